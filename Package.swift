@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+// Web-Kasse: a counter payment terminal for German citizens' offices.
+//
+// The dependency arrows point one way:
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT)
+//   Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
+// KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
+import PackageDescription
+
+let package = Package(
+    name: "WebKasse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "webkasse", targets: ["webkasse"]),
+        .executable(name: "zvt-sim", targets: ["zvt-sim"]),
+        .executable(name: "webkasse-bench", targets: ["webkasse-bench"]),
+    ],
+    targets: [
+        // C boundaries: one system-library target per C library (modulemap + shim.h).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+
+        // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
+        .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
+        // Small command-line helpers shared by the executables (argument lists, exit codes, user errors).
+        .target(name: "CLISupport"),
+
+        // Domain core: money, tariff catalogue, basket, receipt text. Pure Swift.
+        .target(name: "KasseCore"),
+        // ZVT (ECR side): pure codec, sans-I/O session state machine, TCP transport.
+        .target(name: "ZVT"),
+        // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
+        .target(name: "ZVTSimulator", dependencies: ["ZVT"]),
+        // The append-only SQLite ledger with its hash chain.
+        .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto"]),
+        // The counter service: the one application API used by UI, bench, simulate and tests.
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto"]),
+        // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
+        .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
+        // The ncurses counter screen.
+        .target(name: "CounterUI", dependencies: ["Counter", "KasseCore", "CNcursesw"]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "webkasse",
+            dependencies: [
+                "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI",
+            ]),
+        .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
+        .executableTarget(
+            name: "webkasse-bench",
+            dependencies: [
+                "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
+                "CounterUI", "CSQLite",
+            ]),
+
+        // Shared test helpers (temporary directories, fixtures, process runner, tmux driver).
+        .target(name: "TestSupport", dependencies: ["KasseCore"], path: "Tests/TestSupport"),
+
+        .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
+        .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
+        .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
+        .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"]),
+        .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
+        .testTarget(
+            name: "CounterTests",
+            dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
+        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "KasseCore", "TestSupport"]),
+        // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

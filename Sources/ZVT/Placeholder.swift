@@ -1,0 +1,1 @@
+// Placeholder so the target builds before its issue fills it; delete when adding real sources.

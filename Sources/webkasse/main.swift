@@ -1,0 +1,47 @@
+import CLISupport
+import Foundation
+
+/// `webkasse [SUBCOMMAND] …` — the counter application and its subcommands.
+///
+/// Without a subcommand (or with `run`) the counter screen starts. Each subcommand lives in
+/// `Commands/<Name>Command.swift` and is listed once in ``subcommands``.
+struct Subcommand {
+    let name: String
+    let summary: String
+    let run: ([String]) throws -> ExitCode
+}
+
+let subcommands: [Subcommand] = [
+    Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
+]
+
+@MainActor func usage() -> String {
+    var text = "Aufruf: webkasse [BEFEHL] [OPTIONEN]\n\nBefehle:\n"
+    for command in subcommands {
+        text += "  " + command.name.padding(toLength: 16, withPad: " ", startingAt: 0) + command.summary + "\n"
+    }
+    text += "\nOhne Befehl startet die Kassenoberfläche. `webkasse BEFEHL --help` zeigt Details.\n"
+    return text
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let name = arguments.first ?? "run"
+if name == "--help" || name == "-h" || name == "help" {
+    print(usage(), terminator: "")
+    exit(.success)
+}
+guard let command = subcommands.first(where: { $0.name == name }) else {
+    printError("webkasse: " + UsageError.unknownSubcommand(name, known: subcommands.map(\.name)).description)
+    printError(usage())
+    exit(.usage)
+}
+if !arguments.isEmpty { arguments.removeFirst() }
+do {
+    exit(try command.run(arguments))
+} catch let error as UsageError {
+    printError("webkasse \(command.name): \(error)")
+    exit(.usage)
+} catch {
+    printError("webkasse \(command.name): \(error)")
+    exit(.failure)
+}
