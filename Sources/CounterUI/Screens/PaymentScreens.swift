@@ -24,10 +24,10 @@ func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws 
 final class QuantityDialog: FormScreen {
     init(line: BasketView.Line, apply: @escaping (Int, ScreenStack) -> Void) {
         super.init(title: "Menge ändern", intro: ["\(line.code) \(line.name)"],
-                   fields: [TextField(label: "Menge", kind: .digits, maxLength: 3, text: String(line.quantity))],
+                   fields: [TextField(label: "Menge", kind: .digits, maxLength: 2, text: String(line.quantity))],
                    submitLabel: "Übernehmen") { form, stack in
-            guard let quantity = Int(form.value(0)), (1...999).contains(quantity) else {
-                throw CounterUserError("Menge: bitte eine Zahl von 1 bis 999 eingeben (Entfernen mit F4).")
+            guard let quantity = Int(form.value(0)), (1...Basket.maximumQuantity).contains(quantity) else {
+                throw CounterUserError("Menge: bitte eine Zahl von 1 bis \(Basket.maximumQuantity) eingeben (Entfernen mit F4).")
             }
             stack.pop(through: form)
             apply(quantity, stack)
