@@ -103,6 +103,8 @@ public final class Journal: @unchecked Sendable {
     private let syncEachWrite: Bool
     private let state: Locked<State>
     private let handle: FileHandle?
+    /// Signalled on every append (for ``waitForEntries(count:timeoutMs:)``).
+    private let appended = NSCondition()
 
     private struct State {
         var entries: [JournalEntry] = []
@@ -185,7 +187,13 @@ public final class Journal: @unchecked Sendable {
     /// Appends `entry` (its ``JournalEntry/number`` is assigned here) and returns the stored entry.
     @discardableResult
     func append(_ entry: JournalEntry) -> JournalEntry {
-        state.withLock { s in
+        // Broadcast outside the state lock: a waiter holds `appended` and then reads the state.
+        defer {
+            appended.lock()
+            appended.broadcast()
+            appended.unlock()
+        }
+        return state.withLock { s in
             var entry = entry
             entry.number = s.entries.count + 1
             if let handle {
@@ -201,6 +209,18 @@ public final class Journal: @unchecked Sendable {
             if entry.kind == .endOfDay { s.batchStart = s.entries.count }
             return entry
         }
+    }
+
+    /// Waits until the journal holds at least `count` entries; `false` after `timeoutMs`.
+    /// (The terminal writes some entries only after its own T3 ran out, e.g. auto-reversals.)
+    public func waitForEntries(count: Int, timeoutMs: Int = 5_000) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        appended.lock()
+        defer { appended.unlock() }
+        while entries.count < count {
+            if !appended.wait(until: deadline) { return entries.count >= count }
+        }
+        return true
     }
 
     // MARK: Reading

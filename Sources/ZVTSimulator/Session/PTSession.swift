@@ -275,7 +275,6 @@ final class PTSession {
             record.reversesReceipt = decision.reversesReceipt
             record.reversesTrace = decision.reversesTrace
             try slowHost(registration)
-            if decision.resultCode == 0x00 { record.receipt = core.journal.takeReceipt() }
 
             if faults.contains(.dropBeforeStatus) {
                 link.close()
@@ -284,6 +283,7 @@ final class PTSession {
                         note: "Verbindung vor der Status-Information getrennt (Fehler drop-before-status)")
                 return false
             }
+            if decision.resultCode == 0x00 { record.receipt = core.journal.takeReceipt() }
             return try deliverResult(&record, registration)
         } catch Interruption.connectionLost(let reason) {
             link.close()
