@@ -4,7 +4,7 @@ import KasseCore
 import XCTest
 
 final class DATEVWriterTests: XCTestCase {
-    private func one(account: String = "4311", paymentAccount: String = "1811", costCenter: String = "", product: String = "",
+    private func one(account: String = "431100", paymentAccount: String = "181000", costCenter: String = "", product: String = "",
                      receipt: String = "K1-000001", reference: String = "", text: String = "Meldebescheinigung") -> BookingLine {
         BookingLine(sequence: 1, kind: .sale, businessDate: FixtureDay.date, register: "K1", zNumber: 1, receiptNumber: receipt,
                     saleID: "S-1", text: text, account: account, product: product, costCenter: costCenter, cashReference: reference,
@@ -14,19 +14,19 @@ final class DATEVWriterTests: XCTestCase {
     func testNonNumericAccountIsRejectedNamingReceiptAndField() {
         XCTAssertThrowsError(try render(.datev, [one(account: "43-11")])) { error in
             XCTAssertEqual(error as? ExportError, .invalidBooking(format: "DATEV", receipt: "K1-000001", field: "Gegenkonto",
-                                                                  value: "43-11", expected: "eine Kontonummer aus höchstens 5 Ziffern"))
+                                                                  value: "43-11", expected: "eine Kontonummer aus höchstens 7 Ziffern"))
             XCTAssertTrue("\(error)".hasPrefix("DATEV-Export, Beleg K1-000001, Feld Gegenkonto: »43-11« ist ungültig"))
         }
         XCTAssertThrowsError(try render(.datev, [one(paymentAccount: "")]))
-        XCTAssertThrowsError(try render(.datev, [one(account: "123456")]), "longer than Sachkontenlänge + 1")
+        XCTAssertThrowsError(try render(.datev, [one(account: "12345678")]), "longer than Sachkontenlänge + 1")
         XCTAssertThrowsError(try render(.datev, [one(costCenter: "123456789")]), "KOST1 has at most 8 characters")
     }
 
     func testShortAccountsArePaddedToTheAccountLength() throws {
         var context = FixtureDay.context
-        context.settings.datevAccountLength = 6
+        context.settings.datevAccountLength = 8
         let text = String(decoding: try render(.datev, [one(account: "4311")], context: context), as: UTF8.self)
-        XCTAssertTrue(text.contains(";001811;004311;"), text)
+        XCTAssertTrue(text.contains(";00181000;00004311;"), text)
     }
 
     func testBookingOutsideTheHeaderRangeIsRejected() {
@@ -48,7 +48,7 @@ final class DATEVWriterTests: XCTestCase {
         context.settings.fiscalYearStartMonth = 7
         context.from = BookingDate(year: 2026, month: 7, day: 1)!
         let header = String(decoding: try render(.datev, [one()], context: context), as: UTF8.self).prefix(120)
-        XCTAssertTrue(header.contains(";20260701;4;20260701;20261126;"), String(header))
+        XCTAssertTrue(header.contains(";20260701;6;20260701;20261126;"), String(header))
     }
 
     func testBelegfeldKeepsAllowedCharactersAndTheLast12() {

@@ -54,14 +54,14 @@ final class ExportFileTests: XCTestCase {
             func forEachBooking(_ body: (BookingLine) throws -> Void) throws {
                 for i in 0..<20_000 {
                     try body(FixtureDay.line(Int64(i), .sale, receipt: "K1-\(i)", sale: "S-\(i)", line: 1, share: 1, item: "MB",
-                                             text: "Meldebescheinigung", account: "4311", cents: 900, method: .card))
+                                             text: "Meldebescheinigung", account: "431100", cents: 900, method: .card))
                 }
             }
         }
         let output = CountingOutput()
         let totals = try Exporter.write(Generated(), format: .jsonl, context: FixtureDay.context, to: output)
         XCTAssertEqual(totals.recordCount, 20_000)
-        XCTAssertEqual(totals.netByAccount["1812"], 18_000_000)
+        XCTAssertEqual(totals.netByAccount["182100"], 18_000_000)
         XCTAssertGreaterThan(output.writes, 10)
         XCTAssertLessThan(output.largest, 70_000)
     }

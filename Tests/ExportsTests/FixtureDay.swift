@@ -27,28 +27,28 @@ enum FixtureDay {
 
     static let lines: [BookingLine] = [
         line(1, .sale, receipt: "K1-000001", sale: "S-0001", line: 1, share: 1, item: "PA24", text: "Personalausweis (ab 24 Jahren)",
-             account: "4311", product: "122010", costCenter: "1100", cents: 4_600, method: .cash),
+             account: "431100", product: "1220101", costCenter: "33100", cents: 4_600, method: .cash),
         line(2, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 1, item: "FZ", text: "Führungszeugnis (Anteil Gemeinde 2/5)",
-             account: "4311", product: "122010", costCenter: "1100", cents: 520, method: .card),
+             account: "431100", product: "1220101", costCenter: "33100", cents: 520, method: .card),
         line(3, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 2, item: "FZ", text: "Führungszeugnis (Anteil Bundeskasse 3/5)",
-             account: "3720", product: "", costCenter: "1100", cents: 780, method: .card, passThrough: true),
+             account: "376100", product: "", costCenter: "33100", cents: 780, method: .card, passThrough: true),
         line(4, .sale, receipt: "K1-000002", sale: "S-0002", line: 2, share: 1, item: "MB", text: "Meldebescheinigung",
-             account: "4311", product: "122010", costCenter: "1100", cents: 900, method: .card),
+             account: "431100", product: "1220101", costCenter: "33100", cents: 900, method: .card),
         line(5, .sale, receipt: "K1-000003", sale: "S-0003", line: 1, share: 1, item: "RP24", text: "Reisepass (ab 24 Jahren) – 48 Seiten, Express, außerhalb der Öffnungszeiten",
-             account: "4311", product: "122010", costCenter: "1100", reference: "5.2026.000123", cents: 7_000, method: .cheque),
+             account: "431100", product: "1220101", costCenter: "33100", reference: "5.2026.000123", cents: 7_000, method: .cheque),
         line(6, .storno, receipt: "K1-000004", sale: "S-0004", line: 1, share: 1, item: "PA24", text: "Storno: Personalausweis (ab 24 Jahren)",
-             account: "4311", product: "122010", costCenter: "1100", cents: -4_600, method: .cash, storno: "K1-000001"),
+             account: "431100", product: "1220101", costCenter: "33100", cents: -4_600, method: .cash, storno: "K1-000001"),
         line(7, .sale, receipt: "K1-000005", sale: "S-0005", line: 1, share: 1, item: "BGL", text: "Beglaubigung \"Zeugnis\"; 2 Seiten",
-             account: "4311", product: "122010", costCenter: "1100", cents: 455, method: .cash),
+             account: "431100", product: "1220101", costCenter: "33100", cents: 455, method: .cash),
         line(8, .cashMovement, receipt: "K1-000006", sale: "M-0001", text: "Entnahme: Abschöpfung an die Stadtkasse",
-             account: "1890", cents: -2_000, method: .cash),
+             account: "189000", cents: -2_000, method: .cash),
         line(9, .cashDifference, receipt: "K1-Z0007", sale: "Z-0007", text: "Fehlbetrag Tagesabschluss Z 7",
-             account: "1790", cents: -55, method: .cash),
+             account: "549100", cents: -55, method: .cash),
     ]
 
     /// Net (debit − credit) per account, worked out by hand from the lines above.
     static let expectedNets: [String: Int64] = [
-        "1811": -1_600, "1812": 2_200, "1813": 7_000, "4311": -8_875, "3720": -780, "1890": 2_000, "1790": 55,
+        "181000": -1_600, "182100": 2_200, "182200": 7_000, "431100": -8_875, "376100": -780, "189000": 2_000, "549100": 55,
     ]
 
     static let expectedCash = ExpectedCash(

@@ -138,3 +138,10 @@ public enum DayCloseWarning: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension DayClosePolicy {
+    /// The policy of the office's configuration (`[thresholds] day_close_difference_approval`).
+    public init(configuration: Configuration, blindCount: Bool = false) {
+        self.init(approvalThreshold: configuration.dayCloseDifferenceApproval, reasonRequired: true, blindCount: blindCount)
+    }
+}
