@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
-        .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"]),
+        .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
         .testTarget(

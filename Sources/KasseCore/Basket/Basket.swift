@@ -1,0 +1,143 @@
+/// The citizen's basket (Warenkorb) at the counter.
+///
+/// A line's price is fixed when the item is added, from the price period in force on the basket's
+/// business date; a line keeps its booking assignment and split as they were then.
+public struct Basket: Sendable {
+    /// The business day whose prices apply.
+    public let date: BusinessDate
+    public private(set) var lines: [BasketLine] = []
+    private var nextLineID = 1
+
+    /// The most of one item on one line.
+    public static let maximumQuantity = 99
+
+    public init(date: BusinessDate) { self.date = date }
+
+    public var isEmpty: Bool { lines.isEmpty }
+
+    /// The sum of all lines.
+    public var total: Money { Money(cents: lines.reduce(0) { $0 + $1.total.cents }) }
+
+    /// Adds `quantity` of `item` in `variantCode` (default: the first variant with a price today).
+    /// Adding the same item and variant again raises the quantity of its line.
+    @discardableResult
+    public mutating func add(_ item: TariffItem, variantCode: String? = nil, quantity: Int = 1) throws(BasketError) -> BasketLine {
+        let variant = try pickVariant(item, variantCode)
+        guard let price = variant.price(on: date) else {
+            throw .notInForce(code: item.code, variant: variant.name, date: date)
+        }
+        try checkQuantity(quantity, item: item)
+        if let index = lines.firstIndex(where: { $0.itemCode == item.code && $0.variantCode == variant.code }) {
+            let newQuantity = lines[index].quantity + quantity
+            try checkQuantity(newQuantity, item: item)
+            lines[index] = lines[index].with(quantity: newQuantity)
+            return lines[index]
+        }
+        let line = BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price)
+        nextLineID += 1
+        lines.append(line)
+        return line
+    }
+
+    /// Adds the item with `code` from `catalog`.
+    @discardableResult
+    public mutating func add(code: String, from catalog: TariffCatalog, variantCode: String? = nil, quantity: Int = 1) throws(BasketError) -> BasketLine {
+        guard let item = catalog.item(code: code) else { throw .unknownItem(code: code) }
+        return try add(item, variantCode: variantCode, quantity: quantity)
+    }
+
+    public mutating func remove(lineID: Int) throws(BasketError) {
+        guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
+        lines.remove(at: index)
+    }
+
+    public mutating func setQuantity(_ quantity: Int, lineID: Int) throws(BasketError) {
+        guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
+        try checkQuantity(quantity, item: nil)
+        lines[index] = lines[index].with(quantity: quantity)
+    }
+
+    /// Switches a line to another variant of its item, re-priced on the basket's date.
+    public mutating func setVariant(_ variantCode: String, lineID: Int, catalog: TariffCatalog) throws(BasketError) {
+        guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
+        let line = lines[index]
+        guard let item = catalog.item(code: line.itemCode) else { throw .unknownItem(code: line.itemCode) }
+        let variant = try pickVariant(item, variantCode)
+        guard let price = variant.price(on: date) else { throw .notInForce(code: item.code, variant: variant.name, date: date) }
+        lines[index] = BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
+    }
+
+    public mutating func removeAll() { lines.removeAll() }
+
+    private func pickVariant(_ item: TariffItem, _ code: String?) throws(BasketError) -> TariffVariant {
+        if let code {
+            guard let v = item.variant(code: code) else { throw .unknownVariant(code: item.code, variant: code) }
+            return v
+        }
+        return item.variants.first { $0.price(on: date) != nil } ?? item.variants[0]
+    }
+
+    private func checkQuantity(_ quantity: Int, item: TariffItem?) throws(BasketError) {
+        guard (1...Basket.maximumQuantity).contains(quantity) else { throw .quantityOutOfRange(quantity) }
+    }
+}
+
+/// One line of a basket: an item in a variant, a quantity and the unit price fixed when added.
+public struct BasketLine: Sendable, Identifiable, Hashable {
+    public let id: Int
+    public let itemCode: String
+    public let itemName: String
+    public let category: String
+    public let variantCode: String
+    public let variantName: String
+    public let quantity: Int
+    public let unitPrice: Money
+    public let booking: BookingAssignment
+    public let taxNote: String
+
+    public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money) {
+        self.init(id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
+                  variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking, taxNote: item.taxNote)
+    }
+
+    public init(id: Int, itemCode: String, itemName: String, category: String, variantCode: String, variantName: String,
+                quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String) {
+        self.id = id; self.itemCode = itemCode; self.itemName = itemName; self.category = category
+        self.variantCode = variantCode; self.variantName = variantName; self.quantity = quantity
+        self.unitPrice = unitPrice; self.booking = booking; self.taxNote = taxNote
+    }
+
+    /// quantity × unit price (at most 99 × 999.999,99 €, far from overflow).
+    public var total: Money { Money(cents: unitPrice.cents * Int64(quantity)) }
+
+    /// The line total split to its accounts (adds up to ``total`` to the cent).
+    public var shares: [ShareAmount] { booking.split(total) }
+
+    /// "Personalausweis (ab 24 Jahre)"
+    public var displayName: String { variantName.isEmpty ? itemName : "\(itemName) (\(variantName))" }
+
+    func with(quantity: Int) -> BasketLine {
+        BasketLine(id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
+                   variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote)
+    }
+}
+
+/// Why the basket refused a change. One German sentence for the clerk.
+public enum BasketError: Error, Equatable, CustomStringConvertible {
+    case unknownItem(code: String)
+    case unknownVariant(code: String, variant: String)
+    case notInForce(code: String, variant: String, date: BusinessDate)
+    case quantityOutOfRange(Int)
+    case unknownLine(Int)
+
+    public var description: String {
+        switch self {
+        case .unknownItem(let code): return "Unbekannter Gebührencode »\(code)«. Bitte Code prüfen oder über die Suche wählen."
+        case .unknownVariant(let code, let variant): return "\(code) hat keine Variante »\(variant)«."
+        case .notInForce(let code, let variant, let date):
+            return "\(code)\(variant.isEmpty ? "" : " (\(variant))") hat am \(date.german) keinen gültigen Preis."
+        case .quantityOutOfRange(let q): return "Menge \(q) ist nicht möglich: erlaubt sind 1 bis \(Basket.maximumQuantity)."
+        case .unknownLine(let id): return "Position \(id) ist nicht im Warenkorb."
+        }
+    }
+}

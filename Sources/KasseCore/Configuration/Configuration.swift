@@ -1,0 +1,163 @@
+import Foundation
+
+/// The office's settings: read from a config file (format in `docs/webkasse.conf.example`),
+/// then overridden by environment variables, then by command-line flags.
+public struct Configuration: Sendable, Equatable {
+    // [office]
+    public var officeName = "Bürgeramt"
+    public var officeAddress = ""
+    /// The zone that defines the business day (Tagesdatum) of a booking.
+    public var timeZone = "Europe/Berlin"
+    // [register]
+    public var registerID = "K1"
+    /// Catalogue file or directory; empty = default (see ``CatalogLocation``).
+    public var catalogPath = ""
+    /// A shell command that gets each receipt's text on standard input, e.g. `lp -d bon`; empty = none.
+    public var printerCommand = ""
+    /// The screen locks after this many minutes without a key (0 = never).
+    public var idleLockMinutes = 5
+    // [terminal]
+    /// `HOST:PORT` of the EC terminal; empty = start the simulated terminal.
+    public var terminalAddress = ""
+    /// The terminal's 6-digit ZVT password.
+    public var terminalPassword = "000000"
+    // [thresholds]
+    /// A day-close difference above this amount needs a supervisor's approval.
+    public var dayCloseDifferenceApproval = Money(cents: 500)
+    /// After this many wrong PINs an operator is locked.
+    public var maximumPINAttempts = 5
+    /// How long a locked operator stays locked.
+    public var lockoutMinutes = 15
+    // [accounts] — where the payment side of bookings goes (each town sets its own numbers).
+    public var cashAccount = "181000"
+    public var cardAccount = "182100"
+    public var chequeAccount = "182200"
+    /// Cash handed to the Stadtkasse (Geldtransit).
+    public var transferAccount = "189000"
+    public var shortfallAccount = "549100"
+    public var surplusAccount = "459100"
+
+    public init() {}
+
+    /// The environment variables that override file settings.
+    public static let environmentKeys: [String: String] = [
+        "WEBKASSE_REGISTER": "register.id",
+        "WEBKASSE_CATALOG": "register.catalog",
+        "WEBKASSE_PRINTER": "register.printer_command",
+        "WEBKASSE_TERMINAL": "terminal.address",
+        "WEBKASSE_TERMINAL_PASSWORD": "terminal.password",
+        "WEBKASSE_TIME_ZONE": "office.time_zone",
+    ]
+
+    /// Reads `path` (if given and present) and applies `environment` on top.
+    /// Throws ``ConfigurationError`` naming file, line and key.
+    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(file: path, line: 0, reason: "Konfigurationsdatei nicht gefunden oder nicht lesbar.")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError(file: path, line: 0, reason: "Die Datei ist nicht in UTF-8 kodiert.")
+            }
+            try configuration.apply(text: text, file: path)
+        }
+        for (variable, key) in environmentKeys.sorted(by: { $0.key < $1.key }) {
+            if let value = environment[variable] {
+                try configuration.set(key, value, file: "Umgebungsvariable \(variable)", line: 0)
+            }
+        }
+        return configuration
+    }
+
+    /// Applies the `[section]` / `key = value` lines of `text`.
+    public mutating func apply(text: String, file: String) throws(ConfigurationError) {
+        var section = ""
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = number + 1
+            var content = Substring(raw)
+            if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
+            let trimmed = content.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            if trimmed.hasPrefix("[") {
+                guard trimmed.hasSuffix("]") else { throw ConfigurationError(file: file, line: line, reason: "Abschnitt ohne »]«.") }
+                section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                guard Self.sections.contains(section) else {
+                    throw ConfigurationError(file: file, line: line, reason: "Unbekannter Abschnitt [\(section)] (erlaubt: \(Self.sections.map { "[\($0)]" }.joined(separator: ", "))).")
+                }
+                continue
+            }
+            guard let equals = trimmed.firstIndex(of: "=") else {
+                throw ConfigurationError(file: file, line: line, reason: "Erwartet wird »Schlüssel = Wert«.")
+            }
+            guard !section.isEmpty else { throw ConfigurationError(file: file, line: line, reason: "Einstellung vor dem ersten Abschnitt (z. B. [office]).") }
+            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            try set("\(section).\(key)", value, file: file, line: line)
+        }
+    }
+
+    static let sections = ["office", "register", "terminal", "thresholds", "accounts"]
+
+    /// Sets one `section.key`.
+    public mutating func set(_ key: String, _ value: String, file: String, line: Int) throws(ConfigurationError) {
+        func fail(_ reason: String) -> ConfigurationError { ConfigurationError(file: file, line: line, reason: "\(key): \(reason)") }
+        func integer(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let n = Int(value), range.contains(n) else { throw fail("»\(value)« ist keine ganze Zahl von \(range.lowerBound) bis \(range.upperBound).") }
+            return n
+        }
+        func account() throws(ConfigurationError) -> String {
+            guard !value.isEmpty, value.count <= 9, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw fail("»\(value)« ist keine Kontonummer (1 bis 9 Ziffern).") }
+            return value
+        }
+        switch key {
+        case "office.name": officeName = value
+        case "office.address": officeAddress = value
+        case "office.time_zone":
+            guard TimeZone(identifier: value) != nil else { throw fail("Unbekannte Zeitzone »\(value)« (z. B. Europe/Berlin).") }
+            timeZone = value
+        case "register.id":
+            guard !value.isEmpty, value.count <= 16, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw fail("»\(value)« ist keine gültige Kassen-ID (1–16 Zeichen A–Z, 0–9, - und _).")
+            }
+            registerID = value
+        case "register.catalog": catalogPath = value
+        case "register.printer_command": printerCommand = value
+        case "register.idle_lock_minutes": idleLockMinutes = try integer(0...240)
+        case "terminal.address":
+            if !value.isEmpty {
+                guard let colon = value.lastIndex(of: ":"), !value[..<colon].isEmpty, let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port) else {
+                    throw fail("»\(value)« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
+                }
+            }
+            terminalAddress = value
+        case "terminal.password":
+            guard value.count == 6, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw fail("Das Terminal-Passwort hat genau 6 Ziffern.") }
+            terminalPassword = value
+        case "thresholds.day_close_difference_approval":
+            do { dayCloseDifferenceApproval = try Money.parse(value) } catch { throw fail(error.description) }
+        case "thresholds.max_pin_attempts": maximumPINAttempts = try integer(1...20)
+        case "thresholds.lockout_minutes": lockoutMinutes = try integer(1...1440)
+        case "accounts.cash": cashAccount = try account()
+        case "accounts.card": cardAccount = try account()
+        case "accounts.cheque": chequeAccount = try account()
+        case "accounts.transfer": transferAccount = try account()
+        case "accounts.shortfall": shortfallAccount = try account()
+        case "accounts.surplus": surplusAccount = try account()
+        default:
+            throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+        }
+    }
+
+    /// The office's time zone (valid: checked when set).
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Europe/Berlin")! }
+}
+
+/// A config problem, naming file and line.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let reason: String
+    public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
+}
