@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "KasseCore", "KasseCrypto"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
-        .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"]),
+        .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
         .testTarget(
