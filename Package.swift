@@ -72,6 +72,8 @@ let package = Package(
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "KasseCore", "TestSupport"]),
+        // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
     ],
