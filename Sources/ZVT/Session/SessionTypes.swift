@@ -60,6 +60,8 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
     case connectionLost
     /// The terminal sent something the protocol does not allow here.
     case protocolViolation(String)
+    /// The connection could not be opened (nothing was sent).
+    case connectFailed(String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,7 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
         case .completionTimeout: return "Das Terminal hat die Zeitgrenze T4 überschritten"
         case .connectionLost: return "Die Verbindung zum Terminal ist abgebrochen"
         case .protocolViolation(let text): return "Protokollfehler: \(text)"
+        case .connectFailed(let text): return text
         }
     }
 }
