@@ -17,4 +17,10 @@ static inline attr_t webkasse_a_reverse(void) { return A_REVERSE; }
 static inline attr_t webkasse_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t webkasse_a_normal(void) { return A_NORMAL; }
 static inline int webkasse_setlocale_all(void) { return setlocale(LC_ALL, "") != 0; }
+static inline attr_t webkasse_a_dim(void) { return A_DIM; }
+static inline attr_t webkasse_a_standout(void) { return A_STANDOUT; }
+static inline int webkasse_colors(void) { return COLORS; }
+static inline int webkasse_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int webkasse_key_resize(void) { return KEY_RESIZE; }
+static inline int webkasse_err(void) { return ERR; }
 #endif

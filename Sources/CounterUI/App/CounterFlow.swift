@@ -1,0 +1,102 @@
+import Foundation
+import KasseCore
+
+/// Wires the screens into the clerk's flows: log-in → open shift → sale → payment → receipt,
+/// and back office functions from the menu. Screens call it to move on.
+public final class CounterFlow {
+    let backend: CounterBackend
+    private(set) weak var saleScreen: SaleScreen?
+
+    public init(backend: CounterBackend) {
+        self.backend = backend
+    }
+
+    /// The first screen: log-in.
+    public func start(stack: ScreenStack) {
+        stack.status.operatorName = nil
+        stack.reset(to: LoginScreen(flow: self))
+    }
+
+    func loggedIn(as name: String, stack: ScreenStack) {
+        stack.status.operatorName = name
+        if backend.needsShiftOpening {
+            stack.reset(to: OpenShiftScreen(flow: self))
+        } else {
+            showSale(stack: stack)
+        }
+    }
+
+    func showSale(stack: ScreenStack) {
+        let sale = SaleScreen(backend: backend, flow: self)
+        saleScreen = sale
+        stack.reset(to: sale)
+    }
+
+    /// Back to the sale screen, closing dialogs above it.
+    func backToSale(stack: ScreenStack) {
+        guard let sale = saleScreen, let index = stack.screens.firstIndex(where: { $0 === sale }) else {
+            showSale(stack: stack)
+            return
+        }
+        if index + 1 < stack.screens.count { stack.pop(through: stack.screens[index + 1]) }
+    }
+
+    /// After a payment: either more to pay (split payment) or the receipt.
+    func paymentDone(_ step: PaymentStep, tendered: Money?, stack: ScreenStack) {
+        backToSale(stack: stack)
+        saleScreen?.paymentFinished()
+        switch step {
+        case .remaining(let due):
+            stack.showNotice("Teilzahlung gebucht. Offen: \(due.formatted) – Zahlart wählen (F5 Bar, F6 Karte, F7 Scheck).")
+        case .completed(let receipt, let change):
+            stack.push(ReceiptScreen(flow: self, receipt: receipt, change: change, tendered: tendered, isReprint: false))
+        }
+    }
+
+    func startCard(amount: Money, stack: ScreenStack) {
+        do {
+            let job = try backend.startCardPayment(amount: amount)
+            stack.push(CardPaymentScreen(flow: self, job: job, amount: amount))
+        } catch {
+            stack.showError("\(error)")
+        }
+    }
+
+    func lock(stack: ScreenStack) {
+        guard !(stack.top is LockScreen) else { return }
+        stack.push(LockScreen(flow: self, operatorName: stack.status.operatorName ?? ""))
+    }
+
+    /// Whether the screen may lock by itself now (only while someone is logged in).
+    func canLockAutomatically(stack: ScreenStack) -> Bool {
+        stack.status.operatorName != nil && !(stack.top is LockScreen) && !(stack.top is CardPaymentScreen)
+            && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen })
+    }
+
+    func logOut(stack: ScreenStack) {
+        guard backend.basket.isEmpty else {
+            stack.showError("Der Warenkorb ist nicht leer: erst kassieren oder verwerfen, dann Bediener wechseln.")
+            return
+        }
+        backend.logOut()
+        start(stack: stack)
+        stack.showNotice("Abgemeldet. Nächster Bediener bitte anmelden.")
+    }
+
+    func quit(stack: ScreenStack) {
+        let basket = backend.basket
+        if !basket.paid.isZero {
+            stack.showError("Es ist schon ein Teil bezahlt (\(basket.paid.formatted)); erst den Rest kassieren, dann beenden.")
+            return
+        }
+        let question = basket.isEmpty
+            ? ["Web-Kasse beenden?"]
+            : ["Der Warenkorb (\(basket.total.formatted)) wird verworfen.", "Trotzdem beenden?"]
+        stack.push(ConfirmDialog(title: "Beenden", question: question, yesLabel: "Beenden", noLabel: "Weiter arbeiten") { [backend] yes, stack in
+            guard yes else { return }
+            backend.discardBasket()
+            backend.logOut()
+            stack.requestQuit()
+        })
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Owns the stack of screens and modal dialogs, the message line, the status line and the
+/// function-key bar; routes keys to the top screen and draws everything into a ``ScreenGrid``.
+public final class ScreenStack {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public private(set) var screens: [any Screen] = []
+    /// One line under the content: the last error or notice, cleared by the next key.
+    public private(set) var message: (text: String, isError: Bool)?
+    public var status: StatusInfo
+    /// The clock for the status line (injected so golden screens are stable).
+    public var now: () -> Date
+    public var timeZone = TimeZone.current
+    /// Set when the application should end.
+    public private(set) var quitRequested = false
+
+    public init(status: StatusInfo, now: @escaping () -> Date = Date.init) {
+        self.status = status
+        self.now = now
+    }
+
+    public var top: (any Screen)? { screens.last }
+
+    public func push(_ screen: any Screen) { screens.append(screen) }
+
+    /// Removes the top screen.
+    public func pop() { if !screens.isEmpty { screens.removeLast() } }
+
+    /// Removes `screen` and everything above it.
+    public func pop(through screen: any Screen) {
+        guard let index = screens.lastIndex(where: { $0 === screen }) else { return }
+        screens.removeSubrange(index...)
+    }
+
+    /// Replaces the whole stack with `screen` (e.g. after log-in).
+    public func reset(to screen: any Screen) { screens = [screen] }
+
+    /// Replaces the top screen.
+    public func replaceTop(with screen: any Screen) {
+        pop()
+        push(screen)
+    }
+
+    public func showError(_ text: String) { message = (text, true) }
+    public func showNotice(_ text: String) { message = (text, false) }
+    public func clearMessage() { message = nil }
+
+    public func requestQuit() { quitRequested = true }
+
+    // MARK: Keys
+
+    /// Routes a key: help first, then the top screen; Esc ignored by a screen goes back one step.
+    public func handle(_ key: Key) {
+        guard let top else { return }
+        if key == .resize { return }
+        message = nil
+        if CommonKeys.help.contains(key), !(top is HelpScreen) {
+            push(HelpScreen(for: top))
+            return
+        }
+        switch top.handle(key, stack: self) {
+        case .handled:
+            break
+        case .close:
+            pop(through: top)
+        case .ignored:
+            if key == .escape, screens.count > 1 { pop(through: top) }
+        }
+        if screens.isEmpty { quitRequested = true }
+    }
+
+    /// Lets screens poll background work. Returns true when something changed.
+    public func tick() -> Bool {
+        var changed = false
+        for screen in screens where screen.tick(stack: self) { changed = true }
+        return changed
+    }
+
+    // MARK: Drawing
+
+    /// The rows screens may use: between the status line and the message line.
+    public static func contentArea(of grid: ScreenGrid) -> Rect {
+        Rect(row: 1, column: 0, width: grid.width, height: max(0, grid.height - 3))
+    }
+
+    /// Draws the whole screen into `grid`.
+    public func render(into grid: inout ScreenGrid) {
+        grid.cursor = nil
+        guard grid.width >= Self.minimumWidth, grid.height >= Self.minimumHeight else {
+            renderTooSmall(into: &grid)
+            return
+        }
+        renderStatusLine(into: &grid)
+        let area = Self.contentArea(of: grid)
+        let base = screens.lastIndex(where: { !$0.isModal }) ?? 0
+        for (index, screen) in screens.enumerated() where index >= base {
+            grid.cursor = nil
+            screen.render(into: &grid, in: area)
+        }
+        if let message {
+            let prefix = message.isError ? "Fehler: " : ""
+            grid.put(" " + prefix + message.text, row: grid.height - 2, column: 0, width: grid.width, style: message.isError ? .error : .notice)
+        }
+        renderBar(top?.keyHelp ?? [], into: &grid)
+    }
+
+    private func renderTooSmall(into grid: inout ScreenGrid) {
+        let lines = [
+            "Fenster zu klein: \(grid.width)×\(grid.height).",
+            "Bitte auf mindestens \(Self.minimumWidth)×\(Self.minimumHeight) vergrößern.",
+        ]
+        for (i, line) in lines.enumerated() {
+            let row = grid.height / 2 - 1 + i
+            grid.put(line, row: row, column: max(0, (grid.width - line.count) / 2), style: .error)
+        }
+    }
+
+    private func renderStatusLine(into grid: inout ScreenGrid) {
+        grid.fill(Rect(row: 0, column: 0, width: grid.width, height: 1), style: .status)
+        var parts: [String] = []
+        if let title = top?.title, !title.isEmpty { parts.append(title) }
+        if let name = status.operatorName { parts.append(name) }
+        parts.append("Kasse \(status.register)")
+        parts.append(status.office)
+        let left = " " + parts.joined(separator: " · ")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "de_DE")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "HH:mm"
+        let clock = formatter.string(from: now())
+        let terminal = status.terminalIsSimulated ? "SIMULIERTES TERMINAL" : status.terminal
+        let right = "\(terminal)  \(clock) "
+        grid.put(left, row: 0, column: 0, width: max(0, grid.width - right.count - 1), style: .status)
+        let terminalColumn = grid.width - right.count
+        grid.put(right, row: 0, column: terminalColumn, style: .status)
+        if status.terminalIsSimulated {
+            grid.put(terminal, row: 0, column: terminalColumn, style: .notice)
+        }
+    }
+
+    /// The function-key bar: the first key and the label of each enabled bar entry, plus F1 Hilfe.
+    private func renderBar(_ entries: [KeyHelpEntry], into grid: inout ScreenGrid) {
+        let row = grid.height - 1
+        grid.fill(Rect(row: row, column: 0, width: grid.width, height: 1), style: .barLabel)
+        var items = [KeyHelpEntry(keys: CommonKeys.help, label: "Hilfe", help: "")]
+        // Function keys in their number order (as on the keyboard), other keys after them.
+        func order(_ entry: KeyHelpEntry) -> Int {
+            if case .function(let n)? = entry.keys.first { return n }
+            return 100
+        }
+        items += entries.filter { $0.inBar && $0.isEnabled }.enumerated()
+            .sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }.map(\.element)
+        var column = 0
+        for item in items {
+            guard let key = item.keys.first else { continue }
+            // "F5Bar" as htop does; other keys get a space: "Enter Drucken".
+            var keyText = key.description
+            if case .function = key {} else { keyText += " " }
+            let needed = keyText.count + item.label.count + 1
+            if column + needed > grid.width { break }
+            column = grid.put(keyText, row: row, column: column, style: .barKey)
+            column = grid.put(item.label, row: row, column: column, style: .barLabel)
+            column += 1
+        }
+    }
+}
+
+extension KeyHelpEntry {
+    public var isEnabled: Bool { disabledReason == nil }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import KasseCore
+
+/// What the counter screen needs from the application: the counter service seen from the UI.
+///
+/// The screens only talk to this protocol, so golden tests run against a fake and the
+/// executable wires the real counter service (`LiveCounterBackend`). Every throwing call
+/// throws an error whose `description` is one German sentence the clerk can act on; nothing
+/// is booked when a call throws.
+public protocol CounterBackend: AnyObject {
+    /// The status line (office, register, terminal).
+    var status: StatusInfo { get }
+
+    // MARK: Operators and shift
+    /// Checks id and PIN and makes that operator the current one. Returns the display name.
+    func logIn(operatorID: String, pin: String) throws -> String
+    /// Checks the current operator's PIN (lock screen).
+    func unlock(pin: String) throws
+    func logOut()
+    /// Whether the current operator must open a shift (count the float) before selling.
+    var needsShiftOpening: Bool { get }
+    func openShift(float: Money) throws
+
+    // MARK: Catalogue and basket
+    /// Items matching what the clerk typed (code or words), best first.
+    func search(_ query: String, limit: Int) -> [CatalogEntry]
+    var basket: BasketView { get }
+    func addToBasket(code: String, variant: Int) throws
+    func setQuantity(line: Int, quantity: Int) throws
+    /// Switches the line to the item's next variant (e.g. age ≥ 24 ↔ < 24).
+    func nextVariant(line: Int) throws
+    func removeLine(_ line: Int)
+    func discardBasket()
+
+    // MARK: Payment
+    /// Pays `amount` of the basket in cash; `tendered` is what the citizen handed over.
+    func payCash(amount: Money, tendered: Money) throws -> PaymentStep
+    func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep
+    /// Starts a girocard payment in the background; poll the job.
+    func startCardPayment(amount: Money) throws -> CardPaymentJob
+    /// Prints (or files) a receipt. A completed payment has already emptied the basket.
+    func printReceipt(_ receipt: ReceiptView) throws
+    /// A booked receipt by number (reprint).
+    func receipt(number: String) throws -> ReceiptView
+
+    // MARK: Back office
+    func todaysSales() -> [SaleSummary]
+    /// Cancels a sale as a whole, approved by a supervisor.
+    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws
+    /// The interim report (X) as lines of text.
+    func interimReport() throws -> [String]
+}
+
+/// An item as the sale screen lists it.
+public struct CatalogEntry: Equatable, Sendable {
+    public struct Variant: Equatable, Sendable {
+        public var label: String
+        public var price: Money
+        public init(label: String, price: Money) {
+            self.label = label
+            self.price = price
+        }
+    }
+    public var code: String
+    public var name: String
+    /// At least one; the first is what Enter adds.
+    public var variants: [Variant]
+    public init(code: String, name: String, variants: [Variant]) {
+        self.code = code
+        self.name = name
+        self.variants = variants
+    }
+}
+
+/// The basket as shown.
+public struct BasketView: Equatable, Sendable {
+    public struct Line: Equatable, Sendable {
+        public var code: String
+        public var name: String
+        /// `nil` for items with a single variant.
+        public var variantLabel: String?
+        public var quantity: Int
+        public var unitPrice: Money
+        public var total: Money
+        public var hasVariants: Bool
+        public init(code: String, name: String, variantLabel: String?, quantity: Int, unitPrice: Money, total: Money, hasVariants: Bool) {
+            self.code = code
+            self.name = name
+            self.variantLabel = variantLabel
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.total = total
+            self.hasVariants = hasVariants
+        }
+    }
+    public var lines: [Line]
+    public var total: Money
+    /// Already paid by earlier parts of a split payment.
+    public var paid: Money
+    public var due: Money { Money(cents: total.cents - paid.cents) }
+    public var isEmpty: Bool { lines.isEmpty }
+    public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero) {
+        self.lines = lines
+        self.total = total
+        self.paid = paid
+    }
+}
+
+/// A receipt ready to preview and print.
+public struct ReceiptView: Equatable, Sendable {
+    public var number: String
+    public var lines: [String]
+    public init(number: String, lines: [String]) {
+        self.number = number
+        self.lines = lines
+    }
+}
+
+/// The result of one payment: more to pay (split payment) or the sale is complete.
+public enum PaymentStep: Equatable, Sendable {
+    case remaining(Money)
+    /// The sale is booked; `change` is the cash to hand back.
+    case completed(ReceiptView, change: Money)
+}
+
+/// A sale in the day's list (storno, reprint).
+public struct SaleSummary: Equatable, Sendable {
+    public var receiptNumber: String
+    public var time: String
+    public var amount: Money
+    public var methods: String
+    public var isCancelled: Bool
+    public init(receiptNumber: String, time: String, amount: Money, methods: String, isCancelled: Bool) {
+        self.receiptNumber = receiptNumber
+        self.time = time
+        self.amount = amount
+        self.methods = methods
+        self.isCancelled = isCancelled
+    }
+}
+
+public enum CashMovementKind: String, Sendable, CaseIterable {
+    /// Cash put into the drawer (e.g. change from the main till).
+    case deposit = "Einlage"
+    /// Cash taken out (e.g. to the safe).
+    case withdrawal = "Entnahme"
+}
+
+/// A card payment running in the background. The screen polls ``snapshot`` and may ``abort()``.
+public protocol CardPaymentJob: AnyObject, Sendable {
+    var snapshot: CardPaymentSnapshot { get }
+    /// Asks the terminal to abort; the outcome still arrives through ``snapshot``.
+    func abort()
+}
+
+public struct CardPaymentSnapshot: Equatable, Sendable {
+    public enum State: Equatable, Sendable {
+        case running
+        case approved(PaymentStep)
+        /// Declined or aborted: nothing booked. The text says why and what to do next.
+        case declined(String)
+        case aborted(String)
+        /// The terminal failed; the text explains (e.g. outcome unknown, recovery needed).
+        case failed(String)
+    }
+    /// The terminal's intermediate texts, newest last ("Karte einstecken", "PIN eingeben").
+    public var texts: [String]
+    public var state: State
+    public init(texts: [String], state: State) {
+        self.texts = texts
+        self.state = state
+    }
+}
+
+/// An error for the clerk: one German sentence.
+public struct CounterUserError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import KasseCore
+
+/// The menu (F9): back-office functions, each on a digit.
+final class MenuScreen: BoundScreen {
+    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, changeOperator, lock, quit, up, down, choose }
+    var title: String { "Menü" }
+    var isModal: Bool { true }
+    let backend: CounterBackend
+    let flow: CounterFlow
+    private var selected = 0
+
+    init(backend: CounterBackend, flow: CounterFlow) {
+        self.backend = backend
+        self.flow = flow
+    }
+
+    /// The menu entries, in order; digit n picks entry n.
+    var entries: [KeyBinding<Action>] {
+        let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
+        let items: [(String, String, Action, String?)] = [
+            ("Storno", "Beleg stornieren (mit Freigabe)", .storno, busy),
+            ("Nachdruck", "Beleg nachdrucken", .reprint, nil),
+            ("Einlage", "Bargeld einlegen (Einlage)", .deposit, busy),
+            ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
+            ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
+            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, "Der Tagesabschluss ist in dieser Version noch nicht an der Oberfläche verfügbar."),
+            ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
+            ("Sperren", "Kasse sperren", .lock, nil),
+            ("Beenden", "Programm beenden", .quit, nil),
+        ]
+        return items.enumerated().map { index, item in
+            KeyBinding([.character(Character(String(index + 1)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
+        }
+    }
+
+    var bindings: [KeyBinding<Action>] {
+        entries + [
+            KeyBinding([.up], "", help: "Eintrag wählen", action: .up, inBar: false),
+            KeyBinding([.down], "", help: "Eintrag wählen", action: .down, inBar: false),
+            KeyBinding([.enter], "", help: "Gewählten Eintrag ausführen", action: .choose, inBar: false),
+        ]
+    }
+
+    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
+        let entries = self.entries
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(entries.count - 1, selected + 1)
+        case .choose:
+            if let reason = entries[selected].disabledReason {
+                stack.showError(reason)
+            } else {
+                return perform(entries[selected].action, stack: stack)
+            }
+        case .storno:
+            stack.replaceTop(with: SaleListScreen(flow: flow, mode: .storno))
+        case .reprint:
+            stack.replaceTop(with: SaleListScreen(flow: flow, mode: .reprint))
+        case .deposit:
+            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .deposit))
+        case .withdrawal:
+            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .withdrawal))
+        case .xReport:
+            do {
+                let lines = try backend.interimReport()
+                stack.replaceTop(with: TextViewScreen(title: "Zwischenbericht (X)", lines: lines))
+            } catch { stack.showError("\(error)") }
+        case .dayClose:
+            break
+        case .changeOperator:
+            flow.logOut(stack: stack)
+        case .lock:
+            stack.pop(through: self)
+            flow.lock(stack: stack)
+        case .quit:
+            stack.pop(through: self)
+            flow.quit(stack: stack)
+        }
+        return .handled
+    }
+
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { key == .escape ? .close : .handled }
+
+    func render(into grid: inout ScreenGrid, in area: Rect) {
+        let entries = self.entries
+        let box = area.centred(width: 54, height: entries.count + 4)
+        grid.frame(box, title: "Menü")
+        for (index, entry) in entries.enumerated() {
+            let isSelected = index == selected
+            var text = (isSelected ? "▶ " : "  ") + "\(index + 1)  " + entry.help
+            if entry.disabledReason != nil { text += " (nicht verfügbar)" }
+            grid.put(text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,
+                     style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
+        }
+        grid.cursor = Position(row: box.row + 2 + selected, column: box.column + 2)
+    }
+}
+
+/// The day's sales with a filter (receipt number, amount or time), for storno and reprint.
+final class SaleListScreen: BoundScreen {
+    enum Mode { case storno, reprint }
+    enum Action: Sendable { case choose }
+    var title: String { mode == .storno ? "Storno: Beleg wählen" : "Nachdruck: Beleg wählen" }
+    let flow: CounterFlow
+    let mode: Mode
+    let sales: [SaleSummary]
+    var filter = TextField(label: "Suche", kind: .text, maxLength: 20)
+    private var selected = 0
+
+    init(flow: CounterFlow, mode: Mode) {
+        self.flow = flow
+        self.mode = mode
+        sales = flow.backend.todaysSales()
+    }
+
+    var visible: [SaleSummary] {
+        let query = filter.text.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { return sales }
+        let amountQuery = (try? Money.parse(query)).map(\.formattedNumber)
+        return sales.filter { sale in
+            sale.receiptNumber.contains(query) || sale.time.hasPrefix(query)
+                || sale.amount.formattedNumber.contains(query) || amountQuery == sale.amount.formattedNumber
+        }
+    }
+
+    var bindings: [KeyBinding<Action>] {
+        [KeyBinding([.enter], mode == .storno ? "Stornieren" : "Nachdrucken", help: "Markierten Beleg wählen", action: .choose,
+                    disabledReason: visible.isEmpty ? "Kein Beleg passt zur Suche." : nil)]
+    }
+
+    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
+        let list = visible
+        guard let sale = list[safe: selected] else { return .handled }
+        switch mode {
+        case .reprint:
+            do {
+                let receipt = try flow.backend.receipt(number: sale.receiptNumber)
+                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+            } catch { stack.showError("\(error)") }
+        case .storno:
+            guard !sale.isCancelled else {
+                stack.showError("Beleg \(sale.receiptNumber) ist bereits storniert.")
+                return .handled
+            }
+            stack.push(StornoReasonDialog(flow: flow, sale: sale))
+        }
+        return .handled
+    }
+
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
+        switch key {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, visible.count - 1), selected + 1)
+        case .escape: return .ignored
+        default:
+            if case .refused(let reason) = filter.handle(key) { stack.showError(reason) }
+            selected = 0
+        }
+        return .handled
+    }
+
+    func render(into grid: inout ScreenGrid, in area: Rect) {
+        grid.fill(area)
+        let label = " Suche (Belegnummer, Betrag oder Uhrzeit): "
+        grid.put(label, row: area.row, column: 0, style: .emphasis)
+        filter.render(into: &grid, row: area.row, column: label.count, width: 20, focused: true)
+        grid.put("   Beleg        Uhrzeit   Zahlart              Betrag  Status", row: area.row + 2, column: 0, style: .dim)
+        let list = visible
+        let rows = area.height - 4
+        let first = max(0, selected - rows + 1)
+        for (index, sale) in list.enumerated().dropFirst(first).prefix(rows) {
+            let isSelected = index == selected
+            let text = (isSelected ? " ▶ " : "   ") + ScreenGrid.fit(sale.receiptNumber, width: 12) + " "
+                + ScreenGrid.fit(sale.time, width: 9) + " " + ScreenGrid.fit(sale.methods, width: 14)
+                + ScreenGrid.fit(sale.amount.formatted, width: 12, alignRight: true) + "  " + (sale.isCancelled ? "storniert" : "")
+            grid.put(text, row: area.row + 3 + index - first, column: 0, width: area.width, style: isSelected ? .selected : .normal)
+        }
+        if list.isEmpty {
+            grid.put(sales.isEmpty ? "   Heute noch keine Belege." : "   Kein Beleg passt zur Suche.", row: area.row + 3, column: 0, style: .dim)
+        }
+    }
+}
+
+/// Storno step 1: the reason.
+final class StornoReasonDialog: FormScreen {
+    init(flow: CounterFlow, sale: SaleSummary) {
+        super.init(title: "Storno Beleg \(sale.receiptNumber)",
+                   intro: ["Beleg \(sale.receiptNumber) von \(sale.time) über \(sale.amount.formatted) (\(sale.methods))",
+                           "wird als Ganzes storniert."],
+                   fields: [TextField(label: "Grund", kind: .text, maxLength: 60)],
+                   submitLabel: "Weiter") { form, stack in
+            let reason = form.value(0)
+            guard reason.count >= 3 else { throw CounterUserError("Bitte einen Grund für das Storno eingeben (mindestens 3 Zeichen).") }
+            stack.replaceTop(with: SupervisorApprovalDialog(flow: flow, sale: sale, reason: reason))
+            return false
+        }
+    }
+}
+
+/// Storno step 2: a supervisor approves with id and PIN (four eyes).
+final class SupervisorApprovalDialog: FormScreen {
+    init(flow: CounterFlow, sale: SaleSummary, reason: String) {
+        super.init(title: "Freigabe durch Vorgesetzte",
+                   intro: ["Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
+                           "Eine Vorgesetzte / ein Vorgesetzter gibt frei:"],
+                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Freigeben") { form, stack in
+            do {
+                let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
+                                                      supervisorID: form.value(0), supervisorPIN: form.value(1))
+                flow.backToSale(stack: stack)
+                stack.push(ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
+                return false
+            } catch {
+                form.fields[1].clear()
+                form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                throw error
+            }
+        }
+    }
+}
+
+/// Cash deposit or withdrawal with amount and reason.
+final class CashMovementDialog: FormScreen {
+    init(flow: CounterFlow, kind: CashMovementKind) {
+        super.init(title: kind.rawValue,
+                   intro: [kind == .deposit ? "Bargeld in die Kasse legen." : "Bargeld aus der Kasse nehmen."],
+                   fields: [TextField(label: "Betrag", kind: .amount, maxLength: 10),
+                            TextField(label: "Grund", kind: .text, maxLength: 60)],
+                   submitLabel: "Buchen") { form, stack in
+            let amount = try parseAmount(form.value(0), field: "Betrag")
+            guard !form.value(1).isEmpty else {
+                form.focusIndex = 1
+                throw CounterUserError("Bitte einen Grund eingeben (z. B. »Abschöpfung Tresor«).")
+            }
+            try flow.backend.cashMovement(kind, amount: amount, reason: form.value(1))
+            stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+            return true
+        }
+    }
+}
+
+/// A scrollable text (reports).
+final class TextViewScreen: BoundScreen {
+    enum Action: Sendable { case up, down }
+    let title: String
+    let lines: [String]
+    private var offset = 0
+
+    init(title: String, lines: [String]) {
+        self.title = title
+        self.lines = lines
+    }
+
+    var bindings: [KeyBinding<Action>] {
+        [
+            KeyBinding([.down, .pageDown], "", help: "Weiterblättern", action: .down, inBar: false),
+            KeyBinding([.up, .pageUp], "", help: "Zurückblättern", action: .up, inBar: false),
+        ]
+    }
+
+    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
+        switch action {
+        case .down: offset = min(offset + 10, max(0, lines.count - 10))
+        case .up: offset = max(0, offset - 10)
+        }
+        return .handled
+    }
+
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { key == .escape || key == .enter ? .close : .handled }
+
+    func render(into grid: inout ScreenGrid, in area: Rect) {
+        grid.fill(area)
+        grid.put(" \(title)", row: area.row, column: 0, width: area.width, style: .emphasis)
+        for (i, line) in lines.dropFirst(offset).prefix(area.height - 3).enumerated() {
+            grid.put(line, row: area.row + 2 + i, column: 2, style: .normal, maxWidth: area.width - 4)
+        }
+        grid.put(" ↑/↓ blättern · Esc zurück", row: area.bottom - 1, column: 0, style: .dim)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import KasseCore
+
+/// Log-in: operator id and PIN.
+final class LoginScreen: FormScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Anmeldung", modal: false,
+                   intro: ["Bitte mit Bediener-Nummer und PIN anmelden."],
+                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Anmelden") { form, stack in
+            guard !form.value(0).isEmpty else {
+                form.focusIndex = 0
+                throw CounterUserError("Bitte die Bediener-Nummer eingeben.")
+            }
+            do {
+                let name = try flow.backend.logIn(operatorID: form.value(0), pin: form.value(1))
+                flow.loggedIn(as: name, stack: stack)
+                return false
+            } catch {
+                form.fields[1].clear()
+                form.focusIndex = 1
+                throw error
+            }
+        }
+        canCancel = false
+        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+            flow.quit(stack: stack)
+        }]
+    }
+}
+
+/// The lock screen: the operator's PIN returns; F2 lets another operator log in.
+final class LockScreen: FormScreen {
+    init(flow: CounterFlow, operatorName: String) {
+        super.init(title: "Kasse gesperrt", modal: false,
+                   intro: ["Die Kasse ist gesperrt.", "Angemeldet: \(operatorName). PIN eingeben zum Entsperren."],
+                   fields: [TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Entsperren") { form, stack in
+            do {
+                try flow.backend.unlock(pin: form.value(0))
+                return true
+            } catch {
+                form.fields[0].clear()
+                throw error
+            }
+        }
+        canCancel = false
+        extras = [Extra(keys: [.function(2), .control("a")], label: "Wechsel", help: "Bediener wechseln (abmelden)") { _, stack in
+            flow.logOut(stack: stack)
+        }]
+    }
+}
+
+/// Opening the shift: count the float by denomination, or enter the sum.
+final class OpenShiftScreen: FormScreen {
+    static let denominations: [Int64] = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
+
+    init(flow: CounterFlow) {
+        var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
+        for cents in Self.denominations {
+            fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
+        }
+        super.init(title: "Schicht öffnen", modal: false,
+                   intro: ["Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben."],
+                   fields: fields, submitLabel: "Öffnen") { form, stack in
+            let float = try (form as! OpenShiftScreen).float()
+            try flow.backend.openShift(float: float)
+            flow.showSale(stack: stack)
+            stack.showNotice("Schicht geöffnet mit Wechselgeld \(float.formatted).")
+            return false
+        }
+        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+            flow.quit(stack: stack)
+        }]
+        canCancel = false
+    }
+
+    static func name(_ cents: Int64) -> String {
+        cents >= 100 ? "\(cents / 100) €" : "\(cents) ct"
+    }
+
+    /// The counted total (nil when nothing is counted).
+    func countedTotal() -> Money? {
+        var total: Int64 = 0
+        var any = false
+        for (index, cents) in Self.denominations.enumerated() {
+            let text = value(index + 1)
+            if let count = Int64(text) {
+                total += count * cents
+                any = true
+            }
+        }
+        return any ? Money(cents: total) : nil
+    }
+
+    func float() throws -> Money {
+        let sumText = value(0)
+        let counted = countedTotal()
+        if sumText.isEmpty {
+            guard let counted else {
+                focusIndex = 0
+                throw CounterUserError("Bitte das Wechselgeld zählen oder die Summe eingeben (0 für keins).")
+            }
+            return counted
+        }
+        let sum: Money
+        do { sum = try Money.parse(sumText) } catch {
+            focusIndex = 0
+            throw CounterUserError("Summe: \(error)")
+        }
+        if let counted, counted != sum {
+            throw CounterUserError("Die Summe \(sum.formatted) passt nicht zur Zählung \(counted.formatted); bitte eines korrigieren.")
+        }
+        return sum
+    }
+
+    /// Enter in a filled "Summe" opens the shift at once (the quick path).
+    override func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
+        if key == .enter, focusIndex == 0, !value(0).isEmpty {
+            submit(stack: stack)
+            return .handled
+        }
+        return super.handleUnbound(key, stack: stack)
+    }
+
+    override func render(into grid: inout ScreenGrid, in area: Rect) {
+        grid.fill(area)
+        grid.frame(area.inset(0), title: title, style: .normal)
+        var row = area.row + 1
+        grid.put(intro[0], row: row, column: 3)
+        row += 2
+        func draw(_ index: Int, row: Int, column: Int) {
+            let focused = index == focusIndex
+            grid.put((focused ? "▶ " : "  ") + fields[index].label + ":", row: row, column: column, style: focused ? .emphasis : .normal)
+            fields[index].render(into: &grid, row: row, column: column + 11, width: index == 0 ? 12 : 6, focused: focused)
+        }
+        draw(0, row: row, column: 3)
+        row += 2
+        grid.put("Stückzahl je Sorte:", row: row, column: 5, style: .dim)
+        row += 1
+        for i in 0..<7 {
+            draw(i + 1, row: row + i, column: 3)
+            draw(i + 8, row: row + i, column: 40)
+        }
+        row += 8
+        let counted = countedTotal()
+        grid.put("Gezählt: " + (counted?.formatted ?? "–"), row: row, column: 5, style: .emphasis)
+        grid.put("Enter: nächstes Feld · F10 öffnet die Schicht", row: row + 1, column: 5, style: .dim)
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import KasseCore
+
+extension SaleScreen {
+    /// Called after a payment: the next citizen starts with an empty search.
+    func paymentFinished() {
+        search.clear()
+        updateResults()
+        basketIndex = 0
+        focus = .search
+    }
+}
+
+/// Parses an amount field with the field's name in the message.
+func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws -> Money {
+    guard !text.isEmpty else { throw CounterUserError("Bitte im Feld »\(field)« einen Betrag eingeben, z. B. 20,00.") }
+    let amount: Money
+    do { amount = try Money.parse(text) } catch { throw CounterUserError("\(field): \(error)") }
+    if amount.isZero && !allowZero { throw CounterUserError("Im Feld »\(field)« ist 0,00 € nicht möglich.") }
+    return amount
+}
+
+/// Quantity of a basket line.
+final class QuantityDialog: FormScreen {
+    init(line: BasketView.Line, apply: @escaping (Int, ScreenStack) -> Void) {
+        super.init(title: "Menge ändern", intro: ["\(line.code) \(line.name)"],
+                   fields: [TextField(label: "Menge", kind: .digits, maxLength: 2, text: String(line.quantity))],
+                   submitLabel: "Übernehmen") { form, stack in
+            guard let quantity = Int(form.value(0)), (1...Basket.maximumQuantity).contains(quantity) else {
+                throw CounterUserError("Menge: bitte eine Zahl von 1 bis \(Basket.maximumQuantity) eingeben (Entfernen mit F4).")
+            }
+            stack.pop(through: form)
+            apply(quantity, stack)
+            return false
+        }
+    }
+}
+
+/// Cash: amount tendered with quick keys (exact amount, notes); change shown live.
+final class CashPaymentScreen: FormScreen {
+    static let notes: [(key: Int, euros: Int64)] = [(3, 10), (4, 20), (5, 50), (6, 100), (7, 200)]
+    let amount: Money
+
+    init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
+        self.amount = amount
+        super.init(title: "Barzahlung", intro: ["Zu zahlen: \(amount.formatted)"],
+                   fields: [TextField(label: "Gegeben", kind: .amount, maxLength: 10)],
+                   submitLabel: "Buchen") { form, stack in
+            let tendered = try parseAmount(form.value(0), field: "Gegeben")
+            guard tendered >= amount else {
+                throw CounterUserError("Gegeben \(tendered.formatted) ist weniger als zu zahlen \(amount.formatted); Betrag korrigieren.")
+            }
+            let step = try backend.payCash(amount: amount, tendered: tendered)
+            flow.paymentDone(step, tendered: tendered, stack: stack)
+            return false
+        }
+        var extras = [Extra(keys: [.function(2), .control("p")], label: "Passend", help: "Passend gezahlt: sofort buchen") { form, stack in
+            form.fields[0].setText(amount.formattedNumber)
+            form.submit(stack: stack)
+        }]
+        for note in Self.notes {
+            extras.append(Extra(keys: [.function(note.key)], label: "\(note.euros)€", help: "\(note.euros)-€-Schein zum gegebenen Betrag addieren") { form, _ in
+                let current = (try? Money.parse(form.value(0))) ?? .zero
+                form.fields[0].setText(Money(cents: current.cents + note.euros * 100).formattedNumber)
+            })
+        }
+        self.extras = extras
+        footer = { form in
+            guard let tendered = try? Money.parse(form.value(0)) else { return ["Rückgeld: –"] }
+            if tendered < amount { return ["Es fehlen noch \(Money(cents: amount.cents - tendered.cents).formatted)"] }
+            return ["Rückgeld: \(Money(cents: tendered.cents - amount.cents).formatted)"]
+        }
+    }
+}
+
+/// Cheque: number, bank, name of the issuer.
+final class ChequeDialog: FormScreen {
+    init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
+        super.init(title: "Scheckzahlung", intro: ["Betrag: \(amount.formatted)"],
+                   fields: [TextField(label: "Schecknummer", kind: .digits, maxLength: 20),
+                            TextField(label: "Bank", kind: .text, maxLength: 30),
+                            TextField(label: "Name", kind: .text, maxLength: 30)],
+                   submitLabel: "Buchen") { form, stack in
+            for (index, name) in ["Schecknummer", "Bank", "Name"].enumerated() where form.value(index).isEmpty {
+                form.focusIndex = index
+                throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
+            }
+            let step = try backend.payCheque(amount: amount, number: form.value(0), bank: form.value(1), name: form.value(2))
+            flow.paymentDone(step, tendered: nil, stack: stack)
+            return false
+        }
+    }
+}
+
+/// Split payment: a part amount, then the method by its key.
+final class SplitPaymentDialog: FormScreen {
+    init(backend: CounterBackend, flow: CounterFlow, due: Money) {
+        super.init(title: "Teilzahlung", intro: ["Offen: \(due.formatted)", "Teilbetrag eingeben, dann Zahlart wählen."],
+                   fields: [TextField(label: "Teilbetrag", kind: .amount, maxLength: 10)],
+                   submitLabel: "Bar") { form, stack in
+            let part = try SplitPaymentDialog.part(form, due: due)
+            stack.pop(through: form)
+            stack.push(CashPaymentScreen(backend: backend, flow: flow, amount: part))
+            return false
+        }
+        extras = [
+            Extra(keys: [.function(5), .control("r")], label: "Bar", help: "Teilbetrag bar") { form, stack in
+                form.submit(stack: stack)
+            },
+            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard") { form, stack in
+                do {
+                    let part = try SplitPaymentDialog.part(form, due: due)
+                    stack.pop(through: form)
+                    flow.startCard(amount: part, stack: stack)
+                } catch { stack.showError("\(error)") }
+            },
+            Extra(keys: [.function(7), .control("e")], label: "Scheck", help: "Teilbetrag per Scheck") { form, stack in
+                do {
+                    let part = try SplitPaymentDialog.part(form, due: due)
+                    stack.pop(through: form)
+                    stack.push(ChequeDialog(backend: backend, flow: flow, amount: part))
+                } catch { stack.showError("\(error)") }
+            },
+        ]
+    }
+
+    static func part(_ form: FormScreen, due: Money) throws -> Money {
+        let part = try parseAmount(form.value(0), field: "Teilbetrag")
+        guard part <= due else {
+            throw CounterUserError("Der Teilbetrag \(part.formatted) ist größer als offen \(due.formatted).")
+        }
+        return part
+    }
+
+    override var bindings: [KeyBinding<FormScreen.Action>] {
+        super.bindings.filter { $0.keys.first != .function(10) }
+    }
+}
+
+/// Girocard: the terminal's texts live, abort by the clerk, result explained.
+final class CardPaymentScreen: BoundScreen {
+    enum Action: Sendable { case abort }
+    var title: String { "Kartenzahlung" }
+    var isModal: Bool { true }
+    let flow: CounterFlow
+    let job: CardPaymentJob
+    let amount: Money
+    private var snapshot = CardPaymentSnapshot(texts: [], state: .running)
+    private var abortRequested = false
+
+    init(flow: CounterFlow, job: CardPaymentJob, amount: Money) {
+        self.flow = flow
+        self.job = job
+        self.amount = amount
+    }
+
+    var bindings: [KeyBinding<Action>] {
+        [KeyBinding([.function(10), .escape, .control("x")], "Abbrechen", help: "Kartenzahlung am Terminal abbrechen", action: .abort,
+                    disabledReason: abortRequested ? "Der Abbruch ist schon angefordert; bitte warten." : nil)]
+    }
+
+    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
+        abortRequested = true
+        job.abort()
+        stack.showNotice("Abbruch angefordert – das Terminal bestätigt gleich.")
+        return .handled
+    }
+
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { .handled }
+
+    func tick(stack: ScreenStack) -> Bool {
+        let now = job.snapshot
+        guard now != snapshot else { return false }
+        snapshot = now
+        switch now.state {
+        case .running:
+            break
+        case .approved(let step):
+            flow.paymentDone(step, tendered: nil, stack: stack)
+        case .declined(let text):
+            finish(stack: stack, title: "Karte abgelehnt", lines: [text, "Es wurde nichts gebucht.", "Andere Zahlart wählen: F5 Bar, F7 Scheck oder F6 erneut."])
+        case .aborted(let text):
+            finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
+        case .failed(let text):
+            finish(stack: stack, title: "Terminalfehler", lines: [text])
+        }
+        return true
+    }
+
+    private func finish(stack: ScreenStack, title: String, lines: [String]) {
+        flow.backToSale(stack: stack)
+        stack.push(MessageDialog(title: title, lines: lines, isError: true))
+    }
+
+    func render(into grid: inout ScreenGrid, in area: Rect) {
+        let box = area.centred(width: 60, height: 12)
+        grid.frame(box, title: "Kartenzahlung \(amount.formatted)")
+        grid.put("Bitte den Anweisungen am Terminal folgen.", row: box.row + 2, column: box.column + 3, style: .dialog)
+        let texts = snapshot.texts.suffix(5)
+        for (i, text) in texts.enumerated() {
+            let newest = i == texts.count - 1
+            grid.put((newest ? "▶ " : "  ") + text, row: box.row + 4 + i, column: box.column + 3, style: newest ? .emphasis : .dialog, maxWidth: box.width - 6)
+        }
+        if texts.isEmpty {
+            grid.put("▶ Verbindung zum Terminal …", row: box.row + 4, column: box.column + 3, style: .emphasis)
+        }
+        let hint = abortRequested ? "Abbruch angefordert …" : "F10 oder Esc: abbrechen"
+        grid.put(hint, row: box.bottom - 2, column: box.column + 3, style: .dim)
+        grid.cursor = Position(row: box.row + 4 + max(0, texts.count - 1), column: box.column + 3)
+    }
+}
+
+/// Receipt preview after a sale (with the change shown large) or for a reprint/storno.
+final class ReceiptScreen: BoundScreen {
+    enum Action: Sendable { case print, close, up, down }
+    var title: String { isReprint ? "Beleg \(receipt.number)" : "Beleg" }
+    let flow: CounterFlow
+    let receipt: ReceiptView
+    let change: Money
+    let tendered: Money?
+    let isReprint: Bool
+    private var offset = 0
+
+    init(flow: CounterFlow, receipt: ReceiptView, change: Money, tendered: Money?, isReprint: Bool) {
+        self.flow = flow
+        self.receipt = receipt
+        self.change = change
+        self.tendered = tendered
+        self.isReprint = isReprint
+    }
+
+    var bindings: [KeyBinding<Action>] {
+        [
+            KeyBinding([.enter, .function(2), .control("p")], "Drucken", help: isReprint ? "Beleg drucken" : "Beleg drucken, nächster Kunde", action: .print),
+            KeyBinding([.escape], "Ohne Druck", help: "Ohne Druck weiter (Nachdruck im Menü)", action: .close, inBar: false),
+            KeyBinding([.down, .pageDown], "", help: "Beleg weiterblättern", action: .down, inBar: false),
+            KeyBinding([.up, .pageUp], "", help: "Beleg zurückblättern", action: .up, inBar: false),
+        ]
+    }
+
+    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
+        switch action {
+        case .print:
+            do {
+                try flow.backend.printReceipt(receipt)
+                stack.showNotice("Beleg \(receipt.number) gedruckt." + (isReprint ? "" : " Nächster Kunde bitte."))
+            } catch {
+                stack.showError("Beleg nicht gedruckt: \(error) Nachdruck über das Menü (F9).")
+            }
+            return .close
+        case .close:
+            stack.showNotice("Beleg \(receipt.number) nicht gedruckt; Nachdruck über das Menü (F9).")
+            return .close
+        case .down:
+            offset = min(offset + 5, max(0, receipt.lines.count - 5))
+        case .up:
+            offset = max(0, offset - 5)
+        }
+        return .handled
+    }
+
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { .handled }
+
+    func render(into grid: inout ScreenGrid, in area: Rect) {
+        grid.fill(area)
+        let paperWidth = 44
+        let paper = Rect(row: area.row, column: 1, width: paperWidth, height: area.height)
+        grid.frame(paper, title: isReprint ? "Nachdruck" : "Belegvorschau", style: .normal)
+        for (i, line) in receipt.lines.dropFirst(offset).prefix(paper.height - 2).enumerated() {
+            grid.put(line, row: paper.row + 1 + i, column: paper.column + 1, style: .normal, maxWidth: paperWidth - 2)
+        }
+        let column = paper.right + 2
+        if !isReprint {
+            grid.put("RÜCKGELD", row: area.row + 1, column: column, style: .emphasis)
+            grid.put(change.formatted, row: area.row + 1, column: column + 10, style: .emphasis)
+            BigText.draw(change.formattedNumber + " €", into: &grid, row: area.row + 3, column: column)
+            if let tendered {
+                grid.put("Gegeben: \(tendered.formatted)", row: area.row + 9, column: column)
+            }
+        }
+        grid.put("Enter: drucken" + (isReprint ? "" : ", nächster Kunde"), row: area.bottom - 3, column: column, style: .emphasis)
+        grid.put("Esc: ohne Druck weiter", row: area.bottom - 2, column: column, style: .dim)
+        grid.cursor = Position(row: area.row + 1, column: column)
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import KasseCore
+@testable import CounterUI
+
+/// An in-memory counter backend for screen tests: a small catalogue, a basket, and recorded
+/// payments. Operators: 1 (PIN 1234, "Erika Muster"), 9 (PIN 9999, supervisor "Vera Vorgesetzt").
+final class FakeCounterBackend: CounterBackend {
+    struct Item {
+        let code: String
+        let name: String
+        let words: String
+        let variants: [(String, Int64)]
+    }
+    static let catalogue: [Item] = [
+        Item(code: "PA", name: "Personalausweis", words: "ausweis perso", variants: [("ab 24 Jahre", 4600), ("unter 24 Jahre", 2760)]),
+        Item(code: "PAV", name: "Vorläufiger Personalausweis", words: "ausweis", variants: [("", 1000)]),
+        Item(code: "RP", name: "Reisepass", words: "pass", variants: [("ab 24 Jahre", 7000), ("unter 24 Jahre", 3750)]),
+        Item(code: "FZ", name: "Führungszeugnis", words: "zeugnis", variants: [("", 1300)]),
+        Item(code: "FZE", name: "Erweitertes Führungszeugnis", words: "zeugnis", variants: [("", 1300)]),
+        Item(code: "MB", name: "Meldebescheinigung", words: "meldung", variants: [("", 1000)]),
+        Item(code: "LB", name: "Lebensbescheinigung (Rente)", words: "rente", variants: [("", 0)]),
+    ]
+
+    struct Line { var code: String; var variant: Int; var quantity: Int }
+    var lines: [Line] = []
+    var paid = Money.zero
+    var operatorName: String?
+    var needsShiftOpening = true
+    var float: Money?
+    var payments: [String] = []
+    var printed: [String] = []
+    var receiptCounter = 0
+    var sales: [SaleSummary] = []
+    var movements: [String] = []
+    var cardJob: FakeCardJob?
+    var wrongPINs = 0
+
+    var status: StatusInfo {
+        StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
+    }
+
+    func logIn(operatorID: String, pin: String) throws -> String {
+        guard wrongPINs < 5 else { throw CounterUserError("Bediener \(operatorID) ist nach 5 falschen PINs gesperrt; bitte Vorgesetzte rufen.") }
+        guard operatorID == "1", pin == "1234" else {
+            wrongPINs += 1
+            throw CounterUserError("Bediener-Nr. oder PIN falsch (Versuch \(wrongPINs) von 5).")
+        }
+        operatorName = "Erika Muster"
+        return "Erika Muster"
+    }
+    func unlock(pin: String) throws {
+        guard pin == "1234" else { throw CounterUserError("PIN falsch.") }
+    }
+    func logOut() { operatorName = nil }
+    func openShift(float: Money) throws {
+        self.float = float
+        needsShiftOpening = false
+    }
+
+    static func fold(_ text: String) -> String {
+        text.lowercased().replacingOccurrences(of: "ä", with: "a").replacingOccurrences(of: "ö", with: "o")
+            .replacingOccurrences(of: "ü", with: "u").replacingOccurrences(of: "ß", with: "ss")
+    }
+
+    func search(_ query: String, limit: Int) -> [CatalogEntry] {
+        let q = Self.fold(query)
+        let exact = Self.catalogue.filter { Self.fold($0.code) == q }
+        let prefix = Self.catalogue.filter { Self.fold($0.code).hasPrefix(q) && Self.fold($0.code) != q }
+        let words = Self.catalogue.filter { !Self.fold($0.code).hasPrefix(q) && Self.fold($0.name + " " + $0.words).contains(q) }
+        return (exact + prefix + words).prefix(limit).map(Self.entry)
+    }
+
+    static func entry(_ item: Item) -> CatalogEntry {
+        CatalogEntry(code: item.code, name: item.name, variants: item.variants.map { .init(label: $0.0, price: Money(cents: $0.1)) })
+    }
+
+    var basket: BasketView {
+        let views = lines.map { line -> BasketView.Line in
+            let item = Self.catalogue.first { $0.code == line.code }!
+            let (label, cents) = item.variants[line.variant]
+            return BasketView.Line(code: item.code, name: item.name, variantLabel: label.isEmpty ? nil : label, quantity: line.quantity,
+                                   unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
+        }
+        return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid)
+    }
+
+    func addToBasket(code: String, variant: Int) throws {
+        if let index = lines.firstIndex(where: { $0.code == code && $0.variant == variant }) {
+            lines[index].quantity += 1
+        } else {
+            lines.append(Line(code: code, variant: variant, quantity: 1))
+        }
+    }
+    func setQuantity(line: Int, quantity: Int) throws { lines[line].quantity = quantity }
+    func nextVariant(line: Int) throws {
+        let count = Self.catalogue.first { $0.code == lines[line].code }!.variants.count
+        lines[line].variant = (lines[line].variant + 1) % count
+    }
+    func removeLine(_ line: Int) { if lines.indices.contains(line) { lines.remove(at: line) } }
+    func discardBasket() {
+        lines = []
+        paid = .zero
+    }
+
+    private func book(_ method: String, amount: Money) -> PaymentStep {
+        payments.append("\(method) \(amount.formatted)")
+        paid = Money(cents: paid.cents + amount.cents)
+        let due = basket.due
+        if due.cents > 0 { return .remaining(due) }
+        receiptCounter += 1
+        let number = String(format: "2026-%06d", receiptCounter)
+        let receipt = ReceiptView(number: number, lines: receiptLines(number: number))
+        sales.append(SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false))
+        lines = []
+        paid = .zero
+        return .completed(receipt, change: .zero)
+    }
+
+    private func receiptLines(number: String) -> [String] {
+        var text = ["Bürgeramt Musterstadt", "Beleg \(number)", ""]
+        for line in basket.lines {
+            text.append("\(line.quantity) x \(line.code) \(line.name)")
+            text.append(String(repeating: " ", count: 30) + line.total.formatted)
+        }
+        text.append("SUMME " + basket.total.formatted)
+        return text
+    }
+
+    func payCash(amount: Money, tendered: Money) throws -> PaymentStep {
+        let step = book("Bar", amount: amount)
+        if case .completed(let receipt, _) = step { return .completed(receipt, change: Money(cents: tendered.cents - amount.cents)) }
+        return step
+    }
+    func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep {
+        book("Scheck \(number)", amount: amount)
+    }
+    func startCardPayment(amount: Money) throws -> CardPaymentJob {
+        let job = FakeCardJob()
+        job.onApprove = { [unowned self] in self.book("Karte", amount: amount) }
+        cardJob = job
+        return job
+    }
+    func printReceipt(_ receipt: ReceiptView) throws { printed.append(receipt.number) }
+    func receipt(number: String) throws -> ReceiptView {
+        guard sales.contains(where: { $0.receiptNumber == number }) else { throw CounterUserError("Beleg \(number) gibt es nicht.") }
+        return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])
+    }
+    func todaysSales() -> [SaleSummary] { sales }
+    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView {
+        guard supervisorID == "9", supervisorPIN == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
+        guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else { throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.") }
+        sales[index].isCancelled = true
+        return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
+    }
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws {
+        movements.append("\(kind.rawValue) \(amount.formatted) \(reason)")
+    }
+    func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
+}
+
+/// A card payment whose progress the test sets.
+final class FakeCardJob: CardPaymentJob, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = CardPaymentSnapshot(texts: [], state: .running)
+    var onApprove: (() -> PaymentStep)?
+    private(set) var abortCalled = false
+
+    var snapshot: CardPaymentSnapshot { lock.withLock { current } }
+    func abort() { lock.withLock { abortCalled = true } }
+    func show(_ text: String) { lock.withLock { current.texts.append(text) } }
+    func finish(_ state: CardPaymentSnapshot.State) { lock.withLock { current.state = state } }
+    func approve() { finish(.approved(onApprove!())) }
+}

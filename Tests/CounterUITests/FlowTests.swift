@@ -1,0 +1,249 @@
+import KasseCore
+import XCTest
+@testable import CounterUI
+
+final class LoginAndShiftTests: XCTestCase {
+    func testLogInOpensShiftThenSale() {
+        let ui = UIHarness(loggedIn: false)
+        assertGolden(ui.render(), "login")
+        ui.type("1")
+        ui.press(.enter)
+        ui.type("1234")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is OpenShiftScreen)
+        ui.press(.tab)
+        ui.type("2")  // 2 × 200 €
+        ui.press(.tab, .tab, .tab, .tab, .tab, .tab)
+        ui.type("3")  // 3 × 2 €
+        assertGolden(ui.render(), "open-shift")
+        ui.press(.function(10))
+        XCTAssertEqual(ui.backend.float, Money(cents: 40600))
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.stack.status.operatorName, "Erika Muster")
+    }
+
+    func testWrongPINClearsFieldAndSaysSo() {
+        let ui = UIHarness(loggedIn: false)
+        for attempt in 1...5 {
+            ui.type("1")
+            ui.press(.enter)
+            ui.type("0000")
+            ui.press(.enter)
+            XCTAssertTrue(ui.screenText.contains("Versuch \(attempt) von 5"))
+            XCTAssertTrue(ui.stack.top is LoginScreen)
+            ui.press(.up, .control("u"))
+        }
+        ui.type("1")
+        ui.press(.enter)
+        ui.type("1234")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("gesperrt"), ui.screenText)
+    }
+
+    func testShiftSumMustMatchCount() {
+        let ui = UIHarness(loggedIn: false)
+        ui.type("1")
+        ui.press(.enter)
+        ui.type("1234")
+        ui.press(.enter)
+        ui.type("abc")
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Summe« nur Ziffern und Komma"))
+        ui.type("150")
+        ui.press(.tab)
+        ui.type("1")
+        ui.press(.function(10))
+        XCTAssertTrue(ui.screenText.contains("passt nicht zur Zählung 200,00 €"))
+        XCTAssertNil(ui.backend.float)
+    }
+
+    func testLockScreenNeedsPIN() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(10))
+        XCTAssertTrue(ui.stack.top is LockScreen)
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is LockScreen, "Esc must not leave the lock screen")
+        assertGolden(ui.render(), "lock")
+        ui.type("1111")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: PIN falsch."))
+        ui.type("1234")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.backend.basket.lines.count, 1)
+    }
+}
+
+final class PaymentFlowTests: XCTestCase {
+    /// The target: Personalausweis ≥ 24 + Führungszeugnis, cash, 100 € tendered: ≤ 12 keys.
+    func testTypicalCashSaleKeystrokes() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter)
+        ui.type("fz")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("SUMME  59,00 €"))
+        ui.press(.function(5))
+        ui.type("100")
+        assertGolden(ui.render(), "cash-dialog")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.payments, ["Bar 59,00 €"])
+        assertGolden(ui.render(), "receipt-change")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.printed, ["2026-000001"])
+        XCTAssertEqual(ui.keyCount, 12)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertTrue(ui.backend.basket.isEmpty)
+        XCTAssertTrue(ui.screenText.contains("Beleg 2026-000001 gedruckt. Nächster Kunde bitte."))
+    }
+
+    func testQuickNoteKeysAndExactAmount() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter, .function(5), .function(4), .function(4))  // 2 × 20 € = 40 €: too little
+        XCTAssertTrue(ui.screenText.contains("Es fehlen noch 6,00 €"))
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Gegeben 40,00 € ist weniger als zu zahlen 46,00 €"))
+        XCTAssertTrue(ui.backend.payments.isEmpty)
+        ui.press(.function(2))
+        XCTAssertEqual(ui.backend.payments, ["Bar 46,00 €"])
+        XCTAssertTrue(ui.screenText.contains("RÜCKGELD  0,00 €"))
+        XCTAssertEqual(ui.keyCount, 8)
+    }
+
+    func testLettersInAmountAreRefused() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(5))
+        ui.type("1o")
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Gegeben« nur Ziffern und Komma, z. B. 12,50."))
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.backend.basket.lines.count, 1, "Esc in the payment goes back to the basket")
+    }
+
+    func testCardApprovedShowsTerminalTextsLive() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter)
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        let job = try! XCTUnwrap(ui.backend.cardJob)
+        job.show("Karte bitte")
+        XCTAssertTrue(ui.stack.tick())
+        job.show("Bitte PIN eingeben")
+        _ = ui.stack.tick()
+        assertGolden(ui.render(), "card-running")
+        job.approve()
+        XCTAssertTrue(ui.stack.tick())
+        XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        ui.press(.enter)
+        XCTAssertEqual(ui.keyCount, 8, "card sale: at most 10 keys plus the terminal's time")
+        XCTAssertEqual(ui.backend.payments, ["Karte 59,00 €"])
+    }
+
+    func testCardDeclinedThenCash() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        ui.backend.cardJob!.finish(.declined("Die Karte wurde abgelehnt (Limit überschritten)."))
+        _ = ui.stack.tick()
+        assertGolden(ui.render(), "card-declined")
+        ui.press(.enter, .function(5), .function(2))
+        XCTAssertEqual(ui.backend.payments, ["Bar 13,00 €"])
+    }
+
+    func testCardAbortByClerk() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(6), .escape)
+        XCTAssertTrue(ui.backend.cardJob!.abortCalled)
+        XCTAssertTrue(ui.stack.top is CardPaymentScreen, "the screen waits for the terminal to confirm the abort")
+        ui.backend.cardJob!.finish(.aborted("Vorgang am Terminal abgebrochen."))
+        _ = ui.stack.tick()
+        XCTAssertTrue(ui.screenText.contains("Es wurde nichts gebucht."))
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.backend.basket.lines.count, 1)
+        XCTAssertTrue(ui.backend.payments.isEmpty)
+    }
+
+    func testSplitPaymentCashThenCheque() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter, .function(8))
+        ui.type("20")
+        ui.press(.function(5), .function(2))
+        XCTAssertEqual(ui.backend.payments, ["Bar 20,00 €"])
+        XCTAssertTrue(ui.screenText.contains("OFFEN  26,00 €"), ui.screenText)
+        ui.press(.escape)  // must not drop a partly paid basket
+        XCTAssertTrue(ui.screenText.contains("Es ist schon ein Teil bezahlt"))
+        ui.press(.function(7))
+        ui.type("123456")
+        ui.press(.enter)
+        ui.type("Sparkasse")
+        ui.press(.enter)
+        ui.type("Max Mustermann")
+        assertGolden(ui.render(), "cheque-dialog")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.payments, ["Bar 20,00 €", "Scheck 123456 26,00 €"])
+        XCTAssertTrue(ui.stack.top is ReceiptScreen)
+    }
+
+    func testStornoWithSupervisorApproval() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(5), .function(2), .enter)
+        ui.press(.function(9))
+        assertGolden(ui.render(), "menu")
+        ui.press(.character("1"))
+        XCTAssertTrue(ui.stack.top is SaleListScreen)
+        ui.type("13")
+        assertGolden(ui.render(), "storno-list")
+        ui.press(.enter)
+        ui.type("Falsche Gebühr")
+        ui.press(.enter)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("1111")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Freigabe abgelehnt"))
+        XCTAssertFalse(ui.backend.sales[0].isCancelled)
+        ui.type("9999")
+        assertGolden(ui.render(), "storno-approval")
+        ui.press(.enter)
+        XCTAssertTrue(ui.backend.sales[0].isCancelled)
+        XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
+    func testCashMovementAndXReport() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("4"))
+        ui.type("200")
+        ui.press(.enter)
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Bitte einen Grund eingeben"))
+        ui.type("Tresor")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.movements, ["Entnahme 200,00 € Tresor"])
+        ui.press(.function(9), .character("5"))
+        XCTAssertTrue(ui.screenText.contains("Zwischenbericht (X)"))
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
+    func testQuitAsksAndBasketBlocksOperatorChange() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(9), .character("7"))
+        XCTAssertTrue(ui.screenText.contains("Fehler: Der Warenkorb ist nicht leer"))
+        ui.press(.escape, .control("c"))
+        XCTAssertTrue(ui.screenText.contains("Der Warenkorb (13,00 €) wird verworfen."))
+        ui.press(.character("n"))
+        XCTAssertFalse(ui.stack.quitRequested)
+        ui.press(.control("c"), .character("j"))
+        XCTAssertTrue(ui.stack.quitRequested)
+    }
+}
