@@ -13,7 +13,10 @@ final class LedgerExportTests: XCTestCase {
         try fixture.build()
     }
 
-    override func tearDown() { fixture.directory.remove() }
+    override func tearDown() {
+        // WEBKASSE_KEEP_FIXTURE=1 keeps the ledgers for trying `webkasse export` by hand.
+        if ProcessInfo.processInfo.environment["WEBKASSE_KEEP_FIXTURE"] != nil { print("fixture: \(fixture.data)") } else { fixture.directory.remove() }
+    }
 
     private func objects(_ path: String) throws -> [[String: Any]] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
@@ -117,7 +120,7 @@ final class LedgerExportTests: XCTestCase {
 
     func testOpenDaysOnlyOnRequestAndProvisional() throws {
         XCTAssertThrowsError(try export(.dates(from: BookingDate(iso: "2026-11-28")!, to: BookingDate(iso: "2026-11-28")!), "open.jsonl")) { error in
-            XCTAssertTrue("\(error)".contains("--offene-tage"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--open-days"), "\(error)")
         }
         let outcome = try XCTUnwrap(try export(.closedDays, "withopen.jsonl", open: true))
         XCTAssertEqual(outcome.result.totals.recordCount, 10)

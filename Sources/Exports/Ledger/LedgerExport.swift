@@ -57,7 +57,8 @@ public enum LedgerExport {
     /// What a run did.
     public struct Outcome: Sendable {
         public let result: Exporter.Result
-        /// The runs recorded, one per register ledger.
+        /// The registers read and the runs recorded in their ledgers (same order).
+        public let registers: [String]
         public let records: [ExportRecord]
         /// The range (or part of it) had been exported in this format before.
         public let isRepeat: Bool
@@ -144,16 +145,16 @@ public enum LedgerExport {
             throw ExportError.writeFailed(path: request.outputPath, reason: "der Export konnte nicht im Kassenbuch vermerkt werden (\(error))")
         }
         let result = Exporter.Result(format: request.format, path: request.outputPath, totals: totals, sha256: digest, byteCount: file.byteCount)
-        return Outcome(result: result, records: records, isRepeat: plans.contains { $0.isRepeat })
+        return Outcome(result: result, registers: plans.map(\.register), records: records, isRepeat: plans.contains { $0.isRepeat })
     }
 
     private static func nothing(_ request: LedgerExportRequest) throws -> Outcome? {
         switch request.scope {
         case .new: return nil
         case .closedDays:
-            throw ExportError.nothingToExport("Es gibt noch keine Buchungen abgeschlossener Tage\(request.includeOpenDays ? "" : " (offene Tage nur mit --offene-tage)"); es wurde keine Datei angelegt.")
+            throw ExportError.nothingToExport("Es gibt noch keine Buchungen abgeschlossener Tage\(request.includeOpenDays ? "" : " (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt.")
         case .dates(let from, let to):
-            throw ExportError.nothingToExport("Vom \(from.german) bis \(to.german) gibt es keine Buchungen\(request.includeOpenDays ? "" : " abgeschlossener Tage (offene Tage nur mit --offene-tage)"); es wurde keine Datei angelegt.")
+            throw ExportError.nothingToExport("Vom \(from.german) bis \(to.german) gibt es keine Buchungen\(request.includeOpenDays ? "" : " abgeschlossener Tage (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt.")
         case .zNumber(let z):
             throw ExportError.nothingToExport("Der Tagesabschluss Z \(z) enthält keine Buchungen; es wurde keine Datei angelegt.")
         }
