@@ -23,6 +23,7 @@ let usage = """
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
       --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
       --pin-timeout-ms N      PIN-Wartezeit bei pin-timeout (Standard 0)
+      --realistic             Pausen wie ein echtes Terminal (400 ms je Schritt, PIN-Pad 20 s)
       --no-auto-reversal      ohne Quittung der Status-Information nicht stornieren
       --fsync                 Journal nach jeder Zeile auf die Platte zwingen
       --verbose               jedes APDU protokollieren;  --quiet  nichts protokollieren
@@ -57,7 +58,9 @@ func run() throws -> ExitCode {
             "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
-        flagOptions: ["no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet"])
+        flagOptions: [
+            "no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
+        ])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
     if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
 
@@ -81,6 +84,10 @@ func run() throws -> ExitCode {
         configuration.terminalID = id
     }
     let limit = 0...86_400_000
+    if arguments.flag("realistic") {
+        configuration.timing.stepDelayMs = 400
+        configuration.timing.pinTimeoutMs = 20_000
+    }
     if let value = try arguments.integer("t3-ms", in: 1...600_000) { configuration.timing.t3Ms = value }
     if let value = try arguments.integer("t4-ms", in: 1...limit.upperBound) { configuration.timing.t4Ms = value }
     if let value = try arguments.integer("step-delay-ms", in: limit) { configuration.timing.stepDelayMs = value }
