@@ -18,6 +18,7 @@ let usage = """
       --script "S1 S2 …"      Szenarien der ersten Verbindung der Reihe nach
       --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
+      --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
@@ -55,7 +56,7 @@ func run() throws -> ExitCode {
     let arguments = try ArgumentList(
         words,
         valueOptions: [
-            "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "listen", "control", "journal", "seed", "outcome", "script", "profile", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
@@ -96,6 +97,13 @@ func run() throws -> ExitCode {
     configuration.autoReversal = !arguments.flag("no-auto-reversal")
 
     let sticky = try arguments.value("outcome").map { try Scenario(parsing: $0) }
+    let profile = try arguments.value("profile").map { name -> VendorProfile in
+        guard let profile = VendorProfile(rawValue: name) else {
+            throw UsageError.invalidValue(
+                option: "profile", value: name, expected: VendorProfile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return profile
+    }
     let script = try (arguments.value("script") ?? "").split(separator: " ").map { try Scenario(parsing: String($0)) }
 
     let simulator: TerminalSimulator
@@ -110,6 +118,7 @@ func run() throws -> ExitCode {
         return .ioError
     }
     if let sticky { simulator.control.setSticky(sticky) }
+    if let profile { simulator.control.profile = profile }
     if !script.isEmpty { simulator.control.setScriptForNextConnection(script) }
     simulator.control.bannerOnConnect = arguments.flag("banner")
     simulator.control.endOfDayRequired = arguments.flag("eod-required")
