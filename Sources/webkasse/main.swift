@@ -13,6 +13,7 @@ struct Subcommand {
 
 let subcommands: [Subcommand] = [
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
+    Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),
     Subcommand(name: "zvt", summary: "EC-Terminal (ZVT): APDUs zerlegen, Befehle ausführen (pay, eod, status …)", run: ZVTCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]
