@@ -405,7 +405,7 @@ enum ZVTCommand {
                 let totals = info.totals
                 members.append(.init("totalCents", totals.totalCents.map { .int($0) } ?? .null))
                 if let individual = totals.individual {
-                    members.append(.init("receipts", .string("\(individual.firstReceipt)–\(individual.lastReceipt)")))
+                    members.append(.init("receiptRange", .string("\(individual.firstReceipt)–\(individual.lastReceipt)")))
                     members.append(.init("groups", .array(individual.groups.filter { $0.count > 0 }.map {
                         .object([.init("name", .string($0.name)), .init("count", .int(Int64($0.count))), .init("amountCents", .int($0.amountCents))])
                     })))
@@ -448,7 +448,7 @@ enum ZVTCommand {
             "terminalId": "Terminal-ID", "cardName": "Karte", "maskedPAN": "PAN", "date": "Datum", "time": "Uhrzeit",
             "completed": "Abschluss erhalten", "resultCode": "Ergebniscode", "problem": "Problem", "recovery": "Klärung",
             "terminalStatus": "Terminalstatus", "remedy": "Abhilfe", "softwareVersion": "Software", "totalCents": "Summe",
-            "groups": "Kartengruppen", "statusInformation": "Status-Information", "lastTransaction": "Letzte Transaktion",
+            "groups": "Kartengruppen", "receiptRange": "Belegnummern", "statusInformation": "Status-Information", "lastTransaction": "Letzte Transaktion",
         ]
         for member in members {
             let label = labels[member.key] ?? member.key
