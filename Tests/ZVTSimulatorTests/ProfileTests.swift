@@ -73,8 +73,8 @@ final class ProfileTests: XCTestCase {
 
         let driver = makeDriver()
         defer { driver.disconnect() }
-        guard case .declined(let busy) = driver.authorize(amountCents: 3_25) else { return XCTFail() }
-        XCTAssertEqual(busy.resultCode, .pleaseWait)
+        let busy = driver.run(try Authorization(amountCents: 3_25).apdu)
+        XCTAssertEqual(busy.outcome, .failed(.refused(.pleaseWait)), "the code comes from the data")
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 
