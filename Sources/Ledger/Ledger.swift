@@ -117,6 +117,7 @@ public final class Ledger {
 
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`): everything or nothing.
     /// Nested calls join the outer transaction.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if db.isInTransaction { return try body() }
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN IMMEDIATE") }

@@ -123,7 +123,8 @@ func run() throws -> ExitCode {
     while true { sleep(3600) }
 }
 
-/// `--bench N`: authorisations per second on loopback, minimal and full registration, journal on disk.
+/// `--bench N`: authorisations per second on loopback with the project's ZVT driver, minimal and
+/// full registration, journal on disk.
 func bench(payments: Int) throws -> ExitCode {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zvt-sim-bench-\(getpid())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -135,8 +136,8 @@ func bench(payments: Int) throws -> ExitCode {
         let result = try LoopbackBench.run(label: label, payments: payments, config: config, textBlocks: blocks, journalPath: journal)
         let rate = Int(result.perSecond.rounded())
         print("zvt-sim bench: \(label): \(result.payments) Zahlungen in \(String(format: "%.2f", result.seconds)) s = \(rate)/s, "
-              + "\(result.roundTripsPerPayment) Nachrichten je Zahlung, gebucht \(result.booked)")
-        ok = ok && result.booked == payments
+              + "genehmigt \(result.approved), im Journal gebucht \(result.booked)")
+        ok = ok && result.booked == payments && result.approved == payments
     }
     return ok ? .success : .failure
 }
