@@ -3,7 +3,8 @@
 ///
 /// Each row belongs to the `operator.added` or `operator.pin_changed` audit event with the same
 /// `seq`; that event's detail carries `pin_hash_sha256`, the SHA-256 of `pin_hash`, so the hash
-/// chain covers the credential too. Shipped migrations are never edited: add a new one.
+/// chain covers the credential too (a changed row is refused when operators are read, see
+/// `CredentialMismatch`). Shipped migrations are never edited: add a new one.
 let accessMigrations: [Migration] = [
     Migration(
         version: 2, name: "access",
@@ -17,6 +18,3 @@ let accessMigrations: [Migration] = [
 
             """ + appendOnlyTriggers(["operator_credentials"]))
 ]
-
-/// Booked tables the access migration adds (their append-only triggers are checked by `verify`).
-let accessBookedTables = ["operator_credentials"]

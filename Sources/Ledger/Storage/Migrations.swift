@@ -12,7 +12,7 @@ let bookedTables = [
     "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares", "payments",
     "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending", "card_resolutions", "exports",
     "audit_events",
-] + accessBookedTables
+]
 
 /// The trigger SQL for `tables`. Its text is part of shipped migrations: never change it.
 func appendOnlyTriggers(_ tables: [String]) -> String {
