@@ -18,11 +18,13 @@ let usage = """
       --script "S1 S2 …"      Szenarien der ersten Verbindung der Reihe nach
       --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
+      --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
       --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
       --pin-timeout-ms N      PIN-Wartezeit bei pin-timeout (Standard 0)
+      --realistic             Pausen wie ein echtes Terminal (400 ms je Schritt, PIN-Pad 20 s)
       --no-auto-reversal      ohne Quittung der Status-Information nicht stornieren
       --fsync                 Journal nach jeder Zeile auf die Platte zwingen
       --verbose               jedes APDU protokollieren;  --quiet  nichts protokollieren
@@ -54,10 +56,12 @@ func run() throws -> ExitCode {
     let arguments = try ArgumentList(
         words,
         valueOptions: [
-            "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "listen", "control", "journal", "seed", "outcome", "script", "profile", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
-        flagOptions: ["no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet"])
+        flagOptions: [
+            "no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
+        ])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
     if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
 
@@ -81,6 +85,10 @@ func run() throws -> ExitCode {
         configuration.terminalID = id
     }
     let limit = 0...86_400_000
+    if arguments.flag("realistic") {
+        configuration.timing.stepDelayMs = 400
+        configuration.timing.pinTimeoutMs = 20_000
+    }
     if let value = try arguments.integer("t3-ms", in: 1...600_000) { configuration.timing.t3Ms = value }
     if let value = try arguments.integer("t4-ms", in: 1...limit.upperBound) { configuration.timing.t4Ms = value }
     if let value = try arguments.integer("step-delay-ms", in: limit) { configuration.timing.stepDelayMs = value }
@@ -89,6 +97,13 @@ func run() throws -> ExitCode {
     configuration.autoReversal = !arguments.flag("no-auto-reversal")
 
     let sticky = try arguments.value("outcome").map { try Scenario(parsing: $0) }
+    let profile = try arguments.value("profile").map { name -> VendorProfile in
+        guard let profile = VendorProfile(rawValue: name) else {
+            throw UsageError.invalidValue(
+                option: "profile", value: name, expected: VendorProfile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return profile
+    }
     let script = try (arguments.value("script") ?? "").split(separator: " ").map { try Scenario(parsing: String($0)) }
 
     let simulator: TerminalSimulator
@@ -103,6 +118,7 @@ func run() throws -> ExitCode {
         return .ioError
     }
     if let sticky { simulator.control.setSticky(sticky) }
+    if let profile { simulator.control.profile = profile }
     if !script.isEmpty { simulator.control.setScriptForNextConnection(script) }
     simulator.control.bannerOnConnect = arguments.flag("banner")
     simulator.control.endOfDayRequired = arguments.flag("eod-required")

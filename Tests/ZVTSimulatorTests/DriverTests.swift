@@ -101,10 +101,9 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(lastEntry?.note, "Zeitüberschreitung am PIN-Pad")
     }
 
-    func testBusy() {
-        let outcome = driver.authorize(amountCents: 2_25)
-        if case .approved = outcome { XCTFail("busy approved") }
-        if case .outcomeUnknown = outcome { XCTFail("a refusal is a definite answer") }
+    func testBusy() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 2_25).apdu).outcome, .failed(.refused(.pleaseWait)))
+        guard case .error = driver.authorize(amountCents: 2_25) else { return XCTFail("a refusal: nothing started") }
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 
@@ -192,10 +191,9 @@ final class DriverTests: XCTestCase {
         assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
     }
 
-    func testNack() {
-        let outcome = driver.authorize(amountCents: 3_74)
-        if case .approved = outcome { XCTFail() }
-        if case .outcomeUnknown = outcome { XCTFail("a refusal is a definite answer") }
+    func testNack() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 3_74).apdu).outcome, .failed(.refused(.protocolError)))
+        guard case .error = driver.authorize(amountCents: 3_74) else { return XCTFail("a refusal: nothing started") }
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 

@@ -20,7 +20,7 @@ public final class CounterService {
 
     public init(
         ledger: Ledger, registerId: String, officeName: String = "", officeAddress: String = "",
-        calendar: BusinessCalendar = .berlin, clock: CounterClock = SystemClock(), terminal: CardTerminal? = nil,
+        calendar: BusinessCalendar = .berlin, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         receiptDirectory: String, printer: ReceiptPrinter? = nil
     ) throws {
         self.ledger = ledger
@@ -46,7 +46,7 @@ public final class CounterService {
 
     /// Opens the ledger of the configured register in `data` with the office's settings.
     public static func open(
-        data: String, configuration: Configuration, clock: CounterClock = SystemClock(), terminal: CardTerminal? = nil,
+        data: String, configuration: Configuration, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         printer: ReceiptPrinter? = nil
     ) throws -> CounterService {
         let register = configuration.registerID

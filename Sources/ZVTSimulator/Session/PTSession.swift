@@ -51,6 +51,8 @@ final class PTSession {
     private var abortRequested = false
 
     private var timing: SimulatorTiming { core.configuration.timing }
+    /// Vendor quirks, read once per command.
+    private var profile = VendorProfile.standard
     private var config: SimulatorConfiguration { core.configuration }
 
     init(core: SimulatorCore, link: RegisterLink, connection: Int) {
@@ -67,6 +69,7 @@ final class PTSession {
         }
         while case .apdu(let apdu) = link.receive(timeoutMs: -1) {
             faults = []
+            profile = core.control.profile
             abortRequested = false
             link.splitBytes = false
             let keepOpen = handle(apdu)
@@ -130,6 +133,13 @@ final class PTSession {
     }
 
     private static let protocolError = Acknowledgement(commandClass: 0x84, code: 0x9A)
+
+    /// A negative acknowledgement `84 <rc> 00`, or `84 1E 01 <rc>` in the CCV profile (digest D3, D16).
+    private func refusal(_ code: UInt8) -> APDU {
+        profile == .ccv
+            ? Acknowledgement(commandClass: 0x84, code: 0x1E, data: [code]).apdu
+            : Acknowledgement(commandClass: 0x84, code: code).apdu
+    }
 
     // MARK: Registration 06 00 (§2.1)
 
@@ -215,12 +225,12 @@ final class PTSession {
         let registration = core.registration.current
 
         if faults.contains(.nack) {
-            link.send(Self.protocolError.apdu)
+            link.send(refusal(0x9A))
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9A 00 (kein Journaleintrag)")
             return true
         }
         if scenario.outcome == .busy {
-            link.send(Acknowledgement(commandClass: 0x84, code: 0x9C).apdu)
+            link.send(refusal(0x9C))
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9C 00 (kein Journaleintrag)")
             return true
         }
@@ -397,7 +407,7 @@ final class PTSession {
         if let receipt = record.receipt { fields.append(TerminalFields.receipt(receipt)) }
         if let card = record.card { fields.append(BMPField(0x8A, [card.cardType])) }
         if approved { fields.append(TerminalFields.vuNumber("4711000000001")) }
-        if let text = record.text { fields.append(TerminalFields.additionalText(text)) }
+        if let text = record.text { fields.append(TerminalFields.additionalText(text, charset: profile.charset)) }
         if let card = record.card { fields.append(TerminalFields.cardName(card.name)) }
         if tlvAllowed, approved {
             // TLV 2F payment type: online PIN, online, chip (§3.1.1 TLV tags).
@@ -543,6 +553,11 @@ final class PTSession {
                 return afterSequence()
             }
             let record = Self.record(from: last, timeZone: config.timeZone)
+            if profile == .pax {
+                // PAX A80: only the Completion (digest D16).
+                try finishWithCompletion()
+                return afterSequence()
+            }
             if service & 0x01 != 0 {
                 switch deliver(StatusInformation(fields: statusFields(for: record, tlvAllowed: registration.tlvAllowed)).apdu) {
                 case .timedOut, .closed:
@@ -690,7 +705,7 @@ final class PTSession {
             return
         }
         let message = registration.tlvAllowed
-            ? IntermediateStatusInformation(status: IntermediateStatus(rawValue: code), timeoutMinutes: 1, texts: [text])
+            ? IntermediateStatusInformation(status: IntermediateStatus(rawValue: code), timeoutMinutes: 1, texts: [text], charset: profile.charset)
             : IntermediateStatusInformation(status: IntermediateStatus(rawValue: code))
         switch deliver(message.apdu) {
         case .accepted, .refused:
@@ -737,7 +752,7 @@ final class PTSession {
 
     /// Merchant and customer receipt; `nil` if the register took every message, else why not.
     private func printTransactionReceipts(_ record: TransactionRecord, _ registration: RegistrationState) -> String? {
-        for (type, copy) in [(UInt8(0x01), "Haendlerbeleg"), (UInt8(0x02), "Kundenbeleg")] {
+        for (type, copy) in [(UInt8(0x01), "Händlerbeleg"), (UInt8(0x02), "Kundenbeleg")] {
             if let problem = printReceipt(type: type, lines: receiptLines(record, copy: copy), registration) { return problem }
         }
         return nil
@@ -760,11 +775,19 @@ final class PTSession {
     /// One receipt as `06 D3` block or as `06 D1` lines (closed by `FF` line feeds); `nil` if all acknowledged.
     private func printReceipt(type: UInt8, lines: [String], _ registration: RegistrationState) -> String? {
         var messages: [APDU] = []
+        let charset = profile.charset
         if registration.printCommand == 0x06D3 {
             let printed = lines.map { PrintedLine(attribute: 0x00, text: $0) }
-            messages.append(PrintTextBlock(receiptType: type, lines: printed, closes: true).apdu)
+            if profile == .feig {
+                // Feig closes a receipt with tag 09 = FF (digest D13.5 #8).
+                let body = lines.map { TLVObject(0x07, charset.encode($0)) } + [TLVObject(0x09, [0xFF])]
+                let fields = BMPList([BMPField(tlv: [TLVObject(0x1F07, [type]), TLVObject(0x25, children: body)])])
+                messages.append(PrintTextBlock(fields: fields).apdu)
+            } else {
+                messages.append(PrintTextBlock(receiptType: type, lines: printed, closes: true, charset: charset).apdu)
+            }
         } else {
-            messages = lines.map { PrintLine(attribute: 0x00, text: $0).apdu }
+            messages = lines.map { PrintLine(attribute: 0x00, text: $0, charset: charset).apdu }
             messages.append(APDU(0x06, 0xD1, data: [0xFF, 0x02]))
         }
         for message in messages {
