@@ -90,6 +90,13 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(simulator.journal.entries.last?.status, .autoReversed)
     }
 
+    func testMissingAckToTheCompletionClosesButThePaymentStands() throws {
+        let sequence = register.pay(5_00, answer: answering(0x060F, with: nil))
+        XCTAssertEqual(sequence.last, Completion().apdu)
+        XCTAssertEqual(register.receive(timeoutMs: 2_000), .closed, "closed after T3")
+        XCTAssertEqual(simulator.journal.entries.last?.status, .booked, "committed at the acknowledged 04 0F and receipts")
+    }
+
     func testMissingAckToIntermediateStatusEndsTheAttempt() throws {
         let sequence = register.pay(5_00, answer: answering(0x04FF, with: nil))
         XCTAssertEqual(sequence.ended, .closed)

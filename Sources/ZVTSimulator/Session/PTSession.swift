@@ -642,8 +642,9 @@ final class PTSession {
 
     // MARK: Building blocks
 
-    /// Sends one message as master and waits up to T3 for the register's acknowledgement.
-    /// A `06 B0` arriving meanwhile is acknowledged and remembered (``abortRequested``).
+    /// Sends one message as master and waits up to T3 for the register's acknowledgement; without
+    /// one the connection is closed. A `06 B0` arriving meanwhile is acknowledged and remembered
+    /// (``abortRequested``).
     private func deliver(_ apdu: APDU) -> AckOutcome {
         if timing.stepDelayMs > 0 { sleepMilliseconds(timing.stepDelayMs) }
         guard link.send(apdu) else { return .closed }
@@ -663,7 +664,9 @@ final class PTSession {
                 }
                 core.log(.transactions, "Verbindung \(connection): \(Hex.string([answer.commandClass, answer.instruction])) statt Quittung erhalten, ignoriert")
             case .timedOut:
-                core.log(.transactions, "Verbindung \(connection): keine Quittung auf \(Hex.string([apdu.commandClass, apdu.instruction])) innerhalb T3")
+                // TCP (PA00P016 §5.2.5): no answer within T3 → the sender closes; the sequence is aborted.
+                core.log(.transactions, "Verbindung \(connection): keine Quittung auf \(Hex.string([apdu.commandClass, apdu.instruction])) innerhalb T3, Verbindung wird geschlossen")
+                link.close()
                 return .timedOut
             case .closed:
                 return .closed
