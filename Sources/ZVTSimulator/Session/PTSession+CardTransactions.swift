@@ -68,7 +68,7 @@ extension PTSession {
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9C 00 (kein Journaleintrag)")
             return true
         }
-        if faults.contains(.slowAck) { sleepMilliseconds(timing.t3Ms * 3 / 2) }
+        if faults.contains(.slowAck) { sleepMilliseconds(timing.t3Ms * 2) }
         link.send(Acknowledgement.positive.apdu, hold: faults.contains(.mergeWrites))
 
         do {
