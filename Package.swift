@@ -63,7 +63,10 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(
-            name: "AccessTests", dependencies: ["Access", "Counter", "Ledger", "KasseCore", "KasseCrypto", "CSQLite", "TestSupport"]),
+            name: "AccessTests",
+            dependencies: [
+                "Access", "Counter", "Ledger", "Exports", "KasseCore", "KasseCrypto", "CSQLite", "ZVT", "ZVTSimulator", "TestSupport",
+            ]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),

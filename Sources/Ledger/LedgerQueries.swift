@@ -45,6 +45,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) -> JournalEntry? in
             let s = try statement("SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq = ?")
             try s.bind([.integer(seq)])
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot
             guard try s.step() else { return nil }
             var j = ColumnReader(s)
             return JournalEntry(
@@ -235,6 +236,7 @@ extension Ledger {
     public func lastClosedBusinessDate() throws -> String? {
         try wrap { () throws(SQLiteError) -> String? in
             let s = try statement("SELECT max(business_date) FROM day_closes")
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot
             guard try s.step() else { return nil }
             return s.optionalText(0)
         }

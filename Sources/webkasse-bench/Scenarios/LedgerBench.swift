@@ -124,8 +124,9 @@ enum LedgerBench {
         try ledger.transaction {
             _ = try ledger.append(.register(RegisterRecord(id: "K1", name: "Kasse K1", createdAt: now)), at: now)
             _ = try ledger.append(.operatorAdded(OperatorRecord(id: operatorId, login: "bench", name: "Bench", createdAt: now)), at: now)
+            _ = try ledger.append(.operatorAdded(OperatorRecord(id: "op-sup", login: "aufsicht", name: "Aufsicht", createdAt: now)), at: now)
         }
-        written = 2
+        written = 3
         var saleIds: [String] = []
         while written < entries {
             try ledger.transaction {

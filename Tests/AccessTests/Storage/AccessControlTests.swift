@@ -177,7 +177,8 @@ final class AccessControlTests: XCTestCase {
         XCTAssertThrowsError(try f.access.authorize(.manageOperators, staff.clerk))
         _ = try f.access.approve(.storno, requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222")
         for type in [AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoApproved, .cashMovement, .dayClosed, .exportRun,
-                     .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun] {
+                     .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
+                     .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }
         let trail = try f.trail()
