@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "webkasse",
             dependencies: [
-                "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI",
+                "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
@@ -62,7 +62,8 @@ let package = Package(
 
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "KasseCore", "KasseCrypto"]),
+        .testTarget(
+            name: "AccessTests", dependencies: ["Access", "Counter", "Ledger", "KasseCore", "KasseCrypto", "CSQLite", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),

@@ -56,6 +56,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) in
             let s = try statement(sql)
             try s.bind(values)
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot (SQLITE_BUSY_SNAPSHOT later)
             guard try s.step(), !s.isNull(0) else { return nil }
             return s.int64(0)
         }

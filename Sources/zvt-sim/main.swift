@@ -11,7 +11,8 @@ let usage = """
       --listen HOST:PORT      Adresse für die Kasse (Standard 127.0.0.1:20007)
       --control HOST:PORT     Steuerport für Textbefehle (Standard 127.0.0.1:20017)
       --no-control            keinen Steuerport öffnen
-      --journal DATEI         Journal (JSON Lines; Standard zvt-sim-journal.jsonl)
+      --journal DATEI         Journal (JSON Lines; Standard <Datenverzeichnis>/zvt-sim-journal.jsonl,
+                              Datenverzeichnis = $WEBKASSE_DATA, $XDG_DATA_HOME/webkasse oder ~/.local/share/webkasse)
       --no-journal            Journal nur im Speicher
       --seed N                Startwert der Kartendaten (Standard 0)
       --outcome SZENARIO      dauerhaftes Szenario statt der Betragsregeln, z. B. decline-05
@@ -47,6 +48,26 @@ func parseAddress(_ text: String, option: String) throws -> SocketAddress {
     return address
 }
 
+/// `<data directory>/zvt-sim-journal.jsonl`, the data directory as Web-Kasse's ledgers use it
+/// (`$WEBKASSE_DATA`, else `$XDG_DATA_HOME/webkasse`, else `~/.local/share/webkasse`), created if missing.
+func defaultJournalPath() throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let directory: String
+    if let data = environment["WEBKASSE_DATA"], !data.isEmpty {
+        directory = data
+    } else if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+        directory = xdg + "/webkasse"
+    } else {
+        directory = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/webkasse"
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+        throw JournalError(path: directory, line: nil, reason: "Das Verzeichnis für das Journal kann nicht angelegt werden; bitte --journal DATEI angeben.")
+    }
+    return directory + "/zvt-sim-journal.jsonl"
+}
+
 func run() throws -> ExitCode {
     let words = Array(CommandLine.arguments.dropFirst())
     if words.contains("--help") || words.contains("-h") {
@@ -70,7 +91,7 @@ func run() throws -> ExitCode {
     configuration.listen = try parseAddress(arguments.value("listen") ?? "127.0.0.1:20007", option: "listen")
     configuration.control = arguments.flag("no-control")
         ? nil : try parseAddress(arguments.value("control") ?? "127.0.0.1:20017", option: "control")
-    configuration.journalPath = arguments.flag("no-journal") ? nil : (arguments.value("journal") ?? "zvt-sim-journal.jsonl")
+    configuration.journalPath = arguments.flag("no-journal") ? nil : try (arguments.value("journal") ?? defaultJournalPath())
     configuration.syncJournal = arguments.flag("fsync")
     if let seed = arguments.value("seed") {
         guard let value = UInt64(seed) else {
@@ -164,6 +185,9 @@ do {
     printError("zvt-sim: \(error)")
     printError("Hilfe: zvt-sim --help")
     exit(.usage)
+} catch let error as JournalError {
+    printError("zvt-sim: \(error)")
+    exit(.dataError)
 } catch let error as ScenarioError {
     printError("zvt-sim: \(error)")
     exit(.usage)

@@ -21,7 +21,7 @@ final class DriverTests: XCTestCase {
     }
 
     private func makeDriver(config: UInt8 = 0xBE) -> ZVTDriver {
-        let session = SessionConfiguration(t3Ms: 300, t4Ms: 800, completionGraceMs: 200)
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
         let configuration = ZVTDriver.Configuration(
             password: Password("123456")!, session: session, registrationConfig: config, pollIntervalMs: 20)
         return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))

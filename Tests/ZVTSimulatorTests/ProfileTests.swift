@@ -11,7 +11,7 @@ final class ProfileTests: XCTestCase {
     override func tearDown() { simulator?.stop() }
 
     private func makeDriver(charset: ZVTCharacterSet = .cp437) -> ZVTDriver {
-        let session = SessionConfiguration(t3Ms: 300, t4Ms: 800, completionGraceMs: 200, charset: charset)
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200, charset: charset)
         let configuration = ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20)
         let driver = ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
         XCTAssertEqual(driver.register().outcome, .success)

@@ -53,7 +53,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
 
 /// A deliberate misbehaviour of the simulated terminal, to prove a register copes with it.
 public enum Fault: String, CaseIterable, Sendable, Codable {
-    /// The `80 00 00` to the command comes later than T3 (T3 + 50 %).
+    /// The `80 00 00` to the command comes later than T3 (after 2 × T3).
     case slowAck = "slow-ack"
     /// The Status-Information comes after half of T4, with no intermediate status in between.
     case slowWithinT4 = "slow-t4"
