@@ -254,4 +254,7 @@ public final class AccessControl {
     }
 
     static func newId() -> String { UUID().uuidString.lowercased() }
+
+    /// The injected clock's time.
+    func currentDate() -> Date { now() }
 }

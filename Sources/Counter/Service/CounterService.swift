@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -13,6 +14,8 @@ public final class CounterService {
     public let calendar: BusinessCalendar
     public let clock: CounterClock
     public var terminal: CardTerminal?
+    /// Issue 6: roles and four-eyes approvals, checked in every operation (nil: no checks, e.g. simulate).
+    public var accessGuard: CounterAccessGuard?
     public let receiptStore: ReceiptStore
     public let printer: ReceiptPrinter?
     public let officeName: String
@@ -200,6 +203,7 @@ public final class CounterService {
     public func openShift(operatorId: String, float: Money) throws -> ShiftRecord {
         try guarded {
             try requireOperator(operatorId)
+            try accessGuard?.check(.openShift, operatorId: operatorId)
             guard !float.isNegative, float <= Money.maximumEntry else {
                 throw CounterError.invalidAmount("Das Wechselgeld muss zwischen 0,00 € und \(Money.maximumEntry.formatted) liegen.")
             }
@@ -241,6 +245,7 @@ public final class CounterService {
 
             let shift = try requireShift()
             try requireOperator(request.operatorId)
+            try accessGuard?.check(.sell, operatorId: request.operatorId)
             guard !request.lines.isEmpty else { throw CounterError.emptySale }
             for line in request.lines where line.quantity <= 0 || line.unitPrice.isNegative {
                 throw CounterError.invalidAmount("Position \(line.itemCode): Menge und Preis müssen positiv sein.")
@@ -409,6 +414,7 @@ public final class CounterService {
             let shift = try requireShift()
             try requireOperator(operatorId)
             if let approvedBy { try requireOperator(approvedBy) }
+            try accessGuard?.check(.requestStorno, operatorId: operatorId, approval: .storno, approvedBy: approvedBy)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CounterError.missingDetail("der Grund des Stornos") }
             let cashBack = sale.payments.filter { $0.method == .cash }.reduce(Int64(0)) { $0 + $1.amount.cents }
             let available = try ledger.periodTotals().totals.expectedCash
@@ -480,6 +486,7 @@ public final class CounterService {
             let shift = try requireShift()
             try requireOperator(operatorId)
             if let approvedBy { try requireOperator(approvedBy) }
+            try accessGuard?.check(kind == .einlage ? .depositCash : .withdrawCash, operatorId: operatorId, approval: kind == .einlage ? nil : .cashWithdrawal(amount), approvedBy: approvedBy)
             guard amount.cents > 0, amount <= Money.maximumEntry else {
                 throw CounterError.invalidAmount("Der Betrag muss größer als 0,00 € und höchstens \(Money.maximumEntry.formatted) sein.")
             }
@@ -548,6 +555,7 @@ public final class CounterService {
     public func reprint(receiptNumber: Int64, operatorId: String) throws -> DeliveredReceipt {
         try guarded {
             guard try ledger.receipt(number: receiptNumber) != nil else { throw CounterError.receiptNotFound(receiptNumber) }
+            try accessGuard?.check(.reprintReceipt, operatorId: operatorId)
             let now = clock.now()
             try ledger.transaction {
                 try ledger.append(
@@ -582,6 +590,7 @@ public final class CounterService {
                 let (after, totals) = try ledger.periodTotals()
                 let expected = totals.expectedCash
                 let counted = countedCash ?? expected
+                try accessGuard?.check(.closeDay, operatorId: operatorId, approval: .dayCloseDifference(Money(cents: counted.cents - expected.cents)), approvedBy: approvedBy)
                 let now = clock.now()
                 let close = DayCloseRecord(
                     id: Self.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: operatorId,

@@ -21,6 +21,7 @@ final class CounterSessionTests: XCTestCase {
         service = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock, terminal: terminal)
         let clock = self.clock
         access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        service.accessGuard = access
         let admin = try access.setUp(login: "leitung", name: "Lea Leitung", pin: "7391", pinRepeated: "7391")
         try access.addOperator(by: admin, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1111", pinRepeated: "1111")
         try access.addOperator(by: admin, login: "bernd", name: "Bernd Aufsicht", roles: [.kassenaufsicht], pin: "2222", pinRepeated: "2222")
@@ -143,6 +144,31 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertEqual(close.difference, Money(cents: -750))
         let types = Set(try AuditTrail.entries(service.ledger).map(\.type))
         for type in ["shift.opened", "approval.granted", "day.closed", "shift.closed", "login.succeeded"] { XCTAssertTrue(types.contains(type), type) }
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testTheServiceItselfRefusesWhatTheRolesAndApprovalsDoNotAllow() throws {
+        let anna = try access.account(login: "anna")!, bernd = try access.account(login: "bernd")!, carl = try access.account(login: "carl")!
+        XCTAssertThrowsError(try service.openShift(operatorId: try access.account(login: "dora")!.id, float: .zero)) {
+            XCTAssertEqual("\($0)", "»Schicht eröffnen« braucht eine der Rollen Sachbearbeitung, Kassenaufsicht; »dora« hat Stadtkasse.")
+        }
+        try service.openShift(operatorId: anna.id, float: Money(euros: 100))
+        let start = clock.now()
+        let sold = try service.bookSale(SaleRequest(saleId: "d1", operatorId: anna.id, lines: [line], payment: .cash(tendered: Money(euros: 40)), reference: nil, startedAt: start)).sale
+        // A storno naming an approver who never entered a PIN, or the clerk herself, or another clerk: refused.
+        for approver in [nil, anna.id, carl.id, bernd.id] as [String?] {
+            XCTAssertThrowsError(try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: approver), "\(approver ?? "nil")")
+        }
+        _ = try access.approve(.storno, requestedBy: anna, approverLogin: "bernd", pin: "2222")
+        XCTAssertEqual(try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: bernd.id).storno.approvedBy, bernd.id)
+        // An approval goes stale after 15 minutes.
+        _ = try access.approve(.cashWithdrawal(Money(euros: 10)), requestedBy: anna, approverLogin: "bernd", pin: "2222")
+        clock.advance(seconds: 16 * 60)
+        XCTAssertThrowsError(try service.recordCashMovement(id: "m", kind: .entnahme, amount: Money(euros: 10), reason: "Porto", operatorId: anna.id, approvedBy: bernd.id))
+        XCTAssertThrowsError(try service.closeDay(operatorId: anna.id, countedCash: Money(euros: 100), approvedBy: nil)) {
+            XCTAssertEqual("\($0)", "»Tagesabschluss« braucht die Rolle Kassenaufsicht; »anna« hat Sachbearbeitung.")
+        }
+        XCTAssertNoThrow(try service.closeDay(operatorId: bernd.id, countedCash: Money(cents: 9950), approvedBy: nil), "0,50 € short: no approval needed")
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 }
