@@ -39,6 +39,11 @@ final class FakeCounterBackend: CounterBackend {
         StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
     }
 
+    var needsFirstSetup = false
+    func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
+        guard pin == pinRepeated else { throw CounterUserError("Die beiden PINs stimmen nicht überein.") }
+        needsFirstSetup = false
+    }
     func logIn(operatorID: String, pin: String) throws -> String {
         guard wrongPINs < 5 else { throw CounterUserError("Bediener \(operatorID) ist nach 5 falschen PINs gesperrt; bitte Vorgesetzte rufen.") }
         guard operatorID == "1", pin == "1234" else {
@@ -146,13 +151,17 @@ final class FakeCounterBackend: CounterBackend {
         return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])
     }
     func todaysSales() -> [SaleSummary] { sales }
-    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView {
-        guard supervisorID == "9", supervisorPIN == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
+        guard approval.login == "9", approval.pin == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
         guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else { throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.") }
         sales[index].isCancelled = true
         return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
     }
-    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws {
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .withdrawal }
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
+        if kind == .withdrawal {
+            guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        }
         movements.append("\(kind.rawValue) \(amount.formatted) \(reason)")
     }
     func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }

@@ -3,6 +3,29 @@ import XCTest
 @testable import CounterUI
 
 final class LoginAndShiftTests: XCTestCase {
+    func testFirstStartCreatesSupervisorThenLogIn() {
+        let ui = UIHarness(loggedIn: false)
+        ui.backend.needsFirstSetup = true
+        ui.flow.start(stack: ui.stack)
+        XCTAssertTrue(ui.stack.top is FirstSetupScreen)
+        ui.type("Vera Vorgesetzt")
+        ui.press(.enter)
+        ui.type("vera")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        ui.type("9998")
+        assertGolden(ui.render(), "first-setup")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Die beiden PINs stimmen nicht überein."))
+        ui.type("9999")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is LoginScreen)
+        XCTAssertTrue(ui.screenText.contains("Vera Vorgesetzt ist angelegt. Bitte jetzt anmelden."))
+    }
+
     func testLogInOpensShiftThenSale() {
         let ui = UIHarness(loggedIn: false)
         assertGolden(ui.render(), "login")
@@ -227,7 +250,14 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.screenText.contains("Fehler: Bitte einen Grund eingeben"))
         ui.type("Tresor")
         ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is ApprovalDialog, "a withdrawal needs four eyes")
+        XCTAssertTrue(ui.backend.movements.isEmpty)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
         XCTAssertEqual(ui.backend.movements, ["Entnahme 200,00 € Tresor"])
+        XCTAssertTrue(ui.stack.top is SaleScreen)
         ui.press(.function(9), .character("5"))
         XCTAssertTrue(ui.screenText.contains("Zwischenbericht (X)"))
         ui.press(.escape)

@@ -14,7 +14,7 @@ public final class CounterFlow {
     /// The first screen: log-in.
     public func start(stack: ScreenStack) {
         stack.status.operatorName = nil
-        stack.reset(to: LoginScreen(flow: self))
+        stack.reset(to: backend.needsFirstSetup ? FirstSetupScreen(flow: self) : LoginScreen(flow: self))
     }
 
     func loggedIn(as name: String, stack: ScreenStack) {
@@ -70,7 +70,7 @@ public final class CounterFlow {
     /// Whether the screen may lock by itself now (only while someone is logged in).
     func canLockAutomatically(stack: ScreenStack) -> Bool {
         stack.status.operatorName != nil && !(stack.top is LockScreen) && !(stack.top is CardPaymentScreen)
-            && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen })
+            && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen || $0 is FirstSetupScreen })
     }
 
     func logOut(stack: ScreenStack) {

@@ -12,7 +12,11 @@ public protocol CounterBackend: AnyObject {
     var status: StatusInfo { get }
 
     // MARK: Operators and shift
-    /// Checks id and PIN and makes that operator the current one. Returns the display name.
+    /// True on the very first start: no operator exists yet, the setup screen creates the first
+    /// supervisor.
+    var needsFirstSetup: Bool { get }
+    func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws
+    /// Checks login id and PIN and makes that operator the current one. Returns the display name.
     func logIn(operatorID: String, pin: String) throws -> String
     /// Checks the current operator's PIN (lock screen).
     func unlock(pin: String) throws
@@ -46,8 +50,10 @@ public protocol CounterBackend: AnyObject {
     // MARK: Back office
     func todaysSales() -> [SaleSummary]
     /// Cancels a sale as a whole, approved by a supervisor.
-    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView
-    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView
+    /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
     /// The interim report (X) as lines of text.
     func interimReport() throws -> [String]
 }
@@ -170,6 +176,16 @@ public struct CardPaymentSnapshot: Equatable, Sendable {
     public init(texts: [String], state: State) {
         self.texts = texts
         self.state = state
+    }
+}
+
+/// A second operator's login id and PIN, typed at the counter (four eyes).
+public struct SupervisorApproval: Equatable, Sendable {
+    public var login: String
+    public var pin: String
+    public init(login: String, pin: String) {
+        self.login = login
+        self.pin = pin
     }
 }
 

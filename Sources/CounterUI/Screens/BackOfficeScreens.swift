@@ -204,12 +204,12 @@ final class SupervisorApprovalDialog: FormScreen {
         super.init(title: "Freigabe durch Vorgesetzte",
                    intro: ["Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
                            "Eine Vorgesetzte / ein Vorgesetzter gibt frei:"],
-                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Freigeben") { form, stack in
             do {
                 let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
-                                                      supervisorID: form.value(0), supervisorPIN: form.value(1))
+                                                      approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
                 stack.push(ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
                 stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
@@ -236,9 +236,37 @@ final class CashMovementDialog: FormScreen {
                 form.focusIndex = 1
                 throw CounterUserError("Bitte einen Grund eingeben (z. B. »Abschöpfung Tresor«).")
             }
-            try flow.backend.cashMovement(kind, amount: amount, reason: form.value(1))
-            stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
-            return true
+            let reason = form.value(1)
+            guard flow.backend.cashMovementNeedsApproval(kind) else {
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: nil)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+                return true
+            }
+            stack.replaceTop(with: ApprovalDialog(
+                intro: ["\(kind.rawValue) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+            })
+            return false
+        }
+    }
+}
+
+/// A supervisor's approval (four eyes) for something already described in `intro`.
+final class ApprovalDialog: FormScreen {
+    init(intro: [String], approve: @escaping (SupervisorApproval, ScreenStack) throws -> Void) {
+        super.init(title: "Freigabe durch Kassenaufsicht", intro: intro,
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Freigeben") { form, stack in
+            do {
+                try approve(SupervisorApproval(login: form.value(0), pin: form.value(1)), stack)
+                return true
+            } catch {
+                form.fields[1].clear()
+                form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                throw error
+            }
         }
     }
 }

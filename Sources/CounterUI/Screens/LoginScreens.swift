@@ -5,13 +5,13 @@ import KasseCore
 final class LoginScreen: FormScreen {
     init(flow: CounterFlow) {
         super.init(title: "Anmeldung", modal: false,
-                   intro: ["Bitte mit Bediener-Nummer und PIN anmelden."],
-                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                   intro: ["Bitte mit Kennung und PIN anmelden."],
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Anmelden") { form, stack in
             guard !form.value(0).isEmpty else {
                 form.focusIndex = 0
-                throw CounterUserError("Bitte die Bediener-Nummer eingeben.")
+                throw CounterUserError("Bitte die Kennung eingeben.")
             }
             do {
                 let name = try flow.backend.logIn(operatorID: form.value(0), pin: form.value(1))
@@ -22,6 +22,40 @@ final class LoginScreen: FormScreen {
                 form.focusIndex = 1
                 throw error
             }
+        }
+        canCancel = false
+        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+            flow.quit(stack: stack)
+        }]
+    }
+}
+
+/// First start: create the first supervisor (name, login id, PIN twice).
+final class FirstSetupScreen: FormScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Ersteinrichtung", modal: false,
+                   intro: ["Noch kein Bediener angelegt. Bitte die erste Kassenaufsicht",
+                           "(Vorgesetzte/r mit Verwaltungsrecht) anlegen. PIN: 4 bis 8 Ziffern."],
+                   fields: [TextField(label: "Name", kind: .text, maxLength: 40),
+                            TextField(label: "Kennung", kind: .text, maxLength: 16),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                            TextField(label: "PIN wiederholen", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Anlegen") { form, stack in
+            for (index, name) in ["Name", "Kennung", "PIN"].enumerated() where form.value(index).isEmpty {
+                form.focusIndex = index
+                throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
+            }
+            do {
+                try flow.backend.setUpFirstOperator(login: form.value(1), name: form.value(0), pin: form.value(2), pinRepeated: form.value(3))
+            } catch {
+                form.fields[2].clear()
+                form.fields[3].clear()
+                form.focusIndex = 2
+                throw error
+            }
+            flow.start(stack: stack)
+            stack.showNotice("\(form.value(0)) ist angelegt. Bitte jetzt anmelden.")
+            return false
         }
         canCancel = false
         extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
