@@ -165,6 +165,16 @@ final class FakeCounterBackend: CounterBackend {
         movements.append("\(kind.rawValue) \(amount.formatted) \(reason)")
     }
     func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
+    var expectedCash = Money(cents: 10000)
+    var dayClosed: Money?
+    func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult {
+        if (countedCash.cents - expectedCash.cents).magnitude > 500 {
+            guard let approval else { return .needsApproval(expected: expectedCash, counted: countedCash) }
+            guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        }
+        dayClosed = countedCash
+        return .closed(report: ["Tagesabschluss (Z)", "Gezählt: \(countedCash.formatted)"])
+    }
 }
 
 /// A card payment whose progress the test sets.

@@ -264,6 +264,24 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.stack.top is SaleScreen)
     }
 
+    func testDayCloseWithDifferenceNeedsApprovalThenLogsOut() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("6"))
+        XCTAssertTrue(ui.stack.top is DayCloseScreen)
+        ui.type("90")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €"), ui.screenText)
+        XCTAssertNil(ui.backend.dayClosed)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.dayClosed, Money(cents: 9000))
+        XCTAssertTrue(ui.screenText.contains("Tagesabschluss (Z)"))
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is LoginScreen)
+    }
+
     func testQuitAsksAndBasketBlocksOperatorChange() {
         let ui = UIHarness()
         ui.type("fz")

@@ -56,6 +56,16 @@ public protocol CounterBackend: AnyObject {
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
     /// The interim report (X) as lines of text.
     func interimReport() throws -> [String]
+    /// Closes the business day with the counted cash. A difference above the office's threshold
+    /// needs a supervisor's approval: without one the call answers ``DayCloseResult/needsApproval``
+    /// and books nothing.
+    func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult
+}
+
+public enum DayCloseResult: Equatable, Sendable {
+    case needsApproval(expected: Money, counted: Money)
+    /// The day is closed; the report (Z) as lines of text.
+    case closed(report: [String])
 }
 
 /// An item as the sale screen lists it.

@@ -87,27 +87,33 @@ final class LockScreen: FormScreen {
 }
 
 /// Opening the shift: count the float by denomination, or enter the sum.
-final class OpenShiftScreen: FormScreen {
-    static let denominations: [Int64] = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
-
+final class OpenShiftScreen: CashCountScreen {
     init(flow: CounterFlow) {
-        var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
-        for cents in Self.denominations {
-            fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
-        }
-        super.init(title: "Schicht öffnen", modal: false,
-                   intro: ["Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben."],
-                   fields: fields, submitLabel: "Öffnen") { form, stack in
-            let float = try (form as! OpenShiftScreen).float()
+        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") { float, stack in
             try flow.backend.openShift(float: float)
             flow.showSale(stack: stack)
             stack.showNotice("Schicht geöffnet mit Wechselgeld \(float.formatted).")
-            return false
         }
         extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
             flow.quit(stack: stack)
         }]
         canCancel = false
+    }
+}
+
+/// Counting cash by denomination, or entering the sum (shift opening, day close).
+class CashCountScreen: FormScreen {
+    static let denominations: [Int64] = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
+
+    init(title: String, intro: String, submitLabel: String, counted: @escaping (Money, ScreenStack) throws -> Void) {
+        var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
+        for cents in Self.denominations {
+            fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
+        }
+        super.init(title: title, modal: false, intro: [intro], fields: fields, submitLabel: submitLabel) { form, stack in
+            try counted(try (form as! CashCountScreen).float(), stack)
+            return false
+        }
     }
 
     static func name(_ cents: Int64) -> String {
@@ -180,6 +186,6 @@ final class OpenShiftScreen: FormScreen {
         row += 8
         let counted = countedTotal()
         grid.put("Gezählt: " + (counted?.formatted ?? "–"), row: row, column: 5, style: .emphasis)
-        grid.put("Enter: nächstes Feld · F10 öffnet die Schicht", row: row + 1, column: 5, style: .dim)
+        grid.put("Enter: nächstes Feld · F10 \(submitLabel)", row: row + 1, column: 5, style: .dim)
     }
 }
