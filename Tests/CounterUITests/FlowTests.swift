@@ -79,6 +79,23 @@ final class LoginAndShiftTests: XCTestCase {
         XCTAssertNil(ui.backend.float)
     }
 
+    func testIdleLockButNotDuringACardPaymentOrBeforeLogIn() {
+        let loggedOut = UIHarness(loggedIn: false)
+        XCTAssertFalse(loggedOut.flow.lockIfIdle(stack: loggedOut.stack, idleSeconds: 1000, limitSeconds: 300))
+        let ui = UIHarness()
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 299, limitSeconds: 300))
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: nil))
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: 300))
+        ui.backend.cardJob!.finish(.aborted("Abbruch"))
+        _ = ui.stack.tick()
+        ui.press(.enter)
+        XCTAssertTrue(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 300, limitSeconds: 300))
+        XCTAssertTrue(ui.stack.top is LockScreen)
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: 300), "locks once")
+    }
+
     func testLockScreenNeedsPIN() {
         let ui = UIHarness()
         ui.type("fz")

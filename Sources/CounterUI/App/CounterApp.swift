@@ -48,9 +48,7 @@ public final class CounterApp {
                 dirty = true
             } else {
                 if stack.tick() { dirty = true }
-                if let limit = options.lockAfterSeconds, Date().timeIntervalSince(lastKey) > limit,
-                    flow.canLockAutomatically(stack: stack) {
-                    flow.lock(stack: stack)
+                if flow.lockIfIdle(stack: stack, idleSeconds: Date().timeIntervalSince(lastKey), limitSeconds: options.lockAfterSeconds) {
                     dirty = true
                 }
                 // The clock in the status line.

@@ -67,6 +67,14 @@ public final class CounterFlow {
         stack.push(LockScreen(flow: self, operatorName: stack.status.operatorName ?? ""))
     }
 
+    /// Locks the screen after `limitSeconds` without a key. Returns true when it locked.
+    @discardableResult
+    public func lockIfIdle(stack: ScreenStack, idleSeconds: Double, limitSeconds: Double?) -> Bool {
+        guard let limitSeconds, limitSeconds > 0, idleSeconds >= limitSeconds, canLockAutomatically(stack: stack) else { return false }
+        lock(stack: stack)
+        return true
+    }
+
     /// Whether the screen may lock by itself now (only while someone is logged in).
     func canLockAutomatically(stack: ScreenStack) -> Bool {
         stack.status.operatorName != nil && !(stack.top is LockScreen) && !(stack.top is CardPaymentScreen)

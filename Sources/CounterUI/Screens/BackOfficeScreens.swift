@@ -24,7 +24,7 @@ final class MenuScreen: BoundScreen {
             ("Einlage", "Bargeld einlegen (Einlage)", .deposit, busy),
             ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
-            ("Tagesabschluss", "Tagesabschluss (Z): Kasse zählen und schließen", .dayClose, busy),
+            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
             ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
