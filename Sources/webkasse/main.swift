@@ -12,6 +12,7 @@ struct Subcommand {
 }
 
 let subcommands: [Subcommand] = [
+    Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]
 

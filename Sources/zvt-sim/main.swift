@@ -1,4 +1,136 @@
 import CLISupport
+import Foundation
+import ZVTSimulator
 
-printError("zvt-sim: der Simulator ist noch nicht gebaut (Issue 4).")
-exit(.failure)
+/// `zvt-sim [OPTIONEN]` — a simulated EC terminal (ZVT over TCP) for tests and demonstrations.
+let usage = """
+    Aufruf: zvt-sim [OPTIONEN]
+
+    Simuliertes EC-Terminal (ZVT über TCP, Terminalseite). Bedient eine Kasse zur Zeit.
+
+      --listen HOST:PORT      Adresse für die Kasse (Standard 127.0.0.1:20007)
+      --control HOST:PORT     Steuerport für Textbefehle (Standard 127.0.0.1:20017)
+      --no-control            keinen Steuerport öffnen
+      --journal DATEI         Journal (JSON Lines; Standard zvt-sim-journal.jsonl)
+      --no-journal            Journal nur im Speicher
+      --seed N                Startwert der Kartendaten (Standard 0)
+      --outcome SZENARIO      dauerhaftes Szenario statt der Betragsregeln, z. B. decline-05
+      --script "S1 S2 …"      Szenarien der ersten Verbindung der Reihe nach
+      --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
+      --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
+      --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
+      --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
+      --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
+      --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
+      --pin-timeout-ms N      PIN-Wartezeit bei pin-timeout (Standard 0)
+      --no-auto-reversal      ohne Quittung der Status-Information nicht stornieren
+      --fsync                 Journal nach jeder Zeile auf die Platte zwingen
+      --verbose               jedes APDU protokollieren;  --quiet  nichts protokollieren
+
+    Ergebnisse nach Betrag (Cent): ,13 abgelehnt 05  ,14 abgelehnt 51  ,15 abgelehnt 61
+      ,21 Karte nicht lesbar  ,22 PIN falsch, dann richtig  ,23 Warten auf Karte (Abbruch 06 B0)
+      ,24 PIN-Zeitüberschreitung  ,25 besetzt (84 9C)  ,26 Kassenschnitt nötig (F0)
+      ,51 langsame Quittung  ,52 langsam (T4/2)  ,53 langsam mit 04 FF  ,61/,62 Abbruch vor/nach 04 0F
+      ,71 Einzelbytes  ,72 zusammengelegt  ,73 Müllbytes  ,74 NACK  ,75 kein Abschluss nach Fehler
+      ,76 doppelte Status-Information; alle anderen Beträge werden genehmigt.
+    Details: docs/zvt-sim.md
+
+    """
+
+func parseAddress(_ text: String, option: String) throws -> SocketAddress {
+    guard let address = SocketAddress(parsing: text) else {
+        throw UsageError.invalidValue(option: option, value: text, expected: "HOST:PORT, z. B. 127.0.0.1:20007")
+    }
+    return address
+}
+
+func run() throws -> ExitCode {
+    let words = Array(CommandLine.arguments.dropFirst())
+    if words.contains("--help") || words.contains("-h") {
+        print(usage, terminator: "")
+        return .success
+    }
+    let arguments = try ArgumentList(
+        words,
+        valueOptions: [
+            "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "card-wait-ms", "pin-timeout-ms",
+        ],
+        flagOptions: ["no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet"])
+    if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
+
+    var configuration = SimulatorConfiguration()
+    configuration.logLevel = arguments.flag("verbose") ? .apdus : (arguments.flag("quiet") ? .quiet : .transactions)
+    configuration.listen = try parseAddress(arguments.value("listen") ?? "127.0.0.1:20007", option: "listen")
+    configuration.control = arguments.flag("no-control")
+        ? nil : try parseAddress(arguments.value("control") ?? "127.0.0.1:20017", option: "control")
+    configuration.journalPath = arguments.flag("no-journal") ? nil : (arguments.value("journal") ?? "zvt-sim-journal.jsonl")
+    configuration.syncJournal = arguments.flag("fsync")
+    if let seed = arguments.value("seed") {
+        guard let value = UInt64(seed) else {
+            throw UsageError.invalidValue(option: "seed", value: seed, expected: "eine nicht negative ganze Zahl")
+        }
+        configuration.seed = value
+    }
+    if let id = arguments.value("terminal-id") {
+        guard id.count == 8, id.allSatisfy(\.isNumber) else {
+            throw UsageError.invalidValue(option: "terminal-id", value: id, expected: "genau 8 Ziffern")
+        }
+        configuration.terminalID = id
+    }
+    let limit = 0...86_400_000
+    if let value = try arguments.integer("t3-ms", in: 1...600_000) { configuration.timing.t3Ms = value }
+    if let value = try arguments.integer("t4-ms", in: 1...limit.upperBound) { configuration.timing.t4Ms = value }
+    if let value = try arguments.integer("step-delay-ms", in: limit) { configuration.timing.stepDelayMs = value }
+    if let value = try arguments.integer("card-wait-ms", in: limit) { configuration.timing.cardWaitMs = value }
+    if let value = try arguments.integer("pin-timeout-ms", in: limit) { configuration.timing.pinTimeoutMs = value }
+    configuration.autoReversal = !arguments.flag("no-auto-reversal")
+
+    let sticky = try arguments.value("outcome").map { try Scenario(parsing: $0) }
+    let script = try (arguments.value("script") ?? "").split(separator: " ").map { try Scenario(parsing: String($0)) }
+
+    let simulator: TerminalSimulator
+    do {
+        simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+    } catch let error as JournalError {
+        printError("zvt-sim: \(error)")
+        return .dataError
+    } catch {
+        printError("zvt-sim: \(error)")
+        return .ioError
+    }
+    if let sticky { simulator.control.setSticky(sticky) }
+    if !script.isEmpty { simulator.control.setScriptForNextConnection(script) }
+    simulator.control.bannerOnConnect = arguments.flag("banner")
+    simulator.control.endOfDayRequired = arguments.flag("eod-required")
+
+    let counters = simulator.journal.counters
+    var lines = ["zvt-sim: EC-Terminal (ZVT/TCP) lauscht auf \(simulator.address!)"]
+    if let control = simulator.controlAddress {
+        lines.append("zvt-sim: Steuerung auf \(control) – z. B. `printf 'next decline-05\\n' | nc -q1 \(control.host) \(control.port)`,")
+        lines.append("         Befehle: next, script, set, eod-required, banner, clear, status, journal, totals, help")
+    }
+    lines.append("zvt-sim: Journal \(configuration.journalPath ?? "(nur im Speicher)"), letzte Belegnummer \(counters.receipt), letzter Trace \(counters.trace)")
+    lines.append("zvt-sim: Ergebnis nach Cent-Betrag (z. B. 12,13 € → abgelehnt 05); `zvt-sim --help` listet alle Regeln. Ende mit Strg-C.")
+    print(lines.joined(separator: "\n"))
+    fflush(nil)
+
+    // Serve until interrupted; the journal is written line by line, so nothing needs flushing.
+    signal(SIGPIPE, SIG_IGN)
+    while true { sleep(3600) }
+}
+
+do {
+    exit(try run())
+} catch let error as UsageError {
+    printError("zvt-sim: \(error)")
+    printError("Hilfe: zvt-sim --help")
+    exit(.usage)
+} catch let error as ScenarioError {
+    printError("zvt-sim: \(error)")
+    exit(.usage)
+} catch {
+    printError("zvt-sim: \(error)")
+    exit(.ioError)
+}

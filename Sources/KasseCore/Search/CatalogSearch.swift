@@ -5,8 +5,12 @@ import Darwin
 #endif
 
 /// Finds catalogue items by code or words as the clerk types, case- and umlaut-insensitive,
-/// ranked. Built once per catalogue; each query scans one contiguous folded text with `memchr`,
-/// so a 10,000-item catalogue answers every keystroke well under a millisecond (see the bench).
+/// ranked. Built once per catalogue:
+/// - a sorted table of every word (code, name, variant names, keywords, category), so a word
+///   start is found by binary search whatever the catalogue's size;
+/// - a trigram index over each item's folded text, for matches inside a word (German
+///   compounds: "zeugnis" in "Führungszeugnis"), only for query words of 3+ letters: the
+///   rarest trigram's items are the candidates, each checked in its own text.
 public struct CatalogSearch: Sendable {
     /// A found item and why it ranks where it does (higher is better).
     public struct Hit: Sendable, Equatable {
@@ -14,15 +18,25 @@ public struct CatalogSearch: Sendable {
         public let score: Int
     }
 
+    private struct Token: Sendable {
+        let start: Int32
+        let length: Int32
+        let item: Int32
+        let inName: Bool
+    }
+
     private let items: [TariffItem]
     /// Folded codes, for exact and prefix code matches.
     private let codes: [[UInt8]]
+    /// All tokens' bytes; `tokens` point into it, sorted by their bytes.
+    private let tokenBytes: [UInt8]
+    private let tokens: [Token]
     /// All items' folded texts, each as " code name keywords category ", concatenated.
     private let text: [UInt8]
     /// Start offset of each item's text in `text` (ascending), plus the end.
     private let starts: [Int]
-    /// Offset in each item's text where the name ends (matches in the name rank higher).
-    private let nameEnds: [Int]
+    /// Trigram (3 folded bytes) → ascending indexes of the items whose text contains it.
+    private let trigrams: [UInt32: [Int32]]
 
     public init(catalog: TariffCatalog) { self.init(items: catalog.items) }
 
@@ -31,68 +45,122 @@ public struct CatalogSearch: Sendable {
         var codes: [[UInt8]] = []
         var text: [UInt8] = [32]
         var starts: [Int] = []
-        var nameEnds: [Int] = []
-        for item in items {
+        var tokenBytes: [UInt8] = []
+        var tokens: [Token] = []
+        for (index, item) in items.enumerated() {
             starts.append(text.count - 1)
             let code = SearchText.fold(item.code)
             codes.append(code)
-            text += code + [32] + SearchText.fold(item.name)
-            for variant in item.variants where !variant.name.isEmpty { text += [32] + SearchText.fold(variant.name) }
-            nameEnds.append(text.count - starts.last!)
-            for keyword in item.keywords { text += [32] + SearchText.fold(keyword) }
-            text += [32] + SearchText.fold(item.category) + [32]
+            func add(_ folded: [UInt8], inName: Bool) {
+                text += folded + [32]
+                for word in folded.split(separator: 32) {
+                    tokens.append(Token(start: Int32(tokenBytes.count), length: Int32(word.count), item: Int32(index), inName: inName))
+                    tokenBytes += word
+                }
+            }
+            add(code, inName: true)
+            add(SearchText.fold(item.name), inName: true)
+            for variant in item.variants where !variant.name.isEmpty { add(SearchText.fold(variant.name), inName: true) }
+            for keyword in item.keywords { add(SearchText.fold(keyword), inName: false) }
+            add(SearchText.fold(item.category), inName: false)
         }
         starts.append(text.count)
+        var trigrams: [UInt32: [Int32]] = [:]
+        for index in items.indices {
+            var seen = Set<UInt32>()
+            let segment = text[starts[index]..<starts[index + 1]]
+            var iterator = segment.makeIterator()
+            var key: UInt32 = 0
+            var count = 0
+            while let byte = iterator.next() {
+                key = ((key << 8) | UInt32(byte)) & 0xFF_FFFF
+                count += 1
+                if count >= 3, seen.insert(key).inserted { trigrams[key, default: []].append(Int32(index)) }
+            }
+        }
+        self.trigrams = trigrams
+        tokenBytes.withUnsafeBufferPointer { bytes in
+            tokens.sort { a, b in
+                let n = Int(min(a.length, b.length))
+                let c = memcmp(bytes.baseAddress! + Int(a.start), bytes.baseAddress! + Int(b.start), n)
+                return c != 0 ? c < 0 : (a.length != b.length ? a.length < b.length : a.item < b.item)
+            }
+        }
         self.codes = codes
         self.text = text
         self.starts = starts
-        self.nameEnds = nameEnds
+        self.tokenBytes = tokenBytes
+        self.tokens = tokens
     }
 
     /// The items matching every word of `query`, best first, at most `limit`.
     ///
-    /// Ranking: exact code (1000) > code prefix (500) > word start in the name (100) > word
-    /// start in keywords or category (40) > inside a word, e.g. "zeugnis" in
-    /// "Führungszeugnis" (10); ties keep catalogue order.
+    /// Each query word must match a word start (or, from 3 letters on, the inside of a word).
+    /// Ranking: exact code (1000) > code prefix (500) > word start in the name or variant
+    /// (100) > word start in keywords or category (40) > inside a word (10); ties keep
+    /// catalogue order.
     public func search(_ query: String, limit: Int = 50) -> [Hit] {
-        let words = SearchText.fold(query).split(separator: 32).map(Array.init)
-        guard !words.isEmpty else { return [] }
+        let whole = SearchText.fold(query)
+        let words = whole.split(separator: 32).map(Array.init)
+        guard !words.isEmpty, !items.isEmpty else { return [] }
         var scores = [Int](repeating: 0, count: items.count)
         var matchedWords = [UInt8](repeating: 0, count: items.count)
-        let whole = SearchText.fold(query)
-        text.withUnsafeBufferPointer { hay in
-            for (w, word) in words.enumerated() {
-                word.withUnsafeBufferPointer { needle in
-                    var offset = 0
-                    var lastItem = -1
-                    var bestForItem = 0
-                    func flush() {
-                        if lastItem >= 0, matchedWords[lastItem] == UInt8(w) {
-                            matchedWords[lastItem] = UInt8(w + 1)
-                            scores[lastItem] += bestForItem
+        var best = [Int](repeating: 0, count: items.count)
+        var touched: [Int] = []
+        for (w, word) in words.enumerated() {
+            touched.removeAll(keepingCapacity: true)
+            func offer(_ item: Int, _ score: Int) {
+                guard matchedWords[item] == UInt8(w) else { return }
+                if best[item] == 0 { touched.append(item) }
+                if score > best[item] { best[item] = score }
+            }
+            word.withUnsafeBufferPointer { needle in
+                tokenBytes.withUnsafeBufferPointer { bytes in
+                    // Word starts: the sorted range of tokens having `word` as prefix.
+                    var index = lowerBound(needle, bytes)
+                    while index < tokens.count {
+                        let t = tokens[index]
+                        guard Int(t.length) >= needle.count,
+                              memcmp(bytes.baseAddress! + Int(t.start), needle.baseAddress!, needle.count) == 0 else { break }
+                        offer(Int(t.item), t.inName ? 100 : 40)
+                        index += 1
+                    }
+                }
+                // Inside words, for 3+ letters: candidates from the rarest trigram.
+                if needle.count >= 3 {
+                    var rarest: [Int32]? = nil
+                    for i in 0...(needle.count - 3) {
+                        let key = UInt32(needle[i]) << 16 | UInt32(needle[i + 1]) << 8 | UInt32(needle[i + 2])
+                        guard let list = trigrams[key] else { rarest = []; break }
+                        if rarest == nil || list.count < rarest!.count { rarest = list }
+                    }
+                    text.withUnsafeBufferPointer { hay in
+                        for candidate in rarest ?? [] {
+                            let item = Int(candidate)
+                            guard matchedWords[item] == UInt8(w), best[item] < 10 else { continue }
+                            let end = starts[item + 1]
+                            let segment = UnsafeBufferPointer(rebasing: hay[0..<end])
+                            var offset = starts[item]
+                            while let position = CatalogSearch.find(needle, in: segment, from: offset) {
+                                if hay[position - 1] != 32 { offer(item, 10); break }
+                                offset = position + 1
+                            }
                         }
                     }
-                    while offset < hay.count {
-                        guard let position = CatalogSearch.find(needle, in: hay, from: offset) else { break }
-                        let item = itemIndex(containing: position)
-                        if item != lastItem { flush(); lastItem = item; bestForItem = 0 }
-                        let atWordStart = hay[position - 1] == 32
-                        let inName = position - starts[item] < nameEnds[item]
-                        let score = atWordStart ? (inName ? 100 : 40) : 10
-                        bestForItem = max(bestForItem, score)
-                        offset = position + 1
-                    }
-                    flush()
                 }
+            }
+            for item in touched {
+                scores[item] += best[item]
+                best[item] = 0
+                matchedWords[item] = UInt8(w + 1)
             }
         }
         var hits: [Hit] = []
-        for i in items.indices where matchedWords[i] == UInt8(words.count) {
-            var score = scores[i]
-            if codes[i] == whole { score += 1000 } else if codes[i].starts(with: whole) { score += 500 }
-            hits.append(Hit(itemIndex: i, score: score))
+        for item in touched where matchedWords[item] == UInt8(words.count) {
+            var score = scores[item]
+            if codes[item] == whole { score += 1000 } else if codes[item].starts(with: whole) { score += 500 }
+            hits.append(Hit(itemIndex: item, score: score))
         }
-        // Stable: by score, then catalogue order.
         hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.itemIndex < $1.itemIndex }
         return Array(hits.prefix(limit))
     }
@@ -100,6 +168,19 @@ public struct CatalogSearch: Sendable {
     /// The items matching `query`, best first.
     public func items(matching query: String, limit: Int = 50) -> [TariffItem] {
         search(query, limit: limit).map { items[$0.itemIndex] }
+    }
+
+    /// The first token index whose bytes are ≥ `needle`.
+    private func lowerBound(_ needle: UnsafeBufferPointer<UInt8>, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var low = 0, high = tokens.count
+        while low < high {
+            let mid = (low + high) / 2
+            let t = tokens[mid]
+            let n = min(Int(t.length), needle.count)
+            let c = memcmp(bytes.baseAddress! + Int(t.start), needle.baseAddress!, n)
+            if c < 0 || (c == 0 && Int(t.length) < needle.count) { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// The first offset ≥ `start` where `needle` occurs in `hay` (memchr for the first byte, then compare).
@@ -117,13 +198,4 @@ public struct CatalogSearch: Sendable {
         return nil
     }
 
-    private func itemIndex(containing position: Int) -> Int {
-        // Last start <= position.
-        var low = 0, high = starts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if starts[mid] <= position { low = mid } else { high = mid - 1 }
-        }
-        return min(low, items.count - 1)
-    }
 }

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KasseCrypto
+
+/// Where an export's bytes go.
+public protocol ExportOutput: AnyObject {
+    func write(_ bytes: [UInt8]) throws
+}
+
+/// Collects the bytes in memory (tests, small previews).
+public final class MemoryOutput: ExportOutput {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ bytes: [UInt8]) throws { self.bytes.append(contentsOf: bytes) }
+}
+
+/// Writes an export to a hidden temporary file beside its final name, hashing as it goes, and
+/// gives it the final name only in ``commit()`` — so a crash never leaves half a file there.
+///
+/// The final name is taken with `link(2)`, which fails if the name exists: an export never
+/// overwrites an earlier one, not even in a race with another export.
+public final class ExportFile: ExportOutput {
+    public let path: String
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private let hasher = SHA256Hasher()
+    public private(set) var byteCount: Int64 = 0
+    private var finished = false
+
+    public init(path: String) throws {
+        self.path = path
+        if access(path, F_OK) == 0 { throw ExportError.outputExists(path: path) }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 { throw ExportError.cannotCreate(path: path, reason: Self.errnoText()) }
+    }
+
+    deinit {
+        if !finished { abandon() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        precondition(!finished, "write after commit or abandon")
+        hasher.update(bytes)
+        var offset = 0
+        try bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let written = systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw ExportError.writeFailed(path: path, reason: Self.errnoText())
+                }
+                offset += written
+            }
+        }
+        byteCount += Int64(bytes.count)
+    }
+
+    /// Flushes to disk, gives the file its final name and returns the SHA-256 (hex) of its bytes.
+    public func commit() throws -> String {
+        precondition(!finished, "commit twice")
+        if fsync(descriptor) != 0 {
+            let reason = Self.errnoText()
+            abandon()
+            throw ExportError.writeFailed(path: path, reason: reason)
+        }
+        close(descriptor)
+        descriptor = -1
+        if link(temporaryPath, path) != 0 {
+            let code = errno
+            let reason = Self.errnoText()
+            abandon()
+            if code == EEXIST { throw ExportError.outputExists(path: path) }
+            throw ExportError.writeFailed(path: path, reason: reason)
+        }
+        unlink(temporaryPath)
+        finished = true
+        return hasher.finalize().hexString
+    }
+
+    /// Removes the temporary file (on any error); the final name is never created.
+    public func abandon() {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+        unlink(temporaryPath)
+        finished = true
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+@inline(__always) func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,78 @@
+/// Totals of a register's period for the X and Z reports, accumulated one fact at a time.
+///
+/// Fed by the counter service from the ledger (or by an export from its booking lines), so that
+/// memory stays bounded by the number of items, accounts and payment methods, never by sales.
+public struct DayCloseTotals: Equatable, Sendable {
+    /// A total with a count: `label`, number of entries, sum.
+    public struct Entry: Equatable, Sendable {
+        public let key: String
+        public var label: String
+        public var count: Int
+        public var amount: Money
+    }
+
+    /// A cancelled sale as the report lists it.
+    public struct Storno: Equatable, Sendable {
+        public let receiptNumber: String
+        public let originalReceiptNumber: String
+        public let amount: Money
+        public let reason: String
+        public let operatorName: String
+
+        public init(receiptNumber: String, originalReceiptNumber: String, amount: Money, reason: String, operatorName: String) {
+            self.receiptNumber = receiptNumber
+            self.originalReceiptNumber = originalReceiptNumber
+            self.amount = amount
+            self.reason = reason
+            self.operatorName = operatorName
+        }
+    }
+
+    public private(set) var items: [Entry] = []
+    public private(set) var accounts: [Entry] = []
+    public private(set) var passThrough: [Entry] = []
+    public private(set) var paymentMethods: [Entry] = []
+    public private(set) var stornos: [Storno] = []
+    public private(set) var salesPerHour: [Int: Money] = [:]
+    public private(set) var firstReceipt: String?
+    public private(set) var lastReceipt: String?
+    public private(set) var receiptCount = 0
+
+    public init() {}
+
+    /// A receipt (sale or storno) in booking order: tracks first, last and count.
+    public mutating func addReceipt(_ receiptNumber: String) {
+        if firstReceipt == nil { firstReceipt = receiptNumber }
+        lastReceipt = receiptNumber
+        receiptCount += 1
+    }
+
+    /// One share of a sale line: `amount` to `account` (negative for a storno's counter-entry).
+    /// `hour` (0…23) feeds the chart; `passThrough` marks a third party's share (e.g. Bundeskasse).
+    public mutating func addShare(itemCode: String, itemText: String, account: String, amount: Money,
+                                  passThrough isPassThrough: Bool, hour: Int, countsItem: Bool = true) {
+        Self.add(&items, key: itemCode, label: itemCode + " " + itemText, amount: amount, counting: countsItem)
+        Self.add(&accounts, key: account, label: account, amount: amount, counting: true)
+        if isPassThrough { Self.add(&passThrough, key: account, label: itemText, amount: amount, counting: true) }
+        salesPerHour[hour, default: .zero] = Money(cents: salesPerHour[hour, default: .zero].cents + amount.cents)
+    }
+
+    /// A payment's net amount by method (`Bar`, `Karte`, `Scheck`); negative for refunds.
+    public mutating func addPayment(method: String, amount: Money) {
+        Self.add(&paymentMethods, key: method, label: method, amount: amount, counting: true)
+    }
+
+    public mutating func addStorno(_ storno: Storno) { stornos.append(storno) }
+
+    public var salesTotal: Money { Money(cents: accounts.reduce(0) { $0 + $1.amount.cents }) }
+    public var paymentsTotal: Money { Money(cents: paymentMethods.reduce(0) { $0 + $1.amount.cents }) }
+
+    private static func add(_ entries: inout [Entry], key: String, label: String, amount: Money, counting: Bool) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            entries[index].amount = Money(cents: entries[index].amount.cents + amount.cents)
+            if counting { entries[index].count += amount.isNegative ? -1 : 1 }
+        } else {
+            entries.append(Entry(key: key, label: label, count: counting ? (amount.isNegative ? -1 : 1) : 0, amount: amount))
+        }
+    }
+}

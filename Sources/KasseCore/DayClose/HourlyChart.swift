@@ -1,0 +1,56 @@
+/// A small text bar chart of sales per hour, for the Z report and the day-close screen.
+///
+///     08 ██████████          120,00 €
+///     09 ████                 46,00 €
+public struct HourlyChart: Equatable, Sendable {
+    /// Sales per hour of the day (0…23); hours without sales may be absent.
+    public let salesPerHour: [Int: Money]
+
+    public init(salesPerHour: [Int: Money]) {
+        precondition(salesPerHour.keys.allSatisfy { (0...23).contains($0) }, "hours are 0…23")
+        self.salesPerHour = salesPerHour
+    }
+
+    /// The rows from the first to the last hour with sales (empty hours in between kept, so gaps show).
+    /// - Parameters:
+    ///   - barWidth: the length of the longest bar.
+    ///   - bar: the character bars are drawn with (`#` where the printer lacks `█`).
+    ///   - width: the total line width; the amount is right-aligned to it.
+    public func lines(barWidth: Int = 20, bar: Character = "█", width: Int = 42) -> [String] {
+        let hours = salesPerHour.filter { !$0.value.isZero }.keys
+        guard let first = hours.min(), let last = hours.max() else { return ["(keine Umsätze)"] }
+        let maximum = salesPerHour.values.map(\.cents).max() ?? 0
+        return (first...last).map { hour in
+            let amount = salesPerHour[hour] ?? .zero
+            // A negative hour (stornos exceeding sales) gets no bar; its amount shows the sign.
+            let length = HourlyChart.barLength(amount.cents, of: maximum, width: barWidth)
+            let label = (hour < 10 ? "0" : "") + String(hour)
+            let left = label + " " + String(repeating: bar, count: length)
+            return ReportLayout.columns(left, amount.formatted, width: width)
+        }
+    }
+
+    /// `value / maximum × width`, rounded half up; at least 1 for any non-zero value.
+    static func barLength(_ value: Int64, of maximum: Int64, width: Int) -> Int {
+        guard value > 0, maximum > 0 else { return 0 }
+        let scaled = Int((value * Int64(width) * 2 + maximum) / (maximum * 2))
+        return max(1, min(width, scaled))
+    }
+}
+
+/// Fixed-width text layout shared by the report renderers.
+enum ReportLayout {
+    /// `left` and `right` on one line of `width` characters, right padded between; when too
+    /// long, `left` is shortened with `…` so that the amount stays readable.
+    static func columns(_ left: String, _ right: String, width: Int) -> String {
+        if right.isEmpty { return left.count > width ? String(left.prefix(width - 1)) + "…" : left }
+        let room = width - right.count - 1
+        var shownLeft = left
+        if shownLeft.count > room {
+            shownLeft = room > 1 ? String(shownLeft.prefix(room - 1)) + "…" : ""
+        }
+        return shownLeft + String(repeating: " ", count: max(1, width - shownLeft.count - right.count)) + right
+    }
+
+    static func rule(_ width: Int, _ character: Character = "-") -> String { String(repeating: character, count: width) }
+}

@@ -1,0 +1,206 @@
+import KasseCore
+
+/// A booked receipt: what `receipts show N` prints.
+public enum BookedReceipt: Equatable, Sendable {
+    case sale(SaleRecord)
+    /// A storno receipt with the sale it cancels.
+    case storno(StornoRecord, original: SaleRecord)
+    case cashMovement(CashMovementRecord)
+
+    public var number: Int64 {
+        switch self {
+        case .sale(let s): return s.receiptNumber
+        case .storno(let s, _): return s.receiptNumber
+        case .cashMovement(let m): return m.receiptNumber
+        }
+    }
+}
+
+extension Ledger {
+    /// Calls `body` with every entry in `range` and its record, in journal order, streaming
+    /// (constant memory). Entries whose record is missing are skipped — `verify` reports them.
+    public func forEachEvent(in range: ClosedRange<Int64> = 1...Int64.max, _ body: (JournalEntry, LedgerEvent) throws -> Void)
+        throws
+    {
+        try readTransaction {
+            do {
+                try EventReader(db: db).read(range: range) { item in
+                    if case .entry(let entry, let event?, _) = item { try body(entry, event) }
+                }
+            } catch let error as SQLiteError {
+                throw LedgerError.sqlite(error)
+            }
+        }
+    }
+
+    /// The record booked at `seq`.
+    public func event(at seq: Int64) throws -> LedgerEvent? {
+        var found: LedgerEvent?
+        try forEachEvent(in: seq...seq) { _, event in found = event }
+        return found
+    }
+
+    /// The journal entry at `seq`.
+    public func entry(at seq: Int64) throws -> JournalEntry? {
+        try wrap { () throws(SQLiteError) -> JournalEntry? in
+            let s = try statement("SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq = ?")
+            try s.bind([.integer(seq)])
+            guard try s.step() else { return nil }
+            var j = ColumnReader(s)
+            return JournalEntry(
+                seq: j.int64(), kind: j.text(), ref: j.text(), recordedAt: j.instant(), previousHash: j.text(), hash: j.text())
+        }
+    }
+
+    func seq(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64? {
+        try wrap { () throws(SQLiteError) in
+            let s = try statement(sql)
+            try s.bind(values)
+            guard try s.step(), !s.isNull(0) else { return nil }
+            return s.int64(0)
+        }
+    }
+
+    /// The number of journal entries.
+    public func entryCount() throws -> Int64 { try seq("SELECT count(*) FROM journal") ?? 0 }
+
+    public func register() throws -> RegisterRecord? {
+        guard let s = try seq("SELECT seq FROM register LIMIT 1"), case .register(let r)? = try event(at: s) else { return nil }
+        return r
+    }
+
+    public func operatorRecord(id: String) throws -> OperatorRecord? {
+        guard let s = try seq("SELECT seq FROM operators WHERE id = ?", [.text(id)]),
+            case .operatorAdded(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    public func operatorRecord(login: String) throws -> OperatorRecord? {
+        guard let s = try seq("SELECT seq FROM operators WHERE login = ?", [.text(login)]),
+            case .operatorAdded(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    /// The shift that is open (opened and not yet closed by a day close), if any.
+    public func openShift() throws -> ShiftRecord? {
+        guard
+            let s = try seq(
+                "SELECT seq FROM shifts WHERE id NOT IN (SELECT shift_id FROM day_closes) ORDER BY seq DESC LIMIT 1"),
+            case .shiftOpened(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    public func lastDayClose() throws -> DayCloseRecord? {
+        guard let s = try seq("SELECT max(seq) FROM day_closes"), case .dayClose(let r)? = try event(at: s) else { return nil }
+        return r
+    }
+
+    public func dayClose(zNumber: Int64) throws -> DayCloseRecord? {
+        guard let s = try seq("SELECT seq FROM day_closes WHERE z_number = ?", [.integer(zNumber)]),
+            case .dayClose(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    public func sale(id: String) throws -> SaleRecord? {
+        guard let s = try seq("SELECT seq FROM sales WHERE id = ?", [.text(id)]), case .sale(let r)? = try event(at: s) else {
+            return nil
+        }
+        return r
+    }
+
+    public func storno(id: String) throws -> StornoRecord? {
+        guard let s = try seq("SELECT seq FROM stornos WHERE id = ?", [.text(id)]), case .storno(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    /// The storno of sale `saleId`, if it was cancelled.
+    public func storno(ofSale saleId: String) throws -> StornoRecord? {
+        guard let s = try seq("SELECT seq FROM stornos WHERE sale_id = ?", [.text(saleId)]),
+            case .storno(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    public func cashMovement(id: String) throws -> CashMovementRecord? {
+        guard let s = try seq("SELECT seq FROM cash_movements WHERE id = ?", [.text(id)]),
+            case .cashMovement(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    /// The receipt with number `number`.
+    public func receipt(number: Int64) throws -> BookedReceipt? {
+        guard let s = try seq("SELECT seq FROM receipts WHERE number = ?", [.integer(number)]) else { return nil }
+        switch try event(at: s) {
+        case .sale(let sale)?: return .sale(sale)
+        case .cashMovement(let movement)?: return .cashMovement(movement)
+        case .storno(let storno)?:
+            guard let original = try sale(id: storno.saleId) else { return nil }
+            return .storno(storno, original: original)
+        default: return nil
+        }
+    }
+
+    /// The highest receipt number booked (0 if none).
+    public func lastReceiptNumber() throws -> Int64 { try nextReceiptNumber() - 1 }
+
+    public func cardPending(id: String) throws -> PendingCardPayment? {
+        guard let s = try seq("SELECT seq FROM card_pending WHERE id = ?", [.text(id)]),
+            case .cardPending(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    public func cardResolution(pendingId: String) throws -> CardResolution? {
+        guard let s = try seq("SELECT seq FROM card_resolutions WHERE pending_id = ?", [.text(pendingId)]),
+            case .cardResolved(let r)? = try event(at: s)
+        else { return nil }
+        return r
+    }
+
+    /// Card payments recorded as pending and not yet resolved, oldest first.
+    public func unresolvedCardPayments() throws -> [PendingCardPayment] {
+        let seqs = try wrap { () throws(SQLiteError) -> [Int64] in
+            let s = try db.prepare(
+                "SELECT seq FROM card_pending WHERE id NOT IN (SELECT pending_id FROM card_resolutions) ORDER BY seq")
+            var out: [Int64] = []
+            while try s.step() { out.append(s.int64(0)) }
+            return out
+        }
+        return try seqs.compactMap { seq in
+            if case .cardPending(let r)? = try event(at: seq) { return r }
+            return nil
+        }
+    }
+
+    /// The sequence number of the last day close (0 if none): the current period starts after it.
+    public func lastDayCloseSeq() throws -> Int64 { try seq("SELECT max(seq) FROM day_closes") ?? 0 }
+
+    /// Totals of the open period (since the last day close), for the X report and the day close.
+    public func periodTotals() throws -> (afterSeq: Int64, totals: DayTotals) {
+        try readTransaction {
+            let after = try lastDayCloseSeq()
+            var totals = DayTotals()
+            try forEachEvent(in: (after + 1)...Int64.max) { _, event in totals.add(event) }
+            return (after, totals)
+        }
+    }
+
+    /// Every day close, in order.
+    public func dayCloses() throws -> [DayCloseRecord] {
+        var out: [DayCloseRecord] = []
+        let seqs = try wrap { () throws(SQLiteError) -> [Int64] in
+            let s = try db.prepare("SELECT seq FROM day_closes ORDER BY seq")
+            var out: [Int64] = []
+            while try s.step() { out.append(s.int64(0)) }
+            return out
+        }
+        for seq in seqs { if case .dayClose(let r)? = try event(at: seq) { out.append(r) } }
+        return out
+    }
+}

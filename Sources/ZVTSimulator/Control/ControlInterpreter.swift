@@ -1,0 +1,110 @@
+/// The text protocol of the control port: one command per line, one reply (`OK …`, `ERR …`,
+/// or lines ending with a single `.`). Documented in docs/zvt-sim.md.
+struct ControlInterpreter {
+    let simulator: TerminalSimulator
+
+    struct Reply {
+        var text: String
+        var closes = false
+    }
+
+    static let help = """
+        OK Befehle:
+        next SZENARIO            nächste Kartenzahlung (beliebige Verbindung), mehrfach = Warteschlange
+        script SZENARIO…         Kartenzahlungen der nächsten Verbindung der Reihe nach
+        set SZENARIO | set rules dauerhaft bzw. zurück zu den Betragsregeln
+        eod-required on|off      Terminalstatus F0: Zahlungen werden mit 06 1E F0 abgewiesen
+        banner on|off            Nicht-ZVT-Text bei jedem Verbindungsaufbau
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner)
+        status                   Zähler und Einstellungen als eine JSON-Zeile
+        journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
+        totals                   Summen seit dem letzten Kassenschnitt (JSON)
+        outcomes | faults        die Namen
+        quit                     Steuerverbindung schließen
+        SZENARIO = ergebnis[+fehler…], z. B. decline-05, approve+split-bytes, drop-after-status
+        .
+
+        """
+
+    func execute(_ line: String) -> Reply {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let command = words.first?.lowercased() else { return Reply(text: "ERR Leere Zeile; »help« zeigt die Befehle.\n") }
+        let arguments = Array(words.dropFirst())
+        let control = simulator.control
+        do {
+            switch command {
+            case "help", "?":
+                return Reply(text: Self.help)
+            case "next":
+                guard arguments.count == 1 else { return error("»next« braucht genau ein Szenario, z. B. »next decline-05«.") }
+                let scenario = try Scenario(parsing: arguments[0])
+                control.queueNext(scenario)
+                return ok("nächste Kartenzahlung: \(scenario)")
+            case "script":
+                let list = try arguments.map { try Scenario(parsing: $0) }
+                control.setScriptForNextConnection(list)
+                return ok("Skript für die nächste Verbindung: \(list.map(\.description).joined(separator: " "))")
+            case "set":
+                guard arguments.count == 1 else { return error("»set« braucht ein Szenario oder »rules«.") }
+                if arguments[0] == "rules" {
+                    control.setSticky(nil)
+                    return ok("Betragsregeln gelten")
+                }
+                let scenario = try Scenario(parsing: arguments[0])
+                control.setSticky(scenario)
+                return ok("dauerhaft: \(scenario)")
+            case "eod-required", "banner":
+                guard arguments.count == 1, ["on", "off"].contains(arguments[0]) else {
+                    return error("»\(command)« braucht »on« oder »off«.")
+                }
+                if command == "banner" {
+                    control.bannerOnConnect = arguments[0] == "on"
+                } else {
+                    control.endOfDayRequired = arguments[0] == "on"
+                }
+                return ok("\(command) \(arguments[0])")
+            case "clear":
+                control.clear()
+                return ok("zurückgesetzt")
+            case "status":
+                return Reply(text: "OK " + statusJSON() + "\n")
+            case "journal":
+                var lines = simulator.journal.jsonLines().split(separator: "\n").map(String.init)
+                if let count = arguments.first.flatMap({ Int($0) }) { lines = Array(lines.suffix(max(0, count))) }
+                return Reply(text: lines.map { $0 + "\n" }.joined() + ".\n")
+            case "totals":
+                let totals = simulator.journal.batchTotals
+                let slots = totals.lines.map { "\"\($0.slot)\":{\"count\":\($0.count),\"amountCents\":\($0.amountCents)}" }
+                return Reply(text: "OK {\"totalCents\":\(totals.totalCents),\"count\":\(totals.totalCount),\(slots.joined(separator: ","))}\n")
+            case "outcomes":
+                return ok(Outcome.allCases.map(\.rawValue).joined(separator: " "))
+            case "faults":
+                return ok(Fault.allCases.map(\.rawValue).joined(separator: " "))
+            case "quit", "exit":
+                return Reply(text: "OK tschüss\n", closes: true)
+            default:
+                return error("Unbekannter Befehl »\(command)«; »help« zeigt die Befehle.")
+            }
+        } catch {
+            return self.error(String(describing: error))
+        }
+    }
+
+    private func ok(_ text: String) -> Reply { Reply(text: "OK \(text)\n") }
+    private func error(_ text: String) -> Reply { Reply(text: "ERR \(text)\n") }
+
+    private func statusJSON() -> String {
+        let counters = simulator.journal.counters
+        let summary = simulator.control.summary
+        let registration = simulator.core.registration.current
+        func quoted(_ text: String) -> String { "\"\(text)\"" }
+        let next = summary.next.map { quoted($0.description) }.joined(separator: ",")
+        let script = summary.script.map { "[" + $0.map { quoted($0.description) }.joined(separator: ",") + "]" } ?? "null"
+        let sticky = summary.sticky.map { quoted($0.description) } ?? "null"
+        let config = registration.registered ? quoted(String(registration.config, radix: 16, uppercase: true)) : "null"
+        return "{\"connections\":\(simulator.connectionCount),\"serving\":\(simulator.isServing),"
+            + "\"lastTrace\":\(counters.trace),\"lastReceipt\":\(counters.receipt),\"journalEntries\":\(simulator.journal.entries.count),"
+            + "\"registeredConfig\":\(config),\"next\":[\(next)],\"script\":\(script),\"sticky\":\(sticky),"
+            + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner)}"
+    }
+}

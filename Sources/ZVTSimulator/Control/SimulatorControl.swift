@@ -1,0 +1,68 @@
+/// How the next transactions turn out: set by tests in-process or over the control port.
+///
+/// Precedence for each card transaction: the `next` queue, then the connection's script, then
+/// the sticky setting, then the amount rules (``AmountRules``).
+public final class SimulatorControl: @unchecked Sendable {
+    private struct State {
+        var next: [Scenario] = []
+        var pendingScript: [Scenario]? = nil
+        var sticky: Scenario? = nil
+        var endOfDayRequired = false
+        var banner = false
+    }
+
+    private let state = Locked(State())
+
+    init() {}
+
+    /// The next card transaction (on any connection) gets `scenario`; several calls queue up.
+    public func queueNext(_ scenario: Scenario) { state.withLock { $0.next.append(scenario) } }
+
+    /// The next connection's card transactions follow `script` in order (then the usual rules).
+    public func setScriptForNextConnection(_ script: [Scenario]) { state.withLock { $0.pendingScript = script } }
+
+    /// Every card transaction gets `scenario` until ``clear()`` (or `nil`).
+    public func setSticky(_ scenario: Scenario?) { state.withLock { $0.sticky = scenario } }
+
+    /// Terminal status F0: payments are refused with `06 1E 01 F0` until an End-of-Day.
+    public var endOfDayRequired: Bool {
+        get { state.withLock { $0.endOfDayRequired } }
+        set { state.withLock { $0.endOfDayRequired = newValue } }
+    }
+
+    /// Write the banner (non-ZVT bytes) to every new connection.
+    public var bannerOnConnect: Bool {
+        get { state.withLock { $0.banner } }
+        set { state.withLock { $0.banner = newValue } }
+    }
+
+    /// Forgets queued, scripted and sticky scenarios, the F0 state and the banner.
+    public func clear() { state.withLock { $0 = State() } }
+
+    /// What is set, for `status`.
+    public var summary: (next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool) {
+        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner) }
+    }
+
+    /// Hands the pending script to a new connection.
+    func takeScriptForConnection() -> [Scenario] {
+        state.withLock { s in
+            defer { s.pendingScript = nil }
+            return s.pendingScript ?? []
+        }
+    }
+
+    /// The scenario of the next card transaction; `script` is the connection's remaining script.
+    /// With `amountRules: false` (reversals) an unset scenario means approve.
+    func scenario(forAmountCents amount: Int64?, script: inout [Scenario], amountRules: Bool = true) -> Scenario {
+        let chosen: Scenario? = state.withLock { s in
+            if !s.next.isEmpty { return s.next.removeFirst() }
+            return nil
+        }
+        if let chosen { return chosen }
+        if !script.isEmpty { return script.removeFirst() }
+        if let sticky = state.withLock({ $0.sticky }) { return sticky }
+        guard amountRules, let amount else { return Scenario() }
+        return AmountRules.scenario(forAmountCents: amount)
+    }
+}

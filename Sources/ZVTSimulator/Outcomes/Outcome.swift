@@ -1,0 +1,164 @@
+/// What the simulated customer, card and host do in one transaction.
+///
+/// Chosen per transaction by a control command, a per-connection script, a sticky setting or,
+/// by default, the amount's last two digits (``AmountRules``) — like payment providers' test cards.
+public enum Outcome: String, CaseIterable, Sendable, Codable {
+    /// Host approves (result 00).
+    case approve
+    /// Host declines with network code 05 "do not honour" (BMP 27 = 05).
+    case decline05 = "decline-05"
+    /// Host declines with network code 51 "insufficient funds" (BMP 27 = 0x33).
+    case decline51 = "decline-51"
+    /// Host declines with network code 61 "exceeds withdrawal limit" (BMP 27 = 0x3D).
+    case decline61 = "decline-61"
+    /// The chip cannot be read (result 64).
+    case cardUnreadable = "card-unreadable"
+    /// Customer enters a wrong PIN, then the right one; approved (intermediate status 15 "Geheimzahl falsch").
+    case pinRetry = "pin-retry"
+    /// No card is presented; the PT waits until the register sends Abort `06 B0` (or the card
+    /// wait runs out) and ends with result 6C.
+    case clerkAbort = "clerk-abort"
+    /// The customer never finishes PIN entry; the PIN pad times out (result 6C).
+    case pinTimeout = "pin-timeout"
+    /// The terminal is busy: the command is refused with `84 9C 00`.
+    case busy
+    /// An End-of-Day is overdue: the payment is refused with `06 1E 01 F0` (no Status-Information).
+    case endOfDayRequired = "eod-required"
+
+    /// BMP 27 result code for the Status-Information, `nil` where no `04 0F` is sent.
+    var resultCode: UInt8? {
+        switch self {
+        case .approve, .pinRetry: return 0x00
+        case .decline05: return 0x05
+        case .decline51: return 0x33
+        case .decline61: return 0x3D
+        case .cardUnreadable: return 0x64
+        case .clerkAbort, .pinTimeout: return 0x6C
+        case .busy, .endOfDayRequired: return nil
+        }
+    }
+
+    /// Additional text (BMP 3C) that a real PT sends with host declines.
+    var declineText: String? {
+        switch self {
+        case .decline05: return "Karte abgelehnt"
+        case .decline51: return "Guthaben nicht ausreichend"
+        case .decline61: return "Limit ueberschritten"
+        default: return nil
+        }
+    }
+}
+
+/// A deliberate misbehaviour of the simulated terminal, to prove a register copes with it.
+public enum Fault: String, CaseIterable, Sendable, Codable {
+    /// The `80 00 00` to the command comes later than T3 (T3 + 50 %).
+    case slowAck = "slow-ack"
+    /// The Status-Information comes after half of T4, with no intermediate status in between.
+    case slowWithinT4 = "slow-t4"
+    /// The Status-Information comes after 1.5 × T4; `04 FF` every T4/2 restart the register's
+    /// T4 (needs config bit 08; without it the register's T4 runs out, which is the test).
+    case slowExtended = "slow-t4-extended"
+    /// The connection is closed after `80 00 00`, before the Status-Information.
+    case dropBeforeStatus = "drop-before-status"
+    /// The connection is closed right after the register acknowledged the Status-Information
+    /// (the payment stands, no receipts, no Completion).
+    case dropAfterStatus = "drop-after-status"
+    /// Every APDU of the PT is written one byte at a time.
+    case splitBytes = "split-bytes"
+    /// The PT's `80 00 00` and its first message go out in one write.
+    case mergeWrites = "merge-writes"
+    /// Non-ZVT bytes are written when the register connects (a banner).
+    case banner
+    /// Garbage bytes follow the Completion, before the register's next command.
+    case garbage
+    /// The command is refused with `84 9A 00` (protocol error) instead of `80 00 00`.
+    case nack
+    /// After an error Status-Information no Completion follows (CCV A920 behaviour); the PT is idle again.
+    case noCompletionAfterError = "no-completion-after-error"
+    /// The Status-Information is sent twice (a retransmission), each needing its own acknowledgement.
+    case duplicateStatus = "duplicate-status"
+}
+
+/// One scripted step: an outcome and any number of faults, written `outcome[+fault…]`,
+/// e.g. `approve+split-bytes`, or just a fault (`drop-after-status` = approve + that fault).
+public struct Scenario: Sendable, Equatable, CustomStringConvertible {
+    public var outcome: Outcome
+    public var faults: Set<Fault>
+
+    public init(_ outcome: Outcome = .approve, faults: Set<Fault> = []) {
+        self.outcome = outcome
+        self.faults = faults
+    }
+
+    /// Parses `outcome[+fault…]`; throws a German sentence naming the unknown word.
+    public init(parsing text: String) throws {
+        var outcome: Outcome? = nil
+        var faults: Set<Fault> = []
+        for word in text.split(separator: "+").map(String.init) {
+            if let parsed = Outcome(rawValue: word) {
+                guard outcome == nil else { throw ScenarioError.twoOutcomes(text) }
+                outcome = parsed
+            } else if let fault = Fault(rawValue: word) {
+                faults.insert(fault)
+            } else {
+                throw ScenarioError.unknownWord(word)
+            }
+        }
+        guard outcome != nil || !faults.isEmpty else { throw ScenarioError.unknownWord(text) }
+        self.init(outcome ?? (faults.contains(.noCompletionAfterError) ? .decline05 : .approve), faults: faults)
+    }
+
+    public var description: String {
+        ([outcome.rawValue] + faults.map(\.rawValue).sorted()).joined(separator: "+")
+    }
+}
+
+/// A scenario text that cannot be parsed.
+public enum ScenarioError: Error, CustomStringConvertible, Equatable {
+    case unknownWord(String)
+    case twoOutcomes(String)
+
+    public var description: String {
+        switch self {
+        case .unknownWord(let word):
+            return "Unbekanntes Ergebnis oder unbekannter Fehler »\(word)«. Möglich sind: "
+                + (Outcome.allCases.map(\.rawValue) + Fault.allCases.map(\.rawValue)).joined(separator: ", ") + "."
+        case .twoOutcomes(let text):
+            return "»\(text)« nennt zwei Ergebnisse; erlaubt ist eines, dazu beliebig viele Fehler."
+        }
+    }
+}
+
+/// The default rules: the amount's cents choose the scenario (documented in docs/zvt-sim.md).
+public enum AmountRules {
+    /// Cents → scenario; every other amount is approved.
+    public static let table: [(cents: Int, scenario: Scenario)] = [
+        (13, Scenario(.decline05)),
+        (14, Scenario(.decline51)),
+        (15, Scenario(.decline61)),
+        (21, Scenario(.cardUnreadable)),
+        (22, Scenario(.pinRetry)),
+        (23, Scenario(.clerkAbort)),
+        (24, Scenario(.pinTimeout)),
+        (25, Scenario(.busy)),
+        (26, Scenario(.endOfDayRequired)),
+        (51, Scenario(faults: [.slowAck])),
+        (52, Scenario(faults: [.slowWithinT4])),
+        (53, Scenario(faults: [.slowExtended])),
+        (61, Scenario(faults: [.dropBeforeStatus])),
+        (62, Scenario(faults: [.dropAfterStatus])),
+        (71, Scenario(faults: [.splitBytes])),
+        (72, Scenario(faults: [.mergeWrites])),
+        (73, Scenario(faults: [.garbage])),
+        (74, Scenario(faults: [.nack])),
+        (75, Scenario(.decline05, faults: [.noCompletionAfterError])),
+        (76, Scenario(faults: [.duplicateStatus])),
+    ]
+
+    private static let byCents: [Int: Scenario] = Dictionary(uniqueKeysWithValues: table.map { ($0.cents, $0.scenario) })
+
+    /// The scenario for an amount in cents (amounts without cents rule are approved).
+    public static func scenario(forAmountCents amount: Int64) -> Scenario {
+        byCents[Int(amount % 100)] ?? Scenario()
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// A simulated EC terminal: the PT side of ZVT over TCP, serving one register at a time.
+///
+/// ```swift
+/// var configuration = SimulatorConfiguration()
+/// configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)   // any free port
+/// let simulator = try TerminalSimulator(configuration: configuration)
+/// try simulator.start()
+/// simulator.control.queueNext(Scenario(.decline05))
+/// // … connect a register to simulator.address …
+/// simulator.stop()
+/// ```
+///
+/// It keeps running when a register disconnects at any moment; further connection attempts wait
+/// in the listen backlog while one register is served.
+public final class TerminalSimulator: @unchecked Sendable {
+    public let configuration: SimulatorConfiguration
+    /// The terminal's own journal of every transaction.
+    public var journal: Journal { core.journal }
+    /// Next outcome, script, faults.
+    public var control: SimulatorControl { core.control }
+
+    let core: SimulatorCore
+    private let state = Locked(ServerState())
+    private let finished = DispatchSemaphore(value: 0)
+    private let controlFinished = DispatchSemaphore(value: 0)
+
+    private struct ServerState {
+        var listener: Socket?
+        var controlListener: Socket?
+        var current: Socket?
+        var controlClient: Socket?
+        var stopping = false
+        var address: SocketAddress?
+        var controlAddress: SocketAddress?
+        var serving = false
+    }
+
+    /// Opens the journal (counters continue from it); nothing listens before ``start()``.
+    public init(configuration: SimulatorConfiguration) throws {
+        self.configuration = configuration
+        let journal = try Journal(path: configuration.journalPath, syncEachWrite: configuration.syncJournal)
+        core = SimulatorCore(configuration: configuration, journal: journal)
+    }
+
+    /// Where registers connect (with the real port when 0 was configured). `nil` before ``start()``.
+    public var address: SocketAddress? { state.withLock { $0.address } }
+    /// Where the control interface listens, if configured.
+    public var controlAddress: SocketAddress? { state.withLock { $0.controlAddress } }
+    /// How many registers connected since start.
+    public var connectionCount: Int { core.connectionCount.current }
+    /// Whether a register is connected right now.
+    public var isServing: Bool { state.withLock { $0.serving } }
+
+    /// Binds the ports and starts serving on background threads.
+    public func start() throws {
+        let listener = try Socket.listen(on: configuration.listen)
+        let bound = SocketAddress(host: configuration.listen.host, port: listener.localPort)
+        var controlListener: Socket? = nil
+        var controlBound: SocketAddress? = nil
+        if let controlAddress = configuration.control {
+            let socket = try Socket.listen(on: controlAddress)
+            controlListener = socket
+            controlBound = SocketAddress(host: controlAddress.host, port: socket.localPort)
+        }
+        state.withLock {
+            $0.listener = listener
+            $0.address = bound
+            $0.controlListener = controlListener
+            $0.controlAddress = controlBound
+        }
+        let serverThread = Thread { [self] in serve(listener) }
+        serverThread.name = "zvt-sim server"
+        serverThread.start()
+        if let controlListener {
+            let controlThread = Thread { [self] in serveControl(controlListener) }
+            controlThread.name = "zvt-sim control"
+            controlThread.start()
+        } else {
+            controlFinished.signal()
+        }
+    }
+
+    /// Stops listening, ends the current connection and waits (briefly) for the threads.
+    public func stop() {
+        let sockets: [Socket?] = state.withLock { s in
+            guard !s.stopping else { return [] }
+            s.stopping = true
+            return [s.listener, s.controlListener, s.current, s.controlClient]
+        }
+        guard !sockets.isEmpty else { return }
+        for socket in sockets { socket?.shutdownBoth() }
+        _ = finished.wait(timeout: .now() + 5)
+        _ = controlFinished.wait(timeout: .now() + 5)
+        for socket in sockets { socket?.close() }
+    }
+
+    private var stopping: Bool { state.withLock { $0.stopping } }
+
+    private func serve(_ listener: Socket) {
+        defer { finished.signal() }
+        while !stopping {
+            let accepted: Socket?
+            do {
+                accepted = try listener.accept(timeoutMs: -1)
+            } catch {
+                if stopping { break }
+                core.log(.transactions, "zvt-sim: \(error)")
+                sleepMilliseconds(100)
+                continue
+            }
+            guard let socket = accepted else { continue }
+            let number = core.connectionCount.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            let registered: Bool = state.withLock { s in
+                guard !s.stopping else { return false }
+                s.current = socket
+                s.serving = true
+                return true
+            }
+            guard registered else {
+                socket.close()
+                break
+            }
+            core.log(.transactions, "Verbindung \(number): Kasse verbunden")
+            let link = RegisterLink(
+                socket: socket, reassemblyMs: configuration.timing.t3Ms, logAPDUs: configuration.logLevel >= .apdus,
+                log: { [core] line in core.log(.transactions, line) })
+            PTSession(core: core, link: link, connection: number).run()
+            state.withLock {
+                $0.current = nil
+                $0.serving = false
+            }
+            socket.close()
+            core.log(.transactions, "Verbindung \(number): getrennt")
+        }
+    }
+
+    private func serveControl(_ listener: Socket) {
+        defer { controlFinished.signal() }
+        let interpreter = ControlInterpreter(simulator: self)
+        while !stopping {
+            guard let client = try? listener.accept(timeoutMs: -1) else {
+                if stopping { break }
+                continue
+            }
+            state.withLock { $0.controlClient = client }
+            var buffer: [UInt8] = []
+            reading: while !stopping {
+                while let newline = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                        .trimmingCharacters(in: .whitespacesAndNewlines)
+                    buffer.removeSubrange(...newline)
+                    let reply = interpreter.execute(line)
+                    if !client.write(Array(reply.text.utf8)) || reply.closes { break reading }
+                }
+                if client.read(appendingTo: &buffer, timeoutMs: -1) == .closed { break }
+            }
+            state.withLock { $0.controlClient = nil }
+            client.close()
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import CLISupport
+import Foundation
+import Ledger
+
+/// `webkasse verify [--data DIR] [--register ID]` (issue 5): recomputes the hash chain and checks
+/// every invariant of each register's ledger; names the first bad entry and exits 1 on problems.
+enum VerifyCommand {
+    static let help = """
+        Aufruf: webkasse verify [--data VERZEICHNIS] [--register KASSE] [--all]
+
+        Prüft das Kassenbuch jeder Kasse im Datenverzeichnis: Hash-Kette, lückenlose Belegnummern,
+        ausgeglichene Verkäufe, Storno-Bezüge und Tagesabschluss-Summen. Nennt den ersten fehlerhaften
+        Eintrag (mit --all alle) und endet mit Status 1, wenn etwas nicht stimmt.
+        """
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try ArgumentList(arguments, valueOptions: ["data", "register"], flagOptions: ["all", "help"])
+        if args.flag("help") {
+            print(help)
+            return .success
+        }
+        if let extra = args.positionals.first { throw UsageError.unexpectedArgument(extra) }
+        let data = DataDirectory.resolve(option: args.value("data"))
+        var registers = DataDirectory.registers(in: data)
+        if let register = args.value("register") {
+            guard registers.contains(register) else {
+                printError("webkasse verify: Für die Kasse »\(register)« gibt es in \(data) kein Kassenbuch.")
+                return .dataError
+            }
+            registers = [register]
+        }
+        guard !registers.isEmpty else {
+            printError("webkasse verify: Im Datenverzeichnis \(data) gibt es kein Kassenbuch.")
+            return .dataError
+        }
+        var clean = true
+        for register in registers {
+            let path = DataDirectory.ledgerPath(data: data, register: register)
+            let report: VerificationReport
+            do {
+                report = try Ledger(path: path).verify()
+            } catch {
+                printError("webkasse verify: Kasse \(register): \(error)")
+                return .ioError
+            }
+            let time = String(format: "%.2f", report.duration)
+            if report.isClean {
+                print("Kasse \(register): \(report.entryCount) Einträge geprüft in \(time) s – in Ordnung.")
+                continue
+            }
+            clean = false
+            print("Kasse \(register): \(report.entryCount) Einträge geprüft in \(time) s – \(report.problems.count) Problem(e).")
+            if let first = report.problems.first(where: { $0.seq != nil }) {
+                print("Erster fehlerhafter Eintrag: \(first)")
+            }
+            let shown = args.flag("all") ? report.problems : Array(report.problems.prefix(20))
+            for problem in shown { print("  - \(problem)") }
+            if shown.count < report.problems.count {
+                print("  … und \(report.problems.count - shown.count) weitere (alle mit --all).")
+            }
+        }
+        return clean ? .success : .failure
+    }
+}

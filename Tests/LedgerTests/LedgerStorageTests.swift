@@ -1,0 +1,142 @@
+import CSQLite
+import Foundation
+import KasseCore
+import TestSupport
+import XCTest
+
+@testable import Ledger
+
+final class LedgerStorageTests: XCTestCase {
+    func testOpensInWALWithForeignKeysAndSchemaVersion() throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        XCTAssertEqual(try fixture.ledger.schemaVersion(), migrations.map(\.version).max())
+        let mode = try fixture.ledger.db.prepare("PRAGMA journal_mode")
+        XCTAssertTrue(try mode.step())
+        XCTAssertEqual(mode.text(0), "wal")
+        XCTAssertEqual(try fixture.ledger.db.scalarInt("PRAGMA foreign_keys"), 1)
+        XCTAssertEqual(try fixture.ledger.db.scalarInt("PRAGMA synchronous"), 2, "synchronous=FULL")
+        // Reopening applies nothing twice.
+        let again = try Ledger(path: fixture.path)
+        XCTAssertEqual(try again.db.scalarInt("SELECT count(*) FROM schema_migrations"), Int64(migrations.count))
+    }
+
+    func testRecordsRoundTripThroughTheTables() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let (sales, close) = try fixture.typicalDay()
+        for sale in sales { XCTAssertEqual(try fixture.ledger.sale(id: sale.id), sale) }
+        XCTAssertEqual(try fixture.ledger.lastDayClose(), close)
+        XCTAssertEqual(try fixture.ledger.receipt(number: 3), .sale(sales[2]))
+        guard case .storno(let storno, let original)? = try fixture.ledger.receipt(number: 5) else {
+            return XCTFail("receipt 5 is the first storno")
+        }
+        XCTAssertEqual(original, sales[0])
+        XCTAssertEqual(storno.saleId, sales[0].id)
+        XCTAssertNil(try fixture.ledger.openShift(), "the day close ends the shift")
+        XCTAssertNil(try fixture.ledger.receipt(number: 99))
+    }
+
+    func testDayTotalsFollowTheCashFormula() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let (_, close) = try fixture.typicalDay()
+        let t = close.totals
+        // 100 float + cash (37 + 50) − storno cash (37 + 50) + 50 Einlage − 20 Abschöpfung.
+        XCTAssertEqual(t.cash, Money(cents: 8700))
+        XCTAssertEqual(t.stornoCash, Money(cents: 8700))
+        XCTAssertEqual(t.cheque, Money(cents: 1300))
+        XCTAssertEqual(t.card, Money(cents: 9700))
+        XCTAssertEqual(t.stornoCard, Money(cents: 3000))
+        XCTAssertEqual(close.expectedCash, Money(euros: 130))
+        XCTAssertEqual(t.saleCount, 4)
+        XCTAssertEqual(t.stornoCount, 2)
+        XCTAssertEqual(t.firstReceipt, 1)
+        XCTAssertEqual(t.lastReceipt, 8)
+    }
+
+    func testUpdateAndDeleteOfBookedRowsAreRefused() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        _ = try fixture.typicalDay()
+        for table in bookedTables {
+            let update = RawSQLite.failure(fixture.path, "UPDATE \(table) SET seq = seq")
+            XCTAssertNotNil(update, "UPDATE \(table) must fail")
+            XCTAssertTrue(update?.contains("unveränderlich") ?? false, update ?? "")
+            let delete = RawSQLite.failure(fixture.path, "DELETE FROM \(table)")
+            XCTAssertTrue(delete?.contains("unveränderlich") ?? false, "DELETE \(table): \(delete ?? "succeeded")")
+        }
+        XCTAssertTrue(try fixture.ledger.verify().isClean)
+    }
+
+    func testInvalidRecordsAreRefusedAndNothingIsWritten() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let shift = try fixture.openDay()
+        let before = try fixture.ledger.entryCount()
+        // Payments short by one cent.
+        XCTAssertThrowsError(
+            try fixture.sale(shift: shift, payments: [.cash(tendered: Money(cents: 3699), change: .zero)])
+        ) { error in
+            XCTAssertTrue("\(error)".contains("decken die Summe"), "\(error)")
+        }
+        // A full card number.
+        var card = LedgerFixture.card(Money(cents: 3700))
+        card = CardDetails(terminalId: card.terminalId, traceNumber: "1", receiptNumber: "1", cardName: "girocard", maskedPAN: "6805123412341234")
+        XCTAssertThrowsError(try fixture.sale(shift: shift, payments: [PaymentRecord(method: .card, amount: Money(cents: 3700), card: card)]))
+        // A receipt number out of sequence.
+        let sale = SaleRecord(
+            id: "x", receiptNumber: 5, shiftId: shift.id, operatorId: "op1", businessDate: shift.businessDate,
+            startedAt: fixture.clock, endedAt: fixture.clock, reference: nil, total: Money(cents: 3700),
+            lines: [LedgerFixture.line()], payments: [.cash(tendered: Money(cents: 3700), change: .zero)])
+        XCTAssertThrowsError(try fixture.book(.sale(sale))) { error in
+            guard case LedgerError.receiptNumberOutOfSequence(1, 5) = error else { return XCTFail("\(error)") }
+        }
+        // A failure half-way through a transaction rolls everything back.
+        XCTAssertThrowsError(
+            try fixture.ledger.transaction {
+                try fixture.ledger.append(.audit(AuditRecord(id: "a1", kind: "test", operatorId: nil, detail: "", at: fixture.clock)), at: fixture.clock)
+                try fixture.ledger.append(.audit(AuditRecord(id: "a1", kind: "test", operatorId: nil, detail: "", at: fixture.clock)), at: fixture.clock)
+            })
+        XCTAssertEqual(try fixture.ledger.entryCount(), before)
+        XCTAssertTrue(try fixture.ledger.verify().isClean)
+    }
+
+    func testAppendOutsideTransactionIsRefused() throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        XCTAssertThrowsError(
+            try fixture.ledger.append(.audit(AuditRecord(id: "a", kind: "k", operatorId: nil, detail: "", at: .now)), at: .now))
+    }
+
+    func testAnEditedMigrationIsRefused() throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        RawSQLite.exec(fixture.path, "UPDATE schema_migrations SET sql_sha256 = 'x' WHERE version = 1")
+        XCTAssertThrowsError(try Ledger(path: fixture.path)) { error in
+            XCTAssertTrue("\(error)".contains("Migration 1"), "\(error)")
+        }
+    }
+
+    func testDataDirectoryResolution() {
+        XCTAssertEqual(DataDirectory.resolve(option: "/x", environment: ["WEBKASSE_DATA": "/y"]), "/x")
+        XCTAssertEqual(DataDirectory.resolve(option: nil, environment: ["WEBKASSE_DATA": "/y", "XDG_DATA_HOME": "/z"]), "/y")
+        XCTAssertEqual(DataDirectory.resolve(option: nil, environment: ["XDG_DATA_HOME": "/z", "HOME": "/h"]), "/z/webkasse")
+        XCTAssertEqual(DataDirectory.resolve(option: nil, environment: ["HOME": "/h"]), "/h/.local/share/webkasse")
+        XCTAssertEqual(DataDirectory.ledgerPath(data: "/d", register: "K1"), "/d/K1/ledger.sqlite")
+        XCTAssertTrue(DataDirectory.isValidRegisterId("kasse-1"))
+        XCTAssertFalse(DataDirectory.isValidRegisterId("../x"))
+    }
+
+    func testBusinessDateUsesTheOfficeTimeZone() {
+        // 2026-11-26T23:30:00Z is already 27 November in Berlin (UTC+1).
+        let instant = Instant(millisecondsSinceEpoch: 1_795_735_800_000)
+        XCTAssertEqual(BusinessCalendar.iso8601UTC(instant), "2026-11-26T23:30:00.000Z")
+        XCTAssertEqual(BusinessCalendar.berlin.date(of: instant), "2026-11-27")
+        XCTAssertEqual(BusinessCalendar.berlin.time(of: instant), "00:30:00")
+        XCTAssertEqual(BusinessCalendar(timeZoneIdentifier: "UTC")!.date(of: instant), "2026-11-26")
+        XCTAssertEqual(BusinessCalendar.berlin.day(after: "2026-12-31"), "2027-01-01")
+        // Summer time: 2026-07-01T22:30:00Z is 00:30 on 2 July (UTC+2).
+        XCTAssertEqual(BusinessCalendar.berlin.date(of: Instant(millisecondsSinceEpoch: 1_782_945_000_000)), "2026-07-02")
+    }
+}

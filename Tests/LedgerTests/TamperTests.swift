@@ -1,0 +1,152 @@
+import Foundation
+import KasseCore
+import TestSupport
+import XCTest
+
+@testable import Ledger
+
+/// Each test changes a clean ledger through the sqlite3 C API, as someone with the file could,
+/// and checks that `verify` finds it and names the first bad entry.
+final class TamperTests: XCTestCase {
+    private var fixture: LedgerFixture!
+    private var sales: [SaleRecord] = []
+
+    override func setUpWithError() throws {
+        fixture = try LedgerFixture()
+        sales = try fixture.typicalDay().sales
+        let clean = try fixture.ledger.verify()
+        XCTAssertTrue(clean.isClean, "\(clean.problems)")
+    }
+
+    override func tearDown() { fixture.directory.remove() }
+
+    private func seq(ofSale index: Int) throws -> Int64 {
+        try fixture.ledger.seq("SELECT seq FROM sales WHERE id = ?", [.text(sales[index].id)])!
+    }
+
+    private func verify() throws -> VerificationReport { try Ledger(path: fixture.path).verify() }
+
+    func testChangedAmountIsNamed() throws {
+        let target = try seq(ofSale: 1)
+        RawSQLite.dropTriggers(fixture.path, ["sale_lines", "line_shares"])
+        RawSQLite.exec(fixture.path, "UPDATE line_shares SET amount_cents = amount_cents - 100 WHERE seq = \(target) AND share_no = 2")
+        RawSQLite.exec(fixture.path, "UPDATE line_shares SET amount_cents = amount_cents + 100 WHERE seq = \(target) AND share_no = 1")
+        RawSQLite.restoreTriggers(fixture.path, ["sale_lines", "line_shares"])
+        let report = try verify()
+        let first = try XCTUnwrap(report.firstProblem)
+        XCTAssertEqual(first.seq, target)
+        XCTAssertEqual(first.check, .chain)
+        XCTAssertEqual(first.receiptNumber, 2)
+        XCTAssertEqual(first.description, "Eintrag \(target) (Verkauf, Beleg 2): Die Prüfsumme stimmt nicht: der Eintrag wurde nach der Buchung verändert.")
+        XCTAssertEqual(report.problems.count, 1, "\(report.problems)")
+    }
+
+    func testChangedPaymentAmountIsNamedWithTheImbalance() throws {
+        let target = try seq(ofSale: 0)
+        RawSQLite.dropTriggers(fixture.path, ["payments"])
+        RawSQLite.exec(fixture.path, "UPDATE payments SET amount_cents = 3000, change_cents = 1000 WHERE seq = \(target)")
+        let report = try verify()
+        XCTAssertEqual(report.problems.first?.check, .schema, "the missing triggers are reported first")
+        let entryProblems = report.problems.filter { $0.seq != nil }
+        XCTAssertEqual(entryProblems.first?.seq, target)
+        XCTAssertTrue(entryProblems.contains { $0.check == .balance && $0.seq == target }, "\(entryProblems)")
+        XCTAssertTrue(entryProblems.contains { $0.check == .chain && $0.seq == target })
+    }
+
+    func testDeletedLineIsNamed() throws {
+        let target = try seq(ofSale: 2)
+        RawSQLite.dropTriggers(fixture.path, ["sale_lines", "line_shares"])
+        RawSQLite.exec(fixture.path, "DELETE FROM line_shares WHERE seq = \(target) AND line_no = 2; DELETE FROM sale_lines WHERE seq = \(target) AND line_no = 2")
+        RawSQLite.restoreTriggers(fixture.path, ["sale_lines", "line_shares"])
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, target)
+        XCTAssertEqual(report.firstProblem?.receiptNumber, 3)
+        XCTAssertTrue(report.problems.allSatisfy { $0.seq == target }, "\(report.problems)")
+    }
+
+    func testDeletedJournalEntryIsNamed() throws {
+        let target = try seq(ofSale: 1)
+        RawSQLite.dropTriggers(fixture.path, ["journal", "sales", "sale_lines", "line_shares", "payments", "receipts"])
+        RawSQLite.exec(
+            fixture.path,
+            "PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = \(target); DELETE FROM sales WHERE seq = \(target); DELETE FROM sale_lines WHERE seq = \(target); DELETE FROM line_shares WHERE seq = \(target); DELETE FROM payments WHERE seq = \(target); DELETE FROM receipts WHERE seq = \(target)")
+        RawSQLite.restoreTriggers(fixture.path, ["journal", "sales", "sale_lines", "line_shares", "payments", "receipts"])
+        let report = try verify()
+        let first = try XCTUnwrap(report.firstProblem)
+        XCTAssertEqual(first.seq, target + 1, "the entry after the gap")
+        XCTAssertEqual(first.check, .sequence)
+        XCTAssertTrue(first.message.contains("Eintrag \(target)"), first.message)
+        XCTAssertTrue(report.problems.contains { $0.check == .chain && $0.seq == target + 1 })
+        XCTAssertTrue(report.problems.contains { $0.check == .receipts && $0.message.contains("Belege 2–2 fehlen") }, "\(report.problems)")
+        XCTAssertTrue(report.problems.contains { $0.check == .storno || $0.check == .dayClose }, "the close totals no longer match")
+    }
+
+    func testInsertedPaymentRowIsNamed() throws {
+        let target = try seq(ofSale: 1)
+        RawSQLite.exec(
+            fixture.path,
+            "INSERT INTO payments (seq, payment_no, method, amount_cents, tendered_cents, change_cents) VALUES (\(target), 2, 'cash', 500, 500, 0)")
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, target)
+        XCTAssertEqual(report.firstProblem?.receiptNumber, 2)
+        XCTAssertTrue(report.problems.contains { $0.check == .chain && $0.seq == target })
+        XCTAssertTrue(report.problems.contains { $0.check == .balance && $0.seq == target })
+    }
+
+    func testInsertedSaleWithoutJournalEntryIsNamed() throws {
+        let head = try fixture.ledger.chainHead().seq
+        RawSQLite.exec(
+            fixture.path,
+            """
+            PRAGMA foreign_keys=OFF;
+            INSERT INTO sales (seq, id, receipt_number, shift_id, operator_id, business_date, started_at_ms, ended_at_ms, total_cents)
+            VALUES (\(head + 1), 'ghost', 99, 'shift-1', 'op1', '2026-11-27', 0, 0, 100)
+            """)
+        let report = try verify()
+        let first = try XCTUnwrap(report.firstProblem)
+        XCTAssertEqual(first.seq, head + 1)
+        XCTAssertEqual(first.check, .missingOrExtraRow)
+        XCTAssertTrue(first.message.contains("sales"), first.message)
+    }
+
+    func testInsertedJournalEntryIsNamed() throws {
+        // An attacker appends a plausible entry but cannot produce the hash without redoing the chain.
+        let head = try fixture.ledger.chainHead()
+        RawSQLite.exec(
+            fixture.path,
+            """
+            INSERT INTO journal VALUES (\(head.seq + 1), 'audit', 'fake', 0, '\(head.hash)', '\(String(repeating: "a", count: 64))');
+            INSERT INTO audit_events VALUES (\(head.seq + 1), 'fake', 'login', NULL, '', 0);
+            """)
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, head.seq + 1)
+        XCTAssertEqual(report.firstProblem?.check, .chain)
+    }
+
+    func testReorderedSequenceIsNamed() throws {
+        let a = try seq(ofSale: 1)
+        let b = try seq(ofSale: 2)
+        let tables = ["journal", "sales", "sale_lines", "line_shares", "payments", "receipts"]
+        RawSQLite.dropTriggers(fixture.path, tables)
+        var swap = "PRAGMA foreign_keys=OFF; PRAGMA defer_foreign_keys=ON; BEGIN;"
+        for table in tables {
+            swap += "UPDATE \(table) SET seq = -1 WHERE seq = \(a); UPDATE \(table) SET seq = \(a) WHERE seq = \(b); UPDATE \(table) SET seq = \(b) WHERE seq = -1;"
+        }
+        swap += "COMMIT;"
+        RawSQLite.exec(fixture.path, swap)
+        RawSQLite.restoreTriggers(fixture.path, tables)
+        let report = try verify()
+        let first = try XCTUnwrap(report.firstProblem)
+        XCTAssertEqual(first.seq, a)
+        XCTAssertEqual(first.check, .chain)
+        XCTAssertTrue(report.problems.contains { $0.check == .receipts }, "receipts 3 before 2: \(report.problems)")
+    }
+
+    func testDroppedTriggerAloneIsReported() throws {
+        RawSQLite.exec(fixture.path, "DROP TRIGGER sales_no_update")
+        let report = try verify()
+        XCTAssertEqual(report.problems.count, 1)
+        XCTAssertEqual(report.firstProblem?.check, .schema)
+        XCTAssertTrue(report.firstProblem!.description.contains("sales_no_update"))
+    }
+}
