@@ -39,7 +39,7 @@ let package = Package(
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
         // The ncurses counter screen.
-        .target(name: "CounterUI", dependencies: ["Counter", "KasseCore", "CNcursesw"]),
+        .target(name: "CounterUI", dependencies: ["Counter", "KasseCore", "Ledger", "CNcursesw"]),
 
         // Thin executables.
         .executableTarget(

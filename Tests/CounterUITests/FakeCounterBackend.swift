@@ -114,7 +114,7 @@ final class FakeCounterBackend: CounterBackend {
         if due.cents > 0 { return .remaining(due) }
         receiptCounter += 1
         let number = String(format: "2026-%06d", receiptCounter)
-        let receipt = ReceiptView(number: number, lines: receiptLines(number: number))
+        let receipt = ReceiptView(number: number, lines: receiptLines(number: number), note: "Beleg gedruckt.")
         sales.append(SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false))
         lines = []
         paid = .zero
@@ -145,7 +145,9 @@ final class FakeCounterBackend: CounterBackend {
         cardJob = job
         return job
     }
-    func printReceipt(_ receipt: ReceiptView) throws { printed.append(receipt.number) }
+    func printCopy(receiptNumber: String) throws { printed.append(receiptNumber) }
+    var startupNotes: [String] = []
+    func takeStartupNotes() -> [String] { defer { startupNotes = [] }; return startupNotes }
     func receipt(number: String) throws -> ReceiptView {
         guard sales.contains(where: { $0.receiptNumber == number }) else { throw CounterUserError("Beleg \(number) gibt es nicht.") }
         return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])

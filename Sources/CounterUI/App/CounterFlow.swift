@@ -15,6 +15,8 @@ public final class CounterFlow {
     public func start(stack: ScreenStack) {
         stack.status.operatorName = nil
         stack.reset(to: backend.needsFirstSetup ? FirstSetupScreen(flow: self) : LoginScreen(flow: self))
+        let notes = backend.takeStartupNotes()
+        if !notes.isEmpty { stack.push(MessageDialog(title: "Beim Start erledigt", lines: notes)) }
     }
 
     func loggedIn(as name: String, stack: ScreenStack) {
@@ -77,7 +79,7 @@ public final class CounterFlow {
 
     /// Whether the screen may lock by itself now (only while someone is logged in).
     func canLockAutomatically(stack: ScreenStack) -> Bool {
-        stack.status.operatorName != nil && !(stack.top is LockScreen) && !(stack.top is CardPaymentScreen)
+        stack.status.operatorName != nil && !stack.screens.contains(where: { $0 is CardPaymentScreen })
             && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen || $0 is FirstSetupScreen })
     }
 

@@ -10,6 +10,8 @@ import KasseCore
 public protocol CounterBackend: AnyObject {
     /// The status line (office, register, terminal).
     var status: StatusInfo { get }
+    /// What the start-up did that the clerk must know (e.g. card payments resolved after a crash).
+    func takeStartupNotes() -> [String]
 
     // MARK: Operators and shift
     /// True on the very first start: no operator exists yet, the setup screen creates the first
@@ -42,8 +44,9 @@ public protocol CounterBackend: AnyObject {
     func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep
     /// Starts a girocard payment in the background; poll the job.
     func startCardPayment(amount: Money) throws -> CardPaymentJob
-    /// Prints (or files) a receipt. A completed payment has already emptied the basket.
-    func printReceipt(_ receipt: ReceiptView) throws
+    /// Prints a copy ("Kopie") of a booked receipt. (A booking delivers its receipt itself:
+    /// file and printer; a completed payment has already emptied the basket.)
+    func printCopy(receiptNumber: String) throws
     /// A booked receipt by number (reprint).
     func receipt(number: String) throws -> ReceiptView
 
@@ -127,9 +130,12 @@ public struct BasketView: Equatable, Sendable {
 public struct ReceiptView: Equatable, Sendable {
     public var number: String
     public var lines: [String]
-    public init(number: String, lines: [String]) {
+    /// How it was delivered ("Beleg gedruckt.", or where the file is, or what went wrong).
+    public var note: String?
+    public init(number: String, lines: [String], note: String? = nil) {
         self.number = number
         self.lines = lines
+        self.note = note
     }
 }
 

@@ -231,8 +231,10 @@ final class ReceiptScreen: BoundScreen {
 
     var bindings: [KeyBinding<Action>] {
         [
-            KeyBinding([.enter, .function(2), .control("p")], "Drucken", help: isReprint ? "Beleg drucken" : "Beleg drucken, nächster Kunde", action: .print),
-            KeyBinding([.escape], "Ohne Druck", help: "Ohne Druck weiter (Nachdruck im Menü)", action: .close, inBar: false),
+            KeyBinding(isReprint ? [.function(2), .control("p"), .enter] : [.function(2), .control("p")], "Kopie",
+                       help: "Eine Kopie des Belegs drucken", action: .print),
+            KeyBinding(isReprint ? [.escape] : [.enter, .escape], "Weiter", help: isReprint ? "Zurück" : "Weiter: nächster Kunde (leerer Warenkorb)",
+                       action: .close, inBar: !isReprint),
             KeyBinding([.down, .pageDown], "", help: "Beleg weiterblättern", action: .down, inBar: false),
             KeyBinding([.up, .pageUp], "", help: "Beleg zurückblättern", action: .up, inBar: false),
         ]
@@ -242,14 +244,14 @@ final class ReceiptScreen: BoundScreen {
         switch action {
         case .print:
             do {
-                try flow.backend.printReceipt(receipt)
-                stack.showNotice("Beleg \(receipt.number) gedruckt." + (isReprint ? "" : " Nächster Kunde bitte."))
+                try flow.backend.printCopy(receiptNumber: receipt.number)
+                stack.showNotice("Kopie von Beleg \(receipt.number) gedruckt.")
             } catch {
-                stack.showError("Beleg nicht gedruckt: \(error) Nachdruck über das Menü (F9).")
+                stack.showError("\(error)")
             }
-            return .close
+            return .handled
         case .close:
-            stack.showNotice("Beleg \(receipt.number) nicht gedruckt; Nachdruck über das Menü (F9).")
+            if !isReprint { stack.showNotice("Nächster Kunde bitte.") }
             return .close
         case .down:
             offset = min(offset + 5, max(0, receipt.lines.count - 5))
@@ -278,8 +280,11 @@ final class ReceiptScreen: BoundScreen {
                 grid.put("Gegeben: \(tendered.formatted)", row: area.row + 9, column: column)
             }
         }
-        grid.put("Enter: drucken" + (isReprint ? "" : ", nächster Kunde"), row: area.bottom - 3, column: column, style: .emphasis)
-        grid.put("Esc: ohne Druck weiter", row: area.bottom - 2, column: column, style: .dim)
+        if let note = receipt.note {
+            grid.put(note, row: area.bottom - 5, column: column, style: .normal, maxWidth: area.width - column - 1)
+        }
+        grid.put(isReprint ? "Enter: Kopie drucken" : "Enter: nächster Kunde", row: area.bottom - 3, column: column, style: .emphasis)
+        grid.put(isReprint ? "Esc: zurück" : "F2: Kopie drucken", row: area.bottom - 2, column: column, style: .dim)
         grid.cursor = Position(row: area.row + 1, column: column)
     }
 }
