@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "ZVT"),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
         .target(name: "ZVTSimulator", dependencies: ["ZVT"]),
+        // Operators, roles, PIN hashing, lockout, four-eyes approvals, audit event types. Storage-independent.
+        .target(name: "Access", dependencies: ["KasseCore", "KasseCrypto"]),
         // The append-only SQLite ledger with its hash chain.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto"]),
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
         // The ncurses counter screen.
@@ -60,6 +62,7 @@ let package = Package(
 
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "KasseCore", "KasseCrypto"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
@@ -69,6 +72,8 @@ let package = Package(
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "KasseCore", "TestSupport"]),
+        // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
     ],

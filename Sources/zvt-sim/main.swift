@@ -26,6 +26,7 @@ let usage = """
       --no-auto-reversal      ohne Quittung der Status-Information nicht stornieren
       --fsync                 Journal nach jeder Zeile auf die Platte zwingen
       --verbose               jedes APDU protokollieren;  --quiet  nichts protokollieren
+      --bench N               Durchsatz messen: N Zahlungen über Loopback (eigener Port), dann Ende
 
     Ergebnisse nach Betrag (Cent): ,13 abgelehnt 05  ,14 abgelehnt 51  ,15 abgelehnt 61
       ,21 Karte nicht lesbar  ,22 PIN falsch, dann richtig  ,23 Warten auf Karte (Abbruch 06 B0)
@@ -54,10 +55,11 @@ func run() throws -> ExitCode {
         words,
         valueOptions: [
             "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
-            "card-wait-ms", "pin-timeout-ms",
+            "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: ["no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet"])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
+    if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
 
     var configuration = SimulatorConfiguration()
     configuration.logLevel = arguments.flag("verbose") ? .apdus : (arguments.flag("quiet") ? .quiet : .transactions)
@@ -119,6 +121,24 @@ func run() throws -> ExitCode {
     // Serve until interrupted; the journal is written line by line, so nothing needs flushing.
     signal(SIGPIPE, SIG_IGN)
     while true { sleep(3600) }
+}
+
+/// `--bench N`: authorisations per second on loopback, minimal and full registration, journal on disk.
+func bench(payments: Int) throws -> ExitCode {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zvt-sim-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var ok = true
+    for (label, config, blocks) in [("Anmeldung 80 (ohne Zwischenstatus, ohne Belege)", UInt8(0x80), false),
+                                    ("Anmeldung BE + 06 D3 (3 × 04 FF, 2 Belege)", UInt8(0xBE), true)] {
+        let journal = directory.appendingPathComponent("\(config).jsonl").path
+        let result = try LoopbackBench.run(label: label, payments: payments, config: config, textBlocks: blocks, journalPath: journal)
+        let rate = Int(result.perSecond.rounded())
+        print("zvt-sim bench: \(label): \(result.payments) Zahlungen in \(String(format: "%.2f", result.seconds)) s = \(rate)/s, "
+              + "\(result.roundTripsPerPayment) Nachrichten je Zahlung, gebucht \(result.booked)")
+        ok = ok && result.booked == payments
+    }
+    return ok ? .success : .failure
 }
 
 do {

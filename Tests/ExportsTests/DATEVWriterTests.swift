@@ -1,6 +1,7 @@
 @testable import Exports
 import Foundation
 import KasseCore
+import Ledger
 import XCTest
 
 final class DATEVWriterTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Exports
 import Foundation
 import KasseCore
+import Ledger
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Exports
 import KasseCore
+import Ledger
 
 /// A small fixed business day of register K1 (Z 7), covering every kind of booking:
 /// cash with change, card, cheque with a Kassenzeichen, a split Führungszeugnis (2/5 own, 3/5

@@ -1,4 +1,5 @@
 import KasseCore
+import Ledger
 
 /// The documented CSV for municipal finance systems (see docs/exports.md).
 ///
@@ -19,7 +20,7 @@ public struct MunicipalCSVWriter: BookingWriter {
         let paymentAccount: String
 
         static func < (a: SummaryKey, b: SummaryKey) -> Bool {
-            (a.date, a.account, a.method, a.paymentAccount) < (b.date, b.account, b.method, b.paymentAccount)
+            (a.date, a.account, a.method.exportRank, a.paymentAccount) < (b.date, b.account, b.method.exportRank, b.paymentAccount)
         }
     }
 

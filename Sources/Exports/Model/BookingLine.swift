@@ -1,11 +1,7 @@
 import KasseCore
+import Ledger
 
-/// How money reached or left the register.
-public enum PaymentMethod: String, Sendable, CaseIterable, Comparable {
-    case cash
-    case card
-    case cheque
-
+extension PaymentMethod {
     /// `Bar`, `Karte`, `Scheck` (the CSV's Zahlweg, the journal's account group).
     public var germanName: String {
         switch self {
@@ -15,9 +11,10 @@ public enum PaymentMethod: String, Sendable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (a: PaymentMethod, b: PaymentMethod) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
+    /// The order exports list payment methods in: cash, card, cheque.
+    public static let exportOrder: [PaymentMethod] = [.cash, .card, .cheque]
+
+    var exportRank: Int { PaymentMethod.exportOrder.firstIndex(of: self)! }
 }
 
 /// One double-entry posting for the treasury: one per sale line and split share, per storno

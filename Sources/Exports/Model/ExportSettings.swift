@@ -1,4 +1,5 @@
 import KasseCore
+import Ledger
 
 /// The office's settings for exports: payment and difference accounts, DATEV client data.
 ///

@@ -1,4 +1,5 @@
 import KasseCore
+import Ledger
 
 /// Running totals of an export: counts, debit/credit sums, nets per account and payment method.
 ///
@@ -41,7 +42,7 @@ public struct ExportTotals: Equatable, Sendable {
 
     /// `Bar 46,00 €, Karte 13,00 €` — for the export log and the command's summary.
     public var paymentSummary: String {
-        PaymentMethod.allCases.compactMap { method in
+        PaymentMethod.exportOrder.compactMap { method in
             netByPaymentMethod[method].map { "\(method.germanName) \(Money(cents: $0).formatted)" }
         }.joined(separator: ", ")
     }

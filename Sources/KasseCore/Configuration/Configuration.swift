@@ -161,3 +161,23 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
     public let reason: String
     public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }
+
+/// Where the config file is found.
+public enum ConfigurationLocation {
+    /// `explicit` (`--config`), else `$WEBKASSE_CONFIG`, else `<data dir>/webkasse.conf` if it
+    /// exists, else none (defaults and environment only).
+    public static func resolve(explicit: String?, dataDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment["WEBKASSE_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        let data = dataDirectory ?? environment["WEBKASSE_DATA"] ?? defaultDataDirectory(environment: environment)
+        let candidate = (data as NSString).appendingPathComponent("webkasse.conf")
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+
+    /// `$XDG_DATA_HOME/webkasse`, else `~/.local/share/webkasse`.
+    public static func defaultDataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return (xdg as NSString).appendingPathComponent("webkasse") }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".local/share/webkasse")
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import KasseCore
+
+/// A booking that may need a second person's approval (Vier-Augen-Prinzip).
+public enum ApprovableAction: Sendable, Equatable {
+    /// Cancelling a whole sale.
+    case storno
+    /// Cash leaving the drawer (Entnahme, Abschöpfung an die Stadtkasse) of this amount.
+    case cashWithdrawal(Money)
+    /// Closing the day with this difference between counted and expected cash (negative: shortfall).
+    case dayCloseDifference(Money)
+
+    /// The operation the approver's role must allow.
+    public var approvingPermission: Permission {
+        switch self {
+        case .storno: return .approveStorno
+        case .cashWithdrawal: return .approveCashMovement
+        case .dayCloseDifference: return .approveDayCloseDifference
+        }
+    }
+
+    /// `Ein Storno`, `Eine Entnahme von 50,00 €`, `Ein Tagesabschluss mit 7,50 € Differenz`.
+    public var germanName: String {
+        switch self {
+        case .storno: return "Ein Storno"
+        case .cashWithdrawal(let amount): return "Eine Entnahme von \(amount.magnitude.formatted)"
+        case .dayCloseDifference(let difference): return "Ein Tagesabschluss mit \(difference.formatted) Differenz"
+        }
+    }
+
+    /// The stored name of the kind (`storno`, `cash_withdrawal`, `day_close_difference`).
+    public var kind: String {
+        switch self {
+        case .storno: return "storno"
+        case .cashWithdrawal: return "cash_withdrawal"
+        case .dayCloseDifference: return "day_close_difference"
+        }
+    }
+}
+
+/// A granted approval: who asked, who approved (after entering their own id and PIN), for what, when.
+/// Only ``FourEyesRules/approve(_:requestedBy:approver:authentication:at:)`` makes one.
+public struct Approval: Sendable, Equatable {
+    public let action: ApprovableAction
+    public let requesterID: String
+    public let approverID: String
+    public let approverLogin: String
+    public let at: Date
+}
+
+/// Which bookings need a second person with the Kassenaufsicht role, and who may be that person.
+public struct FourEyesRules: Sendable, Equatable {
+    /// A day-close difference whose magnitude is above this needs approval.
+    public let dayCloseDifferenceThreshold: Money
+
+    public init(dayCloseDifferenceThreshold: Money) {
+        self.dayCloseDifferenceThreshold = dayCloseDifferenceThreshold
+    }
+
+    public init(configuration: Configuration) {
+        self.init(dayCloseDifferenceThreshold: configuration.dayCloseDifferenceApproval)
+    }
+
+    /// Whether `action` needs a second person's approval.
+    public func needsApproval(_ action: ApprovableAction) -> Bool {
+        switch action {
+        case .storno: return true
+        case .cashWithdrawal(let amount): return !amount.isZero
+        case .dayCloseDifference(let difference): return difference.magnitude > dayCloseDifferenceThreshold
+        }
+    }
+
+    /// Checks the approver before their PIN is asked: a different operator holding Kassenaufsicht.
+    public func checkApprover(_ approver: OperatorAccount, for action: ApprovableAction, requestedBy requester: OperatorAccount) throws(AccessError) {
+        guard approver.id != requester.id else { throw .approverIsRequester(login: approver.login) }
+        guard approver.may(action.approvingPermission) else { throw .approverLacksRole(login: approver.login, held: approver.roles) }
+    }
+
+    /// The approval, if `authentication` accepted an approver who passes ``checkApprover(_:for:requestedBy:)``.
+    public func approve(_ action: ApprovableAction, requestedBy requester: OperatorAccount, approver: OperatorAccount?, authentication: AuthenticationResult, at now: Date) throws(AccessError) -> Approval {
+        if let approver { try checkApprover(approver, for: action, requestedBy: requester) }
+        switch authentication.outcome {
+        case .refused(let error): throw error
+        case .accepted(let account):
+            try checkApprover(account, for: action, requestedBy: requester)
+            return Approval(action: action, requesterID: requester.id, approverID: account.id, approverLogin: account.login, at: now)
+        }
+    }
+
+    /// Throws ``AccessError/approvalRequired(_:)`` if `action` needs approval and `approval` is missing,
+    /// was given for another action, or came from the requester.
+    public func require(_ action: ApprovableAction, requestedBy requesterID: String, approval: Approval?) throws(AccessError) {
+        guard needsApproval(action) else { return }
+        guard let approval, approval.action == action else { throw .approvalRequired(action) }
+        guard approval.approverID != requesterID, approval.requesterID == requesterID else {
+            throw .approverIsRequester(login: approval.approverLogin)
+        }
+    }
+}

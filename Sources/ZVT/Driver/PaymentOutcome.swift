@@ -1,0 +1,98 @@
+/// An approved card payment, refund or reversal with what the terminal reported (ZVT 13.08 §3.1.1).
+/// Only the masked PAN exactly as sent is kept; a full card number is never derived.
+public struct ApprovedTransaction: Equatable, Sendable {
+    public var amountCents: Int64?
+    public var receiptNumber: Int?
+    public var trace: Int?
+    public var terminalId: String?
+    public var cardName: String?
+    public var cardType: UInt8?
+    /// PAN as the terminal sent it (`*` for masked digits).
+    public var maskedPAN: String?
+    /// `MM-DD` from BMP 0D.
+    public var date: String?
+    /// `HH:MM:SS` from BMP 0C.
+    public var time: String?
+    public var vuNumber: String?
+    public var authorisationAttribute: String?
+    /// The receipts the terminal sent for printing.
+    public var receipts: [PrintedReceipt]
+    /// Whether the terminal ended the sequence with `06 0F` (the result stands either way, digest D13.1).
+    public var completed: Bool
+    public var statusInformation: StatusInformation
+
+    public init(_ info: StatusInformation, receipts: [PrintedReceipt], completed: Bool) {
+        let f = info.fields
+        amountCents = f.amountCents
+        receiptNumber = f.receiptNumber
+        trace = f.trace
+        terminalId = f.terminalId
+        cardName = f.cardName ?? f.cardType.flatMap(CardTypeName.name)
+        cardType = f.cardType
+        maskedPAN = f.maskedPAN
+        date = f.monthDay.map { String(format2($0.month)) + "-" + String(format2($0.day)) }
+        time = f.time
+        vuNumber = f.vuNumber
+        authorisationAttribute = f.authorisationAttribute
+        self.receipts = receipts
+        self.completed = completed
+        statusInformation = info
+    }
+}
+
+func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+/// A declined or aborted transaction: result code and the German text to show.
+public struct TransactionFailure: Equatable, Sendable {
+    public var resultCode: ResultCode
+    public var text: String
+    public var statusInformation: StatusInformation?
+    public var receipts: [PrintedReceipt]
+}
+
+/// A transaction whose outcome nobody can tell yet: recovery is needed (digest D13.2).
+public struct UnknownOutcome: Equatable, Sendable {
+    /// The command that was running (`0x0601` payment, `0x0631` refund, `0x0630` reversal).
+    public var command: UInt16
+    public var amountCents: Int64?
+    /// For a reversal: the receipt number being reversed.
+    public var receiptNumber: Int?
+    public var problem: SessionProblem
+    /// A `04 0F` that arrived but whose acknowledgement may not have reached the terminal.
+    public var statusInformation: StatusInformation?
+    public var text: String
+}
+
+/// The result of a payment, refund or reversal.
+public enum PaymentOutcome: Equatable, Sendable {
+    case approved(ApprovedTransaction)
+    case declined(TransactionFailure)
+    /// Result 6C: aborted at the terminal or at the clerk's request.
+    case aborted(TransactionFailure)
+    /// Money may have moved: run ``ZVTDriver/recover(_:previousTrace:)`` (or `webkasse zvt repeat-receipt`).
+    case outcomeUnknown(UnknownOutcome)
+    /// Nothing was started (no connection, protocol error before the terminal accepted the command).
+    case error(String)
+
+    /// A German one-line summary for the clerk.
+    public var text: String {
+        switch self {
+        case .approved(let t):
+            return "Zahlung erfolgreich" + (t.receiptNumber.map { ", Beleg \($0)" } ?? "")
+        case .declined(let f): return "Abgelehnt: \(f.text)"
+        case .aborted(let f): return "Abgebrochen: \(f.text)"
+        case .outcomeUnknown(let u): return u.text
+        case .error(let text): return text
+        }
+    }
+}
+
+/// What recovery found out about an attempt with unknown outcome (digest D13.2).
+public enum RecoveryVerdict: Equatable, Sendable {
+    /// The terminal's last transaction is the attempt, approved: book it (or reverse it).
+    case approved(ApprovedTransaction)
+    /// The attempt did not go through (the last transaction is an older one, or it was declined).
+    case notBooked(String)
+    /// The terminal's answer does not settle it; show the clerk what is known.
+    case undetermined(String, StatusInformation?)
+}

@@ -1,0 +1,292 @@
+import Foundation
+
+/// The ECR-side ZVT driver: runs command sequences over a ``ZVTTransport`` with a ``CommandSession``.
+///
+/// Synchronous by design: call it from a background thread; it blocks until the sequence ends.
+/// ``abort()`` may be called from any thread. Status texts (`04 FF`) go to ``statusHandler``; the
+/// `04 0F` goes to ``recordHandler`` *before* it is acknowledged, so the caller can store it durably
+/// (the acknowledgement is the commit point, ZVT 13.08 §2.2.8).
+public final class ZVTDriver: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var password: Password
+        public var currencyCode: Int
+        public var session: SessionConfiguration
+        /// Config byte for Registration (§2.1): default `BE` = receipts via print commands, intermediate
+        /// status, ECR controls payment and administration.
+        public var registrationConfig: UInt8
+        /// Ask for `06 D3` text blocks at registration (TLV 26 { 0A 06 D3 }).
+        public var wantsTextBlocks: Bool
+        /// How long to wait for a read before checking abort and timers.
+        public var pollIntervalMs: Int
+
+        public init(
+            password: Password = .zero, currencyCode: Int = 978, session: SessionConfiguration = SessionConfiguration(),
+            registrationConfig: UInt8 = 0xBE, wantsTextBlocks: Bool = true, pollIntervalMs: Int = 100
+        ) {
+            self.password = password
+            self.currencyCode = currencyCode
+            self.session = session
+            self.registrationConfig = registrationConfig
+            self.wantsTextBlocks = wantsTextBlocks
+            self.pollIntervalMs = pollIntervalMs
+        }
+    }
+
+    public enum Direction: String, Sendable {
+        case toTerminal = "ECR->PT"
+        case fromTerminal = "PT->ECR"
+    }
+
+    public let configuration: Configuration
+    private let transport: ZVTTransport
+    private let clock: MonotonicClock
+    private let lock = NSLock()
+    private var abortFlag = false
+    private var busy = false
+
+    /// Texts to show while a sequence runs (intermediate status, "Abbruch angefordert…").
+    public var statusHandler: (@Sendable (String) -> Void)?
+    /// Called with each `04 0F` before it is acknowledged: store it durably here, quickly.
+    public var recordHandler: (@Sendable (StatusInformation) -> Void)?
+    /// Called with each complete receipt as soon as the terminal closes it.
+    public var receiptHandler: (@Sendable (PrintedReceipt) -> Void)?
+    /// Every byte block in both directions, with the monotonic time (for `--trace`).
+    public var traceHandler: (@Sendable (Direction, [UInt8]) -> Void)?
+
+    public init(configuration: Configuration = Configuration(), transport: ZVTTransport, clock: MonotonicClock = SystemClock()) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+    }
+
+    // MARK: Commands
+
+    /// Payment `06 01` of `amountCents` (ZVT 13.08 §2.2).
+    public func authorize(amountCents: Int64) -> PaymentOutcome {
+        guard amountCents > 0, let command = try? Authorization(amountCents: amountCents, currencyCode: configuration.currencyCode) else {
+            return .error("Ungültiger Betrag \(amountCents) Cent für eine Kartenzahlung.")
+        }
+        return paymentOutcome(run(command.apdu), amountCents: amountCents, receiptNumber: nil)
+    }
+
+    /// Refund `06 31` of `amountCents` (ZVT 13.08 §2.15).
+    public func refund(amountCents: Int64) -> PaymentOutcome {
+        guard amountCents > 0, let command = try? Refund(password: configuration.password, amountCents: amountCents, currencyCode: configuration.currencyCode) else {
+            return .error("Ungültiger Betrag \(amountCents) Cent für eine Gutschrift.")
+        }
+        return paymentOutcome(run(command.apdu), amountCents: amountCents, receiptNumber: nil)
+    }
+
+    /// Reversal `06 30` of the payment with `receiptNumber` (ZVT 13.08 §2.9).
+    public func reverse(receiptNumber: Int) -> PaymentOutcome {
+        guard (0...9999).contains(receiptNumber), let command = try? Reversal(password: configuration.password, receiptNumber: receiptNumber) else {
+            return .error("Ungültige Belegnummer \(receiptNumber) (erlaubt 0 bis 9999).")
+        }
+        return paymentOutcome(run(command.apdu), amountCents: nil, receiptNumber: receiptNumber)
+    }
+
+    /// Registration `06 00` (ZVT 13.08 §2.1) with the configured config byte and TLV 26 { 0A 06 D3 }.
+    public func register() -> SequenceResult {
+        let tlv: [TLVObject]? = configuration.wantsTextBlocks ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
+        return run(Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
+    }
+
+    /// End-of-Day `06 50` (ZVT 13.08 §2.16); totals in `statusInformation?.totals`.
+    public func endOfDay() -> SequenceResult { run(EndOfDay(password: configuration.password).apdu) }
+
+    /// Status Enquiry `05 01` (ZVT 13.08 §2.56); terminal status in `completion?.terminalStatus`.
+    public func statusEnquiry() -> SequenceResult { run(StatusEnquiry(password: configuration.password).apdu) }
+
+    /// Repeat Receipt `06 20` (ZVT 13.08 §2.20): the terminal prints (or sends) the last receipt again.
+    public func repeatReceipt() -> SequenceResult { run(RepeatReceipt(password: configuration.password).apdu) }
+
+    /// The terminal's last transaction without printing: Repeat Receipt with service byte 03
+    /// (01 = send the Status-Information, 02 = do not print), digest D13.2 step 4.
+    public func lastTransaction() -> SequenceResult { run(RepeatReceipt(password: configuration.password, serviceByte: 0x03).apdu) }
+
+    /// Log-Off `06 02` (ZVT 13.08 §2.24).
+    public func logOff() -> SequenceResult { run(LogOff().apdu) }
+
+    /// Diagnosis `06 70` (ZVT 13.08 §2.17).
+    public func diagnosis() -> SequenceResult { run(Diagnosis().apdu) }
+
+    /// A stand-alone Abort `06 B0` (releases a card kept after Read Card, §2.23). To cancel a running
+    /// payment use ``abort()``.
+    public func sendAbortCommand() -> SequenceResult { run(AbortCommand().apdu) }
+
+    /// Asks the running sequence to abort (thread-safe). The terminal decides; the outcome still comes
+    /// from the terminal and may be "approved".
+    public func abort() { lock.withLock { abortFlag = true } }
+
+    /// Closes the connection (the next command reconnects).
+    public func disconnect() { transport.close() }
+
+    // MARK: Recovery
+
+    /// Finds out what happened to an attempt with unknown outcome (digest D13.2): reconnect, ask the
+    /// terminal for its last transaction (Repeat Receipt with Status-Information, no print) and compare.
+    /// - Parameter previousTrace: trace number of the last transaction known before the attempt, if any.
+    public func recover(_ unknown: UnknownOutcome, previousTrace: Int? = nil) -> RecoveryVerdict {
+        transport.close()
+        let last = lastTransaction()
+        guard let info = last.statusInformation else {
+            switch last.outcome {
+            case .failed(let problem), .unknown(let problem):
+                return .undetermined("Belegwiederholung nicht möglich: \(problem)", nil)
+            default:
+                return .undetermined("Das Terminal meldet keine letzte Transaktion", nil)
+            }
+        }
+        let f = info.fields
+        let approved = info.resultCode?.isSuccess ?? false
+        if let known = unknown.statusInformation?.fields, let receipt = known.receiptNumber {
+            if f.receiptNumber == receipt, f.trace == known.trace {
+                return approved
+                    ? .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
+                    : .notBooked("Die Transaktion wurde nicht genehmigt (\(info.resultCode?.text ?? "?"))")
+            }
+            return .undetermined("Letzte Transaktion am Terminal ist Beleg \(f.receiptNumber.map(String.init) ?? "?"), erwartet \(receipt)", info)
+        }
+        if let previousTrace, f.trace == previousTrace {
+            return .notBooked("Die letzte Transaktion am Terminal ist die vorherige (Trace \(previousTrace)): der Versuch wurde nicht gebucht")
+        }
+        if let amount = unknown.amountCents, f.amountCents == amount, previousTrace != nil {
+            return approved
+                ? .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
+                : .notBooked("Die Transaktion wurde nicht genehmigt (\(info.resultCode?.text ?? "?"))")
+        }
+        return .undetermined("Die letzte Transaktion am Terminal lässt sich dem Versuch nicht sicher zuordnen", info)
+    }
+
+    // MARK: Running a sequence
+
+    /// Runs one command sequence to its end. Never throws: connection problems are part of the result.
+    public func run(_ command: APDU) -> SequenceResult {
+        let alreadyBusy: Bool = lock.withLock {
+            if busy { return true }
+            busy = true
+            abortFlag = false
+            return false
+        }
+        if alreadyBusy {
+            return SequenceResult(
+                command: command.command, outcome: .failed(.protocolViolation("es läuft bereits ein Vorgang")), statusInformation: nil,
+                completion: nil, terminalAbort: nil, refusal: nil, receipts: [], completed: false, abortRequested: false,
+                text: "Am Terminal läuft bereits ein Vorgang.")
+        }
+        defer { lock.withLock { busy = false } }
+
+        var session = CommandSession(command: command, configuration: configuration.session)
+        if let failure = prepareConnection(command) { return failure }
+        var buffer: [UInt8] = []
+        var pending = session.start(now: clock.nowMs())
+        while true {
+            // Carry out the actions in order; a failed send means the connection is gone.
+            var sendFailed = false
+            for action in pending {
+                switch action {
+                case .send(let apdu):
+                    let bytes = apdu.bytes
+                    traceHandler?(.toTerminal, bytes)
+                    do { try transport.send(bytes) } catch { sendFailed = true }
+                case .showStatus(let text, _):
+                    statusHandler?(text)
+                case .record(let info):
+                    recordHandler?(info)
+                case .printReceipt(let receipt):
+                    receiptHandler?(receipt)
+                case .finished(let result):
+                    if !result.completed { transport.close() }
+                    return result
+                }
+                if sendFailed { break }
+            }
+            if sendFailed {
+                transport.close()
+                pending = session.connectionLost(now: clock.nowMs(), unsentAcknowledgement: true)
+                continue
+            }
+            if lock.withLock({ abortFlag }) {
+                lock.withLock { abortFlag = false }
+                pending = session.requestAbort(now: clock.nowMs())
+                if !pending.isEmpty { continue }
+            }
+            let now = clock.nowMs()
+            guard let deadline = session.deadline else { return finishedUnexpectedly(command) }
+            if now >= deadline {
+                pending = session.timerFired(now: now)
+                continue
+            }
+            let wait = Int(min(Int64(configuration.pollIntervalMs), deadline - now))
+            let bytes: [UInt8]
+            do {
+                bytes = try transport.receive(timeoutMs: wait)
+            } catch {
+                pending = session.connectionLost(now: clock.nowMs())
+                continue
+            }
+            pending = []
+            if bytes.isEmpty { continue }
+            traceHandler?(.fromTerminal, bytes)
+            buffer += bytes
+            while !session.isFinished {
+                do {
+                    guard let apdu = try APDUDecoder.decode(&buffer) else { break }
+                    pending += session.receive(apdu, now: clock.nowMs())
+                } catch {
+                    continue  // garbage was dropped; resynchronised
+                }
+            }
+        }
+    }
+
+    /// Connects if needed and discards stale bytes (banners, late answers) before a new command (digest D13.2).
+    private func prepareConnection(_ command: APDU) -> SequenceResult? {
+        do {
+            if !transport.isConnected { try transport.connect() }
+            var drained = 0
+            while drained < 1_000_000 {
+                let stale = try transport.receive(timeoutMs: 0)
+                if stale.isEmpty { break }
+                traceHandler?(.fromTerminal, stale)
+                drained += stale.count
+            }
+            return nil
+        } catch {
+            transport.close()
+            // Nothing was sent: no money can have moved.
+            return SequenceResult(
+                command: command.command, outcome: .failed(.connectFailed(String(describing: error))), statusInformation: nil, completion: nil,
+                terminalAbort: nil, refusal: nil, receipts: [], completed: false, abortRequested: false,
+                text: String(describing: error))
+        }
+    }
+
+    private func finishedUnexpectedly(_ command: APDU) -> SequenceResult {
+        SequenceResult(
+            command: command.command, outcome: .failed(.protocolViolation("Sitzung ohne Ergebnis beendet")), statusInformation: nil, completion: nil,
+            terminalAbort: nil, refusal: nil, receipts: [], completed: false, abortRequested: false, text: "Sitzung ohne Ergebnis beendet")
+    }
+
+    private func paymentOutcome(_ result: SequenceResult, amountCents: Int64?, receiptNumber: Int?) -> PaymentOutcome {
+        switch result.outcome {
+        case .success:
+            guard let info = result.statusInformation else {
+                return .outcomeUnknown(UnknownOutcome(
+                    command: result.command, amountCents: amountCents, receiptNumber: receiptNumber,
+                    problem: .protocolViolation("keine Status-Information"), statusInformation: nil, text: result.text))
+            }
+            return .approved(ApprovedTransaction(info, receipts: result.receipts, completed: result.completed))
+        case .declined(let code):
+            return .declined(TransactionFailure(resultCode: code, text: result.text, statusInformation: result.statusInformation, receipts: result.receipts))
+        case .aborted(let code):
+            return .aborted(TransactionFailure(resultCode: code, text: result.text, statusInformation: result.statusInformation, receipts: result.receipts))
+        case .unknown(let problem):
+            return .outcomeUnknown(UnknownOutcome(
+                command: result.command, amountCents: amountCents, receiptNumber: receiptNumber, problem: problem,
+                statusInformation: result.statusInformation, text: result.text))
+        case .failed(let problem):
+            return .error(problem.description)
+        }
+    }
+}

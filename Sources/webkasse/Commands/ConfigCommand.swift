@@ -1,0 +1,48 @@
+import CLISupport
+import Foundation
+import KasseCore
+
+/// `webkasse config check [FILE]` — reads the config file (and the environment overrides) and
+/// prints the settings in effect, or the first problem with file and line.
+enum ConfigCommand {
+    static let help = """
+        Aufruf: webkasse config check [DATEI]
+        Ohne DATEI gilt --config, $WEBKASSE_CONFIG oder <Datenverzeichnis>/webkasse.conf.
+        Beispiel mit allen Einstellungen: docs/webkasse.conf.example
+        """
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try ArgumentList(arguments, valueOptions: ["config", "data"], flagOptions: ["help"])
+        guard args.positionals.first == "check", !args.flag("help") else {
+            print(help)
+            return args.flag("help") ? .success : .usage
+        }
+        guard args.positionals.count <= 2 else { throw UsageError.unexpectedArgument(args.positionals[2]) }
+        let path = args.positionals.count == 2 ? args.positionals[1] : ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: args.value("data"))
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: path)
+        } catch {
+            printError(error.description)
+            return .dataError
+        }
+        print("Konfiguration: \(path ?? "(keine Datei, Standardwerte)")")
+        let rows: [(String, String)] = [
+            ("office.name", configuration.officeName), ("office.address", configuration.officeAddress),
+            ("office.time_zone", configuration.timeZone), ("register.id", configuration.registerID),
+            ("register.catalog", configuration.catalogPath.isEmpty ? "(Standard: \(CatalogLocation.resolve()))" : configuration.catalogPath),
+            ("register.printer_command", configuration.printerCommand.isEmpty ? "(keiner)" : configuration.printerCommand),
+            ("register.idle_lock_minutes", "\(configuration.idleLockMinutes)"),
+            ("terminal.address", configuration.terminalAddress.isEmpty ? "(simuliertes Terminal)" : configuration.terminalAddress),
+            ("terminal.password", "******"),
+            ("thresholds.day_close_difference_approval", configuration.dayCloseDifferenceApproval.formatted),
+            ("thresholds.max_pin_attempts", "\(configuration.maximumPINAttempts)"),
+            ("thresholds.lockout_minutes", "\(configuration.lockoutMinutes)"),
+            ("accounts.cash", configuration.cashAccount), ("accounts.card", configuration.cardAccount),
+            ("accounts.cheque", configuration.chequeAccount), ("accounts.transfer", configuration.transferAccount),
+            ("accounts.shortfall", configuration.shortfallAccount), ("accounts.surplus", configuration.surplusAccount),
+        ]
+        for (key, value) in rows { print("  \(key.padding(toLength: 42, withPad: " ", startingAt: 0)) \(value)") }
+        return .success
+    }
+}
