@@ -51,7 +51,7 @@ public final class CounterFlow {
         case .remaining(let due):
             stack.showNotice("Teilzahlung gebucht. Offen: \(due.formatted) – Zahlart wählen (F5 Bar, F6 Karte, F7 Scheck).")
         case .completed(let receipt, let change):
-            stack.push(ReceiptScreen(flow: self, receipt: receipt, change: change, tendered: tendered, isReprint: false))
+            stack.push(ReceiptScreen(flow: self, receipt: receipt, mode: .booked(change: change, tendered: tendered)))
         }
     }
 

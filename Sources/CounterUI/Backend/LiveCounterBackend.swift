@@ -14,8 +14,6 @@ public final class LiveCounterBackend: CounterBackend {
     let gate: OperatorGate
     let cardControls: CardTerminalControls?
     public let status: StatusInfo
-    /// A day-close difference above this needs a supervisor.
-    let dayCloseApprovalThreshold: Money
     private var model: CatalogBasket
     private var saleId = LiveCounterBackend.newId()
     private var startedAt: Instant?
@@ -25,12 +23,11 @@ public final class LiveCounterBackend: CounterBackend {
     private var startupNotes: [String] = []
 
     public init(service: CounterService, catalog: TariffCatalog, gate: OperatorGate, cardControls: CardTerminalControls?,
-                status: StatusInfo, dayCloseApprovalThreshold: Money) throws {
+                status: StatusInfo) throws {
         self.service = service
         self.gate = gate
         self.cardControls = cardControls
         self.status = status
-        self.dayCloseApprovalThreshold = dayCloseApprovalThreshold
         let date = BusinessDate(iso: try service.currentBusinessDate()) ?? BusinessDate.today(timeZone: service.calendar.timeZone)
         model = CatalogBasket(catalog: catalog, date: date)
         let report = try service.start()
@@ -237,20 +234,22 @@ public final class LiveCounterBackend: CounterBackend {
     public func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
         guard let number = Int64(receiptNumber) else { throw CounterError.receiptNotFound(0) }
         let requester = try operatorId()
-        let approver = try gate.approve(approval, action: "Storno Beleg \(number)", requestedBy: requester)
+        let approver = try gate.approve(approval, action: .storno, reference: "Beleg \(number)", requestedBy: requester)
         let outcome = try service.cancelSale(receiptNumber: number, stornoId: Self.newId(), operatorId: requester, reason: reason,
                                              approvedBy: approver)
         return receiptView(outcome.receipt)
     }
 
-    public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .withdrawal }
+    public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
+        kind == .withdrawal && gate.needsApproval(.cashWithdrawal(Money(cents: 1)))
+    }
 
     public func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
         let requester = try operatorId()
         var approver: String?
         if cashMovementNeedsApproval(kind) {
             guard let approval else { throw CounterUserError("Eine Entnahme braucht die Freigabe einer Kassenaufsicht.") }
-            approver = try gate.approve(approval, action: "\(kind.rawValue) \(amount.formatted)", requestedBy: requester)
+            approver = try gate.approve(approval, action: .cashWithdrawal(amount), reference: reason, requestedBy: requester)
         }
         _ = try service.recordCashMovement(id: Self.newId(), kind: kind == .deposit ? .einlage : .entnahme, amount: amount,
                                            reason: reason, operatorId: requester, approvedBy: approver)
@@ -290,9 +289,10 @@ public final class LiveCounterBackend: CounterBackend {
         let requester = try operatorId()
         let expected = try service.interimReport().expectedCash
         var approver: String?
-        if (countedCash.cents - expected.cents).magnitude > dayCloseApprovalThreshold.cents.magnitude {
+        let difference = Money(cents: countedCash.cents - expected.cents)
+        if gate.needsApproval(.dayCloseDifference(difference)) {
             guard let approval else { return .needsApproval(expected: expected, counted: countedCash) }
-            approver = try gate.approve(approval, action: "Tagesabschluss mit Differenz", requestedBy: requester)
+            approver = try gate.approve(approval, action: .dayCloseDifference(difference), reference: nil, requestedBy: requester)
         }
         let close = try service.closeDay(operatorId: requester, countedCash: countedCash, approvedBy: approver)
         try renewBasketDate()

@@ -1,3 +1,5 @@
+import KasseCore
+
 /// Who may log in and who may approve: operator login ids and PINs (issue 6). The live backend
 /// asks it; the executable supplies the implementation on the ledger's operator records.
 public protocol OperatorGate: AnyObject {
@@ -10,12 +12,22 @@ public protocol OperatorGate: AnyObject {
     func logIn(login: String, pin: String) throws -> (id: String, name: String)
     /// Checks the PIN of the operator with ledger id `operatorId` (lock screen).
     func checkPIN(operatorId: String, pin: String) throws
-    /// Checks a second operator's login and PIN for a four-eyes approval of `action`
-    /// (e.g. "Storno Beleg 12"). Returns the approver's ledger id.
-    func approve(_ approval: SupervisorApproval, action: String, requestedBy operatorId: String) throws -> String
+    /// Whether `action` needs a second person (e.g. a day-close difference above the threshold).
+    func needsApproval(_ action: ApprovalAction) -> Bool
+    /// Checks a second operator's login and PIN for a four-eyes approval of `action`;
+    /// `reference` names the booking (e.g. "Beleg 12"). Returns the approver's ledger id.
+    func approve(_ approval: SupervisorApproval, action: ApprovalAction, reference: String?, requestedBy operatorId: String) throws -> String
     func logOut(operatorId: String)
     /// Creates the demo operators on an empty ledger (`--demo`).
     func seedDemoOperators() throws
+}
+
+/// What a supervisor approves (four eyes).
+public enum ApprovalAction: Equatable, Sendable {
+    case storno
+    case cashWithdrawal(Money)
+    /// Counted minus expected cash at the day close.
+    case dayCloseDifference(Money)
 }
 
 /// What a card terminal offers the screen beyond paying: its intermediate texts and an abort.

@@ -136,7 +136,7 @@ final class SaleListScreen: BoundScreen {
         case .reprint:
             do {
                 let receipt = try flow.backend.receipt(number: sale.receiptNumber)
-                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, mode: .reprint))
             } catch { stack.showError("\(error)") }
         case .storno:
             guard !sale.isCancelled else {
@@ -211,7 +211,7 @@ final class SupervisorApprovalDialog: FormScreen {
                 let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
                                                       approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
-                stack.push(ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.push(ReceiptScreen(flow: flow, receipt: receipt, mode: .booked(change: nil, tendered: nil)))
                 stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
                 return false
             } catch {

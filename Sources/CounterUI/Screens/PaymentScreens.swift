@@ -210,23 +210,26 @@ final class CardPaymentScreen: BoundScreen {
     }
 }
 
-/// Receipt preview after a sale (with the change shown large) or for a reprint/storno.
+/// Receipt preview after a sale (with the change shown large), after a storno, or for a reprint.
 final class ReceiptScreen: BoundScreen {
     enum Action: Sendable { case print, close, up, down }
-    var title: String { isReprint ? "Beleg \(receipt.number)" : "Beleg" }
+    enum Mode: Equatable {
+        /// Just booked and delivered; a sale shows the change.
+        case booked(change: Money?, tendered: Money?)
+        /// A booked receipt looked up to print a copy.
+        case reprint
+    }
+    var title: String { "Beleg \(receipt.number)" }
     let flow: CounterFlow
     let receipt: ReceiptView
-    let change: Money
-    let tendered: Money?
-    let isReprint: Bool
+    let mode: Mode
+    var isReprint: Bool { mode == .reprint }
     private var offset = 0
 
-    init(flow: CounterFlow, receipt: ReceiptView, change: Money, tendered: Money?, isReprint: Bool) {
+    init(flow: CounterFlow, receipt: ReceiptView, mode: Mode) {
         self.flow = flow
         self.receipt = receipt
-        self.change = change
-        self.tendered = tendered
-        self.isReprint = isReprint
+        self.mode = mode
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -272,7 +275,7 @@ final class ReceiptScreen: BoundScreen {
             grid.put(line, row: paper.row + 1 + i, column: paper.column + 1, style: .normal, maxWidth: paperWidth - 2)
         }
         let column = paper.right + 2
-        if !isReprint {
+        if case .booked(let change?, let tendered) = mode {
             grid.put("RÜCKGELD", row: area.row + 1, column: column, style: .emphasis)
             grid.put(change.formatted, row: area.row + 1, column: column + 10, style: .emphasis)
             BigText.draw(change.formattedNumber + " €", into: &grid, row: area.row + 3, column: column)
