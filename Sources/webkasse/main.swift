@@ -15,6 +15,7 @@ let subcommands: [Subcommand] = [
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
     Subcommand(name: "export", summary: "Buchungen für die Stadtkasse exportieren (DATEV, CSV, Journal, JSON Lines)", run: ExportCommand.run),
     Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),
+    Subcommand(name: "run", summary: "Kassenoberfläche starten (Standard ohne Befehl)", run: RunCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]
 

@@ -32,7 +32,7 @@ final class CounterScreenTests: XCTestCase {
 
     func quit(_ session: TmuxSession) throws {
         try session.press("C-c")
-        try session.waitFor("Beenden?")
+        try session.waitFor("beenden?")
         try session.press("j")
         try session.waitFor("[Ende: 0]")
     }
@@ -85,7 +85,9 @@ final class CounterScreenTests: XCTestCase {
         try session.type("fz")
         try session.press("Enter")
         try session.press("F6")
-        try session.waitFor("Nächster Kunde", timeout: 15)
+        let screen = try session.waitFor("Belegvorschau", timeout: 15)
+        XCTAssertTrue(screen.contains("girocard"), screen)
+        XCTAssertFalse(screen.contains("RÜCKGELD"), "no change for a card payment")
         XCTAssertLessThanOrEqual(session.keysSent, 10)
         try session.press("Enter")
         try quit(session)

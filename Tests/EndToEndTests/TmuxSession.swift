@@ -28,7 +28,9 @@ final class TmuxSession {
         let assignments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
         let shellCommand = "env " + assignments.joined(separator: " ") + " " + command.map(Self.quote).joined(separator: " ")
             + "; echo \"[Ende: $?]\"; sleep 30"
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shellCommand])
+        // The server this starts keeps the standard output it inherits: give it none, or reading
+        // the pipe would wait for the server to end.
+        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shellCommand], captureOutput: false)
     }
 
     deinit { try? tmux(["kill-server"]) }
@@ -36,19 +38,10 @@ final class TmuxSession {
     static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.tmuxPath!)
-        process.arguments = ["-L", socket] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "tmux", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "tmux \(arguments.joined(separator: " ")): \(text)"])
+    private func tmux(_ arguments: [String], captureOutput: Bool = true) throws -> String {
+        let (status, text) = try spawnAndWait(Self.tmuxPath!, ["-L", socket] + arguments)
+        guard status == 0 else {
+            throw NSError(domain: "tmux", code: Int(status), userInfo: [NSLocalizedDescriptionKey: "tmux \(arguments.joined(separator: " ")): \(text)"])
         }
         return text
     }
@@ -94,6 +87,31 @@ final class TmuxSession {
 struct ScreenTimeout: Error, CustomStringConvertible {
     let text: String
     var description: String { "Bildschirm zeigte »\(text)« nicht rechtzeitig." }
+}
+
+/// Runs `path` with `arguments`, waits for it, and returns its status and output.
+///
+/// posix_spawn + waitpid rather than Foundation's `Process`: `tmux new-session` leaves a daemon
+/// that inherits the descriptors `Process` watches, and `Process` then never sees the exit.
+func spawnAndWait(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+    defer { unlink(outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw NSError(domain: "posix_spawn", code: Int(spawned)) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    let exited = (status & 0x7f) == 0
+    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
 }
 
 /// The built binaries in the package's `.build/debug`.

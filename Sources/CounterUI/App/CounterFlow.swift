@@ -51,7 +51,9 @@ public final class CounterFlow {
         case .remaining(let due):
             stack.showNotice("Teilzahlung gebucht. Offen: \(due.formatted) – Zahlart wählen (F5 Bar, F6 Karte, F7 Scheck).")
         case .completed(let receipt, let change):
-            stack.push(ReceiptScreen(flow: self, receipt: receipt, mode: .booked(change: change, tendered: tendered)))
+            // The change only matters when cash was handed over.
+            let showsChange = tendered != nil || !change.isZero
+            stack.push(ReceiptScreen(flow: self, receipt: receipt, mode: .booked(change: showsChange ? change : nil, tendered: tendered)))
         }
     }
 

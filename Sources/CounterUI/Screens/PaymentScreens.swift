@@ -11,6 +11,24 @@ extension SaleScreen {
     }
 }
 
+/// Breaks `text` into lines of at most `width` characters at spaces.
+func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var current = ""
+    for word in text.split(separator: " ") {
+        if current.isEmpty {
+            current = String(word)
+        } else if current.count + 1 + word.count <= width {
+            current += " " + word
+        } else {
+            lines.append(current)
+            current = String(word)
+        }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
+}
+
 /// Parses an amount field with the field's name in the message.
 func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws -> Money {
     guard !text.isEmpty else { throw CounterUserError("Bitte im Feld »\(field)« einen Betrag eingeben, z. B. 20,00.") }
@@ -284,7 +302,10 @@ final class ReceiptScreen: BoundScreen {
             }
         }
         if let note = receipt.note {
-            grid.put(note, row: area.bottom - 5, column: column, style: .normal, maxWidth: area.width - column - 1)
+            let width = area.width - column - 1
+            for (i, line) in wrap(note, width: width).prefix(3).enumerated() {
+                grid.put(line, row: area.bottom - 7 + i, column: column, style: .normal, maxWidth: width)
+            }
         }
         grid.put(isReprint ? "Enter: Kopie drucken" : "Enter: nächster Kunde", row: area.bottom - 3, column: column, style: .emphasis)
         grid.put(isReprint ? "Esc: zurück" : "F2: Kopie drucken", row: area.bottom - 2, column: column, style: .dim)

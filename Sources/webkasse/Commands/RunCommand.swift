@@ -99,7 +99,7 @@ enum RunCommand {
             return .dataError
         }
         let lockAfter = configuration.idleLockMinutes > 0 ? Double(configuration.idleLockMinutes) * 60 : nil
-        let app = CounterApp(backend: backend, options: .init(lockAfterSeconds: lockAfter, theme: Theme.from(environment: environment)))
+        let app = CounterApp(backend: backend, options: .init(lockAfterSeconds: lockAfter, theme: Theme.from(environment: environment), timeZone: configuration.zone))
         do {
             try app.run()
         } catch let error as TerminalError {
