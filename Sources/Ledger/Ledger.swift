@@ -53,6 +53,8 @@ public final class Ledger {
                 throw LedgerError.cannotCreateDirectory(path: directory, reason: error.localizedDescription)
             }
         }
+        try FileSecurity.checkLedger(path)  // issue 6: refuse a world-writable ledger
+        FileSecurity.applyProcessMask()
         let isNew = !FileManager.default.fileExists(atPath: path)
         do {
             db = try SQLiteConnection(path: path)
@@ -62,6 +64,7 @@ public final class Ledger {
             try db.execute("PRAGMA synchronous=FULL")
             try db.execute("PRAGMA foreign_keys=ON")
             try migrate()
+            FileSecurity.secureLedgerFiles(path)
         } catch let error as SQLiteError {
             throw LedgerError.sqlite(error)
         }
@@ -114,6 +117,7 @@ public final class Ledger {
 
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`): everything or nothing.
     /// Nested calls join the outer transaction.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if db.isInTransaction { return try body() }
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN IMMEDIATE") }

@@ -45,6 +45,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) -> JournalEntry? in
             let s = try statement("SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq = ?")
             try s.bind([.integer(seq)])
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot
             guard try s.step() else { return nil }
             var j = ColumnReader(s)
             return JournalEntry(
@@ -56,6 +57,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) in
             let s = try statement(sql)
             try s.bind(values)
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot (SQLITE_BUSY_SNAPSHOT later)
             guard try s.step(), !s.isNull(0) else { return nil }
             return s.int64(0)
         }
@@ -202,5 +204,41 @@ extension Ledger {
         }
         for seq in seqs { if case .dayClose(let r)? = try event(at: seq) { out.append(r) } }
         return out
+    }
+}
+
+extension Ledger {
+    /// The journal entry of receipt `number` (its hash is the receipt's check value).
+    public func journalEntry(forReceipt number: Int64) throws -> JournalEntry? {
+        guard let s = try seq("SELECT seq FROM receipts WHERE number = ?", [.integer(number)]) else { return nil }
+        return try entry(at: s)
+    }
+
+    /// Whether a card payment with this terminal receipt number (and terminal id) is booked.
+    public func isCardPaymentBooked(terminalId: String, receiptNumber: String, traceNumber: String) throws -> Bool {
+        try seq(
+            "SELECT seq FROM payments WHERE card_terminal_id = ? AND card_receipt_number = ? AND card_trace = ? LIMIT 1",
+            [.text(terminalId), .text(receiptNumber), .text(traceNumber)]) != nil
+    }
+
+    /// Every operator, in the order they were added.
+    public func operators() throws -> [OperatorRecord] {
+        let seqs = try wrap { () throws(SQLiteError) -> [Int64] in
+            let s = try db.prepare("SELECT seq FROM operators ORDER BY seq")
+            var out: [Int64] = []
+            while try s.step() { out.append(s.int64(0)) }
+            return out
+        }
+        return try seqs.compactMap { if case .operatorAdded(let r)? = try event(at: $0) { return r } else { return nil } }
+    }
+
+    /// The latest business date closed by a day close, if any.
+    public func lastClosedBusinessDate() throws -> String? {
+        try wrap { () throws(SQLiteError) -> String? in
+            let s = try statement("SELECT max(business_date) FROM day_closes")
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot
+            guard try s.step() else { return nil }
+            return s.optionalText(0)
+        }
     }
 }

@@ -57,6 +57,8 @@ final class FakeCounterBackend: CounterBackend {
         guard pin == "1234" else { throw CounterUserError("PIN falsch.") }
     }
     func logOut() { operatorName = nil }
+    var locks = 0
+    func lockScreen() { locks += 1 }
     func openShift(float: Money) throws {
         self.float = float
         needsShiftOpening = false

@@ -1,3 +1,4 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
@@ -6,50 +7,12 @@ import TestSupport
 import XCTest
 @testable import CounterUI
 
-/// A gate with two operators and fixed PINs, on the service's operator records.
-final class TestGate: OperatorGate {
-    let service: CounterService
-    var accounts: [String: (id: String, name: String, pin: String, supervisor: Bool)] = [:]
-    var approvals: [ApprovalAction] = []
-
-    init(service: CounterService) throws {
-        self.service = service
-        let clerk = try service.addOperator(login: "erika", name: "Erika Muster")
-        let boss = try service.addOperator(login: "vera", name: "Vera Vorgesetzt")
-        accounts["erika"] = (clerk.id, clerk.name, "1234", false)
-        accounts["vera"] = (boss.id, boss.name, "9999", true)
-    }
-
-    var needsFirstSetup: Bool { false }
-    func setUpFirstSupervisor(login: String, name: String, pin: String, pinRepeated: String) throws {}
-    func logIn(login: String, pin: String) throws -> (id: String, name: String) {
-        guard let account = accounts[login], account.pin == pin else { throw CounterUserError("Kennung oder PIN falsch.") }
-        return (account.id, account.name)
-    }
-    func checkPIN(operatorId: String, pin: String) throws {
-        guard accounts.values.contains(where: { $0.id == operatorId && $0.pin == pin }) else { throw CounterUserError("PIN falsch.") }
-    }
-    func needsApproval(_ action: ApprovalAction) -> Bool {
-        if case .dayCloseDifference(let difference) = action { return difference.magnitude > Money(cents: 500) }
-        return true
-    }
-    func approve(_ approval: SupervisorApproval, action: ApprovalAction, reference: String?, requestedBy operatorId: String) throws -> String {
-        guard let account = accounts[approval.login], account.pin == approval.pin, account.supervisor, account.id != operatorId else {
-            throw CounterUserError("Freigabe abgelehnt.")
-        }
-        approvals.append(action)
-        return account.id
-    }
-    func logOut(operatorId: String) {}
-    func seedDemoOperators() throws {}
-}
-
 /// The screens on the real counter service, ledger and default catalogue (fake card terminal).
 final class LiveBackendTests: XCTestCase {
     var directory: TemporaryDirectory!
     var terminal: FakeCardTerminal!
     var service: CounterService!
-    var gate: TestGate!
+    var access: AccessControl!
     var backend: LiveCounterBackend!
     var stack: ScreenStack!
     var flow: CounterFlow!
@@ -57,13 +20,16 @@ final class LiveBackendTests: XCTestCase {
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "ui-live")
         terminal = FakeCardTerminal()
-        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
                                      receiptDirectory: directory.path + "/K1/receipts")
-        gate = try TestGate(service: service)
+        access = AccessControl(ledger: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
+                               now: { Date(timeIntervalSince1970: 1_795_770_000) })
+        let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
+        try access.addOperator(by: vera, login: "erika", name: "Erika Muster", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        backend = try LiveCounterBackend(service: service, catalog: catalog, gate: gate, cardControls: nil,
+        backend = try LiveCounterBackend(service: service, access: access, catalog: catalog, cardControls: nil,
                                          status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
         stack = ScreenStack(status: backend.status)
         flow = CounterFlow(backend: backend)
@@ -81,14 +47,18 @@ final class LiveBackendTests: XCTestCase {
     }
 
     func logInAndOpenShift() {
-        type("erika")
-        press(.enter)
-        type("1234")
-        press(.enter)
+        logIn("erika", "1234")
         XCTAssertTrue(stack.top is OpenShiftScreen, screen)
         type("100")
         press(.enter)
         XCTAssertTrue(stack.top is SaleScreen, screen)
+    }
+
+    func logIn(_ login: String, _ pin: String) {
+        type(login)
+        press(.enter)
+        type(pin)
+        press(.enter)
     }
 
     /// Waits (polling like the screen does) until the card thread is done.
@@ -201,7 +171,8 @@ final class LiveBackendTests: XCTestCase {
         press(.enter)
         type("1234")
         press(.enter)
-        XCTAssertTrue(screen.contains("Fehler: Freigabe abgelehnt."), screen)
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertTrue(stack.top is SupervisorApprovalDialog, screen)
         press(.up, .control("u"))
         type("vera")
         press(.enter)
@@ -209,29 +180,46 @@ final class LiveBackendTests: XCTestCase {
         press(.enter)
         XCTAssertTrue(stack.top is ReceiptScreen, screen)
         XCTAssertTrue(screen.contains("STORNO"), screen)
-        XCTAssertEqual(gate.approvals, [.storno])
         XCTAssertEqual(backend.todaysSales().first?.isCancelled, true)
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 
-    func testXReportAndDayCloseWithDifference() throws {
+    func testXReportAndDayCloseBySupervisor() throws {
         logInAndOpenShift()
         type("fz")
         press(.enter, .function(5), .function(2), .enter)
         press(.function(9), .character("5"))
         XCTAssertTrue(screen.contains("Soll-Bestand Bargeld"), screen)
         XCTAssertTrue(screen.contains("113,00 €"), screen)
+        // A clerk may not close the day.
         press(.escape, .function(9), .character("6"))
-        type("100")
+        type("113")
         press(.enter)
-        XCTAssertTrue(screen.contains("Differenz -13,00 €"), screen)
-        type("vera")
-        press(.enter)
-        type("9999")
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertNil(try service.ledger.lastDayClose())
+        press(.escape, .function(9), .character("7"))
+        XCTAssertTrue(stack.top is LoginScreen, screen)
+        logIn("vera", "9999")
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        press(.function(9), .character("6"))
+        type("110")
         press(.enter)
         XCTAssertTrue(screen.contains("Tagesabschluss (Z) Nr. 1"), screen)
+        XCTAssertTrue(screen.contains("-3,00 €"), screen)
         press(.escape)
         XCTAssertTrue(stack.top is LoginScreen)
-        XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -1300))
+        XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -300))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testWrongPINFiveTimesLocksTheOperator() {
+        for _ in 1...5 {
+            logIn("erika", "0000")
+            XCTAssertTrue(stack.top is LoginScreen, screen)
+            press(.up, .control("u"))
+        }
+        logIn("erika", "1234")
+        XCTAssertTrue(stack.top is LoginScreen, "locked after five wrong PINs")
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
     }
 }

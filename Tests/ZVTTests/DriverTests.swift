@@ -183,7 +183,7 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(eod.statusInformation?.totals.totalCents, 958)
         XCTAssertEqual(eod.receipts.first?.receiptType, 3)
         XCTAssertEqual(driver.logOff().outcome, .success)
-        XCTAssertEqual(driver.diagnosis().outcome, .declined(.functionNotPossible))
+        XCTAssertEqual(driver.diagnosis().outcome, .failed(.refused(.functionNotPossible)))
     }
 }
 

@@ -125,7 +125,7 @@ final class SessionTests: XCTestCase {
             let actions = session.receive(apdu(answer), now: 100)
             XCTAssertEqual(sent(actions), [], "no answer to an answer")
             let r = try XCTUnwrap(result(actions), answer)
-            XCTAssertEqual(r.outcome, .declined(code), answer)
+            XCTAssertEqual(r.outcome, .failed(.refused(code)), answer)
             XCTAssertEqual(r.refusal, try Acknowledgement(apdu: apdu(answer)))
         }
         var logOff = CommandSession(command: LogOff().apdu, configuration: config)

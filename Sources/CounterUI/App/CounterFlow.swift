@@ -68,6 +68,7 @@ public final class CounterFlow {
 
     func lock(stack: ScreenStack) {
         guard !(stack.top is LockScreen) else { return }
+        backend.lockScreen()
         stack.push(LockScreen(flow: self, operatorName: stack.status.operatorName ?? ""))
     }
 

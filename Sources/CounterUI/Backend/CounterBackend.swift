@@ -23,6 +23,8 @@ public protocol CounterBackend: AnyObject {
     /// Checks the current operator's PIN (lock screen).
     func unlock(pin: String) throws
     func logOut()
+    /// The screen locks (audited); ``unlock(pin:)`` returns.
+    func lockScreen()
     /// Whether the current operator must open a shift (count the float) before selling.
     var needsShiftOpening: Bool { get }
     func openShift(float: Money) throws

@@ -1,17 +1,19 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
 import Ledger
 
-/// The counter screen on the real counter service: catalogue and basket from KasseCore, every
-/// booking through ``CounterService``, operators through an ``OperatorGate``.
+/// The counter screen on the real counter service: catalogue and basket from KasseCore, operators,
+/// PINs and four-eyes approvals through ``AccessControl``, every booking through the logged-in
+/// operator's ``CounterSession`` (roles and shift holder checked there).
 ///
 /// A split payment is cash first, then the rest by card (what the service books as
 /// `.split(cash:tendered:)`); the cash part is only booked together with the rest, so a
 /// declined card books nothing.
 public final class LiveCounterBackend: CounterBackend {
     let service: CounterService
-    let gate: OperatorGate
+    let access: AccessControl
     let cardControls: CardTerminalControls?
     public let status: StatusInfo
     private var model: CatalogBasket
@@ -19,13 +21,14 @@ public final class LiveCounterBackend: CounterBackend {
     private var startedAt: Instant?
     /// The cash part of a split payment, taken but not yet booked.
     private var pendingCash: (amount: Money, tendered: Money)?
-    private var currentOperator: (id: String, name: String)?
+    private var session: CounterSession?
     private var startupNotes: [String] = []
 
-    public init(service: CounterService, catalog: TariffCatalog, gate: OperatorGate, cardControls: CardTerminalControls?,
+    public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, cardControls: CardTerminalControls?,
                 status: StatusInfo) throws {
         self.service = service
-        self.gate = gate
+        self.access = access
+        service.accessGuard = access
         self.cardControls = cardControls
         self.status = status
         let date = BusinessDate(iso: try service.currentBusinessDate()) ?? BusinessDate.today(timeZone: service.calendar.timeZone)
@@ -46,37 +49,49 @@ public final class LiveCounterBackend: CounterBackend {
 
     // MARK: Operators and shift
 
-    public var needsFirstSetup: Bool { gate.needsFirstSetup }
+    public var needsFirstSetup: Bool { (try? access.needsSetup()) ?? false }
 
     public func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
-        try gate.setUpFirstSupervisor(login: login, name: name, pin: pin, pinRepeated: pinRepeated)
+        try access.setUp(login: login, name: name, pin: pin, pinRepeated: pinRepeated)
+    }
+
+    /// On an empty ledger: `chef` / 9999 (Kassenaufsicht, Administration) and `demo` / 1234
+    /// (Sachbearbeitung), so a newcomer reaches the sale screen at once.
+    public func seedDemoOperators() throws {
+        guard try access.needsSetup() else { return }
+        let chef = try access.setUp(login: "chef", name: "Chefin Aufsicht", pin: "9999", pinRepeated: "9999")
+        try access.addOperator(by: chef, login: "demo", name: "Demo Bediener", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
     }
 
     public func logIn(operatorID: String, pin: String) throws -> String {
-        let account = try gate.logIn(login: operatorID, pin: pin)
-        currentOperator = account
-        return account.name
+        let session = try CounterSession.logIn(service: service, access: access, login: operatorID, pin: pin)
+        self.session = session
+        return session.currentOperator.name
     }
 
     public func unlock(pin: String) throws {
-        guard let current = currentOperator else { throw CounterUserError("Niemand ist angemeldet.") }
-        try gate.checkPIN(operatorId: current.id, pin: pin)
+        guard let session else { throw CounterUserError("Niemand ist angemeldet.") }
+        _ = try access.logIn(login: session.currentOperator.login, pin: pin)
     }
 
+    public func lockScreen() { try? session?.logOut(screenLocked: true) }
+
     public func logOut() {
-        if let current = currentOperator { gate.logOut(operatorId: current.id) }
-        currentOperator = nil
+        try? session?.logOut()
+        session = nil
+    }
+
+    private func requireSession() throws -> CounterSession {
+        guard let session else { throw CounterUserError("Bitte zuerst anmelden.") }
+        return session
     }
 
     public var needsShiftOpening: Bool { ((try? service.openShift()) ?? nil) == nil }
 
-    private func operatorId() throws -> String {
-        guard let current = currentOperator else { throw CounterUserError("Bitte zuerst anmelden.") }
-        return current.id
-    }
+    private func operatorId() throws -> String { try requireSession().currentOperator.id }
 
     public func openShift(float: Money) throws {
-        try service.openShift(operatorId: try operatorId(), float: float)
+        try requireSession().openShift(float: float)
         try renewBasketDate()
     }
 
@@ -164,7 +179,7 @@ public final class LiveCounterBackend: CounterBackend {
             pendingCash = (Money(cents: alreadyTaken.amount.cents + amount.cents), Money(cents: alreadyTaken.tendered.cents + tendered.cents))
             return .remaining(Money(cents: due.cents - amount.cents))
         }
-        let outcome = try service.bookSale(try request(.cash(tendered: Money(cents: alreadyTaken.tendered.cents + tendered.cents))))
+        let outcome = try requireSession().bookSale(try request(.cash(tendered: Money(cents: alreadyTaken.tendered.cents + tendered.cents))))
         return completed(outcome)
     }
 
@@ -175,7 +190,7 @@ public final class LiveCounterBackend: CounterBackend {
         guard amount == model.basket.total else {
             throw CounterUserError("Ein Scheck deckt immer den ganzen Betrag (\(model.basket.total.formatted)); Teilzahlung: bar, dann Karte.")
         }
-        return completed(try service.bookSale(try request(.cheque(number: number, bank: bank, drawer: name))))
+        return completed(try requireSession().bookSale(try request(.cheque(number: number, bank: bank, drawer: name))))
     }
 
     public func startCardPayment(amount: Money) throws -> CardPaymentJob {
@@ -188,13 +203,13 @@ public final class LiveCounterBackend: CounterBackend {
         let job = LiveCardJob(controls: cardControls) { [weak self] outcome in
             self?.completed(outcome) ?? .remaining(.zero)
         }
-        job.start(service: ServiceHandle(service), request: request)
+        job.start(session: SessionHandle(try requireSession()), request: request)
         return job
     }
 
     public func printCopy(receiptNumber: String) throws {
         guard let number = Int64(receiptNumber) else { throw CounterError.receiptNotFound(0) }
-        let delivered = try service.reprint(receiptNumber: number, operatorId: try operatorId())
+        let delivered = try requireSession().reprint(receiptNumber: number)
         if let problem = delivered.fileProblem { throw CounterUserError(problem) }
     }
 
@@ -233,30 +248,29 @@ public final class LiveCounterBackend: CounterBackend {
 
     public func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
         guard let number = Int64(receiptNumber) else { throw CounterError.receiptNotFound(0) }
-        let requester = try operatorId()
-        let approver = try gate.approve(approval, action: .storno, reference: "Beleg \(number)", requestedBy: requester)
-        let outcome = try service.cancelSale(receiptNumber: number, stornoId: Self.newId(), operatorId: requester, reason: reason,
-                                             approvedBy: approver)
+        let session = try requireSession()
+        let granted = try session.approval(for: .storno, approverLogin: approval.login, pin: approval.pin, reference: String(number))
+        let outcome = try session.cancelSale(receiptNumber: number, stornoId: Self.newId(), reason: reason, approval: granted)
         return receiptView(outcome.receipt)
     }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
-        kind == .withdrawal && gate.needsApproval(.cashWithdrawal(Money(cents: 1)))
+        kind == .withdrawal && (session?.needsApproval(.cashWithdrawal(Money(cents: 1))) ?? true)
     }
 
     public func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
-        let requester = try operatorId()
-        var approver: String?
-        if cashMovementNeedsApproval(kind) {
+        let session = try requireSession()
+        var granted: Approval?
+        if kind == .withdrawal, session.needsApproval(.cashWithdrawal(amount)) {
             guard let approval else { throw CounterUserError("Eine Entnahme braucht die Freigabe einer Kassenaufsicht.") }
-            approver = try gate.approve(approval, action: .cashWithdrawal(amount), reference: reason, requestedBy: requester)
+            granted = try session.approval(for: .cashWithdrawal(amount), approverLogin: approval.login, pin: approval.pin, reference: reason)
         }
-        _ = try service.recordCashMovement(id: Self.newId(), kind: kind == .deposit ? .einlage : .entnahme, amount: amount,
-                                           reason: reason, operatorId: requester, approvedBy: approver)
+        _ = try session.recordCashMovement(id: Self.newId(), kind: kind == .deposit ? .einlage : .entnahme, amount: amount,
+                                           reason: reason, approval: granted)
     }
 
     public func interimReport() throws -> [String] {
-        let report = try service.interimReport()
+        let report = try requireSession().interimReport()
         var lines = ["Zwischenbericht (X) – Kasse \(service.registerId)", "Geschäftstag \(BusinessCalendar.germanDate(report.businessDate))", ""]
         lines += Self.totalsLines(report.totals)
         lines.append("")
@@ -286,15 +300,16 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult {
-        let requester = try operatorId()
-        let expected = try service.interimReport().expectedCash
-        var approver: String?
-        let difference = Money(cents: countedCash.cents - expected.cents)
-        if gate.needsApproval(.dayCloseDifference(difference)) {
-            guard let approval else { return .needsApproval(expected: expected, counted: countedCash) }
-            approver = try gate.approve(approval, action: .dayCloseDifference(difference), reference: nil, requestedBy: requester)
+        let session = try requireSession()
+        let difference = try session.dayCloseDifference(countedCash: countedCash)
+        var granted: Approval?
+        if session.needsApproval(.dayCloseDifference(difference)) {
+            guard let approval else {
+                return .needsApproval(expected: Money(cents: countedCash.cents - difference.cents), counted: countedCash)
+            }
+            granted = try session.approval(for: .dayCloseDifference(difference), approverLogin: approval.login, pin: approval.pin)
         }
-        let close = try service.closeDay(operatorId: requester, countedCash: countedCash, approvedBy: approver)
+        let close = try session.closeDay(countedCash: countedCash, approval: granted)
         try renewBasketDate()
         var lines = ["Tagesabschluss (Z) Nr. \(close.zNumber) – Kasse \(service.registerId)",
                      "Geschäftstag \(BusinessCalendar.germanDate(close.businessDate))", ""]
@@ -305,11 +320,11 @@ public final class LiveCounterBackend: CounterBackend {
     }
 }
 
-/// Carries the service to the card thread. Safe because the screen does not touch the service
+/// Carries the session to the card thread. Safe because the screen does not touch the service
 /// while a card payment runs: the card dialog is modal and only polls the job.
-struct ServiceHandle: @unchecked Sendable {
-    let service: CounterService
-    init(_ service: CounterService) { self.service = service }
+struct SessionHandle: @unchecked Sendable {
+    let session: CounterSession
+    init(_ session: CounterSession) { self.session = session }
 }
 
 /// A card payment on a background thread: the screen polls ``snapshot`` and never blocks.
@@ -327,14 +342,14 @@ final class LiveCardJob: CardPaymentJob, @unchecked Sendable {
         self.onBooked = onBooked
     }
 
-    func start(service: ServiceHandle, request: SaleRequest) {
+    func start(session: SessionHandle, request: SaleRequest) {
         controls?.setStatusHandler { [weak self] text in
             guard let self else { return }
             self.lock.withLock { if self.texts.last != text { self.texts.append(text) } }
         }
         let thread = Thread { [self] in
             let outcome: Result<SaleOutcome, Error>
-            do { outcome = .success(try service.service.bookSale(request)) } catch { outcome = .failure(error) }
+            do { outcome = .success(try session.session.bookSale(request)) } catch { outcome = .failure(error) }
             controls?.setStatusHandler(nil)
             lock.withLock { result = outcome }
         }

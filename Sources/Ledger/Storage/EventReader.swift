@@ -26,14 +26,14 @@ final class TableCursor {
 }
 
 /// The receipts table's row for an entry (an index that must agree with the record).
-struct ReceiptIndexRow: Equatable {
+struct ReceiptIndexRow: Equatable, Sendable {
     let number: Int64
     let kind: String
     let ref: String
 }
 
 /// What the reader finds, in journal order.
-enum ReadItem {
+enum ReadItem: Sendable {
     /// A journal entry with its decoded record (`nil`: the record's main row is missing or the kind unknown).
     case entry(JournalEntry, LedgerEvent?, receiptIndex: ReceiptIndexRow?)
     /// A row whose `seq` has no journal entry of its kind (inserted, or its entry was deleted).

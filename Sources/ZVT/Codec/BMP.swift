@@ -38,7 +38,7 @@ public enum BMPTable {
             .init(number: 0x0B, format: .fixed(3), kind: .bcd, key: "trace", label: "Tracenummer"),
             .init(number: 0x0C, format: .fixed(3), kind: .bcd, key: "time", label: "Uhrzeit"),
             .init(number: 0x0D, format: .fixed(2), kind: .bcd, key: "date", label: "Datum (MMTT)"),
-            .init(number: 0x0E, format: .fixed(2), kind: .bcd, key: "expiry", label: "Verfallsdatum (JJMM)"),
+            .init(number: 0x0E, format: .fixed(2), kind: .bcd, key: "expiry", label: "Verfallsdatum (MM/JJ)"),
             .init(number: 0x17, format: .fixed(2), kind: .bcd, key: "cardSequenceNumber", label: "Kartenfolgenummer"),
             .init(number: 0x19, format: .fixed(1), kind: .binary, key: "paymentType", label: "Zahlart / Statusbyte"),
             .init(number: 0x22, format: .llvar, kind: .cardData, key: "pan", label: "PAN (maskiert)"),

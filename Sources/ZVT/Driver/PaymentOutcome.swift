@@ -78,7 +78,7 @@ public enum PaymentOutcome: Equatable, Sendable {
     public var text: String {
         switch self {
         case .approved(let t):
-            return "Zahlung erfolgreich" + (t.receiptNumber.map { ", Beleg \($0)" } ?? "")
+            return "Genehmigt" + (t.receiptNumber.map { ", Beleg \($0)" } ?? "")
         case .declined(let f): return "Abgelehnt: \(f.text)"
         case .aborted(let f): return "Abgebrochen: \(f.text)"
         case .outcomeUnknown(let u): return u.text

@@ -92,9 +92,9 @@ public struct CommandSession: Sendable {
                     if abortPending { return sendAbort() }
                     return []
                 }
+                // §2.66, D3: a negative acknowledgement means the terminal did not start the command.
                 refusal = ack
-                let code = ack.refusal ?? .functionNotPossible
-                return finish(code == .aborted ? .aborted(code) : .declined(code), completed: true)
+                return finish(.failed(.refused(ack.refusal ?? .functionNotPossible)), completed: true)
             }
             // A terminal that skips the acknowledgement (seen with simulators): its message implies it.
             guard kind == .endsWithCompletion else { return [] }

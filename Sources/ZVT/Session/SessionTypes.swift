@@ -62,6 +62,8 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
     case protocolViolation(String)
     /// The connection could not be opened (nothing was sent).
     case connectFailed(String)
+    /// The terminal refused the command with `84 xx` (it did not start it).
+    case refused(ResultCode)
 
     public var description: String {
         switch self {
@@ -70,6 +72,7 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
         case .connectionLost: return "Die Verbindung zum Terminal ist abgebrochen"
         case .protocolViolation(let text): return "Protokollfehler: \(text)"
         case .connectFailed(let text): return text
+        case .refused(let code): return "Das Terminal hat den Befehl abgelehnt: \(code.text) (\(Hex.string([code.rawValue])))"
         }
     }
 }
@@ -79,13 +82,13 @@ public struct SequenceResult: Equatable, Sendable {
     public enum Outcome: Equatable, Sendable {
         /// Positive: `04 0F` with result 00, or (without `04 0F`) a `06 0F` / positive acknowledgement.
         case success
-        /// The terminal refused or declined: result code from `04 0F`, `06 1E` or `84 xx`.
+        /// The terminal declined: result code from `04 0F` or `06 1E`.
         case declined(ResultCode)
         /// Result 6C: aborted at the terminal (timeout / abort key) or by the clerk.
         case aborted(ResultCode)
         /// Money may have moved and nobody can say: recovery needed (financial commands only).
         case unknown(SessionProblem)
-        /// Nothing happened that could have moved money, but the command failed.
+        /// Nothing happened that could have moved money, but the command failed (also: refused with `84 xx`).
         case failed(SessionProblem)
     }
 

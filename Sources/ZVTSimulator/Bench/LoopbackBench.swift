@@ -4,14 +4,18 @@ import ZVT
 /// Throughput of the simulator on loopback: a register drives `payments` authorisations
 /// back to back against an in-process simulator (delays off) and the journal is checked after.
 ///
-/// The register here is a minimal one built on the codec (acknowledge everything). Run it with
+/// The register is the project's ``ZVTDriver`` over ``TCPTransport``. Run it with
 /// `zvt-sim --bench N`; see docs/zvt-sim.md for figures.
 public enum LoopbackBench {
     public struct Result: Sendable {
         public let label: String
         public let payments: Int
         public let seconds: Double
-        public let roundTripsPerPayment: Int
+        /// Reads by the driver (TCP may merge messages, so this is at most the message count).
+        public let reads: Int
+        /// Approved as the driver saw it.
+        public let approved: Int
+        /// Booked payments in the terminal's journal.
         public let booked: Int
         public var perSecond: Double { Double(payments) / seconds }
     }
@@ -26,45 +30,29 @@ public enum LoopbackBench {
         let simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()
         defer { simulator.stop() }
-        let socket = try Socket.connect(to: simulator.address!)
-        defer { socket.close() }
-        var buffer: [UInt8] = []
-        let ack = Acknowledgement.positive.apdu.bytes
-
-        func next() throws -> APDU {
-            while true {
-                if let apdu = try? APDUDecoder.decode(&buffer) { return apdu }
-                guard case .bytes = socket.read(appendingTo: &buffer, timeoutMs: 5_000) else {
-                    throw SocketError(call: "recv (bench)", code: 110)
-                }
-            }
-        }
-        /// Sends a command, acknowledges each terminal message; returns the number of messages.
-        func sequence(_ command: APDU) throws -> Int {
-            socket.write(command.bytes)
-            _ = try next()
-            var count = 0
-            while true {
-                let message = try next()
-                count += 1
-                socket.write(ack)
-                if message.command == 0x060F || message.command == 0x061E { return count }
-            }
-        }
-
-        let tlv: [TLVObject]? = textBlocks ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
-        _ = try sequence(Registration(password: Password(bytes: [0x12, 0x34, 0x56]), config: config, currencyCode: 978, tlv: tlv).apdu)
-        let amounts: [Int64] = (0..<100).map { 1_00 + Int64($0 % 9) * 1_00 + 34 }  // all approved (,34)
-        let commands = try amounts.map { try Authorization(amountCents: $0).apdu }
-        var messages = 0
+        let session = SessionConfiguration(t3Ms: 5_000, t4Ms: 180_000)
+        let driver = ZVTDriver(
+            configuration: ZVTDriver.Configuration(
+                password: Password(bytes: [0x12, 0x34, 0x56]), session: session, registrationConfig: config, wantsTextBlocks: textBlocks),
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+        defer { driver.disconnect() }
+        guard driver.register().outcome == .success else { throw BenchError.registrationFailed }
+        let messages = Locked(0)
+        driver.traceHandler = { direction, _ in if direction == .fromTerminal { messages.withLock { $0 += 1 } } }
+        let amounts: [Int64] = (0..<9).map { 1_34 + Int64($0) * 1_00 }  // all ,34: approved
+        var approved = 0
         let start = monotonicMilliseconds()
         for index in 0..<payments {
-            messages += try sequence(commands[index % commands.count])
+            if case .approved = driver.authorize(amountCents: amounts[index % amounts.count]) { approved += 1 }
         }
         let seconds = Double(monotonicMilliseconds() - start) / 1000
         let booked = simulator.journal.entries.filter { $0.kind == .payment && $0.status == .booked }.count
         return Result(
-            label: label, payments: payments, seconds: max(seconds, 0.001), roundTripsPerPayment: 1 + messages / max(payments, 1),
-            booked: booked)
+            label: label, payments: payments, seconds: max(seconds, 0.001), reads: messages.current, approved: approved, booked: booked)
     }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case registrationFailed
+    var description: String { "Die Anmeldung am Simulator ist fehlgeschlagen." }
 }

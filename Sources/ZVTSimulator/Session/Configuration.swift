@@ -19,7 +19,7 @@ public struct SimulatorTiming: Sendable, Equatable {
     public init() {}
 
     /// Short timers for tests: T3 `t3Ms`, T4 `t4Ms`, card wait 2 s, goods retry 10 ms.
-    public static func fast(t3Ms: Int = 300, t4Ms: Int = 800) -> SimulatorTiming {
+    public static func fast(t3Ms: Int = 500, t4Ms: Int = 1_200) -> SimulatorTiming {
         var timing = SimulatorTiming()
         timing.t3Ms = t3Ms
         timing.t4Ms = t4Ms

@@ -1,3 +1,4 @@
+import Access
 import CLISupport
 import Counter
 import CounterUI
@@ -89,11 +90,13 @@ enum RunCommand {
         do {
             let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
             let service = try CounterService.open(data: data, configuration: configuration, terminal: terminal)
-            let gate = try makeOperatorGate(service: service, configuration: configuration, data: data)
-            if arguments.flag("demo"), gate.needsFirstSetup { try gate.seedDemoOperators() }
+            let access = AccessControl(ledger: service.ledger, configuration: configuration, log: FileLog(data: data))
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
-            backend = try LiveCounterBackend(service: service, catalog: catalog, gate: gate, cardControls: terminal, status: status)
+            let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
+                                              cardControls: ZVTTerminalControls(terminal.driver), status: status)
+            if arguments.flag("demo") { try live.seedDemoOperators() }
+            backend = live
         } catch {
             printError("webkasse: \(error)")
             return .dataError
@@ -130,89 +133,10 @@ enum RunCommand {
     }
 }
 
-/// The EC terminal through the ZVT driver, as the counter service and the screen need it:
-/// payments, reversals and the last transaction (service), intermediate texts and abort (screen).
-final class ZVTCardTerminal: CardTerminal, CardTerminalControls, @unchecked Sendable {
-    let terminalName: String
-    private let driver: ZVTDriver
-    private let lock = NSLock()
-    private var registered = false
-
-    init(address: String, password: String) throws {
-        guard let target = TCPTransport.parse(address) else {
-            throw UsageError.invalidValue(option: "terminal", value: address, expected: "HOST:PORT, z. B. 192.168.1.20:20007")
-        }
-        guard let pass = Password(password) else {
-            throw UsageError.invalidValue(option: "terminal.password", value: "••••••", expected: "6 Ziffern")
-        }
-        terminalName = address
-        driver = ZVTDriver(configuration: ZVTDriver.Configuration(password: pass), transport: TCPTransport(host: target.host, port: target.port))
-    }
-
+/// The driver's intermediate texts and abort for the card dialog.
+final class ZVTTerminalControls: CardTerminalControls, @unchecked Sendable {
+    let driver: ZVTDriver
+    init(_ driver: ZVTDriver) { self.driver = driver }
     func setStatusHandler(_ handler: (@Sendable (String) -> Void)?) { driver.statusHandler = handler }
     func abortPayment() { driver.abort() }
-
-    /// Registration (06 00) once per connection before the first payment (ZVT 13.08 §2.1).
-    private func ensureRegistered() throws(CardTerminalError) {
-        guard !lock.withLock({ registered }) else { return }
-        let result = driver.register()
-        switch result.outcome {
-        case .success: lock.withLock { registered = true }
-        case .failed(let problem): throw .unreachable("Anmeldung am Terminal fehlgeschlagen: \(problem)")
-        default: throw .failed("Anmeldung am Terminal abgelehnt")
-        }
-    }
-
-    static func details(_ t: ApprovedTransaction) -> CardDetails {
-        CardDetails(
-            terminalId: t.terminalId ?? "", traceNumber: t.trace.map { String(format: "%06d", $0) } ?? "",
-            receiptNumber: t.receiptNumber.map { String(format: "%04d", $0) } ?? "", cardName: t.cardName ?? "girocard",
-            maskedPAN: t.maskedPAN ?? "", authorizationCode: t.authorisationAttribute, turnoverNumber: nil,
-            receiptLines: t.receipts.flatMap { $0.lines.map(\.text) })
-    }
-
-    private func map(_ outcome: PaymentOutcome) throws(CardTerminalError) -> CardResult {
-        switch outcome {
-        case .approved(let t): return .approved(Self.details(t))
-        case .declined(let failure): return .declined(failure.text)
-        case .aborted(let failure): return .aborted(failure.text)
-        case .outcomeUnknown(let unknown):
-            lock.withLock { registered = false }
-            throw .outcomeUnknown(unknown.text)
-        case .error(let text):
-            lock.withLock { registered = false }
-            throw .unreachable(text)
-        }
-    }
-
-    func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
-        try ensureRegistered()
-        return try map(driver.authorize(amountCents: amount.cents))
-    }
-
-    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
-        guard let number = Int(receiptNumber) else { throw .failed("Ungültige Terminal-Belegnummer »\(receiptNumber)«.") }
-        try ensureRegistered()
-        return try map(driver.reverse(receiptNumber: number))
-    }
-
-    func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? {
-        let result = driver.lastTransaction()
-        switch result.outcome {
-        case .success, .declined, .aborted:
-            guard let info = result.statusInformation, let cents = info.fields.amountCents else { return nil }
-            let approved = ApprovedTransaction(info, receipts: result.receipts, completed: true)
-            return TerminalTransaction(kind: .payment, approved: info.resultCode == .success || info.resultCode == nil,
-                                       amount: Money(cents: cents), details: Self.details(approved))
-        case .unknown(let problem), .failed(let problem):
-            throw .unreachable("\(problem)")
-        }
-    }
-}
-
-extension RunCommand {
-    /// Operators, PINs and approvals (issue 6).
-    static func makeOperatorGate(service: CounterService, configuration: Configuration, data: String) throws -> OperatorGate {
-        throw CounterUserError("Die Bedienerverwaltung (Issue 6) ist in diesem Stand noch nicht angeschlossen.")
-    }
 }

@@ -43,7 +43,7 @@ enum VerifyCommand {
                 printError("webkasse verify: Kasse \(register): \(error)")
                 return .ioError
             }
-            let time = String(format: "%.2f", report.duration)
+            let time = String(format: "%.2f", report.duration).replacingOccurrences(of: ".", with: ",")
             if report.isClean {
                 print("Kasse \(register): \(report.entryCount) Einträge geprüft in \(time) s – in Ordnung.")
                 continue

@@ -1,0 +1,139 @@
+import Foundation
+import KasseCore
+import Ledger
+
+/// What the counter service needs from an EC terminal: pay, reverse, and ask what happened last.
+/// The ZVT driver implements it (``ZVTCardTerminal``); tests and demos use ``FakeCardTerminal``.
+public protocol CardTerminal: AnyObject {
+    /// How the ledger names this terminal (e.g. `host:port`).
+    var terminalName: String { get }
+
+    /// Authorises a payment of `amount` (ZVT 06 01). Throws ``CardTerminalError``; a declined
+    /// or aborted payment is a normal result, not an error.
+    func authorize(amount: Money) throws(CardTerminalError) -> CardResult
+
+    /// Reverses the payment with the terminal's receipt number (ZVT 06 30).
+    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult
+
+    /// The terminal's last transaction (ZVT 06 20 repeat receipt / status information), for
+    /// recovery; `nil` if the terminal has none.
+    func lastTransaction() throws(CardTerminalError) -> TerminalTransaction?
+}
+
+/// The answer of the terminal to a payment or reversal.
+public enum CardResult: Equatable, Sendable {
+    case approved(CardDetails)
+    /// Declined by the card issuer or the terminal, with its result text.
+    case declined(String)
+    /// Aborted at the terminal or by the clerk before approval.
+    case aborted(String)
+}
+
+/// The terminal's record of its last transaction.
+public struct TerminalTransaction: Equatable, Sendable {
+    public enum Kind: String, Sendable { case payment, reversal }
+    public let kind: Kind
+    public let approved: Bool
+    public let amount: Money
+    public let details: CardDetails
+    public init(kind: Kind, approved: Bool, amount: Money, details: CardDetails) {
+        self.kind = kind; self.approved = approved; self.amount = amount; self.details = details
+    }
+}
+
+public enum CardTerminalError: Error, Equatable, CustomStringConvertible {
+    /// Nothing was sent: the terminal could not be reached. The payment did not happen.
+    case unreachable(String)
+    /// The request was sent but no result arrived (connection dropped, timeout): the outcome is unknown.
+    case outcomeUnknown(String)
+    /// The terminal broke the protocol or refused the command.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let why): return "Das Kartenterminal ist nicht erreichbar (\(why))."
+        case .outcomeUnknown(let why): return "Das Ergebnis der Kartenzahlung ist unbekannt (\(why))."
+        case .failed(let why): return "Das Kartenterminal meldet einen Fehler: \(why)."
+        }
+    }
+}
+
+/// An in-memory terminal for tests and demos: approves by default, can be told to decline,
+/// drop the connection after approving, or be unreachable. Keeps a journal like a real terminal.
+public final class FakeCardTerminal: CardTerminal {
+    public enum Behaviour: Equatable, Sendable {
+        case approve
+        case decline(String)
+        case abort
+        case unreachable
+        /// The terminal approves and stores the payment, but the answer never arrives.
+        case approveThenDrop
+        /// The request is lost before the terminal acts.
+        case dropBeforeApproval
+    }
+
+    public let terminalName: String
+    public var behaviour: Behaviour = .approve
+    /// Behaviours used once each, before ``behaviour``.
+    public var nextBehaviours: [Behaviour] = []
+    public var reachable = true
+    public private(set) var journal: [TerminalTransaction] = []
+    private var nextReceipt = 1
+    private var nextTrace = 1
+
+    public init(terminalName: String = "fake:20007") { self.terminalName = terminalName }
+
+    private func details(_ amount: Money, receipt: Int) -> CardDetails {
+        let trace = String(format: "%06d", nextTrace)
+        nextTrace += 1
+        return CardDetails(
+            terminalId: "29001234", traceNumber: trace, receiptNumber: String(format: "%04d", receipt), cardName: "girocard",
+            maskedPAN: "672559XXXXXXXXX1234", authorizationCode: String(format: "%06d", receipt * 7 % 1_000_000),
+            turnoverNumber: String(receipt),
+            receiptLines: ["  Kartenzahlung girocard", "  Betrag EUR \(amount.formattedNumber)", "  Zahlung erfolgt"])
+    }
+
+    public func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
+        let now = nextBehaviours.isEmpty ? behaviour : nextBehaviours.removeFirst()
+        guard reachable, now != .unreachable else { throw .unreachable("Verbindung abgelehnt") }
+        switch now {
+        case .approve, .approveThenDrop:
+            let d = details(amount, receipt: nextReceipt)
+            nextReceipt += 1
+            journal.append(TerminalTransaction(kind: .payment, approved: true, amount: amount, details: d))
+            if now == .approveThenDrop { throw .outcomeUnknown("Verbindung nach dem Senden getrennt") }
+            return .approved(d)
+        case .decline(let text):
+            return .declined(text)
+        case .abort:
+            return .aborted("Abbruch am Terminal")
+        case .dropBeforeApproval:
+            throw .outcomeUnknown("Verbindung nach dem Senden getrennt")
+        case .unreachable:
+            throw .unreachable("Verbindung abgelehnt")
+        }
+    }
+
+    public func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
+        guard reachable else { throw .unreachable("Verbindung abgelehnt") }
+        guard let original = journal.last(where: { $0.kind == .payment && $0.details.receiptNumber == receiptNumber }) else {
+            return .declined("Storno nicht möglich (Beleg \(receiptNumber) unbekannt)")
+        }
+        if journal.contains(where: { $0.kind == .reversal && $0.details.authorizationCode == "R" + receiptNumber }) {
+            return .declined("Bereits storniert")
+        }
+        let base = details(original.amount, receipt: nextReceipt)
+        nextReceipt += 1
+        let d = CardDetails(
+            terminalId: base.terminalId, traceNumber: base.traceNumber, receiptNumber: base.receiptNumber,
+            cardName: base.cardName, maskedPAN: base.maskedPAN, authorizationCode: "R" + receiptNumber,
+            turnoverNumber: base.turnoverNumber, receiptLines: ["  Storno girocard", "  Betrag EUR \(amount.formattedNumber)"])
+        journal.append(TerminalTransaction(kind: .reversal, approved: true, amount: amount, details: d))
+        return .approved(d)
+    }
+
+    public func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? {
+        guard reachable else { throw .unreachable("Verbindung abgelehnt") }
+        return journal.last
+    }
+}

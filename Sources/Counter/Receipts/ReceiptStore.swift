@@ -1,0 +1,140 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import KasseCore
+import Ledger
+
+/// A receipt after booking: where its file is and whether the printer got it.
+public struct DeliveredReceipt: Sendable {
+    public let number: Int64
+    public let text: String
+    /// The file written for this receipt (`nil` for reprints, which only go to the printer).
+    public let file: String?
+    /// Why the file could not be written, if it could not (the booking stands).
+    public let fileProblem: String?
+}
+
+/// One file per receipt: `<register dir>/receipts/000123.txt`, written atomically after the
+/// booking. Missing files (e.g. after a crash right after booking) are written again at start.
+public struct ReceiptStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public func path(of number: Int64) -> String { directory + "/" + String(format: "%06lld", number) + ".txt" }
+
+    public func exists(_ number: Int64) -> Bool { FileManager.default.fileExists(atPath: path(of: number)) }
+
+    /// Writes `text` as the file of receipt `number` (temporary file, then rename).
+    public func write(_ text: String, number: Int64) throws {
+        try DataDirectory.createDirectory(directory)
+        let final = path(of: number)
+        let temporary = final + ".tmp"
+        // Plain write without fsync: the booking is already durable in the ledger, and a receipt
+        // file lost to a power cut is written again from the ledger at the next start
+        // (`CounterService.rewriteMissingReceiptFiles`). Foundation's createFile would fsync.
+        let bytes = Array(text.utf8)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+            }
+            offset += written
+        }
+        close(fd)
+        if rename(temporary, final) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+    }
+
+    public func read(_ number: Int64) -> String? {
+        FileManager.default.contents(atPath: path(of: number)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Sends receipt text somewhere (a printer). Must never block the counter for long.
+public protocol ReceiptPrinter: AnyObject, Sendable {
+    func send(_ text: String, receiptNumber: Int64)
+}
+
+/// Pipes each receipt into a shell command configured by the office (e.g. `lp -d bon`), in the
+/// background. Failures are collected in ``problems``; the booking is never affected.
+public final class CommandPrinter: ReceiptPrinter, @unchecked Sendable {
+    public let command: String
+    private let lock = NSLock()
+    private var failures: [String] = []
+    private let group = DispatchGroup()
+    private let queue = DispatchQueue(label: "webkasse.printer")
+    /// A print job taking longer than this is killed and reported.
+    public let timeoutSeconds: Double
+
+    public init(command: String, timeoutSeconds: Double = 30) {
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Failures so far (German sentences), and clears them.
+    public func takeProblems() -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = failures
+        failures.removeAll()
+        return out
+    }
+
+    /// Waits until every job sent so far has finished (tests, and before the program exits).
+    public func waitUntilIdle() { group.wait() }
+
+    private func fail(_ message: String) {
+        lock.lock()
+        failures.append(message)
+        lock.unlock()
+    }
+
+    public func send(_ text: String, receiptNumber: Int64) {
+        group.enter()
+        queue.async { [self] in
+            defer { group.leave() }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                fail("Beleg \(receiptNumber): der Druckbefehl »\(command)« lässt sich nicht starten (\(error.localizedDescription)). Bitte nachdrucken.")
+                return
+            }
+            let handle = input.fileHandleForWriting
+            // A printer command that does not read must not block us: ignore SIGPIPE/EPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            try? handle.write(contentsOf: Data(text.utf8))
+            try? handle.close()
+            let deadline = Date().addingTimeInterval(timeoutSeconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+                fail("Beleg \(receiptNumber): der Druckbefehl »\(command)« antwortet nicht und wurde abgebrochen. Bitte nachdrucken.")
+                return
+            }
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                fail("Beleg \(receiptNumber): der Druckbefehl »\(command)« ist mit Status \(process.terminationStatus) gescheitert. Bitte nachdrucken.")
+            }
+        }
+    }
+}

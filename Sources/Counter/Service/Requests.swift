@@ -1,0 +1,178 @@
+import Foundation
+import KasseCore
+import Ledger
+
+/// How the citizen pays a sale.
+public enum PaymentRequest: Equatable, Sendable, Codable {
+    /// Cash: `tendered` ≥ total; the change is computed.
+    case cash(tendered: Money)
+    /// A cheque (Scheck) over the total.
+    case cheque(number: String, bank: String, drawer: String)
+    /// girocard through the terminal over the total.
+    case card
+    /// Part cash, the rest by card: `cash` is the cash part, `tendered` what was handed over for it.
+    case split(cash: Money, tendered: Money)
+    /// Nothing to pay (a line of 0,00 €).
+    case none
+}
+
+/// A sale as the UI (or simulate, or a test) asks for it.
+public struct SaleRequest: Equatable, Sendable {
+    /// Client-generated, unique per sale: booking the same id twice books it once.
+    public let saleId: String
+    public let operatorId: String
+    public let lines: [SaleLine]
+    public let payment: PaymentRequest
+    /// Kassenzeichen or other reference.
+    public let reference: String?
+    /// When the clerk started the sale (first item); the end is the booking time.
+    public let startedAt: Instant
+
+    public init(saleId: String, operatorId: String, lines: [SaleLine], payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
+        self.saleId = saleId; self.operatorId = operatorId; self.lines = lines; self.payment = payment
+        self.reference = reference; self.startedAt = startedAt
+    }
+
+    /// A request for the lines of `basket`.
+    public init(saleId: String, operatorId: String, basket: Basket, payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
+        self.init(saleId: saleId, operatorId: operatorId, lines: basket.lines.map(SaleLine.init(basketLine:)), payment: payment,
+                  reference: reference, startedAt: startedAt)
+    }
+
+    public var total: Money { Money(cents: lines.reduce(0) { $0 + $1.amount.cents }) }
+}
+
+extension SaleLine {
+    /// The ledger line for a basket line: item, price, assignment and split shares as they are now.
+    public init(basketLine line: BasketLine) {
+        self.init(
+            itemCode: line.itemCode, name: line.itemName, variant: line.variantName.isEmpty ? nil : line.variantName,
+            quantity: Int64(line.quantity), unitPrice: line.unitPrice, amount: line.total,
+            sachkonto: line.booking.revenueAccount, produkt: line.booking.product, kostenstelle: line.booking.costCentre,
+            taxNote: line.taxNote,
+            shares: line.shares.map {
+                LineShare(
+                    account: $0.account, produkt: $0.product, kostenstelle: $0.costCentre, amount: $0.amount,
+                    passThrough: $0.passThrough, label: $0.label)
+            })
+    }
+}
+
+/// A booked sale and what happened around it.
+public struct SaleOutcome: Sendable {
+    public let sale: SaleRecord
+    /// `true` if the sale id was booked before (a second "pay"): nothing new was booked.
+    public let alreadyBooked: Bool
+    /// Total change handed back.
+    public var change: Money { Money(cents: sale.payments.reduce(0) { $0 + ($1.change?.cents ?? 0) }) }
+    /// The receipt as written to its file.
+    public let receipt: DeliveredReceipt
+}
+
+/// How the card part of a storno goes back.
+public enum CardReversalChoice: Equatable, Sendable {
+    /// Reverse on the terminal (ZVT 06 30 with the terminal's receipt number).
+    case onTerminal
+    /// The terminal cannot reverse (e.g. after its end-of-day); the reason is recorded and the
+    /// money goes back outside the till.
+    case notPossible(reason: String)
+}
+
+public struct StornoOutcome: Sendable {
+    public let storno: StornoRecord
+    public let original: SaleRecord
+    public let alreadyBooked: Bool
+    public let receipt: DeliveredReceipt
+}
+
+/// Results of the start-up recovery of one pending card payment.
+public struct RecoveryOutcome: Equatable, Sendable, CustomStringConvertible {
+    public enum Result: Equatable, Sendable {
+        /// The terminal had approved: the sale was booked now.
+        case booked(receiptNumber: Int64)
+        /// The terminal has no approval for it: closed as not paid.
+        case notPaid
+        /// The sale was already booked (resolution completed now).
+        case alreadyBooked(receiptNumber: Int64)
+        /// The terminal could not be asked: still pending.
+        case stillPending(reason: String)
+    }
+    public let pending: PendingCardPayment
+    public let result: Result
+
+    public var description: String {
+        let what = "Kartenzahlung über \(pending.amount.formatted) vom \(BusinessCalendar.iso8601UTC(pending.createdAt))"
+        switch result {
+        case .booked(let n): return "\(what): vom Terminal genehmigt – Verkauf nachgebucht, Beleg \(n)."
+        case .notPaid: return "\(what): am Terminal nicht bezahlt – als nicht bezahlt abgeschlossen."
+        case .alreadyBooked(let n): return "\(what): war bereits gebucht (Beleg \(n))."
+        case .stillPending(let reason): return "\(what): weiterhin offen – \(reason)"
+        }
+    }
+}
+
+/// Interim (X) totals: nothing is closed.
+public struct InterimReport: Sendable {
+    public let businessDate: String
+    public let shift: ShiftRecord?
+    public let totals: DayTotals
+    public let unresolvedCardPayments: Int
+    public var expectedCash: Money { totals.expectedCash }
+}
+
+/// Why the counter service refused. One German sentence for the clerk.
+public enum CounterError: Error, CustomStringConvertible {
+    case noOpenShift
+    case shiftAlreadyOpen(openedAt: String)
+    case unknownOperator(String)
+    case emptySale
+    case invalidAmount(String)
+    case tenderedTooLow(total: Money, tendered: Money)
+    case missingDetail(String)
+    case noTerminal
+    case cardDeclined(String)
+    case cardAborted(String)
+    case terminal(CardTerminalError)
+    /// The card payment's outcome is unknown and the terminal cannot say: it stays pending.
+    case cardOutcomeUnknown(pendingId: String, reason: String)
+    case unresolvedCardPayment(count: Int)
+    case saleNotFound(String)
+    case receiptNotFound(Int64)
+    case notASaleReceipt(Int64)
+    case alreadyCancelled(receiptNumber: Int64, stornoReceipt: Int64)
+    case reversalFailed(String)
+    case insufficientCash(available: Money, requested: Money)
+    case idConflict(String)
+    case ledger(Error)
+
+    public var description: String {
+        switch self {
+        case .noOpenShift: return "Keine Schicht geöffnet: bitte zuerst die Kasse mit dem Wechselgeld öffnen."
+        case .shiftAlreadyOpen(let at): return "Die Schicht ist bereits geöffnet (seit \(at))."
+        case .unknownOperator(let id): return "Unbekannter Bediener »\(id)«."
+        case .emptySale: return "Der Warenkorb ist leer."
+        case .invalidAmount(let why): return why
+        case .tenderedTooLow(let total, let tendered):
+            return "Gegeben \(tendered.formatted) ist weniger als der zu zahlende Betrag \(total.formatted)."
+        case .missingDetail(let what): return "Es fehlt: \(what)."
+        case .noTerminal: return "Es ist kein Kartenterminal eingerichtet."
+        case .cardDeclined(let text): return "Kartenzahlung abgelehnt: \(text). Es wurde nichts gebucht."
+        case .cardAborted(let text): return "Kartenzahlung abgebrochen: \(text). Es wurde nichts gebucht."
+        case .terminal(let error): return error.description + " Es wurde nichts gebucht."
+        case .cardOutcomeUnknown(_, let reason):
+            return "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."
+        case .unresolvedCardPayment(let count):
+            return "\(count == 1 ? "Eine Kartenzahlung ist" : "\(count) Kartenzahlungen sind") noch ungeklärt: bitte zuerst klären (Terminal erreichbar?)."
+        case .saleNotFound(let id): return "Der Verkauf \(id) ist nicht gebucht."
+        case .receiptNotFound(let n): return "Beleg \(n) gibt es nicht."
+        case .notASaleReceipt(let n): return "Beleg \(n) ist kein Verkaufsbeleg und kann nicht storniert werden."
+        case .alreadyCancelled(let n, let s): return "Beleg \(n) wurde bereits storniert (Stornobeleg \(s))."
+        case .reversalFailed(let why):
+            return "Der Kartenbetrag konnte am Terminal nicht storniert werden (\(why)). Erneut versuchen oder den Storno mit Grund ohne Terminal buchen."
+        case .insufficientCash(let available, let requested):
+            return "In der Kasse sind nur \(available.formatted), benötigt werden \(requested.formatted)."
+        case .idConflict(let what): return what
+        case .ledger(let error): return "\(error)"
+        }
+    }
+}

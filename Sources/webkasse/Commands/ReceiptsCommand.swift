@@ -1,0 +1,52 @@
+import CLISupport
+import Counter
+import Foundation
+import KasseCore
+import Ledger
+
+/// `webkasse receipts show N [--copy] [--data DIR] [--register ID]` (issue 5): prints a booked
+/// receipt, generated from the ledger.
+enum ReceiptsCommand {
+    static let help = """
+        Aufruf: webkasse receipts show NUMMER [--copy] [--data VERZEICHNIS] [--register KASSE] [--config DATEI]
+
+        Gibt den gebuchten Beleg NUMMER aus, erzeugt aus dem Kassenbuch (mit --copy als »Kopie«).
+        """
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try ArgumentList(arguments, valueOptions: ["data", "register", "config"], flagOptions: ["copy", "help"])
+        if args.flag("help") {
+            print(help)
+            return .success
+        }
+        guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: ["show"]) }
+        guard verb == "show" else { throw UsageError.unknownSubcommand(verb, known: ["show"]) }
+        guard args.positionals.count >= 2 else { throw UsageError.missingArgument("NUMMER") }
+        if args.positionals.count > 2 { throw UsageError.unexpectedArgument(args.positionals[2]) }
+        let word = args.positionals[1]
+        guard let number = Int64(word), number > 0 else {
+            throw UsageError.invalidValue(option: "NUMMER", value: word, expected: "eine Belegnummer ab 1")
+        }
+        let data = DataDirectory.resolve(option: args.value("data"))
+        var configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
+        } catch {
+            printError("webkasse receipts: \(error)")
+            return .dataError
+        }
+        if let register = args.value("register") { configuration.registerID = register }
+        let path = DataDirectory.ledgerPath(data: data, register: configuration.registerID)
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("webkasse receipts: Für die Kasse »\(configuration.registerID)« gibt es in \(data) kein Kassenbuch.")
+            return .dataError
+        }
+        let service = try CounterService.open(data: data, configuration: configuration)
+        guard let text = try service.receiptText(number: number, copy: args.flag("copy")) else {
+            printError("webkasse receipts: Beleg \(number) gibt es in Kasse \(configuration.registerID) nicht (letzter Beleg: \(try service.ledger.lastReceiptNumber())).")
+            return .dataError
+        }
+        print(text, terminator: "")
+        return .success
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+
+@testable import Counter
+
+/// A counter service on a fresh ledger with a manual clock and a fake terminal.
+final class CounterFixture {
+    let directory: TemporaryDirectory
+    let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+    let terminal = FakeCardTerminal()
+    var service: CounterService
+    var clerk: OperatorRecord!
+    var supervisor: OperatorRecord!
+    private var counter = 0
+
+    init(printer: ReceiptPrinter? = nil, openShift: Bool = true) throws {
+        directory = try TemporaryDirectory(prefix: "counter-test")
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
+        clerk = try service.addOperator(login: "anna", name: "Anna Amt")
+        supervisor = try service.addOperator(login: "bert", name: "Bert Aufsicht")
+        if openShift { try service.openShift(operatorId: clerk.id, float: Money(euros: 100)) }
+    }
+
+    static func makeService(directory: TemporaryDirectory, clock: CounterClock, terminal: CardTerminal?, printer: ReceiptPrinter? = nil) throws -> CounterService {
+        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
+        return try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Stadt Musterstadt – Bürgeramt",
+            officeAddress: "Rathausplatz 1, 12345 Musterstadt", calendar: .berlin, clock: clock, terminal: terminal,
+            receiptDirectory: DataDirectory.registerDirectory(data: directory.path, register: "K1") + "/receipts", printer: printer)
+    }
+
+    /// A new service on the same files, as after a restart.
+    func restart(terminal: CardTerminal? = nil) throws {
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal ?? self.terminal)
+    }
+
+    deinit { directory.remove() }
+
+    func nextId(_ prefix: String = "sale") -> String {
+        counter += 1
+        return "\(prefix)-\(counter)"
+    }
+
+    static let passport = SaleLine(
+        itemCode: "PA", name: "Personalausweis", variant: "ab 24 Jahre", quantity: 1, unitPrice: Money(cents: 3700),
+        amount: Money(cents: 3700), sachkonto: "431100", produkt: "1.2.2.01", kostenstelle: "3300",
+        taxNote: "Gebühr, nicht umsatzsteuerbar",
+        shares: [LineShare(account: "431100", produkt: "1.2.2.01", kostenstelle: "3300", amount: Money(cents: 3700), passThrough: false, label: "")])
+
+    static let certificate = SaleLine(
+        itemCode: "FZ", name: "Führungszeugnis", variant: nil, quantity: 2, unitPrice: Money(cents: 1300),
+        amount: Money(cents: 2600), sachkonto: "431100", produkt: "1.2.2.02", kostenstelle: "3300",
+        taxNote: "Gebühr, nicht umsatzsteuerbar",
+        shares: [
+            LineShare(account: "431100", produkt: "1.2.2.02", kostenstelle: "3300", amount: Money(cents: 1040), passThrough: false, label: "Stadt"),
+            LineShare(account: "371000", produkt: nil, kostenstelle: nil, amount: Money(cents: 1560), passThrough: true, label: "Bundeskasse"),
+        ])
+
+    func request(_ payment: PaymentRequest, lines: [SaleLine] = [CounterFixture.passport], id: String? = nil) -> SaleRequest {
+        let start = clock.now()
+        clock.advance(seconds: 95)
+        return SaleRequest(saleId: id ?? nextId(), operatorId: clerk.id, lines: lines, payment: payment, reference: "KZ-2026-0815", startedAt: start)
+    }
+
+    @discardableResult
+    func sell(_ payment: PaymentRequest, lines: [SaleLine] = [CounterFixture.passport]) throws -> SaleOutcome {
+        try service.bookSale(request(payment, lines: lines))
+    }
+
+    func assertClean(file: StaticString = #filePath, line: UInt = #line) throws {
+        let report = try service.ledger.verify()
+        XCTAssertTrue(report.isClean, "\(report.problems)", file: file, line: line)
+    }
+}
+
+/// A terminal that approves at the inner fake but whose answer is lost, and that cannot be
+/// asked afterwards: the state after the process died between approval and booking.
+final class DyingTerminal: CardTerminal {
+    let inner: CardTerminal
+    init(_ inner: CardTerminal) { self.inner = inner }
+    var terminalName: String { inner.terminalName }
+    func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
+        _ = try inner.authorize(amount: amount)
+        throw .outcomeUnknown("Prozess beendet")
+    }
+    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult { throw .unreachable("tot") }
+    func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { throw .unreachable("tot") }
+}

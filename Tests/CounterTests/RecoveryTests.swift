@@ -1,0 +1,104 @@
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+
+@testable import Counter
+
+/// A card payment is never lost or booked twice: approval and booking torn apart in each way.
+final class RecoveryTests: XCTestCase {
+    func testApprovalHappenedConnectionDroppedIsBookedAtOnce() throws {
+        let f = try CounterFixture()
+        f.terminal.nextBehaviours = [.approveThenDrop]
+        let outcome = try f.sell(.card)
+        XCTAssertEqual(outcome.sale.payments.first?.card?.receiptNumber, "0001")
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        XCTAssertEqual(f.terminal.journal.count, 1)
+        try f.assertClean()
+    }
+
+    func testRequestLostBeforeApprovalIsNotPaid() throws {
+        let f = try CounterFixture()
+        try f.sell(.card)  // the terminal's last transaction is an older, booked one
+        f.terminal.nextBehaviours = [.dropBeforeApproval]
+        XCTAssertThrowsError(try f.sell(.card)) { XCTAssertTrue("\($0)".contains("laut Terminal nicht bezahlt"), "\($0)") }
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 1)
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        try f.assertClean()
+    }
+
+    func testApprovalHappenedProcessDiedIsBookedAtStart() throws {
+        let f = try CounterFixture()
+        f.service.terminal = DyingTerminal(f.terminal)
+        let request = f.request(.split(cash: Money(euros: 7), tendered: Money(euros: 10)))
+        XCTAssertThrowsError(try f.service.bookSale(request)) { error in
+            guard case CounterError.cardOutcomeUnknown = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("bitte nicht erneut kassieren"))
+        }
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments().count, 1)
+        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id), "a pending card payment blocks the close")
+
+        try f.restart()
+        let report = try f.service.start()
+        XCTAssertEqual(report.recoveries.map(\.result), [.booked(receiptNumber: 1)])
+        XCTAssertTrue(report.recoveries[0].description.contains("vom Terminal genehmigt – Verkauf nachgebucht, Beleg 1"))
+        let sale = try XCTUnwrap(try f.service.ledger.sale(id: request.saleId))
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 7), Money(euros: 30)])
+        XCTAssertEqual(sale.payments.first?.change, Money(euros: 3))
+        XCTAssertEqual(sale.payments.last?.card?.receiptNumber, "0001")
+        XCTAssertTrue(f.service.receiptStore.exists(1))
+        let resolution = try XCTUnwrap(try f.service.ledger.cardResolution(pendingId: sale.payments.last!.cardPendingId!))
+        XCTAssertTrue(resolution.atStartup)
+        // The clerk's second "pay" after the restart finds it booked.
+        XCTAssertTrue(try f.service.bookSale(request).alreadyBooked)
+        XCTAssertEqual(f.terminal.journal.count, 1)
+        try f.assertClean()
+    }
+
+    func testProcessDiedBeforeTheTerminalApprovedIsNotPaidAtStart() throws {
+        let f = try CounterFixture()
+        let dying = DyingTerminal(f.terminal)
+        f.terminal.nextBehaviours = [.dropBeforeApproval]
+        f.service.terminal = dying
+        XCTAssertThrowsError(try f.sell(.card))
+        try f.restart()
+        let report = try f.service.start()
+        XCTAssertEqual(report.recoveries.map(\.result), [.notPaid])
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 0)
+        try f.assertClean()
+    }
+
+    func testTerminalUnreachableAtRestartKeepsThePaymentPending() throws {
+        let f = try CounterFixture()
+        f.service.terminal = DyingTerminal(f.terminal)
+        XCTAssertThrowsError(try f.sell(.card))
+        f.terminal.reachable = false
+        try f.restart()
+        let report = try f.service.start()
+        XCTAssertEqual(report.unresolved.count, 1)
+        XCTAssertTrue(report.unresolved[0].description.contains("weiterhin offen – Das Kartenterminal ist nicht erreichbar"))
+        // Cash still works; a new card payment and the close wait for the answer.
+        XCTAssertNoThrow(try f.sell(.cash(tendered: Money(euros: 40))))
+        XCTAssertThrowsError(try f.sell(.card)) { XCTAssertTrue("\($0)".contains("noch ungeklärt")) }
+        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id))
+        f.terminal.reachable = true
+        let later = try f.service.resolvePendingCardPayments()
+        XCTAssertEqual(later.map(\.result), [.booked(receiptNumber: 2)])
+        XCTAssertNoThrow(try f.service.closeDay(operatorId: f.clerk.id))
+        try f.assertClean()
+    }
+
+    func testAnApprovalAlreadyBookedIsNotBookedAgainForAnotherPendingPayment() throws {
+        let f = try CounterFixture()
+        try f.sell(.card)
+        // Same amount, but the terminal's last transaction is the booked one: not this payment.
+        f.service.terminal = DyingTerminal(f.terminal)
+        f.terminal.nextBehaviours = [.dropBeforeApproval]
+        XCTAssertThrowsError(try f.sell(.card))
+        try f.restart()
+        XCTAssertEqual(try f.service.start().recoveries.map(\.result), [.notPaid])
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 1)
+        try f.assertClean()
+    }
+}

@@ -1,0 +1,215 @@
+import XCTest
+import ZVT
+
+@testable import ZVTSimulator
+
+/// The project's ZVT driver against the simulator over loopback, for every outcome and fault:
+/// what the driver reports vs. what the terminal's journal holds.
+final class DriverTests: XCTestCase {
+    var simulator: TerminalSimulator!
+    var driver: ZVTDriver!
+
+    override func setUpWithError() throws {
+        simulator = try makeSimulator()
+        driver = makeDriver()
+        XCTAssertEqual(driver.register().outcome, .success)
+    }
+
+    override func tearDown() {
+        driver?.disconnect()
+        simulator?.stop()
+    }
+
+    private func makeDriver(config: UInt8 = 0xBE) -> ZVTDriver {
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
+        let configuration = ZVTDriver.Configuration(
+            password: Password("123456")!, session: session, registrationConfig: config, pollIntervalMs: 20)
+        return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+    }
+
+    private var lastEntry: JournalEntry? { simulator.journal.entries.last }
+
+    /// Approved by the driver and booked in the journal with the same receipt, trace and amount.
+    private func assertApprovedAndBooked(_ outcome: PaymentOutcome, cents: Int64, file: StaticString = #filePath, line: UInt = #line) {
+        guard case .approved(let transaction) = outcome else {
+            return XCTFail("expected approved, got \(outcome.text)", file: file, line: line)
+        }
+        let booked = simulator.journal.entries.filter { $0.isBooked && $0.kind == .payment }
+        guard let entry = booked.last else { return XCTFail("nothing booked", file: file, line: line) }
+        XCTAssertEqual(transaction.receiptNumber, entry.receipt, file: file, line: line)
+        XCTAssertEqual(transaction.trace, entry.trace, file: file, line: line)
+        XCTAssertEqual(transaction.amountCents, cents, file: file, line: line)
+        XCTAssertEqual(entry.amountCents, cents, file: file, line: line)
+        XCTAssertEqual(transaction.maskedPAN, entry.card?.maskedPAN, file: file, line: line)
+    }
+
+    private func assertNothingBooked(_ cents: Int64, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(
+            simulator.journal.entries.contains { $0.isBooked && $0.amountCents == cents }, "booked at the terminal", file: file, line: line)
+    }
+
+    // MARK: Outcomes
+
+    func testApprove() {
+        let outcome = driver.authorize(amountCents: 12_34)
+        assertApprovedAndBooked(outcome, cents: 12_34)
+        if case .approved(let transaction) = outcome {
+            XCTAssertEqual(transaction.receipts.count, 2, "merchant and customer receipt")
+            XCTAssertTrue(transaction.completed)
+        }
+    }
+
+    func testDeclinesWithHostCodes() {
+        for (cents, code) in [(Int64(1_13), UInt8(0x05)), (1_14, 0x33), (1_15, 0x3D)] {
+            guard case .declined(let failure) = driver.authorize(amountCents: cents) else {
+                XCTFail("\(cents) not declined")
+                continue
+            }
+            XCTAssertEqual(failure.resultCode.rawValue, code)
+            XCTAssertEqual(lastEntry?.status, .declined)
+            XCTAssertEqual(lastEntry?.resultCode, Hex.string([code]))
+            assertNothingBooked(cents)
+        }
+    }
+
+    func testCardUnreadable() {
+        guard case .declined(let failure) = driver.authorize(amountCents: 2_21) else { return XCTFail() }
+        XCTAssertEqual(failure.resultCode, .cardNotReadable)
+        XCTAssertEqual(lastEntry?.resultCode, "64")
+    }
+
+    func testPinRetryIsApproved() {
+        let statuses = Locked<[String]>([])
+        driver.statusHandler = { text in statuses.withLock { $0.append(text) } }
+        assertApprovedAndBooked(driver.authorize(amountCents: 2_22), cents: 2_22)
+        XCTAssertTrue(statuses.current.contains("Geheimzahl falsch"), "\(statuses.current)")
+    }
+
+    func testClerkAbortWhileTheTerminalWaitsForTheCard() {
+        let driver = self.driver!
+        driver.statusHandler = { text in if text == "Karte einstecken" { driver.abort() } }
+        guard case .aborted(let failure) = driver.authorize(amountCents: 2_23) else { return XCTFail() }
+        XCTAssertEqual(failure.resultCode, .aborted)
+        XCTAssertEqual(lastEntry?.status, .declined)
+        XCTAssertEqual(lastEntry?.note, "Abbruch durch die Kasse (06 B0) beim Warten auf die Karte")
+        assertNothingBooked(2_23)
+    }
+
+    func testPinPadTimeout() {
+        guard case .aborted(let failure) = driver.authorize(amountCents: 2_24) else { return XCTFail() }
+        XCTAssertEqual(failure.resultCode, .aborted)
+        XCTAssertEqual(lastEntry?.note, "Zeitüberschreitung am PIN-Pad")
+    }
+
+    func testBusy() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 2_25).apdu).outcome, .failed(.refused(.pleaseWait)))
+        guard case .error = driver.authorize(amountCents: 2_25) else { return XCTFail("a refusal: nothing started") }
+        XCTAssertTrue(simulator.journal.entries.isEmpty)
+    }
+
+    func testEndOfDayRequired() {
+        guard case .declined(let failure) = driver.authorize(amountCents: 2_26) else { return XCTFail() }
+        XCTAssertEqual(failure.resultCode.rawValue, 0xF0)
+        XCTAssertEqual(lastEntry?.resultCode, "F0")
+    }
+
+    // MARK: Other commands through the driver
+
+    func testReversalRefundEndOfDayRepeatReceipt() throws {
+        guard case .approved(let paid) = driver.authorize(amountCents: 30_00) else { return XCTFail() }
+        assertApprovedAndBooked(driver.authorize(amountCents: 12_00), cents: 12_00)
+        guard case .approved(let reversal) = driver.reverse(receiptNumber: try XCTUnwrap(paid.receiptNumber)) else { return XCTFail() }
+        XCTAssertEqual(lastEntry?.kind, .reversal)
+        XCTAssertEqual(lastEntry?.receipt, reversal.receiptNumber)
+        guard case .declined(let again) = driver.reverse(receiptNumber: try XCTUnwrap(paid.receiptNumber)) else { return XCTFail() }
+        XCTAssertEqual(again.resultCode, .alreadyReversed)
+        guard case .approved = driver.refund(amountCents: 5_00) else { return XCTFail() }
+        XCTAssertEqual(lastEntry?.kind, .refund)
+
+        let last = driver.lastTransaction()
+        XCTAssertEqual(last.statusInformation?.fields.receiptNumber, lastEntry?.receipt)
+
+        let endOfDay = driver.endOfDay()
+        XCTAssertEqual(endOfDay.outcome, .success)
+        XCTAssertEqual(endOfDay.statusInformation?.totals.totalCents, 12_00, "30,00 reversed; refunds are not in BMP 60")
+        XCTAssertEqual(lastEntry?.kind, .endOfDay)
+        XCTAssertEqual(driver.endOfDay().statusInformation?.totals.totalCents, 0)
+
+        XCTAssertEqual(driver.statusEnquiry().completion?.terminalStatus, .ready)
+        XCTAssertEqual(driver.diagnosis().outcome, .success)
+        XCTAssertEqual(driver.logOff().outcome, .success)
+    }
+
+    // MARK: Faults
+
+    func testSlowAcknowledgementLeavesTheOutcomeUnknownAndRecoveryFindsNothingBooked() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
+        let previousTrace = lastEntry?.trace
+        guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_51) else { return XCTFail() }
+        XCTAssertEqual(unknown.problem, .noAcknowledgement)
+        let verdict = driver.recover(unknown, previousTrace: previousTrace)
+        guard case .notBooked = verdict else { return XCTFail("\(verdict)") }
+        assertNothingBooked(3_51)
+    }
+
+    func testSlowWithinT4IsApproved() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 3_52), cents: 3_52)
+    }
+
+    func testSlowBeyondT4WithIntermediateStatusIsApproved() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 3_53), cents: 3_53)
+    }
+
+    func testDropBeforeStatusInformationThenRecovery() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
+        let previousTrace = lastEntry?.trace
+        guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_61) else { return XCTFail() }
+        XCTAssertTrue(simulator.journal.waitForEntries(count: 2))
+        XCTAssertEqual(lastEntry?.status, .autoReversed)
+        guard case .notBooked = driver.recover(unknown, previousTrace: previousTrace) else { return XCTFail() }
+        assertNothingBooked(3_61)
+    }
+
+    func testDropAfterStatusInformationIsPaid() {
+        let outcome = driver.authorize(amountCents: 3_62)
+        assertApprovedAndBooked(outcome, cents: 3_62)
+        if case .approved(let transaction) = outcome { XCTAssertFalse(transaction.completed) }
+    }
+
+    func testTransportFaultsDoNotChangeTheResult() {
+        for cents: Int64 in [3_71, 3_72, 3_73, 3_76] {
+            let before = simulator.journal.entries.count
+            assertApprovedAndBooked(driver.authorize(amountCents: cents), cents: cents)
+            XCTAssertEqual(simulator.journal.entries.count, before + 1, "one journal line for \(cents)")
+        }
+        XCTAssertEqual(simulator.journal.batchTotals.totalCount, 4, "the duplicate 04 0F is one payment")
+    }
+
+    func testBannerOnConnect() {
+        driver.disconnect()
+        simulator.control.bannerOnConnect = true
+        assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
+    }
+
+    func testNack() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 3_74).apdu).outcome, .failed(.refused(.protocolError)))
+        guard case .error = driver.authorize(amountCents: 3_74) else { return XCTFail("a refusal: nothing started") }
+        XCTAssertTrue(simulator.journal.entries.isEmpty)
+    }
+
+    func testNoCompletionAfterError() {
+        guard case .declined(let failure) = driver.authorize(amountCents: 3_75) else { return XCTFail() }
+        XCTAssertEqual(failure.resultCode.rawValue, 0x05)
+        XCTAssertEqual(lastEntry?.status, .declined)
+        assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
+    }
+
+    func testManyPaymentsBalance() {
+        var approvedCents: Int64 = 0
+        for index in 0..<60 {
+            let cents = Int64(1_00 + index * 7)
+            if case .approved(let transaction) = driver.authorize(amountCents: cents) { approvedCents += transaction.amountCents ?? 0 }
+        }
+        XCTAssertEqual(simulator.journal.batchTotals.totalCents, approvedCents, "the terminal's batch equals what the register booked")
+    }
+}
