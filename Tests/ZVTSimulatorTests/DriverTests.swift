@@ -85,6 +85,10 @@ final class DriverTests: XCTestCase {
         XCTAssertTrue(statuses.current.contains("Geheimzahl falsch"), "\(statuses.current)")
     }
 
+    func testWrongPinInAFirstStatusInformationStillEndsApproved() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 2_27), cents: 2_27)
+    }
+
     func testClerkAbortWhileTheTerminalWaitsForTheCard() {
         let driver = self.driver!
         driver.statusHandler = { text in if text == "Karte einstecken" { driver.abort() } }

@@ -17,6 +17,9 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     case cardUnreadable = "card-unreadable"
     /// Customer enters a wrong PIN, then the right one; approved (intermediate status 15 "Geheimzahl falsch").
     case pinRetry = "pin-retry"
+    /// Wrong PIN reported by the host in a first Status-Information (`04 0F 27 37`), then PIN entry
+    /// again and a second `04 0F` with 00 in the same sequence (§2.2.6): the last one counts.
+    case pinRetryStatus = "pin-retry-status"
     /// No card is presented; the PT waits until the register sends Abort `06 B0` (or the card
     /// wait runs out) and ends with result 6C.
     case clerkAbort = "clerk-abort"
@@ -30,7 +33,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     /// BMP 27 result code for the Status-Information, `nil` where no `04 0F` is sent.
     var resultCode: UInt8? {
         switch self {
-        case .approve, .pinRetry: return 0x00
+        case .approve, .pinRetry, .pinRetryStatus: return 0x00
         case .decline05: return 0x05
         case .decline51: return 0x33
         case .decline61: return 0x3D
@@ -140,6 +143,7 @@ public enum AmountRules {
         (15, Scenario(.decline61)),
         (21, Scenario(.cardUnreadable)),
         (22, Scenario(.pinRetry)),
+        (27, Scenario(.pinRetryStatus)),
         (23, Scenario(.clerkAbort)),
         (24, Scenario(.pinTimeout)),
         (25, Scenario(.busy)),

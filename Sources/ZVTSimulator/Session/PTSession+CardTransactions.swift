@@ -68,7 +68,14 @@ extension PTSession {
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9C 00 (kein Journaleintrag)")
             return true
         }
-        if faults.contains(.slowAck) { sleepMilliseconds(timing.t3Ms * 2) }
+        if faults.contains(.slowAck) {
+            // Nothing has started before the acknowledgement: a register that gives up leaves no trace.
+            do { try pause(ms: timing.t3Ms * 2) } catch {
+                link.close()
+                core.log(.transactions, "Verbindung \(connection): \(scenario): Kasse hat vor der späten Quittung aufgegeben (kein Journaleintrag)")
+                return false
+            }
+        }
         link.send(Acknowledgement.positive.apdu, hold: faults.contains(.mergeWrites))
 
         do {
@@ -106,6 +113,9 @@ extension PTSession {
             if try waitForAbort(ms: 0) {
                 return try failBeforeHost(&record, code: 0x6C, note: "Abbruch durch die Kasse (06 B0) vor der Autorisierung", registration)
             }
+            if scenario.outcome == .pinRetryStatus {
+                guard try wrongPinStatusInformation(&record, registration) else { return false }
+            }
 
             // Host.
             try intermediate(0x17, "Bitte warten", registration)
@@ -140,6 +150,31 @@ extension PTSession {
             link.close()
             return false
         }
+    }
+
+    /// §2.2.6: the host reports result 37 (PIN incorrect) in a first Status-Information; the
+    /// terminal then restarts PIN entry. `false` if the register did not take it (connection closed).
+    func wrongPinStatusInformation(_ record: inout TransactionRecord, _ registration: RegistrationState) throws -> Bool {
+        try intermediate(0x17, "Bitte warten", registration)
+        record.trace = core.journal.takeTrace()
+        record.resultCode = 0x37
+        var fields = BMPList([TerminalFields.result(0x37), TerminalFields.amount(record.amountCents), TerminalFields.trace(record.trace!)])
+        for field in TerminalFields.timeAndDate(record.stamp) { fields.append(field) }
+        fields.append(TerminalFields.terminalID(config.terminalID))
+        fields.append(TerminalFields.additionalText("PIN falsch", charset: profile.charset))
+        switch deliver(StatusInformation(fields: fields).apdu) {
+        case .timedOut, .closed:
+            link.close()
+            journal(record, .declined, note: "keine Quittung auf die Status-Information 27 37 (PIN falsch)")
+            return false
+        case .accepted, .refused:
+            break
+        }
+        try intermediate(0x15, "Geheimzahl falsch", registration)
+        try intermediate(0x01, "PIN erneut eingeben", registration)
+        record.trace = nil
+        record.resultCode = 0x00
+        return true
     }
 
     /// Card-stage failure (no host contact, no trace): `04 0F 27 <rc>`, then `06 1E 01 <rc>`.

@@ -223,11 +223,32 @@ final class PTSession {
 
     /// The slow faults: the host takes half of T4, or 1.5 × T4 with `04 FF` every T4/2.
     func slowHost(_ registration: RegistrationState) throws {
-        if faults.contains(.slowWithinT4) { sleepMilliseconds(timing.t4Ms / 2) }
+        if faults.contains(.slowWithinT4) { try pause(ms: timing.t4Ms / 2) }
         if faults.contains(.slowExtended) {
             for _ in 0..<3 {
-                sleepMilliseconds(timing.t4Ms / 2)
+                try pause(ms: timing.t4Ms / 2)
                 try intermediate(0x17, "Bitte warten", registration)
+            }
+        }
+    }
+
+    /// Waits `ms` while watching the connection, so a register that gives up is noticed at once
+    /// (and the next one served): throws if it closes. A `06 B0` is acknowledged and remembered.
+    func pause(ms: Int) throws {
+        let deadline = monotonicMilliseconds() + Int64(ms)
+        while true {
+            let remaining = Int(deadline - monotonicMilliseconds())
+            if remaining <= 0 { return }
+            switch link.receive(timeoutMs: remaining) {
+            case .apdu(let apdu):
+                if apdu.command == AbortCommand.command {
+                    abortRequested = true
+                    link.send(Acknowledgement.positive.apdu)
+                }
+            case .timedOut:
+                return
+            case .closed:
+                throw Interruption.connectionLost("Kasse hat die Verbindung während der Wartezeit beendet")
             }
         }
     }
