@@ -215,3 +215,29 @@ final class AccessControlTests: XCTestCase {
         }
     }
 }
+
+final class AuditRecordingTests: XCTestCase {
+    func testConfigurationAndCatalogueChangesAreRecordedWithTheirHash() throws {
+        let f = try AccessFixture()
+        defer { f.directory.remove() }
+        let config = try f.directory.write("[register]\nid = K1\n", to: "webkasse.conf")
+        let catalog = try f.directory.write("{}", to: "tarife/a.json")
+        let catalogDirectory = (catalog as NSString).deletingLastPathComponent
+        XCTAssertEqual(try f.access.recordFileChanges(configurationPath: config, catalogPath: catalogDirectory), [.configurationChanged, .catalogueChanged])
+        XCTAssertEqual(try f.access.recordFileChanges(configurationPath: config, catalogPath: catalogDirectory), [], "unchanged: nothing recorded")
+        try f.directory.write("{\"x\":1}", to: "tarife/a.json")
+        XCTAssertEqual(try f.access.recordFileChanges(configurationPath: config, catalogPath: catalogDirectory), [.catalogueChanged])
+        let entries = try f.trail("catalogue.changed")
+        XCTAssertEqual(entries.count, 2)
+        XCTAssertNotEqual(entries[0].fields[AuditField.sha256], entries[1].fields[AuditField.sha256])
+        XCTAssertEqual(entries[1].fields[AuditField.sha256]?.count, 64)
+    }
+
+    func testAVerificationRunIsRecorded() throws {
+        let f = try AccessFixture()
+        defer { f.directory.remove() }
+        AccessControl.recordVerification(f.ledger, entries: 0, problems: 0)
+        XCTAssertEqual(try f.trail("verify.run").first?.fields[AuditField.result], "ok")
+        XCTAssertTrue(try f.ledger.verify().isClean)
+    }
+}

@@ -12,8 +12,9 @@ import ZVTSimulator
 
 /// Finds what must never be in a file: card-number-like digit runs and known PINs.
 enum SecretScanner {
-    /// Digit runs of 13 to 19 digits (single spaces or dashes between groups allowed) that start
-    /// like a card number (2–6) and pass the Luhn check: a full PAN, as on a card or in track data.
+    /// Digit runs of 13 to 19 digits (single spaces or dashes between groups allowed) whose length
+    /// fits the card scheme of their first digits and that pass the Luhn check: a full PAN, as on a
+    /// card or in track data.
     /// A run glued to letters (inside a hex digest, an id) is not a card number.
     static func panLikeRuns(in bytes: [UInt8]) -> [String] {
         func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
@@ -25,7 +26,7 @@ enum SecretScanner {
         func flush(next: UInt8?) {
             let glued = gluedBefore || (!lastWasSeparator && (next.map(isLetter) ?? false))
             while text.last == " " || text.last == "-" { text.removeLast() }
-            if !glued, (13...19).contains(digits.count), (2...6).contains(digits[0]), luhn(digits) { found.append(text) }
+            if !glued, schemeLength(digits), luhn(digits) { found.append(text) }
             digits = []
             text = ""
             lastWasSeparator = false
@@ -47,6 +48,23 @@ enum SecretScanner {
         }
         if !digits.isEmpty { flush(next: nil) }
         return found
+    }
+
+    /// Whether the length fits the card scheme the first digits name (Visa 13/16/19, Mastercard 16,
+    /// Amex 15, Diners 14, Maestro/girocard/Discover 16–19).
+    static func schemeLength(_ digits: [UInt8]) -> Bool {
+        guard digits.count >= 13 else { return false }
+        let two = Int(digits[0]) * 10 + Int(digits[1])
+        let four = two * 100 + Int(digits[2]) * 10 + Int(digits[3])
+        switch digits.count {
+        case 13: return digits[0] == 4
+        case 14: return two == 36 || two == 30 || two == 38
+        case 15: return two == 34 || two == 37
+        case 16: return digits[0] == 4 || (51...55).contains(two) || (2221...2720).contains(four) || digits[0] == 5 || digits[0] == 6
+        case 17, 18: return digits[0] == 5 || digits[0] == 6
+        case 19: return digits[0] == 4 || digits[0] == 5 || digits[0] == 6
+        default: return false
+        }
     }
 
     static func luhn(_ digits: [UInt8]) -> Bool {
@@ -105,7 +123,8 @@ final class SecretScanTests: XCTestCase {
     func testTheScannerFindsWhatItLooksFor() {
         XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("Karte 4111 1111 1111 1111 ok".utf8)), ["4111 1111 1111 1111"])
         XCTAssertEqual(SecretScanner.panLikeRuns(in: Array(";6726123456789012341=2512?".utf8)).count, 1, "girocard track data")
-        XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("############1111 1795770000000 4111111111111112 aec423357707895903e75".utf8)), [], "masked, a timestamp, a bad check digit, inside a hex digest")
+        XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("############1111 1795770000000 4111111111111112 aec423357707895903e75 20261127023210498".utf8)), [], "masked, a timestamp, a bad check digit, inside a hex digest, a DATEV time stamp")
+        XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("5555555555554444, 378282246310005".utf8)).count, 2, "Mastercard, Amex")
         XCTAssertTrue(SecretScanner.contains(Array("x73915428y".utf8), "73915428"))
     }
 
@@ -177,7 +196,7 @@ final class SecretScanTests: XCTestCase {
                 dataDirectory: data, registers: ["K1"], format: format, scope: .closedDays, includeOpenDays: true,
                 outputPath: data + "/exports/export.\(format.rawValue)", settings: ExportSettings(configuration: configuration),
                 timeZone: configuration.zone, exportedBy: "leitung")
-            XCTAssertNotNil(try LedgerExport.run(request))
+            XCTAssertNotNil(try LedgerExport.run(request, now: clock.now().date))
         }
         XCTAssertTrue(try service.ledger.verify().isClean)
 
