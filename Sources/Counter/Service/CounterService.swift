@@ -597,15 +597,26 @@ public final class CounterService {
         try guarded {
             guard let receipt = try ledger.receipt(number: number) else { return nil }
             let entry = try ledger.journalEntry(forReceipt: number)
-            return ReceiptRenderer.render(receipt, context: try receiptContext(), copy: copy, checkValue: entry?.hash)
+            return ReceiptRenderer.render(receipt, context: try receiptContext(for: receipt), copy: copy, checkValue: entry?.hash)
         }
     }
 
-    func receiptContext() throws -> ReceiptContext {
-        var names: [String: String] = [:]
-        for op in try ledger.operators() { names[op.id] = op.name }
+    /// Operator names, loaded once and again when a receipt names an operator not yet known.
+    private var operatorNames: [String: String] = [:]
+
+    func receiptContext(for receipt: BookedReceipt) throws -> ReceiptContext {
+        let ids: [String?]
+        switch receipt {
+        case .sale(let s): ids = [s.operatorId]
+        case .storno(let s, let original): ids = [s.operatorId, s.approvedBy, original.operatorId]
+        case .cashMovement(let m): ids = [m.operatorId, m.approvedBy]
+        }
+        if ids.contains(where: { $0 != nil && operatorNames[$0!] == nil }) {
+            for op in try ledger.operators() { operatorNames[op.id] = op.name }
+        }
         return ReceiptContext(
-            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names)
+            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar,
+            operatorNames: operatorNames)
     }
 
     /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.
