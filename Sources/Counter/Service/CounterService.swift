@@ -166,7 +166,9 @@ public final class CounterService {
         guard last > 0 else { return [] }
         let present = Set((try? FileManager.default.contentsOfDirectory(atPath: receiptStore.directory)) ?? [])
         var rewritten: [Int64] = []
-        for number in 1...last where !present.contains(String(format: "%06lld", number) + ".txt") {
+        // Missing files anywhere; empty ones among the latest (written just before a power cut).
+        for number in 1...last
+        where !present.contains(String(format: "%06lld", number) + ".txt") || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
