@@ -250,3 +250,4 @@ let migrations: [Migration] = [
                 "card_resolutions", "exports", "audit_events",
             ])),
 ] + accessMigrations  // issue 6: Sources/Ledger/Access/AccessMigration.swift
+    + dayCloseMigrations  // issue 8: Sources/Ledger/DayClose/DayCloseDetail.swift
