@@ -97,6 +97,14 @@ public final class LiveCounterBackend: CounterBackend {
         try renewBasketDate()
     }
 
+    public func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money) {
+        let session = try requireSession()
+        let handover = try session.handOver(to: login, pin: pin, countedCash: countedCash)
+        let next = try session.continuing(as: handover)
+        self.session = next
+        return (next.currentOperator.name, handover.difference)
+    }
+
     /// A new basket on the current business date (after a shift opens or a day closes).
     private func renewBasketDate() throws {
         if let date = BusinessDate(iso: try service.currentBusinessDate()) { model.reset(date: date) }
