@@ -60,6 +60,7 @@ final class FakeCounterBackend: CounterBackend {
     var locks = 0
     func lockScreen() { locks += 1 }
     var handovers: [String] = []
+    var shiftHolderNote: String?
     func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money) {
         guard login == "9", pin == "9999" else { throw CounterUserError("Kennung oder PIN falsch.") }
         handovers.append("\(login) \(countedCash.formatted)")

@@ -202,6 +202,7 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(stack.top is LoginScreen, screen)
         logIn("vera", "9999")
         XCTAssertTrue(stack.top is SaleScreen, screen)
+        XCTAssertTrue(screen.contains("Die offene Schicht gehört »erika«"), screen)
         press(.function(9), .character("6"))
         type("110")
         press(.enter)

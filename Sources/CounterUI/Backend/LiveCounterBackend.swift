@@ -90,6 +90,12 @@ public final class LiveCounterBackend: CounterBackend {
 
     public var needsShiftOpening: Bool { ((try? service.openShift()) ?? nil) == nil }
 
+    public var shiftHolderNote: String? {
+        guard let session, let holder = try? session.shiftHolder(), holder != session.currentOperator.id else { return nil }
+        let login = (try? access.account(id: holder))?.login ?? holder
+        return "Die offene Schicht gehört »\(login)«: zum Kassieren übergibt »\(login)« die Kasse (Menü F9, 7)."
+    }
+
     private func operatorId() throws -> String { try requireSession().currentOperator.id }
 
     public func openShift(float: Money) throws {

@@ -25,7 +25,7 @@ final class MenuScreen: BoundScreen {
             ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
             ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
-            ("Übergabe", "Kassenübergabe an anderen Bediener (mit Zählung)", .handover, busy),
+            ("Übergabe", "Kassenübergabe (mit Zählung)", .handover, busy),
             ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
