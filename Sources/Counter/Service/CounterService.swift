@@ -8,7 +8,10 @@ import Ledger
 ///
 /// Card payments are recorded as pending *before* the terminal is asked and resolved in the same
 /// transaction that books the sale; ``start()`` resolves leftovers before the counter opens.
-public final class CounterService {
+///
+/// A card payment may run on a background thread while the screen reads (totals, receipts): the
+/// ledger serialises its use. Two *bookings* at the same time are not meant to happen (one clerk).
+public final class CounterService: @unchecked Sendable {
     public let ledger: Ledger
     public let registerId: String
     public let calendar: BusinessCalendar
@@ -606,6 +609,7 @@ public final class CounterService {
 
     /// Operator names, loaded once and again when a receipt names an operator not yet known.
     private var operatorNames: [String: String] = [:]
+    private let namesLock = NSLock()
 
     func receiptContext(for receipt: BookedReceipt) throws -> ReceiptContext {
         let ids: [String?]
@@ -614,12 +618,14 @@ public final class CounterService {
         case .storno(let s, let original): ids = [s.operatorId, s.approvedBy, original.operatorId]
         case .cashMovement(let m): ids = [m.operatorId, m.approvedBy]
         }
-        if ids.contains(where: { $0 != nil && operatorNames[$0!] == nil }) {
-            for op in try ledger.operators() { operatorNames[op.id] = op.name }
+        var names = namesLock.withLock { operatorNames }
+        if ids.contains(where: { $0 != nil && names[$0!] == nil }) {
+            for op in try ledger.operators() { names[op.id] = op.name }
+            namesLock.withLock { operatorNames = names }
         }
         return ReceiptContext(
             officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar,
-            operatorNames: operatorNames)
+            operatorNames: names)
     }
 
     /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.
