@@ -166,13 +166,14 @@ public final class CounterService: @unchecked Sendable {
 
     /// Writes the files of booked receipts that have none.
     public func rewriteMissingReceiptFiles() throws -> [Int64] {
-        let last = try ledger.lastReceiptNumber()
-        guard last > 0 else { return [] }
-        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: receiptStore.directory)) ?? [])
+        // Receipt files are written right after each booking, so a crash can only lose those of the
+        // open period (a day close is the checkpoint): only they are checked, no scan of every
+        // receipt of every day at start. Missing files anywhere in the period; empty ones among
+        // the latest (written just before a power cut).
+        let numbers = try ledger.receiptNumbers(after: try ledger.lastDayCloseSeq())
+        guard let last = numbers.last else { return [] }
         var rewritten: [Int64] = []
-        // Missing files anywhere; empty ones among the latest (written just before a power cut).
-        for number in 1...last
-        where !present.contains(String(format: "%06lld", number) + ".txt") || (number > last - 50 && receiptStore.needsRewrite(number)) {
+        for number in numbers where !receiptStore.exists(number) || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
