@@ -30,7 +30,14 @@ final class CrashTests: XCTestCase {
         defer { simulator.stop() }
         let directory = try TemporaryDirectory(prefix: "crash-test")
         let keep = ProcessInfo.processInfo.environment["WEBKASSE_CRASH_KEEP"] != nil
-        defer { if keep { print("Crash-Test: Daten in \(directory.path)") } else { directory.remove() } }
+        defer {
+            if keep {
+                try? simulator.journal.jsonLines().write(toFile: directory.path + "/terminal-journal.jsonl", atomically: true, encoding: .utf8)
+                print("Crash-Test: Daten und Terminal-Journal in \(directory.path)")
+            } else {
+                directory.remove()
+            }
+        }
         let data = directory.path + "/data"
         let spool = directory.path + "/spool"
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
@@ -99,6 +106,33 @@ final class CrashTests: XCTestCase {
         print("Crash-Test: \(round) Läufe, \(kills) mit SIGKILL beendet, \(sales) Verkäufe, \(simulator.journal.entries.count) Terminal-Journalzeilen, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
+    /// Diagnosis with `WEBKASSE_CRASH_KEEP`: each transaction the terminal journaled `booked` and later
+    /// overruled (once), with its journal lines and the ledger's pending records and resolutions of that amount.
+    private func printSuperseded(_ raw: [ZVTSimulator.JournalEntry], lastByTrace: [Int: Int], ledger: Ledger, round: Int) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (index, entry) in raw.enumerated() where entry.status == .booked {
+            guard let trace = entry.trace, lastByTrace[trace] != index, reportedTraces.insert(trace).inserted else { continue }
+            print("Crash-Test Runde \(round): Terminal-Journal, Trace \(trace) zweimal:")
+            for line in raw.filter({ $0.trace == trace }) { print("  " + String(decoding: try encoder.encode(line), as: UTF8.self)) }
+            var pendings: [String: PendingCardPayment] = [:]
+            try ledger.forEachEvent { entry, event in
+                if case .cardPending(let p) = event, p.amount.cents == raw[index].amountCents {
+                    pendings[p.id] = p
+                    print("  Kassenbuch #\(entry.seq) cardPending \(p.id) \(p.amount.cents) ct Verkauf \(p.saleId)")
+                }
+                if case .cardResolved(let r) = event, pendings[r.pendingId] != nil {
+                    print("  Kassenbuch #\(entry.seq) cardResolved \(r.pendingId) \(r.outcome.rawValue) beim Start: \(r.atStartup) – \(r.detail)")
+                }
+                if case .sale(let sale) = event, let card = sale.payments.compactMap(\.card).first(where: { $0.traceNumber == String(format: "%06d", trace) }) {
+                    print("  Kassenbuch #\(entry.seq) Verkauf \(sale.id) mit Terminal-Beleg \(card.receiptNumber)/\(card.traceNumber)")
+                }
+            }
+        }
+    }
+    private var reportedTraces = Set<Int>()
+    private var keep: Bool { ProcessInfo.processInfo.environment["WEBKASSE_CRASH_KEEP"] != nil }
+
     /// The checks after a round; returns the number of booked sales.
     private func check(ledgerPath: String, spool: String, journal rawJournal: [ZVTSimulator.JournalEntry], final: Bool, round: Int) throws -> Int {
         // One entry per transaction, with the terminal's last word on it: what Repeat Receipt
@@ -111,6 +145,7 @@ final class CrashTests: XCTestCase {
         let journal = rawJournal.enumerated().filter { $0.element.trace == nil || lastByTrace[$0.element.trace!] == $0.offset }.map(\.element)
         guard FileManager.default.fileExists(atPath: ledgerPath) else { return 0 }
         let ledger = try Ledger(path: ledgerPath)
+        if keep { try printSuperseded(rawJournal, lastByTrace: lastByTrace, ledger: ledger, round: round) }
         let report = try ledger.verify()
         XCTAssertTrue(report.isClean, "round \(round): \(report.problems.prefix(3))")
 
