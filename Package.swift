@@ -41,7 +41,7 @@ let package = Package(
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
         // The ncurses counter screen.
-        .target(name: "CounterUI", dependencies: ["Counter", "KasseCore", "CNcursesw"]),
+        .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
         // Thin executables.
         .executableTarget(
@@ -75,7 +75,7 @@ let package = Package(
             name: "CounterTests",
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
-        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "KasseCore", "TestSupport"]),
+        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).

@@ -120,6 +120,7 @@ public final class Ledger {
     @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if db.isInTransaction { return try body() }
+        resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN IMMEDIATE") }
         do {
             let result = try body()
@@ -134,6 +135,7 @@ public final class Ledger {
     /// Runs `body` in one read transaction, so it sees one consistent snapshot.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
         if db.isInTransaction { return try body() }
+        resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN DEFERRED") }
         defer { if db.isInTransaction { try? db.execute("COMMIT") } }
         return try body()
@@ -200,6 +202,12 @@ public final class Ledger {
     }
 
     private var statementCache: [String: SQLiteStatement] = [:]
+
+    /// A cached SELECT left unfinished keeps an old read snapshot open; a later write would then
+    /// fail with SQLITE_BUSY_SNAPSHOT once another process has written. Reset them all first.
+    func resetCachedStatements() {
+        for statement in statementCache.values { statement.reset() }
+    }
 
     /// A prepared statement, cached by its SQL.
     func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {

@@ -221,6 +221,13 @@ extension Ledger {
             [.text(terminalId), .text(receiptNumber), .text(traceNumber)]) != nil
     }
 
+    /// Whether a card reversal with this terminal receipt number (and trace) is booked in a storno.
+    public func isCardReversalBooked(terminalId: String, receiptNumber: String, traceNumber: String) throws -> Bool {
+        try seq(
+            "SELECT seq FROM storno_refunds WHERE card_terminal_id = ? AND card_receipt_number = ? AND card_trace = ? LIMIT 1",
+            [.text(terminalId), .text(receiptNumber), .text(traceNumber)]) != nil
+    }
+
     /// Every operator, in the order they were added.
     public func operators() throws -> [OperatorRecord] {
         let seqs = try wrap { () throws(SQLiteError) -> [Int64] in

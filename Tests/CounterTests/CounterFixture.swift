@@ -86,6 +86,9 @@ final class DyingTerminal: CardTerminal {
         _ = try inner.authorize(amount: amount)
         throw .outcomeUnknown("Prozess beendet")
     }
-    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult { throw .unreachable("tot") }
+    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
+        _ = try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+        throw .outcomeUnknown("Prozess beendet")
+    }
     func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { throw .unreachable("tot") }
 }

@@ -106,12 +106,16 @@ final class CrashTests: XCTestCase {
         var saleIds = Set<String>()
         var cardPayments: [String: Int] = [:]  // "terminal receipt/trace" → count
         var receiptHashes: [Int64: String] = [:]
+        var reversals: [String: Int] = [:]
         try ledger.forEachEvent { entry, event in
             if let number = event.receiptNumber { receiptHashes[number] = entry.hash }
             if case .sale(let sale) = event {
                 sales += 1
                 XCTAssertTrue(saleIds.insert(sale.id).inserted, "sale \(sale.id) booked twice")
                 for card in sale.payments.compactMap(\.card) { cardPayments["\(card.receiptNumber)/\(card.traceNumber)", default: 0] += 1 }
+            }
+            if case .storno(let storno) = event {
+                for card in storno.refunds.compactMap(\.cardReversal) { reversals["\(card.receiptNumber)/\(card.traceNumber)", default: 0] += 1 }
             }
         }
         XCTAssertTrue(cardPayments.values.allSatisfy { $0 == 1 }, "a card approval booked twice: \(cardPayments.filter { $0.value > 1 })")
@@ -135,6 +139,15 @@ final class CrashTests: XCTestCase {
             if cardPayments[key] == 1 || reversed.contains(approval.receipt ?? -1) { continue }
             let waitsForRecovery = !final && index == approvals.count - 1 && pending.contains { $0.amount.cents == approval.amountCents }
             XCTAssertTrue(waitsForRecovery, "round \(round): approval \(key) over \(approval.amountCents) ct is neither booked nor reversed")
+        }
+        // Every reversal the terminal committed is booked as a storno, once.
+        XCTAssertTrue(reversals.values.allSatisfy { $0 == 1 }, "a reversal booked twice")
+        let terminalReversals = journal.filter { $0.kind == .reversal && $0.isBooked }
+        for (index, reversal) in terminalReversals.enumerated() {
+            let key = "\(reversal.receipt.map { String(format: "%04d", $0) } ?? "?")/\(reversal.trace.map { String(format: "%06d", $0) } ?? "?")"
+            if reversals[key] == 1 { continue }
+            let waitsForRecovery = !final && index == terminalReversals.count - 1 && !pending.isEmpty
+            XCTAssertTrue(waitsForRecovery, "round \(round): terminal reversal \(key) is not booked as a storno")
         }
         if final { XCTAssertEqual(pending, [], "pending card payments after a clean start") }
         return sales

@@ -116,6 +116,7 @@ public final class CounterService {
 
     /// Resolves one pending payment by asking the terminal for its last transaction.
     func resolve(_ pending: PendingCardPayment, atStartup: Bool) throws -> RecoveryOutcome {
+        if let reversal = StornoDraft.decode(pending.draft) { return try resolveReversal(pending, reversal, atStartup: atStartup) }
         if let sale = try ledger.sale(id: pending.saleId), sale.payments.contains(where: { $0.cardPendingId == pending.id }) {
             try resolveWithoutSale(pending, outcome: .approved, saleId: sale.id, detail: "bereits gebucht", atStartup: atStartup)
             return RecoveryOutcome(pending: pending, result: .alreadyBooked(receiptNumber: sale.receiptNumber))
@@ -422,6 +423,7 @@ public final class CounterService {
                 throw CounterError.insufficientCash(available: available, requested: Money(cents: cashBack))
             }
             var refunds: [StornoRefund] = []
+            var reversal: (amount: Money, card: CardDetails)?
             for payment in sale.payments {
                 guard payment.method == .card, let card = payment.card else {
                     refunds.append(StornoRefund(method: payment.method, amount: payment.amount))
@@ -434,42 +436,122 @@ public final class CounterService {
                     }
                     refunds.append(StornoRefund(method: .card, amount: payment.amount, notReversedReason: why))
                 case .onTerminal:
-                    guard let terminal else { throw CounterError.noTerminal }
-                    let now = clock.now()
-                    // Leave a trace before the terminal acts: if we die now, the audit shows the attempt.
-                    try ledger.transaction {
-                        try ledger.append(
-                            .audit(
-                                AuditRecord(
-                                    id: Self.newId(), kind: "card_reversal_requested", operatorId: operatorId,
-                                    detail: "Storno Beleg \(sale.receiptNumber): 06 30 für Terminal-Beleg \(card.receiptNumber) über \(payment.amount.formatted)",
-                                    at: now)), at: now)
-                    }
-                    let result: CardResult
-                    do {
-                        result = try terminal.reverse(receiptNumber: card.receiptNumber, amount: payment.amount)
-                    } catch {
-                        throw CounterError.reversalFailed("\(error)")
-                    }
-                    switch result {
-                    case .approved(let details):
-                        refunds.append(StornoRefund(method: .card, amount: payment.amount, cardReversal: details))
-                    case .declined(let text), .aborted(let text):
-                        throw CounterError.reversalFailed(text)
-                    }
+                    guard terminal != nil else { throw CounterError.noTerminal }
+                    reversal = (payment.amount, card)
                 }
             }
-            let storno = try ledger.transaction {
-                let now = clock.now()
-                let record = StornoRecord(
-                    id: stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
-                    operatorId: operatorId, approvedBy: approvedBy, reason: reason, businessDate: try currentBusinessDate(),
-                    at: now, total: sale.total, refunds: refunds)
-                try ledger.append(.storno(record), at: now)
-                return record
+            let draft = StornoDraft(
+                stornoId: stornoId, saleId: sale.id, operatorId: operatorId, approvedBy: approvedBy, reason: reason,
+                refunds: refunds, terminalReceiptNumber: reversal?.card.receiptNumber)
+            let storno: StornoRecord
+            if let reversal {
+                storno = try reverseOnTerminal(draft, amount: reversal.amount, original: reversal.card, shift: shift)
+            } else {
+                storno = try bookStorno(draft, shift: shift, reversal: nil, pending: nil, atStartup: false)
             }
             return StornoOutcome(storno: storno, original: sale, alreadyBooked: false, receipt: deliver(storno.receiptNumber, copy: false))
         }
+    }
+
+    /// Reversal 06 30 with a pending record first, like a payment: the storno and the resolution
+    /// are booked in one transaction; a lost answer is settled by asking the terminal.
+    private func reverseOnTerminal(_ draft: StornoDraft, amount: Money, original: CardDetails, shift: ShiftRecord) throws -> StornoRecord {
+        guard let terminal else { throw CounterError.noTerminal }
+        let open = try ledger.unresolvedCardPayments()
+        if !open.isEmpty {
+            _ = try resolvePendingCardPayments()
+            let still = try ledger.unresolvedCardPayments()
+            if !still.isEmpty { throw CounterError.unresolvedCardPayment(count: still.count) }
+        }
+        let now = clock.now()
+        let pending = PendingCardPayment(
+            id: Self.newId(), saleId: draft.saleId, amount: amount, terminal: terminal.terminalName, createdAt: now,
+            draft: try draft.encoded())
+        try ledger.transaction { try ledger.append(.cardPending(pending), at: now) }
+        let result: CardResult
+        do {
+            result = try terminal.reverse(receiptNumber: original.receiptNumber, amount: amount)
+        } catch .outcomeUnknown(let why) {
+            let recovery = try resolve(pending, atStartup: false)
+            switch recovery.result {
+            case .booked, .alreadyBooked:
+                guard let storno = try ledger.storno(id: draft.stornoId) else { throw CounterError.reversalFailed(why) }
+                return storno
+            case .notPaid: throw CounterError.reversalFailed("\(why); laut Terminal nicht storniert")
+            case .stillPending(let reason): throw CounterError.cardOutcomeUnknown(pendingId: pending.id, reason: "\(why); \(reason)")
+            }
+        } catch {
+            try resolveWithoutSale(pending, outcome: .declined, saleId: draft.saleId, detail: "Storno am Terminal: \(error)", atStartup: false)
+            throw CounterError.reversalFailed("\(error)")
+        }
+        switch result {
+        case .approved(let details):
+            return try bookStorno(draft, shift: shift, reversal: details, pending: pending, atStartup: false)
+        case .declined(let text), .aborted(let text):
+            try resolveWithoutSale(pending, outcome: .declined, saleId: draft.saleId, detail: "Storno am Terminal: \(text)", atStartup: false)
+            throw CounterError.reversalFailed(text)
+        }
+    }
+
+    /// Books the storno of `draft` (with the terminal's reversal data, if any) and resolves
+    /// `pending`, in one transaction.
+    private func bookStorno(_ draft: StornoDraft, shift: ShiftRecord, reversal: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
+        throws -> StornoRecord
+    {
+        guard let sale = try ledger.sale(id: draft.saleId) else { throw CounterError.saleNotFound(draft.saleId) }
+        var refunds = draft.refunds
+        if let reversal, let pending {
+            refunds.append(StornoRefund(method: .card, amount: pending.amount, cardReversal: reversal))
+        }
+        return try ledger.transaction {
+            let now = clock.now()
+            let record = StornoRecord(
+                id: draft.stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
+                operatorId: draft.operatorId, approvedBy: draft.approvedBy, reason: draft.reason,
+                businessDate: try currentBusinessDate(), at: now, total: sale.total, refunds: refunds)
+            try ledger.append(.storno(record), at: now)
+            if let pending {
+                try ledger.append(
+                    .cardResolved(
+                        CardResolution(
+                            pendingId: pending.id, outcome: .reversed, saleId: sale.id,
+                            detail: "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
+                            atStartup: atStartup)), at: now)
+            }
+            return record
+        }
+    }
+
+    /// Settles a pending reversal by the terminal's last transaction.
+    private func resolveReversal(_ pending: PendingCardPayment, _ draft: StornoDraft, atStartup: Bool) throws -> RecoveryOutcome {
+        if let storno = try ledger.storno(ofSale: draft.saleId) {
+            try resolveWithoutSale(pending, outcome: .reversed, saleId: draft.saleId, detail: "bereits gebucht", atStartup: atStartup)
+            return RecoveryOutcome(pending: pending, result: .alreadyBooked(receiptNumber: storno.receiptNumber))
+        }
+        guard let terminal else {
+            return RecoveryOutcome(pending: pending, result: .stillPending(reason: "kein Kartenterminal eingerichtet"))
+        }
+        let last: TerminalTransaction?
+        do {
+            last = try terminal.lastTransaction()
+        } catch {
+            return RecoveryOutcome(pending: pending, result: .stillPending(reason: error.description))
+        }
+        if let last, last.kind == .reversal, last.approved, last.amount == pending.amount,
+            try !ledger.isCardReversalBooked(
+                terminalId: last.details.terminalId, receiptNumber: last.details.receiptNumber, traceNumber: last.details.traceNumber)
+        {
+            guard let shift = try ledger.openShift() else {
+                return RecoveryOutcome(pending: pending, result: .stillPending(reason: "keine offene Schicht zum Nachbuchen"))
+            }
+            let storno = try bookStorno(draft, shift: shift, reversal: last.details, pending: pending, atStartup: atStartup)
+            _ = deliver(storno.receiptNumber, copy: false)
+            return RecoveryOutcome(pending: pending, result: .booked(receiptNumber: storno.receiptNumber))
+        }
+        try resolveWithoutSale(
+            pending, outcome: .notPaid, saleId: draft.saleId, detail: "Storno am Terminal nicht erfolgt; Storno nicht gebucht",
+            atStartup: atStartup)
+        return RecoveryOutcome(pending: pending, result: .notPaid)
     }
 
     // MARK: Cash movements
@@ -601,6 +683,31 @@ public final class CounterService {
                 return close
             }
         }
+    }
+}
+
+/// A storno whose card part is being reversed on the terminal, kept with its pending record.
+struct StornoDraft: Codable, Equatable {
+    let stornoId: String
+    let saleId: String
+    let operatorId: String
+    let approvedBy: String?
+    let reason: String
+    /// The refunds other than the card reversal.
+    let refunds: [StornoRefund]
+    let terminalReceiptNumber: String?
+
+    private struct Envelope: Codable { let reversal: StornoDraft }
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(Envelope(reversal: self)), as: UTF8.self)
+    }
+
+    /// The draft, if `text` is a reversal draft (sale drafts have no `reversal` key).
+    static func decode(_ text: String) -> StornoDraft? {
+        try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)).reversal
     }
 }
 

@@ -10,13 +10,21 @@ import KasseCore
 public protocol CounterBackend: AnyObject {
     /// The status line (office, register, terminal).
     var status: StatusInfo { get }
+    /// What the start-up did that the clerk must know (e.g. card payments resolved after a crash).
+    func takeStartupNotes() -> [String]
 
     // MARK: Operators and shift
-    /// Checks id and PIN and makes that operator the current one. Returns the display name.
+    /// True on the very first start: no operator exists yet, the setup screen creates the first
+    /// supervisor.
+    var needsFirstSetup: Bool { get }
+    func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws
+    /// Checks login id and PIN and makes that operator the current one. Returns the display name.
     func logIn(operatorID: String, pin: String) throws -> String
     /// Checks the current operator's PIN (lock screen).
     func unlock(pin: String) throws
     func logOut()
+    /// The screen locks (audited); ``unlock(pin:)`` returns.
+    func lockScreen()
     /// Whether the current operator must open a shift (count the float) before selling.
     var needsShiftOpening: Bool { get }
     func openShift(float: Money) throws
@@ -38,18 +46,31 @@ public protocol CounterBackend: AnyObject {
     func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep
     /// Starts a girocard payment in the background; poll the job.
     func startCardPayment(amount: Money) throws -> CardPaymentJob
-    /// Prints (or files) a receipt. A completed payment has already emptied the basket.
-    func printReceipt(_ receipt: ReceiptView) throws
+    /// Prints a copy ("Kopie") of a booked receipt. (A booking delivers its receipt itself:
+    /// file and printer; a completed payment has already emptied the basket.)
+    func printCopy(receiptNumber: String) throws
     /// A booked receipt by number (reprint).
     func receipt(number: String) throws -> ReceiptView
 
     // MARK: Back office
     func todaysSales() -> [SaleSummary]
     /// Cancels a sale as a whole, approved by a supervisor.
-    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView
-    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView
+    /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
     /// The interim report (X) as lines of text.
     func interimReport() throws -> [String]
+    /// Closes the business day with the counted cash. A difference above the office's threshold
+    /// needs a supervisor's approval: without one the call answers ``DayCloseResult/needsApproval``
+    /// and books nothing.
+    func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult
+}
+
+public enum DayCloseResult: Equatable, Sendable {
+    case needsApproval(expected: Money, counted: Money)
+    /// The day is closed; the report (Z) as lines of text.
+    case closed(report: [String])
 }
 
 /// An item as the sale screen lists it.
@@ -111,9 +132,12 @@ public struct BasketView: Equatable, Sendable {
 public struct ReceiptView: Equatable, Sendable {
     public var number: String
     public var lines: [String]
-    public init(number: String, lines: [String]) {
+    /// How it was delivered ("Beleg gedruckt.", or where the file is, or what went wrong).
+    public var note: String?
+    public init(number: String, lines: [String], note: String? = nil) {
         self.number = number
         self.lines = lines
+        self.note = note
     }
 }
 
@@ -170,6 +194,16 @@ public struct CardPaymentSnapshot: Equatable, Sendable {
     public init(texts: [String], state: State) {
         self.texts = texts
         self.state = state
+    }
+}
+
+/// A second operator's login id and PIN, typed at the counter (four eyes).
+public struct SupervisorApproval: Equatable, Sendable {
+    public var login: String
+    public var pin: String
+    public init(login: String, pin: String) {
+        self.login = login
+        self.pin = pin
     }
 }
 

@@ -24,7 +24,7 @@ final class MenuScreen: BoundScreen {
             ("Einlage", "Bargeld einlegen (Einlage)", .deposit, busy),
             ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
-            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, "Der Tagesabschluss ist in dieser Version noch nicht an der Oberfläche verfügbar."),
+            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
             ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
@@ -67,7 +67,7 @@ final class MenuScreen: BoundScreen {
                 stack.replaceTop(with: TextViewScreen(title: "Zwischenbericht (X)", lines: lines))
             } catch { stack.showError("\(error)") }
         case .dayClose:
-            break
+            stack.replaceTop(with: DayCloseScreen(flow: flow))
         case .changeOperator:
             flow.logOut(stack: stack)
         case .lock:
@@ -136,7 +136,7 @@ final class SaleListScreen: BoundScreen {
         case .reprint:
             do {
                 let receipt = try flow.backend.receipt(number: sale.receiptNumber)
-                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, mode: .reprint))
             } catch { stack.showError("\(error)") }
         case .storno:
             guard !sale.isCancelled else {
@@ -204,14 +204,14 @@ final class SupervisorApprovalDialog: FormScreen {
         super.init(title: "Freigabe durch Vorgesetzte",
                    intro: ["Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
                            "Eine Vorgesetzte / ein Vorgesetzter gibt frei:"],
-                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Freigeben") { form, stack in
             do {
                 let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
-                                                      supervisorID: form.value(0), supervisorPIN: form.value(1))
+                                                      approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
-                stack.push(ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.push(ReceiptScreen(flow: flow, receipt: receipt, mode: .booked(change: nil, tendered: nil)))
                 stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
                 return false
             } catch {
@@ -236,9 +236,64 @@ final class CashMovementDialog: FormScreen {
                 form.focusIndex = 1
                 throw CounterUserError("Bitte einen Grund eingeben (z. B. »Abschöpfung Tresor«).")
             }
-            try flow.backend.cashMovement(kind, amount: amount, reason: form.value(1))
-            stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
-            return true
+            let reason = form.value(1)
+            guard flow.backend.cashMovementNeedsApproval(kind) else {
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: nil)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+                return true
+            }
+            stack.replaceTop(with: ApprovalDialog(
+                intro: ["\(kind.rawValue) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+            })
+            return false
+        }
+    }
+}
+
+/// End of day: count the drawer, approve a difference above the threshold, show the Z report.
+final class DayCloseScreen: CashCountScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Tagesabschluss", intro: "Kassenbestand zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Abschließen") { counted, stack in
+            func finish(_ result: DayCloseResult, _ stack: ScreenStack) {
+                guard case .closed(let report) = result else { return }
+                let view = TextViewScreen(title: "Tagesabschluss (Z)", lines: report)
+                view.onClose = { stack in flow.logOut(stack: stack) }
+                stack.reset(to: view)
+                stack.showNotice("Der Tag ist abgeschlossen. Esc beendet die Anzeige und meldet ab.")
+            }
+            let result = try flow.backend.closeDay(countedCash: counted, approval: nil)
+            if case .needsApproval(let expected, let counted) = result {
+                let difference = Money(cents: counted.cents - expected.cents)
+                stack.push(ApprovalDialog(intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
+                                                  "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                    let result = try flow.backend.closeDay(countedCash: counted, approval: approval)
+                    stack.pop()
+                    finish(result, stack)
+                })
+                return
+            }
+            finish(result, stack)
+        }
+    }
+}
+
+/// A supervisor's approval (four eyes) for something already described in `intro`.
+final class ApprovalDialog: FormScreen {
+    init(intro: [String], approve: @escaping (SupervisorApproval, ScreenStack) throws -> Void) {
+        super.init(title: "Freigabe durch Kassenaufsicht", intro: intro,
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Freigeben") { form, stack in
+            do {
+                try approve(SupervisorApproval(login: form.value(0), pin: form.value(1)), stack)
+                return true
+            } catch {
+                form.fields[1].clear()
+                form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                throw error
+            }
         }
     }
 }
@@ -249,6 +304,8 @@ final class TextViewScreen: BoundScreen {
     let title: String
     let lines: [String]
     private var offset = 0
+    /// Instead of going back (e.g. log out after the day close).
+    var onClose: ((ScreenStack) -> Void)?
 
     init(title: String, lines: [String]) {
         self.title = title
@@ -270,7 +327,14 @@ final class TextViewScreen: BoundScreen {
         return .handled
     }
 
-    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { key == .escape || key == .enter ? .close : .handled }
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
+        guard key == .escape || key == .enter else { return .handled }
+        if let onClose {
+            onClose(stack)
+            return .handled
+        }
+        return .close
+    }
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
         grid.fill(area)

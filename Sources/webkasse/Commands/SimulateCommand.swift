@@ -124,7 +124,8 @@ enum TerminalFactory {
 }
 
 /// For the crash test only: after an approval, kills the process with SIGKILL in `percent` % of
-/// the payments — the worst moment, the terminal has committed and the ledger has not booked.
+/// the payments (4 × `percent` % of the reversals) — the worst moment, the terminal has committed
+/// and the ledger has not booked.
 final class KillingTerminal: CardTerminal {
     static let environmentVariable = "WEBKASSE_SIMULATE_KILL_AFTER_APPROVAL"
     let inner: CardTerminal
@@ -140,7 +141,9 @@ final class KillingTerminal: CardTerminal {
         return result
     }
     func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
-        try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+        let result = try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+        if case .approved = result, Int.random(in: 0..<100) < percent * 4 { kill(getpid(), SIGKILL) }
+        return result
     }
     func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { try inner.lastTransaction() }
 }
