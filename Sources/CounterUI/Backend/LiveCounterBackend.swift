@@ -23,6 +23,8 @@ public final class LiveCounterBackend: CounterBackend {
     private var pendingCash: (amount: Money, tendered: Money)?
     private var session: CounterSession?
     private var startupNotes: [String] = []
+    /// Threshold and difference accounts of the day close (issue 8, LiveDayCloseBackend.swift).
+    public var dayCloseSettings = DayCloseSettings()
 
     public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, cardControls: CardTerminalControls?,
                 status: StatusInfo) throws {
@@ -81,7 +83,7 @@ public final class LiveCounterBackend: CounterBackend {
         session = nil
     }
 
-    private func requireSession() throws -> CounterSession {
+    func requireSession() throws -> CounterSession {
         guard let session else { throw CounterUserError("Bitte zuerst anmelden.") }
         return session
     }
@@ -96,7 +98,7 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     /// A new basket on the current business date (after a shift opens or a day closes).
-    private func renewBasketDate() throws {
+    func renewBasketDate() throws {
         if let date = BusinessDate(iso: try service.currentBusinessDate()) { model.reset(date: date) }
         newSale()
     }

@@ -95,6 +95,7 @@ enum RunCommand {
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
             let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
                                               cardControls: ZVTTerminalControls(terminal.driver), status: status)
+            live.dayCloseSettings = DayCloseSettings(configuration: configuration)
             if arguments.flag("demo") { try live.seedDemoOperators() }
             backend = live
         } catch {
