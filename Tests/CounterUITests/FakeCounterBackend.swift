@@ -171,7 +171,10 @@ final class FakeCounterBackend: CounterBackend {
     func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
     var expectedCash = Money(cents: 10000)
     var dayClosed: Money?
-    func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult {
+    var dayCloseReason: String?
+    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult {
+        if countedCash != expectedCash && reason.isEmpty { return .needsReason(expected: expectedCash, counted: countedCash) }
+        dayCloseReason = reason
         if (countedCash.cents - expectedCash.cents).magnitude > 500 {
             guard let approval else { return .needsApproval(expected: expectedCash, counted: countedCash) }
             guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }

@@ -34,7 +34,7 @@ final class LoginAndShiftTests: XCTestCase {
         ui.type("1234")
         ui.press(.enter)
         XCTAssertTrue(ui.stack.top is OpenShiftScreen)
-        ui.press(.tab)
+        ui.press(.tab, .tab)
         ui.type("2")  // 2 × 200 €
         ui.press(.tab, .tab, .tab, .tab, .tab, .tab)
         ui.type("3")  // 3 × 2 €
@@ -75,7 +75,7 @@ final class LoginAndShiftTests: XCTestCase {
         ui.press(.tab)
         ui.type("1")
         ui.press(.function(10))
-        XCTAssertTrue(ui.screenText.contains("passt nicht zur Zählung 200,00 €"))
+        XCTAssertTrue(ui.screenText.contains("passt nicht zur Zählung 500,00 €"))
         XCTAssertNil(ui.backend.float)
     }
 
@@ -309,13 +309,19 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.stack.top is DayCloseScreen)
         ui.type("90")
         ui.press(.enter)
-        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €"), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €. Bitte den Grund angeben."), ui.screenText)
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Bitte den Grund der Differenz angeben."), ui.screenText)
+        ui.type("Wechselgeld falsch")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €. Eine Kassenaufsicht gibt frei:"), ui.screenText)
         XCTAssertNil(ui.backend.dayClosed)
         ui.type("9")
         ui.press(.enter)
         ui.type("9999")
         ui.press(.enter)
         XCTAssertEqual(ui.backend.dayClosed, Money(cents: 9000))
+        XCTAssertEqual(ui.backend.dayCloseReason, "Wechselgeld falsch")
         XCTAssertTrue(ui.screenText.contains("Tagesabschluss (Z)"))
         ui.press(.escape)
         XCTAssertTrue(ui.stack.top is LoginScreen)

@@ -190,8 +190,8 @@ final class LiveBackendTests: XCTestCase {
         press(.enter, .function(5), .function(2), .enter)
         press(.function(9), .character("5"))
         XCTAssertTrue(screen.contains("ZWISCHENBERICHT (X)"), screen)
-        press(.end)
-        XCTAssertTrue(screen.contains("113,00 €"), screen)
+        XCTAssertTrue(screen.contains("FZ Führungszeugnis"), screen)
+        XCTAssertTrue(try backend.interimReport().contains { $0.contains("113,00 €") })
         // A clerk may not close the day.
         press(.escape, .function(9), .character("6"))
         XCTAssertTrue(screen.contains("Fehler:"), screen)

@@ -117,6 +117,52 @@ final class CounterScreenTests: XCTestCase {
         XCTAssertTrue(try receipt(1).contains("13,00"))
     }
 
+    /// The clerk aborts a card payment while the terminal waits for the card: nothing booked.
+    func testCardPaymentAbortedByTheClerk() throws {
+        let simulator = try ExternalSimulator(outcome: "clerk-abort", extra: ["--card-wait-ms", "20000"])
+        defer { simulator.stop() }
+        let session = try startAtSaleScreen(["--terminal", simulator.address])
+        try session.type("fz")
+        try session.press("Enter")
+        try session.press("F6")
+        try session.waitFor("Kartenzahlung 13,00 €")
+        try session.press("F10")
+        try session.waitFor("Kartenzahlung abgebrochen", timeout: 15)
+        try session.waitFor("Es wurde nichts gebucht.")
+        try session.press("Enter")
+        try session.waitFor("SUMME  13,00 €")
+        try session.press("Escape")
+        try session.press("j")
+        try quit(session)
+        try verifyLedger()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("K1/receipts/000001.txt").path))
+    }
+
+    /// A storno from the day's list with a supervisor's approval in the dialog.
+    func testStornoWithSupervisorApproval() throws {
+        let session = try startAtSaleScreen()
+        try session.type("fz")
+        try session.press("Enter", "F5", "F2")
+        try session.waitFor("RÜCKGELD")
+        try session.press("Enter")
+        try session.press("F9")
+        try session.press("1")
+        try session.waitFor("Storno: Beleg wählen")
+        try session.press("Enter")
+        try session.type("Falsche Gebühr")
+        try session.press("Enter")
+        try session.waitFor("Freigabe durch Vorgesetzte")
+        try session.type("chef")
+        try session.press("Enter")
+        try session.type("9999")
+        try session.press("Enter")
+        try session.waitFor("STORNO", timeout: 15)
+        try session.press("Enter")
+        try quit(session)
+        try verifyLedger()
+        XCTAssertTrue(try receipt(2).contains("STORNO"))
+    }
+
     /// Resizing in the middle of a sale: too small shows a message, back to 80×24 shows the basket.
     func testResizeInTheMiddleOfASale() throws {
         let session = try startAtSaleScreen()
@@ -170,11 +216,11 @@ final class ExternalSimulator {
     let process = Process()
     let address: String
 
-    init(outcome: String) throws {
+    init(outcome: String, extra: [String] = []) throws {
         let port = try Self.freePort()
         address = "127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: try Binaries.path("zvt-sim"))
-        process.arguments = ["--listen", address, "--no-control", "--no-journal", "--outcome", outcome, "--quiet"]
+        process.arguments = ["--listen", address, "--no-control", "--no-journal", "--outcome", outcome, "--quiet"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -53,8 +53,9 @@ public final class AccessControl {
     /// The directory as of the newest audit event (every operator change is one), re-read when that changes.
     private var cached: (seq: Int64, directory: OperatorDirectory)?
 
-    /// Whether the ledger has no operator yet: the first-start setup must run before anything else.
-    public func needsSetup() throws -> Bool { try ledger.hasNoOperators() }
+    /// Whether no operator with a PIN exists yet: the first-start setup must run before anything
+    /// else. (Operators booked without a PIN, e.g. by `webkasse simulate`, cannot log in.)
+    public func needsSetup() throws -> Bool { try directory().isEmpty }
 
     public func account(login: String) throws -> OperatorAccount? { try directory().account(login: login) }
     public func account(id: String) throws -> OperatorAccount? { try directory().account(id: id) }

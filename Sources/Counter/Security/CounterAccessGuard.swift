@@ -24,7 +24,9 @@ extension AccessControl: CounterAccessGuard {
 
     public func check(_ permission: Permission, operatorId: String, approval action: ApprovableAction?, approvedBy: String?) throws {
         let directory = try directory()
-        guard let account = directory.account(id: operatorId) else { throw AccessError.unknownOperator(operatorId) }
+        guard let account = directory.account(id: operatorId) else {
+            throw AccessError.unknownOperator(try ledger.operatorRecord(id: operatorId)?.login ?? operatorId)
+        }
         _ = try authorize(permission, account)
         guard let action, fourEyes.needsApproval(action) else { return }
         guard let approvedBy, let approver = directory.account(id: approvedBy) else { throw AccessError.approvalRequired(action) }

@@ -61,13 +61,15 @@ public protocol CounterBackend: AnyObject {
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
     /// The interim report (X) as lines of text.
     func interimReport() throws -> [String]
-    /// Closes the business day with the counted cash. A difference above the office's threshold
-    /// needs a supervisor's approval: without one the call answers ``DayCloseResult/needsApproval``
-    /// and books nothing.
-    func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult
+    /// Closes the business day with the counted cash: `pieces` per denomination in cents (nil when
+    /// only the sum was typed). A difference needs a `reason`, one above the office's threshold a
+    /// supervisor's approval: without them the call answers ``DayCloseResult/needsReason`` or
+    /// ``DayCloseResult/needsApproval`` and books nothing.
+    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult
 }
 
 public enum DayCloseResult: Equatable, Sendable {
+    case needsReason(expected: Money, counted: Money)
     case needsApproval(expected: Money, counted: Money)
     /// The day is closed; the report (Z) as lines of text.
     case closed(report: [String])

@@ -15,6 +15,7 @@ public final class LiveCounterBackend: CounterBackend {
     let service: CounterService
     let access: AccessControl
     let cardControls: CardTerminalControls?
+    let dayCloseSettings: DayCloseSettings
     public let status: StatusInfo
     private var model: CatalogBasket
     private var saleId = LiveCounterBackend.newId()
@@ -23,11 +24,10 @@ public final class LiveCounterBackend: CounterBackend {
     private var pendingCash: (amount: Money, tendered: Money)?
     private var session: CounterSession?
     private var startupNotes: [String] = []
-    /// Threshold and difference accounts of the day close (issue 8, LiveDayCloseBackend.swift).
-    public var dayCloseSettings = DayCloseSettings()
 
     public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, cardControls: CardTerminalControls?,
-                status: StatusInfo) throws {
+                status: StatusInfo, dayCloseSettings: DayCloseSettings = DayCloseSettings()) throws {
+        self.dayCloseSettings = dayCloseSettings
         self.service = service
         self.access = access
         service.accessGuard = access
@@ -272,52 +272,39 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func interimReport() throws -> [String] {
-        let report = try requireSession().interimReport()
-        var lines = ["Zwischenbericht (X) – Kasse \(service.registerId)", "Geschäftstag \(BusinessCalendar.germanDate(report.businessDate))", ""]
-        lines += Self.totalsLines(report.totals)
-        lines.append("")
-        lines.append(Self.row("Soll-Bestand Bargeld", report.expectedCash))
-        if report.unresolvedCardPayments > 0 {
-            lines.append("Achtung: \(report.unresolvedCardPayments) Kartenzahlung(en) ungeklärt.")
-        }
-        return lines
+        try requireSession().interimReportText().components(separatedBy: "\n")
     }
 
-    static func row(_ label: String, _ amount: Money) -> String {
-        ScreenGrid.fit(label, width: 30) + ScreenGrid.fit(amount.formatted, width: 16, alignRight: true)
-    }
-
-    static func totalsLines(_ totals: DayTotals) -> [String] {
-        [
-            row("Wechselgeld", totals.float),
-            row("Verkäufe (\(totals.saleCount))", totals.sales),
-            row("  davon bar", totals.cash),
-            row("  davon Scheck", totals.cheque),
-            row("  davon Karte", totals.card),
-            row("Stornos (\(totals.stornoCount))", totals.stornos),
-            row("Einlagen", totals.einlagen),
-            row("Entnahmen", totals.entnahmen),
-            row("Abschöpfungen", totals.abschoepfungen),
-        ]
-    }
-
-    public func closeDay(countedCash: Money, approval: SupervisorApproval?) throws -> DayCloseResult {
+    public func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult {
         let session = try requireSession()
         let difference = try session.dayCloseDifference(countedCash: countedCash)
+        let expected = Money(cents: countedCash.cents - difference.cents)
+        if !difference.isZero && reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            return .needsReason(expected: expected, counted: countedCash)
+        }
         var granted: Approval?
         if session.needsApproval(.dayCloseDifference(difference)) {
-            guard let approval else {
-                return .needsApproval(expected: Money(cents: countedCash.cents - difference.cents), counted: countedCash)
-            }
+            guard let approval else { return .needsApproval(expected: expected, counted: countedCash) }
             granted = try session.approval(for: .dayCloseDifference(difference), approverLogin: approval.login, pin: approval.pin)
         }
-        let close = try session.closeDay(countedCash: countedCash, approval: granted)
+        var count = CashCount.standIn(total: countedCash)
+        if let pieces {
+            count = .empty
+            for (cents, number) in pieces {
+                guard let denomination = Denomination(rawValue: cents) else { continue }
+                try count.set(denomination, count: number)
+            }
+        }
+        // The screen shows the expected amount only after the count: a blind count.
+        let preparation = try session.prepareDayClose(blindCount: true, settings: dayCloseSettings)
+        let request = DayCloseRequest(
+            operatorId: session.currentOperator.id, count: count, totalOnly: pieces == nil, blindCount: true, reason: reason,
+            floatKept: min(preparation.floatSuggestion, countedCash), expectedSeen: expected, settings: dayCloseSettings)
+        let outcome = try session.closeDay(request, approval: granted)
         try renewBasketDate()
-        var lines = ["Tagesabschluss (Z) Nr. \(close.zNumber) – Kasse \(service.registerId)",
-                     "Geschäftstag \(BusinessCalendar.germanDate(close.businessDate))", ""]
-        lines += Self.totalsLines(close.totals)
-        lines += ["", Self.row("Soll-Bestand Bargeld", close.expectedCash), Self.row("Gezählt", close.countedCash),
-                  Self.row("Differenz", close.difference)]
+        var lines = outcome.reportText.components(separatedBy: "\n")
+        lines += outcome.warnings.map { "Hinweis: \($0)" }
+        if let problem = outcome.fileProblem { lines.append(problem) }
         return .closed(report: lines)
     }
 }

@@ -260,29 +260,42 @@ final class CashMovementDialog: FormScreen {
     }
 }
 
-/// End of day: count the drawer, approve a difference above the threshold, show the Z report.
+/// End of day: count the drawer (blind: the expected amount is shown only after counting), give
+/// a reason for a difference, a supervisor approves one above the threshold; then the Z report.
 final class DayCloseScreen: CashCountScreen {
     init(flow: CounterFlow) {
-        super.init(title: "Tagesabschluss", intro: "Kassenbestand zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Abschließen") { counted, stack in
-            func finish(_ result: DayCloseResult, _ stack: ScreenStack) {
-                guard case .closed(let report) = result else { return }
-                let view = TextViewScreen(title: "Tagesabschluss (Z)", lines: report)
-                view.onClose = { stack in flow.logOut(stack: stack) }
-                stack.reset(to: view)
-                stack.showNotice("Der Tag ist abgeschlossen. Esc beendet die Anzeige und meldet ab.")
-            }
-            let result = try flow.backend.closeDay(countedCash: counted, approval: nil)
-            if case .needsApproval(let expected, let counted) = result {
-                let difference = Money(cents: counted.cents - expected.cents)
-                stack.push(ApprovalDialog(intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
-                                                  "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
-                    let result = try flow.backend.closeDay(countedCash: counted, approval: approval)
-                    stack.pop()
-                    finish(result, stack)
-                })
-                return
-            }
-            finish(result, stack)
+        super.init(title: "Tagesabschluss", intro: "Kassenbestand zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Abschließen") { counted, pieces, stack in
+            try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: "", approval: nil, stack: stack)
+        }
+    }
+
+    /// One step of the close; asks for what is missing (reason, approval) and tries again.
+    static func close(flow: CounterFlow, counted: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?,
+                      stack: ScreenStack) throws {
+        switch try flow.backend.closeDay(countedCash: counted, pieces: pieces, reason: reason, approval: approval) {
+        case .closed(let report):
+            let view = TextViewScreen(title: "Tagesabschluss (Z)", lines: report)
+            view.onClose = { stack in flow.logOut(stack: stack) }
+            stack.reset(to: view)
+            stack.showNotice("Der Tag ist abgeschlossen. Esc beendet die Anzeige und meldet ab.")
+        case .needsReason(let expected, let counted):
+            let difference = Money(cents: counted.cents - expected.cents)
+            stack.push(FormScreen(title: "Kassendifferenz",
+                                  intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
+                                          "Differenz \(difference.formatted). Bitte den Grund angeben."],
+                                  fields: [TextField(label: "Grund", kind: .text, maxLength: 60)], submitLabel: "Weiter") { form, stack in
+                guard !form.value(0).isEmpty else { throw CounterUserError("Bitte den Grund der Differenz angeben.") }
+                stack.pop(through: form)
+                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: form.value(0), approval: nil, stack: stack)
+                return false
+            })
+        case .needsApproval(let expected, let counted):
+            let difference = Money(cents: counted.cents - expected.cents)
+            stack.push(ApprovalDialog(intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
+                                              "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                stack.pop()
+                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: reason, approval: approval, stack: stack)
+            })
         }
     }
 }

@@ -89,7 +89,7 @@ final class LockScreen: FormScreen {
 /// Opening the shift: count the float by denomination, or enter the sum.
 final class OpenShiftScreen: CashCountScreen {
     init(flow: CounterFlow) {
-        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") { float, stack in
+        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") { float, _, stack in
             try flow.backend.openShift(float: float)
             flow.showSale(stack: stack)
             stack.showNotice("Schicht geöffnet mit Wechselgeld \(float.formatted).")
@@ -103,21 +103,32 @@ final class OpenShiftScreen: CashCountScreen {
 
 /// Counting cash by denomination, or entering the sum (shift opening, day close).
 class CashCountScreen: FormScreen {
-    static let denominations: [Int64] = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
+    /// Notes 500 € … 5 €, coins 2 € … 1 ct (in cents).
+    static let denominations: [Int64] = [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
 
-    init(title: String, intro: String, submitLabel: String, counted: @escaping (Money, ScreenStack) throws -> Void) {
+    init(title: String, intro: String, submitLabel: String, counted: @escaping (Money, [Int64: Int]?, ScreenStack) throws -> Void) {
         var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
         for cents in Self.denominations {
             fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
         }
         super.init(title: title, modal: false, intro: [intro], fields: fields, submitLabel: submitLabel) { form, stack in
-            try counted(try (form as! CashCountScreen).float(), stack)
+            let screen = form as! CashCountScreen
+            try counted(try screen.float(), screen.pieces(), stack)
             return false
         }
     }
 
     static func name(_ cents: Int64) -> String {
         cents >= 100 ? "\(cents / 100) €" : "\(cents) ct"
+    }
+
+    /// Pieces per denomination (cents), nil when nothing was counted by piece.
+    func pieces() -> [Int64: Int]? {
+        var result: [Int64: Int] = [:]
+        for (index, cents) in Self.denominations.enumerated() {
+            if let count = Int(value(index + 1)), count > 0 { result[cents] = count }
+        }
+        return countedTotal() == nil ? nil : result
     }
 
     /// The counted total (nil when nothing is counted).
@@ -179,11 +190,11 @@ class CashCountScreen: FormScreen {
         row += 2
         grid.put("Stückzahl je Sorte:", row: row, column: 5, style: .dim)
         row += 1
-        for i in 0..<7 {
-            draw(i + 1, row: row + i, column: 3)
+        for i in 0..<8 {
+            if i < 7 { draw(i + 1, row: row + i, column: 3) }
             draw(i + 8, row: row + i, column: 40)
         }
-        row += 8
+        row += 9
         let counted = countedTotal()
         grid.put("Gezählt: " + (counted?.formatted ?? "–"), row: row, column: 5, style: .emphasis)
         grid.put("Enter: nächstes Feld · F10 \(submitLabel)", row: row + 1, column: 5, style: .dim)

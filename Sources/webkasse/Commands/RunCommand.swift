@@ -94,8 +94,8 @@ enum RunCommand {
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
             let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
-                                              cardControls: ZVTTerminalControls(terminal.driver), status: status)
-            live.dayCloseSettings = DayCloseSettings(configuration: configuration)
+                                              cardControls: ZVTTerminalControls(terminal.driver), status: status,
+                                              dayCloseSettings: DayCloseSettings(configuration: configuration))
             if arguments.flag("demo") { try live.seedDemoOperators() }
             backend = live
         } catch {

@@ -241,3 +241,17 @@ final class AuditRecordingTests: XCTestCase {
         XCTAssertTrue(try f.ledger.verify().isClean)
     }
 }
+
+final class LegacyOperatorTests: XCTestCase {
+    func testOperatorsWithoutAPINDoNotCountAsSetUp() throws {
+        let f = try AccessFixture()
+        defer { f.directory.remove() }
+        let now = Instant(f.clock.date)
+        try f.ledger.transaction { try f.ledger.append(.operatorAdded(OperatorRecord(id: "sim-1", login: "sim", name: "Simulation", createdAt: now)), at: now) }
+        XCTAssertTrue(try f.access.needsSetup())
+        XCTAssertThrowsError(try f.access.logIn(login: "sim", pin: "1234")) { XCTAssertEqual($0 as? AccessError, .wrongCredentials(remainingAttempts: nil)) }
+        XCTAssertThrowsError(try f.access.check(.sell, operatorId: "sim-1")) { XCTAssertEqual("\($0)", "Es gibt keinen Bediener mit der Kennung »sim«.") }
+        try f.access.setUp(login: "admin", name: "Erika", pin: "2468", pinRepeated: "2468")
+        XCTAssertFalse(try f.access.needsSetup())
+    }
+}
