@@ -33,10 +33,19 @@ extension Ledger {
         }
     }
 
-    /// The record booked at `seq`.
+    /// The record booked at `seq` (reads only the tables of its kind).
     public func event(at seq: Int64) throws -> LedgerEvent? {
+        guard let entry = try entry(at: seq), let kind = EntryKind(rawValue: entry.kind) else { return nil }
         var found: LedgerEvent?
-        try forEachEvent(in: seq...seq) { _, event in found = event }
+        try readTransaction {
+            do {
+                try EventReader(db: db).read(range: seq...seq, tables: EventReader.tables(of: kind)) { item in
+                    if case .entry(_, let event?, _) = item { found = event }
+                }
+            } catch let error as SQLiteError {
+                throw LedgerError.sqlite(error)
+            }
+        }
         return found
     }
 

@@ -21,6 +21,7 @@ let usage = """
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
       --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
+      --password NNNNNN       Passwort, das Befehle mitbringen müssen (Standard: jedes wird angenommen)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
       --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
@@ -78,7 +79,7 @@ func run() throws -> ExitCode {
     let arguments = try ArgumentList(
         words,
         valueOptions: [
-            "listen", "control", "journal", "seed", "outcome", "script", "profile", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
@@ -105,6 +106,12 @@ func run() throws -> ExitCode {
             throw UsageError.invalidValue(option: "terminal-id", value: id, expected: "genau 8 Ziffern")
         }
         configuration.terminalID = id
+    }
+    if let password = arguments.value("password") {
+        guard password.count == 6, password.allSatisfy(\.isNumber) else {
+            throw UsageError.invalidValue(option: "password", value: password, expected: "genau 6 Ziffern")
+        }
+        configuration.password = password
     }
     let limit = 0...86_400_000
     if arguments.flag("realistic") {

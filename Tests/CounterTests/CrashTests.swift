@@ -24,7 +24,7 @@ final class CrashTests: XCTestCase {
         }
         var configuration = SimulatorConfiguration()
         configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
-        configuration.timing = .fast(t3Ms: 300, t4Ms: 800)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
         let simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()
         defer { simulator.stop() }
@@ -140,6 +140,10 @@ final class CrashTests: XCTestCase {
             let waitsForRecovery = !final && index == approvals.count - 1 && pending.contains { $0.amount.cents == approval.amountCents }
             XCTAssertTrue(waitsForRecovery, "round \(round): approval \(key) over \(approval.amountCents) ct is neither booked nor reversed")
         }
+        // And the other way: every card payment in the ledger is an approval the terminal committed.
+        let committed = Set(approvals.map { "\($0.receipt.map { String(format: "%04d", $0) } ?? "?")/\($0.trace.map { String(format: "%06d", $0) } ?? "?")" })
+        for key in cardPayments.keys { XCTAssertTrue(committed.contains(key), "round \(round): booked card payment \(key) is not committed at the terminal") }
+
         // Every reversal the terminal committed is booked as a storno, once.
         XCTAssertTrue(reversals.values.allSatisfy { $0 == 1 }, "a reversal booked twice")
         let terminalReversals = journal.filter { $0.kind == .reversal && $0.isBooked }

@@ -16,7 +16,7 @@ final class SimulatorTests: XCTestCase {
     override func setUpWithError() throws {
         var configuration = SimulatorConfiguration()
         configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
-        configuration.timing = .fast(t3Ms: 300, t4Ms: 800)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
         configuration.seed = 42
         simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()

@@ -77,6 +77,10 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(address.status, 2)
         XCTAssertTrue(address.stderr.contains("Ungültiger Wert »localhost« für --listen"), address.stderr)
 
+        let password = try runProcess(binary, ["--password", "12ab56"])
+        XCTAssertEqual(password.status, 2)
+        XCTAssertTrue(password.stderr.contains("Ungültiger Wert »12ab56« für --password: erwartet wird genau 6 Ziffern."), password.stderr)
+
         let scenario = try runProcess(binary, ["--outcome", "maybe"])
         XCTAssertEqual(scenario.status, 2)
         XCTAssertTrue(scenario.stderr.contains("Unbekanntes Ergebnis oder unbekannter Fehler »maybe«"), scenario.stderr)

@@ -57,6 +57,12 @@ public struct ReceiptStore: Sendable {
         }
     }
 
+    /// Whether the file of `number` is missing or empty (a crash before its data reached the disk).
+    public func needsRewrite(_ number: Int64) -> Bool {
+        var info = stat()
+        return stat(path(of: number), &info) != 0 || info.st_size == 0
+    }
+
     public func read(_ number: Int64) -> String? {
         FileManager.default.contents(atPath: path(of: number)).map { String(decoding: $0, as: UTF8.self) }
     }

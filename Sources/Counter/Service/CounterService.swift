@@ -166,7 +166,9 @@ public final class CounterService {
         guard last > 0 else { return [] }
         let present = Set((try? FileManager.default.contentsOfDirectory(atPath: receiptStore.directory)) ?? [])
         var rewritten: [Int64] = []
-        for number in 1...last where !present.contains(String(format: "%06lld", number) + ".txt") {
+        // Missing files anywhere; empty ones among the latest (written just before a power cut).
+        for number in 1...last
+        where !present.contains(String(format: "%06lld", number) + ".txt") || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
@@ -597,15 +599,26 @@ public final class CounterService {
         try guarded {
             guard let receipt = try ledger.receipt(number: number) else { return nil }
             let entry = try ledger.journalEntry(forReceipt: number)
-            return ReceiptRenderer.render(receipt, context: try receiptContext(), copy: copy, checkValue: entry?.hash)
+            return ReceiptRenderer.render(receipt, context: try receiptContext(for: receipt), copy: copy, checkValue: entry?.hash)
         }
     }
 
-    func receiptContext() throws -> ReceiptContext {
-        var names: [String: String] = [:]
-        for op in try ledger.operators() { names[op.id] = op.name }
+    /// Operator names, loaded once and again when a receipt names an operator not yet known.
+    private var operatorNames: [String: String] = [:]
+
+    func receiptContext(for receipt: BookedReceipt) throws -> ReceiptContext {
+        let ids: [String?]
+        switch receipt {
+        case .sale(let s): ids = [s.operatorId]
+        case .storno(let s, let original): ids = [s.operatorId, s.approvedBy, original.operatorId]
+        case .cashMovement(let m): ids = [m.operatorId, m.approvedBy]
+        }
+        if ids.contains(where: { $0 != nil && operatorNames[$0!] == nil }) {
+            for op in try ledger.operators() { operatorNames[op.id] = op.name }
+        }
         return ReceiptContext(
-            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names)
+            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar,
+            operatorNames: operatorNames)
     }
 
     /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.

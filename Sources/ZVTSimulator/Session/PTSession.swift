@@ -90,6 +90,7 @@ final class PTSession {
         default:
             break
         }
+        if !passwordAccepted(apdu) { return refuseWrongPassword(apdu) }
         switch apdu.command {
         case Registration.command: return handleRegistration(apdu)
         case Authorization.command: return handleAuthorization(apdu)
@@ -113,6 +114,27 @@ final class PTSession {
             link.send(Acknowledgement.unknownCommand.apdu)
             core.log(.transactions, "Verbindung \(connection): unbekannter Befehl \(Hex.string([apdu.commandClass, apdu.instruction])) → 84 83 00")
             return true
+        }
+    }
+
+    /// Commands that start with the positional password (ZVT 13.08 §1.2).
+    static let passwordCommands: Set<UInt16> = [0x0600, 0x0610, 0x0620, 0x0630, 0x0631, 0x0650, 0x0501]
+
+    /// Whether the command carries the configured password (always, when none is configured).
+    func passwordAccepted(_ apdu: APDU) -> Bool {
+        guard let expected = config.password, Self.passwordCommands.contains(apdu.command) else { return true }
+        if apdu.command == StatusEnquiry.command && apdu.data.isEmpty { return true }  // 05 01 00: password optional
+        guard apdu.data.count >= 3 else { return true }  // too short: the command's own check answers
+        return BCD.digits(apdu.data[0..<3]) == expected
+    }
+
+    /// A wrong password: `80 00 00`, then `06 1E 01 83` (function not possible); nothing else happens.
+    func refuseWrongPassword(_ apdu: APDU) -> Bool {
+        link.send(Acknowledgement.positive.apdu)
+        core.log(.transactions, "Verbindung \(connection): \(Hex.string([apdu.commandClass, apdu.instruction])) mit falschem Passwort → 06 1E 01 83")
+        switch deliver(TerminalAbort(resultCode: .functionNotPossible).apdu) {
+        case .timedOut, .closed: return false
+        case .accepted, .refused: return true
         }
     }
 
