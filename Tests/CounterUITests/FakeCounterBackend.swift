@@ -59,6 +59,14 @@ final class FakeCounterBackend: CounterBackend {
     func logOut() { operatorName = nil }
     var locks = 0
     func lockScreen() { locks += 1 }
+    var handovers: [String] = []
+    var shiftHolderNote: String?
+    func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money) {
+        guard login == "9", pin == "9999" else { throw CounterUserError("Kennung oder PIN falsch.") }
+        handovers.append("\(login) \(countedCash.formatted)")
+        operatorName = "Vera Vorgesetzt"
+        return ("Vera Vorgesetzt", Money(cents: countedCash.cents - 10000))
+    }
     func openShift(float: Money) throws {
         self.float = float
         needsShiftOpening = false

@@ -327,10 +327,29 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.stack.top is LoginScreen)
     }
 
+    func testHandoverWithCountSwitchesTheOperator() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("7"))
+        XCTAssertTrue(ui.stack.top is HandoverScreen)
+        ui.type("95")
+        ui.press(.enter)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("1111")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Kennung oder PIN falsch."))
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.stack.status.operatorName, "Vera Vorgesetzt")
+        XCTAssertTrue(ui.screenText.contains("Kasse an Vera Vorgesetzt übergeben (Differenz -5,00 €)."), ui.screenText)
+        XCTAssertEqual(ui.backend.handovers, ["9 95,00 €"])
+    }
+
     func testQuitAsksAndBasketBlocksOperatorChange() {
         let ui = UIHarness()
         ui.type("fz")
-        ui.press(.enter, .function(9), .character("7"))
+        ui.press(.enter, .function(9), .character("8"))
         XCTAssertTrue(ui.screenText.contains("Fehler: Der Warenkorb ist nicht leer"))
         ui.press(.escape, .control("c"))
         XCTAssertTrue(ui.screenText.contains("Der Warenkorb (13,00 €) wird verworfen."))

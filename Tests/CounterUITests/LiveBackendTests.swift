@@ -196,10 +196,11 @@ final class LiveBackendTests: XCTestCase {
         press(.escape, .function(9), .character("6"))
         XCTAssertTrue(screen.contains("Fehler:"), screen)
         XCTAssertNil(try service.ledger.lastDayClose())
-        press(.escape, .function(9), .character("7"))
+        press(.escape, .function(9), .character("8"))
         XCTAssertTrue(stack.top is LoginScreen, screen)
         logIn("vera", "9999")
         XCTAssertTrue(stack.top is SaleScreen, screen)
+        XCTAssertTrue(screen.contains("Die offene Schicht gehört »erika«"), screen)
         press(.function(9), .character("6"))
         // Count (blind): 100 € × 1 and 10 € × 1 = 110,00 €; F10 first shows the 3,00 € Fehlbetrag, then closes with a reason.
         press(.down, .down)
@@ -215,6 +216,24 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(stack.top is LoginScreen)
         XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -300))
         XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testHandoverToTheSupervisorThenSheSells() throws {
+        logInAndOpenShift()
+        press(.function(9), .character("7"))
+        type("100")
+        press(.enter)
+        type("vera")
+        press(.enter)
+        type("9999")
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        XCTAssertTrue(screen.contains("Kasse an Vera Vorgesetzt übergeben."), screen)
+        type("fz")
+        press(.enter, .function(5), .function(2))
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.operatorId, try access.account(login: "vera")?.id)
     }
 
     func testWrongPINFiveTimesLocksTheOperator() {

@@ -52,6 +52,34 @@ final class CounterScreenTests: XCTestCase {
         return ""
     }
 
+    /// First start without `--demo`: the setup creates the first supervisor, who logs in and
+    /// opens the shift by counting notes.
+    func testFirstStartSetupThenShift() throws {
+        let session = try TmuxSession(command: [try Binaries.path("webkasse"), "run", "--data", data.path], environment: ["NO_COLOR": "1"])
+        try session.waitFor("Ersteinrichtung")
+        try session.type("Vera Vorgesetzt")
+        try session.press("Enter")
+        try session.type("vera")
+        try session.press("Enter")
+        try session.type("4711")
+        try session.press("Enter")
+        try session.type("4711")
+        try session.press("Enter")
+        try session.waitFor("Vera Vorgesetzt ist angelegt. Bitte jetzt anmelden.")
+        try session.type("vera")
+        try session.press("Enter")
+        try session.type("4711")
+        try session.press("Enter")
+        try session.waitFor("Schicht öffnen")
+        try session.press("Tab", "Tab", "Tab", "Tab")  // 50-€-Scheine
+        try session.type("2")
+        try session.waitFor("Gezählt: 100,00 €")
+        try session.press("F10")
+        try session.waitFor("Schicht geöffnet mit Wechselgeld 100,00 €.")
+        try quit(session)
+        try verifyLedger()
+    }
+
     /// The typical sale: Personalausweis ab 24 + Führungszeugnis = 59,00 €, 100,00 € given,
     /// 41,00 € back — at most 12 keys from the empty basket to the printed receipt.
     func testCashSaleInTwelveKeys() throws {

@@ -25,6 +25,7 @@ public final class CounterFlow {
             stack.reset(to: OpenShiftScreen(flow: self))
         } else {
             showSale(stack: stack)
+            if let note = backend.shiftHolderNote { stack.showError(note) }
         }
     }
 

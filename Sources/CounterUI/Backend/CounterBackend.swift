@@ -27,7 +27,13 @@ public protocol CounterBackend: AnyObject {
     func lockScreen()
     /// Whether the current operator must open a shift (count the float) before selling.
     var needsShiftOpening: Bool { get }
+    /// Set when the open shift belongs to someone else: why selling will be refused and what to do.
+    var shiftHolderNote: String? { get }
     func openShift(float: Money) throws
+    /// Hands the drawer to the operator `login`, who confirms with their PIN; `countedCash` is
+    /// what both counted. The receiver becomes the current operator; returns the name and the
+    /// difference (counted − expected).
+    func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money)
 
     // MARK: Catalogue and basket
     /// Items matching what the clerk typed (code or words), best first.

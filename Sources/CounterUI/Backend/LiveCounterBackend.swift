@@ -90,11 +90,25 @@ public final class LiveCounterBackend: CounterBackend {
 
     public var needsShiftOpening: Bool { ((try? service.openShift()) ?? nil) == nil }
 
+    public var shiftHolderNote: String? {
+        guard let session, let holder = try? session.shiftHolder(), holder != session.currentOperator.id else { return nil }
+        let login = (try? access.account(id: holder))?.login ?? holder
+        return "Die offene Schicht gehört »\(login)«: zum Kassieren übergibt »\(login)« die Kasse (Menü F9, 7)."
+    }
+
     private func operatorId() throws -> String { try requireSession().currentOperator.id }
 
     public func openShift(float: Money) throws {
         try requireSession().openShift(float: float)
         try renewBasketDate()
+    }
+
+    public func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money) {
+        let session = try requireSession()
+        let handover = try session.handOver(to: login, pin: pin, countedCash: countedCash)
+        let next = try session.continuing(as: handover)
+        self.session = next
+        return (next.currentOperator.name, handover.difference)
     }
 
     /// A new basket on the current business date (after a shift opens or a day closes).

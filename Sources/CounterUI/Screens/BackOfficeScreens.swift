@@ -3,7 +3,7 @@ import KasseCore
 
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
-    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, changeOperator, lock, quit, up, down, choose }
+    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
     var title: String { "Menü" }
     var isModal: Bool { true }
     let backend: CounterBackend
@@ -15,7 +15,7 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n.
+    /// The menu entries, in order; digit n picks entry n (0 the tenth).
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
         let items: [(String, String, Action, String?)] = [
@@ -25,12 +25,13 @@ final class MenuScreen: BoundScreen {
             ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
             ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
+            ("Übergabe", "Kassenübergabe (mit Zählung)", .handover, busy),
             ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
         ]
         return items.enumerated().map { index, item in
-            KeyBinding([.character(Character(String(index + 1)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
+            KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
         }
     }
 
@@ -76,6 +77,8 @@ final class MenuScreen: BoundScreen {
             } else {
                 stack.replaceTop(with: DayCloseScreen(flow: flow))
             }
+        case .handover:
+            stack.replaceTop(with: HandoverScreen(flow: flow))
         case .changeOperator:
             flow.logOut(stack: stack)
         case .lock:
@@ -96,7 +99,7 @@ final class MenuScreen: BoundScreen {
         grid.frame(box, title: "Menü")
         for (index, entry) in entries.enumerated() {
             let isSelected = index == selected
-            var text = (isSelected ? "▶ " : "  ") + "\(index + 1)  " + entry.help
+            var text = (isSelected ? "▶ " : "  ") + "\((index + 1) % 10)  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
             grid.put(text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,
                      style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
@@ -295,6 +298,32 @@ final class DayCloseScreen: CashCountScreen {
                                               "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
                 stack.pop()
                 try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: reason, approval: approval, stack: stack)
+            })
+        }
+    }
+}
+
+/// Handing the drawer over: both count, the receiver confirms with Kennung and PIN and is the
+/// operator from then on.
+final class HandoverScreen: CashCountScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Kassenübergabe", intro: "Gemeinsam zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Weiter") { counted, _, stack in
+            stack.push(FormScreen(title: "Übernahme bestätigen",
+                                  intro: ["Gezählt: \(counted.formatted).", "Wer übernimmt die Kasse? Kennung und PIN:"],
+                                  fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
+                                           TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                                  submitLabel: "Übernehmen") { form, stack in
+                do {
+                    let (name, difference) = try flow.backend.handOver(to: form.value(0), pin: form.value(1), countedCash: counted)
+                    stack.status.operatorName = name
+                    flow.showSale(stack: stack)
+                    stack.showNotice("Kasse an \(name) übergeben" + (difference.isZero ? "." : " (Differenz \(difference.formatted))."))
+                    return false
+                } catch {
+                    form.fields[1].clear()
+                    form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                    throw error
+                }
             })
         }
     }
