@@ -37,8 +37,7 @@ func checkStream(_ bytes: [UInt8]) {
             check(encoded.command == apdu.command && encoded.data == apdu.data, "message re-encoding differs for \(apdu) (pending \(String(describing: pending)))")
             check((try? Message.decode(message.apdu, pendingCommand: pending)) == message, "message decode after encode differs for \(apdu)")
         }
-        _ = MessageDescription.describe(apdu).json
-        _ = MessageDescription.describe(apdu, pendingCommand: 0x0501, charset: .latin1).json
+        _ = MessageDescription.describe(apdu, pendingCommand: apdu.data.count & 1 == 0 ? nil : 0x0501).json
     }
     _ = try? APDU.decodeSingle(bytes)
 }
@@ -51,7 +50,9 @@ func checkFields(_ bytes: [UInt8]) {
         // Re-encoding uses the shortest lengths; decoding that again must give the same tree.
         check((try? TLV.decode(TLV.encode(objects))) == objects, "TLV round trip")
     }
-    for charset in ZVTCharacterSet.allCases { _ = charset.encode(charset.decode(bytes)) }
+    if bytes.count <= 256 {
+        for charset in ZVTCharacterSet.allCases { _ = charset.encode(charset.decode(bytes)) }
+    }
 }
 
 func checkSerial(_ bytes: [UInt8]) {
