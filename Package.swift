@@ -41,13 +41,13 @@ let package = Package(
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
         // The ncurses counter screen.
-        .target(name: "CounterUI", dependencies: ["Counter", "KasseCore", "CNcursesw"]),
+        .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
         // Thin executables.
         .executableTarget(
             name: "webkasse",
             dependencies: [
-                "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI",
+                "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
@@ -62,7 +62,11 @@ let package = Package(
 
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "KasseCore", "KasseCrypto"]),
+        .testTarget(
+            name: "AccessTests",
+            dependencies: [
+                "Access", "Counter", "Ledger", "Exports", "KasseCore", "KasseCrypto", "CSQLite", "ZVT", "ZVTSimulator", "TestSupport",
+            ]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
@@ -71,9 +75,13 @@ let package = Package(
             name: "CounterTests",
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
-        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "KasseCore", "TestSupport"]),
+        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // Soak and fault tests (issue 9): the counter against every simulator fault; sizes from the environment.
+        .testTarget(
+            name: "SoakTests",
+            dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
     ],

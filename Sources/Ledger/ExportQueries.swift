@@ -90,3 +90,24 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// About how many booking lines an export of the journal range `range` gives (for a progress
+    /// bar): the line shares of its sales and of the sales its stornos cancel, plus its cash
+    /// movements and day closes. Sales paid by several methods give a few more.
+    public func bookingLineEstimate(inJournal range: ClosedRange<Int64>) throws -> Int64 {
+        try wrap { () throws(SQLiteError) -> Int64 in
+            let s = try db.prepare(
+                """
+                SELECT (SELECT count(*) FROM line_shares WHERE seq BETWEEN ?1 AND ?2)
+                     + (SELECT count(*) FROM stornos st JOIN sales sa ON sa.id = st.sale_id
+                          JOIN line_shares ls ON ls.seq = sa.seq WHERE st.seq BETWEEN ?1 AND ?2)
+                     + (SELECT count(*) FROM cash_movements WHERE seq BETWEEN ?1 AND ?2)
+                     + (SELECT count(*) FROM day_closes WHERE seq BETWEEN ?1 AND ?2 AND difference_cents <> 0)
+                """)
+            try s.bind([.integer(range.lowerBound), .integer(range.upperBound)])
+            guard try s.step() else { return 0 }
+            return s.int64(0)
+        }
+    }
+}

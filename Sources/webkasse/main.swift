@@ -17,6 +17,9 @@ let subcommands: [Subcommand] = [
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
     Subcommand(name: "export", summary: "Buchungen für die Stadtkasse exportieren (DATEV, CSV, Journal, JSON Lines)", run: ExportCommand.run),
     Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),
+    Subcommand(name: "run", summary: "Kassenoberfläche starten (Standard ohne Befehl)", run: RunCommand.run),
+    Subcommand(name: "operator", summary: "Bediener verwalten (setup, add, list, roles, set-pin, lock, unlock)", run: OperatorCommand.run),
+    Subcommand(name: "audit", summary: "Prüfprotokoll anzeigen (Anmeldungen, Sperren, Freigaben, …)", run: AuditCommand.run),
     Subcommand(name: "zvt", summary: "EC-Terminal (ZVT): APDUs zerlegen, Befehle ausführen (pay, eod, status …)", run: ZVTCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]

@@ -11,25 +11,30 @@ let usage = """
       --listen HOST:PORT      Adresse für die Kasse (Standard 127.0.0.1:20007)
       --control HOST:PORT     Steuerport für Textbefehle (Standard 127.0.0.1:20017)
       --no-control            keinen Steuerport öffnen
-      --journal DATEI         Journal (JSON Lines; Standard zvt-sim-journal.jsonl)
+      --journal DATEI         Journal (JSON Lines; Standard <Datenverzeichnis>/zvt-sim-journal.jsonl,
+                              Datenverzeichnis = $WEBKASSE_DATA, $XDG_DATA_HOME/webkasse oder ~/.local/share/webkasse)
       --no-journal            Journal nur im Speicher
       --seed N                Startwert der Kartendaten (Standard 0)
       --outcome SZENARIO      dauerhaftes Szenario statt der Betragsregeln, z. B. decline-05
       --script "S1 S2 …"      Szenarien der ersten Verbindung der Reihe nach
       --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
+      --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
+      --password NNNNNN       Passwort, das Befehle mitbringen müssen (Standard: jedes wird angenommen)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
       --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
       --pin-timeout-ms N      PIN-Wartezeit bei pin-timeout (Standard 0)
+      --realistic             Pausen wie ein echtes Terminal (400 ms je Schritt, PIN-Pad 20 s)
       --no-auto-reversal      ohne Quittung der Status-Information nicht stornieren
       --fsync                 Journal nach jeder Zeile auf die Platte zwingen
       --verbose               jedes APDU protokollieren;  --quiet  nichts protokollieren
       --bench N               Durchsatz messen: N Zahlungen über Loopback (eigener Port), dann Ende
 
     Ergebnisse nach Betrag (Cent): ,13 abgelehnt 05  ,14 abgelehnt 51  ,15 abgelehnt 61
-      ,21 Karte nicht lesbar  ,22 PIN falsch, dann richtig  ,23 Warten auf Karte (Abbruch 06 B0)
+      ,21 Karte nicht lesbar  ,22 PIN falsch, dann richtig (,27 mit 04 0F 27 37 dazwischen)
+      ,23 Warten auf Karte (Abbruch 06 B0)
       ,24 PIN-Zeitüberschreitung  ,25 besetzt (84 9C)  ,26 Kassenschnitt nötig (F0)
       ,51 langsame Quittung  ,52 langsam (T4/2)  ,53 langsam mit 04 FF  ,61/,62 Abbruch vor/nach 04 0F
       ,71 Einzelbytes  ,72 zusammengelegt  ,73 Müllbytes  ,74 NACK  ,75 kein Abschluss nach Fehler
@@ -45,6 +50,26 @@ func parseAddress(_ text: String, option: String) throws -> SocketAddress {
     return address
 }
 
+/// `<data directory>/zvt-sim-journal.jsonl`, the data directory as Web-Kasse's ledgers use it
+/// (`$WEBKASSE_DATA`, else `$XDG_DATA_HOME/webkasse`, else `~/.local/share/webkasse`), created if missing.
+func defaultJournalPath() throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let directory: String
+    if let data = environment["WEBKASSE_DATA"], !data.isEmpty {
+        directory = data
+    } else if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+        directory = xdg + "/webkasse"
+    } else {
+        directory = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/webkasse"
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+        throw JournalError(path: directory, line: nil, reason: "Das Verzeichnis für das Journal kann nicht angelegt werden; bitte --journal DATEI angeben.")
+    }
+    return directory + "/zvt-sim-journal.jsonl"
+}
+
 func run() throws -> ExitCode {
     let words = Array(CommandLine.arguments.dropFirst())
     if words.contains("--help") || words.contains("-h") {
@@ -54,10 +79,12 @@ func run() throws -> ExitCode {
     let arguments = try ArgumentList(
         words,
         valueOptions: [
-            "listen", "control", "journal", "seed", "outcome", "script", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
-        flagOptions: ["no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet"])
+        flagOptions: [
+            "no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
+        ])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
     if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
 
@@ -66,7 +93,7 @@ func run() throws -> ExitCode {
     configuration.listen = try parseAddress(arguments.value("listen") ?? "127.0.0.1:20007", option: "listen")
     configuration.control = arguments.flag("no-control")
         ? nil : try parseAddress(arguments.value("control") ?? "127.0.0.1:20017", option: "control")
-    configuration.journalPath = arguments.flag("no-journal") ? nil : (arguments.value("journal") ?? "zvt-sim-journal.jsonl")
+    configuration.journalPath = arguments.flag("no-journal") ? nil : try (arguments.value("journal") ?? defaultJournalPath())
     configuration.syncJournal = arguments.flag("fsync")
     if let seed = arguments.value("seed") {
         guard let value = UInt64(seed) else {
@@ -80,7 +107,17 @@ func run() throws -> ExitCode {
         }
         configuration.terminalID = id
     }
+    if let password = arguments.value("password") {
+        guard password.count == 6, password.allSatisfy(\.isNumber) else {
+            throw UsageError.invalidValue(option: "password", value: password, expected: "genau 6 Ziffern")
+        }
+        configuration.password = password
+    }
     let limit = 0...86_400_000
+    if arguments.flag("realistic") {
+        configuration.timing.stepDelayMs = 400
+        configuration.timing.pinTimeoutMs = 20_000
+    }
     if let value = try arguments.integer("t3-ms", in: 1...600_000) { configuration.timing.t3Ms = value }
     if let value = try arguments.integer("t4-ms", in: 1...limit.upperBound) { configuration.timing.t4Ms = value }
     if let value = try arguments.integer("step-delay-ms", in: limit) { configuration.timing.stepDelayMs = value }
@@ -89,6 +126,13 @@ func run() throws -> ExitCode {
     configuration.autoReversal = !arguments.flag("no-auto-reversal")
 
     let sticky = try arguments.value("outcome").map { try Scenario(parsing: $0) }
+    let profile = try arguments.value("profile").map { name -> VendorProfile in
+        guard let profile = VendorProfile(rawValue: name) else {
+            throw UsageError.invalidValue(
+                option: "profile", value: name, expected: VendorProfile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return profile
+    }
     let script = try (arguments.value("script") ?? "").split(separator: " ").map { try Scenario(parsing: String($0)) }
 
     let simulator: TerminalSimulator
@@ -103,6 +147,7 @@ func run() throws -> ExitCode {
         return .ioError
     }
     if let sticky { simulator.control.setSticky(sticky) }
+    if let profile { simulator.control.profile = profile }
     if !script.isEmpty { simulator.control.setScriptForNextConnection(script) }
     simulator.control.bannerOnConnect = arguments.flag("banner")
     simulator.control.endOfDayRequired = arguments.flag("eod-required")
@@ -148,6 +193,9 @@ do {
     printError("zvt-sim: \(error)")
     printError("Hilfe: zvt-sim --help")
     exit(.usage)
+} catch let error as JournalError {
+    printError("zvt-sim: \(error)")
+    exit(.dataError)
 } catch let error as ScenarioError {
     printError("zvt-sim: \(error)")
     exit(.usage)

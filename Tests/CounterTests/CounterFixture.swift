@@ -9,7 +9,7 @@ import XCTest
 /// A counter service on a fresh ledger with a manual clock and a fake terminal.
 final class CounterFixture {
     let directory: TemporaryDirectory
-    let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+    let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
     let terminal = FakeCardTerminal()
     var service: CounterService
     var clerk: OperatorRecord!
@@ -79,13 +79,16 @@ final class CounterFixture {
 /// A terminal that approves at the inner fake but whose answer is lost, and that cannot be
 /// asked afterwards: the state after the process died between approval and booking.
 final class DyingTerminal: CardTerminal {
-    let inner: FakeCardTerminal
-    init(_ inner: FakeCardTerminal) { self.inner = inner }
+    let inner: CardTerminal
+    init(_ inner: CardTerminal) { self.inner = inner }
     var terminalName: String { inner.terminalName }
     func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
         _ = try inner.authorize(amount: amount)
         throw .outcomeUnknown("Prozess beendet")
     }
-    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult { throw .unreachable("tot") }
+    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
+        _ = try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+        throw .outcomeUnknown("Prozess beendet")
+    }
     func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { throw .unreachable("tot") }
 }

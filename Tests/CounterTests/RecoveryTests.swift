@@ -102,3 +102,65 @@ final class RecoveryTests: XCTestCase {
         try f.assertClean()
     }
 }
+
+/// The card part of a storno: the reversal is pending before the terminal acts, like a payment.
+final class ReversalRecoveryTests: XCTestCase {
+    func testReversalDoneProcessDiedIsBookedAtStart() throws {
+        let f = try CounterFixture()
+        let sale = try f.sell(.split(cash: Money(euros: 7), tendered: Money(euros: 7))).sale
+        f.service.terminal = DyingTerminal(f.terminal)
+        XCTAssertThrowsError(try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")) { error in
+            guard case CounterError.cardOutcomeUnknown = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(f.terminal.journal.map(\.kind), [.payment, .reversal])
+        XCTAssertNil(try f.service.ledger.storno(ofSale: sale.id))
+        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id), "a pending reversal blocks the close")
+
+        try f.restart()
+        let report = try f.service.start()
+        XCTAssertEqual(report.recoveries.map(\.result), [.booked(receiptNumber: 2)])
+        XCTAssertTrue(report.recoveries[0].isReversal)
+        XCTAssertTrue(report.recoveries[0].description.contains("Storno nachgebucht, Beleg 2"), report.recoveries[0].description)
+        let storno = try XCTUnwrap(try f.service.ledger.storno(ofSale: sale.id))
+        XCTAssertEqual(storno.id, "st")
+        XCTAssertEqual(storno.reason, "Irrtum")
+        XCTAssertEqual(storno.refunds.map(\.method), [.cash, .card])
+        XCTAssertEqual(storno.refunds.last?.cardReversal?.authorizationCode, "R0001")
+        XCTAssertTrue(f.service.receiptStore.exists(2))
+        // The clerk's retry finds it booked.
+        XCTAssertTrue(try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum").alreadyBooked)
+        XCTAssertNoThrow(try f.service.closeDay(operatorId: f.clerk.id))
+        try f.assertClean()
+    }
+
+    func testReversalAnswerLostIsSettledAtOnce() throws {
+        let f = try CounterFixture()
+        let sale = try f.sell(.card).sale
+        final class LosingTerminal: CardTerminal {
+            let inner: FakeCardTerminal
+            init(_ inner: FakeCardTerminal) { self.inner = inner }
+            var terminalName: String { inner.terminalName }
+            func authorize(amount: Money) throws(CardTerminalError) -> CardResult { try inner.authorize(amount: amount) }
+            func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
+                _ = try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+                throw .outcomeUnknown("Verbindung getrennt")
+            }
+            func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { try inner.lastTransaction() }
+        }
+        f.service.terminal = LosingTerminal(f.terminal)
+        let outcome = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
+        XCTAssertEqual(outcome.storno.refunds.first?.cardReversal?.authorizationCode, "R0001")
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        try f.assertClean()
+    }
+
+    func testReversalDeclinedBooksNothingAndResolvesThePending() throws {
+        let f = try CounterFixture()
+        let sale = try f.sell(.card).sale
+        f.terminal.reachable = false
+        XCTAssertThrowsError(try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum"))
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        XCTAssertNil(try f.service.ledger.storno(ofSale: sale.id))
+        try f.assertClean()
+    }
+}

@@ -11,7 +11,7 @@ final class SimulationTests: XCTestCase {
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
         let directory = try TemporaryDirectory(prefix: "sim-test")
         defer { directory.remove() }
-        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))
+        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))
         let service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: FakeCardTerminal())
         let summary = try CounterSimulation(service: service, catalog: catalog, clock: clock, options: .init(sales: 150, seed: 42, salesPerDay: 40)).run()
         XCTAssertEqual(summary.sales, 150)
@@ -44,7 +44,7 @@ final class SimulationTests: XCTestCase {
         // The same seed gives the same days.
         let other = try TemporaryDirectory(prefix: "sim-test")
         defer { other.remove() }
-        let clock2 = ManualClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))
+        let clock2 = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))
         let service2 = try CounterFixture.makeService(directory: other, clock: clock2, terminal: FakeCardTerminal())
         let again = try CounterSimulation(service: service2, catalog: catalog, clock: clock2, options: .init(sales: 150, seed: 42, salesPerDay: 40)).run()
         XCTAssertEqual(again.byMethod, summary.byMethod)

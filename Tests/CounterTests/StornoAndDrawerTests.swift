@@ -171,9 +171,10 @@ final class StornoAndDrawerTests: XCTestCase {
         let path = f.service.receiptStore.path(of: 2)
         let original = try String(contentsOfFile: path, encoding: .utf8)
         try FileManager.default.removeItem(atPath: path)
+        FileManager.default.createFile(atPath: f.service.receiptStore.path(of: 1), contents: Data())
         try f.restart()
         let report = try f.service.start()
-        XCTAssertEqual(report.rewrittenReceipts, [2])
+        XCTAssertEqual(report.rewrittenReceipts, [1, 2], "missing and empty files are written again")
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), original)
     }
 }

@@ -39,6 +39,11 @@ final class FakeCounterBackend: CounterBackend {
         StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
     }
 
+    var needsFirstSetup = false
+    func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
+        guard pin == pinRepeated else { throw CounterUserError("Die beiden PINs stimmen nicht überein.") }
+        needsFirstSetup = false
+    }
     func logIn(operatorID: String, pin: String) throws -> String {
         guard wrongPINs < 5 else { throw CounterUserError("Bediener \(operatorID) ist nach 5 falschen PINs gesperrt; bitte Vorgesetzte rufen.") }
         guard operatorID == "1", pin == "1234" else {
@@ -52,6 +57,16 @@ final class FakeCounterBackend: CounterBackend {
         guard pin == "1234" else { throw CounterUserError("PIN falsch.") }
     }
     func logOut() { operatorName = nil }
+    var locks = 0
+    func lockScreen() { locks += 1 }
+    var handovers: [String] = []
+    var shiftHolderNote: String?
+    func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money) {
+        guard login == "9", pin == "9999" else { throw CounterUserError("Kennung oder PIN falsch.") }
+        handovers.append("\(login) \(countedCash.formatted)")
+        operatorName = "Vera Vorgesetzt"
+        return ("Vera Vorgesetzt", Money(cents: countedCash.cents - 10000))
+    }
     func openShift(float: Money) throws {
         self.float = float
         needsShiftOpening = false
@@ -109,7 +124,7 @@ final class FakeCounterBackend: CounterBackend {
         if due.cents > 0 { return .remaining(due) }
         receiptCounter += 1
         let number = String(format: "2026-%06d", receiptCounter)
-        let receipt = ReceiptView(number: number, lines: receiptLines(number: number))
+        let receipt = ReceiptView(number: number, lines: receiptLines(number: number), note: "Beleg gedruckt.")
         sales.append(SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false))
         lines = []
         paid = .zero
@@ -140,22 +155,50 @@ final class FakeCounterBackend: CounterBackend {
         cardJob = job
         return job
     }
-    func printReceipt(_ receipt: ReceiptView) throws { printed.append(receipt.number) }
+    func printCopy(receiptNumber: String) throws { printed.append(receiptNumber) }
+    var printerProblems: [String] = []
+    func takePrinterProblems() -> [String] { defer { printerProblems = [] }; return printerProblems }
+    var startupNotes: [String] = []
+    func takeStartupNotes() -> [String] { defer { startupNotes = [] }; return startupNotes }
     func receipt(number: String) throws -> ReceiptView {
         guard sales.contains(where: { $0.receiptNumber == number }) else { throw CounterUserError("Beleg \(number) gibt es nicht.") }
         return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])
     }
     func todaysSales() -> [SaleSummary] { sales }
-    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView {
-        guard supervisorID == "9", supervisorPIN == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob {
+        let receipt: ReceiptView = try stornoReceipt(receiptNumber: receiptNumber, reason: reason, approval: approval)
+        let job = FakeCardJob()
+        job.finish(.approved(.completed(receipt, change: .zero)))
+        return job
+    }
+
+    func stornoReceipt(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
+        guard approval.login == "9", approval.pin == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
         guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else { throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.") }
         sales[index].isCancelled = true
         return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
     }
-    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws {
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .withdrawal }
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
+        if kind == .withdrawal {
+            guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        }
         movements.append("\(kind.rawValue) \(amount.formatted) \(reason)")
     }
     func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
+    var expectedCash = Money(cents: 10000)
+    var dayClosed: Money?
+    var dayCloseReason: String?
+    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult {
+        if countedCash != expectedCash && reason.isEmpty { return .needsReason(expected: expectedCash, counted: countedCash) }
+        dayCloseReason = reason
+        if (countedCash.cents - expectedCash.cents).magnitude > 500 {
+            guard let approval else { return .needsApproval(expected: expectedCash, counted: countedCash) }
+            guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        }
+        dayClosed = countedCash
+        return .closed(report: ["Tagesabschluss (Z)", "Gezählt: \(countedCash.formatted)"])
+    }
 }
 
 /// A card payment whose progress the test sets.

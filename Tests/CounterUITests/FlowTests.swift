@@ -3,6 +3,29 @@ import XCTest
 @testable import CounterUI
 
 final class LoginAndShiftTests: XCTestCase {
+    func testFirstStartCreatesSupervisorThenLogIn() {
+        let ui = UIHarness(loggedIn: false)
+        ui.backend.needsFirstSetup = true
+        ui.flow.start(stack: ui.stack)
+        XCTAssertTrue(ui.stack.top is FirstSetupScreen)
+        ui.type("Vera Vorgesetzt")
+        ui.press(.enter)
+        ui.type("vera")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        ui.type("9998")
+        assertGolden(ui.render(), "first-setup")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Die beiden PINs stimmen nicht überein."))
+        ui.type("9999")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is LoginScreen)
+        XCTAssertTrue(ui.screenText.contains("Vera Vorgesetzt ist angelegt. Bitte jetzt anmelden."))
+    }
+
     func testLogInOpensShiftThenSale() {
         let ui = UIHarness(loggedIn: false)
         assertGolden(ui.render(), "login")
@@ -11,7 +34,7 @@ final class LoginAndShiftTests: XCTestCase {
         ui.type("1234")
         ui.press(.enter)
         XCTAssertTrue(ui.stack.top is OpenShiftScreen)
-        ui.press(.tab)
+        ui.press(.tab, .tab)
         ui.type("2")  // 2 × 200 €
         ui.press(.tab, .tab, .tab, .tab, .tab, .tab)
         ui.type("3")  // 3 × 2 €
@@ -52,8 +75,25 @@ final class LoginAndShiftTests: XCTestCase {
         ui.press(.tab)
         ui.type("1")
         ui.press(.function(10))
-        XCTAssertTrue(ui.screenText.contains("passt nicht zur Zählung 200,00 €"))
+        XCTAssertTrue(ui.screenText.contains("passt nicht zur Zählung 500,00 €"))
         XCTAssertNil(ui.backend.float)
+    }
+
+    func testIdleLockButNotDuringACardPaymentOrBeforeLogIn() {
+        let loggedOut = UIHarness(loggedIn: false)
+        XCTAssertFalse(loggedOut.flow.lockIfIdle(stack: loggedOut.stack, idleSeconds: 1000, limitSeconds: 300))
+        let ui = UIHarness()
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 299, limitSeconds: 300))
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: nil))
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: 300))
+        ui.backend.cardJob!.finish(.aborted("Abbruch"))
+        _ = ui.stack.tick()
+        ui.press(.enter)
+        XCTAssertTrue(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 300, limitSeconds: 300))
+        XCTAssertTrue(ui.stack.top is LockScreen)
+        XCTAssertFalse(ui.flow.lockIfIdle(stack: ui.stack, idleSeconds: 1000, limitSeconds: 300), "locks once")
     }
 
     func testLockScreenNeedsPIN() {
@@ -90,11 +130,11 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertEqual(ui.backend.payments, ["Bar 59,00 €"])
         assertGolden(ui.render(), "receipt-change")
         ui.press(.enter)
-        XCTAssertEqual(ui.backend.printed, ["2026-000001"])
         XCTAssertEqual(ui.keyCount, 12)
         XCTAssertTrue(ui.stack.top is SaleScreen)
         XCTAssertTrue(ui.backend.basket.isEmpty)
-        XCTAssertTrue(ui.screenText.contains("Beleg 2026-000001 gedruckt. Nächster Kunde bitte."))
+        XCTAssertTrue(ui.screenText.contains("Nächster Kunde bitte."))
+        XCTAssertTrue(ui.backend.printed.isEmpty, "the booking delivered the receipt; no copy")
     }
 
     func testQuickNoteKeysAndExactAmount() {
@@ -213,9 +253,46 @@ final class PaymentFlowTests: XCTestCase {
         assertGolden(ui.render(), "storno-approval")
         ui.press(.enter)
         XCTAssertTrue(ui.backend.sales[0].isCancelled)
+        XCTAssertTrue(ui.stack.top is CardPaymentScreen, "the storno runs in the background")
+        XCTAssertTrue(ui.stack.tick())
         XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        XCTAssertTrue(ui.screenText.contains("STORNO"))
+        XCTAssertFalse(ui.screenText.contains("RÜCKGELD"))
         ui.press(.enter)
         XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
+    func testReprintPrintsACopy() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(5), .function(2), .enter)
+        ui.press(.function(9), .character("2"), .enter)
+        XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.printed, ["2026-000001"])
+        XCTAssertTrue(ui.screenText.contains("Kopie von Beleg 2026-000001 gedruckt."))
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
+    func testPrinterProblemsAreShownWithTheWayOut() {
+        let ui = UIHarness()
+        XCTAssertFalse(ui.flow.reportPrinterProblems(stack: ui.stack))
+        ui.backend.printerProblems = ["Beleg 3 nicht gedruckt: Drucker aus."]
+        XCTAssertTrue(ui.flow.reportPrinterProblems(stack: ui.stack))
+        XCTAssertTrue(ui.screenText.contains("Beleg 3 nicht gedruckt: Drucker aus."))
+        XCTAssertTrue(ui.screenText.contains("Nachdruck über das Menü (F9, 2)."))
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
+    func testStartupNotesAreShownBeforeLogIn() {
+        let ui = UIHarness(loggedIn: false)
+        ui.backend.startupNotes = ["Offene Kartenzahlung über 59,00 € nachgebucht (Beleg 7)."]
+        ui.flow.start(stack: ui.stack)
+        XCTAssertTrue(ui.screenText.contains("Offene Kartenzahlung über 59,00 € nachgebucht (Beleg 7)."))
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is LoginScreen)
     }
 
     func testCashMovementAndXReport() {
@@ -227,17 +304,67 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.screenText.contains("Fehler: Bitte einen Grund eingeben"))
         ui.type("Tresor")
         ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is ApprovalDialog, "a withdrawal needs four eyes")
+        XCTAssertTrue(ui.backend.movements.isEmpty)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
         XCTAssertEqual(ui.backend.movements, ["Entnahme 200,00 € Tresor"])
+        XCTAssertTrue(ui.stack.top is SaleScreen)
         ui.press(.function(9), .character("5"))
         XCTAssertTrue(ui.screenText.contains("Zwischenbericht (X)"))
         ui.press(.escape)
         XCTAssertTrue(ui.stack.top is SaleScreen)
     }
 
+    func testDayCloseWithDifferenceNeedsApprovalThenLogsOut() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("6"))
+        XCTAssertTrue(ui.stack.top is DayCloseScreen)
+        ui.type("90")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €. Bitte den Grund angeben."), ui.screenText)
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Bitte den Grund der Differenz angeben."), ui.screenText)
+        ui.type("Wechselgeld falsch")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Differenz -10,00 €. Eine Kassenaufsicht gibt frei:"), ui.screenText)
+        XCTAssertNil(ui.backend.dayClosed)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.dayClosed, Money(cents: 9000))
+        XCTAssertEqual(ui.backend.dayCloseReason, "Wechselgeld falsch")
+        XCTAssertTrue(ui.screenText.contains("Tagesabschluss (Z)"))
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is LoginScreen)
+    }
+
+    func testHandoverWithCountSwitchesTheOperator() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("7"))
+        XCTAssertTrue(ui.stack.top is HandoverScreen)
+        ui.type("95")
+        ui.press(.enter)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("1111")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("Fehler: Kennung oder PIN falsch."))
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertEqual(ui.stack.status.operatorName, "Vera Vorgesetzt")
+        XCTAssertTrue(ui.screenText.contains("Kasse an Vera Vorgesetzt übergeben (Differenz -5,00 €)."), ui.screenText)
+        XCTAssertEqual(ui.backend.handovers, ["9 95,00 €"])
+    }
+
     func testQuitAsksAndBasketBlocksOperatorChange() {
         let ui = UIHarness()
         ui.type("fz")
-        ui.press(.enter, .function(9), .character("7"))
+        ui.press(.enter, .function(9), .character("8"))
         XCTAssertTrue(ui.screenText.contains("Fehler: Der Warenkorb ist nicht leer"))
         ui.press(.escape, .control("c"))
         XCTAssertTrue(ui.screenText.contains("Der Warenkorb (13,00 €) wird verworfen."))

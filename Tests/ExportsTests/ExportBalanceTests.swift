@@ -145,4 +145,23 @@ final class ExportBalanceTests: XCTestCase {
         XCTAssertEqual(balances, FixtureDay.expectedNets, "hledger's balance per account equals ours")
         XCTAssertEqual(balances, result.totals.netByAccount)
     }
+
+    /// `ledger -f FILE balance` (ledger 3) reads the same journal with the same totals (skipped
+    /// where ledger is not installed; scripts/test installs only hledger).
+    func testLedgerCLIReadsTheJournalToo() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ledger") else { throw XCTSkip("ledger is not installed") }
+        let directory = try TemporaryDirectory(prefix: "webkasse-exports")
+        defer { directory.remove() }
+        let path = directory.path + "/day.journal"
+        _ = try Exporter.export(FixtureDay.lines, format: .journal, context: FixtureDay.context, path: path)
+        let result = try runProcess("/usr/bin/ledger", ["-f", path, "balance", "--flat", "--balance-format", "%(account)|%(quantity(display_total))\n"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        var balances: [String: Int64] = [:]
+        for row in result.stdout.split(separator: "\n") {
+            let parts = row.split(separator: "|")
+            guard parts.count == 2, !parts[0].isEmpty, let value = Double(parts[1]) else { continue }
+            balances[String(parts[0].split(separator: ":").last!)] = Int64((value * 100).rounded())
+        }
+        XCTAssertEqual(balances, FixtureDay.expectedNets, result.stdout)
+    }
 }

@@ -60,6 +60,9 @@ final class LedgerExportTests: XCTestCase {
         XCTAssertEqual(storno["cashReference"] as? String, "5.2026.000123")
         XCTAssertEqual(storno["operator"] as? String, "Anna Amt")
 
+        let lastClose = try XCTUnwrap(try fixture.reopen().dayCloseBoundaries().last?.seq)
+        XCTAssertEqual(try fixture.ledger.bookingLineEstimate(inJournal: 1...lastClose), 8, "all but the second payment of the Reisepass")
+
         XCTAssertEqual(outcome.records.count, 1)
         let record = outcome.records[0]
         XCTAssertEqual(record.format, "jsonl")

@@ -37,6 +37,8 @@ final class MoneyTests: XCTestCase {
             ("-5", .negativeNotAllowed("-5")), ("1.000.000", .tooLarge("1.000.000")),
             ("1000000,00", .tooLarge("1000000,00")), ("99999999999999999999", .tooLarge("99999999999999999999")),
             ("-", .notANumber("-")), (",", .notANumber(",")),
+            // Found by the catalogue fuzzer: separators in the wrong place.
+            ("0,.0", .malformed("0,.0")), ("1.,5", .malformed("1.,5")), (".,", .malformed(".,")),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try Money.parse(text), text) { error in

@@ -151,3 +151,14 @@ final class BusinessDateTests: XCTestCase {
         XCTAssertEqual(BusinessDate(instant: instant, timeZone: TimeZone(identifier: "UTC")!).iso, "2026-11-26")
     }
 }
+
+final class CatalogSearchRegressionTests: XCTestCase {
+    /// Found by the catalogue fuzzer: a query (or item name) with more than 255 words overflowed a byte counter.
+    func testQueryWithHundredsOfWords() throws {
+        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        let search = CatalogSearch(catalog: catalog)
+        let query = Array(repeating: "pass", count: 300).joined(separator: " ")
+        XCTAssertEqual(search.items(matching: query).map(\.code), search.items(matching: "pass").map(\.code))
+        XCTAssertFalse(search.items(matching: query).isEmpty)
+    }
+}

@@ -140,3 +140,27 @@ final class LedgerStorageTests: XCTestCase {
         XCTAssertEqual(BusinessCalendar.berlin.date(of: Instant(millisecondsSinceEpoch: 1_782_945_000_000)), "2026-07-02")
     }
 }
+
+final class ConcurrencyTests: XCTestCase {
+    /// Two processes (here: two connections) take turns: reads must not pin an old snapshot that
+    /// makes the next write fail once the other one has written.
+    func testTwoConnectionsTakeTurnsReadingAndWriting() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let shift = try fixture.openDay()
+        let other = try Ledger(path: fixture.path)
+        for round in 0..<5 {
+            _ = try fixture.ledger.lastClosedBusinessDate()
+            _ = try fixture.ledger.entry(at: 1)
+            _ = try fixture.ledger.sale(id: "none")
+            _ = try other.entry(at: 1)
+            let at = Instant(millisecondsSinceEpoch: Int64(round))
+            try other.transaction {
+                try other.append(.audit(AuditRecord(id: "other-\(round)", kind: "test", operatorId: nil, detail: "", at: at)), at: at)
+            }
+            try fixture.sale(shift: shift)
+        }
+        XCTAssertEqual(try other.lastReceiptNumber(), 5)
+        XCTAssertTrue(try other.verify().isClean)
+    }
+}

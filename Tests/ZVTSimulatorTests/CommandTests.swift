@@ -158,6 +158,25 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 
+    func testWrongPasswordIsRefusedWhenOneIsConfigured() throws {
+        register.close()
+        simulator.stop()
+        simulator = try makeSimulator { $0.password = "123456" }
+        register = try TestRegister(simulator)
+        let wrong = Password("000000")!
+        let registration = register.run(Registration(password: wrong, config: 0xBE).apdu)
+        XCTAssertEqual(registration.acknowledgement, Acknowledgement.positive.apdu)
+        XCTAssertEqual(registration.messages, [APDU.hex("06 1E 01 83")])
+        XCTAssertFalse(simulator.core.registration.current.registered)
+        XCTAssertEqual(register.run(try Refund(password: wrong, amountCents: 1_00).apdu).messages, [APDU.hex("06 1E 01 83")])
+        XCTAssertEqual(register.run(EndOfDay(password: wrong).apdu).messages, [APDU.hex("06 1E 01 83")])
+        XCTAssertTrue(simulator.journal.entries.isEmpty)
+        // The right one, and payments (which carry none), work.
+        register.register()
+        XCTAssertEqual(register.pay(1_00).last, Completion().apdu)
+        XCTAssertEqual(register.run(StatusEnquiry().apdu).last?.command, 0x060F, "05 01 without password")
+    }
+
     func testRegistrationEchoesTag26AndCurrency() throws {
         let sequence = register.register(config: 0xBE)
         let completion = try Completion(apdu: XCTUnwrap(sequence.last), pendingCommand: 0x0600)

@@ -21,7 +21,7 @@ final class DriverTests: XCTestCase {
     }
 
     private func makeDriver(config: UInt8 = 0xBE) -> ZVTDriver {
-        let session = SessionConfiguration(t3Ms: 300, t4Ms: 800, completionGraceMs: 200)
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
         let configuration = ZVTDriver.Configuration(
             password: Password("123456")!, session: session, registrationConfig: config, pollIntervalMs: 20)
         return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
@@ -85,6 +85,10 @@ final class DriverTests: XCTestCase {
         XCTAssertTrue(statuses.current.contains("Geheimzahl falsch"), "\(statuses.current)")
     }
 
+    func testWrongPinInAFirstStatusInformationStillEndsApproved() {
+        assertApprovedAndBooked(driver.authorize(amountCents: 2_27), cents: 2_27)
+    }
+
     func testClerkAbortWhileTheTerminalWaitsForTheCard() {
         let driver = self.driver!
         driver.statusHandler = { text in if text == "Karte einstecken" { driver.abort() } }
@@ -101,10 +105,9 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(lastEntry?.note, "Zeitüberschreitung am PIN-Pad")
     }
 
-    func testBusy() {
-        let outcome = driver.authorize(amountCents: 2_25)
-        if case .approved = outcome { XCTFail("busy approved") }
-        if case .outcomeUnknown = outcome { XCTFail("a refusal is a definite answer") }
+    func testBusy() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 2_25).apdu).outcome, .failed(.refused(.pleaseWait)))
+        guard case .error = driver.authorize(amountCents: 2_25) else { return XCTFail("a refusal: nothing started") }
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 
@@ -192,10 +195,9 @@ final class DriverTests: XCTestCase {
         assertApprovedAndBooked(driver.authorize(amountCents: 1_00), cents: 1_00)
     }
 
-    func testNack() {
-        let outcome = driver.authorize(amountCents: 3_74)
-        if case .approved = outcome { XCTFail() }
-        if case .outcomeUnknown = outcome { XCTFail("a refusal is a definite answer") }
+    func testNack() throws {
+        XCTAssertEqual(driver.run(try Authorization(amountCents: 3_74).apdu).outcome, .failed(.refused(.protocolError)))
+        guard case .error = driver.authorize(amountCents: 3_74) else { return XCTFail("a refusal: nothing started") }
         XCTAssertTrue(simulator.journal.entries.isEmpty)
     }
 

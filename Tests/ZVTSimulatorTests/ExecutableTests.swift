@@ -43,6 +43,31 @@ final class ExecutableTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("all checks passed"), result.stdout)
     }
 
+    func testDefaultJournalLivesInTheDataDirectory() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.url.appendingPathComponent("data").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--listen", "127.0.0.1:0", "--no-control", "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["WEBKASSE_DATA": data]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var text = ""
+        while !text.contains("Strg-C") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(text.contains("Journal \(data)/zvt-sim-journal.jsonl, letzte Belegnummer 0"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: data + "/zvt-sim-journal.jsonl"))
+    }
+
     func testUsageErrorsAndABrokenJournalAreOneGermanSentence() throws {
         let unknown = try runProcess(binary, ["--lisen", "1"])
         XCTAssertEqual(unknown.status, 2)
@@ -51,6 +76,10 @@ final class ExecutableTests: XCTestCase {
         let address = try runProcess(binary, ["--listen", "localhost"])
         XCTAssertEqual(address.status, 2)
         XCTAssertTrue(address.stderr.contains("Ungültiger Wert »localhost« für --listen"), address.stderr)
+
+        let password = try runProcess(binary, ["--password", "12ab56"])
+        XCTAssertEqual(password.status, 2)
+        XCTAssertTrue(password.stderr.contains("Ungültiger Wert »12ab56« für --password: erwartet wird genau 6 Ziffern."), password.stderr)
 
         let scenario = try runProcess(binary, ["--outcome", "maybe"])
         XCTAssertEqual(scenario.status, 2)

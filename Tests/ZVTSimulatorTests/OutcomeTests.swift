@@ -82,6 +82,22 @@ final class OutcomeTests: XCTestCase {
         XCTAssertEqual(simulator.journal.entries.last?.status, .booked)
     }
 
+    func testWrongPinReportedInAFirstStatusInformationThenApproved() throws {
+        register.register()
+        let sequence = register.pay(7_27)
+        let results = sequence.statusInformation.map { $0.resultCode?.rawValue }
+        XCTAssertEqual(results, [0x37, 0x00], "two Status-Informations in one sequence")
+        let first = sequence.statusInformation[0].fields, second = sequence.statusInformation[1].fields
+        XCTAssertNotEqual(first.trace, second.trace, "each host request has its own trace")
+        XCTAssertNil(first.receiptNumber)
+        XCTAssertEqual(sequence.last, Completion().apdu)
+        let entry = try XCTUnwrap(simulator.journal.entries.last)
+        XCTAssertEqual(simulator.journal.entries.count, 1)
+        XCTAssertEqual(entry.status, .booked)
+        XCTAssertEqual(entry.trace, second.trace)
+        XCTAssertEqual(entry.receipt, second.receiptNumber)
+    }
+
     func testClerkAbortDuringCardWait() throws {
         register.register()
         register.send(try Authorization(amountCents: 9_23).apdu)

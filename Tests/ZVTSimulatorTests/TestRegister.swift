@@ -42,10 +42,8 @@ final class TestRegister {
                 return .closed
             }
             let remaining = Int(max(0, deadline - monotonicMilliseconds()))
-            let before = buffer.count
             switch socket.read(appendingTo: &buffer, timeoutMs: remaining) {
             case .bytes(let count):
-                _ = before
                 readSizes.append(count)
             case .timedOut: return .timedOut
             case .closed: return .closed
@@ -115,9 +113,13 @@ final class TestRegister {
     func close() { socket.close() }
 }
 
+/// T3 and T4 in the tests: short, with room for a loaded 2-core CI machine.
+let testT3Ms = 500
+let testT4Ms = 1_200
+
 /// A simulator on an ephemeral loopback port with short timers and a pinned clock.
 func makeSimulator(
-    journalPath: String? = nil, t3Ms: Int = 300, t4Ms: Int = 800, configure: (inout SimulatorConfiguration) -> Void = { _ in }
+    journalPath: String? = nil, t3Ms: Int = testT3Ms, t4Ms: Int = testT4Ms, configure: (inout SimulatorConfiguration) -> Void = { _ in }
 ) throws -> TerminalSimulator {
     var configuration = SimulatorConfiguration()
     configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)

@@ -33,6 +33,15 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     /// A pending card payment was resolved at start-up.
     case pendingCardResolved = "card.pending_resolved"
     case verificationRun = "verify.run"
+    // Kinds the counter service books itself (plain-text detail):
+    /// A receipt copy (Kopie) was printed.
+    case receiptReprinted = "reprint"
+    /// A storno's card part was sent to the terminal for reversal (06 30).
+    case cardReversalRequested = "card_reversal_requested"
+    /// Pending card payments were resolved during operation.
+    case cardRecovery = "card_recovery"
+    /// Pending card payments were resolved at start-up (summary of what was done).
+    case cardRecoveryAtStartup = "card_recovery_startup"
 
     public var germanName: String {
         switch self {
@@ -59,6 +68,10 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .catalogueChanged: return "Gebührenkatalog geändert"
         case .pendingCardResolved: return "Offene Kartenzahlung geklärt"
         case .verificationRun: return "Kassenbuch geprüft"
+        case .receiptReprinted: return "Beleg nachgedruckt"
+        case .cardReversalRequested: return "Kartenstorno angefordert"
+        case .cardRecovery: return "Kartenzahlungen geklärt"
+        case .cardRecoveryAtStartup: return "Kartenzahlungen beim Start geklärt"
         }
     }
 }

@@ -78,6 +78,8 @@ public final class FakeCardTerminal: CardTerminal {
     public var nextBehaviours: [Behaviour] = []
     public var reachable = true
     public private(set) var journal: [TerminalTransaction] = []
+    /// Where the current End-of-Day batch starts in ``journal`` (see CardTerminalEndOfDay.swift).
+    public internal(set) var endOfDayBatchStart = 0
     private var nextReceipt = 1
     private var nextTrace = 1
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KasseCore
 import Ledger
 
@@ -28,15 +31,36 @@ public struct ReceiptStore: Sendable {
         try DataDirectory.createDirectory(directory)
         let final = path(of: number)
         let temporary = final + ".tmp"
-        let data = Data(text.utf8)
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        // Plain write without fsync: the booking is already durable in the ledger, and a receipt
+        // file lost to a power cut is written again from the ledger at the next start
+        // (`CounterService.rewriteMissingReceiptFiles`). Foundation's createFile would fsync.
+        let bytes = Array(text.utf8)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+            }
+            offset += written
         }
+        close(fd)
         if rename(temporary, final) != 0 {
             let code = errno
             unlink(temporary)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
+    }
+
+    /// Whether the file of `number` is missing or empty (a crash before its data reached the disk).
+    public func needsRewrite(_ number: Int64) -> Bool {
+        var info = stat()
+        return stat(path(of: number), &info) != 0 || info.st_size == 0
     }
 
     public func read(_ number: Int64) -> String? {

@@ -7,13 +7,13 @@ public protocol CounterClock: AnyObject {
 }
 
 /// The system clock.
-public final class SystemClock: CounterClock {
+public final class WallClock: CounterClock {
     public init() {}
     public func now() -> Instant { Instant.now }
 }
 
 /// A clock that moves only when told: tests and `webkasse simulate`.
-public final class ManualClock: CounterClock {
+public final class SimulatedClock: CounterClock {
     public private(set) var current: Instant
     public init(_ start: Instant) { current = start }
     public func now() -> Instant { current }

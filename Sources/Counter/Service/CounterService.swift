@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -7,12 +8,17 @@ import Ledger
 ///
 /// Card payments are recorded as pending *before* the terminal is asked and resolved in the same
 /// transaction that books the sale; ``start()`` resolves leftovers before the counter opens.
-public final class CounterService {
+///
+/// A card payment may run on a background thread while the screen reads (totals, receipts): the
+/// ledger serialises its use. Two *bookings* at the same time are not meant to happen (one clerk).
+public final class CounterService: @unchecked Sendable {
     public let ledger: Ledger
     public let registerId: String
     public let calendar: BusinessCalendar
     public let clock: CounterClock
     public var terminal: CardTerminal?
+    /// Issue 6: roles and four-eyes approvals, checked in every operation (nil: no checks, e.g. simulate).
+    public var accessGuard: CounterAccessGuard?
     public let receiptStore: ReceiptStore
     public let printer: ReceiptPrinter?
     public let officeName: String
@@ -20,7 +26,7 @@ public final class CounterService {
 
     public init(
         ledger: Ledger, registerId: String, officeName: String = "", officeAddress: String = "",
-        calendar: BusinessCalendar = .berlin, clock: CounterClock = SystemClock(), terminal: CardTerminal? = nil,
+        calendar: BusinessCalendar = .berlin, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         receiptDirectory: String, printer: ReceiptPrinter? = nil
     ) throws {
         self.ledger = ledger
@@ -46,7 +52,7 @@ public final class CounterService {
 
     /// Opens the ledger of the configured register in `data` with the office's settings.
     public static func open(
-        data: String, configuration: Configuration, clock: CounterClock = SystemClock(), terminal: CardTerminal? = nil,
+        data: String, configuration: Configuration, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         printer: ReceiptPrinter? = nil
     ) throws -> CounterService {
         let register = configuration.registerID
@@ -113,6 +119,7 @@ public final class CounterService {
 
     /// Resolves one pending payment by asking the terminal for its last transaction.
     func resolve(_ pending: PendingCardPayment, atStartup: Bool) throws -> RecoveryOutcome {
+        if let reversal = StornoDraft.decode(pending.draft) { return try resolveReversal(pending, reversal, atStartup: atStartup) }
         if let sale = try ledger.sale(id: pending.saleId), sale.payments.contains(where: { $0.cardPendingId == pending.id }) {
             try resolveWithoutSale(pending, outcome: .approved, saleId: sale.id, detail: "bereits gebucht", atStartup: atStartup)
             return RecoveryOutcome(pending: pending, result: .alreadyBooked(receiptNumber: sale.receiptNumber))
@@ -158,11 +165,14 @@ public final class CounterService {
 
     /// Writes the files of booked receipts that have none.
     public func rewriteMissingReceiptFiles() throws -> [Int64] {
-        let last = try ledger.lastReceiptNumber()
-        guard last > 0 else { return [] }
-        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: receiptStore.directory)) ?? [])
+        // Receipt files are written right after each booking, so a crash can only lose those of the
+        // open period (a day close is the checkpoint): only they are checked, no scan of every
+        // receipt of every day at start. Missing files anywhere in the period; empty ones among
+        // the latest (written just before a power cut).
+        let numbers = try ledger.receiptNumbers(after: try ledger.lastDayCloseSeq())
+        guard let last = numbers.last else { return [] }
         var rewritten: [Int64] = []
-        for number in 1...last where !present.contains(String(format: "%06lld", number) + ".txt") {
+        for number in numbers where !receiptStore.exists(number) || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
@@ -200,6 +210,7 @@ public final class CounterService {
     public func openShift(operatorId: String, float: Money) throws -> ShiftRecord {
         try guarded {
             try requireOperator(operatorId)
+            try accessGuard?.check(.openShift, operatorId: operatorId)
             guard !float.isNegative, float <= Money.maximumEntry else {
                 throw CounterError.invalidAmount("Das Wechselgeld muss zwischen 0,00 € und \(Money.maximumEntry.formatted) liegen.")
             }
@@ -241,6 +252,7 @@ public final class CounterService {
 
             let shift = try requireShift()
             try requireOperator(request.operatorId)
+            try accessGuard?.check(.sell, operatorId: request.operatorId)
             guard !request.lines.isEmpty else { throw CounterError.emptySale }
             for line in request.lines where line.quantity <= 0 || line.unitPrice.isNegative {
                 throw CounterError.invalidAmount("Position \(line.itemCode): Menge und Preis müssen positiv sein.")
@@ -409,6 +421,7 @@ public final class CounterService {
             let shift = try requireShift()
             try requireOperator(operatorId)
             if let approvedBy { try requireOperator(approvedBy) }
+            try accessGuard?.check(.requestStorno, operatorId: operatorId, approval: .storno, approvedBy: approvedBy)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CounterError.missingDetail("der Grund des Stornos") }
             let cashBack = sale.payments.filter { $0.method == .cash }.reduce(Int64(0)) { $0 + $1.amount.cents }
             let available = try ledger.periodTotals().totals.expectedCash
@@ -416,6 +429,7 @@ public final class CounterService {
                 throw CounterError.insufficientCash(available: available, requested: Money(cents: cashBack))
             }
             var refunds: [StornoRefund] = []
+            var reversal: (amount: Money, card: CardDetails)?
             for payment in sale.payments {
                 guard payment.method == .card, let card = payment.card else {
                     refunds.append(StornoRefund(method: payment.method, amount: payment.amount))
@@ -428,42 +442,122 @@ public final class CounterService {
                     }
                     refunds.append(StornoRefund(method: .card, amount: payment.amount, notReversedReason: why))
                 case .onTerminal:
-                    guard let terminal else { throw CounterError.noTerminal }
-                    let now = clock.now()
-                    // Leave a trace before the terminal acts: if we die now, the audit shows the attempt.
-                    try ledger.transaction {
-                        try ledger.append(
-                            .audit(
-                                AuditRecord(
-                                    id: Self.newId(), kind: "card_reversal_requested", operatorId: operatorId,
-                                    detail: "Storno Beleg \(sale.receiptNumber): 06 30 für Terminal-Beleg \(card.receiptNumber) über \(payment.amount.formatted)",
-                                    at: now)), at: now)
-                    }
-                    let result: CardResult
-                    do {
-                        result = try terminal.reverse(receiptNumber: card.receiptNumber, amount: payment.amount)
-                    } catch {
-                        throw CounterError.reversalFailed("\(error)")
-                    }
-                    switch result {
-                    case .approved(let details):
-                        refunds.append(StornoRefund(method: .card, amount: payment.amount, cardReversal: details))
-                    case .declined(let text), .aborted(let text):
-                        throw CounterError.reversalFailed(text)
-                    }
+                    guard terminal != nil else { throw CounterError.noTerminal }
+                    reversal = (payment.amount, card)
                 }
             }
-            let storno = try ledger.transaction {
-                let now = clock.now()
-                let record = StornoRecord(
-                    id: stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
-                    operatorId: operatorId, approvedBy: approvedBy, reason: reason, businessDate: try currentBusinessDate(),
-                    at: now, total: sale.total, refunds: refunds)
-                try ledger.append(.storno(record), at: now)
-                return record
+            let draft = StornoDraft(
+                stornoId: stornoId, saleId: sale.id, operatorId: operatorId, approvedBy: approvedBy, reason: reason,
+                refunds: refunds, terminalReceiptNumber: reversal?.card.receiptNumber)
+            let storno: StornoRecord
+            if let reversal {
+                storno = try reverseOnTerminal(draft, amount: reversal.amount, original: reversal.card, shift: shift)
+            } else {
+                storno = try bookStorno(draft, shift: shift, reversal: nil, pending: nil, atStartup: false)
             }
             return StornoOutcome(storno: storno, original: sale, alreadyBooked: false, receipt: deliver(storno.receiptNumber, copy: false))
         }
+    }
+
+    /// Reversal 06 30 with a pending record first, like a payment: the storno and the resolution
+    /// are booked in one transaction; a lost answer is settled by asking the terminal.
+    private func reverseOnTerminal(_ draft: StornoDraft, amount: Money, original: CardDetails, shift: ShiftRecord) throws -> StornoRecord {
+        guard let terminal else { throw CounterError.noTerminal }
+        let open = try ledger.unresolvedCardPayments()
+        if !open.isEmpty {
+            _ = try resolvePendingCardPayments()
+            let still = try ledger.unresolvedCardPayments()
+            if !still.isEmpty { throw CounterError.unresolvedCardPayment(count: still.count) }
+        }
+        let now = clock.now()
+        let pending = PendingCardPayment(
+            id: Self.newId(), saleId: draft.saleId, amount: amount, terminal: terminal.terminalName, createdAt: now,
+            draft: try draft.encoded())
+        try ledger.transaction { try ledger.append(.cardPending(pending), at: now) }
+        let result: CardResult
+        do {
+            result = try terminal.reverse(receiptNumber: original.receiptNumber, amount: amount)
+        } catch .outcomeUnknown(let why) {
+            let recovery = try resolve(pending, atStartup: false)
+            switch recovery.result {
+            case .booked, .alreadyBooked:
+                guard let storno = try ledger.storno(id: draft.stornoId) else { throw CounterError.reversalFailed(why) }
+                return storno
+            case .notPaid: throw CounterError.reversalFailed("\(why); laut Terminal nicht storniert")
+            case .stillPending(let reason): throw CounterError.cardOutcomeUnknown(pendingId: pending.id, reason: "\(why); \(reason)")
+            }
+        } catch {
+            try resolveWithoutSale(pending, outcome: .declined, saleId: draft.saleId, detail: "Storno am Terminal: \(error)", atStartup: false)
+            throw CounterError.reversalFailed("\(error)")
+        }
+        switch result {
+        case .approved(let details):
+            return try bookStorno(draft, shift: shift, reversal: details, pending: pending, atStartup: false)
+        case .declined(let text), .aborted(let text):
+            try resolveWithoutSale(pending, outcome: .declined, saleId: draft.saleId, detail: "Storno am Terminal: \(text)", atStartup: false)
+            throw CounterError.reversalFailed(text)
+        }
+    }
+
+    /// Books the storno of `draft` (with the terminal's reversal data, if any) and resolves
+    /// `pending`, in one transaction.
+    private func bookStorno(_ draft: StornoDraft, shift: ShiftRecord, reversal: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
+        throws -> StornoRecord
+    {
+        guard let sale = try ledger.sale(id: draft.saleId) else { throw CounterError.saleNotFound(draft.saleId) }
+        var refunds = draft.refunds
+        if let reversal, let pending {
+            refunds.append(StornoRefund(method: .card, amount: pending.amount, cardReversal: reversal))
+        }
+        return try ledger.transaction {
+            let now = clock.now()
+            let record = StornoRecord(
+                id: draft.stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
+                operatorId: draft.operatorId, approvedBy: draft.approvedBy, reason: draft.reason,
+                businessDate: try currentBusinessDate(), at: now, total: sale.total, refunds: refunds)
+            try ledger.append(.storno(record), at: now)
+            if let pending {
+                try ledger.append(
+                    .cardResolved(
+                        CardResolution(
+                            pendingId: pending.id, outcome: .reversed, saleId: sale.id,
+                            detail: "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
+                            atStartup: atStartup)), at: now)
+            }
+            return record
+        }
+    }
+
+    /// Settles a pending reversal by the terminal's last transaction.
+    private func resolveReversal(_ pending: PendingCardPayment, _ draft: StornoDraft, atStartup: Bool) throws -> RecoveryOutcome {
+        if let storno = try ledger.storno(ofSale: draft.saleId) {
+            try resolveWithoutSale(pending, outcome: .reversed, saleId: draft.saleId, detail: "bereits gebucht", atStartup: atStartup)
+            return RecoveryOutcome(pending: pending, result: .alreadyBooked(receiptNumber: storno.receiptNumber))
+        }
+        guard let terminal else {
+            return RecoveryOutcome(pending: pending, result: .stillPending(reason: "kein Kartenterminal eingerichtet"))
+        }
+        let last: TerminalTransaction?
+        do {
+            last = try terminal.lastTransaction()
+        } catch {
+            return RecoveryOutcome(pending: pending, result: .stillPending(reason: error.description))
+        }
+        if let last, last.kind == .reversal, last.approved, last.amount == pending.amount,
+            try !ledger.isCardReversalBooked(
+                terminalId: last.details.terminalId, receiptNumber: last.details.receiptNumber, traceNumber: last.details.traceNumber)
+        {
+            guard let shift = try ledger.openShift() else {
+                return RecoveryOutcome(pending: pending, result: .stillPending(reason: "keine offene Schicht zum Nachbuchen"))
+            }
+            let storno = try bookStorno(draft, shift: shift, reversal: last.details, pending: pending, atStartup: atStartup)
+            _ = deliver(storno.receiptNumber, copy: false)
+            return RecoveryOutcome(pending: pending, result: .booked(receiptNumber: storno.receiptNumber))
+        }
+        try resolveWithoutSale(
+            pending, outcome: .notPaid, saleId: draft.saleId, detail: "Storno am Terminal nicht erfolgt; Storno nicht gebucht",
+            atStartup: atStartup)
+        return RecoveryOutcome(pending: pending, result: .notPaid)
     }
 
     // MARK: Cash movements
@@ -480,6 +574,7 @@ public final class CounterService {
             let shift = try requireShift()
             try requireOperator(operatorId)
             if let approvedBy { try requireOperator(approvedBy) }
+            try accessGuard?.check(kind == .einlage ? .depositCash : .withdrawCash, operatorId: operatorId, approval: kind == .einlage ? nil : .cashWithdrawal(amount), approvedBy: approvedBy)
             guard amount.cents > 0, amount <= Money.maximumEntry else {
                 throw CounterError.invalidAmount("Der Betrag muss größer als 0,00 € und höchstens \(Money.maximumEntry.formatted) sein.")
             }
@@ -508,15 +603,29 @@ public final class CounterService {
         try guarded {
             guard let receipt = try ledger.receipt(number: number) else { return nil }
             let entry = try ledger.journalEntry(forReceipt: number)
-            return ReceiptRenderer.render(receipt, context: try receiptContext(), copy: copy, checkValue: entry?.hash)
+            return ReceiptRenderer.render(receipt, context: try receiptContext(for: receipt), copy: copy, checkValue: entry?.hash)
         }
     }
 
-    func receiptContext() throws -> ReceiptContext {
-        var names: [String: String] = [:]
-        for op in try ledger.operators() { names[op.id] = op.name }
+    /// Operator names, loaded once and again when a receipt names an operator not yet known.
+    private var operatorNames: [String: String] = [:]
+    private let namesLock = NSLock()
+
+    func receiptContext(for receipt: BookedReceipt) throws -> ReceiptContext {
+        let ids: [String?]
+        switch receipt {
+        case .sale(let s): ids = [s.operatorId]
+        case .storno(let s, let original): ids = [s.operatorId, s.approvedBy, original.operatorId]
+        case .cashMovement(let m): ids = [m.operatorId, m.approvedBy]
+        }
+        var names = namesLock.withLock { operatorNames }
+        if ids.contains(where: { $0 != nil && names[$0!] == nil }) {
+            for op in try ledger.operators() { names[op.id] = op.name }
+            namesLock.withLock { operatorNames = names }
+        }
         return ReceiptContext(
-            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names)
+            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar,
+            operatorNames: names)
     }
 
     /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.
@@ -548,6 +657,7 @@ public final class CounterService {
     public func reprint(receiptNumber: Int64, operatorId: String) throws -> DeliveredReceipt {
         try guarded {
             guard try ledger.receipt(number: receiptNumber) != nil else { throw CounterError.receiptNotFound(receiptNumber) }
+            try accessGuard?.check(.reprintReceipt, operatorId: operatorId)
             let now = clock.now()
             try ledger.transaction {
                 try ledger.append(
@@ -582,6 +692,7 @@ public final class CounterService {
                 let (after, totals) = try ledger.periodTotals()
                 let expected = totals.expectedCash
                 let counted = countedCash ?? expected
+                try accessGuard?.check(.closeDay, operatorId: operatorId, approval: .dayCloseDifference(Money(cents: counted.cents - expected.cents)), approvedBy: approvedBy)
                 let now = clock.now()
                 let close = DayCloseRecord(
                     id: Self.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: operatorId,
@@ -592,6 +703,31 @@ public final class CounterService {
                 return close
             }
         }
+    }
+}
+
+/// A storno whose card part is being reversed on the terminal, kept with its pending record.
+struct StornoDraft: Codable, Equatable {
+    let stornoId: String
+    let saleId: String
+    let operatorId: String
+    let approvedBy: String?
+    let reason: String
+    /// The refunds other than the card reversal.
+    let refunds: [StornoRefund]
+    let terminalReceiptNumber: String?
+
+    private struct Envelope: Codable { let reversal: StornoDraft }
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(Envelope(reversal: self)), as: UTF8.self)
+    }
+
+    /// The draft, if `text` is a reversal draft (sale drafts have no `reversal` key).
+    static func decode(_ text: String) -> StornoDraft? {
+        try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)).reversal
     }
 }
 

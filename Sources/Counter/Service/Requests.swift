@@ -100,11 +100,21 @@ public struct RecoveryOutcome: Equatable, Sendable, CustomStringConvertible {
     public let pending: PendingCardPayment
     public let result: Result
 
+    /// Whether this was the reversal of a storno rather than a payment.
+    public var isReversal: Bool { StornoDraft.decode(pending.draft) != nil }
+
     public var description: String {
-        let what = "Kartenzahlung über \(pending.amount.formatted) vom \(BusinessCalendar.iso8601UTC(pending.createdAt))"
+        let what = (isReversal ? "Kartenstorno" : "Kartenzahlung")
+            + " über \(pending.amount.formatted) vom \(BusinessCalendar.iso8601UTC(pending.createdAt))"
         switch result {
-        case .booked(let n): return "\(what): vom Terminal genehmigt – Verkauf nachgebucht, Beleg \(n)."
-        case .notPaid: return "\(what): am Terminal nicht bezahlt – als nicht bezahlt abgeschlossen."
+        case .booked(let n):
+            return isReversal
+                ? "\(what): vom Terminal storniert – Storno nachgebucht, Beleg \(n)."
+                : "\(what): vom Terminal genehmigt – Verkauf nachgebucht, Beleg \(n)."
+        case .notPaid:
+            return isReversal
+                ? "\(what): am Terminal nicht storniert – Storno nicht gebucht, bitte erneut stornieren."
+                : "\(what): am Terminal nicht bezahlt – als nicht bezahlt abgeschlossen."
         case .alreadyBooked(let n): return "\(what): war bereits gebucht (Beleg \(n))."
         case .stillPending(let reason): return "\(what): weiterhin offen – \(reason)"
         }

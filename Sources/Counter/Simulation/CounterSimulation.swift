@@ -47,13 +47,13 @@ public final class CounterSimulation {
 
     let service: CounterService
     let catalog: TariffCatalog
-    let clock: ManualClock
+    let clock: SimulatedClock
     let options: Options
     private var random: SeededGenerator
     private var todaysSales: [SaleRecord] = []
     private var salesToday = 0
 
-    public init(service: CounterService, catalog: TariffCatalog, clock: ManualClock, options: Options) {
+    public init(service: CounterService, catalog: TariffCatalog, clock: SimulatedClock, options: Options) {
         self.service = service
         self.catalog = catalog
         self.clock = clock

@@ -6,9 +6,12 @@ public final class CounterApp {
         /// Lock the screen after this long without a key (`nil`: never).
         public var lockAfterSeconds: Double?
         public var theme: Theme
-        public init(lockAfterSeconds: Double? = 300, theme: Theme = .colour) {
+        /// The office's time zone, for the clock in the status line.
+        public var timeZone: TimeZone
+        public init(lockAfterSeconds: Double? = 300, theme: Theme = .colour, timeZone: TimeZone = .current) {
             self.lockAfterSeconds = lockAfterSeconds
             self.theme = theme
+            self.timeZone = timeZone
         }
     }
 
@@ -18,6 +21,7 @@ public final class CounterApp {
 
     public init(backend: CounterBackend, options: Options) {
         stack = ScreenStack(status: backend.status)
+        stack.timeZone = options.timeZone
         flow = CounterFlow(backend: backend)
         self.options = options
         flow.start(stack: stack)
@@ -48,9 +52,8 @@ public final class CounterApp {
                 dirty = true
             } else {
                 if stack.tick() { dirty = true }
-                if let limit = options.lockAfterSeconds, Date().timeIntervalSince(lastKey) > limit,
-                    flow.canLockAutomatically(stack: stack) {
-                    flow.lock(stack: stack)
+                if flow.reportPrinterProblems(stack: stack) { dirty = true }
+                if flow.lockIfIdle(stack: stack, idleSeconds: Date().timeIntervalSince(lastKey), limitSeconds: options.lockAfterSeconds) {
                     dirty = true
                 }
                 // The clock in the status line.

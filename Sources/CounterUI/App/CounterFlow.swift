@@ -14,7 +14,9 @@ public final class CounterFlow {
     /// The first screen: log-in.
     public func start(stack: ScreenStack) {
         stack.status.operatorName = nil
-        stack.reset(to: LoginScreen(flow: self))
+        stack.reset(to: backend.needsFirstSetup ? FirstSetupScreen(flow: self) : LoginScreen(flow: self))
+        let notes = backend.takeStartupNotes()
+        if !notes.isEmpty { stack.push(MessageDialog(title: "Beim Start erledigt", lines: notes)) }
     }
 
     func loggedIn(as name: String, stack: ScreenStack) {
@@ -23,6 +25,7 @@ public final class CounterFlow {
             stack.reset(to: OpenShiftScreen(flow: self))
         } else {
             showSale(stack: stack)
+            if let note = backend.shiftHolderNote { stack.showError(note) }
         }
     }
 
@@ -49,7 +52,9 @@ public final class CounterFlow {
         case .remaining(let due):
             stack.showNotice("Teilzahlung gebucht. Offen: \(due.formatted) – Zahlart wählen (F5 Bar, F6 Karte, F7 Scheck).")
         case .completed(let receipt, let change):
-            stack.push(ReceiptScreen(flow: self, receipt: receipt, change: change, tendered: tendered, isReprint: false))
+            // The change only matters when cash was handed over.
+            let showsChange = tendered != nil || !change.isZero
+            stack.push(ReceiptScreen(flow: self, receipt: receipt, mode: .booked(change: showsChange ? change : nil, tendered: tendered)))
         }
     }
 
@@ -64,13 +69,34 @@ public final class CounterFlow {
 
     func lock(stack: ScreenStack) {
         guard !(stack.top is LockScreen) else { return }
+        backend.lockScreen()
         stack.push(LockScreen(flow: self, operatorName: stack.status.operatorName ?? ""))
+    }
+
+    /// Shows a printer failure (the printer works in the background). Returns true when it did.
+    @discardableResult
+    public func reportPrinterProblems(stack: ScreenStack) -> Bool {
+        let problems = backend.takePrinterProblems()
+        guard !problems.isEmpty else { return false }
+        var lines: [String] = []
+        for problem in problems { lines += wrap(problem, width: 60) }
+        lines.append("Nachdruck über das Menü (F9, 2).")
+        stack.push(MessageDialog(title: "Drucker", lines: lines, isError: true))
+        return true
+    }
+
+    /// Locks the screen after `limitSeconds` without a key. Returns true when it locked.
+    @discardableResult
+    public func lockIfIdle(stack: ScreenStack, idleSeconds: Double, limitSeconds: Double?) -> Bool {
+        guard let limitSeconds, limitSeconds > 0, idleSeconds >= limitSeconds, canLockAutomatically(stack: stack) else { return false }
+        lock(stack: stack)
+        return true
     }
 
     /// Whether the screen may lock by itself now (only while someone is logged in).
     func canLockAutomatically(stack: ScreenStack) -> Bool {
-        stack.status.operatorName != nil && !(stack.top is LockScreen) && !(stack.top is CardPaymentScreen)
-            && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen })
+        stack.status.operatorName != nil && !stack.screens.contains(where: { $0 is CardPaymentScreen })
+            && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen || $0 is FirstSetupScreen })
     }
 
     func logOut(stack: ScreenStack) {

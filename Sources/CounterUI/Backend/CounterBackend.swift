@@ -10,16 +10,30 @@ import KasseCore
 public protocol CounterBackend: AnyObject {
     /// The status line (office, register, terminal).
     var status: StatusInfo { get }
+    /// What the start-up did that the clerk must know (e.g. card payments resolved after a crash).
+    func takeStartupNotes() -> [String]
 
     // MARK: Operators and shift
-    /// Checks id and PIN and makes that operator the current one. Returns the display name.
+    /// True on the very first start: no operator exists yet, the setup screen creates the first
+    /// supervisor.
+    var needsFirstSetup: Bool { get }
+    func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws
+    /// Checks login id and PIN and makes that operator the current one. Returns the display name.
     func logIn(operatorID: String, pin: String) throws -> String
     /// Checks the current operator's PIN (lock screen).
     func unlock(pin: String) throws
     func logOut()
+    /// The screen locks (audited); ``unlock(pin:)`` returns.
+    func lockScreen()
     /// Whether the current operator must open a shift (count the float) before selling.
     var needsShiftOpening: Bool { get }
+    /// Set when the open shift belongs to someone else: why selling will be refused and what to do.
+    var shiftHolderNote: String? { get }
     func openShift(float: Money) throws
+    /// Hands the drawer to the operator `login`, who confirms with their PIN; `countedCash` is
+    /// what both counted. The receiver becomes the current operator; returns the name and the
+    /// difference (counted − expected).
+    func handOver(to login: String, pin: String, countedCash: Money) throws -> (name: String, difference: Money)
 
     // MARK: Catalogue and basket
     /// Items matching what the clerk typed (code or words), best first.
@@ -38,18 +52,36 @@ public protocol CounterBackend: AnyObject {
     func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep
     /// Starts a girocard payment in the background; poll the job.
     func startCardPayment(amount: Money) throws -> CardPaymentJob
-    /// Prints (or files) a receipt. A completed payment has already emptied the basket.
-    func printReceipt(_ receipt: ReceiptView) throws
+    /// Prints a copy ("Kopie") of a booked receipt. (A booking delivers its receipt itself:
+    /// file and printer; a completed payment has already emptied the basket.)
+    func printCopy(receiptNumber: String) throws
+    /// Printer failures since the last call (the printer works in the background), as sentences.
+    func takePrinterProblems() -> [String]
     /// A booked receipt by number (reprint).
     func receipt(number: String) throws -> ReceiptView
 
     // MARK: Back office
     func todaysSales() -> [SaleSummary]
-    /// Cancels a sale as a whole, approved by a supervisor.
-    func storno(receiptNumber: String, reason: String, supervisorID: String, supervisorPIN: String) throws -> ReceiptView
-    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String) throws
+    /// Checks the supervisor's approval, then cancels the sale as a whole in the background (the
+    /// card part is reversed on the terminal); the job's result carries the storno receipt.
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob
+    /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
+    func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
     /// The interim report (X) as lines of text.
     func interimReport() throws -> [String]
+    /// Closes the business day with the counted cash: `pieces` per denomination in cents (nil when
+    /// only the sum was typed). A difference needs a `reason`, one above the office's threshold a
+    /// supervisor's approval: without them the call answers ``DayCloseResult/needsReason`` or
+    /// ``DayCloseResult/needsApproval`` and books nothing.
+    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult
+}
+
+public enum DayCloseResult: Equatable, Sendable {
+    case needsReason(expected: Money, counted: Money)
+    case needsApproval(expected: Money, counted: Money)
+    /// The day is closed; the report (Z) as lines of text.
+    case closed(report: [String])
 }
 
 /// An item as the sale screen lists it.
@@ -111,9 +143,12 @@ public struct BasketView: Equatable, Sendable {
 public struct ReceiptView: Equatable, Sendable {
     public var number: String
     public var lines: [String]
-    public init(number: String, lines: [String]) {
+    /// How it was delivered ("Beleg gedruckt.", or where the file is, or what went wrong).
+    public var note: String?
+    public init(number: String, lines: [String], note: String? = nil) {
         self.number = number
         self.lines = lines
+        self.note = note
     }
 }
 
@@ -170,6 +205,16 @@ public struct CardPaymentSnapshot: Equatable, Sendable {
     public init(texts: [String], state: State) {
         self.texts = texts
         self.state = state
+    }
+}
+
+/// A second operator's login id and PIN, typed at the counter (four eyes).
+public struct SupervisorApproval: Equatable, Sendable {
+    public var login: String
+    public var pin: String
+    public init(login: String, pin: String) {
+        self.login = login
+        self.pin = pin
     }
 }
 

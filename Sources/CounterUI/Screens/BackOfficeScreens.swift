@@ -3,7 +3,7 @@ import KasseCore
 
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
-    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, changeOperator, lock, quit, up, down, choose }
+    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
     var title: String { "Menü" }
     var isModal: Bool { true }
     let backend: CounterBackend
@@ -15,7 +15,7 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n.
+    /// The menu entries, in order; digit n picks entry n (0 the tenth).
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
         let items: [(String, String, Action, String?)] = [
@@ -24,13 +24,14 @@ final class MenuScreen: BoundScreen {
             ("Einlage", "Bargeld einlegen (Einlage)", .deposit, busy),
             ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
-            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, "Der Tagesabschluss ist in dieser Version noch nicht an der Oberfläche verfügbar."),
+            ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
+            ("Übergabe", "Kassenübergabe (mit Zählung)", .handover, busy),
             ("Bedienerwechsel", "Abmelden, anderer Bediener", .changeOperator, busy),
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
         ]
         return items.enumerated().map { index, item in
-            KeyBinding([.character(Character(String(index + 1)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
+            KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
         }
     }
 
@@ -67,7 +68,9 @@ final class MenuScreen: BoundScreen {
                 stack.replaceTop(with: TextViewScreen(title: "Zwischenbericht (X)", lines: lines))
             } catch { stack.showError("\(error)") }
         case .dayClose:
-            break
+            stack.replaceTop(with: DayCloseScreen(flow: flow))
+        case .handover:
+            stack.replaceTop(with: HandoverScreen(flow: flow))
         case .changeOperator:
             flow.logOut(stack: stack)
         case .lock:
@@ -88,7 +91,7 @@ final class MenuScreen: BoundScreen {
         grid.frame(box, title: "Menü")
         for (index, entry) in entries.enumerated() {
             let isSelected = index == selected
-            var text = (isSelected ? "▶ " : "  ") + "\(index + 1)  " + entry.help
+            var text = (isSelected ? "▶ " : "  ") + "\((index + 1) % 10)  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
             grid.put(text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,
                      style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
@@ -136,7 +139,7 @@ final class SaleListScreen: BoundScreen {
         case .reprint:
             do {
                 let receipt = try flow.backend.receipt(number: sale.receiptNumber)
-                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
+                stack.replaceTop(with: ReceiptScreen(flow: flow, receipt: receipt, mode: .reprint))
             } catch { stack.showError("\(error)") }
         case .storno:
             guard !sale.isCancelled else {
@@ -204,15 +207,14 @@ final class SupervisorApprovalDialog: FormScreen {
         super.init(title: "Freigabe durch Vorgesetzte",
                    intro: ["Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
                            "Eine Vorgesetzte / ein Vorgesetzter gibt frei:"],
-                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Freigeben") { form, stack in
             do {
-                let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
-                                                      supervisorID: form.value(0), supervisorPIN: form.value(1))
+                let job = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
+                                                  approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
-                stack.push(ReceiptScreen(flow: flow, receipt: receipt, change: .zero, tendered: nil, isReprint: true))
-                stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
+                stack.push(CardPaymentScreen(flow: flow, stornoJob: job, receiptNumber: sale.receiptNumber))
                 return false
             } catch {
                 form.fields[1].clear()
@@ -236,9 +238,103 @@ final class CashMovementDialog: FormScreen {
                 form.focusIndex = 1
                 throw CounterUserError("Bitte einen Grund eingeben (z. B. »Abschöpfung Tresor«).")
             }
-            try flow.backend.cashMovement(kind, amount: amount, reason: form.value(1))
-            stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
-            return true
+            let reason = form.value(1)
+            guard flow.backend.cashMovementNeedsApproval(kind) else {
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: nil)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+                return true
+            }
+            stack.replaceTop(with: ApprovalDialog(
+                intro: ["\(kind.rawValue) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
+                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+            })
+            return false
+        }
+    }
+}
+
+/// End of day: count the drawer (blind: the expected amount is shown only after counting), give
+/// a reason for a difference, a supervisor approves one above the threshold; then the Z report.
+final class DayCloseScreen: CashCountScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Tagesabschluss", intro: "Kassenbestand zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Abschließen") { counted, pieces, stack in
+            try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: "", approval: nil, stack: stack)
+        }
+    }
+
+    /// One step of the close; asks for what is missing (reason, approval) and tries again.
+    static func close(flow: CounterFlow, counted: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?,
+                      stack: ScreenStack) throws {
+        switch try flow.backend.closeDay(countedCash: counted, pieces: pieces, reason: reason, approval: approval) {
+        case .closed(let report):
+            let view = TextViewScreen(title: "Tagesabschluss (Z)", lines: report)
+            view.onClose = { stack in flow.logOut(stack: stack) }
+            stack.reset(to: view)
+            stack.showNotice("Der Tag ist abgeschlossen. Esc beendet die Anzeige und meldet ab.")
+        case .needsReason(let expected, let counted):
+            let difference = Money(cents: counted.cents - expected.cents)
+            stack.push(FormScreen(title: "Kassendifferenz",
+                                  intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
+                                          "Differenz \(difference.formatted). Bitte den Grund angeben."],
+                                  fields: [TextField(label: "Grund", kind: .text, maxLength: 60)], submitLabel: "Weiter") { form, stack in
+                guard !form.value(0).isEmpty else { throw CounterUserError("Bitte den Grund der Differenz angeben.") }
+                stack.pop(through: form)
+                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: form.value(0), approval: nil, stack: stack)
+                return false
+            })
+        case .needsApproval(let expected, let counted):
+            let difference = Money(cents: counted.cents - expected.cents)
+            stack.push(ApprovalDialog(intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
+                                              "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                stack.pop()
+                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: reason, approval: approval, stack: stack)
+            })
+        }
+    }
+}
+
+/// Handing the drawer over: both count, the receiver confirms with Kennung and PIN and is the
+/// operator from then on.
+final class HandoverScreen: CashCountScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Kassenübergabe", intro: "Gemeinsam zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Weiter") { counted, _, stack in
+            stack.push(FormScreen(title: "Übernahme bestätigen",
+                                  intro: ["Gezählt: \(counted.formatted).", "Wer übernimmt die Kasse? Kennung und PIN:"],
+                                  fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
+                                           TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                                  submitLabel: "Übernehmen") { form, stack in
+                do {
+                    let (name, difference) = try flow.backend.handOver(to: form.value(0), pin: form.value(1), countedCash: counted)
+                    stack.status.operatorName = name
+                    flow.showSale(stack: stack)
+                    stack.showNotice("Kasse an \(name) übergeben" + (difference.isZero ? "." : " (Differenz \(difference.formatted))."))
+                    return false
+                } catch {
+                    form.fields[1].clear()
+                    form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                    throw error
+                }
+            })
+        }
+    }
+}
+
+/// A supervisor's approval (four eyes) for something already described in `intro`.
+final class ApprovalDialog: FormScreen {
+    init(intro: [String], approve: @escaping (SupervisorApproval, ScreenStack) throws -> Void) {
+        super.init(title: "Freigabe durch Kassenaufsicht", intro: intro,
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Freigeben") { form, stack in
+            do {
+                try approve(SupervisorApproval(login: form.value(0), pin: form.value(1)), stack)
+                return true
+            } catch {
+                form.fields[1].clear()
+                form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                throw error
+            }
         }
     }
 }
@@ -249,6 +345,8 @@ final class TextViewScreen: BoundScreen {
     let title: String
     let lines: [String]
     private var offset = 0
+    /// Instead of going back (e.g. log out after the day close).
+    var onClose: ((ScreenStack) -> Void)?
 
     init(title: String, lines: [String]) {
         self.title = title
@@ -270,7 +368,14 @@ final class TextViewScreen: BoundScreen {
         return .handled
     }
 
-    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { key == .escape || key == .enter ? .close : .handled }
+    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
+        guard key == .escape || key == .enter else { return .handled }
+        if let onClose {
+            onClose(stack)
+            return .handled
+        }
+        return .close
+    }
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
         grid.fill(area)

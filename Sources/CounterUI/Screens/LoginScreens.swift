@@ -5,13 +5,13 @@ import KasseCore
 final class LoginScreen: FormScreen {
     init(flow: CounterFlow) {
         super.init(title: "Anmeldung", modal: false,
-                   intro: ["Bitte mit Bediener-Nummer und PIN anmelden."],
-                   fields: [TextField(label: "Bediener-Nr.", kind: .digits, maxLength: 6),
+                   intro: ["Bitte mit Kennung und PIN anmelden."],
+                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Anmelden") { form, stack in
             guard !form.value(0).isEmpty else {
                 form.focusIndex = 0
-                throw CounterUserError("Bitte die Bediener-Nummer eingeben.")
+                throw CounterUserError("Bitte die Kennung eingeben.")
             }
             do {
                 let name = try flow.backend.logIn(operatorID: form.value(0), pin: form.value(1))
@@ -22,6 +22,40 @@ final class LoginScreen: FormScreen {
                 form.focusIndex = 1
                 throw error
             }
+        }
+        canCancel = false
+        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+            flow.quit(stack: stack)
+        }]
+    }
+}
+
+/// First start: create the first supervisor (name, login id, PIN twice).
+final class FirstSetupScreen: FormScreen {
+    init(flow: CounterFlow) {
+        super.init(title: "Ersteinrichtung", modal: false,
+                   intro: ["Noch kein Bediener angelegt. Bitte die erste Kassenaufsicht",
+                           "(Vorgesetzte/r mit Verwaltungsrecht) anlegen. PIN: 4 bis 8 Ziffern."],
+                   fields: [TextField(label: "Name", kind: .text, maxLength: 40),
+                            TextField(label: "Kennung", kind: .text, maxLength: 16),
+                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                            TextField(label: "PIN wiederholen", kind: .digits, maxLength: 8, isSecret: true)],
+                   submitLabel: "Anlegen") { form, stack in
+            for (index, name) in ["Name", "Kennung", "PIN"].enumerated() where form.value(index).isEmpty {
+                form.focusIndex = index
+                throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
+            }
+            do {
+                try flow.backend.setUpFirstOperator(login: form.value(1), name: form.value(0), pin: form.value(2), pinRepeated: form.value(3))
+            } catch {
+                form.fields[2].clear()
+                form.fields[3].clear()
+                form.focusIndex = 2
+                throw error
+            }
+            flow.start(stack: stack)
+            stack.showNotice("\(form.value(0)) ist angelegt. Bitte jetzt anmelden.")
+            return false
         }
         canCancel = false
         extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
@@ -53,31 +87,48 @@ final class LockScreen: FormScreen {
 }
 
 /// Opening the shift: count the float by denomination, or enter the sum.
-final class OpenShiftScreen: FormScreen {
-    static let denominations: [Int64] = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
-
+final class OpenShiftScreen: CashCountScreen {
     init(flow: CounterFlow) {
-        var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
-        for cents in Self.denominations {
-            fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
-        }
-        super.init(title: "Schicht öffnen", modal: false,
-                   intro: ["Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben."],
-                   fields: fields, submitLabel: "Öffnen") { form, stack in
-            let float = try (form as! OpenShiftScreen).float()
+        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") { float, _, stack in
             try flow.backend.openShift(float: float)
             flow.showSale(stack: stack)
             stack.showNotice("Schicht geöffnet mit Wechselgeld \(float.formatted).")
-            return false
         }
         extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
             flow.quit(stack: stack)
         }]
         canCancel = false
     }
+}
+
+/// Counting cash by denomination, or entering the sum (shift opening, day close).
+class CashCountScreen: FormScreen {
+    /// Notes 500 € … 5 €, coins 2 € … 1 ct (in cents).
+    static let denominations: [Int64] = [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
+
+    init(title: String, intro: String, submitLabel: String, counted: @escaping (Money, [Int64: Int]?, ScreenStack) throws -> Void) {
+        var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
+        for cents in Self.denominations {
+            fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
+        }
+        super.init(title: title, modal: false, intro: [intro], fields: fields, submitLabel: submitLabel) { form, stack in
+            let screen = form as! CashCountScreen
+            try counted(try screen.float(), screen.pieces(), stack)
+            return false
+        }
+    }
 
     static func name(_ cents: Int64) -> String {
         cents >= 100 ? "\(cents / 100) €" : "\(cents) ct"
+    }
+
+    /// Pieces per denomination (cents), nil when nothing was counted by piece.
+    func pieces() -> [Int64: Int]? {
+        var result: [Int64: Int] = [:]
+        for (index, cents) in Self.denominations.enumerated() {
+            if let count = Int(value(index + 1)), count > 0 { result[cents] = count }
+        }
+        return countedTotal() == nil ? nil : result
     }
 
     /// The counted total (nil when nothing is counted).
@@ -139,13 +190,13 @@ final class OpenShiftScreen: FormScreen {
         row += 2
         grid.put("Stückzahl je Sorte:", row: row, column: 5, style: .dim)
         row += 1
-        for i in 0..<7 {
-            draw(i + 1, row: row + i, column: 3)
+        for i in 0..<8 {
+            if i < 7 { draw(i + 1, row: row + i, column: 3) }
             draw(i + 8, row: row + i, column: 40)
         }
-        row += 8
+        row += 9
         let counted = countedTotal()
         grid.put("Gezählt: " + (counted?.formatted ?? "–"), row: row, column: 5, style: .emphasis)
-        grid.put("Enter: nächstes Feld · F10 öffnet die Schicht", row: row + 1, column: 5, style: .dim)
+        grid.put("Enter: nächstes Feld · F10 \(submitLabel)", row: row + 1, column: 5, style: .dim)
     }
 }

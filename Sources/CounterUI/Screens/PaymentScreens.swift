@@ -11,6 +11,24 @@ extension SaleScreen {
     }
 }
 
+/// Breaks `text` into lines of at most `width` characters at spaces.
+func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var current = ""
+    for word in text.split(separator: " ") {
+        if current.isEmpty {
+            current = String(word)
+        } else if current.count + 1 + word.count <= width {
+            current += " " + word
+        } else {
+            lines.append(current)
+            current = String(word)
+        }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
+}
+
 /// Parses an amount field with the field's name in the message.
 func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws -> Money {
     guard !text.isEmpty else { throw CounterUserError("Bitte im Feld »\(field)« einen Betrag eingeben, z. B. 20,00.") }
@@ -140,18 +158,31 @@ final class SplitPaymentDialog: FormScreen {
 /// Girocard: the terminal's texts live, abort by the clerk, result explained.
 final class CardPaymentScreen: BoundScreen {
     enum Action: Sendable { case abort }
-    var title: String { "Kartenzahlung" }
+    let title: String
     var isModal: Bool { true }
     let flow: CounterFlow
     let job: CardPaymentJob
-    let amount: Money
+    /// The frame's title: "Kartenzahlung 59,00 €", "Storno Beleg 12".
+    let heading: String
+    let isStorno: Bool
     private var snapshot = CardPaymentSnapshot(texts: [], state: .running)
     private var abortRequested = false
 
     init(flow: CounterFlow, job: CardPaymentJob, amount: Money) {
         self.flow = flow
         self.job = job
-        self.amount = amount
+        title = "Kartenzahlung"
+        heading = "Kartenzahlung \(amount.formatted)"
+        isStorno = false
+    }
+
+    /// A storno running in the background (the card part is reversed on the terminal).
+    init(flow: CounterFlow, stornoJob: CardPaymentJob, receiptNumber: String) {
+        self.flow = flow
+        job = stornoJob
+        title = "Storno"
+        heading = "Storno Beleg \(receiptNumber)"
+        isStorno = true
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -182,7 +213,7 @@ final class CardPaymentScreen: BoundScreen {
         case .aborted(let text):
             finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
         case .failed(let text):
-            finish(stack: stack, title: "Terminalfehler", lines: [text])
+            finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminalfehler", lines: wrap(text, width: 60))
         }
         return true
     }
@@ -194,7 +225,7 @@ final class CardPaymentScreen: BoundScreen {
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
         let box = area.centred(width: 60, height: 12)
-        grid.frame(box, title: "Kartenzahlung \(amount.formatted)")
+        grid.frame(box, title: heading)
         grid.put("Bitte den Anweisungen am Terminal folgen.", row: box.row + 2, column: box.column + 3, style: .dialog)
         let texts = snapshot.texts.suffix(5)
         for (i, text) in texts.enumerated() {
@@ -202,7 +233,7 @@ final class CardPaymentScreen: BoundScreen {
             grid.put((newest ? "▶ " : "  ") + text, row: box.row + 4 + i, column: box.column + 3, style: newest ? .emphasis : .dialog, maxWidth: box.width - 6)
         }
         if texts.isEmpty {
-            grid.put("▶ Verbindung zum Terminal …", row: box.row + 4, column: box.column + 3, style: .emphasis)
+            grid.put(isStorno ? "▶ Storno wird gebucht …" : "▶ Verbindung zum Terminal …", row: box.row + 4, column: box.column + 3, style: .emphasis)
         }
         let hint = abortRequested ? "Abbruch angefordert …" : "F10 oder Esc: abbrechen"
         grid.put(hint, row: box.bottom - 2, column: box.column + 3, style: .dim)
@@ -210,29 +241,34 @@ final class CardPaymentScreen: BoundScreen {
     }
 }
 
-/// Receipt preview after a sale (with the change shown large) or for a reprint/storno.
+/// Receipt preview after a sale (with the change shown large), after a storno, or for a reprint.
 final class ReceiptScreen: BoundScreen {
     enum Action: Sendable { case print, close, up, down }
-    var title: String { isReprint ? "Beleg \(receipt.number)" : "Beleg" }
+    enum Mode: Equatable {
+        /// Just booked and delivered; a sale shows the change.
+        case booked(change: Money?, tendered: Money?)
+        /// A booked receipt looked up to print a copy.
+        case reprint
+    }
+    var title: String { "Beleg \(receipt.number)" }
     let flow: CounterFlow
     let receipt: ReceiptView
-    let change: Money
-    let tendered: Money?
-    let isReprint: Bool
+    let mode: Mode
+    var isReprint: Bool { mode == .reprint }
     private var offset = 0
 
-    init(flow: CounterFlow, receipt: ReceiptView, change: Money, tendered: Money?, isReprint: Bool) {
+    init(flow: CounterFlow, receipt: ReceiptView, mode: Mode) {
         self.flow = flow
         self.receipt = receipt
-        self.change = change
-        self.tendered = tendered
-        self.isReprint = isReprint
+        self.mode = mode
     }
 
     var bindings: [KeyBinding<Action>] {
         [
-            KeyBinding([.enter, .function(2), .control("p")], "Drucken", help: isReprint ? "Beleg drucken" : "Beleg drucken, nächster Kunde", action: .print),
-            KeyBinding([.escape], "Ohne Druck", help: "Ohne Druck weiter (Nachdruck im Menü)", action: .close, inBar: false),
+            KeyBinding(isReprint ? [.function(2), .control("p"), .enter] : [.function(2), .control("p")], "Kopie",
+                       help: "Eine Kopie des Belegs drucken", action: .print),
+            KeyBinding(isReprint ? [.escape] : [.enter, .escape], "Weiter", help: isReprint ? "Zurück" : "Weiter: nächster Kunde (leerer Warenkorb)",
+                       action: .close, inBar: !isReprint),
             KeyBinding([.down, .pageDown], "", help: "Beleg weiterblättern", action: .down, inBar: false),
             KeyBinding([.up, .pageUp], "", help: "Beleg zurückblättern", action: .up, inBar: false),
         ]
@@ -242,14 +278,14 @@ final class ReceiptScreen: BoundScreen {
         switch action {
         case .print:
             do {
-                try flow.backend.printReceipt(receipt)
-                stack.showNotice("Beleg \(receipt.number) gedruckt." + (isReprint ? "" : " Nächster Kunde bitte."))
+                try flow.backend.printCopy(receiptNumber: receipt.number)
+                stack.showNotice("Kopie von Beleg \(receipt.number) gedruckt.")
             } catch {
-                stack.showError("Beleg nicht gedruckt: \(error) Nachdruck über das Menü (F9).")
+                stack.showError("\(error)")
             }
-            return .close
+            return .handled
         case .close:
-            stack.showNotice("Beleg \(receipt.number) nicht gedruckt; Nachdruck über das Menü (F9).")
+            if !isReprint { stack.showNotice("Nächster Kunde bitte.") }
             return .close
         case .down:
             offset = min(offset + 5, max(0, receipt.lines.count - 5))
@@ -270,7 +306,7 @@ final class ReceiptScreen: BoundScreen {
             grid.put(line, row: paper.row + 1 + i, column: paper.column + 1, style: .normal, maxWidth: paperWidth - 2)
         }
         let column = paper.right + 2
-        if !isReprint {
+        if case .booked(let change?, let tendered) = mode {
             grid.put("RÜCKGELD", row: area.row + 1, column: column, style: .emphasis)
             grid.put(change.formatted, row: area.row + 1, column: column + 10, style: .emphasis)
             BigText.draw(change.formattedNumber + " €", into: &grid, row: area.row + 3, column: column)
@@ -278,8 +314,14 @@ final class ReceiptScreen: BoundScreen {
                 grid.put("Gegeben: \(tendered.formatted)", row: area.row + 9, column: column)
             }
         }
-        grid.put("Enter: drucken" + (isReprint ? "" : ", nächster Kunde"), row: area.bottom - 3, column: column, style: .emphasis)
-        grid.put("Esc: ohne Druck weiter", row: area.bottom - 2, column: column, style: .dim)
+        if let note = receipt.note {
+            let width = area.width - column - 1
+            for (i, line) in wrap(note, width: width).prefix(3).enumerated() {
+                grid.put(line, row: area.bottom - 7 + i, column: column, style: .normal, maxWidth: width)
+            }
+        }
+        grid.put(isReprint ? "Enter: Kopie drucken" : "Enter: nächster Kunde", row: area.bottom - 3, column: column, style: .emphasis)
+        grid.put(isReprint ? "Esc: zurück" : "F2: Kopie drucken", row: area.bottom - 2, column: column, style: .dim)
         grid.cursor = Position(row: area.row + 1, column: column)
     }
 }

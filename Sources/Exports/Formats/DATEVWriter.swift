@@ -46,8 +46,12 @@ public struct DATEVWriter: BookingWriter {
 
     let context: ExportContext
     private var fields = [String](repeating: "", count: 116)
+    private let lockText: String
 
-    public init(context: ExportContext) { self.context = context }
+    public init(context: ExportContext) {
+        self.context = context
+        lockText = String(context.settings.datevLock)
+    }
 
     /// The first day of the fiscal year that contains `date`.
     static func fiscalYearStart(of date: BookingDate, startMonth: Int) -> BookingDate {
@@ -101,8 +105,13 @@ public struct DATEVWriter: BookingWriter {
             fields[Self.zusatzinfo + 2 * n] = quoted(clip(pair.0, 20))
             fields[Self.zusatzinfo + 2 * n + 1] = quoted(clip(pair.1, 210))
         }
-        fields[Self.festschreibung] = String(context.settings.datevLock)
-        appendLine(fields.joined(separator: ";"), to: &out)
+        fields[Self.festschreibung] = lockText
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            if !field.isEmpty { Windows1252.append(field, to: &out) }
+        }
+        out.append(13)
+        out.append(10)
     }
 
     public mutating func finish(into out: inout [UInt8]) throws {}
@@ -143,11 +152,12 @@ public struct DATEVWriter: BookingWriter {
 
 /// `"text"` with inner quotes doubled.
 @inline(__always) func quoted(_ text: String) -> String {
-    text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : "\"" + text + "\""
+    text.utf8.contains(UInt8(ascii: "\"")) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : "\"" + text + "\""
 }
 
 /// At most `limit` characters (Unicode-normalised first, so `ü` counts once).
 @inline(__always) func clip(_ text: String, _ limit: Int) -> String {
-    let normalised = text.unicodeScalars.allSatisfy({ $0.isASCII }) ? text : text.precomposedStringWithCanonicalMapping
-    return normalised.count <= limit ? normalised : String(normalised.prefix(limit))
+    // Only combining marks (U+0300 and above) can need composing; most texts have none.
+    let normalised = text.utf8.allSatisfy({ $0 < 0xCC }) ? text : text.precomposedStringWithCanonicalMapping
+    return normalised.utf8.count <= limit || normalised.count <= limit ? normalised : String(normalised.prefix(limit))
 }

@@ -32,6 +32,9 @@ public struct JSONLinesWriter: BookingWriter {
 
 /// A JSON string literal (RFC 8259 escapes; non-ASCII left as UTF-8).
 func json(_ text: String) -> String {
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        return "\"" + text + "\""
+    }
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

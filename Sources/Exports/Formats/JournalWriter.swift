@@ -63,5 +63,6 @@ public struct JournalWriter: BookingWriter {
 
 /// One line of text without `;` (a comment start in journals) or line breaks.
 func oneLine(_ text: String) -> String {
-    String(text.map { $0.isNewline || $0 == "\t" ? " " : ($0 == ";" ? "," : $0) })
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: ";") || $0 == 0xC2 || $0 == 0xE2 }) { return text }
+    return String(text.map { $0.isNewline || $0 == "\t" ? " " : ($0 == ";" ? "," : $0) })
 }

@@ -18,7 +18,16 @@ enum Windows1252 {
     }
 
     static func append(_ text: String, to out: inout [UInt8]) {
-        for scalar in text.unicodeScalars { out.append(byte(for: scalar)) }
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 || byte < 0x20 || byte == 0x7F {
+            ascii = false
+            break
+        }
+        if ascii {
+            out.append(contentsOf: text.utf8)
+        } else {
+            for scalar in text.unicodeScalars { out.append(byte(for: scalar)) }
+        }
     }
 
     static func encode(_ text: String) -> [UInt8] {

@@ -109,6 +109,11 @@ public enum LedgerExport {
             return nil
         }())
 
+        var estimate: Int64 = 0
+        for plan in plans {
+            for range in plan.ranges { estimate += try plan.ledger.bookingLineEstimate(inJournal: range) }
+        }
+        progress?.total = Int(estimate)
         let file = try ExportFile(path: request.outputPath)
         let totals: ExportTotals
         let digest: String

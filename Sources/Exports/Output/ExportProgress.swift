@@ -8,7 +8,8 @@ import Darwin
 ///
 ///     Export  [##########----------]  50 %  500.000 / 1.000.000 Buchungen
 public final class ExportProgress {
-    private let total: Int?
+    /// The expected number of bookings, if known (may be set after creation).
+    public var total: Int?
     private let enabled: Bool
     private var lastDrawNanos: UInt64 = 0
     private var lastShown = -1

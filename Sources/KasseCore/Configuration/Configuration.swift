@@ -16,6 +16,8 @@ public struct Configuration: Sendable, Equatable {
     public var printerCommand = ""
     /// The screen locks after this many minutes without a key (0 = never).
     public var idleLockMinutes = 5
+    /// A Unix group that may read and write the data directory (0770/0660); empty = owner only (0700/0600).
+    public var fileGroup = ""
     // [terminal]
     /// `HOST:PORT` of the EC terminal; empty = start the simulated terminal.
     public var terminalAddress = ""
@@ -125,6 +127,9 @@ public struct Configuration: Sendable, Equatable {
         case "register.catalog": catalogPath = value
         case "register.printer_command": printerCommand = value
         case "register.idle_lock_minutes": idleLockMinutes = try integer(0...240)
+        case "register.file_group":
+            guard value.count <= 32, value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else { throw fail("»\(value)« ist kein Gruppenname (a–z, 0–9, _ und -).") }
+            fileGroup = value
         case "terminal.address":
             if !value.isEmpty {
                 guard let colon = value.lastIndex(of: ":"), !value[..<colon].isEmpty, let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port) else {

@@ -44,6 +44,10 @@ public enum MoneyParser {
             }
         }
         if integerPart.isEmpty && fraction.isEmpty { throw .notANumber(input) }
+        // After separators are resolved only digits may remain (`0,.5`, `1..2` are not amounts).
+        guard integerPart.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw .malformed(input)
+        }
         if fraction.count > 2 { throw .tooManyDecimals(input) }
         guard integerPart.count <= 9 else { throw .tooLarge(input) }
 

@@ -104,13 +104,13 @@ public struct CatalogSearch: Sendable {
         let words = whole.split(separator: 32).map(Array.init)
         guard !words.isEmpty, !items.isEmpty else { return [] }
         var scores = [Int](repeating: 0, count: items.count)
-        var matchedWords = [UInt8](repeating: 0, count: items.count)
+        var matchedWords = [Int32](repeating: 0, count: items.count)
         var best = [Int](repeating: 0, count: items.count)
         var touched: [Int] = []
         for (w, word) in words.enumerated() {
             touched.removeAll(keepingCapacity: true)
             func offer(_ item: Int, _ score: Int) {
-                guard matchedWords[item] == UInt8(w) else { return }
+                guard matchedWords[item] == Int32(w) else { return }
                 if best[item] == 0 { touched.append(item) }
                 if score > best[item] { best[item] = score }
             }
@@ -137,7 +137,7 @@ public struct CatalogSearch: Sendable {
                     text.withUnsafeBufferPointer { hay in
                         for candidate in rarest ?? [] {
                             let item = Int(candidate)
-                            guard matchedWords[item] == UInt8(w), best[item] < 10 else { continue }
+                            guard matchedWords[item] == Int32(w), best[item] < 10 else { continue }
                             let end = starts[item + 1]
                             let segment = UnsafeBufferPointer(rebasing: hay[0..<end])
                             var offset = starts[item]
@@ -152,11 +152,11 @@ public struct CatalogSearch: Sendable {
             for item in touched {
                 scores[item] += best[item]
                 best[item] = 0
-                matchedWords[item] = UInt8(w + 1)
+                matchedWords[item] = Int32(w + 1)
             }
         }
         var hits: [Hit] = []
-        for item in touched where matchedWords[item] == UInt8(words.count) {
+        for item in touched where matchedWords[item] == Int32(words.count) {
             var score = scores[item]
             if codes[item] == whole { score += 1000 } else if codes[item].starts(with: whole) { score += 500 }
             hits.append(Hit(itemIndex: item, score: score))

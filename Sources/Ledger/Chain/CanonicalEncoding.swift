@@ -16,12 +16,46 @@ public enum CanonicalEncoding {
     public static func hash(
         seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent
     ) -> String {
-        LibCrypto.sha256(bytes(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event)).hexString
+        var scratch: [UInt8] = []
+        return hash(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, scratch: &scratch)
+    }
+
+    /// As ``hash(seq:recordedAt:previousHash:event:)``, reusing `scratch` for the bytes (verify).
+    static func hash(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, scratch: inout [UInt8]) -> String {
+        var w = CanonicalWriter(taking: &scratch)
+        write(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, to: &w)
+        let digest = LibCrypto.sha256(w.bytes)
+        scratch = w.bytes
+        return digest.hexString
+    }
+
+    /// Whether `event` hashes to `expected` (64 lower-case hex digits), without building strings.
+    static func matches(
+        _ expected: String, seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, scratch: inout [UInt8]
+    ) -> Bool {
+        var w = CanonicalWriter(taking: &scratch)
+        write(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, to: &w)
+        let digest = LibCrypto.sha256(w.bytes)
+        scratch = w.bytes
+        var expected = expected
+        return expected.withUTF8 { hex in
+            guard hex.count == 2 * digest.count else { return false }
+            let digits = Array("0123456789abcdef".utf8)
+            for (i, byte) in digest.enumerated() where hex[2 * i] != digits[Int(byte >> 4)] || hex[2 * i + 1] != digits[Int(byte & 0x0F)] {
+                return false
+            }
+            return true
+        }
     }
 
     public static func bytes(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent) -> [UInt8] {
         var w = CanonicalWriter()
-        w.raw(formatTag)
+        write(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, to: &w)
+        return w.bytes
+    }
+
+    private static func write(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, to w: inout CanonicalWriter) {
+        w.raw("webkasse-ledger/1")
         w.field("seq", seq)
         w.field("kind", event.kind.rawValue)
         w.field("ref", event.ref)
@@ -42,30 +76,32 @@ public enum CanonicalEncoding {
             w.field("reference", r.reference); w.field("total_cents", r.total)
             w.field("lines", Int64(r.lines.count))
             for (i, line) in r.lines.enumerated() {
-                let p = "line.\(i + 1)."
-                w.field(p + "item_code", line.itemCode); w.field(p + "name", line.name); w.field(p + "variant", line.variant)
-                w.field(p + "quantity", line.quantity); w.field(p + "unit_price_cents", line.unitPrice)
-                w.field(p + "amount_cents", line.amount); w.field(p + "sachkonto", line.sachkonto)
-                w.field(p + "produkt", line.produkt); w.field(p + "kostenstelle", line.kostenstelle)
-                w.field(p + "tax_note", line.taxNote)
-                w.field(p + "shares", Int64(line.shares.count))
+                w.setPrefix("line.", i + 1)
+                w.field("item_code", line.itemCode); w.field("name", line.name); w.field("variant", line.variant)
+                w.field("quantity", line.quantity); w.field("unit_price_cents", line.unitPrice)
+                w.field("amount_cents", line.amount); w.field("sachkonto", line.sachkonto)
+                w.field("produkt", line.produkt); w.field("kostenstelle", line.kostenstelle)
+                w.field("tax_note", line.taxNote)
+                w.field("shares", Int64(line.shares.count))
                 for (j, share) in line.shares.enumerated() {
-                    let q = p + "share.\(j + 1)."
-                    w.field(q + "account", share.account); w.field(q + "produkt", share.produkt)
-                    w.field(q + "kostenstelle", share.kostenstelle); w.field(q + "amount_cents", share.amount)
-                    w.field(q + "pass_through", share.passThrough ? 1 : 0); w.field(q + "label", share.label)
+                    w.setPrefix("line.", i + 1, "share.", j + 1)
+                    w.field("account", share.account); w.field("produkt", share.produkt)
+                    w.field("kostenstelle", share.kostenstelle); w.field("amount_cents", share.amount)
+                    w.field("pass_through", share.passThrough ? 1 : 0); w.field("label", share.label)
                 }
             }
+            w.clearPrefix()
             w.field("payments", Int64(r.payments.count))
             for (i, payment) in r.payments.enumerated() {
-                let p = "payment.\(i + 1)."
-                w.field(p + "method", payment.method.rawValue); w.field(p + "amount_cents", payment.amount)
-                w.field(p + "tendered_cents", payment.tendered); w.field(p + "change_cents", payment.change)
-                w.field(p + "cheque_number", payment.chequeNumber); w.field(p + "cheque_bank", payment.chequeBank)
-                w.field(p + "cheque_drawer", payment.chequeDrawer)
-                w.card(p + "card_", payment.card)
-                w.field(p + "card_pending_id", payment.cardPendingId)
+                w.setPrefix("payment.", i + 1)
+                w.field("method", payment.method.rawValue); w.field("amount_cents", payment.amount)
+                w.field("tendered_cents", payment.tendered); w.field("change_cents", payment.change)
+                w.field("cheque_number", payment.chequeNumber); w.field("cheque_bank", payment.chequeBank)
+                w.field("cheque_drawer", payment.chequeDrawer)
+                w.card(payment.card)
+                w.field("card_pending_id", payment.cardPendingId)
             }
+            w.clearPrefix()
         case .storno(let r):
             w.field("id", r.id); w.field("sale_id", r.saleId); w.field("receipt_number", r.receiptNumber)
             w.field("shift_id", r.shiftId); w.field("operator_id", r.operatorId); w.field("approved_by", r.approvedBy)
@@ -73,11 +109,12 @@ public enum CanonicalEncoding {
             w.field("total_cents", r.total)
             w.field("refunds", Int64(r.refunds.count))
             for (i, refund) in r.refunds.enumerated() {
-                let p = "refund.\(i + 1)."
-                w.field(p + "method", refund.method.rawValue); w.field(p + "amount_cents", refund.amount)
-                w.card(p + "card_", refund.cardReversal)
-                w.field(p + "not_reversed_reason", refund.notReversedReason)
+                w.setPrefix("refund.", i + 1)
+                w.field("method", refund.method.rawValue); w.field("amount_cents", refund.amount)
+                w.card(refund.cardReversal)
+                w.field("not_reversed_reason", refund.notReversedReason)
             }
+            w.clearPrefix()
         case .cashMovement(let r):
             w.field("id", r.id); w.field("receipt_number", r.receiptNumber); w.field("shift_id", r.shiftId)
             w.field("operator_id", r.operatorId); w.field("approved_by", r.approvedBy); w.field("kind", r.kind.rawValue)
@@ -112,50 +149,112 @@ public enum CanonicalEncoding {
             w.field("id", r.id); w.field("kind", r.kind); w.field("operator_id", r.operatorId); w.field("detail", r.detail)
             w.field("at_ms", r.at)
         }
-        return w.bytes
     }
 }
 
 struct CanonicalWriter {
     var bytes: [UInt8] = []
+    /// Prepended to every field name (e.g. `line.2.share.1.`).
+    private var prefix: [UInt8] = []
 
-    init() { bytes.reserveCapacity(1024) }
+    init() { bytes.reserveCapacity(2048) }
 
-    mutating func raw(_ line: String) {
-        bytes.append(contentsOf: line.utf8)
+    /// A writer that takes over the storage of `buffer` (leaving it empty) to avoid allocating.
+    init(taking buffer: inout [UInt8]) {
+        swap(&bytes, &buffer)
+        bytes.removeAll(keepingCapacity: true)
+        if bytes.capacity < 2048 { bytes.reserveCapacity(2048) }
+    }
+
+    mutating func raw(_ line: StaticString) {
+        line.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(0x0A)
     }
 
-    mutating func field(_ name: String, _ value: String?) {
-        bytes.append(contentsOf: name.utf8)
-        if let value {
+    mutating func clearPrefix() { prefix.removeAll(keepingCapacity: true) }
+
+    /// `first` + `n` + `.` (+ `second` + `m` + `.`).
+    mutating func setPrefix(_ first: StaticString, _ n: Int, _ second: StaticString? = nil, _ m: Int = 0) {
+        prefix.removeAll(keepingCapacity: true)
+        first.withUTF8Buffer { prefix.append(contentsOf: $0) }
+        Self.appendDecimal(Int64(n), to: &prefix)
+        prefix.append(UInt8(ascii: "."))
+        if let second {
+            second.withUTF8Buffer { prefix.append(contentsOf: $0) }
+            Self.appendDecimal(Int64(m), to: &prefix)
+            prefix.append(UInt8(ascii: "."))
+        }
+    }
+
+    private mutating func name(_ name: StaticString) {
+        bytes.append(contentsOf: prefix)
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func field(_ name: StaticString, _ value: String?) {
+        self.name(name)
+        if var value {
             bytes.append(UInt8(ascii: "="))
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
-                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-                default: bytes.append(byte)
+            value.withUTF8 { utf8 in
+                if !utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D }) {
+                    bytes.append(contentsOf: utf8)
+                    return
+                }
+                for byte in utf8 {
+                    switch byte {
+                    case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+                    case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+                    case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+                    default: bytes.append(byte)
+                    }
                 }
             }
         }
         bytes.append(0x0A)
     }
 
-    mutating func field(_ name: String, _ value: Int64?) { field(name, value.map { String($0) }) }
-    mutating func field(_ name: String, _ value: Int) { field(name, String(value)) }
-    mutating func field(_ name: String, _ value: Money?) { field(name, value.map { String($0.cents) }) }
-    mutating func field(_ name: String, _ value: Instant) { field(name, String(value.millisecondsSinceEpoch)) }
+    mutating func field(_ name: StaticString, _ value: Int64?) {
+        self.name(name)
+        if let value {
+            bytes.append(UInt8(ascii: "="))
+            Self.appendDecimal(value, to: &bytes)
+        }
+        bytes.append(0x0A)
+    }
 
-    mutating func card(_ prefix: String, _ card: CardDetails?) {
-        field(prefix + "terminal_id", card?.terminalId)
-        field(prefix + "trace", card?.traceNumber)
-        field(prefix + "receipt_number", card?.receiptNumber)
-        field(prefix + "name", card?.cardName)
-        field(prefix + "masked_pan", card?.maskedPAN)
-        field(prefix + "auth_code", card?.authorizationCode)
-        field(prefix + "turnover_number", card?.turnoverNumber)
-        field(prefix + "receipt_text", card.map { CardDetails.joinReceiptLines($0.receiptLines) })
+    mutating func field(_ name: StaticString, _ value: Int) { field(name, Int64(value)) }
+    mutating func field(_ name: StaticString, _ value: Money?) { field(name, value?.cents) }
+    mutating func field(_ name: StaticString, _ value: Instant) { field(name, value.millisecondsSinceEpoch) }
+
+    /// The eight card fields, named `<prefix>card_…`.
+    mutating func card(_ card: CardDetails?) {
+        field("card_terminal_id", card?.terminalId)
+        field("card_trace", card?.traceNumber)
+        field("card_receipt_number", card?.receiptNumber)
+        field("card_name", card?.cardName)
+        field("card_masked_pan", card?.maskedPAN)
+        field("card_auth_code", card?.authorizationCode)
+        field("card_turnover_number", card?.turnoverNumber)
+        field("card_receipt_text", card.map { CardDetails.joinReceiptLines($0.receiptLines) })
+    }
+
+    /// Decimal digits of `value` (as `String(value)` would write them).
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var index = 20
+            while magnitude > 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<20]))
+        }
     }
 }
 

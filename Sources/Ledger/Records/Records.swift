@@ -172,7 +172,7 @@ public struct SaleRecord: Equatable, Sendable {
 }
 
 /// How the money of one payment method went back to the customer in a storno.
-public struct StornoRefund: Equatable, Sendable {
+public struct StornoRefund: Equatable, Sendable, Codable {
     public let method: PaymentMethod
     public let amount: Money
     /// For card: the terminal's data of the reversal (06 30), if it succeeded.

@@ -3,37 +3,46 @@ import KasseCore
 /// One table read in `seq` order, one row ahead.
 final class TableCursor {
     let table: String
-    let statement: SQLiteStatement
+    /// nil: the table is not read (a single-record read that does not need it).
+    let statement: SQLiteStatement?
     /// The current row's `seq` (column 0), nil when the table is exhausted.
     private(set) var seq: Int64?
 
-    init(_ db: SQLiteConnection, table: String, columns: [String], order: String = "seq", range: ClosedRange<Int64>)
+    init(_ db: SQLiteConnection, table: String, columns: [String], order: String = "seq", range: ClosedRange<Int64>, skip: Bool = false)
         throws(SQLiteError)
     {
         self.table = table
-        statement = try db.prepare(
+        guard !skip else {
+            statement = nil
+            return
+        }
+        let statement = try db.prepare(
             "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE seq BETWEEN ? AND ? ORDER BY \(order)")
         try statement.bind([.integer(range.lowerBound), .integer(range.upperBound)])
+        self.statement = statement
         try advance()
     }
 
-    func advance() throws(SQLiteError) { seq = try statement.step() ? statement.int64(0) : nil }
+    func advance() throws(SQLiteError) {
+        guard let statement else { return }
+        seq = try statement.step() ? statement.int64(0) : nil
+    }
 
-    /// The current row, positioned after the `seq` column.
-    var row: ColumnReader { ColumnReader(statement, from: 1) }
+    /// The current row, positioned after the `seq` column (only called when ``seq`` is set).
+    var row: ColumnReader { ColumnReader(statement!, from: 1) }
 
     func at(_ s: Int64) -> Bool { seq == s }
 }
 
 /// The receipts table's row for an entry (an index that must agree with the record).
-struct ReceiptIndexRow: Equatable {
+struct ReceiptIndexRow: Equatable, Sendable {
     let number: Int64
     let kind: String
     let ref: String
 }
 
 /// What the reader finds, in journal order.
-enum ReadItem {
+enum ReadItem: Sendable {
     /// A journal entry with its decoded record (`nil`: the record's main row is missing or the kind unknown).
     case entry(JournalEntry, LedgerEvent?, receiptIndex: ReceiptIndexRow?)
     /// A row whose `seq` has no journal entry of its kind (inserted, or its entry was deleted).
@@ -45,12 +54,32 @@ enum ReadItem {
 struct EventReader {
     let db: SQLiteConnection
 
-    func read(range: ClosedRange<Int64> = 1...Int64.max, _ body: (ReadItem) throws -> Void) throws {
+    /// The tables that hold the records of `kind`.
+    static func tables(of kind: EntryKind) -> Set<String> {
+        switch kind {
+        case .register: return ["register"]
+        case .operatorAdded: return ["operators"]
+        case .shiftOpened: return ["shifts"]
+        case .sale: return ["receipts", "sales", "sale_lines", "line_shares", "payments"]
+        case .storno: return ["receipts", "stornos", "storno_refunds"]
+        case .cashMovement: return ["receipts", "cash_movements"]
+        case .dayClose: return ["day_closes"]
+        case .cardPending: return ["card_pending"]
+        case .cardResolved: return ["card_resolutions"]
+        case .export: return ["exports"]
+        case .audit: return ["audit_events"]
+        }
+    }
+
+    /// Reads `range` in journal order. `tables`, if given, limits which record tables are read
+    /// (for single records; orphans are then not reported for the others).
+    func read(range: ClosedRange<Int64> = 1...Int64.max, tables: Set<String>? = nil, _ body: (ReadItem) throws -> Void) throws {
         let journal = try db.prepare(
             "SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
         try journal.bind([.integer(range.lowerBound), .integer(range.upperBound)])
         func cursor(_ table: String, _ columns: [String], _ order: String = "seq") throws(SQLiteError) -> TableCursor {
-            try TableCursor(db, table: table, columns: columns, order: order, range: range)
+            try TableCursor(
+                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false)
         }
         let register = try cursor("register", Columns.register)
         let operators = try cursor("operators", Columns.operators)

@@ -249,4 +249,5 @@ let migrations: [Migration] = [
                 "payments", "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending",
                 "card_resolutions", "exports", "audit_events",
             ])),
-]
+] + accessMigrations  // issue 6: Sources/Ledger/Access/AccessMigration.swift
+    + dayCloseMigrations  // issue 8: Sources/Ledger/DayClose/DayCloseDetail.swift

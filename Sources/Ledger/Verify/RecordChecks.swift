@@ -37,7 +37,7 @@ public enum RecordChecks {
         if sale.endedAt < sale.startedAt { out.append("Das Ende des Verkaufs liegt vor seinem Beginn.") }
         var linesTotal: Int64 = 0
         for (i, line) in sale.lines.enumerated() {
-            let place = "Position \(i + 1) (\(line.itemCode))"
+            var place: String { "Position \(i + 1) (\(line.itemCode))" }
             if line.quantity <= 0 { out.append("\(place): die Menge muss positiv sein.") }
             if line.unitPrice.isNegative { out.append("\(place): der Einzelpreis darf nicht negativ sein.") }
             let (product, overflow) = line.unitPrice.cents.multipliedReportingOverflow(by: line.quantity)
@@ -61,7 +61,7 @@ public enum RecordChecks {
         }
         var paid: Int64 = 0
         for (i, payment) in sale.payments.enumerated() {
-            let place = "Zahlung \(i + 1) (\(payment.method.label))"
+            var place: String { "Zahlung \(i + 1) (\(payment.method.label))" }
             if payment.amount.cents <= 0 { out.append("\(place): der Betrag muss positiv sein.") }
             switch payment.method {
             case .cash:

@@ -63,7 +63,7 @@ public struct VerificationReport: Sendable {
 struct Verifier {
     private struct SaleSummary {
         let total: Int64
-        let byMethod: [PaymentMethod: Int64]
+        let cash: Int64, cheque: Int64, card: Int64
         let receiptNumber: Int64
         var cancelled = false
     }
@@ -81,6 +81,9 @@ struct Verifier {
     private var lastCloseSeq: Int64 = 0
     private var openShift: String?
     private var lastClosedDate: String?
+    private var scratch: [UInt8] = []
+
+    init(expectedSales: Int = 0) { sales.reserveCapacity(expectedSales) }
 
     mutating func consume(_ item: ReadItem) {
         switch item {
@@ -136,8 +139,9 @@ struct Verifier {
         if event.ref != entry.ref {
             problems.append(problem(.chain, "Der Datensatz \(event.ref) passt nicht zum Journal (\(entry.ref))."))
         }
-        let hash = CanonicalEncoding.hash(seq: seq, recordedAt: entry.recordedAt, previousHash: entry.previousHash, event: event)
-        if hash != entry.hash {
+        if !CanonicalEncoding.matches(
+            entry.hash, seq: seq, recordedAt: entry.recordedAt, previousHash: entry.previousHash, event: event, scratch: &scratch)
+        {
             problems.append(
                 problem(.chain, "Die Prüfsumme stimmt nicht: der Eintrag wurde nach der Buchung verändert."))
         }
@@ -179,12 +183,19 @@ struct Verifier {
             openShift = shift.id
         case .sale(let sale):
             checkInShift(sale.shiftId, sale.businessDate)
-            if sales[sale.id] != nil {
+            var paid: (cash: Int64, cheque: Int64, card: Int64) = (0, 0, 0)
+            for payment in sale.payments {
+                switch payment.method {
+                case .cash: paid.cash &+= payment.amount.cents
+                case .cheque: paid.cheque &+= payment.amount.cents
+                case .card: paid.card &+= payment.amount.cents
+                }
+            }
+            let summary = SaleSummary(
+                total: sale.total.cents, cash: paid.cash, cheque: paid.cheque, card: paid.card, receiptNumber: sale.receiptNumber)
+            if sales.updateValue(summary, forKey: sale.id) != nil {
                 problems.append(problem(.balance, "Der Verkauf \(sale.id) ist doppelt gebucht."))
             }
-            var byMethod: [PaymentMethod: Int64] = [:]
-            for payment in sale.payments { byMethod[payment.method, default: 0] += payment.amount.cents }
-            sales[sale.id] = SaleSummary(total: sale.total.cents, byMethod: byMethod, receiptNumber: sale.receiptNumber)
         case .storno(let storno):
             checkInShift(storno.shiftId, storno.businessDate)
             if var original = sales[storno.saleId] {
@@ -200,11 +211,12 @@ struct Verifier {
                 }
                 var refunded: [PaymentMethod: Int64] = [:]
                 for refund in storno.refunds { refunded[refund.method, default: 0] += refund.amount.cents }
-                for method in PaymentMethod.allCases where (refunded[method] ?? 0) != (original.byMethod[method] ?? 0) {
+                let byMethod: [PaymentMethod: Int64] = [.cash: original.cash, .cheque: original.cheque, .card: original.card]
+                for method in PaymentMethod.allCases where (refunded[method] ?? 0) != (byMethod[method] ?? 0) {
                     problems.append(
                         problem(
                             .storno,
-                            "Erstattung \(method.label) \(Money(cents: refunded[method] ?? 0).formatted) passt nicht zur Zahlung auf Beleg \(original.receiptNumber) (\(Money(cents: original.byMethod[method] ?? 0).formatted))."
+                            "Erstattung \(method.label) \(Money(cents: refunded[method] ?? 0).formatted) passt nicht zur Zahlung auf Beleg \(original.receiptNumber) (\(Money(cents: byMethod[method] ?? 0).formatted))."
                         ))
                 }
                 original.cancelled = true
@@ -339,7 +351,7 @@ extension Ledger {
     /// Recomputes the hash chain and checks every invariant. Reads the whole ledger in one pass.
     public func verify() throws -> VerificationReport {
         let start = Date()
-        var verifier = Verifier()
+        var verifier = Verifier(expectedSales: Int(try seq("SELECT count(*) FROM sales") ?? 0))
         var schemaProblems: [LedgerProblem] = []
         try readTransaction {
             let existing = try wrap { () throws(SQLiteError) -> Set<String> in
@@ -356,7 +368,6 @@ extension Ledger {
                             message: "Der Schutz-Trigger \(table + suffix) fehlt: die Tabelle \(table) ist nicht mehr unveränderlich."))
                 }
             }
-            try wrap { () throws(SQLiteError) in () }
             do {
                 try EventReader(db: db).read { verifier.consume($0) }
             } catch let error as SQLiteError {

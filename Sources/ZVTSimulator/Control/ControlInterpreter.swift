@@ -15,7 +15,8 @@ struct ControlInterpreter {
         set SZENARIO | set rules dauerhaft bzw. zurück zu den Betragsregeln
         eod-required on|off      Terminalstatus F0: Zahlungen werden mit 06 1E F0 abgewiesen
         banner on|off            Nicht-ZVT-Text bei jedem Verbindungsaufbau
-        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner)
+        profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Profil)
         status                   Zähler und Einstellungen als eine JSON-Zeile
         journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
         totals                   Summen seit dem letzten Kassenschnitt (JSON)
@@ -63,6 +64,12 @@ struct ControlInterpreter {
                     control.endOfDayRequired = arguments[0] == "on"
                 }
                 return ok("\(command) \(arguments[0])")
+            case "profile":
+                guard arguments.count == 1, let profile = VendorProfile(rawValue: arguments[0]) else {
+                    return error("»profile« braucht einen dieser Namen: \(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.profile = profile
+                return ok("Profil \(profile.rawValue)")
             case "clear":
                 control.clear()
                 return ok("zurückgesetzt")
@@ -105,6 +112,6 @@ struct ControlInterpreter {
         return "{\"connections\":\(simulator.connectionCount),\"serving\":\(simulator.isServing),"
             + "\"lastTrace\":\(counters.trace),\"lastReceipt\":\(counters.receipt),\"journalEntries\":\(simulator.journal.entries.count),"
             + "\"registeredConfig\":\(config),\"next\":[\(next)],\"script\":\(script),\"sticky\":\(sticky),"
-            + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner)}"
+            + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner),\"profile\":\"\(summary.profile.rawValue)\"}"
     }
 }

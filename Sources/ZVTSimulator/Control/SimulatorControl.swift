@@ -9,6 +9,7 @@ public final class SimulatorControl: @unchecked Sendable {
         var sticky: Scenario? = nil
         var endOfDayRequired = false
         var banner = false
+        var profile = VendorProfile.standard
     }
 
     private let state = Locked(State())
@@ -36,12 +37,18 @@ public final class SimulatorControl: @unchecked Sendable {
         set { state.withLock { $0.banner = newValue } }
     }
 
-    /// Forgets queued, scripted and sticky scenarios, the F0 state and the banner.
+    /// The vendor quirks the terminal shows (``VendorProfile``).
+    public var profile: VendorProfile {
+        get { state.withLock { $0.profile } }
+        set { state.withLock { $0.profile = newValue } }
+    }
+
+    /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.
-    public var summary: (next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool) {
-        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner) }
+    public var summary: (next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool, profile: VendorProfile) {
+        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner, $0.profile) }
     }
 
     /// Hands the pending script to a new connection.

@@ -88,6 +88,11 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let line: Int?
     public let reason: String
+    public init(path: String, line: Int?, reason: String) {
+        self.path = path
+        self.line = line
+        self.reason = reason
+    }
     public var description: String {
         if let line { return "Journal \(path), Zeile \(line): \(reason)" }
         return "Journal \(path): \(reason)"

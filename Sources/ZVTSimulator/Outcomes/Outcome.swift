@@ -1,3 +1,5 @@
+import ZVT
+
 /// What the simulated customer, card and host do in one transaction.
 ///
 /// Chosen per transaction by a control command, a per-connection script, a sticky setting or,
@@ -15,6 +17,9 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     case cardUnreadable = "card-unreadable"
     /// Customer enters a wrong PIN, then the right one; approved (intermediate status 15 "Geheimzahl falsch").
     case pinRetry = "pin-retry"
+    /// Wrong PIN reported by the host in a first Status-Information (`04 0F 27 37`), then PIN entry
+    /// again and a second `04 0F` with 00 in the same sequence (§2.2.6): the last one counts.
+    case pinRetryStatus = "pin-retry-status"
     /// No card is presented; the PT waits until the register sends Abort `06 B0` (or the card
     /// wait runs out) and ends with result 6C.
     case clerkAbort = "clerk-abort"
@@ -28,7 +33,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     /// BMP 27 result code for the Status-Information, `nil` where no `04 0F` is sent.
     var resultCode: UInt8? {
         switch self {
-        case .approve, .pinRetry: return 0x00
+        case .approve, .pinRetry, .pinRetryStatus: return 0x00
         case .decline05: return 0x05
         case .decline51: return 0x33
         case .decline61: return 0x3D
@@ -43,7 +48,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
         switch self {
         case .decline05: return "Karte abgelehnt"
         case .decline51: return "Guthaben nicht ausreichend"
-        case .decline61: return "Limit ueberschritten"
+        case .decline61: return "Limit überschritten"
         default: return nil
         }
     }
@@ -51,7 +56,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
 
 /// A deliberate misbehaviour of the simulated terminal, to prove a register copes with it.
 public enum Fault: String, CaseIterable, Sendable, Codable {
-    /// The `80 00 00` to the command comes later than T3 (T3 + 50 %).
+    /// The `80 00 00` to the command comes later than T3 (after 2 × T3).
     case slowAck = "slow-ack"
     /// The Status-Information comes after half of T4, with no intermediate status in between.
     case slowWithinT4 = "slow-t4"
@@ -138,6 +143,7 @@ public enum AmountRules {
         (15, Scenario(.decline61)),
         (21, Scenario(.cardUnreadable)),
         (22, Scenario(.pinRetry)),
+        (27, Scenario(.pinRetryStatus)),
         (23, Scenario(.clerkAbort)),
         (24, Scenario(.pinTimeout)),
         (25, Scenario(.busy)),
@@ -161,4 +167,21 @@ public enum AmountRules {
     public static func scenario(forAmountCents amount: Int64) -> Scenario {
         byCents[Int(amount % 100)] ?? Scenario()
     }
+}
+
+/// Quirks of real terminals seen in the field (digest D16), switched on for all commands.
+public enum VendorProfile: String, CaseIterable, Sendable, Codable {
+    /// As the spec says.
+    case standard
+    /// Feig cVEND: receipts close with tag `09 01 FF` instead of `09 01 81`.
+    case feig
+    /// DCE/Worldline Valina: texts (receipts, display texts, BMP 3C) in ISO 8859-1 without negotiation.
+    case valina
+    /// CCV: refusals as `84 1E 01 <rc>` (result code in the data) instead of `84 <rc> 00`.
+    case ccv
+    /// PAX A80: Repeat Receipt is answered with `06 0F 00` only, never with the Status-Information.
+    case pax
+
+    /// The character set of texts the terminal sends.
+    var charset: ZVTCharacterSet { self == .valina ? .latin1 : .cp437 }
 }

@@ -19,7 +19,7 @@ public struct SimulatorTiming: Sendable, Equatable {
     public init() {}
 
     /// Short timers for tests: T3 `t3Ms`, T4 `t4Ms`, card wait 2 s, goods retry 10 ms.
-    public static func fast(t3Ms: Int = 300, t4Ms: Int = 800) -> SimulatorTiming {
+    public static func fast(t3Ms: Int = 500, t4Ms: Int = 1_200) -> SimulatorTiming {
         var timing = SimulatorTiming()
         timing.t3Ms = t3Ms
         timing.t4Ms = t4Ms
@@ -49,6 +49,8 @@ public struct SimulatorConfiguration: Sendable {
     public var seed: UInt64 = 0
     /// Terminal ID (BMP 29), 8 digits.
     public var terminalID = "52999001"
+    /// The merchant password (6 digits) commands must carry (ZVT 13.08 §1.2); `nil` accepts any.
+    public var password: String? = nil
     /// The only currency the terminal accepts (ISO 4217 numeric; 978 = EUR).
     public var currencyCode = 978
     /// What the terminal does when the register does not accept a host-approved result (digest D13.5 #1):

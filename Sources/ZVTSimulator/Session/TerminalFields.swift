@@ -55,8 +55,8 @@ enum TerminalFields {
     /// BMP 8B: card name, NUL-terminated; the LLVAR length includes the NUL (digest D4).
     static func cardName(_ name: String) -> BMPField { BMPField(0x8B, Array(name.utf8) + [0]) }
 
-    /// BMP 3C: additional text (CP437).
-    static func additionalText(_ text: String) -> BMPField { BMPField(0x3C, ZVTCharacterSet.cp437.encode(text)) }
+    /// BMP 3C: additional text (CP437, or the profile's character set).
+    static func additionalText(_ text: String, charset: ZVTCharacterSet) -> BMPField { BMPField(0x3C, charset.encode(text)) }
 
     /// BMP 60: the 53-byte individual totals (§3.1.3, digest D7.6).
     static func individualTotals(_ totals: BatchTotals) -> BMPField {
@@ -96,7 +96,7 @@ struct Timestamp: Sendable {
     }
 }
 
-/// Receipt texts the terminal prints (ASCII only, so every character set agrees).
+/// Receipt texts the terminal prints (German, encoded in the profile's character set when sent).
 enum ReceiptText {
     static let width = 24
 
@@ -128,7 +128,7 @@ enum ReceiptText {
         if let card {
             lines.append(card.name)
             lines.append(card.maskedPAN)
-            lines.append(line("gueltig bis", String(card.expiry.suffix(2)) + "/" + String(card.expiry.prefix(2))))
+            lines.append(line("gültig bis", String(card.expiry.suffix(2)) + "/" + String(card.expiry.prefix(2))))
             lines.append(line("Genehmigung", card.approvalCode))
         }
         lines.append(line("Betrag", euros(amountCents)))

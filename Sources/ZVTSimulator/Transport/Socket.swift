@@ -9,7 +9,13 @@ public struct SocketError: Error, CustomStringConvertible, Sendable {
     public let call: String
     public let code: Int32
     public var description: String {
-        "Netzwerkfehler bei \(call): \(String(cString: strerror(code))) (errno \(code))."
+        if code == EADDRINUSE, call.hasPrefix("bind ") {
+            return "Die Adresse \(call.dropFirst(5)) ist schon belegt (läuft zvt-sim bereits?); bitte mit --listen bzw. --control einen anderen Port wählen."
+        }
+        if code == EADDRNOTAVAIL || code == EINVAL, call.hasPrefix("bind ") || call.hasPrefix("inet_pton ") {
+            return "Die Adresse \(call.split(separator: " ").last ?? "") ist hier nicht verfügbar; erwartet wird eine IPv4-Adresse dieses Rechners, z. B. 127.0.0.1."
+        }
+        return "Netzwerkfehler bei \(call): \(String(cString: strerror(code))) (errno \(code))."
     }
 }
 

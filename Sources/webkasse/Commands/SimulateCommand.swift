@@ -52,7 +52,7 @@ enum SimulateCommand {
             return .dataError
         }
 
-        let terminal: CardTerminal
+        var terminal: CardTerminal
         if let address = args.value("terminal") {
             do {
                 terminal = try TerminalFactory.connect(address: address, password: configuration.terminalPassword)
@@ -63,8 +63,11 @@ enum SimulateCommand {
         } else {
             terminal = FakeCardTerminal(terminalName: "simuliert")
         }
+        if let text = ProcessInfo.processInfo.environment[KillingTerminal.environmentVariable], let percent = Int(text), percent > 0 {
+            terminal = KillingTerminal(terminal, percent: percent)
+        }
 
-        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))  // Mo 2026-11-02 08:00 Berlin
+        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))  // Mo 2026-11-02 08:00 Berlin
         let service: CounterService
         do {
             service = try CounterService.open(data: data, configuration: configuration, clock: clock, terminal: terminal)
@@ -115,12 +118,32 @@ enum SimulateCommand {
 
 /// Connects the counter service to a real terminal (`HOST:PORT`) through the ZVT driver.
 enum TerminalFactory {
-    struct NotAvailable: Error, CustomStringConvertible {
-        let address: String
-        var description: String { "Der ZVT-Treiber für \(address) ist in dieser Version noch nicht verfügbar; ohne --terminal wird simuliert." }
-    }
-
     static func connect(address: String, password: String) throws -> CardTerminal {
-        throw NotAvailable(address: address)
+        try ZVTCardTerminal(address: address, password: password)
     }
+}
+
+/// For the crash test only: after an approval, kills the process with SIGKILL in `percent` % of
+/// the payments (4 × `percent` % of the reversals) — the worst moment, the terminal has committed
+/// and the ledger has not booked.
+final class KillingTerminal: CardTerminal {
+    static let environmentVariable = "WEBKASSE_SIMULATE_KILL_AFTER_APPROVAL"
+    let inner: CardTerminal
+    let percent: Int
+    init(_ inner: CardTerminal, percent: Int) {
+        self.inner = inner
+        self.percent = percent
+    }
+    var terminalName: String { inner.terminalName }
+    func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
+        let result = try inner.authorize(amount: amount)
+        if case .approved = result, Int.random(in: 0..<100) < percent { kill(getpid(), SIGKILL) }
+        return result
+    }
+    func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
+        let result = try inner.reverse(receiptNumber: receiptNumber, amount: amount)
+        if case .approved = result, Int.random(in: 0..<100) < percent * 4 { kill(getpid(), SIGKILL) }
+        return result
+    }
+    func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { try inner.lastTransaction() }
 }

@@ -1,4 +1,5 @@
 import CLISupport
+import Counter
 import Foundation
 import Ledger
 
@@ -38,7 +39,9 @@ enum VerifyCommand {
             let path = DataDirectory.ledgerPath(data: data, register: register)
             let report: VerificationReport
             do {
-                report = try Ledger(path: path).verify()
+                let ledger = try Ledger(path: path)
+                report = try ledger.verify()
+                AccessControl.recordVerification(ledger, entries: report.entryCount, problems: report.problems.count)  // issue 6
             } catch {
                 printError("webkasse verify: Kasse \(register): \(error)")
                 return .ioError

@@ -1,0 +1,67 @@
+import Foundation
+import KasseCore
+import Ledger
+import ZVT
+
+/// The terminal's End-of-Day (Kassenschnitt, ZVT 06 50): it closes the terminal's batch and
+/// reports its totals, which the day close compares with the card payments booked.
+///
+/// A separate protocol, so that a ``CardTerminal`` without it still works: the close then records
+/// the terminal totals as not available.
+public protocol EndOfDayTerminal: AnyObject {
+    /// Runs the End-of-Day (ZVT 13.08 §2.16) and returns the batch totals. Throws
+    /// ``CardTerminalError`` when the terminal cannot be reached or refuses.
+    func endOfDay() throws(CardTerminalError) -> TerminalEndOfDay
+}
+
+/// The totals of a terminal's End-of-Day: card payments of the batch that were not reversed.
+public struct TerminalEndOfDay: Equatable, Sendable {
+    public let total: Money
+    /// Number of payments, when the terminal reports it (BMP 60 individual totals).
+    public let count: Int?
+    /// The terminal's trace number of the End-of-Day, if given.
+    public let trace: String?
+
+    public init(total: Money, count: Int?, trace: String? = nil) {
+        self.total = total
+        self.count = count
+        self.trace = trace
+    }
+}
+
+extension FakeCardTerminal: EndOfDayTerminal {
+    /// Sums the approved payments since the last End-of-Day that were not reversed (as the ZVT
+    /// simulator does) and starts a new batch.
+    public func endOfDay() throws(CardTerminalError) -> TerminalEndOfDay {
+        guard reachable else { throw .unreachable("Verbindung abgelehnt") }
+        let batch = journal[min(endOfDayBatchStart, journal.count)...]
+        let reversed = Set(batch.compactMap { $0.kind == .reversal ? $0.details.authorizationCode?.dropFirst().description : nil })
+        let payments = batch.filter { $0.kind == .payment && $0.approved && !reversed.contains($0.details.receiptNumber) }
+        endOfDayBatchStart = journal.count
+        return TerminalEndOfDay(
+            total: Money(cents: payments.reduce(0) { $0 + $1.amount.cents }), count: payments.count,
+            trace: String(format: "%06d", journal.count + 1))
+    }
+}
+
+extension ZVTCardTerminal: EndOfDayTerminal {
+    /// `06 50` through the driver; the totals come from the `04 0F` (BMP 04 total, BMP 60 counts).
+    public func endOfDay() throws(CardTerminalError) -> TerminalEndOfDay {
+        let registration = driver.register()
+        if case .failed(let problem) = registration.outcome { throw .unreachable(problem.description) }
+        let result = driver.endOfDay()
+        switch result.outcome {
+        case .success:
+            guard let totals = result.statusInformation?.totals else { throw .failed("Kassenschnitt ohne Summen beantwortet") }
+            return TerminalEndOfDay(
+                total: Money(cents: totals.totalCents ?? 0), count: totals.individual.map { $0.groups.reduce(0) { $0 + $1.count } },
+                trace: totals.trace.map { String(format: "%06d", $0) })
+        case .declined, .aborted:
+            throw .failed("Kassenschnitt abgelehnt: \(result.text)")
+        case .failed(let problem):
+            throw .unreachable(problem.description)
+        case .unknown(let problem):
+            throw .outcomeUnknown(problem.description)
+        }
+    }
+}

@@ -1,0 +1,435 @@
+import Access
+import Foundation
+import KasseCore
+import Ledger
+
+/// The day close (Tagesabschluss) and the X report of the counter service (issue 8).
+///
+/// The close counts the drawer by denomination, books the difference with its reason (and a
+/// supervisor above the threshold), runs the terminal's End-of-Day (ZVT 06 50) and compares its
+/// totals, records cheques, the float kept and the handover, and writes the Z report — rendered
+/// from the booked records only — beside the receipts and to the printer.
+extension CounterService {
+    // MARK: Reading a period
+
+    /// The open period (since the last day close), from the booked records.
+    public func openPeriod() throws -> DayClosePeriod {
+        try guarded { try ledger.readTransaction { try period(after: try ledger.lastDayCloseSeq(), before: nil) } }
+    }
+
+    /// The period of the entries after `afterSeq` and before `beforeSeq` (nil: to the end).
+    func period(after afterSeq: Int64, before beforeSeq: Int64?) throws -> DayClosePeriod {
+        var events: [LedgerEvent] = []
+        var shift: ShiftRecord?
+        var dayTotals = DayTotals()
+        let upper = beforeSeq.map { $0 - 1 } ?? Int64.max
+        if upper > afterSeq {
+            try ledger.forEachEvent(in: (afterSeq + 1)...upper) { _, event in
+                switch event {
+                case .shiftOpened(let s): shift = s
+                case .sale, .storno, .cashMovement: events.append(event)
+                default: return
+                }
+                dayTotals.add(event)
+            }
+        }
+        // Names and originals are read after the stream (one reader at a time).
+        var names: [String: String] = [:]
+        for op in try ledger.operators() { names[op.id] = op.name }
+        var salesById: [String: SaleRecord] = [:]
+        for case .sale(let sale) in events { salesById[sale.id] = sale }
+
+        var totals = DayCloseTotals()
+        var cashReceived: Int64 = 0, change: Int64 = 0, stornoPayouts: Int64 = 0
+        var movements: [CashMovement] = []
+        var cheques: [String: [ChequeEntry]] = [:]
+        var chequeOrder: [String] = []
+        var card: [String: (total: Int64, count: Int)] = [:]
+        var first: Instant?, last: Instant?
+        func seen(_ at: Instant) {
+            if first == nil { first = at }
+            last = at
+        }
+        func hour(_ at: Instant) -> Int { Int(calendar.time(of: at).prefix(2)) ?? 0 }
+        func addShares(of sale: SaleRecord, sign: Int64, at: Instant) {
+            for line in sale.lines {
+                let text = line.variant.map { "\(line.name) (\($0))" } ?? line.name
+                for (index, share) in line.shares.enumerated() {
+                    totals.addShare(
+                        itemCode: line.itemCode, itemText: text, account: share.account, amount: Money(cents: sign * share.amount.cents),
+                        passThrough: share.passThrough, hour: hour(at), countsItem: index == 0)
+                }
+            }
+        }
+        for event in events {
+            switch event {
+            case .sale(let sale):
+                seen(sale.endedAt)
+                totals.addReceipt(String(sale.receiptNumber))
+                addShares(of: sale, sign: 1, at: sale.endedAt)
+                for payment in sale.payments {
+                    totals.addPayment(method: Self.methodLabel(payment.method), amount: payment.amount)
+                    switch payment.method {
+                    case .cash:
+                        cashReceived += (payment.tendered ?? payment.amount).cents
+                        change += (payment.change ?? .zero).cents
+                    case .cheque:
+                        if cheques[sale.id] == nil { chequeOrder.append(sale.id) }
+                        cheques[sale.id, default: []].append(
+                            ChequeEntry(
+                                receiptNumber: sale.receiptNumber, chequeNumber: payment.chequeNumber ?? "",
+                                drawer: payment.chequeDrawer ?? "", amount: payment.amount))
+                    case .card:
+                        card[sale.id, default: (0, 0)].total += payment.amount.cents
+                        card[sale.id, default: (0, 0)].count += 1
+                    }
+                }
+            case .storno(let storno):
+                seen(storno.at)
+                totals.addReceipt(String(storno.receiptNumber))
+                let original = try salesById[storno.saleId] ?? ledger.sale(id: storno.saleId)
+                if let original { addShares(of: original, sign: -1, at: storno.at) }
+                for refund in storno.refunds {
+                    totals.addPayment(method: Self.methodLabel(refund.method), amount: refund.amount.negated)
+                    switch refund.method {
+                    case .cash: stornoPayouts += refund.amount.cents
+                    case .cheque: cheques[storno.saleId] = nil  // the cheque goes back to the citizen
+                    case .card: if refund.cardReversal != nil { card[storno.saleId] = nil }  // reversed on the terminal
+                    }
+                }
+                totals.addStorno(
+                    DayCloseTotals.Storno(
+                        receiptNumber: String(storno.receiptNumber),
+                        originalReceiptNumber: original.map { String($0.receiptNumber) } ?? "?", amount: storno.total.negated,
+                        reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
+            case .cashMovement(let movement):
+                seen(movement.at)
+                totals.addReceipt(String(movement.receiptNumber))
+                let reason = movement.kind == .abschoepfung ? "Abschöpfung – \(movement.reason)" : movement.reason
+                movements.append(CashMovement(kind: movement.kind == .einlage ? .deposit : .withdrawal, amount: movement.amount, reason: reason))
+            default:
+                break
+            }
+        }
+        let expected = ExpectedCash(
+            float: shift?.float ?? .zero, cashReceived: Money(cents: cashReceived), changeGiven: Money(cents: change),
+            stornoPayouts: Money(cents: stornoPayouts), movements: movements)
+        // Two independent sums of the same bookings must agree (the ledger's and the report's).
+        let formula = try expected.total()
+        guard formula == dayTotals.expectedCash else {
+            throw CounterError.invalidAmount(
+                "Interner Fehler: Sollbestand \(formula.formatted) nach Formel, \(dayTotals.expectedCash.formatted) laut Kassenbuch.")
+        }
+        return DayClosePeriod(
+            afterSeq: afterSeq, shift: shift, expected: expected, totals: totals, dayTotals: dayTotals,
+            cheques: chequeOrder.flatMap { cheques[$0] ?? [] }, cardTotal: Money(cents: card.values.reduce(0) { $0 + $1.total }),
+            cardCount: card.values.reduce(0) { $0 + $1.count }, firstBookingAt: first, lastBookingAt: last)
+    }
+
+    static func methodLabel(_ method: PaymentMethod) -> String {
+        switch method {
+        case .cash: return "Bar"
+        case .card: return "Karte"
+        case .cheque: return "Scheck"
+        }
+    }
+
+    // MARK: Preparing and closing
+
+    /// Starts a day close: the period, the next Z number and a draft for the counting screen.
+    /// Refused without an open shift; a pending card payment shows up in the draft's problems.
+    public func prepareDayClose(operatorId: String, blindCount: Bool, settings: DayCloseSettings = DayCloseSettings()) throws
+        -> DayClosePreparation
+    {
+        try guarded {
+            guard let op = try ledger.operatorRecord(id: operatorId) else { throw CounterError.unknownOperator(operatorId) }
+            return try ledger.readTransaction {
+                guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
+                let period = try period(after: try ledger.lastDayCloseSeq(), before: nil)
+                var draft = DayCloseDraft(
+                    register: registerId, operatorName: op.name, policy: Self.policy(settings, blindCount: blindCount), expected: period.expected)
+                draft.pendingCardPayments = try ledger.unresolvedCardPayments().count
+                draft.cheques = period.cheques.map(\.amount)
+                return DayClosePreparation(
+                    zNumber: try ledger.nextZNumber(), businessDate: max(try currentBusinessDate(), shift.businessDate), period: period,
+                    draft: draft, floatSuggestion: shift.float)
+            }
+        }
+    }
+
+    static func policy(_ settings: DayCloseSettings, blindCount: Bool) -> DayClosePolicy {
+        DayClosePolicy(approvalThreshold: settings.approvalThreshold, reasonRequired: true, blindCount: blindCount)
+    }
+
+    /// The audit kind that keeps a terminal End-of-Day's result until the close is booked.
+    static let endOfDayAuditKind = "terminal.end_of_day"
+
+    /// Closes the day: checks count, reason, approval and pending card payments; runs the
+    /// terminal's End-of-Day (once per period: a retry after a failed close reuses its result);
+    /// books the close with its count, reason, terminal totals, cheques, float and handover in
+    /// one transaction; then writes the Z report file and sends it to the printer.
+    /// Throws ``DayCloseError`` or ``CounterError``; nothing is booked then.
+    public func closeDay(_ request: DayCloseRequest) throws -> DayCloseOutcome {
+        try dayCloseGuarded {
+            guard let op = try ledger.operatorRecord(id: request.operatorId) else { throw CounterError.unknownOperator(request.operatorId) }
+            var approverName: String?
+            if let approvedBy = request.approvedBy {
+                guard let approver = try ledger.operatorRecord(id: approvedBy) else { throw CounterError.unknownOperator(approvedBy) }
+                guard approver.id != op.id else { throw DayCloseError.approverIsOperator }
+                approverName = approver.name
+            }
+            let unresolved = try ledger.unresolvedCardPayments()
+            if !unresolved.isEmpty { throw CounterError.unresolvedCardPayment(count: unresolved.count) }
+            guard try ledger.openShift() != nil else { throw CounterError.noOpenShift }
+            guard request.totalOnly || request.count.total.cents == request.count.lines.reduce(0, { $0 + $1.sum.cents }) else {
+                throw DayCloseError.notCountedByDenomination
+            }
+            guard request.floatKept >= .zero, request.floatKept <= request.count.total else {
+                throw DayCloseError.floatKeptTooLarge(floatKept: request.floatKept, counted: request.count.total)
+            }
+            let afterSeq = try ledger.lastDayCloseSeq()
+            let period = try ledger.readTransaction { try self.period(after: afterSeq, before: nil) }
+            let expected = try period.expected.total()
+            try accessGuard?.check(.closeDay, operatorId: op.id, approval: .dayCloseDifference(Money(cents: request.count.total.cents - expected.cents)), approvedBy: request.approvedBy)  // issue 6
+            if let seen = request.expectedSeen, seen != expected { throw DayCloseError.expectedChanged(seen: seen, now: expected) }
+
+            var draft = DayCloseDraft(
+                register: registerId, operatorName: op.name, policy: Self.policy(request.settings, blindCount: request.blindCount),
+                expected: period.expected)
+            if let first = request.firstCountedCash, request.countSubmissions > 1 { draft.submitCount(.standIn(total: first)) }
+            draft.submitCount(request.count)
+            draft.reason = request.reason.trimmingCharacters(in: .whitespaces)
+            draft.approver = approverName
+            draft.cheques = period.cheques.map(\.amount)
+            if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
+            let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
+
+            // The terminal's End-of-Day, before booking (its batch is closed then); kept in the
+            // ledger at once so that a retry of a failed close does not ask for it again.
+            let endOfDay = try terminalEndOfDay(afterSeq: afterSeq, operatorId: op.id)
+            let comparison = CardTotalsComparison(
+                ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: endOfDay.result?.total,
+                terminalCount: endOfDay.result?.count)
+            draft.cardTotals = comparison
+
+            let (record, detail) = try ledger.transaction { () throws -> (DayCloseRecord, DayCloseDetail) in
+                guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
+                let (after, totals) = try ledger.periodTotals()
+                guard after == afterSeq, totals == period.dayTotals else {
+                    throw DayCloseError.expectedChanged(seen: expected, now: totals.expectedCash)
+                }
+                let now = clock.now()
+                let record = DayCloseRecord(
+                    id: Self.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: op.id,
+                    approvedBy: request.approvedBy, businessDate: max(try currentBusinessDate(), shift.businessDate), closedAt: now,
+                    afterSeq: after, totals: totals, expectedCash: expected, countedCash: request.count.total,
+                    difference: difference.amount)
+                try ledger.append(.dayClose(record), at: now)
+                let status: TerminalReconciliation =
+                    !comparison.terminalAvailable ? .unavailable : (comparison.isMismatch ? .mismatch : .ok)
+                let detail = DayCloseDetail(
+                    dayCloseId: record.id, zNumber: record.zNumber, blindCount: request.blindCount,
+                    countSubmissions: max(1, request.countSubmissions),
+                    firstCountedCash: request.countSubmissions > 1 ? request.firstCountedCash : nil, totalOnly: request.totalOnly,
+                    pieces: request.totalOnly ? [:] : Dictionary(uniqueKeysWithValues: request.count.pieces.map { ($0.key.rawValue, $0.value) }),
+                    countedCash: request.count.total, reason: draft.reason,
+                    differenceAccount: difference.kind == .none
+                        ? nil : (difference.kind == .surplus ? request.settings.surplusAccount : request.settings.shortfallAccount),
+                    approvalThreshold: request.settings.approvalThreshold, terminalStatus: status,
+                    terminalTotal: comparison.terminalTotal, terminalCount: comparison.terminalCount,
+                    ledgerCardTotal: period.cardTotal, ledgerCardCount: period.cardCount, terminalNote: endOfDay.note,
+                    chequeCount: period.cheques.count, chequeTotal: period.chequesTotal, floatKept: request.floatKept,
+                    handover: Money(cents: request.count.total.cents - request.floatKept.cents))
+                try ledger.appendDayCloseDetail(detail, auditId: Self.newId(), operatorId: op.id, at: now)
+                return (record, detail)
+            }
+            let text = try zReportText(zNumber: record.zNumber)
+            var file: String?
+            var problem: String?
+            do {
+                try receiptStore.writeReport(text, name: Self.zReportFileName(record.zNumber))
+                file = receiptStore.directory + "/" + Self.zReportFileName(record.zNumber)
+            } catch {
+                problem = "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
+            }
+            printer?.send(text, receiptNumber: record.zNumber)
+            return DayCloseOutcome(
+                record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings())
+        }
+    }
+
+    /// Runs (or reuses, within the period) the terminal's End-of-Day and records its result.
+    private func terminalEndOfDay(afterSeq: Int64, operatorId: String) throws -> (result: TerminalEndOfDay?, note: String) {
+        for stored in try ledger.auditEvents(kinds: [Self.endOfDayAuditKind]).reversed() where stored.seq > afterSeq {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(stored.record.detail.utf8)) as? [String: String] else { break }
+            let note = object["note"] ?? ""
+            guard let cents = object["total_cents"].flatMap(Int64.init) else { return (nil, note) }
+            return (TerminalEndOfDay(total: Money(cents: cents), count: object["count"].flatMap(Int.init), trace: object["trace"]), note)
+        }
+        var fields: [String: String]
+        var result: TerminalEndOfDay?
+        var note: String
+        if let terminal = terminal as? EndOfDayTerminal {
+            do {
+                let totals = try terminal.endOfDay()
+                result = totals
+                note = "Kassenschnitt \(self.terminal?.terminalName ?? "")" + (totals.trace.map { ", Trace \($0)" } ?? "")
+                fields = ["total_cents": String(totals.total.cents), "note": note]
+                if let count = totals.count { fields["count"] = String(count) }
+                if let trace = totals.trace { fields["trace"] = trace }
+            } catch {
+                note = error.description
+                fields = ["note": note]
+            }
+        } else {
+            note = terminal == nil ? "kein Kartenterminal eingerichtet" : "Terminal ohne Kassenschnitt-Funktion"
+            fields = ["note": note]
+        }
+        let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        let now = clock.now()
+        try ledger.transaction {
+            try ledger.append(
+                .audit(AuditRecord(id: Self.newId(), kind: Self.endOfDayAuditKind, operatorId: operatorId, detail: String(decoding: data, as: UTF8.self), at: now)),
+                at: now)
+        }
+        return (result, note)
+    }
+
+    /// Like `guarded`, but a ``DayCloseError`` stays what it is.
+    func dayCloseGuarded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DayCloseError { throw error } catch let error as CounterError {
+            if case .ledger(let inner as DayCloseError) = error { throw inner }
+            throw error
+        } catch { throw CounterError.ledger(error) }
+    }
+
+    // MARK: Reports
+
+    /// `Z-000007.txt`: the Z report's file beside the receipts.
+    public static func zReportFileName(_ zNumber: Int64) -> String { "Z-" + String(format: "%06lld", zNumber) + ".txt" }
+
+    /// The Z report of a booked close, rendered from the booked records only (the same text
+    /// each time, whatever was booked later).
+    public func zReport(zNumber: Int64) throws -> ZReport {
+        try dayCloseGuarded {
+            try ledger.readTransaction {
+                guard let close = try ledger.dayClose(zNumber: zNumber), let closeSeq = try ledger.dayCloseSeq(id: close.id) else {
+                    throw DayCloseError.unknownZNumber(zNumber)
+                }
+                let period = try period(after: close.afterSeq, before: closeSeq)
+                let detail = try ledger.dayCloseDetail(dayCloseId: close.id)
+                let operatorName = try ledger.operatorRecord(id: close.operatorId)?.name ?? close.operatorId
+                var draft = DayCloseDraft(
+                    register: registerId, operatorName: operatorName,
+                    policy: DayClosePolicy(
+                        approvalThreshold: detail?.approvalThreshold ?? .zero, reasonRequired: true, blindCount: detail?.blindCount ?? false),
+                    expected: period.expected)
+                if let first = detail?.firstCountedCash { draft.submitCount(.standIn(total: first)) }
+                if let detail, !detail.totalOnly {
+                    var count = CashCount.empty
+                    for (value, pieces) in detail.pieces {
+                        if let denomination = Denomination(rawValue: value) { try count.set(denomination, count: pieces) }
+                    }
+                    draft.submitCount(count)
+                } else {
+                    draft.submitCount(.standIn(total: close.countedCash))
+                }
+                // Recounts beyond the second are not listed one by one; the first one is.
+                for _ in 2..<max(2, (detail?.countSubmissions ?? 1)) { draft.submitCount(draft.count!) }
+                draft.reason = detail?.reason ?? ""
+                draft.approver = try close.approvedBy.map { try ledger.operatorRecord(id: $0)?.name ?? $0 }
+                draft.cheques = period.cheques.map(\.amount)
+                if let detail {
+                    draft.cardTotals = CardTotalsComparison(
+                        ledgerTotal: detail.ledgerCardTotal, ledgerCount: detail.ledgerCardCount, terminalTotal: detail.terminalTotal,
+                        terminalCount: detail.terminalCount)
+                }
+                let start = period.shift?.openedAt ?? period.firstBookingAt ?? close.closedAt
+                return ZReport(
+                    register: registerId, zNumber: Int(zNumber), businessDay: BusinessCalendar.germanDate(close.businessDate),
+                    periodStart: calendar.germanDate(of: start) + " " + calendar.time(of: start).prefix(5),
+                    periodEnd: calendar.germanDate(of: close.closedAt) + " " + calendar.time(of: close.closedAt).prefix(5),
+                    totals: period.totals, draft: draft, floatKept: detail?.floatKept ?? .zero)
+            }
+        }
+    }
+
+    /// The Z report's text (42 columns) with what the model does not know: count entered as a sum
+    /// only, the difference's account, the terminal's note, and the hash of the close's entry.
+    public func zReportText(zNumber: Int64, width: Int = 42) throws -> String {
+        try dayCloseGuarded {
+            let report = try zReport(zNumber: zNumber)
+            guard let close = try ledger.dayClose(zNumber: zNumber) else { throw DayCloseError.unknownZNumber(zNumber) }
+            let detail = try ledger.dayCloseDetail(dayCloseId: close.id)
+            var lines = try report.lines(width: width)
+            if detail?.totalOnly ?? true, let header = lines.firstIndex(where: { $0.hasPrefix("Kassenbestand nach Zählung") }) {
+                // Only the sum was entered: no pieces to list.
+                var index = header + 2
+                while index < lines.count, !lines[index].hasPrefix("  Scheine") { lines.remove(at: index) }
+                if index < lines.count {
+                    lines.removeSubrange(index..<min(index + 2, lines.count))  // Scheine, Münzen
+                    lines.insert("  (nur Summe erfasst, ohne Stückelung)", at: index)
+                }
+            }
+            if let detail, let account = detail.differenceAccount,
+                let at = lines.firstIndex(where: { $0.hasPrefix("  Differenz (") })
+            {
+                lines.insert(ReportLayoutText.columns("  Gebucht auf Konto", account, width: width), at: at + 1)
+            }
+            if let detail, let at = lines.firstIndex(where: { $0.hasPrefix("Kartenterminal (Kassenschnitt)") }) {
+                var index = at + 2
+                while index < lines.count, !lines[index].isEmpty { index += 1 }
+                lines.insert(ReportLayoutText.columns("  " + detail.terminalNote, "", width: width), at: index)
+            }
+            if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
+                lines.append(ReportLayoutText.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    /// The X report (Zwischenbericht) of the open period as text: nothing is closed.
+    public func interimReportText(width: Int = 42) throws -> String {
+        try guarded {
+            let period = try openPeriod()
+            let now = clock.now()
+            var draft = DayCloseDraft(
+                register: registerId, operatorName: try period.shift.flatMap { try ledger.operatorRecord(id: $0.operatorId)?.name } ?? "",
+                policy: DayClosePolicy(), expected: period.expected)
+            draft.cheques = period.cheques.map(\.amount)
+            draft.cardTotals = CardTotalsComparison(
+                ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
+            let start = period.shift?.openedAt ?? period.firstBookingAt ?? now
+            let report = ZReport(
+                register: registerId, zNumber: Int(try ledger.nextZNumber()),
+                businessDay: BusinessCalendar.germanDate(try currentBusinessDate()),
+                periodStart: calendar.germanDate(of: start) + " " + calendar.time(of: start).prefix(5),
+                periodEnd: calendar.germanDate(of: now) + " " + calendar.time(of: now).prefix(5), totals: period.totals, draft: draft,
+                floatKept: .zero, isInterim: true)
+            var lines = try report.lines(width: width)
+            lines.append(ReportLayoutText.columns("Sollbestand jetzt", try period.expected.total().formatted, width: width))
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
+
+/// Two columns on one line, as the report model lays them out (its helper is internal to KasseCore).
+enum ReportLayoutText {
+    static func columns(_ left: String, _ right: String, width: Int) -> String {
+        if right.isEmpty { return left.count > width ? String(left.prefix(width - 1)) + "…" : left }
+        let room = width - right.count - 1
+        var shown = left
+        if shown.count > room { shown = room > 1 ? String(shown.prefix(room - 1)) + "…" : "" }
+        return shown + String(repeating: " ", count: max(1, width - shown.count - right.count)) + right
+    }
+}
+
+extension ReceiptStore {
+    /// Writes a report (e.g. `Z-000007.txt`) beside the receipts, atomically.
+    public func writeReport(_ text: String, name: String) throws {
+        try DataDirectory.createDirectory(directory)
+        let url = URL(fileURLWithPath: directory + "/" + name)
+        try Data(text.utf8).write(to: url, options: [.atomic])
+        chmod(url.path, 0o600)
+    }
+}

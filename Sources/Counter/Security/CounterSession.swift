@@ -1,0 +1,213 @@
+import Access
+import Foundation
+import KasseCore
+import Ledger
+
+/// A refusal of the counter session, as one German sentence.
+public enum SessionError: Error, Equatable, CustomStringConvertible {
+    /// The open shift belongs to another operator: hand it over first.
+    case notShiftHolder(holder: String)
+    /// A request names another operator than the one logged in.
+    case operatorMismatch(expected: String, got: String)
+    /// A handover to the operator who holds the shift.
+    case handoverToSelf
+    case noOpenShift
+
+    public var description: String {
+        switch self {
+        case .notShiftHolder(let holder):
+            return "Die offene Schicht gehört »\(holder)«; zuerst die Kasse mit Zählung übergeben (Übergabe)."
+        case .operatorMismatch(let expected, let got):
+            return "Die Buchung nennt den Bediener »\(got)«, angemeldet ist »\(expected)«."
+        case .handoverToSelf:
+            return "Die Kasse kann nicht an den Bediener übergeben werden, dem die Schicht schon gehört."
+        case .noOpenShift:
+            return "Es ist keine Schicht offen."
+        }
+    }
+}
+
+/// A drawer handed from one operator to another with a count (Übergabe).
+public struct Handover: Equatable, Sendable {
+    public let shiftId: String
+    public let fromId: String
+    public let toId: String
+    public let expectedCash: Money
+    public let countedCash: Money
+    public var difference: Money { Money(cents: countedCash.cents - expectedCash.cents) }
+}
+
+/// The counter as one logged-in operator uses it: every operation checks the operator's roles
+/// (read from the ledger, so a change counts at once), who holds the shift, and the four-eyes
+/// rules, then calls the ``CounterService`` with the operator and the approver. The counter screen
+/// works only through a session; a session exists only after a log-in with id and PIN.
+public final class CounterSession {
+    public let service: CounterService
+    public let access: AccessControl
+    /// The logged-in operator (roles as of the last check).
+    public private(set) var currentOperator: OperatorAccount
+
+    init(service: CounterService, access: AccessControl, operator account: OperatorAccount) {
+        self.service = service
+        self.access = access
+        self.currentOperator = account
+    }
+
+    /// Logs in with id and PIN (audited; the fifth wrong PIN locks). Throws ``AccessError``.
+    public static func logIn(service: CounterService, access: AccessControl, login: String, pin: String) throws -> CounterSession {
+        CounterSession(service: service, access: access, operator: try access.logIn(login: login, pin: pin))
+    }
+
+    /// Ends the session (log-out or screen lock), audited.
+    public func logOut(screenLocked: Bool = false) throws {
+        try access.recordLogout(currentOperator, screenLocked: screenLocked)
+    }
+
+    /// Checks `permission` against the operator's current roles (a refusal is audited).
+    private func check(_ permission: Permission) throws {
+        currentOperator = try access.authorize(permission, currentOperator)
+    }
+
+    private var id: String { currentOperator.id }
+
+    // MARK: Shift and handover
+
+    /// The operator who holds the open shift: who opened it, or the receiver of its last handover.
+    public func shiftHolder() throws -> String? {
+        guard let shift = try service.openShift() else { return nil }
+        var holder = shift.operatorId
+        for stored in try service.ledger.auditEvents(kinds: [AuditEventType.shiftHandover.rawValue]) {
+            let event = try AccessControl.decode(stored)
+            if event.fields["shift"] == shift.id, let to = event.fields[AuditField.to] { holder = to }
+        }
+        return holder
+    }
+
+    private func requireShiftHolder() throws {
+        guard let holder = try shiftHolder() else { throw SessionError.noOpenShift }
+        guard holder == id else {
+            throw SessionError.notShiftHolder(holder: try access.account(id: holder)?.login ?? holder)
+        }
+    }
+
+    /// Opens a shift with the counted float; the shift belongs to this operator.
+    @discardableResult
+    public func openShift(float: Money) throws -> ShiftRecord {
+        try check(.openShift)
+        return try service.openShift(operatorId: id, float: float)
+    }
+
+    /// Hands the drawer to `login`, who confirms with their own PIN at the counter; `countedCash`
+    /// is what the two counted together. From then on the shift belongs to the receiver.
+    @discardableResult
+    public func handOver(to login: String, pin: String, countedCash: Money) throws -> Handover {
+        try check(.handOverShift)
+        try requireShiftHolder()
+        guard let shift = try service.openShift() else { throw SessionError.noOpenShift }
+        guard countedCash >= .zero, countedCash <= Money.maximumEntry else {
+            throw CounterError.invalidAmount("Der gezählte Bestand muss zwischen 0,00 € und \(Money.maximumEntry.formatted) liegen.")
+        }
+        let receiver = try access.logIn(login: login, pin: pin)
+        guard receiver.id != id else { throw SessionError.handoverToSelf }
+        _ = try access.authorize(.handOverShift, receiver)
+        let expected = try service.interimReport().expectedCash
+        let handover = Handover(shiftId: shift.id, fromId: id, toId: receiver.id, expectedCash: expected, countedCash: countedCash)
+        try access.record(.shiftHandover, actor: id, fields: [
+            "shift": shift.id, AuditField.from: id, AuditField.to: receiver.id, AuditField.subject: receiver.id,
+            AuditField.expected: String(expected.cents), AuditField.counted: String(countedCash.cents),
+            "difference_cents": String(handover.difference.cents),
+        ])
+        return handover
+    }
+
+    /// The session continues with the receiver of a handover (the screen switches to them).
+    public func continuing(as handover: Handover) throws -> CounterSession {
+        guard let receiver = try access.account(id: handover.toId), try shiftHolder() == receiver.id else { throw SessionError.noOpenShift }
+        return CounterSession(service: service, access: access, operator: receiver)
+    }
+
+    // MARK: Counter work
+
+    /// Books a sale for this operator, who must hold the shift.
+    public func bookSale(_ request: SaleRequest) throws -> SaleOutcome {
+        try check(.sell)
+        guard request.operatorId == id else {
+            throw SessionError.operatorMismatch(expected: currentOperator.login, got: try access.account(id: request.operatorId)?.login ?? request.operatorId)
+        }
+        try requireShiftHolder()
+        return try service.bookSale(request)
+    }
+
+    /// A second person's approval, asked at the counter (their id and PIN). See ``FourEyesRules``.
+    public func approval(for action: ApprovableAction, approverLogin: String, pin: String, reference: String? = nil) throws -> Approval {
+        try access.approve(action, requestedBy: currentOperator, approverLogin: approverLogin, pin: pin, reference: reference)
+    }
+
+    /// Whether `action` needs a second person's approval.
+    public func needsApproval(_ action: ApprovableAction) -> Bool { access.fourEyes.needsApproval(action) }
+
+    /// Cancels a whole sale. Needs the approval of a second operator with Kassenaufsicht, who is
+    /// recorded on the storno booking (`approved_by`).
+    public func cancelSale(receiptNumber: Int64, stornoId: String, reason: String, approval: Approval?, cardReversal: CardReversalChoice = .onTerminal) throws -> StornoOutcome {
+        try check(.requestStorno)
+        try requireShiftHolder()
+        try access.fourEyes.require(.storno, requestedBy: id, approval: approval)
+        let outcome = try service.cancelSale(
+            receiptNumber: receiptNumber, stornoId: stornoId, operatorId: id, reason: reason, approvedBy: approval?.approverID, cardReversal: cardReversal)
+        if !outcome.alreadyBooked {
+            try access.record(.stornoApproved, actor: id, fields: [
+                "receipt": String(outcome.storno.receiptNumber), AuditField.reference: String(receiptNumber),
+                AuditField.approver: approval?.approverID ?? "",
+            ])
+        }
+        return outcome
+    }
+
+    /// Books an Einlage (no approval) or an Entnahme / Abschöpfung (approval of a second operator
+    /// with Kassenaufsicht, recorded on the booking).
+    public func recordCashMovement(id movementId: String, kind: CashMovementKind, amount: Money, reason: String, approval: Approval?) throws -> (movement: CashMovementRecord, receipt: DeliveredReceipt) {
+        switch kind {
+        case .einlage:
+            try check(.depositCash)
+        case .entnahme, .abschoepfung:
+            try check(.withdrawCash)
+            try access.fourEyes.require(.cashWithdrawal(amount), requestedBy: id, approval: approval)
+        }
+        try requireShiftHolder()
+        return try service.recordCashMovement(id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
+    }
+
+    /// The difference a close with `countedCash` would have (counted − expected).
+    public func dayCloseDifference(countedCash: Money) throws -> Money {
+        Money(cents: countedCash.cents - (try service.interimReport().expectedCash.cents))
+    }
+
+    /// Closes the day (Kassenaufsicht). A difference above the configured threshold needs a second
+    /// operator's approval for exactly that difference; the approver is recorded on the close.
+    public func closeDay(countedCash: Money, approval: Approval?) throws -> DayCloseRecord {
+        try check(.closeDay)
+        let difference = try dayCloseDifference(countedCash: countedCash)
+        let action = ApprovableAction.dayCloseDifference(difference)
+        try access.fourEyes.require(action, requestedBy: id, approval: approval)
+        let approver = access.fourEyes.needsApproval(action) ? approval?.approverID : nil
+        let holder = try shiftHolder()
+        let close = try service.closeDay(operatorId: id, countedCash: countedCash, approvedBy: approver)
+        try access.record(.shiftClosed, actor: id, fields: [
+            "shift": close.shiftId, "z": String(close.zNumber), AuditField.subject: holder ?? id,
+            "difference_cents": String(close.difference.cents),
+        ])
+        return close
+    }
+
+    /// Prints a copy (Kopie) of a booked receipt.
+    public func reprint(receiptNumber: Int64) throws -> DeliveredReceipt {
+        try check(.reprintReceipt)
+        return try service.reprint(receiptNumber: receiptNumber, operatorId: id)
+    }
+
+    /// The interim (X) report.
+    public func interimReport() throws -> InterimReport {
+        try check(.interimReport)
+        return try service.interimReport()
+    }
+}

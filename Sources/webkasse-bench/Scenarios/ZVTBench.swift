@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ZVT
+import ZVTSimulator
+
+/// `zvt`: complete authorisations per second between the project's driver and the simulator on
+/// loopback (delays off), against a baseline that moves the very same bytes over loopback with
+/// the same round trips but no codec, session or journal (plain sockets). The difference per
+/// transaction is the protocol stack's overhead.
+enum ZVTBench {
+    static func run(report: Report, payments: Int) throws {
+        for (label, config, blocks) in [("minimal", UInt8(0x80), false), ("full", UInt8(0xBE), true)] {
+            // One traced transaction gives the exact byte exchange for the baseline.
+            let exchange = try traceOneTransaction(config: config, textBlocks: blocks)
+            let ours = try LoopbackBench.run(label: label, payments: payments, config: config, textBlocks: blocks, journalPath: nil)
+            guard ours.approved == payments, ours.booked == payments else {
+                throw BenchError("zvt \(label): \(ours.approved) genehmigt, \(ours.booked) gebucht von \(payments)")
+            }
+            let baselineSeconds = try plainExchange(exchange, repetitions: payments)
+            let oursPerTx = ours.seconds / Double(payments) * 1e6
+            let basePerTx = baselineSeconds / Double(payments) * 1e6
+            report.add("zvt", "\(label)_messages_per_tx", Double(exchange.count), "messages")
+            report.add("zvt", "\(label)_authorizations", ours.perSecond, "tx/s")
+            report.add("zvt", "\(label)_per_tx", oursPerTx, "us")
+            report.add("zvt", "\(label)_baseline_plain_sockets", Double(payments) / baselineSeconds, "tx/s")
+            report.add("zvt", "\(label)_overhead_per_tx", oursPerTx - basePerTx, "us")
+            report.add("zvt", "\(label)_ratio", oursPerTx / basePerTx, "x")
+        }
+        report.note("zvt", "goal: ≥ 2000 authorisations/s; minimal = registration 80 (no 04 FF, no receipts), full = registration BE + TLV 26 {06 D3} (3 × 04 FF, Status-Information, 2 receipt blocks, Completion); baseline = the same bytes and round trips over plain loopback sockets")
+        report.finish("zvt")
+    }
+
+    /// The messages of one approved authorisation in order: (direction, bytes).
+    static func traceOneTransaction(config: UInt8, textBlocks: Bool) throws -> [(fromTerminal: Bool, bytes: [UInt8])] {
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.logLevel = .quiet
+        let simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        defer { simulator.stop() }
+        let driver = ZVTDriver(
+            configuration: ZVTDriver.Configuration(password: Password(bytes: [0x12, 0x34, 0x56]), registrationConfig: config, wantsTextBlocks: textBlocks),
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+        defer { driver.disconnect() }
+        guard driver.register().outcome == .success else { throw BenchError("Anmeldung am Simulator fehlgeschlagen") }
+        let trace = LockedTrace()
+        driver.traceHandler = { direction, bytes in trace.append(direction == .fromTerminal, bytes) }
+        guard case .approved = driver.authorize(amountCents: 1_234) else { throw BenchError("Testzahlung nicht genehmigt") }
+        return trace.messages()
+    }
+
+    /// Replays `exchange` `repetitions` times between two plain sockets on loopback; each side
+    /// writes its messages and reads the other side's exactly as in the trace. Returns seconds.
+    static func plainExchange(_ exchange: [(fromTerminal: Bool, bytes: [UInt8])], repetitions: Int) throws -> Double {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        listen(listener, 1)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        let port = address.sin_port
+        let server = Thread {
+            let fd = accept(listener, nil, nil)
+            noDelay(fd)
+            for _ in 0..<repetitions {
+                for message in exchange {
+                    if message.fromTerminal { writeAll(fd, message.bytes) } else { readExactly(fd, message.bytes.count) }
+                }
+            }
+            close(fd)
+        }
+        server.start()
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_addr.s_addr = inet_addr("127.0.0.1")
+        target.sin_port = port
+        let connected = withUnsafePointer(to: &target) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw BenchError("connect: \(errno)") }
+        noDelay(client)
+        let start = nowNanoseconds()
+        for _ in 0..<repetitions {
+            for message in exchange {
+                if message.fromTerminal { readExactly(client, message.bytes.count) } else { writeAll(client, message.bytes) }
+            }
+        }
+        let seconds = Double(nowNanoseconds() - start) / 1e9
+        close(client)
+        close(listener)
+        return seconds
+    }
+
+    static func noDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, 0) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+
+    static func readExactly(_ fd: Int32, _ count: Int) {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            got += n
+        }
+    }
+}
+
+/// The traced messages, appended from the driver's thread.
+final class LockedTrace: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(Bool, [UInt8])] = []
+    func append(_ fromTerminal: Bool, _ bytes: [UInt8]) { lock.lock(); items.append((fromTerminal, bytes)); lock.unlock() }
+    func messages() -> [(fromTerminal: Bool, bytes: [UInt8])] { lock.lock(); defer { lock.unlock() }; return items.map { ($0.0, $0.1) } }
+}

@@ -1,0 +1,178 @@
+import Access
+import CLISupport
+import Counter
+import Foundation
+import KasseCore
+import Ledger
+
+/// The ledger, configuration and access rules of one register, as the shell commands open them.
+struct AccessContext {
+    let configuration: Configuration
+    let data: String
+    let ledger: Ledger
+    let access: AccessControl
+    let log: FileLog
+
+    /// Opens `--data`/`--config`/`--register`. `create`: make the ledger if it does not exist yet (setup).
+    static func open(_ args: ArgumentList, create: Bool) throws -> AccessContext {
+        let data = DataDirectory.resolve(option: args.value("data"))
+        var configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
+        if let register = args.value("register") { configuration.registerID = register }
+        let path = DataDirectory.ledgerPath(data: data, register: configuration.registerID)
+        guard create || FileManager.default.fileExists(atPath: path) else {
+            throw AccessCommandError("Für die Kasse »\(configuration.registerID)« gibt es in \(data) kein Kassenbuch; zuerst »webkasse operator setup«.")
+        }
+        try FileSecurity.configure(group: configuration.fileGroup)
+        let ledger = try Ledger(path: path)
+        let log = FileLog(data: data)
+        return AccessContext(configuration: configuration, data: data, ledger: ledger, access: AccessControl(ledger: ledger, configuration: configuration, log: log), log: log)
+    }
+
+    /// The operator named by `--by`, after their PIN (a log-in, audited like one).
+    func actor(_ args: ArgumentList, default login: String? = nil) throws -> OperatorAccount {
+        guard let login = args.value("by") ?? login else { throw UsageError.missingOption("by") }
+        let pin = try PINPrompt.read("PIN von »\(login)«: ")
+        return try access.logIn(login: login, pin: pin)
+    }
+}
+
+/// A refusal of a shell command, as one German sentence.
+struct AccessCommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `webkasse operator setup|add|list|lock|unlock|set-pin|roles` (issue 6).
+enum OperatorCommand {
+    static let help = """
+        Aufruf:
+          webkasse operator setup --login KENNUNG --name NAME      Ersteinrichtung: erster Bediener (Administration + Kassenaufsicht)
+          webkasse operator add KENNUNG --name NAME --roles ROLLEN --by ADMIN
+          webkasse operator list
+          webkasse operator roles KENNUNG ROLLEN --by ADMIN          Rollen ersetzen
+          webkasse operator set-pin KENNUNG [--by ADMIN]            ohne --by: die eigene PIN
+          webkasse operator lock KENNUNG --by KENNUNG [--reason TEXT]
+          webkasse operator unlock KENNUNG --by KENNUNG
+        ROLLEN: durch Komma getrennt aus Sachbearbeitung (sb), Kassenaufsicht (ka), Stadtkasse (sk), Administration (admin).
+        PINs (4 bis 8 Ziffern) werden ohne Echo vom Terminal gelesen, neue PINs zweimal; ist die
+        Standardeingabe kein Terminal, kommt jede PIN auf einer eigenen Zeile (zuerst die von --by).
+        Optionen: --data VERZEICHNIS, --config DATEI, --register KASSE.
+        """
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try ArgumentList(arguments, valueOptions: ["data", "config", "register", "by", "name", "roles", "login", "reason"], flagOptions: ["help"])
+        guard let action = args.positionals.first, !args.flag("help") else {
+            print(help)
+            return args.flag("help") ? .success : .usage
+        }
+        let rest = Array(args.positionals.dropFirst())
+        func target() throws -> String {
+            guard let login = rest.first else { throw UsageError.missingArgument("KENNUNG") }
+            return login
+        }
+        func noMore(_ count: Int) throws { if rest.count > count { throw UsageError.unexpectedArgument(rest[count]) } }
+        do {
+            switch action {
+            case "setup":
+                try noMore(0)
+                let context = try AccessContext.open(args, create: true)
+                guard try context.access.needsSetup() else { throw AccessError.setupAlreadyDone }
+                let login = try args.value("login") ?? PINPrompt.read("Kennung: ", echo: true)
+                let name = try args.value("name") ?? PINPrompt.read("Name: ", echo: true)
+                let pin = try PINPrompt.read("Neue PIN: ")
+                let repeated = try PINPrompt.read("Neue PIN wiederholen: ")
+                let account = try context.access.setUp(login: login, name: name, pin: pin, pinRepeated: repeated)
+                print("Erster Bediener \(account.displayName) angelegt mit den Rollen \(Role.germanList(account.roles)).")
+            case "add":
+                try noMore(1)
+                let login = try target()
+                let name = try args.required("name")
+                let roles = try Role.parseList(try args.required("roles"))
+                let context = try AccessContext.open(args, create: false)
+                let admin = try context.actor(args)
+                let pin = try PINPrompt.read("Neue PIN für »\(login)«: ")
+                let repeated = try PINPrompt.read("Neue PIN wiederholen: ")
+                let account = try context.access.addOperator(by: admin, login: login, name: name, roles: roles, pin: pin, pinRepeated: repeated)
+                print("Bediener \(account.displayName) angelegt mit den Rollen \(Role.germanList(account.roles)).")
+            case "list":
+                try noMore(0)
+                let context = try AccessContext.open(args, create: false)
+                list(try context.access.directory(), zone: context.configuration.zone)
+            case "roles":
+                try noMore(2)
+                let login = try target()
+                guard rest.count == 2 else { throw UsageError.missingArgument("ROLLEN") }
+                let roles = try Role.parseList(rest[1])
+                let context = try AccessContext.open(args, create: false)
+                let admin = try context.actor(args)
+                try context.access.setRoles(by: admin, login: login, roles: roles)
+                print("»\(login)« hat jetzt die Rollen \(Role.germanList(roles)).")
+            case "set-pin":
+                try noMore(1)
+                let login = try target()
+                let context = try AccessContext.open(args, create: false)
+                let actor = try context.actor(args, default: login)
+                let pin = try PINPrompt.read("Neue PIN für »\(login)«: ")
+                let repeated = try PINPrompt.read("Neue PIN wiederholen: ")
+                try context.access.setPIN(by: actor, login: login, pin: pin, pinRepeated: repeated)
+                print("Die PIN von »\(login)« ist geändert.")
+            case "lock":
+                try noMore(1)
+                let login = try target()
+                let context = try AccessContext.open(args, create: false)
+                let actor = try context.actor(args)
+                try context.access.lock(by: actor, login: login, reason: args.value("reason") ?? "")
+                print("»\(login)« ist gesperrt, bis eine Kassenaufsicht oder die Administration entsperrt.")
+            case "unlock":
+                try noMore(1)
+                let login = try target()
+                let context = try AccessContext.open(args, create: false)
+                let actor = try context.actor(args)
+                try context.access.unlock(by: actor, login: login)
+                print("»\(login)« ist entsperrt.")
+            default:
+                throw UsageError.unknownSubcommand(action, known: ["setup", "add", "list", "roles", "set-pin", "lock", "unlock"])
+            }
+            return .success
+        } catch let error as AccessError {
+            printError("webkasse operator \(action): \(error)")
+            switch error {
+            case .wrongCredentials, .locked, .lockedNow, .denied: return .failure
+            default: return .dataError
+            }
+        } catch let error as PINPrompt.NoInput {
+            printError("webkasse operator \(action): \(error)")
+            return .usage
+        } catch let error as AccessCommandError {
+            printError("webkasse operator \(action): \(error)")
+            return .dataError
+        } catch let error as ConfigurationError {
+            printError("webkasse operator \(action): \(error)")
+            return .dataError
+        } catch let error as FileSecurityError {
+            printError("webkasse operator \(action): \(error)")
+            return .ioError
+        }
+    }
+
+    static func list(_ directory: OperatorDirectory, zone: TimeZone) {
+        let now = Date()
+        let formatter = DateFormatter()
+        formatter.timeZone = zone
+        formatter.dateFormat = "dd.MM.yyyy HH:mm"
+        func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        print(pad("Kennung", 14) + pad("Name", 24) + pad("Rollen", 46) + "Status")
+        for account in directory.all {
+            var status: String
+            switch account.lockout.status(at: now) {
+            case .open: status = "aktiv"
+            case .lockedByHand: status = "gesperrt"
+            case .lockedUntil(let until): status = "gesperrt bis \(formatter.string(from: until))"
+            }
+            let failures = account.lockout.consecutiveFailures(at: now)
+            if failures > 0, case .open = account.lockout.status(at: now) { status += " (\(failures) Fehlversuch\(failures == 1 ? "" : "e"))" }
+            print(pad(account.login, 14) + pad(account.name, 24) + pad(Role.germanList(account.roles), 46) + status)
+        }
+        if directory.isEmpty { print("(keine Bediener – Ersteinrichtung mit »webkasse operator setup«)") }
+    }
+}

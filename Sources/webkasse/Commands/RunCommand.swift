@@ -1,0 +1,165 @@
+import Access
+import CLISupport
+import Counter
+import CounterUI
+import Foundation
+import KasseCore
+import Ledger
+import ZVT
+import ZVTSimulator
+
+/// `webkasse [run] [--data DIR] [--config DATEI] [--terminal HOST:PORT] [--catalog PFAD] [--demo]`:
+/// the counter screen (issue 7).
+enum RunCommand {
+    static let help = """
+        Aufruf: webkasse [run] [OPTIONEN]
+
+        Startet die Kassenoberfläche (mindestens 80×24 Zeichen, UTF-8).
+
+          --data DIR            Datenverzeichnis (Standard: $WEBKASSE_DATA, sonst ~/.local/share/webkasse)
+          --config DATEI        Konfigurationsdatei (Standard: $WEBKASSE_CONFIG, sonst DIR/webkasse.conf)
+          --terminal HOST:PORT  EC-Terminal (ZVT über TCP); ohne Angabe startet ein simuliertes Terminal
+          --catalog PFAD        Gebührenkatalog (Datei oder Verzeichnis; Standard: Tariffs/)
+          --demo                bei leerem Journal Demo-Bediener anlegen: demo/1234 und chef/9999
+
+        Umgebung: NO_COLOR=1 (ohne Farben), WEBKASSE_THEME=farbe|kontrast|mono.
+
+        """
+
+    static func run(_ words: [String]) throws -> ExitCode {
+        let arguments = try ArgumentList(words, valueOptions: ["data", "config", "terminal", "catalog"], flagOptions: ["demo", "help"])
+        if arguments.flag("help") {
+            print(help, terminator: "")
+            return .success
+        }
+        if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
+        let environment = ProcessInfo.processInfo.environment
+
+        // Configuration: file < environment < flags.
+        let data = DataDirectory.resolve(option: arguments.value("data"), environment: environment)
+        var configPath = arguments.value("config") ?? environment["WEBKASSE_CONFIG"]
+        if configPath == nil, FileManager.default.fileExists(atPath: data + "/webkasse.conf") { configPath = data + "/webkasse.conf" }
+        var configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: configPath, environment: environment)
+        } catch {
+            printError("webkasse: \(error)")
+            return .dataError
+        }
+        if let terminal = arguments.value("terminal") {
+            guard SocketAddress(parsing: terminal) != nil else {
+                throw UsageError.invalidValue(option: "terminal", value: terminal, expected: "HOST:PORT, z. B. 192.168.1.20:20007")
+            }
+            configuration.terminalAddress = terminal
+        }
+
+        // The catalogue: refuse to start on a broken one, with every problem.
+        let catalogPath = CatalogLocation.resolve(explicit: arguments.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath),
+                                                  environment: environment)
+        let (loaded, problems) = TariffCatalogLoader.check(path: catalogPath)
+        guard let catalog = loaded, problems.isEmpty else {
+            printError("webkasse: Der Gebührenkatalog \(catalogPath) ist fehlerhaft; die Kasse startet nicht:")
+            for problem in problems { printError("  \(problem)") }
+            return .dataError
+        }
+
+        let registerDirectory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
+        do {
+            try DataDirectory.createDirectory(registerDirectory)
+        } catch {
+            printError("webkasse: Das Datenverzeichnis \(registerDirectory) lässt sich nicht anlegen: \(error.localizedDescription)")
+            return .ioError
+        }
+
+        // Without a configured terminal: the simulator in the background on a free loopback port.
+        var simulator: TerminalSimulator?
+        var terminalAddress = configuration.terminalAddress
+        if terminalAddress.isEmpty {
+            do {
+                let started = try startSimulator(directory: registerDirectory)
+                simulator = started
+                terminalAddress = started.address!.description
+            } catch {
+                printError("webkasse: Das simulierte Terminal startet nicht: \(error)")
+                return .terminalError
+            }
+        }
+        defer { simulator?.stop() }
+
+        let backend: CounterBackend
+        do {
+            let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
+            let service = try CounterService.open(data: data, configuration: configuration, terminal: terminal)
+            let access = AccessControl(ledger: service.ledger, configuration: configuration, log: FileLog(data: data))
+            let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
+                                    terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
+            let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
+                                              cardControls: ZVTTerminalControls(terminal.driver), status: status,
+                                              dayCloseSettings: DayCloseSettings(configuration: configuration))
+            if arguments.flag("demo") { try live.seedDemoOperators() }
+            backend = live
+        } catch {
+            printError("webkasse: \(error)")
+            return .dataError
+        }
+        let lockAfter = configuration.idleLockMinutes > 0 ? Double(configuration.idleLockMinutes) * 60 : nil
+        let app = CounterApp(backend: backend, options: .init(lockAfterSeconds: lockAfter, theme: Theme.from(environment: environment), timeZone: configuration.zone))
+        do {
+            try app.run()
+        } catch let error as TerminalError {
+            printError("webkasse: \(error)")
+            return .ioError
+        }
+        return .success
+    }
+
+    /// Starts the simulated EC terminal; its journal and log live beside the ledger, never on the screen.
+    static func startSimulator(directory: String) throws -> TerminalSimulator {
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.control = nil
+        configuration.journalPath = directory + "/zvt-sim-journal.jsonl"
+        configuration.logLevel = .transactions
+        let logPath = directory + "/zvt-sim.log"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let log = FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        configuration.log = { line in log?.write(Data((line + "\n").utf8)) }
+        signal(SIGPIPE, SIG_IGN)
+        let simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        return simulator
+    }
+}
+
+/// The driver's intermediate texts and abort for the card dialog.
+///
+/// The driver clears its abort flag when a command sequence starts, so an abort pressed while the
+/// registration (06 00) still runs would be lost: the request is remembered and repeated with
+/// every text the terminal sends until the job ends.
+final class ZVTTerminalControls: CardTerminalControls, @unchecked Sendable {
+    let driver: ZVTDriver
+    private let lock = NSLock()
+    private var abortRequested = false
+
+    init(_ driver: ZVTDriver) { self.driver = driver }
+
+    func setStatusHandler(_ handler: (@Sendable (String) -> Void)?) {
+        lock.withLock { abortRequested = false }
+        guard let handler else {
+            driver.statusHandler = nil
+            return
+        }
+        driver.statusHandler = { [weak self] text in
+            handler(text)
+            if let self, self.lock.withLock({ self.abortRequested }) { self.driver.abort() }
+        }
+    }
+
+    func abortPayment() {
+        lock.withLock { abortRequested = true }
+        driver.abort()
+    }
+}

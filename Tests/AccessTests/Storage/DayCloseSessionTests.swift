@@ -1,0 +1,62 @@
+import Access
+import Counter
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+
+/// The day close with a count by denomination through a logged-in session: role, four eyes with a
+/// second Kassenaufsicht for a difference above the threshold, the approver on the close.
+final class DayCloseSessionTests: XCTestCase {
+    var tmp: TemporaryDirectory!
+    var service: CounterService!
+    var access: AccessControl!
+    let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+    let terminal = FakeCardTerminal()
+    var configuration = Configuration()
+
+    override func setUpWithError() throws {
+        tmp = try TemporaryDirectory(prefix: "webkasse-dayclose-session")
+        configuration.registerID = "K1"
+        service = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock, terminal: terminal)
+        let clock = self.clock
+        access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        let admin = try access.setUp(login: "leitung", name: "Lea Leitung", pin: "7391", pinRepeated: "7391")
+        try access.addOperator(by: admin, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1111", pinRepeated: "1111")
+        try access.addOperator(by: admin, login: "bernd", name: "Bernd Aufsicht", roles: [.kassenaufsicht], pin: "2222", pinRepeated: "2222")
+    }
+
+    override func tearDown() { tmp.remove() }
+
+    func testTheCountingClerkCannotApproveAndASecondSupervisorIsRecorded() throws {
+        let bernd = try CounterSession.logIn(service: service, access: access, login: "bernd", pin: "2222")
+        try bernd.openShift(float: Money(euros: 100))
+        let anna = try CounterSession.logIn(service: service, access: access, login: "anna", pin: "1111")
+        XCTAssertThrowsError(try anna.prepareDayClose(blindCount: true, settings: DayCloseSettings(configuration: configuration)))
+
+        var preparation = try bernd.prepareDayClose(blindCount: true, settings: DayCloseSettings(configuration: configuration))
+        XCTAssertNil(try preparation.draft.expectedForDisplay())
+        let counted = try CashCount(pieces: [.note50: 1, .note20: 2, .coin2Euro: 1])  // 92,00 € of 100,00 €
+        preparation.draft.submitCount(counted)
+        preparation.draft.reason = "Unklar"
+        XCTAssertTrue(try bernd.dayCloseNeedsApproval(counted: counted.total))
+        let request = DayCloseRequest(
+            preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: nil, floatKept: Money(euros: 50),
+            settings: DayCloseSettings(configuration: configuration))
+        XCTAssertThrowsError(try bernd.closeDay(request, approval: nil)) {
+            XCTAssertEqual("\($0)", "Ein Tagesabschluss mit -8,00 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip).")
+        }
+        XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "bernd", pin: "2222"))
+        XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "anna", pin: "1111"))
+        let approval = try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "leitung", pin: "7391")
+        let outcome = try bernd.closeDay(request, approval: approval)
+        XCTAssertEqual(outcome.record.approvedBy, try access.account(login: "leitung")?.id)
+        XCTAssertEqual(outcome.record.difference, Money(euros: -8))
+        XCTAssertEqual(outcome.detail.pieces, [5000: 1, 2000: 2, 200: 1])
+        XCTAssertEqual(outcome.detail.handover, Money(euros: 42))
+        XCTAssertTrue(outcome.reportText.contains("Lea Leitung"), outcome.reportText)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+        XCTAssertTrue(try bernd.interimReportText().hasPrefix("ZWISCHENBERICHT (X)"))
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+import ZVT
+import ZVTSimulator
+
+@testable import Counter
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `webkasse simulate` against the ZVT simulator in a child process, kills it with SIGKILL at
+/// random moments, restarts it, and proves after each round: `verify` passes, every printed
+/// receipt is booked as printed, nothing is booked twice, and every approval in the terminal's
+/// journal is booked or reversed (the last one may wait for the next start's recovery).
+final class CrashTests: XCTestCase {
+    func testKilledDuringSalesLosesAndDoublesNothing() throws {
+        let binary = packageRoot.appendingPathComponent(".build/debug/webkasse").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("\(binary) fehlt: erst `swift build` ausführen")
+        }
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
+        let simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory(prefix: "crash-test")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let spool = directory.path + "/spool"
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        let ledgerPath = DataDirectory.ledgerPath(data: data, register: "SIM")
+        let config = try directory.write("[office]\nname = Bürgeramt Crashtest\n", to: "webkasse.conf")
+        let environment = ProcessInfo.processInfo.environment.merging(["WEBKASSE_CONFIG": config]) { $1 }
+
+        var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["WEBKASSE_CRASH_SEED"] ?? "") ?? 20261127)
+        var kills = 0
+        var round = 0
+        var sales = 0
+        let started = Date()
+        // `WEBKASSE_CRASH_KILLS` sets how many SIGKILLs (default 12; `scripts/soak crash` uses 500).
+        let targetKills = Int(ProcessInfo.processInfo.environment["WEBKASSE_CRASH_KILLS"] ?? "") ?? 12
+        let maximumRounds = targetKills * 4 + 40
+        while sales < 200 || kills < targetKills {
+            round += 1
+            XCTAssertLessThan(round, maximumRounds, "no progress")
+            if round >= maximumRounds { break }
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: binary)
+            child.arguments = [
+                "simulate", "--sales", "40", "--per-day", "25", "--seed", String(round), "--data", data,
+                "--terminal", "127.0.0.1:\(simulator.address!.port)",
+                "--printer", "cat > \(spool)/r\(round)-$$.txt",
+            ]
+            // Every third round also dies right after an approval, before the booking.
+            child.environment = round % 3 == 2
+                ? environment.merging(["WEBKASSE_SIMULATE_KILL_AFTER_APPROVAL": "8"]) { $1 } : environment
+            child.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            child.standardError = errors
+            try child.run()
+            // Kill most rounds at a random moment; let some finish.
+            let killThis = round % 4 != 0
+            if killThis {
+                let deadline = Date().addingTimeInterval(Double(Int.random(in: 40...700, using: &random)) / 1000)
+                while child.isRunning && Date() < deadline { usleep(5_000) }
+                if child.isRunning { kill(child.processIdentifier, SIGKILL) }
+            }
+            child.waitUntilExit()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if child.terminationReason == .uncaughtSignal { kills += 1 }
+            if child.terminationReason == .exit {
+                XCTAssertEqual(child.terminationStatus, 0, "round \(round): \(stderr)")
+                if child.terminationStatus != 0 { break }
+            }
+            sales = try check(ledgerPath: ledgerPath, spool: spool, journal: simulator.journal.entries, final: false, round: round)
+        }
+        XCTAssertGreaterThanOrEqual(kills, targetKills)
+        // A last, clean start resolves whatever the last kill left pending.
+        let last = Process()
+        last.executableURL = URL(fileURLWithPath: binary)
+        last.arguments = ["simulate", "--sales", "1", "--seed", "999", "--data", data, "--terminal", "127.0.0.1:\(simulator.address!.port)"]
+        last.environment = environment
+        last.standardOutput = FileHandle.nullDevice
+        try last.run()
+        last.waitUntilExit()
+        XCTAssertEqual(last.terminationStatus, 0)
+        sales = try check(ledgerPath: ledgerPath, spool: spool, journal: simulator.journal.entries, final: true, round: round + 1)
+        var recovered: [CardOutcome: Int] = [:]
+        try Ledger(path: ledgerPath).forEachEvent { _, event in
+            if case .cardResolved(let r) = event, r.atStartup { recovered[r.outcome, default: 0] += 1 }
+        }
+        print("Crash-Test: beim Start geklärte Kartenzahlungen: \(recovered.map { "\($0.key.rawValue) \($0.value)" }.sorted())")
+        print("Crash-Test: \(round) Läufe, \(kills) mit SIGKILL beendet, \(sales) Verkäufe, \(simulator.journal.entries.count) Terminal-Journalzeilen, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    /// The checks after a round; returns the number of booked sales.
+    private func check(ledgerPath: String, spool: String, journal: [ZVTSimulator.JournalEntry], final: Bool, round: Int) throws -> Int {
+        guard FileManager.default.fileExists(atPath: ledgerPath) else { return 0 }
+        let ledger = try Ledger(path: ledgerPath)
+        let report = try ledger.verify()
+        XCTAssertTrue(report.isClean, "round \(round): \(report.problems.prefix(3))")
+
+        var sales = 0
+        var saleIds = Set<String>()
+        var cardPayments: [String: Int] = [:]  // "terminal receipt/trace" → count
+        var receiptHashes: [Int64: String] = [:]
+        var reversals: [String: Int] = [:]
+        try ledger.forEachEvent { entry, event in
+            if let number = event.receiptNumber { receiptHashes[number] = entry.hash }
+            if case .sale(let sale) = event {
+                sales += 1
+                XCTAssertTrue(saleIds.insert(sale.id).inserted, "sale \(sale.id) booked twice")
+                for card in sale.payments.compactMap(\.card) { cardPayments["\(card.receiptNumber)/\(card.traceNumber)", default: 0] += 1 }
+            }
+            if case .storno(let storno) = event {
+                for card in storno.refunds.compactMap(\.cardReversal) { reversals["\(card.receiptNumber)/\(card.traceNumber)", default: 0] += 1 }
+            }
+        }
+        XCTAssertTrue(cardPayments.values.allSatisfy { $0 == 1 }, "a card approval booked twice: \(cardPayments.filter { $0.value > 1 })")
+
+        // Every receipt that reached the printer completely is booked, with the same check value.
+        for name in try FileManager.default.contentsOfDirectory(atPath: spool) {
+            let text = try String(contentsOfFile: spool + "/" + name, encoding: .utf8)
+            guard let checkLine = text.split(separator: "\n").first(where: { $0.hasPrefix("Prüfwert ") }) else { continue }
+            let numberLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("Beleg-Nr. ") })
+            let number = try XCTUnwrap(Int64(numberLine.dropFirst("Beleg-Nr. ".count)))
+            let hash = try XCTUnwrap(receiptHashes[number], "printed receipt \(number) is not booked (round \(round))")
+            XCTAssertEqual(String(checkLine.dropFirst("Prüfwert ".count)), String(hash.prefix(16)), "receipt \(number)")
+        }
+
+        // Every approval the terminal committed is booked or reversed.
+        let reversed = Set(journal.filter { $0.kind == .reversal && $0.isBooked }.compactMap(\.reversesReceipt))
+        let approvals = journal.filter { $0.kind == .payment && $0.isBooked }
+        let pending = try ledger.unresolvedCardPayments()
+        for (index, approval) in approvals.enumerated() {
+            let key = "\(approval.receipt.map { String(format: "%04d", $0) } ?? "?")/\(approval.trace.map { String(format: "%06d", $0) } ?? "?")"
+            if cardPayments[key] == 1 || reversed.contains(approval.receipt ?? -1) { continue }
+            let waitsForRecovery = !final && index == approvals.count - 1 && pending.contains { $0.amount.cents == approval.amountCents }
+            XCTAssertTrue(waitsForRecovery, "round \(round): approval \(key) over \(approval.amountCents) ct is neither booked nor reversed")
+        }
+        // And the other way: every card payment in the ledger is an approval the terminal committed.
+        let committed = Set(approvals.map { "\($0.receipt.map { String(format: "%04d", $0) } ?? "?")/\($0.trace.map { String(format: "%06d", $0) } ?? "?")" })
+        for key in cardPayments.keys { XCTAssertTrue(committed.contains(key), "round \(round): booked card payment \(key) is not committed at the terminal") }
+
+        // Every reversal the terminal committed is booked as a storno, once.
+        XCTAssertTrue(reversals.values.allSatisfy { $0 == 1 }, "a reversal booked twice")
+        let terminalReversals = journal.filter { $0.kind == .reversal && $0.isBooked }
+        for (index, reversal) in terminalReversals.enumerated() {
+            let key = "\(reversal.receipt.map { String(format: "%04d", $0) } ?? "?")/\(reversal.trace.map { String(format: "%06d", $0) } ?? "?")"
+            if reversals[key] == 1 { continue }
+            let waitsForRecovery = !final && index == terminalReversals.count - 1 && !pending.isEmpty
+            XCTAssertTrue(waitsForRecovery, "round \(round): terminal reversal \(key) is not booked as a storno")
+        }
+        if final { XCTAssertEqual(pending, [], "pending card payments after a clean start") }
+        return sales
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+import ZVT
+import ZVTSimulator
+
+@testable import Counter
+
+/// The counter service against the ZVT simulator through the real driver over TCP.
+final class SimulatorTests: XCTestCase {
+    private var simulator: TerminalSimulator!
+    private var f: CounterFixture!
+
+    override func setUpWithError() throws {
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
+        configuration.seed = 42
+        simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        f = try CounterFixture()
+        f.service.terminal = try makeTerminal()
+    }
+
+    override func tearDown() {
+        simulator.stop()
+        f = nil
+    }
+
+    private func makeTerminal() throws -> ZVTCardTerminal {
+        try ZVTCardTerminal(address: "127.0.0.1:\(simulator.address!.port)", session: SessionConfiguration(t3Ms: 1_000, t4Ms: 3_000))
+    }
+
+    private func line(cents: Int64) -> SaleLine {
+        SaleLine(
+            itemCode: "X", name: "Gebühr", variant: nil, quantity: 1, unitPrice: Money(cents: cents), amount: Money(cents: cents),
+            sachkonto: "431100", produkt: nil, kostenstelle: nil, taxNote: "Gebühr, nicht umsatzsteuerbar",
+            shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: cents), passThrough: false, label: "")])
+    }
+
+    private var booked: [ZVTSimulator.JournalEntry] { simulator.journal.entries.filter(\.isBooked) }
+
+    func testCardPaymentAndStornoThroughTheDriver() throws {
+        let sale = try f.sell(.card, lines: [line(cents: 1234)]).sale
+        let card = try XCTUnwrap(sale.payments.first?.card)
+        XCTAssertEqual(card.terminalId, "52999001")
+        XCTAssertTrue(card.maskedPAN.contains("*"), card.maskedPAN)
+        XCTAssertFalse(RecordChecks.looksLikeFullPAN(card.maskedPAN))
+        XCTAssertEqual(booked.map(\.kind), [.payment])
+        XCTAssertEqual(booked.first.flatMap(\.receipt).map { String(format: "%04d", $0) }, card.receiptNumber)
+
+        let storno = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
+        XCTAssertNotNil(storno.storno.refunds.first?.cardReversal)
+        XCTAssertEqual(booked.map(\.kind), [.payment, .reversal])
+        try f.assertClean()
+    }
+
+    func testDeclineBooksNothing() throws {
+        XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
+            guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 0)
+        XCTAssertEqual(booked.count, 0)
+        try f.assertClean()
+    }
+
+    func testApprovalHappenedConnectionDropped() throws {
+        // ,62: the terminal closes right after we acknowledged its 04 0F: paid.
+        let outcome = try f.sell(.card, lines: [line(cents: 2062)])
+        XCTAssertEqual(outcome.sale.payments.first?.amount, Money(cents: 2062))
+        XCTAssertEqual(booked.count, 1)
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        try f.assertClean()
+    }
+
+    func testConnectionDroppedBeforeApprovalIsNotPaid() throws {
+        // ,61: dropped before the 04 0F; the terminal reverses by itself.
+        XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 2061)]))
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 0)
+        XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])
+        XCTAssertEqual(booked.count, 0)
+        try f.assertClean()
+    }
+
+    func testApprovalHappenedProcessKilledThenTerminalUnreachableThenBack() throws {
+        try f.sell(.card, lines: [line(cents: 500)])
+        f.service.terminal = DyingTerminal(try makeTerminal())
+        let request = f.request(.card, lines: [line(cents: 4200)])
+        XCTAssertThrowsError(try f.service.bookSale(request))
+        XCTAssertEqual(booked.count, 2, "the terminal booked the payment the register never saw")
+
+        // Restart while the terminal is away: nothing is guessed.
+        try f.restart(terminal: try ZVTCardTerminal(address: "127.0.0.1:1"))
+        XCTAssertEqual(try f.service.start().unresolved.count, 1)
+        XCTAssertEqual(try f.service.ledger.sale(id: request.saleId), nil)
+
+        // Restart with the terminal back: booked from the terminal's last transaction.
+        try f.restart(terminal: try makeTerminal())
+        let report = try f.service.start()
+        XCTAssertEqual(report.recoveries.map(\.result), [.booked(receiptNumber: 2)])
+        let sale = try XCTUnwrap(try f.service.ledger.sale(id: request.saleId))
+        XCTAssertEqual(sale.payments.first?.card?.receiptNumber, booked.last.flatMap(\.receipt).map { String(format: "%04d", $0) })
+        // Every approval in the terminal's journal is booked exactly once.
+        var cardReceipts: [String] = []
+        try f.service.ledger.forEachEvent { _, event in
+            if case .sale(let s) = event { cardReceipts += s.payments.compactMap { $0.card?.receiptNumber } }
+        }
+        XCTAssertEqual(cardReceipts, booked.compactMap(\.receipt).map { String(format: "%04d", $0) })
+        try f.assertClean()
+    }
+}

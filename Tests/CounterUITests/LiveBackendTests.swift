@@ -1,0 +1,288 @@
+import Access
+import Counter
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+@testable import CounterUI
+
+/// The screens on the real counter service, ledger and default catalogue (fake card terminal).
+final class LiveBackendTests: XCTestCase {
+    var directory: TemporaryDirectory!
+    var terminal: FakeCardTerminal!
+    var service: CounterService!
+    var access: AccessControl!
+    var backend: LiveCounterBackend!
+    var stack: ScreenStack!
+    var flow: CounterFlow!
+
+    /// Set by a test before `setUp` builds the service.
+    var printer: ReceiptPrinter?
+
+    override func setUpWithError() throws {
+        if name.contains("Printer") { printer = CommandPrinter(command: "exit 3", timeoutSeconds: 5) }
+        directory = try TemporaryDirectory(prefix: "ui-live")
+        terminal = FakeCardTerminal()
+        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
+        service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
+                                     receiptDirectory: directory.path + "/K1/receipts", printer: printer)
+        access = AccessControl(ledger: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
+                               now: { Date(timeIntervalSince1970: 1_795_770_000) })
+        let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
+        try access.addOperator(by: vera, login: "erika", name: "Erika Muster", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
+        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        backend = try LiveCounterBackend(service: service, access: access, catalog: catalog, cardControls: nil,
+                                         status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
+        stack = ScreenStack(status: backend.status)
+        flow = CounterFlow(backend: backend)
+        flow.start(stack: stack)
+    }
+
+    override func tearDown() { directory.remove() }
+
+    func press(_ keys: Key...) { for key in keys { stack.handle(key) } }
+    func type(_ text: String) { for key in Key.typing(text) { stack.handle(key) } }
+    var screen: String {
+        var grid = ScreenGrid(width: 80, height: 24)
+        stack.render(into: &grid)
+        return grid.text
+    }
+
+    func logInAndOpenShift() {
+        logIn("erika", "1234")
+        XCTAssertTrue(stack.top is OpenShiftScreen, screen)
+        type("100")
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+    }
+
+    func logIn(_ login: String, _ pin: String) {
+        type(login)
+        press(.enter)
+        type(pin)
+        press(.enter)
+    }
+
+    /// Waits (polling like the screen does) until the card thread is done.
+    func waitForCard(file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(5)
+        while stack.top is CardPaymentScreen, Date() < deadline {
+            _ = stack.tick()
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertFalse(stack.top is CardPaymentScreen, "card payment did not finish", file: file, line: line)
+    }
+
+    func testTypicalCashSaleIsBookedWithTwelveKeys() throws {
+        logInAndOpenShift()
+        var keys = 0
+        func count(_ text: String) { keys += text.count; type(text) }
+        func hit(_ key: Key) { keys += 1; press(key) }
+        count("pa"); hit(.enter); count("fz"); hit(.enter)
+        XCTAssertTrue(screen.contains("SUMME  59,00 €"), screen)
+        hit(.function(5)); count("100"); hit(.enter)
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertTrue(screen.contains("RÜCKGELD  41,00 €"), screen)
+        XCTAssertTrue(screen.contains("Personalausweis"))
+        hit(.enter)
+        XCTAssertEqual(keys, 12)
+        XCTAssertTrue(backend.basket.isEmpty)
+        let sale = try XCTUnwrap(try service.ledger.sale(id: try XCTUnwrap(try firstSaleId())))
+        XCTAssertEqual(sale.total, Money(cents: 5900))
+        XCTAssertEqual(sale.payments.first?.change, Money(cents: 4100))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.path + "/K1/receipts/000001.txt"))
+    }
+
+    func firstSaleId() throws -> String? {
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return nil }
+        return sale.id
+    }
+
+    func testCardSaleRunsInTheBackgroundAndBooks() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(6))
+        XCTAssertTrue(stack.top is CardPaymentScreen)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertTrue(screen.contains("girocard"), screen)
+        press(.enter)
+        XCTAssertEqual(try service.interimReport().totals.card, Money(cents: 1300))
+    }
+
+    func testDeclinedCardBooksNothingThenCash() throws {
+        logInAndOpenShift()
+        terminal.nextBehaviours = [.decline("Limit überschritten")]
+        type("fz")
+        press(.enter, .function(6))
+        waitForCard()
+        XCTAssertTrue(screen.contains("Die Karte wurde abgelehnt: Limit überschritten."), screen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0)
+        press(.enter, .function(5), .function(2))
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertEqual(try service.interimReport().totals.cash, Money(cents: 1300))
+    }
+
+    func testSplitCashThenCardIsOneSale() throws {
+        logInAndOpenShift()
+        type("pa")
+        press(.enter, .function(8))
+        type("20")
+        press(.function(5))
+        type("50")
+        press(.enter)
+        XCTAssertTrue(screen.contains("OFFEN  26,00 €"), screen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0, "the cash part is booked with the rest")
+        press(.function(6))
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertTrue(screen.contains("RÜCKGELD  30,00 €"), screen)
+        let totals = try service.interimReport().totals
+        XCTAssertEqual(totals.cash, Money(cents: 2000))
+        XCTAssertEqual(totals.card, Money(cents: 2600))
+    }
+
+    func testChequeAfterCashPartIsRefusedWithAReason() throws {
+        logInAndOpenShift()
+        type("pa")
+        press(.enter, .function(8))
+        type("20")
+        press(.function(5), .function(2))
+        press(.function(7))
+        type("123")
+        press(.enter)
+        type("Sparkasse")
+        press(.enter)
+        type("Max Muster")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Scheck und Bar lassen sich nicht in einem Verkauf mischen"), screen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0)
+    }
+
+    func testStornoWithApprovalAndDayList() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2), .enter)
+        press(.function(9), .character("1"))
+        XCTAssertTrue(screen.contains("13,00 €"), screen)
+        press(.enter)
+        type("Doppelt erfasst")
+        press(.enter)
+        type("erika")  // the clerk cannot approve their own storno
+        press(.enter)
+        type("1234")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertTrue(stack.top is SupervisorApprovalDialog, screen)
+        press(.up, .control("u"))
+        type("vera")
+        press(.enter)
+        type("9999")
+        press(.enter)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertTrue(screen.contains("STORNO"), screen)
+        XCTAssertEqual(backend.todaysSales().first?.isCancelled, true)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testStornoOfACardSaleReversesOnTheTerminalInTheBackground() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(6))
+        waitForCard()
+        press(.enter, .function(9), .character("1"), .enter)
+        type("Falsche Gebühr")
+        press(.enter)
+        type("vera")
+        press(.enter)
+        type("9999")
+        press(.enter)
+        XCTAssertTrue(stack.top is CardPaymentScreen, screen)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        XCTAssertEqual(terminal.journal.map(\.kind), [.payment, .reversal])
+        XCTAssertEqual(backend.todaysSales().first?.isCancelled, true)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testXReportAndDayCloseBySupervisor() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2), .enter)
+        press(.function(9), .character("5"))
+        XCTAssertTrue(screen.contains("ZWISCHENBERICHT (X)"), screen)
+        XCTAssertTrue(screen.contains("FZ Führungszeugnis"), screen)
+        XCTAssertTrue(try backend.interimReport().contains { $0.contains("113,00 €") })
+        // A clerk may not close the day.
+        press(.escape, .function(9), .character("6"))
+        type("113")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertNil(try service.ledger.lastDayClose())
+        press(.escape, .function(9), .character("8"))
+        XCTAssertTrue(stack.top is LoginScreen, screen)
+        logIn("vera", "9999")
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        XCTAssertTrue(screen.contains("Die offene Schicht gehört »erika«"), screen)
+        press(.function(9), .character("6"))
+        type("110")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Differenz -3,00 €. Bitte den Grund angeben."), screen)
+        type("Münze verloren")
+        press(.enter)
+        XCTAssertTrue(stack.top is TextViewScreen, screen)
+        XCTAssertTrue(screen.contains("Z"), screen)
+        press(.escape)
+        XCTAssertTrue(stack.top is LoginScreen)
+        XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -300))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testHandoverToTheSupervisorThenSheSells() throws {
+        logInAndOpenShift()
+        press(.function(9), .character("7"))
+        type("100")
+        press(.enter)
+        type("vera")
+        press(.enter)
+        type("9999")
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        XCTAssertTrue(screen.contains("Kasse an Vera Vorgesetzt übergeben."), screen)
+        type("fz")
+        press(.enter, .function(5), .function(2))
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.operatorId, try access.account(login: "vera")?.id)
+    }
+
+    func testFailingPrinterIsReportedButTheSaleStands() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2))
+        XCTAssertTrue(screen.contains("Beleg an den Drucker gegeben."), screen)
+        press(.enter)
+        (printer as? CommandPrinter)?.waitUntilIdle()
+        XCTAssertTrue(flow.reportPrinterProblems(stack: stack))
+        XCTAssertTrue(screen.contains("Beleg 1: der Druckbefehl »exit 3« ist mit Status 3"), screen)
+        XCTAssertTrue(screen.contains("Nachdruck über das Menü (F9, 2)."), screen)
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 1)
+    }
+
+    func testWrongPINFiveTimesLocksTheOperator() {
+        for _ in 1...5 {
+            logIn("erika", "0000")
+            XCTAssertTrue(stack.top is LoginScreen, screen)
+            press(.up, .control("u"))
+        }
+        logIn("erika", "1234")
+        XCTAssertTrue(stack.top is LoginScreen, "locked after five wrong PINs")
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+    }
+}

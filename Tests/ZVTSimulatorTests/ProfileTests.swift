@@ -1,0 +1,106 @@
+import XCTest
+import ZVT
+
+@testable import ZVTSimulator
+
+/// Vendor profiles (digest D16) against the project's driver and raw bytes.
+final class ProfileTests: XCTestCase {
+    var simulator: TerminalSimulator!
+
+    override func setUpWithError() throws { simulator = try makeSimulator() }
+    override func tearDown() { simulator?.stop() }
+
+    private func makeDriver(charset: ZVTCharacterSet = .cp437) -> ZVTDriver {
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200, charset: charset)
+        let configuration = ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20)
+        let driver = ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+        XCTAssertEqual(driver.register().outcome, .success)
+        return driver
+    }
+
+    func testStandardReceiptsAreGermanInCP437() throws {
+        let driver = makeDriver()
+        defer { driver.disconnect() }
+        guard case .approved(let paid) = driver.authorize(amountCents: 12_34) else { return XCTFail() }
+        XCTAssertEqual(paid.receipts.map(\.receiptType), [0x01, 0x02])
+        XCTAssertTrue(paid.receipts[0].text.contains("Händlerbeleg"), paid.receipts[0].text)
+        XCTAssertTrue(paid.receipts[1].text.contains("Kundenbeleg"))
+        XCTAssertTrue(paid.receipts[1].text.contains("gültig bis"))
+        XCTAssertTrue(paid.receipts[1].text.contains("12,34 EUR"))
+        XCTAssertTrue(paid.receipts[1].text.contains(try XCTUnwrap(paid.maskedPAN)))
+    }
+
+    func testFeigClosesReceiptsWith09FF() throws {
+        simulator.control.profile = .feig
+        let register = try TestRegister(simulator)
+        register.register()
+        let sequence = register.pay(1_00)
+        register.close()  // one register at a time
+        let block = try PrintTextBlock(apdu: XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 }))
+        XCTAssertEqual(TLV.first(0x25, in: block.fields.tlv)?.children.last, TLVObject(0x09, [0xFF]))
+        XCTAssertTrue(block.closesReceipt)
+
+        let driver = makeDriver()
+        defer { driver.disconnect() }
+        guard case .approved(let paid) = driver.authorize(amountCents: 2_00) else { return XCTFail() }
+        XCTAssertEqual(paid.receipts.count, 2, "the driver sees both receipts end")
+    }
+
+    func testValinaSendsLatin1() throws {
+        simulator.control.profile = .valina
+        let register = try TestRegister(simulator)
+        register.register()
+        let sequence = register.pay(1_00)
+        register.close()
+        let block = try XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 })
+        XCTAssertTrue(block.data.contains(0xE4), "ä in ISO 8859-1")
+        XCTAssertFalse(block.data.contains(0x84), "not ä in CP437")
+
+        let driver = makeDriver(charset: .latin1)
+        defer { driver.disconnect() }
+        guard case .approved(let paid) = driver.authorize(amountCents: 2_00) else { return XCTFail() }
+        XCTAssertTrue(paid.receipts[0].text.contains("Händlerbeleg"))
+        guard case .declined(let declined) = driver.authorize(amountCents: 2_15) else { return XCTFail() }
+        XCTAssertEqual(declined.statusInformation?.resultText(.latin1), "Limit überschritten")
+    }
+
+    func testCCVRefusesWithTheCodeInTheData() throws {
+        simulator.control.profile = .ccv
+        let register = try TestRegister(simulator)
+        XCTAssertEqual(register.pay(1_25).acknowledgement, APDU.hex("84 1E 01 9C"))
+        XCTAssertEqual(register.pay(1_74).acknowledgement, APDU.hex("84 1E 01 9A"))
+        register.close()  // one register at a time
+
+        let driver = makeDriver()
+        defer { driver.disconnect() }
+        let busy = driver.run(try Authorization(amountCents: 3_25).apdu)
+        XCTAssertEqual(busy.outcome, .failed(.refused(.pleaseWait)), "the code comes from the data")
+        XCTAssertTrue(simulator.journal.entries.isEmpty)
+    }
+
+    func testPAXRepeatReceiptHasNoStatusInformation() throws {
+        simulator.control.profile = .pax
+        let driver = makeDriver()
+        defer { driver.disconnect() }
+        guard case .approved = driver.authorize(amountCents: 1_00) else { return XCTFail() }
+        let last = driver.lastTransaction()
+        XCTAssertNil(last.statusInformation)
+        XCTAssertEqual(last.completion, Completion())
+        // A recovery that relies on Repeat Receipt cannot decide here: it must say so.
+        guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 1_61) else { return XCTFail() }
+        guard case .undetermined = driver.recover(unknown, previousTrace: simulator.journal.entries.first?.trace) else {
+            return XCTFail("PAX gives no Status-Information: recovery cannot know")
+        }
+    }
+
+    func testProfileOverTheControlInterpreter() {
+        let interpreter = ControlInterpreter(simulator: simulator)
+        XCTAssertEqual(interpreter.execute("profile valina").text, "OK Profil valina\n")
+        XCTAssertEqual(simulator.control.profile, .valina)
+        XCTAssertEqual(
+            interpreter.execute("profile ingenico").text, "ERR »profile« braucht einen dieser Namen: standard, feig, valina, ccv, pax.\n")
+        XCTAssertTrue(interpreter.execute("status").text.contains("\"profile\":\"valina\""))
+        _ = interpreter.execute("clear")
+        XCTAssertEqual(simulator.control.profile, .standard)
+    }
+}
