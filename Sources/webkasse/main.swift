@@ -14,6 +14,7 @@ struct Subcommand {
 let subcommands: [Subcommand] = [
     Subcommand(name: "simulate", summary: "Thekentage simulieren (Verkäufe, Stornos, Abschlüsse)", run: SimulateCommand.run),
     Subcommand(name: "receipts", summary: "Gebuchten Beleg anzeigen (show N)", run: ReceiptsCommand.run),
+    Subcommand(name: "report", summary: "Z-Bericht eines Tagesabschlusses (z N) oder Zwischenbericht (x) ausgeben", run: ReportCommand.run),
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
     Subcommand(name: "export", summary: "Buchungen für die Stadtkasse exportieren (DATEV, CSV, Journal, JSON Lines)", run: ExportCommand.run),
     Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),

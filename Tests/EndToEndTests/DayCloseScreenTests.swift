@@ -70,5 +70,17 @@ final class DayCloseEndToEndTests: XCTestCase {
         for expected in ["Z-BERICHT Nr. 1", "Kassenbestand nach Zählung (blind)", "100 €  × 1", "Chefin Aufsicht", "Differenz (keine Differenz)", "Umsatz je Stunde"] {
             XCTAssertTrue(text.contains(expected), "missing »\(expected)« in\n\(text)")
         }
+        // `webkasse report z 1 --write` makes the same text again from the ledger (and the file, if lost).
+        try FileManager.default.removeItem(at: file)
+        let again = try Binaries.run("webkasse", ["report", "z", "1", "--write", "--data", data.path])
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(again.output, text)
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), text)
+        let unknown = try Binaries.run("webkasse", ["report", "z", "2", "--data", data.path])
+        XCTAssertEqual(unknown.status, 3, unknown.output)
+        XCTAssertTrue(unknown.output.contains("Einen Tagesabschluss mit der Z-Nummer 2 gibt es nicht"), unknown.output)
+        let x = try Binaries.run("webkasse", ["report", "x", "--data", data.path])
+        XCTAssertEqual(x.status, 0, x.output)
+        XCTAssertTrue(x.output.hasPrefix("ZWISCHENBERICHT (X)"), x.output)
     }
 }
