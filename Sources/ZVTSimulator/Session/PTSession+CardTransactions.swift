@@ -63,9 +63,10 @@ extension PTSession {
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9A 00 (kein Journaleintrag)")
             return true
         }
-        if scenario.outcome == .busy {
-            link.send(refusal(0x9C))
-            core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9C 00 (kein Journaleintrag)")
+        if scenario.outcome == .busy || scenario.outcome == .hostUnreachable {
+            let code: UInt8 = scenario.outcome == .busy ? 0x9C : 0x7D
+            link.send(refusal(code))
+            core.log(.transactions, "Verbindung \(connection): \(scenario) → Ablehnung \(Hex.string([code])) (kein Journaleintrag)")
             return true
         }
         if faults.contains(.slowAck) {
