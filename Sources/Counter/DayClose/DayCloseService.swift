@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -189,6 +190,7 @@ extension CounterService {
             let afterSeq = try ledger.lastDayCloseSeq()
             let period = try ledger.readTransaction { try self.period(after: afterSeq, before: nil) }
             let expected = try period.expected.total()
+            try accessGuard?.check(.closeDay, operatorId: op.id, approval: .dayCloseDifference(Money(cents: request.count.total.cents - expected.cents)), approvedBy: request.approvedBy)  // issue 6
             if let seen = request.expectedSeen, seen != expected { throw DayCloseError.expectedChanged(seen: seen, now: expected) }
 
             var draft = DayCloseDraft(

@@ -171,4 +171,22 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertNoThrow(try service.closeDay(operatorId: bernd.id, countedCash: Money(cents: 9950), approvedBy: nil), "0,50 € short: no approval needed")
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
+
+    func testTheCountedDayCloseGoesThroughTheGuardToo() throws {
+        let bernd = try session("bernd", "2222")
+        try bernd.openShift(float: Money(euros: 100))
+        let settings = DayCloseSettings(configuration: Configuration())
+        var preparation = try bernd.prepareDayClose(blindCount: false, settings: settings)
+        let counted = try CashCount(pieces: [.note50: 1, .note20: 2, .coin2Euro: 1])  // 92,00 € of 100,00 €
+        preparation.draft.submitCount(counted)
+        preparation.draft.reason = "Unklar"
+        let leitung = try access.account(login: "leitung")!
+        // Naming a supervisor who never entered a PIN does not get past the service.
+        let unapproved = DayCloseRequest(preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: leitung.id, floatKept: Money(euros: 50), settings: settings)
+        XCTAssertThrowsError(try service.closeDay(unapproved)) { XCTAssertTrue("\($0)".contains("Vier-Augen-Prinzip"), "\($0)") }
+        let approval = try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "leitung", pin: "7391")
+        let request = DayCloseRequest(preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: nil, floatKept: Money(euros: 50), settings: settings)
+        XCTAssertEqual(try bernd.closeDay(request, approval: approval).record.approvedBy, leitung.id)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
 }
