@@ -55,6 +55,7 @@ extension PTSession {
         var record = start
         let scenario = record.scenario
         faults = scenario.faults
+        journaledCurrent = false
         link.splitBytes = faults.contains(.splitBytes)
         let registration = core.registration.current
 
@@ -142,6 +143,8 @@ extension PTSession {
             return try deliverResult(&record, registration)
         } catch Interruption.connectionLost(let reason) {
             link.close()
+            // Already decided (e.g. booked, then the register vanished at the Completion): that stands.
+            if journaledCurrent { return false }
             // Host approved but the result never got through: the terminal reverses it.
             let hostApproved = record.trace != nil && record.resultCode == 0x00
             if record.trace == nil && record.resultCode == 0x00 { record.resultCode = 0x6C }
