@@ -38,11 +38,15 @@ public enum LedgerError: Error, CustomStringConvertible {
 /// The append-only ledger of one register: SQLite (WAL, synchronous=FULL, foreign keys) with a
 /// SHA-256 hash chain over every booked event.
 ///
-/// Not thread-safe; one owner (the counter service) at a time. Several processes may open the
-/// same file: writes take the write lock (`BEGIN IMMEDIATE`) and retry while it is busy.
-public final class Ledger {
+/// Several threads may share one `Ledger` (the screen and a card payment in the background):
+/// every access holds a recursive lock, a transaction from `BEGIN` to `COMMIT`, so another
+/// thread never reads or writes in the middle of it. Several processes may open the same file:
+/// writes take the write lock (`BEGIN IMMEDIATE`) and retry while it is busy.
+public final class Ledger: @unchecked Sendable {
     public let path: String
     let db: SQLiteConnection
+    /// Serialises all use of `db` and the statement cache across threads.
+    let lock = NSRecursiveLock()
 
     /// Opens (and creates and migrates, if needed) the ledger at `path`.
     public init(path: String) throws {
@@ -119,6 +123,8 @@ public final class Ledger {
     /// Nested calls join the outer transaction.
     @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
         if db.isInTransaction { return try body() }
         resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN IMMEDIATE") }
@@ -134,6 +140,8 @@ public final class Ledger {
 
     /// Runs `body` in one read transaction, so it sees one consistent snapshot.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
         if db.isInTransaction { return try body() }
         resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN DEFERRED") }
@@ -142,6 +150,8 @@ public final class Ledger {
     }
 
     func wrap<T>(_ body: () throws(SQLiteError) -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
         do { return try body() } catch { throw LedgerError.sqlite(error) }
     }
 
@@ -169,6 +179,8 @@ public final class Ledger {
     /// Books `event` as the next journal entry. Must run inside ``transaction(_:)``.
     @discardableResult
     public func append(_ event: LedgerEvent, at recordedAt: Instant) throws -> JournalEntry {
+        lock.lock()
+        defer { lock.unlock() }
         guard db.isInTransaction else { throw LedgerError.notInTransaction }
         let problems = RecordChecks.problems(of: event)
         if let first = problems.first { throw LedgerError.invalidRecord(first) }

@@ -174,11 +174,30 @@ extension Ledger {
         return r
     }
 
+    /// Receipt numbers booked after journal entry `after`, ascending.
+    public func receiptNumbers(after: Int64) throws -> [Int64] {
+        try wrap { () throws(SQLiteError) -> [Int64] in
+            let s = try statement("SELECT number FROM receipts WHERE seq > ? ORDER BY number")
+            try s.bind([.integer(after)])
+            defer { s.reset() }
+            var out: [Int64] = []
+            while try s.step() { out.append(s.int64(0)) }
+            return out
+        }
+    }
+
     /// Card payments recorded as pending and not yet resolved, oldest first.
     public func unresolvedCardPayments() throws -> [PendingCardPayment] {
         let seqs = try wrap { () throws(SQLiteError) -> [Int64] in
             let s = try db.prepare(
-                "SELECT seq FROM card_pending WHERE id NOT IN (SELECT pending_id FROM card_resolutions) ORDER BY seq")
+                // A day close is refused while a card payment is pending, so none can be older than
+                // the last close: look only at the open period (no scan of all card payments).
+                """
+                SELECT seq FROM card_pending
+                WHERE seq > (SELECT coalesce(max(seq), 0) FROM day_closes)
+                  AND id NOT IN (SELECT pending_id FROM card_resolutions)
+                ORDER BY seq
+                """)
             var out: [Int64] = []
             while try s.step() { out.append(s.int64(0)) }
             return out
@@ -196,9 +215,68 @@ extension Ledger {
     public func periodTotals() throws -> (afterSeq: Int64, totals: DayTotals) {
         try readTransaction {
             let after = try lastDayCloseSeq()
+            return (after, try aggregatedTotals(after: after))
+        }
+    }
+
+    /// The totals of the entries after `after`, summed by SQL over the seq-indexed tables (no
+    /// event decoding), so a day close stays fast on a busy day. `verify` recomputes the same
+    /// totals from the events with ``DayTotals/add(_:)`` and compares them with every booked close.
+    func aggregatedTotals(after: Int64) throws -> DayTotals {
+        try wrap { () throws(SQLiteError) -> DayTotals in
             var totals = DayTotals()
-            try forEachEvent(in: (after + 1)...Int64.max) { _, event in totals.add(event) }
-            return (after, totals)
+            func rows(_ sql: String, _ body: (SQLiteStatement) -> Void) throws(SQLiteError) {
+                let s = try statement(sql)
+                try s.bind([.integer(after)])
+                defer { s.reset() }
+                while try s.step() { body(s) }
+            }
+            func receipts(_ s: SQLiteStatement, _ minColumn: Int32) {
+                guard !s.isNull(minColumn) else { return }
+                let lo = s.int64(minColumn), hi = s.int64(minColumn + 1)
+                totals.firstReceipt = min(totals.firstReceipt ?? lo, lo)
+                totals.lastReceipt = max(totals.lastReceipt ?? hi, hi)
+            }
+            try rows("SELECT float_cents FROM shifts WHERE seq > ? ORDER BY seq DESC LIMIT 1") { totals.float = Money(cents: $0.int64(0)) }
+            try rows("SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM sales WHERE seq > ?") {
+                totals.saleCount = $0.int64(0)
+                totals.sales = Money(cents: $0.int64(1))
+                receipts($0, 2)
+            }
+            try rows("SELECT method, sum(amount_cents) FROM payments WHERE seq > ? GROUP BY method") {
+                let amount = Money(cents: $0.int64(1))
+                switch PaymentMethod(rawValue: $0.text(0)) {
+                case .cash?: totals.cash = amount
+                case .cheque?: totals.cheque = amount
+                case .card?: totals.card = amount
+                case nil: break
+                }
+            }
+            try rows("SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM stornos WHERE seq > ?") {
+                totals.stornoCount = $0.int64(0)
+                totals.stornos = Money(cents: $0.int64(1))
+                receipts($0, 2)
+            }
+            try rows("SELECT method, sum(amount_cents) FROM storno_refunds WHERE seq > ? GROUP BY method") {
+                let amount = Money(cents: $0.int64(1))
+                switch PaymentMethod(rawValue: $0.text(0)) {
+                case .cash?: totals.stornoCash = amount
+                case .cheque?: totals.stornoCheque = amount
+                case .card?: totals.stornoCard = amount
+                case nil: break
+                }
+            }
+            try rows("SELECT kind, sum(amount_cents), min(receipt_number), max(receipt_number) FROM cash_movements WHERE seq > ? GROUP BY kind") {
+                let amount = Money(cents: $0.int64(1))
+                switch CashMovementKind(rawValue: $0.text(0)) {
+                case .einlage?: totals.einlagen = amount
+                case .entnahme?: totals.entnahmen = amount
+                case .abschoepfung?: totals.abschoepfungen = amount
+                case nil: break
+                }
+                receipts($0, 2)
+            }
+            return totals
         }
     }
 

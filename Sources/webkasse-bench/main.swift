@@ -31,13 +31,15 @@ do {
     let entries = try args.integer("entries", in: 1_000...50_000_000) ?? (quick ? 100_000 : 1_000_000)
     let sales = try args.integer("sales", in: 10...1_000_000) ?? (quick ? 300 : 2_000)
     var bigLedger: (data: String, registerId: String)?
+    /// `entries` journal entries over many days; the open period is one ordinary day.
     func ledgerWithEntries() throws -> (data: String, registerId: String) {
         if let bigLedger { return bigLedger }
         printError("webkasse-bench: erzeuge ein Kassenbuch mit \(entries) Einträgen …")
-        let generated = try LedgerBench.generate(entries: entries, openSales: min(100_000, entries / 2), catalogPath: catalogPath)
+        let generated = try LedgerBench.generate(entries: entries, openSales: 300, catalogPath: catalogPath)
         bigLedger = generated
         return generated
     }
+    let dayCloseSales = quick ? 20_000 : 100_000
     for name in selected {
         switch name {
         case "search": try SearchBench.run(report: report, catalogPath: catalogPath)
@@ -51,8 +53,10 @@ do {
             let l = try ledgerWithEntries()
             try LedgerBench.startup(report: report, data: l.data, catalogPath: catalogPath, entries: Int64(entries))
         case "dayclose":
-            let l = try ledgerWithEntries()
-            try LedgerBench.dayclose(report: report, data: l.data, openSales: min(100_000, entries / 2))
+            printError("webkasse-bench: erzeuge einen offenen Tag mit \(dayCloseSales) Verkäufen …")
+            let l = try LedgerBench.generate(entries: dayCloseSales + 10, openSales: dayCloseSales, catalogPath: catalogPath)
+            defer { try? FileManager.default.removeItem(atPath: l.data) }
+            try LedgerBench.dayclose(report: report, data: l.data, openSales: dayCloseSales)
         default: break
         }
     }

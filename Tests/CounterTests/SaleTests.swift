@@ -149,3 +149,37 @@ final class SaleTests: XCTestCase {
         XCTAssertEqual(mapped.sachkonto, "431100")
     }
 }
+
+final class ThreadingTests: XCTestCase {
+    /// The screen reads while a card payment books on a background thread (as the UI does).
+    func testReadsWhileACardPaymentBooksInTheBackground() throws {
+        let f = try CounterFixture()
+        let service = f.service
+        let requests = (0..<40).map { f.request($0 % 2 == 0 ? .card : .cash(tendered: Money(euros: 40))) }
+        let failures = NSLock()
+        nonisolated(unsafe) var errors: [String] = []
+        let done = DispatchSemaphore(value: 0)
+        let worker = Thread {
+            for request in requests {
+                do { _ = try service.bookSale(request) } catch { failures.withLock { errors.append("\(error)") } }
+            }
+            done.signal()
+        }
+        worker.start()
+        var reads = 0
+        while done.wait(timeout: .now()) == .timedOut {
+            do {
+                _ = try service.interimReport()
+                _ = try service.ledger.lastReceiptNumber()
+                if let text = try service.receiptText(number: 1, copy: true) { XCTAssertTrue(text.contains("KOPIE")) }
+                reads += 1
+            } catch {
+                failures.withLock { errors.append("read: \(error)") }
+            }
+        }
+        XCTAssertEqual(errors, [])
+        XCTAssertGreaterThan(reads, 0)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 40)
+        try f.assertClean()
+    }
+}

@@ -163,7 +163,14 @@ final class FakeCounterBackend: CounterBackend {
         return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])
     }
     func todaysSales() -> [SaleSummary] { sales }
-    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob {
+        let receipt: ReceiptView = try stornoReceipt(receiptNumber: receiptNumber, reason: reason, approval: approval)
+        let job = FakeCardJob()
+        job.finish(.approved(.completed(receipt, change: .zero)))
+        return job
+    }
+
+    func stornoReceipt(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
         guard approval.login == "9", approval.pin == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
         guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else { throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.") }
         sales[index].isCancelled = true

@@ -253,7 +253,11 @@ final class PaymentFlowTests: XCTestCase {
         assertGolden(ui.render(), "storno-approval")
         ui.press(.enter)
         XCTAssertTrue(ui.backend.sales[0].isCancelled)
+        XCTAssertTrue(ui.stack.top is CardPaymentScreen, "the storno runs in the background")
+        XCTAssertTrue(ui.stack.tick())
         XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        XCTAssertTrue(ui.screenText.contains("STORNO"))
+        XCTAssertFalse(ui.screenText.contains("RÜCKGELD"))
         ui.press(.enter)
         XCTAssertTrue(ui.stack.top is SaleScreen)
     }

@@ -149,4 +149,49 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(report.firstProblem?.check, .schema)
         XCTAssertTrue(report.firstProblem!.description.contains("sales_no_update"))
     }
+
+    // Each invariant of verify, broken through the C API (with the triggers put back afterwards).
+
+    func testChangedReceiptNumberBreaksTheGaplessSequence() throws {
+        let target = try seq(ofSale: 2)
+        RawSQLite.dropTriggers(fixture.path, ["sales", "receipts"])
+        RawSQLite.exec(fixture.path, "PRAGMA foreign_keys=OFF; UPDATE receipts SET number = 40 WHERE seq = \(target); UPDATE sales SET receipt_number = 40 WHERE seq = \(target)")
+        RawSQLite.restoreTriggers(fixture.path, ["sales", "receipts"])
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, target)
+        XCTAssertTrue(report.problems.contains { $0.check == .receipts && $0.seq == target && $0.message.contains("Belege 3–39 fehlen") }, "\(report.problems)")
+        XCTAssertTrue(report.problems.contains { $0.check == .chain && $0.seq == target })
+    }
+
+    func testStornoPointingElsewhereIsNamed() throws {
+        let storno = try fixture.ledger.seq("SELECT seq FROM stornos ORDER BY seq LIMIT 1")!
+        RawSQLite.dropTriggers(fixture.path, ["stornos"])
+        RawSQLite.exec(fixture.path, "PRAGMA foreign_keys=OFF; UPDATE stornos SET sale_id = 'elsewhere' WHERE seq = \(storno)")
+        RawSQLite.restoreTriggers(fixture.path, ["stornos"])
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, storno)
+        XCTAssertTrue(report.problems.contains { $0.check == .storno && $0.message.contains("unbekannten Verkauf elsewhere") }, "\(report.problems)")
+        XCTAssertTrue(report.problems.contains { $0.check == .chain && $0.seq == storno })
+    }
+
+    func testChangedDayCloseTotalIsNamed() throws {
+        let close = try fixture.ledger.seq("SELECT seq FROM day_closes")!
+        RawSQLite.dropTriggers(fixture.path, ["day_closes"])
+        RawSQLite.exec(fixture.path, "UPDATE day_closes SET cash_cents = cash_cents - 1000, expected_cash_cents = expected_cash_cents - 1000, counted_cash_cents = counted_cash_cents - 1000 WHERE seq = \(close)")
+        RawSQLite.restoreTriggers(fixture.path, ["day_closes"])
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, close)
+        XCTAssertTrue(report.problems.contains { $0.check == .dayClose && $0.message.contains("Bar 77,00 € statt 87,00 €") }, "\(report.problems)")
+        XCTAssertTrue(report.problems.contains { $0.check == .chain && $0.seq == close })
+    }
+
+    func testUnbalancedSaleFromTheCAPIIsNamed() throws {
+        let target = try seq(ofSale: 3)
+        RawSQLite.dropTriggers(fixture.path, ["sales"])
+        RawSQLite.exec(fixture.path, "UPDATE sales SET total_cents = total_cents + 1 WHERE seq = \(target)")
+        RawSQLite.restoreTriggers(fixture.path, ["sales"])
+        let report = try verify()
+        XCTAssertEqual(report.firstProblem?.seq, target)
+        XCTAssertTrue(report.problems.contains { $0.check == .balance && $0.seq == target && $0.message.contains("nicht die Summe der Positionen") }, "\(report.problems)")
+    }
 }

@@ -8,7 +8,10 @@ import Ledger
 ///
 /// Card payments are recorded as pending *before* the terminal is asked and resolved in the same
 /// transaction that books the sale; ``start()`` resolves leftovers before the counter opens.
-public final class CounterService {
+///
+/// A card payment may run on a background thread while the screen reads (totals, receipts): the
+/// ledger serialises its use. Two *bookings* at the same time are not meant to happen (one clerk).
+public final class CounterService: @unchecked Sendable {
     public let ledger: Ledger
     public let registerId: String
     public let calendar: BusinessCalendar
@@ -162,13 +165,14 @@ public final class CounterService {
 
     /// Writes the files of booked receipts that have none.
     public func rewriteMissingReceiptFiles() throws -> [Int64] {
-        let last = try ledger.lastReceiptNumber()
-        guard last > 0 else { return [] }
-        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: receiptStore.directory)) ?? [])
+        // Receipt files are written right after each booking, so a crash can only lose those of the
+        // open period (a day close is the checkpoint): only they are checked, no scan of every
+        // receipt of every day at start. Missing files anywhere in the period; empty ones among
+        // the latest (written just before a power cut).
+        let numbers = try ledger.receiptNumbers(after: try ledger.lastDayCloseSeq())
+        guard let last = numbers.last else { return [] }
         var rewritten: [Int64] = []
-        // Missing files anywhere; empty ones among the latest (written just before a power cut).
-        for number in 1...last
-        where !present.contains(String(format: "%06lld", number) + ".txt") || (number > last - 50 && receiptStore.needsRewrite(number)) {
+        for number in numbers where !receiptStore.exists(number) || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
@@ -605,6 +609,7 @@ public final class CounterService {
 
     /// Operator names, loaded once and again when a receipt names an operator not yet known.
     private var operatorNames: [String: String] = [:]
+    private let namesLock = NSLock()
 
     func receiptContext(for receipt: BookedReceipt) throws -> ReceiptContext {
         let ids: [String?]
@@ -613,12 +618,14 @@ public final class CounterService {
         case .storno(let s, let original): ids = [s.operatorId, s.approvedBy, original.operatorId]
         case .cashMovement(let m): ids = [m.operatorId, m.approvedBy]
         }
-        if ids.contains(where: { $0 != nil && operatorNames[$0!] == nil }) {
-            for op in try ledger.operators() { operatorNames[op.id] = op.name }
+        var names = namesLock.withLock { operatorNames }
+        if ids.contains(where: { $0 != nil && names[$0!] == nil }) {
+            for op in try ledger.operators() { names[op.id] = op.name }
+            namesLock.withLock { operatorNames = names }
         }
         return ReceiptContext(
             officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar,
-            operatorNames: operatorNames)
+            operatorNames: names)
     }
 
     /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.

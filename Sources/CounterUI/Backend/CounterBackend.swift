@@ -60,8 +60,9 @@ public protocol CounterBackend: AnyObject {
 
     // MARK: Back office
     func todaysSales() -> [SaleSummary]
-    /// Cancels a sale as a whole, approved by a supervisor.
-    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView
+    /// Checks the supervisor's approval, then cancels the sale as a whole in the background (the
+    /// card part is reversed on the terminal); the job's result carries the storno receipt.
+    func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws

@@ -216,10 +216,10 @@ public final class LiveCounterBackend: CounterBackend {
         }
         let payment: PaymentRequest = pendingCash.map { .split(cash: $0.amount, tendered: $0.tendered) } ?? .card
         let request = try request(payment)
-        let job = LiveCardJob(controls: cardControls) { [weak self] outcome in
+        let job = TerminalJob<SaleOutcome>(controls: cardControls) { [weak self] outcome in
             self?.completed(outcome) ?? .remaining(.zero)
         }
-        job.start(session: SessionHandle(try requireSession()), request: request)
+        job.start(session: SessionHandle(try requireSession()), name: "webkasse card payment") { try $0.bookSale(request) }
         return job
     }
 
@@ -262,12 +262,20 @@ public final class LiveCounterBackend: CounterBackend {
         return sales
     }
 
-    public func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
+    public func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob {
         guard let number = Int64(receiptNumber) else { throw CounterError.receiptNotFound(0) }
         let session = try requireSession()
         let granted = try session.approval(for: .storno, approverLogin: approval.login, pin: approval.pin, reference: String(number))
-        let outcome = try session.cancelSale(receiptNumber: number, stornoId: Self.newId(), reason: reason, approval: granted)
-        return receiptView(outcome.receipt)
+        // The card part is reversed on the terminal (06 30): in the background, like a payment.
+        let job = TerminalJob<StornoOutcome>(controls: cardControls) { [weak self] outcome in
+            guard let self else { return .remaining(.zero) }
+            return .completed(self.receiptView(outcome.receipt), change: .zero)
+        }
+        let stornoId = Self.newId()
+        job.start(session: SessionHandle(session), name: "webkasse storno") {
+            try $0.cancelSale(receiptNumber: number, stornoId: stornoId, reason: reason, approval: granted)
+        }
+        return job
     }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
@@ -323,40 +331,42 @@ public final class LiveCounterBackend: CounterBackend {
     }
 }
 
-/// Carries the session to the card thread. Safe because the screen does not touch the service
-/// while a card payment runs: the card dialog is modal and only polls the job.
+/// Carries the session to the terminal thread. Safe because the screen does not touch the
+/// service while the job runs: the terminal dialog is modal and only polls the job.
 struct SessionHandle: @unchecked Sendable {
     let session: CounterSession
     init(_ session: CounterSession) { self.session = session }
 }
 
-/// A card payment on a background thread: the screen polls ``snapshot`` and never blocks.
-final class LiveCardJob: CardPaymentJob, @unchecked Sendable {
+/// Work that talks to the EC terminal (a card payment, the card part of a storno) on a background
+/// thread: the screen polls ``snapshot`` and never blocks.
+final class TerminalJob<Outcome>: CardPaymentJob, @unchecked Sendable {
     private let lock = NSLock()
     private var texts: [String] = []
-    private var result: Result<SaleOutcome, Error>?
+    private var result: Result<Outcome, Error>?
     private var finalState: CardPaymentSnapshot.State?
     private let controls: CardTerminalControls?
-    /// Runs on the polling (screen) thread, once, when the sale is booked.
-    private let onBooked: (SaleOutcome) -> PaymentStep
+    /// Runs on the polling (screen) thread, once, when the work succeeded.
+    private let onDone: (Outcome) -> PaymentStep
 
-    init(controls: CardTerminalControls?, onBooked: @escaping (SaleOutcome) -> PaymentStep) {
+    init(controls: CardTerminalControls?, onDone: @escaping (Outcome) -> PaymentStep) {
         self.controls = controls
-        self.onBooked = onBooked
+        self.onDone = onDone
     }
 
-    func start(session: SessionHandle, request: SaleRequest) {
+    /// Runs `work` with `session` on a new thread.
+    func start(session: SessionHandle, name: String, work: @escaping @Sendable (CounterSession) throws -> Outcome) {
         controls?.setStatusHandler { [weak self] text in
             guard let self else { return }
             self.lock.withLock { if self.texts.last != text { self.texts.append(text) } }
         }
         let thread = Thread { [self] in
-            let outcome: Result<SaleOutcome, Error>
-            do { outcome = .success(try session.session.bookSale(request)) } catch { outcome = .failure(error) }
+            let outcome: Result<Outcome, Error>
+            do { outcome = .success(try work(session.session)) } catch { outcome = .failure(error) }
             controls?.setStatusHandler(nil)
             lock.withLock { result = outcome }
         }
-        thread.name = "webkasse card payment"
+        thread.name = name
         thread.start()
     }
 
@@ -366,7 +376,7 @@ final class LiveCardJob: CardPaymentJob, @unchecked Sendable {
         guard let result else { return CardPaymentSnapshot(texts: texts, state: .running) }
         let final: CardPaymentSnapshot.State
         switch result {
-        case .success(let outcome): final = .approved(onBooked(outcome))
+        case .success(let outcome): final = .approved(onDone(outcome))
         case .failure(CounterError.cardDeclined(let text)): final = .declined("Die Karte wurde abgelehnt: \(text).")
         case .failure(CounterError.cardAborted(let text)): final = .aborted("Die Zahlung wurde abgebrochen: \(text).")
         case .failure(let error): final = .failed("\(error)")

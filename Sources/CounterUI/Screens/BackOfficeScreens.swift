@@ -211,11 +211,10 @@ final class SupervisorApprovalDialog: FormScreen {
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
                    submitLabel: "Freigeben") { form, stack in
             do {
-                let receipt = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
-                                                      approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
+                let job = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
+                                                  approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
-                stack.push(ReceiptScreen(flow: flow, receipt: receipt, mode: .booked(change: nil, tendered: nil)))
-                stack.showNotice("Beleg \(sale.receiptNumber) storniert.")
+                stack.push(CardPaymentScreen(flow: flow, stornoJob: job, receiptNumber: sale.receiptNumber))
                 return false
             } catch {
                 form.fields[1].clear()

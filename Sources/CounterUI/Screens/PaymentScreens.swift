@@ -158,18 +158,31 @@ final class SplitPaymentDialog: FormScreen {
 /// Girocard: the terminal's texts live, abort by the clerk, result explained.
 final class CardPaymentScreen: BoundScreen {
     enum Action: Sendable { case abort }
-    var title: String { "Kartenzahlung" }
+    let title: String
     var isModal: Bool { true }
     let flow: CounterFlow
     let job: CardPaymentJob
-    let amount: Money
+    /// The frame's title: "Kartenzahlung 59,00 €", "Storno Beleg 12".
+    let heading: String
+    let isStorno: Bool
     private var snapshot = CardPaymentSnapshot(texts: [], state: .running)
     private var abortRequested = false
 
     init(flow: CounterFlow, job: CardPaymentJob, amount: Money) {
         self.flow = flow
         self.job = job
-        self.amount = amount
+        title = "Kartenzahlung"
+        heading = "Kartenzahlung \(amount.formatted)"
+        isStorno = false
+    }
+
+    /// A storno running in the background (the card part is reversed on the terminal).
+    init(flow: CounterFlow, stornoJob: CardPaymentJob, receiptNumber: String) {
+        self.flow = flow
+        job = stornoJob
+        title = "Storno"
+        heading = "Storno Beleg \(receiptNumber)"
+        isStorno = true
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -200,7 +213,7 @@ final class CardPaymentScreen: BoundScreen {
         case .aborted(let text):
             finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
         case .failed(let text):
-            finish(stack: stack, title: "Terminalfehler", lines: [text])
+            finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminalfehler", lines: wrap(text, width: 60))
         }
         return true
     }
@@ -212,7 +225,7 @@ final class CardPaymentScreen: BoundScreen {
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
         let box = area.centred(width: 60, height: 12)
-        grid.frame(box, title: "Kartenzahlung \(amount.formatted)")
+        grid.frame(box, title: heading)
         grid.put("Bitte den Anweisungen am Terminal folgen.", row: box.row + 2, column: box.column + 3, style: .dialog)
         let texts = snapshot.texts.suffix(5)
         for (i, text) in texts.enumerated() {
@@ -220,7 +233,7 @@ final class CardPaymentScreen: BoundScreen {
             grid.put((newest ? "▶ " : "  ") + text, row: box.row + 4 + i, column: box.column + 3, style: newest ? .emphasis : .dialog, maxWidth: box.width - 6)
         }
         if texts.isEmpty {
-            grid.put("▶ Verbindung zum Terminal …", row: box.row + 4, column: box.column + 3, style: .emphasis)
+            grid.put(isStorno ? "▶ Storno wird gebucht …" : "▶ Verbindung zum Terminal …", row: box.row + 4, column: box.column + 3, style: .emphasis)
         }
         let hint = abortRequested ? "Abbruch angefordert …" : "F10 oder Esc: abbrechen"
         grid.put(hint, row: box.bottom - 2, column: box.column + 3, style: .dim)

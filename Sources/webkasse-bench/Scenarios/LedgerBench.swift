@@ -167,6 +167,17 @@ enum LedgerBench {
                 }
             }
         }
+        // A real counter writes each receipt's file right after booking: give the open period its
+        // files (content irrelevant here), so start-up sees a data directory as it would be.
+        let receipts = DataDirectory.registerDirectory(data: data, register: "K1") + "/receipts"
+        try FileManager.default.createDirectory(atPath: receipts, withIntermediateDirectories: true)
+        let lastClose = try ledger.lastDayClose()
+        let firstOpen = (lastClose?.totals.lastReceipt ?? 0) + 1
+        if firstOpen < receipt {
+            for number in firstOpen..<receipt {
+                FileManager.default.createFile(atPath: receipts + "/" + String(format: "%06lld", number) + ".txt", contents: Data("Beleg \(number)\n".utf8))
+            }
+        }
         return (data, "K1")
     }
 

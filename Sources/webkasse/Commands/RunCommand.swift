@@ -135,9 +135,31 @@ enum RunCommand {
 }
 
 /// The driver's intermediate texts and abort for the card dialog.
+///
+/// The driver clears its abort flag when a command sequence starts, so an abort pressed while the
+/// registration (06 00) still runs would be lost: the request is remembered and repeated with
+/// every text the terminal sends until the job ends.
 final class ZVTTerminalControls: CardTerminalControls, @unchecked Sendable {
     let driver: ZVTDriver
+    private let lock = NSLock()
+    private var abortRequested = false
+
     init(_ driver: ZVTDriver) { self.driver = driver }
-    func setStatusHandler(_ handler: (@Sendable (String) -> Void)?) { driver.statusHandler = handler }
-    func abortPayment() { driver.abort() }
+
+    func setStatusHandler(_ handler: (@Sendable (String) -> Void)?) {
+        lock.withLock { abortRequested = false }
+        guard let handler else {
+            driver.statusHandler = nil
+            return
+        }
+        driver.statusHandler = { [weak self] text in
+            handler(text)
+            if let self, self.lock.withLock({ self.abortRequested }) { self.driver.abort() }
+        }
+    }
+
+    func abortPayment() {
+        lock.withLock { abortRequested = true }
+        driver.abort()
+    }
 }
