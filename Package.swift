@@ -78,6 +78,10 @@ let package = Package(
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // Soak and fault tests (issue 9): the counter against every simulator fault; sizes from the environment.
+        .testTarget(
+            name: "SoakTests",
+            dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
     ],

@@ -156,6 +156,8 @@ final class FakeCounterBackend: CounterBackend {
         return job
     }
     func printCopy(receiptNumber: String) throws { printed.append(receiptNumber) }
+    var printerProblems: [String] = []
+    func takePrinterProblems() -> [String] { defer { printerProblems = [] }; return printerProblems }
     var startupNotes: [String] = []
     func takeStartupNotes() -> [String] { defer { startupNotes = [] }; return startupNotes }
     func receipt(number: String) throws -> ReceiptView {

@@ -275,6 +275,17 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.stack.top is SaleScreen)
     }
 
+    func testPrinterProblemsAreShownWithTheWayOut() {
+        let ui = UIHarness()
+        XCTAssertFalse(ui.flow.reportPrinterProblems(stack: ui.stack))
+        ui.backend.printerProblems = ["Beleg 3 nicht gedruckt: Drucker aus."]
+        XCTAssertTrue(ui.flow.reportPrinterProblems(stack: ui.stack))
+        XCTAssertTrue(ui.screenText.contains("Beleg 3 nicht gedruckt: Drucker aus."))
+        XCTAssertTrue(ui.screenText.contains("Nachdruck über das Menü (F9, 2)."))
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
     func testStartupNotesAreShownBeforeLogIn() {
         let ui = UIHarness(loggedIn: false)
         ui.backend.startupNotes = ["Offene Kartenzahlung über 59,00 € nachgebucht (Beleg 7)."]

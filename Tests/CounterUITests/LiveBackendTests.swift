@@ -17,13 +17,17 @@ final class LiveBackendTests: XCTestCase {
     var stack: ScreenStack!
     var flow: CounterFlow!
 
+    /// Set by a test before `setUp` builds the service.
+    var printer: ReceiptPrinter?
+
     override func setUpWithError() throws {
+        if name.contains("Printer") { printer = CommandPrinter(command: "exit 3", timeoutSeconds: 5) }
         directory = try TemporaryDirectory(prefix: "ui-live")
         terminal = FakeCardTerminal()
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
-                                     receiptDirectory: directory.path + "/K1/receipts")
+                                     receiptDirectory: directory.path + "/K1/receipts", printer: printer)
         access = AccessControl(ledger: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
                                now: { Date(timeIntervalSince1970: 1_795_770_000) })
         let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
@@ -254,6 +258,21 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(stack.top is ReceiptScreen, screen)
         guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
         XCTAssertEqual(sale.operatorId, try access.account(login: "vera")?.id)
+    }
+
+    func testFailingPrinterIsReportedButTheSaleStands() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2))
+        XCTAssertTrue(screen.contains("Beleg an den Drucker gegeben."), screen)
+        press(.enter)
+        (printer as? CommandPrinter)?.waitUntilIdle()
+        XCTAssertTrue(flow.reportPrinterProblems(stack: stack))
+        XCTAssertTrue(screen.contains("Beleg 1: der Druckbefehl »exit 3« ist mit Status 3"), screen)
+        XCTAssertTrue(screen.contains("Nachdruck über das Menü (F9, 2)."), screen)
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 1)
     }
 
     func testWrongPINFiveTimesLocksTheOperator() {

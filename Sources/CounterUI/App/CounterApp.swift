@@ -52,6 +52,7 @@ public final class CounterApp {
                 dirty = true
             } else {
                 if stack.tick() { dirty = true }
+                if flow.reportPrinterProblems(stack: stack) { dirty = true }
                 if flow.lockIfIdle(stack: stack, idleSeconds: Date().timeIntervalSince(lastKey), limitSeconds: options.lockAfterSeconds) {
                     dirty = true
                 }

@@ -73,6 +73,18 @@ public final class CounterFlow {
         stack.push(LockScreen(flow: self, operatorName: stack.status.operatorName ?? ""))
     }
 
+    /// Shows a printer failure (the printer works in the background). Returns true when it did.
+    @discardableResult
+    public func reportPrinterProblems(stack: ScreenStack) -> Bool {
+        let problems = backend.takePrinterProblems()
+        guard !problems.isEmpty else { return false }
+        var lines: [String] = []
+        for problem in problems { lines += wrap(problem, width: 60) }
+        lines.append("Nachdruck über das Menü (F9, 2).")
+        stack.push(MessageDialog(title: "Drucker", lines: lines, isError: true))
+        return true
+    }
+
     /// Locks the screen after `limitSeconds` without a key. Returns true when it locked.
     @discardableResult
     public func lockIfIdle(stack: ScreenStack, idleSeconds: Double, limitSeconds: Double?) -> Bool {

@@ -55,6 +55,8 @@ public protocol CounterBackend: AnyObject {
     /// Prints a copy ("Kopie") of a booked receipt. (A booking delivers its receipt itself:
     /// file and printer; a completed payment has already emptied the basket.)
     func printCopy(receiptNumber: String) throws
+    /// Printer failures since the last call (the printer works in the background), as sentences.
+    func takePrinterProblems() -> [String]
     /// A booked receipt by number (reprint).
     func receipt(number: String) throws -> ReceiptView
 

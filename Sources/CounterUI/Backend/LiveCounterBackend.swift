@@ -229,6 +229,10 @@ public final class LiveCounterBackend: CounterBackend {
         if let problem = delivered.fileProblem { throw CounterUserError(problem) }
     }
 
+    public func takePrinterProblems() -> [String] {
+        (service.printer as? CommandPrinter)?.takeProblems() ?? []
+    }
+
     public func receipt(number: String) throws -> ReceiptView {
         guard let value = Int64(number), let text = try service.receiptText(number: value, copy: true) else {
             throw CounterUserError("Beleg \(number) gibt es nicht.")
