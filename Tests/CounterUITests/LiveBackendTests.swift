@@ -145,6 +145,24 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertEqual(totals.card, Money(cents: 2600))
     }
 
+    func testCashPartGoesBackWhenTheCitizenCannotPayTheRest() throws {
+        logInAndOpenShift()
+        type("pa")
+        press(.enter, .function(8))
+        type("20")
+        press(.function(5), .function(2))
+        terminal.nextBehaviours = [.decline("Karte gesperrt")]
+        press(.function(6))
+        waitForCard()
+        press(.enter, .escape)
+        XCTAssertTrue(screen.contains("Den Betrag zurückgeben und den Warenkorb verwerfen?"), screen)
+        press(.character("j"))
+        XCTAssertTrue(backend.basket.isEmpty)
+        XCTAssertEqual(backend.basket.paid, .zero)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
     func testChequeAfterCashPartIsRefusedWithAReason() throws {
         logInAndOpenShift()
         type("pa")

@@ -112,7 +112,7 @@ public final class CounterFlow {
     func quit(stack: ScreenStack) {
         let basket = backend.basket
         if !basket.paid.isZero {
-            stack.showError("Es ist schon ein Teil bezahlt (\(basket.paid.formatted)); erst den Rest kassieren, dann beenden.")
+            stack.showError("Es ist ein Barteil von \(basket.paid.formatted) angenommen: erst kassieren oder mit Esc zurückgeben.")
             return
         }
         let question = basket.isEmpty

@@ -44,6 +44,7 @@ public protocol CounterBackend: AnyObject {
     /// Switches the line to the item's next variant (e.g. age ≥ 24 ↔ < 24).
     func nextVariant(line: Int) throws
     func removeLine(_ line: Int)
+    /// Empties the basket; a cash part taken for a split payment (not booked yet) is dropped with it.
     func discardBasket()
 
     // MARK: Payment

@@ -117,12 +117,12 @@ public final class SaleScreen: BoundScreen {
                 return .handled
             }
             if !basket.isEmpty {
-                guard basket.paid.isZero else {
-                    stack.showError("Es ist schon ein Teil bezahlt (\(basket.paid.formatted)); zuerst den Rest kassieren.")
-                    return .handled
-                }
-                stack.push(ConfirmDialog(title: "Warenkorb verwerfen?",
-                                         question: ["\(basket.lines.count) Posten über \(basket.total.formatted) verwerfen?", "Es wird nichts gebucht."],
+                // A cash part of a split payment is only booked with the rest: it goes back to the citizen.
+                let question = basket.paid.isZero
+                    ? ["\(basket.lines.count) Posten über \(basket.total.formatted) verwerfen?", "Es wird nichts gebucht."]
+                    : ["Angenommen, aber nicht gebucht: \(basket.paid.formatted) bar.",
+                       "Den Betrag zurückgeben und den Warenkorb verwerfen?"]
+                stack.push(ConfirmDialog(title: "Warenkorb verwerfen?", question: question,
                                          yesLabel: "Verwerfen", noLabel: "Behalten") { [weak self] yes, stack in
                     guard yes, let self else { return }
                     self.backend.discardBasket()
