@@ -57,6 +57,7 @@ public final class CounterService: @unchecked Sendable {
     ) throws -> CounterService {
         let register = configuration.registerID
         let directory = DataDirectory.registerDirectory(data: data, register: register)
+        try FileSecurity.configure(group: configuration.fileGroup)  // issue 6: 0700/0600, or the office's group
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: data, register: register))
         let defaultPrinter: ReceiptPrinter? =
             configuration.printerCommand.isEmpty ? nil : CommandPrinter(command: configuration.printerCommand)

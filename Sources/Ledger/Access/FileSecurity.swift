@@ -74,8 +74,11 @@ public enum FileSecurity {
         }
     }
 
-    /// Gives the ledger file and SQLite's companion files (-wal, -shm) the till's rights.
+    /// Gives the ledger's directory, the ledger file and SQLite's companion files (-wal, -shm) the
+    /// till's rights.
     public static func secureLedgerFiles(_ path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { secure(directory, directory: true) }
         for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             secure(file)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KasseCore
 import Ledger
 import TestSupport
 import XCTest
@@ -66,5 +67,29 @@ final class FileSecurityTests: XCTestCase {
             XCTAssertLessThanOrEqual(size, 200, file)
         }
         XCTAssertEqual(FileLog.scrub("PAN 5413-3300-8900-0010, Trace 000123"), "PAN […], Trace 000123")
+    }
+
+    func testAConfiguredGroupSharesTheFiles() throws {
+        var configuration = Configuration()
+        XCTAssertThrowsError(try configuration.set("register.file_group", "Kasse Team", file: "webkasse.conf", line: 7)) {
+            XCTAssertEqual("\($0)", "webkasse.conf:7: register.file_group: »Kasse Team« ist kein Gruppenname (a–z, 0–9, _ und -).")
+        }
+        try configuration.apply(text: "[register]\nfile_group = root\n", file: "webkasse.conf")
+        XCTAssertEqual(configuration.fileGroup, "root")
+        let tmp = try TemporaryDirectory(prefix: "webkasse-group")
+        defer {
+            try? FileSecurity.configure(group: "")
+            tmp.remove()
+        }
+        try FileSecurity.configure(group: configuration.fileGroup)
+        let path = tmp.path + "/K1/ledger.sqlite"
+        _ = try Ledger(path: path)
+        XCTAssertEqual(FileSecurity.permissions(path), 0o660)
+        XCTAssertEqual(FileSecurity.permissions(tmp.path + "/K1"), 0o770)
+        FileManager.default.createFile(atPath: tmp.path + "/K1/beleg.txt", contents: Data("x".utf8))
+        XCTAssertEqual(FileSecurity.permissions(tmp.path + "/K1/beleg.txt"), 0o660)
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_gid, 0)
     }
 }

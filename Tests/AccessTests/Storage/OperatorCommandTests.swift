@@ -19,34 +19,34 @@ final class OperatorCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("zuerst »webkasse operator setup«"), r.stderr)
 
-        r = try webkasse(["operator", "setup", "--login", "admin", "--name", "Erika Muster"], stdin: "2468\n2469\n", data: data)
+        r = try webkasse(["operator", "setup", "--login", "admin", "--name", "Erika Muster"], stdin: "24680135\n24680136\n", data: data)
         XCTAssertEqual(r.status, 3)
         XCTAssertEqual(r.stderr, "webkasse operator setup: Die beiden PIN-Eingaben stimmen nicht überein; bitte neu eingeben.\n")
-        r = try webkasse(["operator", "setup", "--login", "admin", "--name", "Erika Muster"], stdin: "2468\n2468\n", data: data)
+        r = try webkasse(["operator", "setup", "--login", "admin", "--name", "Erika Muster"], stdin: "24680135\n24680135\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "Erster Bediener »admin« (Erika Muster) angelegt mit den Rollen Kassenaufsicht, Administration.\n")
         r = try webkasse(["operator", "setup", "--login", "x2", "--name", "X"], stdin: "1357\n1357\n", data: data)
         XCTAssertEqual(r.status, 3)
 
-        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "Sachbearbeitung", "--by", "admin"], stdin: "2468\n123\n123\n", data: data)
+        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "Sachbearbeitung", "--by", "admin"], stdin: "24680135\n123\n123\n", data: data)
         XCTAssertEqual(r.stderr, "webkasse operator add: Die PIN muss aus 4 bis 8 Ziffern bestehen.\n")
-        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "sb", "--by", "admin"], stdin: "2468\n8642\n8642\n", data: data)
+        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "sb", "--by", "admin"], stdin: "24680135\n86420975\n86420975\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
         r = try webkasse(["operator", "roles", "jd", "sb,Chef", "--by", "admin"], data: data)
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("Unbekannte Rolle »Chef«"), r.stderr)
         // A clerk cannot add operators.
-        r = try webkasse(["operator", "add", "xy", "--name", "X", "--roles", "sb", "--by", "jd"], stdin: "8642\n1111\n1111\n", data: data)
+        r = try webkasse(["operator", "add", "xy", "--name", "X", "--roles", "sb", "--by", "jd"], stdin: "86420975\n1111\n1111\n", data: data)
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, "webkasse operator add: »Bediener verwalten« braucht die Rolle Administration; »jd« hat Sachbearbeitung.\n")
         // Own PIN without --by; lock and unlock.
-        r = try webkasse(["operator", "set-pin", "jd"], stdin: "8642\n97531\n97531\n", data: data)
+        r = try webkasse(["operator", "set-pin", "jd"], stdin: "86420975\n97531864\n97531864\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
-        r = try webkasse(["operator", "lock", "jd", "--by", "admin", "--reason", "Urlaub"], stdin: "2468\n", data: data)
+        r = try webkasse(["operator", "lock", "jd", "--by", "admin", "--reason", "Urlaub"], stdin: "24680135\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
         r = try webkasse(["operator", "list"], data: data)
         XCTAssertTrue(r.stdout.contains("jd            Jana Dietz              Sachbearbeitung                               gesperrt\n"), r.stdout)
-        r = try webkasse(["operator", "unlock", "jd", "--by", "admin"], stdin: "2468\n", data: data)
+        r = try webkasse(["operator", "unlock", "jd", "--by", "admin"], stdin: "24680135\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
         // A wrong PIN at --by is refused and audited.
         r = try webkasse(["operator", "unlock", "jd", "--by", "admin"], stdin: "0000\n", data: data)
@@ -69,7 +69,7 @@ final class OperatorCommandTests: XCTestCase {
         let everything = try [r.stdout] + FileManager.default.subpathsOfDirectory(atPath: data).compactMap { FileManager.default.contents(atPath: data + "/" + $0) }.map { String(decoding: $0, as: UTF8.self) }
         for text in everything { XCTAssertFalse(text.contains("$pbkdf2") && !text.contains("SQLite format")) }
         r = try webkasse(["audit", "--json"], data: data)
-        for pin in ["2468", "8642", "97531"] { XCTAssertFalse(r.stdout.contains(pin), pin) }
+        for pin in ["24680135", "86420975", "97531864"] { XCTAssertFalse(r.stdout.contains(pin), pin) }
         XCTAssertTrue(try String(contentsOfFile: data + "/webkasse.log", encoding: .utf8).contains("Anmeldung jd"))
     }
 }
