@@ -91,6 +91,7 @@ enum RunCommand {
             let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
             let service = try CounterService.open(data: data, configuration: configuration, terminal: terminal)
             let access = AccessControl(ledger: service.ledger, configuration: configuration, log: FileLog(data: data))
+            try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // issue 6: audit changed config/catalogue
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
             let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
