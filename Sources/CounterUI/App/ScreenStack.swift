@@ -12,7 +12,16 @@ public final class ScreenStack {
     public var status: StatusInfo
     /// The clock for the status line (injected so golden screens are stable).
     public var now: () -> Date
-    public var timeZone = TimeZone.current
+    public var timeZone = TimeZone.current {
+        didSet { clockFormatter.timeZone = timeZone }
+    }
+    private let clockFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "de_DE")
+        formatter.timeZone = TimeZone.current
+        formatter.dateFormat = "HH:mm"
+        return formatter
+    }()
     /// Set when the application should end.
     public private(set) var quitRequested = false
 
@@ -125,11 +134,7 @@ public final class ScreenStack {
         parts.append("Kasse \(status.register)")
         parts.append(status.office)
         let left = " " + parts.joined(separator: " · ")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "de_DE")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "HH:mm"
-        let clock = formatter.string(from: now())
+        let clock = clockFormatter.string(from: now())
         let terminal = status.terminalIsSimulated ? "SIMULIERTES TERMINAL" : status.terminal
         let right = "\(terminal)  \(clock) "
         grid.put(left, row: 0, column: 0, width: max(0, grid.width - right.count - 1), style: .status)
