@@ -8,6 +8,7 @@ let scenarios: [(name: String, summary: String)] = [
     ("search", "Katalogsuche: 10.000 Gebühren, jedes Präfix von 50 Suchen, p99 je Tastendruck"),
     ("export", "Export: 1.000.000 Buchungen je Format in eine Datei (--quick: 100.000), Zeit und Spitzen-RSS"),
     ("zvt", "Autorisierungen pro Sekunde Treiber ↔ Simulator über Loopback"),
+    ("render", "Verkaufsbildschirm nach einem Tastendruck neu zeichnen"),
     ("booking", "dauerhaftes Buchen eines Verkaufs gegen dieselben Zeilen per SQL"),
     ("verify", "Hash-Kette von 1.000.000 Einträgen prüfen gegen sha256sum"),
     ("startup", "Kasse mit 1.000.000 Buchungen öffnen bis zur Bereitschaft"),
@@ -45,6 +46,7 @@ do {
         case "search": try SearchBench.run(report: report, catalogPath: catalogPath)
         case "export": try ExportBench.run(report: report, quick: quick)
         case "zvt": try ZVTBench.run(report: report, payments: quick ? 2_000 : 20_000)
+        case "render": try RenderBench.run(report: report, catalogPath: catalogPath, repetitions: quick ? 5 : 40)
         case "booking": try LedgerBench.booking(report: report, catalogPath: catalogPath, sales: sales)
         case "verify":
             let l = try ledgerWithEntries()
