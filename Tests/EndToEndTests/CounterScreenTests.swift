@@ -5,18 +5,30 @@ import XCTest
 /// the screen, then in the ledger (`webkasse verify`) and the receipt files.
 final class CounterScreenTests: XCTestCase {
     var data: URL!
+    /// Every tmux session a test started, closed in `tearDown`.
+    var sessions: [TmuxSession] = []
 
     override func setUpWithError() throws {
         data = FileManager.default.temporaryDirectory.appendingPathComponent("webkasse-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: data) }
+    override func tearDown() {
+        for session in sessions { session.close() }
+        sessions.removeAll()
+        try? FileManager.default.removeItem(at: data)
+    }
+
+    /// Starts `webkasse` with `arguments` in a new 80×24 tmux session.
+    func start(_ arguments: [String]) throws -> TmuxSession {
+        let session = try TmuxSession(command: [try Binaries.path("webkasse")] + arguments, environment: ["NO_COLOR": "1"])
+        sessions.append(session)
+        return session
+    }
 
     /// `webkasse run --demo` on the fresh data directory, logged in as `demo`, shift opened.
     func startAtSaleScreen(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> TmuxSession {
-        let session = try TmuxSession(command: [try Binaries.path("webkasse"), "run", "--data", data.path, "--demo"] + extra,
-                                      environment: ["NO_COLOR": "1"])
+        let session = try start(["run", "--data", data.path, "--demo"] + extra)
         try session.waitFor("Anmeldung", file: file, line: line)
         try session.type("demo")
         try session.press("Enter")
@@ -55,7 +67,7 @@ final class CounterScreenTests: XCTestCase {
     /// First start without `--demo`: the setup creates the first supervisor, who logs in and
     /// opens the shift by counting notes.
     func testFirstStartSetupThenShift() throws {
-        let session = try TmuxSession(command: [try Binaries.path("webkasse"), "run", "--data", data.path], environment: ["NO_COLOR": "1"])
+        let session = try start(["run", "--data", data.path])
         try session.waitFor("Ersteinrichtung")
         try session.type("Vera Vorgesetzt")
         try session.press("Enter")

@@ -33,7 +33,19 @@ final class TmuxSession {
         try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), shellCommand], captureOutput: false)
     }
 
-    deinit { try? tmux(["kill-server"]) }
+    private var closed = false
+
+    /// Ends the session's tmux server (and with it the program) and removes the socket file tmux
+    /// leaves behind. The tests call it in `tearDown`, also after a failure.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        _ = try? tmux(["kill-server"])
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(directory)/tmux-\(getuid())/\(socket)")
+    }
+
+    deinit { close() }
 
     static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
