@@ -34,7 +34,9 @@ let subcommands: [Subcommand] = [
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let name = arguments.first ?? "run"
+// `webkasse` and `webkasse --demo …` (options without a command) start the counter screen.
+if arguments.first.map({ $0.hasPrefix("--") && $0 != "--help" }) ?? true { arguments.insert("run", at: 0) }
+let name = arguments[0]
 if name == "--help" || name == "-h" || name == "help" {
     print(usage(), terminator: "")
     exit(.success)
@@ -44,7 +46,7 @@ guard let command = subcommands.first(where: { $0.name == name }) else {
     printError(usage())
     exit(.usage)
 }
-if !arguments.isEmpty { arguments.removeFirst() }
+arguments.removeFirst()
 do {
     exit(try command.run(arguments))
 } catch let error as UsageError {

@@ -204,6 +204,10 @@ extension CounterService {
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
 
+            // Role and four eyes (when the counter runs with access control): before the terminal is asked.
+            try accessGuard?.check(
+                .closeDay, operatorId: op.id, approval: .dayCloseDifference(difference.amount), approvedBy: request.approvedBy)
+
             // The terminal's End-of-Day, before booking (its batch is closed then); kept in the
             // ledger at once so that a retry of a failed close does not ask for it again.
             let endOfDay = try terminalEndOfDay(afterSeq: afterSeq, operatorId: op.id)
