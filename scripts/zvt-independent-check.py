@@ -3,7 +3,9 @@
 
 Written without the project's Swift codec: it sends the exact byte sequences of
 ../shared/zvt/SPEC-NOTES.md (D7.1 registration, D7.2 payment of 12,34 EUR), acknowledges
-every terminal message with 80 00 00, and checks the replies.
+every terminal message with 80 00 00, and checks the replies. It also checks a declined
+12,13 EUR payment (zvt-sim's amount rule), a wrong currency, an unknown command and a
+status enquiry.
 
     scripts/zvt-independent-check.py [--host 127.0.0.1] [--port 20007] [--control PORT]
 
@@ -25,6 +27,8 @@ REGISTRATION_BE = bytes.fromhex("06 00 0E 12 34 56 BE 09 78 06 06 26 04 0A 02 06
 REGISTRATION_08 = bytes.fromhex("06 00 06 12 34 56 08 09 78")
 # Payment of 12,34 EUR (SPEC-NOTES D7.2).
 PAYMENT_1234 = bytes.fromhex("06 01 0A 04 00 00 00 00 12 34 49 09 78")
+# Payment of 12,13 EUR: the simulator's rule for a host decline with code 05 (docs/zvt-sim.md).
+PAYMENT_1213 = bytes.fromhex("06 01 0A 04 00 00 00 00 12 13 49 09 78")
 # Registration in US dollars: must be refused with 84 1E .. 6F (SPEC-NOTES D3, D7.1).
 REGISTRATION_USD = bytes.fromhex("06 00 06 12 34 56 BA 08 40")
 # A command the terminal does not know: must get 84 83 00 (SPEC-NOTES D3, §2.66).
@@ -248,6 +252,13 @@ def main():
             check(second["receipt"] == first["receipt"] + 1 and second["trace"] == first["trace"] + 1,
                   "receipt and trace numbers count up (%s -> %s)" % (first, second))
 
+        ack, messages = reg.command(PAYMENT_1213)
+        status = [m for m in messages if m[:2] == b"\x04\x0F"]
+        check(ack == ACK and len(status) == 1 and parse_bmps(data_of(status[0])).get(0x27) == b"\x05",
+              "payment of 12,13 declined: 04 0F with BMP 27 = 05")
+        check(messages and messages[-1] == bytes.fromhex("06 1E 01 05"), "declined payment ends with Abort 06 1E 01 05")
+        check(status and 0x87 not in parse_bmps(data_of(status[0])), "declined payment has no receipt number")
+
         ack, messages = reg.command(STATUS_ENQUIRY)
         check(ack == ACK and len(messages) == 1 and messages[0][:2] == b"\x06\x0F",
               "status enquiry 05 01 answered 80 00 00, then 06 0F")
@@ -262,6 +273,9 @@ def main():
         entries = control_journal(args.host, args.control)
         booked = {(e.get("receipt"), e.get("trace")) for e in entries
                   if e["kind"] == "payment" and e["status"] == "booked" and e["amountCents"] == 1234}
+        declined = [e for e in entries if e["amountCents"] == 1213]
+        check(len(declined) == 1 and declined[0]["status"] == "declined" and declined[0]["resultCode"] == "05",
+              "journal records the 12,13 payment as declined with 05")
         for label, seen in (("first", first), ("second", second)):
             check((seen["receipt"], seen["trace"]) in booked,
                   "journal books the %s payment with receipt %d, trace %d" % (label, seen["receipt"], seen["trace"]))

@@ -14,6 +14,7 @@ struct Subcommand {
 let subcommands: [Subcommand] = [
     Subcommand(name: "simulate", summary: "Thekentage simulieren (Verkäufe, Stornos, Abschlüsse)", run: SimulateCommand.run),
     Subcommand(name: "receipts", summary: "Gebuchten Beleg anzeigen (show N)", run: ReceiptsCommand.run),
+    Subcommand(name: "report", summary: "Z-Bericht eines Tagesabschlusses (z N) oder Zwischenbericht (x) ausgeben", run: ReportCommand.run),
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
     Subcommand(name: "export", summary: "Buchungen für die Stadtkasse exportieren (DATEV, CSV, Journal, JSON Lines)", run: ExportCommand.run),
     Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),
@@ -34,7 +35,9 @@ let subcommands: [Subcommand] = [
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let name = arguments.first ?? "run"
+// `webkasse` and `webkasse --demo …` (options without a command) start the counter screen.
+if arguments.first.map({ $0.hasPrefix("--") && $0 != "--help" }) ?? true { arguments.insert("run", at: 0) }
+let name = arguments[0]
 if name == "--help" || name == "-h" || name == "help" {
     print(usage(), terminator: "")
     exit(.success)
@@ -44,7 +47,7 @@ guard let command = subcommands.first(where: { $0.name == name }) else {
     printError(usage())
     exit(.usage)
 }
-if !arguments.isEmpty { arguments.removeFirst() }
+arguments.removeFirst()
 do {
     exit(try command.run(arguments))
 } catch let error as UsageError {

@@ -84,7 +84,14 @@ final class TmuxSession {
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if screen.contains(text) { return screen }
+            if screen.contains(text) {
+                // The text can show while the rest of the screen is still being drawn (ncurses
+                // updates in pieces): return only a settled screen, two equal captures in a row.
+                Thread.sleep(forTimeInterval: 0.05)
+                let again = try capture()
+                if again == screen { return screen }
+                continue
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTFail("»\(text)« erschien nicht binnen \(timeout) s. Bildschirm:\n\(screen)", file: file, line: line)

@@ -97,6 +97,23 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(simulator.journal.entries.last?.status, .booked, "committed at the acknowledged 04 0F and receipts")
     }
 
+    /// The register vanishes at the very end: the transaction keeps its one journal line, and
+    /// Repeat Receipt reports it as it stands (a crashed register must be able to recover it).
+    func testRegisterGoneAtTheCompletionLeavesOneLine() throws {
+        let booked = register.pay(5_00, answer: answering(0x060F, with: nil))
+        XCTAssertEqual(booked.last, Completion().apdu)
+        register.close()
+        try reconnect()  // served only once the terminal is done with the old connection
+        let declined = register.pay(5_13, answer: answering(0x061E, with: nil))
+        XCTAssertEqual(declined.last, TerminalAbort(resultCode: ResultCode(rawValue: 0x05)).apdu)
+        register.close()
+        try reconnect()
+        let repeated = register.run(RepeatReceipt(password: password, serviceByte: 0x03).apdu)
+        XCTAssertEqual(repeated.statusInformation.first?.resultCode?.rawValue, 0x05)
+        XCTAssertEqual(simulator.journal.entries.map(\.status), [.booked, .declined], "one line each")
+        XCTAssertEqual(simulator.journal.entries.first?.receipt, booked.statusInformation.first?.fields.receiptNumber)
+    }
+
     func testMissingAckToIntermediateStatusEndsTheAttempt() throws {
         let sequence = register.pay(5_00, answer: answering(0x04FF, with: nil))
         XCTAssertEqual(sequence.ended, .closed)

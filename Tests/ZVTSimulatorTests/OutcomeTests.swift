@@ -144,6 +144,11 @@ final class OutcomeTests: XCTestCase {
         XCTAssertTrue(simulator.journal.entries.isEmpty, "a refused command is no transaction")
     }
 
+    func testHostUnreachable() throws {
+        XCTAssertEqual(register.pay(3_28).acknowledgement, APDU.hex("84 7D 00"))
+        XCTAssertTrue(simulator.journal.entries.isEmpty)
+    }
+
     func testEndOfDayRequired() throws {
         let sequence = register.pay(8_26)
         XCTAssertEqual(sequence.acknowledgement, Acknowledgement.positive.apdu)

@@ -69,6 +69,7 @@ final class ProfileTests: XCTestCase {
         let register = try TestRegister(simulator)
         XCTAssertEqual(register.pay(1_25).acknowledgement, APDU.hex("84 1E 01 9C"))
         XCTAssertEqual(register.pay(1_74).acknowledgement, APDU.hex("84 1E 01 9A"))
+        XCTAssertEqual(register.pay(1_28).acknowledgement, APDU.hex("84 1E 01 7D"), "the CCV IM30's answer")
         register.close()  // one register at a time
 
         let driver = makeDriver()

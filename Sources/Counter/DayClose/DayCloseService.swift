@@ -18,33 +18,20 @@ extension CounterService {
     }
 
     /// The period of the entries after `afterSeq` and before `beforeSeq` (nil: to the end).
+    /// Streams the entries (memory bounded by items, accounts and card/cheque payments, not by
+    /// the whole records); stornos are completed after the stream, as they read their sale.
     func period(after afterSeq: Int64, before beforeSeq: Int64?) throws -> DayClosePeriod {
-        var events: [LedgerEvent] = []
-        var shift: ShiftRecord?
-        var dayTotals = DayTotals()
-        let upper = beforeSeq.map { $0 - 1 } ?? Int64.max
-        if upper > afterSeq {
-            try ledger.forEachEvent(in: (afterSeq + 1)...upper) { _, event in
-                switch event {
-                case .shiftOpened(let s): shift = s
-                case .sale, .storno, .cashMovement: events.append(event)
-                default: return
-                }
-                dayTotals.add(event)
-            }
-        }
-        // Names and originals are read after the stream (one reader at a time).
         var names: [String: String] = [:]
         for op in try ledger.operators() { names[op.id] = op.name }
-        var salesById: [String: SaleRecord] = [:]
-        for case .sale(let sale) in events { salesById[sale.id] = sale }
-
+        var shift: ShiftRecord?
+        var dayTotals = DayTotals()
         var totals = DayCloseTotals()
         var cashReceived: Int64 = 0, change: Int64 = 0, stornoPayouts: Int64 = 0
         var movements: [CashMovement] = []
         var cheques: [String: [ChequeEntry]] = [:]
         var chequeOrder: [String] = []
         var card: [String: (total: Int64, count: Int)] = [:]
+        var stornos: [StornoRecord] = []
         var first: Instant?, last: Instant?
         func seen(_ at: Instant) {
             if first == nil { first = at }
@@ -61,55 +48,64 @@ extension CounterService {
                 }
             }
         }
-        for event in events {
-            switch event {
-            case .sale(let sale):
-                seen(sale.endedAt)
-                totals.addReceipt(String(sale.receiptNumber))
-                addShares(of: sale, sign: 1, at: sale.endedAt)
-                for payment in sale.payments {
-                    totals.addPayment(method: Self.methodLabel(payment.method), amount: payment.amount)
-                    switch payment.method {
-                    case .cash:
-                        cashReceived += (payment.tendered ?? payment.amount).cents
-                        change += (payment.change ?? .zero).cents
-                    case .cheque:
-                        if cheques[sale.id] == nil { chequeOrder.append(sale.id) }
-                        cheques[sale.id, default: []].append(
-                            ChequeEntry(
-                                receiptNumber: sale.receiptNumber, chequeNumber: payment.chequeNumber ?? "",
-                                drawer: payment.chequeDrawer ?? "", amount: payment.amount))
-                    case .card:
-                        card[sale.id, default: (0, 0)].total += payment.amount.cents
-                        card[sale.id, default: (0, 0)].count += 1
+        let upper = beforeSeq.map { $0 - 1 } ?? Int64.max
+        if upper > afterSeq {
+            try ledger.forEachEvent(in: (afterSeq + 1)...upper) { _, event in
+                switch event {
+                case .shiftOpened(let s):
+                    shift = s
+                case .sale(let sale):
+                    seen(sale.endedAt)
+                    totals.addReceipt(String(sale.receiptNumber))
+                    addShares(of: sale, sign: 1, at: sale.endedAt)
+                    for payment in sale.payments {
+                        totals.addPayment(method: Self.methodLabel(payment.method), amount: payment.amount)
+                        switch payment.method {
+                        case .cash:
+                            cashReceived += (payment.tendered ?? payment.amount).cents
+                            change += (payment.change ?? .zero).cents
+                        case .cheque:
+                            if cheques[sale.id] == nil { chequeOrder.append(sale.id) }
+                            cheques[sale.id, default: []].append(
+                                ChequeEntry(
+                                    receiptNumber: sale.receiptNumber, chequeNumber: payment.chequeNumber ?? "",
+                                    drawer: payment.chequeDrawer ?? "", amount: payment.amount))
+                        case .card:
+                            card[sale.id, default: (0, 0)].total += payment.amount.cents
+                            card[sale.id, default: (0, 0)].count += 1
+                        }
                     }
+                case .storno(let storno):
+                    seen(storno.at)
+                    totals.addReceipt(String(storno.receiptNumber))
+                    stornos.append(storno)
+                case .cashMovement(let movement):
+                    seen(movement.at)
+                    totals.addReceipt(String(movement.receiptNumber))
+                    let reason = movement.kind == .abschoepfung ? "Abschöpfung – \(movement.reason)" : movement.reason
+                    movements.append(CashMovement(kind: movement.kind == .einlage ? .deposit : .withdrawal, amount: movement.amount, reason: reason))
+                default:
+                    return
                 }
-            case .storno(let storno):
-                seen(storno.at)
-                totals.addReceipt(String(storno.receiptNumber))
-                let original = try salesById[storno.saleId] ?? ledger.sale(id: storno.saleId)
-                if let original { addShares(of: original, sign: -1, at: storno.at) }
-                for refund in storno.refunds {
-                    totals.addPayment(method: Self.methodLabel(refund.method), amount: refund.amount.negated)
-                    switch refund.method {
-                    case .cash: stornoPayouts += refund.amount.cents
-                    case .cheque: cheques[storno.saleId] = nil  // the cheque goes back to the citizen
-                    case .card: if refund.cardReversal != nil { card[storno.saleId] = nil }  // reversed on the terminal
-                    }
-                }
-                totals.addStorno(
-                    DayCloseTotals.Storno(
-                        receiptNumber: String(storno.receiptNumber),
-                        originalReceiptNumber: original.map { String($0.receiptNumber) } ?? "?", amount: storno.total.negated,
-                        reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
-            case .cashMovement(let movement):
-                seen(movement.at)
-                totals.addReceipt(String(movement.receiptNumber))
-                let reason = movement.kind == .abschoepfung ? "Abschöpfung – \(movement.reason)" : movement.reason
-                movements.append(CashMovement(kind: movement.kind == .einlage ? .deposit : .withdrawal, amount: movement.amount, reason: reason))
-            default:
-                break
+                dayTotals.add(event)
             }
+        }
+        for storno in stornos {
+            let original = try ledger.sale(id: storno.saleId)
+            if let original { addShares(of: original, sign: -1, at: storno.at) }
+            for refund in storno.refunds {
+                totals.addPayment(method: Self.methodLabel(refund.method), amount: refund.amount.negated)
+                switch refund.method {
+                case .cash: stornoPayouts += refund.amount.cents
+                case .cheque: cheques[storno.saleId] = nil  // the cheque goes back to the citizen
+                case .card: if refund.cardReversal != nil { card[storno.saleId] = nil }  // reversed on the terminal
+                }
+            }
+            totals.addStorno(
+                DayCloseTotals.Storno(
+                    receiptNumber: String(storno.receiptNumber),
+                    originalReceiptNumber: original.map { String($0.receiptNumber) } ?? "?", amount: storno.total.negated,
+                    reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
         }
         let expected = ExpectedCash(
             float: shift?.float ?? .zero, cashReceived: Money(cents: cashReceived), changeGiven: Money(cents: change),
@@ -203,6 +199,10 @@ extension CounterService {
             draft.cheques = period.cheques.map(\.amount)
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
+
+            // Role and four eyes (when the counter runs with access control): before the terminal is asked.
+            try accessGuard?.check(
+                .closeDay, operatorId: op.id, approval: .dayCloseDifference(difference.amount), approvedBy: request.approvedBy)
 
             // The terminal's End-of-Day, before booking (its batch is closed then); kept in the
             // ledger at once so that a retry of a failed close does not ask for it again.

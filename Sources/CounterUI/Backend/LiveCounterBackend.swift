@@ -83,7 +83,7 @@ public final class LiveCounterBackend: CounterBackend {
         session = nil
     }
 
-    private func requireSession() throws -> CounterSession {
+    func requireSession() throws -> CounterSession {
         guard let session else { throw CounterUserError("Bitte zuerst anmelden.") }
         return session
     }
@@ -112,7 +112,7 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     /// A new basket on the current business date (after a shift opens or a day closes).
-    private func renewBasketDate() throws {
+    func renewBasketDate() throws {
         if let date = BusinessDate(iso: try service.currentBusinessDate()) { model.reset(date: date) }
         newSale()
     }

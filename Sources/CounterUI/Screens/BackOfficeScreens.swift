@@ -64,11 +64,19 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .withdrawal))
         case .xReport:
             do {
+                if let reports = backend as? DayCloseBackend {  // issue 8: the X report with the hourly chart
+                    stack.replaceTop(with: ReportScreen(title: "Zwischenbericht (X)", lines: try reports.interimReportLines()))
+                    return .handled
+                }
                 let lines = try backend.interimReport()
                 stack.replaceTop(with: TextViewScreen(title: "Zwischenbericht (X)", lines: lines))
             } catch { stack.showError("\(error)") }
         case .dayClose:
-            stack.replaceTop(with: DayCloseScreen(flow: flow))
+            if let dayClose = backend as? DayCloseBackend {  // issue 8: count by denomination, Z report
+                DayCloseCountScreen.open(backend: dayClose, flow: flow, stack: stack)
+            } else {
+                stack.replaceTop(with: DayCloseScreen(flow: flow))
+            }
         case .handover:
             stack.replaceTop(with: HandoverScreen(flow: flow))
         case .changeOperator:

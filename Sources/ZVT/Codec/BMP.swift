@@ -94,16 +94,21 @@ public enum BMPTable {
 public struct BMPField: Equatable, Sendable {
     public var number: UInt8
     public var value: [UInt8]
+    /// For BMP 06 received with a longer BER length than needed (e.g. `81 05`): its size, so that
+    /// re-encoding gives the same bytes. `nil` = shortest form.
+    public var berLengthSize: Int?
 
-    public init(_ number: UInt8, _ value: [UInt8]) {
+    public init(_ number: UInt8, _ value: [UInt8], berLengthSize: Int? = nil) {
         self.number = number
         self.value = value
+        self.berLengthSize = berLengthSize
     }
 
     /// A TLV container field (BMP 06).
     public init(tlv objects: [TLVObject]) {
         self.number = 0x06
         self.value = TLV.encode(objects)
+        self.berLengthSize = nil
     }
 
     public var definition: BMPDefinition? { BMPTable.definition(number) }
@@ -114,7 +119,13 @@ public struct BMPField: Equatable, Sendable {
         switch definition?.format {
         case .llvar: out += LengthPrefix.encode(value.count, digits: 2)
         case .lllvar: out += LengthPrefix.encode(value.count, digits: 3)
-        case .tlv: out += TLV.encodeLength(value.count)
+        case .tlv:
+            let minimal = TLV.encodeLength(value.count)
+            switch berLengthSize {
+            case 2? where minimal.count < 2: out += [0x81, UInt8(value.count)]
+            case 3? where minimal.count < 3: out += [0x82, UInt8(value.count >> 8), UInt8(value.count & 0xFF)]
+            default: out += minimal
+            }
         case .fixed, nil: break
         }
         return out + value
@@ -199,6 +210,7 @@ public struct BMPList: Equatable, Sendable {
         }
         var start = index + 1
         let length: Int
+        var berLengthSize: Int? = nil
         switch definition.format {
         case .fixed(let count):
             length = count
@@ -213,10 +225,11 @@ public struct BMPList: Equatable, Sendable {
         case .tlv:
             let (count, size) = try TLV.decodeLength(bytes, at: start, offset: offset, tag: TLVTag(0x06))
             length = count
+            if size != TLV.encodeLength(count).count { berLengthSize = size }
             start += size
         }
         guard start + length <= bytes.count else { throw ZVTCodecError.truncated(field: name, offset: offset + index) }
-        return (BMPField(number, Array(bytes[start..<start + length])), start + length)
+        return (BMPField(number, Array(bytes[start..<start + length]), berLengthSize: berLengthSize), start + length)
     }
 
     public var bytes: [UInt8] { fields.flatMap(\.bytes) + unparsed }

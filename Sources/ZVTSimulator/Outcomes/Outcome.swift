@@ -27,6 +27,8 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     case pinTimeout = "pin-timeout"
     /// The terminal is busy: the command is refused with `84 9C 00`.
     case busy
+    /// The host cannot be reached: the command is refused with `84 7D 00` (CCV profile: `84 1E 01 7D`).
+    case hostUnreachable = "host-unreachable"
     /// An End-of-Day is overdue: the payment is refused with `06 1E 01 F0` (no Status-Information).
     case endOfDayRequired = "eod-required"
 
@@ -39,7 +41,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
         case .decline61: return 0x3D
         case .cardUnreadable: return 0x64
         case .clerkAbort, .pinTimeout: return 0x6C
-        case .busy, .endOfDayRequired: return nil
+        case .busy, .hostUnreachable, .endOfDayRequired: return nil
         }
     }
 
@@ -148,6 +150,7 @@ public enum AmountRules {
         (24, Scenario(.pinTimeout)),
         (25, Scenario(.busy)),
         (26, Scenario(.endOfDayRequired)),
+        (28, Scenario(.hostUnreachable)),
         (51, Scenario(faults: [.slowAck])),
         (52, Scenario(faults: [.slowWithinT4])),
         (53, Scenario(faults: [.slowExtended])),

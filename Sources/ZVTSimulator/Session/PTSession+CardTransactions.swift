@@ -55,6 +55,7 @@ extension PTSession {
         var record = start
         let scenario = record.scenario
         faults = scenario.faults
+        journaledCurrent = false
         link.splitBytes = faults.contains(.splitBytes)
         let registration = core.registration.current
 
@@ -63,9 +64,10 @@ extension PTSession {
             core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9A 00 (kein Journaleintrag)")
             return true
         }
-        if scenario.outcome == .busy {
-            link.send(refusal(0x9C))
-            core.log(.transactions, "Verbindung \(connection): \(scenario) → 84 9C 00 (kein Journaleintrag)")
+        if scenario.outcome == .busy || scenario.outcome == .hostUnreachable {
+            let code: UInt8 = scenario.outcome == .busy ? 0x9C : 0x7D
+            link.send(refusal(code))
+            core.log(.transactions, "Verbindung \(connection): \(scenario) → Ablehnung \(Hex.string([code])) (kein Journaleintrag)")
             return true
         }
         if faults.contains(.slowAck) {
@@ -141,6 +143,8 @@ extension PTSession {
             return try deliverResult(&record, registration)
         } catch Interruption.connectionLost(let reason) {
             link.close()
+            // Already decided (e.g. booked, then the register vanished at the Completion): that stands.
+            if journaledCurrent { return false }
             // Host approved but the result never got through: the terminal reverses it.
             let hostApproved = record.trace != nil && record.resultCode == 0x00
             if record.trace == nil && record.resultCode == 0x00 { record.resultCode = 0x6C }

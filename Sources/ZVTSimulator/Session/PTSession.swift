@@ -49,6 +49,9 @@ final class PTSession {
     var faults: Set<Fault> = []
     /// The register sent `06 B0` while the terminal was master.
     var abortRequested = false
+    /// The running transaction has its journal line: a connection lost later (at the Completion)
+    /// must not write a second one.
+    var journaledCurrent = false
 
     var timing: SimulatorTiming { core.configuration.timing }
     /// Vendor quirks, read once per command.
@@ -363,6 +366,9 @@ final class PTSession {
         entry.reversesReceipt = record.reversesReceipt
         entry.reversesTrace = record.reversesTrace
         entry.note = note
+        assert(!journaledCurrent, "one journal line per transaction")
+        guard !journaledCurrent else { return }
+        journaledCurrent = true
         let stored = core.journal.append(entry)
         core.log(
             .transactions,
