@@ -181,8 +181,8 @@ public enum ConfigurationLocation {
 
     /// `$XDG_DATA_HOME/webkasse`, else `~/.local/share/webkasse`.
     public static func defaultDataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return (xdg as NSString).appendingPathComponent("webkasse") }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/webkasse" }
         let home = environment["HOME"] ?? NSHomeDirectory()
-        return (home as NSString).appendingPathComponent(".local/share/webkasse")
+        return home + "/.local/share/webkasse"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KasseCore
 
 /// Where ledgers live: `--data DIR`, else `$WEBKASSE_DATA`, else `$XDG_DATA_HOME/webkasse`,
 /// else `~/.local/share/webkasse`. Inside, one directory per register (Kasse):
@@ -10,9 +11,7 @@ public enum DataDirectory {
     public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let option, !option.isEmpty { return option }
         if let value = environment[environmentVariable], !value.isEmpty { return value }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/webkasse" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return home + "/.local/share/webkasse"
+        return ConfigurationLocation.defaultDataDirectory(environment: environment)
     }
 
     /// The directory of one register.

@@ -37,8 +37,7 @@ enum RunCommand {
 
         // Configuration: file < environment < flags.
         let data = DataDirectory.resolve(option: arguments.value("data"), environment: environment)
-        var configPath = arguments.value("config") ?? environment["WEBKASSE_CONFIG"]
-        if configPath == nil, FileManager.default.fileExists(atPath: data + "/webkasse.conf") { configPath = data + "/webkasse.conf" }
+        let configPath = ConfigurationLocation.resolve(explicit: arguments.value("config"), dataDirectory: data, environment: environment)
         var configuration: Configuration
         do {
             configuration = try Configuration.load(path: configPath, environment: environment)
