@@ -24,7 +24,13 @@ final class TamperTests: XCTestCase {
         try fixture.ledger.seq("SELECT seq FROM sales WHERE id = ?", [.text(sales[index].id)])!
     }
 
-    private func verify() throws -> VerificationReport { try Ledger(path: fixture.path).verify() }
+    /// `verify`, checked against the slower path that decodes every sale (CanonicalParityTests).
+    private func verify(file: StaticString = #filePath, line: UInt = #line) throws -> VerificationReport {
+        let ledger = try Ledger(path: fixture.path)
+        let report = try ledger.verify()
+        XCTAssertEqual(report.problems, try ledger.verify(decodingEverySale: true).problems, "the two readers disagree", file: file, line: line)
+        return report
+    }
 
     func testChangedAmountIsNamed() throws {
         let target = try seq(ofSale: 1)

@@ -16,36 +16,20 @@ public enum CanonicalEncoding {
     public static func hash(
         seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent
     ) -> String {
-        var scratch: [UInt8] = []
-        return hash(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, scratch: &scratch)
-    }
-
-    /// As ``hash(seq:recordedAt:previousHash:event:)``, reusing `scratch` for the bytes (verify).
-    static func hash(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, scratch: inout [UInt8]) -> String {
-        var w = CanonicalWriter(taking: &scratch)
+        var w = CanonicalWriter()
         write(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, to: &w)
-        let digest = LibCrypto.sha256(w.bytes)
-        scratch = w.bytes
-        return digest.hexString
+        return w.withBytes { LibCrypto.sha256($0) }.hexString
     }
 
-    /// Whether `event` hashes to `expected` (64 lower-case hex digits), without building strings.
+    /// Whether `event` hashes to `expected` (64 lower-case hex digits), reusing `w` for the bytes.
     static func matches(
-        _ expected: String, seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, scratch: inout [UInt8]
+        _ expected: String, seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent,
+        writer w: inout CanonicalWriter
     ) -> Bool {
-        var w = CanonicalWriter(taking: &scratch)
+        w.reset()
         write(seq: seq, recordedAt: recordedAt, previousHash: previousHash, event: event, to: &w)
-        let digest = LibCrypto.sha256(w.bytes)
-        scratch = w.bytes
         var expected = expected
-        return expected.withUTF8 { hex in
-            guard hex.count == 2 * digest.count else { return false }
-            let digits = Array("0123456789abcdef".utf8)
-            for (i, byte) in digest.enumerated() where hex[2 * i] != digits[Int(byte >> 4)] || hex[2 * i + 1] != digits[Int(byte & 0x0F)] {
-                return false
-            }
-            return true
-        }
+        return expected.withUTF8 { w.hashMatches(hex: $0) }
     }
 
     public static func bytes(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent) -> [UInt8] {
@@ -54,13 +38,20 @@ public enum CanonicalEncoding {
         return w.bytes
     }
 
-    private static func write(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, to w: inout CanonicalWriter) {
+    /// The format tag and the chain link: the first lines of every entry.
+    static func writeHeader(seq: Int64, kind: EntryKind, ref: String, recordedAt: Instant, previousHash: String, to w: inout CanonicalWriter) {
         w.raw("webkasse-ledger/1")
         w.field("seq", seq)
-        w.field("kind", event.kind.rawValue)
-        w.field("ref", event.ref)
+        w.field("kind", kind.rawValue)
+        w.field("ref", ref)
         w.field("recorded_at_ms", recordedAt.millisecondsSinceEpoch)
         w.field("prev", previousHash)
+    }
+
+    /// The canonical bytes of `event`. `SaleRowEncoder` (verify) writes sales straight from their rows
+    /// in the same order; `CanonicalParityTests` keeps the two identical.
+    static func write(seq: Int64, recordedAt: Instant, previousHash: String, event: LedgerEvent, to w: inout CanonicalWriter) {
+        writeHeader(seq: seq, kind: event.kind, ref: event.ref, recordedAt: recordedAt, previousHash: previousHash, to: &w)
         switch event {
         case .register(let r):
             w.field("id", r.id); w.field("name", r.name); w.field("created_at_ms", r.createdAt)
@@ -152,74 +143,168 @@ public enum CanonicalEncoding {
     }
 }
 
-struct CanonicalWriter {
-    var bytes: [UInt8] = []
-    /// Prepended to every field name (e.g. `line.2.share.1.`).
-    private var prefix: [UInt8] = []
+/// Writes canonical lines into one growing buffer it owns (no per-field allocation or copy-on-write
+/// checks: verify writes some 100 fields per entry).
+struct CanonicalWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+    /// Prepended to every field name (e.g. `line.2.share.1.`); at most 2 × 26 bytes.
+    private let prefix: UnsafeMutablePointer<UInt8>
+    private var prefixCount = 0
+    private static let prefixCapacity = 64
 
-    init() { bytes.reserveCapacity(2048) }
-
-    /// A writer that takes over the storage of `buffer` (leaving it empty) to avoid allocating.
-    init(taking buffer: inout [UInt8]) {
-        swap(&bytes, &buffer)
-        bytes.removeAll(keepingCapacity: true)
-        if bytes.capacity < 2048 { bytes.reserveCapacity(2048) }
+    init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+        prefix = .allocate(capacity: Self.prefixCapacity)
     }
 
-    mutating func raw(_ line: StaticString) {
-        line.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(0x0A)
+    deinit {
+        base.deallocate()
+        prefix.deallocate()
     }
 
-    mutating func clearPrefix() { prefix.removeAll(keepingCapacity: true) }
+    /// Empties the buffer, keeping its storage.
+    mutating func reset() {
+        count = 0
+        prefixCount = 0
+    }
 
-    /// `first` + `n` + `.` (+ `second` + `m` + `.`).
-    mutating func setPrefix(_ first: StaticString, _ n: Int, _ second: StaticString? = nil, _ m: Int = 0) {
-        prefix.removeAll(keepingCapacity: true)
-        first.withUTF8Buffer { prefix.append(contentsOf: $0) }
-        Self.appendDecimal(Int64(n), to: &prefix)
-        prefix.append(UInt8(ascii: "."))
-        if let second {
-            second.withUTF8Buffer { prefix.append(contentsOf: $0) }
-            Self.appendDecimal(Int64(m), to: &prefix)
-            prefix.append(UInt8(ascii: "."))
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Whether SHA-256 of the bytes is `hex` (64 lower-case hex digits, as the journal stores it).
+    func hashMatches(hex: UnsafeBufferPointer<UInt8>) -> Bool {
+        let digest = withBytes { LibCrypto.sha256($0) }
+        guard hex.count == 2 * digest.count else { return false }
+        return digest.withUnsafeBufferPointer { d in
+            var differ: UInt8 = 0
+            for i in 0..<d.count {
+                differ |= hex[2 * i] ^ Self.hexDigit(d[i] >> 4)
+                differ |= hex[2 * i + 1] ^ Self.hexDigit(d[i] & 0x0F)
+            }
+            return differ == 0
         }
     }
 
-    private mutating func name(_ name: StaticString) {
-        bytes.append(contentsOf: prefix)
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    @inline(__always) private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
+
+    // MARK: raw bytes
+
+    @inline(__always) private mutating func reserve(_ n: Int) {
+        if count &+ n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always) mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: start, count: bytes.count)
+        count &+= bytes.count
+    }
+
+    @inline(__always) mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    /// Appends everything `other` holds.
+    mutating func append(contentsOf other: borrowing CanonicalWriter) {
+        append(UnsafeBufferPointer(start: other.base, count: other.count))
+    }
+
+    mutating func raw(_ line: StaticString) {
+        append(line)
+        append(0x0A)
+    }
+
+    // MARK: fields
+
+    mutating func clearPrefix() { prefixCount = 0 }
+
+    /// `first` + `n` + `.` (+ `second` + `m` + `.`).
+    mutating func setPrefix(_ first: StaticString, _ n: Int, _ second: StaticString? = nil, _ m: Int = 0) {
+        prefixCount = 0
+        first.withUTF8Buffer { addToPrefix($0) }
+        addToPrefix(number: n)
+        if let second {
+            second.withUTF8Buffer { addToPrefix($0) }
+            addToPrefix(number: m)
+        }
+    }
+
+    private mutating func addToPrefix(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(prefixCount + bytes.count <= Self.prefixCapacity, "canonical field prefix too long")
+        (prefix + prefixCount).update(from: bytes.baseAddress!, count: bytes.count)
+        prefixCount += bytes.count
+    }
+
+    /// `number` in decimal and a dot.
+    private mutating func addToPrefix(number: Int) {
+        var text = String(number) + "."
+        text.withUTF8 { addToPrefix($0) }
+    }
+
+    @inline(__always) private mutating func name(_ name: StaticString) {
+        append(UnsafeBufferPointer(start: prefix, count: prefixCount))
+        append(name)
     }
 
     mutating func field(_ name: StaticString, _ value: String?) {
+        guard var value else { return field(name, text: nil) }
+        value.withUTF8 { field(name, text: $0) }
+    }
+
+    /// A text field from its UTF-8 bytes (nil: absent). `\`, line feed and carriage return are escaped.
+    mutating func field(_ name: StaticString, text value: UnsafeBufferPointer<UInt8>?) {
         self.name(name)
-        if var value {
-            bytes.append(UInt8(ascii: "="))
-            value.withUTF8 { utf8 in
-                if !utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D }) {
-                    bytes.append(contentsOf: utf8)
-                    return
-                }
-                for byte in utf8 {
+        if let value {
+            append(UInt8(ascii: "="))
+            // No early exit: the scan vectorises, and most values need no escaping.
+            var special: UInt8 = 0
+            for byte in value { special |= (byte == 0x5C ? 1 : 0) | (byte == 0x0A ? 1 : 0) | (byte == 0x0D ? 1 : 0) }
+            if special == 0 {
+                append(value)
+            } else {
+                for byte in value {
                     switch byte {
-                    case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                    case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-                    case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-                    default: bytes.append(byte)
+                    case 0x5C: append(0x5C); append(0x5C)
+                    case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+                    case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
+                    default: append(byte)
                     }
                 }
             }
         }
-        bytes.append(0x0A)
+        append(0x0A)
     }
 
     mutating func field(_ name: StaticString, _ value: Int64?) {
         self.name(name)
         if let value {
-            bytes.append(UInt8(ascii: "="))
-            Self.appendDecimal(value, to: &bytes)
+            append(UInt8(ascii: "="))
+            appendDecimal(value)
         }
-        bytes.append(0x0A)
+        append(0x0A)
     }
 
     mutating func field(_ name: StaticString, _ value: Int) { field(name, Int64(value)) }
@@ -239,23 +324,30 @@ struct CanonicalWriter {
     }
 
     /// Decimal digits of `value` (as `String(value)` would write them).
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    @inline(__always) private mutating func appendDecimal(_ value: Int64) {
+        reserve(20)
         if value == 0 {
-            out.append(UInt8(ascii: "0"))
+            base[count] = UInt8(ascii: "0")
+            count &+= 1
             return
         }
         var magnitude = value.magnitude
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var index = 20
-            while magnitude > 0 {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<20]))
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count &+= 1
+        }
+        var digits = 0
+        var m = magnitude
+        while m > 0 { digits &+= 1; m /= 10 }
+        var index = count &+ digits
+        count = index
+        while magnitude > 0 {
+            index &-= 1
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
         }
     }
+
 }
 
 extension CardDetails {

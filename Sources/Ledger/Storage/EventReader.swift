@@ -77,221 +77,242 @@ struct EventReader {
         let journal = try db.prepare(
             "SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
         try journal.bind([.integer(range.lowerBound), .integer(range.upperBound)])
-        func cursor(_ table: String, _ columns: [String], _ order: String = "seq") throws(SQLiteError) -> TableCursor {
-            try TableCursor(
-                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false)
-        }
-        let register = try cursor("register", Columns.register)
-        let operators = try cursor("operators", Columns.operators)
-        let shifts = try cursor("shifts", Columns.shifts)
-        let receipts = try cursor("receipts", Columns.receipts)
-        let sales = try cursor("sales", Columns.sales)
-        let lines = try cursor("sale_lines", Columns.saleLines, "seq, line_no")
-        let shares = try cursor("line_shares", Columns.lineShares, "seq, line_no, share_no")
-        let payments = try cursor("payments", Columns.payments, "seq, payment_no")
-        let stornos = try cursor("stornos", Columns.stornos)
-        let refunds = try cursor("storno_refunds", Columns.stornoRefunds, "seq, refund_no")
-        let movements = try cursor("cash_movements", Columns.cashMovements)
-        let closes = try cursor("day_closes", Columns.dayCloses)
-        let pending = try cursor("card_pending", Columns.cardPending)
-        let resolutions = try cursor("card_resolutions", Columns.cardResolutions)
-        let exports = try cursor("exports", Columns.exports)
-        let audits = try cursor("audit_events", Columns.auditEvents)
-        let all = [
-            register, operators, shifts, receipts, sales, lines, shares, payments, stornos, refunds, movements, closes,
-            pending, resolutions, exports, audits,
-        ]
-
-        func flushOrphans(before limit: Int64?) throws {
-            for c in all {
-                while let s = c.seq, limit == nil || s < limit! {
-                    try body(.orphan(table: c.table, seq: s))
-                    try c.advance()
-                }
-            }
-        }
-
+        let cursors = try RecordCursors(db, range: range, tables: tables)
         while try journal.step() {
             var j = ColumnReader(journal)
             let entry = JournalEntry(
                 seq: j.int64(), kind: j.text(), ref: j.text(),
                 recordedAt: Instant(millisecondsSinceEpoch: j.int64()), previousHash: j.text(), hash: j.text())
-            let s = entry.seq
-            try flushOrphans(before: s)
-            var receiptIndex: ReceiptIndexRow?
-            if receipts.at(s) {
-                var r = receipts.row
-                receiptIndex = ReceiptIndexRow(number: r.int64(), kind: r.text(), ref: r.text())
-                try receipts.advance()
-            }
-            var event: LedgerEvent?
-            switch EntryKind(rawValue: entry.kind) {
-            case .register:
-                if register.at(s) {
-                    var r = register.row
-                    event = .register(RegisterRecord(id: r.text(), name: r.text(), createdAt: r.instant()))
-                    try register.advance()
-                }
-            case .operatorAdded:
-                if operators.at(s) {
-                    var r = operators.row
-                    event = .operatorAdded(OperatorRecord(id: r.text(), login: r.text(), name: r.text(), createdAt: r.instant()))
-                    try operators.advance()
-                }
-            case .shiftOpened:
-                if shifts.at(s) {
-                    var r = shifts.row
-                    event = .shiftOpened(
-                        ShiftRecord(
-                            id: r.text(), operatorId: r.text(), businessDate: r.text(), openedAt: r.instant(),
-                            float: r.money()))
-                    try shifts.advance()
-                }
-            case .sale:
-                if sales.at(s) {
-                    var r = sales.row
-                    let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                    let businessDate = r.text(), startedAt = r.instant(), endedAt = r.instant()
-                    let reference = r.optionalText(), total = r.money()
-                    try sales.advance()
-                    var saleLines: [SaleLine] = []
-                    while lines.at(s) {
-                        var l = lines.row
-                        let lineNo = l.int64()
-                        let itemCode = l.text(), name = l.text(), variant = l.optionalText(), quantity = l.int64()
-                        let unitPrice = l.money(), amount = l.money(), sachkonto = l.text(), produkt = l.optionalText()
-                        let kostenstelle = l.optionalText(), taxNote = l.text()
-                        try lines.advance()
-                        var lineShares: [LineShare] = []
-                        while shares.at(s) {
-                            var h = shares.row
-                            guard h.int64() == lineNo else { break }
-                            _ = h.int64()
-                            lineShares.append(
-                                LineShare(
-                                    account: h.text(), produkt: h.optionalText(), kostenstelle: h.optionalText(),
-                                    amount: h.money(), passThrough: h.bool(), label: h.text()))
-                            try shares.advance()
-                        }
-                        saleLines.append(
-                            SaleLine(
-                                itemCode: itemCode, name: name, variant: variant, quantity: quantity, unitPrice: unitPrice,
-                                amount: amount, sachkonto: sachkonto, produkt: produkt, kostenstelle: kostenstelle,
-                                taxNote: taxNote, shares: lineShares))
-                    }
-                    // Shares of a line that no longer exists stay behind as orphans.
-                    var salePayments: [PaymentRecord] = []
-                    while payments.at(s) {
-                        var p = payments.row
-                        _ = p.int64()
-                        let method = PaymentMethod(rawValue: p.text()) ?? .cash
-                        salePayments.append(
-                            PaymentRecord(
-                                method: method, amount: p.money(), tendered: p.optionalMoney(), change: p.optionalMoney(),
-                                chequeNumber: p.optionalText(), chequeBank: p.optionalText(), chequeDrawer: p.optionalText(),
-                                card: p.card(), cardPendingId: p.optionalText()))
-                        try payments.advance()
-                    }
-                    event = .sale(
-                        SaleRecord(
-                            id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
-                            businessDate: businessDate, startedAt: startedAt, endedAt: endedAt, reference: reference,
-                            total: total, lines: saleLines, payments: salePayments))
-                }
-            case .storno:
-                if stornos.at(s) {
-                    var r = stornos.row
-                    let id = r.text(), saleId = r.text(), receiptNumber = r.int64(), shiftId = r.text()
-                    let operatorId = r.text(), approvedBy = r.optionalText(), reason = r.text(), businessDate = r.text()
-                    let at = r.instant(), total = r.money()
-                    try stornos.advance()
-                    var stornoRefunds: [StornoRefund] = []
-                    while refunds.at(s) {
-                        var f = refunds.row
-                        _ = f.int64()
-                        let method = PaymentMethod(rawValue: f.text()) ?? .cash
-                        stornoRefunds.append(
-                            StornoRefund(method: method, amount: f.money(), cardReversal: f.card(), notReversedReason: f.optionalText()))
-                        try refunds.advance()
-                    }
-                    event = .storno(
-                        StornoRecord(
-                            id: id, saleId: saleId, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
-                            approvedBy: approvedBy, reason: reason, businessDate: businessDate, at: at, total: total,
-                            refunds: stornoRefunds))
-                }
-            case .cashMovement:
-                if movements.at(s) {
-                    var r = movements.row
-                    let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                    let approvedBy = r.optionalText(), kindText = r.text()
-                    event = .cashMovement(
-                        CashMovementRecord(
-                            id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
-                            approvedBy: approvedBy, kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: r.money(),
-                            reason: r.text(), businessDate: r.text(), at: r.instant()))
-                    try movements.advance()
-                }
-            case .dayClose:
-                if closes.at(s) {
-                    var r = closes.row
-                    let id = r.text(), zNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                    let approvedBy = r.optionalText(), businessDate = r.text(), closedAt = r.instant(), afterSeq = r.int64()
-                    var t = DayTotals()
-                    t.firstReceipt = r.optionalInt64(); t.lastReceipt = r.optionalInt64()
-                    t.saleCount = r.int64(); t.stornoCount = r.int64()
-                    t.float = r.money(); t.sales = r.money(); t.cash = r.money(); t.cheque = r.money(); t.card = r.money()
-                    t.stornos = r.money(); t.stornoCash = r.money(); t.stornoCheque = r.money(); t.stornoCard = r.money()
-                    t.einlagen = r.money(); t.entnahmen = r.money(); t.abschoepfungen = r.money()
-                    event = .dayClose(
-                        DayCloseRecord(
-                            id: id, zNumber: zNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
-                            businessDate: businessDate, closedAt: closedAt, afterSeq: afterSeq, totals: t,
-                            expectedCash: r.money(), countedCash: r.money(), difference: r.money()))
-                    try closes.advance()
-                }
-            case .cardPending:
-                if pending.at(s) {
-                    var r = pending.row
-                    event = .cardPending(
-                        PendingCardPayment(
-                            id: r.text(), saleId: r.text(), amount: r.money(), terminal: r.text(), createdAt: r.instant(),
-                            draft: r.text()))
-                    try pending.advance()
-                }
-            case .cardResolved:
-                if resolutions.at(s) {
-                    var r = resolutions.row
-                    let pendingId = r.text(), outcomeText = r.text()
-                    event = .cardResolved(
-                        CardResolution(
-                            pendingId: pendingId, outcome: CardOutcome(rawValue: outcomeText) ?? .declined,
-                            saleId: r.optionalText(), detail: r.text(), resolvedAt: r.instant(), atStartup: r.bool()))
-                    try resolutions.advance()
-                }
-            case .export:
-                if exports.at(s) {
-                    var r = exports.row
-                    event = .export(
-                        ExportRecord(
-                            id: r.text(), format: r.text(), scope: r.text(), afterSeq: r.int64(), throughSeq: r.int64(),
-                            fileName: r.text(), recordCount: r.int64(), total: r.money(), fileSHA256: r.text(),
-                            isRepeat: r.bool(), operatorId: r.optionalText(), at: r.instant()))
-                    try exports.advance()
-                }
-            case .audit:
-                if audits.at(s) {
-                    var r = audits.row
-                    event = .audit(
-                        AuditRecord(id: r.text(), kind: r.text(), operatorId: r.optionalText(), detail: r.text(), at: r.instant()))
-                    try audits.advance()
-                }
-            case nil:
-                event = nil
-            }
+            try cursors.flushOrphans(before: entry.seq, body)
+            let receiptIndex = try cursors.receiptIndex(at: entry.seq)
+            let event = try cursors.event(EntryKind(rawValue: entry.kind), at: entry.seq)
             try body(.entry(entry, event, receiptIndex: receiptIndex))
         }
-        try flushOrphans(before: nil)
+        try cursors.flushOrphans(before: nil, body)
+    }
+}
+
+/// One cursor per record table over the same `seq` range, merged with the journal by `seq`
+/// (``EventReader``, and verify's ``VerifyReader``).
+final class RecordCursors {
+    let register, operators, shifts, receipts, sales, lines, shares, payments: TableCursor
+    let stornos, refunds, movements, closes, pending, resolutions, exports, audits: TableCursor
+    private let all: [TableCursor]
+
+    init(_ db: SQLiteConnection, range: ClosedRange<Int64>, tables: Set<String>?) throws(SQLiteError) {
+        func cursor(_ table: String, _ columns: [String], _ order: String = "seq") throws(SQLiteError) -> TableCursor {
+            try TableCursor(
+                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false)
+        }
+        register = try cursor("register", Columns.register)
+        operators = try cursor("operators", Columns.operators)
+        shifts = try cursor("shifts", Columns.shifts)
+        receipts = try cursor("receipts", Columns.receipts)
+        sales = try cursor("sales", Columns.sales)
+        lines = try cursor("sale_lines", Columns.saleLines, "seq, line_no")
+        shares = try cursor("line_shares", Columns.lineShares, "seq, line_no, share_no")
+        payments = try cursor("payments", Columns.payments, "seq, payment_no")
+        stornos = try cursor("stornos", Columns.stornos)
+        refunds = try cursor("storno_refunds", Columns.stornoRefunds, "seq, refund_no")
+        movements = try cursor("cash_movements", Columns.cashMovements)
+        closes = try cursor("day_closes", Columns.dayCloses)
+        pending = try cursor("card_pending", Columns.cardPending)
+        resolutions = try cursor("card_resolutions", Columns.cardResolutions)
+        exports = try cursor("exports", Columns.exports)
+        audits = try cursor("audit_events", Columns.auditEvents)
+        all = [
+            register, operators, shifts, receipts, sales, lines, shares, payments, stornos, refunds, movements, closes,
+            pending, resolutions, exports, audits,
+        ]
+    }
+
+    /// Reports every row before `limit` (nil: all that are left) as an orphan.
+    func flushOrphans(before limit: Int64?, _ body: (ReadItem) throws -> Void) throws {
+        for c in all {
+            while let s = c.seq, limit == nil || s < limit! {
+                try body(.orphan(table: c.table, seq: s))
+                try c.advance()
+            }
+        }
+    }
+
+    /// The receipts table's row at `s`, if any (consumed).
+    func receiptIndex(at s: Int64) throws(SQLiteError) -> ReceiptIndexRow? {
+        guard receipts.at(s) else { return nil }
+        var r = receipts.row
+        let row = ReceiptIndexRow(number: r.int64(), kind: r.text(), ref: r.text())
+        try receipts.advance()
+        return row
+    }
+
+    /// The record of `kind` at `s` with its child rows (consumed); nil when its main row is missing.
+    func event(_ kind: EntryKind?, at s: Int64) throws(SQLiteError) -> LedgerEvent? {
+        var event: LedgerEvent?
+        switch kind {
+        case .register:
+            if register.at(s) {
+                var r = register.row
+                event = .register(RegisterRecord(id: r.text(), name: r.text(), createdAt: r.instant()))
+                try register.advance()
+            }
+        case .operatorAdded:
+            if operators.at(s) {
+                var r = operators.row
+                event = .operatorAdded(OperatorRecord(id: r.text(), login: r.text(), name: r.text(), createdAt: r.instant()))
+                try operators.advance()
+            }
+        case .shiftOpened:
+            if shifts.at(s) {
+                var r = shifts.row
+                event = .shiftOpened(
+                    ShiftRecord(
+                        id: r.text(), operatorId: r.text(), businessDate: r.text(), openedAt: r.instant(),
+                        float: r.money()))
+                try shifts.advance()
+            }
+        case .sale:
+            if sales.at(s) {
+                var r = sales.row
+                let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
+                let businessDate = r.text(), startedAt = r.instant(), endedAt = r.instant()
+                let reference = r.optionalText(), total = r.money()
+                try sales.advance()
+                var saleLines: [SaleLine] = []
+                while lines.at(s) {
+                    var l = lines.row
+                    let lineNo = l.int64()
+                    let itemCode = l.text(), name = l.text(), variant = l.optionalText(), quantity = l.int64()
+                    let unitPrice = l.money(), amount = l.money(), sachkonto = l.text(), produkt = l.optionalText()
+                    let kostenstelle = l.optionalText(), taxNote = l.text()
+                    try lines.advance()
+                    var lineShares: [LineShare] = []
+                    while shares.at(s) {
+                        var h = shares.row
+                        guard h.int64() == lineNo else { break }
+                        _ = h.int64()
+                        lineShares.append(
+                            LineShare(
+                                account: h.text(), produkt: h.optionalText(), kostenstelle: h.optionalText(),
+                                amount: h.money(), passThrough: h.bool(), label: h.text()))
+                        try shares.advance()
+                    }
+                    saleLines.append(
+                        SaleLine(
+                            itemCode: itemCode, name: name, variant: variant, quantity: quantity, unitPrice: unitPrice,
+                            amount: amount, sachkonto: sachkonto, produkt: produkt, kostenstelle: kostenstelle,
+                            taxNote: taxNote, shares: lineShares))
+                }
+                // Shares of a line that no longer exists stay behind as orphans.
+                var salePayments: [PaymentRecord] = []
+                while payments.at(s) {
+                    var p = payments.row
+                    _ = p.int64()
+                    let method = PaymentMethod(rawValue: p.text()) ?? .cash
+                    salePayments.append(
+                        PaymentRecord(
+                            method: method, amount: p.money(), tendered: p.optionalMoney(), change: p.optionalMoney(),
+                            chequeNumber: p.optionalText(), chequeBank: p.optionalText(), chequeDrawer: p.optionalText(),
+                            card: p.card(), cardPendingId: p.optionalText()))
+                    try payments.advance()
+                }
+                event = .sale(
+                    SaleRecord(
+                        id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
+                        businessDate: businessDate, startedAt: startedAt, endedAt: endedAt, reference: reference,
+                        total: total, lines: saleLines, payments: salePayments))
+            }
+        case .storno:
+            if stornos.at(s) {
+                var r = stornos.row
+                let id = r.text(), saleId = r.text(), receiptNumber = r.int64(), shiftId = r.text()
+                let operatorId = r.text(), approvedBy = r.optionalText(), reason = r.text(), businessDate = r.text()
+                let at = r.instant(), total = r.money()
+                try stornos.advance()
+                var stornoRefunds: [StornoRefund] = []
+                while refunds.at(s) {
+                    var f = refunds.row
+                    _ = f.int64()
+                    let method = PaymentMethod(rawValue: f.text()) ?? .cash
+                    stornoRefunds.append(
+                        StornoRefund(method: method, amount: f.money(), cardReversal: f.card(), notReversedReason: f.optionalText()))
+                    try refunds.advance()
+                }
+                event = .storno(
+                    StornoRecord(
+                        id: id, saleId: saleId, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
+                        approvedBy: approvedBy, reason: reason, businessDate: businessDate, at: at, total: total,
+                        refunds: stornoRefunds))
+            }
+        case .cashMovement:
+            if movements.at(s) {
+                var r = movements.row
+                let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
+                let approvedBy = r.optionalText(), kindText = r.text()
+                event = .cashMovement(
+                    CashMovementRecord(
+                        id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
+                        approvedBy: approvedBy, kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: r.money(),
+                        reason: r.text(), businessDate: r.text(), at: r.instant()))
+                try movements.advance()
+            }
+        case .dayClose:
+            if closes.at(s) {
+                var r = closes.row
+                let id = r.text(), zNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
+                let approvedBy = r.optionalText(), businessDate = r.text(), closedAt = r.instant(), afterSeq = r.int64()
+                var t = DayTotals()
+                t.firstReceipt = r.optionalInt64(); t.lastReceipt = r.optionalInt64()
+                t.saleCount = r.int64(); t.stornoCount = r.int64()
+                t.float = r.money(); t.sales = r.money(); t.cash = r.money(); t.cheque = r.money(); t.card = r.money()
+                t.stornos = r.money(); t.stornoCash = r.money(); t.stornoCheque = r.money(); t.stornoCard = r.money()
+                t.einlagen = r.money(); t.entnahmen = r.money(); t.abschoepfungen = r.money()
+                event = .dayClose(
+                    DayCloseRecord(
+                        id: id, zNumber: zNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
+                        businessDate: businessDate, closedAt: closedAt, afterSeq: afterSeq, totals: t,
+                        expectedCash: r.money(), countedCash: r.money(), difference: r.money()))
+                try closes.advance()
+            }
+        case .cardPending:
+            if pending.at(s) {
+                var r = pending.row
+                event = .cardPending(
+                    PendingCardPayment(
+                        id: r.text(), saleId: r.text(), amount: r.money(), terminal: r.text(), createdAt: r.instant(),
+                        draft: r.text()))
+                try pending.advance()
+            }
+        case .cardResolved:
+            if resolutions.at(s) {
+                var r = resolutions.row
+                let pendingId = r.text(), outcomeText = r.text()
+                event = .cardResolved(
+                    CardResolution(
+                        pendingId: pendingId, outcome: CardOutcome(rawValue: outcomeText) ?? .declined,
+                        saleId: r.optionalText(), detail: r.text(), resolvedAt: r.instant(), atStartup: r.bool()))
+                try resolutions.advance()
+            }
+        case .export:
+            if exports.at(s) {
+                var r = exports.row
+                event = .export(
+                    ExportRecord(
+                        id: r.text(), format: r.text(), scope: r.text(), afterSeq: r.int64(), throughSeq: r.int64(),
+                        fileName: r.text(), recordCount: r.int64(), total: r.money(), fileSHA256: r.text(),
+                        isRepeat: r.bool(), operatorId: r.optionalText(), at: r.instant()))
+                try exports.advance()
+            }
+        case .audit:
+            if audits.at(s) {
+                var r = audits.row
+                event = .audit(
+                    AuditRecord(id: r.text(), kind: r.text(), operatorId: r.optionalText(), detail: r.text(), at: r.instant()))
+                try audits.advance()
+            }
+        case nil:
+            event = nil
+        }
+        return event
     }
 }
 

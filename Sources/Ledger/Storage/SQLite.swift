@@ -196,6 +196,16 @@ final class SQLiteStatement {
         return String(decoding: UnsafeBufferPointer(start: c, count: count), as: UTF8.self)
     }
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    /// The column as UTF-8 bytes without making a `String`, as ``text(_:)`` reads it (NULL: empty).
+    /// Valid until the statement steps again.
+    func textBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let c = sqlite3_column_text(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: c, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
+    /// As ``textBytes(_:)``, nil for NULL (as ``optionalText(_:)``).
+    func optionalTextBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? { isNull(column) ? nil : textBytes(column) }
 }
 
 /// Reads the columns of the current row left to right, so a SELECT's column list and its
@@ -212,4 +222,9 @@ struct ColumnReader {
     mutating func text() -> String { defer { index += 1 }; return statement.text(index) }
     mutating func optionalText() -> String? { defer { index += 1 }; return statement.optionalText(index) }
     mutating func bool() -> Bool { int64() != 0 }
+    mutating func textBytes() -> UnsafeBufferPointer<UInt8> { defer { index += 1 }; return statement.textBytes(index) }
+    mutating func optionalTextBytes() -> UnsafeBufferPointer<UInt8>? {
+        defer { index += 1 }
+        return statement.optionalTextBytes(index)
+    }
 }

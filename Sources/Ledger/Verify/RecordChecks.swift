@@ -67,7 +67,7 @@ public enum RecordChecks {
             case .cash:
                 if let tendered = payment.tendered, let change = payment.change {
                     if change.isNegative { out.append("\(place): das Rückgeld ist negativ.") }
-                    if tendered.cents - change.cents != payment.amount.cents {
+                    if tendered.cents &- change.cents != payment.amount.cents {
                         out.append("\(place): gegeben \(tendered.formatted) − Rückgeld \(change.formatted) ist nicht \(payment.amount.formatted).")
                     }
                 } else {
@@ -109,9 +109,12 @@ public enum RecordChecks {
     }
 
     /// A run of 12 or more digits: a card number that is not masked.
-    public static func looksLikeFullPAN(_ text: String) -> Bool {
+    public static func looksLikeFullPAN(_ text: String) -> Bool { looksLikeFullPAN(utf8: text.utf8) }
+
+    /// As ``looksLikeFullPAN(_:)``, over UTF-8 bytes (verify reads them straight from the ledger).
+    static func looksLikeFullPAN(utf8: some Sequence<UInt8>) -> Bool {
         var run = 0
-        for ch in text.utf8 {
+        for ch in utf8 {
             if ch >= 0x30 && ch <= 0x39 {
                 run += 1
                 if run >= 12 { return true }
