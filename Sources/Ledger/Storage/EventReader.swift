@@ -7,25 +7,52 @@ final class TableCursor {
     let statement: SQLiteStatement?
     /// The current row's `seq` (column 0), nil when the table is exhausted.
     private(set) var seq: Int64?
+    /// Reading in storage order (`rowid`) instead of through the `seq` index: how many leading
+    /// columns form the order key (`seq`, then e.g. `line_no`), 0 when reading by index.
+    private let keyColumns: Int32
+    private var lastKey = (Int64.min, Int64.min, Int64.min)
+    /// A row came out of `seq` order (possible only in storage order): what was read is not the
+    /// merge the index would give, and must be read again by index.
+    private(set) var outOfOrder = false
 
-    init(_ db: SQLiteConnection, table: String, columns: [String], order: String = "seq", range: ClosedRange<Int64>, skip: Bool = false)
-        throws(SQLiteError)
-    {
+    init(
+        _ db: SQLiteConnection, table: String, columns: [String], order: String = "seq", range: ClosedRange<Int64>,
+        skip: Bool = false, storageOrder: Bool = false
+    ) throws(SQLiteError) {
         self.table = table
         guard !skip else {
             statement = nil
+            keyColumns = 0
             return
         }
-        let statement = try db.prepare(
-            "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE seq BETWEEN ? AND ? ORDER BY \(order)")
-        try statement.bind([.integer(range.lowerBound), .integer(range.upperBound)])
-        self.statement = statement
+        let select = "SELECT \(columns.joined(separator: ", ")) FROM \(table)"
+        // Rows are appended in `seq` order, so storage order is nearly always `seq` order, and
+        // scanning the table directly saves a lookup per row from the index into the table.
+        if storageOrder, range == 1...Int64.max, let statement = try? db.prepare(select + " ORDER BY rowid") {
+            self.statement = statement
+            keyColumns = Int32(order.split(separator: ",").count)
+        } else {
+            let statement = try db.prepare(select + " WHERE seq BETWEEN ? AND ? ORDER BY \(order)")
+            try statement.bind([.integer(range.lowerBound), .integer(range.upperBound)])
+            self.statement = statement
+            keyColumns = 0
+        }
         try advance()
     }
 
     func advance() throws(SQLiteError) {
         guard let statement else { return }
-        seq = try statement.step() ? statement.int64(0) : nil
+        guard try statement.step() else {
+            seq = nil
+            return
+        }
+        let s = statement.int64(0)
+        seq = s
+        if keyColumns > 0 {
+            let key = (s, keyColumns > 1 ? statement.int64(1) : 0, keyColumns > 2 ? statement.int64(2) : 0)
+            if !(key > lastKey) { outOfOrder = true }
+            lastKey = key
+        }
     }
 
     /// The current row, positioned after the `seq` column (only called when ``seq`` is set).
@@ -99,10 +126,13 @@ final class RecordCursors {
     let stornos, refunds, movements, closes, pending, resolutions, exports, audits: TableCursor
     private let all: [TableCursor]
 
-    init(_ db: SQLiteConnection, range: ClosedRange<Int64>, tables: Set<String>?) throws(SQLiteError) {
+    /// `storageOrder`: read each table by `rowid` (see ``TableCursor``); then check
+    /// ``outOfOrder`` after reading.
+    init(_ db: SQLiteConnection, range: ClosedRange<Int64>, tables: Set<String>?, storageOrder: Bool = false) throws(SQLiteError) {
         func cursor(_ table: String, _ columns: [String], _ order: String = "seq") throws(SQLiteError) -> TableCursor {
             try TableCursor(
-                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false)
+                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false,
+                storageOrder: storageOrder)
         }
         register = try cursor("register", Columns.register)
         operators = try cursor("operators", Columns.operators)
@@ -125,6 +155,9 @@ final class RecordCursors {
             pending, resolutions, exports, audits,
         ]
     }
+
+    /// Some table's rows were not in `seq` order in storage: the merge must be read again by index.
+    var outOfOrder: Bool { all.contains { $0.outOfOrder } }
 
     /// Reports every row before `limit` (nil: all that are left) as an orphan.
     func flushOrphans(before limit: Int64?, _ body: (ReadItem) throws -> Void) throws {

@@ -200,12 +200,20 @@ final class SQLiteStatement {
     /// The column as UTF-8 bytes without making a `String`, as ``text(_:)`` reads it (NULL: empty).
     /// Valid until the statement steps again.
     func textBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
-        guard let c = sqlite3_column_text(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: c, count: Int(sqlite3_column_bytes(handle, column)))
+        optionalTextBytes(column) ?? UnsafeBufferPointer(start: nil, count: 0)
     }
 
     /// As ``textBytes(_:)``, nil for NULL (as ``optionalText(_:)``).
-    func optionalTextBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? { isNull(column) ? nil : textBytes(column) }
+    func optionalTextBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        // One column call instead of three: the connection is used by one thread at a time
+        // (SQLITE_OPEN_NOMUTEX), so the column's value may be read through `sqlite3_value_*`.
+        guard let value = sqlite3_column_value(handle, column) else { return nil }
+        if let c = sqlite3_value_text(value) {
+            return UnsafeBufferPointer(start: c, count: Int(sqlite3_value_bytes(value)))
+        }
+        // NULL stays NULL under the text conversion, so the type still tells NULL from empty.
+        return sqlite3_value_type(value) == SQLITE_NULL ? nil : UnsafeBufferPointer(start: nil, count: 0)
+    }
 }
 
 /// Reads the columns of the current row left to right, so a SELECT's column list and its
