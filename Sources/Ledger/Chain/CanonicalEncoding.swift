@@ -260,8 +260,19 @@ struct CanonicalWriter: ~Copyable {
 
     /// `number` in decimal and a dot.
     private mutating func addToPrefix(number: Int) {
-        var text = String(number) + "."
-        text.withUTF8 { addToPrefix($0) }
+        precondition(number > 0 && prefixCount + 21 <= Self.prefixCapacity, "canonical field prefix too long")
+        var digits = 0
+        var m = number
+        while m > 0 { digits += 1; m /= 10 }
+        var index = prefixCount + digits
+        prefixCount = index + 1
+        prefix[index] = UInt8(ascii: ".")
+        m = number
+        while m > 0 {
+            index -= 1
+            prefix[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+            m /= 10
+        }
     }
 
     @inline(__always) private mutating func name(_ name: StaticString) {
@@ -281,7 +292,12 @@ struct CanonicalWriter: ~Copyable {
             append(UInt8(ascii: "="))
             // No early exit: the scan vectorises, and most values need no escaping.
             var special: UInt8 = 0
-            for byte in value { special |= (byte == 0x5C ? 1 : 0) | (byte == 0x0A ? 1 : 0) | (byte == 0x0D ? 1 : 0) }
+            if let start = value.baseAddress {
+                for i in 0..<value.count {
+                    let byte = start[i]
+                    special |= (byte == 0x5C ? 1 : 0) | (byte == 0x0A ? 1 : 0) | (byte == 0x0D ? 1 : 0)
+                }
+            }
             if special == 0 {
                 append(value)
             } else {
