@@ -123,9 +123,7 @@ struct Verifier {
     }
 
     /// Sequence and chain link of every entry; remembers `hash` for the next one.
-    private mutating func checkLink(
-        _ place: Place, previous: some Sequence<UInt8>, hash: some Sequence<UInt8>
-    ) {
+    private mutating func checkLink(_ place: Place, previous: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>) {
         entryCount += 1
         let seq = place.seq
         if seq != expectedSeq {
@@ -136,7 +134,7 @@ struct Verifier {
                     : "Folgenummer außer der Reihe (erwartet \(expectedSeq)).")
         }
         expectedSeq = seq + 1
-        if !previous.elementsEqual(previousHash) {
+        if !previousHash.withUnsafeBufferPointer({ bytesEqual($0, previous) }) {
             add(
                 place, .chain,
                 "Die Verkettung ist gebrochen: der Vorgänger-Hash passt nicht zum vorigen Eintrag (Eintrag gelöscht, eingefügt oder umsortiert).")
@@ -212,7 +210,8 @@ struct Verifier {
     private mutating func consume(_ entry: JournalEntry, _ event: LedgerEvent?, _ receiptIndex: ReceiptIndexRow?) {
         let seq = entry.seq
         let place = Place(seq: seq, kind: entry.kind, receipt: event?.receiptNumber)
-        checkLink(place, previous: entry.previousHash.utf8, hash: entry.hash.utf8)
+        var previous = entry.previousHash, hash = entry.hash
+        previous.withUTF8 { previous in hash.withUTF8 { checkLink(place, previous: previous, hash: $0) } }
         guard let event else {
             let known = EntryKind(rawValue: entry.kind) != nil
             add(

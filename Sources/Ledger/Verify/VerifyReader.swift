@@ -111,7 +111,7 @@ struct VerifyReader {
     }
 
     private static func isSale(_ kind: UnsafeBufferPointer<UInt8>) -> Bool {
-        kind.elementsEqual("sale".utf8)
+        bytesEqual(kind, "sale")
     }
 }
 
@@ -130,7 +130,7 @@ private struct SaleRowEncoder: ~Copyable {
         var receiptNumberInIndex: Int64 = 0
         var receiptRefMatches = false
 
-        var j = ColumnReader(journal, from: 2)
+        var j = RawRow(journal, from: 2)
         let journalRef = j.textBytes()
         let recordedAt = j.int64()
         let previousHash = j.textBytes()
@@ -139,16 +139,16 @@ private struct SaleRowEncoder: ~Copyable {
         // Everything `RecordChecks.problems(of: sale)` looks at must hold for `clean`; when it
         // does not, the sale is decoded and RecordChecks names the problems itself.
         var clean = true
-        var r = cursors.sales.row
+        var r = RawRow(cursors.sales)
         let idBytes = r.textBytes()
         if receiptRow {
-            var i = cursors.receipts.row
+            var i = RawRow(cursors.receipts)
             receiptNumberInIndex = i.int64()
             _ = i.textBytes()
-            receiptRefMatches = i.textBytes().elementsEqual(idBytes)
+            receiptRefMatches = bytesEqual(i.textBytes(), idBytes)
         }
         let id = String(decoding: idBytes, as: UTF8.self)
-        let mismatchedRef = journalRef.elementsEqual(idBytes) ? nil : String(decoding: journalRef, as: UTF8.self)
+        let mismatchedRef = bytesEqual(journalRef, idBytes) ? nil : String(decoding: journalRef, as: UTF8.self)
 
         main.reset()
         main.raw("webkasse-ledger/1")
@@ -182,7 +182,7 @@ private struct SaleRowEncoder: ~Copyable {
         var linesTotal: Int64 = 0
         let lines = cursors.lines, shares = cursors.shares, payments = cursors.payments
         while lines.at(s) {
-            var l = lines.row
+            var l = RawRow(lines)
             let lineNo = l.int64()
             lineCount += 1
             section.setPrefix("line.", lineCount)
@@ -206,7 +206,7 @@ private struct SaleRowEncoder: ~Copyable {
             var shareCount = 0
             var sharesTotal: Int64 = 0
             while shares.at(s) {
-                var h = shares.row
+                var h = RawRow(shares)
                 guard h.int64() == lineNo else { break }
                 _ = h.int64()
                 shareCount += 1
@@ -237,7 +237,7 @@ private struct SaleRowEncoder: ~Copyable {
         var paid = PaidByMethod()
         var paidTotal: Int64 = 0
         while payments.at(s) {
-            var p = payments.row
+            var p = RawRow(payments)
             _ = p.int64()
             paymentCount += 1
             section.setPrefix("payment.", paymentCount)
@@ -305,7 +305,7 @@ private struct SaleRowEncoder: ~Copyable {
     /// The eight card columns as ``ColumnReader/card()`` reads them and ``CanonicalWriter/card(_:)``
     /// writes them: all absent without a terminal id, else NULL text is empty except the two
     /// optional fields. Returns the masked PAN when there is a card.
-    private mutating func writeCard(_ p: inout ColumnReader) -> UnsafeBufferPointer<UInt8>? {
+    private mutating func writeCard(_ p: inout RawRow) -> UnsafeBufferPointer<UInt8>? {
         let terminalId = p.optionalTextBytes(), trace = p.optionalTextBytes(), receipt = p.optionalTextBytes()
         let name = p.optionalTextBytes(), pan = p.optionalTextBytes(), auth = p.optionalTextBytes()
         let turnover = p.optionalTextBytes(), text = p.optionalTextBytes()
@@ -335,8 +335,43 @@ private struct SaleRowEncoder: ~Copyable {
 
     /// As the reader maps the `method` column (`PaymentMethod(rawValue:) ?? .cash`).
     private static func method(_ bytes: UnsafeBufferPointer<UInt8>) -> PaymentMethod {
-        if bytes.elementsEqual("card".utf8) { return .card }
-        if bytes.elementsEqual("cheque".utf8) { return .cheque }
+        if bytesEqual(bytes, "card") { return .card }
+        if bytesEqual(bytes, "cheque") { return .cheque }
         return .cash
+    }
+}
+
+/// Byte-wise equality of two UTF-8 strings.
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in 0..<a.count where a[i] != b[i] { return false }
+    return true
+}
+
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
+    b.withUTF8Buffer { bytesEqual(a, $0) }
+}
+
+/// ``ColumnReader`` for the hot loop of ``SaleRowEncoder``, without retaining the statement for
+/// every row: the cursors (and so the statements) outlive every row read from them.
+private struct RawRow {
+    unowned(unsafe) let statement: SQLiteStatement
+    private var index: Int32
+
+    init(_ statement: SQLiteStatement, from index: Int32) {
+        self.statement = statement
+        self.index = index
+    }
+
+    /// The current row of `cursor`, after its `seq` column.
+    init(_ cursor: TableCursor) { self.init(cursor.statement!, from: 1) }
+
+    mutating func int64() -> Int64 { defer { index += 1 }; return statement.int64(index) }
+    mutating func optionalInt64() -> Int64? { defer { index += 1 }; return statement.optionalInt64(index) }
+    mutating func bool() -> Bool { int64() != 0 }
+    mutating func textBytes() -> UnsafeBufferPointer<UInt8> { defer { index += 1 }; return statement.textBytes(index) }
+    mutating func optionalTextBytes() -> UnsafeBufferPointer<UInt8>? {
+        defer { index += 1 }
+        return statement.optionalTextBytes(index)
     }
 }
