@@ -84,7 +84,10 @@ struct Verifier {
     private var previousHash = Array(JournalEntry.genesisHash.utf8)
     private var nextReceipt: Int64 = 1
     private var nextZ: Int64 = 1
-    private var sales: [String: SaleSummary] = [:]
+    /// Sale id → index in `saleSummaries` (a small dictionary value: with a million sales the
+    /// table's memory, not the lookups, is what costs).
+    private var sales: [String: Int32] = [:]
+    private var saleSummaries: [SaleSummary] = []
     private var pending: Set<String> = []
     private var resolved: Set<String> = []
     private var period = DayTotals()
@@ -93,7 +96,10 @@ struct Verifier {
     private var lastClosedDate: String?
     private let scratch = CanonicalScratch()
 
-    init(expectedSales: Int = 0) { sales.reserveCapacity(expectedSales) }
+    init(expectedSales: Int = 0) {
+        sales.reserveCapacity(expectedSales)
+        saleSummaries.reserveCapacity(expectedSales)
+    }
 
     mutating func consume(_ item: VerifyItem) {
         switch item {
@@ -185,8 +191,12 @@ struct Verifier {
         let summary = SaleSummary(
             total: sale.totalCents, cash: sale.cashCents, cheque: sale.chequeCents, card: sale.cardCents,
             receiptNumber: sale.receiptNumber)
-        if sales.updateValue(summary, forKey: sale.id) != nil {
+        if let index = sales[sale.id] {
+            saleSummaries[Int(index)] = summary
             add(place, .balance, "Der Verkauf \(sale.id) ist doppelt gebucht.")
+        } else {
+            sales[sale.id] = Int32(saleSummaries.count)
+            saleSummaries.append(summary)
         }
         period.addSale(
             totalCents: sale.totalCents, cashCents: sale.cashCents, chequeCents: sale.chequeCents, cardCents: sale.cardCents,
@@ -243,7 +253,8 @@ struct Verifier {
             return  // checkSale adds it to the period
         case .storno(let storno):
             checkInShift(place, storno.shiftId, storno.businessDate)
-            if var original = sales[storno.saleId] {
+            if let index = sales[storno.saleId].map(Int.init) {
+                var original = saleSummaries[index]
                 if original.cancelled {
                     add(place, .storno, "Der Verkauf mit Beleg \(original.receiptNumber) wurde bereits storniert.")
                 }
@@ -263,7 +274,7 @@ struct Verifier {
                     )
                 }
                 original.cancelled = true
-                sales[storno.saleId] = original
+                saleSummaries[index] = original
             } else {
                 add(place, .storno, "Der Storno verweist auf den unbekannten Verkauf \(storno.saleId).")
             }
