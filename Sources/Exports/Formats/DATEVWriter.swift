@@ -180,15 +180,6 @@ public struct DATEVWriter: BookingWriter {
         }
     }
 
-    /// The `String` rule ``belegfeld(_:)`` implements (kept to test the byte version against).
-    static func belegfeldReference(_ text: String) -> String {
-        let allowed = text.unicodeScalars.filter {
-            ($0.value < 0x80 && (CharacterSet.alphanumerics.contains($0))) || "$&%*+-/".unicodeScalars.contains($0)
-        }
-        let kept = String(String.UnicodeScalarView(allowed))
-        return kept.count > 12 ? String(kept.suffix(12)) : kept
-    }
-
     private func account(_ number: String, _ line: BookingLine, _ field: String) throws -> String {
         let length = context.settings.datevAccountLength
         guard !number.isEmpty, number.count <= length + 1, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
