@@ -109,11 +109,14 @@ public enum LedgerExport {
             return nil
         }())
 
-        var estimate: Int64 = 0
-        for plan in plans {
-            for range in plan.ranges { estimate += try plan.ledger.bookingLineEstimate(inJournal: range) }
+        // The estimate costs a count over the ranges: only for a bar that is drawn.
+        if let progress, progress.isEnabled {
+            var estimate: Int64 = 0
+            for plan in plans {
+                for range in plan.ranges { estimate += try plan.ledger.bookingLineEstimate(inJournal: range) }
+            }
+            progress.total = Int(estimate)
         }
-        progress?.total = Int(estimate)
         let file = try ExportFile(path: request.outputPath)
         let totals: ExportTotals
         let digest: String
