@@ -177,11 +177,14 @@ extension Ledger {
     /// Receipt numbers booked after journal entry `after`, ascending.
     public func receiptNumbers(after: Int64) throws -> [Int64] {
         try wrap { () throws(SQLiteError) -> [Int64] in
-            let s = try statement("SELECT number FROM receipts WHERE seq > ? ORDER BY number")
+            // Through the seq index: `ORDER BY number` would make SQLite walk every receipt of
+            // every day in number order (the whole table at start-up).
+            let s = try statement("SELECT number FROM receipts WHERE seq > ? ORDER BY seq")
             try s.bind([.integer(after)])
             defer { s.reset() }
             var out: [Int64] = []
             while try s.step() { out.append(s.int64(0)) }
+            out.sort()
             return out
         }
     }

@@ -37,6 +37,7 @@ let usage = """
       ,23 Warten auf Karte (Abbruch 06 B0)
       ,24 PIN-Zeitüberschreitung  ,25 besetzt (84 9C)  ,26 Kassenschnitt nötig (F0)  ,28 Host nicht erreichbar (84 7D)
       ,51 langsame Quittung  ,52 langsam (T4/2)  ,53 langsam mit 04 FF  ,61/,62 Abbruch vor/nach 04 0F
+      ,63 Abbruch beim Belegdruck (Autostorno)
       ,71 Einzelbytes  ,72 zusammengelegt  ,73 Müllbytes  ,74 NACK  ,75 kein Abschluss nach Fehler
       ,76 doppelte Status-Information; alle anderen Beträge werden genehmigt.
     Details: docs/zvt-sim.md

@@ -21,6 +21,35 @@ final class LedgerStorageTests: XCTestCase {
         XCTAssertEqual(try again.db.scalarInt("SELECT count(*) FROM schema_migrations"), Int64(migrations.count))
     }
 
+    /// Compiled statements are reused, but two live statements of the same SQL never share one
+    /// handle, and a reused statement starts reset with no bindings left over.
+    func testStatementCacheNeverSharesALiveStatement() throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let db = fixture.ledger.db
+        try db.execute("CREATE TEMP TABLE numbers (n INTEGER); INSERT INTO numbers VALUES (1), (2), (3)")
+        let sql = "SELECT n FROM numbers WHERE n >= ? ORDER BY n"
+        var pairs: [[Int64]] = []
+        do {
+            let outer = try db.prepare(sql)
+            try outer.bind([.integer(1)])
+            while try outer.step() {
+                let n = outer.int64(0)
+                // The same SQL while `outer` is mid-way: its own handle, and `outer` goes on.
+                let inner = try db.prepare(sql)
+                XCTAssertNotEqual(inner.handle, outer.handle)
+                try inner.bind([.integer(n)])
+                var seen: [Int64] = []
+                while try inner.step() { seen.append(inner.int64(0)) }
+                pairs.append([n] + seen)
+            }
+        }
+        XCTAssertEqual(pairs, [[1, 1, 2, 3], [2, 2, 3], [3, 3]])
+        // Released statements come back reset, without the old binding (NULL: no row matches).
+        let again = try db.prepare(sql)
+        XCTAssertFalse(try again.step(), "a reused statement must not keep the previous binding")
+    }
+
     func testRecordsRoundTripThroughTheTables() throws {
         var fixture = try LedgerFixture()
         defer { fixture.directory.remove() }

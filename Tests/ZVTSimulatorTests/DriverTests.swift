@@ -174,10 +174,39 @@ final class DriverTests: XCTestCase {
         assertNothingBooked(3_61)
     }
 
-    func testDropAfterStatusInformationIsPaid() {
-        let outcome = driver.authorize(amountCents: 3_62)
-        assertApprovedAndBooked(outcome, cents: 3_62)
-        if case .approved(let transaction) = outcome { XCTAssertFalse(transaction.completed) }
+    /// Registered with receipts via the register (BE): without the Completion the driver cannot know
+    /// whether the terminal kept the approval (digest D13.1); the recovery asks and finds it booked.
+    func testDropAfterStatusInformationIsUnknownUntilTheTerminalConfirmsIt() {
+        guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_62) else { return XCTFail() }
+        XCTAssertEqual(unknown.problem, .noCompletionAfterResult(timedOut: false))
+        XCTAssertEqual(lastEntry?.status, .booked)
+        let verdict = driver.recover(unknown)
+        assertApprovedAndBooked(verdict.approvedOutcome, cents: 3_62)
+    }
+
+    /// The terminal closes while it prints the receipts through the register: it reverses (§2.2.8)
+    /// and the driver, which had acknowledged the approving 04 0F, reports unknown, not approved.
+    func testDropDuringReceiptsIsUnknownAndRecoveryFindsTheReversal() {
+        guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_63) else { return XCTFail() }
+        XCTAssertEqual(unknown.problem, .noCompletionAfterResult(timedOut: false))
+        XCTAssertEqual(unknown.statusInformation?.resultCode, .success, "the approval had been acknowledged")
+        XCTAssertTrue(simulator.journal.waitForEntries(count: 1))
+        XCTAssertEqual(lastEntry?.status, .autoReversed)
+        guard case .notBooked = driver.recover(unknown) else { return XCTFail() }
+        assertNothingBooked(3_63)
+    }
+
+    /// Registered so that the terminal prints its own receipts (08): nothing can follow the
+    /// acknowledged 04 0F, which is then the commit point — approved without Completion.
+    func testWithoutReceiptsViaTheRegisterTheAcknowledgedResultStands() {
+        driver.disconnect()
+        driver = makeDriver(config: 0x08)
+        XCTAssertEqual(driver.register().outcome, .success)
+        for cents: Int64 in [3_62, 3_63] {
+            let outcome = driver.authorize(amountCents: cents)
+            assertApprovedAndBooked(outcome, cents: cents)
+            if case .approved(let transaction) = outcome { XCTAssertFalse(transaction.completed) }
+        }
     }
 
     func testTransportFaultsDoNotChangeTheResult() {
@@ -215,5 +244,15 @@ final class DriverTests: XCTestCase {
             if case .approved(let transaction) = driver.authorize(amountCents: cents) { approvedCents += transaction.amountCents ?? 0 }
         }
         XCTAssertEqual(simulator.journal.batchTotals.totalCents, approvedCents, "the terminal's batch equals what the register booked")
+    }
+}
+
+extension RecoveryVerdict {
+    /// The verdict as a payment outcome, to check an approval like a direct one.
+    var approvedOutcome: PaymentOutcome {
+        switch self {
+        case .approved(let transaction): return .approved(transaction)
+        case .notBooked(let text), .undetermined(let text, _): return .error(text)
+        }
     }
 }

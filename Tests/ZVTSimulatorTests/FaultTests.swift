@@ -217,6 +217,33 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(entry.receipt, status.fields.receiptNumber)
     }
 
+    func testDropDuringReceiptsIsAutoReversed() throws {
+        let sequence = register.pay(1_63)
+        XCTAssertEqual(sequence.ended, .closed)
+        let status = try XCTUnwrap(sequence.statusInformation.first)
+        XCTAssertEqual(status.resultCode, .success, "the register had an approval in hand")
+        XCTAssertTrue(sequence.commands.contains(0x06D3), "the merchant receipt came")
+        XCTAssertFalse(sequence.commands.contains(0x060F), "no Completion")
+        XCTAssertTrue(simulator.journal.waitForEntries(count: 1))
+        let entry = try XCTUnwrap(simulator.journal.entries.last)
+        XCTAssertEqual(entry.status, .autoReversed, "receipt acknowledgements missing: reversed (§2.2.8)")
+        XCTAssertEqual(entry.receipt, status.fields.receiptNumber)
+        try reconnect()
+        let repeated = register.run(RepeatReceipt(password: password, serviceByte: 0x03).apdu)
+        XCTAssertEqual(repeated.statusInformation.first?.fields.trace, status.fields.trace)
+        XCTAssertEqual(repeated.statusInformation.first?.resultCode, .aborted, "recovery learns: not paid")
+    }
+
+    func testDropDuringReceiptsWithoutReceiptsViaTheRegisterStands() throws {
+        register.register(config: 0x08)  // the terminal prints itself
+        let sequence = register.pay(1_63)
+        XCTAssertEqual(sequence.ended, .closed)
+        XCTAssertFalse(sequence.commands.contains(0x06D3) || sequence.commands.contains(0x06D1), "no receipts to the register")
+        XCTAssertFalse(sequence.commands.contains(0x060F), "no Completion")
+        XCTAssertTrue(simulator.journal.waitForEntries(count: 1))
+        XCTAssertEqual(simulator.journal.entries.last?.status, .booked, "the acknowledged 04 0F was the commit point")
+    }
+
     func testSplitBytes() throws {
         let sequence = register.pay(1_71)
         XCTAssertEqual(sequence.last, Completion().apdu)

@@ -138,6 +138,31 @@ final class DriverTests: XCTestCase {
         guard case .undetermined(_, nil) = driver.recover(unknown, previousTrace: 21) else { return XCTFail() }
     }
 
+    /// digest D13.1 through the driver: whether an acknowledged approval without Completion stands
+    /// depends on the registration (receipts via the ECR or not); unregistered, receipts may follow.
+    func testConnectionLostBeforeTheCompletionDependsOnTheRegistration() throws {
+        let info = try Traces.apdu("dce-valina/data081649050.hex").bytes
+        let registration: [[InMemoryTransport.Step]] = [[.bytes(hex("80 00 00 06 0F 0A 19 00 29 29 00 10 06 49 09 78"))], []]
+        let dropAfterResult: [[InMemoryTransport.Step]] = [[.bytes(hex("80 00 00") + info)], [.close]]
+        for (config, steps, approved) in [(UInt8(0xBE), registration, false), (0x08, registration, true), (0xBE, [], false)] {
+            let label = steps.isEmpty ? "not registered" : "config \(Hex.string([config]))"
+            let terminal = ScriptedTerminal(steps + dropAfterResult)
+            let transport = InMemoryTransport(clock: clock) { terminal.next($0) }
+            let driver = ZVTDriver(
+                configuration: .init(password: Password("123456")!, registrationConfig: config), transport: transport, clock: clock)
+            if !steps.isEmpty { XCTAssertEqual(driver.register().outcome, .success, label) }
+            let outcome = driver.authorize(amountCents: 1)
+            if approved {
+                guard case .approved(let payment) = outcome else { return XCTFail("\(label): \(outcome)") }
+                XCTAssertFalse(payment.completed, label)
+            } else {
+                guard case .outcomeUnknown(let unknown) = outcome else { return XCTFail("\(label): \(outcome)") }
+                XCTAssertEqual(unknown.problem, .noCompletionAfterResult(timedOut: false), label)
+                XCTAssertEqual(unknown.statusInformation?.fields.receiptNumber, 22, "\(label): recovery compares with it")
+            }
+        }
+    }
+
     func testTimeoutsThroughTheDriver() throws {
         let (silent, _) = makeDriver([[]])
         guard case .outcomeUnknown(let noAck) = silent.authorize(amountCents: 1) else { return XCTFail() }

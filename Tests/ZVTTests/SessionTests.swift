@@ -7,6 +7,8 @@ final class SessionTests: XCTestCase {
     typealias Action = CommandSession.Action
     let ack = APDU(0x80, 0x00)
     let config = SessionConfiguration(t3Ms: 5_000, t4Ms: 180_000, completionGraceMs: 5_000)
+    /// Registered so that the terminal prints its own receipts (e.g. config 08): nothing follows the 04 0F.
+    let noECRReceipts = SessionConfiguration(t3Ms: 5_000, t4Ms: 180_000, completionGraceMs: 5_000, paymentReceiptsViaECR: false)
 
     func payment(_ cents: Int64 = 1234) throws -> CommandSession {
         CommandSession(command: try Authorization(amountCents: cents).apdu, configuration: config)
@@ -186,15 +188,30 @@ final class SessionTests: XCTestCase {
         XCTAssertFalse(r.completed)
     }
 
-    func testMissingCompletionAfterApprovalKeepsTheApproval() throws {
-        var session = try payment()
+    func testMissingCompletionAfterApprovalWithoutECRReceiptsKeepsTheApproval() throws {
+        var session = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = session.start(now: 0)
         _ = session.receive(ack, now: 0)
         _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 10_000)
         XCTAssertEqual(session.deadline, 190_000, "T4, not the error grace")
         let r = try XCTUnwrap(result(session.timerFired(now: 190_000)))
-        XCTAssertEqual(r.outcome, .success)
+        XCTAssertEqual(r.outcome, .success, "no receipts can follow: the acknowledged 04 0F is the commit point (digest D13.1)")
         XCTAssertFalse(r.completed)
+    }
+
+    func testMissingCompletionAfterApprovalWhileReceiptsMayFollowIsOutcomeUnknown() throws {
+        var session = try payment()
+        _ = session.start(now: 0)
+        _ = session.receive(ack, now: 0)
+        _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 10_000)
+        _ = session.receive(try Traces.apdu("dce-valina/data051327012.hex"), now: 11_000)
+        XCTAssertEqual(session.deadline, 191_000, "T4 from the receipt")
+        let r = try XCTUnwrap(result(session.timerFired(now: 191_000)))
+        XCTAssertEqual(r.outcome, .unknown(.noCompletionAfterResult(timedOut: true)), "the terminal may be waiting to reverse (digest D13.1)")
+        XCTAssertFalse(r.completed)
+        XCTAssertEqual(r.statusInformation?.fields.receiptNumber, 22, "what is known is kept for the recovery")
+        XCTAssertEqual(r.receipts.count, 1)
+        XCTAssertTrue(r.text.hasPrefix("Ergebnis unbekannt: Nach dem Ergebnis kam innerhalb von T4 kein Abschluss"), r.text)
     }
 
     func testConnectionLostBeforeTheResultIsOutcomeUnknown() throws {
@@ -212,24 +229,117 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(result(admin.connectionLost(now: 1))?.outcome, .failed(.connectionLost))
     }
 
-    func testConnectionLostAfterTheAcknowledgedResult() throws {
-        var session = try payment()
+    func testConnectionLostAfterTheAcknowledgedResultWithoutECRReceipts() throws {
+        var session = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = session.start(now: 0)
         _ = session.receive(ack, now: 10)
         _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
         let r = try XCTUnwrap(result(session.connectionLost(now: 30)))
-        XCTAssertEqual(r.outcome, .success, "the 04 0F was acknowledged: the payment stands (digest D13.1)")
+        XCTAssertEqual(r.outcome, .success, "the 04 0F was acknowledged and no receipts follow: the payment stands (digest D13.1)")
         XCTAssertFalse(r.completed)
         XCTAssertEqual(r.statusInformation?.fields.trace, 22)
 
         // … but if our acknowledgement could not be written, the terminal may reverse: unknown.
-        var unsent = try payment()
+        var unsent = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = unsent.start(now: 0)
         _ = unsent.receive(ack, now: 10)
         _ = unsent.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
         let u = try XCTUnwrap(result(unsent.connectionLost(now: 30, unsentAcknowledgement: true)))
         XCTAssertEqual(u.outcome, .unknown(.connectionLost))
         XCTAssertEqual(u.statusInformation?.fields.receiptNumber, 22, "what is known is kept")
+    }
+
+    /// digest D13.1: with receipts via the ECR the terminal keeps an approval only after it got the
+    /// acknowledgement of every receipt message too; only the Completion says none is left.
+    func testConnectionLostAfterTheAcknowledgedApprovalBeforeTheCompletionIsOutcomeUnknown() throws {
+        let info = try Traces.apdu("dce-valina/data081649050.hex")
+        let merchant = try Traces.apdu("dce-valina/data051327012.hex")  // 06 D3, closes the receipt
+        let cases: [(String, [APDU])] = [
+            ("no receipt yet", []),
+            ("one 06 D3 receipt acknowledged", [merchant]),
+            ("06 D3 receipt, then 06 D1 lines of the next", [merchant, PrintLine(attribute: 0, text: "Kundenbeleg").apdu]),
+        ]
+        for (name, receipts) in cases {
+            for unsentAcknowledgement in [false, true] {
+                let label = "\(name), ack \(unsentAcknowledgement ? "not sent" : "sent")"
+                var session = try payment()
+                _ = session.start(now: 0)
+                _ = session.receive(ack, now: 10)
+                XCTAssertEqual(session.receive(info, now: 20), [.record(try StatusInformation(apdu: info)), .send(ack)], label)
+                for (i, receipt) in receipts.enumerated() {
+                    XCTAssertEqual(sent(session.receive(receipt, now: 30 + Int64(i))), [ack], label)
+                }
+                let r = try XCTUnwrap(result(session.connectionLost(now: 100, unsentAcknowledgement: unsentAcknowledgement)), label)
+                XCTAssertEqual(
+                    r.outcome, unsentAcknowledgement ? .unknown(.connectionLost) : .unknown(.noCompletionAfterResult(timedOut: false)), label)
+                XCTAssertNotEqual(r.outcome, .success, label)
+                XCTAssertFalse(r.completed, label)
+                XCTAssertEqual(r.statusInformation?.fields.receiptNumber, 22, "\(label): what is known is kept for the recovery")
+                XCTAssertEqual(r.receipts.count, receipts.count, "\(label): an open receipt is handed over too")
+                XCTAssertEqual(r.text, "Ergebnis unbekannt: \(unsentAcknowledgement ? SessionProblem.connectionLost : .noCompletionAfterResult(timedOut: false)). Bitte Belegwiederholung abfragen")
+            }
+        }
+        XCTAssertEqual(
+            SessionProblem.noCompletionAfterResult(timedOut: false).description,
+            "Verbindung nach dem Ergebnis, vor dem Abschluss verloren (ohne quittierte Belege storniert das Terminal die Zahlung)")
+    }
+
+    func testCompletionAfterTheReceiptsCommitsTheApproval() throws {
+        var session = try payment()
+        _ = session.start(now: 0)
+        _ = session.receive(ack, now: 10)
+        _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
+        _ = session.receive(try Traces.apdu("dce-valina/data051327012.hex"), now: 30)
+        let end = session.receive(APDU(0x06, 0x0F), now: 40)
+        XCTAssertEqual(sent(end), [ack])
+        let r = try XCTUnwrap(result(end))
+        XCTAssertEqual(r.outcome, .success)
+        XCTAssertTrue(r.completed)
+        XCTAssertEqual(session.connectionLost(now: 50), [], "a connection lost after the Completion changes nothing")
+    }
+
+    func testAbortAfterAnApprovalWhileReceiptsWereDueIsOutcomeUnknown() throws {
+        var session = try payment()
+        _ = session.start(now: 0)
+        _ = session.receive(ack, now: 10)
+        _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
+        let r = try XCTUnwrap(result(session.receive(apdu("06 1E 01 6C"), now: 30)))
+        XCTAssertEqual(r.outcome, .unknown(.abortAfterApproval(.aborted)), "the terminal may have reversed (digest D13.1)")
+        XCTAssertTrue(r.completed)
+
+        // Without receipts via the ECR the 06 1E only closes the sequence (digest D13.1).
+        var plain = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
+        _ = plain.start(now: 0)
+        _ = plain.receive(ack, now: 10)
+        _ = plain.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
+        XCTAssertEqual(result(plain.receive(apdu("06 1E 01 6C"), now: 30))?.outcome, .success)
+    }
+
+    func testAcknowledgedDeclineAndAdministrationResultsStandWithoutCompletion() throws {
+        // A declining 04 0F moves no money: it stands even while receipts may follow.
+        var declined = try payment()
+        _ = declined.start(now: 0)
+        _ = declined.receive(ack, now: 10)
+        _ = declined.receive(apdu("04 0F 02 27 05"), now: 20)
+        _ = declined.receive(PrintLine(attribute: 0, text: "Abgelehnt").apdu, now: 30)
+        XCTAssertEqual(result(declined.connectionLost(now: 40))?.outcome, .declined(ResultCode(rawValue: 0x05)))
+        // End-of-Day is no financial command: its acknowledged 04 0F stands.
+        var eod = CommandSession(command: EndOfDay(password: .zero).apdu, configuration: config)
+        _ = eod.start(now: 0)
+        _ = eod.receive(ack, now: 10)
+        _ = eod.receive(apdu("04 0F 02 27 00"), now: 20)
+        XCTAssertEqual(result(eod.connectionLost(now: 30))?.outcome, .success)
+    }
+
+    func testRegistrationConfigDecidesWhetherReceiptsFollowTheResult() {
+        // ZVT 13.08 §2.1 table 1 (digest D7.1): bit 02 = ECR prints payment receipts, bit 80 = as print commands.
+        for config: UInt8 in [0xBE, 0xBA, 0x8E, 0xDE, 0x86, 0x82] {
+            XCTAssertTrue(SessionConfiguration.paymentReceiptsViaECR(registrationConfig: config), Hex.string([config]))
+        }
+        for config: UInt8 in [0x08, 0x00, 0xBC, 0x84, 0x3E, 0x02] {
+            XCTAssertFalse(SessionConfiguration.paymentReceiptsViaECR(registrationConfig: config), Hex.string([config]))
+        }
+        XCTAssertTrue(SessionConfiguration().paymentReceiptsViaECR, "unknown registration: receipts may follow")
     }
 
     func testUnknownIntermediateCodesAndUnknownCommands() throws {

@@ -144,20 +144,28 @@ public enum ReceiptRenderer {
 
     /// Breaks `text` into lines of at most ``width`` characters at spaces.
     static func wrap(_ text: String) -> [String] {
+        // Most lines fit: no character has fewer UTF-8 bytes than one.
+        if text.utf8.count <= width { return [text] }
         var lines: [String] = []
         var current = ""
+        var currentCount = 0
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if current.isEmpty {
+            let wordCount = word.count
+            if currentCount == 0 && current.isEmpty {
                 current = String(word)
-            } else if current.count + 1 + word.count <= width {
+                currentCount = wordCount
+            } else if currentCount + 1 + wordCount <= width {
                 current += " " + word
+                currentCount += 1 + wordCount
             } else {
                 lines.append(current)
                 current = String(word)
+                currentCount = wordCount
             }
-            while current.count > width {
+            while currentCount > width {
                 lines.append(String(current.prefix(width)))
                 current = String(current.dropFirst(width))
+                currentCount -= width
             }
         }
         if !current.isEmpty || lines.isEmpty { lines.append(current) }

@@ -141,8 +141,8 @@ public final class CounterService: @unchecked Sendable {
         {
             let draft = try SaleDraft.decode(pending.draft)
             if let shift = try ledger.openShift() {
-                let sale = try book(draft, shift: shift, card: last.details, pending: pending, atStartup: atStartup)
-                _ = deliver(sale.receiptNumber, copy: false)
+                let (sale, entry) = try book(draft, shift: shift, card: last.details, pending: pending, atStartup: atStartup)
+                _ = deliver(.sale(sale), checkValue: entry.hash)
                 return RecoveryOutcome(pending: pending, result: .booked(receiptNumber: sale.receiptNumber))
             }
             return RecoveryOutcome(pending: pending, result: .stillPending(reason: "keine offene Schicht zum Nachbuchen"))
@@ -171,9 +171,10 @@ public final class CounterService: @unchecked Sendable {
         // receipt of every day at start. Missing files anywhere in the period; empty ones among
         // the latest (written just before a power cut).
         let numbers = try ledger.receiptNumbers(after: try ledger.lastDayCloseSeq())
-        guard let last = numbers.last else { return [] }
+        guard let first = numbers.first, let last = numbers.last else { return [] }
+        let withFiles = receiptStore.numbersWithFiles(in: first...last)
         var rewritten: [Int64] = []
-        for number in numbers where !receiptStore.exists(number) || (number > last - 50 && receiptStore.needsRewrite(number)) {
+        for number in numbers where !withFiles.contains(number) || (number > last - 50 && receiptStore.needsRewrite(number)) {
             if let text = try receiptText(number: number, copy: false) {
                 try receiptStore.write(text, number: number)
                 rewritten.append(number)
@@ -296,8 +297,8 @@ public final class CounterService: @unchecked Sendable {
                 saleId: request.saleId, operatorId: request.operatorId, shiftId: shift.id, startedAt: request.startedAt,
                 reference: request.reference, lines: request.lines, payments: payments)
             if cardAmount.isZero {
-                let sale = try book(draft, shift: shift, card: nil, pending: nil, atStartup: false)
-                return SaleOutcome(sale: sale, alreadyBooked: false, receipt: deliver(sale.receiptNumber, copy: false))
+                let (sale, entry) = try book(draft, shift: shift, card: nil, pending: nil, atStartup: false)
+                return SaleOutcome(sale: sale, alreadyBooked: false, receipt: deliver(.sale(sale), checkValue: entry.hash))
             }
             return try payByCard(draft, amount: cardAmount, shift: shift)
         }
@@ -359,8 +360,8 @@ public final class CounterService: @unchecked Sendable {
         // 3b. Book and resolve in one transaction.
         switch result {
         case .approved(let details):
-            let sale = try book(draft, shift: shift, card: details, pending: pending, atStartup: false)
-            return SaleOutcome(sale: sale, alreadyBooked: false, receipt: deliver(sale.receiptNumber, copy: false))
+            let (sale, entry) = try book(draft, shift: shift, card: details, pending: pending, atStartup: false)
+            return SaleOutcome(sale: sale, alreadyBooked: false, receipt: deliver(.sale(sale), checkValue: entry.hash))
         case .declined(let text):
             try resolveWithoutSale(pending, outcome: .declined, saleId: nil, detail: text, atStartup: false)
             throw CounterError.cardDeclined(text)
@@ -372,8 +373,10 @@ public final class CounterService: @unchecked Sendable {
 
     /// Books the sale of `draft` (with the terminal's `card` data, if any) and resolves `pending`,
     /// all in one transaction.
+    /// Books the sale (and resolves its pending card payment) in one transaction; returns the
+    /// record as committed with its journal entry, from which the receipt is rendered.
     private func book(_ draft: SaleDraft, shift: ShiftRecord, card: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
-        throws -> SaleRecord
+        throws -> (sale: SaleRecord, entry: JournalEntry)
     {
         var payments = draft.payments
         if let card, let pending {
@@ -386,7 +389,7 @@ public final class CounterService: @unchecked Sendable {
                 id: draft.saleId, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: draft.operatorId,
                 businessDate: try currentBusinessDate(), startedAt: min(draft.startedAt, now), endedAt: now,
                 reference: draft.reference, total: total, lines: draft.lines, payments: payments)
-            try ledger.append(.sale(sale), at: now)
+            let entry = try ledger.append(.sale(sale), at: now)
             if let pending {
                 try ledger.append(
                     .cardResolved(
@@ -395,7 +398,7 @@ public final class CounterService: @unchecked Sendable {
                             detail: "genehmigt, Terminal-Beleg \(card?.receiptNumber ?? "")", resolvedAt: now, atStartup: atStartup)),
                     at: now)
             }
-            return sale
+            return (sale, entry)
         }
     }
 
@@ -629,7 +632,8 @@ public final class CounterService: @unchecked Sendable {
             operatorNames: names)
     }
 
-    /// Writes the receipt file and hands the text to the printer. Never throws: the booking stands.
+    /// Renders the receipt read back from the ledger, writes its file and hands it to the printer.
+    /// Never throws: the booking stands.
     private func deliver(_ number: Int64, copy: Bool) -> DeliveredReceipt {
         let text: String
         do {
@@ -640,6 +644,22 @@ public final class CounterService: @unchecked Sendable {
         } catch {
             return DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "\(error)")
         }
+        return deliver(text: text, number: number, copy: copy)
+    }
+
+    /// As ``deliver(_:copy:)`` for a record just committed: rendered from the committed record
+    /// and its entry's hash (the same values the ledger holds) without reading them back.
+    private func deliver(_ receipt: BookedReceipt, checkValue: String) -> DeliveredReceipt {
+        let text: String
+        do {
+            text = ReceiptRenderer.render(receipt, context: try receiptContext(for: receipt), copy: false, checkValue: checkValue)
+        } catch {
+            return DeliveredReceipt(number: receipt.number, text: "", file: nil, fileProblem: "\(error)")
+        }
+        return deliver(text: text, number: receipt.number, copy: false)
+    }
+
+    private func deliver(text: String, number: Int64, copy: Bool) -> DeliveredReceipt {
         var file: String?
         var problem: String?
         if !copy {

@@ -84,7 +84,18 @@ final class SQLiteConnection {
         sqlite3_busy_timeout(db, 2000)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for handles in idleStatements.values { for statement in handles { sqlite3_finalize(statement) } }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Compiled statements not in use, by SQL text. Compiling is most of the cost of a small
+    /// query (parsing and planning), so a statement goes back here when its `SQLiteStatement` is
+    /// released and the next `prepare` of the same text takes it (GRDB's statement cache, but
+    /// check-out/check-in: two live statements never share a handle).
+    private var idleStatements: [String: [OpaquePointer]] = [:]
+    private var idleCount = 0
+    private static let idleLimit = 256
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
@@ -98,10 +109,27 @@ final class SQLiteConnection {
     }
 
     func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let idle = idleStatements[sql]?.popLast() {
+            idleCount -= 1
+            return SQLiteStatement(connection: self, handle: idle, sql: sql)
+        }
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc, sql: sql) }
         return SQLiteStatement(connection: self, handle: stmt, sql: sql)
+    }
+
+    /// Takes back a statement whose owner is done: reset for the next `prepare` of its text, or
+    /// finalized when the cache is full.
+    fileprivate func checkIn(_ statement: OpaquePointer, sql: String) {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        guard idleCount < Self.idleLimit else {
+            sqlite3_finalize(statement)
+            return
+        }
+        idleStatements[sql, default: []].append(statement)
+        idleCount += 1
     }
 
     /// Runs `call` again after a short pause while SQLite answers `SQLITE_BUSY`.
@@ -132,7 +160,8 @@ final class SQLiteConnection {
     }
 }
 
-/// A prepared statement, finalized when the object goes away (GRDB `Statement`).
+/// A prepared statement, handed back to its connection's cache when the object goes away
+/// (GRDB `Statement`).
 final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
@@ -144,7 +173,7 @@ final class SQLiteStatement {
         self.sql = sql
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { connection.checkIn(handle, sql: sql) }
 
     func reset() {
         sqlite3_reset(handle)

@@ -35,11 +35,19 @@ public enum ZVTCodecError: Error, Equatable, Sendable, CustomStringConvertible {
 public enum Hex {
     /// `[0x06, 0x01]` → `"06 01"`.
     public static func string<S: Sequence>(_ bytes: S, separator: String = " ") -> String where S.Element == UInt8 {
-        bytes.map { byte in
-            let digits = Array("0123456789ABCDEF")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined(separator: separator)
+        // Built as ASCII bytes: traces, journals and the fuzzer format every APDU this way.
+        let separatorBytes = Array(separator.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * (2 + separatorBytes.count))
+        for byte in bytes {
+            if !out.isEmpty { out.append(contentsOf: separatorBytes) }
+            out.append(upperDigits[Int(byte >> 4)])
+            out.append(upperDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Parses hex digits, ignoring whitespace, `:` and `-`; `nil` if a character is not hex or the count is odd.
     public static func bytes(_ text: String) -> [UInt8]? {

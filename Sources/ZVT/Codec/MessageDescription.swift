@@ -36,6 +36,8 @@ public indirect enum FieldValue: Equatable, Sendable {
     }
 
     public static func quote(_ text: String) -> String {
+        // Most texts need no escaping.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -17,7 +17,9 @@ public struct ApprovedTransaction: Equatable, Sendable {
     public var authorisationAttribute: String?
     /// The receipts the terminal sent for printing.
     public var receipts: [PrintedReceipt]
-    /// Whether the terminal ended the sequence with `06 0F` (the result stands either way, digest D13.1).
+    /// Whether the terminal ended the sequence with `06 0F`. Without it an approval is reported only
+    /// when no receipts could follow the `04 0F` (registration without ECR receipts, digest D13.1);
+    /// otherwise the outcome is unknown until the terminal is asked.
     public var completed: Bool
     public var statusInformation: StatusInformation
 

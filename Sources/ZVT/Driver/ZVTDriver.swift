@@ -43,6 +43,8 @@ public final class ZVTDriver: @unchecked Sendable {
     private let lock = NSLock()
     private var abortFlag = false
     private var busy = false
+    /// The config byte the terminal was last registered with by this driver (86 after Log-Off, §2.24).
+    private var registeredConfig: UInt8?
 
     /// Texts to show while a sequence runs (intermediate status, "Abbruch angefordert…").
     public var statusHandler: (@Sendable (String) -> Void)?
@@ -88,7 +90,9 @@ public final class ZVTDriver: @unchecked Sendable {
     /// Registration `06 00` (ZVT 13.08 §2.1) with the configured config byte and TLV 26 { 0A 06 D3 }.
     public func register() -> SequenceResult {
         let tlv: [TLVObject]? = configuration.wantsTextBlocks ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
-        return run(Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
+        let result = run(Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
+        if result.outcome == .success { lock.withLock { registeredConfig = configuration.registrationConfig } }
+        return result
     }
 
     /// End-of-Day `06 50` (ZVT 13.08 §2.16); totals in `statusInformation?.totals`.
@@ -105,7 +109,11 @@ public final class ZVTDriver: @unchecked Sendable {
     public func lastTransaction() -> SequenceResult { run(RepeatReceipt(password: configuration.password, serviceByte: 0x03).apdu) }
 
     /// Log-Off `06 02` (ZVT 13.08 §2.24).
-    public func logOff() -> SequenceResult { run(LogOff().apdu) }
+    public func logOff() -> SequenceResult {
+        let result = run(LogOff().apdu)
+        if result.outcome == .success { lock.withLock { registeredConfig = 0x86 } }  // §2.24: the terminal falls back to 86
+        return result
+    }
 
     /// Diagnosis `06 70` (ZVT 13.08 §2.17).
     public func diagnosis() -> SequenceResult { run(Diagnosis().apdu) }
@@ -176,7 +184,7 @@ public final class ZVTDriver: @unchecked Sendable {
         }
         defer { lock.withLock { busy = false } }
 
-        var session = CommandSession(command: command, configuration: configuration.session)
+        var session = CommandSession(command: command, configuration: sessionConfiguration())
         if let failure = prepareConnection(command) { return failure }
         var buffer: [UInt8] = []
         var pending = session.start(now: clock.nowMs())
@@ -238,6 +246,18 @@ public final class ZVTDriver: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The session settings for the next command. Whether receipts may follow the `04 0F` (and so
+    /// whether an acknowledged approval needs the Completion, digest D13.1) comes from this driver's
+    /// last Registration; before one, ``SessionConfiguration/paymentReceiptsViaECR`` as configured
+    /// (default: they may — the terminal may still be registered that way by another program).
+    private func sessionConfiguration() -> SessionConfiguration {
+        var session = configuration.session
+        if let config = lock.withLock({ registeredConfig }) {
+            session.paymentReceiptsViaECR = SessionConfiguration.paymentReceiptsViaECR(registrationConfig: config)
+        }
+        return session
     }
 
     /// Connects if needed and discards stale bytes (banners, late answers) before a new command (digest D13.2).

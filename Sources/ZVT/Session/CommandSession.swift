@@ -9,8 +9,16 @@
 ///   and set by the timeout of a `04 FF`) while the terminal is master.
 /// - Every terminal message is acknowledged with `80 00 00`; unknown commands get `84 83 00` (§2.66).
 /// - The result is BMP 27 of the `04 0F` (digest D13.1); `06 0F`/`06 1E` only end the sequence, a
-///   `06 1E` without `04 0F` carries the result itself. After an acknowledged `04 0F` the result stands
-///   even if the Completion never comes; after an error `04 0F` a short grace timer replaces T4.
+///   `06 1E` without `04 0F` carries the result itself. After an error `04 0F` a short grace timer
+///   replaces T4.
+/// - Commit point (digest D13.1, ZVT 13.08 §2.2.8): the terminal keeps a payment only after the ECR
+///   acknowledged the `04 0F` **and every `06 D1`/`06 D3` that follows it**; without those acks it
+///   reverses by itself. So an acknowledged approval of a financial command is final without the
+///   Completion only if no receipts can follow (``SessionConfiguration/paymentReceiptsViaECR`` off:
+///   the registration leaves the receipts to the terminal). If receipts can follow, a lost connection
+///   or T4 before the `06 0F` — or a `06 1E` after the approval — is "outcome unknown"
+///   (``SessionProblem/noCompletionAfterResult(timedOut:)``): only the terminal can say whether it kept
+///   the payment (Repeat Receipt, digest D13.2). A declining `04 0F` stands either way.
 /// - A lost connection or T4 before the `04 0F` of a financial command is "outcome unknown", never "declined".
 public struct CommandSession: Sendable {
     public enum State: Equatable, Sendable {
@@ -181,6 +189,10 @@ public struct CommandSession: Sendable {
     /// `06 0F` or `06 1E` arrived (and is acknowledged).
     private mutating func finishAfterEnd() -> [Action] {
         if let info = statusInformation, let code = info.resultCode {
+            if code.isSuccess, approvalAwaitsCompletion, let abort = terminalAbort, !abort.resultCode.isSuccess {
+                // digest D13.1: a terminal that missed a receipt acknowledgement reverses and ends with 06 1E.
+                return finish(.unknown(.abortAfterApproval(abort.resultCode)), completed: true)
+            }
             return finish(outcome(for: code), completed: true)
         }
         if let abort = terminalAbort {
@@ -198,6 +210,19 @@ public struct CommandSession: Sendable {
         return code == .aborted ? .aborted(code) : .declined(code)
     }
 
+    /// Whether receipt messages may still follow an approving `04 0F` of this command, so that the
+    /// terminal commits it only with the Completion in sight (digest D13.1, D7.1 config bits 80 + 02).
+    private var approvalAwaitsCompletion: Bool {
+        isFinancial(command.command) && configuration.paymentReceiptsViaECR
+    }
+
+    /// The outcome of an acknowledged `04 0F` when the sequence breaks off before the Completion:
+    /// a decline stands; an approval stands only if no receipts can follow (digest D13.1).
+    private func outcomeWithoutCompletion(_ code: ResultCode, timedOut: Bool) -> SequenceResult.Outcome {
+        if code.isSuccess, approvalAwaitsCompletion { return .unknown(.noCompletionAfterResult(timedOut: timedOut)) }
+        return outcome(for: code)
+    }
+
     /// Call when ``deadline`` has passed (the driver's read timed out).
     public mutating func timerFired(now: Int64) -> [Action] {
         guard let deadline, now >= deadline else { return [] }
@@ -206,8 +231,8 @@ public struct CommandSession: Sendable {
             return finish(isFinancial(command.command) ? .unknown(.noAcknowledgement) : .failed(.noAcknowledgement), completed: false)
         case .terminalIsMaster:
             if let info = statusInformation, let code = info.resultCode, resultAcknowledged {
-                // digest D13.1: the acknowledged 04 0F stands; a missing Completion is not a failure.
-                return finish(outcome(for: code), completed: false)
+                // digest D13.1: the acknowledged 04 0F stands if no receipts can follow; otherwise ask the terminal.
+                return finish(outcomeWithoutCompletion(code, timedOut: true), completed: false)
             }
             return finish(isFinancial(command.command) ? .unknown(.completionTimeout) : .failed(.completionTimeout), completed: false)
         case .notStarted, .finished:
@@ -253,7 +278,7 @@ public struct CommandSession: Sendable {
         case .terminalIsMaster:
             if unsentAcknowledgement, statusInformation != nil { resultAcknowledged = false }
             if let info = statusInformation, let code = info.resultCode, resultAcknowledged {
-                return finish(outcome(for: code), completed: false)
+                return finish(outcomeWithoutCompletion(code, timedOut: false), completed: false)
             }
             return finish(isFinancial(command.command) ? .unknown(.connectionLost) : .failed(.connectionLost), completed: false)
         }

@@ -10,12 +10,28 @@ public struct SessionConfiguration: Sendable, Equatable {
     public var completionGraceMs: Int64
     /// Character set for texts from the terminal (CP437 per spec; Latin-1 for DCE Valina).
     public var charset: ZVTCharacterSet
+    /// Whether the terminal may send its payment receipts to the ECR (`06 D1`/`06 D3`) after the
+    /// `04 0F`: Registration config bits 80 + 02 (ZVT 13.08 §2.1 table 1, digest D7.1). Then an
+    /// approval is committed at the terminal only when the ECR has also acknowledged every receipt
+    /// message, and only the Completion `06 0F` says that none is left (digest D13.1). `true` when
+    /// not known (no Registration: the terminal follows its own receipt configuration, §2.1).
+    public var paymentReceiptsViaECR: Bool
 
-    public init(t3Ms: Int64 = 5_000, t4Ms: Int64 = 180_000, completionGraceMs: Int64 = 5_000, charset: ZVTCharacterSet = .cp437) {
+    public init(
+        t3Ms: Int64 = 5_000, t4Ms: Int64 = 180_000, completionGraceMs: Int64 = 5_000, charset: ZVTCharacterSet = .cp437,
+        paymentReceiptsViaECR: Bool = true
+    ) {
         self.t3Ms = t3Ms
         self.t4Ms = t4Ms
         self.completionGraceMs = completionGraceMs
         self.charset = charset
+        self.paymentReceiptsViaECR = paymentReceiptsViaECR
+    }
+
+    /// Whether a Registration config byte has the ECR take the payment receipts as print commands
+    /// (bits 80 + 02, ZVT 13.08 §2.1 table 1): `BE`, `BA`, `8E`, `DE` do; `08` or `BC` do not.
+    public static func paymentReceiptsViaECR(registrationConfig config: UInt8) -> Bool {
+        config & 0x82 == 0x82
     }
 }
 
@@ -64,6 +80,14 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
     case connectFailed(String)
     /// The terminal refused the command with `84 xx` (it did not start it).
     case refused(ResultCode)
+    /// The approving `04 0F` was acknowledged, but the sequence broke off (connection lost, or T4
+    /// without a message) before the Completion `06 0F`, while receipt messages could still
+    /// follow: the terminal keeps the payment only if the ECR acknowledged those too, otherwise it
+    /// reverses it (digest D13.1). `timedOut` = T4 ran out rather than the connection.
+    case noCompletionAfterResult(timedOut: Bool)
+    /// The terminal ended with Abort `06 1E` after an approving `04 0F` while receipt messages were
+    /// due: it may have reversed the payment (digest D13.1).
+    case abortAfterApproval(ResultCode)
 
     public var description: String {
         switch self {
@@ -73,6 +97,12 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
         case .protocolViolation(let text): return "Protokollfehler: \(text)"
         case .connectFailed(let text): return text
         case .refused(let code): return "Das Terminal hat den Befehl abgelehnt: \(code.text) (\(Hex.string([code.rawValue])))"
+        case .noCompletionAfterResult(let timedOut):
+            return timedOut
+                ? "Nach dem Ergebnis kam innerhalb von T4 kein Abschluss (ohne quittierte Belege storniert das Terminal die Zahlung)"
+                : "Verbindung nach dem Ergebnis, vor dem Abschluss verloren (ohne quittierte Belege storniert das Terminal die Zahlung)"
+        case .abortAfterApproval(let code):
+            return "Das Terminal hat nach der Genehmigung mit Abbruch geendet (\(code.text)); es storniert die Zahlung womöglich"
         }
     }
 }

@@ -70,6 +70,11 @@ public enum Fault: String, CaseIterable, Sendable, Codable {
     /// The connection is closed right after the register acknowledged the Status-Information
     /// (the payment stands, no receipts, no Completion).
     case dropAfterStatus = "drop-after-status"
+    /// Approved, the register acknowledged the Status-Information and the merchant receipt, then the
+    /// connection is closed before the customer receipt and the Completion. The terminal misses
+    /// acknowledgements it needs (§2.2.8) and reverses (`autoReversed`; `booked` with auto-reversal
+    /// off). With no receipts via the register it is closed before the Completion and the payment stands.
+    case dropDuringReceipts = "drop-during-receipts"
     /// Every APDU of the PT is written one byte at a time.
     case splitBytes = "split-bytes"
     /// The PT's `80 00 00` and its first message go out in one write.
@@ -156,6 +161,7 @@ public enum AmountRules {
         (53, Scenario(faults: [.slowExtended])),
         (61, Scenario(faults: [.dropBeforeStatus])),
         (62, Scenario(faults: [.dropAfterStatus])),
+        (63, Scenario(faults: [.dropDuringReceipts])),
         (71, Scenario(faults: [.splitBytes])),
         (72, Scenario(faults: [.mergeWrites])),
         (73, Scenario(faults: [.garbage])),

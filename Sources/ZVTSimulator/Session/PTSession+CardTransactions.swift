@@ -257,6 +257,11 @@ extension PTSession {
                 if config.autoReversal { try finishWithAbort(0x6C) } else { try finishWithCompletion() }
                 return afterSequence()
             }
+        } else if faults.contains(.dropDuringReceipts) {
+            // No receipts go through the register: the acknowledged 04 0F was the last thing needed.
+            journal(record, .booked, note: "Verbindung vor dem Abschluss getrennt, keine Belege über die Kasse (Fehler drop-during-receipts)")
+            link.close()
+            return false
         }
         journal(record, .booked, note: nil)
         try finishWithCompletion()

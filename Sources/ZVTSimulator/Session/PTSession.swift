@@ -304,6 +304,10 @@ final class PTSession {
     func printTransactionReceipts(_ record: TransactionRecord, _ registration: RegistrationState) -> String? {
         for (type, copy) in [(UInt8(0x01), "Händlerbeleg"), (UInt8(0x02), "Kundenbeleg")] {
             if let problem = printReceipt(type: type, lines: receiptLines(record, copy: copy), registration) { return problem }
+            if faults.contains(.dropDuringReceipts) {
+                link.close()
+                return "Verbindung nach dem Händlerbeleg, vor dem Kundenbeleg getrennt (Fehler drop-during-receipts)"
+            }
         }
         return nil
     }
