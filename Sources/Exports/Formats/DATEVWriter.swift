@@ -45,7 +45,6 @@ public struct DATEVWriter: BookingWriter {
         buchungstext = 13, kost1 = 36, kost2 = 37, zusatzinfo = 47, festschreibung = 113
 
     let context: ExportContext
-    private var fields = [String](repeating: "", count: 116)
     private let lockText: String
 
     public init(context: ExportContext) {
@@ -86,30 +85,67 @@ public struct DATEVWriter: BookingWriter {
         guard line.businessDate >= context.from && line.businessDate <= context.to else {
             throw invalid(line, "Belegdatum", line.businessDate.german, "ein Datum von \(context.from.german) bis \(context.to.german)")
         }
-        for index in fields.indices where !fields[index].isEmpty { fields[index] = "" }
-        fields[Self.umsatz] = MoneyFormat.plain(line.amount.magnitude, decimalSeparator: ",")
-        fields[Self.sollHaben] = quoted(line.amount.isNegative ? "H" : "S")
-        fields[Self.konto] = try account(line.paymentAccount, line, "Konto")
-        fields[Self.gegenkonto] = try account(line.account, line, "Gegenkonto")
-        fields[Self.belegdatum] = line.businessDate.dayMonth
-        fields[Self.belegfeld1] = quoted(Self.belegfeld(line.cashReference.isEmpty ? line.receiptNumber : line.cashReference))
-        fields[Self.buchungstext] = quoted(clip(line.text, 60))
-        if !line.costCenter.isEmpty { fields[Self.kost1] = quoted(try kost(line.costCenter, line, "KOST1")) }
-        if !line.product.isEmpty { fields[Self.kost2] = quoted(try kost(line.product, line, "KOST2")) }
-        var info: [(String, String)] = [("Kasse", line.register), ("Bon", line.receiptNumber), ("Vorgang", line.saleID),
-                                        ("Bediener", line.operatorName)]
-        if !line.itemCode.isEmpty { info.append(("Artikel", line.itemCode)) }
-        if !line.stornoReference.isEmpty { info.append(("Storno zu Bon", line.stornoReference)) }
-        if line.isProvisional { info.append(("Status", "vorläufig")) }
-        for (n, pair) in info.enumerated() where !pair.1.isEmpty {
-            fields[Self.zusatzinfo + 2 * n] = quoted(clip(pair.0, 20))
-            fields[Self.zusatzinfo + 2 * n + 1] = quoted(clip(pair.1, 210))
+        // Check every field before the first byte, so a refused booking leaves no half line.
+        let konto = try account(line.paymentAccount, line, "Konto")
+        let gegenkonto = try account(line.account, line, "Gegenkonto")
+        if !line.costCenter.isEmpty { _ = try kost(line.costCenter, line, "KOST1") }
+        if !line.product.isEmpty { _ = try kost(line.product, line, "KOST2") }
+
+        // Fields in column order; `column` is the field the next byte belongs to.
+        var column = 0
+        func to(_ target: Int) {
+            while column < target {
+                out.append(UInt8(ascii: ";"))
+                column += 1
+            }
         }
-        fields[Self.festschreibung] = lockText
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ";")) }
-            if !field.isEmpty { Windows1252.append(field, to: &out) }
+        out.appendMoney(line.amount.magnitude.cents, separator: UInt8(ascii: ","))
+        to(Self.sollHaben)
+        out.appendLiteral(line.amount.isNegative ? "\"H\"" : "\"S\"")
+        to(Self.konto)
+        out.appendUTF8(konto)
+        to(Self.gegenkonto)
+        out.appendUTF8(gegenkonto)
+        to(Self.belegdatum)
+        out.appendDigits(UInt64(line.businessDate.day), width: 2)
+        out.appendDigits(UInt64(line.businessDate.month), width: 2)
+        to(Self.belegfeld1)
+        out.append(UInt8(ascii: "\""))
+        Self.appendBelegfeld(line.cashReference.isEmpty ? line.receiptNumber : line.cashReference, to: &out)
+        out.append(UInt8(ascii: "\""))
+        to(Self.buchungstext)
+        out.appendWindows1252Quoted(line.text, clippedTo: 60)
+        if !line.costCenter.isEmpty {
+            to(Self.kost1)
+            out.appendWindows1252Quoted(line.costCenter, clippedTo: Int.max)
         }
+        if !line.product.isEmpty {
+            to(Self.kost2)
+            out.appendWindows1252Quoted(line.product, clippedTo: Int.max)
+        }
+        // Zusatzinformationen: pairs in this order; an empty value keeps its pair empty.
+        var n = 0
+        func info(_ label: StaticString, _ value: String) {
+            if !value.isEmpty {
+                to(Self.zusatzinfo + 2 * n)
+                out.append(UInt8(ascii: "\""))
+                out.appendLiteral(label)
+                out.append(UInt8(ascii: "\""))
+                to(Self.zusatzinfo + 2 * n + 1)
+                out.appendWindows1252Quoted(value, clippedTo: 210)
+            }
+            n += 1
+        }
+        info("Kasse", line.register)
+        info("Bon", line.receiptNumber)
+        info("Vorgang", line.saleID)
+        info("Bediener", line.operatorName)
+        if !line.itemCode.isEmpty { info("Artikel", line.itemCode) }
+        if !line.stornoReference.isEmpty { info("Storno zu Bon", line.stornoReference) }
+        if line.isProvisional { info("Status", "vorläufig") }
+        to(Self.festschreibung)
+        out.appendUTF8(lockText)
+        to(Self.columns.count - 1)
         out.append(13)
         out.append(10)
     }
@@ -119,11 +155,29 @@ public struct DATEVWriter: BookingWriter {
     /// Belegfeld 1: DATEV allows `A-Z a-z 0-9 $ & % * + - /` and 12 characters; other characters
     /// are dropped and, when longer, the last 12 kept (the running number is at the end).
     static func belegfeld(_ text: String) -> String {
-        let allowed = text.unicodeScalars.filter {
-            ($0.value < 0x80 && (CharacterSet.alphanumerics.contains($0))) || "$&%*+-/".unicodeScalars.contains($0)
+        var out: [UInt8] = []
+        appendBelegfeld(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``belegfeld(_:)`` appended as bytes: every byte of a non-ASCII character is ≥ 0x80 and dropped.
+    static func appendBelegfeld(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            func allowed(_ b: UInt8) -> Bool {
+                (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "$") || b == UInt8(ascii: "&")
+                    || b == UInt8(ascii: "%") || b == UInt8(ascii: "*") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+                    || b == UInt8(ascii: "/")
+            }
+            // The last 12 allowed bytes: walk back from the end.
+            var start = bytes.count
+            var kept = 0
+            while start > 0 && kept < 12 {
+                start -= 1
+                if allowed(bytes[start]) { kept += 1 }
+            }
+            for byte in bytes[start...] where allowed(byte) { out.append(byte) }
         }
-        let kept = String(String.UnicodeScalarView(allowed))
-        return kept.count > 12 ? String(kept.suffix(12)) : kept
     }
 
     private func account(_ number: String, _ line: BookingLine, _ field: String) throws -> String {

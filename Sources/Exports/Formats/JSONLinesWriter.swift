@@ -13,18 +13,53 @@ public struct JSONLinesWriter: BookingWriter {
     public mutating func begin(into out: inout [UInt8]) throws {}
 
     public mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
-        var text = "{\"sequence\":\(line.sequence),\"kind\":\(json(line.kind.rawValue)),\"businessDate\":\(json(line.businessDate.iso))"
-        text += ",\"register\":\(json(line.register)),\"zNumber\":\(line.zNumber.map(String.init) ?? "null")"
-        text += ",\"provisional\":\(line.isProvisional),\"receiptNumber\":\(json(line.receiptNumber)),\"saleId\":\(json(line.saleID))"
-        text += ",\"line\":\(line.lineNumber),\"share\":\(line.shareNumber),\"itemCode\":\(json(line.itemCode)),\"text\":\(json(line.text))"
-        text += ",\"account\":\(json(line.account)),\"product\":\(json(line.product)),\"costCenter\":\(json(line.costCenter))"
-        text += ",\"cashReference\":\(json(line.cashReference)),\"amountCents\":\(line.amount.cents)"
-        text += ",\"amount\":\(json(MoneyFormat.plain(line.amount))),\"currency\":\"EUR\""
-        text += ",\"paymentMethod\":\(json(line.paymentMethod.rawValue)),\"paymentAccount\":\(json(line.paymentAccount))"
-        text += ",\"debitAccount\":\(json(line.debitAccount)),\"creditAccount\":\(json(line.creditAccount))"
-        text += ",\"passThrough\":\(line.passThrough),\"stornoReference\":\(json(line.stornoReference))"
-        text += ",\"operator\":\(json(line.operatorName))}\n"
-        out.append(contentsOf: text.utf8)
+        out.appendLiteral("{\"sequence\":")
+        out.appendDecimal(line.sequence)
+        out.appendLiteral(",\"kind\":")
+        out.appendJSONString(line.kind.rawValue)
+        out.appendLiteral(",\"businessDate\":\"")
+        out.appendISO(line.businessDate)
+        out.appendLiteral("\",\"register\":")
+        out.appendJSONString(line.register)
+        out.appendLiteral(",\"zNumber\":")
+        if let z = line.zNumber { out.appendDecimal(z) } else { out.appendLiteral("null") }
+        out.appendLiteral(line.isProvisional ? ",\"provisional\":true,\"receiptNumber\":" : ",\"provisional\":false,\"receiptNumber\":")
+        out.appendJSONString(line.receiptNumber)
+        out.appendLiteral(",\"saleId\":")
+        out.appendJSONString(line.saleID)
+        out.appendLiteral(",\"line\":")
+        out.appendDecimal(line.lineNumber)
+        out.appendLiteral(",\"share\":")
+        out.appendDecimal(line.shareNumber)
+        out.appendLiteral(",\"itemCode\":")
+        out.appendJSONString(line.itemCode)
+        out.appendLiteral(",\"text\":")
+        out.appendJSONString(line.text)
+        out.appendLiteral(",\"account\":")
+        out.appendJSONString(line.account)
+        out.appendLiteral(",\"product\":")
+        out.appendJSONString(line.product)
+        out.appendLiteral(",\"costCenter\":")
+        out.appendJSONString(line.costCenter)
+        out.appendLiteral(",\"cashReference\":")
+        out.appendJSONString(line.cashReference)
+        out.appendLiteral(",\"amountCents\":")
+        out.appendDecimal(line.amount.cents)
+        out.appendLiteral(",\"amount\":\"")
+        out.appendMoney(line.amount.cents, separator: UInt8(ascii: "."))
+        out.appendLiteral("\",\"currency\":\"EUR\",\"paymentMethod\":")
+        out.appendJSONString(line.paymentMethod.rawValue)
+        out.appendLiteral(",\"paymentAccount\":")
+        out.appendJSONString(line.paymentAccount)
+        out.appendLiteral(",\"debitAccount\":")
+        out.appendJSONString(line.debitAccount)
+        out.appendLiteral(",\"creditAccount\":")
+        out.appendJSONString(line.creditAccount)
+        out.appendLiteral(line.passThrough ? ",\"passThrough\":true,\"stornoReference\":" : ",\"passThrough\":false,\"stornoReference\":")
+        out.appendJSONString(line.stornoReference)
+        out.appendLiteral(",\"operator\":")
+        out.appendJSONString(line.operatorName)
+        out.appendLiteral("}\n")
     }
 
     public mutating func finish(into out: inout [UInt8]) throws {}

@@ -19,22 +19,47 @@ public struct JournalWriter: BookingWriter {
     }
 
     public mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
-        var text = "\n" + line.businessDate.iso + (line.isProvisional ? " ! (" : " * (") + oneLine(line.receiptNumber) + ") "
-        text += oneLine(line.text) + "\n"
-        text += "    ; Kasse: \(oneLine(line.register))\n"
-        if let z = line.zNumber { text += "    ; Z: \(z)\n" }
-        if !line.saleID.isEmpty { text += "    ; Vorgang: \(oneLine(line.saleID))\n" }
-        if !line.itemCode.isEmpty { text += "    ; Artikel: \(oneLine(line.itemCode))\n" }
-        if !line.product.isEmpty { text += "    ; Produkt: \(oneLine(line.product))\n" }
-        if !line.costCenter.isEmpty { text += "    ; Kostenstelle: \(oneLine(line.costCenter))\n" }
-        if !line.cashReference.isEmpty { text += "    ; Kassenzeichen: \(oneLine(line.cashReference))\n" }
-        if !line.stornoReference.isEmpty { text += "    ; Storno: \(oneLine(line.stornoReference))\n" }
-        text += "    ; Bediener: \(oneLine(line.operatorName))\n"
-        let amount = MoneyFormat.plain(line.amount)
-        let negated = MoneyFormat.plain(line.amount.negated)
-        text += "    " + Self.paymentAccountName(line) + "  " + amount + " EUR\n"
-        text += "    " + Self.accountName(line) + "  " + negated + " EUR\n"
-        out.append(contentsOf: text.utf8)
+        out.append(10)
+        out.appendISO(line.businessDate)
+        out.appendLiteral(line.isProvisional ? " ! (" : " * (")
+        out.appendOneLine(line.receiptNumber)
+        out.appendLiteral(") ")
+        out.appendOneLine(line.text)
+        out.appendLiteral("\n    ; Kasse: ")
+        out.appendOneLine(line.register)
+        out.append(10)
+        if let z = line.zNumber {
+            out.appendLiteral("    ; Z: ")
+            out.appendDecimal(z)
+            out.append(10)
+        }
+        func tag(_ name: StaticString, _ value: String) {
+            guard !value.isEmpty else { return }
+            out.appendLiteral(name)
+            out.appendOneLine(value)
+            out.append(10)
+        }
+        tag("    ; Vorgang: ", line.saleID)
+        tag("    ; Artikel: ", line.itemCode)
+        tag("    ; Produkt: ", line.product)
+        tag("    ; Kostenstelle: ", line.costCenter)
+        tag("    ; Kassenzeichen: ", line.cashReference)
+        tag("    ; Storno: ", line.stornoReference)
+        out.appendLiteral("    ; Bediener: ")
+        out.appendOneLine(line.operatorName)
+        out.appendLiteral("\n    Zahlungsmittel:")
+        out.appendUTF8(line.paymentMethod.germanName)
+        out.append(UInt8(ascii: ":"))
+        Self.appendAccountPart(line.paymentAccount, to: &out)
+        out.appendLiteral("  ")
+        out.appendMoney(line.amount.cents, separator: UInt8(ascii: "."))
+        out.appendLiteral(" EUR\n    ")
+        out.appendUTF8(Self.group(line))
+        out.append(UInt8(ascii: ":"))
+        Self.appendAccountPart(line.account, to: &out)
+        out.appendLiteral("  ")
+        out.appendMoney(line.amount.negated.cents, separator: UInt8(ascii: "."))
+        out.appendLiteral(" EUR\n")
     }
 
     public mutating func finish(into out: inout [UInt8]) throws {}
@@ -46,13 +71,20 @@ public struct JournalWriter: BookingWriter {
 
     /// `Ertrag:4311`, `Verwahrgeld:3720`, `Geldtransit:1890`, `Kassendifferenz:1790`.
     public static func accountName(_ line: BookingLine) -> String {
-        let group: String
+        group(line) + ":" + accountPart(line.account)
+    }
+
+    static func group(_ line: BookingLine) -> String {
         switch line.kind {
-        case .sale, .storno: group = line.passThrough ? "Verwahrgeld" : "Ertrag"
-        case .cashMovement: group = "Geldtransit"
-        case .cashDifference: group = "Kassendifferenz"
+        case .sale, .storno: return line.passThrough ? "Verwahrgeld" : "Ertrag"
+        case .cashMovement: return "Geldtransit"
+        case .cashDifference: return "Kassendifferenz"
         }
-        return group + ":" + accountPart(line.account)
+    }
+
+    /// ``accountPart(_:)`` appended as bytes (as is unless the text holds a space, tab, `;` or line break).
+    static func appendAccountPart(_ text: String, to out: inout [UInt8]) {
+        out.appendUTF8([UInt8].isOneLine(text, spaceAllowed: false) ? text : accountPart(text))
     }
 
     /// Account names may not contain two spaces, tabs, `;` or line breaks in hledger/ledger.

@@ -35,16 +35,56 @@ public struct MunicipalCSVWriter: BookingWriter {
     }
 
     public mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
-        appendRow([
-            "Buchung", line.businessDate.german, line.register, line.zNumber.map(String.init) ?? "", line.receiptNumber,
-            line.saleID, line.lineNumber == 0 ? "" : String(line.lineNumber), line.shareNumber == 0 ? "" : String(line.shareNumber),
-            line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
-            MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
-            line.stornoReference, line.operatorName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
-        ], to: &out)
+        let semicolon = UInt8(ascii: ";")
+        out.appendLiteral("Buchung;")
+        out.appendGerman(line.businessDate)
+        out.append(semicolon)
+        out.appendCSVField(line.register)
+        out.append(semicolon)
+        if let z = line.zNumber { out.appendDecimal(z) }
+        out.append(semicolon)
+        out.appendCSVField(line.receiptNumber)
+        out.append(semicolon)
+        out.appendCSVField(line.saleID)
+        out.append(semicolon)
+        if line.lineNumber != 0 { out.appendDecimal(line.lineNumber) }
+        out.append(semicolon)
+        if line.shareNumber != 0 { out.appendDecimal(line.shareNumber) }
+        out.append(semicolon)
+        out.appendCSVField(line.itemCode)
+        out.append(semicolon)
+        out.appendCSVField(line.text)
+        out.append(semicolon)
+        out.appendCSVField(line.account)
+        out.append(semicolon)
+        out.appendCSVField(line.product)
+        out.append(semicolon)
+        out.appendCSVField(line.costCenter)
+        out.append(semicolon)
+        out.appendCSVField(line.cashReference)
+        out.append(semicolon)
+        out.appendMoney(line.amount.cents, separator: UInt8(ascii: ","))
+        out.append(semicolon)
+        out.appendUTF8(line.paymentMethod.germanName)
+        out.append(semicolon)
+        out.appendCSVField(line.paymentAccount)
+        out.append(semicolon)
+        out.appendCSVField(line.stornoReference)
+        out.append(semicolon)
+        out.appendCSVField(line.operatorName)
+        out.append(semicolon)
+        out.appendUTF8(line.kind.germanName)
+        out.append(semicolon)
+        if line.isProvisional { out.appendLiteral("vorläufig") } else { out.appendLiteral("endgültig") }
+        out.appendLiteral(";\r\n")
         let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
-        let previous = summary[key] ?? (0, 0, false)
-        summary[key] = (previous.count + 1, previous.cents + line.amount.cents, previous.provisional || line.isProvisional)
+        if let index = summary.index(forKey: key) {
+            summary.values[index].count += 1
+            summary.values[index].cents += line.amount.cents
+            if line.isProvisional { summary.values[index].provisional = true }
+        } else {
+            summary[key] = (1, line.amount.cents, line.isProvisional)
+        }
     }
 
     public mutating func finish(into out: inout [UInt8]) throws {

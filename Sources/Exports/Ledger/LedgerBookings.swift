@@ -1,7 +1,7 @@
 import KasseCore
 import Ledger
 
-/// Turns one register's ledger events into booking lines (pure, apart from looking up the sale a
+/// Turns one register's ledger entries into booking lines (pure, apart from looking up the sale a
 /// storno cancels).
 ///
 /// - A sale gives one line per line share; when a sale was paid by several methods, each share is
@@ -16,6 +16,9 @@ public struct LedgerBookingConverter {
     let closes: [DayCloseBoundary]
     let operators: [String: OperatorRecord]
     private var closeIndex = 0
+    /// The last business date parsed (consecutive entries share their day).
+    private var lastDateText = ""
+    private var lastDate: BookingDate?
 
     public init(register: String, settings: ExportSettings, closes: [DayCloseBoundary], operators: [String: OperatorRecord]) {
         self.register = register
@@ -42,120 +45,130 @@ public struct LedgerBookingConverter {
 
     /// The booking lines of one journal entry.
     /// - Parameter original: looks up the sale a storno cancels.
-    public mutating func lines(seq: Int64, event: LedgerEvent, original: (String) throws -> SaleRecord?) throws -> [BookingLine] {
-        switch event {
+    public mutating func lines(seq: Int64, entry: BookedEntry, original: (String) throws -> BookedSale?) throws -> [BookingLine] {
+        var out: [BookingLine] = []
+        try forEachLine(seq: seq, entry: entry, original: original) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each booking line of one journal entry, in order.
+    /// - Parameter original: looks up the sale a storno cancels.
+    public mutating func forEachLine(seq: Int64, entry: BookedEntry, original: (String) throws -> BookedSale?,
+                                     _ body: (BookingLine) throws -> Void) throws {
+        switch entry {
         case .sale(let sale):
-            return try saleLines(seq: seq, sale: sale)
+            try saleLines(seq: seq, sale: sale, body)
         case .storno(let storno):
             guard let sale = try original(storno.saleId) else {
                 throw ExportError.invalidScope("Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
             }
-            return try stornoLines(seq: seq, storno: storno, sale: sale)
+            try stornoLines(seq: seq, storno: storno, sale: sale, body)
         case .cashMovement(let movement):
             let date = try businessDate(movement.businessDate, receipt: movement.receiptNumber)
             let z = zNumber(for: seq)
             let text = movement.kind.label + ": " + movement.reason
-            return [BookingLine(
+            try body(BookingLine(
                 sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
                 receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
                 text: text, account: settings.transitAccount, amount: Money(cents: movement.amount.cents * movement.kind.sign),
-                paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))]
+                paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId)))
         case .dayClose(let close):
-            guard !close.difference.isZero else { return [] }
+            guard !close.difference.isZero else { return }
             let date = try businessDate(close.businessDate, receipt: nil)
             let surplus = !close.difference.isNegative
-            return [BookingLine(
+            try body(BookingLine(
                 sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
                 receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
                 text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
                 account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
                 paymentMethod: .cash, paymentAccount: settings.cashAccount,
-                operatorName: operatorName(close.operatorId))]
-        default:
-            return []
+                operatorName: operatorName(close.operatorId)))
         }
     }
 
-    private mutating func saleLines(seq: Int64, sale: SaleRecord) throws -> [BookingLine] {
+    private mutating func saleLines(seq: Int64, sale: BookedSale, _ body: (BookingLine) throws -> Void) throws {
         let date = try businessDate(sale.businessDate, receipt: sale.receiptNumber)
         let z = zNumber(for: seq)
         let receipt = Self.receiptLabel(register: register, number: sale.receiptNumber)
-        var allocator = Allocator(sale.payments.map { ($0.method, $0.amount.cents) })
-        var out: [BookingLine] = []
+        let operatorName = operatorName(sale.operatorId)
+        let reference = sale.reference ?? ""
+        var allocator = Allocator(sale.payments)
         for (lineIndex, line) in sale.lines.enumerated() {
             for (shareIndex, share) in line.shares.enumerated() {
-                for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
-                    out.append(BookingLine(
+                try allocator.take(share.amount.cents) { method, cents in
+                    guard cents != 0 else { return }
+                    try body(BookingLine(
                         sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
                         saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
                         text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
-                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: sale.reference ?? "",
+                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: reference,
                         amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
-                        operatorName: operatorName(sale.operatorId), passThrough: share.passThrough))
+                        operatorName: operatorName, passThrough: share.passThrough))
                 }
             }
         }
-        return out
     }
 
-    private mutating func stornoLines(seq: Int64, storno: StornoRecord, sale: SaleRecord) throws -> [BookingLine] {
+    private mutating func stornoLines(seq: Int64, storno: BookedStorno, sale: BookedSale, _ body: (BookingLine) throws -> Void) throws {
         let date = try businessDate(storno.businessDate, receipt: storno.receiptNumber)
         let z = zNumber(for: seq)
         let receipt = Self.receiptLabel(register: register, number: storno.receiptNumber)
         let reference = Self.receiptLabel(register: register, number: sale.receiptNumber)
-        var allocator = Allocator(storno.refunds.map { ($0.method, $0.amount.cents) })
-        var out: [BookingLine] = []
+        let operatorName = operatorName(storno.operatorId)
+        var allocator = Allocator(storno.refunds)
         for (lineIndex, line) in sale.lines.enumerated() {
             for (shareIndex, share) in line.shares.enumerated() {
-                for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
-                    out.append(BookingLine(
+                try allocator.take(share.amount.cents) { method, cents in
+                    guard cents != 0 else { return }
+                    try body(BookingLine(
                         sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
                         saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
                         text: "Storno: " + Self.text(line, share), account: share.account,
                         product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
                         cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
                         paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                        operatorName: operatorName(storno.operatorId), passThrough: share.passThrough))
+                        operatorName: operatorName, passThrough: share.passThrough))
                 }
             }
         }
-        return out
     }
 
     /// `Führungszeugnis (Anteil Bundeskasse)`; the variant and the share's label when there are several.
-    static func text(_ line: SaleLine, _ share: LineShare) -> String {
+    static func text(_ line: BookedLine, _ share: LineShare) -> String {
         var text = line.name
         if let variant = line.variant, !variant.isEmpty { text += " – " + variant }
         if line.shares.count > 1 && !share.label.isEmpty { text += " (" + share.label + ")" }
         return text
     }
 
-    private func businessDate(_ iso: String, receipt: Int64?) throws -> BookingDate {
+    private mutating func businessDate(_ iso: String, receipt: Int64?) throws -> BookingDate {
+        if let lastDate, iso == lastDateText { return lastDate }
         guard let date = BookingDate(iso: iso) else {
             throw ExportError.invalidScope("Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
         }
+        (lastDateText, lastDate) = (iso, date)
         return date
     }
 }
 
 /// Hands out amounts from payments in order: `take(700)` from `[(cash, 500), (card, 800)]` gives
-/// `[(cash, 500), (card, 200)]`. What exceeds every payment goes to the last one.
+/// `(cash, 500), (card, 200)`. What exceeds every payment goes to the last one.
 struct Allocator {
-    private var remaining: [(PaymentMethod, Int64)]
+    private var remaining: [BookedAmount]
     private var index = 0
 
-    init(_ payments: [(PaymentMethod, Int64)]) { remaining = payments.isEmpty ? [(.cash, 0)] : payments }
+    init(_ payments: [BookedAmount]) { remaining = payments.isEmpty ? [BookedAmount(method: .cash, cents: 0)] : payments }
 
-    mutating func take(_ amount: Int64) -> [(PaymentMethod, Int64)] {
+    /// Calls `body` with each (method, amount) part of `amount`, in order.
+    mutating func take(_ amount: Int64, _ body: (PaymentMethod, Int64) throws -> Void) rethrows {
         var left = amount
-        var out: [(PaymentMethod, Int64)] = []
         while left > 0 {
-            while index < remaining.count - 1 && remaining[index].1 <= 0 { index += 1 }
-            let available = index == remaining.count - 1 ? left : min(left, remaining[index].1)
-            out.append((remaining[index].0, available))
-            remaining[index].1 -= available
+            while index < remaining.count - 1 && remaining[index].cents <= 0 { index += 1 }
+            let available = index == remaining.count - 1 ? left : min(left, remaining[index].cents)
+            let method = remaining[index].method
+            remaining[index] = BookedAmount(method: method, cents: remaining[index].cents - available)
             left -= available
+            try body(method, available)
         }
-        return out
     }
 }

@@ -109,11 +109,14 @@ public enum LedgerExport {
             return nil
         }())
 
-        var estimate: Int64 = 0
-        for plan in plans {
-            for range in plan.ranges { estimate += try plan.ledger.bookingLineEstimate(inJournal: range) }
+        // The estimate costs a count over the ranges: only for a bar that is drawn.
+        if let progress, progress.isEnabled {
+            var estimate: Int64 = 0
+            for plan in plans {
+                for range in plan.ranges { estimate += try plan.ledger.bookingLineEstimate(inJournal: range) }
+            }
+            progress.total = Int(estimate)
         }
-        progress?.total = Int(estimate)
         let file = try ExportFile(path: request.outputPath)
         let totals: ExportTotals
         let digest: String
@@ -133,11 +136,11 @@ public enum LedgerExport {
         var records: [ExportRecord] = []
         do {
             for plan in plans {
-                let part = source.totalsByRegister[plan.register] ?? ExportTotals()
+                let part = source.partsByRegister[plan.register] ?? PlannedSource.Part()
                 let record = ExportRecord(
                     id: UUID().uuidString.lowercased(), format: request.format.rawValue, scope: request.scope.text,
                     afterSeq: plan.recordedAfter, throughSeq: plan.recordedThrough, fileName: absolute(request.outputPath),
-                    recordCount: Int64(part.recordCount), total: part.debitTotal, fileSHA256: digest, isRepeat: plan.isRepeat,
+                    recordCount: Int64(part.recordCount), total: Money(cents: part.debitCents), fileSHA256: digest, isRepeat: plan.isRepeat,
                     operatorId: nil, at: Instant(now))
                 // A fresh connection: the reading one may still hold its snapshot (an unfinished cached
                 // statement), which would make the write fail if the counter booked meanwhile.
@@ -254,11 +257,18 @@ public enum LedgerExport {
     }
 }
 
-/// Streams the planned registers' ledgers as booking lines, keeping totals per register.
+/// Streams the planned registers' ledgers as booking lines, counting per register what the
+/// export log records (lines and debit total).
 final class PlannedSource: BookingSource {
+    /// One register's share of the export.
+    struct Part {
+        var recordCount = 0
+        var debitCents: Int64 = 0
+    }
+
     let plans: [LedgerExport.Plan]
     let dateFilter: ClosedRange<BookingDate>?
-    private(set) var totalsByRegister: [String: ExportTotals] = [:]
+    private(set) var partsByRegister: [String: Part] = [:]
 
     init(plans: [LedgerExport.Plan], dateFilter: ClosedRange<BookingDate>?) {
         self.plans = plans
@@ -270,18 +280,19 @@ final class PlannedSource: BookingSource {
     func forEachBooking(_ body: (BookingLine) throws -> Void) throws {
         for plan in plans {
             var converter = plan.converter
-            var totals = ExportTotals()
+            var part = Part()
+            let ledger = plan.ledger
             for range in plan.ranges {
-                try plan.ledger.forEachEvent(in: range) { entry, event in
-                    let lines = try converter.lines(seq: entry.seq, event: event) { try plan.ledger.sale(id: $0) }
-                    for line in lines {
-                        if let dateFilter, !dateFilter.contains(line.businessDate) { continue }
-                        totals.add(line)
+                try ledger.forEachBookedEntry(in: range) { seq, entry in
+                    try converter.forEachLine(seq: seq, entry: entry, original: { try ledger.bookedSale(id: $0) }) { line in
+                        if let dateFilter, !dateFilter.contains(line.businessDate) { return }
+                        part.recordCount += 1
+                        part.debitCents += line.amount.magnitude.cents
                         try body(line)
                     }
                 }
             }
-            totalsByRegister[plan.register] = totals
+            partsByRegister[plan.register] = part
         }
     }
 }

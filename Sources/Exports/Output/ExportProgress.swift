@@ -14,6 +14,9 @@ public final class ExportProgress {
     private var lastDrawNanos: UInt64 = 0
     private var lastShown = -1
 
+    /// Whether the bar is drawn (standard error is a terminal, or forced).
+    public var isEnabled: Bool { enabled }
+
     /// - Parameters:
     ///   - total: the expected number of bookings, if known.
     ///   - enabled: `nil` draws when standard error is a terminal.

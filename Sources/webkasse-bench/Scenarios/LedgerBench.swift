@@ -104,16 +104,17 @@ enum LedgerBench {
     // MARK: a large ledger for verify, startup and dayclose
 
     /// Fills a ledger with `entries` journal entries: days of sales (1–3 lines, cash/cheque/card),
-    /// some stornos and cash movements, a day close every `salesPerDay` sales; the last
-    /// `openSales` sales stay in the open period. Returns the data directory.
-    static func generate(entries: Int, openSales: Int, catalogPath: String) throws -> (data: String, registerId: String) {
-        let data = try temporaryDirectory("ledger")
-        var configuration = Configuration()
-        configuration.registerID = "K1"
+    /// some stornos, an Abschöpfung a day and now and then an Einlage, a day close every
+    /// `salesPerDay` sales (every seventh with a small difference); the last `openSales` sales stay
+    /// in the open period. Returns the data directory (a new one unless `data` is given: several
+    /// registers can share one).
+    static func generate(entries: Int, openSales: Int, catalogPath: String, register: String = "K1", data given: String? = nil,
+                         seed: UInt64 = 42) throws -> (data: String, registerId: String) {
+        let data = try given ?? temporaryDirectory("ledger")
         let catalog = try TariffCatalogLoader.load(path: catalogPath)
-        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: data, register: "K1").ensuringDirectory())
+        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: data, register: register).ensuringDirectory())
         let items = catalog.itemsInForce(on: BusinessDate(iso: "2026-11-27")!)
-        var rng = SplitMix64(seed: 42)
+        var rng = SplitMix64(seed: seed)
         let start = Instant(millisecondsSinceEpoch: 1_767_250_800_000)  // 2026-01-01 07:00 UTC
         var now = start
         var day = BusinessDate(iso: "2026-01-02")!
@@ -136,7 +137,7 @@ enum LedgerBench {
                             shares: item.booking.split(amount).map { LineShare(account: $0.account, produkt: $0.product, kostenstelle: $0.costCentre, amount: $0.amount, passThrough: $0.passThrough, label: $0.label) })
         }
         try ledger.transaction {
-            _ = try ledger.append(.register(RegisterRecord(id: "K1", name: "Kasse K1", createdAt: now)), at: now)
+            _ = try ledger.append(.register(RegisterRecord(id: register, name: "Kasse \(register)", createdAt: now)), at: now)
             _ = try ledger.append(.operatorAdded(OperatorRecord(id: operatorId, login: "bench", name: "Bench", createdAt: now)), at: now)
             _ = try ledger.append(.operatorAdded(OperatorRecord(id: "op-sup", login: "aufsicht", name: "Aufsicht", createdAt: now)), at: now)
         }
@@ -152,11 +153,17 @@ enum LedgerBench {
                         _ = try ledger.append(.shiftOpened(ShiftRecord(id: shiftId, operatorId: operatorId, businessDate: day.iso, openedAt: now, float: Money(cents: 20_000))), at: now)
                     } else if salesToday >= salesPerDay && written < closingSalesTarget {
                         let (after, totals) = try ledger.periodTotals()
-                        _ = try ledger.append(.dayClose(DayCloseRecord(id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso, closedAt: now, afterSeq: after, totals: totals, expectedCash: totals.expectedCash, countedCash: totals.expectedCash, difference: .zero)), at: now)
+                        let difference = Money(cents: z % 7 == 0 ? (z % 2 == 0 ? -50 : 20) : 0)
+                        _ = try ledger.append(.dayClose(DayCloseRecord(id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso, closedAt: now, afterSeq: after, totals: totals, expectedCash: totals.expectedCash, countedCash: Money(cents: totals.expectedCash.cents + difference.cents), difference: difference)), at: now)
                         z += 1
                         day = day.adding(days: 1)
                         shiftId = ""
                         salesToday = 0
+                    } else if salesToday == salesPerDay / 2 || (salesToday == 1 && z % 5 == 0) {
+                        let kind: CashMovementKind = salesToday == 1 ? .einlage : .abschoepfung
+                        _ = try ledger.append(.cashMovement(CashMovementRecord(id: "move-\(receipt)", receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, kind: kind, amount: Money(cents: kind == .einlage ? 5_000 : 50_000), reason: kind == .einlage ? "Wechselgeld" : "Tagesmitte", businessDate: day.iso, at: now)), at: now)
+                        receipt += 1
+                        salesToday += 1
                     } else if rng.next() % 100 == 0, let saleId = saleIds.popLast(), let sale = try ledger.sale(id: saleId), sale.payments.allSatisfy({ $0.method != .card }) {
                         _ = try ledger.append(.storno(StornoRecord(id: "storno-\(receipt)", saleId: saleId, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: "op-sup", reason: "Falsche Gebühr", businessDate: day.iso, at: now, total: sale.total, refunds: sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount) })), at: now)
                         receipt += 1
@@ -183,7 +190,7 @@ enum LedgerBench {
         }
         // A real counter writes each receipt's file right after booking: give the open period its
         // files (content irrelevant here), so start-up sees a data directory as it would be.
-        let receipts = DataDirectory.registerDirectory(data: data, register: "K1") + "/receipts"
+        let receipts = DataDirectory.registerDirectory(data: data, register: register) + "/receipts"
         try FileManager.default.createDirectory(atPath: receipts, withIntermediateDirectories: true)
         let lastClose = try ledger.lastDayClose()
         let firstOpen = (lastClose?.totals.lastReceipt ?? 0) + 1
@@ -192,7 +199,7 @@ enum LedgerBench {
                 FileManager.default.createFile(atPath: receipts + "/" + String(format: "%06lld", number) + ".txt", contents: Data("Beleg \(number)\n".utf8))
             }
         }
-        return (data, "K1")
+        return (data, register)
     }
 
     static func verify(report: Report, data: String, registerId: String) throws {

@@ -1,0 +1,259 @@
+@testable import Exports
+import Foundation
+import KasseCore
+import Ledger
+
+// The four writers as they were before they appended bytes directly (String per field and line),
+// kept unchanged as the reference the byte writers must equal (WriterEquivalenceTests).
+
+
+/// DATEV EXTF Buchungsstapel: format 700, category 21, format version 9 (116 columns).
+///
+/// Line 1 is the 31-field header, line 2 the column headings, then one booking per line:
+/// Umsatz (always positive, decimal comma), S/H relative to Konto, Konto = payment account,
+/// Gegenkonto = Sachkonto, Belegdatum `TTMM`, Belegfeld 1 = Kassenzeichen or receipt number
+/// (≤ 12 characters), Buchungstext (≤ 60), KOST1 = Kostenstelle, KOST2 = Produkt, and
+/// Zusatzinformationen (Kasse, Bon, Vorgang, Bediener, Artikel, Storno-Bezug).
+/// Windows-1252, `;`-separated, texts in double quotes, CRLF line ends.
+/// Layout after DOMAIN-NOTES §4 (ledermann/datev `header.rb`, `booking.rb`).
+struct ReferenceDATEVWriter: BookingWriter {
+
+    let context: ExportContext
+    private var fields = [String](repeating: "", count: 116)
+    private let lockText: String
+
+    init(context: ExportContext) {
+        self.context = context
+        lockText = String(context.settings.datevLock)
+    }
+
+    mutating func begin(into out: inout [UInt8]) throws {
+        let settings = context.settings
+        let start = DATEVWriter.fiscalYearStart(of: context.from, startMonth: settings.fiscalYearStartMonth)
+        guard DATEVWriter.fiscalYearStart(of: context.to, startMonth: settings.fiscalYearStartMonth) == start else {
+            throw ExportError.rangeSpansFiscalYears(from: context.from.german, to: context.to.german)
+        }
+        guard (4...8).contains(settings.datevAccountLength) else {
+            throw ExportError.invalidScope("Einstellung datev.sachkontenlaenge: »\(settings.datevAccountLength)« ist ungültig; erlaubt sind 4 bis 8.")
+        }
+        let title = (context.includesProvisional ? "VORLÄUFIG " : "") + context.title
+        let header: [String] = [
+            quoted("EXTF"), "700", "21", quoted("Buchungsstapel"), String(DATEVWriter.formatVersion),
+            context.createdAt.datev, "", quoted("WK"), quoted(clip(context.exportedBy, 25)), quoted(""),
+            String(settings.datevConsultant), String(settings.datevClient), start.compact,
+            String(settings.datevAccountLength), context.from.compact, context.to.compact,
+            quoted(clip(title, 30)), quoted(clip(settings.datevDictationCode, 2)), "1", "0", "", quoted("EUR"),
+            "", quoted(""), "", "", quoted(settings.datevChart), "", "", quoted(""), quoted(""),
+        ]
+        precondition(header.count == 31)
+        appendLine(header.joined(separator: ";"), to: &out)
+        appendLine(DATEVWriter.columns.joined(separator: ";"), to: &out)
+    }
+
+    mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
+        guard line.businessDate >= context.from && line.businessDate <= context.to else {
+            throw invalid(line, "Belegdatum", line.businessDate.german, "ein Datum von \(context.from.german) bis \(context.to.german)")
+        }
+        for index in fields.indices where !fields[index].isEmpty { fields[index] = "" }
+        fields[DATEVWriter.umsatz] = MoneyFormat.plain(line.amount.magnitude, decimalSeparator: ",")
+        fields[DATEVWriter.sollHaben] = quoted(line.amount.isNegative ? "H" : "S")
+        fields[DATEVWriter.konto] = try account(line.paymentAccount, line, "Konto")
+        fields[DATEVWriter.gegenkonto] = try account(line.account, line, "Gegenkonto")
+        fields[DATEVWriter.belegdatum] = line.businessDate.dayMonth
+        fields[DATEVWriter.belegfeld1] = quoted(Self.belegfeld(line.cashReference.isEmpty ? line.receiptNumber : line.cashReference))
+        fields[DATEVWriter.buchungstext] = quoted(clip(line.text, 60))
+        if !line.costCenter.isEmpty { fields[DATEVWriter.kost1] = quoted(try kost(line.costCenter, line, "KOST1")) }
+        if !line.product.isEmpty { fields[DATEVWriter.kost2] = quoted(try kost(line.product, line, "KOST2")) }
+        var info: [(String, String)] = [("Kasse", line.register), ("Bon", line.receiptNumber), ("Vorgang", line.saleID),
+                                        ("Bediener", line.operatorName)]
+        if !line.itemCode.isEmpty { info.append(("Artikel", line.itemCode)) }
+        if !line.stornoReference.isEmpty { info.append(("Storno zu Bon", line.stornoReference)) }
+        if line.isProvisional { info.append(("Status", "vorläufig")) }
+        for (n, pair) in info.enumerated() where !pair.1.isEmpty {
+            fields[DATEVWriter.zusatzinfo + 2 * n] = quoted(clip(pair.0, 20))
+            fields[DATEVWriter.zusatzinfo + 2 * n + 1] = quoted(clip(pair.1, 210))
+        }
+        fields[DATEVWriter.festschreibung] = lockText
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            if !field.isEmpty { Windows1252.append(field, to: &out) }
+        }
+        out.append(13)
+        out.append(10)
+    }
+
+    mutating func finish(into out: inout [UInt8]) throws {}
+
+    /// Belegfeld 1: DATEV allows `A-Z a-z 0-9 $ & % * + - /` and 12 characters; other characters
+    /// are dropped and, when longer, the last 12 kept (the running number is at the end).
+    static func belegfeld(_ text: String) -> String {
+        let allowed = text.unicodeScalars.filter {
+            ($0.value < 0x80 && (CharacterSet.alphanumerics.contains($0))) || "$&%*+-/".unicodeScalars.contains($0)
+        }
+        let kept = String(String.UnicodeScalarView(allowed))
+        return kept.count > 12 ? String(kept.suffix(12)) : kept
+    }
+
+    private func account(_ number: String, _ line: BookingLine, _ field: String) throws -> String {
+        let length = context.settings.datevAccountLength
+        guard !number.isEmpty, number.count <= length + 1, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw invalid(line, field, number, "eine Kontonummer aus höchstens \(length + 1) Ziffern")
+        }
+        return number.count >= length ? number : String(repeating: "0", count: length - number.count) + number
+    }
+
+    private func kost(_ value: String, _ line: BookingLine, _ field: String) throws -> String {
+        guard value.count <= 8 else { throw invalid(line, field, value, "höchstens 8 Zeichen") }
+        return value
+    }
+
+    private func invalid(_ line: BookingLine, _ field: String, _ value: String, _ expected: String) -> ExportError {
+        .invalidBooking(format: "DATEV", receipt: line.receiptNumber, field: field, value: value, expected: expected)
+    }
+
+    private func appendLine(_ text: String, to out: inout [UInt8]) {
+        Windows1252.append(text, to: &out)
+        out.append(13)
+        out.append(10)
+    }
+}
+
+
+
+/// The documented CSV for municipal finance systems (see docs/exports.md).
+///
+/// UTF-8 with BOM, `;` separator, decimal comma, CRLF, fields quoted only when they contain
+/// `;`, `"` or a line break. One `Buchung` row per booking line and split share, then one `Summe`
+/// row per business day × Sachkonto × payment method (sorted), which add up to the bookings.
+struct ReferenceMunicipalCSVWriter: BookingWriter {
+    private struct SummaryKey: Hashable, Comparable {
+        let date: BookingDate
+        let account: String
+        let method: PaymentMethod
+        let paymentAccount: String
+
+        static func < (a: SummaryKey, b: SummaryKey) -> Bool {
+            (a.date, a.account, a.method.exportRank, a.paymentAccount) < (b.date, b.account, b.method.exportRank, b.paymentAccount)
+        }
+    }
+
+    let context: ExportContext
+    private var summary: [SummaryKey: (count: Int, cents: Int64, provisional: Bool)] = [:]
+
+    init(context: ExportContext) { self.context = context }
+
+    mutating func begin(into out: inout [UInt8]) throws {
+        out += [0xEF, 0xBB, 0xBF]
+        appendRow(MunicipalCSVWriter.columns, to: &out)
+    }
+
+    mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
+        appendRow([
+            "Buchung", line.businessDate.german, line.register, line.zNumber.map(String.init) ?? "", line.receiptNumber,
+            line.saleID, line.lineNumber == 0 ? "" : String(line.lineNumber), line.shareNumber == 0 ? "" : String(line.shareNumber),
+            line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
+            MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
+            line.stornoReference, line.operatorName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
+        ], to: &out)
+        let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
+        let previous = summary[key] ?? (0, 0, false)
+        summary[key] = (previous.count + 1, previous.cents + line.amount.cents, previous.provisional || line.isProvisional)
+    }
+
+    mutating func finish(into out: inout [UInt8]) throws {
+        for key in summary.keys.sorted() {
+            let value = summary[key]!
+            appendRow([
+                "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
+                "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
+                key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+            ], to: &out)
+        }
+        summary = [:]
+    }
+
+    private func appendRow(_ fields: [String], to out: inout [UInt8]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            if field.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
+                out.append(contentsOf: quoted(field).utf8)
+            } else {
+                out.append(contentsOf: field.utf8)
+            }
+        }
+        out += [13, 10]
+    }
+}
+
+
+/// A plain-text double-entry journal that `hledger` and `ledger` read (`hledger -f FILE balance`).
+///
+/// One transaction per booking: date, status (`*` final, `!` provisional: the day is open),
+/// `(receipt number)` as the code, the text; tags as `; Name: value` comment lines; two postings
+/// with amounts in `EUR` and a decimal point. Accounts are `Zahlungsmittel:<Zahlweg>:<Konto>` and
+/// `<Ertrag|Verwahrgeld|Geldtransit|Kassendifferenz>:<Konto>`.
+struct ReferenceJournalWriter: BookingWriter {
+    let context: ExportContext
+
+    init(context: ExportContext) { self.context = context }
+
+    mutating func begin(into out: inout [UInt8]) throws {
+        var text = "; Web-Kasse Buchungsjournal für hledger/ledger\n"
+        text += "; Zeitraum \(context.from.iso) bis \(context.to.iso), erstellt \(context.createdAt.iso) von \(oneLine(context.exportedBy))\n"
+        if context.includesProvisional { text += "; Enthält offene Tage: ihre Buchungen sind vorläufig (Status !).\n" }
+        out.append(contentsOf: text.utf8)
+    }
+
+    mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
+        var text = "\n" + line.businessDate.iso + (line.isProvisional ? " ! (" : " * (") + oneLine(line.receiptNumber) + ") "
+        text += oneLine(line.text) + "\n"
+        text += "    ; Kasse: \(oneLine(line.register))\n"
+        if let z = line.zNumber { text += "    ; Z: \(z)\n" }
+        if !line.saleID.isEmpty { text += "    ; Vorgang: \(oneLine(line.saleID))\n" }
+        if !line.itemCode.isEmpty { text += "    ; Artikel: \(oneLine(line.itemCode))\n" }
+        if !line.product.isEmpty { text += "    ; Produkt: \(oneLine(line.product))\n" }
+        if !line.costCenter.isEmpty { text += "    ; Kostenstelle: \(oneLine(line.costCenter))\n" }
+        if !line.cashReference.isEmpty { text += "    ; Kassenzeichen: \(oneLine(line.cashReference))\n" }
+        if !line.stornoReference.isEmpty { text += "    ; Storno: \(oneLine(line.stornoReference))\n" }
+        text += "    ; Bediener: \(oneLine(line.operatorName))\n"
+        let amount = MoneyFormat.plain(line.amount)
+        let negated = MoneyFormat.plain(line.amount.negated)
+        text += "    " + JournalWriter.paymentAccountName(line) + "  " + amount + " EUR\n"
+        text += "    " + JournalWriter.accountName(line) + "  " + negated + " EUR\n"
+        out.append(contentsOf: text.utf8)
+    }
+
+    mutating func finish(into out: inout [UInt8]) throws {}
+}
+
+
+/// JSON Lines: one object per booking, keys in a fixed order, UTF-8, LF line ends.
+///
+/// Amounts appear twice: `amountCents` (signed integer, the exact value) and `amount` (a decimal
+/// string); `debitAccount`/`creditAccount` spell out the posting. `zNumber` is `null` and
+/// `provisional` is `true` for bookings of days still open.
+struct ReferenceJSONLinesWriter: BookingWriter {
+    let context: ExportContext
+
+    init(context: ExportContext) { self.context = context }
+
+    mutating func begin(into out: inout [UInt8]) throws {}
+
+    mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
+        var text = "{\"sequence\":\(line.sequence),\"kind\":\(json(line.kind.rawValue)),\"businessDate\":\(json(line.businessDate.iso))"
+        text += ",\"register\":\(json(line.register)),\"zNumber\":\(line.zNumber.map(String.init) ?? "null")"
+        text += ",\"provisional\":\(line.isProvisional),\"receiptNumber\":\(json(line.receiptNumber)),\"saleId\":\(json(line.saleID))"
+        text += ",\"line\":\(line.lineNumber),\"share\":\(line.shareNumber),\"itemCode\":\(json(line.itemCode)),\"text\":\(json(line.text))"
+        text += ",\"account\":\(json(line.account)),\"product\":\(json(line.product)),\"costCenter\":\(json(line.costCenter))"
+        text += ",\"cashReference\":\(json(line.cashReference)),\"amountCents\":\(line.amount.cents)"
+        text += ",\"amount\":\(json(MoneyFormat.plain(line.amount))),\"currency\":\"EUR\""
+        text += ",\"paymentMethod\":\(json(line.paymentMethod.rawValue)),\"paymentAccount\":\(json(line.paymentAccount))"
+        text += ",\"debitAccount\":\(json(line.debitAccount)),\"creditAccount\":\(json(line.creditAccount))"
+        text += ",\"passThrough\":\(line.passThrough),\"stornoReference\":\(json(line.stornoReference))"
+        text += ",\"operator\":\(json(line.operatorName))}\n"
+        out.append(contentsOf: text.utf8)
+    }
+
+    mutating func finish(into out: inout [UInt8]) throws {}
+}
+
