@@ -1,4 +1,4 @@
-import Exports
+@testable import Exports
 import KasseCore
 import Ledger
 import XCTest
@@ -66,5 +66,35 @@ final class BookedEntryTests: XCTestCase {
             XCTAssertEqual(try fixture.ledger.bookedSale(id: sale.id), Self.booked(sale))
         }
         XCTAssertNil(try fixture.ledger.bookedSale(id: "no-such-sale"))
+    }
+
+    /// Booking lines through the lean reader and the streaming converter equal those of the former
+    /// path (full events, the converter as it was, `Ledger.sale(id:)`), for every register and
+    /// scope the fixture has, so the export bytes stay the same.
+    func testBookingLinesEqualTheFormerPath() throws {
+        var fixture = try LedgerDayFixture()
+        defer { fixture.directory.remove() }
+        try fixture.build()
+        let ledger = fixture.ledger
+        let head = try ledger.chainHead().seq
+        let closes = try ledger.dayCloseBoundaries()
+        let operators = try ledger.operatorsById()
+        var settings = ExportSettings()
+        settings.cardAccount = "182199"
+        for range in [1...head, 1...(closes.first?.seq ?? head), (head / 3)...head] {
+            var former = ReferenceLedgerBookingConverter(register: "K1", settings: settings, closes: closes, operators: operators)
+            var expected: [BookingLine] = []
+            try ledger.forEachEvent(in: range) { entry, event in
+                expected += try former.lines(seq: entry.seq, event: event) { try ledger.sale(id: $0) }
+            }
+            var converter = LedgerBookingConverter(register: "K1", settings: settings, closes: closes, operators: operators)
+            var actual: [BookingLine] = []
+            try ledger.forEachBookedEntry(in: range) { seq, entry in
+                try converter.forEachLine(seq: seq, entry: entry, original: { try ledger.bookedSale(id: $0) }) { actual.append($0) }
+            }
+            XCTAssertEqual(actual, expected, "\(range)")
+            XCTAssertFalse(actual.isEmpty)
+            if range == 1...head { XCTAssertEqual(Set(actual.map(\.kind)), Set(BookingLine.Kind.allCases), "every kind of line") }
+        }
     }
 }

@@ -4,7 +4,8 @@ import KasseCore
 import Ledger
 
 // The four writers as they were before they appended bytes directly (String per field and line),
-// kept unchanged as the reference the byte writers must equal (WriterEquivalenceTests).
+// and the converter as it was before the exports' lean ledger reader, kept unchanged as the
+// reference the faster code must equal (WriterEquivalenceTests, BookedEntryTests).
 
 
 /// DATEV EXTF Buchungsstapel: format 700, category 21, format version 9 (116 columns).
@@ -257,3 +258,164 @@ struct ReferenceJSONLinesWriter: BookingWriter {
     mutating func finish(into out: inout [UInt8]) throws {}
 }
 
+
+// The converter as it was before the lean reader (it read full events).
+
+/// Turns one register's ledger events into booking lines (pure, apart from looking up the sale a
+/// storno cancels).
+///
+/// - A sale gives one line per line share; when a sale was paid by several methods, each share is
+///   allocated to the payments in order (greedily), so one share may give one line per method.
+/// - A storno gives the counter-entries of the cancelled sale's shares, allocated to the refunds.
+/// - A cash movement gives one line against the Geldtransit account (Einlage +, Entnahme and
+///   Abschöpfung −); a day close with a difference gives one line against the surplus or shortage
+///   account. Zero amounts give no line (a free item moves no money).
+struct ReferenceLedgerBookingConverter {
+    let register: String
+    let settings: ExportSettings
+    let closes: [DayCloseBoundary]
+    let operators: [String: OperatorRecord]
+    private var closeIndex = 0
+
+    init(register: String, settings: ExportSettings, closes: [DayCloseBoundary], operators: [String: OperatorRecord]) {
+        self.register = register
+        self.settings = settings
+        self.closes = closes
+        self.operators = operators
+    }
+
+    /// `K1-000123`: the register and the receipt number, as receipts print it.
+    static func receiptLabel(register: String, number: Int64) -> String {
+        let digits = String(number)
+        return register + "-" + (digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits)
+    }
+
+    /// The Z number of the day close whose period holds `seq`; `nil` while the day is open.
+    /// Calls must come in ascending `seq` (as the journal streams); earlier closes are skipped.
+    mutating func zNumber(for seq: Int64) -> Int? {
+        while closeIndex < closes.count && closes[closeIndex].seq < seq { closeIndex += 1 }
+        guard closeIndex < closes.count, closes[closeIndex].afterSeq < seq else { return nil }
+        return Int(closes[closeIndex].zNumber)
+    }
+
+    private func operatorName(_ id: String) -> String { operators[id]?.name ?? id }
+
+    /// The booking lines of one journal entry.
+    /// - Parameter original: looks up the sale a storno cancels.
+    mutating func lines(seq: Int64, event: LedgerEvent, original: (String) throws -> SaleRecord?) throws -> [BookingLine] {
+        switch event {
+        case .sale(let sale):
+            return try saleLines(seq: seq, sale: sale)
+        case .storno(let storno):
+            guard let sale = try original(storno.saleId) else {
+                throw ExportError.invalidScope("Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
+            }
+            return try stornoLines(seq: seq, storno: storno, sale: sale)
+        case .cashMovement(let movement):
+            let date = try businessDate(movement.businessDate, receipt: movement.receiptNumber)
+            let z = zNumber(for: seq)
+            let text = movement.kind.label + ": " + movement.reason
+            return [BookingLine(
+                sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
+                receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
+                text: text, account: settings.transitAccount, amount: Money(cents: movement.amount.cents * movement.kind.sign),
+                paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))]
+        case .dayClose(let close):
+            guard !close.difference.isZero else { return [] }
+            let date = try businessDate(close.businessDate, receipt: nil)
+            let surplus = !close.difference.isNegative
+            return [BookingLine(
+                sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
+                receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
+                text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
+                account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
+                paymentMethod: .cash, paymentAccount: settings.cashAccount,
+                operatorName: operatorName(close.operatorId))]
+        default:
+            return []
+        }
+    }
+
+    private mutating func saleLines(seq: Int64, sale: SaleRecord) throws -> [BookingLine] {
+        let date = try businessDate(sale.businessDate, receipt: sale.receiptNumber)
+        let z = zNumber(for: seq)
+        let receipt = Self.receiptLabel(register: register, number: sale.receiptNumber)
+        var allocator = ReferenceAllocator(sale.payments.map { ($0.method, $0.amount.cents) })
+        var out: [BookingLine] = []
+        for (lineIndex, line) in sale.lines.enumerated() {
+            for (shareIndex, share) in line.shares.enumerated() {
+                for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
+                    out.append(BookingLine(
+                        sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                        text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
+                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: sale.reference ?? "",
+                        amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
+                        operatorName: operatorName(sale.operatorId), passThrough: share.passThrough))
+                }
+            }
+        }
+        return out
+    }
+
+    private mutating func stornoLines(seq: Int64, storno: StornoRecord, sale: SaleRecord) throws -> [BookingLine] {
+        let date = try businessDate(storno.businessDate, receipt: storno.receiptNumber)
+        let z = zNumber(for: seq)
+        let receipt = Self.receiptLabel(register: register, number: storno.receiptNumber)
+        let reference = Self.receiptLabel(register: register, number: sale.receiptNumber)
+        var allocator = ReferenceAllocator(storno.refunds.map { ($0.method, $0.amount.cents) })
+        var out: [BookingLine] = []
+        for (lineIndex, line) in sale.lines.enumerated() {
+            for (shareIndex, share) in line.shares.enumerated() {
+                for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
+                    out.append(BookingLine(
+                        sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                        text: "Storno: " + Self.text(line, share), account: share.account,
+                        product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
+                        cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
+                        paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
+                        operatorName: operatorName(storno.operatorId), passThrough: share.passThrough))
+                }
+            }
+        }
+        return out
+    }
+
+    /// `Führungszeugnis (Anteil Bundeskasse)`; the variant and the share's label when there are several.
+    static func text(_ line: SaleLine, _ share: LineShare) -> String {
+        var text = line.name
+        if let variant = line.variant, !variant.isEmpty { text += " – " + variant }
+        if line.shares.count > 1 && !share.label.isEmpty { text += " (" + share.label + ")" }
+        return text
+    }
+
+    private func businessDate(_ iso: String, receipt: Int64?) throws -> BookingDate {
+        guard let date = BookingDate(iso: iso) else {
+            throw ExportError.invalidScope("Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
+        }
+        return date
+    }
+}
+
+/// Hands out amounts from payments in order: `take(700)` from `[(cash, 500), (card, 800)]` gives
+/// `[(cash, 500), (card, 200)]`. What exceeds every payment goes to the last one.
+struct ReferenceAllocator {
+    private var remaining: [(PaymentMethod, Int64)]
+    private var index = 0
+
+    init(_ payments: [(PaymentMethod, Int64)]) { remaining = payments.isEmpty ? [(.cash, 0)] : payments }
+
+    mutating func take(_ amount: Int64) -> [(PaymentMethod, Int64)] {
+        var left = amount
+        var out: [(PaymentMethod, Int64)] = []
+        while left > 0 {
+            while index < remaining.count - 1 && remaining[index].1 <= 0 { index += 1 }
+            let available = index == remaining.count - 1 ? left : min(left, remaining[index].1)
+            out.append((remaining[index].0, available))
+            remaining[index].1 -= available
+            left -= available
+        }
+        return out
+    }
+}
