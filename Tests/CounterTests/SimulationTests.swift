@@ -50,4 +50,27 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(again.byMethod, summary.byMethod)
         XCTAssertEqual(again.stornos, summary.stornos)
     }
+
+    /// The simulated clerk counts the drawer at every close; every seventh close is 0,50 € short
+    /// and booked with that difference (and its reason), the others agree to the cent.
+    func testSimulatedDayClosesCountTheDrawer() throws {
+        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        let directory = try TemporaryDirectory(prefix: "sim-count")
+        defer { directory.remove() }
+        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))
+        let service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: FakeCardTerminal())
+        let summary = try CounterSimulation(service: service, catalog: catalog, clock: clock, options: .init(sales: 150, seed: 7, salesPerDay: 20)).run()
+        XCTAssertEqual(summary.dayCloses.count, 8)
+        var closes: [DayCloseRecord] = []
+        try service.ledger.forEachEvent { _, event in if case .dayClose(let c) = event { closes.append(c) } }
+        XCTAssertEqual(closes.map(\.zNumber), Array(1...8))
+        for close in closes {
+            let short = close.zNumber == 7
+            XCTAssertEqual(close.countedCash.cents, close.expectedCash.cents - (short ? 50 : 0), "Z \(close.zNumber)")
+            XCTAssertEqual(close.difference.cents, short ? -50 : 0, "Z \(close.zNumber)")
+        }
+        XCTAssertTrue(try service.ledger.verify().isClean)
+        XCTAssertEqual(try CounterSimulation.bundled(Money(cents: 18_788)).total.cents, 18_788)
+        XCTAssertEqual(try CounterSimulation.bundled(Money(cents: 18_788)).count(of: .note100), 1)
+    }
 }
