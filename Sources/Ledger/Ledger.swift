@@ -209,9 +209,18 @@ public final class Ledger: @unchecked Sendable {
 
     func insert(_ table: String, _ columns: [String], _ values: [SQLiteValue]) throws(SQLiteError) {
         precondition(columns.count == values.count, "\(table): \(columns.count) columns, \(values.count) values")
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+        let sql: String
+        if let cached = insertSQL[table], cached.columns == columns {
+            sql = cached.sql
+        } else {
+            sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+            insertSQL[table] = (columns, sql)
+        }
         try statement(sql).run(values)
     }
+
+    /// The INSERT text per table, built once (a sale writes about ten rows).
+    private var insertSQL: [String: (columns: [String], sql: String)] = [:]
 
     private var statementCache: [String: SQLiteStatement] = [:]
 

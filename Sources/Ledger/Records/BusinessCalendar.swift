@@ -22,14 +22,19 @@ public struct BusinessCalendar: Sendable {
 
     public static let berlin = BusinessCalendar(timeZone: TimeZone(identifier: defaultTimeZoneIdentifier)!)
 
-    private func components(_ instant: Instant) -> DateComponents {
-        calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant.date)
+    /// Local date and time of `instant`: the zone's offset at that instant, then plain civil
+    /// arithmetic (no `DateComponents`: every receipt and booking asks for these).
+    func local(_ instant: Instant) -> LocalDateTime {
+        let ms = instant.millisecondsSinceEpoch
+        let utcSeconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utcSeconds))))
+        return LocalDateTime(secondsSinceEpoch: utcSeconds + offset)
     }
 
     /// The local calendar date, `YYYY-MM-DD`.
     public func date(of instant: Instant) -> String {
-        let c = components(instant)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        let t = local(instant)
+        return pad(t.year, 4) + "-" + pad(t.month, 2) + "-" + pad(t.day, 2)
     }
 
     /// The date after `date` (`YYYY-MM-DD`).
@@ -44,14 +49,14 @@ public struct BusinessCalendar: Sendable {
 
     /// `TT.MM.JJJJ` in local time.
     public func germanDate(of instant: Instant) -> String {
-        let c = components(instant)
-        return String(format: "%02d.%02d.%04d", c.day!, c.month!, c.year!)
+        let t = local(instant)
+        return pad(t.day, 2) + "." + pad(t.month, 2) + "." + pad(t.year, 4)
     }
 
     /// `HH:MM:SS` in local time.
     public func time(of instant: Instant) -> String {
-        let c = components(instant)
-        return String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
+        let t = local(instant)
+        return pad(t.hour, 2) + ":" + pad(t.minute, 2) + ":" + pad(t.second, 2)
     }
 
     /// A business date `YYYY-MM-DD` as `TT.MM.JJJJ`.
@@ -73,4 +78,37 @@ public struct BusinessCalendar: Sendable {
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tmValue.tm_year) + 1900, Int(tmValue.tm_mon) + 1,
             Int(tmValue.tm_mday), Int(tmValue.tm_hour), Int(tmValue.tm_min), Int(tmValue.tm_sec), Int(millis))
     }
+}
+
+/// A local wall-clock time from seconds since 1970-01-01 00:00 local.
+struct LocalDateTime: Equatable {
+    let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    init(secondsSinceEpoch local: Int64) {
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = Int(local - days * 86_400)
+        hour = secondOfDay / 3600
+        minute = secondOfDay / 60 % 60
+        second = secondOfDay % 60
+        // Civil date from a day number (H. Hinnant, "chrono-compatible low-level date algorithms").
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        month = Int(mp < 10 ? mp + 3 : mp - 9)
+        year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+    }
+
+    init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        self.year = year; self.month = month; self.day = day; self.hour = hour; self.minute = minute; self.second = second
+    }
+}
+
+/// `value` in decimal with leading zeros to `width` digits.
+private func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
