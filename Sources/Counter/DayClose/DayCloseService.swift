@@ -37,14 +37,14 @@ extension CounterService {
             if first == nil { first = at }
             last = at
         }
-        func hour(_ at: Instant) -> Int { Int(calendar.time(of: at).prefix(2)) ?? 0 }
         func addShares(of sale: SaleRecord, sign: Int64, at: Instant) {
+            let hour = calendar.hour(of: at)
             for line in sale.lines {
                 let text = line.variant.map { "\(line.name) (\($0))" } ?? line.name
                 for (index, share) in line.shares.enumerated() {
                     totals.addShare(
                         itemCode: line.itemCode, itemText: text, account: share.account, amount: Money(cents: sign * share.amount.cents),
-                        passThrough: share.passThrough, hour: hour(at), countsItem: index == 0)
+                        passThrough: share.passThrough, hour: hour, countsItem: index == 0)
                 }
             }
         }
@@ -243,7 +243,7 @@ extension CounterService {
                 try ledger.appendDayCloseDetail(detail, auditId: Self.newId(), operatorId: op.id, at: now)
                 return (record, detail)
             }
-            let text = try zReportText(zNumber: record.zNumber)
+            let text = try zReportText(zNumber: record.zNumber, knownPeriod: period)
             var file: String?
             var problem: String?
             do {
@@ -310,13 +310,17 @@ extension CounterService {
 
     /// The Z report of a booked close, rendered from the booked records only (the same text
     /// each time, whatever was booked later).
-    public func zReport(zNumber: Int64) throws -> ZReport {
+    public func zReport(zNumber: Int64) throws -> ZReport { try zReport(zNumber: zNumber, knownPeriod: nil) }
+
+    /// `knownPeriod`: the period the close was just booked from (``closeDay(_:)`` checked in its
+    /// transaction that nothing was booked since), so it is not read a second time.
+    func zReport(zNumber: Int64, knownPeriod: DayClosePeriod?) throws -> ZReport {
         try dayCloseGuarded {
             try ledger.readTransaction {
                 guard let close = try ledger.dayClose(zNumber: zNumber), let closeSeq = try ledger.dayCloseSeq(id: close.id) else {
                     throw DayCloseError.unknownZNumber(zNumber)
                 }
-                let period = try period(after: close.afterSeq, before: closeSeq)
+                let period = try knownPeriod ?? period(after: close.afterSeq, before: closeSeq)
                 let detail = try ledger.dayCloseDetail(dayCloseId: close.id)
                 let operatorName = try ledger.operatorRecord(id: close.operatorId)?.name ?? close.operatorId
                 var draft = DayCloseDraft(
@@ -357,8 +361,12 @@ extension CounterService {
     /// The Z report's text (42 columns) with what the model does not know: count entered as a sum
     /// only, the difference's account, the terminal's note, and the hash of the close's entry.
     public func zReportText(zNumber: Int64, width: Int = 42) throws -> String {
+        try zReportText(zNumber: zNumber, width: width, knownPeriod: nil)
+    }
+
+    func zReportText(zNumber: Int64, width: Int = 42, knownPeriod: DayClosePeriod?) throws -> String {
         try dayCloseGuarded {
-            let report = try zReport(zNumber: zNumber)
+            let report = try zReport(zNumber: zNumber, knownPeriod: knownPeriod)
             guard let close = try ledger.dayClose(zNumber: zNumber) else { throw DayCloseError.unknownZNumber(zNumber) }
             let detail = try ledger.dayCloseDetail(dayCloseId: close.id)
             var lines = try report.lines(width: width)

@@ -206,7 +206,7 @@ public final class CounterSimulation {
         let expected = try preparation.draft.expected.total()
         let short = (summary.dayCloses.count % 7 == 6) && expected.cents >= 50
         let counted = Money(cents: expected.cents - (short ? 50 : 0))
-        preparation.draft.submitCount(try Self.bundled(counted))
+        preparation.draft.submitCount(try CashCount.bundling(counted))
         if short { preparation.draft.reason = "Zählfehler: 0,50 € fehlen (Münze unter der Schublade?)" }
         let request = DayCloseRequest(
             preparation: preparation, operatorId: clerk.id, approvedBy: nil,
@@ -218,17 +218,6 @@ public final class CounterSimulation {
             + (short ? " (Differenz -0,50 € mit Begründung)" : ""))
     }
 
-    /// `amount` as notes and coins, largest first (how a clerk bundles the drawer).
-    static func bundled(_ amount: Money) throws -> CashCount {
-        var rest = amount.cents
-        var count = CashCount.empty
-        for denomination in Denomination.allCases.sorted(by: >) where rest >= denomination.rawValue {
-            let pieces = Int(rest / denomination.rawValue)
-            try count.set(denomination, count: pieces)
-            rest -= Int64(pieces) * denomination.rawValue
-        }
-        return count
-    }
 
     /// 08:00 local on the next working day.
     private func nextMorning() {

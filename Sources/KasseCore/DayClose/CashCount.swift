@@ -31,6 +31,19 @@ public struct CashCount: Equatable, Sendable, Codable {
 
     public func count(of denomination: Denomination) -> Int { pieces[denomination] ?? 0 }
 
+    /// `amount` as notes and coins, largest first: how a drawer is bundled (simulated counts,
+    /// benchmarks). Every amount of whole cents has exactly one such count.
+    public static func bundling(_ amount: Money) throws(CashCountError) -> CashCount {
+        var rest = amount.cents
+        var count = CashCount.empty
+        for denomination in Denomination.allCases.sorted(by: >) where rest >= denomination.rawValue {
+            let pieces = Int(rest / denomination.rawValue)
+            try count.set(denomination, count: pieces)
+            rest -= Int64(pieces) * denomination.rawValue
+        }
+        return count
+    }
+
     /// One line per denomination in counting order (500 € … 1 ct), including zero lines.
     public var lines: [CashCountLine] {
         Denomination.countingOrder.map {

@@ -53,6 +53,9 @@ public struct BusinessCalendar: Sendable {
         return pad(t.day, 2) + "." + pad(t.month, 2) + "." + pad(t.year, 4)
     }
 
+    /// The local hour (0–23), e.g. for the Z report's chart by hour.
+    public func hour(of instant: Instant) -> Int { local(instant).hour }
+
     /// `HH:MM:SS` in local time.
     public func time(of instant: Instant) -> String {
         let t = local(instant)
