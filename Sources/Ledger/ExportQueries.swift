@@ -230,10 +230,10 @@ extension Ledger {
     /// The sale `id` as exports read it (the sale a storno cancels), or `nil`.
     public func bookedSale(id: String) throws -> BookedSale? {
         try wrap { () throws(SQLiteError) -> BookedSale? in
-            let sales = try statement(BookedEntryReader.saleByIdSQL)
-            let lines = try statement(BookedEntryReader.linesSQL)
-            let shares = try statement(BookedEntryReader.sharesSQL)
-            let payments = try statement(BookedEntryReader.paymentsSQL)
+            let sales = try db.prepare(BookedEntryReader.saleByIdSQL)
+            let lines = try db.prepare(BookedEntryReader.linesSQL)
+            let shares = try db.prepare(BookedEntryReader.sharesSQL)
+            let payments = try db.prepare(BookedEntryReader.paymentsSQL)
             defer { for s in [sales, lines, shares, payments] { s.reset() } }
             try sales.bind([.text(id)])
             guard try sales.step() else { return nil }

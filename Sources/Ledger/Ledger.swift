@@ -126,7 +126,6 @@ public final class Ledger: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if db.isInTransaction { return try body() }
-        resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN IMMEDIATE") }
         do {
             let result = try body()
@@ -143,7 +142,6 @@ public final class Ledger: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if db.isInTransaction { return try body() }
-        resetCachedStatements()
         try wrap { () throws(SQLiteError) in try db.execute("BEGIN DEFERRED") }
         defer { if db.isInTransaction { try? db.execute("COMMIT") } }
         return try body()
@@ -216,30 +214,12 @@ public final class Ledger: @unchecked Sendable {
             sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
             insertSQL[table] = (columns, sql)
         }
-        try statement(sql).run(values)
+        try db.prepare(sql).run(values)
     }
 
     /// The INSERT text per table, built once (a sale writes about ten rows).
     private var insertSQL: [String: (columns: [String], sql: String)] = [:]
 
-    private var statementCache: [String: SQLiteStatement] = [:]
-
-    /// A cached SELECT left unfinished keeps an old read snapshot open; a later write would then
-    /// fail with SQLITE_BUSY_SNAPSHOT once another process has written. Reset them all first.
-    func resetCachedStatements() {
-        for statement in statementCache.values { statement.reset() }
-    }
-
-    /// A prepared statement, cached by its SQL.
-    func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
-        if let cached = statementCache[sql] {
-            cached.reset()
-            return cached
-        }
-        let statement = try db.prepare(sql)
-        statementCache[sql] = statement
-        return statement
-    }
 }
 
 extension Instant {

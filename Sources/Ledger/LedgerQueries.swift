@@ -52,7 +52,7 @@ extension Ledger {
     /// The journal entry at `seq`.
     public func entry(at seq: Int64) throws -> JournalEntry? {
         try wrap { () throws(SQLiteError) -> JournalEntry? in
-            let s = try statement("SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq = ?")
+            let s = try db.prepare("SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq = ?")
             try s.bind([.integer(seq)])
             defer { s.reset() }  // an unfinished statement would pin an old read snapshot
             guard try s.step() else { return nil }
@@ -64,7 +64,7 @@ extension Ledger {
 
     func seq(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64? {
         try wrap { () throws(SQLiteError) in
-            let s = try statement(sql)
+            let s = try db.prepare(sql)
             try s.bind(values)
             defer { s.reset() }  // an unfinished statement would pin an old read snapshot (SQLITE_BUSY_SNAPSHOT later)
             guard try s.step(), !s.isNull(0) else { return nil }
@@ -179,7 +179,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) -> [Int64] in
             // Through the seq index: `ORDER BY number` would make SQLite walk every receipt of
             // every day in number order (the whole table at start-up).
-            let s = try statement("SELECT number FROM receipts WHERE seq > ? ORDER BY seq")
+            let s = try db.prepare("SELECT number FROM receipts WHERE seq > ? ORDER BY seq")
             try s.bind([.integer(after)])
             defer { s.reset() }
             var out: [Int64] = []
@@ -229,7 +229,7 @@ extension Ledger {
         try wrap { () throws(SQLiteError) -> DayTotals in
             var totals = DayTotals()
             func rows(_ sql: String, _ body: (SQLiteStatement) -> Void) throws(SQLiteError) {
-                let s = try statement(sql)
+                let s = try db.prepare(sql)
                 try s.bind([.integer(after)])
                 defer { s.reset() }
                 while try s.step() { body(s) }
@@ -332,7 +332,7 @@ extension Ledger {
     /// The latest business date closed by a day close, if any.
     public func lastClosedBusinessDate() throws -> String? {
         try wrap { () throws(SQLiteError) -> String? in
-            let s = try statement("SELECT max(business_date) FROM day_closes")
+            let s = try db.prepare("SELECT max(business_date) FROM day_closes")
             defer { s.reset() }  // an unfinished statement would pin an old read snapshot
             guard try s.step() else { return nil }
             return s.optionalText(0)

@@ -60,7 +60,7 @@ extension Ledger {
         sql += " ORDER BY a.seq"
         return try readTransaction {
             try wrap { () throws(SQLiteError) -> [StoredAuditEvent] in
-                let s = try statement(sql)
+                let s = try db.prepare(sql)
                 try s.bind(values)
                 var events: [StoredAuditEvent] = []
                 while try s.step() {
@@ -83,7 +83,7 @@ extension Ledger {
     /// Every operator record, in the order they were added.
     public func operatorRecords() throws -> [OperatorRecord] {
         try wrap { () throws(SQLiteError) -> [OperatorRecord] in
-            let s = try statement("SELECT id, login, name, created_at_ms FROM operators ORDER BY seq")
+            let s = try db.prepare("SELECT id, login, name, created_at_ms FROM operators ORDER BY seq")
             try s.bind([])
             var records: [OperatorRecord] = []
             while try s.step() {

@@ -198,7 +198,7 @@ extension Ledger {
     public func dayCloseDetail(dayCloseId: String) throws -> DayCloseDetail? {
         try readTransaction {
             let row = try wrap { () throws(SQLiteError) -> (Int64, DayCloseDetail)? in
-                let s = try statement(
+                let s = try db.prepare(
                     """
                     SELECT seq, day_close_id, z_number, blind_count, count_submissions, first_counted_cents, total_only,
                            counted_cash_cents, reason, difference_account, approval_threshold_cents, terminal_status,
@@ -219,7 +219,7 @@ extension Ledger {
                 let ledgerCard = Money(cents: r.int64()), ledgerCount = Int(r.int64()), note = r.text()
                 let chequeCount = Int(r.int64()), cheques = Money(cents: r.int64())
                 let floatKept = Money(cents: r.int64()), handover = Money(cents: r.int64())
-                let p = try statement("SELECT denomination_cents, pieces FROM day_close_counts WHERE seq = ?")
+                let p = try db.prepare("SELECT denomination_cents, pieces FROM day_close_counts WHERE seq = ?")
                 try p.bind([.integer(seq)])
                 defer { p.reset() }
                 var pieces: [Int64: Int] = [:]
