@@ -221,16 +221,3 @@ public final class Ledger: @unchecked Sendable {
     private var insertSQL: [String: (columns: [String], sql: String)] = [:]
 
 }
-
-extension Instant {
-    /// Now, from the system clock. The counter service takes its clock injected instead.
-    public static var now: Instant {
-        Instant(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-
-    public init(_ date: Date) {
-        self.init(millisecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-
-    public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSinceEpoch) / 1000) }
-}

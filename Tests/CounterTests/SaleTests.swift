@@ -28,12 +28,12 @@ final class SaleTests: XCTestCase {
         ] {
             XCTAssertTrue(text.contains(expected), "missing »\(expected)« in\n\(text)")
         }
-        XCTAssertTrue(text.contains(ReceiptRenderer.pair("SUMME", "63,00 €")))
-        XCTAssertTrue(text.contains(ReceiptRenderer.pair("Bar gegeben", "100,00 €")))
-        XCTAssertTrue(text.contains(ReceiptRenderer.pair("Rückgeld", "37,00 €")))
-        XCTAssertTrue(text.contains(ReceiptRenderer.pair("    FZ à 13,00 €", "26,00 €")))
+        XCTAssertTrue(text.contains(TextLayout.pair("SUMME", "63,00 €")))
+        XCTAssertTrue(text.contains(TextLayout.pair("Bar gegeben", "100,00 €")))
+        XCTAssertTrue(text.contains(TextLayout.pair("Rückgeld", "37,00 €")))
+        XCTAssertTrue(text.contains(TextLayout.pair("    FZ à 13,00 €", "26,00 €")))
         XCTAssertFalse(text.contains("KOPIE"))
-        XCTAssertTrue(text.split(separator: "\n").allSatisfy { $0.count <= ReceiptRenderer.width }, text)
+        XCTAssertTrue(text.split(separator: "\n").allSatisfy { $0.count <= TextLayout.receiptWidth }, text)
         try f.assertClean()
     }
 

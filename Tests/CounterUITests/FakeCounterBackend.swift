@@ -178,12 +178,12 @@ final class FakeCounterBackend: CounterBackend {
         sales[index].isCancelled = true
         return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
     }
-    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .withdrawal }
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .entnahme }
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
-        if kind == .withdrawal {
+        if kind == .entnahme {
             guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
         }
-        movements.append("\(kind.rawValue) \(amount.formatted) \(reason)")
+        movements.append("\(kind.label) \(amount.formatted) \(reason)")
     }
     func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
     var expectedCash = Money(cents: 10000)

@@ -25,7 +25,7 @@ final class ExportBalanceTests: XCTestCase {
         XCTAssertEqual(totals.paymentMethods.first { $0.key == "Karte" }?.amount, Money(euros: 22))
         XCTAssertEqual(totals.paymentMethods.first { $0.key == "Scheck" }?.amount, Money(euros: 70))
         // Net cash sales (received − change − storno payouts) = the cash sales bookings.
-        XCTAssertEqual(totals.paymentMethods.first { $0.key == "Bar" }?.amount, FixtureDay.expectedCash.netCashSales)
+        XCTAssertEqual(totals.paymentMethods.first { $0.key == "Bar" }?.amount, try FixtureDay.expectedCash.netCashSales)
     }
 
     func testExporterTotalsBalance() throws {

@@ -54,6 +54,6 @@ enum FixtureDay {
 
     static let expectedCash = ExpectedCash(
         float: Money(euros: 100), cashReceived: Money(euros: 55), changeGiven: Money(cents: 445), stornoPayouts: Money(euros: 46),
-        movements: [CashMovement(kind: .withdrawal, amount: Money(euros: 20), reason: "Abschöpfung an die Stadtkasse")])
+        movements: [CashMovement(kind: .entnahme, amount: Money(euros: 20), reason: "Abschöpfung an die Stadtkasse")])
     static let counted = Money(euros: 84)
 }

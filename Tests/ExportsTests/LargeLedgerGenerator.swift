@@ -43,7 +43,7 @@ final class LargeLedgerGenerator: XCTestCase {
         let (after, totals) = try ledger.periodTotals()
         let close = DayCloseRecord(id: "close-1", zNumber: 1, shiftId: shift.id, operatorId: "op1", approvedBy: nil,
                                    businessDate: shift.businessDate, closedAt: at(), afterSeq: after, totals: totals,
-                                   expectedCash: totals.expectedCash, countedCash: totals.expectedCash, difference: .zero)
+                                   expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash, difference: .zero)
         try ledger.transaction { _ = try ledger.append(.dayClose(close), at: at()) }
         print("built \(count) sales in \(directory) in \(Int(Date().timeIntervalSince(started))) s")
     }

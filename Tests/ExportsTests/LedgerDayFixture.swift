@@ -91,7 +91,7 @@ struct LedgerDayFixture {
         let (after, totals) = try ledger.periodTotals()
         let record = DayCloseRecord(id: id("close"), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: "op1",
                                     approvedBy: nil, businessDate: shift.businessDate, closedAt: tick(), afterSeq: after, totals: totals,
-                                    expectedCash: totals.expectedCash, countedCash: Money(cents: totals.expectedCash.cents + difference),
+                                    expectedCash: try totals.expectedCash, countedCash: Money(cents: try totals.expectedCash.cents + difference),
                                     difference: Money(cents: difference))
         try book(.dayClose(record))
         closes.append(record)

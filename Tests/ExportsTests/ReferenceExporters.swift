@@ -318,7 +318,7 @@ struct ReferenceLedgerBookingConverter {
             return [BookingLine(
                 sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
                 receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
-                text: text, account: settings.transitAccount, amount: Money(cents: movement.amount.cents * movement.kind.sign),
+                text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
                 paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))]
         case .dayClose(let close):
             guard !close.difference.isZero else { return [] }

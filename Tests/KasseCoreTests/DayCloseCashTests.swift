@@ -50,15 +50,15 @@ final class DayCloseCashTests: XCTestCase {
             changeGiven: Money(cents: 2_650),
             stornoPayouts: Money(euros: 13),
             movements: [
-                CashMovement(kind: .deposit, amount: Money(euros: 50), reason: "Wechselgeld von der Stadtkasse"),
-                CashMovement(kind: .withdrawal, amount: Money(euros: 200), reason: "Abschöpfung"),
-                CashMovement(kind: .deposit, amount: Money(cents: 1), reason: "Fund"),
+                CashMovement(kind: .einlage, amount: Money(euros: 50), reason: "Wechselgeld von der Stadtkasse"),
+                CashMovement(kind: .entnahme, amount: Money(euros: 200), reason: "Abschöpfung"),
+                CashMovement(kind: .einlage, amount: Money(cents: 1), reason: "Fund"),
             ])
         // 150 + 312,50 − 26,50 − 13 + 50 − 200 + 0,01 = 273,01
         XCTAssertEqual(try expected.total(), Money(cents: 27_301))
-        XCTAssertEqual(expected.netCashSales, Money(euros: 273))
-        XCTAssertEqual(expected.depositsTotal, Money(cents: 5_001))
-        XCTAssertEqual(expected.withdrawalsTotal, Money(euros: 200))
+        XCTAssertEqual(try expected.netCashSales, Money(euros: 273))
+        XCTAssertEqual(try expected.depositsTotal, Money(cents: 5_001))
+        XCTAssertEqual(try expected.withdrawalsTotal, Money(euros: 200))
         let breakdown = try expected.breakdown()
         XCTAssertEqual(breakdown.last?.label, "= Sollbestand")
         XCTAssertEqual(breakdown.last?.amount, Money(cents: 27_301))

@@ -18,7 +18,7 @@ final class DayCloseReportTests: XCTestCase {
 
         let expected = ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 50), changeGiven: Money(euros: 4),
                                     stornoPayouts: Money(euros: 46),
-                                    movements: [CashMovement(kind: .withdrawal, amount: Money(euros: 20), reason: "Abschöpfung")])
+                                    movements: [CashMovement(kind: .entnahme, amount: Money(euros: 20), reason: "Abschöpfung")])
         var draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Money(euros: 5)), expected: expected)
         var count = CashCount.empty
         try count.set(.note50, count: 1)

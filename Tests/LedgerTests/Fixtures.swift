@@ -126,7 +126,7 @@ struct LedgerFixture {
         let record = DayCloseRecord(
             id: id("close"), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: "op1", approvedBy: nil,
             businessDate: shift.businessDate, closedAt: tick(), afterSeq: after, totals: totals,
-            expectedCash: totals.expectedCash, countedCash: totals.expectedCash, difference: .zero)
+            expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash, difference: .zero)
         try book(.dayClose(record))
         return record
     }

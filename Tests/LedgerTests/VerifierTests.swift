@@ -50,8 +50,8 @@ final class VerifierTests: XCTestCase {
     private func close(z: Int64 = 1, after: Int64, totals: DayTotals, date: String = "2026-11-27") -> DayCloseRecord {
         DayCloseRecord(
             id: "c\(z)", zNumber: z, shiftId: "s1", operatorId: "op1", approvedBy: nil, businessDate: date,
-            closedAt: Instant(millisecondsSinceEpoch: 9), afterSeq: after, totals: totals, expectedCash: totals.expectedCash,
-            countedCash: totals.expectedCash, difference: .zero)
+            closedAt: Instant(millisecondsSinceEpoch: 9), afterSeq: after, totals: totals, expectedCash: try! totals.expectedCash,
+            countedCash: try! totals.expectedCash, difference: .zero)
     }
 
     func testACleanChainHasNoProblems() {

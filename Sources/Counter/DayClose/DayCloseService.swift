@@ -59,7 +59,7 @@ extension CounterService {
                     totals.addReceipt(String(sale.receiptNumber))
                     addShares(of: sale, sign: 1, at: sale.endedAt)
                     for payment in sale.payments {
-                        totals.addPayment(method: Self.methodLabel(payment.method), amount: payment.amount)
+                        totals.addPayment(method: payment.method.germanName, amount: payment.amount)
                         switch payment.method {
                         case .cash:
                             cashReceived += (payment.tendered ?? payment.amount).cents
@@ -82,8 +82,7 @@ extension CounterService {
                 case .cashMovement(let movement):
                     seen(movement.at)
                     totals.addReceipt(String(movement.receiptNumber))
-                    let reason = movement.kind == .abschoepfung ? "Abschöpfung – \(movement.reason)" : movement.reason
-                    movements.append(CashMovement(kind: movement.kind == .einlage ? .deposit : .withdrawal, amount: movement.amount, reason: reason))
+                    movements.append(CashMovement(kind: movement.kind, amount: movement.amount, reason: movement.reason))
                 default:
                     return
                 }
@@ -94,7 +93,7 @@ extension CounterService {
             let original = try ledger.sale(id: storno.saleId)
             if let original { addShares(of: original, sign: -1, at: storno.at) }
             for refund in storno.refunds {
-                totals.addPayment(method: Self.methodLabel(refund.method), amount: refund.amount.negated)
+                totals.addPayment(method: refund.method.germanName, amount: refund.amount.negated)
                 switch refund.method {
                 case .cash: stornoPayouts += refund.amount.cents
                 case .cheque: cheques[storno.saleId] = nil  // the cheque goes back to the citizen
@@ -112,22 +111,15 @@ extension CounterService {
             stornoPayouts: Money(cents: stornoPayouts), movements: movements)
         // Two independent sums of the same bookings must agree (the ledger's and the report's).
         let formula = try expected.total()
-        guard formula == dayTotals.expectedCash else {
+        let booked = try dayTotals.expectedCash
+        guard formula == booked else {
             throw CounterError.invalidAmount(
-                "Interner Fehler: Sollbestand \(formula.formatted) nach Formel, \(dayTotals.expectedCash.formatted) laut Kassenbuch.")
+                "Interner Fehler: Sollbestand \(formula.formatted) nach Formel, \(booked.formatted) laut Kassenbuch.")
         }
         return DayClosePeriod(
             afterSeq: afterSeq, shift: shift, expected: expected, totals: totals, dayTotals: dayTotals,
             cheques: chequeOrder.flatMap { cheques[$0] ?? [] }, cardTotal: Money(cents: card.values.reduce(0) { $0 + $1.total }),
             cardCount: card.values.reduce(0) { $0 + $1.count }, firstBookingAt: first, lastBookingAt: last)
-    }
-
-    static func methodLabel(_ method: PaymentMethod) -> String {
-        switch method {
-        case .cash: return "Bar"
-        case .card: return "Karte"
-        case .cheque: return "Scheck"
-        }
     }
 
     // MARK: Preparing and closing
@@ -216,7 +208,7 @@ extension CounterService {
                 guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
                 let (after, totals) = try ledger.periodTotals()
                 guard after == afterSeq, totals == period.dayTotals else {
-                    throw DayCloseError.expectedChanged(seen: expected, now: totals.expectedCash)
+                    throw DayCloseError.expectedChanged(seen: expected, now: try totals.expectedCash)
                 }
                 let now = clock.now()
                 let record = DayCloseRecord(
@@ -360,11 +352,11 @@ extension CounterService {
 
     /// The Z report's text (42 columns) with what the model does not know: count entered as a sum
     /// only, the difference's account, the terminal's note, and the hash of the close's entry.
-    public func zReportText(zNumber: Int64, width: Int = 42) throws -> String {
+    public func zReportText(zNumber: Int64, width: Int = TextLayout.receiptWidth) throws -> String {
         try zReportText(zNumber: zNumber, width: width, knownPeriod: nil)
     }
 
-    func zReportText(zNumber: Int64, width: Int = 42, knownPeriod: DayClosePeriod?) throws -> String {
+    func zReportText(zNumber: Int64, width: Int = TextLayout.receiptWidth, knownPeriod: DayClosePeriod?) throws -> String {
         try dayCloseGuarded {
             let report = try zReport(zNumber: zNumber, knownPeriod: knownPeriod)
             guard let close = try ledger.dayClose(zNumber: zNumber) else { throw DayCloseError.unknownZNumber(zNumber) }
@@ -382,22 +374,22 @@ extension CounterService {
             if let detail, let account = detail.differenceAccount,
                 let at = lines.firstIndex(where: { $0.hasPrefix("  Differenz (") })
             {
-                lines.insert(ReportLayoutText.columns("  Gebucht auf Konto", account, width: width), at: at + 1)
+                lines.insert(TextLayout.columns("  Gebucht auf Konto", account, width: width), at: at + 1)
             }
             if let detail, let at = lines.firstIndex(where: { $0.hasPrefix("Kartenterminal (Kassenschnitt)") }) {
                 var index = at + 2
                 while index < lines.count, !lines[index].isEmpty { index += 1 }
-                lines.insert(ReportLayoutText.columns("  " + detail.terminalNote, "", width: width), at: index)
+                lines.insert(TextLayout.columns("  " + detail.terminalNote, "", width: width), at: index)
             }
             if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
-                lines.append(ReportLayoutText.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
+                lines.append(TextLayout.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
             }
             return lines.joined(separator: "\n") + "\n"
         }
     }
 
     /// The X report (Zwischenbericht) of the open period as text: nothing is closed.
-    public func interimReportText(width: Int = 42) throws -> String {
+    public func interimReportText(width: Int = TextLayout.receiptWidth) throws -> String {
         try guarded {
             let period = try openPeriod()
             let now = clock.now()
@@ -415,20 +407,9 @@ extension CounterService {
                 periodEnd: calendar.germanDate(of: now) + " " + calendar.time(of: now).prefix(5), totals: period.totals, draft: draft,
                 floatKept: .zero, isInterim: true)
             var lines = try report.lines(width: width)
-            lines.append(ReportLayoutText.columns("Sollbestand jetzt", try period.expected.total().formatted, width: width))
+            lines.append(TextLayout.columns("Sollbestand jetzt", try period.expected.total().formatted, width: width))
             return lines.joined(separator: "\n") + "\n"
         }
-    }
-}
-
-/// Two columns on one line, as the report model lays them out (its helper is internal to KasseCore).
-enum ReportLayoutText {
-    static func columns(_ left: String, _ right: String, width: Int) -> String {
-        if right.isEmpty { return left.count > width ? String(left.prefix(width - 1)) + "…" : left }
-        let room = width - right.count - 1
-        var shown = left
-        if shown.count > room { shown = room > 1 ? String(shown.prefix(room - 1)) + "…" : "" }
-        return shown + String(repeating: " ", count: max(1, width - shown.count - right.count)) + right
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KasseCore
 import Ledger
 
 /// Where the counter service gets the time. Injected, so tests never sleep.

@@ -711,7 +711,7 @@ public final class CounterService: @unchecked Sendable {
             return try ledger.transaction {
                 let shift = try requireShift()
                 let (after, totals) = try ledger.periodTotals()
-                let expected = totals.expectedCash
+                let expected = try totals.expectedCash
                 let counted = countedCash ?? expected
                 try accessGuard?.check(.closeDay, operatorId: operatorId, approval: .dayCloseDifference(Money(cents: counted.cents - expected.cents)), approvedBy: approvedBy)
                 let now = clock.now()

@@ -42,22 +42,6 @@ public struct SaleRequest: Equatable, Sendable {
     public var total: Money { Money(cents: lines.reduce(0) { $0 + $1.amount.cents }) }
 }
 
-extension SaleLine {
-    /// The ledger line for a basket line: item, price, assignment and split shares as they are now.
-    public init(basketLine line: BasketLine) {
-        self.init(
-            itemCode: line.itemCode, name: line.itemName, variant: line.variantName.isEmpty ? nil : line.variantName,
-            quantity: Int64(line.quantity), unitPrice: line.unitPrice, amount: line.total,
-            sachkonto: line.booking.revenueAccount, produkt: line.booking.product, kostenstelle: line.booking.costCentre,
-            taxNote: line.taxNote,
-            shares: line.shares.map {
-                LineShare(
-                    account: $0.account, produkt: $0.product, kostenstelle: $0.costCentre, amount: $0.amount,
-                    passThrough: $0.passThrough, label: $0.label)
-            })
-    }
-}
-
 /// A booked sale and what happened around it.
 public struct SaleOutcome: Sendable {
     public let sale: SaleRecord
@@ -127,7 +111,7 @@ public struct InterimReport: Sendable {
     public let shift: ShiftRecord?
     public let totals: DayTotals
     public let unresolvedCardPayments: Int
-    public var expectedCash: Money { totals.expectedCash }
+    public var expectedCash: Money { get throws(MoneyError) { try totals.expectedCash } }
 }
 
 /// Why the counter service refused. One German sentence for the clerk.

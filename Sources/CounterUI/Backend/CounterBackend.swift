@@ -176,13 +176,6 @@ public struct SaleSummary: Equatable, Sendable {
     }
 }
 
-public enum CashMovementKind: String, Sendable, CaseIterable {
-    /// Cash put into the drawer (e.g. change from the main till).
-    case deposit = "Einlage"
-    /// Cash taken out (e.g. to the safe).
-    case withdrawal = "Entnahme"
-}
-
 /// A card payment running in the background. The screen polls ``snapshot`` and may ``abort()``.
 public protocol CardPaymentJob: AnyObject, Sendable {
     var snapshot: CardPaymentSnapshot { get }

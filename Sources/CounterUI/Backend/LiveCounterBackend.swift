@@ -252,13 +252,7 @@ public final class LiveCounterBackend: CounterBackend {
             guard let receipt = try? ledger.receipt(number: number) else { continue }
             guard case .sale(let sale) = receipt else { continue }
             guard sale.businessDate == today else { break }
-            let methods = Set(sale.payments.map(\.method)).map { method -> String in
-                switch method {
-                case .cash: return "Bar"
-                case .cheque: return "Scheck"
-                case .card: return "Karte"
-                }
-            }.sorted().joined(separator: "+")
+            let methods = Set(sale.payments.map(\.method.germanName)).sorted().joined(separator: "+")
             let cancelled = ((try? ledger.storno(ofSale: sale.id)) ?? nil) != nil
             sales.append(SaleSummary(receiptNumber: String(sale.receiptNumber), time: service.calendar.time(of: sale.endedAt),
                                      amount: sale.total, methods: methods, isCancelled: cancelled))
@@ -283,17 +277,17 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
-        kind == .withdrawal && (session?.needsApproval(.cashWithdrawal(Money(cents: 1))) ?? true)
+        kind != .einlage && (session?.needsApproval(.cashWithdrawal(Money(cents: 1))) ?? true)
     }
 
     public func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
         let session = try requireSession()
         var granted: Approval?
-        if kind == .withdrawal, session.needsApproval(.cashWithdrawal(amount)) {
+        if kind != .einlage, session.needsApproval(.cashWithdrawal(amount)) {
             guard let approval else { throw CounterUserError("Eine Entnahme braucht die Freigabe einer Kassenaufsicht.") }
             granted = try session.approval(for: .cashWithdrawal(amount), approverLogin: approval.login, pin: approval.pin, reference: reason)
         }
-        _ = try session.recordCashMovement(id: Self.newId(), kind: kind == .deposit ? .einlage : .entnahme, amount: amount,
+        _ = try session.recordCashMovement(id: Self.newId(), kind: kind, amount: amount,
                                            reason: reason, approval: granted)
     }
 

@@ -3,7 +3,7 @@ import KasseCore
 
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
-    enum Action: Sendable, Equatable { case storno, reprint, deposit, withdrawal, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
+    enum Action: Sendable, Equatable { case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
     var title: String { "Menü" }
     var isModal: Bool { true }
     let backend: CounterBackend
@@ -21,8 +21,8 @@ final class MenuScreen: BoundScreen {
         let items: [(String, String, Action, String?)] = [
             ("Storno", "Beleg stornieren (mit Freigabe)", .storno, busy),
             ("Nachdruck", "Beleg nachdrucken", .reprint, nil),
-            ("Einlage", "Bargeld einlegen (Einlage)", .deposit, busy),
-            ("Entnahme", "Bargeld entnehmen (Entnahme)", .withdrawal, busy),
+            ("Einlage", "Bargeld einlegen (Einlage)", .einlage, busy),
+            ("Entnahme", "Bargeld entnehmen (Entnahme)", .entnahme, busy),
             ("X-Bericht", "Zwischenbericht (X) anzeigen", .xReport, nil),
             ("Tagesabschluss", "Tagesabschluss (Z)", .dayClose, busy),
             ("Übergabe", "Kassenübergabe (mit Zählung)", .handover, busy),
@@ -58,10 +58,10 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: SaleListScreen(flow: flow, mode: .storno))
         case .reprint:
             stack.replaceTop(with: SaleListScreen(flow: flow, mode: .reprint))
-        case .deposit:
-            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .deposit))
-        case .withdrawal:
-            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .withdrawal))
+        case .einlage:
+            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .einlage))
+        case .entnahme:
+            stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .entnahme))
         case .xReport:
             do {
                 if let reports = backend as? DayCloseBackend {  // issue 8: the X report with the hourly chart
@@ -236,8 +236,8 @@ final class SupervisorApprovalDialog: FormScreen {
 /// Cash deposit or withdrawal with amount and reason.
 final class CashMovementDialog: FormScreen {
     init(flow: CounterFlow, kind: CashMovementKind) {
-        super.init(title: kind.rawValue,
-                   intro: [kind == .deposit ? "Bargeld in die Kasse legen." : "Bargeld aus der Kasse nehmen."],
+        super.init(title: kind.label,
+                   intro: [kind == .einlage ? "Bargeld in die Kasse legen." : "Bargeld aus der Kasse nehmen."],
                    fields: [TextField(label: "Betrag", kind: .amount, maxLength: 10),
                             TextField(label: "Grund", kind: .text, maxLength: 60)],
                    submitLabel: "Buchen") { form, stack in
@@ -249,13 +249,13 @@ final class CashMovementDialog: FormScreen {
             let reason = form.value(1)
             guard flow.backend.cashMovementNeedsApproval(kind) else {
                 try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: nil)
-                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+                stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
                 return true
             }
             stack.replaceTop(with: ApprovalDialog(
-                intro: ["\(kind.rawValue) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                intro: ["\(kind.label) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
                 try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
-                stack.showNotice("\(kind.rawValue) über \(amount.formatted) gebucht.")
+                stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
             })
             return false
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KasseCore
 
 /// The four export formats for the treasury.
 public enum ExportFormat: String, CaseIterable, Sendable {
@@ -40,7 +41,7 @@ public struct ExportTimestamp: Equatable, Sendable {
     }
 
     /// `date` in `timeZone` (the office's local time, Europe/Berlin by default).
-    public init(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin") ?? .current) {
+    public init(_ date: Date, timeZone: TimeZone = BusinessCalendar.defaultTimeZone) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)

@@ -2,15 +2,6 @@ import KasseCore
 import Ledger
 
 extension PaymentMethod {
-    /// `Bar`, `Karte`, `Scheck` (the CSV's Zahlweg, the journal's account group).
-    public var germanName: String {
-        switch self {
-        case .cash: return "Bar"
-        case .card: return "Karte"
-        case .cheque: return "Scheck"
-        }
-    }
-
     /// The order exports list payment methods in: cash, card, cheque.
     public static let exportOrder: [PaymentMethod] = [.cash, .card, .cheque]
 

@@ -103,7 +103,7 @@ import Foundation
 
 extension BusinessDate {
     /// The calendar day of `instant` in `timeZone` (the office's zone, Europe/Berlin by default).
-    public init(instant: Date, timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin")!) {
+    public init(instant: Date, timeZone: TimeZone = BusinessCalendar.defaultTimeZone) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
@@ -111,7 +111,7 @@ extension BusinessDate {
     }
 
     /// Today in `timeZone`.
-    public static func today(timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin")!) -> BusinessDate {
+    public static func today(timeZone: TimeZone = BusinessCalendar.defaultTimeZone) -> BusinessDate {
         BusinessDate(instant: Date(), timeZone: timeZone)
     }
 }

@@ -7,7 +7,7 @@ public struct Configuration: Sendable, Equatable {
     public var officeName = "Bürgeramt"
     public var officeAddress = ""
     /// The zone that defines the business day (Tagesdatum) of a booking.
-    public var timeZone = "Europe/Berlin"
+    public var timeZone = BusinessCalendar.defaultTimeZoneIdentifier
     // [register]
     public var registerID = "K1"
     /// Catalogue file or directory; empty = default (see ``CatalogLocation``).
@@ -156,7 +156,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// The office's time zone (valid: checked when set).
-    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Europe/Berlin")! }
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? BusinessCalendar.defaultTimeZone }
 }
 
 /// A config problem, naming file and line.

@@ -1,29 +1,29 @@
-/// A movement of cash into or out of the drawer that is not a sale (Einlage, Entnahme, Abschöpfung).
+/// A movement of cash into or out of the drawer that is not a sale (Einlage, Entnahme,
+/// Abschöpfung an die Stadtkasse), as the Sollbestand and the Z report count it.
 public struct CashMovement: Equatable, Sendable, Codable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
-        /// Cash put into the drawer during the day (Einlage, e.g. more change from the Stadtkasse).
-        case deposit
-        /// Cash taken out during the day (Entnahme, e.g. a skim handed to the Stadtkasse).
-        case withdrawal
-
-        /// `Einlage` / `Entnahme`.
-        public var germanName: String { self == .deposit ? "Einlage" : "Entnahme" }
-    }
-
-    public let kind: Kind
+    public let kind: CashMovementKind
     /// Always positive; the kind gives the direction.
     public let amount: Money
     public let reason: String
 
-    public init(kind: Kind, amount: Money, reason: String) {
+    public init(kind: CashMovementKind, amount: Money, reason: String) {
         precondition(!amount.isNegative, "a cash movement's amount is positive; its kind gives the direction")
         self.kind = kind
         self.amount = amount
         self.reason = reason
     }
 
-    /// The effect on the drawer: `+amount` for a deposit, `−amount` for a withdrawal.
-    public var signedAmount: Money { kind == .deposit ? amount : amount.negated }
+    /// The effect on the drawer: `+amount` into it, `−amount` out of it.
+    public var signedAmount: Money { kind.signed(amount) }
+
+    /// The Z report's line text: an Abschöpfung is listed as an Entnahme whose reason says so.
+    public var reportText: String {
+        switch kind {
+        case .einlage: return "Einlage: " + reason
+        case .entnahme: return "Entnahme: " + reason
+        case .abschoepfung: return "Entnahme: Abschöpfung – " + reason
+        }
+    }
 }
 
 /// The cash that should be in the drawer (Kassensollbestand):
@@ -53,19 +53,33 @@ public struct ExpectedCash: Equatable, Sendable {
         self.movements = movements
     }
 
-    public var depositsTotal: Money { Money(cents: movements.filter { $0.kind == .deposit }.reduce(0) { $0 + $1.amount.cents }) }
-    public var withdrawalsTotal: Money { Money(cents: movements.filter { $0.kind == .withdrawal }.reduce(0) { $0 + $1.amount.cents }) }
+    /// Einlagen.
+    public var depositsTotal: Money {
+        get throws(MoneyError) { try Money.sum(movements.lazy.filter { $0.kind.isIntoDrawer }.map(\.amount)) }
+    }
+    /// Entnahmen and Abschöpfungen.
+    public var withdrawalsTotal: Money {
+        get throws(MoneyError) { try Money.sum(movements.lazy.filter { !$0.kind.isIntoDrawer }.map(\.amount)) }
+    }
 
     /// Net cash taken for sales: received − change − storno payouts.
-    public var netCashSales: Money { Money(cents: cashReceived.cents - changeGiven.cents - stornoPayouts.cents) }
+    public var netCashSales: Money {
+        get throws(MoneyError) { try cashReceived.subtracting(changeGiven).subtracting(stornoPayouts) }
+    }
 
     /// The Sollbestand. Throws only on an arithmetic overflow.
     public func total() throws(MoneyError) -> Money {
-        var result = try float.adding(cashReceived)
-        result = try result.subtracting(changeGiven)
-        result = try result.subtracting(stornoPayouts)
-        for movement in movements { result = try result.adding(movement.signedAmount) }
-        return result
+        try Self.sollbestand(
+            float: float, netCash: cashReceived.subtracting(changeGiven), stornoPayouts: stornoPayouts, deposits: depositsTotal,
+            withdrawals: withdrawalsTotal)
+    }
+
+    /// The formula, written once: float + net cash (received − change) − storno payouts
+    /// + deposits − withdrawals. The ledger's period totals use it too.
+    public static func sollbestand(float: Money, netCash: Money, stornoPayouts: Money, deposits: Money, withdrawals: Money)
+        throws(MoneyError) -> Money
+    {
+        try float.adding(netCash).subtracting(stornoPayouts).adding(deposits).subtracting(withdrawals)
     }
 
     /// The formula as report lines (label, signed amount), ending with the total.
@@ -76,8 +90,9 @@ public struct ExpectedCash: Equatable, Sendable {
             ("− Rückgeld", changeGiven.negated),
             ("− Auszahlungen Storno", stornoPayouts.negated),
         ]
-        if !depositsTotal.isZero { lines.append(("+ Einlagen", depositsTotal)) }
-        if !withdrawalsTotal.isZero { lines.append(("− Entnahmen", withdrawalsTotal.negated)) }
+        let deposits = try depositsTotal, withdrawals = try withdrawalsTotal
+        if !deposits.isZero { lines.append(("+ Einlagen", deposits)) }
+        if !withdrawals.isZero { lines.append(("− Entnahmen", withdrawals.negated)) }
         lines.append(("= Sollbestand", try total()))
         return lines.map { (label: $0.0, amount: $0.1) }
     }

@@ -16,7 +16,7 @@ public struct HourlyChart: Equatable, Sendable {
     ///   - barWidth: the length of the longest bar.
     ///   - bar: the character bars are drawn with (`#` where the printer lacks `█`).
     ///   - width: the total line width; the amount is right-aligned to it.
-    public func lines(barWidth: Int = 20, bar: Character = "█", width: Int = 42) -> [String] {
+    public func lines(barWidth: Int = 20, bar: Character = "█", width: Int = TextLayout.receiptWidth) -> [String] {
         let hours = salesPerHour.filter { !$0.value.isZero }.keys
         guard let first = hours.min(), let last = hours.max() else { return ["(keine Umsätze)"] }
         let maximum = salesPerHour.values.map(\.cents).max() ?? 0
@@ -26,7 +26,7 @@ public struct HourlyChart: Equatable, Sendable {
             let length = HourlyChart.barLength(amount.cents, of: maximum, width: barWidth)
             let label = (hour < 10 ? "0" : "") + String(hour)
             let left = label + " " + String(repeating: bar, count: length)
-            return ReportLayout.columns(left, amount.formatted, width: width)
+            return TextLayout.columns(left, amount.formatted, width: width)
         }
     }
 
@@ -36,21 +36,4 @@ public struct HourlyChart: Equatable, Sendable {
         let scaled = Int((value * Int64(width) * 2 + maximum) / (maximum * 2))
         return max(1, min(width, scaled))
     }
-}
-
-/// Fixed-width text layout shared by the report renderers.
-enum ReportLayout {
-    /// `left` and `right` on one line of `width` characters, right padded between; when too
-    /// long, `left` is shortened with `…` so that the amount stays readable.
-    static func columns(_ left: String, _ right: String, width: Int) -> String {
-        if right.isEmpty { return left.count > width ? String(left.prefix(width - 1)) + "…" : left }
-        let room = width - right.count - 1
-        var shownLeft = left
-        if shownLeft.count > room {
-            shownLeft = room > 1 ? String(shownLeft.prefix(room - 1)) + "…" : ""
-        }
-        return shownLeft + String(repeating: " ", count: max(1, width - shownLeft.count - right.count)) + right
-    }
-
-    static func rule(_ width: Int, _ character: Character = "-") -> String { String(repeating: character, count: width) }
 }

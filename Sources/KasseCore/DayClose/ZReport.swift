@@ -40,17 +40,17 @@ public struct ZReport: Equatable, Sendable {
     }
 
     /// The report as lines of at most `width` characters (42 fits an 80 mm receipt printer).
-    public func lines(width: Int = 42, bar: Character = "#") throws(MoneyError) -> [String] {
+    public func lines(width: Int = TextLayout.receiptWidth, bar: Character = "#") throws(MoneyError) -> [String] {
         var out: [String] = []
-        func row(_ left: String, _ right: String) { out.append(ReportLayout.columns(left, right, width: width)) }
-        func section(_ title: String) { out.append(""); out.append(title); out.append(ReportLayout.rule(width)) }
+        func row(_ left: String, _ right: String) { out.append(TextLayout.columns(left, right, width: width)) }
+        func section(_ title: String) { out.append(""); out.append(title); out.append(TextLayout.rule(width)) }
         func entries(_ list: [DayCloseTotals.Entry]) {
             if list.isEmpty { out.append("  (keine)") }
             for entry in list { row("  " + entry.label, "\(entry.count) × " + entry.amount.formatted) }
         }
 
         row(isInterim ? "ZWISCHENBERICHT (X)" : "Z-BERICHT Nr. \(zNumber)", "Kasse " + register)
-        out.append(ReportLayout.rule(width, "="))
+        out.append(TextLayout.rule(width, "="))
         row("Geschäftstag", businessDay)
         row("Von", periodStart)
         row("Bis", periodEnd)
@@ -71,13 +71,13 @@ public struct ZReport: Equatable, Sendable {
         if totals.stornos.isEmpty { out.append("  (keine)") }
         for storno in totals.stornos {
             row("  \(storno.receiptNumber) zu \(storno.originalReceiptNumber)", storno.amount.formatted)
-            out.append(ReportLayout.columns("    Grund: \(storno.reason) (\(storno.operatorName))", "", width: width))
+            out.append(TextLayout.columns("    Grund: \(storno.reason) (\(storno.operatorName))", "", width: width))
         }
 
         section("Bargeldbewegungen")
         if draft.expected.movements.isEmpty { out.append("  (keine)") }
         for movement in draft.expected.movements {
-            row("  \(movement.kind.germanName): \(movement.reason)", movement.signedAmount.formatted)
+            row("  " + movement.reportText, movement.signedAmount.formatted)
         }
 
         section("Kassenbestand nach Zählung" + (draft.policy.blindCount ? " (blind)" : ""))
@@ -100,7 +100,7 @@ public struct ZReport: Equatable, Sendable {
         if let difference = try draft.difference() {
             row("  Istbestand", difference.counted.formatted)
             row("  Differenz (\(difference.kind.germanName))", difference.amount.formatted)
-            if !draft.reason.isEmpty { out.append(ReportLayout.columns("  Grund: " + draft.reason, "", width: width)) }
+            if !draft.reason.isEmpty { out.append(TextLayout.columns("  Grund: " + draft.reason, "", width: width)) }
             if let approver = draft.approver, !approver.isEmpty { row("  Freigabe", approver) }
         }
 
@@ -136,7 +136,7 @@ public struct ZReport: Equatable, Sendable {
     }
 
     /// The report as one text with a trailing newline.
-    public func text(width: Int = 42, bar: Character = "#") throws(MoneyError) -> String {
+    public func text(width: Int = TextLayout.receiptWidth, bar: Character = "#") throws(MoneyError) -> String {
         try lines(width: width, bar: bar).joined(separator: "\n") + "\n"
     }
 }

@@ -1,14 +1,5 @@
 import KasseCore
 
-/// An instant in UTC, in milliseconds since 1970-01-01T00:00:00Z. The ledger stores instants only;
-/// the business date is derived with the office's time zone (see ``BusinessCalendar``).
-public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    public let millisecondsSinceEpoch: Int64
-    public init(millisecondsSinceEpoch: Int64) { self.millisecondsSinceEpoch = millisecondsSinceEpoch }
-    public static func < (a: Instant, b: Instant) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }
-    public var description: String { BusinessCalendar.iso8601UTC(self) }
-}
-
 /// The register (Kasse) a ledger belongs to. One ledger file per register.
 public struct RegisterRecord: Equatable, Sendable {
     public let id: String
@@ -40,109 +31,6 @@ public struct ShiftRecord: Equatable, Sendable {
     public init(id: String, operatorId: String, businessDate: String, openedAt: Instant, float: Money) {
         self.id = id; self.operatorId = operatorId; self.businessDate = businessDate; self.openedAt = openedAt
         self.float = float
-    }
-}
-
-/// One share of a line's amount booked to an account (e.g. the Bundeskasse's part of a fee).
-public struct LineShare: Equatable, Sendable, Codable {
-    public let account: String
-    public let produkt: String?
-    public let kostenstelle: String?
-    public let amount: Money
-    /// Money collected for a third party (durchlaufende Finanzmittel), not own revenue.
-    public let passThrough: Bool
-    public let label: String
-    public init(account: String, produkt: String?, kostenstelle: String?, amount: Money, passThrough: Bool, label: String) {
-        self.account = account; self.produkt = produkt; self.kostenstelle = kostenstelle; self.amount = amount
-        self.passThrough = passThrough; self.label = label
-    }
-}
-
-/// A sale line as it was at sale time: item, price and booking assignment are copied, not referenced.
-public struct SaleLine: Equatable, Sendable, Codable {
-    public let itemCode: String
-    public let name: String
-    public let variant: String?
-    public let quantity: Int64
-    public let unitPrice: Money
-    /// quantity × unit price.
-    public let amount: Money
-    public let sachkonto: String
-    public let produkt: String?
-    public let kostenstelle: String?
-    /// "Gebühr, nicht umsatzsteuerbar" or what the item says.
-    public let taxNote: String
-    /// At least one share; the shares add up to ``amount``.
-    public let shares: [LineShare]
-    public init(
-        itemCode: String, name: String, variant: String?, quantity: Int64, unitPrice: Money, amount: Money,
-        sachkonto: String, produkt: String?, kostenstelle: String?, taxNote: String, shares: [LineShare]
-    ) {
-        self.itemCode = itemCode; self.name = name; self.variant = variant; self.quantity = quantity
-        self.unitPrice = unitPrice; self.amount = amount; self.sachkonto = sachkonto; self.produkt = produkt
-        self.kostenstelle = kostenstelle; self.taxNote = taxNote; self.shares = shares
-    }
-}
-
-public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
-    case cash, cheque, card
-    /// German UI term.
-    public var label: String {
-        switch self {
-        case .cash: return "Bar"
-        case .cheque: return "Scheck"
-        case .card: return "girocard"
-        }
-    }
-}
-
-/// What the terminal reported for a card payment or reversal. Never a full card number: the
-/// masked PAN is kept exactly as the terminal gave it.
-public struct CardDetails: Equatable, Sendable, Codable {
-    public let terminalId: String
-    public let traceNumber: String
-    /// The terminal's receipt number (BMP 87), needed for a reversal (06 30).
-    public let receiptNumber: String
-    public let cardName: String
-    public let maskedPAN: String
-    public let authorizationCode: String?
-    public let turnoverNumber: String?
-    /// The terminal's own receipt lines, if it sent any.
-    public let receiptLines: [String]
-    public init(
-        terminalId: String, traceNumber: String, receiptNumber: String, cardName: String, maskedPAN: String,
-        authorizationCode: String? = nil, turnoverNumber: String? = nil, receiptLines: [String] = []
-    ) {
-        self.terminalId = terminalId; self.traceNumber = traceNumber; self.receiptNumber = receiptNumber
-        self.cardName = cardName; self.maskedPAN = maskedPAN; self.authorizationCode = authorizationCode
-        self.turnoverNumber = turnoverNumber; self.receiptLines = receiptLines
-    }
-}
-
-/// One payment of a sale. For cash, ``amount`` = tendered − change.
-public struct PaymentRecord: Equatable, Sendable, Codable {
-    public let method: PaymentMethod
-    public let amount: Money
-    public let tendered: Money?
-    public let change: Money?
-    public let chequeNumber: String?
-    public let chequeBank: String?
-    public let chequeDrawer: String?
-    public let card: CardDetails?
-    /// The pending card payment this payment resolved.
-    public let cardPendingId: String?
-
-    public init(
-        method: PaymentMethod, amount: Money, tendered: Money? = nil, change: Money? = nil, chequeNumber: String? = nil,
-        chequeBank: String? = nil, chequeDrawer: String? = nil, card: CardDetails? = nil, cardPendingId: String? = nil
-    ) {
-        self.method = method; self.amount = amount; self.tendered = tendered; self.change = change
-        self.chequeNumber = chequeNumber; self.chequeBank = chequeBank; self.chequeDrawer = chequeDrawer
-        self.card = card; self.cardPendingId = cardPendingId
-    }
-
-    public static func cash(tendered: Money, change: Money) -> PaymentRecord {
-        PaymentRecord(method: .cash, amount: Money(cents: tendered.cents - change.cents), tendered: tendered, change: change)
     }
 }
 
@@ -209,24 +97,6 @@ public struct StornoRecord: Equatable, Sendable {
     }
 }
 
-public enum CashMovementKind: String, Sendable, Codable, CaseIterable {
-    /// Money put into the drawer.
-    case einlage
-    /// Money taken out of the drawer (e.g. for a purchase).
-    case entnahme
-    /// Money handed to the Stadtkasse (Abschöpfung).
-    case abschoepfung
-    public var label: String {
-        switch self {
-        case .einlage: return "Einlage"
-        case .entnahme: return "Entnahme"
-        case .abschoepfung: return "Abschöpfung an die Stadtkasse"
-        }
-    }
-    /// +1 into the drawer, −1 out of it.
-    public var sign: Int64 { self == .einlage ? 1 : -1 }
-}
-
 public struct CashMovementRecord: Equatable, Sendable {
     public let id: String
     public let receiptNumber: Int64
@@ -272,7 +142,11 @@ public struct DayTotals: Equatable, Sendable {
     /// float + cash received − change given (already netted in ``cash``) − cash paid back by stornos
     /// + Einlagen − Entnahmen − Abschöpfungen.
     public var expectedCash: Money {
-        Money(cents: float.cents + cash.cents - stornoCash.cents + einlagen.cents - entnahmen.cents - abschoepfungen.cents)
+        get throws(MoneyError) {
+            try ExpectedCash.sollbestand(
+                float: float, netCash: cash, stornoPayouts: stornoCash, deposits: einlagen,
+                withdrawals: entnahmen.adding(abschoepfungen))
+        }
     }
 
     func money(_ method: PaymentMethod) -> Money {

@@ -16,9 +16,10 @@ public enum RecordChecks {
             return shift.float.isNegative ? ["Der Wechselgeldbestand darf nicht negativ sein."] : []
         case .dayClose(let close):
             var out: [String] = []
-            if close.expectedCash != close.totals.expectedCash {
+            let fromTotals = try? close.totals.expectedCash
+            if close.expectedCash != fromTotals {
                 out.append(
-                    "Der Soll-Bestand \(close.expectedCash.formatted) passt nicht zu den Summen (\(close.totals.expectedCash.formatted)).")
+                    "Der Soll-Bestand \(close.expectedCash.formatted) passt nicht zu den Summen (\(fromTotals?.formatted ?? "Überlauf")).")
             }
             if close.difference.cents != close.countedCash.cents - close.expectedCash.cents {
                 out.append("Die Differenz \(close.difference.formatted) ist nicht Ist minus Soll.")

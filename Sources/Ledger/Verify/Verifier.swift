@@ -294,10 +294,11 @@ struct Verifier {
             for difference in DayTotals.differences(booked: close.totals, recomputed: period) {
                 add(place, .dayClose, "Abschlusssumme stimmt nicht mit den Buchungen überein: \(difference).")
             }
-            if close.expectedCash != period.expectedCash {
+            let recomputed = try? period.expectedCash
+            if close.expectedCash != recomputed {
                 add(
                     place, .dayClose,
-                    "Soll-Bestand \(close.expectedCash.formatted) statt \(period.expectedCash.formatted) laut Buchungen.")
+                    "Soll-Bestand \(close.expectedCash.formatted) statt \(recomputed?.formatted ?? "Überlauf") laut Buchungen.")
             }
             period = DayTotals()
             lastCloseSeq = seq

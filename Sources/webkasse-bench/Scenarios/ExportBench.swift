@@ -86,7 +86,7 @@ enum ExportBench {
                 let path = out + "/export-\(round)." + format.rawValue
                 let request = LedgerExportRequest(
                     dataDirectory: data, registers: [], format: format, scope: .closedDays, includeOpenDays: false, outputPath: path,
-                    settings: settings, timeZone: TimeZone(identifier: "Europe/Berlin") ?? .current, exportedBy: "bench")
+                    settings: settings, timeZone: BusinessCalendar.defaultTimeZone, exportedBy: "bench")
                 // Hand the generator's freed heap back first, then count from here.
                 trimHeap()
                 resetPeakRSS()

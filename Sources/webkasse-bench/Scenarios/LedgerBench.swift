@@ -154,7 +154,7 @@ enum LedgerBench {
                     } else if salesToday >= salesPerDay && written < closingSalesTarget {
                         let (after, totals) = try ledger.periodTotals()
                         let difference = Money(cents: z % 7 == 0 ? (z % 2 == 0 ? -50 : 20) : 0)
-                        _ = try ledger.append(.dayClose(DayCloseRecord(id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso, closedAt: now, afterSeq: after, totals: totals, expectedCash: totals.expectedCash, countedCash: Money(cents: totals.expectedCash.cents + difference.cents), difference: difference)), at: now)
+                        _ = try ledger.append(.dayClose(DayCloseRecord(id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso, closedAt: now, afterSeq: after, totals: totals, expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash.adding(difference), difference: difference)), at: now)
                         z += 1
                         day = day.adding(days: 1)
                         shiftId = ""

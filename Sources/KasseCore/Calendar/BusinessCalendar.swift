@@ -20,7 +20,11 @@ public struct BusinessCalendar: Sendable {
         self.init(timeZone: zone)
     }
 
-    public static let berlin = BusinessCalendar(timeZone: TimeZone(identifier: defaultTimeZoneIdentifier)!)
+    /// The office's zone unless configured otherwise. tzdata always knows Europe/Berlin; the
+    /// fixed CET offset is only a last resort on a system without it.
+    public static let defaultTimeZone = TimeZone(identifier: defaultTimeZoneIdentifier) ?? TimeZone(secondsFromGMT: 3600) ?? .current
+
+    public static let berlin = BusinessCalendar(timeZone: defaultTimeZone)
 
     /// Local date and time of `instant`: the zone's offset at that instant, then plain civil
     /// arithmetic (no `DateComponents`: every receipt and booking asks for these).
