@@ -76,9 +76,9 @@ let package = Package(
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
-        // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
+        // The built `webkasse` binary fed bad input: the exact message, exit status and nothing written per case.
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        // Soak and fault tests (issue 9): the counter against every simulator fault; sizes from the environment.
+        // Soak and fault tests: the counter against every simulator fault; sizes from the environment.
         .testTarget(
             name: "SoakTests",
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent ZVT register (ECR side) that checks a terminal simulator byte by byte.
 
-Written without the project's Swift codec: it sends the exact byte sequences of
-../shared/zvt/SPEC-NOTES.md (D7.1 registration, D7.2 payment of 12,34 EUR), acknowledges
+Written without the project's Swift codec: it sends the exact byte sequences of the
+specification (ZVT 13.08 §2.1 registration, §2.2 payment of 12,34 EUR), acknowledges
 every terminal message with 80 00 00, and checks the replies. It also checks a declined
 12,13 EUR payment (zvt-sim's amount rule), a wrong currency, an unknown command and a
 status enquiry.
@@ -20,23 +20,23 @@ import sys
 import time
 
 ACK = bytes.fromhex("80 00 00")
-# Registration from the Valina trace (SPEC-NOTES D7.1): password 123456, config BE, EUR,
+# Registration from the Valina trace (ZVT 13.08 §2.1): password 123456, config BE, EUR,
 # TLV 26 {0A 06 D3}: receipts as print text blocks, intermediate statuses wanted.
 REGISTRATION_BE = bytes.fromhex("06 00 0E 12 34 56 BE 09 78 06 06 26 04 0A 02 06 D3")
-# Registration that leaves all printing to the terminal (SPEC-NOTES D7.1, DCE memo).
+# Registration that leaves all printing to the terminal (ZVT 13.08 §2.1, DCE memo).
 REGISTRATION_08 = bytes.fromhex("06 00 06 12 34 56 08 09 78")
-# Payment of 12,34 EUR (SPEC-NOTES D7.2).
+# Payment of 12,34 EUR (ZVT 13.08 §2.2).
 PAYMENT_1234 = bytes.fromhex("06 01 0A 04 00 00 00 00 12 34 49 09 78")
 # Payment of 12,13 EUR: the simulator's rule for a host decline with code 05 (docs/zvt-sim.md).
 PAYMENT_1213 = bytes.fromhex("06 01 0A 04 00 00 00 00 12 13 49 09 78")
-# Registration in US dollars: must be refused with 84 1E .. 6F (SPEC-NOTES D3, D7.1).
+# Registration in US dollars: must be refused with 84 1E .. 6F (ZVT 13.08 §2.66, §2.1).
 REGISTRATION_USD = bytes.fromhex("06 00 06 12 34 56 BA 08 40")
-# A command the terminal does not know: must get 84 83 00 (SPEC-NOTES D3, §2.66).
+# A command the terminal does not know: must get 84 83 00 (§2.66).
 UNKNOWN_COMMAND = bytes.fromhex("06 99 00")
-# Status enquiry (SPEC-NOTES D7.12, ecrterm).
+# Status enquiry (ZVT 13.08 §2.56, ecrterm).
 STATUS_ENQUIRY = bytes.fromhex("05 01 03 12 34 56")
 
-# BMP table subset (SPEC-NOTES D5): number -> fixed length, or 'LL' / 'LLL' / 'TLV'.
+# BMP table subset (ZVT 13.08 §13): number -> fixed length, or 'LL' / 'LLL' / 'TLV'.
 BMP = {
     0x01: 1, 0x02: 1, 0x03: 1, 0x04: 6, 0x05: 1, 0x06: "TLV", 0x0B: 3, 0x0C: 3, 0x0D: 2, 0x0E: 2,
     0x17: 2, 0x19: 1, 0x22: "LL", 0x23: "LL", 0x24: "LLL", 0x27: 1, 0x29: 4, 0x2A: 15, 0x2D: "LL",
@@ -104,7 +104,7 @@ class Register:
         self.buffer = b""
 
     def drain(self, seconds=0.2):
-        """Discards anything the terminal sent before the first command (banners, D13.2)."""
+        """Discards anything the terminal sent before the first command (banners, ZVT 13.08 §2.2.9, §2.20)."""
         self.sock.settimeout(seconds)
         try:
             while True:

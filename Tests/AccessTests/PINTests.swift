@@ -90,14 +90,12 @@ final class PINTests: XCTestCase {
         XCTAssertTrue(try PINHash(encoded: old.encoded).verify("4711"))
     }
 
-    /// Measures the default hash (the figure in docs/access.md); asserts only a generous upper bound.
-    func testDefaultHashTime() throws {
-        let pin = try PIN("4711")
-        let start = Date()
-        let hash = PINHash(hashing: pin)
-        let seconds = Date().timeIntervalSince(start)
-        print("PBKDF2-HMAC-SHA256 with \(hash.iterations) iterations: \(Int(seconds * 1000)) ms")
+    /// A new hash uses the default iteration count (its cost is a figure of docs/access.md, measured
+    /// outside the unit tests) and verifies the PIN it was made from, and no other.
+    func testNewHashesUseTheDefaultIterations() throws {
+        let hash = PINHash(hashing: try PIN("4711"))
         XCTAssertEqual(hash.iterations, PINHash.defaultIterations)
-        XCTAssertLessThan(seconds, 5)
+        XCTAssertTrue(hash.verify("4711"))
+        XCTAssertFalse(hash.verify("4712"))
     }
 }

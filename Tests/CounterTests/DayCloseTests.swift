@@ -23,7 +23,7 @@ final class RecordingPrinter: ReceiptPrinter, @unchecked Sendable {
     }
 }
 
-/// The day close of issue 8 through the counter service: cash formula, blind count, differences,
+/// The day close through the counter service: cash formula, blind count, differences,
 /// approval, terminal End-of-Day, cheques, Z numbers, Z report file and printer, finality.
 final class DayCloseTests: XCTestCase {
     let settings = DayCloseSettings(approvalThreshold: Money(euros: 5), surplusAccount: "459100", shortfallAccount: "549100")

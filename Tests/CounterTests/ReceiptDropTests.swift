@@ -8,7 +8,7 @@ import ZVTSimulator
 
 @testable import Counter
 
-/// The commit point with receipts (SPEC-NOTES D13.1, ZVT 13.08 §2.2.8) end to end: the register
+/// The commit point with receipts (ZVT 13.08 §2.2.8) end to end: the register
 /// acknowledged the approving Status-Information, then the connection drops while the terminal
 /// prints its receipts through the register (zvt-sim fault `drop-during-receipts`, amount ,63),
 /// before the Completion. The terminal keeps the payment only if it got every receipt

@@ -68,7 +68,7 @@ final class SimulatorTests: XCTestCase {
 
     func testApprovalHappenedConnectionDropped() throws {
         // ,62: the terminal closes right after we acknowledged its 04 0F and keeps the payment. With
-        // receipts via the register the driver cannot know that (digest D13.1): the recovery asks and books it.
+        // receipts via the register the driver cannot know that (ZVT 13.08 §2.2.8): the recovery asks and books it.
         let outcome = try f.sell(.card, lines: [line(cents: 2062)])
         XCTAssertEqual(outcome.sale.payments.first?.amount, Money(cents: 2062))
         XCTAssertEqual(booked.count, 1)

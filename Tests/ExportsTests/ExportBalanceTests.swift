@@ -147,9 +147,9 @@ final class ExportBalanceTests: XCTestCase {
     }
 
     /// `ledger -f FILE balance` (ledger 3) reads the same journal with the same totals (skipped
-    /// where ledger is not installed; scripts/test installs only hledger).
+    /// where ledger is not installed; scripts/test installs it).
     func testLedgerCLIReadsTheJournalToo() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ledger") else { throw XCTSkip("ledger is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ledger") else { throw XCTSkip("ledger is not installed (apt-get install ledger; scripts/test installs it)") }
         let directory = try TemporaryDirectory(prefix: "webkasse-exports")
         defer { directory.remove() }
         let path = directory.path + "/day.journal"

@@ -6,7 +6,7 @@ import XCTest
 @testable import Counter
 @testable import Ledger
 
-/// Disk faults (issue 9): a full disk and a read-only ledger, injected into the ledger's own
+/// Disk faults: a full disk and a read-only ledger, injected into the ledger's own
 /// SQLite connection (`max_page_count`, `query_only`), because CI runs as root, where file modes
 /// do not stop writes. The sale must be refused with a clear German message and nothing may be
 /// half-written: no journal entry, no receipt number used, the chain still verifies, and the next

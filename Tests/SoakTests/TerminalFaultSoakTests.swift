@@ -7,7 +7,7 @@ import XCTest
 import ZVT
 import ZVTSimulator
 
-/// Terminal-fault soak (issue 9): every fault mode of the simulator × N card payments through the
+/// Terminal-fault soak: every fault mode of the simulator × N card payments through the
 /// counter service and the real driver over TCP. For each payment the outcome must be defined
 /// (booked, refused with a German message, or pending and then resolved with the terminal) within
 /// the protocol's timeouts, and at the end the ledger verifies and agrees with the terminal's

@@ -73,7 +73,7 @@ final class ControlTests: XCTestCase {
         XCTAssertTrue(lines[5].hasPrefix("OK {\"totalCents\":1234,\"count\":1,"))
     }
 
-    /// The independent register of scripts/zvt-independent-check.py (exact bytes of SPEC-NOTES).
+    /// The independent register of scripts/zvt-independent-check.py (the specification examples, byte for byte).
     func testIndependentPythonRegisterIsServedCorrectly() throws {
         let script = packageRoot.appendingPathComponent("scripts/zvt-independent-check.py").path
         guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })

@@ -175,7 +175,7 @@ final class DriverTests: XCTestCase {
     }
 
     /// Registered with receipts via the register (BE): without the Completion the driver cannot know
-    /// whether the terminal kept the approval (digest D13.1); the recovery asks and finds it booked.
+    /// whether the terminal kept the approval (ZVT 13.08 §2.2.8); the recovery asks and finds it booked.
     func testDropAfterStatusInformationIsUnknownUntilTheTerminalConfirmsIt() {
         guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_62) else { return XCTFail() }
         XCTAssertEqual(unknown.problem, .noCompletionAfterResult(timedOut: false))

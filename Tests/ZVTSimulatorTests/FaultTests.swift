@@ -44,7 +44,7 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(entry.receipt, seen.fields.receiptNumber)
         XCTAssertEqual(simulator.journal.batchTotals.totalCents, 0, "nothing stands at the terminal")
 
-        // D13.2 recovery: the repeated Status-Information of that trace reports 6C.
+        // ZVT 13.08 §2.2.9, §2.20 recovery: the repeated Status-Information of that trace reports 6C.
         try reconnect()
         let repeated = register.run(RepeatReceipt(password: password, serviceByte: 0x03).apdu)
         let status = try XCTUnwrap(repeated.statusInformation.first)

@@ -3,7 +3,7 @@ import ZVT
 
 @testable import ZVTSimulator
 
-/// Vendor profiles (digest D16) against the project's driver and raw bytes.
+/// Vendor profiles (docs/zvt-field-notes.md, vendor deviations) against the project's driver and raw bytes.
 final class ProfileTests: XCTestCase {
     var simulator: TerminalSimulator!
 

@@ -107,7 +107,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(trace.contains("PT->ECR"), trace)
 
         // ,62/,63: the connection ends after the acknowledged 04 0F, before the Completion. `zvt pay` does
-        // not register, so receipts may follow and only the terminal can tell (digest D13.1): exit 5.
+        // not register, so receipts may follow and only the terminal can tell (ZVT 13.08 §2.2.8): exit 5.
         let expectations: [(String, Int32)] = [
             ("1,13", 1), ("1,24", 6), ("1,61", 5), ("1,62", 5), ("1,63", 5), ("1,71", 0), ("1,72", 0), ("1,73", 0), ("1,74", 4), ("1,75", 1),
         ]

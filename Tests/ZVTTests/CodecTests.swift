@@ -225,7 +225,7 @@ final class FieldTests: XCTestCase {
 }
 
 final class SerialFrameTests: XCTestCase {
-    /// Published frames verified in SPEC-NOTES D14.
+    /// Published frames (PA00P016 §2.1, §3).
     func testCRCAndFramesMatchPublishedVectors() {
         XCTAssertEqual(SerialFrame.crc(Array("123456789".utf8)), 0x2189)
         let vectors: [(String, String)] = [

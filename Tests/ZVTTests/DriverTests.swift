@@ -138,7 +138,7 @@ final class DriverTests: XCTestCase {
         guard case .undetermined(_, nil) = driver.recover(unknown, previousTrace: 21) else { return XCTFail() }
     }
 
-    /// digest D13.1 through the driver: whether an acknowledged approval without Completion stands
+    /// ZVT 13.08 §2.2.8 through the driver: whether an acknowledged approval without Completion stands
     /// depends on the registration (receipts via the ECR or not); unregistered, receipts may follow.
     func testConnectionLostBeforeTheCompletionDependsOnTheRegistration() throws {
         let info = try Traces.apdu("dce-valina/data081649050.hex").bytes

@@ -72,13 +72,13 @@ final class MessageTests: XCTestCase {
         XCTAssertFalse(PrintTextBlock(receiptType: nil, lines: lines, closes: false).closesReceipt)
     }
 
-    /// Spec / field examples from SPEC-NOTES D3, D8.
+    /// Spec / field examples (ZVT 13.08 §2.66, §3).
     func testSpecExamples() throws {
         let spec = try IntermediateStatusInformation(apdu: APDU.decodeSingle(hex("04 FF 19 17 03 06 15 24 0D 07 0B 30 30 20 41 70 70 72 6F 76 65 64 1F 73 03 00 00 08")))
         XCTAssertEqual(spec.timeoutMinutes, 3)
         XCTAssertEqual(spec.displayLines(), ["00 Approved"])
         XCTAssertEqual(TLV.first(0x1F73, in: spec.fields.tlv)?.value, hex("00 00 08"))
-        // D13.5 #4: TLV right after the status, no timeout byte
+        // docs/zvt-field-notes.md, inconsistency 4: TLV right after the status, no timeout byte
         let noTimeout = try IntermediateStatusInformation(apdu: APDU.decodeSingle(hex("04 FF 09 17 06 06 1F 73 03 00 00 02")))
         XCTAssertNil(noTimeout.timeoutMinutes)
         XCTAssertEqual(TLV.first(0x1F73, in: noTimeout.fields.tlv)?.value, hex("00 00 02"))
@@ -102,7 +102,7 @@ final class MessageTests: XCTestCase {
         XCTAssertTrue(try Acknowledgement(apdu: APDU.decodeSingle(hex("80 00 08 06 06 1F 73 03 00 00 01"))).isPositive)
         XCTAssertEqual(try Acknowledgement(apdu: APDU.decodeSingle(hex("84 1E 03 6F 09 78"))).refusal, .wrongCurrency)
 
-        // D8.3 line feeds and end-of-receipt attributes
+        // ZVT 13.08 §3.5 line feeds and end-of-receipt attributes
         XCTAssertTrue(PrintedLine(attribute: 0x81, text: "").closesReceipt)
         XCTAssertTrue(PrintedLine(attribute: 0xFF, text: "").closesReceipt)
         XCTAssertFalse(PrintedLine(attribute: 0x80, text: "").closesReceipt)

@@ -170,7 +170,7 @@ final class SessionTests: XCTestCase {
         // a later 04 FF without timeout restarts with the carried T4
         _ = session.receive(apdu("04 FF 01 17"), now: 300_000)
         XCTAssertEqual(session.deadline, 600_000)
-        // a carried value below the default never shortens T4 below 180 s (digest D12)
+        // a carried value below the default never shortens T4 below 180 s (docs/zvt-field-notes.md, timers)
         _ = session.receive(apdu("04 FF 02 0A 01"), now: 400_000)
         XCTAssertEqual(session.deadline, 580_000)
         XCTAssertEqual(result(session.timerFired(now: 580_000))?.outcome, .unknown(.completionTimeout))
@@ -195,7 +195,7 @@ final class SessionTests: XCTestCase {
         _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 10_000)
         XCTAssertEqual(session.deadline, 190_000, "T4, not the error grace")
         let r = try XCTUnwrap(result(session.timerFired(now: 190_000)))
-        XCTAssertEqual(r.outcome, .success, "no receipts can follow: the acknowledged 04 0F is the commit point (digest D13.1)")
+        XCTAssertEqual(r.outcome, .success, "no receipts can follow: the acknowledged 04 0F is the commit point (ZVT 13.08 §2.2.8)")
         XCTAssertFalse(r.completed)
     }
 
@@ -207,7 +207,7 @@ final class SessionTests: XCTestCase {
         _ = session.receive(try Traces.apdu("dce-valina/data051327012.hex"), now: 11_000)
         XCTAssertEqual(session.deadline, 191_000, "T4 from the receipt")
         let r = try XCTUnwrap(result(session.timerFired(now: 191_000)))
-        XCTAssertEqual(r.outcome, .unknown(.noCompletionAfterResult(timedOut: true)), "the terminal may be waiting to reverse (digest D13.1)")
+        XCTAssertEqual(r.outcome, .unknown(.noCompletionAfterResult(timedOut: true)), "the terminal may be waiting to reverse (ZVT 13.08 §2.2.8)")
         XCTAssertFalse(r.completed)
         XCTAssertEqual(r.statusInformation?.fields.receiptNumber, 22, "what is known is kept for the recovery")
         XCTAssertEqual(r.receipts.count, 1)
@@ -235,7 +235,7 @@ final class SessionTests: XCTestCase {
         _ = session.receive(ack, now: 10)
         _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
         let r = try XCTUnwrap(result(session.connectionLost(now: 30)))
-        XCTAssertEqual(r.outcome, .success, "the 04 0F was acknowledged and no receipts follow: the payment stands (digest D13.1)")
+        XCTAssertEqual(r.outcome, .success, "the 04 0F was acknowledged and no receipts follow: the payment stands (ZVT 13.08 §2.2.8)")
         XCTAssertFalse(r.completed)
         XCTAssertEqual(r.statusInformation?.fields.trace, 22)
 
@@ -249,7 +249,7 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(u.statusInformation?.fields.receiptNumber, 22, "what is known is kept")
     }
 
-    /// digest D13.1: with receipts via the ECR the terminal keeps an approval only after it got the
+    /// ZVT 13.08 §2.2.8: with receipts via the ECR the terminal keeps an approval only after it got the
     /// acknowledgement of every receipt message too; only the Completion says none is left.
     func testConnectionLostAfterTheAcknowledgedApprovalBeforeTheCompletionIsOutcomeUnknown() throws {
         let info = try Traces.apdu("dce-valina/data081649050.hex")
@@ -304,10 +304,10 @@ final class SessionTests: XCTestCase {
         _ = session.receive(ack, now: 10)
         _ = session.receive(try Traces.apdu("dce-valina/data081649050.hex"), now: 20)
         let r = try XCTUnwrap(result(session.receive(apdu("06 1E 01 6C"), now: 30)))
-        XCTAssertEqual(r.outcome, .unknown(.abortAfterApproval(.aborted)), "the terminal may have reversed (digest D13.1)")
+        XCTAssertEqual(r.outcome, .unknown(.abortAfterApproval(.aborted)), "the terminal may have reversed (ZVT 13.08 §2.2.8)")
         XCTAssertTrue(r.completed)
 
-        // Without receipts via the ECR the 06 1E only closes the sequence (digest D13.1).
+        // Without receipts via the ECR the 06 1E only closes the sequence (ZVT 13.08 §2.2.8).
         var plain = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = plain.start(now: 0)
         _ = plain.receive(ack, now: 10)
@@ -332,7 +332,7 @@ final class SessionTests: XCTestCase {
     }
 
     func testRegistrationConfigDecidesWhetherReceiptsFollowTheResult() {
-        // ZVT 13.08 §2.1 table 1 (digest D7.1): bit 02 = ECR prints payment receipts, bit 80 = as print commands.
+        // ZVT 13.08 §2.1 table 1: bit 02 = ECR prints payment receipts, bit 80 = as print commands.
         for config: UInt8 in [0xBE, 0xBA, 0x8E, 0xDE, 0x86, 0x82] {
             XCTAssertTrue(SessionConfiguration.paymentReceiptsViaECR(registrationConfig: config), Hex.string([config]))
         }
