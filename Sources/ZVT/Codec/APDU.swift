@@ -1,5 +1,5 @@
 /// One application protocol data unit: control field (class, instruction), length, data
-/// (PA00P016 §5.2.1–5.2.4, digest D2).
+/// (PA00P016 §5.2.1–5.2.4).
 ///
 /// The length counts the data only. Up to 254 bytes it is one byte; otherwise, or when
 /// ``usesLongLength`` is set, it is `FF lo hi` (little-endian).
@@ -42,7 +42,7 @@ public struct APDU: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// Decodes exactly one APDU from `bytes` (a whole message, e.g. a trace file).
     ///
     /// With `tolerant`, the DCE Valina End-of-Day Status-Information without length byte
-    /// (digest D16) is accepted: `04 0F` whose byte 2 is `27` and whose length does not fit.
+    /// (docs/zvt-field-notes.md, vendor deviations) is accepted: `04 0F` whose byte 2 is `27` and whose length does not fit.
     public static func decodeSingle(_ bytes: [UInt8], tolerant: Bool = true) throws -> APDU {
         var buffer = bytes
         if tolerant, let repaired = Self.repairMissingLength(bytes) {
@@ -58,7 +58,7 @@ public struct APDU: Equatable, Hashable, Sendable, CustomStringConvertible {
         return apdu
     }
 
-    /// The Valina workaround (D16): `04 0F 27 …` where the length byte is missing.
+    /// The Valina workaround (docs/zvt-field-notes.md, vendor deviations): `04 0F 27 …` where the length byte is missing.
     static func repairMissingLength(_ bytes: [UInt8]) -> APDU? {
         guard bytes.count >= 4, bytes[0] == 0x04, bytes[1] == 0x0F, bytes[2] == 0x27 else { return nil }
         let declared = 3 + 0x27
@@ -69,7 +69,7 @@ public struct APDU: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Incremental APDU decoder for the TCP byte stream (PA00P016 §5.2.5, digest D15).
+/// Incremental APDU decoder for the TCP byte stream (PA00P016 §5.2.5).
 ///
 /// TCP keeps order but not boundaries: call ``decode(_:)`` in a loop after appending each read;
 /// it removes one complete APDU from the front of the buffer, or returns `nil` when more bytes
@@ -102,7 +102,7 @@ public enum APDUDecoder {
         return apdu
     }
 
-    /// DCE Valina End-of-Day `04 0F` without length byte (digest D16): byte 2 is already BMP 27 and
+    /// DCE Valina End-of-Day `04 0F` without length byte (docs/zvt-field-notes.md, vendor deviations): byte 2 is already BMP 27 and
     /// byte 3 (the result code) cannot start a field. The message ends where its BMP fields end; as the
     /// PT waits for our acknowledgement, a field list that stops being parseable ends at the buffer's end.
     static func valinaStatusInformation(_ buffer: inout [UInt8]) -> APDU? {

@@ -1,4 +1,4 @@
-/// How the value of a BMP field is laid out on the wire (ZVT 13.08 §13, PA00P016 §5.2.8, digest D4/D5).
+/// How the value of a BMP field is laid out on the wire (ZVT 13.08 §13, PA00P016 §5.2.8).
 public enum BMPFormat: Equatable, Sendable {
     /// A fixed number of bytes.
     case fixed(Int)
@@ -24,7 +24,7 @@ public struct BMPDefinition: Sendable {
     public let label: String
 }
 
-/// The BMP table (ZVT 13.08 §13, digest D5). A parser must know every BMP it meets: the number
+/// The BMP table (ZVT 13.08 §13). A parser must know every BMP it meets: the number
 /// alone defines the length, so an unknown number ends parsing and the rest is kept raw.
 public enum BMPTable {
     public static let definitions: [BMPDefinition] = {

@@ -1,4 +1,4 @@
-/// Character sets of ZVT texts (ZVT 13.08 §15, §9.4.2.1 tag 14, digest D4).
+/// Character sets of ZVT texts (ZVT 13.08 §15, §9.4.2.1 tag 14).
 ///
 /// CP437 is the default ("8-bit ZVT character set"); another set applies only when negotiated at
 /// registration, but real terminals deviate (the DCE Valina prints ISO-8859-1), so the driver lets

@@ -1,4 +1,4 @@
-/// A result code: BMP 27 of `04 0F`, the byte of `06 1E`, or `84 xx` (ZVT 13.08 §10, digest D9).
+/// A result code: BMP 27 of `04 0F`, the byte of `06 1E`, or `84 xx` (ZVT 13.08 §10).
 public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -19,7 +19,7 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public var isSuccess: Bool { rawValue == 0 }
 
     /// German text for the clerk. Codes 01–63 come from the authorisation host; prefer BMP 3C when
-    /// the terminal sent one (DCE memo, digest D9).
+    /// the terminal sent one (DCE memo, ZVT 13.08 §10).
     public var text: String {
         if let text = Self.texts[rawValue] { return text }
         if (0x01...0x63).contains(rawValue) { return "Abgelehnt vom Autorisierungssystem (Code \(rawValue))" }
@@ -112,7 +112,7 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     ]
 }
 
-/// Terminal status byte of the Status-Enquiry Completion (ZVT 13.08 §11, digest D10).
+/// Terminal status byte of the Status-Enquiry Completion (ZVT 13.08 §11).
 public struct TerminalStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -166,7 +166,7 @@ public struct TerminalStatus: RawRepresentable, Hashable, Sendable, CustomString
     ]
 }
 
-/// Intermediate status code of `04 FF` (ZVT 13.08 §3.7 table 17, digest D11).
+/// Intermediate status code of `04 FF` (ZVT 13.08 §3.7 table 17).
 ///
 /// Unknown codes (e.g. Ingenico A0–A5) must not break anything: ``text`` falls back to a generic
 /// "Bitte warten…"; the terminal's own TLV 24 text, when present, takes precedence.

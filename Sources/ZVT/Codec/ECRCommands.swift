@@ -22,7 +22,7 @@ func positionalPassword(_ data: [UInt8], command: String) throws -> Password {
     return Password(bytes: Array(data[0..<3]))
 }
 
-/// Registration `06 00` (ZVT 13.08 §2.1, digest D7.1):
+/// Registration `06 00` (ZVT 13.08 §2.1):
 /// `<password:3> <config:1> [<CC:2> [03 <service>] [06 <TLV>]]`.
 public struct Registration: ZVTMessage {
     public static let command: UInt16 = 0x0600
@@ -89,7 +89,7 @@ public struct Registration: ZVTMessage {
     public var tlv: [TLVObject] { fields.tlv }
 }
 
-/// Authorisation (payment) `06 01` (ZVT 13.08 §2.2, digest D7.2): BMP fields only.
+/// Authorisation (payment) `06 01` (ZVT 13.08 §2.2): BMP fields only.
 public struct Authorization: ZVTMessage {
     public static let command: UInt16 = 0x0601
     public var fields: BMPList

@@ -1,5 +1,5 @@
 /// Application acknowledgement `80 00 [data]` or negative `84 xx [data]` (PA00P016 §5.2.3,
-/// ZVT 13.08 §2.66, digest D3). Both sides send these.
+/// ZVT 13.08 §2.66). Both sides send these.
 public struct Acknowledgement: Equatable, Sendable {
     /// `80` (positive) or `84`.
     public var commandClass: UInt8
@@ -36,7 +36,7 @@ public struct Acknowledgement: Equatable, Sendable {
     /// `80 xx` and `84 00` are acceptance (D3).
     public var isPositive: Bool { commandClass == 0x80 || code == 0x00 }
 
-    /// For a refusal, the result code: `data[0]` for `84 1E` with data, else `xx` (D3, D13.5 #12).
+    /// For a refusal, the result code: `data[0]` for `84 1E` with data, else `xx` (ZVT 13.08 §2.66; docs/zvt-field-notes.md, inconsistency 12).
     public var refusal: ResultCode? {
         guard !isPositive else { return nil }
         if code == 0x1E, let first = data.first { return ResultCode(rawValue: first) }
@@ -44,7 +44,7 @@ public struct Acknowledgement: Equatable, Sendable {
     }
 }
 
-/// Intermediate Status Information `04 FF` (ZVT 13.08 §3.7, digest D8.1):
+/// Intermediate Status Information `04 FF` (ZVT 13.08 §3.7):
 /// `<status> [<timeout: BCD minutes>] [06 <TLV 24 display texts>]`.
 public struct IntermediateStatusInformation: ZVTMessage {
     public static let command: UInt16 = 0x04FF
@@ -75,7 +75,7 @@ public struct IntermediateStatusInformation: ZVTMessage {
             fields = BMPList()
             return
         }
-        // D13.5 #4: a TLV container right after the status means there is no timeout byte.
+        // docs/zvt-field-notes.md, inconsistency 4: a TLV container right after the status means there is no timeout byte.
         if rest[0] == 0x06 {
             let list = BMPList(decoding: rest, offset: 1)
             if list.problem == nil, list.fields.count == 1 {
@@ -101,14 +101,14 @@ public struct IntermediateStatusInformation: ZVTMessage {
         }
     }
 
-    /// What to show: the terminal's own text if it sent one, else the table text (D11).
+    /// What to show: the terminal's own text if it sent one, else the table text (ZVT 13.08 §3.7 table 17).
     public func displayText(_ charset: ZVTCharacterSet = .cp437) -> String {
         let lines = displayLines(charset)
         return lines.isEmpty ? status.text : lines.joined(separator: "\n")
     }
 }
 
-/// Status-Information `04 0F` (ZVT 13.08 §3.1, digest D8.2): the result of a transaction (BMP 27)
+/// Status-Information `04 0F` (ZVT 13.08 §3.1): the result of a transaction (BMP 27)
 /// and its data. The ECR's `80 00 00` to it is the commit point (§2.2.8).
 public struct StatusInformation: ZVTMessage {
     public static let command: UInt16 = 0x040F
@@ -142,7 +142,7 @@ public struct PrintedLine: Equatable, Sendable {
         self.attribute = attribute
         self.text = text
     }
-    /// Attribute `1xxx xxxx` other than `80` ends a receipt (§3.5, D13.5 #8).
+    /// Attribute `1xxx xxxx` other than `80` ends a receipt (§3.5, docs/zvt-field-notes.md, inconsistency 8).
     public var closesReceipt: Bool { attribute & 0x80 != 0 && attribute != 0x80 }
 }
 
@@ -173,7 +173,7 @@ public struct PrintLine: ZVTMessage {
     }
 }
 
-/// Print Text-Block `06 D3` (ZVT 13.08 §3.6, digest D8.4): TLV `[1F07 type] 25 { 09 attr | 07 line }*`.
+/// Print Text-Block `06 D3` (ZVT 13.08 §3.6): TLV `[1F07 type] 25 { 09 attr | 07 line }*`.
 public struct PrintTextBlock: ZVTMessage {
     public static let command: UInt16 = 0x06D3
     public var fields: BMPList
@@ -223,15 +223,15 @@ public struct PrintTextBlock: ZVTMessage {
         return out
     }
 
-    /// Whether a tag 09 with a value ≥ 81 ends the receipt in this block (D13.5 #8).
+    /// Whether a tag 09 with a value ≥ 81 ends the receipt in this block (docs/zvt-field-notes.md, inconsistency 8).
     public var closesReceipt: Bool {
         guard let body = TLV.first(0x25, in: fields.tlv) else { return false }
         return body.children.contains { $0.tag == 0x09 && ($0.value.first ?? 0) >= 0x81 }
     }
 }
 
-/// Completion `06 0F` (ZVT 13.08 §3.2, §2.56.5, digest D8.5): hands master rights back to the ECR.
-/// Its layout depends on the command it ends (D13.5 #14): BMP fields for most, positional
+/// Completion `06 0F` (ZVT 13.08 §3.2, §2.56.5): hands master rights back to the ECR.
+/// Its layout depends on the command it ends (docs/zvt-field-notes.md, inconsistency 14): BMP fields for most, positional
 /// `[<SW version LLLVAR>] <terminal status> [06 <TLV>]` after Status Enquiry, vendor bytes after class 0F.
 public struct Completion: ZVTMessage {
     public static let command: UInt16 = 0x060F
@@ -321,7 +321,7 @@ public struct Completion: ZVTMessage {
     }
 }
 
-/// Abort `06 1E` sent by the PT (ZVT 13.08 §3.3, §2.2.9, digest D8.6):
+/// Abort `06 1E` sent by the PT (ZVT 13.08 §3.3, §2.2.9):
 /// `<rc> [<CC> (with 6F, bare or as BMP 49)] [87 <receipt> (with B8)] [06 <TLV 1F16 1F17 23>]`.
 public struct TerminalAbort: ZVTMessage {
     public static let command: UInt16 = 0x061E

@@ -21,7 +21,7 @@ public struct Password: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "******" }
 }
 
-/// End-of-Day totals as the PT reports them in the `04 0F` of `06 50` / `06 10` (ZVT 13.08 §3.1.3, digest D7.6).
+/// End-of-Day totals as the PT reports them in the `04 0F` of `06 50` / `06 10` (ZVT 13.08 §3.1.3).
 public struct EndOfDayTotals: Equatable, Sendable {
     /// BMP 60: receipt range and one count/total per card group (53 bytes).
     public struct Individual: Equatable, Sendable {

@@ -1,5 +1,5 @@
 /// Serial (RS232) framing: `DLE STX <APDU with DLE doubled> DLE ETX <CRC lo> <CRC hi>`, with the
-/// single-byte transport acknowledgements ACK `06` / NAK `15` (PA00P016 §2.1, §3, digest D14).
+/// single-byte transport acknowledgements ACK `06` / NAK `15` (PA00P016 §2.1, §3).
 ///
 /// Only TCP is wired up; this codec exists so a serial transport can be added without touching
 /// the session.
@@ -11,7 +11,7 @@ public enum SerialFrame {
     public static let nak: UInt8 = 0x15
 
     /// CRC-16/KERMIT (polynomial 0x1021 LSB-first = 0x8408, init 0, no final XOR) over the unstuffed
-    /// APDU followed by ETX (D14; the spec's "CRC-XModem" name is wrong, D13.5 #6).
+    /// APDU followed by ETX (PA00P016 §3; the spec's "CRC-XModem" name is wrong, docs/zvt-field-notes.md, inconsistency 6).
     public static func crc<S: Sequence>(_ bytes: S) -> UInt16 where S.Element == UInt8 {
         var crc: UInt16 = 0
         for byte in bytes {

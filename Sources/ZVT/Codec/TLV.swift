@@ -27,11 +27,11 @@ public struct TLVTag: Hashable, Sendable, CustomStringConvertible, ExpressibleBy
     /// Whether the class bits say constructed (bit 6 of the first byte).
     public var constructedBit: Bool { bytes[0] & 0x20 != 0 }
 
-    /// Tags whose constructed bit is set but that carry raw bytes (Feig FF40/FF41, digest D6).
+    /// Tags whose constructed bit is set but that carry raw bytes (Feig FF40/FF41, ZVT 13.08 §9).
     static let primitiveDespiteBit: Set<UInt32> = [0xFF40, 0xFF41]
 
     /// Whether a parser should look for nested objects inside (D6: tag table first, class bit as fallback;
-    /// 4C/4D are treated as primitive, D13.5 #11).
+    /// 4C/4D are treated as primitive, docs/zvt-field-notes.md, inconsistency 11).
     public var isConstructed: Bool { constructedBit && !Self.primitiveDespiteBit.contains(value) }
 
     public var description: String { Hex.string(bytes, separator: "") }
@@ -74,7 +74,7 @@ public struct TLVObject: Equatable, Sendable {
     public func first(_ tag: TLVTag) -> TLVObject? { TLV.first(tag, in: children) }
 }
 
-/// BER-TLV encoding and decoding as used inside BMP 06 (ZVT 13.08 §9.2–9.3, digest D6).
+/// BER-TLV encoding and decoding as used inside BMP 06 (ZVT 13.08 §9.2–9.3).
 public enum TLV {
     /// Decodes a list of objects that fills `bytes` exactly.
     /// - Parameter offset: position of `bytes` in the APDU data, for error messages.
@@ -115,7 +115,7 @@ public enum TLV {
         return objects
     }
 
-    /// BER length: `00`–`7F`, `81 LL`, `82 HH LL` big-endian (ZVT 13.08 §9.3; D13.5 #7).
+    /// BER length: `00`–`7F`, `81 LL`, `82 HH LL` big-endian (ZVT 13.08 §9.3; docs/zvt-field-notes.md, inconsistency 7).
     static func decodeLength(_ bytes: [UInt8], at index: Int, offset: Int, tag: TLVTag) throws -> (Int, Int) {
         guard index < bytes.count else { throw ZVTCodecError.truncated(field: "Länge von TLV \(tag)", offset: offset + index) }
         let first = bytes[index]

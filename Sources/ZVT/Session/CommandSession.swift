@@ -1,4 +1,4 @@
-/// The sans-I/O state machine of one ECR command sequence (ZVT 13.08 §2.2, PA00P016 §3.4/§5.2, digest D7.0, D12, D13).
+/// The sans-I/O state machine of one ECR command sequence (ZVT 13.08 §2.2, PA00P016 §3.4/§5.2).
 ///
 /// It is fed events — bytes decoded to APDUs, timer checks, an abort request, a lost connection —
 /// with the current time from an injected clock, and returns ``Action``s for a thin driver to carry
@@ -8,17 +8,17 @@
 /// - T3 for the terminal's `80 00`/`84 xx` to our command; T4 (restarted by every terminal message,
 ///   and set by the timeout of a `04 FF`) while the terminal is master.
 /// - Every terminal message is acknowledged with `80 00 00`; unknown commands get `84 83 00` (§2.66).
-/// - The result is BMP 27 of the `04 0F` (digest D13.1); `06 0F`/`06 1E` only end the sequence, a
+/// - The result is BMP 27 of the `04 0F` (ZVT 13.08 §2.2.8); `06 0F`/`06 1E` only end the sequence, a
 ///   `06 1E` without `04 0F` carries the result itself. After an error `04 0F` a short grace timer
 ///   replaces T4.
-/// - Commit point (digest D13.1, ZVT 13.08 §2.2.8): the terminal keeps a payment only after the ECR
+/// - Commit point (ZVT 13.08 §2.2.8): the terminal keeps a payment only after the ECR
 ///   acknowledged the `04 0F` **and every `06 D1`/`06 D3` that follows it**; without those acks it
 ///   reverses by itself. So an acknowledged approval of a financial command is final without the
 ///   Completion only if no receipts can follow (``SessionConfiguration/paymentReceiptsViaECR`` off:
 ///   the registration leaves the receipts to the terminal). If receipts can follow, a lost connection
 ///   or T4 before the `06 0F` — or a `06 1E` after the approval — is "outcome unknown"
 ///   (``SessionProblem/noCompletionAfterResult(timedOut:)``): only the terminal can say whether it kept
-///   the payment (Repeat Receipt, digest D13.2). A declining `04 0F` stands either way.
+///   the payment (Repeat Receipt, ZVT 13.08 §2.2.9, §2.20). A declining `04 0F` stands either way.
 /// - A lost connection or T4 before the `04 0F` of a financial command is "outcome unknown", never "declined".
 public struct CommandSession: Sendable {
     public enum State: Equatable, Sendable {
@@ -120,7 +120,7 @@ public struct CommandSession: Sendable {
         case IntermediateStatusInformation.command:
             guard let status = try? IntermediateStatusInformation(apdu: apdu) else { return [ack] }
             if let minutes = status.timeoutMinutes {
-                // digest D12: the safer reading is max(default, carried value).
+                // docs/zvt-field-notes.md, timers: the safer reading is max(default, carried value).
                 t4Ms = max(configuration.t4Ms, Int64(minutes) * 60_000)
                 rearm(now: now)
             }
@@ -190,7 +190,7 @@ public struct CommandSession: Sendable {
     private mutating func finishAfterEnd() -> [Action] {
         if let info = statusInformation, let code = info.resultCode {
             if code.isSuccess, approvalAwaitsCompletion, let abort = terminalAbort, !abort.resultCode.isSuccess {
-                // digest D13.1: a terminal that missed a receipt acknowledgement reverses and ends with 06 1E.
+                // ZVT 13.08 §2.2.8: a terminal that missed a receipt acknowledgement reverses and ends with 06 1E.
                 return finish(.unknown(.abortAfterApproval(abort.resultCode)), completed: true)
             }
             return finish(outcome(for: code), completed: true)
@@ -211,13 +211,13 @@ public struct CommandSession: Sendable {
     }
 
     /// Whether receipt messages may still follow an approving `04 0F` of this command, so that the
-    /// terminal commits it only with the Completion in sight (digest D13.1, D7.1 config bits 80 + 02).
+    /// terminal commits it only with the Completion in sight (ZVT 13.08 §2.2.8; §2.1 config bits 80 + 02).
     private var approvalAwaitsCompletion: Bool {
         isFinancial(command.command) && configuration.paymentReceiptsViaECR
     }
 
     /// The outcome of an acknowledged `04 0F` when the sequence breaks off before the Completion:
-    /// a decline stands; an approval stands only if no receipts can follow (digest D13.1).
+    /// a decline stands; an approval stands only if no receipts can follow (ZVT 13.08 §2.2.8).
     private func outcomeWithoutCompletion(_ code: ResultCode, timedOut: Bool) -> SequenceResult.Outcome {
         if code.isSuccess, approvalAwaitsCompletion { return .unknown(.noCompletionAfterResult(timedOut: timedOut)) }
         return outcome(for: code)
@@ -231,7 +231,7 @@ public struct CommandSession: Sendable {
             return finish(isFinancial(command.command) ? .unknown(.noAcknowledgement) : .failed(.noAcknowledgement), completed: false)
         case .terminalIsMaster:
             if let info = statusInformation, let code = info.resultCode, resultAcknowledged {
-                // digest D13.1: the acknowledged 04 0F stands if no receipts can follow; otherwise ask the terminal.
+                // ZVT 13.08 §2.2.8: the acknowledged 04 0F stands if no receipts can follow; otherwise ask the terminal.
                 return finish(outcomeWithoutCompletion(code, timedOut: true), completed: false)
             }
             return finish(isFinancial(command.command) ? .unknown(.completionTimeout) : .failed(.completionTimeout), completed: false)
@@ -241,7 +241,7 @@ public struct CommandSession: Sendable {
     }
 
     /// The clerk wants to cancel. While the terminal is master, `06 B0 00` is sent (common practice,
-    /// digest D7.10, D13.5 #9); the terminal decides: the payment may still complete.
+    /// ZVT 13.08 §2.23, docs/zvt-field-notes.md, inconsistency 9); the terminal decides: the payment may still complete.
     public mutating func requestAbort(now: Int64) -> [Action] {
         guard !abortRequested else { return [] }
         switch state {

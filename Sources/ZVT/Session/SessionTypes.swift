@@ -1,4 +1,4 @@
-/// Timing and behaviour of a ZVT session (PA00P016 §3.4–3.5, §5.2.5; ZVT 13.08 §2.2, digest D12).
+/// Timing and behaviour of a ZVT session (PA00P016 §3.4–3.5, §5.2.5; ZVT 13.08 §2.2).
 public struct SessionConfiguration: Sendable, Equatable {
     /// T3: how long to wait for the terminal's `80 00` / `84 xx` to our command (default 5 s).
     public var t3Ms: Int64
@@ -6,14 +6,14 @@ public struct SessionConfiguration: Sendable, Equatable {
     /// every message from the terminal, and extended by a `04 FF` timeout.
     public var t4Ms: Int64
     /// After a `04 0F` with an error, how long to wait for a `06 0F`/`06 1E` before taking the error as
-    /// final (some terminals send none, digest D16).
+    /// final (some terminals send none, docs/zvt-field-notes.md, vendor deviations).
     public var completionGraceMs: Int64
     /// Character set for texts from the terminal (CP437 per spec; Latin-1 for DCE Valina).
     public var charset: ZVTCharacterSet
     /// Whether the terminal may send its payment receipts to the ECR (`06 D1`/`06 D3`) after the
-    /// `04 0F`: Registration config bits 80 + 02 (ZVT 13.08 §2.1 table 1, digest D7.1). Then an
+    /// `04 0F`: Registration config bits 80 + 02 (ZVT 13.08 §2.1 table 1). Then an
     /// approval is committed at the terminal only when the ECR has also acknowledged every receipt
-    /// message, and only the Completion `06 0F` says that none is left (digest D13.1). `true` when
+    /// message, and only the Completion `06 0F` says that none is left (ZVT 13.08 §2.2.8). `true` when
     /// not known (no Registration: the terminal follows its own receipt configuration, §2.1).
     public var paymentReceiptsViaECR: Bool
 
@@ -35,7 +35,7 @@ public struct SessionConfiguration: Sendable, Equatable {
     }
 }
 
-/// How a command sequence ends (ZVT 13.08 §2, digest D1, D7).
+/// How a command sequence ends (ZVT 13.08 §2).
 public enum SequenceKind: Sendable, Equatable {
     /// The terminal's `80 00` hands it master rights; the sequence ends with `06 0F` or `06 1E`.
     case endsWithCompletion
@@ -83,10 +83,10 @@ public enum SessionProblem: Equatable, Sendable, CustomStringConvertible {
     /// The approving `04 0F` was acknowledged, but the sequence broke off (connection lost, or T4
     /// without a message) before the Completion `06 0F`, while receipt messages could still
     /// follow: the terminal keeps the payment only if the ECR acknowledged those too, otherwise it
-    /// reverses it (digest D13.1). `timedOut` = T4 ran out rather than the connection.
+    /// reverses it (ZVT 13.08 §2.2.8). `timedOut` = T4 ran out rather than the connection.
     case noCompletionAfterResult(timedOut: Bool)
     /// The terminal ended with Abort `06 1E` after an approving `04 0F` while receipt messages were
-    /// due: it may have reversed the payment (digest D13.1).
+    /// due: it may have reversed the payment (ZVT 13.08 §2.2.8).
     case abortAfterApproval(ResultCode)
 
     public var description: String {

@@ -16,7 +16,7 @@ public struct SimulatedCard: Sendable, Equatable, Codable {
     /// Authorisation attribute / approval code (BMP 3B), 6 digits.
     public let approvalCode: String
 
-    /// The slot in End-of-Day BMP 60 (ZVT 13.08 §3.1.3, digest D7.6): 0 girocard, 1 JCB,
+    /// The slot in End-of-Day BMP 60 (ZVT 13.08 §3.1.3): 0 girocard, 1 JCB,
     /// 2 Eurocard/Mastercard, 3 Amex, 4 VISA, 5 Diners, 6 remaining cards.
     public var totalsSlot: Int {
         switch cardType {

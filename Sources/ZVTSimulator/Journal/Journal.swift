@@ -60,7 +60,7 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var isBooked: Bool { status == .booked && kind != .endOfDay }
 }
 
-/// Count and sum of one card-type slot of End-of-Day BMP 60 (digest D7.6).
+/// Count and sum of one card-type slot of End-of-Day BMP 60 (ZVT 13.08 §3.1.3).
 public struct TotalsLine: Codable, Sendable, Equatable {
     public var slot: String
     public var count: Int

@@ -178,7 +178,7 @@ public enum AmountRules {
     }
 }
 
-/// Quirks of real terminals seen in the field (digest D16), switched on for all commands.
+/// Quirks of real terminals seen in the field (docs/zvt-field-notes.md, vendor deviations), switched on for all commands.
 public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     /// As the spec says.
     case standard

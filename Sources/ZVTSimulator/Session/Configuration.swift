@@ -3,7 +3,7 @@ import Foundation
 /// Timers of the simulated terminal, in milliseconds. Tests shrink them; delays are off by default.
 public struct SimulatorTiming: Sendable, Equatable {
     /// T3: how long the terminal waits for the register's acknowledgement of each of its
-    /// messages, and how long the pieces of one APDU may take (PA00P016 §5.2.5, digest D12).
+    /// messages, and how long the pieces of one APDU may take (PA00P016 §5.2.5).
     public var t3Ms = 5_000
     /// T4 of the register (used only to size the slow faults).
     public var t4Ms = 180_000
@@ -53,7 +53,7 @@ public struct SimulatorConfiguration: Sendable {
     public var password: String? = nil
     /// The only currency the terminal accepts (ISO 4217 numeric; 978 = EUR).
     public var currencyCode = 978
-    /// What the terminal does when the register does not accept a host-approved result (digest D13.5 #1):
+    /// What the terminal does when the register does not accept a host-approved result (docs/zvt-field-notes.md, inconsistency 1):
     /// `true` = reverse it (spec §2.2.8, the default); `false` = keep it booked (§4.2 reading).
     public var autoReversal = true
     public var timing = SimulatorTiming()

@@ -123,7 +123,7 @@ extension PTSession {
             }
             let record = Self.record(from: last, timeZone: config.timeZone)
             if profile == .pax {
-                // PAX A80: only the Completion (digest D16).
+                // PAX A80: only the Completion (docs/zvt-field-notes.md, vendor deviations).
                 try finishWithCompletion()
                 return afterSequence()
             }

@@ -35,7 +35,7 @@ struct TransactionRecord {
     var stamp: Timestamp
 }
 
-/// The terminal's side of one register connection (ZVT 13.08 §2, §3; digest D7, D17 "PT simulator").
+/// The terminal's side of one register connection (ZVT 13.08 §2, §3).
 ///
 /// One command at a time: answer it with `80 00 00` (or a refusal), then, as master, send one
 /// message at a time and wait for the register's acknowledgement (T3) before the next. The
@@ -148,7 +148,7 @@ final class PTSession {
         return true
     }
 
-    /// `84 1E 03 6F <CC>` for a currency the terminal does not take (§2.1, digest D3).
+    /// `84 1E 03 6F <CC>` for a currency the terminal does not take (§2.1).
     func refuseCurrency(_ code: Int?) -> Bool {
         guard let code, code != config.currencyCode else { return false }
         let ours = BCD.encode(Int64(config.currencyCode), byteCount: 2) ?? [0x09, 0x78]
@@ -159,7 +159,7 @@ final class PTSession {
 
     static let protocolError = Acknowledgement(commandClass: 0x84, code: 0x9A)
 
-    /// A negative acknowledgement `84 <rc> 00`, or `84 1E 01 <rc>` in the CCV profile (digest D3, D16).
+    /// A negative acknowledgement `84 <rc> 00`, or `84 1E 01 <rc>` in the CCV profile (ZVT 13.08 §2.66, docs/zvt-field-notes.md, vendor deviations).
     func refusal(_ code: UInt8) -> APDU {
         profile == .ccv
             ? Acknowledgement(commandClass: 0x84, code: 0x1E, data: [code]).apdu
@@ -333,7 +333,7 @@ final class PTSession {
         if registration.printCommand == 0x06D3 {
             let printed = lines.map { PrintedLine(attribute: 0x00, text: $0) }
             if profile == .feig {
-                // Feig closes a receipt with tag 09 = FF (digest D13.5 #8).
+                // Feig closes a receipt with tag 09 = FF (docs/zvt-field-notes.md, inconsistency 8).
                 let body = lines.map { TLVObject(0x07, charset.encode($0)) } + [TLVObject(0x09, [0xFF])]
                 let fields = BMPList([BMPField(tlv: [TLVObject(0x1F07, [type]), TLVObject(0x25, children: body)])])
                 messages.append(PrintTextBlock(fields: fields).apdu)

@@ -52,13 +52,13 @@ enum TerminalFields {
         BMPField(0x2A, Array(text.utf8.prefix(15)) + [UInt8](repeating: 0x20, count: max(0, 15 - text.utf8.count)))
     }
 
-    /// BMP 8B: card name, NUL-terminated; the LLVAR length includes the NUL (digest D4).
+    /// BMP 8B: card name, NUL-terminated; the LLVAR length includes the NUL (ZVT 13.08 §15).
     static func cardName(_ name: String) -> BMPField { BMPField(0x8B, Array(name.utf8) + [0]) }
 
     /// BMP 3C: additional text (CP437, or the profile's character set).
     static func additionalText(_ text: String, charset: ZVTCharacterSet) -> BMPField { BMPField(0x3C, charset.encode(text)) }
 
-    /// BMP 60: the 53-byte individual totals (§3.1.3, digest D7.6).
+    /// BMP 60: the 53-byte individual totals (§3.1.3).
     static func individualTotals(_ totals: BatchTotals) -> BMPField {
         var value = BCD.encode(Int64(totals.firstReceipt ?? 0), byteCount: 2)! + BCD.encode(Int64(totals.lastReceipt ?? 0), byteCount: 2)!
         for slot in 0..<7 {
