@@ -44,7 +44,7 @@ extension Ledger: CredentialStore {
         if let pinHash { fields[Self.pinHashDigestField] = Self.pinHashDigest(pinHash) }
         if event.type == .operatorAdded {
             guard let id = fields[AuditField.subject], let login = fields[AuditField.login], let name = fields[AuditField.name] else {
-                throw LedgerError.invalidRecord("»operator.added« ohne Kennung, Anmeldename oder Name")
+                throw LedgerError.invalidRecord("»\(AuditEventType.operatorAdded.rawValue)« ohne Kennung, Anmeldename oder Name")
             }
             try append(.operatorAdded(OperatorRecord(id: id, login: login, name: name, createdAt: at)), at: at)
         }
