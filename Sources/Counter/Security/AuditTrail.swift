@@ -9,7 +9,7 @@ import Ledger
 public struct AuditTrailEntry: Equatable, Sendable {
     public let seq: Int64
     public let at: Instant
-    /// `login.failed`, `storno`, `cash.movement`, … (an ``AuditEventType`` raw value where one exists).
+    /// `login.failed`, `storno`, `cash.movement`, … (an ``AuditEventType`` raw value).
     public let type: String
     /// The operator who did it (id), if any.
     public let operatorId: String?

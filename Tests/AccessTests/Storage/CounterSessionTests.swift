@@ -266,6 +266,25 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertNotEqual(sqlite3_exec(db, "DELETE FROM approval_uses", nil, nil, nil), SQLITE_OK, "append-only")
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
+
+    /// Once the terminal has reversed a storno's card part the money has moved: that storno is
+    /// booked even if its approval was used meanwhile (the check before the terminal refuses a used one).
+    func testAStornoReversedOnTheTerminalIsBookedEvenIfItsApprovalWasUsedMeanwhile() throws {
+        let anna = try session("anna", "1111")
+        try anna.openShift(float: Money(euros: 100))
+        let card = try sale(anna, "s1", .card).sale, cash = try sale(anna, "s2").sale
+        let approval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
+        let racing = RacingGuard(access)
+        racing.race = { [service] in
+            _ = try service!.cancelSale(receiptNumber: cash.receiptNumber, stornoId: "st-shell", operatorId: approval.requesterID, reason: "Irrtum", approvedBy: approval.approverID)
+        }
+        service.accessGuard = racing
+        let storno = try anna.cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
+        XCTAssertFalse(storno.alreadyBooked)
+        XCTAssertNotNil(try service.ledger.storno(id: "st-shell"))
+        XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1, "the approval backs the first booking only")
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
 }
 
 /// The access control of the screen, with another writer's booking run right after its check.
