@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Access", "KasseCore", "CSQLite", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
         .testTarget(
             name: "CounterTests",
             dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
