@@ -2,8 +2,8 @@
 // Web-Kasse: a counter payment terminal for German citizens' offices.
 //
 // The dependency arrows point one way:
-//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT)
-//   Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
+//   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
 
@@ -34,8 +34,8 @@ let package = Package(
         .target(name: "ZVTSimulator", dependencies: ["ZVT"]),
         // Operators, roles, PIN hashing, lockout, four-eyes approvals, audit event types. Storage-independent.
         .target(name: "Access", dependencies: ["KasseCore", "KasseCrypto"]),
-        // The append-only SQLite ledger with its hash chain.
-        .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto"]),
+        // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
+        .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
@@ -54,7 +54,7 @@ let package = Package(
             name: "webkasse-bench",
             dependencies: [
                 "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
-                "CounterUI", "CSQLite",
+                "CounterUI", "CSQLite", "Access",
             ]),
 
         // Shared test helpers (temporary directories, fixtures, process runner, tmux driver).
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
         .testTarget(
             name: "CounterTests",
-            dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
+            dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: the exact message, exit status and nothing written per case.
@@ -81,7 +81,7 @@ let package = Package(
         // Soak and fault tests: the counter against every simulator fault; sizes from the environment.
         .testTarget(
             name: "SoakTests",
-            dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
+            dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
     ],

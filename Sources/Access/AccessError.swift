@@ -32,6 +32,8 @@ public enum AccessError: Error, Equatable, Sendable, CustomStringConvertible {
     case lockedNow(login: String, minutes: Int)
     /// An action needs a second person's approval and none was given.
     case approvalRequired(ApprovableAction)
+    /// The approval for the action already backs another booking: each approval authorises exactly one.
+    case approvalAlreadyUsed(ApprovableAction)
     /// The approver is the operator who asks for the approval.
     case approverIsRequester(login: String)
     /// The approver lacks the Kassenaufsicht role.
@@ -76,6 +78,8 @@ public enum AccessError: Error, Equatable, Sendable, CustomStringConvertible {
             return "Zu viele falsche PINs: »\(login)« ist für \(minutes) Minute\(minutes == 1 ? "" : "n") gesperrt; eine Kassenaufsicht kann entsperren."
         case .approvalRequired(let action):
             return "\(action.germanName) braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip)."
+        case .approvalAlreadyUsed(let action):
+            return "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: \(action.germanName) braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht."
         case .approverIsRequester(let login):
             return "»\(login)« kann die eigene Buchung nicht freigeben; es muss eine zweite Person mit der Rolle Kassenaufsicht sein."
         case .approverLacksRole(let login, let held):

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -12,15 +13,17 @@ final class CounterFixture {
     let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
     let terminal = FakeCardTerminal()
     var service: CounterService
-    var clerk: OperatorRecord!
-    var supervisor: OperatorRecord!
+    var clerk: OperatorAccount!
+    var supervisor: OperatorAccount!
     private var counter = 0
 
     init(printer: ReceiptPrinter? = nil, openShift: Bool = true) throws {
         directory = try TemporaryDirectory(prefix: "counter-test")
         service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
-        clerk = try service.addOperator(login: "anna", name: "Anna Amt")
-        supervisor = try service.addOperator(login: "bert", name: "Bert Aufsicht")
+        // Enrolled with PINs as at the counter: the supervisor is the first operator and adds the clerk.
+        let access = AccessControl(store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
+        supervisor = try access.setUp(login: "bert", name: "Bert Aufsicht", pin: "2468", pinRepeated: "2468")
+        clerk = try access.addOperator(by: supervisor, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357")
         if openShift { try service.openShift(operatorId: clerk.id, float: Money(euros: 100)) }
     }
 

@@ -24,7 +24,7 @@ final class LiveDayCloseTests: XCTestCase {
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
                                      receiptDirectory: directory.path + "/K1/receipts")
-        let access = AccessControl(ledger: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
+        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
                                    now: { Date(timeIntervalSince1970: 1_795_770_000) })
         let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
         try access.addOperator(by: vera, login: "bert", name: "Bert Aufsicht", roles: [.kassenaufsicht], pin: "2468", pinRepeated: "2468")

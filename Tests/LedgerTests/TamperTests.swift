@@ -156,6 +156,29 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(report.firstProblem!.description.contains("sales_no_update"))
     }
 
+    func testEveryAppendOnlyTableOfTheMigrationsHasItsTriggersChecked() throws {
+        // The list verify checks is the migrations' own: the credentials, day-close detail and
+        // approval tables of later migrations are on it.
+        XCTAssertEqual(Set(appendOnlyTables), Set(migrations.flatMap(\.appendOnlyTables)))
+        for table in ["operator_credentials", "day_close_details", "day_close_counts", "approval_uses"] {
+            XCTAssertTrue(appendOnlyTables.contains(table), table)
+        }
+        for table in appendOnlyTables {
+            for suffix in ["_no_update", "_no_delete"] {
+                let trigger = table + suffix
+                RawSQLite.exec(fixture.path, "DROP TRIGGER \(trigger)")
+                let report = try Ledger(path: fixture.path).verify()
+                XCTAssertEqual(report.problems.map(\.check), [.schema], trigger)
+                XCTAssertEqual(
+                    report.firstProblem?.description,
+                    "Kassenbuch: Der Schutz-Trigger \(trigger) fehlt: die Tabelle \(table) ist nicht mehr unveränderlich.", trigger)
+                // Put both back (the other one is dropped first so the migration's text applies as is).
+                RawSQLite.exec(fixture.path, "DROP TRIGGER \(table + (suffix == "_no_update" ? "_no_delete" : "_no_update"))")
+                RawSQLite.restoreTriggers(fixture.path, [table])
+            }
+        }
+    }
+
     // Each invariant of verify, broken through the C API (with the triggers put back afterwards).
 
     func testChangedReceiptNumberBreaksTheGaplessSequence() throws {

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import TestSupport
@@ -14,13 +15,14 @@ import XCTest
 final class DiskFaultTests: XCTestCase {
     var directory: TemporaryDirectory!
     var service: CounterService!
-    var clerk: OperatorRecord!
+    var clerk: OperatorAccount!
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "disk-fault")
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         service = try CounterService(ledger: ledger, registerId: "K1", receiptDirectory: directory.path + "/K1/receipts")
-        clerk = try service.addOperator(login: "anna", name: "Anna")
+        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
+        clerk = try access.setUp(login: "anna", name: "Anna", pin: "1357", pinRepeated: "1357")
         try service.openShift(operatorId: clerk.id, float: Money(euros: 50))
     }
 

@@ -1,3 +1,4 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
@@ -35,7 +36,8 @@ final class TerminalFaultSoakTests: XCTestCase {
             ledger: ledger, registerId: "K1", officeName: "Soak", receiptDirectory: directory.path + "/K1/receipts")
         service.terminal = try ZVTCardTerminal(
             address: "127.0.0.1:\(simulator.address!.port)", session: SessionConfiguration(t3Ms: Self.t3Ms, t4Ms: Self.t4Ms, completionGraceMs: 2 * Self.t3Ms))
-        let clerk = try service.addOperator(login: "soak", name: "Soak")
+        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
+        let clerk = try access.setUp(login: "soak", name: "Soak", pin: "1357", pinRepeated: "1357")
         try service.openShift(operatorId: clerk.id, float: Money(euros: 100))
 
         // The longest a payment may take: T3 for the acknowledgement, T4 (extended once by 04 FF

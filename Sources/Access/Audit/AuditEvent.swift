@@ -23,9 +23,15 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     case shiftClosed = "shift.closed"
     /// The drawer was handed to another operator with a count (Übergabe).
     case shiftHandover = "shift.handover"
+    /// The storno booking itself (with its approver), as the audit trail lists it.
+    case stornoBooked = "storno"
     case stornoApproved = "storno.approved"
     case cashMovement = "cash.movement"
     case dayClosed = "day.closed"
+    /// The count and terminal data of a day close, kept beside the day-close booking (docs/dayclose.md).
+    case dayCloseDetail = "day_close.detail"
+    /// The terminal's End-of-Day result, kept as soon as it arrives (docs/dayclose.md).
+    case terminalEndOfDay = "terminal.end_of_day"
     case exportRun = "export.run"
     case configurationChanged = "configuration.changed"
     /// The tariff catalogue changed (the detail has the file's SHA-256).
@@ -60,9 +66,12 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .shiftOpened: return "Schicht eröffnet"
         case .shiftClosed: return "Schicht geschlossen"
         case .shiftHandover: return "Kassenübergabe"
+        case .stornoBooked: return "Storno"
         case .stornoApproved: return "Storno genehmigt"
         case .cashMovement: return "Ein-/Auszahlung"
         case .dayClosed: return "Tagesabschluss"
+        case .dayCloseDetail: return "Tagesabschluss: Zählung"
+        case .terminalEndOfDay: return "Kassenschnitt am Terminal"
         case .exportRun: return "Export"
         case .configurationChanged: return "Konfiguration geändert"
         case .catalogueChanged: return "Gebührenkatalog geändert"

@@ -87,6 +87,25 @@ public struct FourEyesRules: Sendable, Equatable {
         }
     }
 
+    /// How long a granted approval may be used for its booking.
+    public static let approvalValiditySeconds: TimeInterval = 15 * 60
+
+    /// Whether `event` is an `approval.granted` by `approverID` for exactly `action`, asked by `requesterID`.
+    public static func grants(_ event: AuditEvent, _ action: ApprovableAction, requestedBy requesterID: String, approvedBy approverID: String) -> Bool {
+        guard event.type == .approvalGranted, event.actorID == requesterID, event.fields[AuditField.approver] == approverID,
+            event.fields[AuditField.action] == action.kind
+        else { return false }
+        switch action {
+        case .storno: return true
+        case .cashWithdrawal(let amount), .dayCloseDifference(let amount): return event.fields[AuditField.amount] == String(amount.cents)
+        }
+    }
+
+    /// Whether an approval granted by `event` may still back a booking at `now`.
+    public static func isValid(_ event: AuditEvent, at now: Date) -> Bool {
+        event.at >= now.addingTimeInterval(-approvalValiditySeconds)
+    }
+
     /// Throws ``AccessError/approvalRequired(_:)`` if `action` needs approval and `approval` is missing,
     /// was given for another action, or came from the requester.
     public func require(_ action: ApprovableAction, requestedBy requesterID: String, approval: Approval?) throws(AccessError) {

@@ -3,14 +3,14 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// Operators, log-in, approvals and the audit trail on top of the ledger: the one place the
-/// counter screen, `webkasse operator …` and the tests go through.
+/// Operators, log-in, approvals and the audit trail on top of a ``CredentialStore`` (the ledger):
+/// the one place the counter screen, `webkasse operator …` and the tests go through.
 ///
-/// Every decision reads the operators from the ledger, decides with the pure rules of `Access`
-/// and books the resulting audit events in the same write transaction, so two processes (screen
+/// Every decision reads the operators from the store, decides with the pure rules of `Access`
+/// and appends the resulting audit events in the same write transaction, so two processes (screen
 /// and shell) cannot both count the same wrong PIN as the fourth. Nothing is updated in place.
 public final class AccessControl {
-    public let ledger: Ledger
+    public let store: CredentialStore
     public let authenticator: Authenticator
     public let fourEyes: FourEyesRules
     public let log: FileLog?
@@ -19,9 +19,9 @@ public final class AccessControl {
     /// - Parameters:
     ///   - hashIterations: PBKDF2 iterations for new PINs (at least ``PINHash/minimumIterations``).
     ///   - now: the clock (injected: tests never sleep).
-    public init(ledger: Ledger, configuration: Configuration, hashIterations: Int = PINHash.defaultIterations, log: FileLog? = nil, now: @escaping () -> Date = { Date() }) {
+    public init(store: CredentialStore, configuration: Configuration, hashIterations: Int = PINHash.defaultIterations, log: FileLog? = nil, now: @escaping () -> Date = { Date() }) {
         precondition(hashIterations >= PINHash.minimumIterations)
-        self.ledger = ledger
+        self.store = store
         self.authenticator = Authenticator(policy: LockoutPolicy(configuration: configuration), hashIterations: hashIterations)
         self.fourEyes = FourEyesRules(configuration: configuration)
         self.log = log
@@ -38,12 +38,12 @@ public final class AccessControl {
 
     /// All operators as the audit trail says now.
     public func directory() throws -> OperatorDirectory {
-        try ledger.readTransaction {
-            let marker = try ledger.lastAuditSeq()
+        try store.readTransaction {
+            let marker = try store.lastAuditSeq()
             if let cached, cached.seq == marker { return cached.directory }
             var directory = OperatorDirectory()
-            for stored in try ledger.auditEvents(kinds: Self.operatorKinds.map(\.rawValue)) {
-                try directory.apply(try Self.decode(stored))
+            for recorded in try store.auditEvents(Self.operatorKinds) {
+                try directory.apply(recorded.event)
             }
             cached = (marker, directory)
             return directory
@@ -54,7 +54,7 @@ public final class AccessControl {
     private var cached: (seq: Int64, directory: OperatorDirectory)?
 
     /// Whether no operator with a PIN exists yet: the first-start setup must run before anything
-    /// else. (Operators booked without a PIN, e.g. by `webkasse simulate`, cannot log in.)
+    /// else. (Operators a ledger may hold from before PINs existed cannot log in.)
     public func needsSetup() throws -> Bool { try directory().isEmpty }
 
     public func account(login: String) throws -> OperatorAccount? { try directory().account(login: login) }
@@ -81,7 +81,7 @@ public final class AccessControl {
     /// every attempt is audited, and the fifth wrong PIN locks.
     @discardableResult
     public func logIn(login: String, pin: String) throws -> OperatorAccount {
-        let result: AuthenticationResult = try ledger.transaction {
+        let result: AuthenticationResult = try store.transaction {
             let at = now()
             let directory = try directory()
             let account = directory.account(login: login)
@@ -108,7 +108,7 @@ public final class AccessControl {
     /// counter. Refused (and audited) if it is the requester, lacks Kassenaufsicht, or the PIN is wrong.
     public func approve(_ action: ApprovableAction, requestedBy requester: OperatorAccount, approverLogin: String, pin: String, reference: String? = nil) throws -> Approval {
         // The refusal's audit events are booked (committed) before the error is thrown.
-        let outcome: Result<Approval, AccessError> = try ledger.transaction {
+        let outcome: Result<Approval, AccessError> = try store.transaction {
             let at = now()
             let directory = try directory()
             let approver = directory.account(login: approverLogin)
@@ -197,7 +197,7 @@ public final class AccessControl {
 
     /// Books one audit event (configuration or catalogue change, export, verification, …).
     public func record(_ type: AuditEventType, actor: String?, fields: [String: String] = [:]) throws {
-        try ledger.transaction { try book([AuditEvent(type, actor: actor, fields: fields, at: now())]) }
+        try store.transaction { try book([AuditEvent(type, actor: actor, fields: fields, at: now())]) }
     }
 
     // MARK: Internals
@@ -211,7 +211,7 @@ public final class AccessControl {
     /// Decides and books in one transaction. A refusal for lack of a role is itself audited.
     private func write(_ decide: (OperatorDirectory, Date) throws -> [AuditEvent]) throws {
         do {
-            try ledger.transaction {
+            try store.transaction {
                 let at = now()
                 try book(try decide(try directory(), at))
             }
@@ -223,35 +223,9 @@ public final class AccessControl {
         }
     }
 
-    /// Appends `events` (inside the caller's transaction). An `operator.added` also books the
-    /// ledger's operator record (shifts and sales refer to it); a PIN hash goes to
-    /// `operator_credentials`, its SHA-256 into the chained detail.
+    /// Appends `events` inside the caller's transaction.
     private func book(_ events: [AuditEvent]) throws {
-        for event in events {
-            let at = Instant(event.at)
-            var fields = event.fields
-            let pinHash = fields.removeValue(forKey: AuditField.pinHash)
-            if let pinHash { fields[Ledger.pinHashDigestField] = Ledger.pinHashDigest(pinHash) }
-            if event.type == .operatorAdded {
-                try ledger.append(.operatorAdded(OperatorRecord(id: fields[AuditField.subject]!, login: fields[AuditField.login]!, name: fields[AuditField.name]!, createdAt: at)), at: at)
-            }
-            let stored = AuditEvent(event.type, actor: event.actorID, fields: fields, at: event.at)
-            let record = AuditRecord(id: Self.newId(), kind: event.type.rawValue, operatorId: event.actorID, detail: stored.detailJSON, at: at)
-            try ledger.appendAudit(record, pinHash: pinHash, operatorId: fields[AuditField.subject], at: at)
-        }
-    }
-
-    /// An event as the rules see it: the PIN hash put back from `operator_credentials` after
-    /// checking it against the digest in the chained detail.
-    static func decode(_ stored: StoredAuditEvent) throws -> AuditEvent {
-        let at = stored.record.at.date
-        let raw = try AuditEvent(type: stored.record.kind, actor: stored.record.operatorId, detailJSON: stored.record.detail, at: at)
-        var fields = raw.fields
-        if let digest = fields.removeValue(forKey: Ledger.pinHashDigestField) {
-            guard let hash = stored.pinHash, Ledger.pinHashDigest(hash) == digest else { throw CredentialMismatch(seq: stored.seq) }
-            fields[AuditField.pinHash] = hash
-        }
-        return AuditEvent(raw.type, actor: raw.actorID, fields: fields, at: at)
+        for event in events { try store.appendAudit(event) }
     }
 
     static func newId() -> String { UUID().uuidString.lowercased() }

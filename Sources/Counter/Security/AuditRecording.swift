@@ -8,13 +8,11 @@ extension AccessControl {
     /// Records a `verify` run (`verify.run`: entries checked, problems found). Appends after the
     /// check, so the run itself is chained; a ledger that cannot be written (a read-only copy) is
     /// not an error for `verify`.
-    public static func recordVerification(_ ledger: Ledger, entries: Int64, problems: Int) {
-        try? ledger.transaction {
-            let at = Instant.now
-            let event = AuditEvent(.verificationRun, actor: nil, fields: [
+    public static func recordVerification(_ store: CredentialStore, entries: Int64, problems: Int) {
+        try? store.transaction {
+            _ = try store.appendAudit(AuditEvent(.verificationRun, actor: nil, fields: [
                 AuditField.result: problems == 0 ? "ok" : "problems", "entries": String(entries), "problems": String(problems),
-            ], at: at.date)
-            try ledger.appendAudit(AuditRecord(id: newId(), kind: event.type.rawValue, operatorId: nil, detail: event.detailJSON, at: at), at: at)
+            ], at: Instant.now.date))
         }
     }
 
@@ -26,7 +24,7 @@ extension AccessControl {
         var recorded: [AuditEventType] = []
         for (type, path) in [(AuditEventType.configurationChanged, configurationPath), (.catalogueChanged, catalogPath as String?)] {
             guard let path, let digest = Self.digest(of: path) else { continue }
-            let last = try ledger.auditEvents(kinds: [type.rawValue]).last.flatMap { try? Self.decode($0).fields[AuditField.sha256] }
+            let last = try store.auditEvents([type]).last?.event.fields[AuditField.sha256]
             guard last != digest else { continue }
             try record(type, actor: actor, fields: [AuditField.sha256: digest, AuditField.path: path])
             recorded.append(type)

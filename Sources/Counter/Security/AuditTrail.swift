@@ -9,7 +9,7 @@ import Ledger
 public struct AuditTrailEntry: Equatable, Sendable {
     public let seq: Int64
     public let at: Instant
-    /// `login.failed`, `storno`, `cash.movement`, … (an ``AuditEventType`` raw value where one exists).
+    /// `login.failed`, `storno`, `cash.movement`, … (an ``AuditEventType`` raw value).
     public let type: String
     /// The operator who did it (id), if any.
     public let operatorId: String?
@@ -79,7 +79,7 @@ public enum AuditTrail {
         case .shiftOpened(let r):
             return make(AuditEventType.shiftOpened.rawValue, r.operatorId, ["float_cents": String(r.float.cents), "shift": r.id, "business_date": r.businessDate], at: r.openedAt)
         case .storno(let r):
-            return make("storno", r.operatorId, withApprover(["receipt": String(r.receiptNumber), "total_cents": String(r.total.cents), AuditField.reason: r.reason], r.approvedBy), at: r.at)
+            return make(AuditEventType.stornoBooked.rawValue, r.operatorId, withApprover(["receipt": String(r.receiptNumber), "total_cents": String(r.total.cents), AuditField.reason: r.reason], r.approvedBy), at: r.at)
         case .cashMovement(let r):
             return make(AuditEventType.cashMovement.rawValue, r.operatorId, withApprover(["kind": r.kind.rawValue, AuditField.amount: String(r.amount.cents), "receipt": String(r.receiptNumber), AuditField.reason: r.reason], r.approvedBy), at: r.at)
         case .dayClose(let r):

@@ -76,8 +76,8 @@ public final class CounterSession {
     public func shiftHolder() throws -> String? {
         guard let shift = try service.openShift() else { return nil }
         var holder = shift.operatorId
-        for stored in try service.ledger.auditEvents(kinds: [AuditEventType.shiftHandover.rawValue]) {
-            let event = try AccessControl.decode(stored)
+        for recorded in try access.store.auditEvents([.shiftHandover]) {
+            let event = recorded.event
             if event.fields["shift"] == shift.id, let to = event.fields[AuditField.to] { holder = to }
         }
         return holder

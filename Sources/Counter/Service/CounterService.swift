@@ -110,7 +110,7 @@ public final class CounterService: @unchecked Sendable {
                     try ledger.append(
                         .audit(
                             AuditRecord(
-                                id: Self.newId(), kind: atStartup ? "card_recovery_startup" : "card_recovery", operatorId: nil,
+                                id: Self.newId(), kind: (atStartup ? AuditEventType.cardRecoveryAtStartup : .cardRecovery).rawValue, operatorId: nil,
                                 detail: done.map(\.description).joined(separator: "\n"), at: now)), at: now)
                 }
             }
@@ -184,19 +184,6 @@ public final class CounterService: @unchecked Sendable {
     }
 
     // MARK: Operators and shifts
-
-    /// The operator with `login`, added if new (until issue 6 brings PINs and roles).
-    @discardableResult
-    public func addOperator(login: String, name: String) throws -> OperatorRecord {
-        try guarded {
-            if let existing = try ledger.operatorRecord(login: login) { return existing }
-            guard !login.trimmingCharacters(in: .whitespaces).isEmpty else { throw CounterError.missingDetail("die Kennung des Bedieners") }
-            let now = clock.now()
-            let record = OperatorRecord(id: Self.newId(), login: login, name: name, createdAt: now)
-            try ledger.transaction { try ledger.append(.operatorAdded(record), at: now) }
-            return record
-        }
-    }
 
     /// The business date of a booking now: today in the office's zone, but never a closed day.
     public func currentBusinessDate() throws -> String {
@@ -519,7 +506,11 @@ public final class CounterService: @unchecked Sendable {
                 id: draft.stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
                 operatorId: draft.operatorId, approvedBy: draft.approvedBy, reason: draft.reason,
                 businessDate: try currentBusinessDate(), at: now, total: sale.total, refunds: refunds)
-            try ledger.append(.storno(record), at: now)
+            let entry = try ledger.append(.storno(record), at: now)
+            if let approvedBy = draft.approvedBy {
+                // Once the terminal has reversed the card part the storno is booked in any case.
+                try accessGuard?.recordApprovalUse(.storno, operatorId: draft.operatorId, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: reversal != nil)
+            }
             if let pending {
                 try ledger.append(
                     .cardResolved(
@@ -593,7 +584,10 @@ public final class CounterService: @unchecked Sendable {
                     id: id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: operatorId,
                     approvedBy: approvedBy, kind: kind, amount: amount, reason: reason, businessDate: try currentBusinessDate(),
                     at: now)
-                try ledger.append(.cashMovement(record), at: now)
+                let entry = try ledger.append(.cashMovement(record), at: now)
+                if let approvedBy, kind != .einlage {
+                    try accessGuard?.recordApprovalUse(.cashWithdrawal(amount), operatorId: operatorId, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: false)
+                }
                 return record
             }
             return (movement, deliver(movement.receiptNumber, copy: false))
@@ -682,7 +676,7 @@ public final class CounterService: @unchecked Sendable {
             let now = clock.now()
             try ledger.transaction {
                 try ledger.append(
-                    .audit(AuditRecord(id: Self.newId(), kind: "reprint", operatorId: operatorId, detail: "Beleg \(receiptNumber)", at: now)),
+                    .audit(AuditRecord(id: Self.newId(), kind: AuditEventType.receiptReprinted.rawValue, operatorId: operatorId, detail: "Beleg \(receiptNumber)", at: now)),
                     at: now)
             }
             return deliver(receiptNumber, copy: true)

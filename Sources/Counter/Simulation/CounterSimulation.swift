@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -15,6 +16,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
+/// Why the simulation cannot run on a ledger.
+public enum SimulationError: Error, Equatable, CustomStringConvertible {
+    /// The ledger has operators, but not the simulation's, and no administrator was named to add them.
+    case operatorsNotEnrolled
+
+    public var description: String {
+        switch self {
+        case .operatorsNotEnrolled:
+            return "Das Kassenbuch hat schon Bediener, aber nicht die der Simulation (»sim«, »simaufsicht«); sie anzulegen ist Sache der Administration. Bitte die Simulation in einem eigenen Datenverzeichnis (--data) laufen lassen."
+        }
+    }
+}
+
 /// Drives realistic counter days through the counter service, as `webkasse simulate` does:
 /// catalogue items and variants, cash with change, cheques, cards, split payments, stornos,
 /// cash movements and day closes (with the expected amount until issue 8 adds the count).
@@ -25,8 +39,12 @@ public final class CounterSimulation {
         public var salesPerDay: Int
         /// Close the last day at the end.
         public var closeAtEnd: Bool
-        public init(sales: Int, seed: UInt64 = 1, salesPerDay: Int = 60, closeAtEnd: Bool = true) {
+        /// The administrator who enrols the simulation's operators on a ledger that has other
+        /// operators already (on an empty ledger the simulation sets itself up).
+        public var enrolledBy: OperatorAccount?
+        public init(sales: Int, seed: UInt64 = 1, salesPerDay: Int = 60, closeAtEnd: Bool = true, enrolledBy: OperatorAccount? = nil) {
             self.sales = sales; self.seed = seed; self.salesPerDay = salesPerDay; self.closeAtEnd = closeAtEnd
+            self.enrolledBy = enrolledBy
         }
     }
 
@@ -69,8 +87,7 @@ public final class CounterSimulation {
         let startup = try service.start()
         summary.recoveries = startup.recoveries
         for outcome in startup.recoveries { log("Wiederanlauf: \(outcome)") }
-        let clerk = try service.addOperator(login: "sim", name: "Simulation")
-        let supervisor = try service.addOperator(login: "simaufsicht", name: "Simulation Aufsicht")
+        let (clerk, supervisor) = try simulatedOperators()
         if try service.openShift() == nil { try openDay(clerk) }
         let fake = service.terminal as? FakeCardTerminal
 
@@ -187,6 +204,33 @@ public final class CounterSimulation {
     private func roundUp(_ total: Money) -> Money {
         for note: Int64 in [500, 1000, 2000, 5000, 10000, 20000, 50000] where note >= total.cents { return Money(cents: note) }
         return Money(cents: (total.cents + 9_999) / 10_000 * 10_000)
+    }
+
+    /// The simulated clerk (`sim`) and supervisor (`simaufsicht`), enrolled through the access
+    /// layer on the first run — on an empty ledger the supervisor is the first operator and adds
+    /// the clerk, otherwise ``Options/enrolledBy`` adds both — each with a random PIN that is never
+    /// shown, so nobody can log in as them. Later runs reuse them.
+    private func simulatedOperators() throws -> (clerk: OperatorRecord, supervisor: OperatorRecord) {
+        let ledger = service.ledger
+        if try ledger.operatorRecord(login: "sim") == nil || ledger.operatorRecord(login: "simaufsicht") == nil {
+            let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
+            let pin = { String(UInt64.random(in: 10_000_000...99_999_999)) }
+            let supervisorPIN = pin(), clerkPIN = pin()
+            let admin: OperatorAccount
+            if try access.needsSetup() {
+                admin = try access.setUp(login: "simaufsicht", name: "Simulation Aufsicht", pin: supervisorPIN, pinRepeated: supervisorPIN)
+            } else if let enrolledBy = options.enrolledBy {
+                admin = enrolledBy
+                try access.addOperator(by: admin, login: "simaufsicht", name: "Simulation Aufsicht", roles: [.kassenaufsicht], pin: supervisorPIN, pinRepeated: supervisorPIN)
+            } else {
+                throw SimulationError.operatorsNotEnrolled
+            }
+            try access.addOperator(by: admin, login: "sim", name: "Simulation", roles: [.sachbearbeitung], pin: clerkPIN, pinRepeated: clerkPIN)
+        }
+        guard let clerk = try ledger.operatorRecord(login: "sim"), let supervisor = try ledger.operatorRecord(login: "simaufsicht") else {
+            throw SimulationError.operatorsNotEnrolled
+        }
+        return (clerk, supervisor)
     }
 
     private func openDay(_ clerk: OperatorRecord) throws {

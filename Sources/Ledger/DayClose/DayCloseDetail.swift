@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 
@@ -11,7 +12,7 @@ import KasseCore
 let dayCloseMigrations: [Migration] = [
     Migration(
         version: 3, name: "day_close_detail",
-        sql: """
+        schema: """
             CREATE TABLE day_close_details (
                 seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
                 day_close_id TEXT PRIMARY KEY REFERENCES day_closes(id),
@@ -43,7 +44,7 @@ let dayCloseMigrations: [Migration] = [
                 PRIMARY KEY (seq, denomination_cents)
             );
 
-            """ + appendOnlyTriggers(["day_close_details", "day_close_counts"]))
+            """, appendOnly: ["day_close_details", "day_close_counts"])
 ]
 
 /// How the card terminal's End-of-Day (ZVT 06 50) compared with the card payments booked.
@@ -142,9 +143,6 @@ public struct DayCloseDetailMismatch: Error, CustomStringConvertible {
 }
 
 extension Ledger {
-    /// The audit kind of the chained copy of a ``DayCloseDetail``.
-    public static let dayCloseDetailKind = "day_close.detail"
-
     /// Books `detail` for the day close it names (booked before, in the same transaction): an
     /// audit event carrying the facts as JSON plus the rows of migration 3 with the same `seq`.
     @discardableResult
@@ -162,7 +160,7 @@ extension Ledger {
             throw LedgerError.invalidRecord("die Stückelung ergibt \(Money(cents: piecesTotal).formatted), gezählt sind \(detail.countedCash.formatted)")
         }
         let entry = try append(
-            .audit(AuditRecord(id: auditId, kind: Self.dayCloseDetailKind, operatorId: operatorId, detail: detail.json, at: recordedAt)),
+            .audit(AuditRecord(id: auditId, kind: AuditEventType.dayCloseDetail.rawValue, operatorId: operatorId, detail: detail.json, at: recordedAt)),
             at: recordedAt)
         func optional(_ value: Int64?) -> SQLiteValue { value.map { .integer($0) } ?? .null }
         try wrap { () throws(SQLiteError) in
@@ -235,7 +233,7 @@ extension Ledger {
                 )
             }
             guard let (seq, detail) = row else { return nil }
-            guard case .audit(let audit)? = try event(at: seq), audit.kind == Self.dayCloseDetailKind,
+            guard case .audit(let audit)? = try event(at: seq), audit.kind == AuditEventType.dayCloseDetail.rawValue,
                 let object = try? JSONSerialization.jsonObject(with: Data(audit.detail.utf8)) as? [String: String],
                 object == detail.fields
             else { throw DayCloseDetailMismatch(seq: seq, zNumber: detail.zNumber) }

@@ -4,15 +4,21 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let sql: String
+    /// The tables this migration makes append-only: its SQL ends with their triggers.
+    let appendOnlyTables: [String]
+
+    /// `schema` followed by the append-only triggers of `appendOnly` (UPDATE and DELETE abort).
+    init(version: Int, name: String, schema: String, appendOnly: [String] = []) {
+        self.version = version
+        self.name = name
+        self.sql = schema + appendOnlyTriggers(appendOnly)
+        self.appendOnlyTables = appendOnly
+    }
 }
 
-/// Tables whose rows are booked and therefore immutable (UPDATE and DELETE abort). `verify` checks
-/// that their triggers exist. Extend when a migration adds a booked table.
-let bookedTables = [
-    "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares", "payments",
-    "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending", "card_resolutions", "exports",
-    "audit_events",
-]
+/// Every table whose rows are booked and therefore immutable, as the migrations made them:
+/// `verify` checks that each one's triggers exist.
+let appendOnlyTables = migrations.flatMap(\.appendOnlyTables)
 
 /// The trigger SQL for `tables`. Its text is part of shipped migrations: never change it.
 func appendOnlyTriggers(_ tables: [String]) -> String {
@@ -30,7 +36,7 @@ func appendOnlyTriggers(_ tables: [String]) -> String {
 let migrations: [Migration] = [
     Migration(
         version: 1, name: "ledger",
-        sql: """
+        schema: """
             CREATE TABLE journal (
                 seq INTEGER PRIMARY KEY,
                 kind TEXT NOT NULL,
@@ -243,15 +249,31 @@ let migrations: [Migration] = [
             );
             CREATE INDEX audit_events_kind ON audit_events(kind);
 
-            """
-            + appendOnlyTriggers([
-                "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares",
-                "payments", "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending",
-                "card_resolutions", "exports", "audit_events",
-            ])),
-] + accessMigrations  // issue 6: Sources/Ledger/Access/AccessMigration.swift
-    + dayCloseMigrations  // issue 8: Sources/Ledger/DayClose/DayCloseDetail.swift
-    + periodTotalsMigrations
+            """,
+        appendOnly: [
+            "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares",
+            "payments", "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending",
+            "card_resolutions", "exports", "audit_events",
+        ]),
+    // PIN hashes, kept out of `audit_events` so that listing or exporting the audit trail never
+    // shows a hash (a 4–8 digit PIN's hash can be brute-forced). Each row belongs to the
+    // `operator.added` or `operator.pin_changed` audit event with the same `seq`, whose detail
+    // carries `pin_hash_sha256`, the SHA-256 of `pin_hash`: the hash chain covers the credential
+    // (Sources/Ledger/Access/OperatorCredentials.swift, docs/access.md).
+    Migration(
+        version: 2, name: "access",
+        schema: """
+            CREATE TABLE operator_credentials (
+                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                operator_id TEXT NOT NULL REFERENCES operators(id),
+                pin_hash TEXT NOT NULL
+            );
+            CREATE INDEX audit_events_operator ON audit_events(operator_id);
+
+            """,
+        appendOnly: ["operator_credentials"]),
+] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
+    + periodTotalsMigrations + approvalUseMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -259,9 +281,26 @@ let migrations: [Migration] = [
 let periodTotalsMigrations: [Migration] = [
     Migration(
         version: 4, name: "period-totals-indexes",
-        sql: """
+        schema: """
             CREATE INDEX sales_period_totals ON sales(seq, total_cents, receipt_number);
             CREATE INDEX payments_period_totals ON payments(seq, method, amount_cents);
 
             """)
+]
+
+/// Which booking each four-eyes approval backs: an approval (the `approval.granted` audit event at
+/// `approval_seq`) authorises exactly one booking (the storno, cash movement or day close at
+/// `seq`), recorded in the booking's own transaction, so a second use books nothing
+/// (Sources/Ledger/Access/OperatorCredentials.swift, docs/access.md).
+let approvalUseMigrations: [Migration] = [
+    Migration(
+        version: 5, name: "approval_uses",
+        schema: """
+            CREATE TABLE approval_uses (
+                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                approval_seq INTEGER NOT NULL UNIQUE REFERENCES audit_events(seq)
+            );
+
+            """,
+        appendOnly: ["approval_uses"]),
 ]

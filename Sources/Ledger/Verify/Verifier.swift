@@ -427,7 +427,7 @@ extension Ledger {
                 while try statement.step() { names.insert(statement.text(0)) }
                 return names
             }
-            for table in bookedTables {
+            for table in appendOnlyTables {
                 for suffix in ["_no_update", "_no_delete"] where !existing.contains(table + suffix) {
                     schemaProblems.append(
                         LedgerProblem(

@@ -1,3 +1,4 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
@@ -27,7 +28,8 @@ enum LedgerBench {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let catalog = try TariffCatalogLoader.load(path: catalogPath)
         let service = try CounterService.open(data: dir, configuration: Configuration())
-        let clerk = try service.addOperator(login: "bench", name: "Bench")
+        let access = AccessControl(store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
+        let clerk = try access.setUp(login: "bench", name: "Bench", pin: "2580", pinRepeated: "2580")
         try service.openShift(operatorId: clerk.id, float: Money(cents: 10_000))
         let baselinePath = dir + "/baseline.sqlite"
         try PlainSQLite(path: service.ledger.path).execute("VACUUM INTO '\(baselinePath)'")

@@ -15,7 +15,7 @@ enum RenderBench {
         let configuration = Configuration()
         let catalog = try TariffCatalogLoader.load(path: catalogPath)
         let service = try CounterService.open(data: data, configuration: configuration)
-        let access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: 200_000)
+        let access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: 200_000)
         let backend = try LiveCounterBackend(service: service, access: access, catalog: catalog, cardControls: nil,
                                              status: StatusInfo(office: "Bürgeramt", register: "K1", terminal: "Terminal", terminalIsSimulated: true),
                                              dayCloseSettings: DayCloseSettings(configuration: configuration))

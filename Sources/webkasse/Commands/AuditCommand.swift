@@ -54,7 +54,7 @@ enum AuditCommand {
             filter.operatorId = account.id
         }
         if let type = args.value("type") {
-            let known = Set(AuditEventType.allCases.map(\.rawValue) + ["storno"])
+            let known = Set(AuditEventType.allCases.map(\.rawValue))
             let prefixes = Set(known.map { String($0.split(separator: ".").first!) })
             guard known.contains(type) || prefixes.contains(type) else {
                 throw UsageError.invalidValue(option: "type", value: type, expected: "eine Art wie \(known.sorted().prefix(4).joined(separator: ", ")) … oder \(prefixes.sorted().joined(separator: ", "))")
@@ -72,7 +72,7 @@ enum AuditCommand {
             formatter.dateFormat = "dd.MM.yyyy HH:mm:ss"
             for entry in entries {
                 let who = entry.operatorId.map { logins[$0] ?? $0 } ?? "-"
-                let name = AuditEventType(rawValue: entry.type)?.germanName ?? (entry.type == "storno" ? "Storno" : entry.type)
+                let name = AuditEventType(rawValue: entry.type)?.germanName ?? entry.type
                 let details = entry.fields.sorted { $0.key < $1.key }.map { key, value in
                     "\(key)=\((key == AuditField.subject || key == AuditField.approver) ? (logins[value] ?? value) : value)"
                 }.joined(separator: " ")

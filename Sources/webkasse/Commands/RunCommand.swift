@@ -89,7 +89,7 @@ enum RunCommand {
         do {
             let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
             let service = try CounterService.open(data: data, configuration: configuration, terminal: terminal)
-            let access = AccessControl(ledger: service.ledger, configuration: configuration, log: FileLog(data: data))
+            let access = AccessControl(store: service.ledger, configuration: configuration, log: FileLog(data: data))
             try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // issue 6: audit changed config/catalogue
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)

@@ -25,7 +25,7 @@ struct AccessFixture {
         ledger = try Ledger(path: directory.path + "/K1/ledger.sqlite")
         let clock = TestClock()
         self.clock = clock
-        access = AccessControl(ledger: ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.date })
+        access = AccessControl(store: ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.date })
     }
 
     /// admin (Administration + Kassenaufsicht), anna (Sachbearbeitung), bernd (Kassenaufsicht), dora (Stadtkasse).
@@ -76,7 +76,7 @@ final class AccessControlTests: XCTestCase {
         let lock = try XCTUnwrap(try f.trail("operator.locked").first)
         XCTAssertEqual(lock.fields[AuditField.reason], "too_many_failures")
         XCTAssertNotNil(lock.fields[AuditField.until])
-        let reopened = AccessControl(ledger: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
+        let reopened = AccessControl(store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
         XCTAssertThrowsError(try reopened.logIn(login: "anna", pin: "1111"))
         // A clerk cannot unlock; a supervisor can.
         XCTAssertThrowsError(try f.access.unlock(by: staff.treasury, login: "anna")) { error in
@@ -176,7 +176,8 @@ final class AccessControlTests: XCTestCase {
         try f.access.setPIN(by: staff.admin, login: "dora", pin: "6543", pinRepeated: "6543")
         XCTAssertThrowsError(try f.access.authorize(.manageOperators, staff.clerk))
         _ = try f.access.approve(.storno, requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222")
-        for type in [AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoApproved, .cashMovement, .dayClosed, .exportRun,
+        for type in [AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
+                     .dayCloseDetail, .terminalEndOfDay, .exportRun,
                      .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
                      .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
@@ -208,7 +209,7 @@ final class AccessControlTests: XCTestCase {
             """
         XCTAssertEqual(sqlite3_exec(db, sql, nil, nil, nil), SQLITE_OK)
         sqlite3_close(db)
-        let fresh = AccessControl(ledger: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
+        let fresh = AccessControl(store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
         XCTAssertThrowsError(try fresh.logIn(login: "anna", pin: "0000")) { error in
             XCTAssertTrue(error is CredentialMismatch, "\(error)")
             XCTAssertTrue("\(error)".contains("nach der Buchung verändert"), "\(error)")

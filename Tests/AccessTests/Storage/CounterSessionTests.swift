@@ -1,8 +1,9 @@
 import Access
+import CSQLite
 import Counter
 import Foundation
 import KasseCore
-import Ledger
+@testable import Ledger
 import TestSupport
 import XCTest
 
@@ -20,7 +21,7 @@ final class CounterSessionTests: XCTestCase {
         configuration.registerID = "K1"
         service = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock, terminal: terminal)
         let clock = self.clock
-        access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
         service.accessGuard = access
         let admin = try access.setUp(login: "leitung", name: "Lea Leitung", pin: "7391", pinRepeated: "7391")
         try access.addOperator(by: admin, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1111", pinRepeated: "1111")
@@ -188,5 +189,118 @@ final class CounterSessionTests: XCTestCase {
         let request = DayCloseRequest(preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: nil, floatKept: Money(euros: 50), settings: settings)
         XCTAssertEqual(try bernd.closeDay(request, approval: approval).record.approvedBy, leitung.id)
         XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    // MARK: One approval, one booking
+
+    func testAnApprovalBacksExactlyOneStornoAndASecondUseBooksNothing() throws {
+        let anna = try session("anna", "1111")
+        try anna.openShift(float: Money(euros: 100))
+        let first = try sale(anna, "s1").sale, second = try sale(anna, "s2").sale
+        let approval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
+        _ = try anna.cancelSale(receiptNumber: first.receiptNumber, stornoId: "st1", reason: "Irrtum", approval: approval)
+        let head = try service.ledger.chainHead()
+        XCTAssertThrowsError(try anna.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", reason: "Irrtum", approval: approval)) {
+            XCTAssertEqual(
+                "\($0)",
+                "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: Ein Storno braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht.")
+        }
+        XCTAssertEqual(try service.ledger.chainHead().seq, head.seq, "nothing was booked")
+        XCTAssertNil(try service.ledger.storno(id: "st2"))
+        // Straight at the service, naming the approver, it is refused the same way.
+        XCTAssertThrowsError(
+            try service.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", operatorId: anna.currentOperator.id, reason: "Irrtum", approvedBy: approval.approverID)
+        ) { XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.storno).description) }
+        // A new approval backs the second storno.
+        let again = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
+        XCTAssertEqual(try anna.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", reason: "Irrtum", approval: again).storno.approvedBy, again.approverID)
+        XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 2)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testAnApprovalBacksExactlyOneWithdrawal() throws {
+        let anna = try session("anna", "1111")
+        try anna.openShift(float: Money(euros: 100))
+        let approval = try anna.approval(for: .cashWithdrawal(Money(euros: 20)), approverLogin: "bernd", pin: "2222")
+        _ = try anna.recordCashMovement(id: "m1", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)
+        let receipt = try service.ledger.nextReceiptNumber()
+        XCTAssertThrowsError(try anna.recordCashMovement(id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)) {
+            XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.cashWithdrawal(Money(euros: 20))).description)
+        }
+        XCTAssertNil(try service.ledger.cashMovement(id: "m2"))
+        XCTAssertEqual(try service.ledger.nextReceiptNumber(), receipt, "no receipt number was used")
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    /// Another writer (the shell beside the screen) uses the approval after the service checked it
+    /// but before it booked: the use is recorded in the booking's own transaction, so the second
+    /// booking fails there and nothing of it is written.
+    func testAUseBetweenTheCheckAndTheBookingIsCaughtInsideTheTransaction() throws {
+        let anna = try session("anna", "1111")
+        try anna.openShift(float: Money(euros: 100))
+        let approval = try anna.approval(for: .cashWithdrawal(Money(euros: 20)), approverLogin: "bernd", pin: "2222")
+        var configuration = Configuration()
+        configuration.registerID = "K1"
+        let shell = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock)
+        let clock = self.clock
+        shell.accessGuard = AccessControl(store: shell.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        let racing = RacingGuard(access)
+        racing.race = {
+            _ = try shell.recordCashMovement(id: "m-shell", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: approval.requesterID, approvedBy: approval.approverID)
+        }
+        service.accessGuard = racing
+        let head = try service.ledger.chainHead()
+        XCTAssertThrowsError(try anna.recordCashMovement(id: "m-screen", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)) {
+            XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.cashWithdrawal(Money(euros: 20))).description)
+        }
+        XCTAssertNotNil(try service.ledger.cashMovement(id: "m-shell"))
+        XCTAssertNil(try service.ledger.cashMovement(id: "m-screen"), "the screen's booking was rolled back")
+        XCTAssertEqual(try service.ledger.chainHead().seq, head.seq + 1, "only the shell's movement was booked")
+        XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1)
+        // The table itself holds an approval to one booking, whoever writes to it.
+        let use = try XCTUnwrap(try service.ledger.db.scalarInt("SELECT approval_seq FROM approval_uses"))
+        var db: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(service.ledger.path, &db), SQLITE_OK)
+        defer { sqlite3_close(db) }
+        XCTAssertEqual(sqlite3_exec(db, "INSERT INTO approval_uses VALUES (\(head.seq), \(use))", nil, nil, nil), SQLITE_CONSTRAINT)
+        XCTAssertNotEqual(sqlite3_exec(db, "DELETE FROM approval_uses", nil, nil, nil), SQLITE_OK, "append-only")
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    /// Once the terminal has reversed a storno's card part the money has moved: that storno is
+    /// booked even if its approval was used meanwhile (the check before the terminal refuses a used one).
+    func testAStornoReversedOnTheTerminalIsBookedEvenIfItsApprovalWasUsedMeanwhile() throws {
+        let anna = try session("anna", "1111")
+        try anna.openShift(float: Money(euros: 100))
+        let card = try sale(anna, "s1", .card).sale, cash = try sale(anna, "s2").sale
+        let approval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
+        let racing = RacingGuard(access)
+        racing.race = { [service] in
+            _ = try service!.cancelSale(receiptNumber: cash.receiptNumber, stornoId: "st-shell", operatorId: approval.requesterID, reason: "Irrtum", approvedBy: approval.approverID)
+        }
+        service.accessGuard = racing
+        let storno = try anna.cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
+        XCTAssertFalse(storno.alreadyBooked)
+        XCTAssertNotNil(try service.ledger.storno(id: "st-shell"))
+        XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1, "the approval backs the first booking only")
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+}
+
+/// The access control of the screen, with another writer's booking run right after its check.
+private final class RacingGuard: CounterAccessGuard {
+    let inner: AccessControl
+    var race: (() throws -> Void)?
+    init(_ inner: AccessControl) { self.inner = inner }
+
+    func check(_ permission: Permission, operatorId: String, approval: ApprovableAction?, approvedBy: String?) throws {
+        try inner.check(permission, operatorId: operatorId, approval: approval, approvedBy: approvedBy)
+        let race = self.race
+        self.race = nil
+        try race?()
+    }
+
+    func recordApprovalUse(_ action: ApprovableAction, operatorId: String, approvedBy: String, bookingSeq: Int64, mustBook: Bool) throws {
+        try inner.recordApprovalUse(action, operatorId: operatorId, approvedBy: approvedBy, bookingSeq: bookingSeq, mustBook: mustBook)
     }
 }

@@ -151,7 +151,7 @@ final class SecretScanTests: XCTestCase {
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))  // Mo 2026-11-02 08:00 Berlin
         let service = try CounterService.open(data: data, configuration: configuration, clock: clock, terminal: terminal)
         let log = FileLog(data: data)
-        let access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, log: log, now: { clock.now().date })
+        let access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, log: log, now: { clock.now().date })
 
         let pins = ["73915428": "leitung", "80642917": "anna", "51739264": "bernd", "26481537": "carl"]
         let wrongPINs = ["11992288", "99442211"]
@@ -186,7 +186,7 @@ final class SecretScanTests: XCTestCase {
 
         clock.advance(seconds: 16 * 3600)
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        let summary = try CounterSimulation(service: service, catalog: catalog, clock: clock, options: .init(sales: 60, seed: 11, salesPerDay: 20)).run()
+        let summary = try CounterSimulation(service: service, catalog: catalog, clock: clock, options: .init(sales: 60, seed: 11, salesPerDay: 20, enrolledBy: admin)).run()
         XCTAssertEqual(summary.sales, 60)
         XCTAssertGreaterThan(summary.byMethod[.card] ?? .zero, .zero, "card payments went through the simulator")
 
