@@ -131,10 +131,7 @@ public struct AuditEvent: Sendable, Equatable {
     public var subjectID: String? { fields[AuditField.subject] ?? actorID }
 
     /// The detail as stored: a JSON object with sorted keys.
-    public var detailJSON: String {
-        let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var detailJSON: String { AuditJSON.object(fields) }
 
     /// Reads a stored event. Throws ``AuditDecodingError`` naming the kind or the detail.
     public init(type raw: String, actor actorID: String?, detailJSON: String, at: Date) throws(AuditDecodingError) {

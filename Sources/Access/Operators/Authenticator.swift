@@ -45,10 +45,10 @@ public struct Authenticator: Sendable {
     }
 
     /// A hash no PIN matches, so an unknown id costs the same time as a wrong PIN.
-    private static let decoy: PINHash = {
-        // Fixed salt and key: the value does not matter, only the work.
-        try! PINHash(encoded: "$pbkdf2-sha256$i=\(PINHash.defaultIterations),l=32$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-    }()
+    /// Fixed salt and key: the value does not matter, only the work.
+    private static let decoy = PINHash(
+        iterations: PINHash.defaultIterations, salt: [UInt8](repeating: 0, count: PINHash.saltLength),
+        key: [UInt8](repeating: 0, count: PINHash.keyLength))
 
     /// Checks `pin` for `account` (nil: no operator has the typed id) at `now`.
     public func authenticate(_ account: OperatorAccount?, pin: String, at now: Date) -> AuthenticationResult {

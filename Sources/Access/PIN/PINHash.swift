@@ -35,6 +35,13 @@ public struct PINHash: Sendable, Equatable, CustomStringConvertible {
         self.key = LibCrypto.pbkdf2SHA256(password: pin.bytes, salt: salt, iterations: iterations, length: Self.keyLength)
     }
 
+    /// A hash with the given parameters and key, computing nothing (the decoy of ``Authenticator``).
+    init(iterations: Int, salt: [UInt8], key: [UInt8]) {
+        self.iterations = iterations
+        self.salt = salt
+        self.key = key
+    }
+
     /// Reads a stored hash. Throws ``AccessError/malformedPINHash(reason:)`` naming the bad part.
     public init(encoded: String) throws(AccessError) {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)

@@ -84,15 +84,15 @@ enum AuditCommand {
     }
 
     static func json(_ entry: AuditTrailEntry, logins: [String: String]) -> String {
-        var object: [String: Any] = [
-            "seq": entry.seq, "at": AuditTime.string(entry.at.date), "type": entry.type, "fields": entry.fields, "hash": entry.hash,
+        var members = [
+            "seq": String(entry.seq), "at": AuditJSON.string(AuditTime.string(entry.at.date)), "type": AuditJSON.string(entry.type),
+            "fields": AuditJSON.object(entry.fields), "hash": AuditJSON.string(entry.hash),
         ]
         if let id = entry.operatorId {
-            object["operator_id"] = id
-            if let login = logins[id] { object["operator"] = login }
+            members["operator_id"] = AuditJSON.string(id)
+            if let login = logins[id] { members["operator"] = AuditJSON.string(login) }
         }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return AuditJSON.object(json: members)
     }
 
     /// `YYYY-MM-DD` (local day start, or the next day's start for `--to`) or an ISO 8601 instant.
