@@ -223,10 +223,9 @@ enum ExportBench {
 
     /// Resets this process's peak RSS (VmHWM) to the current RSS, so the next reading covers only what follows.
     static func resetPeakRSS() {
-        let fd = open("/proc/self/clear_refs", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = write(fd, "5", 1)
-        close(fd)
+        guard let fd = try? Syscall.open("/proc/self/clear_refs", O_WRONLY) else { return }
+        try? Syscall.writeAll(fd, Array("5".utf8))
+        Syscall.close(fd)
     }
 
     /// glibc's `malloc_trim(0)` (not in the Glibc module): returns freed heap pages to the system.
