@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-// The one file that calls the C library's POSIX functions: each wrapper turns `-1` + `errno` into
-// a thrown ``Errno`` and retries on `EINTR` where the call may be repeated (swift-system
+// The one file that reads `errno`: each wrapper of a POSIX call that can fail turns `-1` + `errno`
+// into a thrown ``Errno`` and retries on `EINTR` where the call may be repeated (swift-system
 // `Sources/System/Internals/Syscalls.swift`, `Util.swift`).
 
 /// A POSIX error number as the C library reports it (swift-system `Errno`).
@@ -25,7 +25,6 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static let ioError = Errno(rawValue: EIO)
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let inProgress = Errno(rawValue: EINPROGRESS)
-    public static let timedOut = Errno(rawValue: ETIMEDOUT)
     public static let connectionAborted = Errno(rawValue: ECONNABORTED)
     public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
     public static let addressInUse = Errno(rawValue: EADDRINUSE)
@@ -77,11 +76,6 @@ public enum Syscall {
     /// and a retry could close a descriptor another thread has just been given.
     public static func close(_ descriptor: Int32) {
         _ = system_close(descriptor)
-    }
-
-    /// `read(2)` into `buffer`; 0 means end of file.
-    public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        try valueOrErrno(retryOnInterrupt: true) { system_read(descriptor, buffer.baseAddress, buffer.count) }.get()
     }
 
     /// `read(2)` of up to `buffer.count` bytes into the start of `buffer`; 0 means end of file.
