@@ -4,6 +4,7 @@
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
+//   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
 
@@ -23,23 +24,25 @@ let package = Package(
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
         .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
+        // The POSIX boundary: system calls (typed errno, EINTR retried), the TCP stream socket, owner-only files and the log file.
+        .target(name: "SystemCalls"),
         // Small command-line helpers shared by the executables (argument lists, exit codes, user errors).
-        .target(name: "CLISupport"),
+        .target(name: "CLISupport", dependencies: ["SystemCalls"]),
 
         // Domain core: money, tariff catalogue, basket, receipt text. Pure Swift.
         .target(name: "KasseCore"),
         // ZVT (ECR side): pure codec, sans-I/O session state machine, TCP transport.
-        .target(name: "ZVT"),
+        .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
-        .target(name: "ZVTSimulator", dependencies: ["ZVT"]),
+        .target(name: "ZVTSimulator", dependencies: ["ZVT", "SystemCalls"]),
         // Operators, roles, PIN hashing, lockout, four-eyes approvals, audit event types. Storage-independent.
         .target(name: "Access", dependencies: ["KasseCore", "KasseCrypto"]),
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
-        .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access"]),
+        .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access"]),
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
-        .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
+        .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "SystemCalls"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -48,13 +51,14 @@ let package = Package(
             name: "webkasse",
             dependencies: [
                 "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
+                "SystemCalls",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
             name: "webkasse-bench",
             dependencies: [
                 "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
-                "CounterUI", "CSQLite", "Access",
+                "CounterUI", "CSQLite", "Access", "SystemCalls",
             ]),
 
         // Shared test helpers (temporary directories, fixtures, process runner, tmux driver).
@@ -62,14 +66,16 @@ let package = Package(
 
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(
             name: "AccessTests",
             dependencies: [
-                "Access", "Counter", "Ledger", "Exports", "KasseCore", "KasseCrypto", "CSQLite", "ZVT", "ZVTSimulator", "TestSupport",
+                "Access", "Counter", "Ledger", "Exports", "KasseCore", "KasseCrypto", "CSQLite", "ZVT", "ZVTSimulator", "SystemCalls",
+                "TestSupport",
             ]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
-        .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "TestSupport"]),
+        .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "SystemCalls", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
         .testTarget(
             name: "CounterTests",

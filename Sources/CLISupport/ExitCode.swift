@@ -1,3 +1,5 @@
+import SystemCalls
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,17 +28,7 @@ public enum ExitCode: Int32, Sendable {
 
 /// Writes `message` and a newline to standard error (unbuffered, so it never interleaves badly).
 public func printError(_ message: String) {
-    var bytes = Array((message + "\n").utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 {
-            if errno == EINTR { continue }
-            return
-        }
-        offset += written
-    }
-    bytes.removeAll()
+    try? Syscall.writeAll(2, Array((message + "\n").utf8))
 }
 
 /// Ends the process with `code`.

@@ -1,6 +1,7 @@
 import Foundation
 import KasseCore
 import KasseCrypto
+import SystemCalls
 
 /// A mistake or refusal of the ledger. Descriptions are German sentences for the clerk or admin.
 public enum LedgerError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// A simulated EC terminal: the PT side of ZVT over TCP, serving one register at a time.
 ///
@@ -14,6 +15,7 @@ import Foundation
 ///
 /// It keeps running when a register disconnects at any moment; further connection attempts wait
 /// in the listen backlog while one register is served.
+// Safe to share: the stored properties are constants; the server state is reached only through `state`'s lock.
 public final class TerminalSimulator: @unchecked Sendable {
     public let configuration: SimulatorConfiguration
     /// The terminal's own journal of every transaction.
@@ -27,10 +29,10 @@ public final class TerminalSimulator: @unchecked Sendable {
     private let controlFinished = DispatchSemaphore(value: 0)
 
     private struct ServerState {
-        var listener: Socket?
-        var controlListener: Socket?
-        var current: Socket?
-        var controlClient: Socket?
+        var listener: StreamSocket?
+        var controlListener: StreamSocket?
+        var current: StreamSocket?
+        var controlClient: StreamSocket?
         var stopping = false
         var address: SocketAddress?
         var controlAddress: SocketAddress?
@@ -55,12 +57,12 @@ public final class TerminalSimulator: @unchecked Sendable {
 
     /// Binds the ports and starts serving on background threads.
     public func start() throws {
-        let listener = try Socket.listen(on: configuration.listen)
+        let listener = try StreamSocket.listen(host: configuration.listen.host, port: configuration.listen.port)
         let bound = SocketAddress(host: configuration.listen.host, port: listener.localPort)
-        var controlListener: Socket? = nil
+        var controlListener: StreamSocket? = nil
         var controlBound: SocketAddress? = nil
         if let controlAddress = configuration.control {
-            let socket = try Socket.listen(on: controlAddress)
+            let socket = try StreamSocket.listen(host: controlAddress.host, port: controlAddress.port)
             controlListener = socket
             controlBound = SocketAddress(host: controlAddress.host, port: socket.localPort)
         }
@@ -84,13 +86,13 @@ public final class TerminalSimulator: @unchecked Sendable {
 
     /// Stops listening, ends the current connection and waits (briefly) for the threads.
     public func stop() {
-        let sockets: [Socket?] = state.withLock { s in
+        let sockets: [StreamSocket?] = state.withLock { s in
             guard !s.stopping else { return [] }
             s.stopping = true
             return [s.listener, s.controlListener, s.current, s.controlClient]
         }
         guard !sockets.isEmpty else { return }
-        for socket in sockets { socket?.shutdownBoth() }
+        for socket in sockets { socket?.shutdown() }
         _ = finished.wait(timeout: .now() + 5)
         _ = controlFinished.wait(timeout: .now() + 5)
         for socket in sockets { socket?.close() }
@@ -98,16 +100,16 @@ public final class TerminalSimulator: @unchecked Sendable {
 
     private var stopping: Bool { state.withLock { $0.stopping } }
 
-    private func serve(_ listener: Socket) {
+    private func serve(_ listener: StreamSocket) {
         defer { finished.signal() }
         while !stopping {
-            let accepted: Socket?
+            let accepted: StreamSocket?
             do {
                 accepted = try listener.accept(timeoutMs: -1)
             } catch {
                 if stopping { break }
                 core.log(.transactions, "zvt-sim: \(error)")
-                sleepMilliseconds(100)
+                Syscall.sleep(milliseconds: 100)
                 continue
             }
             guard let socket = accepted else { continue }
@@ -139,7 +141,7 @@ public final class TerminalSimulator: @unchecked Sendable {
         }
     }
 
-    private func serveControl(_ listener: Socket) {
+    private func serveControl(_ listener: StreamSocket) {
         defer { controlFinished.signal() }
         let interpreter = ControlInterpreter(simulator: self)
         while !stopping {
@@ -155,9 +157,9 @@ public final class TerminalSimulator: @unchecked Sendable {
                         .trimmingCharacters(in: .whitespacesAndNewlines)
                     buffer.removeSubrange(...newline)
                     let reply = interpreter.execute(line)
-                    if !client.write(Array(reply.text.utf8)) || reply.closes { break reading }
+                    if (try? client.write(Array(reply.text.utf8))) == nil || reply.closes { break reading }
                 }
-                if client.read(appendingTo: &buffer, timeoutMs: -1) == .closed { break }
+                if ((try? client.read(appendingTo: &buffer, timeoutMs: -1)) ?? .closed) == .closed { break }
             }
             state.withLock { $0.controlClient = nil }
             client.close()

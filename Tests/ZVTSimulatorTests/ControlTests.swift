@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import XCTest
 import ZVT
 import TestSupport
@@ -17,11 +18,11 @@ final class ControlTests: XCTestCase {
 
     /// Sends `lines` on one control connection; returns everything read until `quit` closes it.
     private func control(_ lines: [String]) throws -> String {
-        let socket = try Socket.connect(to: simulator.controlAddress!)
+        let socket = try StreamSocket.connect(host: simulator.controlAddress!.host, port: simulator.controlAddress!.port)
         defer { socket.close() }
-        XCTAssertTrue(socket.write(Array((lines + ["quit"]).map { $0 + "\n" }.joined().utf8)))
+        XCTAssertNoThrow(try socket.write(Array((lines + ["quit"]).map { $0 + "\n" }.joined().utf8)))
         var buffer: [UInt8] = []
-        while socket.read(appendingTo: &buffer, timeoutMs: 3_000) != .closed {}
+        while ((try? socket.read(appendingTo: &buffer, timeoutMs: 3_000)) ?? .closed) != .closed {}
         return String(decoding: buffer, as: UTF8.self)
     }
 

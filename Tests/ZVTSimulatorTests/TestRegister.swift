@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import XCTest
 import ZVT
 
@@ -7,7 +8,7 @@ import ZVT
 /// A bare register for tests: raw APDUs over loopback, decoded with the project's codec.
 /// It acknowledges what the test tells it to, so tests can misbehave on purpose.
 final class TestRegister {
-    let socket: Socket
+    let socket: StreamSocket
     private var buffer: [UInt8] = []
     /// Bytes that could not start an APDU (banners, garbage), as the codec reported them.
     private(set) var skipped: [UInt8] = []
@@ -15,13 +16,13 @@ final class TestRegister {
     private(set) var readSizes: [Int] = []
 
     init(_ simulator: TerminalSimulator) throws {
-        socket = try Socket.connect(to: simulator.address!)
+        socket = try StreamSocket.connect(host: simulator.address!.host, port: simulator.address!.port)
     }
 
     deinit { socket.close() }
 
-    func send(_ apdu: APDU) { XCTAssertTrue(socket.write(apdu.bytes)) }
-    func sendBytes(_ bytes: [UInt8]) { XCTAssertTrue(socket.write(bytes)) }
+    func send(_ apdu: APDU) { XCTAssertNoThrow(try socket.write(apdu.bytes)) }
+    func sendBytes(_ bytes: [UInt8]) { XCTAssertNoThrow(try socket.write(bytes)) }
 
     enum Event: Equatable {
         case apdu(APDU)
@@ -42,7 +43,7 @@ final class TestRegister {
                 return .closed
             }
             let remaining = Int(max(0, deadline - monotonicMilliseconds()))
-            switch socket.read(appendingTo: &buffer, timeoutMs: remaining) {
+            switch (try? socket.read(appendingTo: &buffer, timeoutMs: remaining)) ?? .closed {
             case .bytes(let count):
                 readSizes.append(count)
             case .timedOut: return .timedOut

@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// A receipt after booking: where its file is and whether the printer got it.
 public struct DeliveredReceipt: Sendable {
@@ -37,30 +35,29 @@ public struct ReceiptStore: Sendable {
         // file lost to a power cut is written again from the ledger at the next start
         // (`CounterService.rewriteMissingReceiptFiles`). Foundation's createFile would fsync.
         let bytes = Array(text.utf8)
-        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == ENOENT {
-            // The directory is created (0700) on first use, not checked before every receipt.
-            try DataDirectory.createDirectory(directory)
-            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        }
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        do {
+            let fd: Int32
+            do {
+                fd = try Syscall.open(temporary, flags, permissions: 0o600)
+            } catch .noSuchFileOrDirectory {
+                // The directory is created (0700) on first use, not checked before every receipt.
+                try DataDirectory.createDirectory(directory)
+                fd = try Syscall.open(temporary, flags, permissions: 0o600)
             }
-            offset += written
-        }
-        close(fd)
-        if rename(temporary, final) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+            do {
+                defer { Syscall.close(fd) }
+                try Syscall.writeAll(fd, bytes)
+            } catch {
+                try? Syscall.unlink(temporary)
+                throw error
+            }
+            do { try Syscall.rename(temporary, to: final) } catch {
+                try? Syscall.unlink(temporary)
+                throw error
+            }
+        } catch let error as Errno {
+            throw POSIXError(error.code)
         }
     }
 

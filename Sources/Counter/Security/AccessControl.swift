@@ -2,6 +2,7 @@ import Access
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// Operators, log-in, approvals and the audit trail on top of a ``CredentialStore`` (the ledger):
 /// the one place the counter screen, `webkasse operator …` and the tests go through.

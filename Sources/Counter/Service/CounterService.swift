@@ -2,6 +2,7 @@ import Access
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// The counter service: the one application API that the screen, `webkasse simulate`, the bench
 /// and the tests use. Each call either books completely or not at all, and says why in German.

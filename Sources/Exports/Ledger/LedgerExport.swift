@@ -1,6 +1,7 @@
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// Which bookings an export takes from the ledger.
 public enum ExportScope: Equatable, Sendable {
@@ -149,7 +150,7 @@ public enum LedgerExport {
                 records.append(record)
             }
         } catch {
-            unlink(request.outputPath)
+            try? Syscall.unlink(request.outputPath)
             throw ExportError.writeFailed(path: request.outputPath, reason: "der Export konnte nicht im Kassenbuch vermerkt werden (\(error))")
         }
         let result = Exporter.Result(format: request.format, path: request.outputPath, totals: totals, sha256: digest, byteCount: file.byteCount)

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 import KasseCrypto
+import SystemCalls
 
 /// Where an export's bytes go.
 public protocol ExportOutput: AnyObject {
@@ -32,13 +29,16 @@ public final class ExportFile: ExportOutput {
 
     public init(path: String) throws {
         self.path = path
-        if access(path, F_OK) == 0 { throw ExportError.outputExists(path: path) }
+        if Syscall.exists(path) { throw ExportError.outputExists(path: path) }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0 { throw ExportError.cannotCreate(path: path, reason: Self.errnoText()) }
+        do {
+            descriptor = try Syscall.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions: 0o644)
+        } catch {
+            throw ExportError.cannotCreate(path: path, reason: error.message)
+        }
     }
 
     deinit {
@@ -48,56 +48,33 @@ public final class ExportFile: ExportOutput {
     public func write(_ bytes: [UInt8]) throws {
         precondition(!finished, "write after commit or abandon")
         hasher.update(bytes)
-        var offset = 0
-        try bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let written = systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw ExportError.writeFailed(path: path, reason: Self.errnoText())
-                }
-                offset += written
-            }
-        }
+        do { try Syscall.writeAll(descriptor, bytes) } catch { throw ExportError.writeFailed(path: path, reason: error.message) }
         byteCount += Int64(bytes.count)
     }
 
     /// Flushes to disk, gives the file its final name and returns the SHA-256 (hex) of its bytes.
     public func commit() throws -> String {
         precondition(!finished, "commit twice")
-        if fsync(descriptor) != 0 {
-            let reason = Self.errnoText()
+        do { try Syscall.fsync(descriptor) } catch {
             abandon()
-            throw ExportError.writeFailed(path: path, reason: reason)
+            throw ExportError.writeFailed(path: path, reason: error.message)
         }
-        close(descriptor)
+        Syscall.close(descriptor)
         descriptor = -1
-        if link(temporaryPath, path) != 0 {
-            let code = errno
-            let reason = Self.errnoText()
+        do { try Syscall.link(temporaryPath, to: path) } catch {
             abandon()
-            if code == EEXIST { throw ExportError.outputExists(path: path) }
-            throw ExportError.writeFailed(path: path, reason: reason)
+            if error == .fileExists { throw ExportError.outputExists(path: path) }
+            throw ExportError.writeFailed(path: path, reason: error.message)
         }
-        unlink(temporaryPath)
+        try? Syscall.unlink(temporaryPath)
         finished = true
         return hasher.finalize().hexString
     }
 
     /// Removes the temporary file (on any error); the final name is never created.
     public func abandon() {
-        if descriptor >= 0 { close(descriptor); descriptor = -1 }
-        unlink(temporaryPath)
+        if descriptor >= 0 { Syscall.close(descriptor); descriptor = -1 }
+        try? Syscall.unlink(temporaryPath)
         finished = true
     }
-
-    static func errnoText() -> String { String(cString: strerror(errno)) }
-}
-
-@inline(__always) func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-    #else
-    return Darwin.write(fd, buffer, count)
-    #endif
 }

@@ -1,3 +1,5 @@
+import SystemCalls
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -59,8 +61,7 @@ public final class ExportProgress {
     }
 
     private func emit(_ text: String) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { _ = systemWrite(2, $0.baseAddress!, $0.count) }
+        try? Syscall.writeAll(2, Array(text.utf8))
     }
 
     static func groupThousands(_ value: Int) -> String {

@@ -1,10 +1,5 @@
 import CSQLite
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// The one Swift face of SQLite: connection, prepared statements, typed errors and the retry
 /// on `SQLITE_BUSY`. No other file imports `CSQLite`.
@@ -141,7 +136,7 @@ final class SQLiteConnection {
             let primary = rc & 0xFF
             if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) && attempt < busyRetries {
                 attempt += 1
-                usleep(useconds_t(min(attempt, 20) * 1000))
+                Syscall.sleep(milliseconds: min(attempt, 20))
                 continue
             }
             throw error(rc, sql: sql)

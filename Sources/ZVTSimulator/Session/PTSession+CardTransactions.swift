@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import ZVT
 
 /// Card transactions: Authorisation, Refund, Reversal (ZVT 13.08 §2.2, §2.9, §2.15).
@@ -208,7 +209,7 @@ extension PTSession {
         // §2.2.6: `84 9C 00` = "not yet": ask again after 2 s, at most 3 times, then reverse.
         while case .refused(let ack) = outcome, ack.code == 0x9C, repeats < 3 {
             repeats += 1
-            sleepMilliseconds(timing.goodsRetryMs)
+            Syscall.sleep(milliseconds: timing.goodsRetryMs)
             outcome = deliver(status)
         }
         switch outcome {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import ZVT
 
 /// Why a sequence stopped early.
@@ -172,7 +173,7 @@ final class PTSession {
     /// one the connection is closed. A `06 B0` arriving meanwhile is acknowledged and remembered
     /// (``abortRequested``).
     func deliver(_ apdu: APDU) -> AckOutcome {
-        if timing.stepDelayMs > 0 { sleepMilliseconds(timing.stepDelayMs) }
+        if timing.stepDelayMs > 0 { Syscall.sleep(milliseconds: timing.stepDelayMs) }
         guard link.send(apdu) else { return .closed }
         let deadline = monotonicMilliseconds() + Int64(timing.t3Ms)
         while true {
@@ -230,7 +231,7 @@ final class PTSession {
     /// With TLV allowed it carries the display text (TLV 24/07) and a 1-minute T4, as the Valina does.
     func intermediate(_ code: UInt8, _ text: String, _ registration: RegistrationState) throws {
         guard registration.wantsIntermediateStatus else {
-            if timing.stepDelayMs > 0 { sleepMilliseconds(timing.stepDelayMs) }
+            if timing.stepDelayMs > 0 { Syscall.sleep(milliseconds: timing.stepDelayMs) }
             return
         }
         let message = registration.tlvAllowed

@@ -1,3 +1,4 @@
+import SystemCalls
 import ZVT
 
 /// What the register side of the connection produced.
@@ -13,7 +14,7 @@ enum LinkEvent: Equatable {
 /// Bytes that cannot start an APDU (a register's noise) are dropped and logged. A partial APDU
 /// whose rest does not arrive within T3 closes the connection (PA00P016 §5.2.5, "case b").
 final class RegisterLink {
-    let socket: Socket
+    let socket: StreamSocket
     private var buffer: [UInt8] = []
     private var held: [UInt8] = []
     private let reassemblyMs: Int
@@ -23,7 +24,7 @@ final class RegisterLink {
     var splitBytes = false
     private(set) var isClosed = false
 
-    init(socket: Socket, reassemblyMs: Int, logAPDUs: Bool, log: @escaping (String) -> Void) {
+    init(socket: StreamSocket, reassemblyMs: Int, logAPDUs: Bool, log: @escaping (String) -> Void) {
         self.socket = socket
         self.reassemblyMs = reassemblyMs
         self.logAPDUs = logAPDUs
@@ -56,7 +57,7 @@ final class RegisterLink {
             }
             let partial = !buffer.isEmpty
             if partial { wait = wait < 0 ? reassemblyMs : min(wait, reassemblyMs) }
-            switch socket.read(appendingTo: &buffer, timeoutMs: wait) {
+            switch (try? socket.read(appendingTo: &buffer, timeoutMs: wait)) ?? .closed {
             case .bytes:
                 continue
             case .closed:
@@ -103,13 +104,13 @@ final class RegisterLink {
         defer { held.removeAll(keepingCapacity: true) }
         if isClosed { return false }
         if splitBytes {
-            for byte in held where !socket.write([byte]) {
+            for byte in held where (try? socket.write([byte])) == nil {
                 isClosed = true
                 return false
             }
             return true
         }
-        if !socket.write(held) {
+        if (try? socket.write(held)) == nil {
             isClosed = true
             return false
         }
@@ -118,7 +119,7 @@ final class RegisterLink {
 
     func close() {
         isClosed = true
-        socket.shutdownBoth()
+        socket.shutdown()
         socket.close()
     }
 }

@@ -3,6 +3,7 @@ import Exports
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -203,11 +204,9 @@ enum ExportBench {
         let start = nowNanoseconds()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else { throw BenchError("\(executable): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchError("wait4 \(executable): \(String(cString: strerror(errno)))") }
-        }
+        let status: Int32
+        do { status = try Syscall.waitForChild(pid, usage: &usage) } catch { throw BenchError("wait4 \(executable): \(error.message)") }
         let ns = nowNanoseconds() - start
         guard status == 0 else { throw BenchError("\(executable) \(arguments.prefix(3).joined(separator: " ")) …: Status \(status)") }
         return (ns, Int(usage.ru_maxrss), seconds(usage.ru_utime), seconds(usage.ru_stime))
@@ -224,10 +223,9 @@ enum ExportBench {
 
     /// Resets this process's peak RSS (VmHWM) to the current RSS, so the next reading covers only what follows.
     static func resetPeakRSS() {
-        let fd = open("/proc/self/clear_refs", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = write(fd, "5", 1)
-        close(fd)
+        guard let fd = try? Syscall.open("/proc/self/clear_refs", O_WRONLY) else { return }
+        try? Syscall.writeAll(fd, Array("5".utf8))
+        Syscall.close(fd)
     }
 
     /// glibc's `malloc_trim(0)` (not in the Glibc module): returns freed heap pages to the system.
@@ -252,14 +250,14 @@ enum ExportBench {
 
     /// Newlines in the file (sqlite3 -csv ends every row with one; no field holds one here).
     static func lineCount(_ path: String) throws -> Int {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BenchError("\(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        let fd: Int32
+        do { fd = try Syscall.open(path, O_RDONLY) } catch { throw BenchError("\(path): \(error.message)") }
+        defer { Syscall.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var count = 0
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n: Int
+            do { n = try Syscall.read(fd, into: &buffer) } catch { throw BenchError("\(path): \(error.message)") }
             guard n > 0 else { break }
             for i in 0..<n where buffer[i] == 10 { count += 1 }
         }

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import SystemCalls
 import ZVT
 import ZVTSimulator
 
@@ -54,73 +52,53 @@ enum ZVTBench {
     /// Replays `exchange` `repetitions` times between two plain sockets on loopback; each side
     /// writes its messages and reads the other side's exactly as in the trace. Returns seconds.
     static func plainExchange(_ exchange: [(fromTerminal: Bool, bytes: [UInt8])], repetitions: Int) throws -> Double {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        listen(listener, 1)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        let port = address.sin_port
+        let listener = try StreamSocket.listen(host: "127.0.0.1", port: 0, backlog: 1)
         let server = Thread {
-            let fd = accept(listener, nil, nil)
-            noDelay(fd)
+            guard let connection = try? listener.accept(timeoutMs: -1) else { return }
+            let fd = connection.descriptor
             for _ in 0..<repetitions {
                 for message in exchange {
                     if message.fromTerminal { writeAll(fd, message.bytes) } else { readExactly(fd, message.bytes.count) }
                 }
             }
-            close(fd)
+            connection.close()
         }
         server.start()
-        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var target = sockaddr_in()
-        target.sin_family = sa_family_t(AF_INET)
-        target.sin_addr.s_addr = inet_addr("127.0.0.1")
-        target.sin_port = port
-        let connected = withUnsafePointer(to: &target) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { throw BenchError("connect: \(errno)") }
-        noDelay(client)
+        let client = try StreamSocket.connect(host: "127.0.0.1", port: listener.localPort)
+        let fd = client.descriptor
         let start = nowNanoseconds()
         for _ in 0..<repetitions {
             for message in exchange {
-                if message.fromTerminal { readExactly(client, message.bytes.count) } else { writeAll(client, message.bytes) }
+                if message.fromTerminal { readExactly(fd, message.bytes.count) } else { writeAll(fd, message.bytes) }
             }
         }
         let seconds = Double(nowNanoseconds() - start) / 1e9
-        close(client)
-        close(listener)
+        client.close()
+        listener.close()
         return seconds
     }
 
-    static func noDelay(_ fd: Int32) {
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    }
-
+    /// Plain `send` calls until all of `bytes` left (no poll, unlike ``StreamSocket/write(_:)``'s users).
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, 0) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        try? Syscall.sendAll(fd, bytes)
     }
 
+    /// Plain `recv` calls until `count` bytes arrived (no poll before each, as a bare baseline).
     static func readExactly(_ fd: Int32, _ count: Int) {
         var buffer = [UInt8](repeating: 0, count: count)
         var got = 0
         while got < count {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
-            if n <= 0 { if errno == EINTR { continue }; return }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                (try? Syscall.receive(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[got...]))) ?? 0
+            }
+            guard n > 0 else { return }
             got += n
         }
     }
 }
 
 /// The traced messages, appended from the driver's thread.
+// Safe to share: `items` is only reached inside `lock`.
 final class LockedTrace: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(Bool, [UInt8])] = []

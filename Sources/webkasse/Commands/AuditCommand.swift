@@ -4,6 +4,7 @@ import Counter
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// `webkasse audit [--from …] [--to …] [--operator KENNUNG] [--type ART] [--json]` (issue 6):
 /// the audit trail from the ledger, oldest first.

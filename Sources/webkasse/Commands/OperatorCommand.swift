@@ -4,6 +4,7 @@ import Counter
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// The ledger, configuration and access rules of one register, as the shell commands open them.
 struct AccessContext {

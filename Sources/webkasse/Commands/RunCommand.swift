@@ -5,6 +5,7 @@ import CounterUI
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 import ZVT
 import ZVTSimulator
 

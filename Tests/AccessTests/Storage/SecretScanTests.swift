@@ -5,6 +5,7 @@ import Exports
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 import TestSupport
 import XCTest
 import ZVT

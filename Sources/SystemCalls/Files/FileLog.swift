@@ -1,16 +1,11 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The program's log: a file in the data directory (`<data>/webkasse.log`), rotated by size,
 /// never the terminal (the counter screen owns it).
 ///
 /// Defence in depth: every line is scrubbed of long digit runs (anything that could be a card
 /// number) before it is written; callers must still never pass a PIN or card data.
+// Safe to share: the properties are constants and each line is written (and the files rotated) under `lock`.
 public final class FileLog: @unchecked Sendable {
     public enum Level: String, Sendable { case info = "INFO", warning = "WARN", error = "ERROR" }
 
@@ -39,26 +34,18 @@ public final class FileLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         rotateIfNeeded(adding: line.utf8.count)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, FileSecurity.mode(directory: false))
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { posixWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 { if errno == EINTR { continue }; return }
-            offset += written
-        }
+        guard let fd = try? Syscall.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, permissions: FileSecurity.mode(directory: false)) else { return }
+        defer { Syscall.close(fd) }
+        try? Syscall.writeAll(fd, Array(line.utf8))
     }
 
     private func rotateIfNeeded(adding count: Int) {
-        var info = stat()
-        guard stat(path, &info) == 0, Int(info.st_size) + count > maximumBytes else { return }
-        unlink(path + ".\(keptFiles)")
+        guard let info = try? Syscall.status(path), Int(info.st_size) + count > maximumBytes else { return }
+        try? Syscall.unlink(path + ".\(keptFiles)")
         if keptFiles > 1 {
-            for index in stride(from: keptFiles - 1, through: 1, by: -1) { rename(path + ".\(index)", path + ".\(index + 1)") }
+            for index in stride(from: keptFiles - 1, through: 1, by: -1) { try? Syscall.rename(path + ".\(index)", to: path + ".\(index + 1)") }
         }
-        rename(path, path + ".1")
+        try? Syscall.rename(path, to: path + ".1")
     }
 
     /// Replaces every run of 12 or more digits (spaces and dashes between them allowed) by `[…]`.
@@ -97,6 +84,3 @@ public final class FileLog: @unchecked Sendable {
         return formatter.string(from: date)
     }
 }
-
-/// `write(2)`, named apart from ``FileLog/write(_:_:)``.
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

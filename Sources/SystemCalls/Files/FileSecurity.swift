@@ -1,11 +1,4 @@
 import Foundation
-import KasseCore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Owner-only files for everything the till writes (ledger, receipts, exports, logs): directories
 /// 0700, files 0600 — or 0770/0660 with a group the office names (`[register] file_group`).
@@ -22,15 +15,15 @@ public enum FileSecurity {
         if group.isEmpty {
             sharedGroup = nil
         } else {
-            guard let entry = getgrnam(group) else { throw .unknownGroup(group) }
-            sharedGroup = entry.pointee.gr_gid
+            guard let id = Syscall.groupID(named: group) else { throw .unknownGroup(group) }
+            sharedGroup = id
         }
         applyProcessMask()
     }
 
     /// Sets the process umask: 077 (owner-only) or 007 (owner and group).
     public static func applyProcessMask() {
-        umask(sharedGroup == nil ? 0o077 : 0o007)
+        Syscall.setFileCreationMask(sharedGroup == nil ? 0o077 : 0o007)
     }
 
     /// The mode a file or directory gets.
@@ -45,8 +38,8 @@ public enum FileSecurity {
 
     /// Gives an existing file or directory the till's rights (and group, if configured).
     public static func secure(_ path: String, directory: Bool = false) {
-        if let group = sharedGroup { _ = chown(path, getuid(), group) }
-        _ = chmod(path, mode(directory: directory))
+        if let group = sharedGroup { try? Syscall.changeGroup(path, group) }
+        try? Syscall.changeMode(path, mode(directory: directory))
     }
 
     /// Creates `path` (and parents) as a directory with the till's rights.
@@ -57,8 +50,7 @@ public enum FileSecurity {
 
     /// The permission bits of `path`, or nil if it does not exist.
     public static func permissions(_ path: String) -> mode_t? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard let info = try? Syscall.status(path) else { return nil }
         return info.st_mode & 0o7777
     }
 
