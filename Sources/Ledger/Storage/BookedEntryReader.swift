@@ -151,7 +151,7 @@ enum BookedEntryReader {
     ]
 
     static func merge(_ db: SQLiteConnection, range: ClosedRange<Int64>, tables: Set<String>) throws(SQLiteError) -> MergeReader {
-        try MergeReader(db, range: range, tables: tables, columns: columns)
+        try MergeReader(db, range: range, kindsOnly: true, tables: tables, columns: columns)
     }
 
     /// The merge's current entry if it moves money and its main row is there (consumed), else nil.

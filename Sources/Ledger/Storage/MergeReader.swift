@@ -7,17 +7,19 @@ import KasseCore
 /// reads only what booking lines need. Each consumes the rows at the entry's `seq` from
 /// ``cursors``; rows no entry consumed are orphans (inserted, or their entry deleted).
 final class MergeReader {
-    /// Positioned on the current entry: `seq, kind, ref, recorded_at_ms, prev_hash, hash`.
+    /// Positioned on the current entry: `seq, kind, ref, recorded_at_ms, prev_hash, hash` (only
+    /// `seq, kind` when the reader asked for `kindsOnly`).
     let journal: SQLiteStatement
     let cursors: RecordCursors
 
-    /// See ``RecordCursors/init(_:range:tables:columns:storageOrder:)``.
+    /// `kindsOnly`: read only `seq` and `kind` of the journal. For the rest see
+    /// ``RecordCursors/init(_:range:tables:columns:storageOrder:)``.
     init(
-        _ db: SQLiteConnection, range: ClosedRange<Int64> = 1...Int64.max, tables: Set<String>? = nil,
+        _ db: SQLiteConnection, range: ClosedRange<Int64> = 1...Int64.max, kindsOnly: Bool = false, tables: Set<String>? = nil,
         columns: [String: [String]] = [:], storageOrder: Bool = false
     ) throws(SQLiteError) {
-        journal = try db.prepare(
-            "SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
+        let journalColumns = kindsOnly ? "seq, kind" : "seq, kind, ref, recorded_at_ms, prev_hash, hash"
+        journal = try db.prepare("SELECT \(journalColumns) FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
         try journal.bind([.integer(range.lowerBound), .integer(range.upperBound)])
         cursors = try RecordCursors(db, range: range, tables: tables, columns: columns, storageOrder: storageOrder)
     }
@@ -120,6 +122,7 @@ final class TableCursor {
 final class RecordCursors {
     let register, operators, shifts, receipts, sales, lines, shares, payments: TableCursor
     let stornos, refunds, movements, closes, pending, resolutions, exports, audits: TableCursor
+    /// The cursors of the tables read.
     private let all: [TableCursor]
 
     /// `tables`: the tables read (nil: all). `columns`: a table's columns when not all are read
@@ -153,7 +156,7 @@ final class RecordCursors {
         all = [
             register, operators, shifts, receipts, sales, lines, shares, payments, stornos, refunds, movements, closes,
             pending, resolutions, exports, audits,
-        ]
+        ].filter { $0.statement != nil }
     }
 
     /// Some table's rows were not in `seq` order in storage: the merge must be read again by index.
