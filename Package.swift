@@ -3,7 +3,7 @@
 //
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT)
-//   Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
+//   Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
 
@@ -39,7 +39,7 @@ let package = Package(
         // The counter service: the one application API used by UI, bench, simulate and tests.
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
-        .target(name: "Exports", dependencies: ["KasseCore", "Ledger"]),
+        .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(
             name: "CounterTests",
             dependencies: ["Counter", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
+        .testTarget(
+            name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: every message exact (issue 9's bad-input table).
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

@@ -157,11 +157,11 @@ enum BookedEntryReader {
     /// The merge's current entry if it moves money and its main row is there (consumed), else nil.
     static func entry(_ merge: MergeReader) throws(SQLiteError) -> BookedEntry? {
         let s = merge.seq, c = merge.cursors
-        if merge.isKind("sale") {
+        if merge.isKind(.sale) {
             guard c.sales.at(s) else { return nil }
             return .sale(try sale(c, seq: s))
         }
-        if merge.isKind("storno") {
+        if merge.isKind(.storno) {
             guard c.stornos.at(s) else { return nil }
             var r = c.stornos.row
             let saleId = r.text(), receiptNumber = r.int64(), operatorId = r.text(), businessDate = r.text()
@@ -178,14 +178,14 @@ enum BookedEntryReader {
                     saleId: saleId, receiptNumber: receiptNumber, operatorId: operatorId, businessDate: businessDate,
                     refunds: amounts))
         }
-        if merge.isKind("cash_movement") {
+        if merge.isKind(.cashMovement) {
             guard c.movements.at(s) else { return nil }
             var r = c.movements.row
             let record = r.cashMovementRecord()
             try c.movements.advance()
             return .cashMovement(record)
         }
-        if merge.isKind("day_close") {
+        if merge.isKind(.dayClose) {
             guard c.closes.at(s) else { return nil }
             var r = c.closes.row
             let close = BookedDayClose(

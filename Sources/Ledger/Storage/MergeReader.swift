@@ -38,8 +38,12 @@ final class MergeReader {
     /// The current entry's `seq`.
     var seq: Int64 { journal.int64(0) }
 
-    /// Whether the current entry's kind is `kind` (compared as stored, without making a `String`).
-    func isKind(_ kind: StaticString) -> Bool { bytesEqual(journal.textBytes(1), kind) }
+    /// Whether the current entry is of `kind` (compared as stored, without reading the column into
+    /// a `String`).
+    func isKind(_ kind: EntryKind) -> Bool {
+        var raw = kind.rawValue
+        return raw.withUTF8 { bytesEqual(journal.textBytes(1), $0) }
+    }
 
     /// Some table's rows were not in `seq` order in storage: the merge must be read again by index.
     var outOfOrder: Bool { cursors.outOfOrder }

@@ -88,7 +88,7 @@ struct VerifyReader {
         var encoder = SaleRowEncoder()
         while try merge.next(orphan: { try body(.decoded(.orphan(table: $0, seq: $1))) }) {
             let s = merge.seq
-            if merge.isKind("sale"), merge.cursors.sales.at(s) {
+            if merge.isKind(.sale), merge.cursors.sales.at(s) {
                 try encoder.read(journal: merge.journal, seq: s, cursors: merge.cursors, db: db, body)
             } else {
                 try body(.decoded(try EventReader.entry(merge)))
