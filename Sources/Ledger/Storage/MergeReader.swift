@@ -31,12 +31,13 @@ final class MergeReader {
             try cursors.flushOrphans(before: nil, orphan)
             return false
         }
+        seq = journal.int64(0)
         try cursors.flushOrphans(before: seq, orphan)
         return true
     }
 
     /// The current entry's `seq`.
-    var seq: Int64 { journal.int64(0) }
+    private(set) var seq: Int64 = 0
 
     /// Whether the current entry is of `kind` (compared as stored, without reading the column into
     /// a `String`).
