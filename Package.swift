@@ -3,7 +3,7 @@
 //
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
-//   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore);  ZVTSimulator → ZVT
+//   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
@@ -42,7 +42,7 @@ let package = Package(
         // The counter service: the one application API used by UI, bench, simulate and tests.
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
-        .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "SystemCalls"]),
+        .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "CounterTests",
             dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "TestSupport"]),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
         // The built `webkasse` binary fed bad input: the exact message, exit status and nothing written per case.
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

@@ -81,17 +81,11 @@ extension Ledger {
     }
 
     public func operatorRecord(id: String) throws -> OperatorRecord? {
-        guard let s = try seq("SELECT seq FROM operators WHERE id = ?", [.text(id)]),
-            case .operatorAdded(let r)? = try event(at: s)
-        else { return nil }
-        return r
+        try operators(where: "o.id = ?", [.text(id)]).first
     }
 
     public func operatorRecord(login: String) throws -> OperatorRecord? {
-        guard let s = try seq("SELECT seq FROM operators WHERE login = ?", [.text(login)]),
-            case .operatorAdded(let r)? = try event(at: s)
-        else { return nil }
-        return r
+        try operators(where: "o.login = ?", [.text(login)]).first
     }
 
     /// The shift that is open (opened and not yet closed by a day close), if any.
@@ -319,14 +313,28 @@ extension Ledger {
     }
 
     /// Every operator, in the order they were added.
-    public func operators() throws -> [OperatorRecord] {
-        let seqs = try wrap { () throws(SQLiteError) -> [Int64] in
-            let s = try db.prepare("SELECT seq FROM operators ORDER BY seq")
-            var out: [Int64] = []
-            while try s.step() { out.append(s.int64(0)) }
+    public func operators() throws -> [OperatorRecord] { try operators(where: "1") }
+
+    /// The one operator reader: the `operators` rows matching `condition` (on `o`), in the order
+    /// they were added, decoded as the event reader decodes them. A row counts only with its
+    /// journal entry of that kind.
+    private func operators(where condition: String, _ values: [SQLiteValue] = []) throws -> [OperatorRecord] {
+        try wrap { () throws(SQLiteError) -> [OperatorRecord] in
+            let columns = Columns.operators.map { "o." + $0 }.joined(separator: ", ")
+            let s = try db.prepare(
+                """
+                SELECT \(columns) FROM operators o JOIN journal j ON j.seq = o.seq AND j.kind = '\(EntryKind.operatorAdded.rawValue)'
+                 WHERE \(condition) ORDER BY o.seq
+                """)
+            defer { s.reset() }  // an unfinished statement would pin an old read snapshot
+            try s.bind(values)
+            var out: [OperatorRecord] = []
+            while try s.step() {
+                var r = ColumnReader(s, from: 1)
+                out.append(r.operatorRecord())
+            }
             return out
         }
-        return try seqs.compactMap { if case .operatorAdded(let r)? = try event(at: $0) { return r } else { return nil } }
     }
 
     /// The latest business date closed by a day close, if any.

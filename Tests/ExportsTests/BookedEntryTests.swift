@@ -3,8 +3,8 @@ import KasseCore
 import Ledger
 import XCTest
 
-/// The exports' lean reader (``Ledger/forEachBookedEntry(in:_:)``) gives exactly what the full
-/// event reader gives of the entries that move money.
+/// The exports' projection of the merge reader (``Ledger/forEachBookedEntry(in:_:)``) gives exactly
+/// what the full event reader gives of the entries that move money.
 final class BookedEntryTests: XCTestCase {
     static func booked(_ sale: SaleRecord) -> BookedSale {
         BookedSale(
@@ -78,11 +78,13 @@ final class BookedEntryTests: XCTestCase {
         let ledger = fixture.ledger
         let head = try ledger.chainHead().seq
         let closes = try ledger.dayCloseBoundaries()
-        let operators = try ledger.operatorsById()
+        let operators = try ledger.operators()
         var settings = ExportSettings()
         settings.cardAccount = "182199"
         for range in [1...head, 1...(closes.first?.seq ?? head), (head / 3)...head] {
-            var former = ReferenceLedgerBookingConverter(register: "K1", settings: settings, closes: closes, operators: operators)
+            var former = ReferenceLedgerBookingConverter(
+                register: "K1", settings: settings, closes: closes,
+                operators: Dictionary(uniqueKeysWithValues: operators.map { ($0.id, $0) }))
             var expected: [BookingLine] = []
             try ledger.forEachEvent(in: range) { entry, event in
                 expected += try former.lines(seq: entry.seq, event: event) { try ledger.sale(id: $0) }

@@ -85,6 +85,25 @@ final class LedgerStorageTests: XCTestCase {
         XCTAssertNil(try fixture.ledger.receipt(number: 99))
     }
 
+    /// The one operator reader gives what the event reader decodes of the operator entries.
+    func testOperatorsReadAsTheEventReaderDecodesThem() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        _ = try fixture.typicalDay()
+        let bernd = OperatorRecord(id: "op2", login: "bernd", name: "Bernd Bürger", createdAt: fixture.clock)
+        try fixture.book(.operatorAdded(bernd))
+        var decoded: [OperatorRecord] = []
+        try fixture.ledger.forEachEvent { _, event in if case .operatorAdded(let r) = event { decoded.append(r) } }
+        XCTAssertEqual(decoded.map(\.id), ["op1", "op2"])
+        XCTAssertEqual(try fixture.ledger.operators(), decoded)
+        for record in decoded {
+            XCTAssertEqual(try fixture.ledger.operatorRecord(id: record.id), record)
+            XCTAssertEqual(try fixture.ledger.operatorRecord(login: record.login), record)
+        }
+        XCTAssertNil(try fixture.ledger.operatorRecord(id: "nobody"))
+        XCTAssertNil(try fixture.ledger.operatorRecord(login: "nobody"))
+    }
+
     func testDayTotalsFollowTheCashFormula() throws {
         var fixture = try LedgerFixture()
         defer { fixture.directory.remove() }

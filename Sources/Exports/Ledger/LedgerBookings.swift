@@ -14,17 +14,18 @@ public struct LedgerBookingConverter {
     public let register: String
     public let settings: ExportSettings
     let closes: [DayCloseBoundary]
-    let operators: [String: OperatorRecord]
+    /// Operator names (Bediener) by id.
+    let operatorNames: [String: String]
     private var closeIndex = 0
     /// The last business date parsed (consecutive entries share their day).
     private var lastDateText = ""
     private var lastDate: BookingDate?
 
-    public init(register: String, settings: ExportSettings, closes: [DayCloseBoundary], operators: [String: OperatorRecord]) {
+    public init(register: String, settings: ExportSettings, closes: [DayCloseBoundary], operators: [OperatorRecord]) {
         self.register = register
         self.settings = settings
         self.closes = closes
-        self.operators = operators
+        self.operatorNames = Dictionary(operators.map { ($0.id, $0.name) }, uniquingKeysWith: { $1 })
     }
 
     /// `K1-000123`: the register and the receipt number, as receipts print it.
@@ -41,7 +42,7 @@ public struct LedgerBookingConverter {
         return Int(closes[closeIndex].zNumber)
     }
 
-    private func operatorName(_ id: String) -> String { operators[id]?.name ?? id }
+    private func operatorName(_ id: String) -> String { operatorNames[id] ?? id }
 
     /// The booking lines of one journal entry.
     /// - Parameter original: looks up the sale a storno cancels.

@@ -191,7 +191,7 @@ public enum LedgerExport {
         let head = try ledger.chainHead().seq
         let readLimit = request.includeOpenDays ? head : lastClose
         let converter = LedgerBookingConverter(register: register, settings: request.settings, closes: closes,
-                                               operators: try ledger.operatorsById())
+                                               operators: try ledger.operators())
         // Journal ranges earlier runs of this format exported (each run: after … through].
         let earlier: [ClosedRange<Int64>] = try ledger.exportRuns()
             .filter { $0.format == request.format.rawValue && $0.throughSeq > $0.afterSeq }

@@ -1,66 +1,5 @@
 import KasseCore
 
-/// One table read in `seq` order, one row ahead.
-final class TableCursor {
-    let table: String
-    /// nil: the table is not read (a single-record read that does not need it).
-    let statement: SQLiteStatement?
-    /// The current row's `seq` (column 0), nil when the table is exhausted.
-    private(set) var seq: Int64?
-    /// Reading in storage order (`rowid`) instead of through the `seq` index: how many leading
-    /// columns form the order key (`seq`, then e.g. `line_no`), 0 when reading by index.
-    private let keyColumns: Int32
-    private var lastKey = (Int64.min, Int64.min, Int64.min)
-    /// A row came out of `seq` order (possible only in storage order): what was read is not the
-    /// merge the index would give, and must be read again by index.
-    private(set) var outOfOrder = false
-
-    init(
-        _ db: SQLiteConnection, table: String, columns: [String], order: String = "seq", range: ClosedRange<Int64>,
-        skip: Bool = false, storageOrder: Bool = false
-    ) throws(SQLiteError) {
-        self.table = table
-        guard !skip else {
-            statement = nil
-            keyColumns = 0
-            return
-        }
-        let select = "SELECT \(columns.joined(separator: ", ")) FROM \(table)"
-        // Rows are appended in `seq` order, so storage order is nearly always `seq` order, and
-        // scanning the table directly saves a lookup per row from the index into the table.
-        if storageOrder, range == 1...Int64.max, let statement = try? db.prepare(select + " ORDER BY rowid") {
-            self.statement = statement
-            keyColumns = Int32(order.split(separator: ",").count)
-        } else {
-            let statement = try db.prepare(select + " WHERE seq BETWEEN ? AND ? ORDER BY \(order)")
-            try statement.bind([.integer(range.lowerBound), .integer(range.upperBound)])
-            self.statement = statement
-            keyColumns = 0
-        }
-        try advance()
-    }
-
-    func advance() throws(SQLiteError) {
-        guard let statement else { return }
-        guard try statement.step() else {
-            seq = nil
-            return
-        }
-        let s = statement.int64(0)
-        seq = s
-        if keyColumns > 0 {
-            let key = (s, keyColumns > 1 ? statement.int64(1) : 0, keyColumns > 2 ? statement.int64(2) : 0)
-            if !(key > lastKey) { outOfOrder = true }
-            lastKey = key
-        }
-    }
-
-    /// The current row, positioned after the `seq` column (only called when ``seq`` is set).
-    var row: ColumnReader { ColumnReader(statement!, from: 1) }
-
-    func at(_ s: Int64) -> Bool { seq == s }
-}
-
 /// The receipts table's row for an entry (an index that must agree with the record).
 struct ReceiptIndexRow: Equatable, Sendable {
     let number: Int64
@@ -76,8 +15,7 @@ enum ReadItem: Sendable {
     case orphan(table: String, seq: Int64)
 }
 
-/// Reads the journal and every record table in one merge pass ordered by `seq`: constant memory,
-/// one sequential scan per table.
+/// Decodes every entry of the merge (``MergeReader``) into its record.
 struct EventReader {
     let db: SQLiteConnection
 
@@ -101,74 +39,24 @@ struct EventReader {
     /// Reads `range` in journal order. `tables`, if given, limits which record tables are read
     /// (for single records; orphans are then not reported for the others).
     func read(range: ClosedRange<Int64> = 1...Int64.max, tables: Set<String>? = nil, _ body: (ReadItem) throws -> Void) throws {
-        let journal = try db.prepare(
-            "SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
-        try journal.bind([.integer(range.lowerBound), .integer(range.upperBound)])
-        let cursors = try RecordCursors(db, range: range, tables: tables)
-        while try journal.step() {
-            var j = ColumnReader(journal)
-            let entry = JournalEntry(
-                seq: j.int64(), kind: j.text(), ref: j.text(),
-                recordedAt: Instant(millisecondsSinceEpoch: j.int64()), previousHash: j.text(), hash: j.text())
-            try cursors.flushOrphans(before: entry.seq, body)
-            let receiptIndex = try cursors.receiptIndex(at: entry.seq)
-            let event = try cursors.event(EntryKind(rawValue: entry.kind), at: entry.seq)
-            try body(.entry(entry, event, receiptIndex: receiptIndex))
+        let merge = try MergeReader(db, range: range, tables: tables)
+        while try merge.next(orphan: { try body(.orphan(table: $0, seq: $1)) }) {
+            try body(try Self.entry(merge))
         }
-        try cursors.flushOrphans(before: nil, body)
+    }
+
+    /// The merge's current entry with its record and receipt index row (consumed).
+    static func entry(_ merge: MergeReader) throws(SQLiteError) -> ReadItem {
+        var j = ColumnReader(merge.journal)
+        let entry = JournalEntry(
+            seq: j.int64(), kind: j.text(), ref: j.text(), recordedAt: j.instant(), previousHash: j.text(), hash: j.text())
+        let receiptIndex = try merge.cursors.receiptIndex(at: entry.seq)
+        let event = try merge.cursors.event(EntryKind(rawValue: entry.kind), at: entry.seq)
+        return .entry(entry, event, receiptIndex: receiptIndex)
     }
 }
 
-/// One cursor per record table over the same `seq` range, merged with the journal by `seq`
-/// (``EventReader``, and verify's ``VerifyReader``).
-final class RecordCursors {
-    let register, operators, shifts, receipts, sales, lines, shares, payments: TableCursor
-    let stornos, refunds, movements, closes, pending, resolutions, exports, audits: TableCursor
-    private let all: [TableCursor]
-
-    /// `storageOrder`: read each table by `rowid` (see ``TableCursor``); then check
-    /// ``outOfOrder`` after reading.
-    init(_ db: SQLiteConnection, range: ClosedRange<Int64>, tables: Set<String>?, storageOrder: Bool = false) throws(SQLiteError) {
-        func cursor(_ table: String, _ columns: [String], _ order: String = "seq") throws(SQLiteError) -> TableCursor {
-            try TableCursor(
-                db, table: table, columns: columns, order: order, range: range, skip: tables.map { !$0.contains(table) } ?? false,
-                storageOrder: storageOrder)
-        }
-        register = try cursor("register", Columns.register)
-        operators = try cursor("operators", Columns.operators)
-        shifts = try cursor("shifts", Columns.shifts)
-        receipts = try cursor("receipts", Columns.receipts)
-        sales = try cursor("sales", Columns.sales)
-        lines = try cursor("sale_lines", Columns.saleLines, "seq, line_no")
-        shares = try cursor("line_shares", Columns.lineShares, "seq, line_no, share_no")
-        payments = try cursor("payments", Columns.payments, "seq, payment_no")
-        stornos = try cursor("stornos", Columns.stornos)
-        refunds = try cursor("storno_refunds", Columns.stornoRefunds, "seq, refund_no")
-        movements = try cursor("cash_movements", Columns.cashMovements)
-        closes = try cursor("day_closes", Columns.dayCloses)
-        pending = try cursor("card_pending", Columns.cardPending)
-        resolutions = try cursor("card_resolutions", Columns.cardResolutions)
-        exports = try cursor("exports", Columns.exports)
-        audits = try cursor("audit_events", Columns.auditEvents)
-        all = [
-            register, operators, shifts, receipts, sales, lines, shares, payments, stornos, refunds, movements, closes,
-            pending, resolutions, exports, audits,
-        ]
-    }
-
-    /// Some table's rows were not in `seq` order in storage: the merge must be read again by index.
-    var outOfOrder: Bool { all.contains { $0.outOfOrder } }
-
-    /// Reports every row before `limit` (nil: all that are left) as an orphan.
-    func flushOrphans(before limit: Int64?, _ body: (ReadItem) throws -> Void) throws {
-        for c in all {
-            while let s = c.seq, limit == nil || s < limit! {
-                try body(.orphan(table: c.table, seq: s))
-                try c.advance()
-            }
-        }
-    }
-
+extension RecordCursors {
     /// The receipts table's row at `s`, if any (consumed).
     func receiptIndex(at s: Int64) throws(SQLiteError) -> ReceiptIndexRow? {
         guard receipts.at(s) else { return nil }
@@ -191,7 +79,7 @@ final class RecordCursors {
         case .operatorAdded:
             if operators.at(s) {
                 var r = operators.row
-                event = .operatorAdded(OperatorRecord(id: r.text(), login: r.text(), name: r.text(), createdAt: r.instant()))
+                event = .operatorAdded(r.operatorRecord())
                 try operators.advance()
             }
         case .shiftOpened:
@@ -279,13 +167,7 @@ final class RecordCursors {
         case .cashMovement:
             if movements.at(s) {
                 var r = movements.row
-                let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                let approvedBy = r.optionalText(), kindText = r.text()
-                event = .cashMovement(
-                    CashMovementRecord(
-                        id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
-                        approvedBy: approvedBy, kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: r.money(),
-                        reason: r.text(), businessDate: r.text(), at: r.instant()))
+                event = .cashMovement(r.cashMovementRecord())
                 try movements.advance()
             }
         case .dayClose:
@@ -350,6 +232,21 @@ final class RecordCursors {
 }
 
 extension ColumnReader {
+    /// An `operators` row after its `seq` (``Columns/operators``).
+    mutating func operatorRecord() -> OperatorRecord {
+        OperatorRecord(id: text(), login: text(), name: text(), createdAt: instant())
+    }
+
+    /// A `cash_movements` row after its `seq` (``Columns/cashMovements``).
+    mutating func cashMovementRecord() -> CashMovementRecord {
+        let id = text(), receiptNumber = int64(), shiftId = text(), operatorId = text()
+        let approvedBy = optionalText(), kindText = text()
+        return CashMovementRecord(
+            id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
+            kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: money(), reason: text(), businessDate: text(),
+            at: instant())
+    }
+
     mutating func money() -> Money { Money(cents: int64()) }
     mutating func optionalMoney() -> Money? { optionalInt64().map { Money(cents: $0) } }
     mutating func instant() -> Instant { Instant(millisecondsSinceEpoch: int64()) }

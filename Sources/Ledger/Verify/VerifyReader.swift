@@ -67,7 +67,7 @@ enum VerifyItem {
     case sale(SaleEntry)
 }
 
-/// Reads the ledger for `verify` in one merge pass like ``EventReader``, but writes each sale's
+/// Reads the ledger for `verify` through the one ``MergeReader`` like ``EventReader``, but writes each sale's
 /// canonical bytes straight from the column bytes into one reused buffer and keeps only the
 /// figures the checks need: no `String` per field, no record structs. Sales are nearly all
 /// entries; the other kinds go through ``RecordCursors/event(_:at:)`` as everywhere else.
@@ -84,34 +84,17 @@ struct VerifyReader {
 
     /// Feeds every entry and orphan row to `body`; false if the rows must be read again by index.
     func read(_ body: (VerifyItem) throws -> Void) throws -> Bool {
-        let range: ClosedRange<Int64> = 1...Int64.max
-        let journal = try db.prepare(
-            "SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq")
-        try journal.bind([.integer(range.lowerBound), .integer(range.upperBound)])
-        let cursors = try RecordCursors(db, range: range, tables: nil, storageOrder: storageOrder)
+        let merge = try MergeReader(db, storageOrder: storageOrder)
         var encoder = SaleRowEncoder()
-        func orphan(_ item: ReadItem) throws { try body(.decoded(item)) }
-        while try journal.step() {
-            let s = journal.int64(0)
-            try cursors.flushOrphans(before: s, orphan)
-            if Self.isSale(journal.textBytes(1)), cursors.sales.at(s) {
-                try encoder.read(journal: journal, seq: s, cursors: cursors, db: db, body)
-                continue
+        while try merge.next(orphan: { try body(.decoded(.orphan(table: $0, seq: $1))) }) {
+            let s = merge.seq
+            if merge.isKind(.sale), merge.cursors.sales.at(s) {
+                try encoder.read(journal: merge.journal, seq: s, cursors: merge.cursors, db: db, body)
+            } else {
+                try body(.decoded(try EventReader.entry(merge)))
             }
-            var j = ColumnReader(journal)
-            let entry = JournalEntry(
-                seq: j.int64(), kind: j.text(), ref: j.text(),
-                recordedAt: Instant(millisecondsSinceEpoch: j.int64()), previousHash: j.text(), hash: j.text())
-            let receiptIndex = try cursors.receiptIndex(at: s)
-            let event = try cursors.event(EntryKind(rawValue: entry.kind), at: s)
-            try body(.decoded(.entry(entry, event, receiptIndex: receiptIndex)))
         }
-        try cursors.flushOrphans(before: nil, orphan)
-        return !cursors.outOfOrder
-    }
-
-    private static func isSale(_ kind: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytesEqual(kind, "sale")
+        return !merge.outOfOrder
     }
 }
 
@@ -339,17 +322,6 @@ private struct SaleRowEncoder: ~Copyable {
         if bytesEqual(bytes, "cheque") { return .cheque }
         return .cash
     }
-}
-
-/// Byte-wise equality of two UTF-8 strings.
-func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard a.count == b.count else { return false }
-    for i in 0..<a.count where a[i] != b[i] { return false }
-    return true
-}
-
-func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
-    b.withUTF8Buffer { bytesEqual(a, $0) }
 }
 
 /// ``ColumnReader`` for the hot loop of ``SaleRowEncoder``, without retaining the statement for
