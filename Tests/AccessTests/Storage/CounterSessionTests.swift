@@ -18,10 +18,10 @@ final class CounterSessionTests: XCTestCase {
         tmp = try TemporaryDirectory(prefix: "webkasse-session")
         var configuration = Configuration()
         configuration.registerID = "K1"
-        service = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock, terminal: terminal)
+        let ledger = try CounterService.openLedger(data: tmp.path, configuration: configuration)
         let clock = self.clock
-        access = AccessControl(ledger: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
-        service.accessGuard = access
+        access = AccessControl(ledger: ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        service = try CounterService.open(ledger: ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: access)
         let admin = try access.setUp(login: "leitung", name: "Lea Leitung", pin: "7391", pinRepeated: "7391")
         try access.addOperator(by: admin, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1111", pinRepeated: "1111")
         try access.addOperator(by: admin, login: "bernd", name: "Bernd Aufsicht", roles: [.kassenaufsicht], pin: "2222", pinRepeated: "2222")
