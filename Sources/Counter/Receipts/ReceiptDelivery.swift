@@ -35,7 +35,7 @@ public final class ReceiptTicket: @unchecked Sendable {
 /// returns at its commit (docs/ledger.md, "Receipts"). Nothing is lost in a crash: the start-up
 /// (``StartupRecovery``) renders again from the ledger every receipt of the open period whose
 /// file is missing; a receipt file is never the record.
-// @unchecked Sendable: constants only, except `operatorNames` (under `namesLock`); `queue` runs one delivery at a time.
+// @unchecked Sendable: constants only, except `operatorNames` (under `namesLock`); `queue` runs one delivery at a time on its own thread.
 public final class ReceiptDelivery: @unchecked Sendable {
     let ledger: Ledger
     public let store: ReceiptStore
@@ -44,7 +44,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
     let officeAddress: String
     let registerId: String
     let calendar: BusinessCalendar
-    private let queue = DispatchQueue(label: "webkasse.receipts")
+    private let queue = DeliveryQueue(name: "webkasse receipts")
     /// Operator names, loaded once and again when a receipt names an operator not yet known.
     private var operatorNames: [String: String] = [:]
     private let namesLock = NSLock()
@@ -62,8 +62,10 @@ public final class ReceiptDelivery: @unchecked Sendable {
         self.calendar = calendar
     }
 
+    deinit { queue.stop() }
+
     /// Waits until every receipt handed over so far is delivered (tests, before the program exits).
-    public func waitUntilIdle() { queue.sync {} }
+    public func waitUntilIdle() { queue.waitUntilIdle() }
 
     // MARK: Rendering
 
@@ -161,5 +163,63 @@ public final class ReceiptDelivery: @unchecked Sendable {
             }
         }
         return rewritten
+    }
+}
+
+/// One thread that runs jobs in order. Handing a job over costs the booking thread a lock and, if
+/// the thread sleeps, one wake-up — less than a dispatch queue, which may start a worker each time.
+/// The thread ends after ``stop()`` once the jobs handed over are done.
+// @unchecked Sendable: `jobs`, `running` and `stopping` are only touched while `condition` is locked.
+final class DeliveryQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var running = false
+    private var stopping = false
+
+    init(name: String) {
+        let thread = Thread { [self] in self.work() }
+        thread.name = name
+        thread.start()
+    }
+
+    func async(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until every job handed over so far has run.
+    func waitUntilIdle() {
+        condition.lock()
+        while !jobs.isEmpty || running { condition.wait() }
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let next = jobs
+            jobs.removeAll()
+            running = true
+            condition.unlock()
+            for job in next { job() }
+            condition.lock()
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 }

@@ -6,7 +6,7 @@ import Ledger
 /// What every part of the counter service books with: the ledger, the clock, the office's
 /// calendar and the access rules, and the facts each booking checks (operator, open shift,
 /// business date).
-// @unchecked Sendable: every stored property is a constant except `knownOperators`, which is only touched under `lock`.
+// @unchecked Sendable: every stored property is a constant except `knownOperators` and `period`, which are only touched under `lock`.
 final class BookingContext: @unchecked Sendable {
     let ledger: Ledger
     let clock: CounterClock
@@ -15,6 +15,16 @@ final class BookingContext: @unchecked Sendable {
     private let lock = NSLock()
     /// Operators found in the ledger: operators are never removed, so a found one stays found.
     private var knownOperators: Set<String> = []
+    /// The open shift and the last closed business date, as of the day close `afterDayClose`.
+    /// Both change only with a day close (an open shift ends only by one; the next opens only
+    /// when none is open), so they are read again only when the last day close changes — or
+    /// while no shift is open.
+    private struct PeriodFacts {
+        let afterDayClose: Int64
+        let openShift: ShiftRecord?
+        let lastClosedBusinessDate: String?
+    }
+    private var period: PeriodFacts?
 
     init(ledger: Ledger, clock: CounterClock, calendar: BusinessCalendar, accessGuard: CounterAccessGuard?) {
         self.ledger = ledger
@@ -33,8 +43,17 @@ final class BookingContext: @unchecked Sendable {
     /// The business date of a booking now: today in the office's zone, but never a closed day.
     func currentBusinessDate() throws -> String {
         let today = calendar.date(of: clock.now())
-        guard let closed = try ledger.lastClosedBusinessDate(), closed >= today else { return today }
+        guard let closed = try periodFacts().lastClosedBusinessDate, closed >= today else { return today }
         return calendar.day(after: closed)
+    }
+
+    private func periodFacts() throws -> PeriodFacts {
+        let afterDayClose = try ledger.lastDayCloseSeq()
+        if let known = lock.withLock({ period }), known.afterDayClose == afterDayClose, known.openShift != nil { return known }
+        let facts = PeriodFacts(
+            afterDayClose: afterDayClose, openShift: try ledger.openShift(), lastClosedBusinessDate: try ledger.lastClosedBusinessDate())
+        lock.withLock { period = facts }
+        return facts
     }
 
     func requireOperator(_ id: String) throws {
@@ -44,7 +63,7 @@ final class BookingContext: @unchecked Sendable {
     }
 
     func requireShift() throws -> ShiftRecord {
-        guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
+        guard let shift = try periodFacts().openShift else { throw CounterError.noOpenShift }
         return shift
     }
 
