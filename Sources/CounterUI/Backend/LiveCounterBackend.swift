@@ -304,8 +304,8 @@ public final class LiveCounterBackend: CounterBackend {
     }
 }
 
-/// Carries the session to the terminal thread. Safe because the screen does not touch the
-/// service while the job runs: the terminal dialog is modal and only polls the job.
+/// Carries the session to the card job's thread.
+// @unchecked Sendable: while a card job runs the screen does not touch the session (the card dialog is modal and only polls the job).
 struct SessionHandle: @unchecked Sendable {
     let session: CounterSession
     init(_ session: CounterSession) { self.session = session }

@@ -124,6 +124,7 @@ enum ZVTBench {
 }
 
 /// The traced messages, appended from the driver's thread.
+// @unchecked Sendable: `items` is only read and written under `lock`.
 final class LockedTrace: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(Bool, [UInt8])] = []
