@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KasseCore
 import Ledger
 
@@ -204,6 +207,11 @@ final class DeliveryQueue: @unchecked Sendable {
     }
 
     private func work() {
+        #if canImport(Glibc)
+        // Below the booking thread, so that waking it does not take the clerk's core (on Linux
+        // `setpriority` with 0 applies to the calling thread alone).
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
