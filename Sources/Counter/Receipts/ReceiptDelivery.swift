@@ -105,24 +105,22 @@ public final class ReceiptDelivery: @unchecked Sendable {
     /// Delivers a record just committed, rendered from the committed record and its entry's hash
     /// (the values the ledger holds) without reading them back.
     func deliver(committed receipt: BookedReceipt, checkValue: String) -> ReceiptTicket {
-        let ticket = ReceiptTicket()
-        queue.async { [self] in
-            do {
-                let text = ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: false, checkValue: checkValue)
-                ticket.fulfil(hand(text: text, number: receipt.number, copy: false))
-            } catch {
-                ticket.fulfil(DeliveredReceipt(number: receipt.number, text: "", file: nil, fileProblem: "\(error)"))
-            }
+        enqueue(receipt.number, copy: false) { [self] in
+            ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: false, checkValue: checkValue)
         }
-        return ticket
     }
 
     /// Delivers booked receipt `number`, read back from the ledger; a `copy` goes to the printer only.
     func deliver(booked number: Int64, copy: Bool) -> ReceiptTicket {
+        enqueue(number, copy: copy) { [self] in try text(number: number, copy: copy) }
+    }
+
+    /// Renders (nil: no such receipt) and hands over on the delivery thread.
+    private func enqueue(_ number: Int64, copy: Bool, render: @escaping @Sendable () throws -> String?) -> ReceiptTicket {
         let ticket = ReceiptTicket()
         queue.async { [self] in
             do {
-                guard let text = try text(number: number, copy: copy) else {
+                guard let text = try render() else {
                     return ticket.fulfil(DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "Beleg \(number) nicht gefunden."))
                 }
                 ticket.fulfil(hand(text: text, number: number, copy: copy))
