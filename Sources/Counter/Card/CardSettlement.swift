@@ -14,7 +14,7 @@ import ZVT
 ///    nothing is booked.
 /// 4. The outcome is unknown: the terminal's last transaction decides (``LastTransactionMatch``);
 ///    if the terminal cannot say, the intent stays pending until it can.
-// @unchecked Sendable: every stored property is a constant except `lastSeen`, which is only touched under `lock`.
+// @unchecked Sendable: every stored property is a constant except `lastSeen`, `knownSettled` and `intentsMade`, which are only touched under `lock`.
 final class CardSettlement: @unchecked Sendable {
     /// What the terminal is asked to do.
     enum Operation: Equatable, Sendable {
@@ -53,6 +53,11 @@ final class CardSettlement: @unchecked Sendable {
     /// none); unknown at start and after an answer that carries no trace (a decline).
     private enum LastSeen { case unknown, known(String?) }
     private var lastSeen = LastSeen.unknown
+    /// Whether the ledger is known to hold no unresolved intent. Intents are made only here (one
+    /// counter per register's ledger), so once none is found, none appears unless this makes one.
+    private var knownSettled = false
+    /// Counts the intents made, so that a look that raced with a new intent does not count.
+    private var intentsMade = 0
     private let lock = NSLock()
 
     init(context: BookingContext, terminal: CardTerminal?, sales: SaleBooking, stornos: StornoBooking, receipts: ReceiptDelivery) {
@@ -77,6 +82,10 @@ final class CardSettlement: @unchecked Sendable {
         guard let terminal else { throw CounterError.noTerminal }
         try resolveOthersFirst()
         // 1. Durable before the terminal is asked.
+        lock.withLock {
+            knownSettled = false
+            intentsMade += 1
+        }
         let now = context.clock.now()
         let pending = PendingCardPayment(
             id: BookingContext.newId(), saleId: saleId, amount: amount, terminal: terminal.terminalName, createdAt: now,
@@ -111,7 +120,7 @@ final class CardSettlement: @unchecked Sendable {
     /// A card job waits for every earlier intent to be settled: the terminal's last transaction
     /// can only answer for the latest one.
     private func resolveOthersFirst() throws {
-        guard try !ledger.unresolvedCardPayments().isEmpty else { return }
+        guard try !unresolved().isEmpty else { return }
         _ = try resolveAll(atStartup: false)
         let still = try ledger.unresolvedCardPayments()
         if !still.isEmpty { throw CounterError.unresolvedCardPayment(count: still.count) }
@@ -127,6 +136,15 @@ final class CardSettlement: @unchecked Sendable {
         } catch {
             return nil  // recovery then relies on what the ledger knows
         }
+    }
+
+    /// The unresolved intents, without asking the ledger again once it had none.
+    func unresolved() throws -> [PendingCardPayment] {
+        let (settled, made) = lock.withLock { (knownSettled, intentsMade) }
+        if settled { return [] }
+        let open = try ledger.unresolvedCardPayments()
+        if open.isEmpty { lock.withLock { if intentsMade == made { knownSettled = true } } }
+        return open
     }
 
     private func forgetLastSeen() { lock.withLock { lastSeen = .unknown } }

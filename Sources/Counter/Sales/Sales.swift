@@ -19,7 +19,7 @@ struct Sales: Sendable {
             if let existing = try alreadyBooked(request) { return existing }
             // A card payment for this sale may be pending from an earlier attempt: settle it first.
             var settled = false
-            for pending in try ledger.unresolvedCardPayments() where pending.saleId == request.saleId {
+            for pending in try settlement.unresolved() where pending.saleId == request.saleId {
                 _ = try settlement.resolve(pending, atStartup: false)
                 settled = true
             }
