@@ -33,9 +33,9 @@ final class CompletionDropTests: XCTestCase {
     }
 
     private func terminal(_ transport: ZVTTransport) -> ZVTCardTerminal {
-        let driver = ZVTDriver(
+        ZVTCardTerminal(
+            name: "127.0.0.1:\(simulator.address!.port)",
             configuration: .init(password: Password("000000")!, session: SessionConfiguration(t3Ms: 1_000, t4Ms: 3_000)), transport: transport)
-        return ZVTCardTerminal(name: "127.0.0.1:\(simulator.address!.port)", driver: driver)
     }
 
     func testRegisterDiesBeforeAcknowledgingTheCompletion() throws {
@@ -44,7 +44,7 @@ final class CompletionDropTests: XCTestCase {
         let zvt = terminal(dying)
         // Registration 06 00 (it ends with a Completion too) before the trap is armed.
         XCTAssertNil(try zvt.lastTransaction(), "a fresh terminal has no transaction yet")
-        f.service.terminal = DyingTerminal(zvt)
+        try f.useTerminal(DyingTerminal(zvt))
         dying.armed = true
 
         // 1. Intent recorded, terminal asked, register "dies" at the Completion: the payment stays pending.

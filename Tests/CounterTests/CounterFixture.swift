@@ -13,12 +13,14 @@ final class CounterFixture {
     let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
     let terminal = FakeCardTerminal()
     var service: CounterService
+    private let printer: ReceiptPrinter?
     var clerk: OperatorAccount!
     var supervisor: OperatorAccount!
     private var counter = 0
 
     init(printer: ReceiptPrinter? = nil, openShift: Bool = true) throws {
         directory = try TemporaryDirectory(prefix: "counter-test")
+        self.printer = printer
         service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
         // Enrolled with PINs as at the counter: the supervisor is the first operator and adds the clerk.
         let access = AccessControl(store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
@@ -33,6 +35,11 @@ final class CounterFixture {
             ledger: ledger, registerId: "K1", officeName: "Stadt Musterstadt – Bürgeramt",
             officeAddress: "Rathausplatz 1, 12345 Musterstadt", calendar: .berlin, clock: clock, terminal: terminal,
             receiptDirectory: DataDirectory.registerDirectory(data: directory.path, register: "K1") + "/receipts", printer: printer)
+    }
+
+    /// The service on the same files with another terminal (the terminal is fixed for a service's life).
+    func useTerminal(_ terminal: CardTerminal) throws {
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
     }
 
     /// A new service on the same files, as after a restart.
@@ -68,9 +75,12 @@ final class CounterFixture {
         return SaleRequest(saleId: id ?? nextId(), operatorId: clerk.id, lines: lines, payment: payment, reference: "KZ-2026-0815", startedAt: start)
     }
 
+    /// Books a sale and waits for its receipt's delivery (file and printer), as the screen does when it shows the receipt.
     @discardableResult
     func sell(_ payment: PaymentRequest, lines: [SaleLine] = [CounterFixture.passport]) throws -> SaleOutcome {
-        try service.bookSale(request(payment, lines: lines))
+        let outcome = try service.bookSale(request(payment, lines: lines))
+        service.receipts.waitUntilIdle()
+        return outcome
     }
 
     func assertClean(file: StaticString = #filePath, line: UInt = #line) throws {

@@ -209,7 +209,7 @@ final class DayCloseTests: XCTestCase {
 
     func testAPendingCardPaymentBlocksTheClose() throws {
         let f = try CounterFixture()
-        f.service.terminal = DyingTerminal(f.terminal)
+        try f.useTerminal(DyingTerminal(f.terminal))
         XCTAssertThrowsError(try f.sell(.card))
         let preparation = try f.service.prepareDayClose(operatorId: f.clerk.id, blindCount: false, settings: settings)
         XCTAssertEqual(preparation.draft.pendingCardPayments, 1)
@@ -218,7 +218,7 @@ final class DayCloseTests: XCTestCase {
         }
         XCTAssertNil(try f.service.ledger.lastDayClose())
         // Resolved (the terminal approved it: booked), the close goes through and agrees with the terminal.
-        f.service.terminal = f.terminal
+        try f.useTerminal(f.terminal)
         _ = try f.service.resolvePendingCardPayments()
         let outcome = try close(f, counted: Money(euros: 100))
         XCTAssertEqual(outcome.detail.terminalStatus, .ok)

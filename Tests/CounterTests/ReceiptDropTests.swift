@@ -30,7 +30,7 @@ final class ReceiptDropTests: XCTestCase {
         f = try CounterFixture()
         let zvt = try ZVTCardTerminal(address: "127.0.0.1:\(simulator.address!.port)", session: SessionConfiguration(t3Ms: 1_000, t4Ms: 3_000))
         terminal = LookupOutageTerminal(zvt)
-        f.service.terminal = terminal
+        try f.useTerminal(terminal)
     }
 
     override func tearDown() {

@@ -30,7 +30,7 @@ final class RecoveryTests: XCTestCase {
 
     func testApprovalHappenedProcessDiedIsBookedAtStart() throws {
         let f = try CounterFixture()
-        f.service.terminal = DyingTerminal(f.terminal)
+        try f.useTerminal(DyingTerminal(f.terminal))
         let request = f.request(.split(cash: Money(euros: 7), tendered: Money(euros: 10)))
         XCTAssertThrowsError(try f.service.bookSale(request)) { error in
             guard case CounterError.cardOutcomeUnknown = error else { return XCTFail("\(error)") }
@@ -60,7 +60,7 @@ final class RecoveryTests: XCTestCase {
         let f = try CounterFixture()
         let dying = DyingTerminal(f.terminal)
         f.terminal.nextBehaviours = [.dropBeforeApproval]
-        f.service.terminal = dying
+        try f.useTerminal(dying)
         XCTAssertThrowsError(try f.sell(.card))
         try f.restart()
         let report = try f.service.start()
@@ -71,7 +71,7 @@ final class RecoveryTests: XCTestCase {
 
     func testTerminalUnreachableAtRestartKeepsThePaymentPending() throws {
         let f = try CounterFixture()
-        f.service.terminal = DyingTerminal(f.terminal)
+        try f.useTerminal(DyingTerminal(f.terminal))
         XCTAssertThrowsError(try f.sell(.card))
         f.terminal.reachable = false
         try f.restart()
@@ -93,7 +93,7 @@ final class RecoveryTests: XCTestCase {
         let f = try CounterFixture()
         try f.sell(.card)
         // Same amount, but the terminal's last transaction is the booked one: not this payment.
-        f.service.terminal = DyingTerminal(f.terminal)
+        try f.useTerminal(DyingTerminal(f.terminal))
         f.terminal.nextBehaviours = [.dropBeforeApproval]
         XCTAssertThrowsError(try f.sell(.card))
         try f.restart()
@@ -108,7 +108,7 @@ final class ReversalRecoveryTests: XCTestCase {
     func testReversalDoneProcessDiedIsBookedAtStart() throws {
         let f = try CounterFixture()
         let sale = try f.sell(.split(cash: Money(euros: 7), tendered: Money(euros: 7))).sale
-        f.service.terminal = DyingTerminal(f.terminal)
+        try f.useTerminal(DyingTerminal(f.terminal))
         XCTAssertThrowsError(try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")) { error in
             guard case CounterError.cardOutcomeUnknown = error else { return XCTFail("\(error)") }
         }
@@ -147,7 +147,7 @@ final class ReversalRecoveryTests: XCTestCase {
             }
             func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? { try inner.lastTransaction() }
         }
-        f.service.terminal = LosingTerminal(f.terminal)
+        try f.useTerminal(LosingTerminal(f.terminal))
         let outcome = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
         XCTAssertEqual(outcome.storno.refunds.first?.cardReversal?.authorizationCode, "R0001")
         XCTAssertEqual(try f.service.ledger.unresolvedCardPayments(), [])

@@ -21,7 +21,7 @@ final class SimulatorTests: XCTestCase {
         simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()
         f = try CounterFixture()
-        f.service.terminal = try makeTerminal()
+        try f.useTerminal(try makeTerminal())
     }
 
     override func tearDown() {
@@ -87,7 +87,7 @@ final class SimulatorTests: XCTestCase {
 
     func testApprovalHappenedProcessKilledThenTerminalUnreachableThenBack() throws {
         try f.sell(.card, lines: [line(cents: 500)])
-        f.service.terminal = DyingTerminal(try makeTerminal())
+        try f.useTerminal(DyingTerminal(try makeTerminal()))
         let request = f.request(.card, lines: [line(cents: 4200)])
         XCTAssertThrowsError(try f.service.bookSale(request))
         XCTAssertEqual(booked.count, 2, "the terminal booked the payment the register never saw")

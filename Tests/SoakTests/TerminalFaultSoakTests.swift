@@ -32,10 +32,10 @@ final class TerminalFaultSoakTests: XCTestCase {
         let directory = try TemporaryDirectory(prefix: "fault-soak")
         defer { directory.remove() }
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
-        let service = try CounterService(
-            ledger: ledger, registerId: "K1", officeName: "Soak", receiptDirectory: directory.path + "/K1/receipts")
-        service.terminal = try ZVTCardTerminal(
+        let terminal = try ZVTCardTerminal(
             address: "127.0.0.1:\(simulator.address!.port)", session: SessionConfiguration(t3Ms: Self.t3Ms, t4Ms: Self.t4Ms, completionGraceMs: 2 * Self.t3Ms))
+        let service = try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Soak", terminal: terminal, receiptDirectory: directory.path + "/K1/receipts")
         let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
         let clerk = try access.setUp(login: "soak", name: "Soak", pin: "1357", pinRepeated: "1357")
         try service.openShift(operatorId: clerk.id, float: Money(euros: 100))

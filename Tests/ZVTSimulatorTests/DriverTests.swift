@@ -20,11 +20,18 @@ final class DriverTests: XCTestCase {
         simulator?.stop()
     }
 
-    private func makeDriver(config: UInt8 = 0xBE) -> ZVTDriver {
+    private func makeDriver(config: UInt8 = 0xBE, handlers: ZVTDriver.Handlers = .init()) -> ZVTDriver {
         let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
         let configuration = ZVTDriver.Configuration(
             password: Password("123456")!, session: session, registrationConfig: config, pollIntervalMs: 20)
-        return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+        return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port), handlers: handlers)
+    }
+
+    /// Replaces the registered driver by one with `handlers` (a driver's handlers are fixed when it is made).
+    private func useDriver(handlers: ZVTDriver.Handlers) {
+        driver.disconnect()
+        driver = makeDriver(handlers: handlers)
+        XCTAssertEqual(driver.register().outcome, .success)
     }
 
     private var lastEntry: JournalEntry? { simulator.journal.entries.last }
@@ -80,7 +87,7 @@ final class DriverTests: XCTestCase {
 
     func testPinRetryIsApproved() {
         let statuses = Locked<[String]>([])
-        driver.statusHandler = { text in statuses.withLock { $0.append(text) } }
+        useDriver(handlers: .init(status: { text in statuses.withLock { $0.append(text) } }))
         assertApprovedAndBooked(driver.authorize(amountCents: 2_22), cents: 2_22)
         XCTAssertTrue(statuses.current.contains("Geheimzahl falsch"), "\(statuses.current)")
     }
@@ -90,8 +97,10 @@ final class DriverTests: XCTestCase {
     }
 
     func testClerkAbortWhileTheTerminalWaitsForTheCard() {
+        let current = Locked<ZVTDriver?>(nil)
+        useDriver(handlers: .init(status: { text in if text == "Karte einstecken" { current.withLock { $0 }?.abort() } }))
         let driver = self.driver!
-        driver.statusHandler = { text in if text == "Karte einstecken" { driver.abort() } }
+        current.withLock { $0 = driver }
         guard case .aborted(let failure) = driver.authorize(amountCents: 2_23) else { return XCTFail() }
         XCTAssertEqual(failure.resultCode, .aborted)
         XCTAssertEqual(lastEntry?.status, .declined)

@@ -25,28 +25,25 @@ final class DriverTests: XCTestCase {
 
     func bytes(_ name: String) throws -> InMemoryTransport.Step { .bytes(try Traces.bytes(name)) }
 
-    func makeDriver(_ replies: [[InMemoryTransport.Step]]) -> (ZVTDriver, InMemoryTransport) {
+    func makeDriver(_ replies: [[InMemoryTransport.Step]], handlers: ZVTDriver.Handlers = .init()) -> (ZVTDriver, InMemoryTransport) {
         let terminal = ScriptedTerminal(replies)
         let transport = InMemoryTransport(clock: clock) { terminal.next($0) }
-        let driver = ZVTDriver(configuration: .init(password: Password("123456")!), transport: transport, clock: clock)
+        let driver = ZVTDriver(configuration: .init(password: Password("123456")!), transport: transport, clock: clock, handlers: handlers)
         return (driver, transport)
     }
 
     func testApprovedPaymentWithCoalescedAndSplitReads() throws {
         let status = try Traces.bytes("dce-valina/data050730027.hex")
         let info = try Traces.bytes("dce-valina/data081649050.hex")
+        let statuses = Collector<String>()
+        let records = Collector<Int?>()
+        let trace = Collector<ZVTDriver.Direction>()
         let (driver, transport) = makeDriver([
             [.bytes(hex("80 00 00") + status)],  // ack and first 04 FF in one read
             [.delay(ms: 2_000), .bytes(Array(info.prefix(7))), .bytes(Array(info.dropFirst(7)))],  // 04 0F split
             [try bytes("dce-valina/data051327012.hex")],
             [.bytes(hex("06 0F 00"))],
-        ])
-        let statuses = Collector<String>()
-        let records = Collector<Int?>()
-        let trace = Collector<ZVTDriver.Direction>()
-        driver.statusHandler = { statuses.add($0) }
-        driver.recordHandler = { records.add($0.fields.receiptNumber) }
-        driver.traceHandler = { direction, _ in trace.add(direction) }
+        ], handlers: .init(status: { statuses.add($0) }, record: { records.add($0.fields.receiptNumber) }, trace: { direction, _ in trace.add(direction) }))
         guard case .approved(let payment) = driver.authorize(amountCents: 1) else { return XCTFail("not approved") }
         XCTAssertEqual(payment.amountCents, 1)
         XCTAssertEqual(payment.receiptNumber, 22)

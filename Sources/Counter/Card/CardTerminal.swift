@@ -18,6 +18,21 @@ public protocol CardTerminal: AnyObject {
     /// The terminal's last transaction (ZVT 06 20 repeat receipt / status information), for
     /// recovery; `nil` if the terminal has none.
     func lastTransaction() throws(CardTerminalError) -> TerminalTransaction?
+
+    /// Sends the terminal's intermediate texts (ZVT 04 FF) to `listener` until it is replaced
+    /// or removed (`nil`). Called from any thread.
+    func listenForStatus(_ listener: (@Sendable (String) -> Void)?)
+
+    /// Asks the terminal to abort the running command (ZVT 13.08 §2.23); the terminal decides,
+    /// and the command's result still comes from it. Called from any thread.
+    func abortRunningCommand()
+}
+
+extension CardTerminal {
+    /// A terminal without intermediate texts.
+    public func listenForStatus(_ listener: (@Sendable (String) -> Void)?) {}
+    /// A terminal that cannot be interrupted.
+    public func abortRunningCommand() {}
 }
 
 /// The answer of the terminal to a payment or reversal.

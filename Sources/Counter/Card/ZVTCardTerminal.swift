@@ -8,22 +8,29 @@ import ZVT
 public final class ZVTCardTerminal: CardTerminal {
     public let terminalName: String
     public let driver: ZVTDriver
+    private let status: StatusRelay
     private var registered = false
 
     /// `address` is `HOST:PORT`; `password` the terminal's six digits.
-    public init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
+    public convenience init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
         guard let (host, port) = TCPTransport.parse(address) else {
             throw CardTerminalError.failed("»\(address)« ist keine Adresse der Form HOST:PORT")
         }
         guard let pw = Password(password) else { throw CardTerminalError.failed("das Terminal-Passwort hat genau 6 Ziffern") }
-        terminalName = address
-        driver = ZVTDriver(configuration: .init(password: pw, session: session), transport: TCPTransport(host: host, port: port))
+        self.init(name: address, configuration: .init(password: pw, session: session), transport: TCPTransport(host: host, port: port))
     }
 
-    public init(name: String, driver: ZVTDriver) {
+    public init(name: String, configuration: ZVTDriver.Configuration, transport: ZVTTransport) {
         terminalName = name
-        self.driver = driver
+        let status = StatusRelay()
+        self.status = status
+        driver = ZVTDriver(configuration: configuration, transport: transport, handlers: .init(status: { status.received($0) }))
+        status.driver = driver
     }
+
+    public func listenForStatus(_ listener: (@Sendable (String) -> Void)?) { status.listen(listener) }
+
+    public func abortRunningCommand() { status.abort() }
 
     /// Registration 06 00 once per terminal object (the terminal keeps it across connections).
     private func ensureRegistered() throws(CardTerminalError) {
@@ -49,7 +56,7 @@ public final class ZVTCardTerminal: CardTerminal {
 
     public func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? {
         try ensureRegistered()
-        driver.disconnect()  // a fresh connection, stale bytes discarded (digest D13.2)
+        driver.disconnect()  // a fresh connection, stale bytes discarded (ZVT 13.08 §2.20)
         let result = driver.lastTransaction()
         guard let info = result.statusInformation else {
             switch result.outcome {
@@ -84,5 +91,36 @@ public final class ZVTCardTerminal: CardTerminal {
             maskedPAN: t.maskedPAN ?? "", authorizationCode: t.authorisationAttribute,
             turnoverNumber: t.statusInformation.fields.turnoverNumber.map(String.init),
             receiptLines: customer?.lines.map(\.text) ?? [])
+    }
+}
+
+/// The driver's intermediate texts to the current listener, and the clerk's abort.
+///
+/// The driver clears its abort flag when a command sequence starts, so an abort pressed while the
+/// registration (06 00) still runs would be lost: the request is remembered and repeated with
+/// every text the terminal sends until the listener changes.
+// @unchecked Sendable: `listener` and `abortRequested` are only touched under `lock`; `driver` is set once, before any command runs.
+private final class StatusRelay: @unchecked Sendable {
+    weak var driver: ZVTDriver?
+    private let lock = NSLock()
+    private var listener: (@Sendable (String) -> Void)?
+    private var abortRequested = false
+
+    func listen(_ listener: (@Sendable (String) -> Void)?) {
+        lock.withLock {
+            abortRequested = false
+            self.listener = listener
+        }
+    }
+
+    func received(_ text: String) {
+        let (listener, abort) = lock.withLock { (self.listener, abortRequested) }
+        listener?(text)
+        if abort { driver?.abort() }
+    }
+
+    func abort() {
+        lock.withLock { abortRequested = true }
+        driver?.abort()
     }
 }

@@ -104,6 +104,7 @@ public protocol ReceiptPrinter: AnyObject, Sendable {
 
 /// Pipes each receipt into a shell command configured by the office (e.g. `lp -d bon`), in the
 /// background. Failures are collected in ``problems``; the booking is never affected.
+// @unchecked Sendable: `failures` is only touched under `lock`; the print jobs run one at a time on `queue`; the rest is constant.
 public final class CommandPrinter: ReceiptPrinter, @unchecked Sendable {
     public let command: String
     private let lock = NSLock()

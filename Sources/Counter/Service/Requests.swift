@@ -49,8 +49,10 @@ public struct SaleOutcome: Sendable {
     public let alreadyBooked: Bool
     /// Total change handed back.
     public var change: Money { Money(cents: sale.payments.reduce(0) { $0 + ($1.change?.cents ?? 0) }) }
-    /// The receipt as written to its file.
-    public let receipt: DeliveredReceipt
+    let delivery: ReceiptTicket
+    /// The receipt as written to its file and handed to the printer; waits for the delivery,
+    /// which runs after the booking's commit (``ReceiptDelivery``).
+    public var receipt: DeliveredReceipt { delivery.wait() }
 }
 
 /// How the card part of a storno goes back.
@@ -66,7 +68,9 @@ public struct StornoOutcome: Sendable {
     public let storno: StornoRecord
     public let original: SaleRecord
     public let alreadyBooked: Bool
-    public let receipt: DeliveredReceipt
+    let delivery: ReceiptTicket
+    /// The storno receipt as delivered; waits for the delivery (``ReceiptDelivery``).
+    public var receipt: DeliveredReceipt { delivery.wait() }
 }
 
 /// Results of the start-up recovery of one pending card payment.

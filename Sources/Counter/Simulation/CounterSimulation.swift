@@ -244,6 +244,7 @@ public final class CounterSimulation {
     /// (every seventh close is 0,50 € short: a coin under the drawer), keeps the float for
     /// tomorrow and books the close with its count (ZVT End-of-Day first if a terminal is set up).
     private func closeDay(_ clerk: OperatorRecord, _ summary: inout Summary, _ log: (String) -> Void) throws {
+        service.receipts.waitUntilIdle()  // the day's receipts reach the printer before its Z report
         _ = try service.resolvePendingCardPayments()
         clock.advance(seconds: 600)
         var preparation = try service.prepareDayClose(operatorId: clerk.id, blindCount: false)

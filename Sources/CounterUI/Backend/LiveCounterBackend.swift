@@ -8,30 +8,27 @@ import Ledger
 /// PINs and four-eyes approvals through ``AccessControl``, every booking through the logged-in
 /// operator's ``CounterSession`` (roles and shift holder checked there).
 ///
-/// A split payment is cash first, then the rest by card (what the service books as
-/// `.split(cash:tendered:)`); the cash part is only booked together with the rest, so a
-/// declined card books nothing.
+/// The payment rules (cash parts, the rest by card, cheques) are the counter's ``SplitPayment``.
 public final class LiveCounterBackend: CounterBackend {
     let service: CounterService
     let access: AccessControl
-    let cardControls: CardTerminalControls?
     let dayCloseSettings: DayCloseSettings
     public let status: StatusInfo
     private var model: CatalogBasket
     private var saleId = LiveCounterBackend.newId()
     private var startedAt: Instant?
-    /// The cash part of a split payment, taken but not yet booked.
-    private var pendingCash: (amount: Money, tendered: Money)?
+    /// The money taken for this basket, not yet booked.
+    private var payment = SplitPayment()
     private var session: CounterSession?
     private var startupNotes: [String] = []
 
-    public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, cardControls: CardTerminalControls?,
-                status: StatusInfo, dayCloseSettings: DayCloseSettings = DayCloseSettings()) throws {
+    /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
+    public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
+                dayCloseSettings: DayCloseSettings = DayCloseSettings()) throws {
+        precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
         self.access = access
-        service.accessGuard = access
-        self.cardControls = cardControls
         self.status = status
         let date = BusinessDate(iso: try service.currentBusinessDate()) ?? BusinessDate.today(timeZone: service.calendar.timeZone)
         model = CatalogBasket(catalog: catalog, date: date)
@@ -121,14 +118,14 @@ public final class LiveCounterBackend: CounterBackend {
         model.removeAll()
         saleId = Self.newId()
         startedAt = nil
-        pendingCash = nil
+        payment = SplitPayment()
     }
 
     // MARK: Catalogue and basket
 
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 
-    public var basket: BasketView { model.view(paid: pendingCash?.amount ?? .zero) }
+    public var basket: BasketView { model.view(paid: payment.paid) }
 
     public func addToBasket(code: String, variant: Int) throws {
         try refuseWhilePartPaid()
@@ -147,17 +144,13 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func removeLine(_ line: Int) {
-        guard pendingCash == nil else { return }
+        guard (try? payment.refuseChanges()) != nil else { return }
         model.removeLine(line)
     }
 
     public func discardBasket() { newSale() }
 
-    private func refuseWhilePartPaid() throws {
-        if let pending = pendingCash {
-            throw CounterUserError("Es ist schon ein Teil bar angenommen (\(pending.amount.formatted)); erst den Rest kassieren.")
-        }
-    }
+    private func refuseWhilePartPaid() throws { try payment.refuseChanges() }
 
     // MARK: Payment
 
@@ -186,41 +179,23 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func payCash(amount: Money, tendered: Money) throws -> PaymentStep {
-        let total = model.basket.total
-        let alreadyTaken = pendingCash ?? (Money.zero, Money.zero)
-        let due = Money(cents: total.cents - alreadyTaken.amount.cents)
-        guard tendered >= amount else { throw CounterError.tenderedTooLow(total: amount, tendered: tendered) }
-        if amount < due {
-            // A cash part of a split payment: taken now, booked with the rest.
-            pendingCash = (Money(cents: alreadyTaken.amount.cents + amount.cents), Money(cents: alreadyTaken.tendered.cents + tendered.cents))
-            return .remaining(Money(cents: due.cents - amount.cents))
+        switch try payment.cash(amount: amount, tendered: tendered, total: model.basket.total) {
+        case .remaining(let due): return .remaining(due)
+        case .book(let paid): return completed(try requireSession().bookSale(try request(paid)))
         }
-        let outcome = try requireSession().bookSale(try request(.cash(tendered: Money(cents: alreadyTaken.tendered.cents + tendered.cents))))
-        return completed(outcome)
     }
 
     public func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep {
-        guard pendingCash == nil else {
-            throw CounterUserError("Scheck und Bar lassen sich nicht in einem Verkauf mischen: den Rest bar oder per Karte zahlen.")
-        }
-        guard amount == model.basket.total else {
-            throw CounterUserError("Ein Scheck deckt immer den ganzen Betrag (\(model.basket.total.formatted)); Teilzahlung: bar, dann Karte.")
-        }
-        return completed(try requireSession().bookSale(try request(.cheque(number: number, bank: bank, drawer: name))))
+        let paid = try payment.cheque(amount: amount, total: model.basket.total, number: number, bank: bank, drawer: name)
+        return completed(try requireSession().bookSale(try request(paid)))
     }
 
     public func startCardPayment(amount: Money) throws -> CardPaymentJob {
-        let due = basket.due
-        guard amount == due else {
-            throw CounterUserError("Per Karte nur den ganzen offenen Betrag (\(due.formatted)); bei Teilzahlung zuerst den Barteil kassieren.")
+        let request = try request(try payment.card(amount: amount, total: model.basket.total))
+        let session = SessionHandle(try requireSession())
+        return TerminalJob<SaleOutcome>(terminal: service.terminal, name: "webkasse card payment", work: { try session.session.bookSale(request) }) {
+            [weak self] outcome in self?.completed(outcome) ?? .remaining(.zero)
         }
-        let payment: PaymentRequest = pendingCash.map { .split(cash: $0.amount, tendered: $0.tendered) } ?? .card
-        let request = try request(payment)
-        let job = TerminalJob<SaleOutcome>(controls: cardControls) { [weak self] outcome in
-            self?.completed(outcome) ?? .remaining(.zero)
-        }
-        job.start(session: SessionHandle(try requireSession()), name: "webkasse card payment") { try $0.bookSale(request) }
-        return job
     }
 
     public func printCopy(receiptNumber: String) throws {
@@ -265,15 +240,15 @@ public final class LiveCounterBackend: CounterBackend {
         let session = try requireSession()
         let granted = try session.approval(for: .storno, approverLogin: approval.login, pin: approval.pin, reference: String(number))
         // The card part is reversed on the terminal (06 30): in the background, like a payment.
-        let job = TerminalJob<StornoOutcome>(controls: cardControls) { [weak self] outcome in
+        let stornoId = Self.newId()
+        let handle = SessionHandle(session)
+        return TerminalJob<StornoOutcome>(
+            terminal: service.terminal, name: "webkasse storno",
+            work: { try handle.session.cancelSale(receiptNumber: number, stornoId: stornoId, reason: reason, approval: granted) }
+        ) { [weak self] outcome in
             guard let self else { return .remaining(.zero) }
             return .completed(self.receiptView(outcome.receipt), change: .zero)
         }
-        let stornoId = Self.newId()
-        job.start(session: SessionHandle(session), name: "webkasse storno") {
-            try $0.cancelSale(receiptNumber: number, stornoId: stornoId, reason: reason, approval: granted)
-        }
-        return job
     }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
@@ -329,48 +304,29 @@ public final class LiveCounterBackend: CounterBackend {
     }
 }
 
-/// Carries the session to the terminal thread. Safe because the screen does not touch the
-/// service while the job runs: the terminal dialog is modal and only polls the job.
+/// Carries the session to the card job's thread.
+// @unchecked Sendable: while a card job runs the screen does not touch the session (the card dialog is modal and only polls the job).
 struct SessionHandle: @unchecked Sendable {
     let session: CounterSession
     init(_ session: CounterSession) { self.session = session }
 }
 
-/// Work that talks to the EC terminal (a card payment, the card part of a storno) on a background
-/// thread: the screen polls ``snapshot`` and never blocks.
-final class TerminalJob<Outcome>: CardPaymentJob, @unchecked Sendable {
-    private let lock = NSLock()
-    private var texts: [String] = []
-    private var result: Result<Outcome, Error>?
+/// The counter's ``CardJob`` as the card dialog sees it: the screen polls ``snapshot`` and never blocks.
+// @unchecked Sendable: `finalState` and `onDone` are only used by `snapshot`, which the screen thread alone calls; the job itself is Sendable.
+final class TerminalJob<Outcome: Sendable>: CardPaymentJob, @unchecked Sendable {
+    private let job: CardJob<Outcome>
     private var finalState: CardPaymentSnapshot.State?
-    private let controls: CardTerminalControls?
     /// Runs on the polling (screen) thread, once, when the work succeeded.
     private let onDone: (Outcome) -> PaymentStep
 
-    init(controls: CardTerminalControls?, onDone: @escaping (Outcome) -> PaymentStep) {
-        self.controls = controls
+    init(terminal: CardTerminal?, name: String, work: @escaping @Sendable () throws -> Outcome, onDone: @escaping (Outcome) -> PaymentStep) {
         self.onDone = onDone
-    }
-
-    /// Runs `work` with `session` on a new thread.
-    func start(session: SessionHandle, name: String, work: @escaping @Sendable (CounterSession) throws -> Outcome) {
-        controls?.setStatusHandler { [weak self] text in
-            guard let self else { return }
-            self.lock.withLock { if self.texts.last != text { self.texts.append(text) } }
-        }
-        let thread = Thread { [self] in
-            let outcome: Result<Outcome, Error>
-            do { outcome = .success(try work(session.session)) } catch { outcome = .failure(error) }
-            controls?.setStatusHandler(nil)
-            lock.withLock { result = outcome }
-        }
-        thread.name = name
-        thread.start()
+        job = CardJob(terminal: terminal, name: name, work: work)
     }
 
     var snapshot: CardPaymentSnapshot {
-        let (texts, result, state) = lock.withLock { (self.texts, self.result, self.finalState) }
-        if let state { return CardPaymentSnapshot(texts: texts, state: state) }
+        let (texts, result) = job.progress
+        if let finalState { return CardPaymentSnapshot(texts: texts, state: finalState) }
         guard let result else { return CardPaymentSnapshot(texts: texts, state: .running) }
         let final: CardPaymentSnapshot.State
         switch result {
@@ -379,9 +335,9 @@ final class TerminalJob<Outcome>: CardPaymentJob, @unchecked Sendable {
         case .failure(CounterError.cardAborted(let text)): final = .aborted("Die Zahlung wurde abgebrochen: \(text).")
         case .failure(let error): final = .failed("\(error)")
         }
-        lock.withLock { finalState = final }
+        finalState = final
         return CardPaymentSnapshot(texts: texts, state: final)
     }
 
-    func abort() { controls?.abortPayment() }
+    func abort() { job.abort() }
 }

@@ -3,9 +3,10 @@ import Foundation
 /// The ECR-side ZVT driver: runs command sequences over a ``ZVTTransport`` with a ``CommandSession``.
 ///
 /// Synchronous by design: call it from a background thread; it blocks until the sequence ends.
-/// ``abort()`` may be called from any thread. Status texts (`04 FF`) go to ``statusHandler``; the
-/// `04 0F` goes to ``recordHandler`` *before* it is acknowledged, so the caller can store it durably
+/// ``abort()`` may be called from any thread. Status texts (`04 FF`) go to ``Handlers/status``; the
+/// `04 0F` goes to ``Handlers/record`` *before* it is acknowledged, so the caller can store it durably
 /// (the acknowledgement is the commit point, ZVT 13.08 §2.2.8).
+// @unchecked Sendable: the only mutable state (abort flag, busy flag, registered config) is behind `lock`; one sequence runs at a time (`busy`).
 public final class ZVTDriver: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var password: Password
@@ -46,17 +47,36 @@ public final class ZVTDriver: @unchecked Sendable {
     /// The config byte the terminal was last registered with by this driver (86 after Log-Off, §2.24).
     private var registeredConfig: UInt8?
 
-    /// Texts to show while a sequence runs (intermediate status, "Abbruch angefordert…").
-    public var statusHandler: (@Sendable (String) -> Void)?
-    /// Called with each `04 0F` before it is acknowledged: store it durably here, quickly.
-    public var recordHandler: (@Sendable (StatusInformation) -> Void)?
-    /// Called with each complete receipt as soon as the terminal closes it.
-    public var receiptHandler: (@Sendable (PrintedReceipt) -> Void)?
-    /// Every byte block in both directions, with the monotonic time (for `--trace`).
-    public var traceHandler: (@Sendable (Direction, [UInt8]) -> Void)?
+    /// Who hears what happens during a sequence. Fixed when the driver is made: the driver is
+    /// used from a background thread while the screen reads, so nothing here changes afterwards.
+    public struct Handlers: Sendable {
+        /// Texts to show while a sequence runs (intermediate status, "Abbruch angefordert…").
+        public var status: (@Sendable (String) -> Void)?
+        /// Called with each `04 0F` before it is acknowledged: store it durably here, quickly.
+        public var record: (@Sendable (StatusInformation) -> Void)?
+        /// Called with each complete receipt as soon as the terminal closes it.
+        public var receipt: (@Sendable (PrintedReceipt) -> Void)?
+        /// Every byte block in both directions (for `--trace`).
+        public var trace: (@Sendable (Direction, [UInt8]) -> Void)?
 
-    public init(configuration: Configuration = Configuration(), transport: ZVTTransport, clock: MonotonicClock = SystemClock()) {
+        public init(
+            status: (@Sendable (String) -> Void)? = nil, record: (@Sendable (StatusInformation) -> Void)? = nil,
+            receipt: (@Sendable (PrintedReceipt) -> Void)? = nil, trace: (@Sendable (Direction, [UInt8]) -> Void)? = nil
+        ) {
+            self.status = status
+            self.record = record
+            self.receipt = receipt
+            self.trace = trace
+        }
+    }
+
+    public let handlers: Handlers
+
+    public init(
+        configuration: Configuration = Configuration(), transport: ZVTTransport, clock: MonotonicClock = SystemClock(), handlers: Handlers = Handlers()
+    ) {
         self.configuration = configuration
+        self.handlers = handlers
         self.transport = transport
         self.clock = clock
     }
@@ -131,8 +151,9 @@ public final class ZVTDriver: @unchecked Sendable {
 
     // MARK: Recovery
 
-    /// Finds out what happened to an attempt with unknown outcome (digest D13.2): reconnect, ask the
-    /// terminal for its last transaction (Repeat Receipt with Status-Information, no print) and compare.
+    /// Finds out what happened to an attempt with unknown outcome (ZVT 13.08 §2.20): reconnect, ask
+    /// the terminal for its last transaction (Repeat Receipt with Status-Information, no print) and
+    /// decide with ``LastTransactionMatch``.
     /// - Parameter previousTrace: trace number of the last transaction known before the attempt, if any.
     public func recover(_ unknown: UnknownOutcome, previousTrace: Int? = nil) -> RecoveryVerdict {
         transport.close()
@@ -146,24 +167,19 @@ public final class ZVTDriver: @unchecked Sendable {
             }
         }
         let f = info.fields
-        let approved = info.resultCode?.isSuccess ?? false
-        if let known = unknown.statusInformation?.fields, let receipt = known.receiptNumber {
-            if f.receiptNumber == receipt, f.trace == known.trace {
-                return approved
-                    ? .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
-                    : .notBooked("Die Transaktion wurde nicht genehmigt (\(info.resultCode?.text ?? "?"))")
-            }
-            return .undetermined("Letzte Transaktion am Terminal ist Beleg \(f.receiptNumber.map(String.init) ?? "?"), erwartet \(receipt)", info)
+        let known = unknown.statusInformation?.fields
+        let attempt = LastTransactionMatch.Attempt(
+            amountCents: unknown.amountCents, receiptNumber: known?.receiptNumber, trace: known?.receiptNumber == nil ? nil : known?.trace,
+            earlierTransactionsKnown: previousTrace != nil)
+        let reported = LastTransactionMatch.LastTransaction(
+            approved: info.resultCode?.isSuccess ?? false, amountCents: f.amountCents, receiptNumber: f.receiptNumber, trace: f.trace,
+            resultText: info.resultCode?.text ?? "?")
+        switch LastTransactionMatch.verdict(attempt, last: reported, lastIsKnownEarlier: previousTrace != nil && f.trace == previousTrace) {
+        case .isTheAttempt(approved: true): return .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
+        case .isTheAttempt(approved: false): return .notBooked("Die Transaktion wurde nicht genehmigt (\(reported.resultText))")
+        case .earlierTransaction(let why): return .notBooked(why)
+        case .undetermined(let why): return .undetermined(why, info)
         }
-        if let previousTrace, f.trace == previousTrace {
-            return .notBooked("Die letzte Transaktion am Terminal ist die vorherige (Trace \(previousTrace)): der Versuch wurde nicht gebucht")
-        }
-        if let amount = unknown.amountCents, f.amountCents == amount, previousTrace != nil {
-            return approved
-                ? .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
-                : .notBooked("Die Transaktion wurde nicht genehmigt (\(info.resultCode?.text ?? "?"))")
-        }
-        return .undetermined("Die letzte Transaktion am Terminal lässt sich dem Versuch nicht sicher zuordnen", info)
     }
 
     // MARK: Running a sequence
@@ -195,14 +211,14 @@ public final class ZVTDriver: @unchecked Sendable {
                 switch action {
                 case .send(let apdu):
                     let bytes = apdu.bytes
-                    traceHandler?(.toTerminal, bytes)
+                    handlers.trace?(.toTerminal, bytes)
                     do { try transport.send(bytes) } catch { sendFailed = true }
                 case .showStatus(let text, _):
-                    statusHandler?(text)
+                    handlers.status?(text)
                 case .record(let info):
-                    recordHandler?(info)
+                    handlers.record?(info)
                 case .printReceipt(let receipt):
-                    receiptHandler?(receipt)
+                    handlers.receipt?(receipt)
                 case .finished(let result):
                     if !result.completed { transport.close() }
                     return result
@@ -235,7 +251,7 @@ public final class ZVTDriver: @unchecked Sendable {
             }
             pending = []
             if bytes.isEmpty { continue }
-            traceHandler?(.fromTerminal, bytes)
+            handlers.trace?(.fromTerminal, bytes)
             buffer += bytes
             while !session.isFinished {
                 do {
@@ -268,7 +284,7 @@ public final class ZVTDriver: @unchecked Sendable {
             while drained < 1_000_000 {
                 let stale = try transport.receive(timeoutMs: 0)
                 if stale.isEmpty { break }
-                traceHandler?(.fromTerminal, stale)
+                handlers.trace?(.fromTerminal, stale)
                 drained += stale.count
             }
             return nil

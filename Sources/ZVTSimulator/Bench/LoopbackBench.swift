@@ -31,14 +31,19 @@ public enum LoopbackBench {
         try simulator.start()
         defer { simulator.stop() }
         let session = SessionConfiguration(t3Ms: 5_000, t4Ms: 180_000)
+        // Only the payments' messages are counted, not the registration's.
+        let messages = Locked(0)
+        let counting = Locked(false)
         let driver = ZVTDriver(
             configuration: ZVTDriver.Configuration(
                 password: Password(bytes: [0x12, 0x34, 0x56]), session: session, registrationConfig: config, wantsTextBlocks: textBlocks),
-            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port),
+            handlers: .init(trace: { direction, _ in
+                if direction == .fromTerminal, counting.withLock({ $0 }) { messages.withLock { $0 += 1 } }
+            }))
         defer { driver.disconnect() }
         guard driver.register().outcome == .success else { throw BenchError.registrationFailed }
-        let messages = Locked(0)
-        driver.traceHandler = { direction, _ in if direction == .fromTerminal { messages.withLock { $0 += 1 } } }
+        counting.withLock { $0 = true }
         let amounts: [Int64] = (0..<9).map { 1_34 + Int64($0) * 1_00 }  // all ,34: approved
         var approved = 0
         let start = monotonicMilliseconds()

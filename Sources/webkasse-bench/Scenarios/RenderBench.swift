@@ -14,9 +14,10 @@ enum RenderBench {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = Configuration()
         let catalog = try TariffCatalogLoader.load(path: catalogPath)
-        let service = try CounterService.open(data: data, configuration: configuration)
-        let access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: 200_000)
-        let backend = try LiveCounterBackend(service: service, access: access, catalog: catalog, cardControls: nil,
+        let ledger = try CounterService.openLedger(data: data, configuration: configuration)
+        let access = AccessControl(store: ledger, configuration: configuration, hashIterations: 200_000)
+        let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, accessGuard: access)
+        let backend = try LiveCounterBackend(service: service, access: access, catalog: catalog,
                                              status: StatusInfo(office: "Bürgeramt", register: "K1", terminal: "Terminal", terminalIsSimulated: true),
                                              dayCloseSettings: DayCloseSettings(configuration: configuration))
         try backend.seedDemoOperators()

@@ -38,13 +38,16 @@ enum ZVTBench {
         let simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()
         defer { simulator.stop() }
+        // Only the payment's exchange is traced, not the registration's.
+        let trace = LockedTrace()
+        let tracing = LockedFlag()
         let driver = ZVTDriver(
             configuration: ZVTDriver.Configuration(password: Password(bytes: [0x12, 0x34, 0x56]), registrationConfig: config, wantsTextBlocks: textBlocks),
-            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port),
+            handlers: .init(trace: { direction, bytes in if tracing.isSet { trace.append(direction == .fromTerminal, bytes) } }))
         defer { driver.disconnect() }
         guard driver.register().outcome == .success else { throw BenchError("Anmeldung am Simulator fehlgeschlagen") }
-        let trace = LockedTrace()
-        driver.traceHandler = { direction, bytes in trace.append(direction == .fromTerminal, bytes) }
+        tracing.set()
         guard case .approved = driver.authorize(amountCents: 1_234) else { throw BenchError("Testzahlung nicht genehmigt") }
         return trace.messages()
     }
@@ -104,4 +107,12 @@ final class LockedTrace: @unchecked Sendable {
     private var items: [(Bool, [UInt8])] = []
     func append(_ fromTerminal: Bool, _ bytes: [UInt8]) { lock.lock(); items.append((fromTerminal, bytes)); lock.unlock() }
     func messages() -> [(fromTerminal: Bool, bytes: [UInt8])] { lock.lock(); defer { lock.unlock() }; return items.map { ($0.0, $0.1) } }
+}
+
+// @unchecked Sendable: `on` is only read and written under `lock`.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = false
+    var isSet: Bool { lock.withLock { on } }
+    func set() { lock.withLock { on = true } }
 }

@@ -89,13 +89,13 @@ enum RunCommand {
         let backend: CounterBackend
         do {
             let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
-            let service = try CounterService.open(data: data, configuration: configuration, terminal: terminal)
-            let access = AccessControl(store: service.ledger, configuration: configuration, log: FileLog(data: data))
+            let ledger = try CounterService.openLedger(data: data, configuration: configuration)
+            let access = AccessControl(store: ledger, configuration: configuration, log: FileLog(data: data))
+            let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access)
             try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // issue 6: audit changed config/catalogue
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
-            let live = try LiveCounterBackend(service: service, access: access, catalog: catalog,
-                                              cardControls: ZVTTerminalControls(terminal.driver), status: status,
+            let live = try LiveCounterBackend(service: service, access: access, catalog: catalog, status: status,
                                               dayCloseSettings: DayCloseSettings(configuration: configuration))
             if arguments.flag("demo") { try live.seedDemoOperators() }
             backend = live
@@ -132,35 +132,5 @@ enum RunCommand {
         let simulator = try TerminalSimulator(configuration: configuration)
         try simulator.start()
         return simulator
-    }
-}
-
-/// The driver's intermediate texts and abort for the card dialog.
-///
-/// The driver clears its abort flag when a command sequence starts, so an abort pressed while the
-/// registration (06 00) still runs would be lost: the request is remembered and repeated with
-/// every text the terminal sends until the job ends.
-final class ZVTTerminalControls: CardTerminalControls, @unchecked Sendable {
-    let driver: ZVTDriver
-    private let lock = NSLock()
-    private var abortRequested = false
-
-    init(_ driver: ZVTDriver) { self.driver = driver }
-
-    func setStatusHandler(_ handler: (@Sendable (String) -> Void)?) {
-        lock.withLock { abortRequested = false }
-        guard let handler else {
-            driver.statusHandler = nil
-            return
-        }
-        driver.statusHandler = { [weak self] text in
-            handler(text)
-            if let self, self.lock.withLock({ self.abortRequested }) { self.driver.abort() }
-        }
-    }
-
-    func abortPayment() {
-        lock.withLock { abortRequested = true }
-        driver.abort()
     }
 }

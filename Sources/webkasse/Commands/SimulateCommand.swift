@@ -93,6 +93,7 @@ enum SimulateCommand {
             printError("webkasse simulate: \(error)")
             return error is CounterError ? .failure : .ioError
         }
+        service.receipts.waitUntilIdle()
         if let printer = service.printer as? CommandPrinter {
             printer.waitUntilIdle()
             for problem in printer.takeProblems() { printError(problem) }

@@ -269,7 +269,6 @@ enum ZVTCommand {
         if sub == "reverse", receipt == nil { throw UsageError.missingOption("receipt") }
 
         let transport = TCPTransport(host: host, port: port)
-        let driver = ZVTDriver(configuration: .init(password: password, session: session), transport: transport)
         let json = args.flag("json")
         var traceFile: FileHandle? = nil
         if let path = args.value("trace") {
@@ -283,20 +282,21 @@ enum ZVTCommand {
             handle.write(Data("# webkasse zvt \(sub) \(host):\(port)\n".utf8))
         }
         let traceLock = NSLock()
-        if let traceFile {
-            driver.traceHandler = { direction, bytes in
-                let stamp = ISO8601DateFormatter.withFractions.string(from: Date())
-                traceLock.withLock { traceFile.write(Data("\(stamp) \(direction.rawValue) \(Hex.string(bytes))\n".utf8)) }
-            }
-        }
-        driver.statusHandler = { text in
+        var handlers = ZVTDriver.Handlers(status: { text in
             if json {
                 print(FieldValue.object([.init("status", .string(text))]).json)
             } else {
                 print("… " + text.replacingOccurrences(of: "\n", with: " / "))
             }
             fflush(nil)
+        })
+        if let traceFile {
+            handlers.trace = { direction, bytes in
+                let stamp = ISO8601DateFormatter.withFractions.string(from: Date())
+                traceLock.withLock { traceFile.write(Data("\(stamp) \(direction.rawValue) \(Hex.string(bytes))\n".utf8)) }
+            }
         }
+        let driver = ZVTDriver(configuration: .init(password: password, session: session), transport: transport, handlers: handlers)
         // Ctrl+C asks the terminal to abort instead of killing the process mid-payment.
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())

@@ -1,6 +1,6 @@
 import Access
 import CSQLite
-import Counter
+@testable import Counter
 import Foundation
 import KasseCore
 @testable import Ledger
@@ -19,10 +19,10 @@ final class CounterSessionTests: XCTestCase {
         tmp = try TemporaryDirectory(prefix: "webkasse-session")
         var configuration = Configuration()
         configuration.registerID = "K1"
-        service = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock, terminal: terminal)
+        let ledger = try CounterService.openLedger(data: tmp.path, configuration: configuration)
         let clock = self.clock
-        access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
-        service.accessGuard = access
+        access = AccessControl(store: ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        service = try CounterService.open(ledger: ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: access)
         let admin = try access.setUp(login: "leitung", name: "Lea Leitung", pin: "7391", pinRepeated: "7391")
         try access.addOperator(by: admin, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1111", pinRepeated: "1111")
         try access.addOperator(by: admin, login: "bernd", name: "Bernd Aufsicht", roles: [.kassenaufsicht], pin: "2222", pinRepeated: "2222")
@@ -241,16 +241,19 @@ final class CounterSessionTests: XCTestCase {
         let approval = try anna.approval(for: .cashWithdrawal(Money(euros: 20)), approverLogin: "bernd", pin: "2222")
         var configuration = Configuration()
         configuration.registerID = "K1"
-        let shell = try CounterService.open(data: tmp.path, configuration: configuration, clock: clock)
         let clock = self.clock
-        shell.accessGuard = AccessControl(store: shell.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date })
+        let shellLedger = try CounterService.openLedger(data: tmp.path, configuration: configuration)
+        let shell = try CounterService.open(
+            ledger: shellLedger, data: tmp.path, configuration: configuration, clock: clock,
+            accessGuard: AccessControl(store: shellLedger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date }))
         let racing = RacingGuard(access)
         racing.race = {
             _ = try shell.recordCashMovement(id: "m-shell", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: approval.requesterID, approvedBy: approval.approverID)
         }
-        service.accessGuard = racing
+        let screen = try CounterService.open(ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
+        let annaOnScreen = CounterSession(service: screen, access: access, operator: anna.currentOperator)
         let head = try service.ledger.chainHead()
-        XCTAssertThrowsError(try anna.recordCashMovement(id: "m-screen", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)) {
+        XCTAssertThrowsError(try annaOnScreen.recordCashMovement(id: "m-screen", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)) {
             XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.cashWithdrawal(Money(euros: 20))).description)
         }
         XCTAssertNotNil(try service.ledger.cashMovement(id: "m-shell"))
@@ -278,8 +281,10 @@ final class CounterSessionTests: XCTestCase {
         racing.race = { [service] in
             _ = try service!.cancelSale(receiptNumber: cash.receiptNumber, stornoId: "st-shell", operatorId: approval.requesterID, reason: "Irrtum", approvedBy: approval.approverID)
         }
-        service.accessGuard = racing
-        let storno = try anna.cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
+        var configuration = Configuration()
+        configuration.registerID = "K1"
+        let screen = try CounterService.open(ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
+        let storno = try CounterSession(service: screen, access: access, operator: anna.currentOperator).cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
         XCTAssertFalse(storno.alreadyBooked)
         XCTAssertNotNil(try service.ledger.storno(id: "st-shell"))
         XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1, "the approval backs the first booking only")

@@ -1,0 +1,77 @@
+import Access
+import Foundation
+import KasseCore
+import Ledger
+
+/// What every part of the counter service books with: the ledger, the clock, the office's
+/// calendar and the access rules, and the facts each booking checks (operator, open shift,
+/// business date).
+// @unchecked Sendable: every stored property is a constant except `knownOperators` and `period`, which are only touched under `lock`.
+final class BookingContext: @unchecked Sendable {
+    let ledger: Ledger
+    let clock: CounterClock
+    let calendar: BusinessCalendar
+    let accessGuard: CounterAccessGuard?
+    private let lock = NSLock()
+    /// Operators found in the ledger: operators are never removed, so a found one stays found.
+    private var knownOperators: Set<String> = []
+    /// The open shift and the last closed business date, as of the day close `afterDayClose`.
+    /// Both change only with a day close (an open shift ends only by one; the next opens only
+    /// when none is open), so they are read again only when the last day close changes — or
+    /// while no shift is open.
+    private struct PeriodFacts {
+        let afterDayClose: Int64
+        let openShift: ShiftRecord?
+        let lastClosedBusinessDate: String?
+    }
+    private var period: PeriodFacts?
+
+    init(ledger: Ledger, clock: CounterClock, calendar: BusinessCalendar, accessGuard: CounterAccessGuard?) {
+        self.ledger = ledger
+        self.clock = clock
+        self.calendar = calendar
+        self.accessGuard = accessGuard
+    }
+
+    static func newId() -> String { UUID().uuidString.lowercased() }
+
+    /// Runs `body`; any error that is not a ``CounterError`` becomes ``CounterError/ledger(_:)``.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as CounterError { throw error } catch { throw CounterError.ledger(error) }
+    }
+
+    /// The business date of a booking now: today in the office's zone, but never a closed day.
+    func currentBusinessDate() throws -> String {
+        let today = calendar.date(of: clock.now())
+        guard let closed = try periodFacts().lastClosedBusinessDate, closed >= today else { return today }
+        return calendar.day(after: closed)
+    }
+
+    private func periodFacts() throws -> PeriodFacts {
+        let afterDayClose = try ledger.lastDayCloseSeq()
+        if let known = lock.withLock({ period }), known.afterDayClose == afterDayClose, known.openShift != nil { return known }
+        let facts = PeriodFacts(
+            afterDayClose: afterDayClose, openShift: try ledger.openShift(), lastClosedBusinessDate: try ledger.lastClosedBusinessDate())
+        lock.withLock { period = facts }
+        return facts
+    }
+
+    func requireOperator(_ id: String) throws {
+        if lock.withLock({ knownOperators.contains(id) }) { return }
+        guard try ledger.operatorRecord(id: id) != nil else { throw CounterError.unknownOperator(id) }
+        lock.withLock { _ = knownOperators.insert(id) }
+    }
+
+    func requireShift() throws -> ShiftRecord {
+        guard let shift = try periodFacts().openShift else { throw CounterError.noOpenShift }
+        return shift
+    }
+
+    /// Appends an audit record of `type` in its own transaction.
+    func audit(_ type: AuditEventType, operatorId: String?, detail: String) throws {
+        let now = clock.now()
+        try ledger.transaction {
+            try ledger.append(.audit(AuditRecord(id: Self.newId(), kind: type.rawValue, operatorId: operatorId, detail: detail, at: now)), at: now)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import KasseCore
+import Ledger
+
+/// Writes a storno to the ledger: the record, and the resolution of its card reversal if it has
+/// one, in one transaction. Used by ``Stornos`` and by the card recovery.
+struct StornoBooking: Sendable {
+    let context: BookingContext
+
+    /// Books the storno of `draft` (with the terminal's reversal data, if any) and resolves `pending`.
+    func book(_ draft: StornoDraft, shift: ShiftRecord, reversal: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
+        throws -> StornoRecord
+    {
+        let ledger = context.ledger
+        guard let sale = try ledger.sale(id: draft.saleId) else { throw CounterError.saleNotFound(draft.saleId) }
+        var refunds = draft.refunds
+        if let reversal, let pending {
+            refunds.append(StornoRefund(method: .card, amount: pending.amount, cardReversal: reversal))
+        }
+        return try ledger.transaction {
+            let now = context.clock.now()
+            let record = StornoRecord(
+                id: draft.stornoId, saleId: sale.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id,
+                operatorId: draft.operatorId, approvedBy: draft.approvedBy, reason: draft.reason,
+                businessDate: try context.currentBusinessDate(), at: now, total: sale.total, refunds: refunds)
+            let entry = try ledger.append(.storno(record), at: now)
+            if let approvedBy = draft.approvedBy {
+                // Once the terminal has reversed the card part the storno is booked in any case.
+                try context.accessGuard?.recordApprovalUse(
+                    .storno, operatorId: draft.operatorId, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: reversal != nil)
+            }
+            if let pending {
+                try ledger.append(
+                    .cardResolved(
+                        CardResolution(
+                            pendingId: pending.id, outcome: .reversed, saleId: sale.id,
+                            detail: "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
+                            atStartup: atStartup)), at: now)
+            }
+            return record
+        }
+    }
+}
