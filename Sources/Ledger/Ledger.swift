@@ -43,6 +43,7 @@ public enum LedgerError: Error, CustomStringConvertible {
 /// every access holds a recursive lock, a transaction from `BEGIN` to `COMMIT`, so another
 /// thread never reads or writes in the middle of it. Several processes may open the same file:
 /// writes take the write lock (`BEGIN IMMEDIATE`) and retry while it is busy.
+// @unchecked Sendable: `path` is constant; `db` and its statement cache are only used while `lock` is held.
 public final class Ledger: @unchecked Sendable {
     public let path: String
     let db: SQLiteConnection

@@ -43,7 +43,7 @@ public enum ReadResult: Equatable, Sendable {
 /// An owned TCP stream socket: a connection (ZVT transport, the simulator's register link) or a
 /// listener (the simulator). Errors become ``SocketError``; the descriptor is closed in `deinit`
 /// (or earlier by ``close()``).
-// Safe to share between threads: the descriptor is read and changed only under `lock`; the rest is constant.
+// @unchecked Sendable: the descriptor is read and changed only under `lock`; the rest is constant.
 public final class StreamSocket: @unchecked Sendable {
     private let lock = NSLock()
     private var fd: Int32

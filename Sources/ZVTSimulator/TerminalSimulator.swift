@@ -15,7 +15,7 @@ import SystemCalls
 ///
 /// It keeps running when a register disconnects at any moment; further connection attempts wait
 /// in the listen backlog while one register is served.
-// Safe to share: the stored properties are constants; the server state is reached only through `state`'s lock.
+// @unchecked Sendable: the stored properties are constants; the server state is reached only through `state`'s lock.
 public final class TerminalSimulator: @unchecked Sendable {
     public let configuration: SimulatorConfiguration
     /// The terminal's own journal of every transaction.

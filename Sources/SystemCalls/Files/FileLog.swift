@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Defence in depth: every line is scrubbed of long digit runs (anything that could be a card
 /// number) before it is written; callers must still never pass a PIN or card data.
-// Safe to share: the properties are constants and each line is written (and the files rotated) under `lock`.
+// @unchecked Sendable: the properties are constants and each line is written (and the files rotated) under `lock`.
 public final class FileLog: @unchecked Sendable {
     public enum Level: String, Sendable { case info = "INFO", warning = "WARN", error = "ERROR" }
 

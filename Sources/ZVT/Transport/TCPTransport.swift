@@ -3,7 +3,7 @@ import SystemCalls
 
 /// ZVT over TCP/IP (PA00P016 §4): the ECR connects to the terminal (default port 20007)
 /// and the stream carries bare APDUs over a ``StreamSocket``.
-// Safe to share: the configuration is constant and the socket is read and replaced only under `lock`.
+// @unchecked Sendable: the configuration is constant and the socket is read and replaced only under `lock`.
 public final class TCPTransport: ZVTTransport, @unchecked Sendable {
     public static let defaultPort: UInt16 = 20007
 

@@ -50,6 +50,7 @@ public struct SystemClock: MonotonicClock {
 }
 
 /// A clock that only moves when told to (tests). ``InMemoryTransport`` advances it while "waiting".
+// @unchecked Sendable: `now` is only read and written under `lock`.
 public final class ManualClock: MonotonicClock, @unchecked Sendable {
     private let lock = NSLock()
     private var now: Int64
@@ -65,6 +66,7 @@ public final class ManualClock: MonotonicClock, @unchecked Sendable {
 ///
 /// The script answers each APDU the driver sends with a list of ``Step``s, delivered one by one as the
 /// driver reads. Waiting advances the ``ManualClock``, so T3/T4 expire instantly in tests.
+// @unchecked Sendable: every mutable property is stored privately and only reached under `lock`.
 public final class InMemoryTransport: ZVTTransport, @unchecked Sendable {
     public enum Step: Sendable {
         /// Bytes from the terminal (may hold several APDUs or part of one).
@@ -83,18 +85,33 @@ public final class InMemoryTransport: ZVTTransport, @unchecked Sendable {
     private var connected = false
     private var _sent: [[UInt8]] = []
     private var sendBuffer: [UInt8] = []
-    /// Answers each complete APDU the driver sends.
-    public var script: @Sendable (APDU) -> [Step]
-    /// When set, ``connect()`` fails with this error.
-    public var connectError: ZVTTransportError?
-    /// When set, ``send(_:)`` fails for sends whose index (0-based) is in this set.
-    public var failingSends: Set<Int> = []
-    public private(set) var connectCount = 0
+    private var _script: @Sendable (APDU) -> [Step]
+    private var _connectError: ZVTTransportError?
+    private var _failingSends: Set<Int> = []
+    private var _connectCount = 0
 
     public init(clock: ManualClock, script: @escaping @Sendable (APDU) -> [Step] = { _ in [] }) {
         self.clock = clock
-        self.script = script
+        self._script = script
     }
+
+    /// Answers each complete APDU the driver sends.
+    public var script: @Sendable (APDU) -> [Step] {
+        get { lock.withLock { _script } }
+        set { lock.withLock { _script = newValue } }
+    }
+    /// When set, ``connect()`` fails with this error.
+    public var connectError: ZVTTransportError? {
+        get { lock.withLock { _connectError } }
+        set { lock.withLock { _connectError = newValue } }
+    }
+    /// When set, ``send(_:)`` fails for sends whose index (0-based) is in this set.
+    public var failingSends: Set<Int> {
+        get { lock.withLock { _failingSends } }
+        set { lock.withLock { _failingSends = newValue } }
+    }
+    /// How often ``connect()`` was called.
+    public var connectCount: Int { lock.withLock { _connectCount } }
 
     /// Every byte block the driver sent, in order.
     public var sent: [[UInt8]] { lock.withLock { _sent } }
@@ -113,8 +130,8 @@ public final class InMemoryTransport: ZVTTransport, @unchecked Sendable {
 
     public func connect() throws {
         try lock.withLock {
-            connectCount += 1
-            if let connectError { throw connectError }
+            _connectCount += 1
+            if let _connectError { throw _connectError }
             connected = true
             sendBuffer = []
         }
@@ -125,14 +142,14 @@ public final class InMemoryTransport: ZVTTransport, @unchecked Sendable {
             guard connected else { throw ZVTTransportError.notConnected }
             let index = _sent.count
             _sent.append(bytes)
-            if failingSends.contains(index) {
+            if _failingSends.contains(index) {
                 connected = false
                 throw ZVTTransportError.closed
             }
             sendBuffer += bytes
             var skipped: [UInt8] = []
             let apdus = APDUDecoder.decodeAll(&sendBuffer, skipped: &skipped)
-            return apdus.flatMap { script($0) }
+            return apdus.flatMap { _script($0) }
         }
         lock.withLock { steps += answers }
     }

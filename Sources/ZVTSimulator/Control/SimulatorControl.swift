@@ -2,6 +2,7 @@
 ///
 /// Precedence for each card transaction: the `next` queue, then the connection's script, then
 /// the sticky setting, then the amount rules (``AmountRules``).
+// @unchecked Sendable: all state is in `state` and only reached through its lock.
 public final class SimulatorControl: @unchecked Sendable {
     private struct State {
         var next: [Scenario] = []

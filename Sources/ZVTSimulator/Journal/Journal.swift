@@ -103,6 +103,7 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
 /// and trace counters derived from it so they continue across restarts.
 ///
 /// Thread-safe: the session thread appends, the control thread and tests read.
+// @unchecked Sendable: the entries and counters live in `state` (a lock); the file handle is written only inside that lock.
 public final class Journal: @unchecked Sendable {
     public let path: String?
     private let syncEachWrite: Bool

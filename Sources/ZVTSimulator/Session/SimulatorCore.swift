@@ -2,6 +2,7 @@ import Foundation
 import ZVT
 
 /// State shared by the server, every register session and the control interface.
+// @unchecked Sendable: the stored properties are constants; the mutable parts are `Locked` or thread-safe types.
 final class SimulatorCore: @unchecked Sendable {
     let configuration: SimulatorConfiguration
     let journal: Journal

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A tiny mutex (pthread, so it needs nothing beyond the C library).
-// Safe to share: the mutex is created in init, destroyed in deinit and otherwise only locked and unlocked.
+// @unchecked Sendable: the mutex is created in init, destroyed in deinit and otherwise only locked and unlocked.
 final class PThreadLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     init() {
@@ -25,7 +25,7 @@ final class PThreadLock: @unchecked Sendable {
 }
 
 /// A value guarded by a lock, shared between the server thread, the control thread and tests.
-// Safe to share: `value` is only reached inside `lock`.
+// @unchecked Sendable: `value` is only reached inside `lock`.
 final class Locked<Value>: @unchecked Sendable {
     private let lock = PThreadLock()
     private var value: Value

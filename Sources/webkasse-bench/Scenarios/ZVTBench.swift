@@ -101,7 +101,7 @@ enum ZVTBench {
 }
 
 /// The traced messages, appended from the driver's thread.
-// Safe to share: `items` is only reached inside `lock`.
+// @unchecked Sendable: `items` is only reached inside `lock`.
 final class LockedTrace: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(Bool, [UInt8])] = []
