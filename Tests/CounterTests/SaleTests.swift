@@ -138,7 +138,7 @@ final class SaleTests: XCTestCase {
                 SplitShare(account: "431100", label: "Stadt", numerator: 2, denominator: 5, passThrough: false),
                 SplitShare(account: "371000", label: "Bundeskasse", numerator: 3, denominator: 5, passThrough: true),
             ])
-        let line = BasketLine(
+        let line = try BasketLine(
             id: 1, itemCode: "FZ", itemName: "Führungszeugnis", category: "Melde", variantCode: "", variantName: "", quantity: 1,
             unitPrice: Money(cents: 1300), booking: assignment, taxNote: "Gebühr, nicht umsatzsteuerbar")
         let mapped = SaleLine(basketLine: line)

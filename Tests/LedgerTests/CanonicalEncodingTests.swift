@@ -12,7 +12,7 @@ final class CanonicalEncodingTests: XCTestCase {
         reference: "KZ\\1\nx", total: Money(cents: 6300),
         lines: [LedgerFixture.line(), LedgerFixture.line("FZ", cents: 1300, quantity: 2, bundShare: 1560)],
         payments: [
-            .cash(tendered: Money(cents: 5000), change: Money(cents: 0)),
+            try! .cash(tendered: Money(cents: 5000), change: Money(cents: 0)),
             PaymentRecord(method: .card, amount: Money(cents: 1300), card: LedgerFixture.card(Money(cents: 1300)), cardPendingId: "p"),
         ])
 

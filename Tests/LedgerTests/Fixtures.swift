@@ -83,7 +83,7 @@ struct LedgerFixture {
     {
         let total = Money(cents: lines.reduce(0) { $0 + $1.amount.cents })
         let tendered = Money(cents: (total.cents + 999) / 1000 * 1000)
-        let paid = payments ?? [.cash(tendered: tendered, change: Money(cents: tendered.cents - total.cents))]
+        let paid = try payments ?? [.cash(tendered: tendered, change: tendered.subtracting(total))]
         let start = tick()
         let end = tick()
         let record = SaleRecord(

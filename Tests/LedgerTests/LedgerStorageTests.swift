@@ -157,7 +157,7 @@ final class LedgerStorageTests: XCTestCase {
         let sale = SaleRecord(
             id: "x", receiptNumber: 5, shiftId: shift.id, operatorId: "op1", businessDate: shift.businessDate,
             startedAt: fixture.clock, endedAt: fixture.clock, reference: nil, total: Money(cents: 3700),
-            lines: [LedgerFixture.line()], payments: [.cash(tendered: Money(cents: 3700), change: .zero)])
+            lines: [LedgerFixture.line()], payments: [try .cash(tendered: Money(cents: 3700), change: .zero)])
         XCTAssertThrowsError(try fixture.book(.sale(sale))) { error in
             guard case LedgerError.receiptNumberOutOfSequence(1, 5) = error else { return XCTFail("\(error)") }
         }

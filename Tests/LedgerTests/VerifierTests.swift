@@ -37,7 +37,7 @@ final class VerifierTests: XCTestCase {
             id: id, receiptNumber: receipt, shiftId: shift, operatorId: "op1", businessDate: date,
             startedAt: Instant(millisecondsSinceEpoch: 0), endedAt: Instant(millisecondsSinceEpoch: 1), reference: nil,
             total: Money(cents: cents), lines: [LedgerFixture.line(cents: cents)],
-            payments: payments ?? [.cash(tendered: Money(cents: cents), change: .zero)])
+            payments: payments ?? [try! .cash(tendered: Money(cents: cents), change: .zero)])
     }
 
     private func storno(_ id: String, of sale: SaleRecord, receipt: Int64, refunds: [StornoRefund]? = nil) -> StornoRecord {
@@ -78,7 +78,7 @@ final class VerifierTests: XCTestCase {
     }
 
     func testUnbalancedSaleIsNamed() {
-        let bad = sale("a", receipt: 1, payments: [.cash(tendered: Money(cents: 5000), change: Money(cents: 1400))])
+        let bad = sale("a", receipt: 1, payments: [try! .cash(tendered: Money(cents: 5000), change: Money(cents: 1400))])
         let found = problems([.shiftOpened(shift), .sale(bad)])
         XCTAssertEqual(found.first?.check, .balance)
         XCTAssertEqual(found.first?.seq, 2)

@@ -38,7 +38,7 @@ public enum ReceiptRenderer {
             out.append(TextLayout.pair("Beginn \(cal.time(of: sale.startedAt))", "Ende \(cal.time(of: sale.endedAt))"))
             out.append("Beleg-Nr. \(sale.receiptNumber)")
             out.append(rule)
-            appendLines(sale.lines, sign: 1, to: &out)
+            appendLines(sale.lines, negated: false, to: &out)
             out.append(rule)
             out.append(TextLayout.pair("SUMME", sale.total.formatted))
             for payment in sale.payments { appendPayment(payment, to: &out) }
@@ -53,7 +53,7 @@ public enum ReceiptRenderer {
             out.append("Beleg-Nr. \(storno.receiptNumber)")
             out.append("STORNO zu Beleg \(original.receiptNumber) vom \(cal.germanDate(of: original.endedAt))")
             out.append(rule)
-            appendLines(original.lines, sign: -1, to: &out)
+            appendLines(original.lines, negated: true, to: &out)
             out.append(rule)
             out.append(TextLayout.pair("SUMME STORNO", storno.total.negated.formatted))
             for refund in storno.refunds {
@@ -89,15 +89,15 @@ public enum ReceiptRenderer {
 
     static let rule = TextLayout.rule()
 
-    private static func appendLines(_ lines: [SaleLine], sign: Int64, to out: inout [String]) {
+    private static func appendLines(_ lines: [SaleLine], negated: Bool, to out: inout [String]) {
         for line in lines {
             let title = line.variant.map { "\(line.name) (\($0))" } ?? line.name
             out.append(contentsOf: TextLayout.wrap("\(line.quantity) x \(title)"))
             out.append(
-                TextLayout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", Money(cents: line.amount.cents * sign).formatted))
+                TextLayout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", (negated ? line.amount.negated : line.amount).formatted))
             out.append(contentsOf: TextLayout.wrap(line.taxNote).map { "    " + $0 })
             for share in line.shares where line.shares.count > 1 {
-                out.append(TextLayout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", Money(cents: share.amount.cents * sign).formatted))
+                out.append(TextLayout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted))
             }
         }
     }

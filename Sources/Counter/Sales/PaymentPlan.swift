@@ -19,7 +19,7 @@ struct PaymentPlan: Equatable {
             guard tendered <= Money.maximumEntry else {
                 throw CounterError.invalidAmount("Gegeben \(tendered.formatted) ist größer als \(Money.maximumEntry.formatted).")
             }
-            payments = [.cash(tendered: tendered, change: try tendered.subtracting(total))]
+            payments = [try .cash(tendered: tendered, change: tendered.subtracting(total))]
         case .cheque(let number, let bank, let drawer):
             guard total.cents > 0 else { throw nothingToPay }
             guard !number.trimmingCharacters(in: .whitespaces).isEmpty else { throw CounterError.missingDetail("die Schecknummer") }
@@ -33,7 +33,7 @@ struct PaymentPlan: Equatable {
                 throw CounterError.invalidAmount("Der Baranteil muss größer als 0,00 € und kleiner als die Summe \(total.formatted) sein.")
             }
             guard tendered >= cash else { throw CounterError.tenderedTooLow(total: cash, tendered: tendered) }
-            payments = [.cash(tendered: tendered, change: try tendered.subtracting(cash))]
+            payments = [try .cash(tendered: tendered, change: tendered.subtracting(cash))]
             cardAmount = try total.subtracting(cash)
         case .none:
             guard total.isZero else { throw CounterError.invalidAmount("Es sind \(total.formatted) zu zahlen.") }

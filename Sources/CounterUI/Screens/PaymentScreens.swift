@@ -79,14 +79,15 @@ final class CashPaymentScreen: FormScreen {
         for note in Self.notes {
             extras.append(Extra(keys: [.function(note.key)], label: "\(note.euros)€", help: "\(note.euros)-€-Schein zum gegebenen Betrag addieren") { form, _ in
                 let current = (try? Money.parse(form.value(0))) ?? .zero
-                form.fields[0].setText(Money(cents: current.cents + note.euros * 100).formattedNumber)
+                guard let added = try? current.adding(Money(euros: note.euros)) else { return }
+                form.fields[0].setText(added.formattedNumber)
             })
         }
         self.extras = extras
         footer = { form in
             guard let tendered = try? Money.parse(form.value(0)) else { return ["Rückgeld: –"] }
-            if tendered < amount { return ["Es fehlen noch \(Money(cents: amount.cents - tendered.cents).formatted)"] }
-            return ["Rückgeld: \(Money(cents: tendered.cents - amount.cents).formatted)"]
+            if tendered < amount { return ["Es fehlen noch \((try? amount.subtracting(tendered))?.formatted ?? "–")"] }
+            return ["Rückgeld: \((try? tendered.subtracting(amount))?.formatted ?? "–")"]
         }
     }
 }

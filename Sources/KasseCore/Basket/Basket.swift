@@ -30,10 +30,10 @@ public struct Basket: Sendable {
         if let index = lines.firstIndex(where: { $0.itemCode == item.code && $0.variantCode == variant.code }) {
             let newQuantity = lines[index].quantity + quantity
             try checkQuantity(newQuantity, item: item)
-            lines[index] = lines[index].with(quantity: newQuantity)
+            lines[index] = try lines[index].with(quantity: newQuantity)
             return lines[index]
         }
-        let line = BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price)
+        let line = try BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price)
         nextLineID += 1
         lines.append(line)
         return line
@@ -54,7 +54,7 @@ public struct Basket: Sendable {
     public mutating func setQuantity(_ quantity: Int, lineID: Int) throws(BasketError) {
         guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
         try checkQuantity(quantity, item: nil)
-        lines[index] = lines[index].with(quantity: quantity)
+        lines[index] = try lines[index].with(quantity: quantity)
     }
 
     /// Switches a line to another variant of its item, re-priced on the basket's date.
@@ -64,7 +64,7 @@ public struct Basket: Sendable {
         guard let item = catalog.item(code: line.itemCode) else { throw .unknownItem(code: line.itemCode) }
         let variant = try pickVariant(item, variantCode)
         guard let price = variant.price(on: date) else { throw .notInForce(code: item.code, variant: variant.name, date: date) }
-        lines[index] = BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
+        lines[index] = try BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
     }
 
     public mutating func removeAll() { lines.removeAll() }
@@ -95,20 +95,21 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     public let booking: BookingAssignment
     public let taxNote: String
 
-    public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money) {
-        self.init(id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
+    public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money) throws(BasketError) {
+        try self.init(id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
                   variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking, taxNote: item.taxNote)
     }
 
     public init(id: Int, itemCode: String, itemName: String, category: String, variantCode: String, variantName: String,
-                quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String) {
+                quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String) throws(BasketError) {
+        do { self.total = try unitPrice.multiplied(by: Int64(quantity)) } catch { throw .lineTotalTooLarge(itemCode: itemCode, quantity: quantity) }
         self.id = id; self.itemCode = itemCode; self.itemName = itemName; self.category = category
         self.variantCode = variantCode; self.variantName = variantName; self.quantity = quantity
         self.unitPrice = unitPrice; self.booking = booking; self.taxNote = taxNote
     }
 
-    /// quantity × unit price (at most 99 × 999.999,99 €, far from overflow).
-    public var total: Money { Money(cents: unitPrice.cents * Int64(quantity)) }
+    /// quantity × unit price, computed with checked arithmetic when the line is made.
+    public let total: Money
 
     /// The line total split to its accounts (adds up to ``total`` to the cent).
     public var shares: [ShareAmount] { booking.split(total) }
@@ -116,8 +117,8 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     /// "Personalausweis (ab 24 Jahre)"
     public var displayName: String { variantName.isEmpty ? itemName : "\(itemName) (\(variantName))" }
 
-    func with(quantity: Int) -> BasketLine {
-        BasketLine(id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
+    func with(quantity: Int) throws(BasketError) -> BasketLine {
+        try BasketLine(id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
                    variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote)
     }
 }
@@ -129,6 +130,7 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
     case notInForce(code: String, variant: String, date: BusinessDate)
     case quantityOutOfRange(Int)
     case unknownLine(Int)
+    case lineTotalTooLarge(itemCode: String, quantity: Int)
 
     public var description: String {
         switch self {
@@ -138,6 +140,7 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
             return "\(code)\(variant.isEmpty ? "" : " (\(variant))") hat am \(date.german) keinen gültigen Preis."
         case .quantityOutOfRange(let q): return "Menge \(q) ist nicht möglich: erlaubt sind 1 bis \(Basket.maximumQuantity)."
         case .unknownLine(let id): return "Position \(id) ist nicht im Warenkorb."
+        case .lineTotalTooLarge(let code, let quantity): return "\(quantity) × \(code) ergibt einen zu großen Betrag."
         }
     }
 }

@@ -64,7 +64,7 @@ public struct PaymentRecord: Equatable, Sendable, Codable {
         self.card = card; self.cardPendingId = cardPendingId
     }
 
-    public static func cash(tendered: Money, change: Money) -> PaymentRecord {
-        PaymentRecord(method: .cash, amount: Money(cents: tendered.cents - change.cents), tendered: tendered, change: change)
+    public static func cash(tendered: Money, change: Money) throws(MoneyError) -> PaymentRecord {
+        PaymentRecord(method: .cash, amount: try tendered.subtracting(change), tendered: tendered, change: change)
     }
 }

@@ -21,7 +21,7 @@ public enum RecordChecks {
                 out.append(
                     "Der Soll-Bestand \(close.expectedCash.formatted) passt nicht zu den Summen (\(fromTotals?.formatted ?? "Überlauf")).")
             }
-            if close.difference.cents != close.countedCash.cents - close.expectedCash.cents {
+            if close.difference != (try? close.countedCash.subtracting(close.expectedCash)) {
                 out.append("Die Differenz \(close.difference.formatted) ist nicht Ist minus Soll.")
             }
             return out

@@ -120,11 +120,11 @@ enum LedgerBench {
         let operatorId = "op-bench"
         var salesToday = 0
         let closingSalesTarget = entries - openSales
-        func line(_ item: TariffItem) -> SaleLine {
+        func line(_ item: TariffItem) throws -> SaleLine {
             let variant = item.variants[Int(rng.next() % UInt64(item.variants.count))]
             let price = variant.price(on: day) ?? variant.prices.last!.amount
             let quantity = Int64(1 + rng.next() % 2)
-            let amount = Money(cents: price.cents * quantity)
+            let amount = try price.multiplied(by: quantity)
             return SaleLine(itemCode: item.code, name: item.name, variant: variant.name.isEmpty ? nil : variant.name, quantity: quantity,
                             unitPrice: price, amount: amount, sachkonto: item.booking.revenueAccount, produkt: item.booking.product,
                             kostenstelle: item.booking.costCentre, taxNote: item.taxNote,
@@ -162,11 +162,13 @@ enum LedgerBench {
                         _ = try ledger.append(.storno(StornoRecord(id: "storno-\(receipt)", saleId: saleId, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: "op-sup", reason: "Falsche Gebühr", businessDate: day.iso, at: now, total: sale.total, refunds: sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount) })), at: now)
                         receipt += 1
                     } else {
-                        let lines = (0..<(1 + Int(rng.next() % 3))).map { _ in line(items[Int(rng.next() % UInt64(items.count))]) }
-                        let total = Money(cents: lines.reduce(0) { $0 + $1.amount.cents })
+                        let lines = try (0..<(1 + Int(rng.next() % 3))).map { _ in try line(items[Int(rng.next() % UInt64(items.count))]) }
+                        let total = try Money.sum(lines.map(\.amount))
                         let payment: PaymentRecord
                         switch rng.next() % 10 {
-                        case 0..<5: payment = PaymentRecord(method: .cash, amount: total, tendered: Money(cents: ((total.cents + 999) / 1000) * 1000), change: Money(cents: ((total.cents + 999) / 1000) * 1000 - total.cents))
+                        case 0..<5:
+                            let tendered = Money(cents: ((total.cents + 999) / 1000) * 1000)
+                            payment = try .cash(tendered: tendered, change: tendered.subtracting(total))
                         case 5: payment = PaymentRecord(method: .cheque, amount: total, chequeNumber: "\(100_000 + receipt)", chequeBank: "Sparkasse", chequeDrawer: "M. Muster")
                         default: payment = PaymentRecord(method: .card, amount: total, card: CardDetails(terminalId: "52523535", traceNumber: String(receipt), receiptNumber: String(receipt % 10_000), cardName: "girocard", maskedPAN: "############1234"))
                         }
