@@ -59,7 +59,7 @@ public final class Ledger: @unchecked Sendable {
                 throw LedgerError.cannotCreateDirectory(path: directory, reason: error.localizedDescription)
             }
         }
-        try FileSecurity.checkLedger(path)  // issue 6: refuse a world-writable ledger
+        try FileSecurity.checkLedger(path)  // refuse a world-writable ledger (docs/access.md)
         FileSecurity.applyProcessMask()
         let isNew = !FileManager.default.fileExists(atPath: path)
         do {

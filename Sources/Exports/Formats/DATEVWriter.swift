@@ -9,7 +9,7 @@ import KasseCore
 /// (≤ 12 characters), Buchungstext (≤ 60), KOST1 = Kostenstelle, KOST2 = Produkt, and
 /// Zusatzinformationen (Kasse, Bon, Vorgang, Bediener, Artikel, Storno-Bezug).
 /// Windows-1252, `;`-separated, texts in double quotes, CRLF line ends.
-/// Layout after DOMAIN-NOTES §4 (ledermann/datev `header.rb`, `booking.rb`).
+/// Layout as in docs/exports.md, "DATEV EXTF Buchungsstapel" (ledermann/datev `header.rb`, `booking.rb`).
 public struct DATEVWriter: BookingWriter {
     public static let formatVersion = 9
 

@@ -4,7 +4,7 @@ import Ledger
 /// The office's settings for exports: payment and difference accounts, DATEV client data.
 ///
 /// The account numbers come from the configuration's `[accounts]` section (``init(configuration:)``);
-/// its defaults are **examples to be confirmed** with the Land's Kontierungsplan (DOMAIN-NOTES §4).
+/// its defaults are **examples to be confirmed** with the Land's Kontierungsplan (docs/exports.md).
 public struct ExportSettings: Equatable, Sendable {
     /// Payment accounts per method (Kasse, card clearing, cheques).
     public var cashAccount = "181000"

@@ -80,7 +80,7 @@ public struct StornoRecord: Equatable, Sendable {
     public let receiptNumber: Int64
     public let shiftId: String
     public let operatorId: String
-    /// The supervisor who approved (four-eyes, issue 6).
+    /// The supervisor who approved (four-eyes, docs/access.md).
     public let approvedBy: String?
     public let reason: String
     public let businessDate: String
@@ -159,7 +159,7 @@ public struct DayTotals: Equatable, Sendable {
 }
 
 /// The day close (Tagesabschluss) of a register: closes the shift and the business date.
-/// The count by denomination and the Z report come with issue 8 (extra tables keyed by `id`).
+/// The count by denomination and the Z report are in extra tables keyed by `id` (docs/dayclose.md).
 public struct DayCloseRecord: Equatable, Sendable {
     public let id: String
     public let zNumber: Int64
@@ -229,7 +229,7 @@ public struct CardResolution: Equatable, Sendable {
     }
 }
 
-/// An export run (issue 8): what was exported, where, and the file's SHA-256.
+/// An export run (docs/exports.md): what was exported, where, and the file's SHA-256.
 public struct ExportRecord: Equatable, Sendable {
     public let id: String
     public let format: String
@@ -255,7 +255,7 @@ public struct ExportRecord: Equatable, Sendable {
     }
 }
 
-/// An audit event (issue 6 fills in the kinds): log-in, storno approval, reprint, recovery, …
+/// An audit event (kinds: ``AuditEventType``, docs/access.md): log-in, storno approval, reprint, recovery, …
 public struct AuditRecord: Equatable, Sendable {
     public let id: String
     public let kind: String

@@ -36,7 +36,7 @@ public struct APDU: Equatable, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { Hex.string(bytes) }
 
-    /// Class bytes that can start an APDU on the wire (D1, D3): `04 05 06 08 0F 80 84`.
+    /// Class bytes that can start an APDU on the wire (ZVT 13.08 §2, §2.66): `04 05 06 08 0F 80 84`.
     public static let knownClasses: Set<UInt8> = [0x04, 0x05, 0x06, 0x08, 0x0F, 0x80, 0x84]
 
     /// Decodes exactly one APDU from `bytes` (a whole message, e.g. a trace file).

@@ -33,7 +33,7 @@ public struct Acknowledgement: Equatable, Sendable {
 
     public var apdu: APDU { APDU(commandClass, code, data: data) }
 
-    /// `80 xx` and `84 00` are acceptance (D3).
+    /// `80 xx` and `84 00` are acceptance (ZVT 13.08 §2.66).
     public var isPositive: Bool { commandClass == 0x80 || code == 0x00 }
 
     /// For a refusal, the result code: `data[0]` for `84 1E` with data, else `xx` (ZVT 13.08 §2.66; docs/zvt-field-notes.md, inconsistency 12).

@@ -18,7 +18,7 @@ public struct ApprovedTransaction: Equatable, Sendable {
     /// The receipts the terminal sent for printing.
     public var receipts: [PrintedReceipt]
     /// Whether the terminal ended the sequence with `06 0F`. Without it an approval is reported only
-    /// when no receipts could follow the `04 0F` (registration without ECR receipts, digest D13.1);
+    /// when no receipts could follow the `04 0F` (registration without ECR receipts, ZVT 13.08 §2.2.8);
     /// otherwise the outcome is unknown until the terminal is asked.
     public var completed: Bool
     public var statusInformation: StatusInformation
@@ -52,7 +52,7 @@ public struct TransactionFailure: Equatable, Sendable {
     public var receipts: [PrintedReceipt]
 }
 
-/// A transaction whose outcome nobody can tell yet: recovery is needed (digest D13.2).
+/// A transaction whose outcome nobody can tell yet: recovery is needed (ZVT 13.08 §2.2.9, §2.20).
 public struct UnknownOutcome: Equatable, Sendable {
     /// The command that was running (`0x0601` payment, `0x0631` refund, `0x0630` reversal).
     public var command: UInt16
@@ -89,7 +89,7 @@ public enum PaymentOutcome: Equatable, Sendable {
     }
 }
 
-/// What recovery found out about an attempt with unknown outcome (digest D13.2).
+/// What recovery found out about an attempt with unknown outcome (ZVT 13.08 §2.2.9, §2.20).
 public enum RecoveryVerdict: Equatable, Sendable {
     /// The terminal's last transaction is the attempt, approved: book it (or reverse it).
     case approved(ApprovedTransaction)

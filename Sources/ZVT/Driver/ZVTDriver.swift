@@ -125,7 +125,7 @@ public final class ZVTDriver: @unchecked Sendable {
     public func repeatReceipt() -> SequenceResult { run(RepeatReceipt(password: configuration.password).apdu) }
 
     /// The terminal's last transaction without printing: Repeat Receipt with service byte 03
-    /// (01 = send the Status-Information, 02 = do not print), digest D13.2 step 4.
+    /// (01 = send the Status-Information, 02 = do not print), ZVT 13.08 §2.20.
     public func lastTransaction() -> SequenceResult { run(RepeatReceipt(password: configuration.password, serviceByte: 0x03).apdu) }
 
     /// Log-Off `06 02` (ZVT 13.08 §2.24).
@@ -265,7 +265,7 @@ public final class ZVTDriver: @unchecked Sendable {
     }
 
     /// The session settings for the next command. Whether receipts may follow the `04 0F` (and so
-    /// whether an acknowledged approval needs the Completion, digest D13.1) comes from this driver's
+    /// whether an acknowledged approval needs the Completion, ZVT 13.08 §2.2.8) comes from this driver's
     /// last Registration; before one, ``SessionConfiguration/paymentReceiptsViaECR`` as configured
     /// (default: they may — the terminal may still be registered that way by another program).
     private func sessionConfiguration() -> SessionConfiguration {
@@ -276,7 +276,7 @@ public final class ZVTDriver: @unchecked Sendable {
         return session
     }
 
-    /// Connects if needed and discards stale bytes (banners, late answers) before a new command (digest D13.2).
+    /// Connects if needed and discards stale bytes (banners, late answers) before a new command (ZVT 13.08 §2.2.9, §2.20).
     private func prepareConnection(_ command: APDU) -> SequenceResult? {
         do {
             if !transport.isConnected { try transport.connect() }

@@ -6,7 +6,7 @@ import KasseCore
 import Ledger
 import SystemCalls
 
-/// `webkasse audit [--from …] [--to …] [--operator KENNUNG] [--type ART] [--json]` (issue 6):
+/// `webkasse audit [--from …] [--to …] [--operator KENNUNG] [--type ART] [--json]` (docs/access.md):
 /// the audit trail from the ledger, oldest first.
 enum AuditCommand {
     static let help = """

@@ -4,7 +4,7 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// `webkasse export --format datev|csv|journal|jsonl [--from DATE --to DATE | --z N | --new] …` (issue 8):
+/// `webkasse export --format datev|csv|journal|jsonl [--from DATE --to DATE | --z N | --new] …` (docs/exports.md):
 /// the treasury's export of booked days from the registers' ledgers, recorded in each ledger.
 enum ExportCommand {
     static let help = """

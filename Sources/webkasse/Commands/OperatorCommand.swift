@@ -43,7 +43,7 @@ struct AccessCommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `webkasse operator setup|add|list|lock|unlock|set-pin|roles` (issue 6).
+/// `webkasse operator setup|add|list|lock|unlock|set-pin|roles` (docs/access.md).
 enum OperatorCommand {
     static let help = """
         Aufruf:

@@ -4,7 +4,7 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// `webkasse receipts show N [--copy] [--data DIR] [--register ID]` (issue 5): prints a booked
+/// `webkasse receipts show N [--copy] [--data DIR] [--register ID]` (docs/ledger.md): prints a booked
 /// receipt, generated from the ledger.
 enum ReceiptsCommand {
     static let help = """

@@ -4,7 +4,7 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// `webkasse report z N [--write] | x [--data DIR] [--register ID] [--config FILE]` (issue 8):
+/// `webkasse report z N [--write] | x [--data DIR] [--register ID] [--config FILE]` (docs/dayclose.md):
 /// the Z report of a booked day close, or the X report of the open period, made from the ledger.
 enum ReportCommand {
     static let help = """

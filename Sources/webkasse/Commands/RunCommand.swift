@@ -10,7 +10,7 @@ import ZVT
 import ZVTSimulator
 
 /// `webkasse [run] [--data DIR] [--config DATEI] [--terminal HOST:PORT] [--catalog PFAD] [--demo]`:
-/// the counter screen (issue 7).
+/// the counter screen (docs/ui.md).
 enum RunCommand {
     static let help = """
         Aufruf: webkasse [run] [OPTIONEN]
@@ -92,7 +92,7 @@ enum RunCommand {
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
             let access = AccessControl(store: ledger, configuration: configuration, log: FileLog(data: data))
             let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access)
-            try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // issue 6: audit changed config/catalogue
+            try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // audit a changed configuration or catalogue (docs/access.md)
             let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
                                     terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
             let live = try LiveCounterBackend(service: service, access: access, catalog: catalog, status: status,

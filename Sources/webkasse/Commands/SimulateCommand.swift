@@ -4,7 +4,7 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// `webkasse simulate --sales N [--seed S] [--terminal HOST:PORT] [--data DIR]` (issue 5): drives
+/// `webkasse simulate --sales N [--seed S] [--terminal HOST:PORT] [--data DIR]` (docs/ledger.md): drives
 /// realistic counter days through the counter service and prints what it did.
 enum SimulateCommand {
     static let help = """

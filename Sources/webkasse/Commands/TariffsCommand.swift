@@ -3,7 +3,7 @@ import Foundation
 import KasseCore
 
 /// `webkasse tariffs check [PATH]`, `webkasse tariffs list [--date YYYY-MM-DD] [PATH]`,
-/// `webkasse tariffs search QUERY [--date …] [PATH]` (issue 2).
+/// `webkasse tariffs search QUERY [--date …] [PATH]` (Tariffs/README.md).
 enum TariffsCommand {
     static let help = """
         Aufruf:

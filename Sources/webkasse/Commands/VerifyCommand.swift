@@ -3,7 +3,7 @@ import Counter
 import Foundation
 import Ledger
 
-/// `webkasse verify [--data DIR] [--register ID]` (issue 5): recomputes the hash chain and checks
+/// `webkasse verify [--data DIR] [--register ID]` (docs/ledger.md): recomputes the hash chain and checks
 /// every invariant of each register's ledger; names the first bad entry and exits 1 on problems.
 enum VerifyCommand {
     static let help = """
@@ -41,7 +41,7 @@ enum VerifyCommand {
             do {
                 let ledger = try Ledger(path: path)
                 report = try ledger.verify()
-                AccessControl.recordVerification(ledger, entries: report.entryCount, problems: report.problems.count)  // issue 6
+                AccessControl.recordVerification(ledger, entries: report.entryCount, problems: report.problems.count)
             } catch {
                 printError("webkasse verify: Kasse \(register): \(error)")
                 return .ioError

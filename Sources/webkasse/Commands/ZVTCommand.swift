@@ -4,7 +4,7 @@ import Foundation
 import KasseCore
 import ZVT
 
-/// `webkasse zvt …` — ZVT tools for technicians and tests (issue 3): decode APDUs, and run single
+/// `webkasse zvt …` — ZVT tools for technicians and tests (docs/zvt.md): decode APDUs, and run single
 /// commands against a real terminal (or the simulator) over TCP.
 enum ZVTCommand {
     static let help = """
@@ -118,7 +118,7 @@ enum ZVTCommand {
         for stream in streams {
             var buffer = stream.bytes
             if stream.label != nil && stream.label != "ECR->PT" && stream.label != "PT->ECR", let single = try? APDU.decodeSingle(buffer) {
-                // A trace file with one APDU: the tolerant path also repairs the Valina length byte (D16).
+                // A trace file with one APDU: the tolerant path also repairs the Valina length byte (docs/zvt-field-notes.md, vendor deviations).
                 emit(single, source: stream.label, pending: &pending, charset: charset, json: args.flag("json"))
                 continue
             }
