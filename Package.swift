@@ -61,35 +61,34 @@ let package = Package(
                 "CounterUI", "CSQLite", "Access", "SystemCalls",
             ]),
 
-        // Shared test helpers (temporary directories, fixtures, process runner, tmux driver).
-        .target(name: "TestSupport", dependencies: ["KasseCore"], path: "Tests/TestSupport"),
+        // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
+        // directory, a ledger with three business days for export runs).
+        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports"], path: "Tests/TestSupport"),
 
+        // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
-        .testTarget(
-            name: "AccessTests",
-            dependencies: [
-                "Access", "Counter", "Ledger", "Exports", "KasseCore", "KasseCrypto", "CSQLite", "ZVT", "ZVTSimulator", "SystemCalls",
-                "TestSupport",
-            ]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
         .testTarget(name: "ZVTSimulatorTests", dependencies: ["ZVTSimulator", "ZVT", "SystemCalls", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "TestSupport"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "KasseCore", "KasseCrypto"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KasseCore", "CSQLite", "SystemCalls", "TestSupport"]),
+        // Also the counter's security glue (Security/: access control, sessions, the secret scan over a
+        // whole test day's files, exports included) and its soak and fault runs (Soak/: sizes from the environment).
         .testTarget(
             name: "CounterTests",
-            dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "TestSupport"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Counter", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
+            dependencies: [
+                "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
+                "TestSupport",
+            ]),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
-        // The built `webkasse` binary fed bad input: the exact message, exit status and nothing written per case.
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        // Soak and fault tests: the counter against every simulator fault; sizes from the environment.
+        // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),
+        // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
         .testTarget(
-            name: "SoakTests",
-            dependencies: ["Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
-        // End-to-end: the built binaries (webkasse, zvt-sim) driven as a user would (tmux, TCP).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ZVT"]),
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 @testable import Exports
 import KasseCore
 import Ledger
+import TestSupport
 import XCTest
 
 /// The exports' projection of the merge reader (``Ledger/forEachBookedEntry(in:_:)``) gives exactly

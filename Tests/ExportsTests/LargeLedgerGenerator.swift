@@ -2,6 +2,7 @@ import Exports
 import Foundation
 import KasseCore
 import Ledger
+import TestSupport
 import XCTest
 
 /// Not a check: builds a large ledger for measuring `webkasse export` by hand.

@@ -2,6 +2,7 @@ import Exports
 import Foundation
 import KasseCore
 import Ledger
+import TestSupport
 import XCTest
 
 /// Exports read from a real ledger: scopes, `--new`, repeats, provisional days, the export log.

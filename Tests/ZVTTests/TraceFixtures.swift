@@ -1,12 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ZVT
 
-/// The golden traces copied from `../shared/zvt/traces/` (see Traces/MANIFEST.md): one raw APDU per file.
-enum Traces {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Traces")
-
+/// The golden traces copied from `../shared/zvt/traces/` (see Traces/MANIFEST.md), read and decoded.
+extension Traces {
     static func bytes(_ name: String) throws -> [UInt8] {
         let url = directory.appendingPathComponent(name)
         return [UInt8](try Data(contentsOf: url))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The real `webkasse` under tmux (80×24) on a fresh data directory: what a clerk does, checked on
@@ -256,7 +257,7 @@ final class ExternalSimulator {
     let address: String
 
     init(outcome: String, extra: [String] = []) throws {
-        let port = try Self.freePort()
+        let port = try unusedPort()
         address = "127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: try Binaries.path("zvt-sim"))
         process.arguments = ["--listen", address, "--no-control", "--no-journal", "--outcome", outcome, "--quiet"] + extra
@@ -271,20 +272,6 @@ final class ExternalSimulator {
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-    }
-
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw NSError(domain: "bind", code: Int(errno)) }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return UInt16(bigEndian: address.sin_port)
     }
 
     static func canConnect(port: UInt16) -> Bool {

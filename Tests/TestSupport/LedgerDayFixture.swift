@@ -2,7 +2,6 @@ import Exports
 import Foundation
 import KasseCore
 import Ledger
-import TestSupport
 
 /// Builds a register's ledger with two closed days and one open day, through the Ledger's API.
 ///
@@ -11,15 +10,15 @@ import TestSupport
 /// storno of the Personalausweis (46 cash back); Abschöpfung 20; counted 0,55 short.
 /// Day 2 (2026-11-27, Z 2): float 100; Meldebescheinigung 9 cheque; counted exactly.
 /// Day 3 (2026-11-28): Meldebescheinigung 9 cash, not closed.
-struct LedgerDayFixture {
-    let directory: TemporaryDirectory
-    private(set) var ledger: Ledger
-    let register: String
+public struct LedgerDayFixture {
+    public let directory: TemporaryDirectory
+    public private(set) var ledger: Ledger
+    public let register: String
     private var clock: Int64 = 1_795_000_000_000
     private var counter = 0
-    private(set) var closes: [DayCloseRecord] = []
+    public private(set) var closes: [DayCloseRecord] = []
 
-    init(register: String = "K1") throws {
+    public init(register: String = "K1") throws {
         directory = try TemporaryDirectory(prefix: "webkasse-exports")
         ledger = try Ledger(data: directory.path, register: register)
         self.register = register
@@ -27,12 +26,12 @@ struct LedgerDayFixture {
 
     /// A fresh connection: the Ledger keeps cached statements that pin an old read snapshot, so a
     /// long-lived connection does not see (and cannot write after) another process's export run.
-    mutating func reopen() throws -> Ledger {
+    public mutating func reopen() throws -> Ledger {
         ledger = try Ledger(data: directory.path, register: register)
         return ledger
     }
 
-    var data: String { directory.path }
+    public var data: String { directory.path }
 
     private mutating func tick() -> Instant {
         clock += 60_000
@@ -49,7 +48,7 @@ struct LedgerDayFixture {
         try ledger.transaction { _ = try ledger.append(event, at: at) }
     }
 
-    static func line(_ code: String, _ name: String, cents: Int64, bund: Int64? = nil) -> SaleLine {
+    public static func line(_ code: String, _ name: String, cents: Int64, bund: Int64? = nil) -> SaleLine {
         var shares = [LineShare(account: "431100", produkt: "1220101", kostenstelle: "33100",
                                 amount: Money(cents: cents - (bund ?? 0)), passThrough: false, label: "Anteil Gemeinde")]
         if let bund {
@@ -61,14 +60,14 @@ struct LedgerDayFixture {
                         shares: shares)
     }
 
-    static func card(_ cents: Int64) -> PaymentRecord {
+    public static func card(_ cents: Int64) -> PaymentRecord {
         PaymentRecord(method: .card, amount: Money(cents: cents),
                       card: CardDetails(terminalId: "52500123", traceNumber: "000123", receiptNumber: "0042", cardName: "girocard",
                                         maskedPAN: "6805XXXXXXXXXX1234"))
     }
 
     @discardableResult
-    mutating func sale(_ shift: ShiftRecord, _ lines: [SaleLine], _ payments: [PaymentRecord], reference: String? = nil) throws -> SaleRecord {
+    public mutating func sale(_ shift: ShiftRecord, _ lines: [SaleLine], _ payments: [PaymentRecord], reference: String? = nil) throws -> SaleRecord {
         let total = Money(cents: lines.reduce(0) { $0 + $1.amount.cents })
         let record = SaleRecord(id: id("sale"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: "op1",
                                 businessDate: shift.businessDate, startedAt: tick(), endedAt: tick(), reference: reference,
@@ -77,7 +76,7 @@ struct LedgerDayFixture {
         return record
     }
 
-    mutating func openShift(_ date: String) throws -> ShiftRecord {
+    public mutating func openShift(_ date: String) throws -> ShiftRecord {
         if try ledger.register() == nil {
             try book(.register(RegisterRecord(id: "K1", name: "Kasse 1", createdAt: tick())))
             try book(.operatorAdded(OperatorRecord(id: "op1", login: "anna", name: "Anna Amt", createdAt: tick())))
@@ -87,7 +86,7 @@ struct LedgerDayFixture {
         return shift
     }
 
-    mutating func close(_ shift: ShiftRecord, counted difference: Int64 = 0) throws {
+    public mutating func close(_ shift: ShiftRecord, counted difference: Int64 = 0) throws {
         let (after, totals) = try ledger.periodTotals()
         let record = DayCloseRecord(id: id("close"), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: "op1",
                                     approvedBy: nil, businessDate: shift.businessDate, closedAt: tick(), afterSeq: after, totals: totals,
@@ -98,7 +97,7 @@ struct LedgerDayFixture {
     }
 
     /// Days 1 and 2 closed, day 3 open (see the type's documentation).
-    mutating func build() throws {
+    public mutating func build() throws {
         let day1 = try openShift("2026-11-26")
         let passport = try sale(day1, [Self.line("PA24", "Personalausweis", cents: 4_600)],
                                 [.cash(tendered: Money(euros: 50), change: Money(euros: 4))], reference: "5.2026.000123")
@@ -120,16 +119,16 @@ struct LedgerDayFixture {
         openDay = day3
     }
 
-    private(set) var openDay: ShiftRecord?
+    public private(set) var openDay: ShiftRecord?
 
     /// Closes day 3.
-    mutating func closeOpenDay() throws {
+    public mutating func closeOpenDay() throws {
         _ = try reopen()
         try close(openDay!)
         openDay = nil
     }
 
-    func request(_ format: ExportFormat, _ scope: ExportScope, out: String, includeOpenDays: Bool = false, registers: [String] = []) -> LedgerExportRequest {
+    public func request(_ format: ExportFormat, _ scope: ExportScope, out: String, includeOpenDays: Bool = false, registers: [String] = []) -> LedgerExportRequest {
         LedgerExportRequest(dataDirectory: data, registers: registers, format: format, scope: scope, includeOpenDays: includeOpenDays,
                             outputPath: directory.path + "/" + out, settings: ExportSettings(),
                             timeZone: TimeZone(identifier: "Europe/Berlin")!, exportedBy: "stadtkasse")
