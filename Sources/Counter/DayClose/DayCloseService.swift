@@ -60,7 +60,7 @@ public final class DayCloseService {
                         amount: group.amount)
                 }
             }
-            for minute in rows.salesPerMinute { try totals.addSales(minute.amount, hour: calendar.hour(of: minute.startsAt)) }
+            for quarter in rows.salesPerQuarterHour { try totals.addSales(quarter.amount, hour: calendar.hour(of: quarter.startsAt)) }
             for payment in rows.payments {
                 let name = payment.method.germanName
                 try totals.add(to: .paymentMethods, key: name, label: name, count: payment.count, amount: payment.amount)
@@ -90,8 +90,8 @@ public final class DayCloseService {
             let expected = ExpectedCash(
                 float: shift?.float ?? .zero, cashReceived: rows.cashTendered, changeGiven: rows.changeGiven,
                 stornoPayouts: rows.cashRefunded, movements: rows.movements.map { CashMovement(kind: $0.kind, amount: $0.amount, reason: $0.reason) })
-            let dayTotals = try ledger.totals(after: afterSeq, before: beforeSeq)
-            // Two independent sums of the same bookings must agree (the ledger's and the report's).
+            let dayTotals = rows.totals
+            // The formula and the ledger's totals must agree.
             let formula = try expected.total()
             let booked = try dayTotals.expectedCash
             guard formula == booked else {
@@ -210,10 +210,12 @@ public final class DayCloseService {
 
             let (record, detail) = try ledger.transaction { () throws -> (DayCloseRecord, DayCloseDetail) in
                 guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
-                let (after, totals) = try ledger.periodTotals()
-                guard after == afterSeq, totals == period.dayTotals else {
-                    throw DayCloseError.expectedChanged(seen: expected, now: try totals.expectedCash)
+                // Nothing booked since the period was read: no new close, no new receipt.
+                let after = try ledger.lastDayCloseSeq()
+                guard after == afterSeq, try ledger.lastReceiptNumber() == period.lastReceiptNumber else {
+                    throw DayCloseError.expectedChanged(seen: expected, now: try ledger.periodTotals().totals.expectedCash)
                 }
+                let totals = period.dayTotals
                 let now = counter.clock.now()
                 let record = DayCloseRecord(
                     id: CounterService.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: op.id,

@@ -28,8 +28,9 @@ public struct PeriodRows: Sendable, Equatable {
         public let amount: Money
     }
 
-    /// The sales of one minute (UTC; every time zone's offset is whole minutes, so a minute has one local hour).
-    public struct Minute: Sendable, Equatable {
+    /// The sales of one quarter hour (UTC). Every time zone in use is offset from UTC by whole
+    /// quarter hours, so a quarter hour lies in one local hour.
+    public struct QuarterHour: Sendable, Equatable {
         public let startsAt: Instant
         public let amount: Money
     }
@@ -75,6 +76,8 @@ public struct PeriodRows: Sendable, Equatable {
 
     /// The journal entry of the shift opened in the period (the last one), if any.
     public var shiftSeq: Int64?
+    /// The ledger's period totals (those of the booked close), from the same rows.
+    public var totals = DayTotals()
     /// Receipts (sales, stornos, cash movements): first and last number and how many.
     public var firstReceipt: Int64?
     public var lastReceipt: Int64?
@@ -85,7 +88,7 @@ public struct PeriodRows: Sendable, Equatable {
     /// Items, accounts and payment methods in the order the period first shows them.
     public var items: [Item] = []
     public var accountShares: [AccountShares] = []
-    public var salesPerMinute: [Minute] = []
+    public var salesPerQuarterHour: [QuarterHour] = []
     public var payments: [Method] = []
     public var refunds: [Method] = []
     /// Cash handed over (tendered, or the amount when nothing was recorded) and change given.
@@ -105,9 +108,9 @@ public struct PeriodRows: Sendable, Equatable {
     public init() {}
 
     public static func == (a: PeriodRows, b: PeriodRows) -> Bool {
-        a.shiftSeq == b.shiftSeq && a.firstReceipt == b.firstReceipt && a.lastReceipt == b.lastReceipt
+        a.shiftSeq == b.shiftSeq && a.totals == b.totals && a.firstReceipt == b.firstReceipt && a.lastReceipt == b.lastReceipt
             && a.receiptCount == b.receiptCount && a.firstBookingAt == b.firstBookingAt && a.lastBookingAt == b.lastBookingAt
-            && a.items == b.items && a.accountShares == b.accountShares && a.salesPerMinute == b.salesPerMinute
+            && a.items == b.items && a.accountShares == b.accountShares && a.salesPerQuarterHour == b.salesPerQuarterHour
             && a.payments == b.payments && a.refunds == b.refunds && a.cashTendered == b.cashTendered
             && a.changeGiven == b.changeGiven && a.cashRefunded == b.cashRefunded && a.cheques == b.cheques
             && a.cardTotal == b.cardTotal && a.cardCount == b.cardCount && a.stornos == b.stornos
@@ -121,7 +124,7 @@ extension Ledger {
     /// Order of first sighting is the booking order: sequence number, then line, share or payment number.
     public func periodRows(after: Int64, before: Int64?) throws -> PeriodRows {
         try readTransaction {
-            try wrap { () throws(SQLiteError) -> PeriodRows in
+            let rows = try wrap { () throws(SQLiteError) -> (out: PeriodRows, reversedCard: Money) in
                 let bounds: [SQLiteValue] = [.integer(after), .integer(before ?? Int64.max)]
                 func rows(_ sql: String, _ body: (SQLiteStatement) throws(SQLiteError) -> Void) throws(SQLiteError) {
                     let s = try db.prepare(sql)
@@ -129,78 +132,133 @@ extension Ledger {
                     defer { s.reset() }  // an unfinished statement would pin an old read snapshot
                     while try s.step() { try body(s) }
                 }
-                var out = PeriodRows()
-                try rows(PeriodRowsSQL.shift) { out.shiftSeq = $0.int64(0) }
-                try rows(PeriodRowsSQL.receipts) {
-                    out.receiptCount = $0.int(0)
-                    out.firstReceipt = $0.optionalInt64(1)
-                    out.lastReceipt = $0.optionalInt64(2)
+                func strings(_ sql: String) throws(SQLiteError) -> [String] {
+                    let s = try db.prepare(sql)
+                    defer { s.reset() }
+                    var out: [String] = []
+                    while try s.step() { if !s.isNull(0) { out.append(s.text(0)) } }
+                    return out
                 }
-                var first: (seq: Int64, at: Int64)?, last: (seq: Int64, at: Int64)?
-                for sql in PeriodRowsSQL.bookingTimes {
+                let line = try db.prepare("SELECT name, variant FROM sale_lines WHERE seq = ? AND line_no = ?")
+                func lineText(seq: Int64, line number: Int64) throws(SQLiteError) -> (String, String?) {
+                    try line.bind([.integer(seq), .integer(number)])
+                    defer { line.reset() }
+                    guard try line.step() else { return ("", nil) }
+                    return (line.text(0), line.optionalText(1))
+                }
+                var first: (seq: Int64, at: Instant)?, last: (seq: Int64, at: Instant)?
+                var itemOrder: [Int64] = []
+                var reversedCard = Money.zero
+                var out = PeriodRows()
+                try rows(PeriodRowsSQL.shift) {
+                    out.shiftSeq = $0.int64(0)
+                    out.totals.float = Money(cents: $0.int64(1))
+                }
+                for sql in [PeriodRowsSQL.firstReceipt, PeriodRowsSQL.lastReceipt] {
                     try rows(sql) {
-                        let lo = (seq: $0.int64(0), at: $0.int64(1)), hi = (seq: $0.int64(2), at: $0.int64(3))
-                        guard !$0.isNull(0) else { return }
+                        out.firstReceipt = min(out.firstReceipt ?? $0.int64(0), $0.int64(0))
+                        out.lastReceipt = max(out.lastReceipt ?? $0.int64(0), $0.int64(0))
+                    }
+                }
+                // Receipt numbers run without gaps in booking order (``Ledger/append(_:at:)``).
+                if let first = out.firstReceipt, let last = out.lastReceipt { out.receiptCount = Int(last - first + 1) }
+                out.totals.firstReceipt = out.firstReceipt
+                out.totals.lastReceipt = out.lastReceipt
+                var firstSale: Instant?, lastSale: Instant?
+                for (index, sql) in PeriodRowsSQL.bookingTimes.enumerated() {
+                    try rows(sql) {
+                        let lo = (seq: $0.int64(0), at: Instant(millisecondsSinceEpoch: $0.int64(1)))
+                        let hi = (seq: $0.int64(2), at: Instant(millisecondsSinceEpoch: $0.int64(3)))
+                        if index == 0 { (firstSale, lastSale) = (lo.at, hi.at) }
                         if lo.seq < (first?.seq ?? Int64.max) { first = lo }
                         if hi.seq > (last?.seq ?? Int64.min) { last = hi }
                     }
                 }
-                out.firstBookingAt = first.map { Instant(millisecondsSinceEpoch: $0.at) }
-                out.lastBookingAt = last.map { Instant(millisecondsSinceEpoch: $0.at) }
-                try rows(PeriodRowsSQL.items) {
+                out.firstBookingAt = first?.at
+                out.lastBookingAt = last?.at
+
+                // Items and accounts: one index range per key (no sort of the period's lines).
+                let items = try db.prepare(PeriodRowsSQL.item)
+                for code in try strings(PeriodRowsSQL.itemCodes) {
+                    try items.bind(bounds + [.text(code)])
+                    defer { items.reset() }
+                    guard try items.step(), items.int(0) > 0 else { continue }
+                    let position = items.int64(2)
+                    let (name, variant) = try lineText(seq: position >> 20, line: position & 0xFFFFF)
                     out.items.append(
-                        PeriodRows.Item(itemCode: $0.text(0), name: $0.text(1), variant: $0.optionalText(2), lines: $0.int(4), amount: Money(cents: $0.int64(5))))
+                        PeriodRows.Item(itemCode: code, name: name, variant: variant, lines: items.int(0), amount: Money(cents: items.int64(1))))
+                    itemOrder.append(position)
                 }
-                var firstLines: [(seq: Int64, line: Int64)] = []
-                try rows(PeriodRowsSQL.accountShares) {
-                    firstLines.append(($0.int64(5), $0.int64(6)))
-                    out.accountShares.append(
-                        PeriodRows.AccountShares(
-                            account: $0.text(0), passThrough: $0.int64(1) != 0, firstItemName: "", firstItemVariant: nil,
-                            shares: $0.int(3), amount: Money(cents: $0.int64(4))))
-                }
-                // The item text of each group's first share (a few groups: one lookup each).
-                let line = try db.prepare("SELECT name, variant FROM sale_lines WHERE seq = ? AND line_no = ?")
-                for (index, first) in firstLines.enumerated() {
-                    try line.bind([.integer(first.seq), .integer(first.line)])
-                    defer { line.reset() }
-                    guard try line.step() else { continue }
-                    let group = out.accountShares[index]
-                    out.accountShares[index] = PeriodRows.AccountShares(
-                        account: group.account, passThrough: group.passThrough, firstItemName: line.text(0),
-                        firstItemVariant: line.optionalText(1), shares: group.shares, amount: group.amount)
-                }
-                try rows(PeriodRowsSQL.salesPerMinute) {
-                    out.salesPerMinute.append(
-                        PeriodRows.Minute(startsAt: Instant(millisecondsSinceEpoch: $0.int64(0) * 60_000), amount: Money(cents: $0.int64(1))))
-                }
-                func method(_ s: SQLiteStatement) -> PeriodRows.Method? {
-                    PaymentMethod(rawValue: s.text(0)).map {
-                        PeriodRows.Method(method: $0, count: s.int(2), amount: Money(cents: s.int64(3)))
+                out.items = zip(out.items, itemOrder).sorted { $0.1 < $1.1 }.map(\.0)
+                let shares = try db.prepare(PeriodRowsSQL.accountShares)
+                var accountOrder: [Int64] = []
+                for account in try strings(PeriodRowsSQL.accounts) {
+                    for passThrough in [Int64(0), 1] {
+                        try shares.bind(bounds + [.text(account), .integer(passThrough)])
+                        defer { shares.reset() }
+                        guard try shares.step(), shares.int(0) > 0 else { continue }
+                        let position = shares.int64(2)
+                        let (name, variant) = try lineText(seq: position >> 20, line: (position >> 10) & 0x3FF)
+                        out.accountShares.append(
+                            PeriodRows.AccountShares(
+                                account: account, passThrough: passThrough != 0, firstItemName: name, firstItemVariant: variant,
+                                shares: shares.int(0), amount: Money(cents: shares.int64(1))))
+                        accountOrder.append(position)
                     }
                 }
-                try rows(PeriodRowsSQL.payments) { if let m = method($0) { out.payments.append(m) } }
-                try rows(PeriodRowsSQL.refunds) { if let m = method($0) { out.refunds.append(m) } }
-                try rows(PeriodRowsSQL.cash) {
-                    out.cashTendered = Money(cents: $0.int64(0))
-                    out.changeGiven = Money(cents: $0.int64(1))
+                out.accountShares = zip(out.accountShares, accountOrder).sorted { $0.1 < $1.1 }.map(\.0)
+
+                // Payments per method (one index range each); cash also sums what was handed over and the change.
+                let payments = try db.prepare(PeriodRowsSQL.payments)
+                var methodOrder: [Int64] = []
+                for method in PaymentMethod.allCases {
+                    try payments.bind(bounds + [.text(method.rawValue)])
+                    defer { payments.reset() }
+                    guard try payments.step(), payments.int(0) > 0 else { continue }
+                    let amount = Money(cents: payments.int64(1))
+                    out.payments.append(PeriodRows.Method(method: method, count: payments.int(5), amount: amount))
+                    methodOrder.append(payments.int64(2))
+                    switch method {
+                    case .cash:
+                        out.totals.cash = amount
+                        out.cashTendered = Money(cents: payments.int64(3))
+                        out.changeGiven = Money(cents: payments.int64(4))
+                    case .cheque: out.totals.cheque = amount
+                    case .card:
+                        out.totals.card = amount
+                        out.cardCount = payments.int(0)
+                        out.cardTotal = amount
+                    }
                 }
-                try rows(PeriodRowsSQL.cashRefunded) { out.cashRefunded = Money(cents: $0.int64(0)) }
+                out.payments = zip(out.payments, methodOrder).sorted { $0.1 < $1.1 }.map(\.0)
+                try rows(PeriodRowsSQL.reversedCards) {
+                    out.cardCount -= $0.int(0)
+                    reversedCard = Money(cents: $0.int64(1))
+                }
+                try rows(PeriodRowsSQL.refunds) {
+                    guard let method = PaymentMethod(rawValue: $0.text(0)) else { return }
+                    let amount = Money(cents: $0.int64(3))
+                    out.refunds.append(PeriodRows.Method(method: method, count: $0.int(2), amount: amount))
+                    switch method {
+                    case .cash:
+                        out.totals.stornoCash = amount
+                        out.cashRefunded = amount
+                    case .cheque: out.totals.stornoCheque = amount
+                    case .card: out.totals.stornoCard = amount
+                    }
+                }
                 try rows(PeriodRowsSQL.cheques) {
                     out.cheques.append(
                         PeriodRows.Cheque(
                             receiptNumber: $0.int64(0), chequeNumber: $0.optionalText(1) ?? "", drawer: $0.optionalText(2) ?? "",
                             amount: Money(cents: $0.int64(3))))
                 }
-                try rows(PeriodRowsSQL.cards) {
-                    out.cardCount = $0.int(0)
-                    out.cardTotal = Money(cents: $0.int64(1))
-                }
                 try rows(PeriodRowsSQL.stornos) {
                     out.stornos.append(
                         PeriodRows.Storno(
                             receiptNumber: $0.int64(0), originalReceiptNumber: $0.optionalInt64(1), total: Money(cents: $0.int64(2)),
                             reason: $0.text(3), operatorId: $0.text(4), at: Instant(millisecondsSinceEpoch: $0.int64(5))))
+                    out.totals.stornoCount += 1
                 }
                 try rows(PeriodRowsSQL.cancelledShares) {
                     out.cancelledShares.append(
@@ -209,24 +267,67 @@ extension Ledger {
                             account: $0.text(4), amount: Money(cents: $0.int64(5)), passThrough: $0.int64(6) != 0, isFirstOfLine: $0.int64(7) != 0))
                 }
                 try rows(PeriodRowsSQL.movements) {
-                    if let kind = CashMovementKind(rawValue: $0.text(0)) {
-                        out.movements.append((kind, Money(cents: $0.int64(1)), $0.text(2)))
+                    guard let kind = CashMovementKind(rawValue: $0.text(0)) else { return }
+                    out.movements.append((kind, Money(cents: $0.int64(1)), $0.text(2)))
+                }
+
+                // Sales per quarter hour: one range of the time index each, from the first sale's
+                // time to the last's. If the sales of the period do not all lie between them (a
+                // clock set back), the period's sales are grouped instead.
+                let saleCount = out.receiptCount - out.stornos.count - out.movements.count
+                if let firstSale, let lastSale {
+                    let quarter = try db.prepare(PeriodRowsSQL.quarterHour)
+                    var start = firstSale.millisecondsSinceEpoch - firstSale.millisecondsSinceEpoch % 900_000
+                    var counted = 0
+                    while start <= lastSale.millisecondsSinceEpoch {
+                        try quarter.bind(bounds + [.integer(start), .integer(start + 900_000)])
+                        defer { quarter.reset() }
+                        if try quarter.step(), quarter.int(0) > 0 {
+                            counted += quarter.int(0)
+                            out.salesPerQuarterHour.append(
+                                PeriodRows.QuarterHour(startsAt: Instant(millisecondsSinceEpoch: start), amount: Money(cents: quarter.int64(1))))
+                        }
+                        start += 900_000
+                    }
+                    if counted != saleCount {
+                        out.salesPerQuarterHour = []
+                        try rows(PeriodRowsSQL.quarterHours) {
+                            out.salesPerQuarterHour.append(
+                                PeriodRows.QuarterHour(startsAt: Instant(millisecondsSinceEpoch: $0.int64(0) * 900_000), amount: Money(cents: $0.int64(1))))
+                        }
                     }
                 }
-                return out
+                out.totals.saleCount = Int64(saleCount)
+                return (out, reversedCard)
             }
+            // The sums that are not SQL's, checked.
+            var out = rows.out
+            out.cardTotal = try out.cardTotal.subtracting(rows.reversedCard)
+            out.totals.sales = try out.salesPerQuarterHour.reduce(Money.zero) { try $0.adding($1.amount) }
+            out.totals.stornos = try out.stornos.reduce(Money.zero) { try $0.adding($1.total) }
+            for movement in out.movements {
+                switch movement.kind {
+                case .einlage: out.totals.einlagen = try out.totals.einlagen.adding(movement.amount)
+                case .entnahme: out.totals.entnahmen = try out.totals.entnahmen.adding(movement.amount)
+                case .abschoepfung: out.totals.abschoepfungen = try out.totals.abschoepfungen.adding(movement.amount)
+                }
+            }
+            return out
         }
     }
 }
 
 /// The period queries of ``Ledger/periodRows(after:before:)``; `?1` is the entry the period
-/// starts after, `?2` the entry it ends before. The storage tests check their plans.
+/// starts after, `?2` the entry it ends before. Sums over many rows read one range of a covering
+/// index per key (migration 5), never a sort of the period's rows. The storage tests check the plans.
 enum PeriodRowsSQL {
     // Positions in booking order are one number: `seq * 2^20 + line_no` (`* 2^10 + share_no`);
     // a sale has far fewer than 2^10 lines (payments, refunds) and a line fewer than 2^10 shares.
-    static let shift = "SELECT seq FROM shifts WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1"
-    static let receipts = "SELECT count(*), min(number), max(number) FROM receipts WHERE seq > ?1 AND seq < ?2"
-    /// First and last booking with a receipt per table (seq and time of each).
+
+    static let shift = "SELECT seq, float_cents FROM shifts WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1"
+    static let firstReceipt = "SELECT number FROM receipts WHERE seq > ?1 AND seq < ?2 ORDER BY seq LIMIT 1"
+    static let lastReceipt = "SELECT number FROM receipts WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1"
+    /// First and last booking with a receipt per table (seq and time of each); sales first.
     static let bookingTimes = [("sales", "ended_at_ms"), ("stornos", "at_ms"), ("cash_movements", "at_ms")].map { table, time in
         """
         SELECT f.seq, f.\(time), l.seq, l.\(time)
@@ -234,49 +335,62 @@ enum PeriodRowsSQL {
              (SELECT seq, \(time) FROM \(table) WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1) AS l
         """
     }
-    /// Per item code; `name` and `variant` come from the row of `min(...)` (SQLite's bare columns).
-    static let items = """
-        SELECT item_code, name, variant, min(seq * 1048576 + line_no) AS first, count(*), sum(amount_cents)
-        FROM sale_lines WHERE seq > ?1 AND seq < ?2 GROUP BY item_code ORDER BY first
+    /// Every item code ever booked, each found by one step of the index (a skip scan).
+    static let itemCodes = """
+        WITH RECURSIVE codes(code) AS (
+            SELECT min(item_code) FROM sale_lines
+            UNION ALL SELECT (SELECT min(item_code) FROM sale_lines WHERE item_code > code) FROM codes WHERE code IS NOT NULL)
+        SELECT code FROM codes
+        """
+    static let item = """
+        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1048576 + line_no)
+        FROM sale_lines WHERE item_code = ?3 AND seq > ?1 AND seq < ?2
+        """
+    static let accounts = """
+        WITH RECURSIVE accounts(account) AS (
+            SELECT min(account) FROM line_shares
+            UNION ALL SELECT (SELECT min(account) FROM line_shares WHERE account > accounts.account) FROM accounts WHERE account IS NOT NULL)
+        SELECT account FROM accounts
         """
     static let accountShares = """
-        SELECT account, pass_through, min(seq * 1048576 + line_no * 1024 + share_no) AS first, count(*), sum(amount_cents), seq, line_no
-        FROM line_shares WHERE seq > ?1 AND seq < ?2 GROUP BY account, pass_through ORDER BY first
+        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1048576 + line_no * 1024 + share_no)
+        FROM line_shares WHERE account = ?3 AND pass_through = ?4 AND seq > ?1 AND seq < ?2
         """
-    static let salesPerMinute = """
-        SELECT ended_at_ms / 60000 AS minute, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY minute ORDER BY minute
+    static let quarterHour = """
+        SELECT count(*), coalesce(sum(total_cents), 0) FROM sales
+        WHERE ended_at_ms >= ?3 AND ended_at_ms < ?4 AND seq > ?1 AND seq < ?2
+        """
+    static let quarterHours = """
+        SELECT ended_at_ms / 900000 AS quarter, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY quarter ORDER BY quarter
         """
     static let payments = """
-        SELECT method, min(seq * 1024 + payment_no) AS first, sum(CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END), sum(amount_cents)
-        FROM payments WHERE seq > ?1 AND seq < ?2 GROUP BY method ORDER BY first
+        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1024 + payment_no),
+               coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0),
+               coalesce(sum(CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END), 0)
+        FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
         """
     static let refunds = """
         SELECT method, min(seq * 1024 + refund_no) AS first, sum(CASE WHEN amount_cents > 0 THEN -1 ELSE 1 END), sum(amount_cents)
         FROM storno_refunds WHERE seq > ?1 AND seq < ?2 GROUP BY method ORDER BY first
         """
-    static let cash = """
-        SELECT coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0)
-        FROM payments WHERE seq > ?1 AND seq < ?2 AND method = 'cash'
-        """
-    static let cashRefunded = """
-        SELECT coalesce(sum(amount_cents), 0) FROM storno_refunds WHERE seq > ?1 AND seq < ?2 AND method = 'cash'
-        """
     /// Sales of the period whose storno (in the period) returned a refund of `method`.
     static func cancelled(refundedBy method: String, reversedOnly: Bool = false) -> String {
         """
         SELECT s.seq FROM stornos st JOIN storno_refunds r ON r.seq = st.seq JOIN sales s ON s.id = st.sale_id
-        WHERE st.seq > ?1 AND st.seq < ?2 AND r.method = '\(method)'\(reversedOnly ? " AND r.card_terminal_id IS NOT NULL" : "")
+        WHERE st.seq > ?1 AND st.seq < ?2 AND s.seq > ?1 AND s.seq < ?2 AND r.method = '\(method)'\(reversedOnly ? " AND r.card_terminal_id IS NOT NULL" : "")
         """
     }
+    /// The card payments of sales reversed on the terminal by a storno of the period.
+    static let reversedCards = """
+        SELECT count(*), coalesce(sum(p.amount_cents), 0)
+        FROM (SELECT DISTINCT seq FROM (\(cancelled(refundedBy: "card", reversedOnly: true)))) AS c
+        JOIN payments p ON p.seq = c.seq AND p.method = 'card'
+        """
     static let cheques = """
         SELECT s.receipt_number, p.cheque_number, p.cheque_drawer, p.amount_cents
         FROM payments p JOIN sales s ON s.seq = p.seq
-        WHERE p.seq > ?1 AND p.seq < ?2 AND p.method = 'cheque' AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
+        WHERE p.method = 'cheque' AND p.seq > ?1 AND p.seq < ?2 AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
         ORDER BY p.seq, p.payment_no
-        """
-    static let cards = """
-        SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments
-        WHERE seq > ?1 AND seq < ?2 AND method = 'card' AND seq NOT IN (\(cancelled(refundedBy: "card", reversedOnly: true)))
         """
     static let stornos = """
         SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms
@@ -292,3 +406,18 @@ enum PeriodRowsSQL {
         """
     static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
 }
+
+/// Covering indexes for the day close's itemisation (``Ledger/periodRows(after:before:)``): one
+/// index range per item code, account, payment method and quarter hour instead of a sort of the
+/// period's lines (100,000 sales: about 20 ms instead of 400 ms).
+let dayClosePeriodMigrations: [Migration] = [
+    Migration(
+        version: 5, name: "day-close-period-indexes",
+        sql: """
+            CREATE INDEX sale_lines_item_period ON sale_lines(item_code, seq, line_no, amount_cents);
+            CREATE INDEX line_shares_account_period ON line_shares(account, pass_through, seq, line_no, share_no, amount_cents);
+            CREATE INDEX payments_method_period ON payments(method, seq, payment_no, amount_cents, tendered_cents, change_cents);
+            CREATE INDEX sales_time_period ON sales(ended_at_ms, seq, total_cents);
+
+            """)
+]

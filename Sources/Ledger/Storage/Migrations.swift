@@ -250,8 +250,9 @@ let migrations: [Migration] = [
                 "card_resolutions", "exports", "audit_events",
             ])),
 ] + accessMigrations  // issue 6: Sources/Ledger/Access/AccessMigration.swift
-    + dayCloseMigrations  // issue 8: Sources/Ledger/DayClose/DayCloseDetail.swift
+    + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations
+    + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.totals(after:before:)`): the sums over a busy day's sales and payments are read from the
