@@ -373,10 +373,11 @@ enum PeriodRowsSQL {
         SELECT method, min(seq * 1024 + refund_no) AS first, sum(CASE WHEN amount_cents > 0 THEN -1 ELSE 1 END), sum(amount_cents)
         FROM storno_refunds WHERE seq > ?1 AND seq < ?2 GROUP BY method ORDER BY first
         """
-    /// Sales of the period whose storno (in the period) returned a refund of `method`.
+    /// Sales of the period whose storno (in the period) returned a refund of `method`. The CROSS
+    /// JOINs keep SQLite's loop on the few stornos rather than on the period's sales.
     static func cancelled(refundedBy method: String, reversedOnly: Bool = false) -> String {
         """
-        SELECT s.seq FROM stornos st JOIN storno_refunds r ON r.seq = st.seq JOIN sales s ON s.id = st.sale_id
+        SELECT s.seq FROM stornos st CROSS JOIN storno_refunds r ON r.seq = st.seq CROSS JOIN sales s ON s.id = st.sale_id
         WHERE st.seq > ?1 AND st.seq < ?2 AND s.seq > ?1 AND s.seq < ?2 AND r.method = '\(method)'\(reversedOnly ? " AND r.card_terminal_id IS NOT NULL" : "")
         """
     }
@@ -399,9 +400,9 @@ enum PeriodRowsSQL {
     static let cancelledShares = """
         SELECT st.at_ms, l.item_code, l.name, l.variant, sh.account, sh.amount_cents, sh.pass_through,
                sh.share_no = (SELECT min(share_no) FROM line_shares f WHERE f.seq = sh.seq AND f.line_no = sh.line_no)
-        FROM stornos st JOIN sales s ON s.id = st.sale_id
-        JOIN sale_lines l ON l.seq = s.seq
-        JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
+        FROM stornos st CROSS JOIN sales s ON s.id = st.sale_id
+        CROSS JOIN sale_lines l ON l.seq = s.seq
+        CROSS JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
         WHERE st.seq > ?1 AND st.seq < ?2 ORDER BY st.seq, l.line_no, sh.share_no
         """
     static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
