@@ -218,20 +218,19 @@ extension Ledger {
     public func periodTotals() throws -> (afterSeq: Int64, totals: DayTotals) {
         try readTransaction {
             let after = try lastDayCloseSeq()
-            return (after, try totals(after: after, before: nil))
+            return (after, try aggregatedTotals(after: after))
         }
     }
 
-    /// The totals of the entries after `after` and before `before` (nil: to the end), summed by
-    /// SQL over the seq-indexed tables (no event decoding), so a day close stays fast on a busy
-    /// day. `verify` recomputes the same totals from the events with ``DayTotals/add(_:)`` and
-    /// compares them with every booked close.
-    public func totals(after: Int64, before: Int64?) throws -> DayTotals {
+    /// The totals of the entries after `after`, summed by SQL over the seq-indexed tables (no
+    /// event decoding), so a day close stays fast on a busy day. `verify` recomputes the same
+    /// totals from the events with ``DayTotals/add(_:)`` and compares them with every booked close.
+    func aggregatedTotals(after: Int64) throws -> DayTotals {
         try wrap { () throws(SQLiteError) -> DayTotals in
             var totals = DayTotals()
             func rows(_ sql: String, _ body: (SQLiteStatement) -> Void) throws(SQLiteError) {
                 let s = try db.prepare(sql)
-                try s.bind([.integer(after), .integer(before ?? Int64.max)])
+                try s.bind([.integer(after)])
                 defer { s.reset() }
                 while try s.step() { body(s) }
             }
@@ -241,7 +240,7 @@ extension Ledger {
                 totals.firstReceipt = min(totals.firstReceipt ?? lo, lo)
                 totals.lastReceipt = max(totals.lastReceipt ?? hi, hi)
             }
-            try rows("SELECT float_cents FROM shifts WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1") { totals.float = Money(cents: $0.int64(0)) }
+            try rows("SELECT float_cents FROM shifts WHERE seq > ? ORDER BY seq DESC LIMIT 1") { totals.float = Money(cents: $0.int64(0)) }
             try rows(PeriodSQL.sales) {
                 totals.saleCount = $0.int64(0)
                 totals.sales = Money(cents: $0.int64(1))
@@ -256,12 +255,12 @@ extension Ledger {
                 case nil: break
                 }
             }
-            try rows("SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM stornos WHERE seq > ?1 AND seq < ?2") {
+            try rows("SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM stornos WHERE seq > ?") {
                 totals.stornoCount = $0.int64(0)
                 totals.stornos = Money(cents: $0.int64(1))
                 receipts($0, 2)
             }
-            try rows("SELECT method, sum(amount_cents) FROM storno_refunds WHERE seq > ?1 AND seq < ?2 GROUP BY method") {
+            try rows("SELECT method, sum(amount_cents) FROM storno_refunds WHERE seq > ? GROUP BY method") {
                 let amount = Money(cents: $0.int64(1))
                 switch PaymentMethod(rawValue: $0.text(0)) {
                 case .cash?: totals.stornoCash = amount
@@ -270,7 +269,7 @@ extension Ledger {
                 case nil: break
                 }
             }
-            try rows("SELECT kind, sum(amount_cents), min(receipt_number), max(receipt_number) FROM cash_movements WHERE seq > ?1 AND seq < ?2 GROUP BY kind") {
+            try rows("SELECT kind, sum(amount_cents), min(receipt_number), max(receipt_number) FROM cash_movements WHERE seq > ? GROUP BY kind") {
                 let amount = Money(cents: $0.int64(1))
                 switch CashMovementKind(rawValue: $0.text(0)) {
                 case .einlage?: totals.einlagen = amount
@@ -344,7 +343,7 @@ extension Ledger {
 /// The open period's queries whose plans matter (covering indexes, the seq index); the storage
 /// tests check their plans.
 enum PeriodSQL {
-    static let sales = "SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM sales WHERE seq > ?1 AND seq < ?2"
-    static let payments = "SELECT method, sum(amount_cents) FROM payments WHERE seq > ?1 AND seq < ?2 GROUP BY method"
+    static let sales = "SELECT count(*), coalesce(sum(total_cents), 0), min(receipt_number), max(receipt_number) FROM sales WHERE seq > ?"
+    static let payments = "SELECT method, sum(amount_cents) FROM payments WHERE seq > ? GROUP BY method"
     static let receiptNumbers = "SELECT number FROM receipts WHERE seq > ? ORDER BY seq"
 }

@@ -255,7 +255,7 @@ let migrations: [Migration] = [
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
 
 /// Covering indexes for the period totals of the X report and the day close
-/// (`Ledger.totals(after:before:)`): the sums over a busy day's sales and payments are read from the
+/// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
 /// index alone instead of one table lookup per row (100,000 sales: about three times faster).
 let periodTotalsMigrations: [Migration] = [
     Migration(
