@@ -36,7 +36,7 @@ public struct PeriodRows: Sendable, Equatable {
     }
 
     /// Payments (or storno refunds) of one method: the sum of their amounts and their count as
-    /// the report counts them (a negative entry counts −1; refunds are entered negated).
+    /// the report counts them (a refund of more than zero counts −1: refunds are entered negated).
     public struct Method: Sendable, Equatable {
         public let method: PaymentMethod
         public let count: Int
@@ -178,16 +178,24 @@ extension Ledger {
                 out.lastBookingAt = last?.at
 
                 // Items and accounts: one index range per key (no sort of the period's lines).
+                /// The booking position of the first row of a key: `seq * 2^20 + line * 2^10 + share`.
+                func position(_ sql: String, _ key: [SQLiteValue], withShare: Bool = false) throws(SQLiteError) -> Int64 {
+                    let s = try db.prepare(sql)
+                    try s.bind(bounds + key)
+                    defer { s.reset() }
+                    guard try s.step() else { return Int64.max }
+                    return s.int64(0) << 20 | s.int64(1) << 10 | (withShare ? s.int64(2) : 0)
+                }
                 let items = try db.prepare(PeriodRowsSQL.item)
                 for code in try strings(PeriodRowsSQL.itemCodes) {
                     try items.bind(bounds + [.text(code)])
                     defer { items.reset() }
                     guard try items.step(), items.int(0) > 0 else { continue }
-                    let position = items.int64(2)
-                    let (name, variant) = try lineText(seq: position >> 20, line: position & 0xFFFFF)
+                    let first = try position(PeriodRowsSQL.firstItem, [.text(code)])
+                    let (name, variant) = try lineText(seq: first >> 20, line: (first >> 10) & 0x3FF)
                     out.items.append(
                         PeriodRows.Item(itemCode: code, name: name, variant: variant, lines: items.int(0), amount: Money(cents: items.int64(1))))
-                    itemOrder.append(position)
+                    itemOrder.append(first)
                 }
                 out.items = zip(out.items, itemOrder).sorted { $0.1 < $1.1 }.map(\.0)
                 let shares = try db.prepare(PeriodRowsSQL.accountShares)
@@ -197,13 +205,13 @@ extension Ledger {
                         try shares.bind(bounds + [.text(account), .integer(passThrough)])
                         defer { shares.reset() }
                         guard try shares.step(), shares.int(0) > 0 else { continue }
-                        let position = shares.int64(2)
-                        let (name, variant) = try lineText(seq: position >> 20, line: (position >> 10) & 0x3FF)
+                        let first = try position(PeriodRowsSQL.firstShare, [.text(account), .integer(passThrough)], withShare: true)
+                        let (name, variant) = try lineText(seq: first >> 20, line: (first >> 10) & 0x3FF)
                         out.accountShares.append(
                             PeriodRows.AccountShares(
                                 account: account, passThrough: passThrough != 0, firstItemName: name, firstItemVariant: variant,
                                 shares: shares.int(0), amount: Money(cents: shares.int64(1))))
-                        accountOrder.append(position)
+                        accountOrder.append(first)
                     }
                 }
                 out.accountShares = zip(out.accountShares, accountOrder).sorted { $0.1 < $1.1 }.map(\.0)
@@ -216,13 +224,10 @@ extension Ledger {
                     defer { payments.reset() }
                     guard try payments.step(), payments.int(0) > 0 else { continue }
                     let amount = Money(cents: payments.int64(1))
-                    out.payments.append(PeriodRows.Method(method: method, count: payments.int(5), amount: amount))
-                    methodOrder.append(payments.int64(2))
+                    out.payments.append(PeriodRows.Method(method: method, count: payments.int(0), amount: amount))
+                    methodOrder.append(try position(PeriodRowsSQL.firstPayment, [.text(method.rawValue)]))
                     switch method {
-                    case .cash:
-                        out.totals.cash = amount
-                        out.cashTendered = Money(cents: payments.int64(3))
-                        out.changeGiven = Money(cents: payments.int64(4))
+                    case .cash: out.totals.cash = amount
                     case .cheque: out.totals.cheque = amount
                     case .card:
                         out.totals.card = amount
@@ -231,6 +236,10 @@ extension Ledger {
                     }
                 }
                 out.payments = zip(out.payments, methodOrder).sorted { $0.1 < $1.1 }.map(\.0)
+                try rows(PeriodRowsSQL.cash) {
+                    out.cashTendered = Money(cents: $0.int64(0))
+                    out.changeGiven = Money(cents: $0.int64(1))
+                }
                 try rows(PeriodRowsSQL.reversedCards) {
                     out.cardCount -= $0.int(0)
                     reversedCard = Money(cents: $0.int64(1))
@@ -321,8 +330,9 @@ extension Ledger {
 /// starts after, `?2` the entry it ends before. Sums over many rows read one range of a covering
 /// index per key (migration 5), never a sort of the period's rows. The storage tests check the plans.
 enum PeriodRowsSQL {
-    // Positions in booking order are one number: `seq * 2^20 + line_no` (`* 2^10 + share_no`);
-    // a sale has far fewer than 2^10 lines (payments, refunds) and a line fewer than 2^10 shares.
+    // Positions in booking order are one number: `seq * 2^20 + line_no * 2^10 + share_no` (or
+    // `+ payment_no * 2^10`, `+ refund_no`); a sale has far fewer than 2^10 lines, payments or
+    // refunds and a line fewer than 2^10 shares.
 
     static let shift = "SELECT seq, float_cents FROM shifts WHERE seq > ?1 AND seq < ?2 ORDER BY seq DESC LIMIT 1"
     static let firstReceipt = "SELECT number FROM receipts WHERE seq > ?1 AND seq < ?2 ORDER BY seq LIMIT 1"
@@ -343,8 +353,10 @@ enum PeriodRowsSQL {
         SELECT code FROM codes
         """
     static let item = """
-        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1048576 + line_no)
-        FROM sale_lines WHERE item_code = ?3 AND seq > ?1 AND seq < ?2
+        SELECT count(*), coalesce(sum(amount_cents), 0) FROM sale_lines WHERE item_code = ?3 AND seq > ?1 AND seq < ?2
+        """
+    static let firstItem = """
+        SELECT seq, line_no FROM sale_lines WHERE item_code = ?3 AND seq > ?1 AND seq < ?2 ORDER BY seq, line_no LIMIT 1
         """
     static let accounts = """
         WITH RECURSIVE accounts(account) AS (
@@ -353,8 +365,11 @@ enum PeriodRowsSQL {
         SELECT account FROM accounts
         """
     static let accountShares = """
-        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1048576 + line_no * 1024 + share_no)
-        FROM line_shares WHERE account = ?3 AND pass_through = ?4 AND seq > ?1 AND seq < ?2
+        SELECT count(*), coalesce(sum(amount_cents), 0) FROM line_shares WHERE account = ?3 AND pass_through = ?4 AND seq > ?1 AND seq < ?2
+        """
+    static let firstShare = """
+        SELECT seq, line_no, share_no FROM line_shares WHERE account = ?3 AND pass_through = ?4 AND seq > ?1 AND seq < ?2
+        ORDER BY seq, line_no, share_no LIMIT 1
         """
     static let quarterHour = """
         SELECT count(*), coalesce(sum(total_cents), 0) FROM sales
@@ -364,13 +379,17 @@ enum PeriodRowsSQL {
         SELECT ended_at_ms / 900000 AS quarter, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY quarter ORDER BY quarter
         """
     static let payments = """
-        SELECT count(*), coalesce(sum(amount_cents), 0), min(seq * 1024 + payment_no),
-               coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0),
-               coalesce(sum(CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END), 0)
-        FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
+        SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
+        """
+    static let firstPayment = """
+        SELECT seq, payment_no FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2 ORDER BY seq, payment_no LIMIT 1
+        """
+    static let cash = """
+        SELECT coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0)
+        FROM payments WHERE method = 'cash' AND seq > ?1 AND seq < ?2
         """
     static let refunds = """
-        SELECT method, min(seq * 1024 + refund_no) AS first, sum(CASE WHEN amount_cents > 0 THEN -1 ELSE 1 END), sum(amount_cents)
+        SELECT method, min(seq * 1048576 + refund_no * 1024) AS first, sum(CASE WHEN amount_cents > 0 THEN -1 ELSE 1 END), sum(amount_cents)
         FROM storno_refunds WHERE seq > ?1 AND seq < ?2 GROUP BY method ORDER BY first
         """
     /// Sales of the period whose storno (in the period) returned a refund of `method`. The CROSS
@@ -389,7 +408,7 @@ enum PeriodRowsSQL {
         """
     static let cheques = """
         SELECT s.receipt_number, p.cheque_number, p.cheque_drawer, p.amount_cents
-        FROM payments p JOIN sales s ON s.seq = p.seq
+        FROM payments p JOIN sales s INDEXED BY sales_period_totals ON s.seq = p.seq
         WHERE p.method = 'cheque' AND p.seq > ?1 AND p.seq < ?2 AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
         ORDER BY p.seq, p.payment_no
         """
