@@ -182,6 +182,9 @@ final class DayClosePeriodTests: XCTestCase {
         _ = try f.service.recordCashMovement(id: "m4", kind: .einlage, amount: Money(euros: 10), reason: "Münzen", operatorId: f.clerk.id)
         f.clock.advance(seconds: 1800)
         try f.sell(.split(cash: Money(euros: 10), tendered: Money(euros: 10)), lines: [passport])
+        // A clock set back two hours: a sale before the first sale's time (the hours are grouped instead).
+        f.clock.set(Instant(millisecondsSinceEpoch: f.clock.now().millisecondsSinceEpoch - 7_200_000))
+        try f.sell(.cash(tendered: Money(euros: 37)), lines: [passport])
 
         let today = try dayClose.openPeriod()
         assertSame(today, try Self.referencePeriod(f.service, after: closeSeq, before: nil))

@@ -41,7 +41,7 @@ public final class DayCloseService {
     /// The period of the entries after `afterSeq` and before `beforeSeq` (nil: to the end).
     func period(after afterSeq: Int64, before beforeSeq: Int64?) throws -> DayClosePeriod {
         try ledger.readTransaction {
-            let rows = try ledger.periodRows(after: afterSeq, before: beforeSeq)
+            let rows = try ledger.periodRows(after: afterSeq, before: beforeSeq, salesSpanMinutes: salesSpanMinutes)
             var totals = DayCloseTotals()
             if let first = rows.firstReceipt, let last = rows.lastReceipt {
                 totals.addReceipts(first: String(first), last: String(last), count: rows.receiptCount)
@@ -60,7 +60,7 @@ public final class DayCloseService {
                         amount: group.amount)
                 }
             }
-            for quarter in rows.salesPerQuarterHour { try totals.addSales(quarter.amount, hour: calendar.hour(of: quarter.startsAt)) }
+            for span in rows.salesPerSpan { try totals.addSales(span.amount, hour: calendar.hour(of: span.startsAt)) }
             for payment in rows.payments {
                 let name = payment.method.germanName
                 try totals.add(to: .paymentMethods, key: name, label: name, count: payment.count, amount: payment.amount)
@@ -106,6 +106,14 @@ public final class DayCloseService {
                 cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt, lastBookingAt: rows.lastBookingAt,
                 lastReceiptNumber: try ledger.lastReceiptNumber())
         }
+    }
+
+    /// Sales are summed per hour of UTC where the office's zone is whole hours from UTC in winter
+    /// and in summer (Europe/Berlin), else per quarter hour: either way each span lies in one local hour.
+    private var salesSpanMinutes: Int64 {
+        let now = counter.clock.now().date
+        let offsets = [-182.0, 0, 182].map { calendar.timeZone.secondsFromGMT(for: now.addingTimeInterval($0 * 86_400)) }
+        return offsets.allSatisfy { $0 % 3600 == 0 } ? 60 : 15
     }
 
     /// The open period: the prepared one if nothing was booked since (same last close, same last receipt), else read anew.

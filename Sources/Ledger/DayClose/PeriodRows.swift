@@ -28,9 +28,9 @@ public struct PeriodRows: Sendable, Equatable {
         public let amount: Money
     }
 
-    /// The sales of one quarter hour (UTC). Every time zone in use is offset from UTC by whole
-    /// quarter hours, so a quarter hour lies in one local hour.
-    public struct QuarterHour: Sendable, Equatable {
+    /// The sales of one span of time (a whole number of spans from the Unix epoch), short enough
+    /// to lie in one local hour (see ``Ledger/periodRows(after:before:salesSpanMinutes:)``).
+    public struct SalesSpan: Sendable, Equatable {
         public let startsAt: Instant
         public let amount: Money
     }
@@ -88,7 +88,7 @@ public struct PeriodRows: Sendable, Equatable {
     /// Items, accounts and payment methods in the order the period first shows them.
     public var items: [Item] = []
     public var accountShares: [AccountShares] = []
-    public var salesPerQuarterHour: [QuarterHour] = []
+    public var salesPerSpan: [SalesSpan] = []
     public var payments: [Method] = []
     public var refunds: [Method] = []
     /// Cash handed over (tendered, or the amount when nothing was recorded) and change given.
@@ -110,7 +110,7 @@ public struct PeriodRows: Sendable, Equatable {
     public static func == (a: PeriodRows, b: PeriodRows) -> Bool {
         a.shiftSeq == b.shiftSeq && a.totals == b.totals && a.firstReceipt == b.firstReceipt && a.lastReceipt == b.lastReceipt
             && a.receiptCount == b.receiptCount && a.firstBookingAt == b.firstBookingAt && a.lastBookingAt == b.lastBookingAt
-            && a.items == b.items && a.accountShares == b.accountShares && a.salesPerQuarterHour == b.salesPerQuarterHour
+            && a.items == b.items && a.accountShares == b.accountShares && a.salesPerSpan == b.salesPerSpan
             && a.payments == b.payments && a.refunds == b.refunds && a.cashTendered == b.cashTendered
             && a.changeGiven == b.changeGiven && a.cashRefunded == b.cashRefunded && a.cheques == b.cheques
             && a.cardTotal == b.cardTotal && a.cardCount == b.cardCount && a.stornos == b.stornos
@@ -122,8 +122,11 @@ public struct PeriodRows: Sendable, Equatable {
 extension Ledger {
     /// The rows of the entries after `after` and before `before` (nil: to the end), by SQL.
     /// Order of first sighting is the booking order: sequence number, then line, share or payment number.
-    public func periodRows(after: Int64, before: Int64?) throws -> PeriodRows {
-        try readTransaction {
+    /// Sales are summed per `salesSpanMinutes` (60 where the office's zone is whole hours from UTC,
+    /// else 15: every zone in use is whole quarter hours from UTC).
+    public func periodRows(after: Int64, before: Int64?, salesSpanMinutes: Int64 = 15) throws -> PeriodRows {
+        let span = salesSpanMinutes * 60_000
+        return try readTransaction {
             let rows = try wrap { () throws(SQLiteError) -> (out: PeriodRows, reversedCard: Money) in
                 let bounds: [SQLiteValue] = [.integer(after), .integer(before ?? Int64.max)]
                 func rows(_ sql: String, _ body: (SQLiteStatement) throws(SQLiteError) -> Void) throws(SQLiteError) {
@@ -280,29 +283,32 @@ extension Ledger {
                     out.movements.append((kind, Money(cents: $0.int64(1)), $0.text(2)))
                 }
 
-                // Sales per quarter hour: one range of the time index each, from the first sale's
+                // Sales per span: one range of the time index each, from the first sale's
                 // time to the last's. If the sales of the period do not all lie between them (a
                 // clock set back), the period's sales are grouped instead.
                 let saleCount = out.receiptCount - out.stornos.count - out.movements.count
                 if let firstSale, let lastSale {
-                    let quarter = try db.prepare(PeriodRowsSQL.quarterHour)
-                    var start = firstSale.millisecondsSinceEpoch - firstSale.millisecondsSinceEpoch % 900_000
+                    let spanRow = try db.prepare(PeriodRowsSQL.salesSpan)
+                    var start = firstSale.millisecondsSinceEpoch - firstSale.millisecondsSinceEpoch % span
                     var counted = 0
                     while start <= lastSale.millisecondsSinceEpoch {
-                        try quarter.bind(bounds + [.integer(start), .integer(start + 900_000)])
-                        defer { quarter.reset() }
-                        if try quarter.step(), quarter.int(0) > 0 {
-                            counted += quarter.int(0)
-                            out.salesPerQuarterHour.append(
-                                PeriodRows.QuarterHour(startsAt: Instant(millisecondsSinceEpoch: start), amount: Money(cents: quarter.int64(1))))
+                        try spanRow.bind(bounds + [.integer(start), .integer(start + span)])
+                        defer { spanRow.reset() }
+                        if try spanRow.step(), spanRow.int(0) > 0 {
+                            counted += spanRow.int(0)
+                            out.salesPerSpan.append(
+                                PeriodRows.SalesSpan(startsAt: Instant(millisecondsSinceEpoch: start), amount: Money(cents: spanRow.int64(1))))
                         }
-                        start += 900_000
+                        start += span
                     }
                     if counted != saleCount {
-                        out.salesPerQuarterHour = []
-                        try rows(PeriodRowsSQL.quarterHours) {
-                            out.salesPerQuarterHour.append(
-                                PeriodRows.QuarterHour(startsAt: Instant(millisecondsSinceEpoch: $0.int64(0) * 900_000), amount: Money(cents: $0.int64(1))))
+                        out.salesPerSpan = []
+                        let s = try db.prepare(PeriodRowsSQL.salesSpans)
+                        try s.bind(bounds + [.integer(span)])
+                        defer { s.reset() }
+                        while try s.step() {
+                            out.salesPerSpan.append(
+                                PeriodRows.SalesSpan(startsAt: Instant(millisecondsSinceEpoch: s.int64(0) * span), amount: Money(cents: s.int64(1))))
                         }
                     }
                 }
@@ -312,7 +318,7 @@ extension Ledger {
             // The sums that are not SQL's, checked.
             var out = rows.out
             out.cardTotal = try out.cardTotal.subtracting(rows.reversedCard)
-            out.totals.sales = try out.salesPerQuarterHour.reduce(Money.zero) { try $0.adding($1.amount) }
+            out.totals.sales = try out.salesPerSpan.reduce(Money.zero) { try $0.adding($1.amount) }
             out.totals.stornos = try out.stornos.reduce(Money.zero) { try $0.adding($1.total) }
             for movement in out.movements {
                 switch movement.kind {
@@ -371,12 +377,12 @@ enum PeriodRowsSQL {
         SELECT seq, line_no, share_no FROM line_shares WHERE account = ?3 AND pass_through = ?4 AND seq > ?1 AND seq < ?2
         ORDER BY seq, line_no, share_no LIMIT 1
         """
-    static let quarterHour = """
+    static let salesSpan = """
         SELECT count(*), coalesce(sum(total_cents), 0) FROM sales
         WHERE ended_at_ms >= ?3 AND ended_at_ms < ?4 AND seq > ?1 AND seq < ?2
         """
-    static let quarterHours = """
-        SELECT ended_at_ms / 900000 AS quarter, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY quarter ORDER BY quarter
+    static let salesSpans = """
+        SELECT ended_at_ms / ?3 AS span, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY span ORDER BY span
         """
     static let payments = """
         SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
@@ -428,7 +434,7 @@ enum PeriodRowsSQL {
 }
 
 /// Covering indexes for the day close's itemisation (``Ledger/periodRows(after:before:)``): one
-/// index range per item code, account, payment method and quarter hour instead of a sort of the
+/// index range per item code, account, payment method and hour instead of a sort of the
 /// period's lines (100,000 sales: about 20 ms instead of 400 ms).
 let dayClosePeriodMigrations: [Migration] = [
     Migration(
