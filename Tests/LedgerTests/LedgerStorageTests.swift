@@ -89,7 +89,8 @@ final class LedgerStorageTests: XCTestCase {
         }
         XCTAssertFalse(try plan(PeriodRowsSQL.itemCodes).contains("SCAN sale_lines"))
         XCTAssertFalse(try plan(PeriodRowsSQL.accounts).contains("SCAN line_shares"))
-        XCTAssertTrue(try plan(PeriodRowsSQL.cheques).contains("payments_method_period"))
+        let cheques = try plan(PeriodRowsSQL.cheques)
+        XCTAssertTrue(cheques.contains("COVERING INDEX payments_method_period"), cheques)
     }
 
     func testRecordsRoundTripThroughTheTables() throws {

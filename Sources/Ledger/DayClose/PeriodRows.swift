@@ -230,7 +230,10 @@ extension Ledger {
                     out.payments.append(PeriodRows.Method(method: method, count: payments.int(0), amount: amount))
                     methodOrder.append(try position(PeriodRowsSQL.firstPayment, [.text(method.rawValue)]))
                     switch method {
-                    case .cash: out.totals.cash = amount
+                    case .cash:
+                        out.totals.cash = amount
+                        out.cashTendered = Money(cents: payments.int64(2))
+                        out.changeGiven = Money(cents: payments.int64(3))
                     case .cheque: out.totals.cheque = amount
                     case .card:
                         out.totals.card = amount
@@ -239,10 +242,6 @@ extension Ledger {
                     }
                 }
                 out.payments = zip(out.payments, methodOrder).sorted { $0.1 < $1.1 }.map(\.0)
-                try rows(PeriodRowsSQL.cash) {
-                    out.cashTendered = Money(cents: $0.int64(0))
-                    out.changeGiven = Money(cents: $0.int64(1))
-                }
                 try rows(PeriodRowsSQL.reversedCards) {
                     out.cardCount -= $0.int(0)
                     reversedCard = Money(cents: $0.int64(1))
@@ -384,15 +383,14 @@ enum PeriodRowsSQL {
     static let salesSpans = """
         SELECT ended_at_ms / ?3 AS span, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY span ORDER BY span
         """
+    /// Count, sum, and what was handed over and given back (cash only records them).
     static let payments = """
-        SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
+        SELECT count(*), coalesce(sum(amount_cents), 0),
+               coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0)
+        FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
         """
     static let firstPayment = """
         SELECT seq, payment_no FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2 ORDER BY seq, payment_no LIMIT 1
-        """
-    static let cash = """
-        SELECT coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0)
-        FROM payments WHERE method = 'cash' AND seq > ?1 AND seq < ?2
         """
     static let refunds = """
         SELECT method, min(seq * 1048576 + refund_no * 1024) AS first, sum(CASE WHEN amount_cents > 0 THEN -1 ELSE 1 END), sum(amount_cents)
@@ -442,7 +440,8 @@ let dayClosePeriodMigrations: [Migration] = [
         sql: """
             CREATE INDEX sale_lines_item_period ON sale_lines(item_code, seq, line_no, amount_cents);
             CREATE INDEX line_shares_account_period ON line_shares(account, pass_through, seq, line_no, share_no, amount_cents);
-            CREATE INDEX payments_method_period ON payments(method, seq, payment_no, amount_cents, tendered_cents, change_cents);
+            CREATE INDEX payments_method_period
+                ON payments(method, seq, payment_no, amount_cents, tendered_cents, change_cents, cheque_number, cheque_drawer);
             CREATE INDEX sales_time_period ON sales(ended_at_ms, seq, total_cents);
 
             """)
