@@ -10,7 +10,7 @@ import Ledger
 /// totals, records cheques, the float kept and the handover, and writes the Z report — rendered
 /// from the booked records only — beside the receipts and to the printer.
 ///
-/// The period is read by SQL aggregates (``Ledger/periodRows(after:before:)``) once per close:
+/// The period is read by SQL aggregates (``Ledger/periodRows(after:before:salesSpanMinutes:)``) once per close:
 /// ``prepare(operatorId:blindCount:)`` reads it and ``close(_:operatorId:approvedBy:)`` reuses it
 /// when nothing was booked since. Role and four eyes are checked here, once per operation, by the
 /// access guard (none: no checks, e.g. `webkasse simulate`).

@@ -7,7 +7,7 @@ import KasseCore
 /// Booking refuses a sale without lines, a line without shares, shares that do not add up to
 /// their line and negative shares or payments (``RecordChecks``), so an item is summed from its
 /// lines, an hour from its sales, and every line, share and payment counts once.
-public struct PeriodRows: Sendable, Equatable {
+public struct PeriodRows: Sendable {
     /// One item code: its lines, their sum, and the name of its first line.
     public struct Item: Sendable, Equatable {
         public let itemCode: String
@@ -106,17 +106,6 @@ public struct PeriodRows: Sendable, Equatable {
     public var movements: [(kind: CashMovementKind, amount: Money, reason: String)] = []
 
     public init() {}
-
-    public static func == (a: PeriodRows, b: PeriodRows) -> Bool {
-        a.shiftSeq == b.shiftSeq && a.totals == b.totals && a.firstReceipt == b.firstReceipt && a.lastReceipt == b.lastReceipt
-            && a.receiptCount == b.receiptCount && a.firstBookingAt == b.firstBookingAt && a.lastBookingAt == b.lastBookingAt
-            && a.items == b.items && a.accountShares == b.accountShares && a.salesPerSpan == b.salesPerSpan
-            && a.payments == b.payments && a.refunds == b.refunds && a.cashTendered == b.cashTendered
-            && a.changeGiven == b.changeGiven && a.cashRefunded == b.cashRefunded && a.cheques == b.cheques
-            && a.cardTotal == b.cardTotal && a.cardCount == b.cardCount && a.stornos == b.stornos
-            && a.cancelledShares == b.cancelledShares
-            && a.movements.elementsEqual(b.movements) { $0.kind == $1.kind && $0.amount == $1.amount && $0.reason == $1.reason }
-    }
 }
 
 extension Ledger {
@@ -331,7 +320,7 @@ extension Ledger {
     }
 }
 
-/// The period queries of ``Ledger/periodRows(after:before:)``; `?1` is the entry the period
+/// The period queries of ``Ledger/periodRows(after:before:salesSpanMinutes:)``; `?1` is the entry the period
 /// starts after, `?2` the entry it ends before. Sums over many rows read one range of a covering
 /// index per key (migration 5), never a sort of the period's rows. The storage tests check the plans.
 enum PeriodRowsSQL {
@@ -431,7 +420,7 @@ enum PeriodRowsSQL {
     static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
 }
 
-/// Covering indexes for the day close's itemisation (``Ledger/periodRows(after:before:)``): one
+/// Covering indexes for the day close's itemisation (``Ledger/periodRows(after:before:salesSpanMinutes:)``): one
 /// index range per item code, account, payment method and hour instead of a sort of the
 /// period's lines (100,000 sales: about 20 ms instead of 400 ms).
 let dayClosePeriodMigrations: [Migration] = [
