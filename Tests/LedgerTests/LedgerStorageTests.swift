@@ -81,7 +81,7 @@ final class LedgerStorageTests: XCTestCase {
         }
         for (sql, index) in [
             (PeriodRowsSQL.item, "sale_lines_item_period"), (PeriodRowsSQL.accountShares, "line_shares_account_period"),
-            (PeriodRowsSQL.payments, "payments_method_period"), (PeriodRowsSQL.salesSpan, "sales_time_period"),
+            (PeriodRowsSQL.payments, "payments_method_period"), (PeriodRowsSQL.cashPayments, "payments_method_period"), (PeriodRowsSQL.salesSpan, "sales_time_period"),
         ] {
             let details = try plan(sql)
             XCTAssertTrue(details.contains("COVERING INDEX \(index)"), details)

@@ -209,9 +209,9 @@ extension Ledger {
                 out.accountShares = zip(out.accountShares, accountOrder).sorted { $0.1 < $1.1 }.map(\.0)
 
                 // Payments per method (one index range each); cash also sums what was handed over and the change.
-                let payments = try db.prepare(PeriodRowsSQL.payments)
                 var methodOrder: [Int64] = []
                 for method in PaymentMethod.allCases {
+                    let payments = try db.prepare(method == .cash ? PeriodRowsSQL.cashPayments : PeriodRowsSQL.payments)
                     try payments.bind(bounds + [.text(method.rawValue)])
                     defer { payments.reset() }
                     guard try payments.step(), payments.int(0) > 0 else { continue }
@@ -372,8 +372,11 @@ enum PeriodRowsSQL {
     static let salesSpans = """
         SELECT ended_at_ms / ?3 AS span, sum(total_cents) FROM sales WHERE seq > ?1 AND seq < ?2 GROUP BY span ORDER BY span
         """
-    /// Count, sum, and what was handed over and given back (cash only records them).
     static let payments = """
+        SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
+        """
+    /// As ``payments``, with what was handed over and given back (only cash records them).
+    static let cashPayments = """
         SELECT count(*), coalesce(sum(amount_cents), 0),
                coalesce(sum(coalesce(tendered_cents, amount_cents)), 0), coalesce(sum(coalesce(change_cents, 0)), 0)
         FROM payments WHERE method = ?3 AND seq > ?1 AND seq < ?2
@@ -409,9 +412,10 @@ enum PeriodRowsSQL {
         SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms
         FROM stornos st LEFT JOIN sales s ON s.id = st.sale_id WHERE st.seq > ?1 AND st.seq < ?2 ORDER BY st.seq
         """
+    /// Shares are numbered from 1 in each line (``RowWriter``): share 1 counts the item.
     static let cancelledShares = """
         SELECT st.at_ms, l.item_code, l.name, l.variant, sh.account, sh.amount_cents, sh.pass_through,
-               sh.share_no = (SELECT min(share_no) FROM line_shares f WHERE f.seq = sh.seq AND f.line_no = sh.line_no)
+               sh.share_no = 1
         FROM stornos st CROSS JOIN sales s ON s.id = st.sale_id
         CROSS JOIN sale_lines l ON l.seq = s.seq
         CROSS JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
