@@ -83,6 +83,20 @@ final class CounterFixture {
         return outcome
     }
 
+    /// The day close of the default settings, for the clerk.
+    var dayClose: DayCloseService { DayCloseService(counter: service, settings: DayCloseSettings(configuration: Configuration())) }
+
+    /// Closes the day as the clerk with `counted` (default: the Sollbestand) bundled by
+    /// denomination, nothing kept for tomorrow.
+    @discardableResult
+    func closeDay(counted: Money? = nil, reason: String = "") throws -> DayCloseRecord {
+        let dayClose = self.dayClose
+        let total = try counted ?? dayClose.openPeriod().expected.total()
+        return try dayClose.close(
+            DayCloseRequest(count: .standIn(total: total), reason: reason, floatKept: .zero), operatorId: clerk.id, approvedBy: nil
+        ).record
+    }
+
     func assertClean(file: StaticString = #filePath, line: UInt = #line) throws {
         let report = try service.ledger.verify()
         XCTAssertTrue(report.isClean, "\(report.problems)", file: file, line: line)

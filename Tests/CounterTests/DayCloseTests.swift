@@ -26,16 +26,25 @@ final class RecordingPrinter: ReceiptPrinter, @unchecked Sendable {
 /// The day close through the counter service: cash formula, blind count, differences,
 /// approval, terminal End-of-Day, cheques, Z numbers, Z report file and printer, finality.
 final class DayCloseTests: XCTestCase {
-    let settings = DayCloseSettings(approvalThreshold: Money(euros: 5), surplusAccount: "459100", shortfallAccount: "549100")
+    /// The defaults: threshold 5,00 €, Überschuss to 459100, Fehlbetrag to 549100.
+    let settings = DayCloseSettings(configuration: Configuration())
+
+    func dayClose(_ f: CounterFixture) -> DayCloseService { DayCloseService(counter: f.service, settings: settings) }
 
     /// A count of exactly `amount` by denomination.
     func count(_ amount: Money) -> CashCount { .standIn(total: amount) }
 
     func close(_ f: CounterFixture, counted: Money, reason: String = "", approvedBy: String? = nil, floatKept: Money = Money(euros: 100),
                blind: Bool = false) throws -> DayCloseOutcome {
-        try f.service.closeDay(
-            DayCloseRequest(operatorId: f.clerk.id, count: count(counted), blindCount: blind, reason: reason, approvedBy: approvedBy,
-                            floatKept: floatKept, settings: settings))
+        try dayClose(f).close(
+            DayCloseRequest(count: count(counted), blindCount: blind, reason: reason, floatKept: floatKept), operatorId: f.clerk.id,
+            approvedBy: approvedBy)
+    }
+
+    func testTheDefaultSettingsComeFromTheConfiguration() {
+        XCTAssertEqual(settings.approvalThreshold, Money(euros: 5))
+        XCTAssertEqual(settings.surplusAccount, "459100")
+        XCTAssertEqual(settings.shortfallAccount, "549100")
     }
 
     func testCashFormulaWithEveryKindOfMovement() throws {
@@ -52,7 +61,7 @@ final class DayCloseTests: XCTestCase {
         _ = try f.service.recordCashMovement(id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
         _ = try f.service.recordCashMovement(id: "m3", kind: .abschoepfung, amount: Money(euros: 100), reason: "Tresor", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
 
-        let period = try f.service.openPeriod()
+        let period = try dayClose(f).openPeriod()
         XCTAssertEqual(period.expected.float, Money(euros: 100))
         XCTAssertEqual(period.expected.cashReceived, Money(cents: 5000 + 3700 + 5000 + 4000))
         XCTAssertEqual(period.expected.changeGiven, Money(cents: 1300 + 3000 + 300))
@@ -93,14 +102,14 @@ final class DayCloseTests: XCTestCase {
         XCTAssertTrue(file.hasSuffix("/receipts/Z-000001.txt"))
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), text)
         XCTAssertEqual(printer.texts.last, text)
-        XCTAssertEqual(try f.service.zReportText(zNumber: 1), text)
+        XCTAssertEqual(try dayClose(f).zReportText(zNumber: 1), text)
         try f.assertClean()
     }
 
     func testBlindCountHidesTheExpectedAmountUntilCountedAndKeepsTheFirstCount() throws {
         let f = try CounterFixture()
         try f.sell(.cash(tendered: Money(euros: 50)))  // expected 137,00 €
-        var preparation = try f.service.prepareDayClose(operatorId: f.clerk.id, blindCount: true, settings: settings)
+        var preparation = try dayClose(f).prepare(operatorId: f.clerk.id, blindCount: true)
         XCTAssertEqual(preparation.zNumber, 1)
         XCTAssertEqual(preparation.floatSuggestion, Money(euros: 100))
         XCTAssertNil(try preparation.draft.expectedForDisplay())
@@ -110,10 +119,10 @@ final class DayCloseTests: XCTestCase {
         preparation.draft.submitCount(count(Money(cents: 13700)))
         XCTAssertEqual(preparation.draft.firstCount?.total, Money(cents: 13200))
         XCTAssertEqual(preparation.draft.problems(), [])
-        let request = DayCloseRequest(preparation: preparation, operatorId: f.clerk.id, approvedBy: nil, floatKept: Money(euros: 100), settings: settings)
+        let request = DayCloseRequest(preparation: preparation, floatKept: Money(euros: 100))
         XCTAssertEqual(request.firstCountedCash, Money(cents: 13200))
         XCTAssertEqual(request.countSubmissions, 2)
-        let outcome = try f.service.closeDay(request)
+        let outcome = try dayClose(f).close(request, operatorId: f.clerk.id, approvedBy: nil)
         XCTAssertTrue(outcome.detail.blindCount)
         XCTAssertEqual(outcome.detail.countSubmissions, 2)
         XCTAssertEqual(outcome.detail.firstCountedCash, Money(cents: 13200))
@@ -121,7 +130,7 @@ final class DayCloseTests: XCTestCase {
         XCTAssertTrue(outcome.reportText.contains("Erste Zählung (2 Zählungen)"), outcome.reportText)
         // Without a blind count the Sollbestand shows at once.
         try f.service.openShift(operatorId: f.clerk.id, float: Money(euros: 100))
-        let open = try f.service.prepareDayClose(operatorId: f.clerk.id, blindCount: false, settings: settings)
+        let open = try dayClose(f).prepare(operatorId: f.clerk.id, blindCount: false)
         XCTAssertEqual(try open.draft.expectedForDisplay(), Money(euros: 100))
         XCTAssertEqual(open.zNumber, 2)
     }
@@ -211,7 +220,7 @@ final class DayCloseTests: XCTestCase {
         let f = try CounterFixture()
         try f.useTerminal(DyingTerminal(f.terminal))
         XCTAssertThrowsError(try f.sell(.card))
-        let preparation = try f.service.prepareDayClose(operatorId: f.clerk.id, blindCount: false, settings: settings)
+        let preparation = try dayClose(f).prepare(operatorId: f.clerk.id, blindCount: false)
         XCTAssertEqual(preparation.draft.pendingCardPayments, 1)
         XCTAssertThrowsError(try close(f, counted: Money(euros: 100))) {
             XCTAssertEqual("\($0)", "Eine Kartenzahlung ist noch ungeklärt: bitte zuerst klären (Terminal erreichbar?).")
@@ -231,11 +240,12 @@ final class DayCloseTests: XCTestCase {
         try f.sell(.cheque(number: "0043", bank: "VR-Bank", drawer: "Eva Muster"), lines: [CounterFixture.certificate])
         let returned = try f.sell(.cheque(number: "0044", bank: "VR-Bank", drawer: "Otto")).sale
         _ = try f.service.cancelSale(receiptNumber: returned.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum", approvedBy: f.supervisor.id)
-        let period = try f.service.openPeriod()
+        let period = try dayClose(f).openPeriod()
         XCTAssertEqual(period.cheques.map(\.chequeNumber), ["0042", "0043"])
         XCTAssertEqual(period.chequesTotal, Money(cents: 6300))
-        let outcome = try f.service.closeDay(
-            DayCloseRequest(operatorId: f.clerk.id, count: .standIn(total: Money(euros: 100)), totalOnly: true, floatKept: Money(euros: 80), settings: settings))
+        let outcome = try dayClose(f).close(
+            DayCloseRequest(count: .standIn(total: Money(euros: 100)), totalOnly: true, floatKept: Money(euros: 80)), operatorId: f.clerk.id,
+            approvedBy: nil)
         XCTAssertEqual(outcome.detail.chequeCount, 2)
         XCTAssertEqual(outcome.detail.chequeTotal, Money(cents: 6300))
         XCTAssertEqual(outcome.detail.pieces, [:])
@@ -246,7 +256,7 @@ final class DayCloseTests: XCTestCase {
         XCTAssertTrue(text.contains("(nur Summe erfasst, ohne Stückelung)"), text)
         XCTAssertFalse(text.contains("50 €   ×"), text)
         XCTAssertTrue(text.contains(TextLayout.columns("  An die Stadtkasse", "20,00 €", width: 42)), text)
-        XCTAssertThrowsError(try f.service.zReportText(zNumber: 2)) {
+        XCTAssertThrowsError(try dayClose(f).zReportText(zNumber: 2)) {
             XCTAssertEqual("\($0)", "Einen Tagesabschluss mit der Z-Nummer 2 gibt es nicht.")
         }
     }
@@ -257,13 +267,12 @@ final class DayCloseTests: XCTestCase {
         XCTAssertThrowsError(try close(f, counted: Money(cents: 13700), floatKept: Money(euros: 200))) {
             XCTAssertEqual("\($0)", "Tagesabschluss: Das Wechselgeld für morgen (200,00 €) ist größer als der gezählte Bestand (137,00 €).")
         }
-        var request = DayCloseRequest(operatorId: f.clerk.id, count: count(Money(cents: 13700)), floatKept: .zero, expectedSeen: Money(euros: 100), settings: settings)
-        XCTAssertThrowsError(try f.service.closeDay(request)) {
+        var request = DayCloseRequest(count: count(Money(cents: 13700)), floatKept: .zero, expectedSeen: Money(euros: 100))
+        XCTAssertThrowsError(try dayClose(f).close(request, operatorId: f.clerk.id, approvedBy: nil)) {
             XCTAssertEqual("\($0)", "Tagesabschluss: Der Sollbestand hat sich seit der Zählung geändert (100,00 € → 137,00 €); bitte neu zählen.")
         }
         request.expectedSeen = Money(cents: 13700)
-        request.operatorId = "ghost"
-        XCTAssertThrowsError(try f.service.closeDay(request)) { XCTAssertEqual("\($0)", "Unbekannter Bediener »ghost«.") }
+        XCTAssertThrowsError(try dayClose(f).close(request, operatorId: "ghost", approvedBy: nil)) { XCTAssertEqual("\($0)", "Unbekannter Bediener »ghost«.") }
         XCTAssertNil(try f.service.ledger.lastDayClose())
         XCTAssertEqual(f.terminal.endOfDayBatchStart, 0, "the terminal is not asked before the close can be booked")
     }
@@ -286,7 +295,7 @@ final class DayCloseTests: XCTestCase {
         XCTAssertEqual(printer.texts.filter { $0.hasPrefix("Z-BERICHT") }.count, 3)
         let directory = f.service.receiptStore.directory
         for z in 1...3 {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/" + CounterService.zReportFileName(Int64(z))))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/" + DayCloseService.zReportFileName(Int64(z))))
         }
         // After a restart the numbering continues; a Z number is never given twice.
         try f.restart()
@@ -314,8 +323,8 @@ final class DayCloseTests: XCTestCase {
         let storno = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "late", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id).storno
         XCTAssertEqual(storno.businessDate, "2026-11-28")
         XCTAssertEqual(try f.service.ledger.dayClose(zNumber: 1), outcome.record)
-        XCTAssertEqual(try f.service.zReportText(zNumber: 1), zText, "the Z report of a closed day never changes")
-        XCTAssertEqual(try f.service.openPeriod().dayTotals.stornoCount, 1)
+        XCTAssertEqual(try dayClose(f).zReportText(zNumber: 1), zText, "the Z report of a closed day never changes")
+        XCTAssertEqual(try dayClose(f).openPeriod().dayTotals.stornoCount, 1)
         // It cannot be reopened: booked rows refuse UPDATE and DELETE, the shift stays closed.
         let path = f.service.ledger.path
         for sql in [
@@ -329,7 +338,7 @@ final class DayCloseTests: XCTestCase {
         // A detail row changed behind the triggers' back is found against the chained audit event.
         XCTAssertNil(Self.sqlFailure(path, "DROP TRIGGER day_close_counts_no_update; UPDATE day_close_counts SET pieces = pieces + 1 WHERE denomination_cents = 10000"))
         try f.restart()
-        XCTAssertThrowsError(try f.service.zReportText(zNumber: 1)) {
+        XCTAssertThrowsError(try dayClose(f).zReportText(zNumber: 1)) {
             XCTAssertTrue("\($0)".contains("Zähl- und Terminaldaten des Tagesabschlusses Z 1 passen nicht"), "\($0)")
         }
     }
@@ -338,7 +347,7 @@ final class DayCloseTests: XCTestCase {
         let f = try CounterFixture()
         try f.sell(.cash(tendered: Money(euros: 50)))
         try f.sell(.card, lines: [CounterFixture.certificate])
-        let text = try f.service.interimReportText()
+        let text = try dayClose(f).interimReportText()
         XCTAssertTrue(text.hasPrefix(TextLayout.columns("ZWISCHENBERICHT (X)", "Kasse K1", width: 42)), text)
         for expected in ["Führungszeugnis", "Durchlaufende Anteile", "371000", "= Sollbestand", "10 ###"] {
             XCTAssertTrue(text.contains(expected), "missing »\(expected)« in\n\(text)")

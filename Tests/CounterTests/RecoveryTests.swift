@@ -37,7 +37,7 @@ final class RecoveryTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("bitte nicht erneut kassieren"))
         }
         XCTAssertEqual(try f.service.ledger.unresolvedCardPayments().count, 1)
-        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id), "a pending card payment blocks the close")
+        XCTAssertThrowsError(try f.closeDay(), "a pending card payment blocks the close")
 
         try f.restart()
         let report = try f.service.start()
@@ -81,11 +81,11 @@ final class RecoveryTests: XCTestCase {
         // Cash still works; a new card payment and the close wait for the answer.
         XCTAssertNoThrow(try f.sell(.cash(tendered: Money(euros: 40))))
         XCTAssertThrowsError(try f.sell(.card)) { XCTAssertTrue("\($0)".contains("noch ungeklärt")) }
-        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id))
+        XCTAssertThrowsError(try f.closeDay())
         f.terminal.reachable = true
         let later = try f.service.resolvePendingCardPayments()
         XCTAssertEqual(later.map(\.result), [.booked(receiptNumber: 2)])
-        XCTAssertNoThrow(try f.service.closeDay(operatorId: f.clerk.id))
+        XCTAssertNoThrow(try f.closeDay())
         try f.assertClean()
     }
 
@@ -114,7 +114,7 @@ final class ReversalRecoveryTests: XCTestCase {
         }
         XCTAssertEqual(f.terminal.journal.map(\.kind), [.payment, .reversal])
         XCTAssertNil(try f.service.ledger.storno(ofSale: sale.id))
-        XCTAssertThrowsError(try f.service.closeDay(operatorId: f.clerk.id), "a pending reversal blocks the close")
+        XCTAssertThrowsError(try f.closeDay(), "a pending reversal blocks the close")
 
         try f.restart()
         let report = try f.service.start()
@@ -129,7 +129,7 @@ final class ReversalRecoveryTests: XCTestCase {
         XCTAssertTrue(f.service.receiptStore.exists(2))
         // The clerk's retry finds it booked.
         XCTAssertTrue(try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum").alreadyBooked)
-        XCTAssertNoThrow(try f.service.closeDay(operatorId: f.clerk.id))
+        XCTAssertNoThrow(try f.closeDay())
         try f.assertClean()
     }
 

@@ -70,7 +70,7 @@ final class SimulationTests: XCTestCase {
             XCTAssertEqual(close.difference.cents, short ? -50 : 0, "Z \(close.zNumber)")
         }
         XCTAssertTrue(try service.ledger.verify().isClean)
-        XCTAssertEqual(try CashCount.bundling(Money(cents: 18_788)).total.cents, 18_788)
-        XCTAssertEqual(try CashCount.bundling(Money(cents: 18_788)).count(of: .note100), 1)
+        XCTAssertEqual(CashCount.standIn(total: Money(cents: 18_788)).total.cents, 18_788)
+        XCTAssertEqual(CashCount.standIn(total: Money(cents: 18_788)).count(of: .note100), 1)
     }
 }

@@ -114,7 +114,7 @@ final class StornoAndDrawerTests: XCTestCase {
         XCTAssertEqual(x.totals.card, Money(cents: 3700))
         XCTAssertEqual(x.totals.cheque, Money(cents: 3700))
         XCTAssertEqual(try x.expectedCash, Money(cents: 13700))
-        let close = try f.service.closeDay(operatorId: f.clerk.id)
+        let close = try f.closeDay()
         XCTAssertEqual(close.zNumber, 1)
         XCTAssertEqual(close.expectedCash, Money(cents: 13700))
         XCTAssertEqual(close.difference, .zero)
@@ -125,7 +125,7 @@ final class StornoAndDrawerTests: XCTestCase {
         try f.service.openShift(operatorId: f.clerk.id, float: Money(euros: 100))
         let late = try f.sell(.cash(tendered: Money(euros: 40))).sale
         XCTAssertEqual(late.businessDate, "2026-11-28")
-        let second = try f.service.closeDay(operatorId: f.clerk.id, countedCash: Money(cents: 13650))
+        let second = try f.closeDay(counted: Money(cents: 13650), reason: "Münze fehlt")
         XCTAssertEqual(second.zNumber, 2)
         XCTAssertEqual(second.difference, Money(cents: -50))
         try f.assertClean()

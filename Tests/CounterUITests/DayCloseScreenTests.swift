@@ -1,3 +1,4 @@
+import Counter
 import Foundation
 import KasseCore
 import XCTest
@@ -8,7 +9,7 @@ final class FakeDayCloseBackend: DayCloseBackend {
     var sheet = DayCloseSheet(zNumber: 7, businessDay: "27.11.2026", expected: Money(cents: 12400), floatSuggestion: Money(euros: 100),
                               cheques: [Money(euros: 37)], pendingCardPayments: 0, approvalThreshold: Money(euros: 5))
     private(set) var preparedBlind: Bool?
-    private(set) var closed: (input: DayCloseInput, approver: String?)?
+    private(set) var closed: (input: DayCloseRequest, approver: String?)?
 
     func prepareDayClose(blindCount: Bool) throws -> DayCloseSheet {
         preparedBlind = blindCount
@@ -17,7 +18,7 @@ final class FakeDayCloseBackend: DayCloseBackend {
 
     func dayCloseNeedsApproval(counted: Money) throws -> Bool { (counted.cents - sheet.expected.cents).magnitude > sheet.approvalThreshold.cents }
 
-    func closeDay(_ input: DayCloseInput, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone {
+    func closeDay(_ input: DayCloseRequest, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone {
         if try dayCloseNeedsApproval(counted: input.count.total) {
             guard approverLogin == "bert", approverPIN == "2468" else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
         }
@@ -30,20 +31,20 @@ final class FakeDayCloseBackend: DayCloseBackend {
         var totals = DayCloseTotals()
         totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: 3700), passThrough: false, hour: 9)
         totals.addPayment(method: "Bar", amount: Money(cents: 3700))
-        let draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(),
+        let draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval),
                                   expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 50), changeGiven: Money(cents: 1300), stornoPayouts: .zero))
         return try ZReport(register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 09:30",
                            totals: totals, draft: draft, floatKept: .zero, isInterim: true).lines(width: 42)
     }
 
-    static func report(_ input: DayCloseInput, expected: Money, approver: String?) -> ZReport {
+    static func report(_ input: DayCloseRequest, expected: Money, approver: String?) -> ZReport {
         var totals = DayCloseTotals()
         for (hour, cents) in [(8, 7400), (9, 3700), (11, 11100)] {
             totals.addReceipt(String(hour))
             totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: Int64(cents)), passThrough: false, hour: hour)
             totals.addPayment(method: "Bar", amount: Money(cents: Int64(cents)))
         }
-        var draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(blindCount: input.blindCount),
+        var draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: input.blindCount),
                                   expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(cents: expected.cents - 10000), changeGiven: .zero, stornoPayouts: .zero))
         draft.submitCount(input.count)
         draft.reason = input.reason

@@ -1,3 +1,4 @@
+import Counter
 import Foundation
 import KasseCore
 @testable import CounterUI
@@ -185,20 +186,14 @@ final class FakeCounterBackend: CounterBackend {
         }
         movements.append("\(kind.label) \(amount.formatted) \(reason)")
     }
-    func interimReport() throws -> [String] { ["Zwischenbericht (X)", "Bar: 59,00 €"] }
-    var expectedCash = Money(cents: 10000)
-    var dayClosed: Money?
-    var dayCloseReason: String?
-    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult {
-        if countedCash != expectedCash && reason.isEmpty { return .needsReason(expected: expectedCash, counted: countedCash) }
-        dayCloseReason = reason
-        if (countedCash.cents - expectedCash.cents).magnitude > 500 {
-            guard let approval else { return .needsApproval(expected: expectedCash, counted: countedCash) }
-            guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
-        }
-        dayClosed = countedCash
-        return .closed(report: ["Tagesabschluss (Z)", "Gezählt: \(countedCash.formatted)"])
+    /// The day close and the X report: the fixed figures of ``FakeDayCloseBackend``.
+    let dayClose = FakeDayCloseBackend()
+    func prepareDayClose(blindCount: Bool) throws -> DayCloseSheet { try dayClose.prepareDayClose(blindCount: blindCount) }
+    func dayCloseNeedsApproval(counted: Money) throws -> Bool { try dayClose.dayCloseNeedsApproval(counted: counted) }
+    func closeDay(_ request: DayCloseRequest, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone {
+        try dayClose.closeDay(request, approverLogin: approverLogin, approverPIN: approverPIN)
     }
+    func interimReportLines() throws -> [String] { try dayClose.interimReportLines() }
 }
 
 /// A card payment whose progress the test sets.

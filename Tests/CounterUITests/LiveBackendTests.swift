@@ -234,7 +234,7 @@ final class LiveBackendTests: XCTestCase {
         press(.function(9), .character("5"))
         XCTAssertTrue(screen.contains("ZWISCHENBERICHT (X)"), screen)
         XCTAssertTrue(screen.contains("FZ Führungszeugnis"), screen)
-        XCTAssertTrue(try backend.interimReport().contains { $0.contains("113,00 €") })
+        XCTAssertTrue(try backend.interimReportLines().contains { $0.contains("113,00 €") })
         // A clerk may not close the day.
         press(.escape, .function(9), .character("6"))
         XCTAssertTrue(screen.contains("Fehler:"), screen)

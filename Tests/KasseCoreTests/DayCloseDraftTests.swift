@@ -11,7 +11,7 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testBlindCountHidesExpectedUntilFirstCountAndKeepsIt() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(blindCount: true), expected: expected)
+        var draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: true), expected: expected)
         XCTAssertNil(try draft.expectedForDisplay(), "blind: the Sollbestand is hidden before counting")
         XCTAssertEqual(draft.problems(), [.notCounted])
         draft.submitCount(try count(150))
@@ -24,7 +24,7 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testOpenCountShowsExpectedAtOnce() throws {
-        let draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(blindCount: false), expected: expected)
+        let draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: false), expected: expected)
         XCTAssertEqual(try draft.expectedForDisplay(), Money(euros: 159))
     }
 
@@ -51,14 +51,14 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testReasonCanBeOptionalByPolicy() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(reasonRequired: false), expected: expected)
+        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, reasonRequired: false), expected: expected)
         draft.submitCount(try count(160))
         XCTAssertEqual(try draft.difference()?.kind, .surplus)
         XCTAssertEqual(draft.problems(), [])
     }
 
     func testPendingCardPaymentBlocksTheClose() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(), expected: expected)
+        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
         draft.submitCount(try count(159))
         draft.pendingCardPayments = 1
         XCTAssertEqual(draft.problems(), [.pendingCardPayments(1)])
@@ -67,7 +67,7 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testTerminalTotalsMismatchIsAWarningWithTheDifference() {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(), expected: expected)
+        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
         XCTAssertEqual(draft.warnings(), [.terminalTotalsMissing])
         let same = CardTotalsComparison(ledgerTotal: Money(euros: 92), ledgerCount: 2, terminalTotal: Money(euros: 92), terminalCount: 2)
         draft.cardTotals = same

@@ -69,6 +69,30 @@ final class LedgerStorageTests: XCTestCase {
         XCTAssertFalse(try plan(PeriodSQL.receiptNumbers).contains("SCAN receipts"))
     }
 
+    /// The day close's itemisation reads one covering index range per key, and sorts no period's lines.
+    func testDayClosePeriodQueriesReadCoveringIndexRanges() throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        func plan(_ sql: String) throws -> String {
+            let statement = try fixture.ledger.db.prepare("EXPLAIN QUERY PLAN " + sql)
+            var details: [String] = []
+            while try statement.step() { details.append(statement.text(3)) }
+            return details.joined(separator: "; ")
+        }
+        for (sql, index) in [
+            (PeriodRowsSQL.item, "sale_lines_item_period"), (PeriodRowsSQL.accountShares, "line_shares_account_period"),
+            (PeriodRowsSQL.payments, "payments_method_period"), (PeriodRowsSQL.cashPayments, "payments_method_period"), (PeriodRowsSQL.salesSpan, "sales_time_period"),
+        ] {
+            let details = try plan(sql)
+            XCTAssertTrue(details.contains("COVERING INDEX \(index)"), details)
+            XCTAssertFalse(details.contains("TEMP B-TREE"), details)
+        }
+        XCTAssertFalse(try plan(PeriodRowsSQL.itemCodes).contains("SCAN sale_lines"))
+        XCTAssertFalse(try plan(PeriodRowsSQL.accounts).contains("SCAN line_shares"))
+        let cheques = try plan(PeriodRowsSQL.cheques)
+        XCTAssertTrue(cheques.contains("COVERING INDEX payments_method_period"), cheques)
+    }
+
     func testRecordsRoundTripThroughTheTables() throws {
         var fixture = try LedgerFixture()
         defer { fixture.directory.remove() }

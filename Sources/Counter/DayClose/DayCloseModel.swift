@@ -1,25 +1,29 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
 
-/// The office's rules for the day close (from `[thresholds]` and `[accounts]`).
+/// The office's rules for the day close: the four-eyes rules (whose threshold comes from
+/// `[thresholds] day_close_difference_approval`) and the accounts of `[accounts]`.
 public struct DayCloseSettings: Equatable, Sendable {
-    /// A difference whose magnitude is above this needs a supervisor's approval.
-    public var approvalThreshold: Money
+    /// Which difference needs a supervisor's approval.
+    public let fourEyes: FourEyesRules
     /// Where an Überschuss / a Fehlbetrag is booked.
-    public var surplusAccount: String
-    public var shortfallAccount: String
-
-    public init(approvalThreshold: Money = Money(cents: 500), surplusAccount: String = "459100", shortfallAccount: String = "549100") {
-        self.approvalThreshold = approvalThreshold
-        self.surplusAccount = surplusAccount
-        self.shortfallAccount = shortfallAccount
-    }
+    public let surplusAccount: String
+    public let shortfallAccount: String
 
     public init(configuration: Configuration) {
-        self.init(
-            approvalThreshold: configuration.dayCloseDifferenceApproval, surplusAccount: configuration.surplusAccount,
-            shortfallAccount: configuration.shortfallAccount)
+        fourEyes = FourEyesRules(configuration: configuration)
+        surplusAccount = configuration.surplusAccount
+        shortfallAccount = configuration.shortfallAccount
+    }
+
+    /// A difference whose magnitude is above this needs a supervisor's approval.
+    public var approvalThreshold: Money { fourEyes.dayCloseDifferenceThreshold }
+
+    /// The rules for the counting screen's draft.
+    public func policy(blindCount: Bool) -> DayClosePolicy {
+        DayClosePolicy(approvalThreshold: approvalThreshold, reasonRequired: true, blindCount: blindCount)
     }
 }
 
@@ -50,6 +54,8 @@ public struct DayClosePeriod: Sendable {
     public let cardCount: Int
     public let firstBookingAt: Instant?
     public let lastBookingAt: Instant?
+    /// The ledger's last receipt number when the period was read: a booking since gives a new one.
+    let lastReceiptNumber: Int64
 
     public var chequesTotal: Money { Money(cents: cheques.reduce(0) { $0 + $1.amount.cents }) }
 }
@@ -67,9 +73,10 @@ public struct DayClosePreparation: Sendable {
     public let floatSuggestion: Money
 }
 
-/// What the clerk counted and decided, for ``CounterService/closeDay(_:)``.
+/// What the clerk counted and decided: the one request of a close, for
+/// ``DayCloseService/close(_:operatorId:approvedBy:)``. Who closes and who approved are the
+/// caller's (the session's logged-in operator and approver).
 public struct DayCloseRequest: Equatable, Sendable {
-    public var operatorId: String
     /// The count by denomination (with ``totalOnly``, a stand-in whose total is the entered sum).
     public var count: CashCount
     /// The clerk entered only the sum (the Summe field), not the pieces.
@@ -80,35 +87,28 @@ public struct DayCloseRequest: Equatable, Sendable {
     public var countSubmissions: Int
     /// Why counted and expected differ (required when they do).
     public var reason: String
-    /// The operator id of the supervisor who approved a difference above the threshold.
-    public var approvedBy: String?
     /// Cash left in the drawer for tomorrow; the rest of the counted cash goes to the Stadtkasse.
     public var floatKept: Money
     /// The Sollbestand the clerk saw (or the preparation computed): the close is refused if it changed.
     public var expectedSeen: Money?
-    public var settings: DayCloseSettings
 
     public init(
-        operatorId: String, count: CashCount, totalOnly: Bool = false, blindCount: Bool = false, firstCountedCash: Money? = nil,
-        countSubmissions: Int = 1, reason: String = "", approvedBy: String? = nil, floatKept: Money, expectedSeen: Money? = nil,
-        settings: DayCloseSettings = DayCloseSettings()
+        count: CashCount, totalOnly: Bool = false, blindCount: Bool = false, firstCountedCash: Money? = nil, countSubmissions: Int = 1,
+        reason: String = "", floatKept: Money, expectedSeen: Money? = nil
     ) {
-        self.operatorId = operatorId; self.count = count; self.totalOnly = totalOnly; self.blindCount = blindCount
+        self.count = count; self.totalOnly = totalOnly; self.blindCount = blindCount
         self.firstCountedCash = firstCountedCash; self.countSubmissions = countSubmissions; self.reason = reason
-        self.approvedBy = approvedBy; self.floatKept = floatKept; self.expectedSeen = expectedSeen; self.settings = settings
+        self.floatKept = floatKept; self.expectedSeen = expectedSeen
     }
 
     /// The request for a prepared draft that has been counted.
-    public init(
-        preparation: DayClosePreparation, operatorId: String, approvedBy: String?, floatKept: Money, totalOnly: Bool = false,
-        settings: DayCloseSettings
-    ) {
+    public init(preparation: DayClosePreparation, floatKept: Money, totalOnly: Bool = false) {
         let draft = preparation.draft
         self.init(
-            operatorId: operatorId, count: draft.count ?? .empty, totalOnly: totalOnly, blindCount: draft.policy.blindCount,
+            count: draft.count ?? .empty, totalOnly: totalOnly, blindCount: draft.policy.blindCount,
             firstCountedCash: draft.countSubmissions > 1 ? draft.firstCount?.total : nil,
-            countSubmissions: max(1, draft.countSubmissions), reason: draft.reason, approvedBy: approvedBy, floatKept: floatKept,
-            expectedSeen: try? draft.expected.total(), settings: settings)
+            countSubmissions: max(1, draft.countSubmissions), reason: draft.reason, floatKept: floatKept,
+            expectedSeen: try? draft.expected.total())
     }
 }
 
@@ -147,20 +147,5 @@ public enum DayCloseError: Error, Equatable, CustomStringConvertible {
             return "Tagesabschluss: Die Stückelung ergibt nicht die eingegebene Summe; bitte die Zählung prüfen."
         case .unknownZNumber(let z): return "Einen Tagesabschluss mit der Z-Nummer \(z) gibt es nicht."
         }
-    }
-}
-
-extension CashCount {
-    /// A count with `total` made of the largest denominations first: a stand-in when only the sum
-    /// was entered (the report then says so instead of listing pieces).
-    public static func standIn(total: Money) -> CashCount {
-        var rest = max(0, total.cents)
-        var count = CashCount.empty
-        for denomination in Denomination.countingOrder {
-            let pieces = Int(rest / denomination.rawValue)
-            rest -= Int64(pieces) * denomination.rawValue
-            try? count.set(denomination, count: min(pieces, 9_999_999))
-        }
-        return count
     }
 }

@@ -3,169 +3,189 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// The day close (Tagesabschluss) and the X report of the counter service (issue 8).
+/// The day close (Tagesabschluss) and the X report (docs/dayclose.md).
 ///
 /// The close counts the drawer by denomination, books the difference with its reason (and a
 /// supervisor above the threshold), runs the terminal's End-of-Day (ZVT 06 50) and compares its
 /// totals, records cheques, the float kept and the handover, and writes the Z report — rendered
 /// from the booked records only — beside the receipts and to the printer.
-extension CounterService {
+///
+/// The period is read by SQL aggregates (``Ledger/periodRows(after:before:salesSpanMinutes:)``) once per close:
+/// ``prepare(operatorId:blindCount:)`` reads it and ``close(_:operatorId:approvedBy:)`` reuses it
+/// when nothing was booked since. Role and four eyes are checked here, once per operation, by the
+/// access guard (none: no checks, e.g. `webkasse simulate`).
+public final class DayCloseService {
+    public let counter: CounterService
+    public let settings: DayCloseSettings
+    let accessGuard: CounterAccessGuard?
+    /// The period of the last preparation.
+    private var prepared: DayClosePeriod?
+
+    /// `accessGuard` defaults to the counter service's.
+    public init(counter: CounterService, settings: DayCloseSettings, accessGuard: CounterAccessGuard? = nil) {
+        self.counter = counter
+        self.settings = settings
+        self.accessGuard = accessGuard ?? counter.accessGuard
+    }
+
+    private var ledger: Ledger { counter.ledger }
+    private var calendar: BusinessCalendar { counter.calendar }
+
     // MARK: Reading a period
 
     /// The open period (since the last day close), from the booked records.
     public func openPeriod() throws -> DayClosePeriod {
-        try guarded { try ledger.readTransaction { try period(after: try ledger.lastDayCloseSeq(), before: nil) } }
+        try counter.guarded { try ledger.readTransaction { try period(after: try ledger.lastDayCloseSeq(), before: nil) } }
     }
 
     /// The period of the entries after `afterSeq` and before `beforeSeq` (nil: to the end).
-    /// Streams the entries (memory bounded by items, accounts and card/cheque payments, not by
-    /// the whole records); stornos are completed after the stream, as they read their sale.
     func period(after afterSeq: Int64, before beforeSeq: Int64?) throws -> DayClosePeriod {
-        var names: [String: String] = [:]
-        for op in try ledger.operators() { names[op.id] = op.name }
-        var shift: ShiftRecord?
-        var dayTotals = DayTotals()
-        var totals = DayCloseTotals()
-        var cashReceived: Int64 = 0, change: Int64 = 0, stornoPayouts: Int64 = 0
-        var movements: [CashMovement] = []
-        var cheques: [String: [ChequeEntry]] = [:]
-        var chequeOrder: [String] = []
-        var card: [String: (total: Int64, count: Int)] = [:]
-        var stornos: [StornoRecord] = []
-        var first: Instant?, last: Instant?
-        func seen(_ at: Instant) {
-            if first == nil { first = at }
-            last = at
-        }
-        func addShares(of sale: SaleRecord, sign: Int64, at: Instant) {
-            let hour = calendar.hour(of: at)
-            for line in sale.lines {
-                let text = line.variant.map { "\(line.name) (\($0))" } ?? line.name
-                for (index, share) in line.shares.enumerated() {
-                    totals.addShare(
-                        itemCode: line.itemCode, itemText: text, account: share.account, amount: Money(cents: sign * share.amount.cents),
-                        passThrough: share.passThrough, hour: hour, countsItem: index == 0)
+        try ledger.readTransaction {
+            let rows = try ledger.periodRows(after: afterSeq, before: beforeSeq, salesSpanMinutes: salesSpanMinutes)
+            var totals = DayCloseTotals()
+            if let first = rows.firstReceipt, let last = rows.lastReceipt {
+                totals.addReceipts(first: String(first), last: String(last), count: rows.receiptCount)
+            }
+            func text(_ name: String, _ variant: String?) -> String { variant.map { "\(name) (\($0))" } ?? name }
+            for item in rows.items {
+                try totals.add(
+                    to: .items, key: item.itemCode, label: item.itemCode + " " + text(item.name, item.variant), count: item.lines,
+                    amount: item.amount)
+            }
+            for group in rows.accountShares {
+                try totals.add(to: .accounts, key: group.account, label: group.account, count: group.shares, amount: group.amount)
+                if group.passThrough {
+                    try totals.add(
+                        to: .passThrough, key: group.account, label: text(group.firstItemName, group.firstItemVariant), count: group.shares,
+                        amount: group.amount)
                 }
             }
-        }
-        let upper = beforeSeq.map { $0 - 1 } ?? Int64.max
-        if upper > afterSeq {
-            try ledger.forEachEvent(in: (afterSeq + 1)...upper) { _, event in
-                switch event {
-                case .shiftOpened(let s):
-                    shift = s
-                case .sale(let sale):
-                    seen(sale.endedAt)
-                    totals.addReceipt(String(sale.receiptNumber))
-                    addShares(of: sale, sign: 1, at: sale.endedAt)
-                    for payment in sale.payments {
-                        totals.addPayment(method: payment.method.germanName, amount: payment.amount)
-                        switch payment.method {
-                        case .cash:
-                            cashReceived += (payment.tendered ?? payment.amount).cents
-                            change += (payment.change ?? .zero).cents
-                        case .cheque:
-                            if cheques[sale.id] == nil { chequeOrder.append(sale.id) }
-                            cheques[sale.id, default: []].append(
-                                ChequeEntry(
-                                    receiptNumber: sale.receiptNumber, chequeNumber: payment.chequeNumber ?? "",
-                                    drawer: payment.chequeDrawer ?? "", amount: payment.amount))
-                        case .card:
-                            card[sale.id, default: (0, 0)].total += payment.amount.cents
-                            card[sale.id, default: (0, 0)].count += 1
-                        }
-                    }
-                case .storno(let storno):
-                    seen(storno.at)
-                    totals.addReceipt(String(storno.receiptNumber))
-                    stornos.append(storno)
-                case .cashMovement(let movement):
-                    seen(movement.at)
-                    totals.addReceipt(String(movement.receiptNumber))
-                    movements.append(CashMovement(kind: movement.kind, amount: movement.amount, reason: movement.reason))
-                default:
-                    return
-                }
-                dayTotals.add(event)
+            for span in rows.salesPerSpan { try totals.addSales(span.amount, hour: calendar.hour(of: span.startsAt)) }
+            for payment in rows.payments {
+                let name = payment.method.germanName
+                try totals.add(to: .paymentMethods, key: name, label: name, count: payment.count, amount: payment.amount)
             }
-        }
-        for storno in stornos {
-            let original = try ledger.sale(id: storno.saleId)
-            if let original { addShares(of: original, sign: -1, at: storno.at) }
-            for refund in storno.refunds {
-                totals.addPayment(method: refund.method.germanName, amount: refund.amount.negated)
-                switch refund.method {
-                case .cash: stornoPayouts += refund.amount.cents
-                case .cheque: cheques[storno.saleId] = nil  // the cheque goes back to the citizen
-                case .card: if refund.cardReversal != nil { card[storno.saleId] = nil }  // reversed on the terminal
+            // Stornos book their sale back at their own time, after the period's sales.
+            for share in rows.cancelledShares {
+                totals.addShare(
+                    itemCode: share.itemCode, itemText: text(share.name, share.variant), account: share.account, amount: share.amount.negated,
+                    passThrough: share.passThrough, hour: calendar.hour(of: share.at), countsItem: share.isFirstOfLine)
+            }
+            for refund in rows.refunds {
+                let name = refund.method.germanName
+                try totals.add(to: .paymentMethods, key: name, label: name, count: refund.count, amount: refund.amount.negated)
+            }
+            if !rows.stornos.isEmpty {
+                var names: [String: String] = [:]
+                for op in try ledger.operators() { names[op.id] = op.name }
+                for storno in rows.stornos {
+                    totals.addStorno(
+                        DayCloseTotals.Storno(
+                            receiptNumber: String(storno.receiptNumber), originalReceiptNumber: storno.originalReceiptNumber.map(String.init) ?? "?",
+                            amount: storno.total.negated, reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
                 }
             }
-            totals.addStorno(
-                DayCloseTotals.Storno(
-                    receiptNumber: String(storno.receiptNumber),
-                    originalReceiptNumber: original.map { String($0.receiptNumber) } ?? "?", amount: storno.total.negated,
-                    reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
+            var shift: ShiftRecord?
+            if let seq = rows.shiftSeq, case .shiftOpened(let s)? = try ledger.event(at: seq) { shift = s }
+            let expected = ExpectedCash(
+                float: shift?.float ?? .zero, cashReceived: rows.cashTendered, changeGiven: rows.changeGiven,
+                stornoPayouts: rows.cashRefunded, movements: rows.movements.map { CashMovement(kind: $0.kind, amount: $0.amount, reason: $0.reason) })
+            let dayTotals = rows.totals
+            // The formula and the ledger's totals must agree.
+            let formula = try expected.total()
+            let booked = try dayTotals.expectedCash
+            guard formula == booked else {
+                throw CounterError.invalidAmount(
+                    "Interner Fehler: Sollbestand \(formula.formatted) nach Formel, \(booked.formatted) laut Kassenbuch.")
+            }
+            return DayClosePeriod(
+                afterSeq: afterSeq, shift: shift, expected: expected, totals: totals, dayTotals: dayTotals,
+                cheques: rows.cheques.map {
+                    ChequeEntry(receiptNumber: $0.receiptNumber, chequeNumber: $0.chequeNumber, drawer: $0.drawer, amount: $0.amount)
+                },
+                cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt, lastBookingAt: rows.lastBookingAt,
+                lastReceiptNumber: try ledger.lastReceiptNumber())
         }
-        let expected = ExpectedCash(
-            float: shift?.float ?? .zero, cashReceived: Money(cents: cashReceived), changeGiven: Money(cents: change),
-            stornoPayouts: Money(cents: stornoPayouts), movements: movements)
-        // Two independent sums of the same bookings must agree (the ledger's and the report's).
-        let formula = try expected.total()
-        let booked = try dayTotals.expectedCash
-        guard formula == booked else {
-            throw CounterError.invalidAmount(
-                "Interner Fehler: Sollbestand \(formula.formatted) nach Formel, \(booked.formatted) laut Kassenbuch.")
+    }
+
+    /// Sales are summed per hour of UTC where the office's zone is whole hours from UTC in winter
+    /// and in summer (Europe/Berlin), else per quarter hour: either way each span lies in one local hour.
+    private var salesSpanMinutes: Int64 {
+        let now = counter.clock.now().date
+        let offsets = [-182.0, 0, 182].map { calendar.timeZone.secondsFromGMT(for: now.addingTimeInterval($0 * 86_400)) }
+        return offsets.allSatisfy { $0 % 3600 == 0 } ? 60 : 15
+    }
+
+    /// The open period: the prepared one if nothing was booked since (same last close, same last receipt), else read anew.
+    private func currentPeriod() throws -> DayClosePeriod {
+        try ledger.readTransaction {
+            let afterSeq = try ledger.lastDayCloseSeq()
+            if let prepared, prepared.afterSeq == afterSeq, prepared.lastReceiptNumber == (try ledger.lastReceiptNumber()) { return prepared }
+            return try period(after: afterSeq, before: nil)
         }
-        return DayClosePeriod(
-            afterSeq: afterSeq, shift: shift, expected: expected, totals: totals, dayTotals: dayTotals,
-            cheques: chequeOrder.flatMap { cheques[$0] ?? [] }, cardTotal: Money(cents: card.values.reduce(0) { $0 + $1.total }),
-            cardCount: card.values.reduce(0) { $0 + $1.count }, firstBookingAt: first, lastBookingAt: last)
     }
 
     // MARK: Preparing and closing
 
-    /// Starts a day close: the period, the next Z number and a draft for the counting screen.
-    /// Refused without an open shift; a pending card payment shows up in the draft's problems.
-    public func prepareDayClose(operatorId: String, blindCount: Bool, settings: DayCloseSettings = DayCloseSettings()) throws
-        -> DayClosePreparation
-    {
-        try guarded {
+    /// Starts a day close (role: Tagesabschluss): the period, the next Z number and a draft for
+    /// the counting screen. Refused without an open shift; a pending card payment shows up in the
+    /// draft's problems.
+    public func prepare(operatorId: String, blindCount: Bool) throws -> DayClosePreparation {
+        try counter.guarded {
+            try accessGuard?.check(.closeDay, operatorId: operatorId)
             guard let op = try ledger.operatorRecord(id: operatorId) else { throw CounterError.unknownOperator(operatorId) }
-            return try ledger.readTransaction {
+            let preparation = try ledger.readTransaction {
                 guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
                 let period = try period(after: try ledger.lastDayCloseSeq(), before: nil)
                 var draft = DayCloseDraft(
-                    register: registerId, operatorName: op.name, policy: Self.policy(settings, blindCount: blindCount), expected: period.expected)
+                    register: counter.registerId, operatorName: op.name, policy: settings.policy(blindCount: blindCount), expected: period.expected)
                 draft.pendingCardPayments = try ledger.unresolvedCardPayments().count
                 draft.cheques = period.cheques.map(\.amount)
                 return DayClosePreparation(
-                    zNumber: try ledger.nextZNumber(), businessDate: max(try currentBusinessDate(), shift.businessDate), period: period,
+                    zNumber: try ledger.nextZNumber(), businessDate: max(try counter.currentBusinessDate(), shift.businessDate), period: period,
                     draft: draft, floatSuggestion: shift.float)
             }
+            prepared = preparation.period
+            return preparation
         }
     }
 
-    static func policy(_ settings: DayCloseSettings, blindCount: Bool) -> DayClosePolicy {
-        DayClosePolicy(approvalThreshold: settings.approvalThreshold, reasonRequired: true, blindCount: blindCount)
+    /// Counted − expected for a count of `counted` now.
+    public func difference(counted: Money) throws -> Money {
+        try counter.guarded { try counted.subtracting(try ledger.periodTotals().totals.expectedCash) }
+    }
+
+    /// Whether closing with `counted` needs a supervisor's approval (difference above the threshold).
+    public func needsApproval(counted: Money) throws -> Bool {
+        settings.fourEyes.needsApproval(.dayCloseDifference(try difference(counted: counted)))
     }
 
     /// The audit kind that keeps a terminal End-of-Day's result until the close is booked.
     static let endOfDayAuditKind = "terminal.end_of_day"
 
-    /// Closes the day: checks count, reason, approval and pending card payments; runs the
-    /// terminal's End-of-Day (once per period: a retry after a failed close reuses its result);
-    /// books the close with its count, reason, terminal totals, cheques, float and handover in
-    /// one transaction; then writes the Z report file and sends it to the printer.
-    /// Throws ``DayCloseError`` or ``CounterError``; nothing is booked then.
-    public func closeDay(_ request: DayCloseRequest) throws -> DayCloseOutcome {
+    /// Closes the day for `operatorId` (role: Tagesabschluss), with `approvedBy` the supervisor
+    /// who approved a difference above the threshold: checks role and four eyes, count, reason,
+    /// approval and pending card payments; runs the terminal's End-of-Day (once per period: a
+    /// retry after a failed close reuses its result); books the close with its count, reason,
+    /// terminal totals, cheques, float and handover in one transaction; then writes the Z report
+    /// file and sends it to the printer. Throws ``DayCloseError``, ``CounterError`` or the access
+    /// guard's refusal; nothing is booked then.
+    public func close(_ request: DayCloseRequest, operatorId: String, approvedBy: String?) throws -> DayCloseOutcome {
         try dayCloseGuarded {
-            guard let op = try ledger.operatorRecord(id: request.operatorId) else { throw CounterError.unknownOperator(request.operatorId) }
+            guard let op = try ledger.operatorRecord(id: operatorId) else { throw CounterError.unknownOperator(operatorId) }
             var approverName: String?
-            if let approvedBy = request.approvedBy {
+            if let approvedBy {
                 guard let approver = try ledger.operatorRecord(id: approvedBy) else { throw CounterError.unknownOperator(approvedBy) }
                 guard approver.id != op.id else { throw DayCloseError.approverIsOperator }
                 approverName = approver.name
             }
+            let period = try currentPeriod()
+            let afterSeq = period.afterSeq
+            let expected = try period.expected.total()
+            // Role and four eyes (with access control): before anything else is checked or the terminal asked.
+            try accessGuard?.check(
+                .closeDay, operatorId: op.id, approval: .dayCloseDifference(try request.count.total.subtracting(expected)),
+                approvedBy: approvedBy)
             let unresolved = try ledger.unresolvedCardPayments()
             if !unresolved.isEmpty { throw CounterError.unresolvedCardPayment(count: unresolved.count) }
             guard try ledger.openShift() != nil else { throw CounterError.noOpenShift }
@@ -175,14 +195,10 @@ extension CounterService {
             guard request.floatKept >= .zero, request.floatKept <= request.count.total else {
                 throw DayCloseError.floatKeptTooLarge(floatKept: request.floatKept, counted: request.count.total)
             }
-            let afterSeq = try ledger.lastDayCloseSeq()
-            let period = try ledger.readTransaction { try self.period(after: afterSeq, before: nil) }
-            let expected = try period.expected.total()
-            try accessGuard?.check(.closeDay, operatorId: op.id, approval: .dayCloseDifference(Money(cents: request.count.total.cents - expected.cents)), approvedBy: request.approvedBy)  // issue 6
             if let seen = request.expectedSeen, seen != expected { throw DayCloseError.expectedChanged(seen: seen, now: expected) }
 
             var draft = DayCloseDraft(
-                register: registerId, operatorName: op.name, policy: Self.policy(request.settings, blindCount: request.blindCount),
+                register: counter.registerId, operatorName: op.name, policy: settings.policy(blindCount: request.blindCount),
                 expected: period.expected)
             if let first = request.firstCountedCash, request.countSubmissions > 1 { draft.submitCount(.standIn(total: first)) }
             draft.submitCount(request.count)
@@ -191,10 +207,6 @@ extension CounterService {
             draft.cheques = period.cheques.map(\.amount)
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
-
-            // Role and four eyes (when the counter runs with access control): before the terminal is asked.
-            try accessGuard?.check(
-                .closeDay, operatorId: op.id, approval: .dayCloseDifference(difference.amount), approvedBy: request.approvedBy)
 
             // The terminal's End-of-Day, before booking (its batch is closed then); kept in the
             // ledger at once so that a retry of a failed close does not ask for it again.
@@ -206,14 +218,16 @@ extension CounterService {
 
             let (record, detail) = try ledger.transaction { () throws -> (DayCloseRecord, DayCloseDetail) in
                 guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
-                let (after, totals) = try ledger.periodTotals()
-                guard after == afterSeq, totals == period.dayTotals else {
-                    throw DayCloseError.expectedChanged(seen: expected, now: try totals.expectedCash)
+                // Nothing booked since the period was read: no new close, no new receipt.
+                let after = try ledger.lastDayCloseSeq()
+                guard after == afterSeq, try ledger.lastReceiptNumber() == period.lastReceiptNumber else {
+                    throw DayCloseError.expectedChanged(seen: expected, now: try ledger.periodTotals().totals.expectedCash)
                 }
-                let now = clock.now()
+                let totals = period.dayTotals
+                let now = counter.clock.now()
                 let record = DayCloseRecord(
-                    id: Self.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: op.id,
-                    approvedBy: request.approvedBy, businessDate: max(try currentBusinessDate(), shift.businessDate), closedAt: now,
+                    id: CounterService.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: op.id,
+                    approvedBy: approvedBy, businessDate: max(try counter.currentBusinessDate(), shift.businessDate), closedAt: now,
                     afterSeq: after, totals: totals, expectedCash: expected, countedCash: request.count.total,
                     difference: difference.amount)
                 try ledger.append(.dayClose(record), at: now)
@@ -226,25 +240,26 @@ extension CounterService {
                     pieces: request.totalOnly ? [:] : Dictionary(uniqueKeysWithValues: request.count.pieces.map { ($0.key.rawValue, $0.value) }),
                     countedCash: request.count.total, reason: draft.reason,
                     differenceAccount: difference.kind == .none
-                        ? nil : (difference.kind == .surplus ? request.settings.surplusAccount : request.settings.shortfallAccount),
-                    approvalThreshold: request.settings.approvalThreshold, terminalStatus: status,
+                        ? nil : (difference.kind == .surplus ? settings.surplusAccount : settings.shortfallAccount),
+                    approvalThreshold: settings.approvalThreshold, terminalStatus: status,
                     terminalTotal: comparison.terminalTotal, terminalCount: comparison.terminalCount,
                     ledgerCardTotal: period.cardTotal, ledgerCardCount: period.cardCount, terminalNote: endOfDay.note,
                     chequeCount: period.cheques.count, chequeTotal: period.chequesTotal, floatKept: request.floatKept,
-                    handover: Money(cents: request.count.total.cents - request.floatKept.cents))
-                try ledger.appendDayCloseDetail(detail, auditId: Self.newId(), operatorId: op.id, at: now)
+                    handover: try request.count.total.subtracting(request.floatKept))
+                try ledger.appendDayCloseDetail(detail, auditId: CounterService.newId(), operatorId: op.id, at: now)
                 return (record, detail)
             }
+            prepared = nil
             let text = try zReportText(zNumber: record.zNumber, knownPeriod: period)
             var file: String?
             var problem: String?
             do {
-                try receiptStore.writeReport(text, name: Self.zReportFileName(record.zNumber))
-                file = receiptStore.directory + "/" + Self.zReportFileName(record.zNumber)
+                try counter.receiptStore.writeReport(text, name: Self.zReportFileName(record.zNumber))
+                file = counter.receiptStore.directory + "/" + Self.zReportFileName(record.zNumber)
             } catch {
                 problem = "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
             }
-            printer?.send(text, receiptNumber: record.zNumber)
+            counter.printer?.send(text, receiptNumber: record.zNumber)
             return DayCloseOutcome(
                 record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings())
         }
@@ -261,11 +276,11 @@ extension CounterService {
         var fields: [String: String]
         var result: TerminalEndOfDay?
         var note: String
-        if let terminal = terminal as? EndOfDayTerminal {
+        if let terminal = counter.terminal as? EndOfDayTerminal {
             do {
                 let totals = try terminal.endOfDay()
                 result = totals
-                note = "Kassenschnitt \(self.terminal?.terminalName ?? "")" + (totals.trace.map { ", Trace \($0)" } ?? "")
+                note = "Kassenschnitt \(counter.terminal?.terminalName ?? "")" + (totals.trace.map { ", Trace \($0)" } ?? "")
                 fields = ["total_cents": String(totals.total.cents), "note": note]
                 if let count = totals.count { fields["count"] = String(count) }
                 if let trace = totals.trace { fields["trace"] = trace }
@@ -274,14 +289,14 @@ extension CounterService {
                 fields = ["note": note]
             }
         } else {
-            note = terminal == nil ? "kein Kartenterminal eingerichtet" : "Terminal ohne Kassenschnitt-Funktion"
+            note = counter.terminal == nil ? "kein Kartenterminal eingerichtet" : "Terminal ohne Kassenschnitt-Funktion"
             fields = ["note": note]
         }
         let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        let now = clock.now()
+        let now = counter.clock.now()
         try ledger.transaction {
             try ledger.append(
-                .audit(AuditRecord(id: Self.newId(), kind: Self.endOfDayAuditKind, operatorId: operatorId, detail: String(decoding: data, as: UTF8.self), at: now)),
+                .audit(AuditRecord(id: CounterService.newId(), kind: Self.endOfDayAuditKind, operatorId: operatorId, detail: String(decoding: data, as: UTF8.self), at: now)),
                 at: now)
         }
         return (result, note)
@@ -304,7 +319,7 @@ extension CounterService {
     /// each time, whatever was booked later).
     public func zReport(zNumber: Int64) throws -> ZReport { try zReport(zNumber: zNumber, knownPeriod: nil) }
 
-    /// `knownPeriod`: the period the close was just booked from (``closeDay(_:)`` checked in its
+    /// `knownPeriod`: the period the close was just booked from (``close(_:operatorId:approvedBy:)`` checked in its
     /// transaction that nothing was booked since), so it is not read a second time.
     func zReport(zNumber: Int64, knownPeriod: DayClosePeriod?) throws -> ZReport {
         try dayCloseGuarded {
@@ -316,7 +331,7 @@ extension CounterService {
                 let detail = try ledger.dayCloseDetail(dayCloseId: close.id)
                 let operatorName = try ledger.operatorRecord(id: close.operatorId)?.name ?? close.operatorId
                 var draft = DayCloseDraft(
-                    register: registerId, operatorName: operatorName,
+                    register: counter.registerId, operatorName: operatorName,
                     policy: DayClosePolicy(
                         approvalThreshold: detail?.approvalThreshold ?? .zero, reasonRequired: true, blindCount: detail?.blindCount ?? false),
                     expected: period.expected)
@@ -342,7 +357,7 @@ extension CounterService {
                 }
                 let start = period.shift?.openedAt ?? period.firstBookingAt ?? close.closedAt
                 return ZReport(
-                    register: registerId, zNumber: Int(zNumber), businessDay: BusinessCalendar.germanDate(close.businessDate),
+                    register: counter.registerId, zNumber: Int(zNumber), businessDay: BusinessCalendar.germanDate(close.businessDate),
                     periodStart: calendar.germanDate(of: start) + " " + calendar.time(of: start).prefix(5),
                     periodEnd: calendar.germanDate(of: close.closedAt) + " " + calendar.time(of: close.closedAt).prefix(5),
                     totals: period.totals, draft: draft, floatKept: detail?.floatKept ?? .zero)
@@ -388,21 +403,23 @@ extension CounterService {
         }
     }
 
-    /// The X report (Zwischenbericht) of the open period as text: nothing is closed.
-    public func interimReportText(width: Int = TextLayout.receiptWidth) throws -> String {
-        try guarded {
+    /// The X report (Zwischenbericht) of the open period as text: nothing is closed. With an
+    /// operator (role: Zwischenbericht) the access guard checks the role.
+    public func interimReportText(operatorId: String? = nil, width: Int = TextLayout.receiptWidth) throws -> String {
+        try counter.guarded {
+            if let operatorId { try accessGuard?.check(.interimReport, operatorId: operatorId) }
             let period = try openPeriod()
-            let now = clock.now()
+            let now = counter.clock.now()
             var draft = DayCloseDraft(
-                register: registerId, operatorName: try period.shift.flatMap { try ledger.operatorRecord(id: $0.operatorId)?.name } ?? "",
-                policy: DayClosePolicy(), expected: period.expected)
+                register: counter.registerId, operatorName: try period.shift.flatMap { try ledger.operatorRecord(id: $0.operatorId)?.name } ?? "",
+                policy: settings.policy(blindCount: false), expected: period.expected)
             draft.cheques = period.cheques.map(\.amount)
             draft.cardTotals = CardTotalsComparison(
                 ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
             let start = period.shift?.openedAt ?? period.firstBookingAt ?? now
             let report = ZReport(
-                register: registerId, zNumber: Int(try ledger.nextZNumber()),
-                businessDay: BusinessCalendar.germanDate(try currentBusinessDate()),
+                register: counter.registerId, zNumber: Int(try ledger.nextZNumber()),
+                businessDay: BusinessCalendar.germanDate(try counter.currentBusinessDate()),
                 periodStart: calendar.germanDate(of: start) + " " + calendar.time(of: start).prefix(5),
                 periodEnd: calendar.germanDate(of: now) + " " + calendar.time(of: now).prefix(5), totals: period.totals, draft: draft,
                 floatKept: .zero, isInterim: true)

@@ -3,37 +3,40 @@ import Foundation
 import KasseCore
 import Ledger
 
-extension CounterSession {
+/// The day close as the logged-in operator does it: the ``DayCloseService`` with the session's
+/// access control as its guard (role and four eyes are checked there, once per operation), the
+/// logged-in operator as the one who closes, and the close audited as the end of the shift.
+public final class DayCloseSession {
+    public let session: CounterSession
+    public let service: DayCloseService
+
+    public init(session: CounterSession, settings: DayCloseSettings) {
+        self.session = session
+        service = DayCloseService(counter: session.service, settings: settings, accessGuard: session.access)
+    }
+
     /// Starts a day close for the logged-in operator (role: Tagesabschluss).
-    public func prepareDayClose(blindCount: Bool, settings: DayCloseSettings) throws -> DayClosePreparation {
-        _ = try access.authorize(.closeDay, currentOperator)
-        return try service.prepareDayClose(operatorId: currentOperator.id, blindCount: blindCount, settings: settings)
+    public func prepare(blindCount: Bool) throws -> DayClosePreparation {
+        try service.prepare(operatorId: session.currentOperator.id, blindCount: blindCount)
     }
 
     /// Whether closing with `counted` needs a supervisor's approval (difference above the threshold).
-    public func dayCloseNeedsApproval(counted: Money) throws -> Bool {
-        needsApproval(.dayCloseDifference(try dayCloseDifference(countedCash: counted)))
+    public func needsApproval(counted: Money) throws -> Bool { try service.needsApproval(counted: counted) }
+
+    /// The approval of a second operator with Kassenaufsicht for closing with `counted`.
+    public func approval(counted: Money, approverLogin: String, pin: String) throws -> Approval {
+        try session.approval(for: .dayCloseDifference(try service.difference(counted: counted)), approverLogin: approverLogin, pin: pin)
     }
 
     /// Closes the day with a count by denomination. A difference above the configured threshold
     /// needs the approval of a second operator with Kassenaufsicht for exactly that difference;
-    /// the approver is recorded on the close. The request's operator is the logged-in one.
-    public func closeDay(_ request: DayCloseRequest, approval: Approval?) throws -> DayCloseOutcome {
-        _ = try access.authorize(.closeDay, currentOperator)
-        guard request.operatorId == currentOperator.id else {
-            throw SessionError.operatorMismatch(
-                expected: currentOperator.login, got: try access.account(id: request.operatorId)?.login ?? request.operatorId)
-        }
-        let difference = try dayCloseDifference(countedCash: request.count.total)
-        let action = ApprovableAction.dayCloseDifference(difference)
-        try access.fourEyes.require(action, requestedBy: currentOperator.id, approval: approval)
-        var request = request
-        request.approvedBy = access.fourEyes.needsApproval(action) ? approval?.approverID : nil
-        request.settings.approvalThreshold = access.fourEyes.dayCloseDifferenceThreshold
-        let holder = try shiftHolder()
-        let outcome = try service.closeDay(request)
-        try access.record(.shiftClosed, actor: currentOperator.id, fields: [
-            "shift": outcome.record.shiftId, "z": String(outcome.record.zNumber), AuditField.subject: holder ?? currentOperator.id,
+    /// the approver is recorded on the close.
+    public func close(_ request: DayCloseRequest, approval: Approval?) throws -> DayCloseOutcome {
+        let approvedBy = try service.needsApproval(counted: request.count.total) ? approval?.approverID : nil
+        let holder = try session.shiftHolder()
+        let outcome = try service.close(request, operatorId: session.currentOperator.id, approvedBy: approvedBy)
+        try session.access.record(.shiftClosed, actor: session.currentOperator.id, fields: [
+            "shift": outcome.record.shiftId, "z": String(outcome.record.zNumber), AuditField.subject: holder ?? session.currentOperator.id,
             "difference_cents": String(outcome.record.difference.cents),
         ])
         return outcome
@@ -41,7 +44,6 @@ extension CounterSession {
 
     /// The X report as text (role: Zwischenbericht).
     public func interimReportText() throws -> String {
-        _ = try access.authorize(.interimReport, currentOperator)
-        return try service.interimReportText()
+        try service.interimReportText(operatorId: session.currentOperator.id)
     }
 }

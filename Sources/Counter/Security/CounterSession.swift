@@ -177,28 +177,6 @@ public final class CounterSession {
         return try service.recordCashMovement(id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
     }
 
-    /// The difference a close with `countedCash` would have (counted − expected).
-    public func dayCloseDifference(countedCash: Money) throws -> Money {
-        Money(cents: countedCash.cents - (try service.interimReport().expectedCash.cents))
-    }
-
-    /// Closes the day (Kassenaufsicht). A difference above the configured threshold needs a second
-    /// operator's approval for exactly that difference; the approver is recorded on the close.
-    public func closeDay(countedCash: Money, approval: Approval?) throws -> DayCloseRecord {
-        try check(.closeDay)
-        let difference = try dayCloseDifference(countedCash: countedCash)
-        let action = ApprovableAction.dayCloseDifference(difference)
-        try access.fourEyes.require(action, requestedBy: id, approval: approval)
-        let approver = access.fourEyes.needsApproval(action) ? approval?.approverID : nil
-        let holder = try shiftHolder()
-        let close = try service.closeDay(operatorId: id, countedCash: countedCash, approvedBy: approver)
-        try access.record(.shiftClosed, actor: id, fields: [
-            "shift": close.shiftId, "z": String(close.zNumber), AuditField.subject: holder ?? id,
-            "difference_cents": String(close.difference.cents),
-        ])
-        return close
-    }
-
     /// Prints a copy (Kopie) of a booked receipt.
     public func reprint(receiptNumber: Int64) throws -> DeliveredReceipt {
         try check(.reprintReceipt)

@@ -204,30 +204,4 @@ public final class CounterService: @unchecked Sendable {
             }
         }
     }
-
-    /// Closes the day (Tagesabschluss): the open shift and its business date. `countedCash`
-    /// defaults to the expected amount until the count of issue 8 exists. A pending card
-    /// payment blocks the close.
-    public func closeDay(operatorId: String, countedCash: Money? = nil, approvedBy: String? = nil) throws -> DayCloseRecord {
-        try guarded {
-            try requireOperator(operatorId)
-            let unresolved = try ledger.unresolvedCardPayments()
-            if !unresolved.isEmpty { throw CounterError.unresolvedCardPayment(count: unresolved.count) }
-            return try ledger.transaction {
-                let shift = try requireShift()
-                let (after, totals) = try ledger.periodTotals()
-                let expected = try totals.expectedCash
-                let counted = countedCash ?? expected
-                try accessGuard?.check(.closeDay, operatorId: operatorId, approval: .dayCloseDifference(Money(cents: counted.cents - expected.cents)), approvedBy: approvedBy)
-                let now = clock.now()
-                let close = DayCloseRecord(
-                    id: Self.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: operatorId,
-                    approvedBy: approvedBy, businessDate: max(try currentBusinessDate(), shift.businessDate), closedAt: now,
-                    afterSeq: after, totals: totals, expectedCash: expected, countedCash: counted,
-                    difference: Money(cents: counted.cents - expected.cents))
-                try ledger.append(.dayClose(close), at: now)
-                return close
-            }
-        }
-    }
 }

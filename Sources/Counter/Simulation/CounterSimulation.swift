@@ -31,7 +31,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
 
 /// Drives realistic counter days through the counter service, as `webkasse simulate` does:
 /// catalogue items and variants, cash with change, cheques, cards, split payments, stornos,
-/// cash movements and day closes (with the expected amount until issue 8 adds the count).
+/// cash movements and day closes with a count by denomination (``DayCloseService``).
 public final class CounterSimulation {
     public struct Options: Sendable {
         public var sales: Int
@@ -64,6 +64,7 @@ public final class CounterSimulation {
     }
 
     let service: CounterService
+    let dayClose: DayCloseService
     let catalog: TariffCatalog
     let clock: SimulatedClock
     let options: Options
@@ -71,8 +72,13 @@ public final class CounterSimulation {
     private var todaysSales: [SaleRecord] = []
     private var salesToday = 0
 
-    public init(service: CounterService, catalog: TariffCatalog, clock: SimulatedClock, options: Options) {
+    /// `dayCloseSettings`: the office's (default: those of an empty configuration).
+    public init(
+        service: CounterService, catalog: TariffCatalog, clock: SimulatedClock, options: Options,
+        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())
+    ) {
         self.service = service
+        dayClose = DayCloseService(counter: service, settings: dayCloseSettings)
         self.catalog = catalog
         self.clock = clock
         self.options = options
@@ -247,16 +253,14 @@ public final class CounterSimulation {
         service.receipts.waitUntilIdle()  // the day's receipts reach the printer before its Z report
         _ = try service.resolvePendingCardPayments()
         clock.advance(seconds: 600)
-        var preparation = try service.prepareDayClose(operatorId: clerk.id, blindCount: false)
+        var preparation = try dayClose.prepare(operatorId: clerk.id, blindCount: false)
         let expected = try preparation.draft.expected.total()
         let short = (summary.dayCloses.count % 7 == 6) && expected.cents >= 50
         let counted = Money(cents: expected.cents - (short ? 50 : 0))
-        preparation.draft.submitCount(try CashCount.bundling(counted))
+        preparation.draft.submitCount(.standIn(total: counted))
         if short { preparation.draft.reason = "Zählfehler: 0,50 € fehlen (Münze unter der Schublade?)" }
-        let request = DayCloseRequest(
-            preparation: preparation, operatorId: clerk.id, approvedBy: nil,
-            floatKept: Money(cents: min(counted.cents, preparation.floatSuggestion.cents)), settings: DayCloseSettings())
-        let outcome = try service.closeDay(request)
+        let request = DayCloseRequest(preparation: preparation, floatKept: min(counted, preparation.floatSuggestion))
+        let outcome = try dayClose.close(request, operatorId: clerk.id, approvedBy: nil)
         let close = outcome.record
         summary.dayCloses.append(close.zNumber)
         log("Tagesabschluss Z \(close.zNumber) für \(BusinessCalendar.germanDate(close.businessDate)): Soll-Bestand \(close.expectedCash.formatted), gezählt \(counted.formatted)"

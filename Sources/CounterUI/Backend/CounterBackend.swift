@@ -6,8 +6,8 @@ import KasseCore
 /// The screens only talk to this protocol, so golden tests run against a fake and the
 /// executable wires the real counter service (`LiveCounterBackend`). Every throwing call
 /// throws an error whose `description` is one German sentence the clerk can act on; nothing
-/// is booked when a call throws.
-public protocol CounterBackend: AnyObject {
+/// is booked when a call throws. The day close and the X report are its ``DayCloseBackend`` part.
+public protocol CounterBackend: DayCloseBackend {
     /// The status line (office, register, terminal).
     var status: StatusInfo { get }
     /// What the start-up did that the clerk must know (e.g. card payments resolved after a crash).
@@ -69,20 +69,6 @@ public protocol CounterBackend: AnyObject {
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
-    /// The interim report (X) as lines of text.
-    func interimReport() throws -> [String]
-    /// Closes the business day with the counted cash: `pieces` per denomination in cents (nil when
-    /// only the sum was typed). A difference needs a `reason`, one above the office's threshold a
-    /// supervisor's approval: without them the call answers ``DayCloseResult/needsReason`` or
-    /// ``DayCloseResult/needsApproval`` and books nothing.
-    func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult
-}
-
-public enum DayCloseResult: Equatable, Sendable {
-    case needsReason(expected: Money, counted: Money)
-    case needsApproval(expected: Money, counted: Money)
-    /// The day is closed; the report (Z) as lines of text.
-    case closed(report: [String])
 }
 
 /// An item as the sale screen lists it.

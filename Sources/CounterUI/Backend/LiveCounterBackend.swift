@@ -20,11 +20,13 @@ public final class LiveCounterBackend: CounterBackend {
     /// The money taken for this basket, not yet booked.
     private var payment = SplitPayment()
     private var session: CounterSession?
+    /// The day close prepared on the counting screen, kept for its close.
+    var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
-                dayCloseSettings: DayCloseSettings = DayCloseSettings()) throws {
+                dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())) throws {
         precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
@@ -264,43 +266,6 @@ public final class LiveCounterBackend: CounterBackend {
         }
         _ = try session.recordCashMovement(id: Self.newId(), kind: kind, amount: amount,
                                            reason: reason, approval: granted)
-    }
-
-    public func interimReport() throws -> [String] {
-        try requireSession().interimReportText().components(separatedBy: "\n")
-    }
-
-    public func closeDay(countedCash: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?) throws -> DayCloseResult {
-        let session = try requireSession()
-        let difference = try session.dayCloseDifference(countedCash: countedCash)
-        let expected = Money(cents: countedCash.cents - difference.cents)
-        if !difference.isZero && reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            return .needsReason(expected: expected, counted: countedCash)
-        }
-        var granted: Approval?
-        if session.needsApproval(.dayCloseDifference(difference)) {
-            guard let approval else { return .needsApproval(expected: expected, counted: countedCash) }
-            granted = try session.approval(for: .dayCloseDifference(difference), approverLogin: approval.login, pin: approval.pin)
-        }
-        var count = CashCount.standIn(total: countedCash)
-        if let pieces {
-            count = .empty
-            for (cents, number) in pieces {
-                guard let denomination = Denomination(rawValue: cents) else { continue }
-                try count.set(denomination, count: number)
-            }
-        }
-        // The screen shows the expected amount only after the count: a blind count.
-        let preparation = try session.prepareDayClose(blindCount: true, settings: dayCloseSettings)
-        let request = DayCloseRequest(
-            operatorId: session.currentOperator.id, count: count, totalOnly: pieces == nil, blindCount: true, reason: reason,
-            floatKept: min(preparation.floatSuggestion, countedCash), expectedSeen: expected, settings: dayCloseSettings)
-        let outcome = try session.closeDay(request, approval: granted)
-        try renewBasketDate()
-        var lines = outcome.reportText.components(separatedBy: "\n")
-        lines += outcome.warnings.map { "Hinweis: \($0)" }
-        if let problem = outcome.fileProblem { lines.append(problem) }
-        return .closed(report: lines)
     }
 }
 

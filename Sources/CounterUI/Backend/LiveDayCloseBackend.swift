@@ -4,36 +4,35 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// The day close on the real counter service, through the logged-in operator's session: count by
-/// denomination, four eyes for a difference above the threshold, terminal End-of-Day, Z report
-/// from the booked records (written beside the receipts and printed by the service).
-extension LiveCounterBackend: DayCloseBackend {
+/// The day close on the real counter service, through the logged-in operator's
+/// ``DayCloseSession``: count by denomination, four eyes for a difference above the threshold,
+/// terminal End-of-Day, Z report from the booked records (written beside the receipts and printed
+/// by the service). The session of a preparation is kept for its close, which reuses its period.
+extension LiveCounterBackend {
     public func prepareDayClose(blindCount: Bool) throws -> DayCloseSheet {
-        let preparation = try requireSession().prepareDayClose(blindCount: blindCount, settings: dayCloseSettings)
+        let dayClose = DayCloseSession(session: try requireSession(), settings: dayCloseSettings)
+        let preparation = try dayClose.prepare(blindCount: blindCount)
+        preparedDayClose = dayClose
         return DayCloseSheet(
             zNumber: preparation.zNumber, businessDay: BusinessCalendar.germanDate(preparation.businessDate),
             expected: try preparation.period.expected.total(), floatSuggestion: preparation.floatSuggestion,
             cheques: preparation.period.cheques.map(\.amount), pendingCardPayments: preparation.draft.pendingCardPayments,
-            approvalThreshold: access.fourEyes.dayCloseDifferenceThreshold)
+            approvalThreshold: dayCloseSettings.approvalThreshold)
     }
 
     public func dayCloseNeedsApproval(counted: Money) throws -> Bool {
-        try requireSession().dayCloseNeedsApproval(counted: counted)
+        try dayCloseSession().needsApproval(counted: counted)
     }
 
-    public func closeDay(_ input: DayCloseInput, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone {
-        let session = try requireSession()
-        let difference = try session.dayCloseDifference(countedCash: input.count.total)
+    public func closeDay(_ request: DayCloseRequest, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone {
+        let dayClose = try dayCloseSession()
         var approval: Approval?
-        if session.needsApproval(.dayCloseDifference(difference)) {
+        if try dayClose.needsApproval(counted: request.count.total) {
             guard let approverLogin, let approverPIN else { throw CounterUserError("Die Differenz braucht die Freigabe einer Kassenaufsicht.") }
-            approval = try session.approval(for: .dayCloseDifference(difference), approverLogin: approverLogin, pin: approverPIN)
+            approval = try dayClose.approval(counted: request.count.total, approverLogin: approverLogin, pin: approverPIN)
         }
-        let request = DayCloseRequest(
-            operatorId: session.currentOperator.id, count: input.count, totalOnly: input.totalOnly, blindCount: input.blindCount,
-            firstCountedCash: input.firstCountedCash, countSubmissions: input.countSubmissions, reason: input.reason,
-            floatKept: input.floatKept, expectedSeen: input.expectedSeen, settings: dayCloseSettings)
-        let outcome = try session.closeDay(request, approval: approval)
+        let outcome = try dayClose.close(request, approval: approval)
+        preparedDayClose = nil
         try renewBasketDate()
         let note = outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent)) und an den Drucker gesendet." }
             ?? (outcome.fileProblem ?? "")
@@ -43,6 +42,13 @@ extension LiveCounterBackend: DayCloseBackend {
     }
 
     public func interimReportLines() throws -> [String] {
-        try requireSession().interimReportText().split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        try dayCloseSession().interimReportText().split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    /// The day close of the logged-in operator: the prepared one, or a new one.
+    private func dayCloseSession() throws -> DayCloseSession {
+        let session = try requireSession()
+        if let preparedDayClose, preparedDayClose.session === session { return preparedDayClose }
+        return DayCloseSession(session: session, settings: dayCloseSettings)
     }
 }

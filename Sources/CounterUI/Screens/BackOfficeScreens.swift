@@ -64,19 +64,10 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .entnahme))
         case .xReport:
             do {
-                if let reports = backend as? DayCloseBackend {  // issue 8: the X report with the hourly chart
-                    stack.replaceTop(with: ReportScreen(title: "Zwischenbericht (X)", lines: try reports.interimReportLines()))
-                    return .handled
-                }
-                let lines = try backend.interimReport()
-                stack.replaceTop(with: TextViewScreen(title: "Zwischenbericht (X)", lines: lines))
+                stack.replaceTop(with: ReportScreen(title: "Zwischenbericht (X)", lines: try backend.interimReportLines()))
             } catch { stack.showError("\(error)") }
         case .dayClose:
-            if let dayClose = backend as? DayCloseBackend {  // issue 8: count by denomination, Z report
-                DayCloseCountScreen.open(backend: dayClose, flow: flow, stack: stack)
-            } else {
-                stack.replaceTop(with: DayCloseScreen(flow: flow))
-            }
+            DayCloseCountScreen.open(backend: backend, flow: flow, stack: stack)
         case .handover:
             stack.replaceTop(with: HandoverScreen(flow: flow))
         case .changeOperator:
@@ -262,46 +253,6 @@ final class CashMovementDialog: FormScreen {
     }
 }
 
-/// End of day: count the drawer (blind: the expected amount is shown only after counting), give
-/// a reason for a difference, a supervisor approves one above the threshold; then the Z report.
-final class DayCloseScreen: CashCountScreen {
-    init(flow: CounterFlow) {
-        super.init(title: "Tagesabschluss", intro: "Kassenbestand zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Abschließen") { counted, pieces, stack in
-            try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: "", approval: nil, stack: stack)
-        }
-    }
-
-    /// One step of the close; asks for what is missing (reason, approval) and tries again.
-    static func close(flow: CounterFlow, counted: Money, pieces: [Int64: Int]?, reason: String, approval: SupervisorApproval?,
-                      stack: ScreenStack) throws {
-        switch try flow.backend.closeDay(countedCash: counted, pieces: pieces, reason: reason, approval: approval) {
-        case .closed(let report):
-            let view = TextViewScreen(title: "Tagesabschluss (Z)", lines: report)
-            view.onClose = { stack in flow.logOut(stack: stack) }
-            stack.reset(to: view)
-            stack.showNotice("Der Tag ist abgeschlossen. Esc beendet die Anzeige und meldet ab.")
-        case .needsReason(let expected, let counted):
-            let difference = Money(cents: counted.cents - expected.cents)
-            stack.push(FormScreen(title: "Kassendifferenz",
-                                  intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
-                                          "Differenz \(difference.formatted). Bitte den Grund angeben."],
-                                  fields: [TextField(label: "Grund", kind: .text, maxLength: 60)], submitLabel: "Weiter") { form, stack in
-                guard !form.value(0).isEmpty else { throw CounterUserError("Bitte den Grund der Differenz angeben.") }
-                stack.pop(through: form)
-                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: form.value(0), approval: nil, stack: stack)
-                return false
-            })
-        case .needsApproval(let expected, let counted):
-            let difference = Money(cents: counted.cents - expected.cents)
-            stack.push(ApprovalDialog(intro: ["Soll \(expected.formatted), gezählt \(counted.formatted):",
-                                              "Differenz \(difference.formatted). Eine Kassenaufsicht gibt frei:"]) { approval, stack in
-                stack.pop()
-                try DayCloseScreen.close(flow: flow, counted: counted, pieces: pieces, reason: reason, approval: approval, stack: stack)
-            })
-        }
-    }
-}
-
 /// Handing the drawer over: both count, the receiver confirms with Kennung and PIN and is the
 /// operator from then on.
 final class HandoverScreen: CashCountScreen {
@@ -344,53 +295,5 @@ final class ApprovalDialog: FormScreen {
                 throw error
             }
         }
-    }
-}
-
-/// A scrollable text (reports).
-final class TextViewScreen: BoundScreen {
-    enum Action: Sendable { case up, down }
-    let title: String
-    let lines: [String]
-    private var offset = 0
-    /// Instead of going back (e.g. log out after the day close).
-    var onClose: ((ScreenStack) -> Void)?
-
-    init(title: String, lines: [String]) {
-        self.title = title
-        self.lines = lines
-    }
-
-    var bindings: [KeyBinding<Action>] {
-        [
-            KeyBinding([.down, .pageDown], "", help: "Weiterblättern", action: .down, inBar: false),
-            KeyBinding([.up, .pageUp], "", help: "Zurückblättern", action: .up, inBar: false),
-        ]
-    }
-
-    func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
-        switch action {
-        case .down: offset = min(offset + 10, max(0, lines.count - 10))
-        case .up: offset = max(0, offset - 10)
-        }
-        return .handled
-    }
-
-    func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
-        guard key == .escape || key == .enter else { return .handled }
-        if let onClose {
-            onClose(stack)
-            return .handled
-        }
-        return .close
-    }
-
-    func render(into grid: inout ScreenGrid, in area: Rect) {
-        grid.fill(area)
-        grid.put(" \(title)", row: area.row, column: 0, width: area.width, style: .emphasis)
-        for (i, line) in lines.dropFirst(offset).prefix(area.height - 3).enumerated() {
-            grid.put(line, row: area.row + 2 + i, column: 2, style: .normal, maxWidth: area.width - 4)
-        }
-        grid.put(" ↑/↓ blättern · Esc zurück", row: area.bottom - 1, column: 0, style: .dim)
     }
 }

@@ -1,10 +1,11 @@
+import Counter
 import Foundation
 import KasseCore
 
-// The day close (Tagesabschluss) at the counter: count the drawer by denomination (or enter the
-// sum), optionally blind; see the difference against the Sollbestand, give a reason, get a
-// supervisor's approval above the threshold; then the Z report on screen (and printed). Also the
-// X report (Zwischenbericht). Issue 8.
+// The day close (Tagesabschluss) at the counter (docs/dayclose.md): count the drawer by
+// denomination (or enter the sum), optionally blind; see the difference against the Sollbestand,
+// give a reason, get a supervisor's approval above the threshold; then the Z report on screen
+// (and printed). Also the X report (Zwischenbericht).
 
 /// What the day-close screens need from the application (the counter service through the
 /// logged-in session). Every throwing call throws one German sentence; nothing is booked then.
@@ -15,7 +16,7 @@ public protocol DayCloseBackend: AnyObject {
     func dayCloseNeedsApproval(counted: Money) throws -> Bool
     /// Books the close (with the approver's id and PIN when needed) and returns the Z report lines,
     /// which are also written beside the receipts and printed.
-    func closeDay(_ input: DayCloseInput, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone
+    func closeDay(_ request: DayCloseRequest, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone
     /// The X report (nothing is closed) as lines, with the bar chart of sales per hour.
     func interimReportLines() throws -> [String]
 }
@@ -34,7 +35,7 @@ public struct DayCloseSheet: Equatable, Sendable {
     public var approvalThreshold: Money
 
     public init(zNumber: Int64, businessDay: String, expected: Money, floatSuggestion: Money, cheques: [Money] = [],
-                pendingCardPayments: Int = 0, approvalThreshold: Money = Money(euros: 5)) {
+                pendingCardPayments: Int = 0, approvalThreshold: Money) {
         self.zNumber = zNumber
         self.businessDay = businessDay
         self.expected = expected
@@ -45,32 +46,6 @@ public struct DayCloseSheet: Equatable, Sendable {
     }
 
     public var chequesTotal: Money { Money(cents: cheques.reduce(0) { $0 + $1.cents }) }
-}
-
-/// What the clerk counted and decided.
-public struct DayCloseInput: Equatable, Sendable {
-    public var count: CashCount
-    /// Only the sum was entered (no pieces): `count` then stands in for it.
-    public var totalOnly: Bool
-    public var blindCount: Bool
-    public var firstCountedCash: Money?
-    public var countSubmissions: Int
-    public var reason: String
-    public var floatKept: Money
-    /// The Sollbestand the screen worked with: the close is refused if it changed meanwhile.
-    public var expectedSeen: Money
-
-    public init(count: CashCount, totalOnly: Bool, blindCount: Bool, firstCountedCash: Money?, countSubmissions: Int, reason: String,
-                floatKept: Money, expectedSeen: Money) {
-        self.count = count
-        self.totalOnly = totalOnly
-        self.blindCount = blindCount
-        self.firstCountedCash = firstCountedCash
-        self.countSubmissions = countSubmissions
-        self.reason = reason
-        self.floatKept = floatKept
-        self.expectedSeen = expectedSeen
-    }
 }
 
 /// A booked close: its Z report and where it went.
@@ -164,19 +139,7 @@ final class DayCloseCountScreen: BoundScreen {
             }
             return (pieces, false)
         }
-        return (Self.standIn(total), true)
-    }
-
-    /// A count made of the largest denominations first, standing in for a sum entered alone.
-    static func standIn(_ total: Money) -> CashCount {
-        var rest = max(0, total.cents)
-        var count = CashCount.empty
-        for denomination in Denomination.countingOrder {
-            let pieces = Int(rest / denomination.rawValue)
-            rest -= Int64(pieces) * denomination.rawValue
-            try? count.set(denomination, count: min(pieces, 9_999_999))
-        }
-        return count
+        return (.standIn(total: total), true)
     }
 
     /// The Sollbestand may be shown: not blind, or counted once.
@@ -247,11 +210,11 @@ final class DayCloseCountScreen: BoundScreen {
 
     static func kind(_ difference: Money) -> String { difference.isZero ? "keine Differenz" : (difference.isNegative ? "Fehlbetrag" : "Überschuss") }
 
-    func input() throws -> DayCloseInput {
+    func request() throws -> DayCloseRequest {
         guard let counted = try counted() else { throw CounterUserError("Bitte die Kasse zählen: Stückzahl je Sorte oder die Summe eingeben.") }
         let floatText = fields[floatIndex].text.trimmingCharacters(in: .whitespaces)
         let floatKept = floatText.isEmpty ? Money.zero : try parseAmount(floatText, field: "Wechselgeld für morgen", allowZero: true)
-        return DayCloseInput(
+        return DayCloseRequest(
             count: counted.count, totalOnly: counted.totalOnly, blindCount: blind,
             firstCountedCash: countSubmissions > 1 ? firstCountedCash : nil, countSubmissions: max(1, countSubmissions),
             reason: fields[reasonIndex].text.trimmingCharacters(in: .whitespaces), floatKept: floatKept, expectedSeen: sheet.expected)
@@ -264,21 +227,21 @@ final class DayCloseCountScreen: BoundScreen {
             if countSubmissions == 0 { return }
         }
         do {
-            let input = try input()
-            let difference = Money(cents: input.count.total.cents - sheet.expected.cents)
-            if !difference.isZero && input.reason.count < 3 {
+            let request = try self.request()
+            let difference = Money(cents: request.count.total.cents - sheet.expected.cents)
+            if !difference.isZero && request.reason.count < 3 {
                 focusIndex = reasonIndex
                 throw CounterUserError("\(Self.kind(difference)) von \(difference.magnitude.formatted): bitte einen Grund angeben (mindestens 3 Zeichen).")
             }
-            guard input.floatKept <= input.count.total else {
+            guard request.floatKept <= request.count.total else {
                 focusIndex = floatIndex
-                throw CounterUserError("Das Wechselgeld für morgen (\(input.floatKept.formatted)) ist größer als der gezählte Bestand (\(input.count.total.formatted)).")
+                throw CounterUserError("Das Wechselgeld für morgen (\(request.floatKept.formatted)) ist größer als der gezählte Bestand (\(request.count.total.formatted)).")
             }
-            if try backend.dayCloseNeedsApproval(counted: input.count.total) {
-                stack.push(DayCloseApprovalDialog(screen: self, input: input, difference: difference))
+            if try backend.dayCloseNeedsApproval(counted: request.count.total) {
+                stack.push(DayCloseApprovalDialog(screen: self, request: request, difference: difference))
                 return
             }
-            finish(try backend.closeDay(input, approverLogin: nil, approverPIN: nil), stack: stack)
+            finish(try backend.closeDay(request, approverLogin: nil, approverPIN: nil), stack: stack)
         } catch {
             stack.showError("\(error)")
         }
@@ -368,11 +331,11 @@ final class DayCloseCountScreen: BoundScreen {
 
 /// A difference above the threshold: a second person with Kassenaufsicht approves with id and PIN.
 final class DayCloseApprovalDialog: FormScreen {
-    init(screen: DayCloseCountScreen, input: DayCloseInput, difference: Money) {
+    init(screen: DayCloseCountScreen, request: DayCloseRequest, difference: Money) {
         super.init(title: "Freigabe durch Kassenaufsicht",
                    intro: ["Tagesabschluss: \(DayCloseCountScreen.kind(difference)) \(difference.magnitude.formatted)",
-                           "(Soll \(input.expectedSeen.formatted), gezählt \(input.count.total.formatted))",
-                           "Grund: \(input.reason)",
+                           "(Soll \(screen.sheet.expected.formatted), gezählt \(request.count.total.formatted))",
+                           "Grund: \(request.reason)",
                            "Eine zweite Person mit Kassenaufsicht gibt frei:"],
                    fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
                             TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
@@ -382,7 +345,7 @@ final class DayCloseApprovalDialog: FormScreen {
                 throw CounterUserError("Bitte die Kennung der Kassenaufsicht eingeben.")
             }
             do {
-                let done = try screen.backend.closeDay(input, approverLogin: form.value(0), approverPIN: form.value(1))
+                let done = try screen.backend.closeDay(request, approverLogin: form.value(0), approverPIN: form.value(1))
                 screen.finish(done, stack: stack)
                 return false
             } catch {

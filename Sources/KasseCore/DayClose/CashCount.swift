@@ -31,17 +31,17 @@ public struct CashCount: Equatable, Sendable, Codable {
 
     public func count(of denomination: Denomination) -> Int { pieces[denomination] ?? 0 }
 
-    /// `amount` as notes and coins, largest first: how a drawer is bundled (simulated counts,
-    /// benchmarks). Every amount of whole cents has exactly one such count.
-    public static func bundling(_ amount: Money) throws(CashCountError) -> CashCount {
-        var rest = amount.cents
-        var count = CashCount.empty
-        for denomination in Denomination.allCases.sorted(by: >) where rest >= denomination.rawValue {
-            let pieces = Int(rest / denomination.rawValue)
-            try count.set(denomination, count: pieces)
-            rest -= Int64(pieces) * denomination.rawValue
+    /// `total` as notes and coins, largest first: how a drawer is bundled, and the stand-in
+    /// count when only the sum was entered (the report then says so instead of listing pieces).
+    public static func standIn(total: Money) -> CashCount {
+        var rest = max(0, total.cents)
+        var pieces: [Denomination: Int] = [:]
+        for denomination in Denomination.countingOrder where rest >= denomination.rawValue {
+            let count = min(Int(rest / denomination.rawValue), 9_999_999)
+            pieces[denomination] = count
+            rest -= Int64(count) * denomination.rawValue
         }
-        return count
+        return CashCount(validated: pieces)
     }
 
     /// One line per denomination in counting order (500 € … 1 ct), including zero lines.

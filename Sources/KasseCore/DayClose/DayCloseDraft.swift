@@ -7,7 +7,7 @@ public struct DayClosePolicy: Equatable, Sendable {
     /// Whether the clerk counts before the expected amount is shown (Blindzählung).
     public var blindCount: Bool
 
-    public init(approvalThreshold: Money = Money(euros: 5), reasonRequired: Bool = true, blindCount: Bool = false) {
+    public init(approvalThreshold: Money, reasonRequired: Bool = true, blindCount: Bool = false) {
         self.approvalThreshold = approvalThreshold
         self.reasonRequired = reasonRequired
         self.blindCount = blindCount
@@ -136,12 +136,5 @@ public enum DayCloseWarning: Equatable, Sendable, CustomStringConvertible {
         case .terminalMismatch(let c):
             return "Kartensummen weichen ab: Kasse \(c.ledgerTotal.formatted) (\(c.ledgerCount)), Terminal \(c.terminalTotal?.formatted ?? "–") (\(c.terminalCount.map(String.init) ?? "–"))."
         }
-    }
-}
-
-extension DayClosePolicy {
-    /// The policy of the office's configuration (`[thresholds] day_close_difference_approval`).
-    public init(configuration: Configuration, blindCount: Bool = false) {
-        self.init(approvalThreshold: configuration.dayCloseDifferenceApproval, reasonRequired: true, blindCount: blindCount)
     }
 }

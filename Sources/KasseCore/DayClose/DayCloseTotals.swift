@@ -64,6 +64,44 @@ public struct DayCloseTotals: Equatable, Sendable {
 
     public mutating func addStorno(_ storno: Storno) { stornos.append(storno) }
 
+    /// The lists a group of entries can be added to at once.
+    public enum List: Sendable {
+        case items, accounts, passThrough, paymentMethods
+    }
+
+    /// A group summed elsewhere (the ledger sums a period by SQL): `count` entries of `amount`
+    /// in all, under `key`, labelled `label` if the key is new.
+    public mutating func add(to list: List, key: String, label: String, count: Int, amount: Money) throws(MoneyError) {
+        switch list {
+        case .items: try Self.add(&items, key: key, label: label, count: count, amount: amount)
+        case .accounts: try Self.add(&accounts, key: key, label: label, count: count, amount: amount)
+        case .passThrough: try Self.add(&passThrough, key: key, label: label, count: count, amount: amount)
+        case .paymentMethods: try Self.add(&paymentMethods, key: key, label: label, count: count, amount: amount)
+        }
+    }
+
+    /// Sales of `amount` in `hour` (0…23), summed elsewhere.
+    public mutating func addSales(_ amount: Money, hour: Int) throws(MoneyError) {
+        salesPerHour[hour] = try salesPerHour[hour, default: .zero].adding(amount)
+    }
+
+    /// `count` receipts from `first` to `last`, booked after those added so far.
+    public mutating func addReceipts(first: String, last: String, count: Int) {
+        guard count > 0 else { return }
+        if firstReceipt == nil { firstReceipt = first }
+        lastReceipt = last
+        receiptCount += count
+    }
+
+    private static func add(_ entries: inout [Entry], key: String, label: String, count: Int, amount: Money) throws(MoneyError) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            entries[index].amount = try entries[index].amount.adding(amount)
+            entries[index].count += count
+        } else {
+            entries.append(Entry(key: key, label: label, count: count, amount: amount))
+        }
+    }
+
     public var salesTotal: Money { Money(cents: accounts.reduce(0) { $0 + $1.amount.cents }) }
     public var paymentsTotal: Money { Money(cents: paymentMethods.reduce(0) { $0 + $1.amount.cents }) }
 

@@ -2,7 +2,7 @@ import Access
 import Foundation
 import KasseCore
 
-/// Schema added by the day close (issue 8): the count by denomination, the difference's reason and
+/// Schema added by the day close (docs/dayclose.md): the count by denomination, the difference's reason and
 /// account, the terminal's End-of-Day totals, cheques, the float kept and the handover.
 ///
 /// Each `day_close_details` row (and its `day_close_counts` rows) belongs to a `day_close.detail`

@@ -274,6 +274,7 @@ let migrations: [Migration] = [
         appendOnly: ["operator_credentials"]),
 ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
+    + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the

@@ -49,22 +49,23 @@ enum ReportCommand {
             return .dataError
         }
         let service = try CounterService.open(data: data, configuration: configuration)
+        let dayClose = DayCloseService(counter: service, settings: DayCloseSettings(configuration: configuration))
         guard let zNumber else {
-            print(try service.interimReportText(), terminator: "")
+            print(try dayClose.interimReportText(), terminator: "")
             return .success
         }
         let text: String
         do {
-            text = try service.zReportText(zNumber: zNumber)
+            text = try dayClose.zReportText(zNumber: zNumber)
         } catch let error as DayCloseError {
             printError("webkasse report: \(error) (Kasse \(configuration.registerID), letzte Z-Nummer: \(try service.ledger.nextZNumber() - 1)).")
             return .dataError
         }
         if args.flag("write") {
             do {
-                try service.receiptStore.writeReport(text, name: CounterService.zReportFileName(zNumber))
+                try service.receiptStore.writeReport(text, name: DayCloseService.zReportFileName(zNumber))
             } catch {
-                printError("webkasse report: Die Datei \(CounterService.zReportFileName(zNumber)) ließ sich nicht schreiben (\(error.localizedDescription)).")
+                printError("webkasse report: Die Datei \(DayCloseService.zReportFileName(zNumber)) ließ sich nicht schreiben (\(error.localizedDescription)).")
                 return .ioError
             }
         }

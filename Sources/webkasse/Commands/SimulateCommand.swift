@@ -85,7 +85,8 @@ enum SimulateCommand {
         let started = Date()
         let simulation = CounterSimulation(
             service: service, catalog: catalog, clock: clock,
-            options: .init(sales: sales, seed: seed, salesPerDay: perDay, closeAtEnd: !args.flag("keep-open")))
+            options: .init(sales: sales, seed: seed, salesPerDay: perDay, closeAtEnd: !args.flag("keep-open")),
+            dayCloseSettings: DayCloseSettings(configuration: configuration))
         let summary: CounterSimulation.Summary
         do {
             summary = try simulation.run { print($0) }

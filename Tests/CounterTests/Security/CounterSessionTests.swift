@@ -47,13 +47,22 @@ final class CounterSessionTests: XCTestCase {
         return try s.bookSale(SaleRequest(saleId: id, operatorId: s.currentOperator.id, lines: [line], payment: payment, reference: nil, startedAt: start))
     }
 
+    let settings = DayCloseSettings(configuration: Configuration())
+
+    /// Closes the day through the session's day close with `counted` bundled by denomination.
+    func closeDay(_ s: CounterSession, counted: Money, reason: String = "", approval: Approval? = nil) throws -> DayCloseRecord {
+        try DayCloseSession(session: s, settings: settings).close(
+            DayCloseRequest(count: .standIn(total: counted), reason: reason, floatKept: .zero), approval: approval
+        ).record
+    }
+
     func testEveryCounterOperationChecksTheRole() throws {
         let dora = try session("dora", "4444")
         for (what, call) in [
             ("Schicht eröffnen", { _ = try dora.openShift(float: Money(euros: 100)) }),
             ("Zwischenbericht (X-Bericht)", { _ = try dora.interimReport() }),
             ("Beleg nachdrucken", { _ = try dora.reprint(receiptNumber: 1) }),
-            ("Tagesabschluss", { _ = try dora.closeDay(countedCash: .zero, approval: nil) }),
+            ("Tagesabschluss", { _ = try self.closeDay(dora, counted: .zero) }),
             ("Einlage buchen", { _ = try dora.recordCashMovement(id: "m", kind: .einlage, amount: Money(euros: 5), reason: "x", approval: nil) }),
             ("Entnahme buchen", { _ = try dora.recordCashMovement(id: "m", kind: .entnahme, amount: Money(euros: 5), reason: "x", approval: nil) }),
             ("Storno anfordern", { _ = try dora.cancelSale(receiptNumber: 1, stornoId: "s", reason: "x", approval: nil) }),
@@ -68,7 +77,7 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertEqual(try service.ledger.nextReceiptNumber(), 1, "nothing was booked")
         let anna = try session("anna", "1111")
         try anna.openShift(float: Money(euros: 100))
-        XCTAssertThrowsError(try anna.closeDay(countedCash: Money(euros: 100), approval: nil)) {
+        XCTAssertThrowsError(try closeDay(anna, counted: Money(euros: 100))) {
             XCTAssertEqual("\($0)", "»Tagesabschluss« braucht die Rolle Kassenaufsicht; »anna« hat Sachbearbeitung.")
         }
     }
@@ -130,17 +139,20 @@ final class CounterSessionTests: XCTestCase {
         _ = try sale(anna, "s1")
         let bernd = try session("bernd", "2222")
         // 4,00 € short: below the 5,00 € threshold, no approval.
-        XCTAssertEqual(try bernd.dayCloseDifference(countedCash: Money(euros: 133)), Money(euros: -4))
+        let dayClose = DayCloseSession(session: bernd, settings: settings)
+        XCTAssertEqual(try dayClose.service.difference(counted: Money(euros: 133)), Money(euros: -4))
+        XCTAssertFalse(try dayClose.needsApproval(counted: Money(euros: 133)))
         // 7,50 € short: approval by another supervisor (leitung), for exactly −7,50 €.
         let counted = Money(cents: 12950)
-        let difference = try bernd.dayCloseDifference(countedCash: counted)
-        XCTAssertThrowsError(try bernd.closeDay(countedCash: counted, approval: nil)) {
+        let difference = try dayClose.service.difference(counted: counted)
+        XCTAssertTrue(try dayClose.needsApproval(counted: counted))
+        XCTAssertThrowsError(try closeDay(bernd, counted: counted, reason: "Unklar")) {
             XCTAssertEqual("\($0)", "Ein Tagesabschluss mit -7,50 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip).")
         }
         let wrong = try bernd.approval(for: .dayCloseDifference(Money(cents: -700)), approverLogin: "leitung", pin: "7391")
-        XCTAssertThrowsError(try bernd.closeDay(countedCash: counted, approval: wrong))
+        XCTAssertThrowsError(try closeDay(bernd, counted: counted, reason: "Unklar", approval: wrong))
         let approval = try bernd.approval(for: .dayCloseDifference(difference), approverLogin: "leitung", pin: "7391")
-        let close = try bernd.closeDay(countedCash: counted, approval: approval)
+        let close = try closeDay(bernd, counted: counted, reason: "Unklar", approval: approval)
         XCTAssertEqual(close.approvedBy, try access.account(login: "leitung")?.id)
         XCTAssertEqual(close.difference, Money(cents: -750))
         let types = Set(try AuditTrail.entries(service.ledger).map(\.type))
@@ -166,28 +178,31 @@ final class CounterSessionTests: XCTestCase {
         _ = try access.approve(.cashWithdrawal(Money(euros: 10)), requestedBy: anna, approverLogin: "bernd", pin: "2222")
         clock.advance(seconds: 16 * 60)
         XCTAssertThrowsError(try service.recordCashMovement(id: "m", kind: .entnahme, amount: Money(euros: 10), reason: "Porto", operatorId: anna.id, approvedBy: bernd.id))
-        XCTAssertThrowsError(try service.closeDay(operatorId: anna.id, countedCash: Money(euros: 100), approvedBy: nil)) {
+        let dayClose = DayCloseService(counter: service, settings: settings)
+        func close(_ id: String, _ counted: Money) throws -> DayCloseOutcome {
+            try dayClose.close(DayCloseRequest(count: .standIn(total: counted), reason: "Münze fehlt", floatKept: .zero), operatorId: id, approvedBy: nil)
+        }
+        XCTAssertThrowsError(try close(anna.id, Money(euros: 100))) {
             XCTAssertEqual("\($0)", "»Tagesabschluss« braucht die Rolle Kassenaufsicht; »anna« hat Sachbearbeitung.")
         }
-        XCTAssertNoThrow(try service.closeDay(operatorId: bernd.id, countedCash: Money(cents: 9950), approvedBy: nil), "0,50 € short: no approval needed")
+        XCTAssertNoThrow(try close(bernd.id, Money(cents: 9950)), "0,50 € short: no approval needed")
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 
     func testTheCountedDayCloseGoesThroughTheGuardToo() throws {
         let bernd = try session("bernd", "2222")
         try bernd.openShift(float: Money(euros: 100))
-        let settings = DayCloseSettings(configuration: Configuration())
-        var preparation = try bernd.prepareDayClose(blindCount: false, settings: settings)
+        let dayClose = DayCloseSession(session: bernd, settings: settings)
+        var preparation = try dayClose.prepare(blindCount: false)
         let counted = try CashCount(pieces: [.note50: 1, .note20: 2, .coin2Euro: 1])  // 92,00 € of 100,00 €
         preparation.draft.submitCount(counted)
         preparation.draft.reason = "Unklar"
         let leitung = try access.account(login: "leitung")!
         // Naming a supervisor who never entered a PIN does not get past the service.
-        let unapproved = DayCloseRequest(preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: leitung.id, floatKept: Money(euros: 50), settings: settings)
-        XCTAssertThrowsError(try service.closeDay(unapproved)) { XCTAssertTrue("\($0)".contains("Vier-Augen-Prinzip"), "\($0)") }
+        let request = DayCloseRequest(preparation: preparation, floatKept: Money(euros: 50))
+        XCTAssertThrowsError(try DayCloseService(counter: service, settings: settings).close(request, operatorId: bernd.currentOperator.id, approvedBy: leitung.id)) { XCTAssertTrue("\($0)".contains("Vier-Augen-Prinzip"), "\($0)") }
         let approval = try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "leitung", pin: "7391")
-        let request = DayCloseRequest(preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: nil, floatKept: Money(euros: 50), settings: settings)
-        XCTAssertEqual(try bernd.closeDay(request, approval: approval).record.approvedBy, leitung.id)
+        XCTAssertEqual(try dayClose.close(request, approval: approval).record.approvedBy, leitung.id)
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 

@@ -33,30 +33,29 @@ final class DayCloseSessionTests: XCTestCase {
         let bernd = try CounterSession.logIn(service: service, access: access, login: "bernd", pin: "2222")
         try bernd.openShift(float: Money(euros: 100))
         let anna = try CounterSession.logIn(service: service, access: access, login: "anna", pin: "1111")
-        XCTAssertThrowsError(try anna.prepareDayClose(blindCount: true, settings: DayCloseSettings(configuration: configuration)))
+        XCTAssertThrowsError(try DayCloseSession(session: anna, settings: DayCloseSettings(configuration: configuration)).prepare(blindCount: true))
 
-        var preparation = try bernd.prepareDayClose(blindCount: true, settings: DayCloseSettings(configuration: configuration))
+        let dayClose = DayCloseSession(session: bernd, settings: DayCloseSettings(configuration: configuration))
+        var preparation = try dayClose.prepare(blindCount: true)
         XCTAssertNil(try preparation.draft.expectedForDisplay())
         let counted = try CashCount(pieces: [.note50: 1, .note20: 2, .coin2Euro: 1])  // 92,00 € of 100,00 €
         preparation.draft.submitCount(counted)
         preparation.draft.reason = "Unklar"
-        XCTAssertTrue(try bernd.dayCloseNeedsApproval(counted: counted.total))
-        let request = DayCloseRequest(
-            preparation: preparation, operatorId: bernd.currentOperator.id, approvedBy: nil, floatKept: Money(euros: 50),
-            settings: DayCloseSettings(configuration: configuration))
-        XCTAssertThrowsError(try bernd.closeDay(request, approval: nil)) {
+        XCTAssertTrue(try dayClose.needsApproval(counted: counted.total))
+        let request = DayCloseRequest(preparation: preparation, floatKept: Money(euros: 50))
+        XCTAssertThrowsError(try dayClose.close(request, approval: nil)) {
             XCTAssertEqual("\($0)", "Ein Tagesabschluss mit -8,00 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip).")
         }
         XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "bernd", pin: "2222"))
         XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "anna", pin: "1111"))
         let approval = try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "leitung", pin: "7391")
-        let outcome = try bernd.closeDay(request, approval: approval)
+        let outcome = try dayClose.close(request, approval: approval)
         XCTAssertEqual(outcome.record.approvedBy, try access.account(login: "leitung")?.id)
         XCTAssertEqual(outcome.record.difference, Money(euros: -8))
         XCTAssertEqual(outcome.detail.pieces, [5000: 1, 2000: 2, 200: 1])
         XCTAssertEqual(outcome.detail.handover, Money(euros: 42))
         XCTAssertTrue(outcome.reportText.contains("Lea Leitung"), outcome.reportText)
         XCTAssertTrue(try service.ledger.verify().isClean)
-        XCTAssertTrue(try bernd.interimReportText().hasPrefix("ZWISCHENBERICHT (X)"))
+        XCTAssertTrue(try dayClose.interimReportText().hasPrefix("ZWISCHENBERICHT (X)"))
     }
 }

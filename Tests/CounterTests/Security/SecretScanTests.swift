@@ -183,7 +183,8 @@ final class SecretScanTests: XCTestCase {
         let carl = try anna.continuing(as: handover)
         try carl.logOut()
         let bernd = try CounterSession.logIn(service: service, access: access, login: "bernd", pin: "51739264")
-        _ = try bernd.closeDay(countedCash: try bernd.service.interimReport().expectedCash, approval: nil)
+        _ = try DayCloseSession(session: bernd, settings: DayCloseSettings(configuration: Configuration())).close(
+            DayCloseRequest(count: .standIn(total: try bernd.service.interimReport().expectedCash), floatKept: .zero), approval: nil)
 
         clock.advance(seconds: 16 * 3600)
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
