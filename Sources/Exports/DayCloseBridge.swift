@@ -4,12 +4,12 @@ extension DayCloseTotals {
     /// Adds a booking line as the Z report counts it, so an export can be compared with the day
     /// close: sales and stornos to items, accounts and payment methods; cash movements and
     /// differences only to payment methods (they are not sales). `hour` feeds the chart.
-    public mutating func add(_ line: BookingLine, hour: Int = 0) {
+    public mutating func add(_ line: BookingLine, hour: Int = 0) throws(MoneyError) {
         switch line.kind {
         case .sale, .storno:
-            addShare(itemCode: line.itemCode, itemText: line.text, account: line.account, amount: line.amount,
+            try addShare(itemCode: line.itemCode, itemText: line.text, account: line.account, amount: line.amount,
                      passThrough: line.passThrough, hour: hour, countsItem: line.shareNumber <= 1)
-            addPayment(method: line.paymentMethod.germanName, amount: line.amount)
+            try addPayment(method: line.paymentMethod.germanName, amount: line.amount)
         case .cashMovement, .cashDifference:
             break
         }

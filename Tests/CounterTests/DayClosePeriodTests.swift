@@ -30,12 +30,12 @@ final class DayClosePeriodTests: XCTestCase {
             if first == nil { first = at }
             last = at
         }
-        func addShares(of sale: SaleRecord, sign: Int64, at: Instant) {
+        func addShares(of sale: SaleRecord, sign: Int64, at: Instant) throws {
             let hour = service.calendar.hour(of: at)
             for line in sale.lines {
                 let text = line.variant.map { "\(line.name) (\($0))" } ?? line.name
                 for (index, share) in line.shares.enumerated() {
-                    totals.addShare(
+                    try totals.addShare(
                         itemCode: line.itemCode, itemText: text, account: share.account, amount: Money(cents: sign * share.amount.cents),
                         passThrough: share.passThrough, hour: hour, countsItem: index == 0)
                 }
@@ -50,9 +50,9 @@ final class DayClosePeriodTests: XCTestCase {
                 case .sale(let sale):
                     seen(sale.endedAt)
                     totals.addReceipt(String(sale.receiptNumber))
-                    addShares(of: sale, sign: 1, at: sale.endedAt)
+                    try addShares(of: sale, sign: 1, at: sale.endedAt)
                     for payment in sale.payments {
-                        totals.addPayment(method: payment.method.germanName, amount: payment.amount)
+                        try totals.addPayment(method: payment.method.germanName, amount: payment.amount)
                         switch payment.method {
                         case .cash:
                             cashReceived += (payment.tendered ?? payment.amount).cents
@@ -84,9 +84,9 @@ final class DayClosePeriodTests: XCTestCase {
         }
         for storno in stornos {
             let original = try ledger.sale(id: storno.saleId)
-            if let original { addShares(of: original, sign: -1, at: storno.at) }
+            if let original { try addShares(of: original, sign: -1, at: storno.at) }
             for refund in storno.refunds {
-                totals.addPayment(method: refund.method.germanName, amount: refund.amount.negated)
+                try totals.addPayment(method: refund.method.germanName, amount: refund.amount.negated)
                 switch refund.method {
                 case .cash: stornoPayouts += refund.amount.cents
                 case .cheque: cheques[storno.saleId] = nil

@@ -29,8 +29,8 @@ final class FakeDayCloseBackend: DayCloseBackend {
 
     func interimReportLines() throws -> [String] {
         var totals = DayCloseTotals()
-        totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: 3700), passThrough: false, hour: 9)
-        totals.addPayment(method: "Bar", amount: Money(cents: 3700))
+        try totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: 3700), passThrough: false, hour: 9)
+        try totals.addPayment(method: "Bar", amount: Money(cents: 3700))
         let draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval),
                                   expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 50), changeGiven: Money(cents: 1300), stornoPayouts: .zero))
         return try ZReport(register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 09:30",
@@ -41,8 +41,8 @@ final class FakeDayCloseBackend: DayCloseBackend {
         var totals = DayCloseTotals()
         for (hour, cents) in [(8, 7400), (9, 3700), (11, 11100)] {
             totals.addReceipt(String(hour))
-            totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: Int64(cents)), passThrough: false, hour: hour)
-            totals.addPayment(method: "Bar", amount: Money(cents: Int64(cents)))
+            try! totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: Int64(cents)), passThrough: false, hour: hour)
+            try! totals.addPayment(method: "Bar", amount: Money(cents: Int64(cents)))
         }
         var draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: input.blindCount),
                                   expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(cents: expected.cents - 10000), changeGiven: .zero, stornoPayouts: .zero))

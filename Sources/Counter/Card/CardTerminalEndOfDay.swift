@@ -37,9 +37,11 @@ extension FakeCardTerminal: EndOfDayTerminal {
         let batch = journal[min(endOfDayBatchStart, journal.count)...]
         let reversed = Set(batch.compactMap { $0.kind == .reversal ? $0.details.authorizationCode?.dropFirst().description : nil })
         let payments = batch.filter { $0.kind == .payment && $0.approved && !reversed.contains($0.details.receiptNumber) }
+        let total: Money
+        do { total = try Money.sum(payments.map(\.amount)) } catch { throw .failed(error.description) }
         endOfDayBatchStart = journal.count
         return TerminalEndOfDay(
-            total: Money(cents: payments.reduce(0) { $0 + $1.amount.cents }), count: payments.count,
+            total: total, count: payments.count,
             trace: String(format: "%06d", journal.count + 1))
     }
 }

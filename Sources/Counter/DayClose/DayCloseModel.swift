@@ -57,7 +57,7 @@ public struct DayClosePeriod: Sendable {
     /// The ledger's last receipt number when the period was read: a booking since gives a new one.
     let lastReceiptNumber: Int64
 
-    public var chequesTotal: Money { Money(cents: cheques.reduce(0) { $0 + $1.amount.cents }) }
+    public var chequesTotal: Money { get throws(MoneyError) { try Money.sum(cheques.map(\.amount)) } }
 }
 
 /// A day close being prepared: the ledger's period and the draft the counting screen edits.

@@ -67,7 +67,7 @@ public final class DayCloseService {
             }
             // Stornos book their sale back at their own time, after the period's sales.
             for share in rows.cancelledShares {
-                totals.addShare(
+                try totals.addShare(
                     itemCode: share.itemCode, itemText: text(share.name, share.variant), account: share.account, amount: share.amount.negated,
                     passThrough: share.passThrough, hour: calendar.hour(of: share.at), countsItem: share.isFirstOfLine)
             }
@@ -161,7 +161,7 @@ public final class DayCloseService {
     }
 
     /// The audit kind that keeps a terminal End-of-Day's result until the close is booked.
-    static let endOfDayAuditKind = "terminal.end_of_day"
+    static let endOfDayAuditKind = AuditEventType.terminalEndOfDay.rawValue
 
     /// Closes the day for `operatorId` (role: Tagesabschluss), with `approvedBy` the supervisor
     /// who approved a difference above the threshold: checks role and four eyes, count, reason,
@@ -189,7 +189,8 @@ public final class DayCloseService {
             let unresolved = try ledger.unresolvedCardPayments()
             if !unresolved.isEmpty { throw CounterError.unresolvedCardPayment(count: unresolved.count) }
             guard try ledger.openShift() != nil else { throw CounterError.noOpenShift }
-            guard request.totalOnly || request.count.total.cents == request.count.lines.reduce(0, { $0 + $1.sum.cents }) else {
+            let denominationsTotal = try Money.sum(request.count.lines.map(\.sum))
+            guard request.totalOnly || request.count.total == denominationsTotal else {
                 throw DayCloseError.notCountedByDenomination
             }
             guard request.floatKept >= .zero, request.floatKept <= request.count.total else {
@@ -230,7 +231,13 @@ public final class DayCloseService {
                     approvedBy: approvedBy, businessDate: max(try counter.currentBusinessDate(), shift.businessDate), closedAt: now,
                     afterSeq: after, totals: totals, expectedCash: expected, countedCash: request.count.total,
                     difference: difference.amount)
-                try ledger.append(.dayClose(record), at: now)
+                let entry = try ledger.append(.dayClose(record), at: now)
+                if let approvedBy {
+                    // The approval backs this close and no other booking.
+                    try accessGuard?.recordApprovalUse(
+                        .dayCloseDifference(try request.count.total.subtracting(expected)), operatorId: op.id, approvedBy: approvedBy, bookingSeq: entry.seq,
+                        mustBook: false)
+                }
                 let status: TerminalReconciliation =
                     !comparison.terminalAvailable ? .unavailable : (comparison.isMismatch ? .mismatch : .ok)
                 let detail = DayCloseDetail(
@@ -244,7 +251,7 @@ public final class DayCloseService {
                     approvalThreshold: settings.approvalThreshold, terminalStatus: status,
                     terminalTotal: comparison.terminalTotal, terminalCount: comparison.terminalCount,
                     ledgerCardTotal: period.cardTotal, ledgerCardCount: period.cardCount, terminalNote: endOfDay.note,
-                    chequeCount: period.cheques.count, chequeTotal: period.chequesTotal, floatKept: request.floatKept,
+                    chequeCount: period.cheques.count, chequeTotal: try period.chequesTotal, floatKept: request.floatKept,
                     handover: try request.count.total.subtracting(request.floatKept))
                 try ledger.appendDayCloseDetail(detail, auditId: CounterService.newId(), operatorId: op.id, at: now)
                 return (record, detail)

@@ -34,7 +34,7 @@ public struct Handover: Equatable, Sendable {
     public let toId: String
     public let expectedCash: Money
     public let countedCash: Money
-    public var difference: Money { Money(cents: countedCash.cents - expectedCash.cents) }
+    public var difference: Money { get throws(MoneyError) { try countedCash.subtracting(expectedCash) } }
 }
 
 /// The counter as one logged-in operator uses it: every operation checks the operator's roles

@@ -39,7 +39,7 @@ public struct SaleRequest: Equatable, Sendable {
                   reference: reference, startedAt: startedAt)
     }
 
-    public var total: Money { Money(cents: lines.reduce(0) { $0 + $1.amount.cents }) }
+    public var total: Money { get throws(MoneyError) { try Money.sum(lines.map(\.amount)) } }
 }
 
 /// A booked sale and what happened around it.
@@ -48,7 +48,7 @@ public struct SaleOutcome: Sendable {
     /// `true` if the sale id was booked before (a second "pay"): nothing new was booked.
     public let alreadyBooked: Bool
     /// Total change handed back.
-    public var change: Money { Money(cents: sale.payments.reduce(0) { $0 + ($1.change?.cents ?? 0) }) }
+    public var change: Money { get throws(MoneyError) { try Money.sum(sale.payments.compactMap(\.change)) } }
     let delivery: ReceiptTicket
     /// The receipt as written to its file and handed to the printer; waits for the delivery,
     /// which runs after the booking's commit (``ReceiptDelivery``).

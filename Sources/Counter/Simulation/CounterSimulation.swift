@@ -143,7 +143,7 @@ public final class CounterSimulation {
             if outcome.alreadyBooked { summary.alreadyBooked += 1 } else { summary.sales += 1 }
             salesToday += 1
             todaysSales.append(outcome.sale)
-            for p in outcome.sale.payments { summary.byMethod[p.method, default: .zero] = Money(cents: summary.byMethod[p.method, default: .zero].cents + p.amount.cents) }
+            for p in outcome.sale.payments { summary.byMethod[p.method] = try (summary.byMethod[p.method] ?? .zero).adding(p.amount) }
             note(outcome.sale.receiptNumber, &summary)
 
             if chance(3), let victim = todaysSales.randomElement(using: &random), try service.ledger.storno(ofSale: victim.id) == nil {
@@ -163,7 +163,7 @@ public final class CounterSimulation {
                 }
                 if let storno {
                     summary.stornos += 1
-                    summary.stornoTotal = Money(cents: summary.stornoTotal.cents + storno.storno.total.cents)
+                    summary.stornoTotal = try summary.stornoTotal.adding(storno.storno.total)
                     note(storno.storno.receiptNumber, &summary)
                 }
             }
@@ -209,7 +209,9 @@ public final class CounterSimulation {
     /// The next note above `total` (5, 10, 20, 50, 100, 200 €).
     private func roundUp(_ total: Money) -> Money {
         for note: Int64 in [500, 1000, 2000, 5000, 10000, 20000, 50000] where note >= total.cents { return Money(cents: note) }
-        return Money(cents: (total.cents + 9_999) / 10_000 * 10_000)
+        // Above 500 € (never for a fee basket): the next multiple of 100 €.
+        let hundreds = total.cents / 10_000 + (total.cents % 10_000 == 0 ? 0 : 1)
+        return Money(euros: hundreds * 100)
     }
 
     /// The simulated clerk (`sim`) and supervisor (`simaufsicht`), enrolled through the access
@@ -256,7 +258,7 @@ public final class CounterSimulation {
         var preparation = try dayClose.prepare(operatorId: clerk.id, blindCount: false)
         let expected = try preparation.draft.expected.total()
         let short = (summary.dayCloses.count % 7 == 6) && expected.cents >= 50
-        let counted = Money(cents: expected.cents - (short ? 50 : 0))
+        let counted = short ? try expected.subtracting(Money(cents: 50)) : expected
         preparation.draft.submitCount(.standIn(total: counted))
         if short { preparation.draft.reason = "Zählfehler: 0,50 € fehlen (Münze unter der Schublade?)" }
         let request = DayCloseRequest(preparation: preparation, floatKept: min(counted, preparation.floatSuggestion))

@@ -117,7 +117,9 @@ public struct BasketView: Equatable, Sendable {
     public var total: Money
     /// Already paid by earlier parts of a split payment.
     public var paid: Money
-    public var due: Money { Money(cents: total.cents - paid.cents) }
+    /// What is left to pay; `paid` is part of `total` (an earlier part of a split payment), so
+    /// the subtraction cannot overflow.
+    public var due: Money { (try? total.subtracting(paid)) ?? .zero }
     public var isEmpty: Bool { lines.isEmpty }
     public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero) {
         self.lines = lines

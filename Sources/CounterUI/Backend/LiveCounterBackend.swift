@@ -107,7 +107,7 @@ public final class LiveCounterBackend: CounterBackend {
         let handover = try session.handOver(to: login, pin: pin, countedCash: countedCash)
         let next = try session.continuing(as: handover)
         self.session = next
-        return (next.currentOperator.name, handover.difference)
+        return (next.currentOperator.name, try handover.difference)
     }
 
     /// A new basket on the current business date (after a shift opens or a day closes).
@@ -165,7 +165,8 @@ public final class LiveCounterBackend: CounterBackend {
     private func completed(_ outcome: SaleOutcome) -> PaymentStep {
         newSale()
         let receipt = receiptView(outcome.receipt)
-        return .completed(receipt, change: outcome.change)
+        // A booked sale has at most one cash payment: its change sum cannot overflow.
+        return .completed(receipt, change: (try? outcome.change) ?? .zero)
     }
 
     private func receiptView(_ delivered: DeliveredReceipt) -> ReceiptView {

@@ -45,7 +45,7 @@ public struct DayCloseSheet: Equatable, Sendable {
         self.approvalThreshold = approvalThreshold
     }
 
-    public var chequesTotal: Money { Money(cents: cheques.reduce(0) { $0 + $1.cents }) }
+    public var chequesTotal: Money { get throws(MoneyError) { try Money.sum(cheques) } }
 }
 
 /// A booked close: its Z report and where it went.
@@ -147,7 +147,7 @@ final class DayCloseCountScreen: BoundScreen {
 
     var difference: Money? {
         guard expectedVisible, let counted = try? counted() else { return nil }
-        return Money(cents: counted.count.total.cents - sheet.expected.cents)
+        return try? counted.count.total.subtracting(sheet.expected)
     }
 
     // MARK: Keys
@@ -194,7 +194,7 @@ final class DayCloseCountScreen: BoundScreen {
             }
             if firstCountedCash == nil { firstCountedCash = counted.count.total }
             countSubmissions += 1
-            let difference = Money(cents: counted.count.total.cents - sheet.expected.cents)
+            let difference = try counted.count.total.subtracting(sheet.expected)
             if difference.isZero {
                 stack.showNotice("Gezählt \(counted.count.total.formatted) – stimmt mit dem Sollbestand überein.")
             } else {
@@ -228,7 +228,7 @@ final class DayCloseCountScreen: BoundScreen {
         }
         do {
             let request = try self.request()
-            let difference = Money(cents: request.count.total.cents - sheet.expected.cents)
+            let difference = try request.count.total.subtracting(sheet.expected)
             if !difference.isZero && request.reason.count < 3 {
                 focusIndex = reasonIndex
                 throw CounterUserError("\(Self.kind(difference)) von \(difference.magnitude.formatted): bitte einen Grund angeben (mindestens 3 Zeichen).")
@@ -315,12 +315,12 @@ final class DayCloseCountScreen: BoundScreen {
         row += 1
         field(floatIndex, "Wechselgeld für morgen:", at: row, width: 11)
         let floatKept = (try? parseAmount(fields[floatIndex].text, field: "", allowZero: true)) ?? .zero
-        if let counted {
-            let handover = Money(cents: max(0, counted.count.total.cents - floatKept.cents))
+        if let counted, let rest = try? counted.count.total.subtracting(floatKept) {
+            let handover = max(.zero, rest)
             grid.put("An die Stadtkasse: " + ScreenGrid.fit(handover.formatted, width: 10, alignRight: true), row: row, column: 41, style: .normal)
         }
         row += 1
-        let cheques = sheet.cheques.isEmpty ? "keine" : "\(sheet.cheques.count) × zusammen \(sheet.chequesTotal.formatted) (an die Stadtkasse)"
+        let cheques = sheet.cheques.isEmpty ? "keine" : "\(sheet.cheques.count) × zusammen \((try? sheet.chequesTotal)?.formatted ?? "–") (an die Stadtkasse)"
         grid.put("  Schecks: " + cheques, row: row, column: 1, style: .dim, maxWidth: area.width - 2)
         if row + 1 < area.bottom {
             grid.put("  F5 Zählung bestätigen · F10 Tag abschließen (mit Kassenschnitt) · Esc zurück",

@@ -15,8 +15,14 @@ public struct Basket: Sendable {
 
     public var isEmpty: Bool { lines.isEmpty }
 
-    /// The sum of all lines.
-    public var total: Money { Money(cents: lines.reduce(0) { $0 + $1.total.cents }) }
+    /// The sum of all lines, kept with every change (checked: a change that would overflow is refused).
+    public private(set) var total: Money = .zero
+
+    /// Puts `newLines` in place of the lines, with their total.
+    private mutating func setLines(_ newLines: [BasketLine]) throws(BasketError) {
+        do { total = try Money.sum(newLines.map(\.total)) } catch { throw .basketTotalTooLarge }
+        lines = newLines
+    }
 
     /// Adds `quantity` of `item` in `variantCode` (default: the first variant with a price today).
     /// Adding the same item and variant again raises the quantity of its line.
@@ -30,12 +36,14 @@ public struct Basket: Sendable {
         if let index = lines.firstIndex(where: { $0.itemCode == item.code && $0.variantCode == variant.code }) {
             let newQuantity = lines[index].quantity + quantity
             try checkQuantity(newQuantity, item: item)
-            lines[index] = try lines[index].with(quantity: newQuantity)
+            var changed = lines
+            changed[index] = try lines[index].with(quantity: newQuantity)
+            try setLines(changed)
             return lines[index]
         }
         let line = try BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price)
+        try setLines(lines + [line])
         nextLineID += 1
-        lines.append(line)
         return line
     }
 
@@ -48,13 +56,17 @@ public struct Basket: Sendable {
 
     public mutating func remove(lineID: Int) throws(BasketError) {
         guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
-        lines.remove(at: index)
+        var changed = lines
+        changed.remove(at: index)
+        try setLines(changed)
     }
 
     public mutating func setQuantity(_ quantity: Int, lineID: Int) throws(BasketError) {
         guard let index = lines.firstIndex(where: { $0.id == lineID }) else { throw .unknownLine(lineID) }
         try checkQuantity(quantity, item: nil)
-        lines[index] = try lines[index].with(quantity: quantity)
+        var changed = lines
+        changed[index] = try lines[index].with(quantity: quantity)
+        try setLines(changed)
     }
 
     /// Switches a line to another variant of its item, re-priced on the basket's date.
@@ -64,10 +76,15 @@ public struct Basket: Sendable {
         guard let item = catalog.item(code: line.itemCode) else { throw .unknownItem(code: line.itemCode) }
         let variant = try pickVariant(item, variantCode)
         guard let price = variant.price(on: date) else { throw .notInForce(code: item.code, variant: variant.name, date: date) }
-        lines[index] = try BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
+        var changed = lines
+        changed[index] = try BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
+        try setLines(changed)
     }
 
-    public mutating func removeAll() { lines.removeAll() }
+    public mutating func removeAll() {
+        lines.removeAll()
+        total = .zero
+    }
 
     private func pickVariant(_ item: TariffItem, _ code: String?) throws(BasketError) -> TariffVariant {
         if let code {
@@ -131,6 +148,7 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
     case quantityOutOfRange(Int)
     case unknownLine(Int)
     case lineTotalTooLarge(itemCode: String, quantity: Int)
+    case basketTotalTooLarge
 
     public var description: String {
         switch self {
@@ -141,6 +159,7 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
         case .quantityOutOfRange(let q): return "Menge \(q) ist nicht möglich: erlaubt sind 1 bis \(Basket.maximumQuantity)."
         case .unknownLine(let id): return "Position \(id) ist nicht im Warenkorb."
         case .lineTotalTooLarge(let code, let quantity): return "\(quantity) × \(code) ergibt einen zu großen Betrag."
+        case .basketTotalTooLarge: return "Die Summe des Warenkorbs wäre zu groß; bitte die Position in einem zweiten Verkauf buchen."
         }
     }
 }

@@ -58,5 +58,10 @@ public struct CardTotalsComparison: Equatable, Sendable {
         return terminalTotal != ledgerTotal || (terminalCount.map { $0 != ledgerCount } ?? false)
     }
     /// `terminal − ledger`, when the terminal answered.
-    public var difference: Money? { terminalTotal.map { Money(cents: $0.cents - ledgerTotal.cents) } }
+    public var difference: Money? {
+        get throws(MoneyError) {
+            guard let terminalTotal else { return nil }
+            return try terminalTotal.subtracting(ledgerTotal)
+        }
+    }
 }

@@ -66,7 +66,7 @@ public struct DayCloseDraft: Equatable, Sendable {
         return try CashDifference(expected: expected.total(), counted: count.total)
     }
 
-    public var chequesTotal: Money { Money(cents: cheques.reduce(0) { $0 + $1.cents }) }
+    public var chequesTotal: Money { get throws(MoneyError) { try Money.sum(cheques) } }
 
     /// What still prevents the close (empty: the close may be booked).
     public func problems() -> [DayCloseProblem] {

@@ -50,16 +50,16 @@ public struct DayCloseTotals: Equatable, Sendable {
     /// One share of a sale line: `amount` to `account` (negative for a storno's counter-entry).
     /// `hour` (0…23) feeds the chart; `passThrough` marks a third party's share (e.g. Bundeskasse).
     public mutating func addShare(itemCode: String, itemText: String, account: String, amount: Money,
-                                  passThrough isPassThrough: Bool, hour: Int, countsItem: Bool = true) {
-        Self.add(&items, key: itemCode, label: itemCode + " " + itemText, amount: amount, counting: countsItem)
-        Self.add(&accounts, key: account, label: account, amount: amount, counting: true)
-        if isPassThrough { Self.add(&passThrough, key: account, label: itemText, amount: amount, counting: true) }
-        salesPerHour[hour, default: .zero] = Money(cents: salesPerHour[hour, default: .zero].cents + amount.cents)
+                                  passThrough isPassThrough: Bool, hour: Int, countsItem: Bool = true) throws(MoneyError) {
+        try Self.add(&items, key: itemCode, label: itemCode + " " + itemText, amount: amount, counting: countsItem)
+        try Self.add(&accounts, key: account, label: account, amount: amount, counting: true)
+        if isPassThrough { try Self.add(&passThrough, key: account, label: itemText, amount: amount, counting: true) }
+        salesPerHour[hour] = try (salesPerHour[hour] ?? .zero).adding(amount)
     }
 
     /// A payment's net amount by method (`Bar`, `Karte`, `Scheck`); negative for refunds.
-    public mutating func addPayment(method: String, amount: Money) {
-        Self.add(&paymentMethods, key: method, label: method, amount: amount, counting: true)
+    public mutating func addPayment(method: String, amount: Money) throws(MoneyError) {
+        try Self.add(&paymentMethods, key: method, label: method, amount: amount, counting: true)
     }
 
     public mutating func addStorno(_ storno: Storno) { stornos.append(storno) }
@@ -102,12 +102,12 @@ public struct DayCloseTotals: Equatable, Sendable {
         }
     }
 
-    public var salesTotal: Money { Money(cents: accounts.reduce(0) { $0 + $1.amount.cents }) }
-    public var paymentsTotal: Money { Money(cents: paymentMethods.reduce(0) { $0 + $1.amount.cents }) }
+    public var salesTotal: Money { get throws(MoneyError) { try Money.sum(accounts.map(\.amount)) } }
+    public var paymentsTotal: Money { get throws(MoneyError) { try Money.sum(paymentMethods.map(\.amount)) } }
 
-    private static func add(_ entries: inout [Entry], key: String, label: String, amount: Money, counting: Bool) {
+    private static func add(_ entries: inout [Entry], key: String, label: String, amount: Money, counting: Bool) throws(MoneyError) {
         if let index = entries.firstIndex(where: { $0.key == key }) {
-            entries[index].amount = Money(cents: entries[index].amount.cents + amount.cents)
+            entries[index].amount = try entries[index].amount.adding(amount)
             if counting { entries[index].count += amount.isNegative ? -1 : 1 }
         } else {
             entries.append(Entry(key: key, label: label, count: counting ? (amount.isNegative ? -1 : 1) : 0, amount: amount))

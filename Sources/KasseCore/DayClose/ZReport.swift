@@ -35,8 +35,10 @@ public struct ZReport: Equatable, Sendable {
 
     /// The amount to hand to the Stadtkasse: counted cash minus the float kept (never negative).
     public var handover: Money {
-        let counted = draft.count?.total ?? .zero
-        return Money(cents: max(0, counted.cents - floatKept.cents))
+        get throws(MoneyError) {
+            let counted = draft.count?.total ?? .zero
+            return max(.zero, try counted.subtracting(floatKept))
+        }
     }
 
     /// The report as lines of at most `width` characters (42 fits an 80 mm receipt printer).
@@ -60,12 +62,12 @@ public struct ZReport: Equatable, Sendable {
         entries(totals.items)
         section("Umsatz je Sachkonto")
         entries(totals.accounts)
-        row("  Summe", totals.salesTotal.formatted)
+        row("  Summe", try totals.salesTotal.formatted)
         section("Durchlaufende Anteile (fremde Mittel)")
         entries(totals.passThrough)
         section("Zahlungsarten")
         entries(totals.paymentMethods)
-        row("  Summe", totals.paymentsTotal.formatted)
+        row("  Summe", try totals.paymentsTotal.formatted)
 
         section("Stornos")
         if totals.stornos.isEmpty { out.append("  (keine)") }
@@ -107,14 +109,14 @@ public struct ZReport: Equatable, Sendable {
         section("Schecks")
         if draft.cheques.isEmpty { out.append("  (keine)") }
         for (index, cheque) in draft.cheques.enumerated() { row("  Scheck \(index + 1)", cheque.formatted) }
-        if !draft.cheques.isEmpty { row("  Summe Schecks", draft.chequesTotal.formatted) }
+        if !draft.cheques.isEmpty { row("  Summe Schecks", try draft.chequesTotal.formatted) }
 
         section("Kartenterminal (Kassenschnitt)")
         if let card = draft.cardTotals {
             row("  Kasse", "\(card.ledgerCount) × " + card.ledgerTotal.formatted)
             if let total = card.terminalTotal {
                 row("  Terminal", "\(card.terminalCount.map(String.init) ?? "?") × " + total.formatted)
-                row("  Abgleich", card.isMismatch ? "ABWEICHUNG " + (card.difference ?? .zero).formatted : "stimmt")
+                row("  Abgleich", card.isMismatch ? "ABWEICHUNG " + ((try card.difference) ?? .zero).formatted : "stimmt")
             } else {
                 row("  Terminal", "nicht verfügbar")
             }
@@ -124,7 +126,7 @@ public struct ZReport: Equatable, Sendable {
 
         section("Übergabe")
         row("  Wechselgeld für morgen", floatKept.formatted)
-        row("  An die Stadtkasse", handover.formatted)
+        row("  An die Stadtkasse", try handover.formatted)
 
         section("Umsatz je Stunde")
         out.append(contentsOf: HourlyChart(salesPerHour: totals.salesPerHour).lines(barWidth: max(5, width - 22), bar: bar, width: width))

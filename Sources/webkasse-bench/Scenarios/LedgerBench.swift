@@ -167,7 +167,7 @@ enum LedgerBench {
                         let payment: PaymentRecord
                         switch rng.next() % 10 {
                         case 0..<5:
-                            let tendered = Money(cents: ((total.cents + 999) / 1000) * 1000)
+                            let tendered = try Money(euros: 10).multiplied(by: total.cents / 1000 + (total.cents % 1000 == 0 ? 0 : 1))
                             payment = try .cash(tendered: tendered, change: tendered.subtracting(total))
                         case 5: payment = PaymentRecord(method: .cheque, amount: total, chequeNumber: "\(100_000 + receipt)", chequeBank: "Sparkasse", chequeDrawer: "M. Muster")
                         default: payment = PaymentRecord(method: .card, amount: total, card: CardDetails(terminalId: "52523535", traceNumber: String(receipt), receiptNumber: String(receipt % 10_000), cardName: "girocard", maskedPAN: "############1234"))

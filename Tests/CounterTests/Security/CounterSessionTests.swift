@@ -120,7 +120,7 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertThrowsError(try anna.handOver(to: "carl", pin: "0000", countedCash: Money(euros: 137)))
         let handover = try anna.handOver(to: "carl", pin: "3333", countedCash: Money(cents: 13650))
         XCTAssertEqual(handover.expectedCash, Money(euros: 137))
-        XCTAssertEqual(handover.difference, Money(cents: -50))
+        XCTAssertEqual(try handover.difference, Money(cents: -50))
         XCTAssertEqual(try anna.shiftHolder(), carl.currentOperator.id)
         XCTAssertThrowsError(try sale(anna, "s3"), "Anna no longer holds the shift")
         let continued = try anna.continuing(as: handover)
@@ -155,6 +155,7 @@ final class CounterSessionTests: XCTestCase {
         let close = try closeDay(bernd, counted: counted, reason: "Unklar", approval: approval)
         XCTAssertEqual(close.approvedBy, try access.account(login: "leitung")?.id)
         XCTAssertEqual(close.difference, Money(cents: -750))
+        XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1, "the approval now backs this close and nothing else")
         let types = Set(try AuditTrail.entries(service.ledger).map(\.type))
         for type in ["shift.opened", "approval.granted", "day.closed", "shift.closed", "login.succeeded"] { XCTAssertTrue(types.contains(type), type) }
         XCTAssertTrue(try service.ledger.verify().isClean)
