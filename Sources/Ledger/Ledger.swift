@@ -14,6 +14,7 @@ public enum LedgerError: Error, CustomStringConvertible {
     case zNumberOutOfSequence(expected: Int64, got: Int64)
     case invalidRecord(String)
     case notInTransaction
+    case periodSumsDisagree(part: String, sum: Money, sales: Money)
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum LedgerError: Error, CustomStringConvertible {
             return "Z-Nummer \(got) passt nicht zur Folge (erwartet \(expected)); nichts wurde gebucht."
         case .invalidRecord(let reason): return "Buchung abgelehnt: \(reason)"
         case .notInTransaction: return "Interner Fehler: Buchung außerhalb einer Transaktion."
+        case .periodSumsDisagree(let part, let sum, let sales):
+            return "Die Summe der \(part) des Zeitraums (\(sum.formatted)) ist nicht die Summe der Verkäufe (\(sales.formatted)); bitte `webkasse verify` ausführen und die Kasse nicht abschließen."
         }
     }
 }

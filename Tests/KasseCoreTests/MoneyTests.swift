@@ -16,6 +16,33 @@ final class MoneyTests: XCTestCase {
         XCTAssertEqual(Money(euros: 12, cents: 34), Money(cents: 1234))
     }
 
+    /// Every width of euros, both signs and the ends of the range, against the format written out
+    /// digit group by digit group.
+    func testGermanFormattingGroupsEveryWidth() {
+        func reference(_ cents: Int64) -> String {
+            let magnitude = cents < 0 ? UInt64(bitPattern: 0 &- cents) : UInt64(cents)
+            var euros = String(magnitude / 100)
+            var groups: [String] = []
+            while euros.count > 3 {
+                groups.insert(String(euros.suffix(3)), at: 0)
+                euros.removeLast(3)
+            }
+            groups.insert(euros, at: 0)
+            let cent = magnitude % 100
+            return (cents < 0 ? "-" : "") + groups.joined(separator: ".") + "," + (cent < 10 ? "0" : "") + String(cent)
+        }
+        var values: [Int64] = [0, 1, -1, 9, 10, 99, 100, -100, Int64.max, Int64.min, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power, power - 1, -power, -(power - 1), power + 7 * (power / 10)]
+        }
+        for cents in values {
+            XCTAssertEqual(Money(cents: cents).formatted, reference(cents) + " €", "\(cents)")
+            XCTAssertEqual(Money(cents: cents).formattedNumber, reference(cents), "\(cents)")
+        }
+    }
+
     func testParsingWhatAClerkTypes() throws {
         let cases: [(String, Int64)] = [
             ("12,34", 1234), ("12.34", 1234), ("12", 1200), ("1.234,56", 123_456), ("1234,56", 123_456),

@@ -69,7 +69,7 @@ final class LedgerStorageTests: XCTestCase {
         XCTAssertFalse(try plan(PeriodSQL.receiptNumbers).contains("SCAN receipts"))
     }
 
-    /// The day close's itemisation reads one covering index range per key, and sorts no period's lines.
+    /// The day close's itemisation reads two running sums per key and one covering index range per span of time, and sorts no period's lines.
     func testDayClosePeriodQueriesReadCoveringIndexRanges() throws {
         let fixture = try LedgerFixture()
         defer { fixture.directory.remove() }
@@ -79,18 +79,74 @@ final class LedgerStorageTests: XCTestCase {
             while try statement.step() { details.append(statement.text(3)) }
             return details.joined(separator: "; ")
         }
-        for (sql, index) in [
-            (PeriodRowsSQL.item, "sale_lines_item_period"), (PeriodRowsSQL.accountShares, "line_shares_account_period"),
-            (PeriodRowsSQL.payments, "payments_method_period"), (PeriodRowsSQL.cashPayments, "payments_method_period"), (PeriodRowsSQL.salesSpan, "sales_time_period"),
-        ] {
+        let span = try plan(PeriodRowsSQL.salesSpan)
+        XCTAssertTrue(span.contains("COVERING INDEX sales_time_period"), span)
+        XCTAssertFalse(span.contains("TEMP B-TREE"), span)
+        // The sums by item, account and method: seeks in the running sums' primary key, no scan, no sort.
+        for sql in [PeriodRowsSQL.runningSums, PeriodRowsSQL.runningKeys, RunningSumsSQL.items, RunningSumsSQL.shares, RunningSumsSQL.payments] {
             let details = try plan(sql)
-            XCTAssertTrue(details.contains("COVERING INDEX \(index)"), details)
-            XCTAssertFalse(details.contains("TEMP B-TREE"), details)
+            XCTAssertTrue(details.contains("SEARCH running_sums USING PRIMARY KEY"), details)
+            XCTAssertFalse(details.contains("SCAN running_sums"), details)
+            XCTAssertFalse(details.contains("SCAN sale_lines"), details)
+            XCTAssertFalse(details.contains("SCAN line_shares"), details)
+            XCTAssertFalse(details.contains("SCAN payments"), details)
         }
-        XCTAssertFalse(try plan(PeriodRowsSQL.itemCodes).contains("SCAN sale_lines"))
-        XCTAssertFalse(try plan(PeriodRowsSQL.accounts).contains("SCAN line_shares"))
+        for sql in [PeriodRowsSQL.firstItemLine, PeriodRowsSQL.firstShareLine, PeriodRowsSQL.firstPaymentNumber] {
+            let details = try plan(sql)
+            XCTAssertFalse(details.contains("SCAN"), details)
+        }
         let cheques = try plan(PeriodRowsSQL.cheques)
         XCTAssertTrue(cheques.contains("COVERING INDEX payments_method_period"), cheques)
+    }
+
+    /// The running sums each sale adds are those migration 7 computes from all booked rows at once.
+    func testRunningSumsWrittenPerSaleAreThoseOfTheBookedRows() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        _ = try fixture.typicalDay()
+        let shift = try fixture.openDay()
+        _ = try fixture.sale(shift: shift)
+        _ = try fixture.sale(shift: shift, lines: [LedgerFixture.line(), LedgerFixture.line()])
+        func rows(_ sql: String) throws -> [[String]] {
+            let statement = try fixture.ledger.db.prepare(sql)
+            var out: [[String]] = []
+            while try statement.step() { out.append((0..<7).map { statement.text($0) }) }
+            return out
+        }
+        let written = try rows("SELECT * FROM running_sums ORDER BY kind, key, seq")
+        let fromRows = try rows("SELECT * FROM (" + RunningSumsSQL.fromRows.joined(separator: " UNION ALL ") + ") ORDER BY 1, 2, 3")
+        XCTAssertEqual(written, fromRows)
+        XCTAssertEqual(Set(written.map { $0[0] }), ["item", "share", "pass_through", "payment"], "the typical day has every kind")
+        XCTAssertGreaterThan(written.count, 8)
+    }
+
+    /// A running sum that does not agree with the chained sales stops the day close with a clear
+    /// message: one naming an item the sale does not have, or one with a changed amount.
+    func testPeriodRowsRefuseRunningSumsThatDisagreeWithTheSales() throws {
+        for tampering in ["an item the sale does not have", "a changed amount"] {
+            var fixture = try LedgerFixture()
+            defer { fixture.directory.remove() }
+            let shift = try fixture.openDay()
+            _ = try fixture.sale(shift: shift)
+            _ = try fixture.movement(.einlage, Money(cents: 1_000), shift: shift)
+            XCTAssertNoThrow(try fixture.ledger.periodRows(after: 0, before: nil))
+            let sale = try fixture.ledger.db.scalarInt("SELECT max(seq) FROM sales") ?? 0
+            let movement = try fixture.ledger.db.scalarInt("SELECT max(seq) FROM cash_movements") ?? 0
+            if tampering == "a changed amount" {
+                try fixture.ledger.db.execute(
+                    """
+                    INSERT INTO running_sums SELECT kind, key, \(movement), count, amount_cents + 100, 0, 0
+                    FROM running_sums WHERE kind = 'item' AND seq = \(sale)
+                    """)
+            } else {
+                try fixture.ledger.db.execute("INSERT INTO running_sums VALUES ('item', 'ZZ', \(sale), 1, 100, 0, 0)")
+            }
+            XCTAssertThrowsError(try fixture.ledger.periodRows(after: 0, before: nil), tampering) { error in
+                guard case LedgerError.periodSumsDisagree(let part, _, _) = error else { return XCTFail("\(tampering): \(error)") }
+                XCTAssertEqual(part, "Positionen", tampering)
+                XCTAssertTrue("\(error)".contains("webkasse verify"), "\(error)")
+            }
+        }
     }
 
     func testRecordsRoundTripThroughTheTables() throws {

@@ -122,6 +122,9 @@ struct RowWriter {
                         .text(payment.chequeBank), .text(payment.chequeDrawer),
                     ] + SQLiteValue.card(payment.card) + [.text(payment.cardPendingId)])
             }
+            for sql in [RunningSumsSQL.items, RunningSumsSQL.shares, RunningSumsSQL.payments] {
+                try ledger.db.prepare(sql).run([s])
+            }
         case .storno(let r):
             try receipt(r.receiptNumber, kind: "storno", ref: r.id)
             try ledger.insert(
