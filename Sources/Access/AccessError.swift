@@ -57,7 +57,8 @@ public enum AccessError: Error, Equatable, Sendable, CustomStringConvertible {
         case .pinMismatch:
             return "Die beiden PIN-Eingaben stimmen nicht überein; bitte neu eingeben."
         case .invalidLogin(let login):
-            return "Die Kennung »\(login)« ist ungültig: erlaubt sind \(OperatorAccount.loginLength.lowerBound) bis \(OperatorAccount.loginLength.upperBound) Zeichen a–z, 0–9, Punkt, - und _, beginnend mit einem Buchstaben."
+            return
+                "Die Kennung »\(login)« ist ungültig: erlaubt sind \(OperatorAccount.loginLength.lowerBound) bis \(OperatorAccount.loginLength.upperBound) Zeichen a–z, 0–9, Punkt, - und _, beginnend mit einem Buchstaben."
         case .invalidName:
             return "Der Name muss 1 bis \(OperatorAccount.maximumNameLength) Zeichen lang sein und darf keine Steuerzeichen enthalten."
         case .loginTaken(let login):
@@ -71,7 +72,8 @@ public enum AccessError: Error, Equatable, Sendable, CustomStringConvertible {
             return "Kennung oder PIN falsch; noch \(remaining) Versuch\(remaining == 1 ? "" : "e") bis zur Sperre."
         case .locked(let login, let minutesLeft):
             if let minutesLeft {
-                return "»\(login)« ist nach zu vielen falschen PINs noch \(minutesLeft) Minute\(minutesLeft == 1 ? "" : "n") gesperrt; eine Kassenaufsicht kann entsperren."
+                return
+                    "»\(login)« ist nach zu vielen falschen PINs noch \(minutesLeft) Minute\(minutesLeft == 1 ? "" : "n") gesperrt; eine Kassenaufsicht kann entsperren."
             }
             return "»\(login)« ist gesperrt; eine Kassenaufsicht oder die Administration kann entsperren."
         case .lockedNow(let login, let minutes):
@@ -79,7 +81,8 @@ public enum AccessError: Error, Equatable, Sendable, CustomStringConvertible {
         case .approvalRequired(let action):
             return "\(action.germanName) braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip)."
         case .approvalAlreadyUsed(let action):
-            return "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: \(action.germanName) braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht."
+            return
+                "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: \(action.germanName) braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht."
         case .approverIsRequester(let login):
             return "»\(login)« kann die eigene Buchung nicht freigeben; es muss eine zweite Person mit der Rolle Kassenaufsicht sein."
         case .approverLacksRole(let login, let held):

@@ -1,9 +1,9 @@
 import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Exit statuses shared by every Web-Kasse executable (documented in README.md).
@@ -35,8 +35,8 @@ public func printError(_ message: String) {
 public func exit(_ code: ExitCode) -> Never {
     fflush(nil)
     #if canImport(Glibc)
-    Glibc.exit(code.rawValue)
+        Glibc.exit(code.rawValue)
     #else
-    Darwin.exit(code.rawValue)
+        Darwin.exit(code.rawValue)
     #endif
 }

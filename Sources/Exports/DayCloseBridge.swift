@@ -7,8 +7,9 @@ extension DayCloseTotals {
     public mutating func add(_ line: BookingLine, hour: Int = 0) throws(MoneyError) {
         switch line.kind {
         case .sale, .storno:
-            try addShare(itemCode: line.itemCode, itemText: line.text, account: line.account, amount: line.amount,
-                     passThrough: line.passThrough, hour: hour, countsItem: line.shareNumber <= 1)
+            try addShare(
+                itemCode: line.itemCode, itemText: line.text, account: line.account, amount: line.amount,
+                passThrough: line.passThrough, hour: hour, countsItem: line.shareNumber <= 1)
             try addPayment(method: line.paymentMethod.germanName, amount: line.amount)
         case .cashMovement, .cashDifference:
             break

@@ -18,7 +18,8 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
         case .invalidBooking(let format, let receipt, let field, let value, let expected):
             return "\(format)-Export, Beleg \(receipt), Feld \(field): »\(value)« ist ungültig; erwartet wird \(expected)."
         case .rangeSpansFiscalYears(let from, let to):
-            return "Ein DATEV-Buchungsstapel umfasst nur ein Wirtschaftsjahr; der Zeitraum \(from) bis \(to) überschreitet den Jahreswechsel. Bitte je Wirtschaftsjahr exportieren."
+            return
+                "Ein DATEV-Buchungsstapel umfasst nur ein Wirtschaftsjahr; der Zeitraum \(from) bis \(to) überschreitet den Jahreswechsel. Bitte je Wirtschaftsjahr exportieren."
         case .outputExists(let path):
             return "Die Datei \(path) gibt es schon; bitte einen neuen Dateinamen wählen (vorhandene Exporte werden nie überschrieben)."
         case .cannotCreate(let path, let reason):

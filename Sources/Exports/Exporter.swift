@@ -17,8 +17,10 @@ public enum Exporter {
 
     /// Writes every booking of `source` in `format` to `output` and returns the totals.
     /// Throws ``ExportError/notBalanced(debit:credit:)`` if the bookings do not balance.
-    public static func write(_ source: BookingSource, format: ExportFormat, context: ExportContext,
-                             to output: ExportOutput, progress: ExportProgress? = nil) throws -> ExportTotals {
+    public static func write(
+        _ source: BookingSource, format: ExportFormat, context: ExportContext,
+        to output: ExportOutput, progress: ExportProgress? = nil
+    ) throws -> ExportTotals {
         var writer = format.makeWriter(context: context)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(flushThreshold + 4096)
@@ -44,8 +46,10 @@ public enum Exporter {
 
     /// Writes the export to `path` through a temporary file that is renamed only when complete;
     /// on any error nothing is left under `path`.
-    public static func export(_ source: BookingSource, format: ExportFormat, context: ExportContext, path: String,
-                              progress: ExportProgress? = nil) throws -> Result {
+    public static func export(
+        _ source: BookingSource, format: ExportFormat, context: ExportContext, path: String,
+        progress: ExportProgress? = nil
+    ) throws -> Result {
         let file = try ExportFile(path: path)
         do {
             let totals = try write(source, format: format, context: context, to: file, progress: progress)

@@ -8,7 +8,10 @@ public struct DayCloseBoundary: Equatable, Sendable {
     public let businessDate: String
 
     public init(seq: Int64, zNumber: Int64, afterSeq: Int64, businessDate: String) {
-        self.seq = seq; self.zNumber = zNumber; self.afterSeq = afterSeq; self.businessDate = businessDate
+        self.seq = seq
+        self.zNumber = zNumber
+        self.afterSeq = afterSeq
+        self.businessDate = businessDate
     }
 }
 

@@ -34,7 +34,8 @@ public enum LedgerError: Error, CustomStringConvertible {
         case .invalidRecord(let reason): return "Buchung abgelehnt: \(reason)"
         case .notInTransaction: return "Interner Fehler: Buchung außerhalb einer Transaktion."
         case .periodSumsDisagree(let part, let sum, let sales):
-            return "Die Summe der \(part) des Zeitraums (\(sum.formatted)) ist nicht die Summe der Verkäufe (\(sales.formatted)); bitte `webkasse verify` ausführen und die Kasse nicht abschließen."
+            return
+                "Die Summe der \(part) des Zeitraums (\(sum.formatted)) ist nicht die Summe der Verkäufe (\(sales.formatted)); bitte `webkasse verify` ausführen und die Kasse nicht abschließen."
         }
     }
 }
@@ -203,8 +204,10 @@ public final class Ledger: @unchecked Sendable {
         try wrap { () throws(SQLiteError) in
             try insert(
                 "journal", ["seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash"],
-                [.integer(seq), .text(entry.kind), .text(entry.ref), .integer(recordedAt.millisecondsSinceEpoch),
-                 .text(head.hash), .text(hash)])
+                [
+                    .integer(seq), .text(entry.kind), .text(entry.ref), .integer(recordedAt.millisecondsSinceEpoch),
+                    .text(head.hash), .text(hash),
+                ])
             try RowWriter(ledger: self, seq: seq).write(event)
         }
         return entry

@@ -230,7 +230,8 @@ extension Ledger {
             }
             func receipts(_ s: SQLiteStatement, _ minColumn: Int32) {
                 guard !s.isNull(minColumn) else { return }
-                let lo = s.int64(minColumn), hi = s.int64(minColumn + 1)
+                let lo = s.int64(minColumn)
+                let hi = s.int64(minColumn + 1)
                 totals.firstReceipt = min(totals.firstReceipt ?? lo, lo)
                 totals.lastReceipt = max(totals.lastReceipt ?? hi, hi)
             }

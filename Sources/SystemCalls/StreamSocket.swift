@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A socket call that failed, as one sentence naming the address and, where there is one, the fix.
@@ -19,10 +19,12 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .failed(let call, let code):
             if code == .addressInUse, call.hasPrefix("bind ") {
-                return "Die Adresse \(call.dropFirst(5)) ist schon belegt (läuft zvt-sim bereits?); bitte mit --listen bzw. --control einen anderen Port wählen."
+                return
+                    "Die Adresse \(call.dropFirst(5)) ist schon belegt (läuft zvt-sim bereits?); bitte mit --listen bzw. --control einen anderen Port wählen."
             }
             if code == .addressNotAvailable || code == .invalidArgument, call.hasPrefix("bind ") || call.hasPrefix("inet_pton ") {
-                return "Die Adresse \(call.split(separator: " ").last ?? "") ist hier nicht verfügbar; erwartet wird eine IPv4-Adresse dieses Rechners, z. B. 127.0.0.1."
+                return
+                    "Die Adresse \(call.split(separator: " ").last ?? "") ist hier nicht verfügbar; erwartet wird eine IPv4-Adresse dieses Rechners, z. B. 127.0.0.1."
             }
             return "Netzwerkfehler bei \(call): \(code)."
         case .cannotResolve(let host):
@@ -118,7 +120,7 @@ public final class StreamSocket: @unchecked Sendable {
         do {
             try Syscall.connect(fd, address)
             return true
-        } catch where error == .inProgress || error == .interrupted {
+        } catch  where error == .inProgress || error == .interrupted {
             guard try Syscall.poll(fd, events: Int16(POLLOUT), timeoutMs: timeoutMs) != nil else { return false }
             if let pending = try Syscall.pendingError(fd) { throw pending }
             return true
@@ -136,7 +138,7 @@ public final class StreamSocket: @unchecked Sendable {
             let socket = StreamSocket(descriptor: try Syscall.accept(descriptor))
             socket.setNoDelay()
             return socket
-        } catch where error == .wouldBlock || error == .connectionAborted {
+        } catch  where error == .wouldBlock || error == .connectionAborted {
             return nil
         } catch {
             throw .failed(call: "accept", code: error)
@@ -154,9 +156,9 @@ public final class StreamSocket: @unchecked Sendable {
         let socket = descriptor
         try? Syscall.setOption(socket, level: SOL_SOCKET, SO_KEEPALIVE, 1)
         #if canImport(Glibc)
-        try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPIDLE, idleSeconds)
-        try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPINTVL, intervalSeconds)
-        try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPCNT, probes)
+            try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPIDLE, idleSeconds)
+            try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPINTVL, intervalSeconds)
+            try? Syscall.setOption(socket, level: Int32(IPPROTO_TCP), TCP_KEEPCNT, probes)
         #endif
     }
 
@@ -184,7 +186,7 @@ public final class StreamSocket: @unchecked Sendable {
                 buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
                 return .bytes(count)
             }
-        } catch where error == .wouldBlock {
+        } catch  where error == .wouldBlock {
             return .timedOut
         } catch {
             throw .failed(call: "recv", code: error)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The one file that reads `errno`: each wrapper of a POSIX call that can fail turns `-1` + `errno`
@@ -271,15 +271,16 @@ public enum Syscall {
             guard let address = info.ai_addr else { continue }
             var storage = sockaddr_storage()
             withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(info.ai_addrlen))) }
-            addresses.append(ResolvedAddress(family: info.ai_family, type: info.ai_socktype, protocolNumber: info.ai_protocol, storage: storage, length: info.ai_addrlen))
+            addresses.append(
+                ResolvedAddress(family: info.ai_family, type: info.ai_socktype, protocolNumber: info.ai_protocol, storage: storage, length: info.ai_addrlen))
         }
         return addresses
     }
 
     #if canImport(Glibc)
-    static let streamType = Int32(SOCK_STREAM.rawValue)
+        static let streamType = Int32(SOCK_STREAM.rawValue)
     #else
-    static let streamType = SOCK_STREAM
+        static let streamType = SOCK_STREAM
     #endif
 
     /// Calls `transfer` until all of `bytes` went out; a call that moves nothing counts as `EIO`.

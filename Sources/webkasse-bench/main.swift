@@ -16,7 +16,8 @@ let scenarios: [(name: String, summary: String)] = [
 ]
 
 do {
-    let args = try ArgumentList(Array(CommandLine.arguments.dropFirst()), valueOptions: ["catalog", "entries", "sales"], flagOptions: ["json", "quick", "help"])
+    let args = try ArgumentList(
+        Array(CommandLine.arguments.dropFirst()), valueOptions: ["catalog", "entries", "sales"], flagOptions: ["json", "quick", "help"])
     if args.flag("help") {
         print("Aufruf: webkasse-bench [SZENARIO …] [--json] [--quick]\n\nSzenarien:")
         for s in scenarios { print("  \(s.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.summary)") }

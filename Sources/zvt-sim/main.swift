@@ -92,7 +92,8 @@ func run() throws -> ExitCode {
     var configuration = SimulatorConfiguration()
     configuration.logLevel = arguments.flag("verbose") ? .apdus : (arguments.flag("quiet") ? .quiet : .transactions)
     configuration.listen = try parseAddress(arguments.value("listen") ?? "127.0.0.1:20007", option: "listen")
-    configuration.control = arguments.flag("no-control")
+    configuration.control =
+        arguments.flag("no-control")
         ? nil : try parseAddress(arguments.value("control") ?? "127.0.0.1:20017", option: "control")
     configuration.journalPath = arguments.flag("no-journal") ? nil : try (arguments.value("journal") ?? defaultJournalPath())
     configuration.syncJournal = arguments.flag("fsync")
@@ -159,7 +160,8 @@ func run() throws -> ExitCode {
         lines.append("zvt-sim: Steuerung auf \(control) – z. B. `printf 'next decline-05\\n' | nc -q1 \(control.host) \(control.port)`,")
         lines.append("         Befehle: next, script, set, eod-required, banner, clear, status, journal, totals, help")
     }
-    lines.append("zvt-sim: Journal \(configuration.journalPath ?? "(nur im Speicher)"), letzte Belegnummer \(counters.receipt), letzter Trace \(counters.trace)")
+    lines.append(
+        "zvt-sim: Journal \(configuration.journalPath ?? "(nur im Speicher)"), letzte Belegnummer \(counters.receipt), letzter Trace \(counters.trace)")
     lines.append("zvt-sim: Ergebnis nach Cent-Betrag (z. B. 12,13 € → abgelehnt 05); `zvt-sim --help` listet alle Regeln. Ende mit Strg-C.")
     print(lines.joined(separator: "\n"))
     fflush(nil)
@@ -176,13 +178,16 @@ func bench(payments: Int) throws -> ExitCode {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     var ok = true
-    for (label, config, blocks) in [("Anmeldung 80 (ohne Zwischenstatus, ohne Belege)", UInt8(0x80), false),
-                                    ("Anmeldung BE + 06 D3 (3 × 04 FF, 2 Belege)", UInt8(0xBE), true)] {
+    for (label, config, blocks) in [
+        ("Anmeldung 80 (ohne Zwischenstatus, ohne Belege)", UInt8(0x80), false),
+        ("Anmeldung BE + 06 D3 (3 × 04 FF, 2 Belege)", UInt8(0xBE), true),
+    ] {
         let journal = directory.appendingPathComponent("\(config).jsonl").path
         let result = try LoopbackBench.run(label: label, payments: payments, config: config, textBlocks: blocks, journalPath: journal)
         let rate = Int(result.perSecond.rounded())
-        print("zvt-sim bench: \(label): \(result.payments) Zahlungen in \(String(format: "%.2f", result.seconds)) s = \(rate)/s, "
-              + "genehmigt \(result.approved), im Journal gebucht \(result.booked)")
+        print(
+            "zvt-sim bench: \(label): \(result.payments) Zahlungen in \(String(format: "%.2f", result.seconds)) s = \(rate)/s, "
+                + "genehmigt \(result.approved), im Journal gebucht \(result.booked)")
         ok = ok && result.booked == payments && result.approved == payments
     }
     return ok ? .success : .failure

@@ -8,9 +8,11 @@ final class AuditEventTests: XCTestCase {
         XCTAssertEqual(Set(raws).count, raws.count)
         XCTAssertEqual(Set(AuditEventType.allCases.map(\.germanName)).count, raws.count)
         // Each kind the issue lists has a type.
-        for required: AuditEventType in [.loginSucceeded, .loginFailed, .operatorLocked, .operatorUnlocked, .operatorAdded, .operatorRolesChanged,
-                                         .operatorPINChanged, .shiftOpened, .shiftClosed, .shiftHandover, .stornoApproved, .cashMovement,
-                                         .dayClosed, .exportRun, .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun] {
+        for required: AuditEventType in [
+            .loginSucceeded, .loginFailed, .operatorLocked, .operatorUnlocked, .operatorAdded, .operatorRolesChanged,
+            .operatorPINChanged, .shiftOpened, .shiftClosed, .shiftHandover, .stornoApproved, .cashMovement,
+            .dayClosed, .exportRun, .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
+        ] {
             XCTAssertNotNil(AuditEventType(rawValue: required.rawValue))
         }
     }

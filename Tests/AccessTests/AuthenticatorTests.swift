@@ -8,7 +8,8 @@ enum Fixture {
     static let iterations = PINHash.minimumIterations
 
     static func account(_ id: String, _ login: String, roles: Set<Role>, pin: String) -> OperatorAccount {
-        OperatorAccount(id: id, login: login, name: login.uppercased(), roles: roles, pinHash: PINHash(hashing: try! PIN(pin), iterations: iterations), createdAt: t0)
+        OperatorAccount(
+            id: id, login: login, name: login.uppercased(), roles: roles, pinHash: PINHash(hashing: try! PIN(pin), iterations: iterations), createdAt: t0)
     }
 
     static let clerk = account("op-clerk", "anna", roles: [.sachbearbeitung], pin: "1111")

@@ -48,8 +48,10 @@ final class FourEyesTests: XCTestCase {
     }
 
     func testApproversWithoutKassenaufsichtAreRefused() {
-        for (approver, pin) in [(Fixture.treasury, "4444"), (Fixture.account("x1", "emil", roles: [.sachbearbeitung], pin: "5555"), "5555"),
-                                (Fixture.account("x2", "fritz", roles: [.administration], pin: "6666"), "6666")] {
+        for (approver, pin) in [
+            (Fixture.treasury, "4444"), (Fixture.account("x1", "emil", roles: [.sachbearbeitung], pin: "5555"), "5555"),
+            (Fixture.account("x2", "fritz", roles: [.administration], pin: "6666"), "6666"),
+        ] {
             XCTAssertThrowsError(try approve(.storno, requester: Fixture.clerk, approver: approver, pin: pin)) { error in
                 XCTAssertEqual(error as? AccessError, .approverLacksRole(login: approver.login, held: approver.roles))
                 XCTAssertTrue("\(error)".contains("nötig ist die Rolle Kassenaufsicht"))
@@ -60,7 +62,9 @@ final class FourEyesTests: XCTestCase {
     func testAWrongApproverPINIsRefusedAndCounts() {
         let authentication = authenticator.authenticate(Fixture.supervisor, pin: "9999", at: Fixture.t0)
         XCTAssertEqual(authentication.lockoutEvents, [.failedAttempt(at: Fixture.t0)])
-        XCTAssertThrowsError(try rules.approve(.storno, requestedBy: Fixture.clerk, approver: Fixture.supervisor, authentication: authentication, at: Fixture.t0)) {
+        XCTAssertThrowsError(
+            try rules.approve(.storno, requestedBy: Fixture.clerk, approver: Fixture.supervisor, authentication: authentication, at: Fixture.t0)
+        ) {
             XCTAssertEqual($0 as? AccessError, .wrongCredentials(remainingAttempts: 4))
         }
     }

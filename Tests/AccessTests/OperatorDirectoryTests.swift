@@ -14,7 +14,8 @@ final class OperatorDirectoryTests: XCTestCase {
     func setUpDirectory() throws -> (OperatorDirectory, [AuditEvent]) {
         var history: [AuditEvent] = []
         var directory = OperatorDirectory()
-        let setup = try directory.setupEvents(id: "op-1", login: " Admin ", name: "Erika Muster", pin: "2468", pinRepeated: "2468", at: t0, iterations: iterations)
+        let setup = try directory.setupEvents(
+            id: "op-1", login: " Admin ", name: "Erika Muster", pin: "2468", pinRepeated: "2468", at: t0, iterations: iterations)
         for event in setup { try directory.apply(event) }
         history += setup
         return (directory, history)
@@ -28,34 +29,57 @@ final class OperatorDirectoryTests: XCTestCase {
         XCTAssertEqual(admin.roles, [.administration, .kassenaufsicht])
         XCTAssertTrue(admin.pinHash.verify("2468"))
         XCTAssertNil(history[0].actorID)
-        XCTAssertThrowsError(try directory.setupEvents(id: "op-2", login: "zweit", name: "Z", pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(try directory.setupEvents(id: "op-2", login: "zweit", name: "Z", pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations))
+        {
             XCTAssertEqual($0 as? AccessError, .setupAlreadyDone)
         }
-        XCTAssertThrowsError(try OperatorDirectory().setupEvents(id: "op-1", login: "admin", name: "E", pin: "2468", pinRepeated: "2469", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(
+            try OperatorDirectory().setupEvents(id: "op-1", login: "admin", name: "E", pin: "2468", pinRepeated: "2469", at: t0, iterations: iterations)
+        ) {
             XCTAssertEqual($0 as? AccessError, .pinMismatch)
         }
     }
 
     func testAdministrationAndReplay() throws {
         var (directory, history) = try setUpDirectory()
-        func apply(_ events: [AuditEvent]) throws { for e in events { try directory.apply(e) }; history += events }
+        func apply(_ events: [AuditEvent]) throws {
+            for e in events { try directory.apply(e) }
+            history += events
+        }
         let admin = directory.account(login: "admin")!
-        try apply(try directory.addEvents(by: admin, id: "op-2", login: "jd", name: "Jana Dietz", roles: [.sachbearbeitung], pin: "8642", pinRepeated: "8642", at: t0.addingTimeInterval(1), iterations: iterations))
+        try apply(
+            try directory.addEvents(
+                by: admin, id: "op-2", login: "jd", name: "Jana Dietz", roles: [.sachbearbeitung], pin: "8642", pinRepeated: "8642",
+                at: t0.addingTimeInterval(1), iterations: iterations))
         let clerk = directory.account(login: "jd")!
         // A clerk cannot manage operators.
-        XCTAssertThrowsError(try directory.addEvents(by: clerk, id: "op-3", login: "xy", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) { error in
+        XCTAssertThrowsError(
+            try directory.addEvents(
+                by: clerk, id: "op-3", login: "xy", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)
+        ) { error in
             XCTAssertEqual("\(error)", "»Bediener verwalten« braucht die Rolle Administration; »jd« hat Sachbearbeitung.")
         }
-        XCTAssertThrowsError(try directory.addEvents(by: admin, id: "op-3", login: "JD", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(
+            try directory.addEvents(
+                by: admin, id: "op-3", login: "JD", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)
+        ) {
             XCTAssertEqual($0 as? AccessError, .loginTaken("jd"))
         }
-        XCTAssertThrowsError(try directory.addEvents(by: admin, id: "op-3", login: "12345", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(
+            try directory.addEvents(
+                by: admin, id: "op-3", login: "12345", name: "X", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)
+        ) {
             XCTAssertEqual($0 as? AccessError, .invalidLogin("12345"))
         }
-        XCTAssertThrowsError(try directory.addEvents(by: admin, id: "op-3", login: "neu", name: "X", roles: [], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(
+            try directory.addEvents(by: admin, id: "op-3", login: "neu", name: "X", roles: [], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)
+        ) {
             XCTAssertEqual($0 as? AccessError, .noRoles)
         }
-        XCTAssertThrowsError(try directory.addEvents(by: admin, id: "op-3", login: "neu", name: "\u{7}", roles: [.stadtkasse], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)) {
+        XCTAssertThrowsError(
+            try directory.addEvents(
+                by: admin, id: "op-3", login: "neu", name: "\u{7}", roles: [.stadtkasse], pin: "1357", pinRepeated: "1357", at: t0, iterations: iterations)
+        ) {
             XCTAssertEqual($0 as? AccessError, .invalidName)
         }
         try apply(try directory.setRolesEvents(by: admin, login: "jd", roles: [.sachbearbeitung, .kassenaufsicht], at: t0.addingTimeInterval(2)))
@@ -64,7 +88,8 @@ final class OperatorDirectoryTests: XCTestCase {
         try apply(try directory.setPINEvents(by: clerk, login: "jd", pin: "97531", pinRepeated: "97531", at: t0.addingTimeInterval(3), iterations: iterations))
         XCTAssertTrue(directory.account(login: "jd")!.pinHash.verify("97531"))
         XCTAssertFalse(directory.account(login: "jd")!.pinHash.verify("8642"))
-        XCTAssertThrowsError(try directory.setPINEvents(by: directory.account(login: "jd")!, login: "admin", pin: "1111", pinRepeated: "1111", at: t0, iterations: iterations))
+        XCTAssertThrowsError(
+            try directory.setPINEvents(by: directory.account(login: "jd")!, login: "admin", pin: "1111", pinRepeated: "1111", at: t0, iterations: iterations))
         // Lock by hand, unlock.
         try apply(try directory.lockEvents(by: admin, login: "jd", reason: "Urlaub", at: t0.addingTimeInterval(4)))
         XCTAssertEqual(directory.account(login: "jd")!.lockout.status(at: t0.addingTimeInterval(1e6)), .lockedByHand)
@@ -83,7 +108,8 @@ final class OperatorDirectoryTests: XCTestCase {
     func testLogInFailuresInTheTrailLockAndReplay() throws {
         var (directory, history) = try setUpDirectory()
         let admin = directory.account(login: "admin")!
-        let add = try directory.addEvents(by: admin, id: "op-2", login: "jd", name: "Jana", roles: [.sachbearbeitung], pin: "8642", pinRepeated: "8642", at: t0, iterations: iterations)
+        let add = try directory.addEvents(
+            by: admin, id: "op-2", login: "jd", name: "Jana", roles: [.sachbearbeitung], pin: "8642", pinRepeated: "8642", at: t0, iterations: iterations)
         for e in add { try directory.apply(e) }
         history += add
         let authenticator = Authenticator(policy: LockoutPolicy(maximumAttempts: 5, lockoutMinutes: 15), hashIterations: iterations)
@@ -128,7 +154,9 @@ final class OperatorDirectoryTests: XCTestCase {
         for bad in ["", "j", "2jd", "abcdefghijklm", "jö", "j d", "1234", "-x"] {
             XCTAssertThrowsError(try OperatorAccount.normalizedLogin(bad), bad)
         }
-        XCTAssertEqual(AccessError.invalidLogin("2jd").description, "Die Kennung »2jd« ist ungültig: erlaubt sind 2 bis 12 Zeichen a–z, 0–9, Punkt, - und _, beginnend mit einem Buchstaben.")
+        XCTAssertEqual(
+            AccessError.invalidLogin("2jd").description,
+            "Die Kennung »2jd« ist ungültig: erlaubt sind 2 bis 12 Zeichen a–z, 0–9, Punkt, - und _, beginnend mit einem Buchstaben.")
         XCTAssertEqual(try OperatorAccount.normalizedName("  Jürgen Weiß "), "Jürgen Weiß")
         XCTAssertThrowsError(try OperatorAccount.normalizedName("   "))
         XCTAssertThrowsError(try OperatorAccount.normalizedName(String(repeating: "x", count: 61)))

@@ -1,7 +1,8 @@
-@testable import Access
 import Foundation
 import KasseCrypto
 import XCTest
+
+@testable import Access
 
 final class PINTests: XCTestCase {
     func testPINRules() throws {

@@ -79,7 +79,8 @@ final class RoleTests: XCTestCase {
             AccessError.denied(operation: .approveStorno, login: "jd", held: [.sachbearbeitung], needed: [.kassenaufsicht]).description,
             "»Storno genehmigen« braucht die Rolle Kassenaufsicht; »jd« hat Sachbearbeitung.")
         XCTAssertEqual(
-            AccessError.denied(operation: .viewAudit, login: "jd", held: [.sachbearbeitung], needed: [.kassenaufsicht, .stadtkasse, .administration]).description,
+            AccessError.denied(operation: .viewAudit, login: "jd", held: [.sachbearbeitung], needed: [.kassenaufsicht, .stadtkasse, .administration])
+                .description,
             "»Prüfprotokoll einsehen« braucht eine der Rollen Kassenaufsicht, Stadtkasse, Administration; »jd« hat Sachbearbeitung.")
     }
 
@@ -90,6 +91,9 @@ final class RoleTests: XCTestCase {
         XCTAssertThrowsError(try Role.parseList(" , ")) { XCTAssertEqual($0 as? AccessError, .noRoles) }
         XCTAssertEqual(Role.storedList([.administration, .sachbearbeitung]), "sachbearbeitung,administration")
         XCTAssertEqual(Role.germanList([.stadtkasse, .kassenaufsicht]), "Kassenaufsicht, Stadtkasse")
-        for role in Role.allCases { XCTAssertEqual(Role(parsing: role.rawValue), role); XCTAssertEqual(Role(parsing: role.germanName), role) }
+        for role in Role.allCases {
+            XCTAssertEqual(Role(parsing: role.rawValue), role)
+            XCTAssertEqual(Role(parsing: role.germanName), role)
+        }
     }
 }

@@ -23,13 +23,16 @@ final class CounterFixture {
         self.printer = printer
         service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
         // Enrolled with PINs as at the counter: the supervisor is the first operator and adds the clerk.
-        let access = AccessControl(store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
+        let access = AccessControl(
+            store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
         supervisor = try access.setUp(login: "bert", name: "Bert Aufsicht", pin: "2468", pinRepeated: "2468")
         clerk = try access.addOperator(by: supervisor, login: "anna", name: "Anna Amt", roles: [.sachbearbeitung], pin: "1357", pinRepeated: "1357")
         if openShift { try service.openShift(operatorId: clerk.id, float: Money(euros: 100)) }
     }
 
-    static func makeService(directory: TemporaryDirectory, clock: CounterClock, terminal: CardTerminal?, printer: ReceiptPrinter? = nil) throws -> CounterService {
+    static func makeService(directory: TemporaryDirectory, clock: CounterClock, terminal: CardTerminal?, printer: ReceiptPrinter? = nil) throws
+        -> CounterService
+    {
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         return try CounterService(
             ledger: ledger, registerId: "K1", officeName: "Stadt Musterstadt – Bürgeramt",

@@ -19,13 +19,16 @@ final class DayClosePeriodTests: XCTestCase {
         var shift: ShiftRecord?
         var dayTotals = DayTotals()
         var totals = DayCloseTotals()
-        var cashReceived: Int64 = 0, change: Int64 = 0, stornoPayouts: Int64 = 0
+        var cashReceived: Int64 = 0
+        var change: Int64 = 0
+        var stornoPayouts: Int64 = 0
         var movements: [CashMovement] = []
         var cheques: [String: [ChequeEntry]] = [:]
         var chequeOrder: [String] = []
         var card: [String: (total: Int64, count: Int)] = [:]
         var stornos: [StornoRecord] = []
-        var first: Instant?, last: Instant?
+        var first: Instant?
+        var last: Instant?
         func seen(_ at: Instant) {
             if first == nil { first = at }
             last = at
@@ -142,7 +145,8 @@ final class DayClosePeriodTests: XCTestCase {
     func testSQLAggregatesMatchTheDecodingReference() throws {
         let f = try CounterFixture()  // 27.11.2026 10:00 Berlin, float 100,00 €
         let dayClose = f.dayClose
-        let passport = CounterFixture.passport, certificate = CounterFixture.certificate
+        let passport = CounterFixture.passport
+        let certificate = CounterFixture.certificate
         // Day 1: every payment method and a split, items with two variants, sales in four hours.
         try f.sell(.cheque(number: "0042", bank: "Sparkasse", drawer: "Max Muster"), lines: [Self.registration, certificate])
         let cash = try f.sell(.cash(tendered: Money(euros: 50))).sale
@@ -155,13 +159,19 @@ final class DayClosePeriodTests: XCTestCase {
         f.clock.advance(seconds: 3600)
         try f.sell(.card, lines: [Self.registration])
         let keptForTomorrow = try f.sell(.cash(tendered: Money(euros: 40)), lines: [Self.registration, Self.registration]).sale
-        _ = try f.service.cancelSale(receiptNumber: cash.receiptNumber, stornoId: "st-cash", operatorId: f.clerk.id, reason: "Falsche Gebühr", approvedBy: f.supervisor.id)
-        _ = try f.service.cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-card", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: cash.receiptNumber, stornoId: "st-cash", operatorId: f.clerk.id, reason: "Falsche Gebühr", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: card.receiptNumber, stornoId: "st-card", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id)
         f.clock.advance(seconds: 3600)
-        _ = try f.service.cancelSale(receiptNumber: returnedCheque.receiptNumber, stornoId: "st-cheque", operatorId: f.clerk.id, reason: "Scheck zurück", approvedBy: f.supervisor.id)
-        _ = try f.service.cancelSale(receiptNumber: split.receiptNumber, stornoId: "st-split", operatorId: f.clerk.id, reason: "Irrtum", approvedBy: f.supervisor.id)
-        _ = try f.service.recordCashMovement(id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
-        _ = try f.service.recordCashMovement(id: "m3", kind: .abschoepfung, amount: Money(euros: 100), reason: "Tresor", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: returnedCheque.receiptNumber, stornoId: "st-cheque", operatorId: f.clerk.id, reason: "Scheck zurück", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: split.receiptNumber, stornoId: "st-split", operatorId: f.clerk.id, reason: "Irrtum", approvedBy: f.supervisor.id)
+        _ = try f.service.recordCashMovement(
+            id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
+        _ = try f.service.recordCashMovement(
+            id: "m3", kind: .abschoepfung, amount: Money(euros: 100), reason: "Tresor", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
         try f.sell(.cash(tendered: Money(euros: 100)), lines: [certificate, certificate, passport])
 
         let open = try dayClose.openPeriod()
@@ -178,7 +188,8 @@ final class DayClosePeriodTests: XCTestCase {
         f.clock.advance(seconds: 16 * 3600)
         try f.service.openShift(operatorId: f.clerk.id, float: Money(euros: 150))
         try f.sell(.card, lines: [certificate])
-        _ = try f.service.cancelSale(receiptNumber: keptForTomorrow.receiptNumber, stornoId: "st-late", operatorId: f.clerk.id, reason: "Nachträglich", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: keptForTomorrow.receiptNumber, stornoId: "st-late", operatorId: f.clerk.id, reason: "Nachträglich", approvedBy: f.supervisor.id)
         _ = try f.service.recordCashMovement(id: "m4", kind: .einlage, amount: Money(euros: 10), reason: "Münzen", operatorId: f.clerk.id)
         f.clock.advance(seconds: 1800)
         try f.sell(.split(cash: Money(euros: 10), tendered: Money(euros: 10)), lines: [passport])

@@ -34,8 +34,10 @@ final class DayCloseTests: XCTestCase {
     /// A count of exactly `amount` by denomination.
     func count(_ amount: Money) -> CashCount { .standIn(total: amount) }
 
-    func close(_ f: CounterFixture, counted: Money, reason: String = "", approvedBy: String? = nil, floatKept: Money = Money(euros: 100),
-               blind: Bool = false) throws -> DayCloseOutcome {
+    func close(
+        _ f: CounterFixture, counted: Money, reason: String = "", approvedBy: String? = nil, floatKept: Money = Money(euros: 100),
+        blind: Bool = false
+    ) throws -> DayCloseOutcome {
         try dayClose(f).close(
             DayCloseRequest(count: count(counted), blindCount: blind, reason: reason, floatKept: floatKept), operatorId: f.clerk.id,
             approvedBy: approvedBy)
@@ -52,14 +54,18 @@ final class DayCloseTests: XCTestCase {
         let f = try CounterFixture(printer: printer)  // float 100,00 €
         try f.sell(.cash(tendered: Money(euros: 50)))  // 37,00: 50 given, 13 back
         try f.sell(.cash(tendered: Money(cents: 3700)))  // 37,00 exact
-        try f.sell(.split(cash: Money(euros: 20), tendered: Money(euros: 50)), lines: [CounterFixture.certificate, CounterFixture.passport])  // 63,00: 20 cash (50 given, 30 back), 43 card
+        // 63,00: 20 cash (50 given, 30 back), 43 card.
+        try f.sell(.split(cash: Money(euros: 20), tendered: Money(euros: 50)), lines: [CounterFixture.certificate, CounterFixture.passport])
         try f.sell(.card)
         try f.sell(.cheque(number: "0042", bank: "Sparkasse", drawer: "Max Muster"))
         let cancelled = try f.sell(.cash(tendered: Money(euros: 40))).sale  // 37,00: 40 given, 3 back
-        _ = try f.service.cancelSale(receiptNumber: cancelled.receiptNumber, stornoId: "st-1", operatorId: f.clerk.id, reason: "Falsche Gebühr", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: cancelled.receiptNumber, stornoId: "st-1", operatorId: f.clerk.id, reason: "Falsche Gebühr", approvedBy: f.supervisor.id)
         _ = try f.service.recordCashMovement(id: "m1", kind: .einlage, amount: Money(euros: 50), reason: "Wechselgeld nachgelegt", operatorId: f.clerk.id)
-        _ = try f.service.recordCashMovement(id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
-        _ = try f.service.recordCashMovement(id: "m3", kind: .abschoepfung, amount: Money(euros: 100), reason: "Tresor", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
+        _ = try f.service.recordCashMovement(
+            id: "m2", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
+        _ = try f.service.recordCashMovement(
+            id: "m3", kind: .abschoepfung, amount: Money(euros: 100), reason: "Tresor", operatorId: f.clerk.id, approvedBy: f.supervisor.id)
 
         let period = try dayClose(f).openPeriod()
         XCTAssertEqual(period.expected.float, Money(euros: 100))
@@ -180,7 +186,8 @@ final class DayCloseTests: XCTestCase {
         let f = try CounterFixture()
         try f.sell(.card)  // 37,00 € booked
         let reversed = try f.sell(.card).sale
-        _ = try f.service.cancelSale(receiptNumber: reversed.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: reversed.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id)
         // A payment typed directly on the terminal, never booked at the till.
         _ = try f.terminal.authorize(amount: Money(cents: 1250))
         let outcome = try close(f, counted: Money(euros: 100))
@@ -239,7 +246,8 @@ final class DayCloseTests: XCTestCase {
         try f.sell(.cheque(number: "0042", bank: "Sparkasse", drawer: "Max Muster"))
         try f.sell(.cheque(number: "0043", bank: "VR-Bank", drawer: "Eva Muster"), lines: [CounterFixture.certificate])
         let returned = try f.sell(.cheque(number: "0044", bank: "VR-Bank", drawer: "Otto")).sale
-        _ = try f.service.cancelSale(receiptNumber: returned.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum", approvedBy: f.supervisor.id)
+        _ = try f.service.cancelSale(
+            receiptNumber: returned.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum", approvedBy: f.supervisor.id)
         let period = try dayClose(f).openPeriod()
         XCTAssertEqual(period.cheques.map(\.chequeNumber), ["0042", "0043"])
         XCTAssertEqual(try period.chequesTotal, Money(cents: 6300))
@@ -302,7 +310,11 @@ final class DayCloseTests: XCTestCase {
         try f.sell(.cash(tendered: Money(euros: 40)))
         XCTAssertEqual(try close(f, counted: Money(cents: 13700)).record.zNumber, 4)
         let path = f.service.ledger.path
-        XCTAssertNotNil(Self.sqlFailure(path, "INSERT INTO day_closes SELECT seq + 1000, 'x', 4, shift_id, operator_id, approved_by, '2030-01-01', closed_at_ms, after_seq, first_receipt, last_receipt, sale_count, storno_count, float_cents, sales_cents, cash_cents, cheque_cents, card_cents, storno_cents, storno_cash_cents, storno_cheque_cents, storno_card_cents, einlagen_cents, entnahmen_cents, abschoepfungen_cents, expected_cash_cents, counted_cash_cents, difference_cents FROM day_closes WHERE z_number = 4"))
+        XCTAssertNotNil(
+            Self.sqlFailure(
+                path,
+                "INSERT INTO day_closes SELECT seq + 1000, 'x', 4, shift_id, operator_id, approved_by, '2030-01-01', closed_at_ms, after_seq, first_receipt, last_receipt, sale_count, storno_count, float_cents, sales_cents, cash_cents, cheque_cents, card_cents, storno_cents, storno_cash_cents, storno_cheque_cents, storno_card_cents, einlagen_cents, entnahmen_cents, abschoepfungen_cents, expected_cash_cents, counted_cash_cents, difference_cents FROM day_closes WHERE z_number = 4"
+            ))
         try f.assertClean()
     }
 
@@ -320,7 +332,9 @@ final class DayCloseTests: XCTestCase {
         XCTAssertEqual(shift.businessDate, "2026-11-28")
         XCTAssertEqual(try f.sell(.cash(tendered: Money(euros: 40))).sale.businessDate, "2026-11-28")
         // A storno of a sale of the closed day is a counter-entry of the new day.
-        let storno = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "late", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id).storno
+        let storno = try f.service.cancelSale(
+            receiptNumber: sale.receiptNumber, stornoId: "late", operatorId: f.clerk.id, reason: "Doppelt", approvedBy: f.supervisor.id
+        ).storno
         XCTAssertEqual(storno.businessDate, "2026-11-28")
         XCTAssertEqual(try f.service.ledger.dayClose(zNumber: 1), outcome.record)
         XCTAssertEqual(try dayClose(f).zReportText(zNumber: 1), zText, "the Z report of a closed day never changes")
@@ -336,7 +350,8 @@ final class DayCloseTests: XCTestCase {
         }
         XCTAssertNotEqual(try f.service.openShift()?.id, outcome.record.shiftId)
         // A detail row changed behind the triggers' back is found against the chained audit event.
-        XCTAssertNil(Self.sqlFailure(path, "DROP TRIGGER day_close_counts_no_update; UPDATE day_close_counts SET pieces = pieces + 1 WHERE denomination_cents = 10000"))
+        XCTAssertNil(
+            Self.sqlFailure(path, "DROP TRIGGER day_close_counts_no_update; UPDATE day_close_counts SET pieces = pieces + 1 WHERE denomination_cents = 10000"))
         try f.restart()
         XCTAssertThrowsError(try dayClose(f).zReportText(zNumber: 1)) {
             XCTAssertTrue("\($0)".contains("Zähl- und Terminaldaten des Tagesabschlusses Z 1 passen nicht"), "\($0)")

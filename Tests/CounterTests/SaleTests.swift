@@ -60,9 +60,12 @@ final class SaleTests: XCTestCase {
     func testChequeSale() throws {
         let f = try CounterFixture()
         let outcome = try f.sell(.cheque(number: "0012345", bank: "Sparkasse Musterstadt", drawer: "Max Muster"))
-        XCTAssertEqual(outcome.sale.payments, [
-            PaymentRecord(method: .cheque, amount: Money(cents: 3700), chequeNumber: "0012345", chequeBank: "Sparkasse Musterstadt", chequeDrawer: "Max Muster")
-        ])
+        XCTAssertEqual(
+            outcome.sale.payments,
+            [
+                PaymentRecord(
+                    method: .cheque, amount: Money(cents: 3700), chequeNumber: "0012345", chequeBank: "Sparkasse Musterstadt", chequeDrawer: "Max Muster")
+            ])
         XCTAssertTrue(outcome.receipt.text.contains("Nr. 0012345 Sparkasse Musterstadt"))
         XCTAssertTrue(outcome.receipt.text.contains("Aussteller Max Muster"))
         XCTAssertThrowsError(try f.sell(.cheque(number: " ", bank: "X", drawer: "Y"))) { error in
@@ -126,7 +129,9 @@ final class SaleTests: XCTestCase {
         XCTAssertEqual(f.terminal.journal.count, 1, "the card is charged once")
         XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 1)
         // The same id with other content is a conflict, not a silent duplicate.
-        let other = SaleRequest(saleId: request.saleId, operatorId: f.clerk.id, lines: [CounterFixture.certificate], payment: .cash(tendered: Money(euros: 30)), startedAt: f.clock.now())
+        let other = SaleRequest(
+            saleId: request.saleId, operatorId: f.clerk.id, lines: [CounterFixture.certificate], payment: .cash(tendered: Money(euros: 30)),
+            startedAt: f.clock.now())
         XCTAssertThrowsError(try f.service.bookSale(other)) { XCTAssertTrue("\($0)".contains("gehört zu einem anderen Verkauf")) }
         try f.assertClean()
     }

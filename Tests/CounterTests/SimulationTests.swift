@@ -17,7 +17,9 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(summary.sales, 150)
         XCTAssertEqual(summary.dayCloses, [1, 2, 3, 4])
 
-        var sales = 0, stornos = 0, movements = 0
+        var sales = 0
+        var stornos = 0
+        var movements = 0
         var byMethod: [PaymentMethod: Int64] = [:]
         var closedSales: Int64 = 0
         try service.ledger.forEachEvent { _, event in

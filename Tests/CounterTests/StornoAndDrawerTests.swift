@@ -80,7 +80,8 @@ final class StornoAndDrawerTests: XCTestCase {
     func testCashMovements() throws {
         let f = try CounterFixture()
         try f.sell(.cash(tendered: Money(euros: 37)))
-        let einlage = try f.service.recordCashMovement(id: "m1", kind: .einlage, amount: Money(euros: 50), reason: "Wechselgeld aufgefüllt", operatorId: f.clerk.id)
+        let einlage = try f.service.recordCashMovement(
+            id: "m1", kind: .einlage, amount: Money(euros: 50), reason: "Wechselgeld aufgefüllt", operatorId: f.clerk.id)
         XCTAssertEqual(einlage.movement.receiptNumber, 2)
         XCTAssertTrue(einlage.receipt.text.contains("EINLAGE"))
         XCTAssertTrue(einlage.receipt.text.contains(TextLayout.pair("Betrag", "50,00 €")))
@@ -95,7 +96,9 @@ final class StornoAndDrawerTests: XCTestCase {
         XCTAssertThrowsError(try f.service.recordCashMovement(id: "m4", kind: .entnahme, amount: Money(euros: 1), reason: " ", operatorId: f.clerk.id))
         XCTAssertThrowsError(try f.service.recordCashMovement(id: "m5", kind: .einlage, amount: .zero, reason: "x", operatorId: f.clerk.id))
         // Idempotent by id.
-        XCTAssertEqual(try f.service.recordCashMovement(id: "m1", kind: .einlage, amount: Money(euros: 50), reason: "x", operatorId: f.clerk.id).movement, einlage.movement)
+        XCTAssertEqual(
+            try f.service.recordCashMovement(id: "m1", kind: .einlage, amount: Money(euros: 50), reason: "x", operatorId: f.clerk.id).movement, einlage.movement
+        )
         let totals = try f.service.interimReport().totals
         XCTAssertEqual(totals.einlagen, Money(euros: 50))
         XCTAssertEqual(totals.abschoepfungen, Money(euros: 150))

@@ -1,6 +1,7 @@
 import KasseCore
 import TestSupport
 import XCTest
+
 @testable import CounterUI
 
 /// The sale screen's catalogue and basket on the shipped default catalogue.

@@ -2,12 +2,14 @@ import Counter
 import Foundation
 import KasseCore
 import XCTest
+
 @testable import CounterUI
 
 /// A day-close backend with fixed figures: Sollbestand 124,00 €, threshold 5,00 €, supervisor `bert`/`2468`.
 final class FakeDayCloseBackend: DayCloseBackend {
-    var sheet = DayCloseSheet(zNumber: 7, businessDay: "27.11.2026", expected: Money(cents: 12400), floatSuggestion: Money(euros: 100),
-                              cheques: [Money(euros: 37)], pendingCardPayments: 0, approvalThreshold: Money(euros: 5))
+    var sheet = DayCloseSheet(
+        zNumber: 7, businessDay: "27.11.2026", expected: Money(cents: 12400), floatSuggestion: Money(euros: 100),
+        cheques: [Money(euros: 37)], pendingCardPayments: 0, approvalThreshold: Money(euros: 5))
     private(set) var preparedBlind: Bool?
     private(set) var closed: (input: DayCloseRequest, approver: String?)?
 
@@ -23,34 +25,42 @@ final class FakeDayCloseBackend: DayCloseBackend {
             guard approverLogin == "bert", approverPIN == "2468" else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
         }
         closed = (input, approverLogin)
-        return DayCloseDone(zNumber: sheet.zNumber, reportLines: try Self.report(input, expected: sheet.expected, approver: approverLogin).lines(width: 42),
-                            note: "Z-Bericht 7 gespeichert (Z-000007.txt) und an den Drucker gesendet.")
+        return DayCloseDone(
+            zNumber: sheet.zNumber, reportLines: try Self.report(input, expected: sheet.expected, approver: approverLogin).lines(width: 42),
+            note: "Z-Bericht 7 gespeichert (Z-000007.txt) und an den Drucker gesendet.")
     }
 
     func interimReportLines() throws -> [String] {
         var totals = DayCloseTotals()
         try totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: 3700), passThrough: false, hour: 9)
         try totals.addPayment(method: "Bar", amount: Money(cents: 3700))
-        let draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval),
-                                  expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 50), changeGiven: Money(cents: 1300), stornoPayouts: .zero))
-        return try ZReport(register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 09:30",
-                           totals: totals, draft: draft, floatKept: .zero, isInterim: true).lines(width: 42)
+        let draft = DayCloseDraft(
+            register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval),
+            expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 50), changeGiven: Money(cents: 1300), stornoPayouts: .zero))
+        return try ZReport(
+            register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 09:30",
+            totals: totals, draft: draft, floatKept: .zero, isInterim: true
+        ).lines(width: 42)
     }
 
     static func report(_ input: DayCloseRequest, expected: Money, approver: String?) -> ZReport {
         var totals = DayCloseTotals()
         for (hour, cents) in [(8, 7400), (9, 3700), (11, 11100)] {
             totals.addReceipt(String(hour))
-            try! totals.addShare(itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: Int64(cents)), passThrough: false, hour: hour)
+            try! totals.addShare(
+                itemCode: "PA", itemText: "Personalausweis", account: "431100", amount: Money(cents: Int64(cents)), passThrough: false, hour: hour)
             try! totals.addPayment(method: "Bar", amount: Money(cents: Int64(cents)))
         }
-        var draft = DayCloseDraft(register: "K1", operatorName: "Erika Muster", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: input.blindCount),
-                                  expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(cents: expected.cents - 10000), changeGiven: .zero, stornoPayouts: .zero))
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "Erika Muster",
+            policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: input.blindCount),
+            expected: ExpectedCash(float: Money(euros: 100), cashReceived: Money(cents: expected.cents - 10000), changeGiven: .zero, stornoPayouts: .zero))
         draft.submitCount(input.count)
         draft.reason = input.reason
         draft.approver = approver
-        return ZReport(register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 16:00",
-                       totals: totals, draft: draft, floatKept: input.floatKept)
+        return ZReport(
+            register: "K1", zNumber: 7, businessDay: "27.11.2026", periodStart: "27.11.2026 08:00", periodEnd: "27.11.2026 16:00",
+            totals: totals, draft: draft, floatKept: input.floatKept)
     }
 }
 

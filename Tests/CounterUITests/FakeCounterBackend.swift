@@ -1,6 +1,7 @@
 import Counter
 import Foundation
 import KasseCore
+
 @testable import CounterUI
 
 /// An in-memory counter backend for screen tests: a small catalogue, a basket, and recorded
@@ -22,7 +23,11 @@ final class FakeCounterBackend: CounterBackend {
         Item(code: "LB", name: "Lebensbescheinigung (Rente)", words: "rente", variants: [("", 0)]),
     ]
 
-    struct Line { var code: String; var variant: Int; var quantity: Int }
+    struct Line {
+        var code: String
+        var variant: Int
+        var quantity: Int
+    }
     var lines: [Line] = []
     var paid = Money.zero
     var operatorName: String?
@@ -94,8 +99,9 @@ final class FakeCounterBackend: CounterBackend {
         let views = lines.map { line -> BasketView.Line in
             let item = Self.catalogue.first { $0.code == line.code }!
             let (label, cents) = item.variants[line.variant]
-            return BasketView.Line(code: item.code, name: item.name, variantLabel: label.isEmpty ? nil : label, quantity: line.quantity,
-                                   unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
+            return BasketView.Line(
+                code: item.code, name: item.name, variantLabel: label.isEmpty ? nil : label, quantity: line.quantity,
+                unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
         }
         return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid)
     }
@@ -158,9 +164,15 @@ final class FakeCounterBackend: CounterBackend {
     }
     func printCopy(receiptNumber: String) throws { printed.append(receiptNumber) }
     var printerProblems: [String] = []
-    func takePrinterProblems() -> [String] { defer { printerProblems = [] }; return printerProblems }
+    func takePrinterProblems() -> [String] {
+        defer { printerProblems = [] }
+        return printerProblems
+    }
     var startupNotes: [String] = []
-    func takeStartupNotes() -> [String] { defer { startupNotes = [] }; return startupNotes }
+    func takeStartupNotes() -> [String] {
+        defer { startupNotes = [] }
+        return startupNotes
+    }
     func receipt(number: String) throws -> ReceiptView {
         guard sales.contains(where: { $0.receiptNumber == number }) else { throw CounterUserError("Beleg \(number) gibt es nicht.") }
         return ReceiptView(number: number, lines: ["Nachdruck", "Beleg \(number)"])
@@ -174,8 +186,12 @@ final class FakeCounterBackend: CounterBackend {
     }
 
     func stornoReceipt(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> ReceiptView {
-        guard approval.login == "9", approval.pin == "9999" else { throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.") }
-        guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else { throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.") }
+        guard approval.login == "9", approval.pin == "9999" else {
+            throw CounterUserError("Freigabe abgelehnt: Bediener-Nr. oder PIN der Vorgesetzten falsch.")
+        }
+        guard let index = sales.firstIndex(where: { $0.receiptNumber == receiptNumber }) else {
+            throw CounterUserError("Beleg \(receiptNumber) gibt es nicht.")
+        }
         sales[index].isCancelled = true
         return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
     }

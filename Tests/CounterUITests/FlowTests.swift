@@ -1,5 +1,6 @@
 import KasseCore
 import XCTest
+
 @testable import CounterUI
 
 final class LoginAndShiftTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CounterUI
 
 final class ScreenGridTests: XCTestCase {
@@ -47,8 +48,10 @@ final class KeyTests: XCTestCase {
     }
 
     func testDispatchHonoursDisabledBindings() {
-        let bindings = [KeyBinding([.function(5), .control("r")], "Bar", help: "", action: 1, disabledReason: "leer"),
-                        KeyBinding([.function(6)], "Karte", help: "", action: 2)]
+        let bindings = [
+            KeyBinding([.function(5), .control("r")], "Bar", help: "", action: 1, disabledReason: "leer"),
+            KeyBinding([.function(6)], "Karte", help: "", action: 2),
+        ]
         guard case .disabled("leer") = KeyDispatch.resolve(.control("r"), in: bindings) else { return XCTFail() }
         guard case .perform(2) = KeyDispatch.resolve(.function(6), in: bindings) else { return XCTFail() }
         guard case .unbound = KeyDispatch.resolve(.function(7), in: bindings) else { return XCTFail() }

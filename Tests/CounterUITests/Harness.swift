@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import CounterUI
 
 /// Drives the screens with keys, as the terminal would, and renders them into a grid.
@@ -58,13 +59,16 @@ func assertGolden(_ grid: ScreenGrid, _ name: String, file: StaticString = #file
         return
     }
     if expected != actual {
-        let expectedLines = expected.components(separatedBy: "\n"), actualLines = actual.components(separatedBy: "\n")
+        let expectedLines = expected.components(separatedBy: "\n")
+        let actualLines = actual.components(separatedBy: "\n")
         var diff = ""
         for i in 0..<max(expectedLines.count, actualLines.count) {
             let e = i < expectedLines.count ? expectedLines[i] : "<none>"
             let a = i < actualLines.count ? actualLines[i] : "<none>"
             if e != a { diff += "line \(i + 1):\n  expected: \(e)\n  actual:   \(a)\n" }
         }
-        XCTFail("Screen differs from golden \(name).txt (re-record with WEBKASSE_RECORD_GOLDEN=1 if intended):\n\(diff)\nActual:\n\(actual)", file: file, line: line)
+        XCTFail(
+            "Screen differs from golden \(name).txt (re-record with WEBKASSE_RECORD_GOLDEN=1 if intended):\n\(diff)\nActual:\n\(actual)", file: file, line: line
+        )
     }
 }

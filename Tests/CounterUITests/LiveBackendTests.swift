@@ -5,6 +5,7 @@ import KasseCore
 import Ledger
 import TestSupport
 import XCTest
+
 @testable import CounterUI
 
 /// The screens on the real counter service, ledger and default catalogue (fake card terminal).
@@ -26,15 +27,18 @@ final class LiveBackendTests: XCTestCase {
         terminal = FakeCardTerminal()
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
-        access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
-                               now: { Date(timeIntervalSince1970: 1_795_770_000) })
-        service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
-                                     receiptDirectory: directory.path + "/K1/receipts", printer: printer, accessGuard: access)
+        access = AccessControl(
+            store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
+            now: { Date(timeIntervalSince1970: 1_795_770_000) })
+        service = try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
+            receiptDirectory: directory.path + "/K1/receipts", printer: printer, accessGuard: access)
         let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
         try access.addOperator(by: vera, login: "erika", name: "Erika Muster", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        backend = try LiveCounterBackend(service: service, access: access, catalog: catalog,
-                                         status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
+        backend = try LiveCounterBackend(
+            service: service, access: access, catalog: catalog,
+            status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
         stack = ScreenStack(status: backend.status)
         flow = CounterFlow(backend: backend)
         flow.start(stack: stack)
@@ -78,11 +82,22 @@ final class LiveBackendTests: XCTestCase {
     func testTypicalCashSaleIsBookedWithTwelveKeys() throws {
         logInAndOpenShift()
         var keys = 0
-        func count(_ text: String) { keys += text.count; type(text) }
-        func hit(_ key: Key) { keys += 1; press(key) }
-        count("pa"); hit(.enter); count("fz"); hit(.enter)
+        func count(_ text: String) {
+            keys += text.count
+            type(text)
+        }
+        func hit(_ key: Key) {
+            keys += 1
+            press(key)
+        }
+        count("pa")
+        hit(.enter)
+        count("fz")
+        hit(.enter)
         XCTAssertTrue(screen.contains("SUMME  59,00 €"), screen)
-        hit(.function(5)); count("100"); hit(.enter)
+        hit(.function(5))
+        count("100")
+        hit(.enter)
         XCTAssertTrue(stack.top is ReceiptScreen, screen)
         XCTAssertTrue(screen.contains("RÜCKGELD  41,00 €"), screen)
         XCTAssertTrue(screen.contains("Personalausweis"))

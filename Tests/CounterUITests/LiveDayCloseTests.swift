@@ -5,6 +5,7 @@ import KasseCore
 import Ledger
 import TestSupport
 import XCTest
+
 @testable import CounterUI
 
 /// The day-close screens on the real counter service: count, supervisor approval, terminal
@@ -22,15 +23,18 @@ final class LiveDayCloseTests: XCTestCase {
         terminal = FakeCardTerminal()
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
-        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
-                                   now: { Date(timeIntervalSince1970: 1_795_770_000) })
-        service = try CounterService(ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
-                                     receiptDirectory: directory.path + "/K1/receipts", accessGuard: access)
+        let access = AccessControl(
+            store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
+            now: { Date(timeIntervalSince1970: 1_795_770_000) })
+        service = try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", clock: clock, terminal: terminal,
+            receiptDirectory: directory.path + "/K1/receipts", accessGuard: access)
         let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
         try access.addOperator(by: vera, login: "bert", name: "Bert Aufsicht", roles: [.kassenaufsicht], pin: "2468", pinRepeated: "2468")
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        backend = try LiveCounterBackend(service: service, access: access, catalog: catalog,
-                                         status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
+        backend = try LiveCounterBackend(
+            service: service, access: access, catalog: catalog,
+            status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
         stack = ScreenStack(status: backend.status)
         flow = CounterFlow(backend: backend)
         flow.start(stack: stack)

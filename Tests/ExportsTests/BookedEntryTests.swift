@@ -1,8 +1,9 @@
-@testable import Exports
 import KasseCore
 import Ledger
 import TestSupport
 import XCTest
+
+@testable import Exports
 
 /// The exports' projection of the merge reader (``Ledger/forEachBookedEntry(in:_:)``) gives exactly
 /// what the full event reader gives of the entries that move money.
@@ -12,8 +13,9 @@ final class BookedEntryTests: XCTestCase {
             id: sale.id, receiptNumber: sale.receiptNumber, operatorId: sale.operatorId, businessDate: sale.businessDate,
             reference: sale.reference,
             lines: sale.lines.map {
-                BookedLine(itemCode: $0.itemCode, name: $0.name, variant: $0.variant, produkt: $0.produkt, kostenstelle: $0.kostenstelle,
-                           shares: $0.shares)
+                BookedLine(
+                    itemCode: $0.itemCode, name: $0.name, variant: $0.variant, produkt: $0.produkt, kostenstelle: $0.kostenstelle,
+                    shares: $0.shares)
             },
             payments: sale.payments.map { BookedAmount(method: $0.method, cents: $0.amount.cents) })
     }
@@ -25,13 +27,23 @@ final class BookedEntryTests: XCTestCase {
             switch event {
             case .sale(let sale): out.append((entry.seq, .sale(booked(sale))))
             case .storno(let s):
-                out.append((entry.seq, .storno(BookedStorno(
-                    saleId: s.saleId, receiptNumber: s.receiptNumber, operatorId: s.operatorId, businessDate: s.businessDate,
-                    refunds: s.refunds.map { BookedAmount(method: $0.method, cents: $0.amount.cents) }))))
+                out.append(
+                    (
+                        entry.seq,
+                        .storno(
+                            BookedStorno(
+                                saleId: s.saleId, receiptNumber: s.receiptNumber, operatorId: s.operatorId, businessDate: s.businessDate,
+                                refunds: s.refunds.map { BookedAmount(method: $0.method, cents: $0.amount.cents) }))
+                    ))
             case .cashMovement(let m): out.append((entry.seq, .cashMovement(m)))
             case .dayClose(let c):
-                out.append((entry.seq, .dayClose(BookedDayClose(
-                    id: c.id, zNumber: c.zNumber, operatorId: c.operatorId, businessDate: c.businessDate, difference: c.difference))))
+                out.append(
+                    (
+                        entry.seq,
+                        .dayClose(
+                            BookedDayClose(
+                                id: c.id, zNumber: c.zNumber, operatorId: c.operatorId, businessDate: c.businessDate, difference: c.difference))
+                    ))
             default: break
             }
         }

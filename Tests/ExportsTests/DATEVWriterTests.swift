@@ -1,21 +1,28 @@
-@testable import Exports
 import Foundation
 import KasseCore
 import Ledger
 import XCTest
 
+@testable import Exports
+
 final class DATEVWriterTests: XCTestCase {
-    private func one(account: String = "431100", paymentAccount: String = "181000", costCenter: String = "", product: String = "",
-                     receipt: String = "K1-000001", reference: String = "", text: String = "Meldebescheinigung") -> BookingLine {
-        BookingLine(sequence: 1, kind: .sale, businessDate: FixtureDay.date, register: "K1", zNumber: 1, receiptNumber: receipt,
-                    saleID: "S-1", text: text, account: account, product: product, costCenter: costCenter, cashReference: reference,
-                    amount: Money(euros: 9), paymentMethod: .cash, paymentAccount: paymentAccount, operatorName: "a")
+    private func one(
+        account: String = "431100", paymentAccount: String = "181000", costCenter: String = "", product: String = "",
+        receipt: String = "K1-000001", reference: String = "", text: String = "Meldebescheinigung"
+    ) -> BookingLine {
+        BookingLine(
+            sequence: 1, kind: .sale, businessDate: FixtureDay.date, register: "K1", zNumber: 1, receiptNumber: receipt,
+            saleID: "S-1", text: text, account: account, product: product, costCenter: costCenter, cashReference: reference,
+            amount: Money(euros: 9), paymentMethod: .cash, paymentAccount: paymentAccount, operatorName: "a")
     }
 
     func testNonNumericAccountIsRejectedNamingReceiptAndField() {
         XCTAssertThrowsError(try render(.datev, [one(account: "43-11")])) { error in
-            XCTAssertEqual(error as? ExportError, .invalidBooking(format: "DATEV", receipt: "K1-000001", field: "Gegenkonto",
-                                                                  value: "43-11", expected: "eine Kontonummer aus höchstens 7 Ziffern"))
+            XCTAssertEqual(
+                error as? ExportError,
+                .invalidBooking(
+                    format: "DATEV", receipt: "K1-000001", field: "Gegenkonto",
+                    value: "43-11", expected: "eine Kontonummer aus höchstens 7 Ziffern"))
             XCTAssertTrue("\(error)".hasPrefix("DATEV-Export, Beleg K1-000001, Feld Gegenkonto: »43-11« ist ungültig"))
         }
         XCTAssertThrowsError(try render(.datev, [one(paymentAccount: "")]))

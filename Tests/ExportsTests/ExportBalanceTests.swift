@@ -13,8 +13,9 @@ final class ExportBalanceTests: XCTestCase {
         XCTAssertEqual(expected, Money(cents: 8_455))
         let difference = try CashDifference(expected: expected, counted: FixtureDay.counted)
         XCTAssertEqual(difference.amount, Money(cents: -55))
-        XCTAssertEqual(FixtureDay.lines.first { $0.kind == .cashDifference }?.amount, difference.amount,
-                       "the shortage booked is the day close's difference")
+        XCTAssertEqual(
+            FixtureDay.lines.first { $0.kind == .cashDifference }?.amount, difference.amount,
+            "the shortage booked is the day close's difference")
         XCTAssertEqual(FixtureDay.expectedNets["181000"], FixtureDay.counted.cents - FixtureDay.expectedCash.float.cents)
 
         var totals = DayCloseTotals()
@@ -149,7 +150,9 @@ final class ExportBalanceTests: XCTestCase {
     /// `ledger -f FILE balance` (ledger 3) reads the same journal with the same totals (skipped
     /// where ledger is not installed; scripts/test installs it).
     func testLedgerCLIReadsTheJournalToo() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ledger") else { throw XCTSkip("ledger is not installed (apt-get install ledger; scripts/test installs it)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ledger") else {
+            throw XCTSkip("ledger is not installed (apt-get install ledger; scripts/test installs it)")
+        }
         let directory = try TemporaryDirectory(prefix: "webkasse-exports")
         defer { directory.remove() }
         let path = directory.path + "/day.journal"

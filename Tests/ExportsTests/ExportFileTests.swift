@@ -47,14 +47,20 @@ final class ExportFileTests: XCTestCase {
         // 20 000 bookings through a counting output: several flushes, none larger than the threshold plus one line.
         final class CountingOutput: ExportOutput {
             var writes = 0, largest = 0, total = 0
-            func write(_ bytes: [UInt8]) throws { writes += 1; largest = max(largest, bytes.count); total += bytes.count }
+            func write(_ bytes: [UInt8]) throws {
+                writes += 1
+                largest = max(largest, bytes.count)
+                total += bytes.count
+            }
         }
         struct Generated: BookingSource {
             var expectedCount: Int? { 20_000 }
             func forEachBooking(_ body: (BookingLine) throws -> Void) throws {
                 for i in 0..<20_000 {
-                    try body(FixtureDay.line(Int64(i), .sale, receipt: "K1-\(i)", sale: "S-\(i)", line: 1, share: 1, item: "MB",
-                                             text: "Meldebescheinigung", account: "431100", cents: 900, method: .card))
+                    try body(
+                        FixtureDay.line(
+                            Int64(i), .sale, receipt: "K1-\(i)", sale: "S-\(i)", line: 1, share: 1, item: "MB",
+                            text: "Meldebescheinigung", account: "431100", cents: 900, method: .card))
                 }
             }
         }
@@ -67,8 +73,9 @@ final class ExportFileTests: XCTestCase {
     }
 
     func testProgressLine() {
-        XCTAssertEqual(ExportProgress.line(done: 500_000, total: 1_000_000),
-                       "Export  [##########----------]  50 %  500.000 / 1.000.000 Buchungen")
+        XCTAssertEqual(
+            ExportProgress.line(done: 500_000, total: 1_000_000),
+            "Export  [##########----------]  50 %  500.000 / 1.000.000 Buchungen")
         XCTAssertEqual(ExportProgress.line(done: 12, total: nil), "Export  12 Buchungen")
     }
 }

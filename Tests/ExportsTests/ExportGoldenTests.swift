@@ -12,8 +12,11 @@ final class ExportGoldenTests: XCTestCase {
     func testProvisionalDayIsMarkedInEveryFormat() throws {
         var context = FixtureDay.context
         context.includesProvisional = true
-        let open = [FixtureDay.line(1, .sale, receipt: "K1-000010", sale: "S-0010", line: 1, share: 1, item: "MB", text: "Meldebescheinigung",
-                                    account: "4311", cents: 900, method: .cash, zNumber: nil)]
+        let open = [
+            FixtureDay.line(
+                1, .sale, receipt: "K1-000010", sale: "S-0010", line: 1, share: 1, item: "MB", text: "Meldebescheinigung",
+                account: "4311", cents: 900, method: .cash, zNumber: nil)
+        ]
         let datev = String(decoding: try render(.datev, open, context: context), as: UTF8.self)
         XCTAssertTrue(datev.contains("\"VORL"), "DATEV header Bezeichnung starts with VORLÄUFIG")
         XCTAssertTrue(String(decoding: try render(.csv, open, context: context), as: UTF8.self).contains(";vorläufig;"))

@@ -22,7 +22,8 @@ func assertGolden(_ bytes: [UInt8], _ name: String, file: StaticString = #filePa
     let expected = try [UInt8](Data(contentsOf: url))
     if bytes != expected {
         let firstDifference = zip(bytes, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(bytes.count, expected.count)
-        XCTFail("\(name) differs from the golden file at byte \(firstDifference) (\(bytes.count) vs \(expected.count) bytes); "
+        XCTFail(
+            "\(name) differs from the golden file at byte \(firstDifference) (\(bytes.count) vs \(expected.count) bytes); "
                 + "re-record with WEBKASSE_RECORD_GOLDEN=1 if the change is intended", file: file, line: line)
     }
 }
@@ -36,7 +37,12 @@ func splitRecord(_ line: String) -> [String] {
     while let c = characters.popFirst() {
         if inQuotes {
             if c == "\"" {
-                if characters.first == "\"" { current.append("\""); characters.removeFirst() } else { inQuotes = false }
+                if characters.first == "\"" {
+                    current.append("\"")
+                    characters.removeFirst()
+                } else {
+                    inQuotes = false
+                }
             } else {
                 current.append(c)
             }

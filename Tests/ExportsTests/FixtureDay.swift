@@ -12,39 +12,53 @@ enum FixtureDay {
     static let date = BookingDate(year: 2026, month: 11, day: 26)!
     static let settings = ExportSettings()
     static let createdAt = ExportTimestamp(year: 2026, month: 11, day: 26, hour: 17, minute: 5, second: 9, millisecond: 42)
-    static let context = ExportContext(settings: settings, from: date, to: date, createdAt: createdAt,
-                                       exportedBy: "stadtkasse", title: "Kasse K1 26.11.2026")
+    static let context = ExportContext(
+        settings: settings, from: date, to: date, createdAt: createdAt,
+        exportedBy: "stadtkasse", title: "Kasse K1 26.11.2026")
 
-    static func line(_ seq: Int64, _ kind: BookingLine.Kind, receipt: String, sale: String, line: Int = 0, share: Int = 0,
-                     item: String = "", text: String, account: String, product: String = "", costCenter: String = "",
-                     reference: String = "", cents: Int64, method: PaymentMethod, storno: String = "",
-                     operatorName: String = "müller", passThrough: Bool = false, zNumber: Int? = 7) -> BookingLine {
-        BookingLine(sequence: seq, kind: kind, businessDate: date, register: "K1", zNumber: zNumber, receiptNumber: receipt,
-                    saleID: sale, lineNumber: line, shareNumber: share, itemCode: item, text: text, account: account,
-                    product: product, costCenter: costCenter, cashReference: reference, amount: Money(cents: cents),
-                    paymentMethod: method, paymentAccount: settings.paymentAccount(for: method), stornoReference: storno,
-                    operatorName: operatorName, passThrough: passThrough)
+    static func line(
+        _ seq: Int64, _ kind: BookingLine.Kind, receipt: String, sale: String, line: Int = 0, share: Int = 0,
+        item: String = "", text: String, account: String, product: String = "", costCenter: String = "",
+        reference: String = "", cents: Int64, method: PaymentMethod, storno: String = "",
+        operatorName: String = "müller", passThrough: Bool = false, zNumber: Int? = 7
+    ) -> BookingLine {
+        BookingLine(
+            sequence: seq, kind: kind, businessDate: date, register: "K1", zNumber: zNumber, receiptNumber: receipt,
+            saleID: sale, lineNumber: line, shareNumber: share, itemCode: item, text: text, account: account,
+            product: product, costCenter: costCenter, cashReference: reference, amount: Money(cents: cents),
+            paymentMethod: method, paymentAccount: settings.paymentAccount(for: method), stornoReference: storno,
+            operatorName: operatorName, passThrough: passThrough)
     }
 
     static let lines: [BookingLine] = [
-        line(1, .sale, receipt: "K1-000001", sale: "S-0001", line: 1, share: 1, item: "PA24", text: "Personalausweis (ab 24 Jahren)",
-             account: "431100", product: "1220101", costCenter: "33100", cents: 4_600, method: .cash),
-        line(2, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 1, item: "FZ", text: "Führungszeugnis (Anteil Gemeinde 2/5)",
-             account: "431100", product: "1220101", costCenter: "33100", cents: 520, method: .card),
-        line(3, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 2, item: "FZ", text: "Führungszeugnis (Anteil Bundeskasse 3/5)",
-             account: "376100", product: "", costCenter: "33100", cents: 780, method: .card, passThrough: true),
-        line(4, .sale, receipt: "K1-000002", sale: "S-0002", line: 2, share: 1, item: "MB", text: "Meldebescheinigung",
-             account: "431100", product: "1220101", costCenter: "33100", cents: 900, method: .card),
-        line(5, .sale, receipt: "K1-000003", sale: "S-0003", line: 1, share: 1, item: "RP24", text: "Reisepass (ab 24 Jahren) – 48 Seiten, Express, außerhalb der Öffnungszeiten",
-             account: "431100", product: "1220101", costCenter: "33100", reference: "5.2026.000123", cents: 7_000, method: .cheque),
-        line(6, .storno, receipt: "K1-000004", sale: "S-0004", line: 1, share: 1, item: "PA24", text: "Storno: Personalausweis (ab 24 Jahren)",
-             account: "431100", product: "1220101", costCenter: "33100", cents: -4_600, method: .cash, storno: "K1-000001"),
-        line(7, .sale, receipt: "K1-000005", sale: "S-0005", line: 1, share: 1, item: "BGL", text: "Beglaubigung \"Zeugnis\"; 2 Seiten",
-             account: "431100", product: "1220101", costCenter: "33100", cents: 455, method: .cash),
-        line(8, .cashMovement, receipt: "K1-000006", sale: "M-0001", text: "Entnahme: Abschöpfung an die Stadtkasse",
-             account: "189000", cents: -2_000, method: .cash),
-        line(9, .cashDifference, receipt: "K1-Z0007", sale: "Z-0007", text: "Fehlbetrag Tagesabschluss Z 7",
-             account: "549100", cents: -55, method: .cash),
+        line(
+            1, .sale, receipt: "K1-000001", sale: "S-0001", line: 1, share: 1, item: "PA24", text: "Personalausweis (ab 24 Jahren)",
+            account: "431100", product: "1220101", costCenter: "33100", cents: 4_600, method: .cash),
+        line(
+            2, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 1, item: "FZ", text: "Führungszeugnis (Anteil Gemeinde 2/5)",
+            account: "431100", product: "1220101", costCenter: "33100", cents: 520, method: .card),
+        line(
+            3, .sale, receipt: "K1-000002", sale: "S-0002", line: 1, share: 2, item: "FZ", text: "Führungszeugnis (Anteil Bundeskasse 3/5)",
+            account: "376100", product: "", costCenter: "33100", cents: 780, method: .card, passThrough: true),
+        line(
+            4, .sale, receipt: "K1-000002", sale: "S-0002", line: 2, share: 1, item: "MB", text: "Meldebescheinigung",
+            account: "431100", product: "1220101", costCenter: "33100", cents: 900, method: .card),
+        line(
+            5, .sale, receipt: "K1-000003", sale: "S-0003", line: 1, share: 1, item: "RP24",
+            text: "Reisepass (ab 24 Jahren) – 48 Seiten, Express, außerhalb der Öffnungszeiten",
+            account: "431100", product: "1220101", costCenter: "33100", reference: "5.2026.000123", cents: 7_000, method: .cheque),
+        line(
+            6, .storno, receipt: "K1-000004", sale: "S-0004", line: 1, share: 1, item: "PA24", text: "Storno: Personalausweis (ab 24 Jahren)",
+            account: "431100", product: "1220101", costCenter: "33100", cents: -4_600, method: .cash, storno: "K1-000001"),
+        line(
+            7, .sale, receipt: "K1-000005", sale: "S-0005", line: 1, share: 1, item: "BGL", text: "Beglaubigung \"Zeugnis\"; 2 Seiten",
+            account: "431100", product: "1220101", costCenter: "33100", cents: 455, method: .cash),
+        line(
+            8, .cashMovement, receipt: "K1-000006", sale: "M-0001", text: "Entnahme: Abschöpfung an die Stadtkasse",
+            account: "189000", cents: -2_000, method: .cash),
+        line(
+            9, .cashDifference, receipt: "K1-Z0007", sale: "Z-0007", text: "Fehlbetrag Tagesabschluss Z 7",
+            account: "549100", cents: -55, method: .cash),
     ]
 
     /// Net (debit − credit) per account, worked out by hand from the lines above.

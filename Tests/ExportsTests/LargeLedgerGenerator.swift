@@ -18,7 +18,10 @@ final class LargeLedgerGenerator: XCTestCase {
         }
         let ledger = try Ledger(data: directory, register: "K1")
         var clock: Int64 = 1_795_000_000_000
-        func at() -> Instant { clock += 1_000; return Instant(millisecondsSinceEpoch: clock) }
+        func at() -> Instant {
+            clock += 1_000
+            return Instant(millisecondsSinceEpoch: clock)
+        }
         try ledger.transaction {
             try ledger.append(.register(RegisterRecord(id: "K1", name: "Kasse 1", createdAt: at())), at: at())
             try ledger.append(.operatorAdded(OperatorRecord(id: "op1", login: "anna", name: "Anna Amt", createdAt: at())), at: at())
@@ -32,9 +35,10 @@ final class LargeLedgerGenerator: XCTestCase {
         while done < count {
             try ledger.transaction {
                 for _ in 0..<min(10_000, count - done) {
-                    let sale = SaleRecord(id: "sale-\(number)", receiptNumber: number, shiftId: shift.id, operatorId: "op1",
-                                          businessDate: shift.businessDate, startedAt: at(), endedAt: at(), reference: nil,
-                                          total: Money(cents: 1_300), lines: [line], payments: [LedgerDayFixture.card(1_300)])
+                    let sale = SaleRecord(
+                        id: "sale-\(number)", receiptNumber: number, shiftId: shift.id, operatorId: "op1",
+                        businessDate: shift.businessDate, startedAt: at(), endedAt: at(), reference: nil,
+                        total: Money(cents: 1_300), lines: [line], payments: [LedgerDayFixture.card(1_300)])
                     try ledger.append(.sale(sale), at: at())
                     number += 1
                     done += 1
@@ -42,9 +46,10 @@ final class LargeLedgerGenerator: XCTestCase {
             }
         }
         let (after, totals) = try ledger.periodTotals()
-        let close = DayCloseRecord(id: "close-1", zNumber: 1, shiftId: shift.id, operatorId: "op1", approvedBy: nil,
-                                   businessDate: shift.businessDate, closedAt: at(), afterSeq: after, totals: totals,
-                                   expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash, difference: .zero)
+        let close = DayCloseRecord(
+            id: "close-1", zNumber: 1, shiftId: shift.id, operatorId: "op1", approvedBy: nil,
+            businessDate: shift.businessDate, closedAt: at(), afterSeq: after, totals: totals,
+            expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash, difference: .zero)
         try ledger.transaction { _ = try ledger.append(.dayClose(close), at: at()) }
         print("built \(count) sales in \(directory) in \(Int(Date().timeIntervalSince(started))) s")
     }

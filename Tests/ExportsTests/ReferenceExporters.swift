@@ -1,12 +1,12 @@
-@testable import Exports
 import Foundation
 import KasseCore
 import Ledger
 
+@testable import Exports
+
 // The four writers as they were before they appended bytes directly (String per field and line),
 // and the converter as it was before the exports' lean ledger reader, kept unchanged as the
 // reference the faster code must equal (WriterEquivalenceTests, BookedEntryTests).
-
 
 /// DATEV EXTF Buchungsstapel: format 700, category 21, format version 9 (116 columns).
 ///
@@ -65,8 +65,10 @@ struct ReferenceDATEVWriter: BookingWriter {
         fields[DATEVWriter.buchungstext] = quoted(clip(line.text, 60))
         if !line.costCenter.isEmpty { fields[DATEVWriter.kost1] = quoted(try kost(line.costCenter, line, "KOST1")) }
         if !line.product.isEmpty { fields[DATEVWriter.kost2] = quoted(try kost(line.product, line, "KOST2")) }
-        var info: [(String, String)] = [("Kasse", line.register), ("Bon", line.receiptNumber), ("Vorgang", line.saleID),
-                                        ("Bediener", line.operatorName)]
+        var info: [(String, String)] = [
+            ("Kasse", line.register), ("Bon", line.receiptNumber), ("Vorgang", line.saleID),
+            ("Bediener", line.operatorName),
+        ]
         if !line.itemCode.isEmpty { info.append(("Artikel", line.itemCode)) }
         if !line.stornoReference.isEmpty { info.append(("Storno zu Bon", line.stornoReference)) }
         if line.isProvisional { info.append(("Status", "vorläufig")) }
@@ -119,8 +121,6 @@ struct ReferenceDATEVWriter: BookingWriter {
     }
 }
 
-
-
 /// The documented CSV for municipal finance systems (see docs/exports.md).
 ///
 /// UTF-8 with BOM, `;` separator, decimal comma, CRLF, fields quoted only when they contain
@@ -149,13 +149,14 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
     }
 
     mutating func write(_ line: BookingLine, into out: inout [UInt8]) throws {
-        appendRow([
-            "Buchung", line.businessDate.german, line.register, line.zNumber.map(String.init) ?? "", line.receiptNumber,
-            line.saleID, line.lineNumber == 0 ? "" : String(line.lineNumber), line.shareNumber == 0 ? "" : String(line.shareNumber),
-            line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
-            MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
-            line.stornoReference, line.operatorName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
-        ], to: &out)
+        appendRow(
+            [
+                "Buchung", line.businessDate.german, line.register, line.zNumber.map(String.init) ?? "", line.receiptNumber,
+                line.saleID, line.lineNumber == 0 ? "" : String(line.lineNumber), line.shareNumber == 0 ? "" : String(line.shareNumber),
+                line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
+                MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
+                line.stornoReference, line.operatorName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
+            ], to: &out)
         let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
         let previous = summary[key] ?? (0, 0, false)
         summary[key] = (previous.count + 1, previous.cents + line.amount.cents, previous.provisional || line.isProvisional)
@@ -164,11 +165,12 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
     mutating func finish(into out: inout [UInt8]) throws {
         for key in summary.keys.sorted() {
             let value = summary[key]!
-            appendRow([
-                "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
-                "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
-            ], to: &out)
+            appendRow(
+                [
+                    "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
+                    "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
+                    key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                ], to: &out)
         }
         summary = [:]
     }
@@ -185,7 +187,6 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
         out += [13, 10]
     }
 }
-
 
 /// A plain-text double-entry journal that `hledger` and `ledger` read (`hledger -f FILE balance`).
 ///
@@ -227,7 +228,6 @@ struct ReferenceJournalWriter: BookingWriter {
     mutating func finish(into out: inout [UInt8]) throws {}
 }
 
-
 /// JSON Lines: one object per booking, keys in a fixed order, UTF-8, LF line ends.
 ///
 /// Amounts appear twice: `amountCents` (signed integer, the exact value) and `amount` (a decimal
@@ -257,7 +257,6 @@ struct ReferenceJSONLinesWriter: BookingWriter {
 
     mutating func finish(into out: inout [UInt8]) throws {}
 }
-
 
 // The converter as it was before the lean reader (it read full events).
 
@@ -308,29 +307,35 @@ struct ReferenceLedgerBookingConverter {
             return try saleLines(seq: seq, sale: sale)
         case .storno(let storno):
             guard let sale = try original(storno.saleId) else {
-                throw ExportError.invalidScope("Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
+                throw ExportError.invalidScope(
+                    "Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen."
+                )
             }
             return try stornoLines(seq: seq, storno: storno, sale: sale)
         case .cashMovement(let movement):
             let date = try businessDate(movement.businessDate, receipt: movement.receiptNumber)
             let z = zNumber(for: seq)
             let text = movement.kind.label + ": " + movement.reason
-            return [BookingLine(
-                sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
-                receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
-                text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
-                paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))]
+            return [
+                BookingLine(
+                    sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
+                    receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
+                    text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))
+            ]
         case .dayClose(let close):
             guard !close.difference.isZero else { return [] }
             let date = try businessDate(close.businessDate, receipt: nil)
             let surplus = !close.difference.isNegative
-            return [BookingLine(
-                sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
-                receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
-                text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
-                account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
-                paymentMethod: .cash, paymentAccount: settings.cashAccount,
-                operatorName: operatorName(close.operatorId))]
+            return [
+                BookingLine(
+                    sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
+                    receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
+                    text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
+                    account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount,
+                    operatorName: operatorName(close.operatorId))
+            ]
         default:
             return []
         }
@@ -345,13 +350,14 @@ struct ReferenceLedgerBookingConverter {
         for (lineIndex, line) in sale.lines.enumerated() {
             for (shareIndex, share) in line.shares.enumerated() {
                 for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
-                    out.append(BookingLine(
-                        sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                        text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
-                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: sale.reference ?? "",
-                        amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
-                        operatorName: operatorName(sale.operatorId), passThrough: share.passThrough))
+                    out.append(
+                        BookingLine(
+                            sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                            text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
+                            costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: sale.reference ?? "",
+                            amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
+                            operatorName: operatorName(sale.operatorId), passThrough: share.passThrough))
                 }
             }
         }
@@ -368,14 +374,15 @@ struct ReferenceLedgerBookingConverter {
         for (lineIndex, line) in sale.lines.enumerated() {
             for (shareIndex, share) in line.shares.enumerated() {
                 for (method, cents) in allocator.take(share.amount.cents) where cents != 0 {
-                    out.append(BookingLine(
-                        sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                        text: "Storno: " + Self.text(line, share), account: share.account,
-                        product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
-                        cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
-                        paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                        operatorName: operatorName(storno.operatorId), passThrough: share.passThrough))
+                    out.append(
+                        BookingLine(
+                            sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                            text: "Storno: " + Self.text(line, share), account: share.account,
+                            product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
+                            cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
+                            paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
+                            operatorName: operatorName(storno.operatorId), passThrough: share.passThrough))
                 }
             }
         }
@@ -392,7 +399,8 @@ struct ReferenceLedgerBookingConverter {
 
     private func businessDate(_ iso: String, receipt: Int64?) throws -> BookingDate {
         guard let date = BookingDate(iso: iso) else {
-            throw ExportError.invalidScope("Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
+            throw ExportError.invalidScope(
+                "Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
         }
         return date
     }

@@ -1,8 +1,9 @@
-@testable import Exports
 import KasseCore
 import Ledger
 import TestSupport
 import XCTest
+
+@testable import Exports
 
 /// The byte-appending writers give exactly the bytes of the `String` writers they replaced
 /// (ReferenceWriters.swift), for thousands of lines drawn from texts that hit every escaping
@@ -49,16 +50,21 @@ final class WriterEquivalenceTests: XCTestCase {
 
     /// Writes each line with both writers; both must refuse the same lines and write the same bytes.
     @discardableResult
-    func assertEquivalent(_ new: inout some BookingWriter, _ old: inout some BookingWriter, _ lines: [BookingLine],
-                          file: StaticString = #filePath, line: UInt = #line) throws -> Int {
-        var a: [UInt8] = [], b: [UInt8] = []
+    func assertEquivalent(
+        _ new: inout some BookingWriter, _ old: inout some BookingWriter, _ lines: [BookingLine],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Int {
+        var a: [UInt8] = []
+        var b: [UInt8] = []
         try new.begin(into: &a)
         try old.begin(into: &b)
         XCTAssertEqual(a, b, "begin", file: file, line: line)
         var refused = 0
         for booking in lines {
-            var x: [UInt8] = [], y: [UInt8] = []
-            var newError: Error?, oldError: Error?
+            var x: [UInt8] = []
+            var y: [UInt8] = []
+            var newError: Error?
+            var oldError: Error?
             do { try new.write(booking, into: &x) } catch { newError = error }
             do { try old.write(booking, into: &y) } catch { oldError = error }
             if let oldError {
@@ -72,7 +78,8 @@ final class WriterEquivalenceTests: XCTestCase {
                 return refused
             }
         }
-        a = []; b = []
+        a = []
+        b = []
         try new.finish(into: &a)
         try old.finish(into: &b)
         XCTAssertEqual(a, b, "finish", file: file, line: line)
@@ -86,15 +93,19 @@ final class WriterEquivalenceTests: XCTestCase {
             context.from = BookingDate(year: 2026, month: 1, day: 1)!
             context.to = BookingDate(year: 2026, month: 12, day: 31)!
             context.includesProvisional = provisional
-            var datev = DATEVWriter(context: context), oldDATEV = ReferenceDATEVWriter(context: context)
+            var datev = DATEVWriter(context: context)
+            var oldDATEV = ReferenceDATEVWriter(context: context)
             let refused = try assertEquivalent(&datev, &oldDATEV, lines)
             XCTAssertGreaterThan(refused, 0, "odd account numbers are refused")
             XCTAssertLessThan(refused, lines.count, "lines are written")
-            var csv = MunicipalCSVWriter(context: context), oldCSV = ReferenceMunicipalCSVWriter(context: context)
+            var csv = MunicipalCSVWriter(context: context)
+            var oldCSV = ReferenceMunicipalCSVWriter(context: context)
             try assertEquivalent(&csv, &oldCSV, lines)
-            var journal = JournalWriter(context: context), oldJournal = ReferenceJournalWriter(context: context)
+            var journal = JournalWriter(context: context)
+            var oldJournal = ReferenceJournalWriter(context: context)
             try assertEquivalent(&journal, &oldJournal, lines)
-            var jsonl = JSONLinesWriter(context: context), oldJSONL = ReferenceJSONLinesWriter(context: context)
+            var jsonl = JSONLinesWriter(context: context)
+            var oldJSONL = ReferenceJSONLinesWriter(context: context)
             try assertEquivalent(&jsonl, &oldJSONL, lines)
         }
     }
@@ -103,15 +114,17 @@ final class WriterEquivalenceTests: XCTestCase {
         var context = FixtureDay.context  // one day: most lines lie outside and are refused alike
         context.settings.datevLock = 1
         context.settings.datevAccountLength = 8
-        var datev = DATEVWriter(context: context), old = ReferenceDATEVWriter(context: context)
+        var datev = DATEVWriter(context: context)
+        var old = ReferenceDATEVWriter(context: context)
         var lines = Self.lines(count: 600, seed: 11)
         lines += lines.map {
-            BookingLine(sequence: $0.sequence, kind: $0.kind, businessDate: FixtureDay.date, register: $0.register, zNumber: $0.zNumber,
-                        receiptNumber: $0.receiptNumber, saleID: $0.saleID, lineNumber: $0.lineNumber, shareNumber: $0.shareNumber,
-                        itemCode: $0.itemCode, text: $0.text, account: $0.account, product: $0.product, costCenter: $0.costCenter,
-                        cashReference: $0.cashReference, amount: $0.amount, paymentMethod: $0.paymentMethod,
-                        paymentAccount: $0.paymentAccount, stornoReference: $0.stornoReference, operatorName: $0.operatorName,
-                        passThrough: $0.passThrough)
+            BookingLine(
+                sequence: $0.sequence, kind: $0.kind, businessDate: FixtureDay.date, register: $0.register, zNumber: $0.zNumber,
+                receiptNumber: $0.receiptNumber, saleID: $0.saleID, lineNumber: $0.lineNumber, shareNumber: $0.shareNumber,
+                itemCode: $0.itemCode, text: $0.text, account: $0.account, product: $0.product, costCenter: $0.costCenter,
+                cashReference: $0.cashReference, amount: $0.amount, paymentMethod: $0.paymentMethod,
+                paymentAccount: $0.paymentAccount, stornoReference: $0.stornoReference, operatorName: $0.operatorName,
+                passThrough: $0.passThrough)
         }
         let refused = try assertEquivalent(&datev, &old, lines)
         XCTAssertLessThan(refused, lines.count - 50, "lines on the export's day are written")

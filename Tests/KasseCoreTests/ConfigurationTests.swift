@@ -17,12 +17,18 @@ final class ConfigurationTests: XCTestCase {
     func testErrorsNameFileLineAndKey() {
         func error(_ text: String) -> String {
             var c = Configuration()
-            do { try c.apply(text: text, file: "k.conf"); return "" } catch { return error.description }
+            do {
+                try c.apply(text: text, file: "k.conf")
+                return ""
+            } catch { return error.description }
         }
         XCTAssertEqual(error("[office]\nnam = x"), "k.conf:2: Unbekannte Einstellung »office.nam«.")
-        XCTAssertEqual(error("[terminal]\naddress = 10.0.0.5"), "k.conf:2: terminal.address: »10.0.0.5« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
+        XCTAssertEqual(
+            error("[terminal]\naddress = 10.0.0.5"), "k.conf:2: terminal.address: »10.0.0.5« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
         XCTAssertEqual(error("[terminal]\npassword = 12345"), "k.conf:2: terminal.password: Das Terminal-Passwort hat genau 6 Ziffern.")
-        XCTAssertEqual(error("[thresholds]\nday_close_difference_approval = 5,001"), "k.conf:2: thresholds.day_close_difference_approval: »5,001« hat mehr als zwei Nachkommastellen.")
+        XCTAssertEqual(
+            error("[thresholds]\nday_close_difference_approval = 5,001"),
+            "k.conf:2: thresholds.day_close_difference_approval: »5,001« hat mehr als zwei Nachkommastellen.")
         XCTAssertEqual(error("[kasse]"), "k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [thresholds], [accounts]).")
         XCTAssertEqual(error("name = x"), "k.conf:1: Einstellung vor dem ersten Abschnitt (z. B. [office]).")
         XCTAssertEqual(error("[office]\nname"), "k.conf:2: Erwartet wird »Schlüssel = Wert«.")

@@ -14,11 +14,11 @@ final class DayCloseCashTests: XCTestCase {
 
     func testCashCountSumsPerDenominationAndTotal() throws {
         var count = CashCount.empty
-        try count.set(.note50, count: 3)      // 150,00
-        try count.set(.note20, count: 2)      //  40,00
-        try count.set(.coin2Euro, count: 4)   //   8,00
+        try count.set(.note50, count: 3)  // 150,00
+        try count.set(.note20, count: 2)  //  40,00
+        try count.set(.coin2Euro, count: 4)  //   8,00
         try count.set(.coin10Cent, count: 7)  //   0,70
-        try count.set(.coin1Cent, count: 3)   //   0,03
+        try count.set(.coin1Cent, count: 3)  //   0,03
         XCTAssertEqual(count.total, Money(cents: 19_873))
         XCTAssertEqual(count.notesTotal, Money(cents: 19_000))
         XCTAssertEqual(count.coinsTotal, Money(cents: 873))
@@ -46,7 +46,7 @@ final class DayCloseCashTests: XCTestCase {
     func testExpectedCashFormulaWithEveryKindOfMovement() throws {
         let expected = ExpectedCash(
             float: Money(euros: 150),
-            cashReceived: Money(cents: 31_250),   // tendered by citizens
+            cashReceived: Money(cents: 31_250),  // tendered by citizens
             changeGiven: Money(cents: 2_650),
             stornoPayouts: Money(euros: 13),
             movements: [
@@ -62,8 +62,9 @@ final class DayCloseCashTests: XCTestCase {
         let breakdown = try expected.breakdown()
         XCTAssertEqual(breakdown.last?.label, "= Sollbestand")
         XCTAssertEqual(breakdown.last?.amount, Money(cents: 27_301))
-        XCTAssertEqual(Money(cents: breakdown.dropLast().reduce(0) { $0 + $1.amount.cents }), Money(cents: 27_301),
-                       "the breakdown's lines add up to the total")
+        XCTAssertEqual(
+            Money(cents: breakdown.dropLast().reduce(0) { $0 + $1.amount.cents }), Money(cents: 27_301),
+            "the breakdown's lines add up to the total")
     }
 
     func testExpectedCashWithoutMovementsAndNegativeResult() throws {

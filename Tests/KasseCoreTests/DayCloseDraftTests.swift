@@ -11,7 +11,9 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testBlindCountHidesExpectedUntilFirstCountAndKeepsIt() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: true), expected: expected)
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: true),
+            expected: expected)
         XCTAssertNil(try draft.expectedForDisplay(), "blind: the Sollbestand is hidden before counting")
         XCTAssertEqual(draft.problems(), [.notCounted])
         draft.submitCount(try count(150))
@@ -24,13 +26,16 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testOpenCountShowsExpectedAtOnce() throws {
-        let draft = DayCloseDraft(register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: false), expected: expected)
+        let draft = DayCloseDraft(
+            register: "K1", operatorName: "mueller", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, blindCount: false),
+            expected: expected)
         XCTAssertEqual(try draft.expectedForDisplay(), Money(euros: 159))
     }
 
     func testDifferenceNeedsReasonAndAboveThresholdApprovalByAnotherPerson() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "mueller",
-                                  policy: DayClosePolicy(approvalThreshold: Money(euros: 5)), expected: expected)
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "mueller",
+            policy: DayClosePolicy(approvalThreshold: Money(euros: 5)), expected: expected)
         // Shortage of 3 €: below the threshold, a reason suffices.
         draft.submitCount(try count(156))
         let small = try XCTUnwrap(try draft.difference())
@@ -51,14 +56,17 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testReasonCanBeOptionalByPolicy() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, reasonRequired: false), expected: expected)
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval, reasonRequired: false),
+            expected: expected)
         draft.submitCount(try count(160))
         XCTAssertEqual(try draft.difference()?.kind, .surplus)
         XCTAssertEqual(draft.problems(), [])
     }
 
     func testPendingCardPaymentBlocksTheClose() throws {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
         draft.submitCount(try count(159))
         draft.pendingCardPayments = 1
         XCTAssertEqual(draft.problems(), [.pendingCardPayments(1)])
@@ -67,7 +75,8 @@ final class DayCloseDraftTests: XCTestCase {
     }
 
     func testTerminalTotalsMismatchIsAWarningWithTheDifference() {
-        var draft = DayCloseDraft(register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
+        var draft = DayCloseDraft(
+            register: "K1", operatorName: "a", policy: DayClosePolicy(approvalThreshold: Configuration().dayCloseDifferenceApproval), expected: expected)
         XCTAssertEqual(draft.warnings(), [.terminalTotalsMissing])
         let same = CardTotalsComparison(ledgerTotal: Money(euros: 92), ledgerCount: 2, terminalTotal: Money(euros: 92), terminalCount: 2)
         draft.cardTotals = same

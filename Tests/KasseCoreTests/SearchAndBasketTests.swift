@@ -47,8 +47,10 @@ final class CatalogSearchTests: XCTestCase {
         var items = catalog.items
         let template = catalog.item(code: "MB")!
         for i in 0..<10_000 {
-            items.append(TariffItem(code: "X\(i)", name: "Bescheinigung Nummer \(i)", category: "Test", keywords: ["Zusatz"],
-                                    booking: template.booking, variants: template.variants))
+            items.append(
+                TariffItem(
+                    code: "X\(i)", name: "Bescheinigung Nummer \(i)", category: "Test", keywords: ["Zusatz"],
+                    booking: template.booking, variants: template.variants))
         }
         let big = CatalogSearch(items: items)
         XCTAssertEqual(big.items(matching: "x9999").first?.code, "X9999")

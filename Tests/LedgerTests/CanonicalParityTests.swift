@@ -108,8 +108,10 @@ final class CanonicalParityTests: XCTestCase {
             try ledger.wrap { () throws(SQLiteError) in
                 try ledger.insert(
                     "journal", ["seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash"],
-                    [.integer(seq), .text(event.kind.rawValue), .text(event.ref), .integer(at.millisecondsSinceEpoch),
-                     .text(head.hash), .text(hash)])
+                    [
+                        .integer(seq), .text(event.kind.rawValue), .text(event.ref), .integer(at.millisecondsSinceEpoch),
+                        .text(head.hash), .text(hash),
+                    ])
                 try RowWriter(ledger: ledger, seq: seq).write(event)
             }
         }
@@ -180,7 +182,8 @@ final class CanonicalParityTests: XCTestCase {
         let decoding = try ledger.verify(decodingEverySale: true)
         XCTAssertEqual(fast.entryCount, decoding.entryCount, file: file, line: line)
         XCTAssertEqual(fast.problems, decoding.problems, file: file, line: line)
-        let rows = try bytesFromRows(), records = try bytesFromRecords()
+        let rows = try bytesFromRows()
+        let records = try bytesFromRecords()
         XCTAssertEqual(Set(rows.keys), Set(records.keys), file: file, line: line)
         for (seq, bytes) in records where rows[seq] != bytes && !bytesDifferAt.contains(seq) {
             XCTFail(

@@ -33,7 +33,10 @@ final class FileSecurityTests: XCTestCase {
         chmod(path, 0o666)
         XCTAssertThrowsError(try Ledger(path: path)) { error in
             XCTAssertEqual(error as? FileSecurityError, .worldWritable(path: path, mode: 0o666, directory: false))
-            XCTAssertEqual("\(error)", "Das Kassenbuch \(path) ist für alle beschreibbar (Rechte 666) und wird deshalb nicht benutzt; jemand könnte es verändert haben. Bitte prüfen und mit »chmod 600 \(path)« einschränken.")
+            XCTAssertEqual(
+                "\(error)",
+                "Das Kassenbuch \(path) ist für alle beschreibbar (Rechte 666) und wird deshalb nicht benutzt; jemand könnte es verändert haben. Bitte prüfen und mit »chmod 600 \(path)« einschränken."
+            )
         }
         chmod(path, 0o600)
         chmod(tmp.path + "/K1", 0o777)

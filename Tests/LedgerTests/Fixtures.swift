@@ -54,11 +54,13 @@ struct LedgerFixture {
         var shares = [LineShare]()
         if let bundShare {
             shares.append(
-                LineShare(account: "4311", produkt: "1.2.2", kostenstelle: "3300", amount: Money(cents: amount.cents - bundShare),
-                          passThrough: false, label: "Stadt"))
+                LineShare(
+                    account: "4311", produkt: "1.2.2", kostenstelle: "3300", amount: Money(cents: amount.cents - bundShare),
+                    passThrough: false, label: "Stadt"))
             shares.append(
-                LineShare(account: "3790", produkt: nil, kostenstelle: nil, amount: Money(cents: bundShare), passThrough: true,
-                          label: "Bundeskasse"))
+                LineShare(
+                    account: "3790", produkt: nil, kostenstelle: nil, amount: Money(cents: bundShare), passThrough: true,
+                    label: "Bundeskasse"))
         } else {
             shares.append(
                 LineShare(account: "4311", produkt: "1.2.2", kostenstelle: "3300", amount: amount, passThrough: false, label: "Stadt"))
@@ -139,7 +141,9 @@ struct LedgerFixture {
         sales.append(
             try sale(
                 shift: shift, lines: [LedgerFixture.line("FZ", cents: 1300, bundShare: 780)],
-                payments: [PaymentRecord(method: .cheque, amount: Money(cents: 1300), chequeNumber: "123456", chequeBank: "Sparkasse", chequeDrawer: "Max Muster")]))
+                payments: [
+                    PaymentRecord(method: .cheque, amount: Money(cents: 1300), chequeNumber: "123456", chequeBank: "Sparkasse", chequeDrawer: "Max Muster")
+                ]))
         let pending = PendingCardPayment(
             id: id("pending"), saleId: "sale-card", amount: Money(cents: 6700), terminal: "127.0.0.1:20007", createdAt: clock,
             draft: "{}")

@@ -32,7 +32,9 @@ final class PerformanceTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: keep + "/K1/ledger.sqlite")
             try FileManager.default.copyItem(atPath: fixture.path, toPath: keep + "/K1/ledger.sqlite")
         }
-        print(String(format: "Ledger-Leistung: %d Einträge gebucht in %.1f s, verify in %.3f s (%.3f s je 100.000), Datei %.1f MB",
-                     report.entryCount, booked, report.duration, report.duration * 100_000 / Double(report.entryCount), Double(size) / 1e6))
+        print(
+            String(
+                format: "Ledger-Leistung: %d Einträge gebucht in %.1f s, verify in %.3f s (%.3f s je 100.000), Datei %.1f MB",
+                report.entryCount, booked, report.duration, report.duration * 100_000 / Double(report.entryCount), Double(size) / 1e6))
     }
 }

@@ -62,7 +62,8 @@ final class TamperTests: XCTestCase {
     func testDeletedLineIsNamed() throws {
         let target = try seq(ofSale: 2)
         RawSQLite.dropTriggers(fixture.path, ["sale_lines", "line_shares"])
-        RawSQLite.exec(fixture.path, "DELETE FROM line_shares WHERE seq = \(target) AND line_no = 2; DELETE FROM sale_lines WHERE seq = \(target) AND line_no = 2")
+        RawSQLite.exec(
+            fixture.path, "DELETE FROM line_shares WHERE seq = \(target) AND line_no = 2; DELETE FROM sale_lines WHERE seq = \(target) AND line_no = 2")
         RawSQLite.restoreTriggers(fixture.path, ["sale_lines", "line_shares"])
         let report = try verify()
         XCTAssertEqual(report.firstProblem?.seq, target)
@@ -75,7 +76,8 @@ final class TamperTests: XCTestCase {
         RawSQLite.dropTriggers(fixture.path, ["journal", "sales", "sale_lines", "line_shares", "payments", "receipts"])
         RawSQLite.exec(
             fixture.path,
-            "PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = \(target); DELETE FROM sales WHERE seq = \(target); DELETE FROM sale_lines WHERE seq = \(target); DELETE FROM line_shares WHERE seq = \(target); DELETE FROM payments WHERE seq = \(target); DELETE FROM receipts WHERE seq = \(target)")
+            "PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = \(target); DELETE FROM sales WHERE seq = \(target); DELETE FROM sale_lines WHERE seq = \(target); DELETE FROM line_shares WHERE seq = \(target); DELETE FROM payments WHERE seq = \(target); DELETE FROM receipts WHERE seq = \(target)"
+        )
         RawSQLite.restoreTriggers(fixture.path, ["journal", "sales", "sale_lines", "line_shares", "payments", "receipts"])
         let report = try verify()
         let first = try XCTUnwrap(report.firstProblem)
@@ -136,7 +138,8 @@ final class TamperTests: XCTestCase {
         RawSQLite.dropTriggers(fixture.path, tables)
         var swap = "PRAGMA foreign_keys=OFF; PRAGMA defer_foreign_keys=ON; BEGIN;"
         for table in tables {
-            swap += "UPDATE \(table) SET seq = -1 WHERE seq = \(a); UPDATE \(table) SET seq = \(a) WHERE seq = \(b); UPDATE \(table) SET seq = \(b) WHERE seq = -1;"
+            swap +=
+                "UPDATE \(table) SET seq = -1 WHERE seq = \(a); UPDATE \(table) SET seq = \(a) WHERE seq = \(b); UPDATE \(table) SET seq = \(b) WHERE seq = -1;"
         }
         swap += "COMMIT;"
         RawSQLite.exec(fixture.path, swap)
@@ -184,7 +187,9 @@ final class TamperTests: XCTestCase {
     func testChangedReceiptNumberBreaksTheGaplessSequence() throws {
         let target = try seq(ofSale: 2)
         RawSQLite.dropTriggers(fixture.path, ["sales", "receipts"])
-        RawSQLite.exec(fixture.path, "PRAGMA foreign_keys=OFF; UPDATE receipts SET number = 40 WHERE seq = \(target); UPDATE sales SET receipt_number = 40 WHERE seq = \(target)")
+        RawSQLite.exec(
+            fixture.path,
+            "PRAGMA foreign_keys=OFF; UPDATE receipts SET number = 40 WHERE seq = \(target); UPDATE sales SET receipt_number = 40 WHERE seq = \(target)")
         RawSQLite.restoreTriggers(fixture.path, ["sales", "receipts"])
         let report = try verify()
         XCTAssertEqual(report.firstProblem?.seq, target)
@@ -206,7 +211,10 @@ final class TamperTests: XCTestCase {
     func testChangedDayCloseTotalIsNamed() throws {
         let close = try fixture.ledger.seq("SELECT seq FROM day_closes")!
         RawSQLite.dropTriggers(fixture.path, ["day_closes"])
-        RawSQLite.exec(fixture.path, "UPDATE day_closes SET cash_cents = cash_cents - 1000, expected_cash_cents = expected_cash_cents - 1000, counted_cash_cents = counted_cash_cents - 1000 WHERE seq = \(close)")
+        RawSQLite.exec(
+            fixture.path,
+            "UPDATE day_closes SET cash_cents = cash_cents - 1000, expected_cash_cents = expected_cash_cents - 1000, counted_cash_cents = counted_cash_cents - 1000 WHERE seq = \(close)"
+        )
         RawSQLite.restoreTriggers(fixture.path, ["day_closes"])
         let report = try verify()
         XCTAssertEqual(report.firstProblem?.seq, close)
@@ -221,6 +229,8 @@ final class TamperTests: XCTestCase {
         RawSQLite.restoreTriggers(fixture.path, ["sales"])
         let report = try verify()
         XCTAssertEqual(report.firstProblem?.seq, target)
-        XCTAssertTrue(report.problems.contains { $0.check == .balance && $0.seq == target && $0.message.contains("nicht die Summe der Positionen") }, "\(report.problems)")
+        XCTAssertTrue(
+            report.problems.contains { $0.check == .balance && $0.seq == target && $0.message.contains("nicht die Summe der Positionen") }, "\(report.problems)"
+        )
     }
 }

@@ -32,7 +32,9 @@ final class VerifierTests: XCTestCase {
         return verifier.problems
     }
 
-    private func sale(_ id: String, receipt: Int64, cents: Int64 = 3700, payments: [PaymentRecord]? = nil, date: String = "2026-11-27", shift: String = "s1") -> SaleRecord {
+    private func sale(_ id: String, receipt: Int64, cents: Int64 = 3700, payments: [PaymentRecord]? = nil, date: String = "2026-11-27", shift: String = "s1")
+        -> SaleRecord
+    {
         SaleRecord(
             id: id, receiptNumber: receipt, shiftId: shift, operatorId: "op1", businessDate: date,
             startedAt: Instant(millisecondsSinceEpoch: 0), endedAt: Instant(millisecondsSinceEpoch: 1), reference: nil,
@@ -44,7 +46,8 @@ final class VerifierTests: XCTestCase {
         StornoRecord(
             id: id, saleId: sale.id, receiptNumber: receipt, shiftId: "s1", operatorId: "op1", approvedBy: "op2",
             reason: "Irrtum", businessDate: "2026-11-27", at: Instant(millisecondsSinceEpoch: 5), total: sale.total,
-            refunds: refunds ?? sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount, notReversedReason: $0.method == .card ? "Terminal offline" : nil) })
+            refunds: refunds
+                ?? sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount, notReversedReason: $0.method == .card ? "Terminal offline" : nil) })
     }
 
     private func close(z: Int64 = 1, after: Int64, totals: DayTotals, date: String = "2026-11-27") -> DayCloseRecord {
@@ -56,7 +59,8 @@ final class VerifierTests: XCTestCase {
 
     func testACleanChainHasNoProblems() {
         let a = sale("a", receipt: 1)
-        let b = sale("b", receipt: 2, cents: 1000, payments: [PaymentRecord(method: .card, amount: Money(cents: 1000), card: LedgerFixture.card(Money(cents: 1000)))])
+        let b = sale(
+            "b", receipt: 2, cents: 1000, payments: [PaymentRecord(method: .card, amount: Money(cents: 1000), card: LedgerFixture.card(Money(cents: 1000)))])
         var totals = DayTotals()
         let events: [LedgerEvent] = [.shiftOpened(shift), .sale(a), .sale(b), .storno(storno("x", of: b, receipt: 3))]
         for e in events { totals.add(e) }
@@ -134,8 +138,10 @@ final class VerifierTests: XCTestCase {
     }
 
     func testApprovedCardResolutionWithoutSaleIsNamed() {
-        let pending = PendingCardPayment(id: "p1", saleId: "a", amount: Money(cents: 100), terminal: "t", createdAt: Instant(millisecondsSinceEpoch: 0), draft: "{}")
-        let resolution = CardResolution(pendingId: "p1", outcome: .approved, saleId: "a", detail: "", resolvedAt: Instant(millisecondsSinceEpoch: 0), atStartup: true)
+        let pending = PendingCardPayment(
+            id: "p1", saleId: "a", amount: Money(cents: 100), terminal: "t", createdAt: Instant(millisecondsSinceEpoch: 0), draft: "{}")
+        let resolution = CardResolution(
+            pendingId: "p1", outcome: .approved, saleId: "a", detail: "", resolvedAt: Instant(millisecondsSinceEpoch: 0), atStartup: true)
         let found = problems([.cardPending(pending), .cardResolved(resolution), .cardResolved(resolution)])
         XCTAssertEqual(found.map(\.check), [.cardPayment, .cardPayment, .cardPayment])
         XCTAssertTrue(found.contains { $0.seq == 3 && $0.message.contains("zweimal") }, "\(found)")

@@ -4,7 +4,7 @@ import XCTest
 @testable import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 final class StreamSocketTests: XCTestCase {
@@ -103,7 +103,10 @@ final class StreamSocketTests: XCTestCase {
 
     func testShutdownWakesABlockedReader() throws {
         let (listener, client, server) = try connectedPair()
-        defer { listener.close(); client.close() }
+        defer {
+            listener.close()
+            client.close()
+        }
         let result = Locked<ReadResult?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -123,7 +126,8 @@ final class StreamSocketTests: XCTestCase {
         XCTAssertThrowsError(try StreamSocket.listen(host: "127.0.0.1", port: listener.localPort)) {
             XCTAssertEqual(
                 "\($0)",
-                "Die Adresse 127.0.0.1:\(listener.localPort) ist schon belegt (läuft zvt-sim bereits?); bitte mit --listen bzw. --control einen anderen Port wählen.")
+                "Die Adresse 127.0.0.1:\(listener.localPort) ist schon belegt (läuft zvt-sim bereits?); bitte mit --listen bzw. --control einen anderen Port wählen."
+            )
         }
         XCTAssertThrowsError(try StreamSocket.listen(host: "keine-adresse", port: 0)) {
             XCTAssertEqual($0 as? SocketError, .failed(call: "inet_pton keine-adresse", code: .invalidArgument))

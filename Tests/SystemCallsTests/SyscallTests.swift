@@ -4,7 +4,7 @@ import XCTest
 @testable import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals the test handler has seen (set from the handler, read by the test thread).
@@ -91,7 +91,10 @@ final class SyscallTests: XCTestCase {
     func testAReadInterruptedByASignalIsRetried() throws {
         var ends: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&ends), 0)
-        defer { Syscall.close(ends[0]); Syscall.close(ends[1]) }
+        defer {
+            Syscall.close(ends[0])
+            Syscall.close(ends[1])
+        }
         let readEnd = ends[0]
         let result = Box<Result<[UInt8], Errno>>(.success([]))
         let before = interruptions

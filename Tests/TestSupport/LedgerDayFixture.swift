@@ -49,29 +49,38 @@ public struct LedgerDayFixture {
     }
 
     public static func line(_ code: String, _ name: String, cents: Int64, bund: Int64? = nil) -> SaleLine {
-        var shares = [LineShare(account: "431100", produkt: "1220101", kostenstelle: "33100",
-                                amount: Money(cents: cents - (bund ?? 0)), passThrough: false, label: "Anteil Gemeinde")]
+        var shares = [
+            LineShare(
+                account: "431100", produkt: "1220101", kostenstelle: "33100",
+                amount: Money(cents: cents - (bund ?? 0)), passThrough: false, label: "Anteil Gemeinde")
+        ]
         if let bund {
-            shares.append(LineShare(account: "376100", produkt: nil, kostenstelle: nil, amount: Money(cents: bund),
-                                    passThrough: true, label: "Anteil Bundeskasse"))
+            shares.append(
+                LineShare(
+                    account: "376100", produkt: nil, kostenstelle: nil, amount: Money(cents: bund),
+                    passThrough: true, label: "Anteil Bundeskasse"))
         }
-        return SaleLine(itemCode: code, name: name, variant: nil, quantity: 1, unitPrice: Money(cents: cents), amount: Money(cents: cents),
-                        sachkonto: "431100", produkt: "1220101", kostenstelle: "33100", taxNote: "Gebühr, nicht umsatzsteuerbar",
-                        shares: shares)
+        return SaleLine(
+            itemCode: code, name: name, variant: nil, quantity: 1, unitPrice: Money(cents: cents), amount: Money(cents: cents),
+            sachkonto: "431100", produkt: "1220101", kostenstelle: "33100", taxNote: "Gebühr, nicht umsatzsteuerbar",
+            shares: shares)
     }
 
     public static func card(_ cents: Int64) -> PaymentRecord {
-        PaymentRecord(method: .card, amount: Money(cents: cents),
-                      card: CardDetails(terminalId: "52500123", traceNumber: "000123", receiptNumber: "0042", cardName: "girocard",
-                                        maskedPAN: "6805XXXXXXXXXX1234"))
+        PaymentRecord(
+            method: .card, amount: Money(cents: cents),
+            card: CardDetails(
+                terminalId: "52500123", traceNumber: "000123", receiptNumber: "0042", cardName: "girocard",
+                maskedPAN: "6805XXXXXXXXXX1234"))
     }
 
     @discardableResult
     public mutating func sale(_ shift: ShiftRecord, _ lines: [SaleLine], _ payments: [PaymentRecord], reference: String? = nil) throws -> SaleRecord {
         let total = Money(cents: lines.reduce(0) { $0 + $1.amount.cents })
-        let record = SaleRecord(id: id("sale"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: "op1",
-                                businessDate: shift.businessDate, startedAt: tick(), endedAt: tick(), reference: reference,
-                                total: total, lines: lines, payments: payments)
+        let record = SaleRecord(
+            id: id("sale"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: "op1",
+            businessDate: shift.businessDate, startedAt: tick(), endedAt: tick(), reference: reference,
+            total: total, lines: lines, payments: payments)
         try book(.sale(record))
         return record
     }
@@ -88,10 +97,11 @@ public struct LedgerDayFixture {
 
     public mutating func close(_ shift: ShiftRecord, counted difference: Int64 = 0) throws {
         let (after, totals) = try ledger.periodTotals()
-        let record = DayCloseRecord(id: id("close"), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: "op1",
-                                    approvedBy: nil, businessDate: shift.businessDate, closedAt: tick(), afterSeq: after, totals: totals,
-                                    expectedCash: try totals.expectedCash, countedCash: Money(cents: try totals.expectedCash.cents + difference),
-                                    difference: Money(cents: difference))
+        let record = DayCloseRecord(
+            id: id("close"), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: "op1",
+            approvedBy: nil, businessDate: shift.businessDate, closedAt: tick(), afterSeq: after, totals: totals,
+            expectedCash: try totals.expectedCash, countedCash: Money(cents: try totals.expectedCash.cents + difference),
+            difference: Money(cents: difference))
         try book(.dayClose(record))
         closes.append(record)
     }
@@ -99,20 +109,28 @@ public struct LedgerDayFixture {
     /// Days 1 and 2 closed, day 3 open (see the type's documentation).
     public mutating func build() throws {
         let day1 = try openShift("2026-11-26")
-        let passport = try sale(day1, [Self.line("PA24", "Personalausweis", cents: 4_600)],
-                                [.cash(tendered: Money(euros: 50), change: Money(euros: 4))], reference: "5.2026.000123")
+        let passport = try sale(
+            day1, [Self.line("PA24", "Personalausweis", cents: 4_600)],
+            [.cash(tendered: Money(euros: 50), change: Money(euros: 4))], reference: "5.2026.000123")
         try sale(day1, [Self.line("FZ", "Führungszeugnis", cents: 1_300, bund: 780)], [Self.card(1_300)])
         try sale(day1, [Self.line("RP24", "Reisepass", cents: 8_000)], [.cash(tendered: Money(euros: 50), change: .zero), Self.card(3_000)])
-        try book(.storno(StornoRecord(id: id("storno"), saleId: passport.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
-                                      operatorId: "op1", approvedBy: nil, reason: "falsche Person", businessDate: day1.businessDate,
-                                      at: tick(), total: passport.total, refunds: [StornoRefund(method: .cash, amount: Money(euros: 46))])))
-        try book(.cashMovement(CashMovementRecord(id: id("move"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
-                                                  operatorId: "op1", approvedBy: nil, kind: .abschoepfung, amount: Money(euros: 20),
-                                                  reason: "an die Stadtkasse", businessDate: day1.businessDate, at: tick())))
+        try book(
+            .storno(
+                StornoRecord(
+                    id: id("storno"), saleId: passport.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
+                    operatorId: "op1", approvedBy: nil, reason: "falsche Person", businessDate: day1.businessDate,
+                    at: tick(), total: passport.total, refunds: [StornoRefund(method: .cash, amount: Money(euros: 46))])))
+        try book(
+            .cashMovement(
+                CashMovementRecord(
+                    id: id("move"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
+                    operatorId: "op1", approvedBy: nil, kind: .abschoepfung, amount: Money(euros: 20),
+                    reason: "an die Stadtkasse", businessDate: day1.businessDate, at: tick())))
         try close(day1, counted: -55)
         let day2 = try openShift("2026-11-27")
-        try sale(day2, [Self.line("MB", "Meldebescheinigung", cents: 900)],
-                 [PaymentRecord(method: .cheque, amount: Money(cents: 900), chequeNumber: "42")])
+        try sale(
+            day2, [Self.line("MB", "Meldebescheinigung", cents: 900)],
+            [PaymentRecord(method: .cheque, amount: Money(cents: 900), chequeNumber: "42")])
         try close(day2)
         let day3 = try openShift("2026-11-28")
         try sale(day3, [Self.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 10), change: Money(euros: 1))])
@@ -128,9 +146,12 @@ public struct LedgerDayFixture {
         openDay = nil
     }
 
-    public func request(_ format: ExportFormat, _ scope: ExportScope, out: String, includeOpenDays: Bool = false, registers: [String] = []) -> LedgerExportRequest {
-        LedgerExportRequest(dataDirectory: data, registers: registers, format: format, scope: scope, includeOpenDays: includeOpenDays,
-                            outputPath: directory.path + "/" + out, settings: ExportSettings(),
-                            timeZone: TimeZone(identifier: "Europe/Berlin")!, exportedBy: "stadtkasse")
+    public func request(_ format: ExportFormat, _ scope: ExportScope, out: String, includeOpenDays: Bool = false, registers: [String] = [])
+        -> LedgerExportRequest
+    {
+        LedgerExportRequest(
+            dataDirectory: data, registers: registers, format: format, scope: scope, includeOpenDays: includeOpenDays,
+            outputPath: directory.path + "/" + out, settings: ExportSettings(),
+            timeZone: TimeZone(identifier: "Europe/Berlin")!, exportedBy: "stadtkasse")
     }
 }

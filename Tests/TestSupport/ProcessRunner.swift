@@ -14,8 +14,10 @@ public func builtProduct(_ name: String) -> String {
 
 /// Runs `executable` with `arguments` to its end (at most `timeoutSeconds`, then it is killed)
 /// and returns its exit status and output. `environment` entries are added to this process's.
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                       stdin: String? = nil, currentDirectory: String? = nil, timeoutSeconds: Double = 60) throws -> ProcessResult {
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    stdin: String? = nil, currentDirectory: String? = nil, timeoutSeconds: Double = 60
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -23,7 +25,9 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     for (key, value) in environment { env[key] = value }
     process.environment = env
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let out = Pipe(), err = Pipe(), input = Pipe()
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
@@ -32,16 +36,24 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     try? input.fileHandleForWriting.close()
     // Read both pipes concurrently so a chatty child never blocks on a full pipe.
     let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
     group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
     group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
     if group.wait(timeout: .now() + timeoutSeconds) == .timedOut {
         process.terminate()
         _ = group.wait(timeout: .now() + 5)
     }
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }

@@ -1,8 +1,8 @@
 import Foundation
 import SystemCalls
+import TestSupport
 import XCTest
 import ZVT
-import TestSupport
 
 @testable import ZVTSimulator
 

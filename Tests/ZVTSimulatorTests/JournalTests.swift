@@ -1,6 +1,6 @@
+import TestSupport
 import XCTest
 import ZVT
-import TestSupport
 
 @testable import ZVTSimulator
 
@@ -38,7 +38,8 @@ final class JournalTests: XCTestCase {
         defer { directory.remove() }
         let path = try directory.write("{\"nonsense\":1}\n", to: "journal.jsonl")
         XCTAssertThrowsError(try Journal(path: path)) { error in
-            XCTAssertEqual(String(describing: error), "Journal \(path), Zeile 1: Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.")
+            XCTAssertEqual(
+                String(describing: error), "Journal \(path), Zeile 1: Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.")
         }
     }
 
@@ -54,7 +55,9 @@ final class JournalTests: XCTestCase {
     }
 
     func testCardDataIsDeterministicAndMasked() {
-        let a = CardGenerator(seed: 7), b = CardGenerator(seed: 7), c = CardGenerator(seed: 8)
+        let a = CardGenerator(seed: 7)
+        let b = CardGenerator(seed: 7)
+        let c = CardGenerator(seed: 8)
         XCTAssertEqual(a.card(forTrace: 5), b.card(forTrace: 5))
         XCTAssertNotEqual((1...20).map { a.card(forTrace: $0) }, (1...20).map { c.card(forTrace: $0) })
         for trace in 1...200 {

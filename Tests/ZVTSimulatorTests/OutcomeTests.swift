@@ -87,7 +87,8 @@ final class OutcomeTests: XCTestCase {
         let sequence = register.pay(7_27)
         let results = sequence.statusInformation.map { $0.resultCode?.rawValue }
         XCTAssertEqual(results, [0x37, 0x00], "two Status-Informations in one sequence")
-        let first = sequence.statusInformation[0].fields, second = sequence.statusInformation[1].fields
+        let first = sequence.statusInformation[0].fields
+        let second = sequence.statusInformation[1].fields
         XCTAssertNotEqual(first.trace, second.trace, "each host request has its own trace")
         XCTAssertNil(first.receiptNumber)
         XCTAssertEqual(sequence.last, Completion().apdu)

@@ -89,7 +89,10 @@ final class RobustnessTests: XCTestCase {
         // The journal is still consistent: every line parses, numbers never repeat among booked receipts.
         let booked = simulator.journal.entries.filter(\.isBooked).compactMap(\.receipt)
         XCTAssertEqual(Set(booked).count, booked.count)
-        XCTAssertEqual(try JSONDecoder().decode([JournalEntry].self, from: Data(("[" + simulator.journal.jsonLines().split(separator: "\n").joined(separator: ",") + "]").utf8)).count,
-                       simulator.journal.entries.count)
+        XCTAssertEqual(
+            try JSONDecoder().decode(
+                [JournalEntry].self, from: Data(("[" + simulator.journal.jsonLines().split(separator: "\n").joined(separator: ",") + "]").utf8)
+            ).count,
+            simulator.journal.entries.count)
     }
 }

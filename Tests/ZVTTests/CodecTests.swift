@@ -250,7 +250,8 @@ final class SerialFrameTests: XCTestCase {
     }
 
     func testReceiverEventsByteByByte() {
-        let stream = [SerialFrame.ack] + hex("41") + SerialFrame.encode(hex("06 10 03 12 34 56")) + [SerialFrame.nak]
+        let stream =
+            [SerialFrame.ack] + hex("41") + SerialFrame.encode(hex("06 10 03 12 34 56")) + [SerialFrame.nak]
             + hex("10 02 80 00 00 10 03 00 00") + hex("10 02 80 10 07")
         var buffer: [UInt8] = []
         var events: [SerialFrame.Event] = []

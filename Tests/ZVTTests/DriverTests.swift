@@ -39,12 +39,13 @@ final class DriverTests: XCTestCase {
         let statuses = Collector<String>()
         let records = Collector<Int?>()
         let trace = Collector<ZVTDriver.Direction>()
-        let (driver, transport) = makeDriver([
-            [.bytes(hex("80 00 00") + status)],  // ack and first 04 FF in one read
-            [.delay(ms: 2_000), .bytes(Array(info.prefix(7))), .bytes(Array(info.dropFirst(7)))],  // 04 0F split
-            [try bytes("dce-valina/data051327012.hex")],
-            [.bytes(hex("06 0F 00"))],
-        ], handlers: .init(status: { statuses.add($0) }, record: { records.add($0.fields.receiptNumber) }, trace: { direction, _ in trace.add(direction) }))
+        let (driver, transport) = makeDriver(
+            [
+                [.bytes(hex("80 00 00") + status)],  // ack and first 04 FF in one read
+                [.delay(ms: 2_000), .bytes(Array(info.prefix(7))), .bytes(Array(info.dropFirst(7)))],  // 04 0F split
+                [try bytes("dce-valina/data051327012.hex")],
+                [.bytes(hex("06 0F 00"))],
+            ], handlers: .init(status: { statuses.add($0) }, record: { records.add($0.fields.receiptNumber) }, trace: { direction, _ in trace.add(direction) }))
         guard case .approved(let payment) = driver.authorize(amountCents: 1) else { return XCTFail("not approved") }
         XCTAssertEqual(payment.amountCents, 1)
         XCTAssertEqual(payment.receiptNumber, 22)
@@ -193,7 +194,8 @@ final class DriverTests: XCTestCase {
     func testAdministrationCommands() throws {
         let (driver, transport) = makeDriver([
             [.bytes(hex("80 00 00")), try bytes("dce-valina/1620218414428PT.hex")], [],
-            [.bytes(hex("80 00 00")), try bytes("feig-cvend/1680761828.489701000_pt_ecr.blob")], [try bytes("dce-valina/1617777384987PT.hex")], [.bytes(hex("06 0F 00"))], [],
+            [.bytes(hex("80 00 00")), try bytes("feig-cvend/1680761828.489701000_pt_ecr.blob")], [try bytes("dce-valina/1617777384987PT.hex")],
+            [.bytes(hex("06 0F 00"))], [],
             [.bytes(hex("80 00 00"))],
             [.bytes(hex("84 83 00"))],
         ])

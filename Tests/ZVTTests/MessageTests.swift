@@ -56,13 +56,17 @@ final class MessageTests: XCTestCase {
         try assertRoundTrip(
             .intermediateStatus(IntermediateStatusInformation(status: .pleaseWait, texts: ["OK"])), "04 FF 09 17 06 06 24 04 07 02 4F 4B")
         try assertRoundTrip(.statusInformation(StatusInformation(fields: BMPList([BMPField(0x27, [0x6C])]))), "04 0F 02 27 6C")
-        try assertRoundTrip(.printLine(PrintLine(attribute: 0x00, text: "Gesamt      0       0,00")), "06 D1 19 00 47 65 73 61 6D 74 20 20 20 20 20 20 30 20 20 20 20 20 20 20 30 2C 30 30")
+        try assertRoundTrip(
+            .printLine(PrintLine(attribute: 0x00, text: "Gesamt      0       0,00")),
+            "06 D1 19 00 47 65 73 61 6D 74 20 20 20 20 20 20 30 20 20 20 20 20 20 20 30 2C 30 30")
         try assertRoundTrip(.completion(Completion()), "06 0F 00")
         try assertRoundTrip(
             .completion(Completion(content: .statusEnquiry(softwareVersion: nil, terminalStatus: .cardInserted, fields: BMPList()))), "06 0F 01 DC",
             pending: StatusEnquiry.command)
         try assertRoundTrip(.terminalAbort(TerminalAbort(resultCode: .aborted)), "06 1E 01 6C")
-        let lines = [PrintedLine(attribute: 0x40, text: "** KUNDENBELEG **"), PrintedLine(attribute: 0, text: "Betrag  12,34 EUR"), PrintedLine(attribute: 0, text: "")]
+        let lines = [
+            PrintedLine(attribute: 0x40, text: "** KUNDENBELEG **"), PrintedLine(attribute: 0, text: "Betrag  12,34 EUR"), PrintedLine(attribute: 0, text: ""),
+        ]
         let block = PrintTextBlock(receiptType: 0x02, lines: lines, closes: true)
         let decoded = try PrintTextBlock(apdu: APDU.decodeSingle(block.apdu.bytes))
         XCTAssertEqual(decoded, block)
@@ -74,7 +78,8 @@ final class MessageTests: XCTestCase {
 
     /// Spec / field examples (ZVT 13.08 §2.66, §3).
     func testSpecExamples() throws {
-        let spec = try IntermediateStatusInformation(apdu: APDU.decodeSingle(hex("04 FF 19 17 03 06 15 24 0D 07 0B 30 30 20 41 70 70 72 6F 76 65 64 1F 73 03 00 00 08")))
+        let spec = try IntermediateStatusInformation(
+            apdu: APDU.decodeSingle(hex("04 FF 19 17 03 06 15 24 0D 07 0B 30 30 20 41 70 70 72 6F 76 65 64 1F 73 03 00 00 08")))
         XCTAssertEqual(spec.timeoutMinutes, 3)
         XCTAssertEqual(spec.displayLines(), ["00 Approved"])
         XCTAssertEqual(TLV.first(0x1F73, in: spec.fields.tlv)?.value, hex("00 00 08"))
@@ -84,8 +89,9 @@ final class MessageTests: XCTestCase {
         XCTAssertEqual(TLV.first(0x1F73, in: noTimeout.fields.tlv)?.value, hex("00 00 02"))
         XCTAssertEqual(noTimeout.apdu.bytes, hex("04 FF 09 17 06 06 1F 73 03 00 00 02"))
 
-        let ecrterm = try TerminalAbort(apdu: APDU.decodeSingle(
-            hex("06 1E 2E 6C 06 2B 1F 16 05 FF 00 00 14 41 1F 17 20") + Array("Abbruch durch externes Kommando!".utf8)))
+        let ecrterm = try TerminalAbort(
+            apdu: APDU.decodeSingle(
+                hex("06 1E 2E 6C 06 2B 1F 16 05 FF 00 00 14 41 1F 17 20") + Array("Abbruch durch externes Kommando!".utf8)))
         XCTAssertEqual(ecrterm.resultCode, .aborted)
         XCTAssertEqual(ecrterm.errorText(), "Abbruch durch externes Kommando!")
         let currency = try TerminalAbort(apdu: APDU.decodeSingle(hex("06 1E 03 6F 09 78")))

@@ -277,7 +277,10 @@ final class SessionTests: XCTestCase {
                 XCTAssertFalse(r.completed, label)
                 XCTAssertEqual(r.statusInformation?.fields.receiptNumber, 22, "\(label): what is known is kept for the recovery")
                 XCTAssertEqual(r.receipts.count, receipts.count, "\(label): an open receipt is handed over too")
-                XCTAssertEqual(r.text, "Ergebnis unbekannt: \(unsentAcknowledgement ? SessionProblem.connectionLost : .noCompletionAfterResult(timedOut: false)). Bitte Belegwiederholung abfragen")
+                XCTAssertEqual(
+                    r.text,
+                    "Ergebnis unbekannt: \(unsentAcknowledgement ? SessionProblem.connectionLost : .noCompletionAfterResult(timedOut: false)). Bitte Belegwiederholung abfragen"
+                )
             }
         }
         XCTAssertEqual(
@@ -398,9 +401,14 @@ final class SessionTests: XCTestCase {
         _ = reg.receive(ack, now: 0)
         _ = reg.receive(PrintLine(attribute: 0, text: "Zeile 1").apdu, now: 1)
         let closing = reg.receive(PrintLine(attribute: 0x81, text: "Ende").apdu, now: 2)
-        XCTAssertTrue(closing.contains(.printReceipt(PrintedReceipt(receiptType: nil, lines: [
-            PrintedLine(attribute: 0, text: "Zeile 1"), PrintedLine(attribute: 0x81, text: "Ende"),
-        ]))))
+        XCTAssertTrue(
+            closing.contains(
+                .printReceipt(
+                    PrintedReceipt(
+                        receiptType: nil,
+                        lines: [
+                            PrintedLine(attribute: 0, text: "Zeile 1"), PrintedLine(attribute: 0x81, text: "Ende"),
+                        ]))))
         let done = try XCTUnwrap(result(reg.receive(try Traces.apdu("dce-valina/1620218414428PT.hex"), now: 3)))
         XCTAssertEqual(done.completion?.fields.terminalId, "29001006")
     }

@@ -5,7 +5,7 @@ import XCTest
 @testable import ZVT
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A one-connection TCP terminal on 127.0.0.1 for testing ``TCPTransport`` with real sockets.

@@ -77,7 +77,9 @@ public struct FourEyesRules: Sendable, Equatable {
     }
 
     /// The approval, if `authentication` accepted an approver who passes ``checkApprover(_:for:requestedBy:)``.
-    public func approve(_ action: ApprovableAction, requestedBy requester: OperatorAccount, approver: OperatorAccount?, authentication: AuthenticationResult, at now: Date) throws(AccessError) -> Approval {
+    public func approve(
+        _ action: ApprovableAction, requestedBy requester: OperatorAccount, approver: OperatorAccount?, authentication: AuthenticationResult, at now: Date
+    ) throws(AccessError) -> Approval {
         if let approver { try checkApprover(approver, for: action, requestedBy: requester) }
         switch authentication.outcome {
         case .refused(let error): throw error

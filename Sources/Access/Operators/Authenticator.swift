@@ -54,14 +54,17 @@ public struct Authenticator: Sendable {
     public func authenticate(_ account: OperatorAccount?, pin: String, at now: Date) -> AuthenticationResult {
         guard var account else {
             _ = Self.decoy.verify(pin)
-            return AuthenticationResult(outcome: .refused(.wrongCredentials(remainingAttempts: nil)), lockoutEvents: [], failureReason: .unknownLogin, upgradedHash: nil)
+            return AuthenticationResult(
+                outcome: .refused(.wrongCredentials(remainingAttempts: nil)), lockoutEvents: [], failureReason: .unknownLogin, upgradedHash: nil)
         }
         switch account.lockout.status(at: now) {
         case .lockedByHand:
-            return AuthenticationResult(outcome: .refused(.locked(login: account.login, minutesLeft: nil)), lockoutEvents: [], failureReason: .locked, upgradedHash: nil)
+            return AuthenticationResult(
+                outcome: .refused(.locked(login: account.login, minutesLeft: nil)), lockoutEvents: [], failureReason: .locked, upgradedHash: nil)
         case .lockedUntil:
             let minutes = account.lockout.minutesLeft(at: now)
-            return AuthenticationResult(outcome: .refused(.locked(login: account.login, minutesLeft: minutes)), lockoutEvents: [], failureReason: .locked, upgradedHash: nil)
+            return AuthenticationResult(
+                outcome: .refused(.locked(login: account.login, minutesLeft: minutes)), lockoutEvents: [], failureReason: .locked, upgradedHash: nil)
         case .open:
             break
         }
@@ -69,7 +72,8 @@ public struct Authenticator: Sendable {
             let events = policy.eventsAfterFailure(account.lockout, at: now)
             var after = account.lockout
             for event in events { after.apply(event) }
-            let error: AccessError = after.isLocked(at: now)
+            let error: AccessError =
+                after.isLocked(at: now)
                 ? .lockedNow(login: account.login, minutes: policy.lockoutMinutes)
                 : .wrongCredentials(remainingAttempts: policy.remainingAttempts(after, at: now))
             return AuthenticationResult(outcome: .refused(error), lockoutEvents: events, failureReason: .wrongPIN, upgradedHash: nil)

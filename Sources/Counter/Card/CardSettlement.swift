@@ -51,7 +51,10 @@ final class CardSettlement: @unchecked Sendable {
 
     /// The trace of the terminal's last transaction as last heard from it (`known(nil)`: it has
     /// none); unknown at start and after an answer that carries no trace (a decline).
-    private enum LastSeen { case unknown, known(String?) }
+    private enum LastSeen {
+        case unknown
+        case known(String?)
+    }
     private var lastSeen = LastSeen.unknown
     /// Whether the ledger is known to hold no unresolved intent. Intents are made only here (one
     /// counter per register's ledger), so once none is found, none appears unless this makes one.
@@ -241,9 +244,10 @@ final class CardSettlement: @unchecked Sendable {
                     pending, outcome: .notPaid, saleId: reversal.saleId, detail: "Storno am Terminal nicht erfolgt; Storno nicht gebucht",
                     atStartup: atStartup)
             } else {
-                let what = last.map {
-                    "letzte Transaktion am Terminal: \($0.kind == .payment ? "Zahlung" : "Storno") \($0.amount.formatted), Beleg \($0.details.receiptNumber)"
-                } ?? "das Terminal kennt keine Transaktion"
+                let what =
+                    last.map {
+                        "letzte Transaktion am Terminal: \($0.kind == .payment ? "Zahlung" : "Storno") \($0.amount.formatted), Beleg \($0.details.receiptNumber)"
+                    } ?? "das Terminal kennt keine Transaktion"
                 try resolveUnbooked(pending, outcome: .notPaid, saleId: nil, detail: "nicht bezahlt (\(what))", atStartup: atStartup)
             }
             return RecoveryOutcome(pending: pending, result: .notPaid)
@@ -256,7 +260,8 @@ final class CardSettlement: @unchecked Sendable {
         -> LastTransactionMatch.Verdict
     {
         let d = last.details
-        let knownEarlier = try (previousTrace != nil && d.traceNumber == previousTrace)
+        let knownEarlier =
+            try (previousTrace != nil && d.traceNumber == previousTrace)
             || ledger.isCardPaymentBooked(terminalId: d.terminalId, receiptNumber: d.receiptNumber, traceNumber: d.traceNumber)
             || ledger.isCardReversalBooked(terminalId: d.terminalId, receiptNumber: d.receiptNumber, traceNumber: d.traceNumber)
         return LastTransactionMatch.verdict(

@@ -52,7 +52,10 @@ public struct TerminalTransaction: Equatable, Sendable {
     public let amount: Money
     public let details: CardDetails
     public init(kind: Kind, approved: Bool, amount: Money, details: CardDetails) {
-        self.kind = kind; self.approved = approved; self.amount = amount; self.details = details
+        self.kind = kind
+        self.approved = approved
+        self.amount = amount
+        self.details = details
     }
 }
 

@@ -96,9 +96,14 @@ public struct DayCloseRequest: Equatable, Sendable {
         count: CashCount, totalOnly: Bool = false, blindCount: Bool = false, firstCountedCash: Money? = nil, countSubmissions: Int = 1,
         reason: String = "", floatKept: Money, expectedSeen: Money? = nil
     ) {
-        self.count = count; self.totalOnly = totalOnly; self.blindCount = blindCount
-        self.firstCountedCash = firstCountedCash; self.countSubmissions = countSubmissions; self.reason = reason
-        self.floatKept = floatKept; self.expectedSeen = expectedSeen
+        self.count = count
+        self.totalOnly = totalOnly
+        self.blindCount = blindCount
+        self.firstCountedCash = firstCountedCash
+        self.countSubmissions = countSubmissions
+        self.reason = reason
+        self.floatKept = floatKept
+        self.expectedSeen = expectedSeen
     }
 
     /// The request for a prepared draft that has been counted.

@@ -264,7 +264,8 @@ public final class DayCloseService {
                 try counter.receiptStore.writeReport(text, name: Self.zReportFileName(record.zNumber))
                 file = counter.receiptStore.directory + "/" + Self.zReportFileName(record.zNumber)
             } catch {
-                problem = "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
+                problem =
+                    "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
             }
             counter.printer?.send(text, receiptNumber: record.zNumber)
             return DayCloseOutcome(
@@ -303,7 +304,10 @@ public final class DayCloseService {
         let now = counter.clock.now()
         try ledger.transaction {
             try ledger.append(
-                .audit(AuditRecord(id: CounterService.newId(), kind: Self.endOfDayAuditKind, operatorId: operatorId, detail: String(decoding: data, as: UTF8.self), at: now)),
+                .audit(
+                    AuditRecord(
+                        id: CounterService.newId(), kind: Self.endOfDayAuditKind, operatorId: operatorId, detail: String(decoding: data, as: UTF8.self), at: now
+                    )),
                 at: now)
         }
         return (result, note)

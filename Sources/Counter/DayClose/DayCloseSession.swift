@@ -35,10 +35,12 @@ public final class DayCloseSession {
         let approvedBy = try service.needsApproval(counted: request.count.total) ? approval?.approverID : nil
         let holder = try session.shiftHolder()
         let outcome = try service.close(request, operatorId: session.currentOperator.id, approvedBy: approvedBy)
-        try session.access.record(.shiftClosed, actor: session.currentOperator.id, fields: [
-            "shift": outcome.record.shiftId, "z": String(outcome.record.zNumber), AuditField.subject: holder ?? session.currentOperator.id,
-            "difference_cents": String(outcome.record.difference.cents),
-        ])
+        try session.access.record(
+            .shiftClosed, actor: session.currentOperator.id,
+            fields: [
+                "shift": outcome.record.shiftId, "z": String(outcome.record.zNumber), AuditField.subject: holder ?? session.currentOperator.id,
+                "difference_cents": String(outcome.record.difference.cents),
+            ])
         return outcome
     }
 

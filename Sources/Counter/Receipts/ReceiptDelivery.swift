@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import KasseCore
 import Ledger
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A receipt on its way to its file and the printer; ``wait()`` blocks until it got there.
 // @unchecked Sendable: `delivered` is only read and written while `condition` is locked.
@@ -140,7 +141,8 @@ public final class ReceiptDelivery: @unchecked Sendable {
                 try store.write(text, number: number)
                 file = store.path(of: number)
             } catch {
-                problem = "Die Belegdatei für Beleg \(number) ließ sich nicht schreiben (\(error.localizedDescription)); sie wird beim nächsten Start nachgeholt."
+                problem =
+                    "Die Belegdatei für Beleg \(number) ließ sich nicht schreiben (\(error.localizedDescription)); sie wird beim nächsten Start nachgeholt."
             }
         }
         printer?.send(text, receiptNumber: number)
@@ -206,9 +208,9 @@ final class DeliveryQueue: @unchecked Sendable {
 
     private func work() {
         #if canImport(Glibc)
-        // Below the booking thread, so that waking it does not take the clerk's core (on Linux
-        // `setpriority` with 0 applies to the calling thread alone).
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            // Below the booking thread, so that waking it does not take the clerk's core (on Linux
+            // `setpriority` with 0 applies to the calling thread alone).
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         #endif
         while true {
             condition.lock()

@@ -10,8 +10,11 @@ public struct ReceiptContext: Sendable {
     /// Operator names by id.
     public let operatorNames: [String: String]
     public init(officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String]) {
-        self.officeName = officeName; self.officeAddress = officeAddress; self.registerId = registerId
-        self.calendar = calendar; self.operatorNames = operatorNames
+        self.officeName = officeName
+        self.officeAddress = officeAddress
+        self.registerId = registerId
+        self.calendar = calendar
+        self.operatorNames = operatorNames
     }
 }
 
@@ -97,7 +100,9 @@ public enum ReceiptRenderer {
                 TextLayout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", (negated ? line.amount.negated : line.amount).formatted))
             out.append(contentsOf: TextLayout.wrap(line.taxNote).map { "    " + $0 })
             for share in line.shares where line.shares.count > 1 {
-                out.append(TextLayout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted))
+                out.append(
+                    TextLayout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted)
+                )
             }
         }
     }

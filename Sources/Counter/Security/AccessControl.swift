@@ -20,7 +20,10 @@ public final class AccessControl {
     /// - Parameters:
     ///   - hashIterations: PBKDF2 iterations for new PINs (at least ``PINHash/minimumIterations``).
     ///   - now: the clock (injected: tests never sleep).
-    public init(store: CredentialStore, configuration: Configuration, hashIterations: Int = PINHash.defaultIterations, log: FileLog? = nil, now: @escaping () -> Date = { Date() }) {
+    public init(
+        store: CredentialStore, configuration: Configuration, hashIterations: Int = PINHash.defaultIterations, log: FileLog? = nil,
+        now: @escaping () -> Date = { Date() }
+    ) {
         precondition(hashIterations >= PINHash.minimumIterations)
         self.store = store
         self.authenticator = Authenticator(policy: LockoutPolicy(configuration: configuration), hashIterations: hashIterations)
@@ -69,7 +72,8 @@ public final class AccessControl {
     @discardableResult
     public func setUp(login: String, name: String, pin: String, pinRepeated: String) throws -> OperatorAccount {
         try write { directory, at in
-            try directory.setupEvents(id: Self.newId(), login: login, name: name, pin: pin, pinRepeated: pinRepeated, at: at, iterations: authenticator.hashIterations)
+            try directory.setupEvents(
+                id: Self.newId(), login: login, name: name, pin: pin, pinRepeated: pinRepeated, at: at, iterations: authenticator.hashIterations)
         }
         let account = try directory().account(login: login)!
         log?.info("Ersteinrichtung: erster Bediener \(account.login) angelegt")
@@ -107,7 +111,9 @@ public final class AccessControl {
 
     /// A second person approves `action` for `requester` with their own id and PIN at the same
     /// counter. Refused (and audited) if it is the requester, lacks Kassenaufsicht, or the PIN is wrong.
-    public func approve(_ action: ApprovableAction, requestedBy requester: OperatorAccount, approverLogin: String, pin: String, reference: String? = nil) throws -> Approval {
+    public func approve(_ action: ApprovableAction, requestedBy requester: OperatorAccount, approverLogin: String, pin: String, reference: String? = nil) throws
+        -> Approval
+    {
         // The refusal's audit events are booked (committed) before the error is thrown.
         let outcome: Result<Approval, AccessError> = try store.transaction {
             let at = now()
@@ -115,10 +121,14 @@ public final class AccessControl {
             let approver = directory.account(login: approverLogin)
             if let approver {
                 do throws(AccessError) { try fourEyes.checkApprover(approver, for: action, requestedBy: requester) } catch {
-                    try book([AuditEvent(.accessDenied, actor: approver.id, fields: [
-                        AuditField.operation: action.approvingPermission.rawValue, AuditField.login: approver.login,
-                        AuditField.reason: error.description,
-                    ], at: at)])
+                    try book([
+                        AuditEvent(
+                            .accessDenied, actor: approver.id,
+                            fields: [
+                                AuditField.operation: action.approvingPermission.rawValue, AuditField.login: approver.login,
+                                AuditField.reason: error.description,
+                            ], at: at)
+                    ])
                     return .failure(error)
                 }
             }
@@ -169,9 +179,13 @@ public final class AccessControl {
     // MARK: Administration
 
     @discardableResult
-    public func addOperator(by admin: OperatorAccount, login: String, name: String, roles: Set<Role>, pin: String, pinRepeated: String) throws -> OperatorAccount {
+    public func addOperator(by admin: OperatorAccount, login: String, name: String, roles: Set<Role>, pin: String, pinRepeated: String) throws
+        -> OperatorAccount
+    {
         try write { directory, at in
-            try directory.addEvents(by: try fresh(admin, in: directory), id: Self.newId(), login: login, name: name, roles: roles, pin: pin, pinRepeated: pinRepeated, at: at, iterations: authenticator.hashIterations)
+            try directory.addEvents(
+                by: try fresh(admin, in: directory), id: Self.newId(), login: login, name: name, roles: roles, pin: pin, pinRepeated: pinRepeated, at: at,
+                iterations: authenticator.hashIterations)
         }
         return try directory().account(login: login)!
     }
@@ -182,7 +196,8 @@ public final class AccessControl {
 
     public func setPIN(by actor: OperatorAccount, login: String, pin: String, pinRepeated: String) throws {
         try write { directory, at in
-            try directory.setPINEvents(by: try fresh(actor, in: directory), login: login, pin: pin, pinRepeated: pinRepeated, at: at, iterations: authenticator.hashIterations)
+            try directory.setPINEvents(
+                by: try fresh(actor, in: directory), login: login, pin: pin, pinRepeated: pinRepeated, at: at, iterations: authenticator.hashIterations)
         }
     }
 

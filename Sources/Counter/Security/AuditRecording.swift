@@ -10,9 +10,12 @@ extension AccessControl {
     /// not an error for `verify`.
     public static func recordVerification(_ store: CredentialStore, entries: Int64, problems: Int) {
         try? store.transaction {
-            _ = try store.appendAudit(AuditEvent(.verificationRun, actor: nil, fields: [
-                AuditField.result: problems == 0 ? "ok" : "problems", "entries": String(entries), "problems": String(problems),
-            ], at: Instant.now.date))
+            _ = try store.appendAudit(
+                AuditEvent(
+                    .verificationRun, actor: nil,
+                    fields: [
+                        AuditField.result: problems == 0 ? "ok" : "problems", "entries": String(entries), "problems": String(problems),
+                    ], at: Instant.now.date))
         }
     }
 

@@ -29,7 +29,10 @@ public struct AuditFilter: Sendable {
     /// A type (`login.failed`) or a prefix up to a dot (`login` matches `login.succeeded` and `login.failed`).
     public var type: String?
     public init(from: Instant? = nil, to: Instant? = nil, operatorId: String? = nil, type: String? = nil) {
-        self.from = from; self.to = to; self.operatorId = operatorId; self.type = type
+        self.from = from
+        self.to = to
+        self.operatorId = operatorId
+        self.type = type
     }
 
     func matches(_ entry: AuditTrailEntry) -> Bool {
@@ -77,18 +80,31 @@ public enum AuditTrail {
             if fields.removeValue(forKey: Ledger.pinHashDigestField) != nil { fields[AuditField.pinHash] = "(neu gesetzt)" }
             return make(r.kind, r.operatorId, fields, at: r.at)
         case .shiftOpened(let r):
-            return make(AuditEventType.shiftOpened.rawValue, r.operatorId, ["float_cents": String(r.float.cents), "shift": r.id, "business_date": r.businessDate], at: r.openedAt)
+            return make(
+                AuditEventType.shiftOpened.rawValue, r.operatorId, ["float_cents": String(r.float.cents), "shift": r.id, "business_date": r.businessDate],
+                at: r.openedAt)
         case .storno(let r):
-            return make(AuditEventType.stornoBooked.rawValue, r.operatorId, withApprover(["receipt": String(r.receiptNumber), "total_cents": String(r.total.cents), AuditField.reason: r.reason], r.approvedBy), at: r.at)
+            return make(
+                AuditEventType.stornoBooked.rawValue, r.operatorId,
+                withApprover(["receipt": String(r.receiptNumber), "total_cents": String(r.total.cents), AuditField.reason: r.reason], r.approvedBy), at: r.at)
         case .cashMovement(let r):
-            return make(AuditEventType.cashMovement.rawValue, r.operatorId, withApprover(["kind": r.kind.rawValue, AuditField.amount: String(r.amount.cents), "receipt": String(r.receiptNumber), AuditField.reason: r.reason], r.approvedBy), at: r.at)
+            return make(
+                AuditEventType.cashMovement.rawValue, r.operatorId,
+                withApprover(
+                    ["kind": r.kind.rawValue, AuditField.amount: String(r.amount.cents), "receipt": String(r.receiptNumber), AuditField.reason: r.reason],
+                    r.approvedBy), at: r.at)
         case .dayClose(let r):
-            return make(AuditEventType.dayClosed.rawValue, r.operatorId, withApprover([
-                "z": String(r.zNumber), "business_date": r.businessDate, AuditField.expected: String(r.expectedCash.cents),
-                AuditField.counted: String(r.countedCash.cents), "difference_cents": String(r.difference.cents),
-            ], r.approvedBy), at: r.closedAt)
+            return make(
+                AuditEventType.dayClosed.rawValue, r.operatorId,
+                withApprover(
+                    [
+                        "z": String(r.zNumber), "business_date": r.businessDate, AuditField.expected: String(r.expectedCash.cents),
+                        AuditField.counted: String(r.countedCash.cents), "difference_cents": String(r.difference.cents),
+                    ], r.approvedBy), at: r.closedAt)
         case .export(let r):
-            return make(AuditEventType.exportRun.rawValue, r.operatorId, ["format": r.format, "file": r.fileName, AuditField.sha256: r.fileSHA256, "records": String(r.recordCount)], at: r.at)
+            return make(
+                AuditEventType.exportRun.rawValue, r.operatorId,
+                ["format": r.format, "file": r.fileName, AuditField.sha256: r.fileSHA256, "records": String(r.recordCount)], at: r.at)
         case .cardResolved(let r) where r.atStartup:
             var fields = ["outcome": r.outcome.rawValue, "pending": r.pendingId, "detail": r.detail]
             if let sale = r.saleId { fields["sale"] = sale }

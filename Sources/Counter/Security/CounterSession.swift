@@ -112,11 +112,13 @@ public final class CounterSession {
         _ = try access.authorize(.handOverShift, receiver)
         let expected = try service.interimReport().expectedCash
         let handover = Handover(shiftId: shift.id, fromId: id, toId: receiver.id, expectedCash: expected, countedCash: countedCash)
-        try access.record(.shiftHandover, actor: id, fields: [
-            "shift": shift.id, AuditField.from: id, AuditField.to: receiver.id, AuditField.subject: receiver.id,
-            AuditField.expected: String(expected.cents), AuditField.counted: String(countedCash.cents),
-            "difference_cents": String(handover.difference.cents),
-        ])
+        try access.record(
+            .shiftHandover, actor: id,
+            fields: [
+                "shift": shift.id, AuditField.from: id, AuditField.to: receiver.id, AuditField.subject: receiver.id,
+                AuditField.expected: String(expected.cents), AuditField.counted: String(countedCash.cents),
+                "difference_cents": String(handover.difference.cents),
+            ])
         return handover
     }
 
@@ -148,24 +150,30 @@ public final class CounterSession {
 
     /// Cancels a whole sale. Needs the approval of a second operator with Kassenaufsicht, who is
     /// recorded on the storno booking (`approved_by`).
-    public func cancelSale(receiptNumber: Int64, stornoId: String, reason: String, approval: Approval?, cardReversal: CardReversalChoice = .onTerminal) throws -> StornoOutcome {
+    public func cancelSale(receiptNumber: Int64, stornoId: String, reason: String, approval: Approval?, cardReversal: CardReversalChoice = .onTerminal) throws
+        -> StornoOutcome
+    {
         try check(.requestStorno)
         try requireShiftHolder()
         try access.fourEyes.require(.storno, requestedBy: id, approval: approval)
         let outcome = try service.cancelSale(
             receiptNumber: receiptNumber, stornoId: stornoId, operatorId: id, reason: reason, approvedBy: approval?.approverID, cardReversal: cardReversal)
         if !outcome.alreadyBooked {
-            try access.record(.stornoApproved, actor: id, fields: [
-                "receipt": String(outcome.storno.receiptNumber), AuditField.reference: String(receiptNumber),
-                AuditField.approver: approval?.approverID ?? "",
-            ])
+            try access.record(
+                .stornoApproved, actor: id,
+                fields: [
+                    "receipt": String(outcome.storno.receiptNumber), AuditField.reference: String(receiptNumber),
+                    AuditField.approver: approval?.approverID ?? "",
+                ])
         }
         return outcome
     }
 
     /// Books an Einlage (no approval) or an Entnahme / Abschöpfung (approval of a second operator
     /// with Kassenaufsicht, recorded on the booking).
-    public func recordCashMovement(id movementId: String, kind: CashMovementKind, amount: Money, reason: String, approval: Approval?) throws -> (movement: CashMovementRecord, receipt: DeliveredReceipt) {
+    public func recordCashMovement(id movementId: String, kind: CashMovementKind, amount: Money, reason: String, approval: Approval?) throws -> (
+        movement: CashMovementRecord, receipt: DeliveredReceipt
+    ) {
         switch kind {
         case .einlage:
             try check(.depositCash)
@@ -174,7 +182,8 @@ public final class CounterSession {
             try access.fourEyes.require(.cashWithdrawal(amount), requestedBy: id, approval: approval)
         }
         try requireShiftHolder()
-        return try service.recordCashMovement(id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
+        return try service.recordCashMovement(
+            id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
     }
 
     /// Prints a copy (Kopie) of a booked receipt.

@@ -88,8 +88,9 @@ public final class CounterService: @unchecked Sendable {
         data: String, configuration: Configuration, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         printer: ReceiptPrinter? = nil
     ) throws -> CounterService {
-        try open(ledger: try openLedger(data: data, configuration: configuration), data: data, configuration: configuration, clock: clock,
-                 terminal: terminal, printer: printer)
+        try open(
+            ledger: try openLedger(data: data, configuration: configuration), data: data, configuration: configuration, clock: clock,
+            terminal: terminal, printer: printer)
     }
 
     /// The service on `ledger` (from ``openLedger(data:configuration:)``), e.g. with the access

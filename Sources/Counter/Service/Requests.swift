@@ -29,14 +29,19 @@ public struct SaleRequest: Equatable, Sendable {
     public let startedAt: Instant
 
     public init(saleId: String, operatorId: String, lines: [SaleLine], payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
-        self.saleId = saleId; self.operatorId = operatorId; self.lines = lines; self.payment = payment
-        self.reference = reference; self.startedAt = startedAt
+        self.saleId = saleId
+        self.operatorId = operatorId
+        self.lines = lines
+        self.payment = payment
+        self.reference = reference
+        self.startedAt = startedAt
     }
 
     /// A request for the lines of `basket`.
     public init(saleId: String, operatorId: String, basket: Basket, payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
-        self.init(saleId: saleId, operatorId: operatorId, lines: basket.lines.map(SaleLine.init(basketLine:)), payment: payment,
-                  reference: reference, startedAt: startedAt)
+        self.init(
+            saleId: saleId, operatorId: operatorId, lines: basket.lines.map(SaleLine.init(basketLine:)), payment: payment,
+            reference: reference, startedAt: startedAt)
     }
 
     public var total: Money { get throws(MoneyError) { try Money.sum(lines.map(\.amount)) } }
@@ -92,7 +97,8 @@ public struct RecoveryOutcome: Equatable, Sendable, CustomStringConvertible {
     public var isReversal: Bool { StornoDraft.decode(pending.draft) != nil }
 
     public var description: String {
-        let what = (isReversal ? "Kartenstorno" : "Kartenzahlung")
+        let what =
+            (isReversal ? "Kartenstorno" : "Kartenzahlung")
             + " über \(pending.amount.formatted) vom \(BusinessCalendar.iso8601UTC(pending.createdAt))"
         switch result {
         case .booked(let n):
@@ -158,7 +164,8 @@ public enum CounterError: Error, CustomStringConvertible {
         case .cardAborted(let text): return "Kartenzahlung abgebrochen: \(text). Es wurde nichts gebucht."
         case .terminal(let error): return error.description + " Es wurde nichts gebucht."
         case .cardOutcomeUnknown(_, let reason):
-            return "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."
+            return
+                "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."
         case .unresolvedCardPayment(let count):
             return "\(count == 1 ? "Eine Kartenzahlung ist" : "\(count) Kartenzahlungen sind") noch ungeklärt: bitte zuerst klären (Terminal erreichbar?)."
         case .saleNotFound(let id): return "Der Verkauf \(id) ist nicht gebucht."

@@ -24,7 +24,8 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .operatorsNotEnrolled:
-            return "Das Kassenbuch hat schon Bediener, aber nicht die der Simulation (»sim«, »simaufsicht«); sie anzulegen ist Sache der Administration. Bitte die Simulation in einem eigenen Datenverzeichnis (--data) laufen lassen."
+            return
+                "Das Kassenbuch hat schon Bediener, aber nicht die der Simulation (»sim«, »simaufsicht«); sie anzulegen ist Sache der Administration. Bitte die Simulation in einem eigenen Datenverzeichnis (--data) laufen lassen."
         }
     }
 }
@@ -43,7 +44,10 @@ public final class CounterSimulation {
         /// operators already (on an empty ledger the simulation sets itself up).
         public var enrolledBy: OperatorAccount?
         public init(sales: Int, seed: UInt64 = 1, salesPerDay: Int = 60, closeAtEnd: Bool = true, enrolledBy: OperatorAccount? = nil) {
-            self.sales = sales; self.seed = seed; self.salesPerDay = salesPerDay; self.closeAtEnd = closeAtEnd
+            self.sales = sales
+            self.seed = seed
+            self.salesPerDay = salesPerDay
+            self.closeAtEnd = closeAtEnd
             self.enrolledBy = enrolledBy
         }
     }
@@ -221,15 +225,18 @@ public final class CounterSimulation {
     private func simulatedOperators() throws -> (clerk: OperatorRecord, supervisor: OperatorRecord) {
         let ledger = service.ledger
         if try ledger.operatorRecord(login: "sim") == nil || ledger.operatorRecord(login: "simaufsicht") == nil {
-            let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
+            let access = AccessControl(
+                store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
             let pin = { String(UInt64.random(in: 10_000_000...99_999_999)) }
-            let supervisorPIN = pin(), clerkPIN = pin()
+            let supervisorPIN = pin()
+            let clerkPIN = pin()
             let admin: OperatorAccount
             if try access.needsSetup() {
                 admin = try access.setUp(login: "simaufsicht", name: "Simulation Aufsicht", pin: supervisorPIN, pinRepeated: supervisorPIN)
             } else if let enrolledBy = options.enrolledBy {
                 admin = enrolledBy
-                try access.addOperator(by: admin, login: "simaufsicht", name: "Simulation Aufsicht", roles: [.kassenaufsicht], pin: supervisorPIN, pinRepeated: supervisorPIN)
+                try access.addOperator(
+                    by: admin, login: "simaufsicht", name: "Simulation Aufsicht", roles: [.kassenaufsicht], pin: supervisorPIN, pinRepeated: supervisorPIN)
             } else {
                 throw SimulationError.operatorsNotEnrolled
             }
@@ -265,10 +272,10 @@ public final class CounterSimulation {
         let outcome = try dayClose.close(request, operatorId: clerk.id, approvedBy: nil)
         let close = outcome.record
         summary.dayCloses.append(close.zNumber)
-        log("Tagesabschluss Z \(close.zNumber) für \(BusinessCalendar.germanDate(close.businessDate)): Soll-Bestand \(close.expectedCash.formatted), gezählt \(counted.formatted)"
-            + (short ? " (Differenz -0,50 € mit Begründung)" : ""))
+        log(
+            "Tagesabschluss Z \(close.zNumber) für \(BusinessCalendar.germanDate(close.businessDate)): Soll-Bestand \(close.expectedCash.formatted), gezählt \(counted.formatted)"
+                + (short ? " (Differenz -0,50 € mit Begründung)" : ""))
     }
-
 
     /// 08:00 local on the next working day.
     private func nextMorning() {

@@ -115,14 +115,16 @@ public final class CounterFlow {
             stack.showError("Es ist ein Barteil von \(basket.paid.formatted) angenommen: erst kassieren oder mit Esc zurückgeben.")
             return
         }
-        let question = basket.isEmpty
+        let question =
+            basket.isEmpty
             ? ["Web-Kasse beenden?"]
             : ["Der Warenkorb (\(basket.total.formatted)) wird verworfen.", "Trotzdem beenden?"]
-        stack.push(ConfirmDialog(title: "Beenden", question: question, yesLabel: "Beenden", noLabel: "Weiter arbeiten") { [backend] yes, stack in
-            guard yes else { return }
-            backend.discardBasket()
-            backend.logOut()
-            stack.requestQuit()
-        })
+        stack.push(
+            ConfirmDialog(title: "Beenden", question: question, yesLabel: "Beenden", noLabel: "Weiter arbeiten") { [backend] yes, stack in
+                guard yes else { return }
+                backend.discardBasket()
+                backend.logOut()
+                stack.requestQuit()
+            })
     }
 }

@@ -21,8 +21,10 @@ public struct CatalogBasket: Sendable {
         for item in searcher.items(matching: query, limit: limit * 3) where entries.count < limit {
             let variants = pricedVariants(item)
             guard !variants.isEmpty else { continue }
-            entries.append(CatalogEntry(code: item.code, name: item.name,
-                                        variants: variants.map { CatalogEntry.Variant(label: $0.variant.name, price: $0.price) }))
+            entries.append(
+                CatalogEntry(
+                    code: item.code, name: item.name,
+                    variants: variants.map { CatalogEntry.Variant(label: $0.variant.name, price: $0.price) }))
         }
         return entries
     }
@@ -81,8 +83,9 @@ public struct CatalogBasket: Sendable {
     public func view(paid: Money) -> BasketView {
         let lines = basket.lines.map { line -> BasketView.Line in
             let variantCount = catalog.item(code: line.itemCode).map { pricedVariants($0).count } ?? 1
-            return BasketView.Line(code: line.itemCode, name: line.itemName, variantLabel: line.variantName.isEmpty ? nil : line.variantName,
-                                   quantity: line.quantity, unitPrice: line.unitPrice, total: line.total, hasVariants: variantCount > 1)
+            return BasketView.Line(
+                code: line.itemCode, name: line.itemName, variantLabel: line.variantName.isEmpty ? nil : line.variantName,
+                quantity: line.quantity, unitPrice: line.unitPrice, total: line.total, hasVariants: variantCount > 1)
         }
         return BasketView(lines: lines, total: basket.total, paid: paid)
     }

@@ -25,8 +25,10 @@ public final class LiveCounterBackend: CounterBackend {
     private var startupNotes: [String] = []
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
-    public init(service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
-                dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())) throws {
+    public init(
+        service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
+        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())
+    ) throws {
         precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
@@ -157,8 +159,9 @@ public final class LiveCounterBackend: CounterBackend {
     // MARK: Payment
 
     private func request(_ payment: PaymentRequest) throws -> SaleRequest {
-        SaleRequest(saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment,
-                    startedAt: startedAt ?? service.clock.now())
+        SaleRequest(
+            saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment,
+            startedAt: startedAt ?? service.clock.now())
     }
 
     /// The booked sale as the screen shows it; starts the next citizen's basket.
@@ -222,7 +225,8 @@ public final class LiveCounterBackend: CounterBackend {
 
     public func todaysSales() -> [SaleSummary] {
         guard let ledger = Optional(service.ledger), let last = try? ledger.lastReceiptNumber(), last > 0,
-            let today = try? service.currentBusinessDate() else { return [] }
+            let today = try? service.currentBusinessDate()
+        else { return [] }
         var sales: [SaleSummary] = []
         var number = last
         while number > 0, sales.count < 500 {
@@ -232,8 +236,10 @@ public final class LiveCounterBackend: CounterBackend {
             guard sale.businessDate == today else { break }
             let methods = Set(sale.payments.map(\.method.germanName)).sorted().joined(separator: "+")
             let cancelled = ((try? ledger.storno(ofSale: sale.id)) ?? nil) != nil
-            sales.append(SaleSummary(receiptNumber: String(sale.receiptNumber), time: service.calendar.time(of: sale.endedAt),
-                                     amount: sale.total, methods: methods, isCancelled: cancelled))
+            sales.append(
+                SaleSummary(
+                    receiptNumber: String(sale.receiptNumber), time: service.calendar.time(of: sale.endedAt),
+                    amount: sale.total, methods: methods, isCancelled: cancelled))
         }
         return sales
     }
@@ -265,8 +271,9 @@ public final class LiveCounterBackend: CounterBackend {
             guard let approval else { throw CounterUserError("Eine Entnahme braucht die Freigabe einer Kassenaufsicht.") }
             granted = try session.approval(for: .cashWithdrawal(amount), approverLogin: approval.login, pin: approval.pin, reference: reason)
         }
-        _ = try session.recordCashMovement(id: Self.newId(), kind: kind, amount: amount,
-                                           reason: reason, approval: granted)
+        _ = try session.recordCashMovement(
+            id: Self.newId(), kind: kind, amount: amount,
+            reason: reason, approval: granted)
     }
 }
 

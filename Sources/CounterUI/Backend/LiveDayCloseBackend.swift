@@ -34,10 +34,12 @@ extension LiveCounterBackend {
         let outcome = try dayClose.close(request, approval: approval)
         preparedDayClose = nil
         try renewBasketDate()
-        let note = outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent)) und an den Drucker gesendet." }
+        let note =
+            outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent)) und an den Drucker gesendet." }
             ?? (outcome.fileProblem ?? "")
         return DayCloseDone(
-            zNumber: outcome.record.zNumber, reportLines: outcome.reportText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init),
+            zNumber: outcome.record.zNumber,
+            reportLines: outcome.reportText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init),
             note: note, warnings: outcome.warnings.map(\.description))
     }
 

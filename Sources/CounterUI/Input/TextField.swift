@@ -97,7 +97,8 @@ public struct TextField: Equatable, Sendable {
         case .digits:
             return c.isASCII && c.isNumber ? nil : "Im Feld »\(label)« sind nur Ziffern erlaubt."
         case .amount:
-            return (c.isASCII && c.isNumber) || c == "," || c == "." ? nil
+            return (c.isASCII && c.isNumber) || c == "," || c == "."
+                ? nil
                 : "Im Feld »\(label)« nur Ziffern und Komma, z. B. 12,50."
         }
     }

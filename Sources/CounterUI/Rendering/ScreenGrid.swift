@@ -66,7 +66,8 @@ public struct Rect: Equatable, Sendable {
     }
     /// A `width`×`height` rectangle centred in this one.
     public func centred(width: Int, height: Int) -> Rect {
-        let w = min(width, self.width), h = min(height, self.height)
+        let w = min(width, self.width)
+        let h = min(height, self.height)
         return Rect(row: row + (self.height - h) / 2, column: column + (self.width - w) / 2, width: w, height: h)
     }
 }
@@ -139,7 +140,10 @@ public struct ScreenGrid: Equatable, Sendable {
     public mutating func frame(_ rect: Rect, title: String? = nil, style: CellStyle = .dialog) {
         guard rect.width >= 2, rect.height >= 2 else { return }
         fill(rect, style: style)
-        let top = rect.row, bottom = rect.bottom - 1, left = rect.column, right = rect.right - 1
+        let top = rect.row
+        let bottom = rect.bottom - 1
+        let left = rect.column
+        let right = rect.right - 1
         for c in left...right {
             self[top, c] = Cell("─", style: style)
             self[bottom, c] = Cell("─", style: style)

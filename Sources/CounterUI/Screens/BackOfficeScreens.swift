@@ -92,8 +92,9 @@ final class MenuScreen: BoundScreen {
             let isSelected = index == selected
             var text = (isSelected ? "▶ " : "  ") + "\((index + 1) % 10)  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
-            grid.put(text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,
-                     style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
+            grid.put(
+                text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,
+                style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
         }
         grid.cursor = Position(row: box.row + 2 + selected, column: box.column + 2)
     }
@@ -127,8 +128,11 @@ final class SaleListScreen: BoundScreen {
     }
 
     var bindings: [KeyBinding<Action>] {
-        [KeyBinding([.enter], mode == .storno ? "Stornieren" : "Nachdrucken", help: "Markierten Beleg wählen", action: .choose,
-                    disabledReason: visible.isEmpty ? "Kein Beleg passt zur Suche." : nil)]
+        [
+            KeyBinding(
+                [.enter], mode == .storno ? "Stornieren" : "Nachdrucken", help: "Markierten Beleg wählen", action: .choose,
+                disabledReason: visible.isEmpty ? "Kein Beleg passt zur Suche." : nil)
+        ]
     }
 
     func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
@@ -173,7 +177,8 @@ final class SaleListScreen: BoundScreen {
         let first = max(0, selected - rows + 1)
         for (index, sale) in list.enumerated().dropFirst(first).prefix(rows) {
             let isSelected = index == selected
-            let text = (isSelected ? " ▶ " : "   ") + ScreenGrid.fit(sale.receiptNumber, width: 12) + " "
+            let text =
+                (isSelected ? " ▶ " : "   ") + ScreenGrid.fit(sale.receiptNumber, width: 12) + " "
                 + ScreenGrid.fit(sale.time, width: 9) + " " + ScreenGrid.fit(sale.methods, width: 14)
                 + ScreenGrid.fit(sale.amount.formatted, width: 12, alignRight: true) + "  " + (sale.isCancelled ? "storniert" : "")
             grid.put(text, row: area.row + 3 + index - first, column: 0, width: area.width, style: isSelected ? .selected : .normal)
@@ -187,11 +192,15 @@ final class SaleListScreen: BoundScreen {
 /// Storno step 1: the reason.
 final class StornoReasonDialog: FormScreen {
     init(flow: CounterFlow, sale: SaleSummary) {
-        super.init(title: "Storno Beleg \(sale.receiptNumber)",
-                   intro: ["Beleg \(sale.receiptNumber) von \(sale.time) über \(sale.amount.formatted) (\(sale.methods))",
-                           "wird als Ganzes storniert."],
-                   fields: [TextField(label: "Grund", kind: .text, maxLength: 60)],
-                   submitLabel: "Weiter") { form, stack in
+        super.init(
+            title: "Storno Beleg \(sale.receiptNumber)",
+            intro: [
+                "Beleg \(sale.receiptNumber) von \(sale.time) über \(sale.amount.formatted) (\(sale.methods))",
+                "wird als Ganzes storniert.",
+            ],
+            fields: [TextField(label: "Grund", kind: .text, maxLength: 60)],
+            submitLabel: "Weiter"
+        ) { form, stack in
             let reason = form.value(0)
             guard reason.count >= 3 else { throw CounterUserError("Bitte einen Grund für das Storno eingeben (mindestens 3 Zeichen).") }
             stack.replaceTop(with: SupervisorApprovalDialog(flow: flow, sale: sale, reason: reason))
@@ -203,15 +212,22 @@ final class StornoReasonDialog: FormScreen {
 /// Storno step 2: a supervisor approves with id and PIN (four eyes).
 final class SupervisorApprovalDialog: FormScreen {
     init(flow: CounterFlow, sale: SaleSummary, reason: String) {
-        super.init(title: "Freigabe durch Vorgesetzte",
-                   intro: ["Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
-                           "Eine Vorgesetzte / ein Vorgesetzter gibt frei:"],
-                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
-                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Freigeben") { form, stack in
+        super.init(
+            title: "Freigabe durch Vorgesetzte",
+            intro: [
+                "Storno \(sale.receiptNumber) über \(sale.amount.formatted)", "Grund: \(reason)",
+                "Eine Vorgesetzte / ein Vorgesetzter gibt frei:",
+            ],
+            fields: [
+                TextField(label: "Kennung", kind: .text, maxLength: 16),
+                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+            ],
+            submitLabel: "Freigeben"
+        ) { form, stack in
             do {
-                let job = try flow.backend.storno(receiptNumber: sale.receiptNumber, reason: reason,
-                                                  approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
+                let job = try flow.backend.storno(
+                    receiptNumber: sale.receiptNumber, reason: reason,
+                    approval: SupervisorApproval(login: form.value(0), pin: form.value(1)))
                 flow.backToSale(stack: stack)
                 stack.push(CardPaymentScreen(flow: flow, stornoJob: job, receiptNumber: sale.receiptNumber))
                 return false
@@ -227,11 +243,15 @@ final class SupervisorApprovalDialog: FormScreen {
 /// Cash deposit or withdrawal with amount and reason.
 final class CashMovementDialog: FormScreen {
     init(flow: CounterFlow, kind: CashMovementKind) {
-        super.init(title: kind.label,
-                   intro: [kind == .einlage ? "Bargeld in die Kasse legen." : "Bargeld aus der Kasse nehmen."],
-                   fields: [TextField(label: "Betrag", kind: .amount, maxLength: 10),
-                            TextField(label: "Grund", kind: .text, maxLength: 60)],
-                   submitLabel: "Buchen") { form, stack in
+        super.init(
+            title: kind.label,
+            intro: [kind == .einlage ? "Bargeld in die Kasse legen." : "Bargeld aus der Kasse nehmen."],
+            fields: [
+                TextField(label: "Betrag", kind: .amount, maxLength: 10),
+                TextField(label: "Grund", kind: .text, maxLength: 60),
+            ],
+            submitLabel: "Buchen"
+        ) { form, stack in
             let amount = try parseAmount(form.value(0), field: "Betrag")
             guard !form.value(1).isEmpty else {
                 form.focusIndex = 1
@@ -243,11 +263,12 @@ final class CashMovementDialog: FormScreen {
                 stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
                 return true
             }
-            stack.replaceTop(with: ApprovalDialog(
-                intro: ["\(kind.label) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
-                try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
-                stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
-            })
+            stack.replaceTop(
+                with: ApprovalDialog(
+                    intro: ["\(kind.label) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                        try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
+                        stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
+                    })
             return false
         }
     }
@@ -258,23 +279,28 @@ final class CashMovementDialog: FormScreen {
 final class HandoverScreen: CashCountScreen {
     init(flow: CounterFlow) {
         super.init(title: "Kassenübergabe", intro: "Gemeinsam zählen: Stückzahl je Sorte oder oben die Summe.", submitLabel: "Weiter") { counted, _, stack in
-            stack.push(FormScreen(title: "Übernahme bestätigen",
-                                  intro: ["Gezählt: \(counted.formatted).", "Wer übernimmt die Kasse? Kennung und PIN:"],
-                                  fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
-                                           TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                                  submitLabel: "Übernehmen") { form, stack in
-                do {
-                    let (name, difference) = try flow.backend.handOver(to: form.value(0), pin: form.value(1), countedCash: counted)
-                    stack.status.operatorName = name
-                    flow.showSale(stack: stack)
-                    stack.showNotice("Kasse an \(name) übergeben" + (difference.isZero ? "." : " (Differenz \(difference.formatted))."))
-                    return false
-                } catch {
-                    form.fields[1].clear()
-                    form.focusIndex = form.value(0).isEmpty ? 0 : 1
-                    throw error
-                }
-            })
+            stack.push(
+                FormScreen(
+                    title: "Übernahme bestätigen",
+                    intro: ["Gezählt: \(counted.formatted).", "Wer übernimmt die Kasse? Kennung und PIN:"],
+                    fields: [
+                        TextField(label: "Kennung", kind: .text, maxLength: 16),
+                        TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                    ],
+                    submitLabel: "Übernehmen"
+                ) { form, stack in
+                    do {
+                        let (name, difference) = try flow.backend.handOver(to: form.value(0), pin: form.value(1), countedCash: counted)
+                        stack.status.operatorName = name
+                        flow.showSale(stack: stack)
+                        stack.showNotice("Kasse an \(name) übergeben" + (difference.isZero ? "." : " (Differenz \(difference.formatted))."))
+                        return false
+                    } catch {
+                        form.fields[1].clear()
+                        form.focusIndex = form.value(0).isEmpty ? 0 : 1
+                        throw error
+                    }
+                })
         }
     }
 }
@@ -282,10 +308,14 @@ final class HandoverScreen: CashCountScreen {
 /// A supervisor's approval (four eyes) for something already described in `intro`.
 final class ApprovalDialog: FormScreen {
     init(intro: [String], approve: @escaping (SupervisorApproval, ScreenStack) throws -> Void) {
-        super.init(title: "Freigabe durch Kassenaufsicht", intro: intro,
-                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
-                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Freigeben") { form, stack in
+        super.init(
+            title: "Freigabe durch Kassenaufsicht", intro: intro,
+            fields: [
+                TextField(label: "Kennung", kind: .text, maxLength: 16),
+                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+            ],
+            submitLabel: "Freigeben"
+        ) { form, stack in
             do {
                 try approve(SupervisorApproval(login: form.value(0), pin: form.value(1)), stack)
                 return true

@@ -34,8 +34,10 @@ public struct DayCloseSheet: Equatable, Sendable {
     public var pendingCardPayments: Int
     public var approvalThreshold: Money
 
-    public init(zNumber: Int64, businessDay: String, expected: Money, floatSuggestion: Money, cheques: [Money] = [],
-                pendingCardPayments: Int = 0, approvalThreshold: Money) {
+    public init(
+        zNumber: Int64, businessDay: String, expected: Money, floatSuggestion: Money, cheques: [Money] = [],
+        pendingCardPayments: Int = 0, approvalThreshold: Money
+    ) {
         self.zNumber = zNumber
         self.businessDay = businessDay
         self.expected = expected
@@ -154,11 +156,13 @@ final class DayCloseCountScreen: BoundScreen {
 
     var bindings: [KeyBinding<Action>] {
         [
-            KeyBinding([.function(4)], blind ? "Blind: an" : "Blind: aus", help: "Blindzählung ein/aus (Sollbestand erst nach der Zählung zeigen)",
-                       action: .toggleBlind, disabledReason: countSubmissions > 0 ? "Nach der ersten Zählung lässt sich die Blindzählung nicht mehr ändern." : nil),
+            KeyBinding(
+                [.function(4)], blind ? "Blind: an" : "Blind: aus", help: "Blindzählung ein/aus (Sollbestand erst nach der Zählung zeigen)",
+                action: .toggleBlind, disabledReason: countSubmissions > 0 ? "Nach der ersten Zählung lässt sich die Blindzählung nicht mehr ändern." : nil),
             KeyBinding([.function(5)], "Gezählt", help: "Zählung bestätigen: zeigt Sollbestand und Differenz", action: .counted),
-            KeyBinding([.function(10), .control("w")], "Abschließen", help: "Tag abschließen (Z-Bericht, Kassenschnitt am Terminal)", action: .close,
-                       disabledReason: sheet.pendingCardPayments > 0 ? "Eine Kartenzahlung ist noch ungeklärt: erst klären, dann abschließen." : nil),
+            KeyBinding(
+                [.function(10), .control("w")], "Abschließen", help: "Tag abschließen (Z-Bericht, Kassenschnitt am Terminal)", action: .close,
+                disabledReason: sheet.pendingCardPayments > 0 ? "Eine Kartenzahlung ist noch ungeklärt: erst klären, dann abschließen." : nil),
             KeyBinding([.tab, .down, .enter], "", help: "Nächstes Feld", action: .next, inBar: false),
             KeyBinding([.backTab, .up], "", help: "Vorheriges Feld", action: .previous, inBar: false),
             KeyBinding([.escape], "Zurück", help: "Abbrechen, nichts wird gebucht", action: .cancel, inBar: false),
@@ -199,7 +203,9 @@ final class DayCloseCountScreen: BoundScreen {
                 stack.showNotice("Gezählt \(counted.count.total.formatted) – stimmt mit dem Sollbestand überein.")
             } else {
                 focusIndex = reasonIndex
-                stack.showNotice("Gezählt \(counted.count.total.formatted), Soll \(sheet.expected.formatted): \(Self.kind(difference)) \(difference.magnitude.formatted). Neu zählen oder Grund angeben.")
+                stack.showNotice(
+                    "Gezählt \(counted.count.total.formatted), Soll \(sheet.expected.formatted): \(Self.kind(difference)) \(difference.magnitude.formatted). Neu zählen oder Grund angeben."
+                )
             }
             return true
         } catch {
@@ -235,7 +241,8 @@ final class DayCloseCountScreen: BoundScreen {
             }
             guard request.floatKept <= request.count.total else {
                 focusIndex = floatIndex
-                throw CounterUserError("Das Wechselgeld für morgen (\(request.floatKept.formatted)) ist größer als der gezählte Bestand (\(request.count.total.formatted)).")
+                throw CounterUserError(
+                    "Das Wechselgeld für morgen (\(request.floatKept.formatted)) ist größer als der gezählte Bestand (\(request.count.total.formatted)).")
             }
             if try backend.dayCloseNeedsApproval(counted: request.count.total) {
                 stack.push(DayCloseApprovalDialog(screen: self, request: request, difference: difference))
@@ -279,7 +286,9 @@ final class DayCloseCountScreen: BoundScreen {
                 let index = offset + i
                 let row = area.row + 3 + i
                 let focused = index == focusIndex
-                grid.put((focused ? "▶" : " ") + ScreenGrid.fit(denomination.label, width: 6, alignRight: true), row: row, column: left, style: focused ? .emphasis : .normal)
+                grid.put(
+                    (focused ? "▶" : " ") + ScreenGrid.fit(denomination.label, width: 6, alignRight: true), row: row, column: left,
+                    style: focused ? .emphasis : .normal)
                 grid.put("×", row: row, column: left + 8, style: .dim)
                 fields[index].render(into: &grid, row: row, column: left + 10, width: 6, focused: focused)
                 let sum = Money(cents: denomination.rawValue * Int64(pieces?.count(of: denomination) ?? 0))
@@ -323,8 +332,9 @@ final class DayCloseCountScreen: BoundScreen {
         let cheques = sheet.cheques.isEmpty ? "keine" : "\(sheet.cheques.count) × zusammen \((try? sheet.chequesTotal)?.formatted ?? "–") (an die Stadtkasse)"
         grid.put("  Schecks: " + cheques, row: row, column: 1, style: .dim, maxWidth: area.width - 2)
         if row + 1 < area.bottom {
-            grid.put("  F5 Zählung bestätigen · F10 Tag abschließen (mit Kassenschnitt) · Esc zurück",
-                     row: row + 1, column: 1, style: .dim, maxWidth: area.width - 2)
+            grid.put(
+                "  F5 Zählung bestätigen · F10 Tag abschließen (mit Kassenschnitt) · Esc zurück",
+                row: row + 1, column: 1, style: .dim, maxWidth: area.width - 2)
         }
     }
 }
@@ -332,14 +342,20 @@ final class DayCloseCountScreen: BoundScreen {
 /// A difference above the threshold: a second person with Kassenaufsicht approves with id and PIN.
 final class DayCloseApprovalDialog: FormScreen {
     init(screen: DayCloseCountScreen, request: DayCloseRequest, difference: Money) {
-        super.init(title: "Freigabe durch Kassenaufsicht",
-                   intro: ["Tagesabschluss: \(DayCloseCountScreen.kind(difference)) \(difference.magnitude.formatted)",
-                           "(Soll \(screen.sheet.expected.formatted), gezählt \(request.count.total.formatted))",
-                           "Grund: \(request.reason)",
-                           "Eine zweite Person mit Kassenaufsicht gibt frei:"],
-                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
-                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Freigeben") { form, stack in
+        super.init(
+            title: "Freigabe durch Kassenaufsicht",
+            intro: [
+                "Tagesabschluss: \(DayCloseCountScreen.kind(difference)) \(difference.magnitude.formatted)",
+                "(Soll \(screen.sheet.expected.formatted), gezählt \(request.count.total.formatted))",
+                "Grund: \(request.reason)",
+                "Eine zweite Person mit Kassenaufsicht gibt frei:",
+            ],
+            fields: [
+                TextField(label: "Kennung", kind: .text, maxLength: 16),
+                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+            ],
+            submitLabel: "Freigeben"
+        ) { form, stack in
             guard !form.value(0).isEmpty else {
                 form.focusIndex = 0
                 throw CounterUserError("Bitte die Kennung der Kassenaufsicht eingeben.")
@@ -410,7 +426,8 @@ final class ReportScreen: BoundScreen {
             grid.put(line, row: area.row + 1 + i, column: 4, style: .normal, maxWidth: area.width - 6)
         }
         let shown = "(\(min(lines.count, offset + 1))–\(min(lines.count, offset + pageHeight)) von \(lines.count))"
-        grid.put(" ↑/↓ blättern · Ende: je Stunde · Esc " + (onClose == nil ? "zurück" : "fertig, abmelden") + "  " + shown,
-                 row: area.bottom - 1, column: 0, style: .dim, maxWidth: area.width)
+        grid.put(
+            " ↑/↓ blättern · Ende: je Stunde · Esc " + (onClose == nil ? "zurück" : "fertig, abmelden") + "  " + shown,
+            row: area.bottom - 1, column: 0, style: .dim, maxWidth: area.width)
     }
 }

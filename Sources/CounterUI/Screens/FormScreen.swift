@@ -4,7 +4,10 @@
 /// Used for log-in, lock screen, quantity, cheque, split amount, storno reason, supervisor
 /// approval and cash movements, so they all behave the same.
 public class FormScreen: BoundScreen {
-    public enum Action: Sendable { case submit, next, previous, cancel, extra(Int) }
+    public enum Action: Sendable {
+        case submit, next, previous, cancel
+        case extra(Int)
+    }
 
     /// An additional key of the form (e.g. quick amounts).
     public struct Extra {
@@ -35,8 +38,10 @@ public class FormScreen: BoundScreen {
     public var onCancel: ((ScreenStack) -> Void)?
     public var submitLabel: String
 
-    public init(title: String, modal: Bool = true, intro: [String] = [], fields: [TextField], submitLabel: String = "OK",
-                onSubmit: @escaping (FormScreen, ScreenStack) throws -> Bool) {
+    public init(
+        title: String, modal: Bool = true, intro: [String] = [], fields: [TextField], submitLabel: String = "OK",
+        onSubmit: @escaping (FormScreen, ScreenStack) throws -> Bool
+    ) {
         self.title = title
         self.isModal = modal
         self.intro = intro

@@ -57,7 +57,8 @@ public final class HelpScreen: BoundScreen {
             grid.put(text, row: row, column: keyWidth + 2, width: area.width - keyWidth - 3, style: style)
             row += 1
         }
-        grid.put(" Ohne F-Tasten: Strg+Buchstabe wie angegeben. Esc oder Enter schließt die Hilfe.",
-                 row: area.bottom - 1, column: 0, width: area.width, style: .dim)
+        grid.put(
+            " Ohne F-Tasten: Strg+Buchstabe wie angegeben. Esc oder Enter schließt die Hilfe.",
+            row: area.bottom - 1, column: 0, width: area.width, style: .dim)
     }
 }

@@ -4,11 +4,15 @@ import KasseCore
 /// Log-in: operator id and PIN.
 final class LoginScreen: FormScreen {
     init(flow: CounterFlow) {
-        super.init(title: "Anmeldung", modal: false,
-                   intro: ["Bitte mit Kennung und PIN anmelden."],
-                   fields: [TextField(label: "Kennung", kind: .text, maxLength: 16),
-                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Anmelden") { form, stack in
+        super.init(
+            title: "Anmeldung", modal: false,
+            intro: ["Bitte mit Kennung und PIN anmelden."],
+            fields: [
+                TextField(label: "Kennung", kind: .text, maxLength: 16),
+                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+            ],
+            submitLabel: "Anmelden"
+        ) { form, stack in
             guard !form.value(0).isEmpty else {
                 form.focusIndex = 0
                 throw CounterUserError("Bitte die Kennung eingeben.")
@@ -24,23 +28,31 @@ final class LoginScreen: FormScreen {
             }
         }
         canCancel = false
-        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
-            flow.quit(stack: stack)
-        }]
+        extras = [
+            Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+                flow.quit(stack: stack)
+            }
+        ]
     }
 }
 
 /// First start: create the first supervisor (name, login id, PIN twice).
 final class FirstSetupScreen: FormScreen {
     init(flow: CounterFlow) {
-        super.init(title: "Ersteinrichtung", modal: false,
-                   intro: ["Noch kein Bediener angelegt. Bitte die erste Kassenaufsicht",
-                           "(Vorgesetzte/r mit Verwaltungsrecht) anlegen. PIN: 4 bis 8 Ziffern."],
-                   fields: [TextField(label: "Name", kind: .text, maxLength: 40),
-                            TextField(label: "Kennung", kind: .text, maxLength: 16),
-                            TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
-                            TextField(label: "PIN wiederholen", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Anlegen") { form, stack in
+        super.init(
+            title: "Ersteinrichtung", modal: false,
+            intro: [
+                "Noch kein Bediener angelegt. Bitte die erste Kassenaufsicht",
+                "(Vorgesetzte/r mit Verwaltungsrecht) anlegen. PIN: 4 bis 8 Ziffern.",
+            ],
+            fields: [
+                TextField(label: "Name", kind: .text, maxLength: 40),
+                TextField(label: "Kennung", kind: .text, maxLength: 16),
+                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                TextField(label: "PIN wiederholen", kind: .digits, maxLength: 8, isSecret: true),
+            ],
+            submitLabel: "Anlegen"
+        ) { form, stack in
             for (index, name) in ["Name", "Kennung", "PIN"].enumerated() where form.value(index).isEmpty {
                 form.focusIndex = index
                 throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
@@ -58,19 +70,23 @@ final class FirstSetupScreen: FormScreen {
             return false
         }
         canCancel = false
-        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
-            flow.quit(stack: stack)
-        }]
+        extras = [
+            Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+                flow.quit(stack: stack)
+            }
+        ]
     }
 }
 
 /// The lock screen: the operator's PIN returns; F2 lets another operator log in.
 final class LockScreen: FormScreen {
     init(flow: CounterFlow, operatorName: String) {
-        super.init(title: "Kasse gesperrt", modal: false,
-                   intro: ["Die Kasse ist gesperrt.", "Angemeldet: \(operatorName). PIN eingeben zum Entsperren."],
-                   fields: [TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
-                   submitLabel: "Entsperren") { form, stack in
+        super.init(
+            title: "Kasse gesperrt", modal: false,
+            intro: ["Die Kasse ist gesperrt.", "Angemeldet: \(operatorName). PIN eingeben zum Entsperren."],
+            fields: [TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+            submitLabel: "Entsperren"
+        ) { form, stack in
             do {
                 try flow.backend.unlock(pin: form.value(0))
                 return true
@@ -80,23 +96,28 @@ final class LockScreen: FormScreen {
             }
         }
         canCancel = false
-        extras = [Extra(keys: [.function(2), .control("a")], label: "Wechsel", help: "Bediener wechseln (abmelden)") { _, stack in
-            flow.logOut(stack: stack)
-        }]
+        extras = [
+            Extra(keys: [.function(2), .control("a")], label: "Wechsel", help: "Bediener wechseln (abmelden)") { _, stack in
+                flow.logOut(stack: stack)
+            }
+        ]
     }
 }
 
 /// Opening the shift: count the float by denomination, or enter the sum.
 final class OpenShiftScreen: CashCountScreen {
     init(flow: CounterFlow) {
-        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") { float, _, stack in
+        super.init(title: "Schicht öffnen", intro: "Wechselgeld zählen: Stückzahl je Sorte oder oben die Summe eingeben.", submitLabel: "Öffnen") {
+            float, _, stack in
             try flow.backend.openShift(float: float)
             flow.showSale(stack: stack)
             stack.showNotice("Schicht geöffnet mit Wechselgeld \(float.formatted).")
         }
-        extras = [Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
-            flow.quit(stack: stack)
-        }]
+        extras = [
+            Extra(keys: [.function(12), .control("c")], label: "Beenden", help: "Programm beenden") { _, stack in
+                flow.quit(stack: stack)
+            }
+        ]
         canCancel = false
     }
 }

@@ -41,9 +41,11 @@ func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws 
 /// Quantity of a basket line.
 final class QuantityDialog: FormScreen {
     init(line: BasketView.Line, apply: @escaping (Int, ScreenStack) -> Void) {
-        super.init(title: "Menge ändern", intro: ["\(line.code) \(line.name)"],
-                   fields: [TextField(label: "Menge", kind: .digits, maxLength: 2, text: String(line.quantity))],
-                   submitLabel: "Übernehmen") { form, stack in
+        super.init(
+            title: "Menge ändern", intro: ["\(line.code) \(line.name)"],
+            fields: [TextField(label: "Menge", kind: .digits, maxLength: 2, text: String(line.quantity))],
+            submitLabel: "Übernehmen"
+        ) { form, stack in
             guard let quantity = Int(form.value(0)), (1...Basket.maximumQuantity).contains(quantity) else {
                 throw CounterUserError("Menge: bitte eine Zahl von 1 bis \(Basket.maximumQuantity) eingeben (Entfernen mit F4).")
             }
@@ -61,9 +63,11 @@ final class CashPaymentScreen: FormScreen {
 
     init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
         self.amount = amount
-        super.init(title: "Barzahlung", intro: ["Zu zahlen: \(amount.formatted)"],
-                   fields: [TextField(label: "Gegeben", kind: .amount, maxLength: 10)],
-                   submitLabel: "Buchen") { form, stack in
+        super.init(
+            title: "Barzahlung", intro: ["Zu zahlen: \(amount.formatted)"],
+            fields: [TextField(label: "Gegeben", kind: .amount, maxLength: 10)],
+            submitLabel: "Buchen"
+        ) { form, stack in
             let tendered = try parseAmount(form.value(0), field: "Gegeben")
             guard tendered >= amount else {
                 throw CounterUserError("Gegeben \(tendered.formatted) ist weniger als zu zahlen \(amount.formatted); Betrag korrigieren.")
@@ -72,16 +76,19 @@ final class CashPaymentScreen: FormScreen {
             flow.paymentDone(step, tendered: tendered, stack: stack)
             return false
         }
-        var extras = [Extra(keys: [.function(2), .control("p")], label: "Passend", help: "Passend gezahlt: sofort buchen") { form, stack in
-            form.fields[0].setText(amount.formattedNumber)
-            form.submit(stack: stack)
-        }]
+        var extras = [
+            Extra(keys: [.function(2), .control("p")], label: "Passend", help: "Passend gezahlt: sofort buchen") { form, stack in
+                form.fields[0].setText(amount.formattedNumber)
+                form.submit(stack: stack)
+            }
+        ]
         for note in Self.notes {
-            extras.append(Extra(keys: [.function(note.key)], label: "\(note.euros)€", help: "\(note.euros)-€-Schein zum gegebenen Betrag addieren") { form, _ in
-                let current = (try? Money.parse(form.value(0))) ?? .zero
-                guard let added = try? current.adding(Money(euros: note.euros)) else { return }
-                form.fields[0].setText(added.formattedNumber)
-            })
+            extras.append(
+                Extra(keys: [.function(note.key)], label: "\(note.euros)€", help: "\(note.euros)-€-Schein zum gegebenen Betrag addieren") { form, _ in
+                    let current = (try? Money.parse(form.value(0))) ?? .zero
+                    guard let added = try? current.adding(Money(euros: note.euros)) else { return }
+                    form.fields[0].setText(added.formattedNumber)
+                })
         }
         self.extras = extras
         footer = { form in
@@ -95,11 +102,15 @@ final class CashPaymentScreen: FormScreen {
 /// Cheque: number, bank, name of the issuer.
 final class ChequeDialog: FormScreen {
     init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
-        super.init(title: "Scheckzahlung", intro: ["Betrag: \(amount.formatted)"],
-                   fields: [TextField(label: "Schecknummer", kind: .digits, maxLength: 20),
-                            TextField(label: "Bank", kind: .text, maxLength: 30),
-                            TextField(label: "Name", kind: .text, maxLength: 30)],
-                   submitLabel: "Buchen") { form, stack in
+        super.init(
+            title: "Scheckzahlung", intro: ["Betrag: \(amount.formatted)"],
+            fields: [
+                TextField(label: "Schecknummer", kind: .digits, maxLength: 20),
+                TextField(label: "Bank", kind: .text, maxLength: 30),
+                TextField(label: "Name", kind: .text, maxLength: 30),
+            ],
+            submitLabel: "Buchen"
+        ) { form, stack in
             for (index, name) in ["Schecknummer", "Bank", "Name"].enumerated() where form.value(index).isEmpty {
                 form.focusIndex = index
                 throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
@@ -114,9 +125,11 @@ final class ChequeDialog: FormScreen {
 /// Split payment: a part amount, then the method by its key.
 final class SplitPaymentDialog: FormScreen {
     init(backend: CounterBackend, flow: CounterFlow, due: Money) {
-        super.init(title: "Teilzahlung", intro: ["Offen: \(due.formatted)", "Teilbetrag eingeben, dann Zahlart wählen."],
-                   fields: [TextField(label: "Teilbetrag", kind: .amount, maxLength: 10)],
-                   submitLabel: "Bar") { form, stack in
+        super.init(
+            title: "Teilzahlung", intro: ["Offen: \(due.formatted)", "Teilbetrag eingeben, dann Zahlart wählen."],
+            fields: [TextField(label: "Teilbetrag", kind: .amount, maxLength: 10)],
+            submitLabel: "Bar"
+        ) { form, stack in
             let part = try SplitPaymentDialog.part(form, due: due)
             stack.pop(through: form)
             stack.push(CashPaymentScreen(backend: backend, flow: flow, amount: part))
@@ -187,8 +200,11 @@ final class CardPaymentScreen: BoundScreen {
     }
 
     var bindings: [KeyBinding<Action>] {
-        [KeyBinding([.function(10), .escape, .control("x")], "Abbrechen", help: "Kartenzahlung am Terminal abbrechen", action: .abort,
-                    disabledReason: abortRequested ? "Der Abbruch ist schon angefordert; bitte warten." : nil)]
+        [
+            KeyBinding(
+                [.function(10), .escape, .control("x")], "Abbrechen", help: "Kartenzahlung am Terminal abbrechen", action: .abort,
+                disabledReason: abortRequested ? "Der Abbruch ist schon angefordert; bitte warten." : nil)
+        ]
     }
 
     func perform(_ action: Action, stack: ScreenStack) -> HandlerResult {
@@ -210,7 +226,8 @@ final class CardPaymentScreen: BoundScreen {
         case .approved(let step):
             flow.paymentDone(step, tendered: nil, stack: stack)
         case .declined(let text):
-            finish(stack: stack, title: "Karte abgelehnt", lines: [text, "Es wurde nichts gebucht.", "Andere Zahlart wählen: F5 Bar, F7 Scheck oder F6 erneut."])
+            finish(
+                stack: stack, title: "Karte abgelehnt", lines: [text, "Es wurde nichts gebucht.", "Andere Zahlart wählen: F5 Bar, F7 Scheck oder F6 erneut."])
         case .aborted(let text):
             finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
         case .failed(let text):
@@ -266,10 +283,12 @@ final class ReceiptScreen: BoundScreen {
 
     var bindings: [KeyBinding<Action>] {
         [
-            KeyBinding(isReprint ? [.function(2), .control("p"), .enter] : [.function(2), .control("p")], "Kopie",
-                       help: "Eine Kopie des Belegs drucken", action: .print),
-            KeyBinding(isReprint ? [.escape] : [.enter, .escape], "Weiter", help: isReprint ? "Zurück" : "Weiter: nächster Kunde (leerer Warenkorb)",
-                       action: .close, inBar: !isReprint),
+            KeyBinding(
+                isReprint ? [.function(2), .control("p"), .enter] : [.function(2), .control("p")], "Kopie",
+                help: "Eine Kopie des Belegs drucken", action: .print),
+            KeyBinding(
+                isReprint ? [.escape] : [.enter, .escape], "Weiter", help: isReprint ? "Zurück" : "Weiter: nächster Kunde (leerer Warenkorb)",
+                action: .close, inBar: !isReprint),
             KeyBinding([.down, .pageDown], "", help: "Beleg weiterblättern", action: .down, inBar: false),
             KeyBinding([.up, .pageUp], "", help: "Beleg zurückblättern", action: .up, inBar: false),
         ]

@@ -33,13 +33,22 @@ public final class SaleScreen: BoundScreen {
         let nothingToPay: String? = basket.isEmpty ? "Der Warenkorb ist leer: zuerst Posten erfassen." : nil
         let paidPart: String? = basket.paid.isZero ? nil : "Es ist schon ein Teil bezahlt; zuerst den Rest kassieren."
         return [
-            KeyBinding([.function(2), .control("n")], "Menge", help: "Menge des markierten Postens ändern (oder »3*FZ« tippen)", action: .quantity, disabledReason: noLine ?? paidPart),
-            KeyBinding([.function(3), .control("v")], "Var.", help: "Variante wechseln (z. B. ab 24 / unter 24 Jahre)", action: .variant, disabledReason: variantReason ?? paidPart),
-            KeyBinding([.function(4), .control("x")], "Entf.", help: "Markierten Posten aus dem Warenkorb entfernen", action: .remove, disabledReason: noLine ?? paidPart),
+            KeyBinding(
+                [.function(2), .control("n")], "Menge", help: "Menge des markierten Postens ändern (oder »3*FZ« tippen)", action: .quantity,
+                disabledReason: noLine ?? paidPart),
+            KeyBinding(
+                [.function(3), .control("v")], "Var.", help: "Variante wechseln (z. B. ab 24 / unter 24 Jahre)", action: .variant,
+                disabledReason: variantReason ?? paidPart),
+            KeyBinding(
+                [.function(4), .control("x")], "Entf.", help: "Markierten Posten aus dem Warenkorb entfernen", action: .remove,
+                disabledReason: noLine ?? paidPart),
             KeyBinding([.function(5), .control("r")], "Bar", help: "Bar bezahlen (Betrag gegeben, Rückgeld)", action: .payCash, disabledReason: nothingToPay),
             KeyBinding([.function(6), .control("k")], "Karte", help: "Mit girocard am EC-Terminal bezahlen", action: .payCard, disabledReason: nothingToPay),
-            KeyBinding([.function(7), .control("e")], "Scheck", help: "Mit Scheck bezahlen (Nummer, Bank, Name)", action: .payCheque, disabledReason: nothingToPay),
-            KeyBinding([.function(8), .control("t")], "Teil", help: "Teilzahlung: einen Teilbetrag bar, per Karte oder Scheck", action: .split, disabledReason: nothingToPay),
+            KeyBinding(
+                [.function(7), .control("e")], "Scheck", help: "Mit Scheck bezahlen (Nummer, Bank, Name)", action: .payCheque, disabledReason: nothingToPay),
+            KeyBinding(
+                [.function(8), .control("t")], "Teil", help: "Teilzahlung: einen Teilbetrag bar, per Karte oder Scheck", action: .split,
+                disabledReason: nothingToPay),
             KeyBinding([.function(9), .control("o")], "Menü", help: "Menü: Storno, Nachdruck, Einlage/Entnahme, X-Bericht …", action: .menu),
             KeyBinding([.function(10), .control("l")], "Sperren", help: "Kasse sperren (PIN zum Entsperren)", action: .lock),
             KeyBinding([.control("c")], "", help: "Programm beenden (fragt nach)", action: .quit, inBar: false),
@@ -61,10 +70,11 @@ public final class SaleScreen: BoundScreen {
         case .quantity:
             guard let line = basket.lines[safe: basketIndex] else { return .handled }
             let index = basketIndex
-            stack.push(QuantityDialog(line: line) { [weak self] quantity, stack in
-                guard let self else { return }
-                do { try self.backend.setQuantity(line: index, quantity: quantity) } catch { stack.showError("\(error)") }
-            })
+            stack.push(
+                QuantityDialog(line: line) { [weak self] quantity, stack in
+                    guard let self else { return }
+                    do { try self.backend.setQuantity(line: index, quantity: quantity) } catch { stack.showError("\(error)") }
+                })
         case .variant:
             do { try backend.nextVariant(line: basketIndex) } catch { stack.showError("\(error)") }
         case .remove:
@@ -118,17 +128,23 @@ public final class SaleScreen: BoundScreen {
             }
             if !basket.isEmpty {
                 // A cash part of a split payment is only booked with the rest: it goes back to the citizen.
-                let question = basket.paid.isZero
+                let question =
+                    basket.paid.isZero
                     ? ["\(basket.lines.count) Posten über \(basket.total.formatted) verwerfen?", "Es wird nichts gebucht."]
-                    : ["Angenommen, aber nicht gebucht: \(basket.paid.formatted) bar.",
-                       "Den Betrag zurückgeben und den Warenkorb verwerfen?"]
-                stack.push(ConfirmDialog(title: "Warenkorb verwerfen?", question: question,
-                                         yesLabel: "Verwerfen", noLabel: "Behalten") { [weak self] yes, stack in
-                    guard yes, let self else { return }
-                    self.backend.discardBasket()
-                    self.basketIndex = 0
-                    stack.showNotice("Warenkorb verworfen.")
-                })
+                    : [
+                        "Angenommen, aber nicht gebucht: \(basket.paid.formatted) bar.",
+                        "Den Betrag zurückgeben und den Warenkorb verwerfen?",
+                    ]
+                stack.push(
+                    ConfirmDialog(
+                        title: "Warenkorb verwerfen?", question: question,
+                        yesLabel: "Verwerfen", noLabel: "Behalten"
+                    ) { [weak self] yes, stack in
+                        guard yes, let self else { return }
+                        self.backend.discardBasket()
+                        self.basketIndex = 0
+                        stack.showNotice("Warenkorb verworfen.")
+                    })
             }
             return .handled
         default:
@@ -152,7 +168,8 @@ public final class SaleScreen: BoundScreen {
     private var parsedSearch: (quantity: Int, query: String) {
         let text = search.text
         if let star = text.firstIndex(where: { $0 == "*" || $0 == "×" }),
-            let quantity = Int(text[..<star].trimmingCharacters(in: .whitespaces)), quantity > 0 {
+            let quantity = Int(text[..<star].trimmingCharacters(in: .whitespaces)), quantity > 0
+        {
             return (quantity, String(text[text.index(after: star)...]).trimmingCharacters(in: .whitespaces))
         }
         return (1, text.trimmingCharacters(in: .whitespaces))
@@ -211,7 +228,9 @@ public final class SaleScreen: BoundScreen {
                 if entry.variants.count > 1 { name += " (" + entry.variants.map(\.label).joined(separator: " / ") + ")" }
                 let text = (selected ? " ▶ " : "   ") + ScreenGrid.fit(entry.code, width: 8) + " " + name
                 grid.put(text, row: row + i, column: 0, width: width - 12, style: selected ? .selected : .normal)
-                grid.put(entry.variants[0].price.formatted + " ", row: row + i, column: width - 12, width: 12, style: selected ? .selected : .normal, alignRight: true)
+                grid.put(
+                    entry.variants[0].price.formatted + " ", row: row + i, column: width - 12, width: 12, style: selected ? .selected : .normal,
+                    alignRight: true)
             } else if i == 0 && !query.isEmpty {
                 grid.put("   Kein Treffer für »\(query)«.", row: row, column: 0, style: .dim)
             } else if i == 0 {

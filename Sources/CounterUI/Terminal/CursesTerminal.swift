@@ -2,7 +2,7 @@ import CNcursesw
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How cell styles look. Chosen once at start: colour, high contrast, or monochrome.
@@ -146,8 +146,11 @@ public final class CursesTerminal {
     // MARK: Themes
 
     private static func makeAttributes(for theme: Theme) -> [CellStyle: attr_t] {
-        let bold = webkasse_a_bold(), reverse = webkasse_a_reverse(), underline = webkasse_a_underline()
-        let dim = webkasse_a_dim(), normal = webkasse_a_normal()
+        let bold = webkasse_a_bold()
+        let reverse = webkasse_a_reverse()
+        let underline = webkasse_a_underline()
+        let dim = webkasse_a_dim()
+        let normal = webkasse_a_normal()
         switch theme {
         case .monochrome:
             return [

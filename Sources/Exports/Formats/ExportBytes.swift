@@ -27,7 +27,10 @@ extension Array where Element == UInt8 {
     mutating func appendDigits(_ magnitude: UInt64, width: Int) {
         var count = 1
         var rest = magnitude / 10
-        while rest > 0 { count += 1; rest /= 10 }
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
         count = Swift.max(count, width)
         let start = self.count
         append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))

@@ -45,8 +45,9 @@ public struct ExportTimestamp: Equatable, Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        self.init(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, second: c.second!,
-                  millisecond: (c.nanosecond ?? 0) / 1_000_000)
+        self.init(
+            year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, second: c.second!,
+            millisecond: (c.nanosecond ?? 0) / 1_000_000)
     }
 
     /// DATEV `YYYYMMDDHHMMSSmmm`.
@@ -72,8 +73,10 @@ public struct ExportContext: Sendable {
     /// Open days are included: their bookings are provisional.
     public var includesProvisional: Bool
 
-    public init(settings: ExportSettings = ExportSettings(), from: BookingDate, to: BookingDate, createdAt: ExportTimestamp,
-                exportedBy: String = "webkasse", title: String = "Web-Kasse", includesProvisional: Bool = false) {
+    public init(
+        settings: ExportSettings = ExportSettings(), from: BookingDate, to: BookingDate, createdAt: ExportTimestamp,
+        exportedBy: String = "webkasse", title: String = "Web-Kasse", includesProvisional: Bool = false
+    ) {
         self.settings = settings
         self.from = from
         self.to = to

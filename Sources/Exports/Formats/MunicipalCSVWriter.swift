@@ -90,11 +90,12 @@ public struct MunicipalCSVWriter: BookingWriter {
     public mutating func finish(into out: inout [UInt8]) throws {
         for key in summary.keys.sorted() {
             let value = summary[key]!
-            appendRow([
-                "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
-                "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
-            ], to: &out)
+            appendRow(
+                [
+                    "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
+                    "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
+                    key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                ], to: &out)
         }
         summary = [:]
     }

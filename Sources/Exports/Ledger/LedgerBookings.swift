@@ -54,36 +54,42 @@ public struct LedgerBookingConverter {
 
     /// Calls `body` with each booking line of one journal entry, in order.
     /// - Parameter original: looks up the sale a storno cancels.
-    public mutating func forEachLine(seq: Int64, entry: BookedEntry, original: (String) throws -> BookedSale?,
-                                     _ body: (BookingLine) throws -> Void) throws {
+    public mutating func forEachLine(
+        seq: Int64, entry: BookedEntry, original: (String) throws -> BookedSale?,
+        _ body: (BookingLine) throws -> Void
+    ) throws {
         switch entry {
         case .sale(let sale):
             try saleLines(seq: seq, sale: sale, body)
         case .storno(let storno):
             guard let sale = try original(storno.saleId) else {
-                throw ExportError.invalidScope("Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
+                throw ExportError.invalidScope(
+                    "Kasse \(register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen."
+                )
             }
             try stornoLines(seq: seq, storno: storno, sale: sale, body)
         case .cashMovement(let movement):
             let date = try businessDate(movement.businessDate, receipt: movement.receiptNumber)
             let z = zNumber(for: seq)
             let text = movement.kind.label + ": " + movement.reason
-            try body(BookingLine(
-                sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
-                receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
-                text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
-                paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId)))
+            try body(
+                BookingLine(
+                    sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
+                    receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
+                    text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId)))
         case .dayClose(let close):
             guard !close.difference.isZero else { return }
             let date = try businessDate(close.businessDate, receipt: nil)
             let surplus = !close.difference.isNegative
-            try body(BookingLine(
-                sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
-                receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
-                text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
-                account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
-                paymentMethod: .cash, paymentAccount: settings.cashAccount,
-                operatorName: operatorName(close.operatorId)))
+            try body(
+                BookingLine(
+                    sequence: seq, kind: .cashDifference, businessDate: date, register: register, zNumber: Int(close.zNumber),
+                    receiptNumber: register + "-Z" + String(close.zNumber), saleID: close.id,
+                    text: (surplus ? "Überschuss" : "Fehlbetrag") + " Tagesabschluss Z " + String(close.zNumber),
+                    account: surplus ? settings.surplusAccount : settings.shortageAccount, amount: close.difference,
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount,
+                    operatorName: operatorName(close.operatorId)))
         }
     }
 
@@ -98,13 +104,14 @@ public struct LedgerBookingConverter {
             for (shareIndex, share) in line.shares.enumerated() {
                 try allocator.take(share.amount.cents) { method, cents in
                     guard cents != 0 else { return }
-                    try body(BookingLine(
-                        sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                        text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
-                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: reference,
-                        amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
-                        operatorName: operatorName, passThrough: share.passThrough))
+                    try body(
+                        BookingLine(
+                            sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                            text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
+                            costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: reference,
+                            amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
+                            operatorName: operatorName, passThrough: share.passThrough))
                 }
             }
         }
@@ -121,14 +128,15 @@ public struct LedgerBookingConverter {
             for (shareIndex, share) in line.shares.enumerated() {
                 try allocator.take(share.amount.cents) { method, cents in
                     guard cents != 0 else { return }
-                    try body(BookingLine(
-                        sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                        text: "Storno: " + Self.text(line, share), account: share.account,
-                        product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
-                        cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
-                        paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                        operatorName: operatorName, passThrough: share.passThrough))
+                    try body(
+                        BookingLine(
+                            sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                            text: "Storno: " + Self.text(line, share), account: share.account,
+                            product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
+                            cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
+                            paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
+                            operatorName: operatorName, passThrough: share.passThrough))
                 }
             }
         }
@@ -145,7 +153,8 @@ public struct LedgerBookingConverter {
     private mutating func businessDate(_ iso: String, receipt: Int64?) throws -> BookingDate {
         if let lastDate, iso == lastDateText { return lastDate }
         guard let date = BookingDate(iso: iso) else {
-            throw ExportError.invalidScope("Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
+            throw ExportError.invalidScope(
+                "Kasse \(register)\(receipt.map { ", Beleg \($0)" } ?? ""): Das Buchungsdatum »\(iso)« ist kein Datum; bitte `webkasse verify` ausführen.")
         }
         (lastDateText, lastDate) = (iso, date)
         return date

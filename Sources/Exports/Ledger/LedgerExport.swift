@@ -39,8 +39,10 @@ public struct LedgerExportRequest: Sendable {
     public var timeZone: TimeZone
     public var exportedBy: String
 
-    public init(dataDirectory: String, registers: [String], format: ExportFormat, scope: ExportScope, includeOpenDays: Bool,
-                outputPath: String, settings: ExportSettings, timeZone: TimeZone, exportedBy: String) {
+    public init(
+        dataDirectory: String, registers: [String], format: ExportFormat, scope: ExportScope, includeOpenDays: Bool,
+        outputPath: String, settings: ExportSettings, timeZone: TimeZone, exportedBy: String
+    ) {
         self.dataDirectory = dataDirectory
         self.registers = registers
         self.format = format
@@ -105,10 +107,12 @@ public enum LedgerExport {
             settings: request.settings, from: from, to: to, createdAt: ExportTimestamp(now, timeZone: request.timeZone),
             exportedBy: request.exportedBy, title: title(registers: registers, from: from, to: to),
             includesProvisional: request.includeOpenDays)
-        let source = PlannedSource(plans: plans, dateFilter: { () -> ClosedRange<BookingDate>? in
-            if case .dates(let f, let t) = request.scope { return f...t }
-            return nil
-        }())
+        let source = PlannedSource(
+            plans: plans,
+            dateFilter: { () -> ClosedRange<BookingDate>? in
+                if case .dates(let f, let t) = request.scope { return f...t }
+                return nil
+            }())
 
         // The estimate costs a count over the ranges: only for a bar that is drawn.
         if let progress, progress.isEnabled {
@@ -161,9 +165,13 @@ public enum LedgerExport {
         switch request.scope {
         case .new: return nil
         case .closedDays:
-            throw ExportError.nothingToExport("Es gibt noch keine Buchungen abgeschlossener Tage\(request.includeOpenDays ? "" : " (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt.")
+            throw ExportError.nothingToExport(
+                "Es gibt noch keine Buchungen abgeschlossener Tage\(request.includeOpenDays ? "" : " (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt."
+            )
         case .dates(let from, let to):
-            throw ExportError.nothingToExport("Vom \(from.german) bis \(to.german) gibt es keine Buchungen\(request.includeOpenDays ? "" : " abgeschlossener Tage (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt.")
+            throw ExportError.nothingToExport(
+                "Vom \(from.german) bis \(to.german) gibt es keine Buchungen\(request.includeOpenDays ? "" : " abgeschlossener Tage (offene Tage nur mit --open-days)"); es wurde keine Datei angelegt."
+            )
         case .zNumber(let z):
             throw ExportError.nothingToExport("Der Tagesabschluss Z \(z) enthält keine Buchungen; es wurde keine Datei angelegt.")
         }
@@ -174,12 +182,15 @@ public enum LedgerExport {
             .filter { FileManager.default.fileExists(atPath: DataDirectory.ledgerPath(data: request.dataDirectory, register: $0)) }
         if request.registers.isEmpty {
             guard !available.isEmpty else {
-                throw ExportError.invalidScope("Im Datenverzeichnis \(request.dataDirectory) gibt es kein Kassenbuch (…/KASSE/\(DataDirectory.ledgerFileName)); bitte --data prüfen.")
+                throw ExportError.invalidScope(
+                    "Im Datenverzeichnis \(request.dataDirectory) gibt es kein Kassenbuch (…/KASSE/\(DataDirectory.ledgerFileName)); bitte --data prüfen.")
             }
             return available.sorted()
         }
         for register in request.registers where !available.contains(register) {
-            throw ExportError.invalidScope("Für die Kasse »\(register)« gibt es kein Kassenbuch in \(request.dataDirectory)\(available.isEmpty ? "" : " (vorhanden: \(available.sorted().joined(separator: ", ")))").")
+            throw ExportError.invalidScope(
+                "Für die Kasse »\(register)« gibt es kein Kassenbuch in \(request.dataDirectory)\(available.isEmpty ? "" : " (vorhanden: \(available.sorted().joined(separator: ", ")))")."
+            )
         }
         return request.registers
     }
@@ -190,8 +201,9 @@ public enum LedgerExport {
         let lastClose = closes.last?.seq ?? 0
         let head = try ledger.chainHead().seq
         let readLimit = request.includeOpenDays ? head : lastClose
-        let converter = LedgerBookingConverter(register: register, settings: request.settings, closes: closes,
-                                               operators: try ledger.operators())
+        let converter = LedgerBookingConverter(
+            register: register, settings: request.settings, closes: closes,
+            operators: try ledger.operators())
         // Journal ranges earlier runs of this format exported (each run: after … through].
         let earlier: [ClosedRange<Int64>] = try ledger.exportRuns()
             .filter { $0.format == request.format.rawValue && $0.throughSeq > $0.afterSeq }
@@ -226,11 +238,13 @@ public enum LedgerExport {
         var firstDate: String?
         var lastDate: String?
         if let lower = ranges.first?.lowerBound, let upper = ranges.last?.upperBound,
-           let found = try ledger.businessDates(inJournal: lower...upper) {
+            let found = try ledger.businessDates(inJournal: lower...upper)
+        {
             (firstDate, lastDate) = (found.first, found.last)
         }
-        return Plan(register: register, ledger: ledger, converter: converter, ranges: ranges, recordedAfter: recordedAfter,
-                    recordedThrough: recordedThrough, isRepeat: isRepeat, firstDate: firstDate, lastDate: lastDate)
+        return Plan(
+            register: register, ledger: ledger, converter: converter, ranges: ranges, recordedAfter: recordedAfter,
+            recordedThrough: recordedThrough, isRepeat: isRepeat, firstDate: firstDate, lastDate: lastDate)
     }
 
     /// `whole` minus the union of `covered`, as ascending ranges.

@@ -72,11 +72,13 @@ public struct BookingLine: Equatable, Sendable {
     /// A third party's share (e.g. the Bundeskasse's 3/5 of a Führungszeugnis).
     public let passThrough: Bool
 
-    public init(sequence: Int64, kind: Kind, businessDate: BookingDate, register: String, zNumber: Int?,
-                receiptNumber: String, saleID: String, lineNumber: Int = 0, shareNumber: Int = 0, itemCode: String = "",
-                text: String, account: String, product: String = "", costCenter: String = "", cashReference: String = "",
-                amount: Money, paymentMethod: PaymentMethod, paymentAccount: String, stornoReference: String = "",
-                operatorName: String, passThrough: Bool = false) {
+    public init(
+        sequence: Int64, kind: Kind, businessDate: BookingDate, register: String, zNumber: Int?,
+        receiptNumber: String, saleID: String, lineNumber: Int = 0, shareNumber: Int = 0, itemCode: String = "",
+        text: String, account: String, product: String = "", costCenter: String = "", cashReference: String = "",
+        amount: Money, paymentMethod: PaymentMethod, paymentAccount: String, stornoReference: String = "",
+        operatorName: String, passThrough: Bool = false
+    ) {
         self.sequence = sequence
         self.kind = kind
         self.businessDate = businessDate

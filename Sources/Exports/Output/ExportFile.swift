@@ -73,7 +73,10 @@ public final class ExportFile: ExportOutput {
 
     /// Removes the temporary file (on any error); the final name is never created.
     public func abandon() {
-        if descriptor >= 0 { Syscall.close(descriptor); descriptor = -1 }
+        if descriptor >= 0 {
+            Syscall.close(descriptor)
+            descriptor = -1
+        }
         try? Syscall.unlink(temporaryPath)
         finished = true
     }

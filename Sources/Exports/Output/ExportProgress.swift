@@ -1,9 +1,9 @@
 import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A progress bar on standard error, drawn only when standard error is a terminal.

@@ -113,16 +113,26 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     public let taxNote: String
 
     public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money) throws(BasketError) {
-        try self.init(id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
-                  variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking, taxNote: item.taxNote)
+        try self.init(
+            id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
+            variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking, taxNote: item.taxNote)
     }
 
-    public init(id: Int, itemCode: String, itemName: String, category: String, variantCode: String, variantName: String,
-                quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String) throws(BasketError) {
+    public init(
+        id: Int, itemCode: String, itemName: String, category: String, variantCode: String, variantName: String,
+        quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String
+    ) throws(BasketError) {
         do { self.total = try unitPrice.multiplied(by: Int64(quantity)) } catch { throw .lineTotalTooLarge(itemCode: itemCode, quantity: quantity) }
-        self.id = id; self.itemCode = itemCode; self.itemName = itemName; self.category = category
-        self.variantCode = variantCode; self.variantName = variantName; self.quantity = quantity
-        self.unitPrice = unitPrice; self.booking = booking; self.taxNote = taxNote
+        self.id = id
+        self.itemCode = itemCode
+        self.itemName = itemName
+        self.category = category
+        self.variantCode = variantCode
+        self.variantName = variantName
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.booking = booking
+        self.taxNote = taxNote
     }
 
     /// quantity × unit price, computed with checked arithmetic when the line is made.
@@ -135,8 +145,9 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     public var displayName: String { variantName.isEmpty ? itemName : "\(itemName) (\(variantName))" }
 
     func with(quantity: Int) throws(BasketError) -> BasketLine {
-        try BasketLine(id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
-                   variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote)
+        try BasketLine(
+            id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
+            variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote)
     }
 }
 

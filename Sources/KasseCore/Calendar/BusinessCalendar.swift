@@ -104,7 +104,12 @@ struct LocalDateTime: Equatable {
     }
 
     init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        self.year = year; self.month = month; self.day = day; self.hour = hour; self.minute = minute; self.second = second
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date without time or zone (a business day, a fee's validity bound): `2026-02-07`.
 ///
 /// Pure proleptic-Gregorian arithmetic, no Foundation: comparable, and convertible to and from a
@@ -10,8 +12,11 @@ public struct BusinessDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// A valid date, or `nil` (`2026-02-30` is `nil`).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= BusinessDate.daysIn(month: month, year: year) else { return nil }
-        self.year = year; self.month = month; self.day = day
+            day >= 1, day <= BusinessDate.daysIn(month: month, year: year)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Parses `YYYY-MM-DD` strictly (ten characters, a real calendar day).
@@ -65,7 +70,10 @@ public struct BusinessDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// `2026-02-07`
     public var iso: String {
-        func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        func pad(_ v: Int, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
@@ -98,8 +106,6 @@ public struct BusinessDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         try container.encode(iso)
     }
 }
-
-import Foundation
 
 extension BusinessDate {
     /// The calendar day of `instant` in `timeZone` (the office's zone, Europe/Berlin by default).

@@ -85,7 +85,9 @@ public struct Configuration: Sendable, Equatable {
                 guard trimmed.hasSuffix("]") else { throw ConfigurationError(file: file, line: line, reason: "Abschnitt ohne »]«.") }
                 section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
                 guard Self.sections.contains(section) else {
-                    throw ConfigurationError(file: file, line: line, reason: "Unbekannter Abschnitt [\(section)] (erlaubt: \(Self.sections.map { "[\($0)]" }.joined(separator: ", "))).")
+                    throw ConfigurationError(
+                        file: file, line: line,
+                        reason: "Unbekannter Abschnitt [\(section)] (erlaubt: \(Self.sections.map { "[\($0)]" }.joined(separator: ", "))).")
                 }
                 continue
             }
@@ -110,7 +112,9 @@ public struct Configuration: Sendable, Equatable {
             return n
         }
         func account() throws(ConfigurationError) -> String {
-            guard !value.isEmpty, value.count <= 9, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw fail("»\(value)« ist keine Kontonummer (1 bis 9 Ziffern).") }
+            guard !value.isEmpty, value.count <= 9, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw fail("»\(value)« ist keine Kontonummer (1 bis 9 Ziffern).")
+            }
             return value
         }
         switch key {
@@ -128,11 +132,15 @@ public struct Configuration: Sendable, Equatable {
         case "register.printer_command": printerCommand = value
         case "register.idle_lock_minutes": idleLockMinutes = try integer(0...240)
         case "register.file_group":
-            guard value.count <= 32, value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else { throw fail("»\(value)« ist kein Gruppenname (a–z, 0–9, _ und -).") }
+            guard value.count <= 32, value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                throw fail("»\(value)« ist kein Gruppenname (a–z, 0–9, _ und -).")
+            }
             fileGroup = value
         case "terminal.address":
             if !value.isEmpty {
-                guard let colon = value.lastIndex(of: ":"), !value[..<colon].isEmpty, let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port) else {
+                guard let colon = value.lastIndex(of: ":"), !value[..<colon].isEmpty, let port = Int(value[value.index(after: colon)...]),
+                    (1...65535).contains(port)
+                else {
                     throw fail("»\(value)« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
                 }
             }

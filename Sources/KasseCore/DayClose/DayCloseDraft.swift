@@ -115,7 +115,8 @@ public enum DayCloseProblem: Equatable, Sendable, CustomStringConvertible {
         case .reasonMissing(let d):
             return "Tagesabschluss: \(d.kind.germanName) von \(d.amount.magnitude.formatted); bitte einen Grund angeben."
         case .approvalMissing(let d, let threshold):
-            return "Tagesabschluss: \(d.kind.germanName) von \(d.amount.magnitude.formatted) liegt über \(threshold.formatted); eine Vorgesetzte oder ein Vorgesetzter muss freigeben."
+            return
+                "Tagesabschluss: \(d.kind.germanName) von \(d.amount.magnitude.formatted) liegt über \(threshold.formatted); eine Vorgesetzte oder ein Vorgesetzter muss freigeben."
         case .approverIsOperator(let who):
             return "Tagesabschluss: »\(who)« hat selbst gezählt und kann die Differenz nicht freigeben (Vier-Augen-Prinzip)."
         case .overflow:
@@ -134,7 +135,8 @@ public enum DayCloseWarning: Equatable, Sendable, CustomStringConvertible {
         case .terminalTotalsMissing:
             return "Kassenschnitt am Kartenterminal nicht verfügbar; die Kartensummen sind nicht abgeglichen."
         case .terminalMismatch(let c):
-            return "Kartensummen weichen ab: Kasse \(c.ledgerTotal.formatted) (\(c.ledgerCount)), Terminal \(c.terminalTotal?.formatted ?? "–") (\(c.terminalCount.map(String.init) ?? "–"))."
+            return
+                "Kartensummen weichen ab: Kasse \(c.ledgerTotal.formatted) (\(c.ledgerCount)), Terminal \(c.terminalTotal?.formatted ?? "–") (\(c.terminalCount.map(String.init) ?? "–"))."
         }
     }
 }

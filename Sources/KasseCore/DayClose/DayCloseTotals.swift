@@ -49,8 +49,10 @@ public struct DayCloseTotals: Equatable, Sendable {
 
     /// One share of a sale line: `amount` to `account` (negative for a storno's counter-entry).
     /// `hour` (0…23) feeds the chart; `passThrough` marks a third party's share (e.g. Bundeskasse).
-    public mutating func addShare(itemCode: String, itemText: String, account: String, amount: Money,
-                                  passThrough isPassThrough: Bool, hour: Int, countsItem: Bool = true) throws(MoneyError) {
+    public mutating func addShare(
+        itemCode: String, itemText: String, account: String, amount: Money,
+        passThrough isPassThrough: Bool, hour: Int, countsItem: Bool = true
+    ) throws(MoneyError) {
         try Self.add(&items, key: itemCode, label: itemCode + " " + itemText, amount: amount, counting: countsItem)
         try Self.add(&accounts, key: account, label: account, amount: amount, counting: true)
         if isPassThrough { try Self.add(&passThrough, key: account, label: itemText, amount: amount, counting: true) }

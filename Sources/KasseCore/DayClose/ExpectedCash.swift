@@ -44,8 +44,9 @@ public struct ExpectedCash: Equatable, Sendable {
     public let movements: [CashMovement]
 
     public init(float: Money, cashReceived: Money, changeGiven: Money, stornoPayouts: Money, movements: [CashMovement] = []) {
-        precondition(!float.isNegative && !cashReceived.isNegative && !changeGiven.isNegative && !stornoPayouts.isNegative,
-                     "the parts of the cash formula are magnitudes")
+        precondition(
+            !float.isNegative && !cashReceived.isNegative && !changeGiven.isNegative && !stornoPayouts.isNegative,
+            "the parts of the cash formula are magnitudes")
         self.float = float
         self.cashReceived = cashReceived
         self.changeGiven = changeGiven
@@ -90,7 +91,8 @@ public struct ExpectedCash: Equatable, Sendable {
             ("− Rückgeld", changeGiven.negated),
             ("− Auszahlungen Storno", stornoPayouts.negated),
         ]
-        let deposits = try depositsTotal, withdrawals = try withdrawalsTotal
+        let deposits = try depositsTotal
+        let withdrawals = try withdrawalsTotal
         if !deposits.isZero { lines.append(("+ Einlagen", deposits)) }
         if !withdrawals.isZero { lines.append(("− Entnahmen", withdrawals.negated)) }
         lines.append(("= Sollbestand", try total()))

@@ -20,8 +20,10 @@ public struct ZReport: Equatable, Sendable {
     /// `Zwischenbericht` (X) instead of `Z-Bericht`: nothing is closed.
     public let isInterim: Bool
 
-    public init(register: String, zNumber: Int, businessDay: String, periodStart: String, periodEnd: String,
-                totals: DayCloseTotals, draft: DayCloseDraft, floatKept: Money, isInterim: Bool = false) {
+    public init(
+        register: String, zNumber: Int, businessDay: String, periodStart: String, periodEnd: String,
+        totals: DayCloseTotals, draft: DayCloseDraft, floatKept: Money, isInterim: Bool = false
+    ) {
         self.register = register
         self.zNumber = zNumber
         self.businessDay = businessDay
@@ -45,7 +47,11 @@ public struct ZReport: Equatable, Sendable {
     public func lines(width: Int = TextLayout.receiptWidth, bar: Character = "#") throws(MoneyError) -> [String] {
         var out: [String] = []
         func row(_ left: String, _ right: String) { out.append(TextLayout.columns(left, right, width: width)) }
-        func section(_ title: String) { out.append(""); out.append(title); out.append(TextLayout.rule(width)) }
+        func section(_ title: String) {
+            out.append("")
+            out.append(title)
+            out.append(TextLayout.rule(width))
+        }
         func entries(_ list: [DayCloseTotals.Entry]) {
             if list.isEmpty { out.append("  (keine)") }
             for entry in list { row("  " + entry.label, "\(entry.count) × " + entry.amount.formatted) }

@@ -68,7 +68,7 @@ public enum MoneyParser {
         guard text.contains(".") else { return text }
         let groups = text.split(separator: ".", omittingEmptySubsequences: false)
         guard let first = groups.first, !first.isEmpty, first.count <= 3,
-              groups.dropFirst().allSatisfy({ $0.count == 3 })
+            groups.dropFirst().allSatisfy({ $0.count == 3 })
         else { throw .malformed(original) }
         return Substring(groups.joined())
     }

@@ -36,9 +36,14 @@ public struct CardDetails: Equatable, Sendable, Codable {
         terminalId: String, traceNumber: String, receiptNumber: String, cardName: String, maskedPAN: String,
         authorizationCode: String? = nil, turnoverNumber: String? = nil, receiptLines: [String] = []
     ) {
-        self.terminalId = terminalId; self.traceNumber = traceNumber; self.receiptNumber = receiptNumber
-        self.cardName = cardName; self.maskedPAN = maskedPAN; self.authorizationCode = authorizationCode
-        self.turnoverNumber = turnoverNumber; self.receiptLines = receiptLines
+        self.terminalId = terminalId
+        self.traceNumber = traceNumber
+        self.receiptNumber = receiptNumber
+        self.cardName = cardName
+        self.maskedPAN = maskedPAN
+        self.authorizationCode = authorizationCode
+        self.turnoverNumber = turnoverNumber
+        self.receiptLines = receiptLines
     }
 }
 
@@ -59,9 +64,15 @@ public struct PaymentRecord: Equatable, Sendable, Codable {
         method: PaymentMethod, amount: Money, tendered: Money? = nil, change: Money? = nil, chequeNumber: String? = nil,
         chequeBank: String? = nil, chequeDrawer: String? = nil, card: CardDetails? = nil, cardPendingId: String? = nil
     ) {
-        self.method = method; self.amount = amount; self.tendered = tendered; self.change = change
-        self.chequeNumber = chequeNumber; self.chequeBank = chequeBank; self.chequeDrawer = chequeDrawer
-        self.card = card; self.cardPendingId = cardPendingId
+        self.method = method
+        self.amount = amount
+        self.tendered = tendered
+        self.change = change
+        self.chequeNumber = chequeNumber
+        self.chequeBank = chequeBank
+        self.chequeDrawer = chequeDrawer
+        self.card = card
+        self.cardPendingId = cardPendingId
     }
 
     public static func cash(tendered: Money, change: Money) throws(MoneyError) -> PaymentRecord {

@@ -8,8 +8,12 @@ public struct LineShare: Equatable, Sendable, Codable {
     public let passThrough: Bool
     public let label: String
     public init(account: String, produkt: String?, kostenstelle: String?, amount: Money, passThrough: Bool, label: String) {
-        self.account = account; self.produkt = produkt; self.kostenstelle = kostenstelle; self.amount = amount
-        self.passThrough = passThrough; self.label = label
+        self.account = account
+        self.produkt = produkt
+        self.kostenstelle = kostenstelle
+        self.amount = amount
+        self.passThrough = passThrough
+        self.label = label
     }
 }
 
@@ -33,9 +37,17 @@ public struct SaleLine: Equatable, Sendable, Codable {
         itemCode: String, name: String, variant: String?, quantity: Int64, unitPrice: Money, amount: Money,
         sachkonto: String, produkt: String?, kostenstelle: String?, taxNote: String, shares: [LineShare]
     ) {
-        self.itemCode = itemCode; self.name = name; self.variant = variant; self.quantity = quantity
-        self.unitPrice = unitPrice; self.amount = amount; self.sachkonto = sachkonto; self.produkt = produkt
-        self.kostenstelle = kostenstelle; self.taxNote = taxNote; self.shares = shares
+        self.itemCode = itemCode
+        self.name = name
+        self.variant = variant
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.amount = amount
+        self.sachkonto = sachkonto
+        self.produkt = produkt
+        self.kostenstelle = kostenstelle
+        self.taxNote = taxNote
+        self.shares = shares
     }
 }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds catalogue items by code or words as the clerk types, case- and umlaut-insensitive,
@@ -121,7 +121,8 @@ public struct CatalogSearch: Sendable {
                     while index < tokens.count {
                         let t = tokens[index]
                         guard Int(t.length) >= needle.count,
-                              memcmp(bytes.baseAddress! + Int(t.start), needle.baseAddress!, needle.count) == 0 else { break }
+                            memcmp(bytes.baseAddress! + Int(t.start), needle.baseAddress!, needle.count) == 0
+                        else { break }
                         offer(Int(t.item), t.inName ? 100 : 40)
                         index += 1
                     }
@@ -131,7 +132,10 @@ public struct CatalogSearch: Sendable {
                     var rarest: [Int32]? = nil
                     for i in 0...(needle.count - 3) {
                         let key = UInt32(needle[i]) << 16 | UInt32(needle[i + 1]) << 8 | UInt32(needle[i + 2])
-                        guard let list = trigrams[key] else { rarest = []; break }
+                        guard let list = trigrams[key] else {
+                            rarest = []
+                            break
+                        }
                         if rarest == nil || list.count < rarest!.count { rarest = list }
                     }
                     text.withUnsafeBufferPointer { hay in
@@ -142,7 +146,10 @@ public struct CatalogSearch: Sendable {
                             let segment = UnsafeBufferPointer(rebasing: hay[0..<end])
                             var offset = starts[item]
                             while let position = CatalogSearch.find(needle, in: segment, from: offset) {
-                                if hay[position - 1] != 32 { offer(item, 10); break }
+                                if hay[position - 1] != 32 {
+                                    offer(item, 10)
+                                    break
+                                }
                                 offset = position + 1
                             }
                         }
@@ -172,7 +179,8 @@ public struct CatalogSearch: Sendable {
 
     /// The first token index whose bytes are ≥ `needle`.
     private func lowerBound(_ needle: UnsafeBufferPointer<UInt8>, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var low = 0, high = tokens.count
+        var low = 0
+        var high = tokens.count
         while low < high {
             let mid = (low + high) / 2
             let t = tokens[mid]

@@ -20,13 +20,17 @@ public enum SearchText {
             default: mapped = " "
             }
             if mapped == " " {
-                if !lastWasSpace { out.append(32); lastWasSpace = true }
+                if !lastWasSpace {
+                    out.append(32)
+                    lastWasSpace = true
+                }
                 continue
             }
             for byte in mapped.utf8 {
                 // Fold the ASCII spellings ae/oe/ue of umlauts: drop an `e` after a, o, u.
                 if byte == UInt8(ascii: "e"), let last = out.last, !lastWasSpace,
-                   last == UInt8(ascii: "a") || last == UInt8(ascii: "o") || last == UInt8(ascii: "u") {
+                    last == UInt8(ascii: "a") || last == UInt8(ascii: "o") || last == UInt8(ascii: "u")
+                {
                     continue
                 }
                 out.append(byte)

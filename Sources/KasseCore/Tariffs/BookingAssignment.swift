@@ -11,7 +11,10 @@ public struct BookingAssignment: Sendable, Hashable, Codable {
     public let shares: [SplitShare]
 
     public init(revenueAccount: String, product: String, costCentre: String, shares: [SplitShare] = []) {
-        self.revenueAccount = revenueAccount; self.product = product; self.costCentre = costCentre; self.shares = shares
+        self.revenueAccount = revenueAccount
+        self.product = product
+        self.costCentre = costCentre
+        self.shares = shares
     }
 
     /// Splits `amount` into the share amounts; they add up to `amount` to the cent.
@@ -22,8 +25,11 @@ public struct BookingAssignment: Sendable, Hashable, Codable {
     /// negation of the positive split, so a storno exactly mirrors the original.
     public func split(_ amount: Money) -> [ShareAmount] {
         guard !shares.isEmpty else {
-            return [ShareAmount(account: revenueAccount, label: "", product: product, costCentre: costCentre,
-                                passThrough: false, amount: amount)]
+            return [
+                ShareAmount(
+                    account: revenueAccount, label: "", product: product, costCentre: costCentre,
+                    passThrough: false, amount: amount)
+            ]
         }
         let negative = amount.cents < 0
         let total = negative ? -amount.cents : amount.cents
@@ -35,9 +41,10 @@ public struct BookingAssignment: Sendable, Hashable, Codable {
         let remainder = total - parts.reduce(0, +)
         parts[0] += remainder
         return zip(shares, parts).map { share, cents in
-            ShareAmount(account: share.account, label: share.label, product: share.product ?? product,
-                        costCentre: share.costCentre ?? costCentre, passThrough: share.passThrough,
-                        amount: Money(cents: negative ? -cents : cents))
+            ShareAmount(
+                account: share.account, label: share.label, product: share.product ?? product,
+                costCentre: share.costCentre ?? costCentre, passThrough: share.passThrough,
+                amount: Money(cents: negative ? -cents : cents))
         }
     }
 }
@@ -53,10 +60,17 @@ public struct SplitShare: Sendable, Hashable, Codable {
     public let product: String?
     public let costCentre: String?
 
-    public init(account: String, label: String, numerator: Int, denominator: Int, passThrough: Bool,
-                product: String? = nil, costCentre: String? = nil) {
-        self.account = account; self.label = label; self.numerator = numerator; self.denominator = denominator
-        self.passThrough = passThrough; self.product = product; self.costCentre = costCentre
+    public init(
+        account: String, label: String, numerator: Int, denominator: Int, passThrough: Bool,
+        product: String? = nil, costCentre: String? = nil
+    ) {
+        self.account = account
+        self.label = label
+        self.numerator = numerator
+        self.denominator = denominator
+        self.passThrough = passThrough
+        self.product = product
+        self.costCentre = costCentre
     }
 }
 
@@ -70,7 +84,11 @@ public struct ShareAmount: Sendable, Hashable, Codable {
     public let amount: Money
 
     public init(account: String, label: String, product: String, costCentre: String, passThrough: Bool, amount: Money) {
-        self.account = account; self.label = label; self.product = product; self.costCentre = costCentre
-        self.passThrough = passThrough; self.amount = amount
+        self.account = account
+        self.label = label
+        self.product = product
+        self.costCentre = costCentre
+        self.passThrough = passThrough
+        self.amount = amount
     }
 }

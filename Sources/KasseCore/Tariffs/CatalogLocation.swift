@@ -18,7 +18,8 @@ public enum CatalogLocation {
         while directory.path != "/" && !directory.path.isEmpty {
             let candidate = directory.appendingPathComponent("Tariffs")
             if fileManager.fileExists(atPath: candidate.appendingPathComponent("buergeramt.json").path)
-                || fileManager.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) && fileManager.fileExists(atPath: candidate.path) {
+                || fileManager.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) && fileManager.fileExists(atPath: candidate.path)
+            {
                 return candidate.path
             }
             directory.deleteLastPathComponent()

@@ -27,11 +27,26 @@ public struct JSONNode: Sendable, Equatable {
         return nil
     }
 
-    public var string: String? { if case .string(let s) = value { return s }; return nil }
-    public var array: [JSONNode]? { if case .array(let a) = value { return a }; return nil }
-    public var members: [JSONMember]? { if case .object(let m) = value { return m }; return nil }
-    public var bool: Bool? { if case .bool(let b) = value { return b }; return nil }
-    public var integer: Int? { if case .number(let n) = value { return Int(n) }; return nil }
+    public var string: String? {
+        if case .string(let s) = value { return s }
+        return nil
+    }
+    public var array: [JSONNode]? {
+        if case .array(let a) = value { return a }
+        return nil
+    }
+    public var members: [JSONMember]? {
+        if case .object(let m) = value { return m }
+        return nil
+    }
+    public var bool: Bool? {
+        if case .bool(let b) = value { return b }
+        return nil
+    }
+    public var integer: Int? {
+        if case .number(let n) = value { return Int(n) }
+        return nil
+    }
     public var isNull: Bool { value == .null }
 
     /// A short German name of the value's kind, for messages.
@@ -64,7 +79,10 @@ public struct JSONReader {
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
         var reader = JSONReader(bytes: bytes)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3; reader.lineStart = 3 }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            reader.index = 3
+            reader.lineStart = 3
+        }
         reader.skipWhitespace()
         let node = try reader.parseValue(depth: 0)
         reader.skipWhitespace()
@@ -93,7 +111,10 @@ public struct JSONReader {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0D: index += 1
-            case 0x0A: index += 1; line += 1; lineStart = index
+            case 0x0A:
+                index += 1
+                line += 1
+                lineStart = index
             default: return
             }
         }
@@ -102,14 +123,18 @@ public struct JSONReader {
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONNode {
         guard depth < 64 else { throw error("zu tief verschachtelt") }
         guard index < bytes.count else { throw error("unerwartetes Dateiende, ein Wert fehlt") }
-        let startLine = line, startColumn = column
+        let startLine = line
+        let startColumn = column
         func node(_ v: JSONValue) -> JSONNode { JSONNode(value: v, line: startLine, column: startColumn) }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             index += 1
             var members: [JSONMember] = []
             skipWhitespace()
-            if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return node(.object(members)) }
+            if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return node(.object(members))
+            }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -124,29 +149,50 @@ public struct JSONReader {
                 members.append(JSONMember(key: key, value: value))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unerwartetes Dateiende, »}« fehlt") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return node(.object(members)) }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return node(.object(members))
+                }
                 throw error("»,« oder »}« erwartet")
             }
         case UInt8(ascii: "["):
             index += 1
             var elements: [JSONNode] = []
             skipWhitespace()
-            if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return node(.array(elements)) }
+            if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return node(.array(elements))
+            }
             while true {
                 skipWhitespace()
                 elements.append(try parseValue(depth: depth + 1))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unerwartetes Dateiende, »]« fehlt") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return node(.array(elements)) }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return node(.array(elements))
+                }
                 throw error("»,« oder »]« erwartet")
             }
         case UInt8(ascii: "\""):
             return node(.string(try parseString()))
-        case UInt8(ascii: "t"): try literal("true"); return node(.bool(true))
-        case UInt8(ascii: "f"): try literal("false"); return node(.bool(false))
-        case UInt8(ascii: "n"): try literal("null"); return node(.null)
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return node(.bool(true))
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return node(.bool(false))
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return node(.null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return node(.number(try parseNumber()))
         default:

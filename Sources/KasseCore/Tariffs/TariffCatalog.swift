@@ -44,7 +44,9 @@ public struct Account: Sendable, Hashable, Codable {
     public let kind: Kind
 
     public init(number: String, name: String, kind: Kind) {
-        self.number = number; self.name = name; self.kind = kind
+        self.number = number
+        self.name = name
+        self.kind = kind
     }
 }
 
@@ -67,11 +69,19 @@ public struct TariffItem: Sendable, Identifiable {
 
     public var id: String { code }
 
-    public init(code: String, name: String, category: String, keywords: [String] = [], legalBasis: String = "",
-                taxNote: String = TariffItem.defaultTaxNote, booking: BookingAssignment, variants: [TariffVariant],
-                source: String = "") {
-        self.code = code; self.name = name; self.category = category; self.keywords = keywords
-        self.legalBasis = legalBasis; self.taxNote = taxNote; self.booking = booking; self.variants = variants
+    public init(
+        code: String, name: String, category: String, keywords: [String] = [], legalBasis: String = "",
+        taxNote: String = TariffItem.defaultTaxNote, booking: BookingAssignment, variants: [TariffVariant],
+        source: String = ""
+    ) {
+        self.code = code
+        self.name = name
+        self.category = category
+        self.keywords = keywords
+        self.legalBasis = legalBasis
+        self.taxNote = taxNote
+        self.booking = booking
+        self.variants = variants
         self.source = source
     }
 
@@ -101,7 +111,9 @@ public struct TariffVariant: Sendable, Hashable {
     public let prices: [PricePeriod]
 
     public init(code: String, name: String, prices: [PricePeriod]) {
-        self.code = code; self.name = name; self.prices = prices
+        self.code = code
+        self.name = name
+        self.prices = prices
     }
 
     /// The amount in force on `date`, or `nil` if none.
@@ -117,7 +129,9 @@ public struct PricePeriod: Sendable, Hashable {
     public let amount: Money
 
     public init(validFrom: BusinessDate, validUntil: BusinessDate? = nil, amount: Money) {
-        self.validFrom = validFrom; self.validUntil = validUntil; self.amount = amount
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.amount = amount
     }
 
     public func contains(_ date: BusinessDate) -> Bool {

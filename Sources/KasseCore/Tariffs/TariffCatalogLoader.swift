@@ -10,7 +10,11 @@ public struct CatalogProblem: Error, Sendable, Hashable, CustomStringConvertible
     public let reason: String
 
     public init(file: String, line: Int, column: Int, subject: String, reason: String) {
-        self.file = file; self.line = line; self.column = column; self.subject = subject; self.reason = reason
+        self.file = file
+        self.line = line
+        self.column = column
+        self.subject = subject
+        self.reason = reason
     }
 
     public var description: String {
@@ -98,8 +102,10 @@ private struct CatalogParser {
         do {
             root = try JSONReader.parse(bytes)
         } catch {
-            problems.append(CatalogProblem(file: file, line: error.line, column: error.column, subject: "",
-                                           reason: "kein gültiges JSON: \(error.reason)"))
+            problems.append(
+                CatalogProblem(
+                    file: file, line: error.line, column: error.column, subject: "",
+                    reason: "kein gültiges JSON: \(error.reason)"))
             return
         }
         guard let members = root.members else {
@@ -203,8 +209,12 @@ private struct CatalogParser {
         }
         let rawCode = node["code"]?.string
         let subject = rawCode.map { $0.isEmpty ? path : $0 } ?? path
-        checkKeys(node, members, allowed: ["code", "name", "category", "keywords", "legal_basis", "tax_note",
-                                           "booking", "prices", "variants"], subject: subject)
+        checkKeys(
+            node, members,
+            allowed: [
+                "code", "name", "category", "keywords", "legal_basis", "tax_note",
+                "booking", "prices", "variants",
+            ], subject: subject)
         var ok = true
         let code = text(node, "code", subject: subject)
         if let code {
@@ -271,8 +281,10 @@ private struct CatalogParser {
             }
         }
         guard ok, let code, let name, let category, let booking, !variants.isEmpty else { return }
-        items.append(TariffItem(code: code, name: name, category: category, keywords: keywords, legalBasis: legalBasis,
-                                taxNote: taxNote, booking: booking, variants: variants, source: "\(file):\(node.line)"))
+        items.append(
+            TariffItem(
+                code: code, name: name, category: category, keywords: keywords, legalBasis: legalBasis,
+                taxNote: taxNote, booking: booking, variants: variants, source: "\(file):\(node.line)"))
     }
 
     private mutating func readBooking(_ node: JSONNode?, parent: JSONNode, subject: String) -> BookingAssignment? {
@@ -312,15 +324,20 @@ private struct CatalogParser {
                     if let b = pt.bool { passThrough = b } else { problem(pt, ssubject, "»pass_through« muss true oder false sein.") }
                 }
                 if let sacc { accountReferences.append((sacc, file, snode["account"]!, ssubject, "account")) }
-                guard let sacc, let fraction else { sharesOK = false; continue }
+                guard let sacc, let fraction else {
+                    sharesOK = false
+                    continue
+                }
                 let parts = fraction.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]), n > 0, d > 0, n <= d, d <= 1000 else {
                     problem(snode["fraction"], ssubject, "Anteil »\(fraction)« ist kein Bruch wie \"2/5\" (Zähler 1…Nenner, Nenner ≤ 1000).")
                     sharesOK = false
                     continue
                 }
-                shares.append(SplitShare(account: sacc, label: label, numerator: n, denominator: d, passThrough: passThrough,
-                                         product: snode["product"]?.string, costCentre: snode["cost_centre"]?.string))
+                shares.append(
+                    SplitShare(
+                        account: sacc, label: label, numerator: n, denominator: d, passThrough: passThrough,
+                        product: snode["product"]?.string, costCentre: snode["cost_centre"]?.string))
             }
             if sharesOK {
                 // Σ n_i/d_i == 1, exactly: compare over the least common multiple of the denominators.
@@ -385,7 +402,10 @@ private struct CatalogParser {
             } else {
                 problem(pnode, psubject, "Das Feld »amount« fehlt.")
             }
-            guard let from, let amount else { ok = false; continue }
+            guard let from, let amount else {
+                ok = false
+                continue
+            }
             if let until, until < from {
                 problem(pnode["valid_until"], psubject, "»valid_until« \(until.iso) liegt vor »valid_from« \(from.iso).")
                 ok = false
@@ -404,7 +424,9 @@ private struct CatalogParser {
                 problem(b.node, subject, "Preiszeiträume überlappen: \(a.period.validFrom.iso)–\(end.iso) und ab \(b.period.validFrom.iso).")
                 ok = false
             } else if b.period.validFrom != end.adding(days: 1) {
-                problem(b.node, subject, "Lücke zwischen Preiszeiträumen: vom \(end.adding(days: 1).iso) bis \(b.period.validFrom.adding(days: -1).iso) gilt kein Preis.")
+                problem(
+                    b.node, subject,
+                    "Lücke zwischen Preiszeiträumen: vom \(end.adding(days: 1).iso) bis \(b.period.validFrom.adding(days: -1).iso) gilt kein Preis.")
                 ok = false
             }
         }
@@ -414,8 +436,10 @@ private struct CatalogParser {
     /// Checks that every referenced account exists (after every file's accounts are read).
     mutating func crossCheck() {
         for ref in accountReferences where accounts[ref.account] == nil {
-            problems.append(CatalogProblem(file: ref.file, line: ref.node.line, column: ref.node.column, subject: ref.subject,
-                                           reason: "Unbekanntes Konto »\(ref.account)« (nicht unter »accounts« definiert)."))
+            problems.append(
+                CatalogProblem(
+                    file: ref.file, line: ref.node.line, column: ref.node.column, subject: ref.subject,
+                    reason: "Unbekanntes Konto »\(ref.account)« (nicht unter »accounts« definiert)."))
         }
         // Keep messages in file order.
         problems.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }

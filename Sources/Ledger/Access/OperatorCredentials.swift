@@ -93,7 +93,8 @@ extension Ledger: CredentialStore {
                 while try s.step() {
                     var r = ColumnReader(s)
                     let seq = r.int64()
-                    let record = AuditRecord(id: r.text(), kind: r.text(), operatorId: r.optionalText(), detail: r.text(), at: Instant(millisecondsSinceEpoch: r.int64()))
+                    let record = AuditRecord(
+                        id: r.text(), kind: r.text(), operatorId: r.optionalText(), detail: r.text(), at: Instant(millisecondsSinceEpoch: r.int64()))
                     events.append(StoredAuditEvent(seq: seq, record: record, pinHash: r.optionalText()))
                 }
                 return events

@@ -54,90 +54,161 @@ public enum CanonicalEncoding {
         writeHeader(seq: seq, kind: event.kind, ref: event.ref, recordedAt: recordedAt, previousHash: previousHash, to: &w)
         switch event {
         case .register(let r):
-            w.field("id", r.id); w.field("name", r.name); w.field("created_at_ms", r.createdAt)
+            w.field("id", r.id)
+            w.field("name", r.name)
+            w.field("created_at_ms", r.createdAt)
         case .operatorAdded(let r):
-            w.field("id", r.id); w.field("login", r.login); w.field("name", r.name); w.field("created_at_ms", r.createdAt)
+            w.field("id", r.id)
+            w.field("login", r.login)
+            w.field("name", r.name)
+            w.field("created_at_ms", r.createdAt)
         case .shiftOpened(let r):
-            w.field("id", r.id); w.field("operator_id", r.operatorId); w.field("business_date", r.businessDate)
-            w.field("opened_at_ms", r.openedAt); w.field("float_cents", r.float)
+            w.field("id", r.id)
+            w.field("operator_id", r.operatorId)
+            w.field("business_date", r.businessDate)
+            w.field("opened_at_ms", r.openedAt)
+            w.field("float_cents", r.float)
         case .sale(let r):
-            w.field("id", r.id); w.field("receipt_number", r.receiptNumber); w.field("shift_id", r.shiftId)
-            w.field("operator_id", r.operatorId); w.field("business_date", r.businessDate)
-            w.field("started_at_ms", r.startedAt); w.field("ended_at_ms", r.endedAt)
-            w.field("reference", r.reference); w.field("total_cents", r.total)
+            w.field("id", r.id)
+            w.field("receipt_number", r.receiptNumber)
+            w.field("shift_id", r.shiftId)
+            w.field("operator_id", r.operatorId)
+            w.field("business_date", r.businessDate)
+            w.field("started_at_ms", r.startedAt)
+            w.field("ended_at_ms", r.endedAt)
+            w.field("reference", r.reference)
+            w.field("total_cents", r.total)
             w.field("lines", Int64(r.lines.count))
             for (i, line) in r.lines.enumerated() {
                 w.setPrefix("line.", i + 1)
-                w.field("item_code", line.itemCode); w.field("name", line.name); w.field("variant", line.variant)
-                w.field("quantity", line.quantity); w.field("unit_price_cents", line.unitPrice)
-                w.field("amount_cents", line.amount); w.field("sachkonto", line.sachkonto)
-                w.field("produkt", line.produkt); w.field("kostenstelle", line.kostenstelle)
+                w.field("item_code", line.itemCode)
+                w.field("name", line.name)
+                w.field("variant", line.variant)
+                w.field("quantity", line.quantity)
+                w.field("unit_price_cents", line.unitPrice)
+                w.field("amount_cents", line.amount)
+                w.field("sachkonto", line.sachkonto)
+                w.field("produkt", line.produkt)
+                w.field("kostenstelle", line.kostenstelle)
                 w.field("tax_note", line.taxNote)
                 w.field("shares", Int64(line.shares.count))
                 for (j, share) in line.shares.enumerated() {
                     w.setPrefix("line.", i + 1, "share.", j + 1)
-                    w.field("account", share.account); w.field("produkt", share.produkt)
-                    w.field("kostenstelle", share.kostenstelle); w.field("amount_cents", share.amount)
-                    w.field("pass_through", share.passThrough ? 1 : 0); w.field("label", share.label)
+                    w.field("account", share.account)
+                    w.field("produkt", share.produkt)
+                    w.field("kostenstelle", share.kostenstelle)
+                    w.field("amount_cents", share.amount)
+                    w.field("pass_through", share.passThrough ? 1 : 0)
+                    w.field("label", share.label)
                 }
             }
             w.clearPrefix()
             w.field("payments", Int64(r.payments.count))
             for (i, payment) in r.payments.enumerated() {
                 w.setPrefix("payment.", i + 1)
-                w.field("method", payment.method.rawValue); w.field("amount_cents", payment.amount)
-                w.field("tendered_cents", payment.tendered); w.field("change_cents", payment.change)
-                w.field("cheque_number", payment.chequeNumber); w.field("cheque_bank", payment.chequeBank)
+                w.field("method", payment.method.rawValue)
+                w.field("amount_cents", payment.amount)
+                w.field("tendered_cents", payment.tendered)
+                w.field("change_cents", payment.change)
+                w.field("cheque_number", payment.chequeNumber)
+                w.field("cheque_bank", payment.chequeBank)
                 w.field("cheque_drawer", payment.chequeDrawer)
                 w.card(payment.card)
                 w.field("card_pending_id", payment.cardPendingId)
             }
             w.clearPrefix()
         case .storno(let r):
-            w.field("id", r.id); w.field("sale_id", r.saleId); w.field("receipt_number", r.receiptNumber)
-            w.field("shift_id", r.shiftId); w.field("operator_id", r.operatorId); w.field("approved_by", r.approvedBy)
-            w.field("reason", r.reason); w.field("business_date", r.businessDate); w.field("at_ms", r.at)
+            w.field("id", r.id)
+            w.field("sale_id", r.saleId)
+            w.field("receipt_number", r.receiptNumber)
+            w.field("shift_id", r.shiftId)
+            w.field("operator_id", r.operatorId)
+            w.field("approved_by", r.approvedBy)
+            w.field("reason", r.reason)
+            w.field("business_date", r.businessDate)
+            w.field("at_ms", r.at)
             w.field("total_cents", r.total)
             w.field("refunds", Int64(r.refunds.count))
             for (i, refund) in r.refunds.enumerated() {
                 w.setPrefix("refund.", i + 1)
-                w.field("method", refund.method.rawValue); w.field("amount_cents", refund.amount)
+                w.field("method", refund.method.rawValue)
+                w.field("amount_cents", refund.amount)
                 w.card(refund.cardReversal)
                 w.field("not_reversed_reason", refund.notReversedReason)
             }
             w.clearPrefix()
         case .cashMovement(let r):
-            w.field("id", r.id); w.field("receipt_number", r.receiptNumber); w.field("shift_id", r.shiftId)
-            w.field("operator_id", r.operatorId); w.field("approved_by", r.approvedBy); w.field("kind", r.kind.rawValue)
-            w.field("amount_cents", r.amount); w.field("reason", r.reason); w.field("business_date", r.businessDate)
+            w.field("id", r.id)
+            w.field("receipt_number", r.receiptNumber)
+            w.field("shift_id", r.shiftId)
+            w.field("operator_id", r.operatorId)
+            w.field("approved_by", r.approvedBy)
+            w.field("kind", r.kind.rawValue)
+            w.field("amount_cents", r.amount)
+            w.field("reason", r.reason)
+            w.field("business_date", r.businessDate)
             w.field("at_ms", r.at)
         case .dayClose(let r):
-            w.field("id", r.id); w.field("z_number", r.zNumber); w.field("shift_id", r.shiftId)
-            w.field("operator_id", r.operatorId); w.field("approved_by", r.approvedBy)
-            w.field("business_date", r.businessDate); w.field("closed_at_ms", r.closedAt); w.field("after_seq", r.afterSeq)
+            w.field("id", r.id)
+            w.field("z_number", r.zNumber)
+            w.field("shift_id", r.shiftId)
+            w.field("operator_id", r.operatorId)
+            w.field("approved_by", r.approvedBy)
+            w.field("business_date", r.businessDate)
+            w.field("closed_at_ms", r.closedAt)
+            w.field("after_seq", r.afterSeq)
             let t = r.totals
-            w.field("first_receipt", t.firstReceipt); w.field("last_receipt", t.lastReceipt)
-            w.field("sale_count", t.saleCount); w.field("storno_count", t.stornoCount)
-            w.field("float_cents", t.float); w.field("sales_cents", t.sales); w.field("cash_cents", t.cash)
-            w.field("cheque_cents", t.cheque); w.field("card_cents", t.card); w.field("storno_cents", t.stornos)
-            w.field("storno_cash_cents", t.stornoCash); w.field("storno_cheque_cents", t.stornoCheque)
-            w.field("storno_card_cents", t.stornoCard); w.field("einlagen_cents", t.einlagen)
-            w.field("entnahmen_cents", t.entnahmen); w.field("abschoepfungen_cents", t.abschoepfungen)
-            w.field("expected_cash_cents", r.expectedCash); w.field("counted_cash_cents", r.countedCash)
+            w.field("first_receipt", t.firstReceipt)
+            w.field("last_receipt", t.lastReceipt)
+            w.field("sale_count", t.saleCount)
+            w.field("storno_count", t.stornoCount)
+            w.field("float_cents", t.float)
+            w.field("sales_cents", t.sales)
+            w.field("cash_cents", t.cash)
+            w.field("cheque_cents", t.cheque)
+            w.field("card_cents", t.card)
+            w.field("storno_cents", t.stornos)
+            w.field("storno_cash_cents", t.stornoCash)
+            w.field("storno_cheque_cents", t.stornoCheque)
+            w.field("storno_card_cents", t.stornoCard)
+            w.field("einlagen_cents", t.einlagen)
+            w.field("entnahmen_cents", t.entnahmen)
+            w.field("abschoepfungen_cents", t.abschoepfungen)
+            w.field("expected_cash_cents", r.expectedCash)
+            w.field("counted_cash_cents", r.countedCash)
             w.field("difference_cents", r.difference)
         case .cardPending(let r):
-            w.field("id", r.id); w.field("sale_id", r.saleId); w.field("amount_cents", r.amount)
-            w.field("terminal", r.terminal); w.field("created_at_ms", r.createdAt); w.field("draft", r.draft)
+            w.field("id", r.id)
+            w.field("sale_id", r.saleId)
+            w.field("amount_cents", r.amount)
+            w.field("terminal", r.terminal)
+            w.field("created_at_ms", r.createdAt)
+            w.field("draft", r.draft)
         case .cardResolved(let r):
-            w.field("pending_id", r.pendingId); w.field("outcome", r.outcome.rawValue); w.field("sale_id", r.saleId)
-            w.field("detail", r.detail); w.field("resolved_at_ms", r.resolvedAt); w.field("at_startup", r.atStartup ? 1 : 0)
+            w.field("pending_id", r.pendingId)
+            w.field("outcome", r.outcome.rawValue)
+            w.field("sale_id", r.saleId)
+            w.field("detail", r.detail)
+            w.field("resolved_at_ms", r.resolvedAt)
+            w.field("at_startup", r.atStartup ? 1 : 0)
         case .export(let r):
-            w.field("id", r.id); w.field("format", r.format); w.field("scope", r.scope); w.field("after_seq", r.afterSeq)
-            w.field("through_seq", r.throughSeq); w.field("file_name", r.fileName); w.field("record_count", r.recordCount)
-            w.field("total_cents", r.total); w.field("file_sha256", r.fileSHA256); w.field("is_repeat", r.isRepeat ? 1 : 0)
-            w.field("operator_id", r.operatorId); w.field("at_ms", r.at)
+            w.field("id", r.id)
+            w.field("format", r.format)
+            w.field("scope", r.scope)
+            w.field("after_seq", r.afterSeq)
+            w.field("through_seq", r.throughSeq)
+            w.field("file_name", r.fileName)
+            w.field("record_count", r.recordCount)
+            w.field("total_cents", r.total)
+            w.field("file_sha256", r.fileSHA256)
+            w.field("is_repeat", r.isRepeat ? 1 : 0)
+            w.field("operator_id", r.operatorId)
+            w.field("at_ms", r.at)
         case .audit(let r):
-            w.field("id", r.id); w.field("kind", r.kind); w.field("operator_id", r.operatorId); w.field("detail", r.detail)
+            w.field("id", r.id)
+            w.field("kind", r.kind)
+            w.field("operator_id", r.operatorId)
+            w.field("detail", r.detail)
             w.field("at_ms", r.at)
         }
     }
@@ -263,7 +334,10 @@ struct CanonicalWriter: ~Copyable {
         precondition(number > 0 && prefixCount + 21 <= Self.prefixCapacity, "canonical field prefix too long")
         var digits = 0
         var m = number
-        while m > 0 { digits += 1; m /= 10 }
+        while m > 0 {
+            digits += 1
+            m /= 10
+        }
         var index = prefixCount + digits
         prefixCount = index + 1
         prefix[index] = UInt8(ascii: ".")
@@ -303,9 +377,15 @@ struct CanonicalWriter: ~Copyable {
             } else {
                 for byte in value {
                     switch byte {
-                    case 0x5C: append(0x5C); append(0x5C)
-                    case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
-                    case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
+                    case 0x5C:
+                        append(0x5C)
+                        append(0x5C)
+                    case 0x0A:
+                        append(0x5C)
+                        append(UInt8(ascii: "n"))
+                    case 0x0D:
+                        append(0x5C)
+                        append(UInt8(ascii: "r"))
                     default: append(byte)
                     }
                 }
@@ -354,7 +434,10 @@ struct CanonicalWriter: ~Copyable {
         }
         var digits = 0
         var m = magnitude
-        while m > 0 { digits &+= 1; m /= 10 }
+        while m > 0 {
+            digits &+= 1
+            m /= 10
+        }
         var index = count &+ digits
         count = index
         while magnitude > 0 {

@@ -98,13 +98,27 @@ public struct DayCloseDetail: Equatable, Sendable {
         terminalStatus: TerminalReconciliation, terminalTotal: Money?, terminalCount: Int?, ledgerCardTotal: Money,
         ledgerCardCount: Int, terminalNote: String, chequeCount: Int, chequeTotal: Money, floatKept: Money, handover: Money
     ) {
-        self.dayCloseId = dayCloseId; self.zNumber = zNumber; self.blindCount = blindCount
-        self.countSubmissions = countSubmissions; self.firstCountedCash = firstCountedCash; self.totalOnly = totalOnly
-        self.pieces = pieces.filter { $0.value != 0 }; self.countedCash = countedCash; self.reason = reason
-        self.differenceAccount = differenceAccount; self.approvalThreshold = approvalThreshold
-        self.terminalStatus = terminalStatus; self.terminalTotal = terminalTotal; self.terminalCount = terminalCount
-        self.ledgerCardTotal = ledgerCardTotal; self.ledgerCardCount = ledgerCardCount; self.terminalNote = terminalNote
-        self.chequeCount = chequeCount; self.chequeTotal = chequeTotal; self.floatKept = floatKept; self.handover = handover
+        self.dayCloseId = dayCloseId
+        self.zNumber = zNumber
+        self.blindCount = blindCount
+        self.countSubmissions = countSubmissions
+        self.firstCountedCash = firstCountedCash
+        self.totalOnly = totalOnly
+        self.pieces = pieces.filter { $0.value != 0 }
+        self.countedCash = countedCash
+        self.reason = reason
+        self.differenceAccount = differenceAccount
+        self.approvalThreshold = approvalThreshold
+        self.terminalStatus = terminalStatus
+        self.terminalTotal = terminalTotal
+        self.terminalCount = terminalCount
+        self.ledgerCardTotal = ledgerCardTotal
+        self.ledgerCardCount = ledgerCardCount
+        self.terminalNote = terminalNote
+        self.chequeCount = chequeCount
+        self.chequeTotal = chequeTotal
+        self.floatKept = floatKept
+        self.handover = handover
     }
 
     /// The facts as flat text fields: the JSON of the chained audit event.
@@ -209,14 +223,26 @@ extension Ledger {
                 guard try s.step() else { return nil }
                 var r = ColumnReader(s)
                 let seq = r.int64()
-                let id = r.text(), z = r.int64(), blind = r.bool(), submissions = Int(r.int64())
-                let first = r.optionalInt64().map(Money.init(cents:)), totalOnly = r.bool(), counted = Money(cents: r.int64())
-                let reason = r.text(), account = r.optionalText(), threshold = Money(cents: r.int64())
+                let id = r.text()
+                let z = r.int64()
+                let blind = r.bool()
+                let submissions = Int(r.int64())
+                let first = r.optionalInt64().map(Money.init(cents:))
+                let totalOnly = r.bool()
+                let counted = Money(cents: r.int64())
+                let reason = r.text()
+                let account = r.optionalText()
+                let threshold = Money(cents: r.int64())
                 let status = TerminalReconciliation(rawValue: r.text()) ?? .unavailable
-                let terminalTotal = r.optionalInt64().map(Money.init(cents:)), terminalCount = r.optionalInt64().map { Int($0) }
-                let ledgerCard = Money(cents: r.int64()), ledgerCount = Int(r.int64()), note = r.text()
-                let chequeCount = Int(r.int64()), cheques = Money(cents: r.int64())
-                let floatKept = Money(cents: r.int64()), handover = Money(cents: r.int64())
+                let terminalTotal = r.optionalInt64().map(Money.init(cents:))
+                let terminalCount = r.optionalInt64().map { Int($0) }
+                let ledgerCard = Money(cents: r.int64())
+                let ledgerCount = Int(r.int64())
+                let note = r.text()
+                let chequeCount = Int(r.int64())
+                let cheques = Money(cents: r.int64())
+                let floatKept = Money(cents: r.int64())
+                let handover = Money(cents: r.int64())
                 let p = try db.prepare("SELECT denomination_cents, pieces FROM day_close_counts WHERE seq = ?")
                 try p.bind([.integer(seq)])
                 defer { p.reset() }

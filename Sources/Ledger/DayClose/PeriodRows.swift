@@ -132,7 +132,8 @@ extension Ledger {
                     while try s.step() { if !s.isNull(0) { out.append(s.text(0)) } }
                     return out
                 }
-                var first: (seq: Int64, at: Instant)?, last: (seq: Int64, at: Instant)?
+                var first: (seq: Int64, at: Instant)?
+                var last: (seq: Int64, at: Instant)?
                 var itemOrder: [Int64] = []
                 var reversedCard = Money.zero
                 /// A running sum whose key the sale it names does not have.
@@ -152,7 +153,8 @@ extension Ledger {
                 if let first = out.firstReceipt, let last = out.lastReceipt { out.receiptCount = Int(last - first + 1) }
                 out.totals.firstReceipt = out.firstReceipt
                 out.totals.lastReceipt = out.lastReceipt
-                var firstSale: Instant?, lastSale: Instant?
+                var firstSale: Instant?
+                var lastSale: Instant?
                 for (index, sql) in PeriodRowsSQL.bookingTimes.enumerated() {
                     try rows(sql) {
                         let lo = (seq: $0.int64(0), at: Instant(millisecondsSinceEpoch: $0.int64(1)))
@@ -169,7 +171,9 @@ extension Ledger {
                 // key (the sums before and at the end of the period), no pass over the period's rows.
                 /// The period's sums of `key` of `kind` and the first entry of the period that has it.
                 let running = try db.prepare(PeriodRowsSQL.runningSums)
-                func periodSums(_ kind: String, _ key: String) throws(SQLiteError) -> (count: Int, amount: Int64, tendered: Int64, change: Int64, firstSeq: Int64)? {
+                func periodSums(_ kind: String, _ key: String) throws(SQLiteError) -> (
+                    count: Int, amount: Int64, tendered: Int64, change: Int64, firstSeq: Int64
+                )? {
                     try running.bind(bounds + [.text(kind), .text(key)])
                     defer { running.reset() }
                     guard try running.step(), running.int(0) > 0, !running.isNull(4) else { return nil }

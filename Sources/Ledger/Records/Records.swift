@@ -6,7 +6,9 @@ public struct RegisterRecord: Equatable, Sendable {
     public let name: String
     public let createdAt: Instant
     public init(id: String, name: String, createdAt: Instant) {
-        self.id = id; self.name = name; self.createdAt = createdAt
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
     }
 }
 
@@ -17,7 +19,10 @@ public struct OperatorRecord: Equatable, Sendable {
     public let name: String
     public let createdAt: Instant
     public init(id: String, login: String, name: String, createdAt: Instant) {
-        self.id = id; self.login = login; self.name = name; self.createdAt = createdAt
+        self.id = id
+        self.login = login
+        self.name = name
+        self.createdAt = createdAt
     }
 }
 
@@ -29,7 +34,10 @@ public struct ShiftRecord: Equatable, Sendable {
     public let openedAt: Instant
     public let float: Money
     public init(id: String, operatorId: String, businessDate: String, openedAt: Instant, float: Money) {
-        self.id = id; self.operatorId = operatorId; self.businessDate = businessDate; self.openedAt = openedAt
+        self.id = id
+        self.operatorId = operatorId
+        self.businessDate = businessDate
+        self.openedAt = openedAt
         self.float = float
     }
 }
@@ -53,9 +61,17 @@ public struct SaleRecord: Equatable, Sendable {
         id: String, receiptNumber: Int64, shiftId: String, operatorId: String, businessDate: String, startedAt: Instant,
         endedAt: Instant, reference: String?, total: Money, lines: [SaleLine], payments: [PaymentRecord]
     ) {
-        self.id = id; self.receiptNumber = receiptNumber; self.shiftId = shiftId; self.operatorId = operatorId
-        self.businessDate = businessDate; self.startedAt = startedAt; self.endedAt = endedAt; self.reference = reference
-        self.total = total; self.lines = lines; self.payments = payments
+        self.id = id
+        self.receiptNumber = receiptNumber
+        self.shiftId = shiftId
+        self.operatorId = operatorId
+        self.businessDate = businessDate
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.reference = reference
+        self.total = total
+        self.lines = lines
+        self.payments = payments
     }
 }
 
@@ -68,7 +84,9 @@ public struct StornoRefund: Equatable, Sendable, Codable {
     /// For card: why the terminal did not reverse (then the refund happens outside the till).
     public let notReversedReason: String?
     public init(method: PaymentMethod, amount: Money, cardReversal: CardDetails? = nil, notReversedReason: String? = nil) {
-        self.method = method; self.amount = amount; self.cardReversal = cardReversal
+        self.method = method
+        self.amount = amount
+        self.cardReversal = cardReversal
         self.notReversedReason = notReversedReason
     }
 }
@@ -91,9 +109,17 @@ public struct StornoRecord: Equatable, Sendable {
         id: String, saleId: String, receiptNumber: Int64, shiftId: String, operatorId: String, approvedBy: String?,
         reason: String, businessDate: String, at: Instant, total: Money, refunds: [StornoRefund]
     ) {
-        self.id = id; self.saleId = saleId; self.receiptNumber = receiptNumber; self.shiftId = shiftId
-        self.operatorId = operatorId; self.approvedBy = approvedBy; self.reason = reason
-        self.businessDate = businessDate; self.at = at; self.total = total; self.refunds = refunds
+        self.id = id
+        self.saleId = saleId
+        self.receiptNumber = receiptNumber
+        self.shiftId = shiftId
+        self.operatorId = operatorId
+        self.approvedBy = approvedBy
+        self.reason = reason
+        self.businessDate = businessDate
+        self.at = at
+        self.total = total
+        self.refunds = refunds
     }
 }
 
@@ -113,9 +139,16 @@ public struct CashMovementRecord: Equatable, Sendable {
         id: String, receiptNumber: Int64, shiftId: String, operatorId: String, approvedBy: String?, kind: CashMovementKind,
         amount: Money, reason: String, businessDate: String, at: Instant
     ) {
-        self.id = id; self.receiptNumber = receiptNumber; self.shiftId = shiftId; self.operatorId = operatorId
-        self.approvedBy = approvedBy; self.kind = kind; self.amount = amount; self.reason = reason
-        self.businessDate = businessDate; self.at = at
+        self.id = id
+        self.receiptNumber = receiptNumber
+        self.shiftId = shiftId
+        self.operatorId = operatorId
+        self.approvedBy = approvedBy
+        self.kind = kind
+        self.amount = amount
+        self.reason = reason
+        self.businessDate = businessDate
+        self.at = at
     }
 }
 
@@ -179,10 +212,18 @@ public struct DayCloseRecord: Equatable, Sendable {
         id: String, zNumber: Int64, shiftId: String, operatorId: String, approvedBy: String?, businessDate: String,
         closedAt: Instant, afterSeq: Int64, totals: DayTotals, expectedCash: Money, countedCash: Money, difference: Money
     ) {
-        self.id = id; self.zNumber = zNumber; self.shiftId = shiftId; self.operatorId = operatorId
-        self.approvedBy = approvedBy; self.businessDate = businessDate; self.closedAt = closedAt
-        self.afterSeq = afterSeq; self.totals = totals; self.expectedCash = expectedCash
-        self.countedCash = countedCash; self.difference = difference
+        self.id = id
+        self.zNumber = zNumber
+        self.shiftId = shiftId
+        self.operatorId = operatorId
+        self.approvedBy = approvedBy
+        self.businessDate = businessDate
+        self.closedAt = closedAt
+        self.afterSeq = afterSeq
+        self.totals = totals
+        self.expectedCash = expectedCash
+        self.countedCash = countedCash
+        self.difference = difference
     }
 }
 
@@ -198,8 +239,12 @@ public struct PendingCardPayment: Equatable, Sendable {
     /// The sale as it would be booked (Counter's JSON), so recovery can book it without the clerk.
     public let draft: String
     public init(id: String, saleId: String, amount: Money, terminal: String, createdAt: Instant, draft: String) {
-        self.id = id; self.saleId = saleId; self.amount = amount; self.terminal = terminal
-        self.createdAt = createdAt; self.draft = draft
+        self.id = id
+        self.saleId = saleId
+        self.amount = amount
+        self.terminal = terminal
+        self.createdAt = createdAt
+        self.draft = draft
     }
 }
 
@@ -224,8 +269,12 @@ public struct CardResolution: Equatable, Sendable {
     /// Resolved by the start-up recovery rather than at the counter.
     public let atStartup: Bool
     public init(pendingId: String, outcome: CardOutcome, saleId: String?, detail: String, resolvedAt: Instant, atStartup: Bool) {
-        self.pendingId = pendingId; self.outcome = outcome; self.saleId = saleId; self.detail = detail
-        self.resolvedAt = resolvedAt; self.atStartup = atStartup
+        self.pendingId = pendingId
+        self.outcome = outcome
+        self.saleId = saleId
+        self.detail = detail
+        self.resolvedAt = resolvedAt
+        self.atStartup = atStartup
     }
 }
 
@@ -249,9 +298,18 @@ public struct ExportRecord: Equatable, Sendable {
         id: String, format: String, scope: String, afterSeq: Int64, throughSeq: Int64, fileName: String, recordCount: Int64,
         total: Money, fileSHA256: String, isRepeat: Bool, operatorId: String?, at: Instant
     ) {
-        self.id = id; self.format = format; self.scope = scope; self.afterSeq = afterSeq; self.throughSeq = throughSeq
-        self.fileName = fileName; self.recordCount = recordCount; self.total = total; self.fileSHA256 = fileSHA256
-        self.isRepeat = isRepeat; self.operatorId = operatorId; self.at = at
+        self.id = id
+        self.format = format
+        self.scope = scope
+        self.afterSeq = afterSeq
+        self.throughSeq = throughSeq
+        self.fileName = fileName
+        self.recordCount = recordCount
+        self.total = total
+        self.fileSHA256 = fileSHA256
+        self.isRepeat = isRepeat
+        self.operatorId = operatorId
+        self.at = at
     }
 }
 
@@ -263,7 +321,11 @@ public struct AuditRecord: Equatable, Sendable {
     public let detail: String
     public let at: Instant
     public init(id: String, kind: String, operatorId: String?, detail: String, at: Instant) {
-        self.id = id; self.kind = kind; self.operatorId = operatorId; self.detail = detail; self.at = at
+        self.id = id
+        self.kind = kind
+        self.operatorId = operatorId
+        self.detail = detail
+        self.at = at
     }
 }
 
@@ -366,8 +428,12 @@ public struct JournalEntry: Equatable, Sendable {
     public let previousHash: String
     public let hash: String
     public init(seq: Int64, kind: String, ref: String, recordedAt: Instant, previousHash: String, hash: String) {
-        self.seq = seq; self.kind = kind; self.ref = ref; self.recordedAt = recordedAt
-        self.previousHash = previousHash; self.hash = hash
+        self.seq = seq
+        self.kind = kind
+        self.ref = ref
+        self.recordedAt = recordedAt
+        self.previousHash = previousHash
+        self.hash = hash
     }
     /// The `previousHash` of the first entry.
     public static let genesisHash = String(repeating: "0", count: 64)

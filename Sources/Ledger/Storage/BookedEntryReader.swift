@@ -46,8 +46,10 @@ public struct BookedSale: Equatable, Sendable {
     /// The payments in order.
     public let payments: [BookedAmount]
 
-    public init(id: String, receiptNumber: Int64, operatorId: String, businessDate: String, reference: String?, lines: [BookedLine],
-                payments: [BookedAmount]) {
+    public init(
+        id: String, receiptNumber: Int64, operatorId: String, businessDate: String, reference: String?, lines: [BookedLine],
+        payments: [BookedAmount]
+    ) {
         self.id = id
         self.receiptNumber = receiptNumber
         self.operatorId = operatorId
@@ -156,7 +158,8 @@ enum BookedEntryReader {
 
     /// The merge's current entry if it moves money and its main row is there (consumed), else nil.
     static func entry(_ merge: MergeReader) throws(SQLiteError) -> BookedEntry? {
-        let s = merge.seq, c = merge.cursors
+        let s = merge.seq
+        let c = merge.cursors
         if merge.isKind(.sale) {
             guard c.sales.at(s) else { return nil }
             return .sale(try sale(c, seq: s))
@@ -164,7 +167,10 @@ enum BookedEntryReader {
         if merge.isKind(.storno) {
             guard c.stornos.at(s) else { return nil }
             var r = c.stornos.row
-            let saleId = r.text(), receiptNumber = r.int64(), operatorId = r.text(), businessDate = r.text()
+            let saleId = r.text()
+            let receiptNumber = r.int64()
+            let operatorId = r.text()
+            let businessDate = r.text()
             try c.stornos.advance()
             var amounts: [BookedAmount] = []
             while c.refunds.at(s) {
@@ -199,13 +205,20 @@ enum BookedEntryReader {
     /// The sale at `s` (its `sales` row current), with its lines, shares and payments (consumed).
     static func sale(_ c: RecordCursors, seq s: Int64) throws(SQLiteError) -> BookedSale {
         var r = c.sales.row
-        let id = r.text(), receiptNumber = r.int64(), operatorId = r.text(), businessDate = r.text(), reference = r.optionalText()
+        let id = r.text()
+        let receiptNumber = r.int64()
+        let operatorId = r.text()
+        let businessDate = r.text()
+        let reference = r.optionalText()
         try c.sales.advance()
         var bookedLines: [BookedLine] = []
         while c.lines.at(s) {
             var l = c.lines.row
             let lineNo = l.int64()
-            let itemCode = l.text(), name = l.text(), variant = l.optionalText(), produkt = l.optionalText()
+            let itemCode = l.text()
+            let name = l.text()
+            let variant = l.optionalText()
+            let produkt = l.optionalText()
             let kostenstelle = l.optionalText()
             try c.lines.advance()
             var lineShares: [LineShare] = []

@@ -94,17 +94,30 @@ extension RecordCursors {
         case .sale:
             if sales.at(s) {
                 var r = sales.row
-                let id = r.text(), receiptNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                let businessDate = r.text(), startedAt = r.instant(), endedAt = r.instant()
-                let reference = r.optionalText(), total = r.money()
+                let id = r.text()
+                let receiptNumber = r.int64()
+                let shiftId = r.text()
+                let operatorId = r.text()
+                let businessDate = r.text()
+                let startedAt = r.instant()
+                let endedAt = r.instant()
+                let reference = r.optionalText()
+                let total = r.money()
                 try sales.advance()
                 var saleLines: [SaleLine] = []
                 while lines.at(s) {
                     var l = lines.row
                     let lineNo = l.int64()
-                    let itemCode = l.text(), name = l.text(), variant = l.optionalText(), quantity = l.int64()
-                    let unitPrice = l.money(), amount = l.money(), sachkonto = l.text(), produkt = l.optionalText()
-                    let kostenstelle = l.optionalText(), taxNote = l.text()
+                    let itemCode = l.text()
+                    let name = l.text()
+                    let variant = l.optionalText()
+                    let quantity = l.int64()
+                    let unitPrice = l.money()
+                    let amount = l.money()
+                    let sachkonto = l.text()
+                    let produkt = l.optionalText()
+                    let kostenstelle = l.optionalText()
+                    let taxNote = l.text()
                     try lines.advance()
                     var lineShares: [LineShare] = []
                     while shares.at(s) {
@@ -145,9 +158,16 @@ extension RecordCursors {
         case .storno:
             if stornos.at(s) {
                 var r = stornos.row
-                let id = r.text(), saleId = r.text(), receiptNumber = r.int64(), shiftId = r.text()
-                let operatorId = r.text(), approvedBy = r.optionalText(), reason = r.text(), businessDate = r.text()
-                let at = r.instant(), total = r.money()
+                let id = r.text()
+                let saleId = r.text()
+                let receiptNumber = r.int64()
+                let shiftId = r.text()
+                let operatorId = r.text()
+                let approvedBy = r.optionalText()
+                let reason = r.text()
+                let businessDate = r.text()
+                let at = r.instant()
+                let total = r.money()
                 try stornos.advance()
                 var stornoRefunds: [StornoRefund] = []
                 while refunds.at(s) {
@@ -173,14 +193,31 @@ extension RecordCursors {
         case .dayClose:
             if closes.at(s) {
                 var r = closes.row
-                let id = r.text(), zNumber = r.int64(), shiftId = r.text(), operatorId = r.text()
-                let approvedBy = r.optionalText(), businessDate = r.text(), closedAt = r.instant(), afterSeq = r.int64()
+                let id = r.text()
+                let zNumber = r.int64()
+                let shiftId = r.text()
+                let operatorId = r.text()
+                let approvedBy = r.optionalText()
+                let businessDate = r.text()
+                let closedAt = r.instant()
+                let afterSeq = r.int64()
                 var t = DayTotals()
-                t.firstReceipt = r.optionalInt64(); t.lastReceipt = r.optionalInt64()
-                t.saleCount = r.int64(); t.stornoCount = r.int64()
-                t.float = r.money(); t.sales = r.money(); t.cash = r.money(); t.cheque = r.money(); t.card = r.money()
-                t.stornos = r.money(); t.stornoCash = r.money(); t.stornoCheque = r.money(); t.stornoCard = r.money()
-                t.einlagen = r.money(); t.entnahmen = r.money(); t.abschoepfungen = r.money()
+                t.firstReceipt = r.optionalInt64()
+                t.lastReceipt = r.optionalInt64()
+                t.saleCount = r.int64()
+                t.stornoCount = r.int64()
+                t.float = r.money()
+                t.sales = r.money()
+                t.cash = r.money()
+                t.cheque = r.money()
+                t.card = r.money()
+                t.stornos = r.money()
+                t.stornoCash = r.money()
+                t.stornoCheque = r.money()
+                t.stornoCard = r.money()
+                t.einlagen = r.money()
+                t.entnahmen = r.money()
+                t.abschoepfungen = r.money()
                 event = .dayClose(
                     DayCloseRecord(
                         id: id, zNumber: zNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
@@ -200,7 +237,8 @@ extension RecordCursors {
         case .cardResolved:
             if resolutions.at(s) {
                 var r = resolutions.row
-                let pendingId = r.text(), outcomeText = r.text()
+                let pendingId = r.text()
+                let outcomeText = r.text()
                 event = .cardResolved(
                     CardResolution(
                         pendingId: pendingId, outcome: CardOutcome(rawValue: outcomeText) ?? .declined,
@@ -239,8 +277,12 @@ extension ColumnReader {
 
     /// A `cash_movements` row after its `seq` (``Columns/cashMovements``).
     mutating func cashMovementRecord() -> CashMovementRecord {
-        let id = text(), receiptNumber = int64(), shiftId = text(), operatorId = text()
-        let approvedBy = optionalText(), kindText = text()
+        let id = text()
+        let receiptNumber = int64()
+        let shiftId = text()
+        let operatorId = text()
+        let approvedBy = optionalText()
+        let kindText = text()
         return CashMovementRecord(
             id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
             kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: money(), reason: text(), businessDate: text(),
@@ -252,8 +294,14 @@ extension ColumnReader {
     mutating func instant() -> Instant { Instant(millisecondsSinceEpoch: int64()) }
     /// The eight card columns (see ``Columns/card``); nil when the terminal id is NULL.
     mutating func card() -> CardDetails? {
-        let terminalId = optionalText(), trace = optionalText(), receipt = optionalText(), name = optionalText()
-        let pan = optionalText(), auth = optionalText(), turnover = optionalText(), text = optionalText()
+        let terminalId = optionalText()
+        let trace = optionalText()
+        let receipt = optionalText()
+        let name = optionalText()
+        let pan = optionalText()
+        let auth = optionalText()
+        let turnover = optionalText()
+        let text = optionalText()
         guard let terminalId else { return nil }
         return CardDetails(
             terminalId: terminalId, traceNumber: trace ?? "", receiptNumber: receipt ?? "", cardName: name ?? "",

@@ -33,246 +33,247 @@ func appendOnlyTriggers(_ tables: [String]) -> String {
     }.joined()
 }
 
-let migrations: [Migration] = [
-    Migration(
-        version: 1, name: "ledger",
-        schema: """
-            CREATE TABLE journal (
-                seq INTEGER PRIMARY KEY,
-                kind TEXT NOT NULL,
-                ref TEXT NOT NULL,
-                recorded_at_ms INTEGER NOT NULL,
-                prev_hash TEXT NOT NULL,
-                hash TEXT NOT NULL
-            );
-            CREATE TABLE register (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL
-            );
-            CREATE TABLE operators (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                login TEXT NOT NULL UNIQUE,
-                name TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL
-            );
-            CREATE TABLE shifts (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                business_date TEXT NOT NULL,
-                opened_at_ms INTEGER NOT NULL,
-                float_cents INTEGER NOT NULL CHECK (float_cents >= 0)
-            );
-            CREATE TABLE receipts (
-                number INTEGER PRIMARY KEY CHECK (number > 0),
-                kind TEXT NOT NULL CHECK (kind IN ('sale', 'storno', 'cash_movement')),
-                ref TEXT NOT NULL,
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
-            );
-            CREATE TABLE sales (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
-                shift_id TEXT NOT NULL REFERENCES shifts(id),
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                business_date TEXT NOT NULL,
-                started_at_ms INTEGER NOT NULL,
-                ended_at_ms INTEGER NOT NULL,
-                reference TEXT,
-                total_cents INTEGER NOT NULL
-            );
-            CREATE INDEX sales_business_date ON sales(business_date);
-            CREATE TABLE sale_lines (
-                seq INTEGER NOT NULL REFERENCES sales(seq),
-                line_no INTEGER NOT NULL,
-                item_code TEXT NOT NULL,
-                name TEXT NOT NULL,
-                variant TEXT,
-                quantity INTEGER NOT NULL,
-                unit_price_cents INTEGER NOT NULL,
-                amount_cents INTEGER NOT NULL,
-                sachkonto TEXT NOT NULL,
-                produkt TEXT,
-                kostenstelle TEXT,
-                tax_note TEXT NOT NULL,
-                PRIMARY KEY (seq, line_no)
-            );
-            CREATE TABLE line_shares (
-                seq INTEGER NOT NULL REFERENCES sales(seq),
-                line_no INTEGER NOT NULL,
-                share_no INTEGER NOT NULL,
-                account TEXT NOT NULL,
-                produkt TEXT,
-                kostenstelle TEXT,
-                amount_cents INTEGER NOT NULL,
-                pass_through INTEGER NOT NULL CHECK (pass_through IN (0, 1)),
-                label TEXT NOT NULL,
-                PRIMARY KEY (seq, line_no, share_no)
-            );
-            CREATE TABLE payments (
-                seq INTEGER NOT NULL REFERENCES sales(seq),
-                payment_no INTEGER NOT NULL,
-                method TEXT NOT NULL CHECK (method IN ('cash', 'cheque', 'card')),
-                amount_cents INTEGER NOT NULL,
-                tendered_cents INTEGER,
-                change_cents INTEGER,
-                cheque_number TEXT,
-                cheque_bank TEXT,
-                cheque_drawer TEXT,
-                card_terminal_id TEXT,
-                card_trace TEXT,
-                card_receipt_number TEXT,
-                card_name TEXT,
-                card_masked_pan TEXT,
-                card_auth_code TEXT,
-                card_turnover_number TEXT,
-                card_receipt_text TEXT,
-                card_pending_id TEXT REFERENCES card_pending(id),
-                PRIMARY KEY (seq, payment_no)
-            );
-            CREATE TABLE stornos (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                sale_id TEXT NOT NULL UNIQUE REFERENCES sales(id),
-                receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
-                shift_id TEXT NOT NULL REFERENCES shifts(id),
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                approved_by TEXT REFERENCES operators(id),
-                reason TEXT NOT NULL,
-                business_date TEXT NOT NULL,
-                at_ms INTEGER NOT NULL,
-                total_cents INTEGER NOT NULL
-            );
-            CREATE TABLE storno_refunds (
-                seq INTEGER NOT NULL REFERENCES stornos(seq),
-                refund_no INTEGER NOT NULL,
-                method TEXT NOT NULL CHECK (method IN ('cash', 'cheque', 'card')),
-                amount_cents INTEGER NOT NULL,
-                card_terminal_id TEXT,
-                card_trace TEXT,
-                card_receipt_number TEXT,
-                card_name TEXT,
-                card_masked_pan TEXT,
-                card_auth_code TEXT,
-                card_turnover_number TEXT,
-                card_receipt_text TEXT,
-                not_reversed_reason TEXT,
-                PRIMARY KEY (seq, refund_no)
-            );
-            CREATE TABLE cash_movements (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
-                shift_id TEXT NOT NULL REFERENCES shifts(id),
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                approved_by TEXT REFERENCES operators(id),
-                kind TEXT NOT NULL CHECK (kind IN ('einlage', 'entnahme', 'abschoepfung')),
-                amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-                reason TEXT NOT NULL,
-                business_date TEXT NOT NULL,
-                at_ms INTEGER NOT NULL
-            );
-            CREATE TABLE day_closes (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                z_number INTEGER NOT NULL UNIQUE CHECK (z_number > 0),
-                shift_id TEXT NOT NULL UNIQUE REFERENCES shifts(id),
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                approved_by TEXT REFERENCES operators(id),
-                business_date TEXT NOT NULL UNIQUE,
-                closed_at_ms INTEGER NOT NULL,
-                after_seq INTEGER NOT NULL,
-                first_receipt INTEGER,
-                last_receipt INTEGER,
-                sale_count INTEGER NOT NULL,
-                storno_count INTEGER NOT NULL,
-                float_cents INTEGER NOT NULL,
-                sales_cents INTEGER NOT NULL,
-                cash_cents INTEGER NOT NULL,
-                cheque_cents INTEGER NOT NULL,
-                card_cents INTEGER NOT NULL,
-                storno_cents INTEGER NOT NULL,
-                storno_cash_cents INTEGER NOT NULL,
-                storno_cheque_cents INTEGER NOT NULL,
-                storno_card_cents INTEGER NOT NULL,
-                einlagen_cents INTEGER NOT NULL,
-                entnahmen_cents INTEGER NOT NULL,
-                abschoepfungen_cents INTEGER NOT NULL,
-                expected_cash_cents INTEGER NOT NULL,
-                counted_cash_cents INTEGER NOT NULL,
-                difference_cents INTEGER NOT NULL
-            );
-            CREATE TABLE card_pending (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                sale_id TEXT NOT NULL,
-                amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-                terminal TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL,
-                draft TEXT NOT NULL
-            );
-            CREATE INDEX card_pending_sale ON card_pending(sale_id);
-            CREATE TABLE card_resolutions (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                pending_id TEXT PRIMARY KEY REFERENCES card_pending(id),
-                outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'declined', 'not_paid', 'reversed')),
-                sale_id TEXT,
-                detail TEXT NOT NULL,
-                resolved_at_ms INTEGER NOT NULL,
-                at_startup INTEGER NOT NULL CHECK (at_startup IN (0, 1))
-            );
-            CREATE TABLE exports (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                format TEXT NOT NULL,
-                scope TEXT NOT NULL,
-                after_seq INTEGER NOT NULL,
-                through_seq INTEGER NOT NULL,
-                file_name TEXT NOT NULL,
-                record_count INTEGER NOT NULL,
-                total_cents INTEGER NOT NULL,
-                file_sha256 TEXT NOT NULL,
-                is_repeat INTEGER NOT NULL CHECK (is_repeat IN (0, 1)),
-                operator_id TEXT REFERENCES operators(id),
-                at_ms INTEGER NOT NULL
-            );
-            CREATE TABLE audit_events (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                id TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                operator_id TEXT,
-                detail TEXT NOT NULL,
-                at_ms INTEGER NOT NULL
-            );
-            CREATE INDEX audit_events_kind ON audit_events(kind);
+let migrations: [Migration] =
+    [
+        Migration(
+            version: 1, name: "ledger",
+            schema: """
+                CREATE TABLE journal (
+                    seq INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    ref TEXT NOT NULL,
+                    recorded_at_ms INTEGER NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TABLE register (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE operators (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    login TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE shifts (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    business_date TEXT NOT NULL,
+                    opened_at_ms INTEGER NOT NULL,
+                    float_cents INTEGER NOT NULL CHECK (float_cents >= 0)
+                );
+                CREATE TABLE receipts (
+                    number INTEGER PRIMARY KEY CHECK (number > 0),
+                    kind TEXT NOT NULL CHECK (kind IN ('sale', 'storno', 'cash_movement')),
+                    ref TEXT NOT NULL,
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+                );
+                CREATE TABLE sales (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
+                    shift_id TEXT NOT NULL REFERENCES shifts(id),
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    business_date TEXT NOT NULL,
+                    started_at_ms INTEGER NOT NULL,
+                    ended_at_ms INTEGER NOT NULL,
+                    reference TEXT,
+                    total_cents INTEGER NOT NULL
+                );
+                CREATE INDEX sales_business_date ON sales(business_date);
+                CREATE TABLE sale_lines (
+                    seq INTEGER NOT NULL REFERENCES sales(seq),
+                    line_no INTEGER NOT NULL,
+                    item_code TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    variant TEXT,
+                    quantity INTEGER NOT NULL,
+                    unit_price_cents INTEGER NOT NULL,
+                    amount_cents INTEGER NOT NULL,
+                    sachkonto TEXT NOT NULL,
+                    produkt TEXT,
+                    kostenstelle TEXT,
+                    tax_note TEXT NOT NULL,
+                    PRIMARY KEY (seq, line_no)
+                );
+                CREATE TABLE line_shares (
+                    seq INTEGER NOT NULL REFERENCES sales(seq),
+                    line_no INTEGER NOT NULL,
+                    share_no INTEGER NOT NULL,
+                    account TEXT NOT NULL,
+                    produkt TEXT,
+                    kostenstelle TEXT,
+                    amount_cents INTEGER NOT NULL,
+                    pass_through INTEGER NOT NULL CHECK (pass_through IN (0, 1)),
+                    label TEXT NOT NULL,
+                    PRIMARY KEY (seq, line_no, share_no)
+                );
+                CREATE TABLE payments (
+                    seq INTEGER NOT NULL REFERENCES sales(seq),
+                    payment_no INTEGER NOT NULL,
+                    method TEXT NOT NULL CHECK (method IN ('cash', 'cheque', 'card')),
+                    amount_cents INTEGER NOT NULL,
+                    tendered_cents INTEGER,
+                    change_cents INTEGER,
+                    cheque_number TEXT,
+                    cheque_bank TEXT,
+                    cheque_drawer TEXT,
+                    card_terminal_id TEXT,
+                    card_trace TEXT,
+                    card_receipt_number TEXT,
+                    card_name TEXT,
+                    card_masked_pan TEXT,
+                    card_auth_code TEXT,
+                    card_turnover_number TEXT,
+                    card_receipt_text TEXT,
+                    card_pending_id TEXT REFERENCES card_pending(id),
+                    PRIMARY KEY (seq, payment_no)
+                );
+                CREATE TABLE stornos (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    sale_id TEXT NOT NULL UNIQUE REFERENCES sales(id),
+                    receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
+                    shift_id TEXT NOT NULL REFERENCES shifts(id),
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    approved_by TEXT REFERENCES operators(id),
+                    reason TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    total_cents INTEGER NOT NULL
+                );
+                CREATE TABLE storno_refunds (
+                    seq INTEGER NOT NULL REFERENCES stornos(seq),
+                    refund_no INTEGER NOT NULL,
+                    method TEXT NOT NULL CHECK (method IN ('cash', 'cheque', 'card')),
+                    amount_cents INTEGER NOT NULL,
+                    card_terminal_id TEXT,
+                    card_trace TEXT,
+                    card_receipt_number TEXT,
+                    card_name TEXT,
+                    card_masked_pan TEXT,
+                    card_auth_code TEXT,
+                    card_turnover_number TEXT,
+                    card_receipt_text TEXT,
+                    not_reversed_reason TEXT,
+                    PRIMARY KEY (seq, refund_no)
+                );
+                CREATE TABLE cash_movements (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    receipt_number INTEGER NOT NULL UNIQUE REFERENCES receipts(number),
+                    shift_id TEXT NOT NULL REFERENCES shifts(id),
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    approved_by TEXT REFERENCES operators(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('einlage', 'entnahme', 'abschoepfung')),
+                    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+                    reason TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE day_closes (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    z_number INTEGER NOT NULL UNIQUE CHECK (z_number > 0),
+                    shift_id TEXT NOT NULL UNIQUE REFERENCES shifts(id),
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    approved_by TEXT REFERENCES operators(id),
+                    business_date TEXT NOT NULL UNIQUE,
+                    closed_at_ms INTEGER NOT NULL,
+                    after_seq INTEGER NOT NULL,
+                    first_receipt INTEGER,
+                    last_receipt INTEGER,
+                    sale_count INTEGER NOT NULL,
+                    storno_count INTEGER NOT NULL,
+                    float_cents INTEGER NOT NULL,
+                    sales_cents INTEGER NOT NULL,
+                    cash_cents INTEGER NOT NULL,
+                    cheque_cents INTEGER NOT NULL,
+                    card_cents INTEGER NOT NULL,
+                    storno_cents INTEGER NOT NULL,
+                    storno_cash_cents INTEGER NOT NULL,
+                    storno_cheque_cents INTEGER NOT NULL,
+                    storno_card_cents INTEGER NOT NULL,
+                    einlagen_cents INTEGER NOT NULL,
+                    entnahmen_cents INTEGER NOT NULL,
+                    abschoepfungen_cents INTEGER NOT NULL,
+                    expected_cash_cents INTEGER NOT NULL,
+                    counted_cash_cents INTEGER NOT NULL,
+                    difference_cents INTEGER NOT NULL
+                );
+                CREATE TABLE card_pending (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    sale_id TEXT NOT NULL,
+                    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+                    terminal TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    draft TEXT NOT NULL
+                );
+                CREATE INDEX card_pending_sale ON card_pending(sale_id);
+                CREATE TABLE card_resolutions (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    pending_id TEXT PRIMARY KEY REFERENCES card_pending(id),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'declined', 'not_paid', 'reversed')),
+                    sale_id TEXT,
+                    detail TEXT NOT NULL,
+                    resolved_at_ms INTEGER NOT NULL,
+                    at_startup INTEGER NOT NULL CHECK (at_startup IN (0, 1))
+                );
+                CREATE TABLE exports (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    format TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    after_seq INTEGER NOT NULL,
+                    through_seq INTEGER NOT NULL,
+                    file_name TEXT NOT NULL,
+                    record_count INTEGER NOT NULL,
+                    total_cents INTEGER NOT NULL,
+                    file_sha256 TEXT NOT NULL,
+                    is_repeat INTEGER NOT NULL CHECK (is_repeat IN (0, 1)),
+                    operator_id TEXT REFERENCES operators(id),
+                    at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE audit_events (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    operator_id TEXT,
+                    detail TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX audit_events_kind ON audit_events(kind);
 
-            """,
-        appendOnly: [
-            "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares",
-            "payments", "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending",
-            "card_resolutions", "exports", "audit_events",
-        ]),
-    // PIN hashes, kept out of `audit_events` so that listing or exporting the audit trail never
-    // shows a hash (a 4–8 digit PIN's hash can be brute-forced). Each row belongs to the
-    // `operator.added` or `operator.pin_changed` audit event with the same `seq`, whose detail
-    // carries `pin_hash_sha256`, the SHA-256 of `pin_hash`: the hash chain covers the credential
-    // (Sources/Ledger/Access/OperatorCredentials.swift, docs/access.md).
-    Migration(
-        version: 2, name: "access",
-        schema: """
-            CREATE TABLE operator_credentials (
-                seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-                operator_id TEXT NOT NULL REFERENCES operators(id),
-                pin_hash TEXT NOT NULL
-            );
-            CREATE INDEX audit_events_operator ON audit_events(operator_id);
+                """,
+            appendOnly: [
+                "journal", "register", "operators", "shifts", "receipts", "sales", "sale_lines", "line_shares",
+                "payments", "stornos", "storno_refunds", "cash_movements", "day_closes", "card_pending",
+                "card_resolutions", "exports", "audit_events",
+            ]),
+        // PIN hashes, kept out of `audit_events` so that listing or exporting the audit trail never
+        // shows a hash (a 4–8 digit PIN's hash can be brute-forced). Each row belongs to the
+        // `operator.added` or `operator.pin_changed` audit event with the same `seq`, whose detail
+        // carries `pin_hash_sha256`, the SHA-256 of `pin_hash`: the hash chain covers the credential
+        // (Sources/Ledger/Access/OperatorCredentials.swift, docs/access.md).
+        Migration(
+            version: 2, name: "access",
+            schema: """
+                CREATE TABLE operator_credentials (
+                    seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    pin_hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_events_operator ON audit_events(operator_id);
 
-            """,
-        appendOnly: ["operator_credentials"]),
-] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
+                """,
+            appendOnly: ["operator_credentials"]),
+    ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
 
@@ -303,5 +304,5 @@ let approvalUseMigrations: [Migration] = [
             );
 
             """,
-        appendOnly: ["approval_uses"]),
+        appendOnly: ["approval_uses"])
 ]

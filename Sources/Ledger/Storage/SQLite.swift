@@ -63,7 +63,8 @@ final class SQLiteConnection {
 
     init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
@@ -249,12 +250,27 @@ struct ColumnReader {
         self.statement = statement
         self.index = index
     }
-    mutating func int64() -> Int64 { defer { index += 1 }; return statement.int64(index) }
-    mutating func optionalInt64() -> Int64? { defer { index += 1 }; return statement.optionalInt64(index) }
-    mutating func text() -> String { defer { index += 1 }; return statement.text(index) }
-    mutating func optionalText() -> String? { defer { index += 1 }; return statement.optionalText(index) }
+    mutating func int64() -> Int64 {
+        defer { index += 1 }
+        return statement.int64(index)
+    }
+    mutating func optionalInt64() -> Int64? {
+        defer { index += 1 }
+        return statement.optionalInt64(index)
+    }
+    mutating func text() -> String {
+        defer { index += 1 }
+        return statement.text(index)
+    }
+    mutating func optionalText() -> String? {
+        defer { index += 1 }
+        return statement.optionalText(index)
+    }
     mutating func bool() -> Bool { int64() != 0 }
-    mutating func textBytes() -> UnsafeBufferPointer<UInt8> { defer { index += 1 }; return statement.textBytes(index) }
+    mutating func textBytes() -> UnsafeBufferPointer<UInt8> {
+        defer { index += 1 }
+        return statement.textBytes(index)
+    }
     mutating func optionalTextBytes() -> UnsafeBufferPointer<UInt8>? {
         defer { index += 1 }
         return statement.optionalTextBytes(index)

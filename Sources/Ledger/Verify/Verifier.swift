@@ -33,7 +33,11 @@ public struct LedgerProblem: Equatable, Sendable, CustomStringConvertible {
     public let message: String
 
     public init(check: Check, seq: Int64?, kind: String?, receiptNumber: Int64?, message: String) {
-        self.check = check; self.seq = seq; self.kind = kind; self.receiptNumber = receiptNumber; self.message = message
+        self.check = check
+        self.seq = seq
+        self.kind = kind
+        self.receiptNumber = receiptNumber
+        self.message = message
     }
 
     /// "Eintrag 17 (Verkauf, Beleg 12): …"
@@ -220,7 +224,8 @@ struct Verifier {
     private mutating func consume(_ entry: JournalEntry, _ event: LedgerEvent?, _ receiptIndex: ReceiptIndexRow?) {
         let seq = entry.seq
         let place = Place(seq: seq, kind: entry.kind, receipt: event?.receiptNumber)
-        var previous = entry.previousHash, hash = entry.hash
+        var previous = entry.previousHash
+        var hash = entry.hash
         previous.withUTF8 { previous in hash.withUTF8 { checkLink(place, previous: previous, hash: $0) } }
         guard let event else {
             let known = EntryKind(rawValue: entry.kind) != nil

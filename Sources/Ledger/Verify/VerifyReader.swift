@@ -13,8 +13,14 @@ struct SaleFacts: Equatable {
         id: String, receiptNumber: Int64, shiftId: String, businessDate: String, totalCents: Int64, cashCents: Int64,
         chequeCents: Int64, cardCents: Int64
     ) {
-        self.id = id; self.receiptNumber = receiptNumber; self.shiftId = shiftId; self.businessDate = businessDate
-        self.totalCents = totalCents; self.cashCents = cashCents; self.chequeCents = chequeCents; self.cardCents = cardCents
+        self.id = id
+        self.receiptNumber = receiptNumber
+        self.shiftId = shiftId
+        self.businessDate = businessDate
+        self.totalCents = totalCents
+        self.cashCents = cashCents
+        self.chequeCents = chequeCents
+        self.cardCents = cardCents
     }
 
     init(_ sale: SaleRecord) {
@@ -148,7 +154,8 @@ private struct SaleRowEncoder: ~Copyable {
         main.field("operator_id", text: r.textBytes())
         let dateBytes = r.textBytes()
         main.field("business_date", text: dateBytes)
-        let startedAt = r.int64(), endedAt = r.int64()
+        let startedAt = r.int64()
+        let endedAt = r.int64()
         main.field("started_at_ms", startedAt)
         main.field("ended_at_ms", endedAt)
         main.field("reference", text: r.optionalTextBytes())
@@ -163,7 +170,9 @@ private struct SaleRowEncoder: ~Copyable {
         section.reset()
         var lineCount = 0
         var linesTotal: Int64 = 0
-        let lines = cursors.lines, shares = cursors.shares, payments = cursors.payments
+        let lines = cursors.lines
+        let shares = cursors.shares
+        let payments = cursors.payments
         while lines.at(s) {
             var l = RawRow(lines)
             let lineNo = l.int64()
@@ -172,7 +181,9 @@ private struct SaleRowEncoder: ~Copyable {
             section.field("item_code", text: l.textBytes())
             section.field("name", text: l.textBytes())
             section.field("variant", text: l.optionalTextBytes())
-            let quantity = l.int64(), unitPrice = l.int64(), amount = l.int64()
+            let quantity = l.int64()
+            let unitPrice = l.int64()
+            let amount = l.int64()
             section.field("quantity", quantity)
             section.field("unit_price_cents", unitPrice)
             section.field("amount_cents", amount)
@@ -228,7 +239,8 @@ private struct SaleRowEncoder: ~Copyable {
             section.field("method", method.rawValue)
             let amount = p.int64()
             section.field("amount_cents", amount)
-            let tendered = p.optionalInt64(), change = p.optionalInt64()
+            let tendered = p.optionalInt64()
+            let change = p.optionalInt64()
             section.field("tendered_cents", tendered)
             section.field("change_cents", change)
             let chequeNumber = p.optionalTextBytes()
@@ -289,9 +301,14 @@ private struct SaleRowEncoder: ~Copyable {
     /// writes them: all absent without a terminal id, else NULL text is empty except the two
     /// optional fields. Returns the masked PAN when there is a card.
     private mutating func writeCard(_ p: inout RawRow) -> UnsafeBufferPointer<UInt8>? {
-        let terminalId = p.optionalTextBytes(), trace = p.optionalTextBytes(), receipt = p.optionalTextBytes()
-        let name = p.optionalTextBytes(), pan = p.optionalTextBytes(), auth = p.optionalTextBytes()
-        let turnover = p.optionalTextBytes(), text = p.optionalTextBytes()
+        let terminalId = p.optionalTextBytes()
+        let trace = p.optionalTextBytes()
+        let receipt = p.optionalTextBytes()
+        let name = p.optionalTextBytes()
+        let pan = p.optionalTextBytes()
+        let auth = p.optionalTextBytes()
+        let turnover = p.optionalTextBytes()
+        let text = p.optionalTextBytes()
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         guard let terminalId else {
             section.field("card_terminal_id", text: nil)
@@ -338,10 +355,19 @@ private struct RawRow {
     /// The current row of `cursor`, after its `seq` column.
     init(_ cursor: TableCursor) { self.init(cursor.statement!, from: 1) }
 
-    mutating func int64() -> Int64 { defer { index += 1 }; return statement.int64(index) }
-    mutating func optionalInt64() -> Int64? { defer { index += 1 }; return statement.optionalInt64(index) }
+    mutating func int64() -> Int64 {
+        defer { index += 1 }
+        return statement.int64(index)
+    }
+    mutating func optionalInt64() -> Int64? {
+        defer { index += 1 }
+        return statement.optionalInt64(index)
+    }
     mutating func bool() -> Bool { int64() != 0 }
-    mutating func textBytes() -> UnsafeBufferPointer<UInt8> { defer { index += 1 }; return statement.textBytes(index) }
+    mutating func textBytes() -> UnsafeBufferPointer<UInt8> {
+        defer { index += 1 }
+        return statement.textBytes(index)
+    }
     mutating func optionalTextBytes() -> UnsafeBufferPointer<UInt8>? {
         defer { index += 1 }
         return statement.optionalTextBytes(index)

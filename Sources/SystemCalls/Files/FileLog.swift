@@ -7,7 +7,11 @@ import Foundation
 /// number) before it is written; callers must still never pass a PIN or card data.
 // @unchecked Sendable: the properties are constants and each line is written (and the files rotated) under `lock`.
 public final class FileLog: @unchecked Sendable {
-    public enum Level: String, Sendable { case info = "INFO", warning = "WARN", error = "ERROR" }
+    public enum Level: String, Sendable {
+        case info = "INFO"
+        case warning = "WARN"
+        case error = "ERROR"
+    }
 
     public let path: String
     public let maximumBytes: Int
@@ -17,7 +21,9 @@ public final class FileLog: @unchecked Sendable {
 
     /// The log of the data directory `data`: `webkasse.log`, rotated at `maximumBytes` into
     /// `webkasse.log.1` … `.N` (the oldest is dropped).
-    public init(data: String, name: String = "webkasse.log", maximumBytes: Int = 1_000_000, keptFiles: Int = 5, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        data: String, name: String = "webkasse.log", maximumBytes: Int = 1_000_000, keptFiles: Int = 5, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.path = data + "/" + name
         self.maximumBytes = maximumBytes
         self.keptFiles = max(1, keptFiles)

@@ -87,9 +87,11 @@ public enum FileSecurityError: Error, Equatable, CustomStringConvertible {
         case .worldWritable(let path, let mode, let directory):
             let octal = String(mode, radix: 8)
             if directory {
-                return "Das Verzeichnis \(path) des Kassenbuchs ist für alle beschreibbar (Rechte \(octal)); das Kassenbuch wird deshalb nicht benutzt. Bitte mit »chmod 700 \(path)« einschränken."
+                return
+                    "Das Verzeichnis \(path) des Kassenbuchs ist für alle beschreibbar (Rechte \(octal)); das Kassenbuch wird deshalb nicht benutzt. Bitte mit »chmod 700 \(path)« einschränken."
             }
-            return "Das Kassenbuch \(path) ist für alle beschreibbar (Rechte \(octal)) und wird deshalb nicht benutzt; jemand könnte es verändert haben. Bitte prüfen und mit »chmod 600 \(path)« einschränken."
+            return
+                "Das Kassenbuch \(path) ist für alle beschreibbar (Rechte \(octal)) und wird deshalb nicht benutzt; jemand könnte es verändert haben. Bitte prüfen und mit »chmod 600 \(path)« einschränken."
         case .unknownGroup(let group):
             return "register.file_group: Die Gruppe »\(group)« gibt es auf diesem System nicht."
         }

@@ -4,7 +4,8 @@ public enum BCD {
     public static func digits<S: Sequence>(_ bytes: S) -> String? where S.Element == UInt8 {
         var text = ""
         for byte in bytes {
-            let high = byte >> 4, low = byte & 0x0F
+            let high = byte >> 4
+            let low = byte & 0x0F
             guard high <= 9, low <= 9 else { return nil }
             text.unicodeScalars.append(Unicode.Scalar(48 + high))
             text.unicodeScalars.append(Unicode.Scalar(48 + low))
@@ -16,7 +17,8 @@ public enum BCD {
     public static func number<S: Sequence>(_ bytes: S) -> Int64? where S.Element == UInt8 {
         var value: Int64 = 0
         for byte in bytes {
-            let high = Int64(byte >> 4), low = Int64(byte & 0x0F)
+            let high = Int64(byte >> 4)
+            let low = Int64(byte & 0x0F)
             guard high <= 9, low <= 9 else { return nil }
             let (a, o1) = value.multipliedReportingOverflow(by: 100)
             guard !o1 else { return nil }
@@ -31,8 +33,10 @@ public enum BCD {
         var bytes = [UInt8](repeating: 0, count: byteCount)
         var rest = value
         for index in stride(from: byteCount - 1, through: 0, by: -1) {
-            let low = UInt8(rest % 10); rest /= 10
-            let high = UInt8(rest % 10); rest /= 10
+            let low = UInt8(rest % 10)
+            rest /= 10
+            let high = UInt8(rest % 10)
+            rest /= 10
             bytes[index] = high << 4 | low
         }
         return rest == 0 ? bytes : nil

@@ -77,10 +77,13 @@ public enum BMPTable {
             .init(number: 0xEB, format: .fixed(8), kind: .binary, key: "bmpEB", label: "BMP EB"),
         ]
         for number: UInt8 in [0xF0, 0xF9, 0xFB, 0xFD, 0xE0, 0xE9, 0xEA] {
-            list.append(.init(number: number, format: .fixed(1), kind: .binary, key: "display\(Hex.string([number]))", label: "Anzeigesteuerung \(Hex.string([number]))"))
+            list.append(
+                .init(
+                    number: number, format: .fixed(1), kind: .binary, key: "display\(Hex.string([number]))", label: "Anzeigesteuerung \(Hex.string([number]))"))
         }
         for number: UInt8 in Array(0xF1...0xF8) + Array(0xE1...0xE8) {
-            list.append(.init(number: number, format: .llvar, kind: .text, key: "displayText\(Hex.string([number]))", label: "Anzeigetext \(Hex.string([number]))"))
+            list.append(
+                .init(number: number, format: .llvar, kind: .text, key: "displayText\(Hex.string([number]))", label: "Anzeigetext \(Hex.string([number]))"))
         }
         return list
     }()

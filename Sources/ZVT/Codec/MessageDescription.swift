@@ -106,9 +106,12 @@ public enum MessageDescription {
                 if list.problem == nil { members += describe(list, charset: charset) } else { members.append(.init("data", .hex(m.data))) }
             }
         case .intermediateStatus(let m):
-            members.append(.init("status", .object([
-                .init("code", .hex([m.status.rawValue])), .init("text", .string(m.status.text)), .init("known", .bool(m.status.isKnown)),
-            ])))
+            members.append(
+                .init(
+                    "status",
+                    .object([
+                        .init("code", .hex([m.status.rawValue])), .init("text", .string(m.status.text)), .init("known", .bool(m.status.isKnown)),
+                    ])))
             members.append(.init("timeoutMinutes", m.timeoutMinutes.map { .int(Int64($0)) } ?? .null))
             let lines = m.displayLines(charset)
             if !lines.isEmpty { members.append(.init("displayLines", .array(lines.map { .string($0) }))) }
@@ -220,9 +223,12 @@ public enum MessageDescription {
             guard let totals = EndOfDayTotals.Individual(bmp60: v) else { return .hex(v) }
             return .object([
                 .init("firstReceipt", .int(Int64(totals.firstReceipt))), .init("lastReceipt", .int(Int64(totals.lastReceipt))),
-                .init("groups", .array(totals.groups.map {
-                    .object([.init("name", .string($0.name)), .init("count", .int(Int64($0.count))), .init("amountCents", .int($0.amountCents))])
-                })),
+                .init(
+                    "groups",
+                    .array(
+                        totals.groups.map {
+                            .object([.init("name", .string($0.name)), .init("count", .int(Int64($0.count))), .init("amountCents", .int($0.amountCents))])
+                        })),
             ])
         case 0x06:
             guard let objects = try? TLV.decode(v) else { return .hex(v) }

@@ -51,8 +51,14 @@ public enum SerialFrame {
     /// Decodes the first event from `buffer`, removing its bytes; `nil` = need more bytes.
     public static func decode(_ buffer: inout [UInt8]) -> Event? {
         guard let first = buffer.first else { return nil }
-        if first == ack { buffer.removeFirst(); return .ack }
-        if first == nak { buffer.removeFirst(); return .nak }
+        if first == ack {
+            buffer.removeFirst()
+            return .ack
+        }
+        if first == nak {
+            buffer.removeFirst()
+            return .nak
+        }
         if first != dle || (buffer.count >= 2 && buffer[1] != stx) {
             // Skip to the next possible frame start or transport byte.
             var end = 1

@@ -93,7 +93,8 @@ public final class ZVTDriver: @unchecked Sendable {
 
     /// Refund `06 31` of `amountCents` (ZVT 13.08 §2.15).
     public func refund(amountCents: Int64) -> PaymentOutcome {
-        guard amountCents > 0, let command = try? Refund(password: configuration.password, amountCents: amountCents, currencyCode: configuration.currencyCode) else {
+        guard amountCents > 0, let command = try? Refund(password: configuration.password, amountCents: amountCents, currencyCode: configuration.currencyCode)
+        else {
             return .error("Ungültiger Betrag \(amountCents) Cent für eine Gutschrift.")
         }
         return paymentOutcome(run(command.apdu), amountCents: amountCents, receiptNumber: nil)
@@ -110,7 +111,8 @@ public final class ZVTDriver: @unchecked Sendable {
     /// Registration `06 00` (ZVT 13.08 §2.1) with the configured config byte and TLV 26 { 0A 06 D3 }.
     public func register() -> SequenceResult {
         let tlv: [TLVObject]? = configuration.wantsTextBlocks ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
-        let result = run(Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
+        let result = run(
+            Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
         if result.outcome == .success { lock.withLock { registeredConfig = configuration.registrationConfig } }
         return result
     }
@@ -308,9 +310,10 @@ public final class ZVTDriver: @unchecked Sendable {
         switch result.outcome {
         case .success:
             guard let info = result.statusInformation else {
-                return .outcomeUnknown(UnknownOutcome(
-                    command: result.command, amountCents: amountCents, receiptNumber: receiptNumber,
-                    problem: .protocolViolation("keine Status-Information"), statusInformation: nil, text: result.text))
+                return .outcomeUnknown(
+                    UnknownOutcome(
+                        command: result.command, amountCents: amountCents, receiptNumber: receiptNumber,
+                        problem: .protocolViolation("keine Status-Information"), statusInformation: nil, text: result.text))
             }
             return .approved(ApprovedTransaction(info, receipts: result.receipts, completed: result.completed))
         case .declined(let code):
@@ -318,9 +321,10 @@ public final class ZVTDriver: @unchecked Sendable {
         case .aborted(let code):
             return .aborted(TransactionFailure(resultCode: code, text: result.text, statusInformation: result.statusInformation, receipts: result.receipts))
         case .unknown(let problem):
-            return .outcomeUnknown(UnknownOutcome(
-                command: result.command, amountCents: amountCents, receiptNumber: receiptNumber, problem: problem,
-                statusInformation: result.statusInformation, text: result.text))
+            return .outcomeUnknown(
+                UnknownOutcome(
+                    command: result.command, amountCents: amountCents, receiptNumber: receiptNumber, problem: problem,
+                    statusInformation: result.statusInformation, text: result.text))
         case .failed(let problem):
             return .error(problem.description)
         }

@@ -144,7 +144,8 @@ public final class Journal: @unchecked Sendable {
                     let entry = try decoder.decode(JournalEntry.self, from: Data(line))
                     Self.apply(entry, to: &loaded)
                 } catch {
-                    throw JournalError(path: path, line: lineNumber, reason: "Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.")
+                    throw JournalError(
+                        path: path, line: lineNumber, reason: "Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.")
                 }
             }
             guard let handle = FileHandle(forWritingAtPath: path) else {

@@ -136,8 +136,9 @@ extension PTSession {
             if faults.contains(.dropBeforeStatus) {
                 link.close()
                 let approved = record.resultCode == 0x00
-                journal(record, approved ? .autoReversed : .declined,
-                        note: "Verbindung vor der Status-Information getrennt (Fehler drop-before-status)")
+                journal(
+                    record, approved ? .autoReversed : .declined,
+                    note: "Verbindung vor der Status-Information getrennt (Fehler drop-before-status)")
                 return false
             }
             if decision.resultCode == 0x00 { record.receipt = core.journal.takeReceipt() }
@@ -225,7 +226,8 @@ extension PTSession {
             return afterSequence()
         case .timedOut, .closed:
             link.close()
-            let reason = outcome == .closed
+            let reason =
+                outcome == .closed
                 ? "Verbindung beendet, bevor die Kasse die Status-Information quittierte"
                 : "keine Quittung auf die Status-Information innerhalb T3"
             if approved && !config.autoReversal {
@@ -290,9 +292,10 @@ extension PTSession {
         if let card = record.card { fields.append(TerminalFields.cardName(card.name)) }
         if tlvAllowed, approved {
             // TLV 2F payment type: online PIN, online, chip (§3.1.1 TLV tags).
-            fields.append(BMPField(tlv: [
-                TLVObject(0x2F, children: [TLVObject(0x1F10, [0x02]), TLVObject(0x1F11, [0x01]), TLVObject(0x1F12, [0x01])])
-            ]))
+            fields.append(
+                BMPField(tlv: [
+                    TLVObject(0x2F, children: [TLVObject(0x1F10, [0x02]), TLVObject(0x1F11, [0x01]), TLVObject(0x1F12, [0x01])])
+                ]))
         }
         return fields
     }

@@ -192,7 +192,10 @@ final class PTSession {
                 core.log(.transactions, "Verbindung \(connection): \(Hex.string([answer.commandClass, answer.instruction])) statt Quittung erhalten, ignoriert")
             case .timedOut:
                 // TCP (PA00P016 §5.2.5): no answer within T3 → the sender closes; the sequence is aborted.
-                core.log(.transactions, "Verbindung \(connection): keine Quittung auf \(Hex.string([apdu.commandClass, apdu.instruction])) innerhalb T3, Verbindung wird geschlossen")
+                core.log(
+                    .transactions,
+                    "Verbindung \(connection): keine Quittung auf \(Hex.string([apdu.commandClass, apdu.instruction])) innerhalb T3, Verbindung wird geschlossen"
+                )
                 link.close()
                 return .timedOut
             case .closed:
@@ -234,7 +237,8 @@ final class PTSession {
             if timing.stepDelayMs > 0 { Syscall.sleep(milliseconds: timing.stepDelayMs) }
             return
         }
-        let message = registration.tlvAllowed
+        let message =
+            registration.tlvAllowed
             ? IntermediateStatusInformation(status: IntermediateStatus(rawValue: code), timeoutMinutes: 1, texts: [text], charset: profile.charset)
             : IntermediateStatusInformation(status: IntermediateStatus(rawValue: code))
         switch deliver(message.apdu) {

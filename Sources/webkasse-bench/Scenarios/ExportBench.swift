@@ -6,7 +6,7 @@ import Ledger
 import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `export`: realistic ledgers of five registers (K1…K5: many days of sales with 1–3 lines and
@@ -30,7 +30,8 @@ enum ExportBench {
 
     static func run(report: Report, quick: Bool, catalogPath: String) throws {
         guard access(sqlite3Path, X_OK) == 0 else {
-            throw BenchError("export: Die Basislinie braucht das sqlite3-Programm (\(sqlite3Path)); bitte installieren: apt-get install sqlite3 (scripts/test tut das).")
+            throw BenchError(
+                "export: Die Basislinie braucht das sqlite3-Programm (\(sqlite3Path)); bitte installieren: apt-get install sqlite3 (scripts/test tut das).")
         }
         let targetLines = quick ? 100_000 : 1_000_000
         let entriesPerRegister = Int((Double(targetLines) / linesPerEntry / Double(registers.count)).rounded(.up))
@@ -38,8 +39,9 @@ enum ExportBench {
         defer { try? FileManager.default.removeItem(atPath: data) }
         printError("webkasse-bench: erzeuge \(registers.count) Kassenbücher mit je \(entriesPerRegister) Einträgen …")
         for (index, register) in registers.enumerated() {
-            _ = try LedgerBench.generate(entries: entriesPerRegister, openSales: 40, catalogPath: catalogPath, register: register,
-                                         data: data, seed: 42 + UInt64(index))
+            _ = try LedgerBench.generate(
+                entries: entriesPerRegister, openSales: 40, catalogPath: catalogPath, register: register,
+                data: data, seed: 42 + UInt64(index))
         }
         let out = data + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -71,8 +73,9 @@ enum ExportBench {
             run.ns = 0
             for register in registers {
                 let ledgerPath = DataDirectory.ledgerPath(data: data, register: register)
-                let child = try spawn(sqlite3Path, ["-readonly", "-csv", ledgerPath, baselineQuery(register: register, settings: settings)],
-                                      stdoutTo: baselinePath)
+                let child = try spawn(
+                    sqlite3Path, ["-readonly", "-csv", ledgerPath, baselineQuery(register: register, settings: settings)],
+                    stdoutTo: baselinePath)
                 run.ns += child.ns
                 run.user += child.user
                 run.system += child.system
@@ -104,15 +107,19 @@ enum ExportBench {
                 guard result.totals.recordCount == run.rows else {
                     throw BenchError("export: \(format.rawValue) wrote \(result.totals.recordCount) booking lines, the baseline query \(run.rows) rows")
                 }
-                ours[format, default: Run()].keep(Run(ns: ns, user: after.user - before.user, system: after.system - before.system,
-                                                      peakRSS: rss, bytes: result.byteCount, rows: result.totals.recordCount))
+                ours[format, default: Run()].keep(
+                    Run(
+                        ns: ns, user: after.user - before.user, system: after.system - before.system,
+                        peakRSS: rss, bytes: result.byteCount, rows: result.totals.recordCount))
                 rssBefore = max(rssBefore, rssAtStart)
             }
         }
 
         let baselineSeconds = Double(baseline.ns) / 1e9
         report.add("export", "registers", Double(registers.count), "ledgers")
-        report.add("export", "ledger_bytes", Double(try registers.reduce(Int64(0)) { $0 + (try fileSize(DataDirectory.ledgerPath(data: data, register: $1))) }) / 1e6, "MB")
+        report.add(
+            "export", "ledger_bytes", Double(try registers.reduce(Int64(0)) { $0 + (try fileSize(DataDirectory.ledgerPath(data: data, register: $1))) }) / 1e6,
+            "MB")
         report.add("export", "bookings", Double(baseline.rows), "lines")
         report.add("export", "rounds", Double(rounds), "rounds")
         report.add("export", "baseline_sqlite3_csv_seconds", baselineSeconds, "s")
@@ -134,7 +141,10 @@ enum ExportBench {
             report.add("export", "\(name)_peak_rss", Double(run.peakRSS), "kB")
             report.add("export", "\(name)_ratio", seconds / baselineSeconds, "x")
         }
-        report.note("export", "goal: every ratio ≤ 1.5 and peak RSS ≤ 64 MB (65536 kB); ours = LedgerExport.run over \(registers.count) ledgers (read, convert, write, SHA-256, fsync, rename, record the run), peak RSS = this process's peak during that export alone (the bench's own heap included: rss_before_export); each time the fastest of \(rounds) rounds (baseline and formats side by side per round); baseline = sqlite3 -readonly -csv, one SELECT per ledger returning the same line-level rows and columns, into a file in the same directory")
+        report.note(
+            "export",
+            "goal: every ratio ≤ 1.5 and peak RSS ≤ 64 MB (65536 kB); ours = LedgerExport.run over \(registers.count) ledgers (read, convert, write, SHA-256, fsync, rename, record the run), peak RSS = this process's peak during that export alone (the bench's own heap included: rss_before_export); each time the fastest of \(rounds) rounds (baseline and formats side by side per round); baseline = sqlite3 -readonly -csv, one SELECT per ledger returning the same line-level rows and columns, into a file in the same directory"
+        )
         report.finish("export")
     }
 

@@ -38,14 +38,17 @@ enum LedgerBench {
 
         // Side by side, sale by sale (the machine is shared): ours, then the same rows by plain SQL.
         let source = try PlainSQLite(path: service.ledger.path)
-        let tables = try source.strings("SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'seq' ORDER BY (m.name <> 'journal'), m.rowid")
+        let tables = try source.strings(
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'seq' ORDER BY (m.name <> 'journal'), m.rowid")
         let baseline = try PlainSQLite(path: baselinePath)
-        var ours = Samples(), plain = Samples()
+        var ours = Samples()
+        var plain = Samples()
         var rowCount = 0
         var nextSeq = firstSeq
         for _ in 0..<sales {
-            let request = SaleRequest(saleId: UUID().uuidString, operatorId: clerk.id, basket: basket,
-                                      payment: .cash(tendered: Money(cents: 10_000)), startedAt: Instant.now)
+            let request = SaleRequest(
+                saleId: UUID().uuidString, operatorId: clerk.id, basket: basket,
+                payment: .cash(tendered: Money(cents: 10_000)), startedAt: Instant.now)
             var outcome: SaleOutcome?
             // What the clerk waits for: the call returns at the commit; the receipt is rendered,
             // filed and printed after it (waited for here, outside the time, so that the next
@@ -64,22 +67,25 @@ enum LedgerBench {
             nextSeq = head + 1
             rowCount += rows.count
             // The same rows, one transaction.
-            try plain.add(timed {
-                try baseline.execute("BEGIN IMMEDIATE")
-                for row in rows { try baseline.insert(row.sql, row.values) }
-                try baseline.execute("COMMIT")
-            })
+            try plain.add(
+                timed {
+                    try baseline.execute("BEGIN IMMEDIATE")
+                    for row in rows { try baseline.insert(row.sql, row.values) }
+                    try baseline.execute("COMMIT")
+                })
         }
         let rowsPerSale = Double(rowCount) / Double(sales)
         // What follows the commit, outside the clerk's wait: rendering the receipt from the ledger, and its file.
-        var render = Samples(), file = Samples()
+        var render = Samples()
+        var file = Samples()
         let last = try service.ledger.lastReceiptNumber()
         for _ in 0..<min(sales, 200) {
             var text = ""
             try render.add(timed { text = try service.receiptText(number: last, copy: false) ?? "" })
             try file.add(timed { try service.receiptStore.write(text, number: last) })
         }
-        let oursTotal = ours.total, plainTotal = plain.total
+        let oursTotal = ours.total
+        let plainTotal = plain.total
         report.add("booking", "sales", Double(sales), "sales")
         report.add("booking", "rows_per_sale", rowsPerSale, "rows")
         report.add("booking", "p50", Double(ours.percentile(50)) / 1000, "us")
@@ -91,7 +97,10 @@ enum LedgerBench {
         report.add("booking", "part_receipt_render_p50", Double(render.percentile(50)) / 1000, "us")
         report.add("booking", "part_receipt_file_p50", Double(file.percentile(50)) / 1000, "us")
         report.add("booking", "ratio_p50", Double(ours.percentile(50)) / Double(max(plain.percentile(50), 1)), "x")
-        report.note("booking", "goal: ratio ≤ 1.3; ours = CounterService.bookSale until it returns (checks, 3 lines, cash, receipt number, chain hash, commit; the receipt is rendered and filed after the commit, outside this time); baseline = the same rows by plain INSERTs, one transaction per sale, same pragmas (WAL, synchronous=FULL), measured sale by sale beside ours; the render and file parts are what the receipt delivery does after the commit")
+        report.note(
+            "booking",
+            "goal: ratio ≤ 1.3; ours = CounterService.bookSale until it returns (checks, 3 lines, cash, receipt number, chain hash, commit; the receipt is rendered and filed after the commit, outside this time); baseline = the same rows by plain INSERTs, one transaction per sale, same pragmas (WAL, synchronous=FULL), measured sale by sale beside ours; the render and file parts are what the receipt delivery does after the commit"
+        )
         report.finish("booking")
     }
 
@@ -102,8 +111,10 @@ enum LedgerBench {
     /// `salesPerDay` sales (every seventh with a small difference); the last `openSales` sales stay
     /// in the open period. Returns the data directory (a new one unless `data` is given: several
     /// registers can share one).
-    static func generate(entries: Int, openSales: Int, catalogPath: String, register: String = "K1", data given: String? = nil,
-                         seed: UInt64 = 42) throws -> (data: String, registerId: String) {
+    static func generate(
+        entries: Int, openSales: Int, catalogPath: String, register: String = "K1", data given: String? = nil,
+        seed: UInt64 = 42
+    ) throws -> (data: String, registerId: String) {
         let data = try given ?? temporaryDirectory("ledger")
         let catalog = try TariffCatalogLoader.load(path: catalogPath)
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: data, register: register).ensuringDirectory())
@@ -125,10 +136,14 @@ enum LedgerBench {
             let price = variant.price(on: day) ?? variant.prices.last!.amount
             let quantity = Int64(1 + rng.next() % 2)
             let amount = try price.multiplied(by: quantity)
-            return SaleLine(itemCode: item.code, name: item.name, variant: variant.name.isEmpty ? nil : variant.name, quantity: quantity,
-                            unitPrice: price, amount: amount, sachkonto: item.booking.revenueAccount, produkt: item.booking.product,
-                            kostenstelle: item.booking.costCentre, taxNote: item.taxNote,
-                            shares: item.booking.split(amount).map { LineShare(account: $0.account, produkt: $0.product, kostenstelle: $0.costCentre, amount: $0.amount, passThrough: $0.passThrough, label: $0.label) })
+            return SaleLine(
+                itemCode: item.code, name: item.name, variant: variant.name.isEmpty ? nil : variant.name, quantity: quantity,
+                unitPrice: price, amount: amount, sachkonto: item.booking.revenueAccount, produkt: item.booking.product,
+                kostenstelle: item.booking.costCentre, taxNote: item.taxNote,
+                shares: item.booking.split(amount).map {
+                    LineShare(
+                        account: $0.account, produkt: $0.product, kostenstelle: $0.costCentre, amount: $0.amount, passThrough: $0.passThrough, label: $0.label)
+                })
         }
         try ledger.transaction {
             _ = try ledger.append(.register(RegisterRecord(id: register, name: "Kasse \(register)", createdAt: now)), at: now)
@@ -144,22 +159,41 @@ enum LedgerBench {
                     now = Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 30_000)
                     if shiftId.isEmpty {
                         shiftId = "shift-\(z)"
-                        _ = try ledger.append(.shiftOpened(ShiftRecord(id: shiftId, operatorId: operatorId, businessDate: day.iso, openedAt: now, float: Money(cents: 20_000))), at: now)
+                        _ = try ledger.append(
+                            .shiftOpened(ShiftRecord(id: shiftId, operatorId: operatorId, businessDate: day.iso, openedAt: now, float: Money(cents: 20_000))),
+                            at: now)
                     } else if salesToday >= salesPerDay && written < closingSalesTarget {
                         let (after, totals) = try ledger.periodTotals()
                         let difference = Money(cents: z % 7 == 0 ? (z % 2 == 0 ? -50 : 20) : 0)
-                        _ = try ledger.append(.dayClose(DayCloseRecord(id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso, closedAt: now, afterSeq: after, totals: totals, expectedCash: try totals.expectedCash, countedCash: try totals.expectedCash.adding(difference), difference: difference)), at: now)
+                        _ = try ledger.append(
+                            .dayClose(
+                                DayCloseRecord(
+                                    id: "close-\(z)", zNumber: z, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, businessDate: day.iso,
+                                    closedAt: now, afterSeq: after, totals: totals, expectedCash: try totals.expectedCash,
+                                    countedCash: try totals.expectedCash.adding(difference), difference: difference)), at: now)
                         z += 1
                         day = day.adding(days: 1)
                         shiftId = ""
                         salesToday = 0
                     } else if salesToday == salesPerDay / 2 || (salesToday == 1 && z % 5 == 0) {
                         let kind: CashMovementKind = salesToday == 1 ? .einlage : .abschoepfung
-                        _ = try ledger.append(.cashMovement(CashMovementRecord(id: "move-\(receipt)", receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, kind: kind, amount: Money(cents: kind == .einlage ? 5_000 : 50_000), reason: kind == .einlage ? "Wechselgeld" : "Tagesmitte", businessDate: day.iso, at: now)), at: now)
+                        _ = try ledger.append(
+                            .cashMovement(
+                                CashMovementRecord(
+                                    id: "move-\(receipt)", receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: nil, kind: kind,
+                                    amount: Money(cents: kind == .einlage ? 5_000 : 50_000), reason: kind == .einlage ? "Wechselgeld" : "Tagesmitte",
+                                    businessDate: day.iso, at: now)), at: now)
                         receipt += 1
                         salesToday += 1
-                    } else if rng.next() % 100 == 0, let saleId = saleIds.popLast(), let sale = try ledger.sale(id: saleId), sale.payments.allSatisfy({ $0.method != .card }) {
-                        _ = try ledger.append(.storno(StornoRecord(id: "storno-\(receipt)", saleId: saleId, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, approvedBy: "op-sup", reason: "Falsche Gebühr", businessDate: day.iso, at: now, total: sale.total, refunds: sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount) })), at: now)
+                    } else if rng.next() % 100 == 0, let saleId = saleIds.popLast(), let sale = try ledger.sale(id: saleId),
+                        sale.payments.allSatisfy({ $0.method != .card })
+                    {
+                        _ = try ledger.append(
+                            .storno(
+                                StornoRecord(
+                                    id: "storno-\(receipt)", saleId: saleId, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId,
+                                    approvedBy: "op-sup", reason: "Falsche Gebühr", businessDate: day.iso, at: now, total: sale.total,
+                                    refunds: sale.payments.map { StornoRefund(method: $0.method, amount: $0.amount) })), at: now)
                         receipt += 1
                     } else {
                         let lines = try (0..<(1 + Int(rng.next() % 3))).map { _ in try line(items[Int(rng.next() % UInt64(items.count))]) }
@@ -169,11 +203,23 @@ enum LedgerBench {
                         case 0..<5:
                             let tendered = try Money(euros: 10).multiplied(by: total.cents / 1000 + (total.cents % 1000 == 0 ? 0 : 1))
                             payment = try .cash(tendered: tendered, change: tendered.subtracting(total))
-                        case 5: payment = PaymentRecord(method: .cheque, amount: total, chequeNumber: "\(100_000 + receipt)", chequeBank: "Sparkasse", chequeDrawer: "M. Muster")
-                        default: payment = PaymentRecord(method: .card, amount: total, card: CardDetails(terminalId: "52523535", traceNumber: String(receipt), receiptNumber: String(receipt % 10_000), cardName: "girocard", maskedPAN: "############1234"))
+                        case 5:
+                            payment = PaymentRecord(
+                                method: .cheque, amount: total, chequeNumber: "\(100_000 + receipt)", chequeBank: "Sparkasse", chequeDrawer: "M. Muster")
+                        default:
+                            payment = PaymentRecord(
+                                method: .card, amount: total,
+                                card: CardDetails(
+                                    terminalId: "52523535", traceNumber: String(receipt), receiptNumber: String(receipt % 10_000), cardName: "girocard",
+                                    maskedPAN: "############1234"))
                         }
                         let id = "sale-\(receipt)"
-                        _ = try ledger.append(.sale(SaleRecord(id: id, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, businessDate: day.iso, startedAt: Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch - 20_000), endedAt: now, reference: nil, total: total, lines: lines, payments: total.isZero ? [] : [payment])), at: now)
+                        _ = try ledger.append(
+                            .sale(
+                                SaleRecord(
+                                    id: id, receiptNumber: receipt, shiftId: shiftId, operatorId: operatorId, businessDate: day.iso,
+                                    startedAt: Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch - 20_000), endedAt: now, reference: nil, total: total,
+                                    lines: lines, payments: total.isZero ? [] : [payment])), at: now)
                         saleIds.append(id)
                         if saleIds.count > 50 { saleIds.removeFirst() }
                         receipt += 1
@@ -209,7 +255,10 @@ enum LedgerBench {
         try ledger.forEachEvent { entry, event in
             buffer += CanonicalEncoding.bytes(seq: entry.seq, recordedAt: entry.recordedAt, previousHash: entry.previousHash, event: event)
             count += 1
-            if buffer.count > 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+            if buffer.count > 1 << 20 {
+                handle.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
         handle.write(Data(buffer))
         try handle.close()
@@ -243,7 +292,10 @@ enum LedgerBench {
         report.add("verify", "per_100k_entries_cpu", Double(oursCpuNs) / 1e6 / Double(result.entryCount) * 100_000, "ms")
         report.add("verify", "baseline_sha256sum_cpu", Double(baselineCpuNs) / 1e6, "ms")
         report.add("verify", "ratio_cpu", Double(oursCpuNs) / Double(max(baselineCpuNs, 1)), "x")
-        report.note("verify", "goal: ratio ≤ 2; ours = Ledger.verify (chain recomputed from the tables + every invariant); baseline = sha256sum over the canonical bytes of the same entries (one hash pass, no SQLite); *_cpu = user+system CPU time of each (the wall clock on a shared machine also counts the neighbours)")
+        report.note(
+            "verify",
+            "goal: ratio ≤ 2; ours = Ledger.verify (chain recomputed from the tables + every invariant); baseline = sha256sum over the canonical bytes of the same entries (one hash pass, no SQLite); *_cpu = user+system CPU time of each (the wall clock on a shared machine also counts the neighbours)"
+        )
         report.finish("verify")
     }
 
@@ -278,7 +330,10 @@ enum LedgerBench {
         report.add("startup", "time", Double(ns) / 1e6, "ms")
         report.add("startup", "baseline_open_sqlite", Double(baselineNs) / 1e6, "ms")
         report.add("startup", "ratio", Double(ns) / Double(max(baselineNs, 1)), "x")
-        report.note("startup", "goal: < 100 ms; ready = ledger opened + migrations checked + pending card payments resolved + catalogue loaded and indexed + open shift found (\(shift == nil ? "none" : "open"))")
+        report.note(
+            "startup",
+            "goal: < 100 ms; ready = ledger opened + migrations checked + pending card payments resolved + catalogue loaded and indexed + open shift found (\(shift == nil ? "none" : "open"))"
+        )
         report.finish("startup")
     }
 
@@ -310,7 +365,10 @@ enum LedgerBench {
         report.add("dayclose", "part_close", Double(closeNs) / 1e6, "ms")
         report.add("dayclose", "baseline_sql_sum", Double(baselineNs) / 1e6, "ms")
         report.add("dayclose", "ratio", Double(ns) / Double(max(baselineNs, 1)), "x")
-        report.note("dayclose", "goal: < 100 ms for \(openSales) sales; ours = DayCloseService.prepare (period itemised by SQL, Sollbestand, Z number) + close with a count by denomination (checks, chained entry with count and totals, Z report rendered and written)")
+        report.note(
+            "dayclose",
+            "goal: < 100 ms for \(openSales) sales; ours = DayCloseService.prepare (period itemised by SQL, Sollbestand, Z number) + close with a count by denomination (checks, chained entry with count and totals, Z report rendered and written)"
+        )
         report.finish("dayclose")
     }
 }

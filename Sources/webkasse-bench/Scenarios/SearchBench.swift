@@ -36,9 +36,11 @@ enum SearchBench {
             let kind = kinds[(i / subjects.count) % kinds.count]
             let variant = i / (subjects.count * kinds.count)
             let name = "\(subject)\(kind)" + (variant > 0 ? " Stufe \(variant)" : "")
-            items.append(TariffItem(code: "G\(i)", name: name, category: "\(subject)wesen",
-                                    keywords: [kind.capitalized, "Bezirk \(variant % 12)"],
-                                    booking: template.booking, variants: template.variants))
+            items.append(
+                TariffItem(
+                    code: "G\(i)", name: name, category: "\(subject)wesen",
+                    keywords: [kind.capitalized, "Bezirk \(variant % 12)"],
+                    booking: template.booking, variants: template.variants))
             i += 1
         }
         return items
@@ -51,7 +53,8 @@ enum SearchBench {
         let search = CatalogSearch(items: items)
         let naiveTexts = items.map { ($0.code + " " + $0.name + " " + $0.keywords.joined(separator: " ") + " " + $0.category).lowercased() }
 
-        var ours = Samples(), naive = Samples()
+        var ours = Samples()
+        var naive = Samples()
         var found = 0
         for _ in 0..<3 {  // repeat to smooth noise; every prefix of every query
             for query in queries {

@@ -26,7 +26,10 @@ enum ZVTBench {
             report.add("zvt", "\(label)_overhead_per_tx", oursPerTx - basePerTx, "us")
             report.add("zvt", "\(label)_ratio", oursPerTx / basePerTx, "x")
         }
-        report.note("zvt", "goal: ≥ 2000 authorisations/s; minimal = registration 80 (no 04 FF, no receipts), full = registration BE + TLV 26 {06 D3} (3 × 04 FF, Status-Information, 2 receipt blocks, Completion); baseline = the same bytes and round trips over plain loopback sockets")
+        report.note(
+            "zvt",
+            "goal: ≥ 2000 authorisations/s; minimal = registration 80 (no 04 FF, no receipts), full = registration BE + TLV 26 {06 D3} (3 × 04 FF, Status-Information, 2 receipt blocks, Completion); baseline = the same bytes and round trips over plain loopback sockets"
+        )
         report.finish("zvt")
     }
 
@@ -105,8 +108,16 @@ enum ZVTBench {
 final class LockedTrace: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(Bool, [UInt8])] = []
-    func append(_ fromTerminal: Bool, _ bytes: [UInt8]) { lock.lock(); items.append((fromTerminal, bytes)); lock.unlock() }
-    func messages() -> [(fromTerminal: Bool, bytes: [UInt8])] { lock.lock(); defer { lock.unlock() }; return items.map { ($0.0, $0.1) } }
+    func append(_ fromTerminal: Bool, _ bytes: [UInt8]) {
+        lock.lock()
+        items.append((fromTerminal, bytes))
+        lock.unlock()
+    }
+    func messages() -> [(fromTerminal: Bool, bytes: [UInt8])] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items.map { ($0.0, $0.1) }
+    }
 }
 
 // @unchecked Sendable: `on` is only read and written under `lock`.

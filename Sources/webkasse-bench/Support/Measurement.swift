@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Monotonic nanoseconds.
@@ -67,7 +68,9 @@ final class Report {
 
     func finish(_ scenario: String) {
         guard json else { return }
-        let rows = figures.filter { $0.scenario == scenario }.map { "\"\($0.figure.name)\": {\"value\": \(format($0.figure.value)), \"unit\": \"\($0.figure.unit)\"}" }
+        let rows = figures.filter { $0.scenario == scenario }.map {
+            "\"\($0.figure.name)\": {\"value\": \(format($0.figure.value)), \"unit\": \"\($0.figure.unit)\"}"
+        }
         let noteList = (notes[scenario] ?? []).map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }
         print("{\"scenario\": \"\(scenario)\", \"figures\": {\(rows.joined(separator: ", "))}, \"notes\": [\(noteList.joined(separator: ", "))]}")
     }

@@ -92,7 +92,10 @@ final class PlainSQLite {
 }
 
 enum SQLValue {
-    case integer(Int64), real(Double), text(String), null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case null
 }
 
 struct BenchError: Error, CustomStringConvertible {

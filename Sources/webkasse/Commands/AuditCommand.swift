@@ -58,7 +58,9 @@ enum AuditCommand {
             let known = Set(AuditEventType.allCases.map(\.rawValue))
             let prefixes = Set(known.map { String($0.split(separator: ".").first!) })
             guard known.contains(type) || prefixes.contains(type) else {
-                throw UsageError.invalidValue(option: "type", value: type, expected: "eine Art wie \(known.sorted().prefix(4).joined(separator: ", ")) … oder \(prefixes.sorted().joined(separator: ", "))")
+                throw UsageError.invalidValue(
+                    option: "type", value: type,
+                    expected: "eine Art wie \(known.sorted().prefix(4).joined(separator: ", ")) … oder \(prefixes.sorted().joined(separator: ", "))")
             }
             filter.type = type
         }
@@ -77,7 +79,9 @@ enum AuditCommand {
                 let details = entry.fields.sorted { $0.key < $1.key }.map { key, value in
                     "\(key)=\((key == AuditField.subject || key == AuditField.approver) ? (logins[value] ?? value) : value)"
                 }.joined(separator: " ")
-                print("\(String(entry.seq).leftPadded(6))  \(formatter.string(from: entry.at.date))  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(who.padding(toLength: 12, withPad: " ", startingAt: 0)) \(details)")
+                print(
+                    "\(String(entry.seq).leftPadded(6))  \(formatter.string(from: entry.at.date))  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(who.padding(toLength: 12, withPad: " ", startingAt: 0)) \(details)"
+                )
             }
             print(entries.count == 1 ? "1 Eintrag." : "\(entries.count) Einträge.")
         }

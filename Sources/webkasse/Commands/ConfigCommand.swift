@@ -18,7 +18,8 @@ enum ConfigCommand {
             return args.flag("help") ? .success : .usage
         }
         guard args.positionals.count <= 2 else { throw UsageError.unexpectedArgument(args.positionals[2]) }
-        let path = args.positionals.count == 2 ? args.positionals[1] : ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: args.value("data"))
+        let path =
+            args.positionals.count == 2 ? args.positionals[1] : ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: args.value("data"))
         let configuration: Configuration
         do {
             configuration = try Configuration.load(path: path)

@@ -29,8 +29,10 @@ enum ExportCommand {
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try ArgumentList(
             arguments,
-            valueOptions: ["format", "from", "to", "z", "register", "data", "out", "config", "datev-berater", "datev-mandant",
-                           "datev-kontenlaenge", "operator"],
+            valueOptions: [
+                "format", "from", "to", "z", "register", "data", "out", "config", "datev-berater", "datev-mandant",
+                "datev-kontenlaenge", "operator",
+            ],
             flagOptions: ["new", "open-days", "help"])
         if args.flag("help") {
             print(help)
@@ -44,7 +46,8 @@ enum ExportCommand {
         let out = try args.required("out")
         let scope = try scope(args)
         if case .new = scope, args.flag("open-days") {
-            throw UsageError.invalidValue(option: "open-days", value: "--new", expected: "--open-days nicht zusammen mit --new (vorläufige Buchungen gelten nie als exportiert)")
+            throw UsageError.invalidValue(
+                option: "open-days", value: "--new", expected: "--open-days nicht zusammen mit --new (vorläufige Buchungen gelten nie als exportiert)")
         }
 
         let data = DataDirectory.resolve(option: args.value("data"))
@@ -124,7 +127,8 @@ enum ExportCommand {
         if let date = BookingDate(iso: text) { return date }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 3, let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), parts[2].count == 4,
-           let date = BookingDate(year: y, month: m, day: d) {
+            let date = BookingDate(year: y, month: m, day: d)
+        {
             return date
         }
         throw UsageError.invalidValue(option: option, value: text, expected: "ein Datum wie 2026-11-26 oder 26.11.2026")

@@ -26,7 +26,8 @@ struct AccessContext {
         try FileSecurity.configure(group: configuration.fileGroup)
         let ledger = try Ledger(path: path)
         let log = FileLog(data: data)
-        return AccessContext(configuration: configuration, data: data, ledger: ledger, access: AccessControl(store: ledger, configuration: configuration, log: log), log: log)
+        return AccessContext(
+            configuration: configuration, data: data, ledger: ledger, access: AccessControl(store: ledger, configuration: configuration, log: log), log: log)
     }
 
     /// The operator named by `--by`, after their PIN (a log-in, audited like one).

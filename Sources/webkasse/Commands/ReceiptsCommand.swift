@@ -43,7 +43,9 @@ enum ReceiptsCommand {
         }
         let service = try CounterService.open(data: data, configuration: configuration)
         guard let text = try service.receiptText(number: number, copy: args.flag("copy")) else {
-            printError("webkasse receipts: Beleg \(number) gibt es in Kasse \(configuration.registerID) nicht (letzter Beleg: \(try service.ledger.lastReceiptNumber())).")
+            printError(
+                "webkasse receipts: Beleg \(number) gibt es in Kasse \(configuration.registerID) nicht (letzter Beleg: \(try service.ledger.lastReceiptNumber()))."
+            )
             return .dataError
         }
         print(text, terminator: "")

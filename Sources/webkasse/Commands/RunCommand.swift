@@ -54,8 +54,9 @@ enum RunCommand {
         }
 
         // The catalogue: refuse to start on a broken one, with every problem.
-        let catalogPath = CatalogLocation.resolve(explicit: arguments.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath),
-                                                  environment: environment)
+        let catalogPath = CatalogLocation.resolve(
+            explicit: arguments.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath),
+            environment: environment)
         let (loaded, problems) = TariffCatalogLoader.check(path: catalogPath)
         guard let catalog = loaded, problems.isEmpty else {
             printError("webkasse: Der Gebührenkatalog \(catalogPath) ist fehlerhaft; die Kasse startet nicht:")
@@ -92,11 +93,14 @@ enum RunCommand {
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
             let access = AccessControl(store: ledger, configuration: configuration, log: FileLog(data: data))
             let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access)
-            try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)  // audit a changed configuration or catalogue (docs/access.md)
-            let status = StatusInfo(office: configuration.officeName, register: configuration.registerID,
-                                    terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
-            let live = try LiveCounterBackend(service: service, access: access, catalog: catalog, status: status,
-                                              dayCloseSettings: DayCloseSettings(configuration: configuration))
+            // Audit a changed configuration or catalogue (docs/access.md).
+            try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)
+            let status = StatusInfo(
+                office: configuration.officeName, register: configuration.registerID,
+                terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
+            let live = try LiveCounterBackend(
+                service: service, access: access, catalog: catalog, status: status,
+                dayCloseSettings: DayCloseSettings(configuration: configuration))
             if arguments.flag("demo") { try live.seedDemoOperators() }
             backend = live
         } catch {
@@ -104,7 +108,8 @@ enum RunCommand {
             return .dataError
         }
         let lockAfter = configuration.idleLockMinutes > 0 ? Double(configuration.idleLockMinutes) * 60 : nil
-        let app = CounterApp(backend: backend, options: .init(lockAfterSeconds: lockAfter, theme: Theme.from(environment: environment), timeZone: configuration.zone))
+        let app = CounterApp(
+            backend: backend, options: .init(lockAfterSeconds: lockAfter, theme: Theme.from(environment: environment), timeZone: configuration.zone))
         do {
             try app.run()
         } catch let error as TerminalError {

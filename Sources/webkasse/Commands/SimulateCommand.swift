@@ -111,8 +111,9 @@ enum SimulateCommand {
         print("Summen je Zahlart: " + methods.joined(separator: "; "))
         if let first = summary.firstReceipt, let last = summary.lastReceipt { print("Belege: \(first)–\(last)") }
         let report = try service.ledger.verify()
-        print("Prüfung: \(report.entryCount) Einträge, " + (report.isClean ? "in Ordnung" : "\(report.problems.count) Problem(e): \(report.problems[0])")
-            + String(format: " (%.2f s)", report.duration).replacingOccurrences(of: ".", with: ","))
+        print(
+            "Prüfung: \(report.entryCount) Einträge, " + (report.isClean ? "in Ordnung" : "\(report.problems.count) Problem(e): \(report.problems[0])")
+                + String(format: " (%.2f s)", report.duration).replacingOccurrences(of: ".", with: ","))
         print(String(format: "Dauer: %.1f s", elapsed).replacingOccurrences(of: ".", with: ","))
         return report.isClean ? .success : .failure
     }

@@ -90,7 +90,9 @@ enum TariffsCommand {
             guard let price = v.price(on: date) else { return nil }
             return v.name.isEmpty ? price.formatted : "\(v.name) \(price.formatted)"
         }
-        let split = item.booking.shares.isEmpty ? "" : "  [" + item.booking.shares.map { "\($0.numerator)/\($0.denominator) \($0.account)" }.joined(separator: ", ") + "]"
+        let split =
+            item.booking.shares.isEmpty
+            ? "" : "  [" + item.booking.shares.map { "\($0.numerator)/\($0.denominator) \($0.account)" }.joined(separator: ", ") + "]"
         return "  " + item.code.padding(toLength: 6, withPad: " ", startingAt: 0) + item.name + ": " + variants.joined(separator: " · ") + split
     }
 }
@@ -99,6 +101,7 @@ enum TariffsCommand {
 struct CatalogUnusable: Error, CustomStringConvertible {
     let problems: [CatalogProblem]
     var description: String {
-        "Der Gebührenkatalog ist fehlerhaft (\(problems.count) Problem\(problems.count == 1 ? "" : "e")):\n" + problems.map(\.description).joined(separator: "\n")
+        "Der Gebührenkatalog ist fehlerhaft (\(problems.count) Problem\(problems.count == 1 ? "" : "e")):\n"
+            + problems.map(\.description).joined(separator: "\n")
     }
 }

@@ -125,7 +125,9 @@ enum ZVTCommand {
             while !buffer.isEmpty {
                 do {
                     guard let apdu = try APDUDecoder.decode(&buffer) else {
-                        printError("webkasse zvt decode: Unvollständiges APDU am Ende\(stream.label.map { " von \($0)" } ?? "") (\(buffer.count) Byte: \(Hex.string(buffer.prefix(8)))…).")
+                        printError(
+                            "webkasse zvt decode: Unvollständiges APDU am Ende\(stream.label.map { " von \($0)" } ?? "") (\(buffer.count) Byte: \(Hex.string(buffer.prefix(8)))…)."
+                        )
                         status = .dataError
                         break
                     }
@@ -138,7 +140,9 @@ enum ZVTCommand {
         return status
     }
 
-    static let ecrCommands: Set<UInt16> = [0x0600, 0x0601, 0x0602, 0x0610, 0x0620, 0x0622, 0x0623, 0x0625, 0x0630, 0x0631, 0x0650, 0x0670, 0x06B0, 0x06C0, 0x0501, 0x0813, 0x0814]
+    static let ecrCommands: Set<UInt16> = [
+        0x0600, 0x0601, 0x0602, 0x0610, 0x0620, 0x0622, 0x0623, 0x0625, 0x0630, 0x0631, 0x0650, 0x0670, 0x06B0, 0x06C0, 0x0501, 0x0813, 0x0814,
+    ]
 
     static func emit(_ apdu: APDU, source: String?, pending: inout UInt16?, charset: ZVTCharacterSet, json: Bool) {
         let description = MessageDescription.describe(apdu, pendingCommand: apdu.command == Completion.command ? pending : nil, charset: charset)
@@ -406,9 +410,15 @@ enum ZVTCommand {
                 members.append(.init("totalCents", totals.totalCents.map { .int($0) } ?? .null))
                 if let individual = totals.individual {
                     members.append(.init("receiptRange", .string("\(individual.firstReceipt)–\(individual.lastReceipt)")))
-                    members.append(.init("groups", .array(individual.groups.filter { $0.count > 0 }.map {
-                        .object([.init("name", .string($0.name)), .init("count", .int(Int64($0.count))), .init("amountCents", .int($0.amountCents))])
-                    })))
+                    members.append(
+                        .init(
+                            "groups",
+                            .array(
+                                individual.groups.filter { $0.count > 0 }.map {
+                                    .object([
+                                        .init("name", .string($0.name)), .init("count", .int(Int64($0.count))), .init("amountCents", .int($0.amountCents)),
+                                    ])
+                                })))
                 }
             } else {
                 members.append(.init(lastTransaction ? "lastTransaction" : "statusInformation", MessageDescription.describe(info.apdu)))
@@ -430,12 +440,13 @@ enum ZVTCommand {
     }
 
     static func receiptsValue(_ receipts: [PrintedReceipt]) -> FieldValue {
-        .array(receipts.map { receipt in
-            .object([
-                .init("type", receipt.receiptType.map { .int(Int64($0)) } ?? .null),
-                .init("lines", .array(receipt.lines.map { .string($0.text) })),
-            ])
-        })
+        .array(
+            receipts.map { receipt in
+                .object([
+                    .init("type", receipt.receiptType.map { .int(Int64($0)) } ?? .null),
+                    .init("lines", .array(receipt.lines.map { .string($0.text) })),
+                ])
+            })
     }
 
     static func output(_ members: [FieldValue.Member], json: Bool) {
@@ -460,7 +471,9 @@ enum ZVTCommand {
                 }
             case .array(let items) where member.key == "groups":
                 print("\(label):")
-                for item in items { print("  \(text(item["name"])): \(text(item["count"])) × \(Money(cents: Int64(text(item["amountCents"])) ?? 0).formatted)") }
+                for item in items {
+                    print("  \(text(item["name"])): \(text(item["count"])) × \(Money(cents: Int64(text(item["amountCents"])) ?? 0).formatted)")
+                }
             case .object where member.key == "statusInformation" || member.key == "lastTransaction":
                 print("\(label):")
                 print(render(member.value, apdu: APDU(0x04, 0x0F), source: nil).split(separator: "\n").dropFirst().map { "  " + $0 }.joined(separator: "\n"))

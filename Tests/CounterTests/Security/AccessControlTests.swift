@@ -45,13 +45,17 @@ final class AccessControlTests: XCTestCase {
         let f = try AccessFixture()
         defer { f.directory.remove() }
         XCTAssertTrue(try f.access.needsSetup())
-        XCTAssertThrowsError(try f.access.setUp(login: "admin", name: "E", pin: "2468", pinRepeated: "2469")) { XCTAssertEqual($0 as? AccessError, .pinMismatch) }
+        XCTAssertThrowsError(try f.access.setUp(login: "admin", name: "E", pin: "2468", pinRepeated: "2469")) {
+            XCTAssertEqual($0 as? AccessError, .pinMismatch)
+        }
         XCTAssertTrue(try f.access.needsSetup(), "a refused setup leaves nothing behind")
         XCTAssertEqual(try f.ledger.entryCount(), 0)
         let admin = try f.access.setUp(login: "Admin", name: "Erika Muster", pin: "2468", pinRepeated: "2468")
         XCTAssertEqual(admin.roles, [.administration, .kassenaufsicht])
         XCTAssertFalse(try f.access.needsSetup())
-        XCTAssertThrowsError(try f.access.setUp(login: "zwei", name: "Z", pin: "1357", pinRepeated: "1357")) { XCTAssertEqual($0 as? AccessError, .setupAlreadyDone) }
+        XCTAssertThrowsError(try f.access.setUp(login: "zwei", name: "Z", pin: "1357", pinRepeated: "1357")) {
+            XCTAssertEqual($0 as? AccessError, .setupAlreadyDone)
+        }
         // The operator exists for the ledger too (shifts and sales refer to it).
         XCTAssertEqual(try f.ledger.operatorRecord(login: "admin")?.id, admin.id)
         XCTAssertEqual(try f.trail().map(\.type), ["operator.added", "setup.completed"])
@@ -65,7 +69,9 @@ final class AccessControlTests: XCTestCase {
         XCTAssertEqual(try f.access.logIn(login: "ANNA", pin: "1111").id, staff.clerk.id)
         for attempt in 1...4 {
             f.clock.advance(minutes: 1)
-            XCTAssertThrowsError(try f.access.logIn(login: "anna", pin: "0000")) { XCTAssertEqual($0 as? AccessError, .wrongCredentials(remainingAttempts: 5 - attempt)) }
+            XCTAssertThrowsError(try f.access.logIn(login: "anna", pin: "0000")) {
+                XCTAssertEqual($0 as? AccessError, .wrongCredentials(remainingAttempts: 5 - attempt))
+            }
         }
         f.clock.advance(minutes: 1)
         XCTAssertThrowsError(try f.access.logIn(login: "anna", pin: "0000")) { XCTAssertEqual($0 as? AccessError, .lockedNow(login: "anna", minutes: 15)) }
@@ -76,7 +82,8 @@ final class AccessControlTests: XCTestCase {
         let lock = try XCTUnwrap(try f.trail("operator.locked").first)
         XCTAssertEqual(lock.fields[AuditField.reason], "too_many_failures")
         XCTAssertNotNil(lock.fields[AuditField.until])
-        let reopened = AccessControl(store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
+        let reopened = AccessControl(
+            store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
         XCTAssertThrowsError(try reopened.logIn(login: "anna", pin: "1111"))
         // A clerk cannot unlock; a supervisor can.
         XCTAssertThrowsError(try f.access.unlock(by: staff.treasury, login: "anna")) { error in
@@ -117,7 +124,8 @@ final class AccessControlTests: XCTestCase {
         }
         XCTAssertEqual(try f.trail("access.denied").count, 2)
         XCTAssertEqual(try f.trail("login.failed").last?.fields[AuditField.operation], "approve:storno")
-        let approval = try f.access.approve(.cashWithdrawal(Money(euros: 200)), requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222", reference: "Abschöpfung")
+        let approval = try f.access.approve(
+            .cashWithdrawal(Money(euros: 200)), requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222", reference: "Abschöpfung")
         XCTAssertEqual(approval.approverID, staff.supervisor.id)
         let granted = try XCTUnwrap(try f.trail("approval.granted").last)
         XCTAssertEqual(granted.operatorId, staff.clerk.id)
@@ -156,7 +164,8 @@ final class AccessControlTests: XCTestCase {
         try f.access.unlock(by: staff.admin, login: "anna")
         try f.access.setRoles(by: staff.admin, login: "anna", roles: [.sachbearbeitung, .stadtkasse])
         XCTAssertEqual(try f.ledger.entryCount(), before + 4)
-        XCTAssertEqual(try f.trail("operator").map(\.type).suffix(4), ["operator.pin_changed", "operator.locked", "operator.unlocked", "operator.roles_changed"])
+        XCTAssertEqual(
+            try f.trail("operator").map(\.type).suffix(4), ["operator.pin_changed", "operator.locked", "operator.unlocked", "operator.roles_changed"])
         XCTAssertNoThrow(try f.access.logIn(login: "anna", pin: "55555"))
         XCTAssertThrowsError(try f.access.logIn(login: "anna", pin: "1111"))
         XCTAssertTrue(try f.ledger.verify().isClean)
@@ -176,10 +185,12 @@ final class AccessControlTests: XCTestCase {
         try f.access.setPIN(by: staff.admin, login: "dora", pin: "6543", pinRepeated: "6543")
         XCTAssertThrowsError(try f.access.authorize(.manageOperators, staff.clerk))
         _ = try f.access.approve(.storno, requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222")
-        for type in [AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
-                     .dayCloseDetail, .terminalEndOfDay, .exportRun,
-                     .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
-                     .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup] {
+        for type in [
+            AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
+            .dayCloseDetail, .terminalEndOfDay, .exportRun,
+            .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
+            .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup,
+        ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }
         let trail = try f.trail()
@@ -191,7 +202,8 @@ final class AccessControlTests: XCTestCase {
         // No PIN hash is shown.
         XCTAssertTrue(trail.allSatisfy { !($0.fields.values.contains { $0.hasPrefix("$pbkdf2") }) })
         // Filters.
-        XCTAssertEqual(try AuditTrail.entries(f.ledger, filter: AuditFilter(operatorId: staff.supervisor.id)).map(\.type), ["operator.added", "approval.granted"])
+        XCTAssertEqual(
+            try AuditTrail.entries(f.ledger, filter: AuditFilter(operatorId: staff.supervisor.id)).map(\.type), ["operator.added", "approval.granted"])
         XCTAssertEqual(try AuditTrail.entries(f.ledger, filter: AuditFilter(from: Instant(f.clock.date.addingTimeInterval(1)))).count, 0)
     }
 
@@ -209,7 +221,8 @@ final class AccessControlTests: XCTestCase {
             """
         XCTAssertEqual(sqlite3_exec(db, sql, nil, nil, nil), SQLITE_OK)
         sqlite3_close(db)
-        let fresh = AccessControl(store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
+        let fresh = AccessControl(
+            store: try Ledger(path: f.ledger.path), configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { f.clock.date })
         XCTAssertThrowsError(try fresh.logIn(login: "anna", pin: "0000")) { error in
             XCTAssertTrue(error is CredentialMismatch, "\(error)")
             XCTAssertTrue("\(error)".contains("nach der Buchung verändert"), "\(error)")

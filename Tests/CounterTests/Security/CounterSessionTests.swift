@@ -1,11 +1,12 @@
 import Access
 import CSQLite
-@testable import Counter
 import Foundation
 import KasseCore
-@testable import Ledger
 import TestSupport
 import XCTest
+
+@testable import Counter
+@testable import Ledger
 
 /// The counter service used through a logged-in session: roles, shift ownership, handover, four-eyes.
 final class CounterSessionTests: XCTestCase {
@@ -116,7 +117,9 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertThrowsError(try sale(carl, "s2")) {
             XCTAssertEqual("\($0)", "Die offene Schicht gehört »anna«; zuerst die Kasse mit Zählung übergeben (Übergabe).")
         }
-        XCTAssertThrowsError(try anna.handOver(to: "anna", pin: "1111", countedCash: Money(euros: 137))) { XCTAssertEqual($0 as? SessionError, .handoverToSelf) }
+        XCTAssertThrowsError(try anna.handOver(to: "anna", pin: "1111", countedCash: Money(euros: 137))) {
+            XCTAssertEqual($0 as? SessionError, .handoverToSelf)
+        }
         XCTAssertThrowsError(try anna.handOver(to: "carl", pin: "0000", countedCash: Money(euros: 137)))
         let handover = try anna.handOver(to: "carl", pin: "3333", countedCash: Money(cents: 13650))
         XCTAssertEqual(handover.expectedCash, Money(euros: 137))
@@ -147,7 +150,9 @@ final class CounterSessionTests: XCTestCase {
         let difference = try dayClose.service.difference(counted: counted)
         XCTAssertTrue(try dayClose.needsApproval(counted: counted))
         XCTAssertThrowsError(try closeDay(bernd, counted: counted, reason: "Unklar")) {
-            XCTAssertEqual("\($0)", "Ein Tagesabschluss mit -7,50 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip).")
+            XCTAssertEqual(
+                "\($0)", "Ein Tagesabschluss mit -7,50 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip)."
+            )
         }
         let wrong = try bernd.approval(for: .dayCloseDifference(Money(cents: -700)), approverLogin: "leitung", pin: "7391")
         XCTAssertThrowsError(try closeDay(bernd, counted: counted, reason: "Unklar", approval: wrong))
@@ -162,23 +167,32 @@ final class CounterSessionTests: XCTestCase {
     }
 
     func testTheServiceItselfRefusesWhatTheRolesAndApprovalsDoNotAllow() throws {
-        let anna = try access.account(login: "anna")!, bernd = try access.account(login: "bernd")!, carl = try access.account(login: "carl")!
+        let anna = try access.account(login: "anna")!
+        let bernd = try access.account(login: "bernd")!
+        let carl = try access.account(login: "carl")!
         XCTAssertThrowsError(try service.openShift(operatorId: try access.account(login: "dora")!.id, float: .zero)) {
             XCTAssertEqual("\($0)", "»Schicht eröffnen« braucht eine der Rollen Sachbearbeitung, Kassenaufsicht; »dora« hat Stadtkasse.")
         }
         try service.openShift(operatorId: anna.id, float: Money(euros: 100))
         let start = clock.now()
-        let sold = try service.bookSale(SaleRequest(saleId: "d1", operatorId: anna.id, lines: [line], payment: .cash(tendered: Money(euros: 40)), reference: nil, startedAt: start)).sale
+        let sold = try service.bookSale(
+            SaleRequest(saleId: "d1", operatorId: anna.id, lines: [line], payment: .cash(tendered: Money(euros: 40)), reference: nil, startedAt: start)
+        ).sale
         // A storno naming an approver who never entered a PIN, or the clerk herself, or another clerk: refused.
         for approver in [nil, anna.id, carl.id, bernd.id] as [String?] {
-            XCTAssertThrowsError(try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: approver), "\(approver ?? "nil")")
+            XCTAssertThrowsError(
+                try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: approver),
+                "\(approver ?? "nil")")
         }
         _ = try access.approve(.storno, requestedBy: anna, approverLogin: "bernd", pin: "2222")
-        XCTAssertEqual(try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: bernd.id).storno.approvedBy, bernd.id)
+        XCTAssertEqual(
+            try service.cancelSale(receiptNumber: sold.receiptNumber, stornoId: "x", operatorId: anna.id, reason: "Irrtum", approvedBy: bernd.id).storno
+                .approvedBy, bernd.id)
         // An approval goes stale after 15 minutes.
         _ = try access.approve(.cashWithdrawal(Money(euros: 10)), requestedBy: anna, approverLogin: "bernd", pin: "2222")
         clock.advance(seconds: 16 * 60)
-        XCTAssertThrowsError(try service.recordCashMovement(id: "m", kind: .entnahme, amount: Money(euros: 10), reason: "Porto", operatorId: anna.id, approvedBy: bernd.id))
+        XCTAssertThrowsError(
+            try service.recordCashMovement(id: "m", kind: .entnahme, amount: Money(euros: 10), reason: "Porto", operatorId: anna.id, approvedBy: bernd.id))
         let dayClose = DayCloseService(counter: service, settings: settings)
         func close(_ id: String, _ counted: Money) throws -> DayCloseOutcome {
             try dayClose.close(DayCloseRequest(count: .standIn(total: counted), reason: "Münze fehlt", floatKept: .zero), operatorId: id, approvedBy: nil)
@@ -201,7 +215,9 @@ final class CounterSessionTests: XCTestCase {
         let leitung = try access.account(login: "leitung")!
         // Naming a supervisor who never entered a PIN does not get past the service.
         let request = DayCloseRequest(preparation: preparation, floatKept: Money(euros: 50))
-        XCTAssertThrowsError(try DayCloseService(counter: service, settings: settings).close(request, operatorId: bernd.currentOperator.id, approvedBy: leitung.id)) { XCTAssertTrue("\($0)".contains("Vier-Augen-Prinzip"), "\($0)") }
+        XCTAssertThrowsError(
+            try DayCloseService(counter: service, settings: settings).close(request, operatorId: bernd.currentOperator.id, approvedBy: leitung.id)
+        ) { XCTAssertTrue("\($0)".contains("Vier-Augen-Prinzip"), "\($0)") }
         let approval = try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "leitung", pin: "7391")
         XCTAssertEqual(try dayClose.close(request, approval: approval).record.approvedBy, leitung.id)
         XCTAssertTrue(try service.ledger.verify().isClean)
@@ -212,24 +228,28 @@ final class CounterSessionTests: XCTestCase {
     func testAnApprovalBacksExactlyOneStornoAndASecondUseBooksNothing() throws {
         let anna = try session("anna", "1111")
         try anna.openShift(float: Money(euros: 100))
-        let first = try sale(anna, "s1").sale, second = try sale(anna, "s2").sale
+        let first = try sale(anna, "s1").sale
+        let second = try sale(anna, "s2").sale
         let approval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
         _ = try anna.cancelSale(receiptNumber: first.receiptNumber, stornoId: "st1", reason: "Irrtum", approval: approval)
         let head = try service.ledger.chainHead()
         XCTAssertThrowsError(try anna.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", reason: "Irrtum", approval: approval)) {
             XCTAssertEqual(
                 "\($0)",
-                "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: Ein Storno braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht.")
+                "Diese Freigabe wurde schon für eine Buchung verwendet und gilt nur einmal: Ein Storno braucht eine neue Freigabe einer zweiten Person mit der Rolle Kassenaufsicht."
+            )
         }
         XCTAssertEqual(try service.ledger.chainHead().seq, head.seq, "nothing was booked")
         XCTAssertNil(try service.ledger.storno(id: "st2"))
         // Straight at the service, naming the approver, it is refused the same way.
         XCTAssertThrowsError(
-            try service.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", operatorId: anna.currentOperator.id, reason: "Irrtum", approvedBy: approval.approverID)
+            try service.cancelSale(
+                receiptNumber: second.receiptNumber, stornoId: "st2", operatorId: anna.currentOperator.id, reason: "Irrtum", approvedBy: approval.approverID)
         ) { XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.storno).description) }
         // A new approval backs the second storno.
         let again = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
-        XCTAssertEqual(try anna.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", reason: "Irrtum", approval: again).storno.approvedBy, again.approverID)
+        XCTAssertEqual(
+            try anna.cancelSale(receiptNumber: second.receiptNumber, stornoId: "st2", reason: "Irrtum", approval: again).storno.approvedBy, again.approverID)
         XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 2)
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
@@ -264,12 +284,16 @@ final class CounterSessionTests: XCTestCase {
             accessGuard: AccessControl(store: shellLedger, configuration: configuration, hashIterations: PINHash.minimumIterations, now: { clock.now().date }))
         let racing = RacingGuard(access)
         racing.race = {
-            _ = try shell.recordCashMovement(id: "m-shell", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: approval.requesterID, approvedBy: approval.approverID)
+            _ = try shell.recordCashMovement(
+                id: "m-shell", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", operatorId: approval.requesterID, approvedBy: approval.approverID)
         }
-        let screen = try CounterService.open(ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
+        let screen = try CounterService.open(
+            ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
         let annaOnScreen = CounterSession(service: screen, access: access, operator: anna.currentOperator)
         let head = try service.ledger.chainHead()
-        XCTAssertThrowsError(try annaOnScreen.recordCashMovement(id: "m-screen", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)) {
+        XCTAssertThrowsError(
+            try annaOnScreen.recordCashMovement(id: "m-screen", kind: .entnahme, amount: Money(euros: 20), reason: "Porto", approval: approval)
+        ) {
             XCTAssertEqual("\($0)", AccessError.approvalAlreadyUsed(.cashWithdrawal(Money(euros: 20))).description)
         }
         XCTAssertNotNil(try service.ledger.cashMovement(id: "m-shell"))
@@ -291,16 +315,20 @@ final class CounterSessionTests: XCTestCase {
     func testAStornoReversedOnTheTerminalIsBookedEvenIfItsApprovalWasUsedMeanwhile() throws {
         let anna = try session("anna", "1111")
         try anna.openShift(float: Money(euros: 100))
-        let card = try sale(anna, "s1", .card).sale, cash = try sale(anna, "s2").sale
+        let card = try sale(anna, "s1", .card).sale
+        let cash = try sale(anna, "s2").sale
         let approval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "2222")
         let racing = RacingGuard(access)
         racing.race = { [service] in
-            _ = try service!.cancelSale(receiptNumber: cash.receiptNumber, stornoId: "st-shell", operatorId: approval.requesterID, reason: "Irrtum", approvedBy: approval.approverID)
+            _ = try service!.cancelSale(
+                receiptNumber: cash.receiptNumber, stornoId: "st-shell", operatorId: approval.requesterID, reason: "Irrtum", approvedBy: approval.approverID)
         }
         var configuration = Configuration()
         configuration.registerID = "K1"
-        let screen = try CounterService.open(ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
-        let storno = try CounterSession(service: screen, access: access, operator: anna.currentOperator).cancelSale(receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
+        let screen = try CounterService.open(
+            ledger: service.ledger, data: tmp.path, configuration: configuration, clock: clock, terminal: terminal, accessGuard: racing)
+        let storno = try CounterSession(service: screen, access: access, operator: anna.currentOperator).cancelSale(
+            receiptNumber: card.receiptNumber, stornoId: "st-screen", reason: "Irrtum", approval: approval)
         XCTAssertFalse(storno.alreadyBooked)
         XCTAssertNotNil(try service.ledger.storno(id: "st-shell"))
         XCTAssertEqual(try service.ledger.db.scalarInt("SELECT count(*) FROM approval_uses"), 1, "the approval backs the first booking only")

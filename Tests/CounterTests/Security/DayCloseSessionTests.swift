@@ -44,7 +44,9 @@ final class DayCloseSessionTests: XCTestCase {
         XCTAssertTrue(try dayClose.needsApproval(counted: counted.total))
         let request = DayCloseRequest(preparation: preparation, floatKept: Money(euros: 50))
         XCTAssertThrowsError(try dayClose.close(request, approval: nil)) {
-            XCTAssertEqual("\($0)", "Ein Tagesabschluss mit -8,00 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip).")
+            XCTAssertEqual(
+                "\($0)", "Ein Tagesabschluss mit -8,00 € Differenz braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip)."
+            )
         }
         XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "bernd", pin: "2222"))
         XCTAssertThrowsError(try bernd.approval(for: .dayCloseDifference(Money(euros: -8)), approverLogin: "anna", pin: "1111"))

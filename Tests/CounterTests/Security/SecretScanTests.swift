@@ -72,7 +72,10 @@ enum SecretScanner {
         var sum = 0
         for (index, digit) in digits.reversed().enumerated() {
             var d = Int(digit)
-            if index % 2 == 1 { d *= 2; if d > 9 { d -= 9 } }
+            if index % 2 == 1 {
+                d *= 2
+                if d > 9 { d -= 9 }
+            }
             sum += d
         }
         return sum % 10 == 0
@@ -103,8 +106,11 @@ enum SecretScanner {
         for table in tables {
             rows("SELECT * FROM \(table)") { statement in
                 for column in 0..<sqlite3_column_count(statement) {
-                    if let text = sqlite3_column_text(statement, column) { values.append(String(cString: text)) }
-                    else if sqlite3_column_type(statement, column) == SQLITE_INTEGER { values.append(String(sqlite3_column_int64(statement, column))) }
+                    if let text = sqlite3_column_text(statement, column) {
+                        values.append(String(cString: text))
+                    } else if sqlite3_column_type(statement, column) == SQLITE_INTEGER {
+                        values.append(String(sqlite3_column_int64(statement, column)))
+                    }
                 }
             }
         }
@@ -124,7 +130,9 @@ final class SecretScanTests: XCTestCase {
     func testTheScannerFindsWhatItLooksFor() {
         XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("Karte 4111 1111 1111 1111 ok".utf8)), ["4111 1111 1111 1111"])
         XCTAssertEqual(SecretScanner.panLikeRuns(in: Array(";6726123456789012341=2512?".utf8)).count, 1, "girocard track data")
-        XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("############1111 1795770000000 4111111111111112 aec423357707895903e75 20261127023210498".utf8)), [], "masked, a timestamp, a bad check digit, inside a hex digest, a DATEV time stamp")
+        XCTAssertEqual(
+            SecretScanner.panLikeRuns(in: Array("############1111 1795770000000 4111111111111112 aec423357707895903e75 20261127023210498".utf8)), [],
+            "masked, a timestamp, a bad check digit, inside a hex digest, a DATEV time stamp")
         XCTAssertEqual(SecretScanner.panLikeRuns(in: Array("5555555555554444, 378282246310005".utf8)).count, 2, "Mastercard, Amex")
         XCTAssertTrue(SecretScanner.contains(Array("x73915428y".utf8), "73915428"))
     }
@@ -152,7 +160,8 @@ final class SecretScanTests: XCTestCase {
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_793_606_400_000))  // Mo 2026-11-02 08:00 Berlin
         let service = try CounterService.open(data: data, configuration: configuration, clock: clock, terminal: terminal)
         let log = FileLog(data: data)
-        let access = AccessControl(store: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, log: log, now: { clock.now().date })
+        let access = AccessControl(
+            store: service.ledger, configuration: configuration, hashIterations: PINHash.minimumIterations, log: log, now: { clock.now().date })
 
         let pins = ["73915428": "leitung", "80642917": "anna", "51739264": "bernd", "26481537": "carl"]
         let wrongPINs = ["11992288", "99442211"]
@@ -169,10 +178,13 @@ final class SecretScanTests: XCTestCase {
             sachkonto: "431100", produkt: nil, kostenstelle: nil, taxNote: "Gebühr, nicht umsatzsteuerbar",
             shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: 3700), passThrough: false, label: "")])
         var cardReceipt: Int64 = 0
-        for (index, payment) in [PaymentRequest.cash(tendered: Money(euros: 50)), .card, .split(cash: Money(euros: 10), tendered: Money(euros: 10)), .card].enumerated() {
+        for (index, payment) in [PaymentRequest.cash(tendered: Money(euros: 50)), .card, .split(cash: Money(euros: 10), tendered: Money(euros: 10)), .card]
+            .enumerated()
+        {
             let start = clock.now()
             clock.advance(seconds: 90)
-            let outcome = try anna.bookSale(SaleRequest(saleId: "day-\(index)", operatorId: anna.currentOperator.id, lines: [line], payment: payment, reference: nil, startedAt: start))
+            let outcome = try anna.bookSale(
+                SaleRequest(saleId: "day-\(index)", operatorId: anna.currentOperator.id, lines: [line], payment: payment, reference: nil, startedAt: start))
             if case .card = payment { cardReceipt = outcome.sale.receiptNumber }
         }
         let stornoApproval = try anna.approval(for: .storno, approverLogin: "bernd", pin: "51739264")
@@ -188,7 +200,9 @@ final class SecretScanTests: XCTestCase {
 
         clock.advance(seconds: 16 * 3600)
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        let summary = try CounterSimulation(service: service, catalog: catalog, clock: clock, options: .init(sales: 60, seed: 11, salesPerDay: 20, enrolledBy: admin)).run()
+        let summary = try CounterSimulation(
+            service: service, catalog: catalog, clock: clock, options: .init(sales: 60, seed: 11, salesPerDay: 20, enrolledBy: admin)
+        ).run()
         XCTAssertEqual(summary.sales, 60)
         XCTAssertGreaterThan(summary.byMethod[.card] ?? .zero, .zero, "card payments went through the simulator")
 
@@ -213,7 +227,9 @@ final class SecretScanTests: XCTestCase {
             scannedBytes += bytes.count
             // Raw bytes: PINs anywhere; card numbers in every text file (the SQLite files are read value by value below).
             if !file.contains("ledger.sqlite") { XCTAssertEqual(SecretScanner.panLikeRuns(in: bytes), [], file) }
-            for pin in Array(pins.keys) + wrongPINs { XCTAssertFalse(SecretScanner.contains(bytes, pin), "PIN of \(pins[pin] ?? "a wrong attempt") in \(file)") }
+            for pin in Array(pins.keys) + wrongPINs {
+                XCTAssertFalse(SecretScanner.contains(bytes, pin), "PIN of \(pins[pin] ?? "a wrong attempt") in \(file)")
+            }
             if !file.contains("ledger.sqlite") { XCTAssertFalse(SecretScanner.contains(bytes, "$pbkdf2-sha256"), "a PIN hash in \(file)") }
         }
         let values = SecretScanner.sqliteTextValues(service.ledger.path)

@@ -29,10 +29,11 @@ final class DiskFaultTests: XCTestCase {
     override func tearDown() { directory.remove() }
 
     func sale(_ id: String) -> SaleRequest {
-        let line = SaleLine(itemCode: "PA", name: "Personalausweis", variant: "ab 24 Jahre", quantity: 1, unitPrice: Money(cents: 4600),
-                            amount: Money(cents: 4600), sachkonto: "431100", produkt: nil, kostenstelle: nil,
-                            taxNote: "Gebühr, nicht umsatzsteuerbar",
-                            shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: 4600), passThrough: false, label: "")])
+        let line = SaleLine(
+            itemCode: "PA", name: "Personalausweis", variant: "ab 24 Jahre", quantity: 1, unitPrice: Money(cents: 4600),
+            amount: Money(cents: 4600), sachkonto: "431100", produkt: nil, kostenstelle: nil,
+            taxNote: "Gebühr, nicht umsatzsteuerbar",
+            shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: 4600), passThrough: false, label: "")])
         return SaleRequest(saleId: id, operatorId: clerk.id, lines: [line], payment: .cash(tendered: Money(euros: 50)), startedAt: Instant.now)
     }
 
@@ -86,7 +87,8 @@ final class DiskFaultTests: XCTestCase {
     }
 
     func testReadOnlyLedgerRefusesTheSaleWithNothingHalfWritten() throws {
-        try assertRefusedCleanly("PRAGMA query_only = 1", "PRAGMA query_only = 0",
-                                 expectWords: ["schreibgeschützt", "nur lesbar", "readonly", "read-only", "Schreib"])
+        try assertRefusedCleanly(
+            "PRAGMA query_only = 1", "PRAGMA query_only = 0",
+            expectWords: ["schreibgeschützt", "nur lesbar", "readonly", "read-only", "Schreib"])
     }
 }

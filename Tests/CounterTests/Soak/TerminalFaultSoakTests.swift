@@ -53,10 +53,11 @@ final class TerminalFaultSoakTests: XCTestCase {
             for _ in 0..<perFault {
                 index += 1
                 let cents = Int64(1_034 + index * 100)  // ends in ,34: approved by amount rule too
-                let line = SaleLine(itemCode: "X", name: "Gebühr", variant: nil, quantity: 1, unitPrice: Money(cents: cents),
-                                    amount: Money(cents: cents), sachkonto: "431100", produkt: nil, kostenstelle: nil,
-                                    taxNote: "Gebühr, nicht umsatzsteuerbar",
-                                    shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: cents), passThrough: false, label: "")])
+                let line = SaleLine(
+                    itemCode: "X", name: "Gebühr", variant: nil, quantity: 1, unitPrice: Money(cents: cents),
+                    amount: Money(cents: cents), sachkonto: "431100", produkt: nil, kostenstelle: nil,
+                    taxNote: "Gebühr, nicht umsatzsteuerbar",
+                    shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: cents), passThrough: false, label: "")])
                 let request = SaleRequest(saleId: "soak-\(index)", operatorId: clerk.id, lines: [line], payment: .card, startedAt: Instant.now)
                 let started = Date()
                 var result: String
@@ -108,8 +109,12 @@ final class TerminalFaultSoakTests: XCTestCase {
         let committedKeys = Set(committed.map(key))
         for k in booked.keys { XCTAssertTrue(committedKeys.contains(k), "booked card payment \(k) not committed at the terminal") }
 
-        let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key): " + $0.value.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
-        print("Fehler-Soak: \(index) Zahlungen, \(Fault.allCases.count) Fehlerarten × \(perFault); gebucht \(booked.count), Terminal-Journal \(committed.count) Genehmigungen, \(reversed.count) Stornos; längste Zahlung \(String(format: "%.2f", slowest)) s (Grenze \(String(format: "%.1f", limitSeconds)) s)")
+        let summary = counts.sorted { $0.key < $1.key }.map {
+            "\($0.key): " + $0.value.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        print(
+            "Fehler-Soak: \(index) Zahlungen, \(Fault.allCases.count) Fehlerarten × \(perFault); gebucht \(booked.count), Terminal-Journal \(committed.count) Genehmigungen, \(reversed.count) Stornos; längste Zahlung \(String(format: "%.2f", slowest)) s (Grenze \(String(format: "%.1f", limitSeconds)) s)"
+        )
         for line in summary { print("  \(line)") }
     }
 }

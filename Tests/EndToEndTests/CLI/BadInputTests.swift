@@ -25,77 +25,113 @@ final class BadInputTests: XCTestCase {
         let output: String
     }
 
-    static let item = #"{"code": "PA", "name": "Personalausweis", "category": "A", "booking": {"account": "431100", "product": "1", "cost_centre": "2"}, "prices": [{"valid_from": "2021-01-01", "amount": "46,00"}]}"#
+    static let item =
+        #"{"code": "PA", "name": "Personalausweis", "category": "A", "booking": {"account": "431100", "product": "1", "cost_centre": "2"}, "prices": [{"valid_from": "2021-01-01", "amount": "46,00"}]}"#
     static let accounts = #""accounts": [{"number": "431100", "name": "Gebühren", "kind": "revenue"}]"#
 
     static func catalogue(_ items: String) -> String { "{\(accounts), \"items\": [\(items)]}" }
 
     static let cases: [Case] = [
         // Catalogue files
-        Case(name: "catalogue: trailing comma", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": "{\"items\": [\n  {\"code\": \"PA\",}\n]}"], status: 1,
-             output: "$DIR/c.json:2:17: kein gültiges JSON: ein Schlüssel in Anführungszeichen wird erwartet\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: not an object", arguments: ["tariffs", "check", "$DIR/c.json"], files: ["c.json": "[]"], status: 1,
-             output: "$DIR/c.json:1:1: Die Datei muss ein JSON-Objekt mit »accounts« und »items« sein, nicht eine Liste.\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: empty file", arguments: ["tariffs", "check", "$DIR/c.json"], files: ["c.json": ""], status: 1,
-             output: "$DIR/c.json:1:1: kein gültiges JSON: unerwartetes Dateiende, ein Wert fehlt\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: amount as float", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "\"46,00\"", with: "46.0"))], status: 1,
-             output: "$DIR/c.json:1:266: PA prices[0]: »amount« muss ein Text wie \"46,00\" sein, nicht eine Zahl (Beträge nie als Kommazahl).\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: negative price", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "46,00", with: "-46,00"))], status: 1,
-             output: "$DIR/c.json:1:266: PA prices[0]: Negativer Preis -46,00 €: Gebühren sind nie negativ.\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: three decimals", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "46,00", with: "46,001"))], status: 1,
-             output: "$DIR/c.json:1:266: PA prices[0]: Betrag: »46,001« hat mehr als zwei Nachkommastellen.\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: 30 February", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "2021-01-01", with: "2026-02-30"))], status: 1,
-             output: "$DIR/c.json:1:242: PA prices[0]: »valid_from« »2026-02-30« ist kein gültiges Datum (JJJJ-MM-TT).\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: duplicate code", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item + ",\n" + item)], status: 1,
-             output: "$DIR/c.json:2:10: PA: Code »PA« ist doppelt (zuerst in $DIR/c.json:1).\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: unknown account", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "431100", with: "999"))], status: 1,
-             output: "$DIR/c.json:1:169: PA: Unbekanntes Konto »999« (nicht unter »accounts« definiert).\n1 Problem in $DIR/c.json.\n"),
-        Case(name: "catalogue: misspelt field", arguments: ["tariffs", "check", "$DIR/c.json"],
-             files: ["c.json": catalogue(item.replacingOccurrences(of: "\"category\"", with: "\"categroy\""))], status: 1,
-             output: "$DIR/c.json:1:87: PA: Das Feld »category« fehlt.\n$DIR/c.json:1:141: PA: Unbekanntes Feld »categroy« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax_note, variants).\n2 Probleme in $DIR/c.json.\n"),
-        Case(name: "catalogue: missing path", arguments: ["tariffs", "check", "$DIR/nothing"], files: [:], status: 1,
-             output: "$DIR/nothing: Datei oder Verzeichnis nicht gefunden.\n1 Problem in $DIR/nothing.\n"),
-        Case(name: "catalogue: broken catalogue refused by list", arguments: ["tariffs", "list", "$DIR/c.json"], files: ["c.json": "{"], status: 1,
-             output: "webkasse tariffs: Der Gebührenkatalog ist fehlerhaft (1 Problem):\n$DIR/c.json:1:2: kein gültiges JSON: ein Schlüssel in Anführungszeichen wird erwartet\n"),
+        Case(
+            name: "catalogue: trailing comma", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": "{\"items\": [\n  {\"code\": \"PA\",}\n]}"], status: 1,
+            output: "$DIR/c.json:2:17: kein gültiges JSON: ein Schlüssel in Anführungszeichen wird erwartet\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: not an object", arguments: ["tariffs", "check", "$DIR/c.json"], files: ["c.json": "[]"], status: 1,
+            output: "$DIR/c.json:1:1: Die Datei muss ein JSON-Objekt mit »accounts« und »items« sein, nicht eine Liste.\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: empty file", arguments: ["tariffs", "check", "$DIR/c.json"], files: ["c.json": ""], status: 1,
+            output: "$DIR/c.json:1:1: kein gültiges JSON: unerwartetes Dateiende, ein Wert fehlt\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: amount as float", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "\"46,00\"", with: "46.0"))], status: 1,
+            output:
+                "$DIR/c.json:1:266: PA prices[0]: »amount« muss ein Text wie \"46,00\" sein, nicht eine Zahl (Beträge nie als Kommazahl).\n1 Problem in $DIR/c.json.\n"
+        ),
+        Case(
+            name: "catalogue: negative price", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "46,00", with: "-46,00"))], status: 1,
+            output: "$DIR/c.json:1:266: PA prices[0]: Negativer Preis -46,00 €: Gebühren sind nie negativ.\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: three decimals", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "46,00", with: "46,001"))], status: 1,
+            output: "$DIR/c.json:1:266: PA prices[0]: Betrag: »46,001« hat mehr als zwei Nachkommastellen.\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: 30 February", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "2021-01-01", with: "2026-02-30"))], status: 1,
+            output: "$DIR/c.json:1:242: PA prices[0]: »valid_from« »2026-02-30« ist kein gültiges Datum (JJJJ-MM-TT).\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: duplicate code", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item + ",\n" + item)], status: 1,
+            output: "$DIR/c.json:2:10: PA: Code »PA« ist doppelt (zuerst in $DIR/c.json:1).\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: unknown account", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "431100", with: "999"))], status: 1,
+            output: "$DIR/c.json:1:169: PA: Unbekanntes Konto »999« (nicht unter »accounts« definiert).\n1 Problem in $DIR/c.json.\n"),
+        Case(
+            name: "catalogue: misspelt field", arguments: ["tariffs", "check", "$DIR/c.json"],
+            files: ["c.json": catalogue(item.replacingOccurrences(of: "\"category\"", with: "\"categroy\""))], status: 1,
+            output:
+                "$DIR/c.json:1:87: PA: Das Feld »category« fehlt.\n$DIR/c.json:1:141: PA: Unbekanntes Feld »categroy« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax_note, variants).\n2 Probleme in $DIR/c.json.\n"
+        ),
+        Case(
+            name: "catalogue: missing path", arguments: ["tariffs", "check", "$DIR/nothing"], files: [:], status: 1,
+            output: "$DIR/nothing: Datei oder Verzeichnis nicht gefunden.\n1 Problem in $DIR/nothing.\n"),
+        Case(
+            name: "catalogue: broken catalogue refused by list", arguments: ["tariffs", "list", "$DIR/c.json"], files: ["c.json": "{"], status: 1,
+            output:
+                "webkasse tariffs: Der Gebührenkatalog ist fehlerhaft (1 Problem):\n$DIR/c.json:1:2: kein gültiges JSON: ein Schlüssel in Anführungszeichen wird erwartet\n"
+        ),
         // Dates
-        Case(name: "date: 30 February", arguments: ["tariffs", "list", "--date", "2026-02-30"], files: [:], status: 2,
-             output: "webkasse tariffs: Ungültiger Wert »2026-02-30« für --date: erwartet wird ein Datum JJJJ-MM-TT, z. B. 2026-02-07.\n"),
-        Case(name: "date: German order", arguments: ["tariffs", "list", "--date", "07.02.2026"], files: [:], status: 2,
-             output: "webkasse tariffs: Ungültiger Wert »07.02.2026« für --date: erwartet wird ein Datum JJJJ-MM-TT, z. B. 2026-02-07.\n"),
+        Case(
+            name: "date: 30 February", arguments: ["tariffs", "list", "--date", "2026-02-30"], files: [:], status: 2,
+            output: "webkasse tariffs: Ungültiger Wert »2026-02-30« für --date: erwartet wird ein Datum JJJJ-MM-TT, z. B. 2026-02-07.\n"),
+        Case(
+            name: "date: German order", arguments: ["tariffs", "list", "--date", "07.02.2026"], files: [:], status: 2,
+            output: "webkasse tariffs: Ungültiger Wert »07.02.2026« für --date: erwartet wird ein Datum JJJJ-MM-TT, z. B. 2026-02-07.\n"),
         // Command line
         Case(name: "cli: unknown subcommand", arguments: ["tarifs"], files: [:], status: 2, output: ""),
-        Case(name: "cli: unknown option", arguments: ["tariffs", "list", "--dat", "2026-01-01"], files: [:], status: 2,
-             output: "webkasse tariffs: Unbekannte Option »--dat«. Erlaubt sind: --catalog, --date, --help.\n"),
-        Case(name: "cli: option without value", arguments: ["tariffs", "list", "--date"], files: [:], status: 2,
-             output: "webkasse tariffs: Der Option --date fehlt der Wert.\n"),
-        Case(name: "cli: unknown action", arguments: ["tariffs", "show"], files: [:], status: 2,
-             output: "webkasse tariffs: Unbekannter Befehl »show«. Möglich sind: check, list, search.\n"),
-        Case(name: "cli: search without query", arguments: ["tariffs", "search"], files: [:], status: 2,
-             output: "webkasse tariffs: Es fehlt das Argument SUCHE.\n"),
+        Case(
+            name: "cli: unknown option", arguments: ["tariffs", "list", "--dat", "2026-01-01"], files: [:], status: 2,
+            output: "webkasse tariffs: Unbekannte Option »--dat«. Erlaubt sind: --catalog, --date, --help.\n"),
+        Case(
+            name: "cli: option without value", arguments: ["tariffs", "list", "--date"], files: [:], status: 2,
+            output: "webkasse tariffs: Der Option --date fehlt der Wert.\n"),
+        Case(
+            name: "cli: unknown action", arguments: ["tariffs", "show"], files: [:], status: 2,
+            output: "webkasse tariffs: Unbekannter Befehl »show«. Möglich sind: check, list, search.\n"),
+        Case(
+            name: "cli: search without query", arguments: ["tariffs", "search"], files: [:], status: 2,
+            output: "webkasse tariffs: Es fehlt das Argument SUCHE.\n"),
         // Config files
-        Case(name: "config: unknown key", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\nnmae = x\n"], status: 3,
-             output: "$DIR/k.conf:2: Unbekannte Einstellung »office.nmae«.\n"),
-        Case(name: "config: terminal without port", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\naddress = 192.168.1.50\n"], status: 3,
-             output: "$DIR/k.conf:2: terminal.address: »192.168.1.50« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).\n"),
-        Case(name: "config: short password", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\npassword = 1234\n"], status: 3,
-             output: "$DIR/k.conf:2: terminal.password: Das Terminal-Passwort hat genau 6 Ziffern.\n"),
-        Case(name: "config: amount with three decimals", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[thresholds]\nday_close_difference_approval = 5,005\n"], status: 3,
-             output: "$DIR/k.conf:2: thresholds.day_close_difference_approval: »5,005« hat mehr als zwei Nachkommastellen.\n"),
-        Case(name: "config: letters in an amount", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[thresholds]\nday_close_difference_approval = fünf\n"], status: 3,
-             output: "$DIR/k.conf:2: thresholds.day_close_difference_approval: »fünf« ist kein Betrag. Erlaubt sind Ziffern und ein Komma, z. B. 12,34.\n"),
-        Case(name: "config: unknown section", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[kasse]\n"], status: 3,
-             output: "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [thresholds], [accounts]).\n"),
-        Case(name: "config: bad time zone", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\ntime_zone = Berlin\n"], status: 3,
-             output: "$DIR/k.conf:2: office.time_zone: Unbekannte Zeitzone »Berlin« (z. B. Europe/Berlin).\n"),
-        Case(name: "config: missing file", arguments: ["config", "check", "$DIR/none.conf"], files: [:], status: 3,
-             output: "$DIR/none.conf: Konfigurationsdatei nicht gefunden oder nicht lesbar.\n"),
+        Case(
+            name: "config: unknown key", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\nnmae = x\n"], status: 3,
+            output: "$DIR/k.conf:2: Unbekannte Einstellung »office.nmae«.\n"),
+        Case(
+            name: "config: terminal without port", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\naddress = 192.168.1.50\n"],
+            status: 3,
+            output: "$DIR/k.conf:2: terminal.address: »192.168.1.50« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).\n"),
+        Case(
+            name: "config: short password", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\npassword = 1234\n"], status: 3,
+            output: "$DIR/k.conf:2: terminal.password: Das Terminal-Passwort hat genau 6 Ziffern.\n"),
+        Case(
+            name: "config: amount with three decimals", arguments: ["config", "check", "$DIR/k.conf"],
+            files: ["k.conf": "[thresholds]\nday_close_difference_approval = 5,005\n"], status: 3,
+            output: "$DIR/k.conf:2: thresholds.day_close_difference_approval: »5,005« hat mehr als zwei Nachkommastellen.\n"),
+        Case(
+            name: "config: letters in an amount", arguments: ["config", "check", "$DIR/k.conf"],
+            files: ["k.conf": "[thresholds]\nday_close_difference_approval = fünf\n"], status: 3,
+            output: "$DIR/k.conf:2: thresholds.day_close_difference_approval: »fünf« ist kein Betrag. Erlaubt sind Ziffern und ein Komma, z. B. 12,34.\n"),
+        Case(
+            name: "config: unknown section", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[kasse]\n"], status: 3,
+            output: "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [thresholds], [accounts]).\n"),
+        Case(
+            name: "config: bad time zone", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\ntime_zone = Berlin\n"], status: 3,
+            output: "$DIR/k.conf:2: office.time_zone: Unbekannte Zeitzone »Berlin« (z. B. Europe/Berlin).\n"),
+        Case(
+            name: "config: missing file", arguments: ["config", "check", "$DIR/none.conf"], files: [:], status: 3,
+            output: "$DIR/none.conf: Konfigurationsdatei nicht gefunden oder nicht lesbar.\n"),
     ]
 
     func testEveryBadInputGetsItsExactMessage() throws {

@@ -9,7 +9,7 @@ import ZVTSimulator
 @testable import Counter
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `webkasse simulate` against the ZVT simulator in a child process, kills it with SIGKILL at
@@ -65,7 +65,8 @@ final class CrashTests: XCTestCase {
                 "--printer", "cat > \(spool)/r\(round)-$$.txt",
             ]
             // Every third round also dies right after an approval, before the booking.
-            child.environment = round % 3 == 2
+            child.environment =
+                round % 3 == 2
                 ? environment.merging(["WEBKASSE_SIMULATE_KILL_AFTER_APPROVAL": "8"]) { $1 } : environment
             child.standardOutput = FileHandle.nullDevice
             let errors = Pipe()
@@ -103,7 +104,9 @@ final class CrashTests: XCTestCase {
             if case .cardResolved(let r) = event, r.atStartup { recovered[r.outcome, default: 0] += 1 }
         }
         print("Crash-Test: beim Start geklärte Kartenzahlungen: \(recovered.map { "\($0.key.rawValue) \($0.value)" }.sorted())")
-        print("Crash-Test: \(round) Läufe, \(kills) mit SIGKILL beendet, \(sales) Verkäufe, \(simulator.journal.entries.count) Terminal-Journalzeilen, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(
+            "Crash-Test: \(round) Läufe, \(kills) mit SIGKILL beendet, \(sales) Verkäufe, \(simulator.journal.entries.count) Terminal-Journalzeilen, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
     }
 
     /// Diagnosis with `WEBKASSE_CRASH_KEEP`: each transaction the terminal journaled `booked` and later

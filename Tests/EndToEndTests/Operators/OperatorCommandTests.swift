@@ -28,9 +28,11 @@ final class OperatorCommandTests: XCTestCase {
         r = try webkasse(["operator", "setup", "--login", "x2", "--name", "X"], stdin: "1357\n1357\n", data: data)
         XCTAssertEqual(r.status, 3)
 
-        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "Sachbearbeitung", "--by", "admin"], stdin: "24680135\n123\n123\n", data: data)
+        r = try webkasse(
+            ["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "Sachbearbeitung", "--by", "admin"], stdin: "24680135\n123\n123\n", data: data)
         XCTAssertEqual(r.stderr, "webkasse operator add: Die PIN muss aus 4 bis 8 Ziffern bestehen.\n")
-        r = try webkasse(["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "sb", "--by", "admin"], stdin: "24680135\n86420975\n86420975\n", data: data)
+        r = try webkasse(
+            ["operator", "add", "jd", "--name", "Jana Dietz", "--roles", "sb", "--by", "admin"], stdin: "24680135\n86420975\n86420975\n", data: data)
         XCTAssertEqual(r.status, 0, r.stderr)
         r = try webkasse(["operator", "roles", "jd", "sb,Chef", "--by", "admin"], data: data)
         XCTAssertEqual(r.status, 3)
@@ -58,7 +60,8 @@ final class OperatorCommandTests: XCTestCase {
         let types = r.stdout.split(separator: "\n").compactMap { line -> String? in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["type"] as? String
         }
-        XCTAssertEqual(types, ["operator.added", "login.succeeded", "access.denied", "login.succeeded", "operator.pin_changed", "operator.locked", "operator.unlocked"])
+        XCTAssertEqual(
+            types, ["operator.added", "login.succeeded", "access.denied", "login.succeeded", "operator.pin_changed", "operator.locked", "operator.unlocked"])
         r = try webkasse(["audit", "--type", "login.failed"], data: data)
         XCTAssertTrue(r.stdout.hasSuffix("1 Eintrag.\n"), r.stdout)
         r = try webkasse(["audit", "--type", "kaffee"], data: data)
@@ -66,7 +69,11 @@ final class OperatorCommandTests: XCTestCase {
         r = try webkasse(["audit", "--from", "2026-13-40"], data: data)
         XCTAssertEqual(r.status, 2)
         // No PIN and no PIN hash in any file or output.
-        let everything = try [r.stdout] + FileManager.default.subpathsOfDirectory(atPath: data).compactMap { FileManager.default.contents(atPath: data + "/" + $0) }.map { String(decoding: $0, as: UTF8.self) }
+        let everything =
+            try [r.stdout]
+            + FileManager.default.subpathsOfDirectory(atPath: data).compactMap { FileManager.default.contents(atPath: data + "/" + $0) }.map {
+                String(decoding: $0, as: UTF8.self)
+            }
         for text in everything { XCTAssertFalse(text.contains("$pbkdf2") && !text.contains("SQLite format")) }
         r = try webkasse(["audit", "--json"], data: data)
         for pin in ["24680135", "86420975", "97531864"] { XCTAssertFalse(r.stdout.contains(pin), pin) }

@@ -14,8 +14,9 @@ final class DayCloseEndToEndTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: data) }
 
     func testBlindCountByDenominationAndZReport() throws {
-        let session = try TmuxSession(command: [try Binaries.path("webkasse"), "run", "--data", data.path, "--demo"],
-                                      environment: ["NO_COLOR": "1"])
+        let session = try TmuxSession(
+            command: [try Binaries.path("webkasse"), "run", "--data", data.path, "--demo"],
+            environment: ["NO_COLOR": "1"])
         try session.waitFor("Anmeldung")
         try session.type("demo")
         try session.press("Enter")
@@ -68,7 +69,9 @@ final class DayCloseEndToEndTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.output)
         let file = data.appendingPathComponent("K1/receipts/Z-000001.txt")
         let text = try String(contentsOf: file, encoding: .utf8)
-        for expected in ["Z-BERICHT Nr. 1", "Kassenbestand nach Zählung (blind)", "100 €  × 1", "Chefin Aufsicht", "Differenz (keine Differenz)", "Umsatz je Stunde"] {
+        for expected in [
+            "Z-BERICHT Nr. 1", "Kassenbestand nach Zählung (blind)", "100 €  × 1", "Chefin Aufsicht", "Differenz (keine Differenz)", "Umsatz je Stunde",
+        ] {
             XCTAssertTrue(text.contains(expected), "missing »\(expected)« in\n\(text)")
         }
         // `webkasse report z 1 --write` makes the same text again from the ledger (and the file, if lost).

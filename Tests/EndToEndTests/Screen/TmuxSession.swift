@@ -26,7 +26,8 @@ final class TmuxSession {
         var env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"]
         env.merge(environment) { $1 }
         let assignments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
-        let shellCommand = "env " + assignments.joined(separator: " ") + " " + command.map(Self.quote).joined(separator: " ")
+        let shellCommand =
+            "env " + assignments.joined(separator: " ") + " " + command.map(Self.quote).joined(separator: " ")
             + "; echo \"[Ende: $?]\"; sleep 30"
         // The server this starts keeps the standard output it inherits: give it none, or reading
         // the pipe would wait for the server to end.

@@ -76,7 +76,10 @@ final class CLITests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
         // Wait until it listens.
         var ready = false
         for _ in 0..<100 {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import TestSupport
+import XCTest
 
 /// The built `zvt-sim` binary: what it prints, its errors, and the independent Python register
 /// (scripts/zvt-independent-check.py) against it.
@@ -90,7 +90,8 @@ final class ExecutableTests: XCTestCase {
         let journal = try directory.write("{\"number\":1}\nnot json\n", to: "j.jsonl")
         let broken = try runProcess(binary, ["--journal", journal, "--listen", "127.0.0.1:0", "--no-control"])
         XCTAssertEqual(broken.status, 3)
-        XCTAssertEqual(broken.stderr, "zvt-sim: Journal \(journal), Zeile 1: Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.\n")
+        XCTAssertEqual(
+            broken.stderr, "zvt-sim: Journal \(journal), Zeile 1: Die Zeile ist kein gültiger Journaleintrag; Datei bitte prüfen oder beiseitelegen.\n")
     }
 
     func testHelpListsTheAmountRules() throws {
