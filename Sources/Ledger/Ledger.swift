@@ -139,6 +139,7 @@ public final class Ledger: @unchecked Sendable {
             return result
         } catch {
             if db.isInTransaction { try? db.execute("ROLLBACK") }
+            runningSumsCache.removeAll()  // the sums of what was rolled back
             throw error
         }
     }
@@ -201,6 +202,9 @@ public final class Ledger: @unchecked Sendable {
         let hash = CanonicalEncoding.hash(seq: seq, recordedAt: recordedAt, previousHash: head.hash, event: event)
         let entry = JournalEntry(
             seq: seq, kind: event.kind.rawValue, ref: event.ref, recordedAt: recordedAt, previousHash: head.hash, hash: hash)
+        // Another connection appended since this one did: its running sums are read anew.
+        if runningSumsHead != head.seq { runningSumsCache.removeAll() }
+        runningSumsHead = nil
         try wrap { () throws(SQLiteError) in
             try insert(
                 "journal", ["seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash"],
@@ -210,6 +214,7 @@ public final class Ledger: @unchecked Sendable {
                 ])
             try RowWriter(ledger: self, seq: seq).write(event)
         }
+        runningSumsHead = seq
         return entry
     }
 
@@ -227,5 +232,10 @@ public final class Ledger: @unchecked Sendable {
 
     /// The INSERT text per table, built once (a sale writes about ten rows).
     private var insertSQL: [String: (columns: [String], sql: String)] = [:]
+
+    /// The last running sums per key this connection wrote (``writeRunningSums(of:seq:)``),
+    /// valid while the journal's last entry is `runningSumsHead`, the one this connection appended last.
+    var runningSumsCache: [RunningSumsKey: RunningSums] = [:]
+    private var runningSumsHead: Int64?
 
 }

@@ -19,6 +19,11 @@ public struct TextField: Equatable, Sendable {
     /// Cursor position in characters.
     public private(set) var cursor: Int = 0
 
+    /// The login field of every form that asks who someone is (sign-in, approval, handover).
+    public static func login() -> TextField { TextField(label: "Kennung", kind: .text, maxLength: 16) }
+    /// A PIN field (4–8 digits, shown as `•`), labelled `label`.
+    public static func pin(_ label: String = "PIN") -> TextField { TextField(label: label, kind: .digits, maxLength: 8, isSecret: true) }
+
     public init(label: String, kind: Kind = .text, maxLength: Int = 40, isSecret: Bool = false, text: String = "") {
         self.label = label
         self.kind = kind

@@ -219,8 +219,8 @@ final class SupervisorApprovalDialog: FormScreen {
                 "Eine Vorgesetzte / ein Vorgesetzter gibt frei:",
             ],
             fields: [
-                TextField(label: "Kennung", kind: .text, maxLength: 16),
-                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                .login(),
+                .pin(),
             ],
             submitLabel: "Freigeben"
         ) { form, stack in
@@ -284,8 +284,8 @@ final class HandoverScreen: CashCountScreen {
                     title: "Übernahme bestätigen",
                     intro: ["Gezählt: \(counted.formatted).", "Wer übernimmt die Kasse? Kennung und PIN:"],
                     fields: [
-                        TextField(label: "Kennung", kind: .text, maxLength: 16),
-                        TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                        .login(),
+                        .pin(),
                     ],
                     submitLabel: "Übernehmen"
                 ) { form, stack in
@@ -311,8 +311,8 @@ final class ApprovalDialog: FormScreen {
         super.init(
             title: "Freigabe durch Kassenaufsicht", intro: intro,
             fields: [
-                TextField(label: "Kennung", kind: .text, maxLength: 16),
-                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                .login(),
+                .pin(),
             ],
             submitLabel: "Freigeben"
         ) { form, stack in

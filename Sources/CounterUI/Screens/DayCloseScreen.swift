@@ -351,8 +351,8 @@ final class DayCloseApprovalDialog: FormScreen {
                 "Eine zweite Person mit Kassenaufsicht gibt frei:",
             ],
             fields: [
-                TextField(label: "Kennung", kind: .text, maxLength: 16),
-                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                .login(),
+                .pin(),
             ],
             submitLabel: "Freigeben"
         ) { form, stack in

@@ -8,8 +8,8 @@ final class LoginScreen: FormScreen {
             title: "Anmeldung", modal: false,
             intro: ["Bitte mit Kennung und PIN anmelden."],
             fields: [
-                TextField(label: "Kennung", kind: .text, maxLength: 16),
-                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
+                .login(),
+                .pin(),
             ],
             submitLabel: "Anmelden"
         ) { form, stack in
@@ -47,9 +47,9 @@ final class FirstSetupScreen: FormScreen {
             ],
             fields: [
                 TextField(label: "Name", kind: .text, maxLength: 40),
-                TextField(label: "Kennung", kind: .text, maxLength: 16),
-                TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true),
-                TextField(label: "PIN wiederholen", kind: .digits, maxLength: 8, isSecret: true),
+                .login(),
+                .pin(),
+                .pin("PIN wiederholen"),
             ],
             submitLabel: "Anlegen"
         ) { form, stack in
@@ -84,7 +84,7 @@ final class LockScreen: FormScreen {
         super.init(
             title: "Kasse gesperrt", modal: false,
             intro: ["Die Kasse ist gesperrt.", "Angemeldet: \(operatorName). PIN eingeben zum Entsperren."],
-            fields: [TextField(label: "PIN", kind: .digits, maxLength: 8, isSecret: true)],
+            fields: [.pin()],
             submitLabel: "Entsperren"
         ) { form, stack in
             do {

@@ -471,36 +471,91 @@ let dayClosePeriodMigrations: [Migration] = [
         appendOnly: ["running_sums"]),
 ]
 
-/// The running sums a sale adds (``RowWriter``), after its lines, shares and payments: per item
-/// code, account (pass-through or not) and payment method of the sale at `?1`, the number of its
-/// rows and their sums added to the key's last running sums. Running sums are derived from the
-/// booked rows and not chained; the day close checks them against the chained sales' total
-/// (``Ledger/periodRows(after:before:salesSpanMinutes:)``). An overflowing sum would turn into a
-/// real number, which the table's checks refuse.
+/// One key of the running sums (`running_sums.kind`, `running_sums.key`) and its sums.
+struct RunningSumsKey: Hashable {
+    let kind: String
+    let key: String
+}
+
+struct RunningSums {
+    var count: Int64 = 0
+    var amount: Int64 = 0
+    var tendered: Int64 = 0
+    var change: Int64 = 0
+
+    /// `self + other`, or nil when a sum would not fit an Int64.
+    func adding(_ other: RunningSums) -> RunningSums? {
+        let count = self.count.addingReportingOverflow(other.count)
+        let amount = self.amount.addingReportingOverflow(other.amount)
+        let tendered = self.tendered.addingReportingOverflow(other.tendered)
+        let change = self.change.addingReportingOverflow(other.change)
+        guard !count.overflow, !amount.overflow, !tendered.overflow, !change.overflow else { return nil }
+        return RunningSums(count: count.partialValue, amount: amount.partialValue, tendered: tendered.partialValue, change: change.partialValue)
+    }
+}
+
+extension Ledger {
+    /// Adds the running sums of `sale`, booked at `seq` (``RowWriter``): per item code, account
+    /// (pass-through or not) and payment method in it, the number of its lines, shares or
+    /// payments and their sums added to the key's last running sums (docs/dayclose.md). Running
+    /// sums are derived from the booked rows and not chained; the day close checks them against
+    /// the chained sales' total (``periodRows(after:before:salesSpanMinutes:)``). The last sums
+    /// of each key are kept between sales while this connection wrote the journal's last entry
+    /// (``append(_:at:)``); else they are read.
+    func writeRunningSums(of sale: SaleRecord, seq: Int64) throws(SQLiteError) {
+        var added: [RunningSumsKey: RunningSums] = [:]
+        var order: [RunningSumsKey] = []
+        func add(_ kind: String, _ key: String, _ sums: RunningSums) throws(SQLiteError) {
+            let k = RunningSumsKey(kind: kind, key: key)
+            if added[k] == nil { order.append(k) }
+            guard let sum = (added[k] ?? RunningSums()).adding(sums) else { throw Self.runningSumsOverflow(k) }
+            added[k] = sum
+        }
+        for line in sale.lines {
+            try add("item", line.itemCode, RunningSums(count: 1, amount: line.amount.cents))
+            for share in line.shares {
+                try add(share.passThrough ? "pass_through" : "share", share.account, RunningSums(count: 1, amount: share.amount.cents))
+            }
+        }
+        for payment in sale.payments {
+            try add(
+                "payment", payment.method.rawValue,
+                RunningSums(count: 1, amount: payment.amount.cents, tendered: (payment.tendered ?? payment.amount).cents, change: payment.change?.cents ?? 0))
+        }
+        var written: [RunningSumsKey: RunningSums] = [:]
+        for k in order {
+            let before: RunningSums
+            if let cached = runningSumsCache[k] { before = cached } else { before = try lastRunningSums(k) }
+            guard let sums = before.adding(added[k]!) else { throw Self.runningSumsOverflow(k) }
+            try insert(
+                "running_sums", RunningSumsSQL.columns,
+                [.text(k.kind), .text(k.key), .integer(seq), .integer(sums.count), .integer(sums.amount), .integer(sums.tendered), .integer(sums.change)])
+            written[k] = sums
+        }
+        runningSumsCache.merge(written) { $1 }
+    }
+
+    /// The last running sums of `key` in the table (none yet: zero).
+    private func lastRunningSums(_ key: RunningSumsKey) throws(SQLiteError) -> RunningSums {
+        let s = try db.prepare(RunningSumsSQL.last)
+        try s.bind([.text(key.kind), .text(key.key)])
+        defer { s.reset() }
+        guard try s.step() else { return RunningSums() }
+        return RunningSums(count: s.int64(0), amount: s.int64(1), tendered: s.int64(2), change: s.int64(3))
+    }
+
+    private static func runningSumsOverflow(_ key: RunningSumsKey) -> SQLiteError {
+        SQLiteError(
+            code: .constraint, message: "die laufende Summe von \(key.kind) \(key.key) passt nicht in 64 Bit",
+            sql: nil)
+    }
+}
+
+/// The running sums' SQL (docs/dayclose.md).
 enum RunningSumsSQL {
-    static let items = """
-        INSERT INTO running_sums (kind, key, seq, count, amount_cents, tendered_cents, change_cents)
-        SELECT 'item', l.item_code, ?1, count(*) + coalesce(r.count, 0), sum(l.amount_cents) + coalesce(r.amount_cents, 0), 0, 0
-        FROM sale_lines l LEFT JOIN running_sums r
-            ON r.kind = 'item' AND r.key = l.item_code AND r.seq = (SELECT max(seq) FROM running_sums WHERE kind = 'item' AND key = l.item_code)
-        WHERE l.seq = ?1 GROUP BY l.item_code
-        """
-    static let shares = """
-        INSERT INTO running_sums (kind, key, seq, count, amount_cents, tendered_cents, change_cents)
-        SELECT s.kind, s.account, ?1, s.count + coalesce(r.count, 0), s.amount + coalesce(r.amount_cents, 0), 0, 0
-        FROM (SELECT CASE pass_through WHEN 1 THEN 'pass_through' ELSE 'share' END AS kind, account, count(*) AS count, sum(amount_cents) AS amount
-              FROM line_shares WHERE seq = ?1 GROUP BY pass_through, account) AS s
-        LEFT JOIN running_sums r
-            ON r.kind = s.kind AND r.key = s.account AND r.seq = (SELECT max(seq) FROM running_sums WHERE kind = s.kind AND key = s.account)
-        """
-    static let payments = """
-        INSERT INTO running_sums (kind, key, seq, count, amount_cents, tendered_cents, change_cents)
-        SELECT 'payment', p.method, ?1, count(*) + coalesce(r.count, 0), sum(p.amount_cents) + coalesce(r.amount_cents, 0),
-               sum(coalesce(p.tendered_cents, p.amount_cents)) + coalesce(r.tendered_cents, 0),
-               sum(coalesce(p.change_cents, 0)) + coalesce(r.change_cents, 0)
-        FROM payments p LEFT JOIN running_sums r
-            ON r.kind = 'payment' AND r.key = p.method AND r.seq = (SELECT max(seq) FROM running_sums WHERE kind = 'payment' AND key = p.method)
-        WHERE p.seq = ?1 GROUP BY p.method
+    static let columns = ["kind", "key", "seq", "count", "amount_cents", "tendered_cents", "change_cents"]
+    static let last = """
+        SELECT count, amount_cents, tendered_cents, change_cents FROM running_sums WHERE kind = ?1 AND key = ?2 ORDER BY seq DESC LIMIT 1
         """
     /// Every running sum of the booked rows at once (items, shares, payments), in the table's
     /// column order: what migration 7 fills in and what the storage tests compare the running

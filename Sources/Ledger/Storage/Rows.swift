@@ -122,9 +122,7 @@ struct RowWriter {
                         .text(payment.chequeBank), .text(payment.chequeDrawer),
                     ] + SQLiteValue.card(payment.card) + [.text(payment.cardPendingId)])
             }
-            for sql in [RunningSumsSQL.items, RunningSumsSQL.shares, RunningSumsSQL.payments] {
-                try ledger.db.prepare(sql).run([s])
-            }
+            try ledger.writeRunningSums(of: r, seq: seq)
         case .storno(let r):
             try receipt(r.receiptNumber, kind: "storno", ref: r.id)
             try ledger.insert(
