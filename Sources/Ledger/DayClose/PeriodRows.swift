@@ -134,7 +134,6 @@ extension Ledger {
                 }
                 var first: (seq: Int64, at: Instant)?
                 var last: (seq: Int64, at: Instant)?
-                var itemOrder: [Int64] = []
                 var reversedCard = Money.zero
                 /// A running sum whose key the sale it names does not have.
                 var unmatched: String?
@@ -169,65 +168,72 @@ extension Ledger {
 
                 // Items, accounts and payment methods: two steps of the running sums' index per
                 // key (the sums before and at the end of the period), no pass over the period's rows.
-                /// The period's sums of `key` of `kind` and the first entry of the period that has it.
+                typealias Sums = (count: Int, amount: Int64, tendered: Int64, change: Int64)
                 let running = try db.prepare(PeriodRowsSQL.runningSums)
-                func periodSums(_ kind: String, _ key: String) throws(SQLiteError) -> (
-                    count: Int, amount: Int64, tendered: Int64, change: Int64, firstSeq: Int64
-                )? {
-                    try running.bind(bounds + [.text(kind), .text(key)])
-                    defer { running.reset() }
-                    guard try running.step(), running.int(0) > 0, !running.isNull(4) else { return nil }
-                    return (running.int(0), running.int64(1), running.int64(2), running.int64(3), running.int64(4))
-                }
-                let itemLine = try db.prepare(PeriodRowsSQL.firstItemLine)
-                for code in try strings(PeriodRowsSQL.runningKeys, kind: "item") {
-                    guard let sums = try periodSums("item", code) else { continue }
-                    try itemLine.bind([.integer(sums.firstSeq), .text(code)])
-                    defer { itemLine.reset() }
-                    guard try itemLine.step() else {
-                        unmatched = "Positionen"
-                        continue
-                    }
-                    out.items.append(
-                        PeriodRows.Item(
-                            itemCode: code, name: itemLine.text(1), variant: itemLine.optionalText(2), lines: sums.count, amount: Money(cents: sums.amount)))
-                    itemOrder.append(sums.firstSeq << 20 | itemLine.int64(0) << 10)
-                }
-                out.items = zip(out.items, itemOrder).sorted { $0.1 < $1.1 }.map(\.0)
-                let shareLine = try db.prepare(PeriodRowsSQL.firstShareLine)
-                var accountOrder: [Int64] = []
-                for (kind, passThrough) in [("share", false), ("pass_through", true)] {
-                    for account in try strings(PeriodRowsSQL.runningKeys, kind: kind) {
-                        guard let sums = try periodSums(kind, account) else { continue }
-                        try shareLine.bind([.integer(sums.firstSeq), .text(account), .bool(passThrough)])
-                        defer { shareLine.reset() }
-                        guard try shareLine.step() else {
-                            unmatched = "Anteile"
+                /// Each of `keys` of `kind` that has rows in the period: its sums and its first row,
+                /// found by `firstRow` (bound to the period's first entry with the key, the key and
+                /// `extra`), made into an element by `make`, with its booking position (the first
+                /// entry's sequence number, then `make`'s row position, ``PeriodRowsSQL``). A key
+                /// whose first entry does not have it marks `part` as unmatched.
+                func keyed<Element>(
+                    _ kind: String, _ keys: [String], part: String, firstRow sql: String, extra: [SQLiteValue] = [],
+                    _ make: (String, Sums, SQLiteStatement) -> (element: Element, position: Int64)
+                ) throws(SQLiteError) -> [(element: Element, position: Int64)] {
+                    let firstRow = try db.prepare(sql)
+                    var found: [(element: Element, position: Int64)] = []
+                    for key in keys {
+                        try running.bind(bounds + [.text(kind), .text(key)])
+                        defer { running.reset() }
+                        guard try running.step(), running.int(0) > 0, !running.isNull(4) else { continue }
+                        let firstSeq = running.int64(4)
+                        try firstRow.bind([.integer(firstSeq), .text(key)] + extra)
+                        defer { firstRow.reset() }
+                        guard try firstRow.step() else {
+                            unmatched = part
                             continue
                         }
-                        out.accountShares.append(
+                        let made = make(key, (running.int(0), running.int64(1), running.int64(2), running.int64(3)), firstRow)
+                        found.append((made.element, firstSeq << 20 | made.position))
+                    }
+                    return found
+                }
+                func inBookingOrder<Element>(_ found: [(element: Element, position: Int64)]) -> [Element] {
+                    found.sorted { $0.position < $1.position }.map(\.element)
+                }
+                out.items = inBookingOrder(
+                    try keyed("item", try strings(PeriodRowsSQL.runningKeys, kind: "item"), part: "Positionen", firstRow: PeriodRowsSQL.firstItemLine) {
+                        code, sums, line in
+                        (
+                            PeriodRows.Item(
+                                itemCode: code, name: line.text(1), variant: line.optionalText(2), lines: sums.count, amount: Money(cents: sums.amount)),
+                            line.int64(0) << 10
+                        )
+                    })
+                var shares: [(element: PeriodRows.AccountShares, position: Int64)] = []
+                for (kind, passThrough) in [("share", false), ("pass_through", true)] {
+                    shares += try keyed(
+                        kind, try strings(PeriodRowsSQL.runningKeys, kind: kind), part: "Anteile", firstRow: PeriodRowsSQL.firstShareLine,
+                        extra: [.bool(passThrough)]
+                    ) { account, sums, share in
+                        (
                             PeriodRows.AccountShares(
-                                account: account, passThrough: passThrough, firstItemName: shareLine.text(2), firstItemVariant: shareLine.optionalText(3),
-                                shares: sums.count, amount: Money(cents: sums.amount)))
-                        accountOrder.append(sums.firstSeq << 20 | shareLine.int64(0) << 10 | shareLine.int64(1))
+                                account: account, passThrough: passThrough, firstItemName: share.text(2), firstItemVariant: share.optionalText(3),
+                                shares: sums.count, amount: Money(cents: sums.amount)),
+                            share.int64(0) << 10 | share.int64(1)
+                        )
                     }
                 }
-                out.accountShares = zip(out.accountShares, accountOrder).sorted { $0.1 < $1.1 }.map(\.0)
+                out.accountShares = inBookingOrder(shares)
 
                 // Payments per method; cash also sums what was handed over and the change.
-                let paymentNumber = try db.prepare(PeriodRowsSQL.firstPaymentNumber)
-                var methodOrder: [Int64] = []
-                for method in PaymentMethod.allCases {
-                    guard let sums = try periodSums("payment", method.rawValue) else { continue }
-                    try paymentNumber.bind([.integer(sums.firstSeq), .text(method.rawValue)])
-                    defer { paymentNumber.reset() }
-                    guard try paymentNumber.step() else {
-                        unmatched = "Zahlungen"
-                        continue
-                    }
+                let methods = inBookingOrder(
+                    try keyed("payment", PaymentMethod.allCases.map(\.rawValue), part: "Zahlungen", firstRow: PeriodRowsSQL.firstPaymentNumber) {
+                        method, sums, payment in ((method, sums), payment.int64(0) << 10)
+                    })
+                for (key, sums) in methods {
+                    guard let method = PaymentMethod(rawValue: key) else { continue }
                     let amount = Money(cents: sums.amount)
                     out.payments.append(PeriodRows.Method(method: method, count: sums.count, amount: amount))
-                    methodOrder.append(sums.firstSeq << 20 | paymentNumber.int64(0) << 10)
                     switch method {
                     case .cash:
                         out.totals.cash = amount
@@ -240,7 +246,6 @@ extension Ledger {
                         out.cardTotal = amount
                     }
                 }
-                out.payments = zip(out.payments, methodOrder).sorted { $0.1 < $1.1 }.map(\.0)
                 try rows(PeriodRowsSQL.reversedCards) {
                     out.cardCount -= $0.int(0)
                     reversedCard = Money(cents: $0.int64(1))
