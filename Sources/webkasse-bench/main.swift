@@ -2,7 +2,7 @@ import CLISupport
 import Foundation
 import KasseCore
 
-/// `webkasse-bench [SCENARIO …] [--json] [--quick]` — measured speed, each figure beside a baseline
+/// `webkasse-bench [SCENARIO …] [--json] [--quick] [--cold]` — measured speed, each figure beside a baseline
 /// measured in the same run (this machine is shared: the ratio is what counts).
 let scenarios: [(name: String, summary: String)] = [
     ("search", "Katalogsuche: 10.000 Gebühren, jedes Präfix von 50 Suchen, p99 je Tastendruck"),
@@ -17,15 +17,19 @@ let scenarios: [(name: String, summary: String)] = [
 
 do {
     let args = try ArgumentList(
-        Array(CommandLine.arguments.dropFirst()), valueOptions: ["catalog", "entries", "sales"], flagOptions: ["json", "quick", "help"])
+        Array(CommandLine.arguments.dropFirst()), valueOptions: ["catalog", "entries", "sales"], flagOptions: ["json", "quick", "cold", "help"])
     if args.flag("help") {
-        print("Aufruf: webkasse-bench [SZENARIO …] [--json] [--quick]\n\nSzenarien:")
+        print("Aufruf: webkasse-bench [SZENARIO …] [--json] [--quick] [--cold]\n\nSzenarien:")
         for s in scenarios { print("  \(s.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(s.summary)") }
+        print("\n--cold  dayclose auch mit leerem Datei-Cache des Systems messen (braucht root)")
         exit(.success)
     }
     let selected = args.positionals.isEmpty ? scenarios.map(\.name) : args.positionals
     for name in selected where !scenarios.contains(where: { $0.name == name }) {
         throw UsageError.unknownSubcommand(name, known: scenarios.map(\.name))
+    }
+    if args.flag("cold") && !FileManager.default.isWritableFile(atPath: "/proc/sys/vm/drop_caches") {
+        throw BenchError("--cold: der Datei-Cache lässt sich hier nicht leeren (/proc/sys/vm/drop_caches braucht root)")
     }
     let report = Report(json: args.flag("json"))
     let catalogPath = CatalogLocation.resolve(explicit: args.value("catalog"))
@@ -59,7 +63,7 @@ do {
             printError("webkasse-bench: erzeuge einen offenen Tag mit \(dayCloseSales) Verkäufen …")
             let l = try LedgerBench.generate(entries: dayCloseSales + 10, openSales: dayCloseSales, catalogPath: catalogPath)
             defer { try? FileManager.default.removeItem(atPath: l.data) }
-            try LedgerBench.dayclose(report: report, data: l.data, openSales: dayCloseSales)
+            try LedgerBench.dayclose(report: report, data: l.data, openSales: dayCloseSales, cold: args.flag("cold"))
         default: break
         }
     }

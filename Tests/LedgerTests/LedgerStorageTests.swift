@@ -91,10 +91,13 @@ final class LedgerStorageTests: XCTestCase {
             XCTAssertFalse(details.contains("SCAN line_shares"), details)
             XCTAssertFalse(details.contains("SCAN payments"), details)
         }
-        for sql in [PeriodRowsSQL.firstItemLine, PeriodRowsSQL.firstShareLine, PeriodRowsSQL.firstPaymentNumber] {
+        for sql in [PeriodRowsSQL.firstItemLine, PeriodRowsSQL.firstShareLine, PeriodRowsSQL.firstPaymentNumber, PeriodRowsSQL.saleShares] {
             let details = try plan(sql)
             XCTAssertFalse(details.contains("SCAN"), details)
         }
+        // The stornos: a range of their own index, each storno's sale found by its id.
+        let stornos = try plan(PeriodRowsSQL.stornos)
+        XCTAssertFalse(stornos.contains("SCAN"), stornos)
         let cheques = try plan(PeriodRowsSQL.cheques)
         XCTAssertTrue(cheques.contains("COVERING INDEX payments_method_period"), cheques)
     }

@@ -268,18 +268,26 @@ extension Ledger {
                             receiptNumber: $0.int64(0), chequeNumber: $0.optionalText(1) ?? "", drawer: $0.optionalText(2) ?? "",
                             amount: Money(cents: $0.int64(3))))
                 }
-                try rows(PeriodRowsSQL.stornos) {
+                // Each storno's sale is found once (by its id); its shares are read by the sale's
+                // sequence number, in line and share order.
+                let saleShares = try db.prepare(PeriodRowsSQL.saleShares)
+                try rows(PeriodRowsSQL.stornos) { (storno: SQLiteStatement) throws(SQLiteError) in
+                    let at = Instant(millisecondsSinceEpoch: storno.int64(5))
                     out.stornos.append(
                         PeriodRows.Storno(
-                            receiptNumber: $0.int64(0), originalReceiptNumber: $0.optionalInt64(1), total: Money(cents: $0.int64(2)),
-                            reason: $0.text(3), operatorId: $0.text(4), at: Instant(millisecondsSinceEpoch: $0.int64(5))))
+                            receiptNumber: storno.int64(0), originalReceiptNumber: storno.optionalInt64(1), total: Money(cents: storno.int64(2)),
+                            reason: storno.text(3), operatorId: storno.text(4), at: at))
                     out.totals.stornoCount += 1
-                }
-                try rows(PeriodRowsSQL.cancelledShares) {
-                    out.cancelledShares.append(
-                        PeriodRows.CancelledShare(
-                            at: Instant(millisecondsSinceEpoch: $0.int64(0)), itemCode: $0.text(1), name: $0.text(2), variant: $0.optionalText(3),
-                            account: $0.text(4), amount: Money(cents: $0.int64(5)), passThrough: $0.int64(6) != 0, isFirstOfLine: $0.int64(7) != 0))
+                    guard let saleSeq = storno.optionalInt64(6) else { return }
+                    try saleShares.bind([.integer(saleSeq)])
+                    defer { saleShares.reset() }
+                    while try saleShares.step() {
+                        out.cancelledShares.append(
+                            PeriodRows.CancelledShare(
+                                at: at, itemCode: saleShares.text(0), name: saleShares.text(1), variant: saleShares.optionalText(2),
+                                account: saleShares.text(3), amount: Money(cents: saleShares.int64(4)), passThrough: saleShares.int64(5) != 0,
+                                isFirstOfLine: saleShares.int64(6) != 0))
+                    }
                 }
                 try rows(PeriodRowsSQL.movements) {
                     guard let kind = CashMovementKind(rawValue: $0.text(0)) else { return }
@@ -421,18 +429,17 @@ enum PeriodRowsSQL {
         WHERE p.method = 'cheque' AND p.seq > ?1 AND p.seq < ?2 AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
         ORDER BY p.seq, p.payment_no
         """
+    /// The stornos of the period with their sale's receipt number and sequence number (nil if that sale is missing).
     static let stornos = """
-        SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms
+        SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms, s.seq
         FROM stornos st LEFT JOIN sales s ON s.id = st.sale_id WHERE st.seq > ?1 AND st.seq < ?2 ORDER BY st.seq
         """
-    /// Shares are numbered from 1 in each line (``RowWriter``): share 1 counts the item.
-    static let cancelledShares = """
-        SELECT st.at_ms, l.item_code, l.name, l.variant, sh.account, sh.amount_cents, sh.pass_through,
-               sh.share_no = 1
-        FROM stornos st CROSS JOIN sales s ON s.id = st.sale_id
-        CROSS JOIN sale_lines l ON l.seq = s.seq
-        CROSS JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
-        WHERE st.seq > ?1 AND st.seq < ?2 ORDER BY st.seq, l.line_no, sh.share_no
+    /// The shares of the sale at `?1` with their line's item, in line and share order. Shares are
+    /// numbered from 1 in each line (``RowWriter``): share 1 counts the item.
+    static let saleShares = """
+        SELECT l.item_code, l.name, l.variant, sh.account, sh.amount_cents, sh.pass_through, sh.share_no = 1
+        FROM sale_lines l CROSS JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
+        WHERE l.seq = ?1 ORDER BY l.line_no, sh.share_no
         """
     static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
 }

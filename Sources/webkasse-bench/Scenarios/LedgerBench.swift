@@ -337,11 +337,20 @@ enum LedgerBench {
         report.finish("startup")
     }
 
-    static func dayclose(report: Report, data: String, openSales: Int) throws {
+    static func dayclose(report: Report, data: String, openSales: Int, cold: Bool) throws {
         var configuration = Configuration()
         configuration.registerID = "K1"
+        let ledgerPath = DataDirectory.ledgerPath(data: data, register: "K1")
+        let settings = DayCloseSettings(configuration: configuration)
+        // Baseline: the same period summed by one plain SQL aggregate over the sales table.
+        func baseline(after: Int64) throws -> UInt64 {
+            let raw = try PlainSQLite(path: ledgerPath)
+            return try timed { _ = try raw.rows("SELECT count(*), sum(total_cents) FROM sales WHERE seq > ?", after) }
+        }
+        // A counter finds the ledger it booked into all day in the file cache.
+        readIntoFileCache([ledgerPath, ledgerPath + "-wal"])
         let service = try CounterService.open(data: data, configuration: configuration)
-        let dayClose = DayCloseService(counter: service, settings: DayCloseSettings(configuration: configuration))
+        let dayClose = DayCloseService(counter: service, settings: settings)
         // The clerk's path: the day-close screen opens (period, Sollbestand, next Z number), the
         // drawer is counted by denomination, F10 books the close and writes the Z report.
         var preparation: DayClosePreparation?
@@ -354,20 +363,28 @@ enum LedgerBench {
         let closeNs = try timed { outcome = try dayClose.close(request, operatorId: "op-bench", approvedBy: nil) }
         guard let close = outcome?.record else { throw BenchError("dayclose: not booked") }
         let ns = prepareNs + closeNs
-        // Baseline: the same period summed by one plain SQL aggregate over the sales table.
-        let raw = try PlainSQLite(path: DataDirectory.ledgerPath(data: data, register: "K1"))
-        let baselineNs = try timed {
-            _ = try raw.rows("SELECT count(*), sum(total_cents) FROM sales WHERE seq > ?", close.afterSeq)
-        }
+        let baselineNs = try baseline(after: close.afterSeq)
         report.add("dayclose", "sales_in_period", Double(close.totals.saleCount), "sales")
         report.add("dayclose", "time", Double(ns) / 1e6, "ms")
         report.add("dayclose", "part_prepare", Double(prepareNs) / 1e6, "ms")
         report.add("dayclose", "part_close", Double(closeNs) / 1e6, "ms")
         report.add("dayclose", "baseline_sql_sum", Double(baselineNs) / 1e6, "ms")
         report.add("dayclose", "ratio", Double(ns) / Double(max(baselineNs, 1)), "x")
+        if cold {
+            // The closed day's Z report made again (`webkasse report z 1`: the period read anew by
+            // SQL) and the baseline, each after the file cache was emptied: every page from the disk.
+            guard emptyFileCache() else { throw BenchError("dayclose --cold: der Datei-Cache ließ sich nicht leeren") }
+            let reread = try CounterService.open(data: data, configuration: configuration)
+            let coldNs = try timed { _ = try DayCloseService(counter: reread, settings: settings).zReportText(zNumber: close.zNumber) }
+            _ = emptyFileCache()
+            let coldBaselineNs = try baseline(after: close.afterSeq)
+            report.add("dayclose", "cold_z_report_again", Double(coldNs) / 1e6, "ms")
+            report.add("dayclose", "cold_baseline_sql_sum", Double(coldBaselineNs) / 1e6, "ms")
+            report.add("dayclose", "cold_ratio", Double(coldNs) / Double(max(coldBaselineNs, 1)), "x")
+        }
         report.note(
             "dayclose",
-            "goal: < 100 ms for \(openSales) sales; ours = DayCloseService.prepare (period itemised by SQL, Sollbestand, Z number) + close with a count by denomination (checks, chained entry with count and totals, Z report rendered and written)"
+            "goal: < 100 ms for \(openSales) sales; ours = DayCloseService.prepare (period itemised by SQL, Sollbestand, Z number) + close with a count by denomination (checks, chained entry with count and totals, Z report rendered and written); the ledger read once into the file cache before, as on a counter that booked the day's sales\(cold ? "; cold_* = the Z report made again from the ledger (the period read anew) and the baseline, each after the file cache was emptied" : "")"
         )
         report.finish("dayclose")
     }

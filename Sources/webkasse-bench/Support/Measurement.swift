@@ -83,3 +83,24 @@ final class Report {
         return s
     }
 }
+
+/// Reads the files at `paths` once from start to end, so that what is measured next finds them
+/// in the operating system's file cache, as a counter finds the ledger it has been booking into
+/// all day. (Some virtual machines hand cached file pages back to their host within a minute, so
+/// a ledger generated for a benchmark would otherwise be read from the disk, page by page.)
+func readIntoFileCache(_ paths: [String]) {
+    for path in paths {
+        guard let handle = FileHandle(forReadingAtPath: path) else { continue }
+        defer { try? handle.close() }
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {}
+    }
+}
+
+/// Writes dirty pages out and empties the operating system's file cache (Linux, root only);
+/// false when that is not allowed here.
+func emptyFileCache() -> Bool {
+    sync()
+    guard let handle = FileHandle(forWritingAtPath: "/proc/sys/vm/drop_caches") else { return false }
+    defer { try? handle.close() }
+    return (try? handle.write(contentsOf: Data("1\n".utf8))) != nil
+}
