@@ -57,6 +57,40 @@ final class SimulatorTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// A terminal that sends the full card number (zvt-sim's `feig` profile, as the Feig trace
+    /// does): the payment is booked with the number masked, and no file holds the full one —
+    /// also after the terminal's last transaction was fetched at a restart, and after a reversal.
+    func testAFullCardNumberFromTheTerminalIsMaskedAndThePaymentBooked() throws {
+        simulator.control.profile = .feig
+        let sale = try f.sell(.card, lines: [line(cents: 1234)]).sale
+        var sent = [try XCTUnwrap(simulator.journal.entries.last?.card).testCardNumber]
+        XCTAssertEqual(SecretScanner.panLikeRuns(in: Array(sent[0].utf8)), [sent[0]], "the scanner below would find it")
+        let card = try XCTUnwrap(sale.payments.first?.card)
+        XCTAssertEqual(card.maskedPAN, sent[0].prefix(6) + String(repeating: "*", count: sent[0].count - 10) + sent[0].suffix(4))
+
+        try f.useTerminal(DyingTerminal(try makeTerminal()))
+        let request = f.request(.card, lines: [line(cents: 4200)])
+        XCTAssertThrowsError(try f.service.bookSale(request))
+        sent.append(try XCTUnwrap(simulator.journal.entries.last?.card).testCardNumber)
+        try f.restart(terminal: try makeTerminal())
+        XCTAssertEqual(try f.service.start().recoveries.map(\.result), [.booked(receiptNumber: 2)])
+        let recovered = try XCTUnwrap(try f.service.ledger.sale(id: request.saleId)?.payments.first?.card)
+        XCTAssertEqual(recovered.maskedPAN.suffix(4), sent[1].suffix(4))
+        XCTAssertTrue(recovered.maskedPAN.contains("*"), recovered.maskedPAN)
+
+        let storno = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
+        XCTAssertNotNil(storno.storno.refunds.first?.cardReversal)
+        XCTAssertEqual(booked.map(\.kind), [.payment, .payment, .reversal])
+        let files = SecretScanner.files(under: f.directory.path)
+        XCTAssertFalse(files.isEmpty)
+        for path in files {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            XCTAssertEqual(SecretScanner.panLikeRuns(in: bytes), [], path)
+            for number in sent { XCTAssertFalse(SecretScanner.contains(bytes, String(number.dropLast(4).suffix(10))), path) }
+        }
+        try f.assertClean()
+    }
+
     func testDeclineBooksNothing() throws {
         XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
             guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }

@@ -1,3 +1,4 @@
+import Synchronization
 import XCTest
 import ZVT
 
@@ -18,6 +19,17 @@ final class ProfileTests: XCTestCase {
         return driver
     }
 
+    /// One payment of `cents` by a bare register with the simulator under `profile`: the sequence
+    /// as the register decoded it and the bytes as they came off the socket.
+    private func payOnce(_ cents: Int64, profile: VendorProfile) throws -> (sequence: TestRegister.Sequence, received: [UInt8]) {
+        simulator.control.profile = profile
+        let register = try TestRegister(simulator)
+        register.register()
+        let sequence = register.pay(cents)
+        register.close()  // one register at a time
+        return (sequence, register.received)
+    }
+
     func testStandardReceiptsAreGermanInCP437() throws {
         let driver = makeDriver()
         defer { driver.disconnect() }
@@ -31,11 +43,7 @@ final class ProfileTests: XCTestCase {
     }
 
     func testFeigClosesReceiptsWith09FF() throws {
-        simulator.control.profile = .feig
-        let register = try TestRegister(simulator)
-        register.register()
-        let sequence = register.pay(1_00)
-        register.close()  // one register at a time
+        let sequence = try payOnce(1_00, profile: .feig).sequence
         let block = try PrintTextBlock(apdu: XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 }))
         XCTAssertEqual(TLV.first(0x25, in: block.fields.tlv)?.children.last, TLVObject(0x09, [0xFF]))
         XCTAssertTrue(block.closesReceipt)
@@ -46,12 +54,49 @@ final class ProfileTests: XCTestCase {
         XCTAssertEqual(paid.receipts.count, 2, "the driver sees both receipts end")
     }
 
+    func testFeigSendsTheFullCardNumberWhichTheDecoderMasks() throws {
+        let (sequence, received) = try payOnce(1_00, profile: .feig)
+        let card = try XCTUnwrap(simulator.journal.entries.last?.card)
+        let full = card.testCardNumber
+        XCTAssertEqual(full.count, card.maskedPAN.count)
+        XCTAssertTrue(full.allSatisfy(\.isNumber), full)
+        XCTAssertEqual(full.prefix(6), card.maskedPAN.prefix(6))
+        XCTAssertEqual(full.suffix(4), card.maskedPAN.suffix(4))
+        var sum = 0
+        for (position, character) in full.reversed().enumerated() {
+            let digit = character.wholeNumberValue! * (position % 2 == 1 ? 2 : 1)
+            sum += digit > 9 ? digit - 9 : digit
+        }
+        XCTAssertEqual(sum % 10, 0, "a Luhn-valid number, as a real card's")
+        let onTheWire = Hex.string(received).replacingOccurrences(of: " ", with: "").uppercased()
+        XCTAssertTrue(onTheWire.contains(String(full.prefix(18))), "BMP 22 carries the full number")
+        let info = try XCTUnwrap(sequence.messages.first { $0.command == 0x040F })
+        XCTAssertEqual(BMPList(decoding: info.data).maskedPAN, card.maskedPAN, "the decoder masks it again")
+        XCTAssertTrue(card.maskedPAN.contains("*"), "the journal keeps the masked number only")
+    }
+
+    /// What the driver hands to its trace (`webkasse zvt --trace`) holds the masked number only,
+    /// however the terminal's bytes were split into reads.
+    func testTheDriversTraceHoldsTheMaskedNumberOnly() throws {
+        simulator.control.profile = .feig
+        let traced = Mutex<[UInt8]>([])
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
+        let driver = ZVTDriver(
+            configuration: ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20),
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port),
+            handlers: ZVTDriver.Handlers(trace: { direction, bytes in if direction == .fromTerminal { traced.withLock { $0 += bytes } } }))
+        defer { driver.disconnect() }
+        XCTAssertEqual(driver.register().outcome, .success)
+        guard case .approved(let paid) = driver.authorize(amountCents: 3_00) else { return XCTFail() }
+        let card = try XCTUnwrap(simulator.journal.entries.last?.card)
+        XCTAssertEqual(paid.maskedPAN, card.maskedPAN)
+        let hex = Hex.string(traced.withLock { $0 }).replacingOccurrences(of: " ", with: "").uppercased()
+        XCTAssertTrue(hex.contains("040F"), "the Status-Information is in the trace")
+        XCTAssertFalse(hex.contains(String(card.testCardNumber.dropLast(4).suffix(10))), "no full number in the trace")
+    }
+
     func testValinaSendsLatin1() throws {
-        simulator.control.profile = .valina
-        let register = try TestRegister(simulator)
-        register.register()
-        let sequence = register.pay(1_00)
-        register.close()
+        let sequence = try payOnce(1_00, profile: .valina).sequence
         let block = try XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 })
         XCTAssertTrue(block.data.contains(0xE4), "ä in ISO 8859-1")
         XCTAssertFalse(block.data.contains(0x84), "not ä in CP437")

@@ -14,6 +14,8 @@ final class TestRegister {
     private(set) var skipped: [UInt8] = []
     /// Sizes of the individual reads (to see split and merged writes).
     private(set) var readSizes: [Int] = []
+    /// Every byte read, as it came off the socket (the decoder masks card numbers).
+    private(set) var received: [UInt8] = []
 
     init(_ simulator: TerminalSimulator) throws {
         socket = try StreamSocket.connect(host: simulator.address!.host, port: simulator.address!.port)
@@ -46,6 +48,7 @@ final class TestRegister {
             switch (try? socket.read(appendingTo: &buffer, timeoutMs: remaining)) ?? .closed {
             case .bytes(let count):
                 readSizes.append(count)
+                received += buffer.suffix(count)
             case .timedOut: return .timedOut
             case .closed: return .closed
             }

@@ -54,7 +54,7 @@ final class APDUDecoderTests: XCTestCase {
             var buffer = try Traces.bytes(name)
             XCTAssertEqual(try APDUDecoder.decode(&buffer), apdu, name)
             XCTAssertTrue(buffer.isEmpty, name)
-            XCTAssertEqual(apdu.bytes, try Traces.bytes(name), "re-encoding \(name)")
+            XCTAssertEqual(apdu.bytes, try Traces.decodedBytes(name), "re-encoding \(name)")
         }
         // byte by byte
         for (name, apdu) in zip(names, expected) {

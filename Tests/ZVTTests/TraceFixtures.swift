@@ -11,6 +11,13 @@ extension Traces {
         return [UInt8](try Data(contentsOf: url))
     }
 
+    /// The trace's bytes as the decoder gives them back: a Status-Information's full card number
+    /// masked (docs/zvt.md, "Card numbers"), everything else as sent.
+    static func decodedBytes(_ name: String) throws -> [UInt8] {
+        let bytes = try bytes(name)
+        return bytes.starts(with: [0x04, 0x0F]) ? CardNumberMask.maskedTrace(bytes) : bytes
+    }
+
     /// Every trace file (relative path), sorted.
     static var all: [String] {
         var names: [String] = []

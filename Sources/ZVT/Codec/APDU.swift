@@ -65,7 +65,16 @@ public struct APDU: Equatable, Hashable, Sendable, CustomStringConvertible {
         if bytes.count == declared, BMPList.startsWithKnownField(Array(bytes[3...])) { return nil }
         let data = Array(bytes[2...])
         guard data.count <= 0xFE else { return nil }
-        return APDU(0x04, 0x0F, data: data)
+        return APDU(0x04, 0x0F, data: data).cardNumbersMasked
+    }
+
+    /// A Status-Information (`04 0F`) with its BMP 22 masked (``CardNumberMask``), so a full card
+    /// number that a terminal sends ends at the decoder; the same bytes otherwise, and every other APDU as it is.
+    var cardNumbersMasked: APDU {
+        guard commandClass == 0x04, instruction == 0x0F else { return self }
+        var masked = self
+        masked.data = BMPList(decoding: data).bytes
+        return masked
     }
 }
 
@@ -99,7 +108,7 @@ public enum APDUDecoder {
         let apdu = APDU(
             buffer[0], buffer[1], data: Array(buffer[header..<header + length]), usesLongLength: header == 5 && length <= 0xFE)
         buffer.removeFirst(header + length)
-        return apdu
+        return apdu.cardNumbersMasked
     }
 
     /// DCE Valina End-of-Day `04 0F` without length byte (docs/zvt-field-notes.md, vendor deviations): byte 2 is already BMP 27 and
@@ -119,7 +128,7 @@ public enum APDUDecoder {
         }
         guard data.count <= 0xFFFF else { return nil }
         buffer.removeAll()
-        return APDU(0x04, 0x0F, data: data)
+        return APDU(0x04, 0x0F, data: data).cardNumbersMasked
     }
 
     /// Decodes every complete APDU in `buffer`, leaving an incomplete tail; unexpected bytes are

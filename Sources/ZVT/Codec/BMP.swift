@@ -232,7 +232,10 @@ public struct BMPList: Equatable, Sendable {
             start += size
         }
         guard start + length <= bytes.count else { throw ZVTCodecError.truncated(field: name, offset: offset + index) }
-        return (BMPField(number, Array(bytes[start..<start + length]), berLengthSize: berLengthSize), start + length)
+        var value = Array(bytes[start..<start + length])
+        // A full card number never gets past the codec (``CardNumberMask``).
+        if number == 0x22 { value = CardNumberMask.maskedBCD(value) }
+        return (BMPField(number, value, berLengthSize: berLengthSize), start + length)
     }
 
     public var bytes: [UInt8] { fields.flatMap(\.bytes) + unparsed }
@@ -279,7 +282,8 @@ public struct BMPList: Equatable, Sendable {
     }
     /// BMP 0E: expiry `YYMM`.
     public var expiry: String? { self[0x0E].flatMap { BCD.digits($0.value) } }
-    /// BMP 22: PAN as sent, `*` for masked digits (never a full number unless the PT sent one).
+    /// BMP 22: the PAN, `*` for masked digits; at most the first six and the last four digits
+    /// are shown, whatever the terminal sent (``CardNumberMask``).
     public var maskedPAN: String? { self[0x22].map { BCD.cardDigits($0.value) } }
     /// BMP 8A: ZVT card-type id.
     public var cardType: UInt8? { self[0x8A]?.byte }

@@ -253,8 +253,8 @@ public final class ZVTDriver: @unchecked Sendable {
             }
             pending = []
             if bytes.isEmpty { continue }
-            handlers.trace?(.fromTerminal, bytes)
             buffer += bytes
+            let received = buffer
             while !session.isFinished {
                 do {
                     guard let apdu = try APDUDecoder.decode(&buffer) else { break }
@@ -263,6 +263,10 @@ public final class ZVTDriver: @unchecked Sendable {
                     continue  // garbage was dropped; resynchronised
                 }
             }
+            // Traced once whole (APDUs and dropped garbage), so that a card number split over two
+            // reads is masked too (``CardNumberMask``); an incomplete tail waits for the next read.
+            let consumed = session.isFinished ? received.count : received.count - buffer.count
+            if consumed > 0 { handlers.trace?(.fromTerminal, CardNumberMask.maskedTrace(Array(received.prefix(consumed)))) }
         }
     }
 
@@ -286,7 +290,7 @@ public final class ZVTDriver: @unchecked Sendable {
             while drained < 1_000_000 {
                 let stale = try transport.receive(timeoutMs: 0)
                 if stale.isEmpty { break }
-                handlers.trace?(.fromTerminal, stale)
+                handlers.trace?(.fromTerminal, CardNumberMask.maskedTrace(stale))
                 drained += stale.count
             }
             return nil

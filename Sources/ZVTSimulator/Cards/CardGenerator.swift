@@ -1,7 +1,8 @@
 /// The simulated card a customer presents: scheme, masked PAN, expiry and so on.
 ///
-/// Only the masked PAN exists (first six and last four digits); the simulator never makes up
-/// a full card number, so none can leak into a journal or a register's ledger.
+/// The card keeps only its masked PAN (first six and last four digits), in the simulator's journal
+/// too. A profile that sends full card numbers (``VendorProfile/sendsFullCardNumber``) sends
+/// ``testCardNumber``, a made-up number derived from it.
 public struct SimulatedCard: Sendable, Equatable, Codable {
     /// ZVT card-type ID (BMP 8A, ZVT 13.08 §12): 5 girocard, 6 Mastercard, 8 Amex, 10 Visa, 13 V PAY.
     public let cardType: UInt8
@@ -15,6 +16,27 @@ public struct SimulatedCard: Sendable, Equatable, Codable {
     public let sequenceNumber: Int
     /// Authorisation attribute / approval code (BMP 3B), 6 digits.
     public let approvalCode: String
+
+    /// The masked PAN with its masked digits filled in, one of them chosen so that the Luhn check
+    /// holds: a number that looks like a real card's, for the terminals that send the full number.
+    public var testCardNumber: String {
+        let scalars = Array(maskedPAN.unicodeScalars)
+        var digits = scalars.enumerated().map { index, scalar in scalar == "*" ? index % 10 : Int(scalar.value) - 48 }
+        guard let adjustable = scalars.lastIndex(of: "*") else { return maskedPAN }
+        func luhnHolds() -> Bool {
+            var sum = 0
+            for (position, digit) in digits.reversed().enumerated() {
+                let value = position % 2 == 1 ? digit * 2 : digit
+                sum += value > 9 ? value - 9 : value
+            }
+            return sum % 10 == 0
+        }
+        for candidate in 0...9 {
+            digits[adjustable] = candidate
+            if luhnHolds() { break }
+        }
+        return digits.map(String.init).joined()
+    }
 
     /// The slot in End-of-Day BMP 60 (ZVT 13.08 §3.1.3): 0 girocard, 1 JCB,
     /// 2 Eurocard/Mastercard, 3 Amex, 4 VISA, 5 Diners, 6 remaining cards.

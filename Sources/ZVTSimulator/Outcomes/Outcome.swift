@@ -182,7 +182,8 @@ public enum AmountRules {
 public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     /// As the spec says.
     case standard
-    /// Feig cVEND: receipts close with tag `09 01 FF` instead of `09 01 81`.
+    /// Feig cVEND: receipts close with tag `09 01 FF` instead of `09 01 81`, and BMP 22 carries the
+    /// full card number (as in `Tests/ZVTTests/Traces/feig-cvend/1682066249.409078000_pt_ecr.blob`).
     case feig
     /// DCE/Worldline Valina: texts (receipts, display texts, BMP 3C) in ISO 8859-1 without negotiation.
     case valina
@@ -190,6 +191,9 @@ public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     case ccv
     /// PAX A80: Repeat Receipt is answered with `06 0F 00` only, never with the Status-Information.
     case pax
+
+    /// Whether BMP 22 carries the full card number instead of a masked one.
+    var sendsFullCardNumber: Bool { self == .feig }
 
     /// The character set of texts the terminal sends.
     var charset: ZVTCharacterSet { self == .valina ? .latin1 : .cp437 }

@@ -280,7 +280,7 @@ extension PTSession {
         for field in TerminalFields.timeAndDate(record.stamp) { fields.append(field) }
         let approved = record.resultCode == 0x00
         if approved, let card = record.card {
-            for field in TerminalFields.cardFields(card) { fields.append(field) }
+            for field in TerminalFields.cardFields(card, fullCardNumber: profile.sendsFullCardNumber) { fields.append(field) }
         }
         fields.append(TerminalFields.terminalID(config.terminalID))
         if approved, let card = record.card { fields.append(TerminalFields.approvalCode(card.approvalCode)) }

@@ -32,13 +32,14 @@ enum TerminalFields {
         return BMPField(0x22, bytes)
     }
 
-    /// The card fields of an approved Status-Information: 0E, 17, 19, 22 (in §3.1.1 order, before 29).
-    static func cardFields(_ card: SimulatedCard) -> [BMPField] {
+    /// The card fields of an approved Status-Information: 0E, 17, 19, 22 (in §3.1.1 order, before
+    /// 29); BMP 22 with the full (made-up) card number when `fullCardNumber`.
+    static func cardFields(_ card: SimulatedCard, fullCardNumber: Bool = false) -> [BMPField] {
         [
             BMPField(0x0E, BCD.encode(digits: card.expiry, byteCount: 2)!),
             bcd(0x17, Int64(card.sequenceNumber), bytes: 2),
             BMPField(0x19, [0x70]),
-            maskedPAN(card.maskedPAN),
+            maskedPAN(fullCardNumber ? card.testCardNumber : card.maskedPAN),
         ]
     }
 
