@@ -18,6 +18,7 @@ let usage = """
       --outcome SZENARIO      dauerhaftes Szenario statt der Betragsregeln, z. B. decline-05
       --script "S1 S2 …"      Szenarien der ersten Verbindung der Reihe nach
       --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
+      --close-after-sequence  Verbindung nach jeder Befehlsfolge schließen (wie manche Terminals)
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
       --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
@@ -84,7 +85,7 @@ func run() throws -> ExitCode {
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
-            "no-control", "no-journal", "banner", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
+            "no-control", "no-journal", "banner", "close-after-sequence", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
         ])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
     if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
@@ -152,13 +153,14 @@ func run() throws -> ExitCode {
     if let profile { simulator.control.profile = profile }
     if !script.isEmpty { simulator.control.setScriptForNextConnection(script) }
     simulator.control.bannerOnConnect = arguments.flag("banner")
+    simulator.control.closesAfterSequence = arguments.flag("close-after-sequence")
     simulator.control.endOfDayRequired = arguments.flag("eod-required")
 
     let counters = simulator.journal.counters
     var lines = ["zvt-sim: EC-Terminal (ZVT/TCP) lauscht auf \(simulator.address!)"]
     if let control = simulator.controlAddress {
         lines.append("zvt-sim: Steuerung auf \(control) – z. B. `printf 'next decline-05\\n' | nc -q1 \(control.host) \(control.port)`,")
-        lines.append("         Befehle: next, script, set, eod-required, banner, clear, status, journal, totals, help")
+        lines.append("         Befehle: next, script, set, eod-required, banner, close-after-sequence, clear, status, journal, totals, help")
     }
     lines.append(
         "zvt-sim: Journal \(configuration.journalPath ?? "(nur im Speicher)"), letzte Belegnummer \(counters.receipt), letzter Trace \(counters.trace)")

@@ -91,6 +91,19 @@ final class SimulatorTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// A terminal that closes the connection after every sequence: every card sale, the storno's
+    /// reversal and the End-of-Day go through, each on a new connection.
+    func testATerminalThatClosesAfterEverySequenceServesEveryPayment() throws {
+        simulator.control.closesAfterSequence = true
+        let sales = try (1...4).map { try f.sell(.card, lines: [line(cents: 1_000 + Int64($0))]).sale }
+        _ = try f.service.cancelSale(receiptNumber: sales[1].receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
+        XCTAssertEqual(booked.map(\.kind), [.payment, .payment, .payment, .payment, .reversal])
+        let endOfDay = try XCTUnwrap(f.service.terminal as? EndOfDayTerminal).endOfDay()
+        XCTAssertEqual(endOfDay.total, Money(cents: 1_001 + 1_003 + 1_004))
+        XCTAssertGreaterThanOrEqual(simulator.connectionCount, 6)
+        try f.assertClean()
+    }
+
     func testDeclineBooksNothing() throws {
         XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
             guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }

@@ -95,6 +95,21 @@ final class ProfileTests: XCTestCase {
         XCTAssertFalse(hex.contains(String(card.testCardNumber.dropLast(4).suffix(10))), "no full number in the trace")
     }
 
+    /// A terminal that closes the connection after every sequence: each command finds the
+    /// connection closed and the driver opens a new one, without an error.
+    func testATerminalThatClosesAfterEverySequenceIsReconnectedTransparently() throws {
+        simulator.control.closesAfterSequence = true
+        let driver = makeDriver()
+        defer { driver.disconnect() }
+        for cents: Int64 in [1_00, 2_00, 3_00, 4_00] {
+            guard case .approved(let paid) = driver.authorize(amountCents: cents) else { return XCTFail("payment of \(cents) ct") }
+            XCTAssertEqual(paid.amountCents, cents)
+        }
+        XCTAssertEqual(driver.endOfDay().outcome, .success)
+        XCTAssertEqual(simulator.journal.entries.filter(\.isBooked).count, 4)
+        XCTAssertEqual(simulator.connectionCount, 6, "registration, four payments and the End-of-Day, one connection each")
+    }
+
     func testValinaSendsLatin1() throws {
         let sequence = try payOnce(1_00, profile: .valina).sequence
         let block = try XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 })

@@ -19,10 +19,17 @@ public final class ZVTDriver: @unchecked Sendable {
         public var wantsTextBlocks: Bool
         /// How long to wait for a read before checking abort and timers.
         public var pollIntervalMs: Int
+        /// A command that follows the end of the last sequence within this time first waits for
+        /// the rest of it, watching the connection: a terminal that closes the connection after
+        /// each sequence has then closed it, and the driver opens a new one instead of sending
+        /// the command into a closed connection. Only after an administrative sequence (the
+        /// counter pays right after a Registration or a last-transaction query), or once the
+        /// terminal was seen closing the connection between sequences.
+        public var closeSettleMs: Int
 
         public init(
             password: Password = .zero, currencyCode: Int = 978, session: SessionConfiguration = SessionConfiguration(),
-            registrationConfig: UInt8 = 0xBE, wantsTextBlocks: Bool = true, pollIntervalMs: Int = 100
+            registrationConfig: UInt8 = 0xBE, wantsTextBlocks: Bool = true, pollIntervalMs: Int = 100, closeSettleMs: Int = 50
         ) {
             self.password = password
             self.currencyCode = currencyCode
@@ -30,6 +37,7 @@ public final class ZVTDriver: @unchecked Sendable {
             self.registrationConfig = registrationConfig
             self.wantsTextBlocks = wantsTextBlocks
             self.pollIntervalMs = pollIntervalMs
+            self.closeSettleMs = closeSettleMs
         }
     }
 
@@ -46,6 +54,11 @@ public final class ZVTDriver: @unchecked Sendable {
     private var busy = false
     /// The config byte the terminal was last registered with by this driver (86 after Log-Off, §2.24).
     private var registeredConfig: UInt8?
+    /// When the last sequence ended, if a command after it should settle first
+    /// (``Configuration/closeSettleMs``); only touched while `busy`.
+    private var settleAfterMs: Int64?
+    /// The terminal closed the connection between two sequences at least once; only touched while `busy`.
+    private var terminalClosesBetweenSequences = false
 
     /// Who hears what happens during a sequence. Fixed when the driver is made: the driver is
     /// used from a background thread while the screen reads, so nothing here changes afterwards.
@@ -200,7 +213,10 @@ public final class ZVTDriver: @unchecked Sendable {
                 completion: nil, terminalAbort: nil, refusal: nil, receipts: [], completed: false, abortRequested: false,
                 text: "Am Terminal läuft bereits ein Vorgang.")
         }
-        defer { lock.withLock { busy = false } }
+        defer {
+            settleAfterMs = terminalClosesBetweenSequences || !isFinancial(command.command) ? clock.nowMs() : nil
+            lock.withLock { busy = false }
+        }
 
         var session = CommandSession(command: command, configuration: sessionConfiguration())
         if let failure = prepareConnection(command) { return failure }
@@ -282,13 +298,30 @@ public final class ZVTDriver: @unchecked Sendable {
         return session
     }
 
-    /// Connects if needed and discards stale bytes (banners, late answers) before a new command (ZVT 13.08 §2.2.9, §2.20).
+    /// Connects if needed and discards stale bytes (banners, late answers) before a new command
+    /// (ZVT 13.08 §2.2.9, §2.20). A connection the terminal has closed meanwhile (some close it
+    /// after every sequence or when idle) is opened again, once, before the command is sent:
+    /// nothing was sent on it, so nothing can be lost.
     private func prepareConnection(_ command: APDU) -> SequenceResult? {
         do {
-            if !transport.isConnected { try transport.connect() }
+            var reconnected = false
+            if !transport.isConnected {
+                try transport.connect()
+                reconnected = true
+            }
             var drained = 0
             while drained < 1_000_000 {
-                let stale = try transport.receive(timeoutMs: 0)
+                let stale: [UInt8]
+                do {
+                    let settle = reconnected ? 0 : settleAfterMs.map { Int(max(0, Int64(configuration.closeSettleMs) - (clock.nowMs() - $0))) } ?? 0
+                    stale = try transport.receive(timeoutMs: settle)
+                } catch ZVTTransportError.closed where !reconnected {
+                    terminalClosesBetweenSequences = true
+                    transport.close()
+                    try transport.connect()
+                    reconnected = true
+                    continue
+                }
                 if stale.isEmpty { break }
                 handlers.trace?(.fromTerminal, CardNumberMask.maskedTrace(stale))
                 drained += stale.count

@@ -15,8 +15,9 @@ struct ControlInterpreter {
         set SZENARIO | set rules dauerhaft bzw. zurück zu den Betragsregeln
         eod-required on|off      Terminalstatus F0: Zahlungen werden mit 06 1E F0 abgewiesen
         banner on|off            Nicht-ZVT-Text bei jedem Verbindungsaufbau
+        close-after-sequence on|off  Verbindung nach jeder Befehlsfolge schließen
         profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
-        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Profil)
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, Profil)
         status                   Zähler und Einstellungen als eine JSON-Zeile
         journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
         totals                   Summen seit dem letzten Kassenschnitt (JSON)
@@ -54,14 +55,15 @@ struct ControlInterpreter {
                 let scenario = try Scenario(parsing: arguments[0])
                 control.setSticky(scenario)
                 return ok("dauerhaft: \(scenario)")
-            case "eod-required", "banner":
+            case "eod-required", "banner", "close-after-sequence":
                 guard arguments.count == 1, ["on", "off"].contains(arguments[0]) else {
                     return error("»\(command)« braucht »on« oder »off«.")
                 }
-                if command == "banner" {
-                    control.bannerOnConnect = arguments[0] == "on"
-                } else {
-                    control.endOfDayRequired = arguments[0] == "on"
+                let on = arguments[0] == "on"
+                switch command {
+                case "banner": control.bannerOnConnect = on
+                case "close-after-sequence": control.closesAfterSequence = on
+                default: control.endOfDayRequired = on
                 }
                 return ok("\(command) \(arguments[0])")
             case "profile":
@@ -112,6 +114,7 @@ struct ControlInterpreter {
         return "{\"connections\":\(simulator.connectionCount),\"serving\":\(simulator.isServing),"
             + "\"lastTrace\":\(counters.trace),\"lastReceipt\":\(counters.receipt),\"journalEntries\":\(simulator.journal.entries.count),"
             + "\"registeredConfig\":\(config),\"next\":[\(next)],\"script\":\(script),\"sticky\":\(sticky),"
-            + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner),\"profile\":\"\(summary.profile.rawValue)\"}"
+            + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner),"
+            + "\"closeAfterSequence\":\(summary.closeAfterSequence),\"profile\":\"\(summary.profile.rawValue)\"}"
     }
 }

@@ -10,6 +10,7 @@ public final class SimulatorControl: @unchecked Sendable {
         var sticky: Scenario? = nil
         var endOfDayRequired = false
         var banner = false
+        var closeAfterSequence = false
         var profile = VendorProfile.standard
     }
 
@@ -38,18 +39,31 @@ public final class SimulatorControl: @unchecked Sendable {
         set { state.withLock { $0.banner = newValue } }
     }
 
+    /// Close the connection after every command sequence, as terminals do that expect a new
+    /// connection per command (the register must reconnect before the next one).
+    public var closesAfterSequence: Bool {
+        get { state.withLock { $0.closeAfterSequence } }
+        set { state.withLock { $0.closeAfterSequence = newValue } }
+    }
+
     /// The vendor quirks the terminal shows (``VendorProfile``).
     public var profile: VendorProfile {
         get { state.withLock { $0.profile } }
         set { state.withLock { $0.profile = newValue } }
     }
 
-    /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner and the profile.
+    /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
+    /// sequence and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.
-    public var summary: (next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool, profile: VendorProfile) {
-        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner, $0.profile) }
+    public var summary:
+        (
+            next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool, closeAfterSequence: Bool,
+            profile: VendorProfile
+        )
+    {
+        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner, $0.closeAfterSequence, $0.profile) }
     }
 
     /// Hands the pending script to a new connection.

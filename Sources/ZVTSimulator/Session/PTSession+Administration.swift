@@ -29,7 +29,7 @@ extension PTSession {
         }
         core.log(.transactions, "Verbindung \(connection): Anmeldung, Konfiguration \(Hex.string([registration.config]))")
         _ = deliver(Completion(content: .fields(fields)).apdu)
-        return !link.isClosed
+        return afterSequence()
     }
 
     // MARK: End-of-Day 06 50, Turnover Totals 06 10 (§2.16, §2.43)

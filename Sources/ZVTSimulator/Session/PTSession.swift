@@ -302,6 +302,10 @@ final class PTSession {
         if faults.contains(.garbage) {
             link.sendRaw([0x47, 0x41, 0x52, 0x42, 0x41, 0x47, 0x45, 0x0D, 0x0A, 0xFF, 0x00, 0x13])
         }
+        if core.control.closesAfterSequence {
+            link.flush()
+            link.close()
+        }
         return !link.isClosed
     }
 
