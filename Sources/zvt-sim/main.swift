@@ -25,6 +25,7 @@ let usage = """
       --password NNNNNN       Passwort, das Befehle mitbringen müssen (Standard: jedes wird angenommen)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
+      --pin-retry-ms N        so lange gibt pin-retry-status die PIN nach »PIN falsch« erneut ein (Standard 0)
       --card-wait-ms N        Kartenwartezeit bei clerk-abort (Standard 30000)
       --pin-timeout-ms N      PIN-Wartezeit bei pin-timeout (Standard 0)
       --realistic             Pausen wie ein echtes Terminal (400 ms je Schritt, PIN-Pad 20 s)
@@ -82,6 +83,7 @@ func run() throws -> ExitCode {
         words,
         valueOptions: [
             "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
+            "pin-retry-ms",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
@@ -124,6 +126,7 @@ func run() throws -> ExitCode {
     if let value = try arguments.integer("t3-ms", in: 1...600_000) { configuration.timing.t3Ms = value }
     if let value = try arguments.integer("t4-ms", in: 1...limit.upperBound) { configuration.timing.t4Ms = value }
     if let value = try arguments.integer("step-delay-ms", in: limit) { configuration.timing.stepDelayMs = value }
+    if let value = try arguments.integer("pin-retry-ms", in: limit) { configuration.timing.pinRetryMs = value }
     if let value = try arguments.integer("card-wait-ms", in: limit) { configuration.timing.cardWaitMs = value }
     if let value = try arguments.integer("pin-timeout-ms", in: limit) { configuration.timing.pinTimeoutMs = value }
     configuration.autoReversal = !arguments.flag("no-auto-reversal")

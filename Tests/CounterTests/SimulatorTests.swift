@@ -104,6 +104,28 @@ final class SimulatorTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// The host reports the PIN wrong (`04 0F 27 37`), the terminal asks again and the customer
+    /// takes longer than the grace after an error: the payment the terminal then approves is
+    /// booked, once, instead of being reported as declined.
+    func testASlowPinRetryIsBookedAsTheTerminalApprovedIt() throws {
+        simulator.stop()
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
+        configuration.timing.pinRetryMs = 600
+        configuration.seed = 42
+        simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        try f.useTerminal(
+            try ZVTCardTerminal(
+                address: "127.0.0.1:\(simulator.address!.port)", session: SessionConfiguration(t3Ms: 1_000, t4Ms: 3_000, completionGraceMs: 200)))
+        let sale = try f.sell(.card, lines: [line(cents: 1027)]).sale  // ,27: pin-retry-status
+        XCTAssertEqual(sale.payments.first?.amount, Money(cents: 1027))
+        XCTAssertEqual(booked.count, 1)
+        XCTAssertEqual(booked.first.flatMap(\.receipt).map { String(format: "%04d", $0) }, sale.payments.first?.card?.receiptNumber)
+        try f.assertClean()
+    }
+
     func testDeclineBooksNothing() throws {
         XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
             guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }

@@ -110,6 +110,23 @@ final class ProfileTests: XCTestCase {
         XCTAssertEqual(simulator.connectionCount, 6, "registration, four payments and the End-of-Day, one connection each")
     }
 
+    /// After `04 0F 27 37` (PIN falsch) the terminal asks for the PIN again and the customer
+    /// takes longer than the grace after an error: the driver waits for the terminal's last word
+    /// (ZVT 13.08 §2.2.6) and reports the approval, not a decline.
+    func testASlowPinRetryAfterAnErrorStatusIsWaitedFor() throws {
+        simulator.stop()
+        simulator = try makeSimulator { $0.timing.pinRetryMs = 600 }
+        let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: 5_000, completionGraceMs: 200)
+        let driver = ZVTDriver(
+            configuration: ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20),
+            transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
+        defer { driver.disconnect() }
+        XCTAssertEqual(driver.register().outcome, .success)
+        guard case .approved(let paid) = driver.authorize(amountCents: 10_27) else { return XCTFail("the retried PIN was approved") }
+        XCTAssertEqual(paid.amountCents, 10_27)
+        XCTAssertEqual(simulator.journal.entries.filter(\.isBooked).count, 1)
+    }
+
     func testValinaSendsLatin1() throws {
         let sequence = try payOnce(1_00, profile: .valina).sequence
         let block = try XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 })

@@ -189,6 +189,26 @@ final class SessionTests: XCTestCase {
         XCTAssertFalse(r.completed)
     }
 
+    /// ZVT 13.08 §2.2.6: after `04 0F 27 37` (PIN falsch) the terminal asks for the PIN again
+    /// (`04 FF`): T4 applies again instead of the grace time, the last `04 0F` counts, and silence
+    /// after the retry prompt leaves the outcome unknown, never a decline.
+    func testIntermediateStatusAfterAnErrorWaitsForTheTerminalsLastWord() throws {
+        var session = try payment()
+        _ = session.start(now: 0)
+        _ = session.receive(ack, now: 0)
+        _ = session.receive(apdu("04 0F 02 27 37"), now: 10_000)
+        XCTAssertEqual(session.deadline, 15_000, "the grace time after an error")
+        _ = session.receive(apdu("04 FF 01 01"), now: 11_000)
+        XCTAssertEqual(session.deadline, 191_000, "T4 again: the terminal goes on")
+        XCTAssertEqual(session.timerFired(now: 15_000), [])
+        var retried = session
+        _ = retried.receive(apdu("04 0F 02 27 00"), now: 40_000)
+        let approved = try XCTUnwrap(result(retried.receive(apdu("06 0F 00"), now: 41_000)))
+        XCTAssertEqual(approved.outcome, .success)
+        let silent = try XCTUnwrap(result(session.timerFired(now: 191_000)))
+        XCTAssertEqual(silent.outcome, .unknown(.completionTimeout))
+    }
+
     func testMissingCompletionAfterApprovalWithoutECRReceiptsKeepsTheApproval() throws {
         var session = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = session.start(now: 0)

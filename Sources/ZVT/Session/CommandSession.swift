@@ -59,6 +59,9 @@ public struct CommandSession: Sendable {
     private var abortPending = false
     private var abortSent = false
     private var t4Ms: Int64
+    /// An intermediate status (`04 FF`) came after an error `04 0F`: the terminal goes on (a PIN
+    /// retry), so that error is not its last word; T4 applies again until the next `04 0F`.
+    private var workingAfterError = false
 
     public init(command: APDU, kind: SequenceKind? = nil, configuration: SessionConfiguration = SessionConfiguration()) {
         self.command = command
@@ -124,11 +127,17 @@ public struct CommandSession: Sendable {
                 t4Ms = max(configuration.t4Ms, Int64(minutes) * 60_000)
                 rearm(now: now)
             }
+            if let code = statusInformation?.resultCode, !code.isSuccess {
+                // The terminal goes on after an error (PIN falsch, enter it again): wait for its final word.
+                workingAfterError = true
+                rearm(now: now)
+            }
             return [ack, .showStatus(status.displayText(configuration.charset), status.status)]
         case StatusInformation.command:
             guard let info = try? StatusInformation(apdu: apdu) else { return [ack] }
             statusInformation = info
             resultAcknowledged = true
+            workingAfterError = false
             if let code = info.resultCode, !code.isSuccess {
                 state = .terminalIsMaster(deadline: now + configuration.completionGraceMs)
             }
@@ -168,7 +177,7 @@ public struct CommandSession: Sendable {
 
     private mutating func rearm(now: Int64) {
         if case .terminalIsMaster = state {
-            let errorReceived = statusInformation.map { !($0.resultCode?.isSuccess ?? true) } ?? false
+            let errorReceived = !workingAfterError && (statusInformation.map { !($0.resultCode?.isSuccess ?? true) } ?? false)
             state = .terminalIsMaster(deadline: now + (errorReceived ? configuration.completionGraceMs : t4Ms))
         }
     }
@@ -230,6 +239,10 @@ public struct CommandSession: Sendable {
         case .awaitingAcknowledgement:
             return finish(isFinancial(command.command) ? .unknown(.noAcknowledgement) : .failed(.noAcknowledgement), completed: false)
         case .terminalIsMaster:
+            if workingAfterError, isFinancial(command.command) {
+                // It went on after its error and then fell silent: its last word is missing.
+                return finish(.unknown(.completionTimeout), completed: false)
+            }
             if let info = statusInformation, let code = info.resultCode, resultAcknowledged {
                 // ZVT 13.08 §2.2.8: the acknowledged 04 0F stands if no receipts can follow; otherwise ask the terminal.
                 return finish(outcomeWithoutCompletion(code, timedOut: true), completed: false)

@@ -13,6 +13,9 @@ public struct SimulatorTiming: Sendable, Equatable {
     public var cardWaitMs = 30_000
     /// How long the PIN pad waits in the `pin-timeout` outcome before it gives up with 6C.
     public var pinTimeoutMs = 0
+    /// How long the customer takes to enter the PIN again after the host reported it wrong
+    /// (`pin-retry-status`), between `04 FF 01` "PIN erneut eingeben" and the host. 0 = at once.
+    public var pinRetryMs = 0
     /// Pause before repeating a `04 0F` the register answered with `84 9C 00` (§2.2.6: 2 s).
     public var goodsRetryMs = 2_000
 

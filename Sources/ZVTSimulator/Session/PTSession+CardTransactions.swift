@@ -178,6 +178,7 @@ extension PTSession {
         }
         try intermediate(0x15, "Geheimzahl falsch", registration)
         try intermediate(0x01, "PIN erneut eingeben", registration)
+        if timing.pinRetryMs > 0 { _ = try waitForAbort(ms: timing.pinRetryMs) }
         record.trace = nil
         record.resultCode = 0x00
         return true
