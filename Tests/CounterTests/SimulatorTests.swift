@@ -126,6 +126,28 @@ final class SimulatorTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// The End-of-Day's totals as the terminal reports them: in one `04 0F`, in one per card group
+    /// (added up, not the last one only) or only in the `06 0F`: always the batch's total and count.
+    func testEndOfDayTotalsAreAddedUpWhateverMessagesCarryThem() throws {
+        let terminal = try XCTUnwrap(f.service.terminal as? EndOfDayTerminal)
+        var cents: Int64 = 2_000
+        for report in [EndOfDayReport.single, .perGroup, .inCompletion] {
+            simulator.control.endOfDayReport = report
+            var sales: [SaleRecord] = []
+            for _ in 0..<8 {
+                cents += 100
+                sales.append(try f.sell(.card, lines: [line(cents: cents)]).sale)
+            }
+            let total = try Money.sum(sales.map(\.total))
+            let groups = Set(sales.compactMap { $0.payments.first?.card?.cardName })
+            if report == .perGroup { XCTAssertGreaterThan(groups.count, 1, "the batch spans several card groups: \(groups)") }
+            let endOfDay = try terminal.endOfDay()
+            XCTAssertEqual(endOfDay.total, total, "\(report)")
+            XCTAssertEqual(endOfDay.count, 8, "\(report)")
+        }
+        try f.assertClean()
+    }
+
     func testDeclineBooksNothing() throws {
         XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
             guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }

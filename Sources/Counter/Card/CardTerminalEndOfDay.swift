@@ -47,17 +47,32 @@ extension FakeCardTerminal: EndOfDayTerminal {
 }
 
 extension ZVTCardTerminal: EndOfDayTerminal {
-    /// `06 50` through the driver; the totals come from the `04 0F` (BMP 04 total, BMP 60 counts).
+    /// `06 50` through the driver. The totals are those of every `04 0F` of the sequence added up
+    /// (one per acquirer or card group, ZVT 13.08 §2.16: BMP 04 total, BMP 60 counts); a terminal
+    /// that sends none puts them in the `06 0F`.
     public func endOfDay() throws(CardTerminalError) -> TerminalEndOfDay {
         let registration = driver.register()
         if case .failed(let problem) = registration.outcome { throw .unreachable(problem.description) }
         let result = driver.endOfDay()
         switch result.outcome {
         case .success:
-            guard let totals = result.statusInformation?.totals else { throw .failed("Kassenschnitt ohne Summen beantwortet") }
+            var reports = result.allStatusInformation.map(\.totals)
+            if reports.isEmpty, case .fields(let fields)? = result.completion?.content, fields.amountCents != nil {
+                reports = [EndOfDayTotals(fields)]
+            }
+            guard !reports.isEmpty else {
+                throw .failed("Kassenschnitt durchgeführt, aber das Terminal hat keine Summen genannt (weder 04 0F noch 06 0F mit Betrag)")
+            }
+            var total = Money.zero
+            do {
+                for report in reports { total = try total.adding(Money(cents: report.totalCents ?? 0)) }
+            } catch {
+                throw .failed("Die Summen des Kassenschnitts passen nicht in einen Betrag: \(error)")
+            }
+            let counts = reports.map { $0.individual.map { $0.groups.reduce(0) { $0 + $1.count } } }
             return TerminalEndOfDay(
-                total: Money(cents: totals.totalCents ?? 0), count: totals.individual.map { $0.groups.reduce(0) { $0 + $1.count } },
-                trace: totals.trace.map { String(format: "%06d", $0) })
+                total: total, count: counts.contains(nil) ? nil : counts.reduce(0) { $0 + $1! },
+                trace: reports.last?.trace.map { String(format: "%06d", $0) })
         case .declined, .aborted:
             throw .failed("Kassenschnitt abgelehnt: \(result.text)")
         case .failed(let problem):

@@ -49,6 +49,7 @@ public struct CommandSession: Sendable {
     public private(set) var state: State = .notStarted
 
     private var statusInformation: StatusInformation?
+    private var allStatusInformation: [StatusInformation] = []
     private var resultAcknowledged = false
     private var completion: Completion?
     private var terminalAbort: TerminalAbort?
@@ -136,6 +137,7 @@ public struct CommandSession: Sendable {
         case StatusInformation.command:
             guard let info = try? StatusInformation(apdu: apdu) else { return [ack] }
             statusInformation = info
+            allStatusInformation.append(info)
             resultAcknowledged = true
             workingAfterError = false
             if let code = info.resultCode, !code.isSuccess {
@@ -302,8 +304,8 @@ public struct CommandSession: Sendable {
         var actions: [Action] = []
         if let receipt = closeReceipt() { actions.append(.printReceipt(receipt)) }
         let result = SequenceResult(
-            command: command.command, outcome: outcome, statusInformation: statusInformation, completion: completion,
-            terminalAbort: terminalAbort, refusal: refusal, receipts: receipts, completed: completed,
+            command: command.command, outcome: outcome, statusInformation: statusInformation, allStatusInformation: allStatusInformation,
+            completion: completion, terminalAbort: terminalAbort, refusal: refusal, receipts: receipts, completed: completed,
             abortRequested: abortRequested, text: text(for: outcome))
         actions.append(.finished(result))
         return actions

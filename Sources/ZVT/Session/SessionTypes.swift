@@ -126,6 +126,9 @@ public struct SequenceResult: Equatable, Sendable {
     public var outcome: Outcome
     /// The last `04 0F` (the result of a transaction, End-of-Day totals …).
     public var statusInformation: StatusInformation?
+    /// Every `04 0F` of the sequence in order: an End-of-Day sends one per acquirer or card
+    /// group (ZVT 13.08 §2.16), each with its own total.
+    public var allStatusInformation: [StatusInformation] = []
     public var completion: Completion?
     public var terminalAbort: TerminalAbort?
     /// A `84 xx` answer to the command.

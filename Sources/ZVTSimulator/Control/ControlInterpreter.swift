@@ -16,6 +16,7 @@ struct ControlInterpreter {
         eod-required on|off      Terminalstatus F0: Zahlungen werden mit 06 1E F0 abgewiesen
         banner on|off            Nicht-ZVT-Text bei jedem Verbindungsaufbau
         close-after-sequence on|off  Verbindung nach jeder Befehlsfolge schließen
+        end-of-day-report single|per-group|in-completion  Summen des Kassenschnitts: ein 04 0F, eines je Kartenart, im 06 0F
         profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
         clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, Profil)
         status                   Zähler und Einstellungen als eine JSON-Zeile
@@ -66,6 +67,12 @@ struct ControlInterpreter {
                 default: control.endOfDayRequired = on
                 }
                 return ok("\(command) \(arguments[0])")
+            case "end-of-day-report":
+                guard arguments.count == 1, let report = EndOfDayReport(rawValue: arguments[0]) else {
+                    return error("»end-of-day-report« braucht einen dieser Werte: \(EndOfDayReport.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.endOfDayReport = report
+                return ok("end-of-day-report \(report.rawValue)")
             case "profile":
                 guard arguments.count == 1, let profile = VendorProfile(rawValue: arguments[0]) else {
                     return error("»profile« braucht einen dieser Namen: \(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")).")

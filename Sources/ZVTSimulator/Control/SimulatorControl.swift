@@ -11,6 +11,7 @@ public final class SimulatorControl: @unchecked Sendable {
         var endOfDayRequired = false
         var banner = false
         var closeAfterSequence = false
+        var endOfDayReport = EndOfDayReport.single
         var profile = VendorProfile.standard
     }
 
@@ -46,6 +47,12 @@ public final class SimulatorControl: @unchecked Sendable {
         set { state.withLock { $0.closeAfterSequence = newValue } }
     }
 
+    /// How the End-of-Day reports its totals (``EndOfDayReport``).
+    public var endOfDayReport: EndOfDayReport {
+        get { state.withLock { $0.endOfDayReport } }
+        set { state.withLock { $0.endOfDayReport = newValue } }
+    }
+
     /// The vendor quirks the terminal shows (``VendorProfile``).
     public var profile: VendorProfile {
         get { state.withLock { $0.profile } }
@@ -53,7 +60,7 @@ public final class SimulatorControl: @unchecked Sendable {
     }
 
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
-    /// sequence and the profile.
+    /// sequence, the End-of-Day report and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.

@@ -179,6 +179,17 @@ public enum AmountRules {
 }
 
 /// Quirks of real terminals seen in the field (docs/zvt-field-notes.md, vendor deviations), switched on for all commands.
+/// How the terminal reports the totals of an End-of-Day (ZVT 13.08 §2.16).
+public enum EndOfDayReport: String, CaseIterable, Sendable {
+    /// One `04 0F` with the total and BMP 60.
+    case single
+    /// One `04 0F` per card group that has payments (as terminals with several acquirers do), each
+    /// with its own total; the register must add them up.
+    case perGroup = "per-group"
+    /// No `04 0F`: the totals come in the `06 0F`.
+    case inCompletion = "in-completion"
+}
+
 public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     /// As the spec says.
     case standard

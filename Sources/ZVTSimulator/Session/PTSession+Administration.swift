@@ -47,26 +47,48 @@ extension PTSession {
             let totals = core.journal.batchTotals
             let trace = core.journal.takeTrace()
             let stamp = core.timestamp()
-            var fields = BMPList([TerminalFields.result(0x00), TerminalFields.amount(totals.totalCents), TerminalFields.trace(trace)])
-            for field in TerminalFields.timeAndDate(stamp) { fields.append(field) }
-            fields.append(TerminalFields.individualTotals(totals))
+            /// The totals message for `part` of the batch: result (in a `04 0F`), total, trace, time, BMP 60.
+            func report(_ part: BatchTotals, result: Bool) -> BMPList {
+                var fields = BMPList(result ? [TerminalFields.result(0x00)] : [])
+                fields.append(TerminalFields.amount(part.totalCents))
+                fields.append(TerminalFields.trace(trace))
+                for field in TerminalFields.timeAndDate(stamp) { fields.append(field) }
+                fields.append(TerminalFields.individualTotals(part))
+                return fields
+            }
+            let reportKind = core.control.endOfDayReport
+            var parts = [totals]
+            if reportKind == .perGroup {
+                let groups = (0..<totals.counts.count).filter { totals.counts[$0] > 0 }.map { slot -> BatchTotals in
+                    var part = BatchTotals()
+                    part.counts[slot] = totals.counts[slot]
+                    part.amounts[slot] = totals.amounts[slot]
+                    part.firstReceipt = totals.firstReceipt
+                    part.lastReceipt = totals.lastReceipt
+                    return part
+                }
+                if !groups.isEmpty { parts = groups }
+            }
             var entry = JournalEntry(
                 number: 0, time: stamp.iso, kind: .endOfDay, status: .closed, trace: trace, receipt: nil,
                 amountCents: totals.totalCents, resultCode: "00", scenario: "end-of-day", connection: connection)
             entry.totals = totals.lines
-            switch deliver(StatusInformation(fields: fields).apdu) {
-            case .accepted:
-                core.journal.append(entry)
-                core.control.endOfDayRequired = false
-                core.log(.transactions, "Verbindung \(connection): Kassenschnitt \(ReceiptText.euros(totals.totalCents)), \(totals.totalCount) Zahlungen")
-            case .refused, .timedOut, .closed:
-                entry.status = .declined
-                entry.note = "Kasse hat die Summen nicht quittiert: Kassenschnitt nicht durchgeführt"
-                core.journal.append(entry)
-                if link.isClosed { return false }
-                try finishWithAbort(0x77)
-                return afterSequence()
+            for part in reportKind == .inCompletion ? [] : parts {
+                switch deliver(StatusInformation(fields: report(part, result: true)).apdu) {
+                case .accepted:
+                    continue
+                case .refused, .timedOut, .closed:
+                    entry.status = .declined
+                    entry.note = "Kasse hat die Summen nicht quittiert: Kassenschnitt nicht durchgeführt"
+                    core.journal.append(entry)
+                    if link.isClosed { return false }
+                    try finishWithAbort(0x77)
+                    return afterSequence()
+                }
             }
+            core.journal.append(entry)
+            core.control.endOfDayRequired = false
+            core.log(.transactions, "Verbindung \(connection): Kassenschnitt \(ReceiptText.euros(totals.totalCents)), \(totals.totalCount) Zahlungen")
             if registration.printsAdminReceipts {
                 var lines = [ReceiptText.centered("Kassenschnitt"), "", ReceiptText.line("Terminal-ID", config.terminalID), stamp.receiptText]
                 lines.append(ReceiptText.line("Trace-Nr.", String(trace)))
@@ -76,7 +98,7 @@ extension PTSession {
                 lines.append(ReceiptText.line("Summe", ReceiptText.euros(totals.totalCents)))
                 _ = printReceipt(type: 0x03, lines: lines, registration)
             }
-            try finishWithCompletion()
+            try finishWithCompletion(reportKind == .inCompletion ? report(totals, result: false) : BMPList())
             return afterSequence()
         } catch {
             link.close()

@@ -283,8 +283,8 @@ final class PTSession {
         }
     }
 
-    func finishWithCompletion() throws {
-        switch deliver(Completion().apdu) {
+    func finishWithCompletion(_ fields: BMPList = BMPList()) throws {
+        switch deliver(Completion(content: .fields(fields)).apdu) {
         case .closed: throw Interruption.connectionLost("Verbindung vor der Quittung des Abschlusses beendet")
         default: return
         }
