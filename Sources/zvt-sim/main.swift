@@ -22,6 +22,7 @@ let usage = """
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
       --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
+      --time-zone ZONE        Zeitzone der Belege und des Journals, z. B. Europe/Berlin (Standard: die des Systems)
       --password NNNNNN       Passwort, das Befehle mitbringen müssen (Standard: jedes wird angenommen)
       --t3-ms N, --t4-ms N    Zeitgrenzen T3 (5000) und T4 (180000) in Millisekunden
       --step-delay-ms N       Pause vor jeder Terminalnachricht (Standard 0 = aus)
@@ -83,7 +84,7 @@ func run() throws -> ExitCode {
         words,
         valueOptions: [
             "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
-            "pin-retry-ms",
+            "pin-retry-ms", "time-zone",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
@@ -105,6 +106,12 @@ func run() throws -> ExitCode {
             throw UsageError.invalidValue(option: "seed", value: seed, expected: "eine nicht negative ganze Zahl")
         }
         configuration.seed = value
+    }
+    if let name = arguments.value("time-zone") {
+        guard let zone = TimeZone(identifier: name) else {
+            throw UsageError.invalidValue(option: "time-zone", value: name, expected: "eine Zeitzone wie Europe/Berlin")
+        }
+        configuration.timeZone = zone
     }
     if let id = arguments.value("terminal-id") {
         guard id.count == 8, id.allSatisfy(\.isNumber) else {

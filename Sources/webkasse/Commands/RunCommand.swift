@@ -77,7 +77,7 @@ enum RunCommand {
         var terminalAddress = configuration.terminalAddress
         if terminalAddress.isEmpty {
             do {
-                let started = try startSimulator(directory: registerDirectory)
+                let started = try startSimulator(directory: registerDirectory, timeZone: configuration.zone)
                 simulator = started
                 terminalAddress = started.address!.description
             } catch {
@@ -119,9 +119,11 @@ enum RunCommand {
         return .success
     }
 
-    /// Starts the simulated EC terminal; its journal and log live beside the ledger, never on the screen.
-    static func startSimulator(directory: String) throws -> TerminalSimulator {
+    /// Starts the simulated EC terminal; its journal and log live beside the ledger, never on the
+    /// screen; its slips show the office's time (`timeZone`), as the receipts do.
+    static func startSimulator(directory: String, timeZone: TimeZone) throws -> TerminalSimulator {
         var configuration = SimulatorConfiguration()
+        configuration.timeZone = timeZone
         configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
         configuration.control = nil
         configuration.journalPath = directory + "/zvt-sim-journal.jsonl"

@@ -22,7 +22,8 @@ final class CounterScreenTests: XCTestCase {
 
     /// Starts `webkasse` with `arguments` in a new 80×24 tmux session.
     func start(_ arguments: [String]) throws -> TmuxSession {
-        let session = try TmuxSession(command: [try Binaries.path("webkasse")] + arguments, environment: ["NO_COLOR": "1"])
+        // The system's zone is not the office's (Europe/Berlin): what shows the time must use the office's.
+        let session = try TmuxSession(command: [try Binaries.path("webkasse")] + arguments, environment: ["NO_COLOR": "1", "TZ": "UTC"])
         sessions.append(session)
         return session
     }
@@ -133,7 +134,17 @@ final class CounterScreenTests: XCTestCase {
         try session.press("Enter")
         try quit(session)
         try verifyLedger()
-        XCTAssertTrue(try receipt(1).contains("13,00"))
+        let text = try receipt(1)
+        XCTAssertTrue(text.contains("13,00"))
+        // The demo terminal's slip shows the office's time, as the receipt does (whatever the system's zone).
+        func minuteOfDay(after pattern: String) throws -> Int {
+            let match = try XCTUnwrap(text.range(of: pattern + "[0-9]{2}:[0-9]{2}", options: .regularExpression), "\(pattern) in \(text)")
+            let clock = text[match].suffix(5).split(separator: ":").compactMap { Int($0) }
+            return clock[0] * 60 + clock[1]
+        }
+        let receiptEnd = try minuteOfDay(after: "Ende ")
+        let slip = try minuteOfDay(after: "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2} ")
+        XCTAssertLessThanOrEqual(min(abs(receiptEnd - slip), 1_440 - abs(receiptEnd - slip)), 1, text)
     }
 
     /// Declined at an external simulator that declines everything, then paid cash; nothing
