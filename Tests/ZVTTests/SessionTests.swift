@@ -209,6 +209,21 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(silent.outcome, .unknown(.completionTimeout))
     }
 
+    /// A Completion with BMP 27 ≠ 00 and no Status-Information ends the command as refused, not
+    /// as done; a Completion with 27 = 00 or without a result is success.
+    func testACompletionCarryingAnErrorResultIsNotASuccess() throws {
+        for (completionHex, expected) in [
+            ("06 0F 02 27 05", SequenceResult.Outcome.declined(ResultCode(rawValue: 0x05))),
+            ("06 0F 02 27 00", .success), ("06 0F 00", .success),
+        ] {
+            var session = CommandSession(command: EndOfDay(password: .zero).apdu, configuration: config)
+            _ = session.start(now: 0)
+            _ = session.receive(ack, now: 0)
+            let r = try XCTUnwrap(result(session.receive(apdu(completionHex), now: 1_000)), completionHex)
+            XCTAssertEqual(r.outcome, expected, completionHex)
+        }
+    }
+
     func testMissingCompletionAfterApprovalWithoutECRReceiptsKeepsTheApproval() throws {
         var session = CommandSession(command: try Authorization(amountCents: 1234).apdu, configuration: noECRReceipts)
         _ = session.start(now: 0)

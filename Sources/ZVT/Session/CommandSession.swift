@@ -209,6 +209,11 @@ public struct CommandSession: Sendable {
         if let abort = terminalAbort {
             return finish(outcome(for: abort.resultCode), completed: true)
         }
+        if case .fields(let fields)? = completion?.content, let code = fields.resultCode, !code.isSuccess {
+            // A Completion that carries a result code other than 00 (some terminals end a refused
+            // administration command so): the command did not succeed.
+            return finish(outcome(for: code), completed: true)
+        }
         if isFinancial(command.command) && statusInformation == nil {
             // A payment that ends with 06 0F but never reported a result: do not guess.
             return finish(.unknown(.protocolViolation("Abschluss ohne Status-Information")), completed: true)
