@@ -148,6 +148,16 @@ final class SimulatorTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// The terminal answers `84 9C` (busy) once: the counter's payment goes through on the
+    /// driver's retry and is booked once.
+    func testABusyTerminalIsAskedAgainAndThePaymentBookedOnce() throws {
+        simulator.control.queueNext(Scenario(.busy))
+        let sale = try f.sell(.card, lines: [line(cents: 1_500)]).sale
+        XCTAssertEqual(sale.payments.first?.amount, Money(cents: 1_500))
+        XCTAssertEqual(booked.count, 1)
+        try f.assertClean()
+    }
+
     func testDeclineBooksNothing() throws {
         XCTAssertThrowsError(try f.sell(.card, lines: [line(cents: 1013)])) { error in
             guard case CounterError.cardDeclined = error else { return XCTFail("\(error)") }

@@ -1,3 +1,4 @@
+import Synchronization
 import XCTest
 import ZVT
 
@@ -22,8 +23,9 @@ final class DriverTests: XCTestCase {
 
     private func makeDriver(config: UInt8 = 0xBE, handlers: ZVTDriver.Handlers = .init()) -> ZVTDriver {
         let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200)
-        let configuration = ZVTDriver.Configuration(
+        var configuration = ZVTDriver.Configuration(
             password: Password("123456")!, session: session, registrationConfig: config, pollIntervalMs: 20)
+        configuration.busyRetryDelayMs = 5
         return ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port), handlers: handlers)
     }
 
@@ -115,9 +117,23 @@ final class DriverTests: XCTestCase {
     }
 
     func testBusy() throws {
-        XCTAssertEqual(driver.run(try Authorization(amountCents: 2_25).apdu).outcome, .failed(.refused(.pleaseWait)))
+        let busy = driver.run(try Authorization(amountCents: 2_25).apdu)
+        XCTAssertEqual(busy.outcome, .failed(.refused(.pleaseWait)), "still busy after every retry")
+        XCTAssertEqual(busy.text, "Terminal beschäftigt: bitte gleich noch einmal versuchen.")
         guard case .error = driver.authorize(amountCents: 2_25) else { return XCTFail("a refusal: nothing started") }
         XCTAssertTrue(simulator.journal.entries.isEmpty)
+    }
+
+    /// `84 9C` once, then the terminal is free: the driver sends the payment again and it is
+    /// approved, once, with the clerk told in between.
+    func testBusyOnceIsRetriedAndApprovedOnce() throws {
+        let texts = Mutex<[String]>([])
+        useDriver(handlers: ZVTDriver.Handlers(status: { text in texts.withLock { $0.append(text) } }))
+        simulator.control.queueNext(Scenario(.busy))
+        guard case .approved(let paid) = driver.authorize(amountCents: 4_00) else { return XCTFail("approved after the retry") }
+        XCTAssertEqual(paid.amountCents, 4_00)
+        XCTAssertEqual(simulator.journal.entries.filter(\.isBooked).count, 1)
+        XCTAssertTrue(texts.withLock { $0 }.contains("Terminal beschäftigt – neuer Versuch 1 von 3 …"), "\(texts.withLock { $0 })")
     }
 
     func testEndOfDayRequired() {

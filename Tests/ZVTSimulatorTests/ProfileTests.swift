@@ -13,7 +13,8 @@ final class ProfileTests: XCTestCase {
 
     private func makeDriver(charset: ZVTCharacterSet = .cp437) -> ZVTDriver {
         let session = SessionConfiguration(t3Ms: Int64(testT3Ms), t4Ms: Int64(testT4Ms), completionGraceMs: 200, charset: charset)
-        let configuration = ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20)
+        var configuration = ZVTDriver.Configuration(password: Password("123456")!, session: session, pollIntervalMs: 20)
+        configuration.busyRetryDelayMs = 5
         let driver = ZVTDriver(configuration: configuration, transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port))
         XCTAssertEqual(driver.register().outcome, .success)
         return driver

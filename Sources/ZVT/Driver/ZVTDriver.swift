@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// The ECR-side ZVT driver: runs command sequences over a ``ZVTTransport`` with a ``CommandSession``.
 ///
@@ -19,6 +20,10 @@ public final class ZVTDriver: @unchecked Sendable {
         public var wantsTextBlocks: Bool
         /// How long to wait for a read before checking abort and timers.
         public var pollIntervalMs: Int
+        /// How often a command the terminal refused as busy (`84 9C`) is sent again, and the pause
+        /// before the first retry (doubled, tripled … before the next ones).
+        public var busyRetries = 3
+        public var busyRetryDelayMs = 500
         /// A command that follows the end of the last sequence within this time first waits for
         /// the rest of it, watching the connection: a terminal that closes the connection after
         /// each sequence has then closed it, and the driver opens a new one instead of sending
@@ -217,7 +222,22 @@ public final class ZVTDriver: @unchecked Sendable {
             settleAfterMs = terminalClosesBetweenSequences || !isFinancial(command.command) ? clock.nowMs() : nil
             lock.withLock { busy = false }
         }
+        // `84 9C` (busy, please wait): the terminal did not start the command, so it is sent again
+        // after a pause, a few times, before the clerk sees "Terminal beschäftigt" (ZVT 13.08 §2.66).
+        var result = runSequence(command)
+        var attempt = 0
+        while case .failed(.refused(.pleaseWait)) = result.outcome, attempt < configuration.busyRetries, !lock.withLock({ abortFlag }) {
+            attempt += 1
+            handlers.status?("Terminal beschäftigt – neuer Versuch \(attempt) von \(configuration.busyRetries) …")
+            Syscall.sleep(milliseconds: configuration.busyRetryDelayMs * attempt)
+            result = runSequence(command)
+        }
+        if case .failed(.refused(.pleaseWait)) = result.outcome { result.text = "Terminal beschäftigt: bitte gleich noch einmal versuchen." }
+        return result
+    }
 
+    /// One command sequence, from sending the command to its end.
+    private func runSequence(_ command: APDU) -> SequenceResult {
         var session = CommandSession(command: command, configuration: sessionConfiguration())
         if let failure = prepareConnection(command) { return failure }
         var buffer: [UInt8] = []
