@@ -110,7 +110,7 @@ final class MessageTests: XCTestCase {
 
         // ZVT 13.08 §3.5 line feeds and end-of-receipt attributes
         XCTAssertTrue(PrintedLine(attribute: 0x81, text: "").closesReceipt)
-        XCTAssertTrue(PrintedLine(attribute: 0xFF, text: "").closesReceipt)
+        XCTAssertFalse(PrintedLine(attribute: 0xFF, text: "").closesReceipt, "06 D1 FF: line feeds, anywhere in a receipt (Table 16)")
         XCTAssertFalse(PrintedLine(attribute: 0x80, text: "").closesReceipt)
         XCTAssertFalse(PrintedLine(attribute: 0x40, text: "").closesReceipt)
 

@@ -444,6 +444,19 @@ final class SessionTests: XCTestCase {
                         lines: [
                             PrintedLine(attribute: 0, text: "Zeile 1"), PrintedLine(attribute: 0x81, text: "Ende"),
                         ]))))
+        // A line feed (attribute FF, its count in the text byte) mid-receipt does not end it (§3.5, Table 16).
+        _ = reg.receive(PrintLine(attribute: 0, text: "Zeile 2").apdu, now: 2)
+        XCTAssertFalse(reg.receive(APDU(0x06, 0xD1, data: [0xFF, 0x02]), now: 2).contains { if case .printReceipt = $0 { true } else { false } })
+        let second = reg.receive(PrintLine(attribute: 0x81, text: "Ende 2").apdu, now: 2)
+        XCTAssertTrue(
+            second.contains(
+                .printReceipt(
+                    PrintedReceipt(
+                        receiptType: nil,
+                        lines: [
+                            PrintedLine(attribute: 0, text: "Zeile 2"), PrintedLine(attribute: 0, text: ""), PrintedLine(attribute: 0, text: ""),
+                            PrintedLine(attribute: 0x81, text: "Ende 2"),
+                        ]))), "\(second)")
         let done = try XCTUnwrap(result(reg.receive(try Traces.apdu("dce-valina/1620218414428PT.hex"), now: 3)))
         XCTAssertEqual(done.completion?.fields.terminalId, "29001006")
     }

@@ -142,8 +142,9 @@ public struct PrintedLine: Equatable, Sendable {
         self.attribute = attribute
         self.text = text
     }
-    /// Attribute `1xxx xxxx` other than `80` ends a receipt (§3.5, docs/zvt-field-notes.md, inconsistency 8).
-    public var closesReceipt: Bool { attribute & 0x80 != 0 && attribute != 0x80 }
+    /// Attribute `1xxx xxxx` other than `80` ends a receipt (§3.5, docs/zvt-field-notes.md,
+    /// inconsistency 8), except `FF`: a line feed, which may come anywhere in a receipt (§3.5, Table 16).
+    public var closesReceipt: Bool { attribute & 0x80 != 0 && attribute != 0x80 && attribute != 0xFF }
 }
 
 /// Print Line `06 D1` (ZVT 13.08 §3.5): `<attribute> <text>`.
