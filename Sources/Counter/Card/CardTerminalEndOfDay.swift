@@ -69,9 +69,10 @@ extension ZVTCardTerminal: EndOfDayTerminal {
             } catch {
                 throw .failed("Die Summen des Kassenschnitts passen nicht in einen Betrag: \(error)")
             }
-            let counts = reports.map { $0.individual.map { $0.groups.reduce(0) { $0 + $1.count } } }
+            // The count only when every report has its BMP 60.
+            let counts = reports.compactMap { $0.individual.map { $0.groups.reduce(0) { $0 + $1.count } } }
             return TerminalEndOfDay(
-                total: total, count: counts.contains(nil) ? nil : counts.reduce(0) { $0 + $1! },
+                total: total, count: counts.count == reports.count ? counts.reduce(0, +) : nil,
                 trace: reports.last?.trace.map { String(format: "%06d", $0) })
         case .declined, .aborted:
             throw .failed("Kassenschnitt abgelehnt: \(result.text)")

@@ -17,6 +17,12 @@ public final class SimulatorControl: @unchecked Sendable {
 
     private let state = Locked(State())
 
+    /// One setting of `state`, read or written under its lock.
+    private subscript<Value>(_ setting: WritableKeyPath<State, Value>) -> Value {
+        get { state.withLock { $0[keyPath: setting] } }
+        set { state.withLock { $0[keyPath: setting] = newValue } }
+    }
+
     init() {}
 
     /// The next card transaction (on any connection) gets `scenario`; several calls queue up.
@@ -30,33 +36,33 @@ public final class SimulatorControl: @unchecked Sendable {
 
     /// Terminal status F0: payments are refused with `06 1E 01 F0` until an End-of-Day.
     public var endOfDayRequired: Bool {
-        get { state.withLock { $0.endOfDayRequired } }
-        set { state.withLock { $0.endOfDayRequired = newValue } }
+        get { self[\.endOfDayRequired] }
+        set { self[\.endOfDayRequired] = newValue }
     }
 
     /// Write the banner (non-ZVT bytes) to every new connection.
     public var bannerOnConnect: Bool {
-        get { state.withLock { $0.banner } }
-        set { state.withLock { $0.banner = newValue } }
+        get { self[\.banner] }
+        set { self[\.banner] = newValue }
     }
 
     /// Close the connection after every command sequence, as terminals do that expect a new
     /// connection per command (the register must reconnect before the next one).
     public var closesAfterSequence: Bool {
-        get { state.withLock { $0.closeAfterSequence } }
-        set { state.withLock { $0.closeAfterSequence = newValue } }
+        get { self[\.closeAfterSequence] }
+        set { self[\.closeAfterSequence] = newValue }
     }
 
     /// How the End-of-Day reports its totals (``EndOfDayReport``).
     public var endOfDayReport: EndOfDayReport {
-        get { state.withLock { $0.endOfDayReport } }
-        set { state.withLock { $0.endOfDayReport = newValue } }
+        get { self[\.endOfDayReport] }
+        set { self[\.endOfDayReport] = newValue }
     }
 
     /// The vendor quirks the terminal shows (``VendorProfile``).
     public var profile: VendorProfile {
-        get { state.withLock { $0.profile } }
-        set { state.withLock { $0.profile = newValue } }
+        get { self[\.profile] }
+        set { self[\.profile] = newValue }
     }
 
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
