@@ -16,6 +16,7 @@ final class RoleTests: XCTestCase {
         .approveStorno: [.kassenaufsicht],
         .approveCashMovement: [.kassenaufsicht],
         .approveDayCloseDifference: [.kassenaufsicht],
+        .approveCardSettlement: [.kassenaufsicht],
         .closeDay: [.kassenaufsicht],
         .unlockOperator: [.kassenaufsicht, .administration],
         .viewAudit: [.kassenaufsicht, .stadtkasse, .administration],

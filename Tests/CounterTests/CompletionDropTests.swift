@@ -43,7 +43,13 @@ final class CompletionDropTests: XCTestCase {
         let dying = CompletionDroppingTransport(TCPTransport(host: "127.0.0.1", port: port))
         let zvt = terminal(dying)
         // Registration 06 00 (it ends with a Completion too) before the trap is armed.
-        XCTAssertNil(try zvt.lastTransaction(), "a fresh terminal has no transaction yet")
+        // A fresh terminal answers 06 1E (nothing to repeat): no 04 0F, so no word on any payment.
+        XCTAssertThrowsError(try zvt.lastTransaction()) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "Das Kartenterminal meldet einen Fehler: das Terminal nennt seine letzte Transaktion nicht (Antwort ohne Statusinformation: Funktion nicht möglich)."
+            )
+        }
         try f.useTerminal(DyingTerminal(zvt))
         dying.armed = true
 

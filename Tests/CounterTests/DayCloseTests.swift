@@ -230,7 +230,7 @@ final class DayCloseTests: XCTestCase {
         let preparation = try dayClose(f).prepare(operatorId: f.clerk.id, blindCount: false)
         XCTAssertEqual(preparation.draft.pendingCardPayments, 1)
         XCTAssertThrowsError(try close(f, counted: Money(euros: 100))) {
-            XCTAssertEqual("\($0)", "Eine Kartenzahlung ist noch ungeklärt: bitte zuerst klären (Terminal erreichbar?).")
+            XCTAssertEqual("\($0)", "Eine Kartenzahlung ist noch ungeklärt: bitte zuerst klären (Menü F9, »Ungeklärte Kartenzahlungen«).")
         }
         XCTAssertNil(try f.service.ledger.lastDayClose())
         // Resolved (the terminal approved it: booked), the close goes through and agrees with the terminal.

@@ -189,8 +189,13 @@ final class DayCloseScreenTests: XCTestCase {
         let h = UIHarness()
         let backend = FakeDayCloseBackend()
         backend.sheet.pendingCardPayments = 1
-        _ = open(h, backend)
+        h.stack.push(MenuScreen(backend: h.backend, flow: h.flow))
+        DayCloseCountScreen.open(backend: backend, flow: h.flow, stack: h.stack)
+        // »Zahlung ungeklärt« comes first, with the reason and the way to settle it.
+        XCTAssertTrue(h.stack.top is UnresolvedCardPaymentsScreen)
         XCTAssertTrue(h.screenText.contains("Kartenzahlung(en) mit offenem Ergebnis"), h.screenText)
+        h.press(.escape)
+        XCTAssertTrue(h.stack.top is DayCloseCountScreen)
         h.press(.function(10))
         XCTAssertTrue(h.screenText.contains("Eine Kartenzahlung ist noch ungeklärt"), h.screenText)
         XCTAssertNil(backend.closed)

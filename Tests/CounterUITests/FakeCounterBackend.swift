@@ -195,6 +195,26 @@ final class FakeCounterBackend: CounterBackend {
         sales[index].isCancelled = true
         return ReceiptView(number: receiptNumber + "-S", lines: ["STORNO", "zu Beleg \(receiptNumber)", "Grund: \(reason)"])
     }
+    var unresolved: [UnresolvedCardPayment] = []
+    var terminalAnswer: FakeTerminalQuery?
+    var settledByHand: [String] = []
+    func unresolvedCardPayments() -> [UnresolvedCardPayment] { unresolved }
+    func askTerminalAboutUnresolvedPayments() -> TerminalQueryJob {
+        let query = FakeTerminalQuery()
+        terminalAnswer = query
+        return query
+    }
+    func terminalLastTransaction() -> TerminalQueryJob {
+        let query = FakeTerminalQuery()
+        terminalAnswer = query
+        return query
+    }
+    func settleCardPaymentByHand(id: String, paid: Bool, terminalReceiptNumber: String, note: String, approval: SupervisorApproval) throws -> String {
+        guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        unresolved.removeAll { $0.id == id }
+        settledByHand.append("\(id) \(paid ? "bezahlt \(terminalReceiptNumber)" : "nicht bezahlt") \(note)")
+        return paid ? "Von Hand geklärt: bezahlt – Beleg 2 gebucht." : "Von Hand geklärt: nicht bezahlt – nichts gebucht."
+    }
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .entnahme }
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
         if kind == .entnahme {
@@ -224,4 +244,12 @@ final class FakeCardJob: CardPaymentJob, @unchecked Sendable {
     func show(_ text: String) { lock.withLock { current.texts.append(text) } }
     func finish(_ state: CardPaymentSnapshot.State) { lock.withLock { current.state = state } }
     func approve() { finish(.approved(onApprove!())) }
+}
+
+/// A question to the terminal whose answer the test gives.
+final class FakeTerminalQuery: TerminalQueryJob, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answer: [String]?
+    var lines: [String]? { lock.withLock { answer } }
+    func answer(_ lines: [String]) { lock.withLock { answer = lines } }
 }

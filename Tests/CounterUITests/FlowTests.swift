@@ -209,6 +209,52 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.backend.payments.isEmpty)
     }
 
+    /// The terminal did not tell: »Zahlung ungeklärt« names the payment, asks the terminal again
+    /// in the background, and a supervisor settles it by hand with a note.
+    func testUnresolvedCardPaymentIsAskedAgainThenSettledByHand() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        ui.backend.unresolved = [UnresolvedCardPayment(id: "p1", amount: Money(cents: 1300), time: "10:42", isReversal: false)]
+        ui.backend.cardJob!.finish(
+            .unresolved("Das Ergebnis der Kartenzahlung ist unbekannt (Verbindung verloren). Die Zahlung bleibt offen; bitte nicht erneut kassieren."))
+        _ = ui.stack.tick()
+        XCTAssertTrue(ui.stack.top is UnresolvedCardPaymentsScreen)
+        assertGolden(ui.render(), "card-unresolved")
+
+        ui.press(.function(2))
+        XCTAssertTrue(ui.screenText.contains("Antwort des Terminals: das Terminal wird gefragt …"), ui.screenText)
+        ui.press(.function(2))
+        XCTAssertTrue(ui.screenText.contains("Das Terminal wird noch gefragt; bitte warten."), "one question at a time")
+        ui.backend.terminalAnswer!.answer(["Kartenzahlung über 13,00 €: weiterhin offen – das Terminal nennt seine letzte Transaktion nicht."])
+        XCTAssertTrue(ui.stack.tick())
+        XCTAssertTrue(ui.screenText.contains("weiterhin offen"), ui.screenText)
+
+        ui.press(.function(4))
+        XCTAssertTrue(ui.stack.top is SettleCardPaymentByHandDialog)
+        ui.type("x")
+        ui.press(.enter, .enter, .enter, .enter, .enter)
+        XCTAssertTrue(ui.screenText.contains("»Bezahlt (j/n)«: j (bezahlt) oder n (nicht bezahlt) eingeben."), ui.screenText)
+        ui.press(.backspace)
+        ui.type("j")
+        ui.press(.enter)
+        ui.type("7")
+        ui.press(.enter)
+        ui.type("Händlerbeleg: Zahlung erfolgt")
+        ui.press(.enter)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        assertGolden(ui.render(), "card-settle-by-hand")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.settledByHand, ["p1 bezahlt 7 Händlerbeleg: Zahlung erfolgt"])
+        XCTAssertTrue(ui.stack.top is UnresolvedCardPaymentsScreen)
+        XCTAssertTrue(ui.screenText.contains("Keine Kartenzahlung ist mehr offen."), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Von Hand geklärt: bezahlt – Beleg 2 gebucht."), ui.screenText)
+        ui.press(.escape)
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+    }
+
     func testSplitPaymentCashThenCheque() {
         let ui = UIHarness()
         ui.type("pa")

@@ -176,8 +176,7 @@ final class DriverTests: XCTestCase {
         let previousTrace = lastEntry?.trace
         guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_51) else { return XCTFail() }
         XCTAssertEqual(unknown.problem, .noAcknowledgement)
-        let verdict = driver.recover(unknown, previousTrace: previousTrace)
-        guard case .notBooked = verdict else { return XCTFail("\(verdict)") }
+        XCTAssertEqual(driver.lastTransaction().statusInformation?.fields.trace, previousTrace, "the last transaction is the one before")
         assertNothingBooked(3_51)
     }
 
@@ -195,7 +194,10 @@ final class DriverTests: XCTestCase {
         guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_61) else { return XCTFail() }
         XCTAssertTrue(simulator.journal.waitForEntries(count: 2))
         XCTAssertEqual(lastEntry?.status, .autoReversed)
-        guard case .notBooked = driver.recover(unknown, previousTrace: previousTrace) else { return XCTFail() }
+        XCTAssertNil(unknown.statusInformation)
+        let last = driver.lastTransaction().statusInformation
+        XCTAssertNotEqual(last?.fields.trace, previousTrace)
+        XCTAssertEqual(last?.resultCode, .aborted, "reported as reversed (6C Autostorno)")
         assertNothingBooked(3_61)
     }
 
@@ -205,8 +207,11 @@ final class DriverTests: XCTestCase {
         guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 3_62) else { return XCTFail() }
         XCTAssertEqual(unknown.problem, .noCompletionAfterResult(timedOut: false))
         XCTAssertEqual(lastEntry?.status, .booked)
-        let verdict = driver.recover(unknown)
-        assertApprovedAndBooked(verdict.approvedOutcome, cents: 3_62)
+        let last = driver.lastTransaction().statusInformation
+        XCTAssertEqual(last?.resultCode, .success)
+        XCTAssertEqual(last?.fields.receiptNumber, unknown.statusInformation?.fields.receiptNumber)
+        XCTAssertEqual(last?.fields.trace, unknown.statusInformation?.fields.trace)
+        XCTAssertEqual(last?.fields.amountCents, 3_62)
     }
 
     /// The terminal closes while it prints the receipts through the register: it reverses (§2.2.8)
@@ -217,7 +222,9 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(unknown.statusInformation?.resultCode, .success, "the approval had been acknowledged")
         XCTAssertTrue(simulator.journal.waitForEntries(count: 1))
         XCTAssertEqual(lastEntry?.status, .autoReversed)
-        guard case .notBooked = driver.recover(unknown) else { return XCTFail() }
+        let last = driver.lastTransaction().statusInformation
+        XCTAssertEqual(last?.fields.trace, unknown.statusInformation?.fields.trace)
+        XCTAssertEqual(last?.resultCode, .aborted, "reported as reversed (6C Autostorno)")
         assertNothingBooked(3_63)
     }
 
@@ -269,15 +276,5 @@ final class DriverTests: XCTestCase {
             if case .approved(let transaction) = driver.authorize(amountCents: cents) { approvedCents += transaction.amountCents ?? 0 }
         }
         XCTAssertEqual(simulator.journal.batchTotals.totalCents, approvedCents, "the terminal's batch equals what the register booked")
-    }
-}
-
-extension RecoveryVerdict {
-    /// The verdict as a payment outcome, to check an approval like a direct one.
-    var approvedOutcome: PaymentOutcome {
-        switch self {
-        case .approved(let transaction): return .approved(transaction)
-        case .notBooked(let text), .undetermined(let text, _): return .error(text)
-        }
     }
 }

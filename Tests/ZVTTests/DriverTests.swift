@@ -108,7 +108,7 @@ final class DriverTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
 
-    func testConnectionLostMidPaymentIsOutcomeUnknownAndRecoveryFindsTheApproval() throws {
+    func testConnectionLostMidPaymentIsOutcomeUnknownAndTheLastTransactionIsAskedOnANewConnection() throws {
         let (driver, transport) = makeDriver([[.bytes(hex("80 00 00 04 FF 01 0A")), .close]])
         guard case .outcomeUnknown(let unknown) = driver.authorize(amountCents: 1) else { return XCTFail() }
         XCTAssertEqual(unknown.amountCents, 1)
@@ -116,25 +116,23 @@ final class DriverTests: XCTestCase {
         XCTAssertNil(unknown.statusInformation)
         XCTAssertFalse(transport.isConnected)
 
-        // Recovery: reconnect, Repeat Receipt with service byte 03 → the last transaction is new and approved.
+        // The last transaction: reconnect, Repeat Receipt with service byte 03 → Status-Information of receipt 22.
         let terminal = ScriptedTerminal([
             [.bytes(hex("80 00 00")), try bytes("dce-valina/data081649050.hex")], [.bytes(hex("06 0F 00"))],
         ])
         transport.script = { terminal.next($0) }
-        guard case .approved(let payment) = driver.recover(unknown, previousTrace: 21) else { return XCTFail() }
-        XCTAssertEqual(payment.receiptNumber, 22)
+        let last = driver.lastTransaction()
+        XCTAssertEqual(last.statusInformation?.fields.receiptNumber, 22)
+        XCTAssertEqual(last.statusInformation?.resultCode, .success)
         XCTAssertEqual(transport.connectCount, 2)
         XCTAssertEqual(transport.sentAPDUs.last(where: { $0.commandClass == 0x06 }), RepeatReceipt(password: Password("123456")!, serviceByte: 0x03).apdu)
 
-        // Same answer but the last transaction is the previous one: not booked.
-        let again = ScriptedTerminal([[.bytes(hex("80 00 00")), try bytes("dce-valina/data081649050.hex")], [.bytes(hex("06 0F 00"))]])
-        transport.script = { again.next($0) }
-        guard case .notBooked = driver.recover(unknown, previousTrace: 22) else { return XCTFail() }
-
-        // PAX-style: only 06 0F, no 04 0F → undetermined, never guessed.
+        // PAX-style: only 06 0F, no 04 0F: nothing to match (the counter keeps the payment pending).
         let pax = ScriptedTerminal([[.bytes(hex("80 00 00 06 0F 00"))]])
         transport.script = { pax.next($0) }
-        guard case .undetermined(_, nil) = driver.recover(unknown, previousTrace: 21) else { return XCTFail() }
+        let bare = driver.lastTransaction()
+        XCTAssertNil(bare.statusInformation)
+        XCTAssertEqual(bare.outcome, .success)
     }
 
     /// ZVT 13.08 §2.2.8 through the driver: whether an acknowledged approval without Completion stands

@@ -9,6 +9,9 @@ public enum ApprovableAction: Sendable, Equatable {
     case cashWithdrawal(Money)
     /// Closing the day with this difference between counted and expected cash (negative: shortfall).
     case dayCloseDifference(Money)
+    /// Settling by hand a card payment whose outcome the terminal cannot tell (docs/ledger.md,
+    /// "Card payments"): the supervisor has read the terminal's own journal or slip.
+    case cardSettlementByHand
 
     /// The operation the approver's role must allow.
     public var approvingPermission: Permission {
@@ -16,6 +19,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return .approveStorno
         case .cashWithdrawal: return .approveCashMovement
         case .dayCloseDifference: return .approveDayCloseDifference
+        case .cardSettlementByHand: return .approveCardSettlement
         }
     }
 
@@ -25,6 +29,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return "Ein Storno"
         case .cashWithdrawal(let amount): return "Eine Entnahme von \(amount.magnitude.formatted)"
         case .dayCloseDifference(let difference): return "Ein Tagesabschluss mit \(difference.formatted) Differenz"
+        case .cardSettlementByHand: return "Eine von Hand geklärte Kartenzahlung"
         }
     }
 
@@ -34,6 +39,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return "storno"
         case .cashWithdrawal: return "cash_withdrawal"
         case .dayCloseDifference: return "day_close_difference"
+        case .cardSettlementByHand: return "card_settlement_by_hand"
         }
     }
 }
@@ -64,7 +70,7 @@ public struct FourEyesRules: Sendable, Equatable {
     /// Whether `action` needs a second person's approval.
     public func needsApproval(_ action: ApprovableAction) -> Bool {
         switch action {
-        case .storno: return true
+        case .storno, .cardSettlementByHand: return true
         case .cashWithdrawal(let amount): return !amount.isZero
         case .dayCloseDifference(let difference): return difference.magnitude > dayCloseDifferenceThreshold
         }
@@ -98,7 +104,7 @@ public struct FourEyesRules: Sendable, Equatable {
             event.fields[AuditField.action] == action.kind
         else { return false }
         switch action {
-        case .storno: return true
+        case .storno, .cardSettlementByHand: return true
         case .cashWithdrawal(let amount), .dayCloseDifference(let amount): return event.fields[AuditField.amount] == String(amount.cents)
         }
     }

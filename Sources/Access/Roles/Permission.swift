@@ -14,6 +14,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case approveStorno
     case approveCashMovement
     case approveDayCloseDifference
+    case approveCardSettlement
     case closeDay
     case unlockOperator
     case viewAudit
@@ -41,6 +42,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
         case .approveStorno: return "Storno genehmigen"
         case .approveCashMovement: return "Entnahme genehmigen"
         case .approveDayCloseDifference: return "Kassendifferenz beim Tagesabschluss genehmigen"
+        case .approveCardSettlement: return "Ungeklärte Kartenzahlung von Hand klären"
         case .closeDay: return "Tagesabschluss"
         case .unlockOperator: return "Bediener entsperren"
         case .viewAudit: return "Prüfprotokoll einsehen"
@@ -62,7 +64,7 @@ public enum AccessPolicy {
         case .sell, .reprintReceipt, .interimReport, .openShift, .closeShift, .handOverShift, .requestStorno,
             .depositCash, .withdrawCash:
             return [.sachbearbeitung, .kassenaufsicht]
-        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .closeDay:
+        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .approveCardSettlement, .closeDay:
             return [.kassenaufsicht]
         case .unlockOperator:
             return [.kassenaufsicht, .administration]

@@ -12,8 +12,11 @@ import ZVT
 /// 2. The terminal committed (approved): the booking and the intent's resolution in one transaction.
 /// 3. The terminal did not commit (declined, aborted, unreachable, refused): the intent is closed,
 ///    nothing is booked.
-/// 4. The outcome is unknown: the terminal's last transaction decides (``LastTransactionMatch``);
-///    if the terminal cannot say, the intent stays pending until it can.
+/// 4. The outcome is unknown: the terminal's last transaction decides (``LastTransactionMatch``),
+///    matched by the receipt number and trace the terminal sent for the attempt if its result
+///    arrived, asked again after a growing pause while the terminal cannot say. An answer that
+///    does not name the last transaction settles nothing: the intent stays pending until the
+///    terminal says, or a supervisor settles it by hand with a note (``settleByHand``).
 // @unchecked Sendable: every stored property is a constant except `lastSeen`, `knownSettled` and `intentsMade`, which are only touched under `lock`.
 final class CardSettlement: @unchecked Sendable {
     /// What the terminal is asked to do.
@@ -48,6 +51,9 @@ final class CardSettlement: @unchecked Sendable {
     let sales: SaleBooking
     let stornos: StornoBooking
     let receipts: ReceiptDelivery
+    /// The pauses before the terminal is asked again about an attempt whose answer was lost
+    /// (waited on the counter's clock).
+    let recoveryRetryDelaysMs: [Int]
 
     /// The trace of the terminal's last transaction as last heard from it (`known(nil)`: it has
     /// none); unknown at start and after an answer that carries no trace (a decline).
@@ -63,12 +69,16 @@ final class CardSettlement: @unchecked Sendable {
     private var intentsMade = 0
     private let lock = NSLock()
 
-    init(context: BookingContext, terminal: CardTerminal?, sales: SaleBooking, stornos: StornoBooking, receipts: ReceiptDelivery) {
+    init(
+        context: BookingContext, terminal: CardTerminal?, sales: SaleBooking, stornos: StornoBooking, receipts: ReceiptDelivery,
+        recoveryRetryDelaysMs: [Int] = [500, 1_000, 2_000]
+    ) {
         self.context = context
         self.terminal = terminal
         self.sales = sales
         self.stornos = stornos
         self.receipts = receipts
+        self.recoveryRetryDelaysMs = recoveryRetryDelaysMs
     }
 
     private var ledger: Ledger { context.ledger }
@@ -104,7 +114,7 @@ final class CardSettlement: @unchecked Sendable {
             }
         } catch .outcomeUnknown(let why) {
             forgetLastSeen()
-            return .unknown(pendingId: pending.id, why: why, recovery: try resolve(pending, atStartup: false).result)
+            return .unknown(pendingId: pending.id, why: why, recovery: try recover(pending, from: terminal))
         } catch .unreachable(let why) {
             return try close(pending, operation, .unreachable(why))
         } catch .failed(let why) {
@@ -118,6 +128,20 @@ final class CardSettlement: @unchecked Sendable {
         case .declined(let text): return try close(pending, operation, .declined(text))
         case .aborted(let text): return try close(pending, operation, .aborted(text))
         }
+    }
+
+    /// Asks the terminal about the attempt whose answer was lost, again after each pause while it
+    /// cannot say; the clerk sees each new try.
+    private func recover(_ pending: PendingCardPayment, from terminal: CardTerminal) throws -> RecoveryOutcome.Result {
+        let seen = terminal.attemptSeen
+        var result = try resolve(pending, atStartup: false, seen: seen).result
+        for (index, delay) in recoveryRetryDelaysMs.enumerated() {
+            guard case .stillPending = result else { break }
+            terminal.announce("Ergebnis unklar – das Terminal wird erneut gefragt (Versuch \(index + 2) von \(recoveryRetryDelaysMs.count + 1)) …")
+            context.clock.pause(milliseconds: delay)
+            result = try resolve(pending, atStartup: false, seen: seen).result
+        }
+        return result
     }
 
     /// A card job waits for every earlier intent to be settled: the terminal's last transaction
@@ -199,8 +223,9 @@ final class CardSettlement: @unchecked Sendable {
         return outcomes
     }
 
-    /// Settles one intent by the terminal's last transaction.
-    func resolve(_ pending: PendingCardPayment, atStartup: Bool) throws -> RecoveryOutcome {
+    /// Settles one intent by the terminal's last transaction; `seen` is what the terminal said of
+    /// the attempt before its sequence broke off, if anything.
+    func resolve(_ pending: PendingCardPayment, atStartup: Bool, seen: CardAttemptSeen? = nil) throws -> RecoveryOutcome {
         let reversal = StornoDraft.decode(pending.draft)
         if let reversal {
             if let storno = try ledger.storno(ofSale: reversal.saleId) {
@@ -222,7 +247,7 @@ final class CardSettlement: @unchecked Sendable {
         }
         lock.withLock { lastSeen = .known(last?.details.traceNumber) }
         let previousTrace = reversal?.previousTrace ?? (try? SaleDraft.decode(pending.draft))?.previousTrace
-        let verdict = try last.map { try self.verdict(pending, isReversal: reversal != nil, previousTrace: previousTrace, last: $0) }
+        let verdict = try last.map { try self.verdict(pending, isReversal: reversal != nil, previousTrace: previousTrace, seen: seen, last: $0) }
         switch verdict {
         case .isTheAttempt(approved: true)?:
             guard let last, let shift = try ledger.openShift() else {
@@ -254,9 +279,70 @@ final class CardSettlement: @unchecked Sendable {
         }
     }
 
+    // MARK: Settling by hand
+
+    /// Settles `pendingId` as a supervisor read it from the terminal's own journal or slip, when
+    /// the terminal cannot say (docs/ledger.md, "Card payments"): the resolution records the
+    /// decision, the note and the approver, and uses the approval in the same transaction.
+    func settleByHand(_ pendingId: String, _ decision: CardSettlementByHand, note: String, operatorId: String, approvedBy: String) throws
+        -> CardSettledByHand
+    {
+        guard let pending = try ledger.unresolvedCardPayments().first(where: { $0.id == pendingId }) else {
+            throw CounterError.noSuchPendingCardPayment(pendingId)
+        }
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else { throw CounterError.missingDetail("eine Notiz, woran die Kassenaufsicht das Ergebnis erkannt hat") }
+        try context.requireOperator(approvedBy)
+        try context.accessGuard?.check(.sell, operatorId: operatorId, approval: .cardSettlementByHand, approvedBy: approvedBy)
+        let useApproval: (JournalEntry) throws -> Void = { entry in
+            try self.context.accessGuard?.recordApprovalUse(
+                .cardSettlementByHand, operatorId: operatorId, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: false)
+        }
+        let reversal = StornoDraft.decode(pending.draft)
+        let by = "von Hand geklärt durch \(try ledger.operatorRecord(id: approvedBy)?.login ?? approvedBy): \(note)"
+        switch decision {
+        case .notPaid:
+            let now = context.clock.now()
+            try ledger.transaction {
+                let entry = try ledger.append(
+                    .cardResolved(
+                        CardResolution(
+                            pendingId: pending.id, outcome: .notPaid, saleId: reversal?.saleId,
+                            detail: (reversal != nil ? "nicht storniert, " : "nicht bezahlt, ") + by, resolvedAt: now, atStartup: false)),
+                    at: now)
+                try useApproval(entry)
+            }
+            forgetLastSeen()
+            return CardSettledByHand(pending: pending, decision: decision, receiptNumber: nil)
+        case .paid(let number):
+            let number = number.trimmingCharacters(in: .whitespaces)
+            guard !number.isEmpty, number.count <= 6, number.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw CounterError.invalidAmount("Die Terminal-Belegnummer »\(number)« ist ungültig: 1 bis 6 Ziffern, wie auf dem Terminalbeleg.")
+            }
+            guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
+            let card = CardDetails(
+                terminalId: "", traceNumber: "", receiptNumber: String(repeating: "0", count: max(0, 4 - number.count)) + number,
+                cardName: "girocard", maskedPAN: "", authorizationCode: nil, turnoverNumber: nil,
+                receiptLines: ["Kartenzahlung von Hand geklärt", "Terminal-Beleg \(number)"])
+            forgetLastSeen()
+            if let reversal {
+                let storno = try stornos.book(
+                    reversal, shift: shift, reversal: card, pending: pending, atStartup: false, resolution: "storniert, Terminal-Beleg \(number), " + by,
+                    inTransaction: useApproval)
+                _ = receipts.deliver(booked: storno.receiptNumber, copy: false)
+                return CardSettledByHand(pending: pending, decision: decision, receiptNumber: storno.receiptNumber)
+            }
+            let (sale, entry) = try sales.book(
+                try SaleDraft.decode(pending.draft), shift: shift, card: card, pending: pending, atStartup: false,
+                resolution: "bezahlt, Terminal-Beleg \(number), " + by, inTransaction: useApproval)
+            _ = receipts.deliver(committed: .sale(sale), checkValue: entry.hash)
+            return CardSettledByHand(pending: pending, decision: decision, receiptNumber: sale.receiptNumber)
+        }
+    }
+
     /// The counter's facts for ``LastTransactionMatch``: the transactions before the attempt are
     /// the terminal's previous trace and everything the ledger booked.
-    private func verdict(_ pending: PendingCardPayment, isReversal: Bool, previousTrace: String?, last: TerminalTransaction) throws
+    private func verdict(_ pending: PendingCardPayment, isReversal: Bool, previousTrace: String?, seen: CardAttemptSeen?, last: TerminalTransaction) throws
         -> LastTransactionMatch.Verdict
     {
         let d = last.details
@@ -265,7 +351,9 @@ final class CardSettlement: @unchecked Sendable {
             || ledger.isCardPaymentBooked(terminalId: d.terminalId, receiptNumber: d.receiptNumber, traceNumber: d.traceNumber)
             || ledger.isCardReversalBooked(terminalId: d.terminalId, receiptNumber: d.receiptNumber, traceNumber: d.traceNumber)
         return LastTransactionMatch.verdict(
-            LastTransactionMatch.Attempt(amountCents: pending.amount.cents, isReversal: isReversal, earlierTransactionsKnown: true),
+            LastTransactionMatch.Attempt(
+                amountCents: pending.amount.cents, isReversal: isReversal, receiptNumber: seen?.receiptNumber, trace: seen?.trace,
+                earlierTransactionsKnown: true),
             last: LastTransactionMatch.LastTransaction(
                 approved: last.approved, amountCents: last.amount.cents, isReversal: last.kind == .reversal,
                 receiptNumber: Int(d.receiptNumber), trace: Int(d.traceNumber), resultText: last.approved ? "genehmigt" : "nicht genehmigt"),

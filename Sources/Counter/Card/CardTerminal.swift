@@ -16,8 +16,17 @@ public protocol CardTerminal: AnyObject {
     func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult
 
     /// The terminal's last transaction (ZVT 06 20 repeat receipt / status information), for
-    /// recovery; `nil` if the terminal has none.
+    /// recovery; `nil` only if the terminal says it has none. An answer that does not name the
+    /// last transaction (no `04 0F`, as some terminals answer) throws: it settles nothing.
     func lastTransaction() throws(CardTerminalError) -> TerminalTransaction?
+
+    /// The terminal's receipt number and trace for the last payment or reversal whose result
+    /// arrived but whose sequence did not end (its acknowledgement may have been lost, ZVT 13.08
+    /// §2.2.8); the recovery matches the terminal's last transaction by them. `nil` otherwise.
+    var attemptSeen: CardAttemptSeen? { get }
+
+    /// Shows `text` to the current status listener (e.g. the recovery's retries).
+    func announce(_ text: String)
 
     /// Sends the terminal's intermediate texts (ZVT 04 FF) to `listener` until it is replaced
     /// or removed (`nil`). Called from any thread.
@@ -31,6 +40,9 @@ public protocol CardTerminal: AnyObject {
 extension CardTerminal {
     /// A terminal without intermediate texts.
     public func listenForStatus(_ listener: (@Sendable (String) -> Void)?) {}
+    public func announce(_ text: String) {}
+    /// A terminal that tells nothing of an attempt whose sequence broke off.
+    public var attemptSeen: CardAttemptSeen? { nil }
     /// A terminal that cannot be interrupted.
     public func abortRunningCommand() {}
 }
@@ -42,6 +54,16 @@ public enum CardResult: Equatable, Sendable {
     case declined(String)
     /// Aborted at the terminal or by the clerk before approval.
     case aborted(String)
+}
+
+/// What the terminal said of an attempt before its sequence broke off.
+public struct CardAttemptSeen: Equatable, Sendable {
+    public let receiptNumber: Int
+    public let trace: Int
+    public init(receiptNumber: Int, trace: Int) {
+        self.receiptNumber = receiptNumber
+        self.trace = trace
+    }
 }
 
 /// The terminal's record of its last transaction.

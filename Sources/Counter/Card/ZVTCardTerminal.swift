@@ -10,6 +10,7 @@ public final class ZVTCardTerminal: CardTerminal {
     public let driver: ZVTDriver
     private let status: StatusRelay
     private var registered = false
+    public private(set) var attemptSeen: CardAttemptSeen?
 
     /// `address` is `HOST:PORT`; `password` the terminal's six digits.
     public convenience init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
@@ -32,6 +33,8 @@ public final class ZVTCardTerminal: CardTerminal {
 
     public func abortRunningCommand() { status.abort() }
 
+    public func announce(_ text: String) { status.received(text) }
+
     /// Registration 06 00 once per terminal object (the terminal keeps it across connections).
     private func ensureRegistered() throws(CardTerminalError) {
         guard !registered else { return }
@@ -44,12 +47,14 @@ public final class ZVTCardTerminal: CardTerminal {
     }
 
     public func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
+        attemptSeen = nil
         try ensureRegistered()
         return try map(driver.authorize(amountCents: amount.cents))
     }
 
     public func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
         guard let number = Int(receiptNumber) else { throw .failed("Terminal-Belegnummer »\(receiptNumber)« ist keine Zahl") }
+        attemptSeen = nil
         try ensureRegistered()
         return try map(driver.reverse(receiptNumber: number))
     }
@@ -60,9 +65,12 @@ public final class ZVTCardTerminal: CardTerminal {
         let result = driver.lastTransaction()
         guard let info = result.statusInformation else {
             switch result.outcome {
-            case .declined, .aborted: return nil  // "nothing yet" (06 1E 01 83)
             case .failed(let problem), .unknown(let problem): throw .unreachable(problem.description)
-            case .success: return nil
+            case .declined, .aborted, .success:
+                // `06 1E`, `84 xx` or a bare `06 0F` (PAX A80, docs/zvt-field-notes.md): the
+                // answer does not name the last transaction, so it proves nothing either way.
+                let said = result.text.isEmpty ? "" : ": \(result.text)"
+                throw .failed("das Terminal nennt seine letzte Transaktion nicht (Antwort ohne Statusinformation\(said))")
             }
         }
         let f = info.fields
@@ -77,7 +85,11 @@ public final class ZVTCardTerminal: CardTerminal {
         case .approved(let t): return .approved(Self.details(t))
         case .declined(let f): return .declined(f.text)
         case .aborted(let f): return .aborted(f.text)
-        case .outcomeUnknown(let u): throw .outcomeUnknown(u.text)
+        case .outcomeUnknown(let u):
+            if let f = u.statusInformation?.fields, let receipt = f.receiptNumber, let trace = f.trace {
+                attemptSeen = CardAttemptSeen(receiptNumber: receipt, trace: trace)
+            }
+            throw .outcomeUnknown(u.text)
         case .error(let text): throw .failed(text)
         }
     }

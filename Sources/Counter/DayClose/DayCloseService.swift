@@ -390,7 +390,7 @@ public final class DayCloseService {
             var lines = try report.lines(width: width)
             if detail?.totalOnly ?? true, let header = lines.firstIndex(where: { $0.hasPrefix("Kassenbestand nach Zählung") }) {
                 // Only the sum was entered: no pieces to list.
-                var index = header + 2
+                let index = header + 2
                 while index < lines.count, !lines[index].hasPrefix("  Scheine") { lines.remove(at: index) }
                 if index < lines.count {
                     lines.removeSubrange(index..<min(index + 2, lines.count))  // Scheine, Münzen

@@ -9,9 +9,12 @@ struct SaleBooking: Sendable {
 
     /// Books the sale of `draft` (with the terminal's `card` data, if any) and resolves `pending`;
     /// returns the record as committed with its journal entry, from which the receipt is rendered.
-    func book(_ draft: SaleDraft, shift: ShiftRecord, card: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
-        throws -> (sale: SaleRecord, entry: JournalEntry)
-    {
+    /// `resolution` replaces the resolution's detail, `inTransaction` runs inside the same write
+    /// transaction with the sale's entry (a settlement by hand records its approval there).
+    func book(
+        _ draft: SaleDraft, shift: ShiftRecord, card: CardDetails?, pending: PendingCardPayment?, atStartup: Bool, resolution: String? = nil,
+        inTransaction: ((JournalEntry) throws -> Void)? = nil
+    ) throws -> (sale: SaleRecord, entry: JournalEntry) {
         var payments = draft.payments
         if let card, let pending {
             payments.append(PaymentRecord(method: .card, amount: pending.amount, card: card, cardPendingId: pending.id))
@@ -30,9 +33,11 @@ struct SaleBooking: Sendable {
                     .cardResolved(
                         CardResolution(
                             pendingId: pending.id, outcome: .approved, saleId: sale.id,
-                            detail: "genehmigt, Terminal-Beleg \(card?.receiptNumber ?? "")", resolvedAt: now, atStartup: atStartup)),
+                            detail: resolution ?? "genehmigt, Terminal-Beleg \(card?.receiptNumber ?? "")", resolvedAt: now,
+                            atStartup: atStartup)),
                     at: now)
             }
+            try inTransaction?(entry)
             return (sale, entry)
         }
     }

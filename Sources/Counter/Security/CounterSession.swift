@@ -186,6 +186,23 @@ public final class CounterSession {
             id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
     }
 
+    /// Settles by hand a card payment the terminal cannot settle; needs the approval of a second
+    /// operator with Kassenaufsicht, recorded on the resolution.
+    public func settleCardPaymentByHand(pendingId: String, _ decision: CardSettlementByHand, note: String, approval: Approval?) throws
+        -> CardSettledByHand
+    {
+        try check(.sell)
+        try access.fourEyes.require(.cardSettlementByHand, requestedBy: id, approval: approval)
+        guard let approval else { throw AccessError.approvalRequired(.cardSettlementByHand) }
+        return try service.settleCardPaymentByHand(pendingId: pendingId, decision, note: note, operatorId: id, approvedBy: approval.approverID)
+    }
+
+    /// Asks the terminal again about every open card payment.
+    public func resolvePendingCardPayments() throws -> [RecoveryOutcome] {
+        try check(.sell)
+        return try service.resolvePendingCardPayments()
+    }
+
     /// Prints a copy (Kopie) of a booked receipt.
     public func reprint(receiptNumber: Int64) throws -> DeliveredReceipt {
         try check(.reprintReceipt)

@@ -122,6 +122,25 @@ public final class CounterService: @unchecked Sendable {
         try guarded { try settlement.resolveAll(atStartup: atStartup) }
     }
 
+    /// The card payments and reversals whose outcome is still open, oldest first.
+    public func unresolvedCardPayments() throws -> [PendingCardPayment] { try guarded { try settlement.unresolved() } }
+
+    /// Settles an open card payment by hand, as the supervisor `approvedBy` read it from the
+    /// terminal's journal or slip, with `note` saying how (``CardSettlement/settleByHand``).
+    /// Needs `approvedBy`'s approval (``ApprovableAction/cardSettlementByHand``) for `operatorId`.
+    public func settleCardPaymentByHand(
+        pendingId: String, _ decision: CardSettlementByHand, note: String, operatorId: String, approvedBy: String
+    ) throws -> CardSettledByHand {
+        try guarded { try settlement.settleByHand(pendingId, decision, note: note, operatorId: operatorId, approvedBy: approvedBy) }
+    }
+
+    /// The terminal's last transaction as it reports it (ZVT 06 20), for a supervisor who settles
+    /// an open card payment; throws ``CardTerminalError`` when it cannot say.
+    public func terminalLastTransaction() throws -> TerminalTransaction? {
+        guard let terminal else { throw CounterError.noTerminal }
+        return try terminal.lastTransaction()
+    }
+
     /// Writes the files of booked receipts that have none.
     public func rewriteMissingReceiptFiles() throws -> [Int64] { try guarded { try receipts.rewriteMissingFiles() } }
 

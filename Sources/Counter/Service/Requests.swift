@@ -94,7 +94,7 @@ public struct RecoveryOutcome: Equatable, Sendable, CustomStringConvertible {
     public let result: Result
 
     /// Whether this was the reversal of a storno rather than a payment.
-    public var isReversal: Bool { StornoDraft.decode(pending.draft) != nil }
+    public var isReversal: Bool { pending.isReversal }
 
     public var description: String {
         let what =
@@ -113,6 +113,43 @@ public struct RecoveryOutcome: Equatable, Sendable, CustomStringConvertible {
         case .stillPending(let reason): return "\(what): weiterhin offen – \(reason)"
         }
     }
+}
+
+/// A supervisor's word on a card payment whose outcome the terminal cannot tell, read from the
+/// terminal's own journal or slip (docs/ledger.md, "Card payments").
+public enum CardSettlementByHand: Equatable, Sendable {
+    /// The terminal approved it: booked with the terminal's receipt number (Beleg-Nr.) from its slip or journal.
+    case paid(terminalReceiptNumber: String)
+    /// The terminal did not: closed as not paid, nothing booked.
+    case notPaid
+}
+
+/// A card payment or reversal settled by hand.
+public struct CardSettledByHand: Equatable, Sendable, CustomStringConvertible {
+    public let pending: PendingCardPayment
+    public let decision: CardSettlementByHand
+    /// The receipt booked (sale or storno) when it was paid.
+    public let receiptNumber: Int64?
+
+    public var description: String {
+        let isReversal = pending.isReversal
+        let what = (isReversal ? "Kartenstorno" : "Kartenzahlung") + " über \(pending.amount.formatted)"
+        switch decision {
+        case .paid:
+            return isReversal
+                ? "\(what): von Hand als storniert geklärt – Storno gebucht, Beleg \(receiptNumber.map(String.init) ?? "?")."
+                : "\(what): von Hand als bezahlt geklärt – Verkauf gebucht, Beleg \(receiptNumber.map(String.init) ?? "?")."
+        case .notPaid:
+            return isReversal
+                ? "\(what): von Hand als nicht storniert geklärt – Storno nicht gebucht."
+                : "\(what): von Hand als nicht bezahlt geklärt – nichts gebucht."
+        }
+    }
+}
+
+extension PendingCardPayment {
+    /// Whether it is the card part of a storno (a reversal, ZVT 06 30) rather than a payment.
+    public var isReversal: Bool { StornoDraft.decode(draft) != nil }
 }
 
 /// Interim (X) totals: nothing is closed.
@@ -140,6 +177,8 @@ public enum CounterError: Error, CustomStringConvertible {
     /// The card payment's outcome is unknown and the terminal cannot say: it stays pending.
     case cardOutcomeUnknown(pendingId: String, reason: String)
     case unresolvedCardPayment(count: Int)
+    /// No unresolved card payment has this id (settled meanwhile, or never made).
+    case noSuchPendingCardPayment(String)
     case saleNotFound(String)
     case receiptNotFound(Int64)
     case notASaleReceipt(Int64)
@@ -167,7 +206,10 @@ public enum CounterError: Error, CustomStringConvertible {
             return
                 "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."
         case .unresolvedCardPayment(let count):
-            return "\(count == 1 ? "Eine Kartenzahlung ist" : "\(count) Kartenzahlungen sind") noch ungeklärt: bitte zuerst klären (Terminal erreichbar?)."
+            return
+                "\(count == 1 ? "Eine Kartenzahlung ist" : "\(count) Kartenzahlungen sind") noch ungeklärt: bitte zuerst klären (Menü F9, »Ungeklärte Kartenzahlungen«)."
+
+        case .noSuchPendingCardPayment(let id): return "Die Kartenzahlung \(id) ist nicht mehr offen (inzwischen geklärt?)."
         case .saleNotFound(let id): return "Der Verkauf \(id) ist nicht gebucht."
         case .receiptNotFound(let n): return "Beleg \(n) gibt es nicht."
         case .notASaleReceipt(let n): return "Beleg \(n) ist kein Verkaufsbeleg und kann nicht storniert werden."

@@ -8,9 +8,12 @@ struct StornoBooking: Sendable {
     let context: BookingContext
 
     /// Books the storno of `draft` (with the terminal's reversal data, if any) and resolves `pending`.
-    func book(_ draft: StornoDraft, shift: ShiftRecord, reversal: CardDetails?, pending: PendingCardPayment?, atStartup: Bool)
-        throws -> StornoRecord
-    {
+    /// `resolution` replaces the resolution's detail, `inTransaction` runs inside the same write
+    /// transaction with the storno's entry (a settlement by hand records its approval there).
+    func book(
+        _ draft: StornoDraft, shift: ShiftRecord, reversal: CardDetails?, pending: PendingCardPayment?, atStartup: Bool, resolution: String? = nil,
+        inTransaction: ((JournalEntry) throws -> Void)? = nil
+    ) throws -> StornoRecord {
         let ledger = context.ledger
         guard let sale = try ledger.sale(id: draft.saleId) else { throw CounterError.saleNotFound(draft.saleId) }
         var refunds = draft.refunds
@@ -34,9 +37,10 @@ struct StornoBooking: Sendable {
                     .cardResolved(
                         CardResolution(
                             pendingId: pending.id, outcome: .reversed, saleId: sale.id,
-                            detail: "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
+                            detail: resolution ?? "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
                             atStartup: atStartup)), at: now)
             }
+            try inTransaction?(entry)
             return record
         }
     }

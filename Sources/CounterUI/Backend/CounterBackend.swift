@@ -67,6 +67,17 @@ public protocol CounterBackend: DayCloseBackend {
     /// card part is reversed on the terminal); the job's result carries the storno receipt.
     func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
+    // Card payments whose outcome the terminal has not told (»Zahlung ungeklärt«)
+    /// The open card payments and reversals, oldest first.
+    func unresolvedCardPayments() -> [UnresolvedCardPayment]
+    /// Asks the terminal again about them, in the background; the lines say what it settled.
+    func askTerminalAboutUnresolvedPayments() -> TerminalQueryJob
+    /// The terminal's last transaction as lines, in the background.
+    func terminalLastTransaction() -> TerminalQueryJob
+    /// Settles one by hand, as a supervisor read it from the terminal's journal or slip, with her
+    /// approval and a note; returns what was booked.
+    func settleCardPaymentByHand(id: String, paid: Bool, terminalReceiptNumber: String, note: String, approval: SupervisorApproval) throws -> String
+
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
 }
@@ -164,6 +175,29 @@ public struct SaleSummary: Equatable, Sendable {
     }
 }
 
+/// A card payment or reversal whose outcome the terminal has not told.
+public struct UnresolvedCardPayment: Equatable, Sendable {
+    public var id: String
+    public var amount: Money
+    /// When it was asked, `HH:mm` in the office's zone.
+    public var time: String
+    public var isReversal: Bool
+    public init(id: String, amount: Money, time: String, isReversal: Bool) {
+        self.id = id
+        self.amount = amount
+        self.time = time
+        self.isReversal = isReversal
+    }
+    /// `Kartenzahlung über 37,50 € von 10:42`.
+    public var label: String { "\(isReversal ? "Kartenstorno" : "Kartenzahlung") über \(amount.formatted) von \(time)" }
+}
+
+/// A question to the terminal running in the background; the screen polls ``lines``.
+public protocol TerminalQueryJob: AnyObject, Sendable {
+    /// `nil` while the terminal is asked; then what to show.
+    var lines: [String]? { get }
+}
+
 /// A card payment running in the background. The screen polls ``snapshot`` and may ``abort()``.
 public protocol CardPaymentJob: AnyObject, Sendable {
     var snapshot: CardPaymentSnapshot { get }
@@ -178,8 +212,11 @@ public struct CardPaymentSnapshot: Equatable, Sendable {
         /// Declined or aborted: nothing booked. The text says why and what to do next.
         case declined(String)
         case aborted(String)
-        /// The terminal failed; the text explains (e.g. outcome unknown, recovery needed).
+        /// The terminal failed; the text explains.
         case failed(String)
+        /// The terminal did not tell whether the money moved: the payment stays open until it is
+        /// settled (asked again, or by hand); the text says why.
+        case unresolved(String)
     }
     /// The terminal's intermediate texts, newest last ("Karte einstecken", "PIN eingeben").
     public var texts: [String]

@@ -260,6 +260,50 @@ public final class LiveCounterBackend: CounterBackend {
         }
     }
 
+    // MARK: Card payments whose outcome is open
+
+    public func unresolvedCardPayments() -> [UnresolvedCardPayment] {
+        ((try? service.unresolvedCardPayments()) ?? []).map {
+            UnresolvedCardPayment(
+                id: $0.id, amount: $0.amount, time: service.calendar.time(of: $0.createdAt), isReversal: $0.isReversal)
+        }
+    }
+
+    public func askTerminalAboutUnresolvedPayments() -> TerminalQueryJob {
+        let session = session.map(SessionHandle.init)
+        return TerminalQuery(terminal: service.terminal, name: "webkasse card recovery") {
+            guard let session else { throw CounterUserError("Bitte zuerst anmelden.") }
+            let outcomes = try session.session.resolvePendingCardPayments()
+            return outcomes.isEmpty ? ["Keine offene Kartenzahlung."] : outcomes.map(\.description)
+        }
+    }
+
+    public func terminalLastTransaction() -> TerminalQueryJob {
+        let service = self.service
+        let name = service.terminal?.terminalName ?? ""
+        return TerminalQuery(terminal: service.terminal, name: "webkasse last transaction") {
+            guard let last = try service.terminalLastTransaction() else { return ["Das Terminal meldet keine Transaktion."] }
+            let d = last.details
+            return [
+                "Letzte Transaktion am Terminal \(name):",
+                "\(last.kind == .payment ? "Zahlung" : "Storno") über \(last.amount.formatted): \(last.approved ? "genehmigt" : "nicht genehmigt")",
+                "Terminal-Beleg \(d.receiptNumber), Trace \(d.traceNumber), Terminal-ID \(d.terminalId)",
+                "Karte: \(d.cardName) \(d.maskedPAN)",
+            ]
+        }
+    }
+
+    public func settleCardPaymentByHand(id: String, paid: Bool, terminalReceiptNumber: String, note: String, approval: SupervisorApproval) throws -> String {
+        let session = try requireSession()
+        let granted = try session.approval(for: .cardSettlementByHand, approverLogin: approval.login, pin: approval.pin, reference: id)
+        let settled = try session.settleCardPaymentByHand(
+            pendingId: id, paid ? .paid(terminalReceiptNumber: terminalReceiptNumber) : .notPaid, note: note, approval: granted)
+        switch settled.decision {
+        case .paid: return "Von Hand geklärt: bezahlt – Beleg \(settled.receiptNumber.map(String.init) ?? "?") gebucht."
+        case .notPaid: return "Von Hand geklärt: nicht bezahlt – nichts gebucht."
+        }
+    }
+
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
         kind != .einlage && (session?.needsApproval(.cashWithdrawal(Money(cents: 1))) ?? true)
     }
@@ -306,6 +350,11 @@ final class TerminalJob<Outcome: Sendable>: CardPaymentJob, @unchecked Sendable 
         case .success(let outcome): final = .approved(onDone(outcome))
         case .failure(CounterError.cardDeclined(let text)): final = .declined("Die Karte wurde abgelehnt: \(text).")
         case .failure(CounterError.cardAborted(let text)): final = .aborted("Die Zahlung wurde abgebrochen: \(text).")
+        case .failure(let error as CounterError):
+            switch error {
+            case .cardOutcomeUnknown, .unresolvedCardPayment: final = .unresolved("\(error)")
+            default: final = .failed("\(error)")
+            }
         case .failure(let error): final = .failed("\(error)")
         }
         finalState = final
@@ -313,4 +362,21 @@ final class TerminalJob<Outcome: Sendable>: CardPaymentJob, @unchecked Sendable 
     }
 
     func abort() { job.abort() }
+}
+
+/// A question to the terminal on its own thread (``CardJob``); an error becomes its one line.
+final class TerminalQuery: TerminalQueryJob, @unchecked Sendable {
+    private let job: CardJob<[String]>
+
+    init(terminal: CardTerminal?, name: String, work: @escaping @Sendable () throws -> [String]) {
+        job = CardJob(terminal: terminal, name: name, work: work)
+    }
+
+    var lines: [String]? {
+        switch job.progress.result {
+        case nil: return nil
+        case .success(let lines)?: return lines
+        case .failure(let error)?: return ["\(error)"]
+        }
+    }
 }

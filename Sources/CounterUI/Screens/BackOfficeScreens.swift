@@ -3,7 +3,9 @@ import KasseCore
 
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
-    enum Action: Sendable, Equatable { case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
+    enum Action: Sendable, Equatable {
+        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, unresolvedCard, up, down, choose
+    }
     var title: String { "Menü" }
     var isModal: Bool { true }
     let backend: CounterBackend
@@ -15,7 +17,7 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n (0 the tenth).
+    /// The menu entries, in order; digit n picks entry n (0 the tenth), letters the rest.
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
         let items: [(String, String, Action, String?)] = [
@@ -30,9 +32,21 @@ final class MenuScreen: BoundScreen {
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
         ]
-        return items.enumerated().map { index, item in
+        var entries = items.enumerated().map { index, item in
             KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
         }
+        let unresolved = backend.unresolvedCardPayments().count
+        if unresolved > 0 {
+            entries.append(
+                KeyBinding([.character("u")], "Ungeklärt", help: "Ungeklärte Kartenzahlungen (\(unresolved)) klären", action: .unresolvedCard, inBar: false))
+        }
+        return entries
+    }
+
+    /// The key shown before entry `index`.
+    private func keyLabel(_ entry: KeyBinding<Action>, index: Int) -> String {
+        if case .character(let c)? = entry.keys.first { return String(c) }
+        return String((index + 1) % 10)
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -78,6 +92,8 @@ final class MenuScreen: BoundScreen {
         case .quit:
             stack.pop(through: self)
             flow.quit(stack: stack)
+        case .unresolvedCard:
+            stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
         }
         return .handled
     }
@@ -90,7 +106,7 @@ final class MenuScreen: BoundScreen {
         grid.frame(box, title: "Menü")
         for (index, entry) in entries.enumerated() {
             let isSelected = index == selected
-            var text = (isSelected ? "▶ " : "  ") + "\((index + 1) % 10)  " + entry.help
+            var text = (isSelected ? "▶ " : "  ") + keyLabel(entry, index: index) + "  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
             grid.put(
                 text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,

@@ -106,7 +106,11 @@ final class DayCloseCountScreen: BoundScreen {
             let sheet = try backend.prepareDayClose(blindCount: blind)
             stack.replaceTop(with: DayCloseCountScreen(backend: backend, flow: flow, sheet: sheet, blind: blind))
             if sheet.pendingCardPayments > 0 {
-                stack.showError("\(sheet.pendingCardPayments) Kartenzahlung(en) mit offenem Ergebnis: der Tagesabschluss ist erst nach der Klärung möglich.")
+                stack.push(
+                    UnresolvedCardPaymentsScreen(
+                        flow: flow,
+                        reason:
+                            "\(sheet.pendingCardPayments) Kartenzahlung(en) mit offenem Ergebnis: der Tagesabschluss ist erst nach der Klärung möglich."))
             }
         } catch {
             stack.showError("\(error)")

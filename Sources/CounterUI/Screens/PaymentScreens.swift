@@ -232,6 +232,9 @@ final class CardPaymentScreen: BoundScreen {
             finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
         case .failed(let text):
             finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminalfehler", lines: wrap(text, width: 60))
+        case .unresolved(let text):
+            flow.backToSale(stack: stack)
+            stack.push(UnresolvedCardPaymentsScreen(flow: flow, reason: text))
         }
         return true
     }

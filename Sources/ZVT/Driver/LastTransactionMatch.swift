@@ -3,8 +3,8 @@
 /// terminal sent for the attempt (its `04 0F`, §3.1.1), else by the trace of the transaction known
 /// before the attempt, else — only when that earlier transaction is known — by amount and kind.
 ///
-/// Pure: ``ZVTDriver/recover(_:previousTrace:)`` and the counter's card settlement both decide
-/// with it, each from the facts it has.
+/// Pure: the counter's card settlement decides with it from the facts it has (the one recovery
+/// algorithm, docs/ledger.md "Card payments").
 public enum LastTransactionMatch {
     /// What is known of the attempt.
     public struct Attempt: Equatable, Sendable {

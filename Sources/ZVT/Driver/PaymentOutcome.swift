@@ -71,7 +71,8 @@ public enum PaymentOutcome: Equatable, Sendable {
     case declined(TransactionFailure)
     /// Result 6C: aborted at the terminal or at the clerk's request.
     case aborted(TransactionFailure)
-    /// Money may have moved: run ``ZVTDriver/recover(_:previousTrace:)`` (or `webkasse zvt repeat-receipt`).
+    /// Money may have moved: ask the terminal for its last transaction (``ZVTDriver/lastTransaction()``,
+    /// `webkasse zvt repeat-receipt`); the counter's card settlement does (docs/ledger.md, "Card payments").
     case outcomeUnknown(UnknownOutcome)
     /// Nothing was started (no connection, protocol error before the terminal accepted the command).
     case error(String)
@@ -87,14 +88,4 @@ public enum PaymentOutcome: Equatable, Sendable {
         case .error(let text): return text
         }
     }
-}
-
-/// What recovery found out about an attempt with unknown outcome (ZVT 13.08 §2.2.9, §2.20).
-public enum RecoveryVerdict: Equatable, Sendable {
-    /// The terminal's last transaction is the attempt, approved: book it (or reverse it).
-    case approved(ApprovedTransaction)
-    /// The attempt did not go through (the last transaction is an older one, or it was declined).
-    case notBooked(String)
-    /// The terminal's answer does not settle it; show the clerk what is known.
-    case undetermined(String, StatusInformation?)
 }

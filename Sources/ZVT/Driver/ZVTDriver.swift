@@ -169,39 +169,6 @@ public final class ZVTDriver: @unchecked Sendable {
     /// Closes the connection (the next command reconnects).
     public func disconnect() { transport.close() }
 
-    // MARK: Recovery
-
-    /// Finds out what happened to an attempt with unknown outcome (ZVT 13.08 §2.20): reconnect, ask
-    /// the terminal for its last transaction (Repeat Receipt with Status-Information, no print) and
-    /// decide with ``LastTransactionMatch``.
-    /// - Parameter previousTrace: trace number of the last transaction known before the attempt, if any.
-    public func recover(_ unknown: UnknownOutcome, previousTrace: Int? = nil) -> RecoveryVerdict {
-        transport.close()
-        let last = lastTransaction()
-        guard let info = last.statusInformation else {
-            switch last.outcome {
-            case .failed(let problem), .unknown(let problem):
-                return .undetermined("Belegwiederholung nicht möglich: \(problem)", nil)
-            default:
-                return .undetermined("Das Terminal meldet keine letzte Transaktion", nil)
-            }
-        }
-        let f = info.fields
-        let known = unknown.statusInformation?.fields
-        let attempt = LastTransactionMatch.Attempt(
-            amountCents: unknown.amountCents, receiptNumber: known?.receiptNumber, trace: known?.receiptNumber == nil ? nil : known?.trace,
-            earlierTransactionsKnown: previousTrace != nil)
-        let reported = LastTransactionMatch.LastTransaction(
-            approved: info.resultCode?.isSuccess ?? false, amountCents: f.amountCents, receiptNumber: f.receiptNumber, trace: f.trace,
-            resultText: info.resultCode?.text ?? "?")
-        switch LastTransactionMatch.verdict(attempt, last: reported, lastIsKnownEarlier: previousTrace != nil && f.trace == previousTrace) {
-        case .isTheAttempt(approved: true): return .approved(ApprovedTransaction(info, receipts: last.receipts, completed: false))
-        case .isTheAttempt(approved: false): return .notBooked("Die Transaktion wurde nicht genehmigt (\(reported.resultText))")
-        case .earlierTransaction(let why): return .notBooked(why)
-        case .undetermined(let why): return .undetermined(why, info)
-        }
-    }
-
     // MARK: Running a sequence
 
     /// Runs one command sequence to its end. Never throws: connection problems are part of the result.

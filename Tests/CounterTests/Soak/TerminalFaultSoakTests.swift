@@ -39,6 +39,10 @@ final class TerminalFaultSoakTests: XCTestCase {
         let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
         let clerk = try access.setUp(login: "soak", name: "Soak", pin: "1357", pinRepeated: "1357")
         try service.openShift(operatorId: clerk.id, float: Money(euros: 100))
+        // A terminal in service has a last transaction: without one, a lost answer stays pending
+        // until settled by hand (an answer without 04 0F proves nothing, CardSettlement.swift).
+        _ = try service.bookSale(
+            SaleRequest(saleId: "soak-0", operatorId: clerk.id, lines: [Self.line(cents: 1_034)], payment: .card, startedAt: Instant.now))
 
         // The longest a payment may take: T3 for the acknowledgement, T4 (extended once by 04 FF
         // at most to 1.5 × T4 by the slow-extended fault), plus recovery (reconnect, repeat receipt).
@@ -53,12 +57,8 @@ final class TerminalFaultSoakTests: XCTestCase {
             for _ in 0..<perFault {
                 index += 1
                 let cents = Int64(1_034 + index * 100)  // ends in ,34: approved by amount rule too
-                let line = SaleLine(
-                    itemCode: "X", name: "Gebühr", variant: nil, quantity: 1, unitPrice: Money(cents: cents),
-                    amount: Money(cents: cents), sachkonto: "431100", produkt: nil, kostenstelle: nil,
-                    taxNote: "Gebühr, nicht umsatzsteuerbar",
-                    shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: cents), passThrough: false, label: "")])
-                let request = SaleRequest(saleId: "soak-\(index)", operatorId: clerk.id, lines: [line], payment: .card, startedAt: Instant.now)
+                let request = SaleRequest(
+                    saleId: "soak-\(index)", operatorId: clerk.id, lines: [Self.line(cents: cents)], payment: .card, startedAt: Instant.now)
                 let started = Date()
                 var result: String
                 do {
@@ -116,5 +116,13 @@ final class TerminalFaultSoakTests: XCTestCase {
             "Fehler-Soak: \(index) Zahlungen, \(Fault.allCases.count) Fehlerarten × \(perFault); gebucht \(booked.count), Terminal-Journal \(committed.count) Genehmigungen, \(reversed.count) Stornos; längste Zahlung \(String(format: "%.2f", slowest)) s (Grenze \(String(format: "%.1f", limitSeconds)) s)"
         )
         for line in summary { print("  \(line)") }
+    }
+
+    static func line(cents: Int64) -> SaleLine {
+        SaleLine(
+            itemCode: "X", name: "Gebühr", variant: nil, quantity: 1, unitPrice: Money(cents: cents),
+            amount: Money(cents: cents), sachkonto: "431100", produkt: nil, kostenstelle: nil,
+            taxNote: "Gebühr, nicht umsatzsteuerbar",
+            shares: [LineShare(account: "431100", produkt: nil, kostenstelle: nil, amount: Money(cents: cents), passThrough: false, label: "")])
     }
 }
