@@ -48,6 +48,7 @@ public final class ZVTCardTerminal: CardTerminal {
         let result = driver.register()
         switch result.outcome {
         case .success: registered = true
+        case .failed(.refused): throw .failed("Anmeldung am Terminal abgelehnt: \(result.text)")
         case .failed(let problem): throw .unreachable(problem.description)
         default: throw .failed("Anmeldung am Terminal abgelehnt: \(result.text)")
         }
