@@ -192,3 +192,15 @@ final class TerminalSettingsTests: XCTestCase {
         XCTAssertThrowsError(try parse("[terminal]\nprofile = valina\ncharset = utf8\nt3_ms = 0"))
     }
 }
+
+extension TerminalSettingsTests {
+    /// docs/webkasse.conf.example writes every terminal key with its default (the commented ones
+    /// are the keys that are not sent by default).
+    func testTheExampleFileHasTheDefaults() throws {
+        let path = packageRoot.appendingPathComponent("docs/webkasse.conf.example").path
+        let settings = try Configuration.load(path: path, environment: [:]).terminal
+        XCTAssertEqual(settings.explicitKeys.union([.profile, .serviceByte, .paymentType]), Set(TerminalSettings.Key.allCases))
+        for key in TerminalSettings.Key.allCases { XCTAssertEqual(settings.text(key), TerminalSettings().text(key), key.rawValue) }
+        XCTAssertEqual(settings.password, TerminalSettings().password)
+    }
+}
