@@ -20,6 +20,7 @@ let usage = """
       --banner                Nicht-ZVT-Text bei jedem Verbindungsaufbau senden
       --close-after-sequence  Verbindung nach jeder Befehlsfolge schließen (wie manche Terminals)
       --eod-required          Terminalstatus F0 bis zum ersten Kassenschnitt
+      --refuse-tlv-registration on|abort  Anmeldung mit TLV (BMP 06) ablehnen: 84 83 00 bzw. 06 1E 01 83
       --profile NAME          Herstellereigenheiten: standard, feig, valina, ccv, pax
       --terminal-id NNNNNNNN  Terminal-ID (Standard 52999001)
       --time-zone ZONE        Zeitzone der Belege und des Journals, z. B. Europe/Berlin (Standard: die des Systems)
@@ -84,7 +85,7 @@ func run() throws -> ExitCode {
         words,
         valueOptions: [
             "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
-            "pin-retry-ms", "time-zone",
+            "pin-retry-ms", "time-zone", "refuse-tlv-registration",
             "card-wait-ms", "pin-timeout-ms", "bench",
         ],
         flagOptions: [
@@ -146,6 +147,13 @@ func run() throws -> ExitCode {
         }
         return profile
     }
+    let tlvRefusal = try arguments.value("refuse-tlv-registration").map { mode -> TLVRegistrationRefusal in
+        guard let refusal = TLVRegistrationRefusal(rawValue: mode) else {
+            throw UsageError.invalidValue(
+                option: "refuse-tlv-registration", value: mode, expected: TLVRegistrationRefusal.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return refusal
+    }
     let script = try (arguments.value("script") ?? "").split(separator: " ").map { try Scenario(parsing: String($0)) }
 
     let simulator: TerminalSimulator
@@ -165,12 +173,14 @@ func run() throws -> ExitCode {
     simulator.control.bannerOnConnect = arguments.flag("banner")
     simulator.control.closesAfterSequence = arguments.flag("close-after-sequence")
     simulator.control.endOfDayRequired = arguments.flag("eod-required")
+    if let tlvRefusal { simulator.control.refusesTLVRegistration = tlvRefusal }
 
     let counters = simulator.journal.counters
     var lines = ["zvt-sim: EC-Terminal (ZVT/TCP) lauscht auf \(simulator.address!)"]
     if let control = simulator.controlAddress {
         lines.append("zvt-sim: Steuerung auf \(control) – z. B. `printf 'next decline-05\\n' | nc -q1 \(control.host) \(control.port)`,")
-        lines.append("         Befehle: next, script, set, eod-required, banner, close-after-sequence, clear, status, journal, totals, help")
+        lines.append(
+            "         Befehle: next, script, set, eod-required, banner, close-after-sequence, refuse-tlv-registration, clear, status, journal, totals, help")
     }
     lines.append(
         "zvt-sim: Journal \(configuration.journalPath ?? "(nur im Speicher)"), letzte Belegnummer \(counters.receipt), letzter Trace \(counters.trace)")

@@ -52,6 +52,18 @@ final class ControlTests: XCTestCase {
         XCTAssertTrue(simulator.control.summary.next.isEmpty)
     }
 
+    func testRefuseTLVRegistrationOverTheControlPort() throws {
+        let lines = try control(["refuse-tlv-registration abort", "status", "refuse-tlv-registration ja", "refuse-tlv-registration on"])
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "OK refuse-tlv-registration abort")
+        XCTAssertTrue(lines[1].contains("\"refuseTLVRegistration\":\"abort\""), lines[1])
+        XCTAssertEqual(lines[2], "ERR »refuse-tlv-registration« braucht einen dieser Werte: off, on, abort.")
+        XCTAssertEqual(lines[3], "OK refuse-tlv-registration on")
+        XCTAssertEqual(simulator.control.refusesTLVRegistration, .on)
+        _ = try control(["clear"])
+        XCTAssertEqual(simulator.control.refusesTLVRegistration, .off)
+    }
+
     func testNextOutcomeOverTheControlPortAndJournalReadBack() throws {
         _ = try control(["next decline-51"])
         let register = try TestRegister(simulator)

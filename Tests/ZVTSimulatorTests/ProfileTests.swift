@@ -43,6 +43,37 @@ final class ProfileTests: XCTestCase {
         XCTAssertTrue(paid.receipts[1].text.contains(try XCTUnwrap(paid.maskedPAN)))
     }
 
+    /// `refuse-tlv-registration`: a Registration with BMP 06 is refused (`84 83 00`, CCV `84 1E 01 83`)
+    /// or ended with `06 1E 01 83`, and leaves the terminal as it was; one without BMP 06 is taken,
+    /// and its receipts then come as `06 D1` lines.
+    func testARegistrationWithTLVIsRefusedOnRequestAndOneWithoutTaken() throws {
+        let tlv = [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])]
+        let withTLV = Registration(password: Password("123456")!, config: 0xBE, currencyCode: 978, tlv: tlv).apdu
+        for (refusal, profile, expected) in [
+            (TLVRegistrationRefusal.on, VendorProfile.standard, "84 83 00"), (.on, .ccv, "84 1E 01 83"), (.abort, .standard, "06 1E 01 83"),
+        ] {
+            let label = "\(refusal) \(profile)"
+            simulator.control.refusesTLVRegistration = refusal
+            simulator.control.profile = profile
+            let register = try TestRegister(simulator)
+            let refused = register.run(withTLV)
+            if refusal == .abort {
+                XCTAssertEqual(refused.acknowledgement, Acknowledgement.positive.apdu, label)
+                XCTAssertEqual(refused.last.map { Hex.string($0.bytes) }, expected, label)
+            } else {
+                XCTAssertEqual(refused.acknowledgement.map { Hex.string($0.bytes) }, expected, label)
+                XCTAssertEqual(refused.messages, [], label)
+            }
+            XCTAssertFalse(simulator.core.registration.current.registered, "\(label): nothing registered")
+            register.register(textBlocks: false)
+            XCTAssertTrue(simulator.core.registration.current.registered, label)
+            XCTAssertFalse(simulator.core.registration.current.tlvAllowed, label)
+            XCTAssertTrue(register.pay(12_34).commands.contains(0x06D1), "\(label): receipts as print lines")
+            register.close()
+            simulator.core.registration.withLock { $0 = RegistrationState() }
+        }
+    }
+
     func testFeigClosesReceiptsWith09FF() throws {
         let sequence = try payOnce(1_00, profile: .feig).sequence
         let block = try PrintTextBlock(apdu: XCTUnwrap(sequence.messages.first { $0.command == 0x06D3 }))

@@ -14,11 +14,21 @@ public final class ZVTCardTerminal: CardTerminal {
 
     /// `address` is `HOST:PORT`; `password` the terminal's six digits.
     public convenience init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
+        guard let pw = Password(password) else { throw CardTerminalError.failed("das Terminal-Passwort hat genau 6 Ziffern") }
+        try self.init(address: address, configuration: .init(password: pw, session: session))
+    }
+
+    /// The terminal at `address` with the settings of the config file's `[terminal]` section.
+    public convenience init(address: String, settings: TerminalSettings) throws {
+        try self.init(address: address, configuration: try ZVTDriver.Configuration(settings: settings))
+    }
+
+    /// `address` is `HOST:PORT`.
+    public convenience init(address: String, configuration: ZVTDriver.Configuration) throws {
         guard let (host, port) = TCPTransport.parse(address) else {
             throw CardTerminalError.failed("»\(address)« ist keine Adresse der Form HOST:PORT")
         }
-        guard let pw = Password(password) else { throw CardTerminalError.failed("das Terminal-Passwort hat genau 6 Ziffern") }
-        self.init(name: address, configuration: .init(password: pw, session: session), transport: TCPTransport(host: host, port: port))
+        self.init(name: address, configuration: configuration, transport: TCPTransport(host: host, port: port))
     }
 
     public init(name: String, configuration: ZVTDriver.Configuration, transport: ZVTTransport) {
@@ -41,6 +51,7 @@ public final class ZVTCardTerminal: CardTerminal {
         let result = driver.register()
         switch result.outcome {
         case .success: registered = true
+        case .failed(.refused): throw .failed("Anmeldung am Terminal abgelehnt: \(result.text)")
         case .failed(let problem): throw .unreachable(problem.description)
         default: throw .failed("Anmeldung am Terminal abgelehnt: \(result.text)")
         }

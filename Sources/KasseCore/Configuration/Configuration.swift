@@ -21,8 +21,8 @@ public struct Configuration: Sendable, Equatable {
     // [terminal]
     /// `HOST:PORT` of the EC terminal; empty = start the simulated terminal.
     public var terminalAddress = ""
-    /// The terminal's 6-digit ZVT password.
-    public var terminalPassword = "000000"
+    /// Password, character set, config byte, TLV, timers … (``TerminalSettings``).
+    public var terminal = TerminalSettings()
     // [thresholds]
     /// A day-close difference above this amount needs a supervisor's approval.
     public var dayCloseDifferenceApproval = Money(cents: 500)
@@ -41,15 +41,15 @@ public struct Configuration: Sendable, Equatable {
 
     public init() {}
 
-    /// The environment variables that override file settings.
+    /// The environment variables that override file settings; each key of ``TerminalSettings``
+    /// as `WEBKASSE_TERMINAL_<KEY>` (e.g. `WEBKASSE_TERMINAL_CHARSET`).
     public static let environmentKeys: [String: String] = [
         "WEBKASSE_REGISTER": "register.id",
         "WEBKASSE_CATALOG": "register.catalog",
         "WEBKASSE_PRINTER": "register.printer_command",
         "WEBKASSE_TERMINAL": "terminal.address",
-        "WEBKASSE_TERMINAL_PASSWORD": "terminal.password",
         "WEBKASSE_TIME_ZONE": "office.time_zone",
-    ]
+    ].merging(TerminalSettings.Key.allCases.map { ("WEBKASSE_TERMINAL_" + $0.rawValue.uppercased(), "terminal." + $0.rawValue) }) { first, _ in first }
 
     /// Reads `path` (if given and present) and applies `environment` on top.
     /// Throws ``ConfigurationError`` naming file, line and key.
@@ -145,9 +145,6 @@ public struct Configuration: Sendable, Equatable {
                 }
             }
             terminalAddress = value
-        case "terminal.password":
-            guard value.count == 6, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw fail("Das Terminal-Passwort hat genau 6 Ziffern.") }
-            terminalPassword = value
         case "thresholds.day_close_difference_approval":
             do { dayCloseDifferenceApproval = try Money.parse(value) } catch { throw fail(error.description) }
         case "thresholds.max_pin_attempts": maximumPINAttempts = try integer(1...20)
@@ -159,7 +156,10 @@ public struct Configuration: Sendable, Equatable {
         case "accounts.shortfall": shortfallAccount = try account()
         case "accounts.surplus": surplusAccount = try account()
         default:
-            throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+            guard key.hasPrefix("terminal."), let setting = TerminalSettings.Key(rawValue: String(key.dropFirst("terminal.".count))) else {
+                throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+            }
+            do { try terminal.set(setting, value) } catch { throw fail(error.reason) }
         }
     }
 

@@ -16,8 +16,12 @@ public final class ZVTDriver: @unchecked Sendable {
         /// Config byte for Registration (§2.1): default `BE` = receipts via print commands, intermediate
         /// status, ECR controls payment and administration.
         public var registrationConfig: UInt8
-        /// Ask for `06 D3` text blocks at registration (TLV 26 { 0A 06 D3 }).
-        public var wantsTextBlocks: Bool
+        /// Whether the Registration asks for `06 D3` text blocks (TLV 26 { 0A 06 D3 }).
+        public var registrationTLV: RegistrationTLV
+        /// BMP 03 of the Registration (§2.1 table 2); `nil` = not sent.
+        public var registrationServiceByte: UInt8?
+        /// BMP 19 of the payment `06 01` (§2.2.1 table 4, e.g. 40 = the terminal chooses); `nil` = not sent.
+        public var paymentType: UInt8?
         /// How long to wait for a read before checking abort and timers.
         public var pollIntervalMs: Int
         /// How often a command the terminal refused as busy (`84 9C`) is sent again, and the pause
@@ -34,16 +38,31 @@ public final class ZVTDriver: @unchecked Sendable {
 
         public init(
             password: Password = .zero, currencyCode: Int = 978, session: SessionConfiguration = SessionConfiguration(),
-            registrationConfig: UInt8 = 0xBE, wantsTextBlocks: Bool = true, pollIntervalMs: Int = 100, closeSettleMs: Int = 50
+            registrationConfig: UInt8 = 0xBE, registrationTLV: RegistrationTLV = .auto, registrationServiceByte: UInt8? = nil, paymentType: UInt8? = nil,
+            pollIntervalMs: Int = 100, closeSettleMs: Int = 50
         ) {
             self.password = password
             self.currencyCode = currencyCode
             self.session = session
             self.registrationConfig = registrationConfig
-            self.wantsTextBlocks = wantsTextBlocks
+            self.registrationTLV = registrationTLV
+            self.registrationServiceByte = registrationServiceByte
+            self.paymentType = paymentType
             self.pollIntervalMs = pollIntervalMs
             self.closeSettleMs = closeSettleMs
         }
+    }
+
+    /// Whether ``register()`` sends TLV 26 (BMP 06) and what it does when the terminal refuses it.
+    public enum RegistrationTLV: String, Sendable, CaseIterable {
+        /// Always with TLV 26; a refusal is the Registration's result.
+        case on
+        /// Never: the terminal sends receipts as `06 D1` lines (§2.1, tag 26 absent).
+        case off
+        /// With TLV 26; a terminal that refuses that Registration (`84 xx`, or `06 1E`) is asked
+        /// once more without BMP 06, and, if that succeeds, is registered without TLV for the
+        /// rest of this driver's life.
+        case auto
     }
 
     public enum Direction: String, Sendable {
@@ -59,6 +78,8 @@ public final class ZVTDriver: @unchecked Sendable {
     private var busy = false
     /// The config byte the terminal was last registered with by this driver (86 after Log-Off, §2.24).
     private var registeredConfig: UInt8?
+    /// The terminal refused a Registration with TLV and took one without (``RegistrationTLV/auto``).
+    private var refusesRegistrationTLV = false
     /// When the last sequence ended, if a command after it should settle first
     /// (``Configuration/closeSettleMs``); only touched while `busy`.
     private var settleAfterMs: Int64?
@@ -103,7 +124,9 @@ public final class ZVTDriver: @unchecked Sendable {
 
     /// Payment `06 01` of `amountCents` (ZVT 13.08 §2.2).
     public func authorize(amountCents: Int64) -> PaymentOutcome {
-        guard amountCents > 0, let command = try? Authorization(amountCents: amountCents, currencyCode: configuration.currencyCode) else {
+        guard amountCents > 0,
+            let command = try? Authorization(amountCents: amountCents, currencyCode: configuration.currencyCode, paymentType: configuration.paymentType)
+        else {
             return .error("Ungültiger Betrag \(amountCents) Cent für eine Kartenzahlung.")
         }
         return paymentOutcome(run(command.apdu), amountCents: amountCents, receiptNumber: nil)
@@ -126,13 +149,54 @@ public final class ZVTDriver: @unchecked Sendable {
         return paymentOutcome(run(command.apdu), amountCents: nil, receiptNumber: receiptNumber)
     }
 
-    /// Registration `06 00` (ZVT 13.08 §2.1) with the configured config byte and TLV 26 { 0A 06 D3 }.
+    /// Registration `06 00` (ZVT 13.08 §2.1) with the configured config byte, service byte and,
+    /// per ``Configuration/registrationTLV``, TLV 26 { 0A 06 D3 }. With ``RegistrationTLV/auto`` a
+    /// refusal of the TLV Registration is answered by one without BMP 06 (receipts then come as
+    /// `06 D1` lines), the clerk told on ``Handlers/status``; a success is remembered, so later
+    /// Registrations of this driver go without TLV at once.
     public func register() -> SequenceResult {
-        let tlv: [TLVObject]? = configuration.wantsTextBlocks ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
-        let result = run(
-            Registration(password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode, tlv: tlv).apdu)
+        let withTLV: Bool
+        switch configuration.registrationTLV {
+        case .on: withTLV = true
+        case .off: withTLV = false
+        case .auto: withTLV = !lock.withLock { refusesRegistrationTLV }
+        }
+        var result = runRegistration(withTLV: withTLV)
+        if configuration.registrationTLV == .auto, withTLV, let refusal = Self.refusal(of: result) {
+            handlers.status?("Anmeldung mit TLV abgelehnt (\(refusal)); neuer Versuch ohne TLV, die Belege kommen dann als Druckzeilen.")
+            result = runRegistration(withTLV: false)
+            if result.outcome == .success {
+                lock.withLock { refusesRegistrationTLV = true }
+                result.text = "Angemeldet ohne TLV (mit TLV abgelehnt: \(refusal))"
+            }
+        }
         if result.outcome == .success { lock.withLock { registeredConfig = configuration.registrationConfig } }
         return result
+    }
+
+    /// Whether the terminal refused a Registration with TLV since this driver was made, and took one without.
+    public var refusedRegistrationTLV: Bool { lock.withLock { refusesRegistrationTLV } }
+
+    private func runRegistration(withTLV: Bool) -> SequenceResult {
+        let tlv: [TLVObject]? = withTLV ? [TLVObject(0x26, children: [TLVObject(0x0A, [0x06, 0xD3])])] : nil
+        return run(
+            Registration(
+                password: configuration.password, config: configuration.registrationConfig, currencyCode: configuration.currencyCode,
+                serviceByte: configuration.registrationServiceByte, tlv: tlv
+            ).apdu)
+    }
+
+    /// The terminal's refusal, if it refused the command itself — `84 xx` (other than "busy",
+    /// `84 9C`) or a result code in `06 1E` / `06 0F` — rather than losing the connection or timing out.
+    private static func refusal(of result: SequenceResult) -> String? {
+        switch result.outcome {
+        case .failed(.refused(let code)) where code != .pleaseWait:
+            return "\(result.refusal.map { Hex.string($0.apdu.bytes) } ?? "84 " + Hex.string([code.rawValue])): \(code.text)"
+        case .declined(let code):
+            return "\(result.terminalAbort != nil ? "06 1E" : "06 0F") \(Hex.string([code.rawValue])): \(code.text)"
+        default:
+            return nil
+        }
     }
 
     /// End-of-Day `06 50` (ZVT 13.08 §2.16); totals in `statusInformation?.totals`.

@@ -36,7 +36,7 @@ public enum LoopbackBench {
         let counting = Locked(false)
         let driver = ZVTDriver(
             configuration: ZVTDriver.Configuration(
-                password: Password(bytes: [0x12, 0x34, 0x56]), session: session, registrationConfig: config, wantsTextBlocks: textBlocks),
+                password: Password(bytes: [0x12, 0x34, 0x56]), session: session, registrationConfig: config, registrationTLV: textBlocks ? .on : .off),
             transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port),
             handlers: .init(trace: { direction, _ in
                 if direction == .fromTerminal, counting.withLock({ $0 }) { messages.withLock { $0 += 1 } }

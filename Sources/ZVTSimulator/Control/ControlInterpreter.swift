@@ -16,9 +16,10 @@ struct ControlInterpreter {
         eod-required on|off      Terminalstatus F0: Zahlungen werden mit 06 1E F0 abgewiesen
         banner on|off            Nicht-ZVT-Text bei jedem Verbindungsaufbau
         close-after-sequence on|off  Verbindung nach jeder Befehlsfolge schließen
+        refuse-tlv-registration on|abort|off  Anmeldung mit TLV (BMP 06) ablehnen: 84 83 00 bzw. 06 1E 01 83
         end-of-day-report single|per-group|in-completion  Summen des Kassenschnitts: ein 04 0F, eines je Kartenart, im 06 0F
         profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
-        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, Profil)
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, TLV-Ablehnung, Profil)
         status                   Zähler und Einstellungen als eine JSON-Zeile
         journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
         totals                   Summen seit dem letzten Kassenschnitt (JSON)
@@ -67,6 +68,13 @@ struct ControlInterpreter {
                 default: control.endOfDayRequired = on
                 }
                 return ok("\(command) \(arguments[0])")
+            case "refuse-tlv-registration":
+                guard arguments.count == 1, let refusal = TLVRegistrationRefusal(rawValue: arguments[0]) else {
+                    return error(
+                        "»refuse-tlv-registration« braucht einen dieser Werte: \(TLVRegistrationRefusal.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.refusesTLVRegistration = refusal
+                return ok("refuse-tlv-registration \(refusal.rawValue)")
             case "end-of-day-report":
                 guard arguments.count == 1, let report = EndOfDayReport(rawValue: arguments[0]) else {
                     return error("»end-of-day-report« braucht einen dieser Werte: \(EndOfDayReport.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -122,6 +130,7 @@ struct ControlInterpreter {
             + "\"lastTrace\":\(counters.trace),\"lastReceipt\":\(counters.receipt),\"journalEntries\":\(simulator.journal.entries.count),"
             + "\"registeredConfig\":\(config),\"next\":[\(next)],\"script\":\(script),\"sticky\":\(sticky),"
             + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner),"
-            + "\"closeAfterSequence\":\(summary.closeAfterSequence),\"profile\":\"\(summary.profile.rawValue)\"}"
+            + "\"closeAfterSequence\":\(summary.closeAfterSequence),\"refuseTLVRegistration\":\"\(summary.refuseTLVRegistration.rawValue)\","
+            + "\"profile\":\"\(summary.profile.rawValue)\"}"
     }
 }

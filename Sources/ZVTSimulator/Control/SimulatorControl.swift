@@ -11,6 +11,7 @@ public final class SimulatorControl: @unchecked Sendable {
         var endOfDayRequired = false
         var banner = false
         var closeAfterSequence = false
+        var tlvRegistrationRefusal = TLVRegistrationRefusal.off
         var endOfDayReport = EndOfDayReport.single
         var profile = VendorProfile.standard
     }
@@ -53,6 +54,12 @@ public final class SimulatorControl: @unchecked Sendable {
         set { self[\.closeAfterSequence] = newValue }
     }
 
+    /// Whether a Registration carrying TLV is refused (``TLVRegistrationRefusal``).
+    public var refusesTLVRegistration: TLVRegistrationRefusal {
+        get { self[\.tlvRegistrationRefusal] }
+        set { self[\.tlvRegistrationRefusal] = newValue }
+    }
+
     /// How the End-of-Day reports its totals (``EndOfDayReport``).
     public var endOfDayReport: EndOfDayReport {
         get { self[\.endOfDayReport] }
@@ -66,17 +73,19 @@ public final class SimulatorControl: @unchecked Sendable {
     }
 
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
-    /// sequence, the End-of-Day report and the profile.
+    /// sequence, refusing TLV registrations, the End-of-Day report and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.
     public var summary:
         (
             next: [Scenario], script: [Scenario]?, sticky: Scenario?, endOfDayRequired: Bool, banner: Bool, closeAfterSequence: Bool,
-            profile: VendorProfile
+            refuseTLVRegistration: TLVRegistrationRefusal, profile: VendorProfile
         )
     {
-        state.withLock { ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner, $0.closeAfterSequence, $0.profile) }
+        state.withLock {
+            ($0.next, $0.pendingScript, $0.sticky, $0.endOfDayRequired, $0.banner, $0.closeAfterSequence, $0.tlvRegistrationRefusal, $0.profile)
+        }
     }
 
     /// Hands the pending script to a new connection.

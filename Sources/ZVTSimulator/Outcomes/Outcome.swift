@@ -190,6 +190,17 @@ public enum EndOfDayReport: String, CaseIterable, Sendable {
     case inCompletion = "in-completion"
 }
 
+/// How the terminal answers a Registration `06 00` that carries BMP 06 (TLV), as terminals do
+/// that refuse the TLV request (docs/zvt.md, "Terminal settings"); one without BMP 06 is taken.
+public enum TLVRegistrationRefusal: String, CaseIterable, Sendable {
+    /// Taken, as the spec says (§2.1).
+    case off
+    /// Refused with `84 83 00` (profile `ccv`: `84 1E 01 83`): the terminal does not start it.
+    case on
+    /// Taken with `80 00 00`, then ended with `06 1E 01 83` (function not possible).
+    case abort
+}
+
 public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     /// As the spec says.
     case standard

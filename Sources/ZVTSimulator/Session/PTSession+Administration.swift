@@ -12,6 +12,7 @@ extension PTSession {
             return true
         }
         if refuseUnknownFields(registration.fields) { return true }
+        if registration.fields[0x06] != nil, let refused = refuseTLVRegistration() { return refused }
         if refuseCurrency(registration.currencyCode) { return true }
         link.send(Acknowledgement.positive.apdu)
         let tlv = registration.tlv
@@ -30,6 +31,26 @@ extension PTSession {
         core.log(.transactions, "Verbindung \(connection): Anmeldung, Konfiguration \(Hex.string([registration.config]))")
         _ = deliver(Completion(content: .fields(fields)).apdu)
         return afterSequence()
+    }
+
+    /// A Registration with BMP 06 refused as ``SimulatorControl/refusesTLVRegistration`` says
+    /// (the registration state stays as it was); `nil` = not refused.
+    private func refuseTLVRegistration() -> Bool? {
+        switch core.control.refusesTLVRegistration {
+        case .off:
+            return nil
+        case .on:
+            link.send(refusal(0x83))
+            core.log(.transactions, "Verbindung \(connection): Anmeldung mit TLV abgelehnt → \(Hex.string(refusal(0x83).bytes))")
+            return true
+        case .abort:
+            link.send(Acknowledgement.positive.apdu)
+            core.log(.transactions, "Verbindung \(connection): Anmeldung mit TLV abgelehnt → 06 1E 01 83")
+            switch deliver(TerminalAbort(resultCode: .functionNotPossible).apdu) {
+            case .timedOut, .closed: return false
+            case .accepted, .refused: return afterSequence()
+            }
+        }
     }
 
     // MARK: End-of-Day 06 50, Turnover Totals 06 10 (§2.16, §2.43)

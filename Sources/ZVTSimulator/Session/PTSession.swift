@@ -335,7 +335,8 @@ final class PTSession {
             receipt: record.receipt, card: record.card, amountCents: record.amountCents, resultLine: result)
     }
 
-    /// One receipt as `06 D3` block or as `06 D1` lines (closed by `FF` line feeds); `nil` if all acknowledged.
+    /// One receipt as `06 D3` block or as `06 D1` lines, the last with attribute `81` (end of
+    /// receipt, ZVT 13.08 §3.5; `FF` would be a line feed only); `nil` if all acknowledged.
     func printReceipt(type: UInt8, lines: [String], _ registration: RegistrationState) -> String? {
         var messages: [APDU] = []
         let charset = profile.charset
@@ -350,8 +351,9 @@ final class PTSession {
                 messages.append(PrintTextBlock(receiptType: type, lines: printed, closes: true, charset: charset).apdu)
             }
         } else {
-            messages = lines.map { PrintLine(attribute: 0x00, text: $0, charset: charset).apdu }
-            messages.append(APDU(0x06, 0xD1, data: [0xFF, 0x02]))
+            messages = lines.enumerated().map { index, line in
+                PrintLine(attribute: index == lines.count - 1 ? 0x81 : 0x00, text: line, charset: charset).apdu
+            }
         }
         for message in messages {
             switch deliver(message) {

@@ -45,7 +45,8 @@ enum ZVTBench {
         let trace = LockedTrace()
         let tracing = LockedFlag()
         let driver = ZVTDriver(
-            configuration: ZVTDriver.Configuration(password: Password(bytes: [0x12, 0x34, 0x56]), registrationConfig: config, wantsTextBlocks: textBlocks),
+            configuration: ZVTDriver.Configuration(
+                password: Password(bytes: [0x12, 0x34, 0x56]), registrationConfig: config, registrationTLV: textBlocks ? .on : .off),
             transport: TCPTransport(host: "127.0.0.1", port: simulator.address!.port),
             handlers: .init(trace: { direction, bytes in if tracing.isSet { trace.append(direction == .fromTerminal, bytes) } }))
         defer { driver.disconnect() }

@@ -28,21 +28,28 @@ enum ConfigCommand {
             return .dataError
         }
         print("Konfiguration: \(path ?? "(keine Datei, Standardwerte)")")
-        let rows: [(String, String)] = [
-            ("office.name", configuration.officeName), ("office.address", configuration.officeAddress),
-            ("office.time_zone", configuration.timeZone), ("register.id", configuration.registerID),
-            ("register.catalog", configuration.catalogPath.isEmpty ? "(Standard: \(CatalogLocation.resolve()))" : configuration.catalogPath),
-            ("register.printer_command", configuration.printerCommand.isEmpty ? "(keiner)" : configuration.printerCommand),
-            ("register.idle_lock_minutes", "\(configuration.idleLockMinutes)"),
-            ("terminal.address", configuration.terminalAddress.isEmpty ? "(simuliertes Terminal)" : configuration.terminalAddress),
-            ("terminal.password", "******"),
-            ("thresholds.day_close_difference_approval", configuration.dayCloseDifferenceApproval.formatted),
-            ("thresholds.max_pin_attempts", "\(configuration.maximumPINAttempts)"),
-            ("thresholds.lockout_minutes", "\(configuration.lockoutMinutes)"),
-            ("accounts.cash", configuration.cashAccount), ("accounts.card", configuration.cardAccount),
-            ("accounts.cheque", configuration.chequeAccount), ("accounts.transfer", configuration.transferAccount),
-            ("accounts.shortfall", configuration.shortfallAccount), ("accounts.surplus", configuration.surplusAccount),
-        ]
+        let rows: [(String, String)] =
+            [
+                ("office.name", configuration.officeName), ("office.address", configuration.officeAddress),
+                ("office.time_zone", configuration.timeZone), ("register.id", configuration.registerID),
+                ("register.catalog", configuration.catalogPath.isEmpty ? "(Standard: \(CatalogLocation.resolve()))" : configuration.catalogPath),
+                ("register.printer_command", configuration.printerCommand.isEmpty ? "(keiner)" : configuration.printerCommand),
+                ("register.idle_lock_minutes", "\(configuration.idleLockMinutes)"),
+                ("terminal.address", configuration.terminalAddress.isEmpty ? "(simuliertes Terminal)" : configuration.terminalAddress),
+            ]
+            + TerminalSettings.Key.allCases.map { key in
+                let source =
+                    key == .profile || key == .password || configuration.terminal.explicitKeys.contains(key)
+                    ? "" : "  (Vorgabe des Profils \(configuration.terminal.profile.rawValue))"
+                return ("terminal." + key.rawValue, configuration.terminal.text(key) + source)
+            } + [
+                ("thresholds.day_close_difference_approval", configuration.dayCloseDifferenceApproval.formatted),
+                ("thresholds.max_pin_attempts", "\(configuration.maximumPINAttempts)"),
+                ("thresholds.lockout_minutes", "\(configuration.lockoutMinutes)"),
+                ("accounts.cash", configuration.cashAccount), ("accounts.card", configuration.cardAccount),
+                ("accounts.cheque", configuration.chequeAccount), ("accounts.transfer", configuration.transferAccount),
+                ("accounts.shortfall", configuration.shortfallAccount), ("accounts.surplus", configuration.surplusAccount),
+            ]
         for (key, value) in rows { print("  \(key.padding(toLength: 42, withPad: " ", startingAt: 0)) \(value)") }
         return .success
     }

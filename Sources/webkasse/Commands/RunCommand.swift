@@ -89,7 +89,7 @@ enum RunCommand {
 
         let backend: CounterBackend
         do {
-            let terminal = try ZVTCardTerminal(address: terminalAddress, password: configuration.terminalPassword)
+            let terminal = try ZVTCardTerminal(address: terminalAddress, settings: configuration.terminal)
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
             let access = AccessControl(store: ledger, configuration: configuration, log: FileLog(data: data))
             let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access)

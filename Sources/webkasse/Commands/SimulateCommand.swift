@@ -55,7 +55,7 @@ enum SimulateCommand {
         var terminal: CardTerminal
         if let address = args.value("terminal") {
             do {
-                terminal = try TerminalFactory.connect(address: address, password: configuration.terminalPassword)
+                terminal = try TerminalFactory.connect(address: address, settings: configuration.terminal)
             } catch {
                 printError("webkasse simulate: \(error)")
                 return .terminalError
@@ -121,8 +121,8 @@ enum SimulateCommand {
 
 /// Connects the counter service to a real terminal (`HOST:PORT`) through the ZVT driver.
 enum TerminalFactory {
-    static func connect(address: String, password: String) throws -> CardTerminal {
-        try ZVTCardTerminal(address: address, password: password)
+    static func connect(address: String, settings: TerminalSettings) throws -> CardTerminal {
+        try ZVTCardTerminal(address: address, settings: settings)
     }
 }
 
