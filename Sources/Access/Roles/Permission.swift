@@ -15,6 +15,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case approveCashMovement
     case approveDayCloseDifference
     case closeDay
+    /// The terminal menu: status, diagnosis, End-of-Day, repeat receipt, last transaction, registration.
+    case operateTerminal
     case unlockOperator
     case viewAudit
     // Treasury
@@ -42,6 +44,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
         case .approveCashMovement: return "Entnahme genehmigen"
         case .approveDayCloseDifference: return "Kassendifferenz beim Tagesabschluss genehmigen"
         case .closeDay: return "Tagesabschluss"
+        case .operateTerminal: return "Terminal-Menü"
         case .unlockOperator: return "Bediener entsperren"
         case .viewAudit: return "Prüfprotokoll einsehen"
         case .runExport: return "Export für die Stadtkasse"
@@ -62,7 +65,7 @@ public enum AccessPolicy {
         case .sell, .reprintReceipt, .interimReport, .openShift, .closeShift, .handOverShift, .requestStorno,
             .depositCash, .withdrawCash:
             return [.sachbearbeitung, .kassenaufsicht]
-        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .closeDay:
+        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .closeDay, .operateTerminal:
             return [.kassenaufsicht]
         case .unlockOperator:
             return [.kassenaufsicht, .administration]
