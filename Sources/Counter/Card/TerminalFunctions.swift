@@ -75,7 +75,7 @@ public final class TerminalFunctions: @unchecked Sendable {
             outcome = try perform(function, terminal: terminal, fields: &fields)
             fields[AuditField.result] = outcome.succeeded ? "ok" : "refused"
             fields["text"] = outcome.headline
-        } catch let error as CardTerminalError {
+        } catch {
             if case .unreachable(let why) = error { service.terminalMonitor?.recordUnreachable(why) }
             fields[AuditField.result] = "error"
             fields["text"] = error.description

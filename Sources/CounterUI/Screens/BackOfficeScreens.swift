@@ -3,7 +3,9 @@ import KasseCore
 
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
-    enum Action: Sendable, Equatable { case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, up, down, choose }
+    enum Action: Sendable, Equatable {
+        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, up, down, choose
+    }
     var title: String { "Menü" }
     var isModal: Bool { true }
     let backend: CounterBackend
@@ -15,7 +17,7 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n (0 the tenth).
+    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu.
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
         let items: [(String, String, Action, String?)] = [
@@ -32,7 +34,13 @@ final class MenuScreen: BoundScreen {
         ]
         return items.enumerated().map { index, item in
             KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
-        }
+        } + [KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false)]
+    }
+
+    /// The key shown before `entry`: its digit or letter.
+    private func keyLabel(_ entry: KeyBinding<Action>) -> String {
+        guard case .character(let c)? = entry.keys.first else { return " " }
+        return String(c).uppercased()
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -78,6 +86,9 @@ final class MenuScreen: BoundScreen {
         case .quit:
             stack.pop(through: self)
             flow.quit(stack: stack)
+        case .terminal:
+            stack.pop(through: self)
+            flow.openTerminalMenu(stack: stack)
         }
         return .handled
     }
@@ -90,7 +101,7 @@ final class MenuScreen: BoundScreen {
         grid.frame(box, title: "Menü")
         for (index, entry) in entries.enumerated() {
             let isSelected = index == selected
-            var text = (isSelected ? "▶ " : "  ") + "\((index + 1) % 10)  " + entry.help
+            var text = (isSelected ? "▶ " : "  ") + keyLabel(entry) + "  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
             grid.put(
                 text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,

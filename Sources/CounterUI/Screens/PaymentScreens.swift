@@ -232,6 +232,10 @@ final class CardPaymentScreen: BoundScreen {
             finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
         case .failed(let text):
             finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminalfehler", lines: wrap(text, width: 60))
+        case .notStarted(let text):
+            flow.refreshTerminalLight(stack: stack)
+            let next = isStorno ? "Später erneut versuchen." : "Andere Zahlart wählen (F5 Bar, F7 Scheck) oder später F6 erneut."
+            finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminal nicht bereit", lines: wrap(text, width: 60) + wrap(next, width: 60))
         }
         return true
     }
