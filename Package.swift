@@ -83,7 +83,8 @@ let package = Package(
                 "TestSupport",
             ]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
-        .testTarget(name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "TestSupport"]),
+        .testTarget(
+            name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),
         // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
         .testTarget(

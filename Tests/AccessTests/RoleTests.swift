@@ -18,6 +18,7 @@ final class RoleTests: XCTestCase {
         .approveDayCloseDifference: [.kassenaufsicht],
         .approveCardSettlement: [.kassenaufsicht],
         .closeDay: [.kassenaufsicht],
+        .operateTerminal: [.kassenaufsicht],
         .unlockOperator: [.kassenaufsicht, .administration],
         .viewAudit: [.kassenaufsicht, .stadtkasse, .administration],
         .runExport: [.stadtkasse, .kassenaufsicht],
@@ -37,7 +38,7 @@ final class RoleTests: XCTestCase {
         // The clerk's list from the issue: sell, reprint, interim report — and nothing supervisory.
         let clerk = AccessPolicy.operations(for: [.sachbearbeitung])
         XCTAssertTrue(clerk.contains(.sell) && clerk.contains(.reprintReceipt) && clerk.contains(.interimReport))
-        for forbidden in [Permission.approveStorno, .approveCashMovement, .closeDay, .runExport, .manageOperators, .viewAudit] {
+        for forbidden in [Permission.approveStorno, .approveCashMovement, .closeDay, .operateTerminal, .runExport, .manageOperators, .viewAudit] {
             XCTAssertFalse(clerk.contains(forbidden), "\(forbidden)")
         }
         // Treasury cannot sell; administration cannot sell or approve.

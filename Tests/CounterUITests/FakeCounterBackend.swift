@@ -230,6 +230,38 @@ final class FakeCounterBackend: CounterBackend {
         try dayClose.closeDay(request, approverLogin: approverLogin, approverPIN: approverPIN)
     }
     func interimReportLines() throws -> [String] { try dayClose.interimReportLines() }
+
+    // MARK: EC terminal
+    var terminalLight: TerminalLight?
+    /// Whether the logged-in operator may open the terminal menu (the live backend asks the roles).
+    var terminalMenuAllowed = false
+    /// The functions started, in order.
+    var terminalFunctions: [TerminalMenuFunction] = []
+    var terminalJob: FakeTerminalFunctionJob?
+    func openTerminalMenu() throws -> [String] {
+        guard terminalMenuAllowed else { throw CounterUserError("»Terminal-Menü« braucht die Rolle Kassenaufsicht; »erika« hat Sachbearbeitung.") }
+        return [
+            "Terminal 127.0.0.1:20007 (ZVT über TCP), simuliert",
+            "Steuerport des Simulators: 127.0.0.1:20017 (für Schulung und Support, docs/zvt-sim.md)",
+            "z. B. printf 'next decline-05\\n' | nc 127.0.0.1 20017",
+        ]
+    }
+    func startTerminalFunction(_ function: TerminalMenuFunction) throws -> TerminalFunctionJob {
+        guard terminalMenuAllowed else { throw CounterUserError("»Terminal-Menü« braucht die Rolle Kassenaufsicht; »erika« hat Sachbearbeitung.") }
+        terminalFunctions.append(function)
+        let job = FakeTerminalFunctionJob()
+        terminalJob = job
+        return job
+    }
+}
+
+/// A terminal function whose progress the test sets.
+final class FakeTerminalFunctionJob: TerminalFunctionJob, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = TerminalFunctionSnapshot(texts: [], result: nil)
+    var snapshot: TerminalFunctionSnapshot { lock.withLock { current } }
+    func show(_ text: String) { lock.withLock { current.texts.append(text) } }
+    func finish(_ result: TerminalFunctionResult) { lock.withLock { current.result = result } }
 }
 
 /// A card payment whose progress the test sets.

@@ -5,6 +5,8 @@ import KasseCore
 import Ledger
 import TestSupport
 import XCTest
+import ZVT
+import ZVTSimulator
 
 @testable import CounterUI
 
@@ -318,5 +320,122 @@ final class LiveBackendTests: XCTestCase {
         logIn("erika", "1234")
         XCTAssertTrue(stack.top is LoginScreen, "locked after five wrong PINs")
         XCTAssertTrue(screen.contains("Fehler:"), screen)
+    }
+}
+
+/// The terminal menu and the terminal's state on the real counter service, driver and ZVT
+/// simulator (with its control port, as `webkasse run --demo` starts it).
+final class LiveTerminalMenuTests: XCTestCase {
+    var directory: TemporaryDirectory!
+    var simulator: TerminalSimulator!
+    var service: CounterService!
+    var backend: LiveCounterBackend!
+    var stack: ScreenStack!
+    var flow: CounterFlow!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(prefix: "ui-live-terminal")
+        var configuration = SimulatorConfiguration()
+        configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.control = SocketAddress(host: "127.0.0.1", port: 0)
+        configuration.timing = .fast(t3Ms: 3_000, t4Ms: 8_000)
+        simulator = try TerminalSimulator(configuration: configuration)
+        try simulator.start()
+        let terminal = try ZVTCardTerminal(address: simulator.address!.description, session: SessionConfiguration(t3Ms: 1_000, t4Ms: 3_000))
+        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
+        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
+        service = try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", terminal: terminal, receiptDirectory: directory.path + "/K1/receipts",
+            accessGuard: access)
+        let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
+        try access.addOperator(by: vera, login: "erika", name: "Erika Muster", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
+        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        backend = try LiveCounterBackend(
+            service: service, access: access, catalog: catalog,
+            status: StatusInfo(
+                office: "Bürgeramt Musterstadt", register: "K1", terminal: "Terminal \(simulator.address!)", terminalIsSimulated: true,
+                simulatorControl: simulator.controlAddress?.description))
+        stack = ScreenStack(status: backend.status)
+        flow = CounterFlow(backend: backend)
+        flow.start(stack: stack)
+    }
+
+    override func tearDown() {
+        service.terminalMonitor?.stopPolling()
+        simulator.stop()
+        directory.remove()
+    }
+
+    func press(_ keys: Key...) { for key in keys { stack.handle(key) } }
+    func type(_ text: String) { for key in Key.typing(text) { stack.handle(key) } }
+    var screen: String {
+        var grid = ScreenGrid(width: 80, height: 24)
+        stack.render(into: &grid)
+        return grid.text
+    }
+
+    /// Ticks the screens as the run loop does, until `text` is on the screen (at most 5 s).
+    func waitFor(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(5)
+        while !screen.contains(text), Date() < deadline {
+            _ = stack.tick()
+            flow.refreshTerminalLight(stack: stack)
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertTrue(screen.contains(text), "»\(text)« not on the screen:\n\(screen)", file: file, line: line)
+    }
+
+    func logIn(_ login: String, _ pin: String) {
+        type(login)
+        press(.enter)
+        type(pin)
+        press(.enter)
+    }
+
+    func testTheIdlePollFillsTheStatusLineAndTheSupervisorRunsStatusAndDiagnosis() throws {
+        service.terminalMonitor?.startPolling()
+        waitFor("SIMULIERTES TERMINAL bereit")
+        logIn("vera", "9999")
+        XCTAssertTrue(stack.top is OpenShiftScreen, screen)
+        type("100")
+        press(.enter)
+        press(.function(9))
+        type("t")
+        XCTAssertTrue(stack.top is TerminalMenuScreen, screen)
+        let control = try XCTUnwrap(simulator.controlAddress?.description)
+        XCTAssertTrue(screen.contains("Steuerport des Simulators: \(control)"), screen)
+        XCTAssertTrue(screen.contains("Zustand: bereit"), screen)
+        type("1")
+        waitFor("Terminalstatus 00: Terminal bereit")
+        press(.enter)
+        type("2")
+        waitFor("Diagnose erfolgreich")
+        press(.escape, .escape)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        let audited = try service.ledger.auditEvents(kinds: [AuditEventType.terminalCommand.rawValue]).map(\.record.detail)
+        XCTAssertEqual(audited.count, 2)
+        XCTAssertTrue(audited[0].contains("\"action\":\"status\""), audited[0])
+        XCTAssertTrue(audited[1].contains("\"action\":\"diagnosis\""), audited[1])
+    }
+
+    func testTheClerkIsRefusedAndAPaymentToAGoneTerminalIsToldWithNothingPending() throws {
+        logIn("erika", "1234")
+        type("100")
+        press(.enter)
+        press(.function(9))
+        type("t")
+        XCTAssertTrue(screen.contains("»Terminal-Menü« braucht die Rolle Kassenaufsicht; »erika«"), screen)
+        press(.enter)
+        XCTAssertEqual(try service.ledger.auditEvents(kinds: [AuditEventType.accessDenied.rawValue]).count, 1)
+
+        simulator.stop()
+        let entries = try service.ledger.entryCount()
+        type("fz")
+        press(.enter, .function(6))
+        waitFor("Terminal nicht bereit")
+        XCTAssertTrue(screen.contains("Das Kartenterminal ist nicht erreichbar"), screen)
+        XCTAssertTrue(screen.contains("SIMULIERTES TERMINAL nicht erreichbar seit"), screen)
+        XCTAssertEqual(try service.ledger.entryCount(), entries, "nothing booked, no intent")
+        XCTAssertTrue(try service.ledger.unresolvedCardPayments().isEmpty)
     }
 }

@@ -160,6 +160,24 @@ final class DriverTests: XCTestCase {
         }
     }
 
+    /// The quick Status Enquiry before a payment: its own T3/T4 for that one sequence, the
+    /// configured ones for the next (ZVT 13.08 §2.56).
+    func testStatusEnquiryWithShortTimersForOneSequence() throws {
+        let (driver, _) = makeDriver([[], [.bytes(hex("80 00 00"))], [.bytes(hex("80 00 00") + hex("06 0F 01 F0"))], []])
+        var start = clock.nowMs()
+        XCTAssertEqual(driver.statusEnquiry(t3Ms: 2_000, t4Ms: 15_000).outcome, .failed(.noAcknowledgement))
+        XCTAssertLessThan(clock.nowMs() - start, 2_500, "T3 of 2 s, not 5 s")
+        start = clock.nowMs()
+        XCTAssertEqual(driver.statusEnquiry(t3Ms: 2_000, t4Ms: 15_000).outcome, .failed(.completionTimeout))
+        XCTAssertLessThan(clock.nowMs() - start, 15_500, "T4 of 15 s, not 180 s")
+        let answered = driver.statusEnquiry()
+        XCTAssertEqual(answered.completion?.terminalStatus, .reconciliationRequired)
+        XCTAssertFalse(driver.isBusy)
+        start = clock.nowMs()
+        XCTAssertEqual(driver.statusEnquiry().outcome, .failed(.noAcknowledgement))
+        XCTAssertGreaterThanOrEqual(clock.nowMs() - start, 5_000, "the configured T3 again")
+    }
+
     func testTimeoutsThroughTheDriver() throws {
         let (silent, _) = makeDriver([[]])
         guard case .outcomeUnknown(let noAck) = silent.authorize(amountCents: 1) else { return XCTFail() }

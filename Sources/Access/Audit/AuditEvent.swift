@@ -32,6 +32,8 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     case dayCloseDetail = "day_close.detail"
     /// The terminal's End-of-Day result, kept as soon as it arrives (docs/dayclose.md).
     case terminalEndOfDay = "terminal.end_of_day"
+    /// A function of the terminal menu was run (status, diagnosis, End-of-Day, …), with its result.
+    case terminalCommand = "terminal.command"
     case exportRun = "export.run"
     case configurationChanged = "configuration.changed"
     /// The tariff catalogue changed (the detail has the file's SHA-256).
@@ -72,6 +74,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .dayClosed: return "Tagesabschluss"
         case .dayCloseDetail: return "Tagesabschluss: Zählung"
         case .terminalEndOfDay: return "Kassenschnitt am Terminal"
+        case .terminalCommand: return "Terminal-Menü"
         case .exportRun: return "Export"
         case .configurationChanged: return "Konfiguration geändert"
         case .catalogueChanged: return "Gebührenkatalog geändert"

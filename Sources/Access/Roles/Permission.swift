@@ -16,6 +16,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case approveDayCloseDifference
     case approveCardSettlement
     case closeDay
+    /// The terminal menu: status, diagnosis, End-of-Day, repeat receipt, last transaction, registration.
+    case operateTerminal
     case unlockOperator
     case viewAudit
     // Treasury
@@ -44,6 +46,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
         case .approveDayCloseDifference: return "Kassendifferenz beim Tagesabschluss genehmigen"
         case .approveCardSettlement: return "Ungeklärte Kartenzahlung von Hand klären"
         case .closeDay: return "Tagesabschluss"
+        case .operateTerminal: return "Terminal-Menü"
         case .unlockOperator: return "Bediener entsperren"
         case .viewAudit: return "Prüfprotokoll einsehen"
         case .runExport: return "Export für die Stadtkasse"
@@ -64,7 +67,7 @@ public enum AccessPolicy {
         case .sell, .reprintReceipt, .interimReport, .openShift, .closeShift, .handOverShift, .requestStorno,
             .depositCash, .withdrawCash:
             return [.sachbearbeitung, .kassenaufsicht]
-        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .approveCardSettlement, .closeDay:
+        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .approveCardSettlement, .closeDay, .operateTerminal:
             return [.kassenaufsicht]
         case .unlockOperator:
             return [.kassenaufsicht, .administration]

@@ -51,8 +51,14 @@ extension ZVTCardTerminal: EndOfDayTerminal {
     /// (one per acquirer or card group, ZVT 13.08 §2.16: BMP 04 total, BMP 60 counts); a terminal
     /// that sends none puts them in the `06 0F`.
     public func endOfDay() throws(CardTerminalError) -> TerminalEndOfDay {
+        try exclusively { () throws(CardTerminalError) in try endOfDayNow() }
+    }
+
+    /// ``endOfDay()`` while `commandGate` is held.
+    private func endOfDayNow() throws(CardTerminalError) -> TerminalEndOfDay {
         let registration = driver.register()
         if case .failed(let problem) = registration.outcome { throw .unreachable(problem.description) }
+        if registration.outcome == .success { registered = true }
         let result = driver.endOfDay()
         switch result.outcome {
         case .success:

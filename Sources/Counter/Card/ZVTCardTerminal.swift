@@ -5,11 +5,19 @@ import ZVT
 
 /// A real EC terminal over ZVT/TCP through the ``ZVTDriver``: payment 06 01, reversal 06 30 and
 /// repeat receipt 06 20 (service byte 03) for recovery. Registers (06 00) before the first command.
-public final class ZVTCardTerminal: CardTerminal {
+///
+/// One command at a time (ZVT 13.08 §2): a payment, the day close's End-of-Day, a menu function
+/// and the idle status poll run from different threads, so every command takes ``commandGate``;
+/// a command waits for the one before it, the idle poll skips when the gate is taken.
+// @unchecked Sendable: `registered` is only touched while `commandGate` is held; the rest is constant or Sendable.
+public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
     public let terminalName: String
     public let driver: ZVTDriver
     private let status: StatusRelay
-    private var registered = false
+    /// Held for each whole command (with its Registration before it); see the type's comment.
+    let commandGate = NSLock()
+    /// Whether this object registered (06 00); only touched while `commandGate` is held.
+    var registered = false
     public private(set) var attemptSeen: CardAttemptSeen?
 
     /// `address` is `HOST:PORT`; `password` the terminal's six digits.
@@ -45,8 +53,16 @@ public final class ZVTCardTerminal: CardTerminal {
 
     public func announce(_ text: String) { status.received(text) }
 
+    /// Runs `body` as one command: waits for the command before it to end.
+    func exclusively<T>(_ body: () throws(CardTerminalError) -> T) throws(CardTerminalError) -> T {
+        commandGate.lock()
+        defer { commandGate.unlock() }
+        return try body()
+    }
+
     /// Registration 06 00 once per terminal object (the terminal keeps it across connections).
-    private func ensureRegistered() throws(CardTerminalError) {
+    /// Only while `commandGate` is held.
+    func ensureRegistered() throws(CardTerminalError) {
         guard !registered else { return }
         let result = driver.register()
         switch result.outcome {
@@ -58,19 +74,28 @@ public final class ZVTCardTerminal: CardTerminal {
     }
 
     public func authorize(amount: Money) throws(CardTerminalError) -> CardResult {
-        attemptSeen = nil
-        try ensureRegistered()
-        return try map(driver.authorize(amountCents: amount.cents))
+        try exclusively { () throws(CardTerminalError) in
+            attemptSeen = nil
+            try ensureRegistered()
+            return try map(driver.authorize(amountCents: amount.cents))
+        }
     }
 
     public func reverse(receiptNumber: String, amount: Money) throws(CardTerminalError) -> CardResult {
         guard let number = Int(receiptNumber) else { throw .failed("Terminal-Belegnummer »\(receiptNumber)« ist keine Zahl") }
-        attemptSeen = nil
-        try ensureRegistered()
-        return try map(driver.reverse(receiptNumber: number))
+        return try exclusively { () throws(CardTerminalError) in
+            attemptSeen = nil
+            try ensureRegistered()
+            return try map(driver.reverse(receiptNumber: number))
+        }
     }
 
     public func lastTransaction() throws(CardTerminalError) -> TerminalTransaction? {
+        try exclusively { () throws(CardTerminalError) in try lastTransactionNow() }
+    }
+
+    /// ``lastTransaction()`` while `commandGate` is held.
+    private func lastTransactionNow() throws(CardTerminalError) -> TerminalTransaction? {
         try ensureRegistered()
         driver.disconnect()  // a fresh connection, stale bytes discarded (ZVT 13.08 §2.20)
         let result = driver.lastTransaction()

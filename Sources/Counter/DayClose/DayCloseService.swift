@@ -285,15 +285,20 @@ public final class DayCloseService {
         var result: TerminalEndOfDay?
         var note: String
         if let terminal = counter.terminal as? EndOfDayTerminal {
-            do {
-                let totals = try terminal.endOfDay()
+            var fresh: TerminalEndOfDay?
+            var failure: CardTerminalError?
+            do { fresh = try terminal.endOfDay() } catch { failure = error }
+            if let fresh {
+                let (totals, earlier) = try withMenuEndOfDays(fresh, afterSeq: afterSeq)
                 result = totals
-                note = "Kassenschnitt \(counter.terminal?.terminalName ?? "")" + (totals.trace.map { ", Trace \($0)" } ?? "")
+                note =
+                    "Kassenschnitt \(counter.terminal?.terminalName ?? "")" + (fresh.trace.map { ", Trace \($0)" } ?? "")
+                    + (earlier == 0 ? "" : ", mit \(earlier) Kassenschnitt\(earlier == 1 ? "" : "en") aus dem Terminal-Menü")
                 fields = ["total_cents": String(totals.total.cents), "note": note]
                 if let count = totals.count { fields["count"] = String(count) }
                 if let trace = totals.trace { fields["trace"] = trace }
-            } catch {
-                note = error.description
+            } else {
+                note = failure?.description ?? "kein Ergebnis"
                 fields = ["note": note]
             }
         } else {
@@ -311,6 +316,25 @@ public final class DayCloseService {
                 at: now)
         }
         return (result, note)
+    }
+
+    /// `fresh` plus every End-of-Day run from the terminal menu in this period (audited as
+    /// `terminal.command`, ``TerminalFunctions``): each closed a part of the terminal's batch, so
+    /// the period's card payments are their sum. The count only when each one has it.
+    private func withMenuEndOfDays(_ fresh: TerminalEndOfDay, afterSeq: Int64) throws -> (TerminalEndOfDay, earlier: Int) {
+        var total = fresh.total
+        var count = fresh.count
+        var earlier = 0
+        for stored in try ledger.auditEvents(kinds: [AuditEventType.terminalCommand.rawValue]) where stored.seq > afterSeq {
+            guard let fields = try? JSONSerialization.jsonObject(with: Data(stored.record.detail.utf8)) as? [String: String],
+                fields[AuditField.action] == TerminalFunctions.endOfDayAction, fields[AuditField.result] == "ok",
+                let cents = fields[TerminalFunctions.totalField].flatMap(Int64.init)
+            else { continue }
+            total = try total.adding(Money(cents: cents))
+            count = count.flatMap { c in fields["count"].flatMap(Int.init).map { c + $0 } }
+            earlier += 1
+        }
+        return (TerminalEndOfDay(total: total, count: count, trace: fresh.trace), earlier)
     }
 
     /// Like `guarded`, but a ``DayCloseError`` stays what it is.

@@ -10,6 +10,8 @@ struct Sales: Sendable {
     let booking: SaleBooking
     let settlement: CardSettlement
     let receipts: ReceiptDelivery
+    /// Asks the terminal how it is before a card payment's intent is written (ZVT 05 01).
+    let terminalMonitor: TerminalStatusMonitor?
 
     /// Booking the same `saleId` again returns the booked sale (`alreadyBooked`) without booking
     /// or charging again.
@@ -44,6 +46,9 @@ struct Sales: Sendable {
                 let (sale, entry) = try booking.book(draft, shift: shift, card: nil, pending: nil, atStartup: false)
                 return SaleOutcome(sale: sale, alreadyBooked: false, delivery: receipts.deliver(committed: .sale(sale), checkValue: entry.hash))
             }
+            // The quick check before the payment: a terminal that cannot pay is told to the clerk
+            // now, before an intent is written (the pending-first protocol starts only after it).
+            try terminalMonitor?.checkBeforePayment()
             let answer = try settlement.settle(
                 .payment, amount: plan.cardAmount, saleId: draft.saleId,
                 draft: { previousTrace in

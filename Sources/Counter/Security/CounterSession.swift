@@ -209,6 +209,12 @@ public final class CounterSession {
         return try service.reprint(receiptNumber: receiptNumber, operatorId: id)
     }
 
+    /// The terminal menu's functions (role: Kassenaufsicht; a refusal is audited), each run audited.
+    public func terminalFunctions() throws -> TerminalFunctions {
+        try check(.operateTerminal)
+        return TerminalFunctions(service: service, access: access, operatorId: id)
+    }
+
     /// The interim (X) report.
     public func interimReport() throws -> InterimReport {
         try check(.interimReport)

@@ -29,6 +29,10 @@ public final class CounterService: @unchecked Sendable {
     public let officeAddress: String
     /// Renders, files and prints receipts after each booking's commit.
     public let receipts: ReceiptDelivery
+    /// The idle status poll and the check before each payment, when the terminal can be asked how
+    /// it is (``TerminalStatusQuery``); the poll thread is started by the application
+    /// (``TerminalStatusMonitor/startPolling()``).
+    public let terminalMonitor: TerminalStatusMonitor?
     let context: BookingContext
     let settlement: CardSettlement
     let sales: Sales
@@ -39,7 +43,8 @@ public final class CounterService: @unchecked Sendable {
     public init(
         ledger: Ledger, registerId: String, officeName: String = "", officeAddress: String = "",
         calendar: BusinessCalendar = .berlin, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
-        receiptDirectory: String, printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil
+        receiptDirectory: String, printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil,
+        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds
     ) throws {
         self.ledger = ledger
         self.registerId = registerId
@@ -58,10 +63,14 @@ public final class CounterService: @unchecked Sendable {
         let saleBooking = SaleBooking(context: context)
         let stornoBooking = StornoBooking(context: context)
         let settlement = CardSettlement(context: context, terminal: terminal, sales: saleBooking, stornos: stornoBooking, receipts: receipts)
+        let monitor = (terminal as? TerminalStatusQuery).map {
+            TerminalStatusMonitor(terminal: $0, clock: clock, intervalSeconds: terminalStatusPollSeconds)
+        }
+        self.terminalMonitor = monitor
         self.context = context
         self.receipts = receipts
         self.settlement = settlement
-        self.sales = Sales(context: context, booking: saleBooking, settlement: settlement, receipts: receipts)
+        self.sales = Sales(context: context, booking: saleBooking, settlement: settlement, receipts: receipts, terminalMonitor: monitor)
         self.stornos = Stornos(context: context, booking: stornoBooking, settlement: settlement, receipts: receipts)
         self.cashMovements = CashMovements(context: context, receipts: receipts)
         self.startup = StartupRecovery(context: context, settlement: settlement, receipts: receipts)
@@ -97,7 +106,8 @@ public final class CounterService: @unchecked Sendable {
     /// control made on the same ledger.
     public static func open(
         ledger: Ledger, data: String, configuration: Configuration, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
-        printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil
+        printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil,
+        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds
     ) throws -> CounterService {
         let directory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
         let defaultPrinter: ReceiptPrinter? =
@@ -105,7 +115,8 @@ public final class CounterService: @unchecked Sendable {
         return try CounterService(
             ledger: ledger, registerId: configuration.registerID, officeName: configuration.officeName,
             officeAddress: configuration.officeAddress, calendar: BusinessCalendar(timeZone: configuration.zone), clock: clock,
-            terminal: terminal, receiptDirectory: directory + "/receipts", printer: printer ?? defaultPrinter, accessGuard: accessGuard)
+            terminal: terminal, receiptDirectory: directory + "/receipts", printer: printer ?? defaultPrinter, accessGuard: accessGuard,
+            terminalStatusPollSeconds: terminalStatusPollSeconds)
     }
 
     func guarded<T>(_ body: () throws -> T) throws -> T { try context.guarded(body) }

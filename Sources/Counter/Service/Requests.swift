@@ -174,6 +174,8 @@ public enum CounterError: Error, CustomStringConvertible {
     case cardDeclined(String)
     case cardAborted(String)
     case terminal(CardTerminalError)
+    /// The check before a payment (ZVT 05 01): the terminal answers but cannot pay now; nothing was written.
+    case terminalNotReady(TerminalStatusReport)
     /// The card payment's outcome is unknown and the terminal cannot say: it stays pending.
     case cardOutcomeUnknown(pendingId: String, reason: String)
     case unresolvedCardPayment(count: Int)
@@ -202,6 +204,14 @@ public enum CounterError: Error, CustomStringConvertible {
         case .cardDeclined(let text): return "Kartenzahlung abgelehnt: \(text). Es wurde nichts gebucht."
         case .cardAborted(let text): return "Kartenzahlung abgebrochen: \(text). Es wurde nichts gebucht."
         case .terminal(let error): return error.description + " Es wurde nichts gebucht."
+        case .terminalNotReady(let report):
+            let remedy: String
+            switch report.code {
+            case 0xF0: remedy = "Die Kassenaufsicht führt ihn im Menü aus (F9, T Terminal, 3 Kassenschnitt)."
+            case 0xC2: remedy = "Die Kassenaufsicht startet sie im Menü (F9, T Terminal, 2 Diagnose)."
+            default: remedy = report.remedy.map { "Abhilfe: \($0)." } ?? "Bitte später erneut versuchen oder den Support rufen."
+            }
+            return "Das Kartenterminal ist nicht bereit: \(report.text). \(remedy) Es wurde nichts gebucht."
         case .cardOutcomeUnknown(_, let reason):
             return
                 "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."

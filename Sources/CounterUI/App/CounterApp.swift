@@ -53,6 +53,7 @@ public final class CounterApp {
             } else {
                 if stack.tick() { dirty = true }
                 if flow.reportPrinterProblems(stack: stack) { dirty = true }
+                if flow.refreshTerminalLight(stack: stack) { dirty = true }
                 if flow.lockIfIdle(stack: stack, idleSeconds: Date().timeIntervalSince(lastKey), limitSeconds: options.lockAfterSeconds) {
                     dirty = true
                 }

@@ -85,6 +85,28 @@ public final class CounterFlow {
         return true
     }
 
+    /// Takes the terminal's state from the backend into the status line (the idle poll runs in the
+    /// background). Returns true when it changed.
+    @discardableResult
+    public func refreshTerminalLight(stack: ScreenStack) -> Bool {
+        let light = backend.terminalLight
+        guard light != stack.status.terminalLight else { return false }
+        stack.status.terminalLight = light
+        return true
+    }
+
+    /// Opens the terminal menu (F9, T) if the operator may use it.
+    func openTerminalMenu(stack: ScreenStack) {
+        do {
+            let menu = TerminalMenuScreen(flow: self, head: try backend.openTerminalMenu())
+            stack.push(menu)
+            _ = menu.tick(stack: stack)
+        } catch {
+            // A dialog, not the message line: the refusal names the role and the operator and is longer than a line.
+            stack.push(MessageDialog(title: "Terminal-Menü", lines: wrap("\(error)", width: 60), isError: true))
+        }
+    }
+
     /// Locks the screen after `limitSeconds` without a key. Returns true when it locked.
     @discardableResult
     public func lockIfIdle(stack: ScreenStack, idleSeconds: Double, limitSeconds: Double?) -> Bool {
@@ -95,7 +117,8 @@ public final class CounterFlow {
 
     /// Whether the screen may lock by itself now (only while someone is logged in).
     func canLockAutomatically(stack: ScreenStack) -> Bool {
-        stack.status.operatorName != nil && !stack.screens.contains(where: { $0 is CardPaymentScreen })
+        stack.status.operatorName != nil
+            && !stack.screens.contains(where: { $0 is CardPaymentScreen || ($0 as? TerminalFunctionScreen)?.isRunning == true })
             && !stack.screens.contains(where: { $0 is LockScreen || $0 is LoginScreen || $0 is FirstSetupScreen })
     }
 

@@ -64,12 +64,21 @@ public struct StatusInfo: Equatable, Sendable {
     /// "SIMULIERTES TERMINAL" or "Terminal 10.0.0.5:20007".
     public var terminal: String
     public var terminalIsSimulated: Bool
+    /// Where the simulated terminal's control port listens (`webkasse run --demo`), for the terminal menu.
+    public var simulatorControl: String?
+    /// The terminal's state (``CounterBackend/terminalLight``), refreshed while no key arrives.
+    public var terminalLight: TerminalLight?
 
-    public init(office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool) {
+    public init(
+        office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool,
+        simulatorControl: String? = nil, terminalLight: TerminalLight? = nil
+    ) {
         self.office = office
         self.register = register
         self.operatorName = operatorName
         self.terminal = terminal
         self.terminalIsSimulated = terminalIsSimulated
+        self.simulatorControl = simulatorControl
+        self.terminalLight = terminalLight
     }
 }

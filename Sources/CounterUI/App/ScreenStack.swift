@@ -13,13 +13,23 @@ public final class ScreenStack {
     /// The clock for the status line (injected so golden screens are stable).
     public var now: () -> Date
     public var timeZone = TimeZone.current {
-        didSet { clockFormatter.timeZone = timeZone }
+        didSet {
+            clockFormatter.timeZone = timeZone
+            dayFormatter.timeZone = timeZone
+        }
     }
     private let clockFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "de_DE")
         formatter.timeZone = TimeZone.current
         formatter.dateFormat = "HH:mm"
+        return formatter
+    }()
+    private let dayFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "de_DE")
+        formatter.timeZone = TimeZone.current
+        formatter.dateFormat = "dd.MM."
         return formatter
     }()
     /// Set when the application should end.
@@ -135,14 +145,36 @@ public final class ScreenStack {
         parts.append(status.office)
         let left = " " + parts.joined(separator: " · ")
         let clock = clockFormatter.string(from: now())
-        let terminal = status.terminalIsSimulated ? "SIMULIERTES TERMINAL" : status.terminal
+        let (terminal, terminalStyle) = terminalStatusText()
         let right = "\(terminal)  \(clock) "
         grid.put(left, row: 0, column: 0, width: max(0, grid.width - right.count - 1), style: .status)
         let terminalColumn = grid.width - right.count
         grid.put(right, row: 0, column: terminalColumn, style: .status)
-        if status.terminalIsSimulated {
-            grid.put(terminal, row: 0, column: terminalColumn, style: .notice)
+        if let terminalStyle {
+            grid.put(terminal, row: 0, column: terminalColumn, style: terminalStyle)
         }
+    }
+
+    /// The terminal part of the status line: the terminal's name, with its state once one is known
+    /// (``StatusInfo/terminalLight``): "Terminal bereit", "Terminal nicht erreichbar seit 09:41" (the
+    /// office's time; with the day when it is not today). At most 50 columns.
+    func terminalStatusText() -> (text: String, style: CellStyle?) {
+        let name = status.terminalIsSimulated ? "SIMULIERTES TERMINAL" : "Terminal"
+        let simulated: CellStyle? = status.terminalIsSimulated ? .notice : nil
+        let text: String
+        let style: CellStyle?
+        switch status.terminalLight {
+        case nil:
+            (text, style) = (status.terminalIsSimulated ? name : status.terminal, simulated)
+        case .ready:
+            (text, style) = ("\(name) bereit", simulated)
+        case .notReady(let why):
+            (text, style) = ("\(name): \(why)", .error)
+        case .unreachable(let since):
+            let day = dayFormatter.string(from: since) == dayFormatter.string(from: now()) ? "" : dayFormatter.string(from: since) + " "
+            (text, style) = ("\(name) nicht erreichbar seit \(day)\(clockFormatter.string(from: since))", .error)
+        }
+        return (text.count > 50 ? ScreenGrid.fit(text, width: 50) : text, style)
     }
 
     /// The function-key bar: the first key and the label of each enabled bar entry, plus F1 Hilfe.

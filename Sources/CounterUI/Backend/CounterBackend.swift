@@ -66,7 +66,6 @@ public protocol CounterBackend: DayCloseBackend {
     /// Checks the supervisor's approval, then cancels the sale as a whole in the background (the
     /// card part is reversed on the terminal); the job's result carries the storno receipt.
     func storno(receiptNumber: String, reason: String, approval: SupervisorApproval) throws -> CardPaymentJob
-    /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     // Card payments whose outcome the terminal has not told (»Zahlung ungeklärt«)
     /// The open card payments and reversals, oldest first.
     func unresolvedCardPayments() -> [UnresolvedCardPayment]
@@ -78,8 +77,74 @@ public protocol CounterBackend: DayCloseBackend {
     /// approval and a note; returns what was booked.
     func settleCardPaymentByHand(id: String, paid: Bool, terminalReceiptNumber: String, note: String, approval: SupervisorApproval) throws -> String
 
+    /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
+
+    // MARK: EC terminal
+    /// What the status line shows of the terminal (idle Status Enquiry, the check before a
+    /// payment, the menu's status); `nil` while nothing is known.
+    var terminalLight: TerminalLight? { get }
+    /// Opens the terminal menu: throws unless the current operator may use it (Kassenaufsicht;
+    /// the refusal is audited). Returns the lines of the menu's head (address, simulator's control port).
+    func openTerminalMenu() throws -> [String]
+    /// Starts a function of the terminal menu in the background (audited); poll the job.
+    func startTerminalFunction(_ function: TerminalMenuFunction) throws -> TerminalFunctionJob
+}
+
+/// The terminal's state as the status line shows it.
+public enum TerminalLight: Equatable, Sendable {
+    /// "Terminal bereit".
+    case ready
+    /// The terminal answers but cannot pay: "Terminal: Kassenschnitt erforderlich".
+    case notReady(String)
+    /// "Terminal nicht erreichbar seit 09:41" (the time in the office's zone).
+    case unreachable(since: Date)
+}
+
+/// The functions of the terminal menu, in menu order (digit = position).
+public enum TerminalMenuFunction: CaseIterable, Equatable, Sendable {
+    case status, diagnosis, endOfDay, repeatReceipt, lastTransaction, register
+
+    public var label: String {
+        switch self {
+        case .status: return "Status abfragen"
+        case .diagnosis: return "Diagnose"
+        case .endOfDay: return "Kassenschnitt (Tagesabschluss des Terminals)"
+        case .repeatReceipt: return "Letzten Beleg wiederholen"
+        case .lastTransaction: return "Letzte Transaktion anzeigen"
+        case .register: return "Neu anmelden (Registrierung)"
+        }
+    }
+}
+
+/// A terminal function running in the background. The screen polls ``snapshot``.
+public protocol TerminalFunctionJob: AnyObject, Sendable {
+    var snapshot: TerminalFunctionSnapshot { get }
+}
+
+public struct TerminalFunctionSnapshot: Equatable, Sendable {
+    /// The terminal's intermediate texts, newest last.
+    public var texts: [String]
+    /// `nil` while it runs.
+    public var result: TerminalFunctionResult?
+    public init(texts: [String], result: TerminalFunctionResult?) {
+        self.texts = texts
+        self.result = result
+    }
+}
+
+public struct TerminalFunctionResult: Equatable, Sendable {
+    public var succeeded: Bool
+    /// One sentence: the result, or why the terminal could not do it.
+    public var headline: String
+    /// Details: receipt lines, amount, numbers.
+    public var lines: [String]
+    public init(succeeded: Bool, headline: String, lines: [String] = []) {
+        self.succeeded = succeeded
+        self.headline = headline
+        self.lines = lines
+    }
 }
 
 /// An item as the sale screen lists it.
@@ -217,6 +282,9 @@ public struct CardPaymentSnapshot: Equatable, Sendable {
         /// The terminal did not tell whether the money moved: the payment stays open until it is
         /// settled (asked again, or by hand); the text says why.
         case unresolved(String)
+        /// The payment did not start: the terminal is not reachable or not ready (the check
+        /// before a payment). Nothing was booked and nothing is left pending.
+        case notStarted(String)
     }
     /// The terminal's intermediate texts, newest last ("Karte einstecken", "PIN eingeben").
     public var texts: [String]

@@ -321,6 +321,17 @@ public final class LiveCounterBackend: CounterBackend {
     }
 }
 
+extension CounterError {
+    /// The terminal could not be reached or is not ready: nothing was booked and nothing is left
+    /// pending (the check before a payment, or an unreachable terminal whose intent was closed).
+    var paymentDidNotStart: Bool {
+        switch self {
+        case .terminalNotReady, .terminal(.unreachable): return true
+        default: return false
+        }
+    }
+}
+
 /// Carries the session to the card job's thread.
 // @unchecked Sendable: while a card job runs the screen does not touch the session (the card dialog is modal and only polls the job).
 struct SessionHandle: @unchecked Sendable {
@@ -350,6 +361,7 @@ final class TerminalJob<Outcome: Sendable>: CardPaymentJob, @unchecked Sendable 
         case .success(let outcome): final = .approved(onDone(outcome))
         case .failure(CounterError.cardDeclined(let text)): final = .declined("Die Karte wurde abgelehnt: \(text).")
         case .failure(CounterError.cardAborted(let text)): final = .aborted("Die Zahlung wurde abgebrochen: \(text).")
+        case .failure(let error as CounterError) where error.paymentDidNotStart: final = .notStarted("\(error)")
         case .failure(let error as CounterError):
             switch error {
             case .cardOutcomeUnknown, .unresolvedCardPayment: final = .unresolved("\(error)")

@@ -4,7 +4,7 @@ import KasseCore
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
-        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, unresolvedCard, up, down, choose
+        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, up, down, choose
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -17,7 +17,8 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n (0 the tenth), letters the rest.
+    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu, U the
+    /// card payments whose outcome is open (only while there are any).
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
         let items: [(String, String, Action, String?)] = [
@@ -32,21 +33,24 @@ final class MenuScreen: BoundScreen {
             ("Sperren", "Kasse sperren", .lock, nil),
             ("Beenden", "Programm beenden", .quit, nil),
         ]
-        var entries = items.enumerated().map { index, item in
-            KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
-        }
+        var entries =
+            items.enumerated().map { index, item in
+                KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
+            } + [KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false)]
         let unresolved = backend.unresolvedCardPayments().count
         if unresolved > 0 {
             entries.append(
-                KeyBinding([.character("u")], "Ungeklärt", help: "Ungeklärte Kartenzahlungen (\(unresolved)) klären", action: .unresolvedCard, inBar: false))
+                KeyBinding(
+                    [.character("u"), .character("U")], "Ungeklärt", help: "Ungeklärte Kartenzahlungen (\(unresolved)) klären", action: .unresolvedCard,
+                    inBar: false))
         }
         return entries
     }
 
-    /// The key shown before entry `index`.
-    private func keyLabel(_ entry: KeyBinding<Action>, index: Int) -> String {
-        if case .character(let c)? = entry.keys.first { return String(c) }
-        return String((index + 1) % 10)
+    /// The key shown before `entry`: its digit or letter.
+    private func keyLabel(_ entry: KeyBinding<Action>) -> String {
+        guard case .character(let c)? = entry.keys.first else { return " " }
+        return String(c).uppercased()
     }
 
     var bindings: [KeyBinding<Action>] {
@@ -92,6 +96,9 @@ final class MenuScreen: BoundScreen {
         case .quit:
             stack.pop(through: self)
             flow.quit(stack: stack)
+        case .terminal:
+            stack.pop(through: self)
+            flow.openTerminalMenu(stack: stack)
         case .unresolvedCard:
             stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
         }
@@ -106,7 +113,7 @@ final class MenuScreen: BoundScreen {
         grid.frame(box, title: "Menü")
         for (index, entry) in entries.enumerated() {
             let isSelected = index == selected
-            var text = (isSelected ? "▶ " : "  ") + keyLabel(entry, index: index) + "  " + entry.help
+            var text = (isSelected ? "▶ " : "  ") + keyLabel(entry) + "  " + entry.help
             if entry.disabledReason != nil { text += " (nicht verfügbar)" }
             grid.put(
                 text, row: box.row + 2 + index, column: box.column + 2, width: box.width - 4,

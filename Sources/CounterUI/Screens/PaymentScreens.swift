@@ -235,6 +235,10 @@ final class CardPaymentScreen: BoundScreen {
         case .unresolved(let text):
             flow.backToSale(stack: stack)
             stack.push(UnresolvedCardPaymentsScreen(flow: flow, reason: text))
+        case .notStarted(let text):
+            flow.refreshTerminalLight(stack: stack)
+            let next = isStorno ? "Später erneut versuchen." : "Andere Zahlart wählen (F5 Bar, F7 Scheck) oder später F6 erneut."
+            finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminal nicht bereit", lines: wrap(text, width: 60) + wrap(next, width: 60))
         }
         return true
     }

@@ -203,7 +203,11 @@ public final class ZVTDriver: @unchecked Sendable {
     public func endOfDay() -> SequenceResult { run(EndOfDay(password: configuration.password).apdu) }
 
     /// Status Enquiry `05 01` (ZVT 13.08 §2.56); terminal status in `completion?.terminalStatus`.
-    public func statusEnquiry() -> SequenceResult { run(StatusEnquiry(password: configuration.password).apdu) }
+    /// `t3Ms`/`t4Ms` replace the configured T3/T4 for this one sequence (the quick check before a
+    /// payment); a `04 FF` timeout byte still extends T4.
+    public func statusEnquiry(t3Ms: Int64? = nil, t4Ms: Int64? = nil) -> SequenceResult {
+        run(StatusEnquiry(password: configuration.password).apdu, t3Ms: t3Ms, t4Ms: t4Ms)
+    }
 
     /// Repeat Receipt `06 20` (ZVT 13.08 §2.20): the terminal prints (or sends) the last receipt again.
     public func repeatReceipt() -> SequenceResult { run(RepeatReceipt(password: configuration.password).apdu) }
@@ -233,10 +237,17 @@ public final class ZVTDriver: @unchecked Sendable {
     /// Closes the connection (the next command reconnects).
     public func disconnect() { transport.close() }
 
+    /// Whether a command sequence runs now (thread-safe). An idle poll asks first, so it never
+    /// competes with a command (one sequence at a time, ZVT 13.08 §2).
+    public var isBusy: Bool { lock.withLock { busy } }
+
     // MARK: Running a sequence
 
     /// Runs one command sequence to its end. Never throws: connection problems are part of the result.
-    public func run(_ command: APDU) -> SequenceResult {
+    public func run(_ command: APDU) -> SequenceResult { run(command, t3Ms: nil, t4Ms: nil) }
+
+    /// ``run(_:)`` with T3/T4 of this sequence replaced where given.
+    private func run(_ command: APDU, t3Ms: Int64?, t4Ms: Int64?) -> SequenceResult {
         let alreadyBusy: Bool = lock.withLock {
             if busy { return true }
             busy = true
@@ -255,21 +266,24 @@ public final class ZVTDriver: @unchecked Sendable {
         }
         // `84 9C` (busy, please wait): the terminal did not start the command, so it is sent again
         // after a pause, a few times, before the clerk sees "Terminal beschäftigt" (ZVT 13.08 §2.66).
-        var result = runSequence(command)
+        var result = runSequence(command, t3Ms: t3Ms, t4Ms: t4Ms)
         var attempt = 0
         while case .failed(.refused(.pleaseWait)) = result.outcome, attempt < configuration.busyRetries, !lock.withLock({ abortFlag }) {
             attempt += 1
             handlers.status?("Terminal beschäftigt – neuer Versuch \(attempt) von \(configuration.busyRetries) …")
             Syscall.sleep(milliseconds: configuration.busyRetryDelayMs * attempt)
-            result = runSequence(command)
+            result = runSequence(command, t3Ms: t3Ms, t4Ms: t4Ms)
         }
         if case .failed(.refused(.pleaseWait)) = result.outcome { result.text = "Terminal beschäftigt: bitte gleich noch einmal versuchen." }
         return result
     }
 
     /// One command sequence, from sending the command to its end.
-    private func runSequence(_ command: APDU) -> SequenceResult {
-        var session = CommandSession(command: command, configuration: sessionConfiguration())
+    private func runSequence(_ command: APDU, t3Ms: Int64?, t4Ms: Int64?) -> SequenceResult {
+        var timers = sessionConfiguration()
+        if let t3Ms { timers.t3Ms = t3Ms }
+        if let t4Ms { timers.t4Ms = t4Ms }
+        var session = CommandSession(command: command, configuration: timers)
         if let failure = prepareConnection(command) { return failure }
         var buffer: [UInt8] = []
         var pending = session.start(now: clock.nowMs())

@@ -92,16 +92,20 @@ enum RunCommand {
             let terminal = try ZVTCardTerminal(address: terminalAddress, settings: configuration.terminal)
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
             let access = AccessControl(store: ledger, configuration: configuration, log: FileLog(data: data))
-            let service = try CounterService.open(ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access)
+            let service = try CounterService.open(
+                ledger: ledger, data: data, configuration: configuration, terminal: terminal, accessGuard: access,
+                terminalStatusPollSeconds: configuration.terminal.statusPollSeconds)
             // Audit a changed configuration or catalogue (docs/access.md).
             try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)
             let status = StatusInfo(
                 office: configuration.officeName, register: configuration.registerID,
-                terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil)
+                terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil,
+                simulatorControl: simulator?.controlAddress?.description)
             let live = try LiveCounterBackend(
                 service: service, access: access, catalog: catalog, status: status,
                 dayCloseSettings: DayCloseSettings(configuration: configuration))
             if arguments.flag("demo") { try live.seedDemoOperators() }
+            service.terminalMonitor?.startPolling()
             backend = live
         } catch {
             printError("webkasse: \(error)")
@@ -119,13 +123,15 @@ enum RunCommand {
         return .success
     }
 
-    /// Starts the simulated EC terminal; its journal and log live beside the ledger, never on the
-    /// screen; its slips show the office's time (`timeZone`), as the receipts do.
+    /// Starts the simulated EC terminal and its control port (docs/zvt-sim.md); its journal and log
+    /// live beside the ledger, never on the screen; its slips show the office's time (`timeZone`),
+    /// as the receipts do.
     static func startSimulator(directory: String, timeZone: TimeZone) throws -> TerminalSimulator {
         var configuration = SimulatorConfiguration()
         configuration.timeZone = timeZone
         configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
-        configuration.control = nil
+        // The control port on a free loopback port too: the terminal menu shows it (training, support).
+        configuration.control = SocketAddress(host: "127.0.0.1", port: 0)
         configuration.journalPath = directory + "/zvt-sim-journal.jsonl"
         configuration.logLevel = .transactions
         let logPath = directory + "/zvt-sim.log"

@@ -187,7 +187,7 @@ final class AccessControlTests: XCTestCase {
         _ = try f.access.approve(.storno, requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222")
         for type in [
             AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
-            .dayCloseDetail, .terminalEndOfDay, .exportRun,
+            .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
             .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup,
         ] {
