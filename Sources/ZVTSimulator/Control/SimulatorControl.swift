@@ -12,6 +12,10 @@ public final class SimulatorControl: @unchecked Sendable {
         var banner = false
         var closeAfterSequence = false
         var endOfDayReport = EndOfDayReport.single
+        var printLines = PrintLineLayout.standard
+        var printCharacterSetTag = PrintCharacterSetTag.off
+        var receiptLayout = ReceiptLayout.plain
+        var individualTotals = IndividualTotalsLayout.standard
         var profile = VendorProfile.standard
     }
 
@@ -59,6 +63,30 @@ public final class SimulatorControl: @unchecked Sendable {
         set { self[\.endOfDayReport] = newValue }
     }
 
+    /// How receipt lines go out as `06 D1` (``PrintLineLayout``).
+    public var printLines: PrintLineLayout {
+        get { self[\.printLines] }
+        set { self[\.printLines] = newValue }
+    }
+
+    /// Whether receipt messages carry tag 14 (``PrintCharacterSetTag``).
+    public var printCharacterSetTag: PrintCharacterSetTag {
+        get { self[\.printCharacterSetTag] }
+        set { self[\.printCharacterSetTag] = newValue }
+    }
+
+    /// Print attributes of the receipt lines (``ReceiptLayout``).
+    public var receiptLayout: ReceiptLayout {
+        get { self[\.receiptLayout] }
+        set { self[\.receiptLayout] = newValue }
+    }
+
+    /// The BMP 60 layout of the End-of-Day (``IndividualTotalsLayout``).
+    public var individualTotals: IndividualTotalsLayout {
+        get { self[\.individualTotals] }
+        set { self[\.individualTotals] = newValue }
+    }
+
     /// The vendor quirks the terminal shows (``VendorProfile``).
     public var profile: VendorProfile {
         get { self[\.profile] }
@@ -66,7 +94,7 @@ public final class SimulatorControl: @unchecked Sendable {
     }
 
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
-    /// sequence, the End-of-Day report and the profile.
+    /// sequence, the End-of-Day report, the receipt settings, the BMP 60 layout and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.
