@@ -195,7 +195,8 @@ public enum PrintLineLayout: String, CaseIterable, Sendable {
     /// `<attribute> <text>` (ZVT 13.08 §3.5).
     case standard
     /// As before ZVT 13.08 (§0 History, 14.08.2013): a TLV container after the text with the
-    /// receipt type (1F07) and, with ``PrintCharacterSetTag``, the character set (14).
+    /// receipt type (1F07) and, with ``PrintCharacterSetTag``, the character set (14). Such a
+    /// terminal knows no `06 D3`: it prints with `06 D1` even when the register asked for blocks.
     case pre2013 = "pre-2013"
 }
 

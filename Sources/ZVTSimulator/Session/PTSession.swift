@@ -345,7 +345,8 @@ final class PTSession {
         let printed = ReceiptText.laidOut(lines, control.receiptLayout)
         let charsetTag = control.printCharacterSetTag.tagValue
         let charset = charsetTag.map(ZVTCharacterSet.init(tag14:)) ?? profile.charset
-        if registration.printCommand == 0x06D3 {
+        // A terminal from before 13.08 knows no 06 D3: it prints with 06 D1 even when asked for blocks.
+        if registration.printCommand == 0x06D3, control.printLines == .standard {
             if profile == .feig {
                 // Feig closes a receipt with tag 09 = FF (docs/zvt-field-notes.md, inconsistency 8).
                 var body: [TLVObject] = []
