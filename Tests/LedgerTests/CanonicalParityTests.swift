@@ -35,7 +35,17 @@ final class CanonicalParityTests: XCTestCase {
             terminalId: pick(["52500123", "", "T\n1"]), traceNumber: text(), receiptNumber: pick(["0042", ""]),
             cardName: pick(["girocard", "Maestro"]), maskedPAN: pick(["6805XXXXXXXXXX1234", "6805123456789012", "", "6805 1234 5678 9012"]),
             authorizationCode: optionalText(), turnoverNumber: optionalText(),
-            receiptLines: pick([[], ["Kartenzahlung"], ["a", "b\\c", ""], ["ä\nö"]]))
+            customerReceipt: receipt(pick([[], ["Kartenzahlung"], ["a", "b\\c", ""], ["ä\nö"]])),
+            merchantReceipt: receiptChoice.next() % 2 == 0 ? [] : receipt(["", "Händlerbeleg", "x\\n", ""]))
+    }
+
+    /// The receipt's print attributes and merchant copies (migration 8) from a generator of their
+    /// own, so that the rest of the random ledger is what it was before they existed.
+    private var receiptChoice = SplitMix(seed: 8)
+
+    private func receipt(_ texts: [String]) -> [TerminalReceiptLine] {
+        let attributes: [UInt8] = [0, 0, 0, 0x40, 0x10, 0x2F, 0x81, 0xFF]
+        return texts.map { TerminalReceiptLine($0, attribute: attributes[Int(receiptChoice.next() % UInt64(attributes.count))]) }
     }
 
     private func line() -> SaleLine {

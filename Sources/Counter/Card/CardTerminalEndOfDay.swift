@@ -21,11 +21,16 @@ public struct TerminalEndOfDay: Equatable, Sendable {
     public let count: Int?
     /// The terminal's trace number of the End-of-Day, if given.
     public let trace: String?
+    /// The administration receipt (Kassenschnittbeleg) the terminal sent for printing during the
+    /// End-of-Day (ZVT 13.08 §2.16.5: `06 D1` / `06 D3`, receipt type 03), long digit runs masked;
+    /// empty when it printed none. Kept beside the Z report (docs/dayclose.md).
+    public let administrationReceipt: [TerminalReceiptLine]
 
-    public init(total: Money, count: Int?, trace: String? = nil) {
+    public init(total: Money, count: Int?, trace: String? = nil, administrationReceipt: [TerminalReceiptLine] = []) {
         self.total = total
         self.count = count
         self.trace = trace
+        self.administrationReceipt = administrationReceipt
     }
 }
 
@@ -76,10 +81,16 @@ extension ZVTCardTerminal: EndOfDayTerminal {
                 throw .failed("Die Summen des Kassenschnitts passen nicht in einen Betrag: \(error)")
             }
             // The count only when every report has its BMP 60.
-            let counts = reports.compactMap { $0.individual.map { $0.groups.reduce(0) { $0 + $1.count } } }
+            let counts = reports.compactMap { $0.individual?.count }
+            // Every receipt of the sequence is the End-of-Day's (§2.16.5); several follow one another.
+            var receipt: [TerminalReceiptLine] = []
+            for printed in result.receipts where printed.receiptType == nil || printed.receiptType == 0x03 {
+                if !receipt.isEmpty { receipt.append(TerminalReceiptLine("")) }
+                receipt += Self.lines(printed)
+            }
             return TerminalEndOfDay(
                 total: total, count: counts.count == reports.count ? counts.reduce(0, +) : nil,
-                trace: reports.last?.trace.map { String(format: "%06d", $0) })
+                trace: reports.last?.trace.map { String(format: "%06d", $0) }, administrationReceipt: receipt)
         case .declined, .aborted:
             throw .failed("Kassenschnitt abgelehnt: \(result.text)")
         case .failed(let problem):

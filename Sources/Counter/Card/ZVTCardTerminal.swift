@@ -130,15 +130,38 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
         }
     }
 
-    /// The ledger's card data from the terminal's status information and receipt.
+    /// The ledger's card data from the terminal's status information and receipts: the customer
+    /// copy and the merchant copy, each with its lines' print attributes (their text masked by
+    /// the codec, ``PrintedLine``).
     static func details(_ t: ApprovedTransaction) -> CardDetails {
-        let customer = t.receipts.first { $0.receiptType == 0x02 } ?? t.receipts.last
+        let copies = ReceiptCopies(t.receipts)
         return CardDetails(
             terminalId: t.terminalId ?? "", traceNumber: t.trace.map { String(format: "%06d", $0) } ?? "",
             receiptNumber: t.receiptNumber.map { String(format: "%04d", $0) } ?? "", cardName: t.cardName ?? "girocard",
             maskedPAN: t.maskedPAN ?? "", authorizationCode: t.authorisationAttribute,
             turnoverNumber: t.statusInformation.fields.turnoverNumber.map(String.init),
-            receiptLines: customer?.lines.map(\.text) ?? [])
+            customerReceipt: copies.customer.map(Self.lines) ?? [], merchantReceipt: copies.merchant.map(Self.lines) ?? [])
+    }
+
+    static func lines(_ receipt: PrintedReceipt) -> [TerminalReceiptLine] {
+        receipt.lines.map { TerminalReceiptLine($0.text, attribute: $0.attribute) }
+    }
+}
+
+/// Which of a transaction's receipts is the customer's and which the merchant's copy: by the
+/// receipt type (TLV 1F07 of `06 D3`, or of the TLV a pre-2013 terminal appends to `06 D1`; ZVT
+/// 13.08 §3.5, §3.6, §9.4.2.1: 01 merchant, 02 customer). Without types (`06 D1` of 13.08) the last
+/// receipt is the customer's and the one before it the merchant's: terminals print the merchant
+/// copy first, and a terminal that prints only one leaves the customer's to the register.
+struct ReceiptCopies {
+    let customer: PrintedReceipt?
+    let merchant: PrintedReceipt?
+
+    init(_ receipts: [PrintedReceipt]) {
+        let untyped = receipts.filter { $0.receiptType == nil }
+        customer = receipts.first { $0.receiptType == 0x02 } ?? untyped.last
+        let merchantTyped = receipts.first { $0.receiptType == 0x01 }
+        merchant = merchantTyped ?? (untyped.count >= 2 ? untyped[untyped.count - 2] : nil)
     }
 }
 

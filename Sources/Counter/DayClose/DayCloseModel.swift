@@ -128,6 +128,10 @@ public struct DayCloseOutcome: Sendable {
     public let fileProblem: String?
     /// Recorded, not blocking: terminal totals missing or not matching.
     public let warnings: [DayCloseWarning]
+    /// The card terminal's own End-of-Day receipt (Kassenschnittbeleg), if it printed one.
+    public var terminalReceiptText: String? = nil
+    /// `<register>/receipts/Z-000007-Terminal.txt`, where ``terminalReceiptText`` was written.
+    public var terminalReceiptFile: String? = nil
 }
 
 /// Why a day close was refused. One German sentence with the fix; nothing was booked.

@@ -268,8 +268,24 @@ public final class DayCloseService {
                     "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
             }
             counter.printer?.send(text, receiptNumber: record.zNumber)
+            // The terminal's own End-of-Day receipt beside the Z report (there is no printer of
+            // its own for it), and after it on the printer.
+            var terminalReceiptFile: String?
+            let terminalReceipt = endOfDay.result.flatMap { Self.terminalReceiptText($0.administrationReceipt, zNumber: record.zNumber, note: endOfDay.note) }
+            if let terminalReceipt {
+                do {
+                    try counter.receiptStore.writeReport(terminalReceipt, name: Self.terminalReceiptFileName(record.zNumber))
+                    terminalReceiptFile = counter.receiptStore.directory + "/" + Self.terminalReceiptFileName(record.zNumber)
+                } catch {
+                    let message =
+                        "Die Datei des Kassenschnittbelegs zu Z \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse report z \(record.zNumber)` zeigt ihn aus dem Kassenbuch."
+                    problem = problem.map { $0 + " " + message } ?? message
+                }
+                counter.printer?.send(terminalReceipt, receiptNumber: record.zNumber)
+            }
             return DayCloseOutcome(
-                record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings())
+                record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings(),
+                terminalReceiptText: terminalReceipt, terminalReceiptFile: terminalReceiptFile)
         }
     }
 
@@ -279,7 +295,12 @@ public final class DayCloseService {
             guard let object = try? JSONSerialization.jsonObject(with: Data(stored.record.detail.utf8)) as? [String: String] else { break }
             let note = object["note"] ?? ""
             guard let cents = object["total_cents"].flatMap(Int64.init) else { return (nil, note) }
-            return (TerminalEndOfDay(total: Money(cents: cents), count: object["count"].flatMap(Int.init), trace: object["trace"]), note)
+            return (
+                TerminalEndOfDay(
+                    total: Money(cents: cents), count: object["count"].flatMap(Int.init), trace: object["trace"],
+                    administrationReceipt: Self.administrationReceipt(object)),
+                note
+            )
         }
         var fields: [String: String]
         var result: TerminalEndOfDay?
@@ -297,6 +318,10 @@ public final class DayCloseService {
                 fields = ["total_cents": String(totals.total.cents), "note": note]
                 if let count = totals.count { fields["count"] = String(count) }
                 if let trace = totals.trace { fields["trace"] = trace }
+                if !fresh.administrationReceipt.isEmpty {
+                    fields[Self.adminReceiptKey] = fresh.administrationReceipt.map(\.text).joined(separator: "\n")
+                    fields[Self.adminReceiptAttributesKey] = fresh.administrationReceipt.map { String(format: "%02X", $0.attribute) }.joined(separator: " ")
+                }
             } else {
                 note = failure?.description ?? "kein Ergebnis"
                 fields = ["note": note]
@@ -334,7 +359,53 @@ public final class DayCloseService {
             count = count.flatMap { c in fields["count"].flatMap(Int.init).map { c + $0 } }
             earlier += 1
         }
-        return (TerminalEndOfDay(total: total, count: count, trace: fresh.trace), earlier)
+        return (TerminalEndOfDay(total: total, count: count, trace: fresh.trace, administrationReceipt: fresh.administrationReceipt), earlier)
+    }
+
+    // The administration receipt in the End-of-Day's audit event: its lines joined by line feeds,
+    // and each line's print attribute (ZVT 13.08 §3.5, Table 16) as two hex digits.
+    static let adminReceiptKey = "admin_receipt"
+    static let adminReceiptAttributesKey = "admin_receipt_attributes"
+
+    /// The administration receipt kept in an End-of-Day audit event's fields.
+    static func administrationReceipt(_ fields: [String: String]) -> [TerminalReceiptLine] {
+        guard let text = fields[adminReceiptKey] else { return [] }
+        let attributes = (fields[adminReceiptAttributesKey] ?? "").split(separator: " ").map { UInt8($0, radix: 16) ?? 0 }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+            TerminalReceiptLine(String($1), attribute: $0 < attributes.count ? attributes[$0] : 0)
+        }
+    }
+
+    /// `Z-000007-Terminal.txt`: the terminal's End-of-Day receipt beside the Z report.
+    public static func terminalReceiptFileName(_ zNumber: Int64) -> String { "Z-" + String(format: "%06lld", zNumber) + "-Terminal.txt" }
+
+    /// The terminal's End-of-Day receipt as text (42 columns) with a heading naming the Z report;
+    /// `nil` when the terminal printed none.
+    static func terminalReceiptText(_ lines: [TerminalReceiptLine], zNumber: Int64, note: String, width: Int = TextLayout.receiptWidth)
+        -> String?
+    {
+        guard !lines.isEmpty else { return nil }
+        var out = [TextLayout.center("Kassenschnittbeleg des Kartenterminals", width: width), TextLayout.center("zum Z-Bericht \(zNumber)", width: width)]
+        if !note.isEmpty { out.append(contentsOf: TextLayout.wrap(note, width: width)) }
+        out.append(TextLayout.rule(width))
+        out.append(contentsOf: TextLayout.terminalReceipt(lines, width: width))
+        out.append(TextLayout.rule(width))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The terminal's End-of-Day receipt of the close with `zNumber`, from the ledger (the
+    /// End-of-Day's audit event in the close's period); `nil` when the terminal printed none.
+    public func terminalReceiptText(zNumber: Int64, width: Int = TextLayout.receiptWidth) throws -> String? {
+        try dayCloseGuarded {
+            guard let close = try ledger.dayClose(zNumber: zNumber), let closeSeq = try ledger.dayCloseSeq(id: close.id) else {
+                throw DayCloseError.unknownZNumber(zNumber)
+            }
+            let events = try ledger.auditEvents(kinds: [Self.endOfDayAuditKind]).filter { $0.seq > close.afterSeq && $0.seq < closeSeq }
+            guard let stored = events.last,
+                let fields = try? JSONSerialization.jsonObject(with: Data(stored.record.detail.utf8)) as? [String: String]
+            else { return nil }
+            return Self.terminalReceiptText(Self.administrationReceipt(fields), zNumber: zNumber, note: fields["note"] ?? "", width: width)
+        }
     }
 
     /// Like `guarded`, but a ``DayCloseError`` stays what it is.

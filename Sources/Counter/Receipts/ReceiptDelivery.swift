@@ -80,6 +80,13 @@ public final class ReceiptDelivery: @unchecked Sendable {
         return ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: copy, checkValue: entry?.hash)
     }
 
+    /// The terminal's merchant copies on booked receipt `number`: `nil` if there is no such
+    /// receipt, an empty text if the terminal sent no merchant copy for it.
+    func merchantCopyText(number: Int64) throws -> String? {
+        guard let receipt = try ledger.receipt(number: number) else { return nil }
+        return ReceiptRenderer.renderMerchantCopies(receipt, context: try context(for: receipt)) ?? ""
+    }
+
     func context(for receipt: BookedReceipt) throws -> ReceiptContext {
         let ids: [String?]
         switch receipt {

@@ -131,6 +131,31 @@ public enum ReceiptRenderer {
         out.append("  Terminal-ID \(card.terminalId)")
         out.append("  Trace \(card.traceNumber)  Beleg \(card.receiptNumber)")
         if let auth = card.authorizationCode { out.append("  Autorisierung \(auth)") }
-        for line in card.receiptLines { out.append(contentsOf: TextLayout.wrap(line)) }
+        out.append(contentsOf: TextLayout.terminalReceipt(card.customerReceipt))
+    }
+
+    /// The terminal's merchant copies (Händlerbelege) of the card payments and reversals on
+    /// `receipt`, for the office's files or a dispute — never for the citizen. `nil` when the
+    /// terminal sent none.
+    public static func renderMerchantCopies(_ receipt: BookedReceipt, context: ReceiptContext) -> String? {
+        let cards: [(label: String, card: CardDetails)]
+        switch receipt {
+        case .sale(let sale): cards = sale.payments.compactMap { p in p.card.map { ("Kartenzahlung \(p.amount.formatted)", $0) } }
+        case .storno(let storno, _):
+            cards = storno.refunds.compactMap { r in r.cardReversal.map { ("Kartenstorno \(r.amount.formatted)", $0) } }
+        case .cashMovement: cards = []
+        }
+        let copies = cards.filter { !$0.card.merchantReceipt.isEmpty }
+        guard !copies.isEmpty else { return nil }
+        var out = [TextLayout.center("*** HÄNDLERBELEG – NUR FÜR DIE KASSE ***"), rule]
+        out.append(TextLayout.pair("Kasse \(context.registerId)", "Beleg-Nr. \(receipt.number)"))
+        for (label, card) in copies {
+            out.append(rule)
+            out.append(label)
+            out.append("  Terminal-ID \(card.terminalId)  Beleg \(card.receiptNumber)")
+            out.append(contentsOf: TextLayout.terminalReceipt(card.merchantReceipt))
+        }
+        out.append(rule)
+        return out.joined(separator: "\n") + "\n"
     }
 }

@@ -215,6 +215,10 @@ public final class CounterService: @unchecked Sendable {
     /// The text of booked receipt `number` (nil if there is none).
     public func receiptText(number: Int64, copy: Bool) throws -> String? { try guarded { try receipts.text(number: number, copy: copy) } }
 
+    /// The card terminal's merchant copies (Händlerbelege) kept with booked receipt `number`:
+    /// `nil` if there is no such receipt, an empty text if the terminal sent none for it.
+    public func merchantCopyText(number: Int64) throws -> String? { try guarded { try receipts.merchantCopyText(number: number) } }
+
     /// Prints a copy ("Kopie") of a booked receipt; the reprint is audited.
     public func reprint(receiptNumber: Int64, operatorId: String) throws -> DeliveredReceipt {
         try guarded {

@@ -37,10 +37,11 @@ extension LiveCounterBackend {
         let note =
             outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent)) und an den Drucker gesendet." }
             ?? (outcome.fileProblem ?? "")
+        let terminalNote = outcome.terminalReceiptFile.map { " Kassenschnittbeleg des Terminals: \(($0 as NSString).lastPathComponent)." } ?? ""
         return DayCloseDone(
             zNumber: outcome.record.zNumber,
             reportLines: outcome.reportText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init),
-            note: note, warnings: outcome.warnings.map(\.description))
+            note: note + terminalNote, warnings: outcome.warnings.map(\.description))
     }
 
     public func interimReportLines() throws -> [String] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fixed-width text lines for receipts and reports (Bon, X and Z report): the one place that
 /// knows the receipt width and how two columns share a line.
 public enum TextLayout {
@@ -41,6 +43,26 @@ public enum TextLayout {
     public static func center(_ text: String, width: Int = receiptWidth) -> String {
         let pad = max(0, (width - text.count) / 2)
         return String(repeating: " ", count: pad) + text
+    }
+
+    /// The lines of a card terminal's receipt with their layout (ZVT 13.08 §3.5, Table 16): a centred
+    /// line centred in `width`, an indented one indented, a double-width one spaced out letter by
+    /// letter when that fits (a text receipt has no wider font; double height cannot be shown and
+    /// stays as it is); long lines wrapped. A plain line is kept as the terminal sent it.
+    public static func terminalReceipt(_ lines: [TerminalReceiptLine], width: Int = receiptWidth) -> [String] {
+        var out: [String] = []
+        for line in lines {
+            var text = line.text
+            if line.isCentred || line.isDoubleWidth { text = text.trimmingCharacters(in: .whitespaces) }
+            if line.isDoubleWidth, !text.isEmpty, 2 * characterCount(text) - 1 <= width - line.indent {
+                text = text.map(String.init).joined(separator: " ")
+            }
+            let indent = String(repeating: " ", count: line.indent)
+            for part in wrap(text, width: width - line.indent) {
+                out.append(line.isCentred ? center(indent + part, width: width) : indent + part)
+            }
+        }
+        return out
     }
 
     /// A line of `character`.

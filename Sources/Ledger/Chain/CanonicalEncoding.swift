@@ -407,7 +407,9 @@ struct CanonicalWriter: ~Copyable {
     mutating func field(_ name: StaticString, _ value: Money?) { field(name, value?.cents) }
     mutating func field(_ name: StaticString, _ value: Instant) { field(name, value.millisecondsSinceEpoch) }
 
-    /// The eight card fields, named `<prefix>card_…`.
+    /// The card fields, named `<prefix>card_…`: the eight of format 1, then those added with
+    /// migration 8 (the receipts' layout, the merchant copy), each only when it has a value, so
+    /// that an entry without them has the bytes and the hash it always had.
     mutating func card(_ card: CardDetails?) {
         field("card_terminal_id", card?.terminalId)
         field("card_trace", card?.traceNumber)
@@ -417,6 +419,10 @@ struct CanonicalWriter: ~Copyable {
         field("card_auth_code", card?.authorizationCode)
         field("card_turnover_number", card?.turnoverNumber)
         field("card_receipt_text", card.map { CardDetails.joinReceiptLines($0.receiptLines) })
+        guard let card else { return }
+        if let attributes = CardDetails.receiptAttributes(card.customerReceipt) { field("card_receipt_attributes", attributes) }
+        if let merchant = CardDetails.storedMerchantReceiptText(card) { field("card_merchant_receipt_text", merchant) }
+        if let attributes = CardDetails.receiptAttributes(card.merchantReceipt) { field("card_merchant_receipt_attributes", attributes) }
     }
 
     /// Decimal digits of `value` (as `String(value)` would write them).
@@ -454,5 +460,39 @@ extension CardDetails {
     static func joinReceiptLines(_ lines: [String]) -> String { lines.joined(separator: "\n") }
     static func splitReceiptLines(_ text: String) -> [String] {
         text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The attribute column of a receipt: the print attribute of each line of the stored text as
+    /// two hex digits, separated by spaces (`40 00 00 10`); nil when every line is plain or the
+    /// text is empty (as stored, an empty text has no lines). A line whose text holds a line feed
+    /// is several stored lines, each with its attribute, so that reading gives the same column.
+    static func receiptAttributes(_ lines: [TerminalReceiptLine]) -> String? {
+        guard lines.contains(where: { $0.attribute != 0 }), !joinReceiptLines(lines.map(\.text)).isEmpty else { return nil }
+        var values: [String] = []
+        for line in lines {
+            let storedLines = line.text.utf8.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            values += Array(repeating: Hex.byte(line.attribute), count: storedLines)
+        }
+        return values.joined(separator: " ")
+    }
+
+    /// The merchant copy's text column; nil without one.
+    static func storedMerchantReceiptText(_ card: CardDetails) -> String? {
+        let text = joinReceiptLines(card.merchantReceiptLines)
+        return text.isEmpty ? nil : text
+    }
+
+    /// The lines of a stored receipt text with the attributes of its attribute column (a missing
+    /// or unreadable attribute is plain).
+    static func receiptLines(text: String, attributes: String?) -> [TerminalReceiptLine] {
+        let values = attributes.map { $0.split(separator: " ").map { UInt8($0, radix: 16) ?? 0 } } ?? []
+        return splitReceiptLines(text).enumerated().map { TerminalReceiptLine($1, attribute: $0 < values.count ? values[$0] : 0) }
+    }
+}
+
+private enum Hex {
+    static func byte(_ value: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(value >> 4)], digits[Int(value & 0x0F)]])
     }
 }

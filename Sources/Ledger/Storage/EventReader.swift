@@ -292,7 +292,7 @@ extension ColumnReader {
     mutating func money() -> Money { Money(cents: int64()) }
     mutating func optionalMoney() -> Money? { optionalInt64().map { Money(cents: $0) } }
     mutating func instant() -> Instant { Instant(millisecondsSinceEpoch: int64()) }
-    /// The eight card columns (see ``Columns/card``); nil when the terminal id is NULL.
+    /// The card columns (see ``Columns/card``); nil when the terminal id is NULL.
     mutating func card() -> CardDetails? {
         let terminalId = optionalText()
         let trace = optionalText()
@@ -302,10 +302,14 @@ extension ColumnReader {
         let auth = optionalText()
         let turnover = optionalText()
         let text = optionalText()
+        let attributes = optionalText()
+        let merchantText = optionalText()
+        let merchantAttributes = optionalText()
         guard let terminalId else { return nil }
         return CardDetails(
             terminalId: terminalId, traceNumber: trace ?? "", receiptNumber: receipt ?? "", cardName: name ?? "",
             maskedPAN: pan ?? "", authorizationCode: auth, turnoverNumber: turnover,
-            receiptLines: CardDetails.splitReceiptLines(text ?? ""))
+            customerReceipt: CardDetails.receiptLines(text: text ?? "", attributes: attributes),
+            merchantReceipt: CardDetails.receiptLines(text: merchantText ?? "", attributes: merchantAttributes))
     }
 }

@@ -276,6 +276,7 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
+    + terminalReceiptMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -305,4 +306,22 @@ let approvalUseMigrations: [Migration] = [
 
             """,
         appendOnly: ["approval_uses"])
+]
+
+/// The terminal's receipts as it printed them (ZVT 13.08 §3.5, §3.6): the print attribute of each
+/// line of the customer copy, and the merchant copy with its attributes, beside `card_receipt_text`
+/// of a card payment or reversal. NULL when there is none: such rows hash as before
+/// (``CanonicalWriter/card(_:)``, docs/ledger.md).
+let terminalReceiptMigrations: [Migration] = [
+    Migration(
+        version: 8, name: "terminal-receipts",
+        schema: """
+            ALTER TABLE payments ADD COLUMN card_receipt_attributes TEXT;
+            ALTER TABLE payments ADD COLUMN card_merchant_receipt_text TEXT;
+            ALTER TABLE payments ADD COLUMN card_merchant_receipt_attributes TEXT;
+            ALTER TABLE storno_refunds ADD COLUMN card_receipt_attributes TEXT;
+            ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_text TEXT;
+            ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_attributes TEXT;
+
+            """)
 ]

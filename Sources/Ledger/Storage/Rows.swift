@@ -20,7 +20,8 @@ enum Columns {
     ]
     static let card = [
         "card_terminal_id", "card_trace", "card_receipt_number", "card_name", "card_masked_pan", "card_auth_code",
-        "card_turnover_number", "card_receipt_text",
+        "card_turnover_number", "card_receipt_text", "card_receipt_attributes", "card_merchant_receipt_text",
+        "card_merchant_receipt_attributes",
     ]
     static let payments =
         [
@@ -65,7 +66,8 @@ extension SQLiteValue {
         return [
             .text(card.terminalId), .text(card.traceNumber), .text(card.receiptNumber), .text(card.cardName),
             .text(card.maskedPAN), .text(card.authorizationCode), .text(card.turnoverNumber),
-            .text(CardDetails.joinReceiptLines(card.receiptLines)),
+            .text(CardDetails.joinReceiptLines(card.receiptLines)), .text(CardDetails.receiptAttributes(card.customerReceipt)),
+            .text(CardDetails.storedMerchantReceiptText(card)), .text(CardDetails.receiptAttributes(card.merchantReceipt)),
         ]
     }
 }

@@ -297,9 +297,10 @@ private struct SaleRowEncoder: ~Copyable {
         }
     }
 
-    /// The eight card columns as ``ColumnReader/card()`` reads them and ``CanonicalWriter/card(_:)``
-    /// writes them: all absent without a terminal id, else NULL text is empty except the two
-    /// optional fields. Returns the masked PAN when there is a card.
+    /// The card columns as ``ColumnReader/card()`` reads them and ``CanonicalWriter/card(_:)``
+    /// writes them: the eight of format 1 all absent without a terminal id, else NULL text is empty
+    /// except the two optional fields; those of migration 8 only when they hold text. Returns the
+    /// masked PAN when there is a card.
     private mutating func writeCard(_ p: inout RawRow) -> UnsafeBufferPointer<UInt8>? {
         let terminalId = p.optionalTextBytes()
         let trace = p.optionalTextBytes()
@@ -309,6 +310,9 @@ private struct SaleRowEncoder: ~Copyable {
         let auth = p.optionalTextBytes()
         let turnover = p.optionalTextBytes()
         let text = p.optionalTextBytes()
+        let attributes = p.optionalTextBytes()
+        let merchantText = p.optionalTextBytes()
+        let merchantAttributes = p.optionalTextBytes()
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         guard let terminalId else {
             section.field("card_terminal_id", text: nil)
@@ -330,6 +334,9 @@ private struct SaleRowEncoder: ~Copyable {
         section.field("card_turnover_number", text: turnover)
         // Split into receipt lines and joined again: the same text.
         section.field("card_receipt_text", text: text ?? empty)
+        if let attributes, attributes.count > 0 { section.field("card_receipt_attributes", text: attributes) }
+        if let merchantText, merchantText.count > 0 { section.field("card_merchant_receipt_text", text: merchantText) }
+        if let merchantAttributes, merchantAttributes.count > 0 { section.field("card_merchant_receipt_attributes", text: merchantAttributes) }
         return pan ?? empty
     }
 

@@ -19,6 +19,53 @@ public enum CardNumberMask {
         return stride(from: 0, to: nibbles.count, by: 2).map { nibbles[$0] << 4 | nibbles[$0 + 1] }
     }
 
+    /// Runs of at least this many digits in a text are taken for card numbers.
+    public static let textRunMinimum = 12
+
+    /// `text` with every run of twelve or more digits masked: the first six and the last four
+    /// stay, the digits between become `*`. A run may be written in groups of four separated by
+    /// one space (`6725 5900 0000 0012 34`), as receipts print card numbers. For the print lines of
+    /// `06 D1` / `06 D3` (ZVT 13.08 §3.5, §3.6), whose text the terminal composes freely: nothing
+    /// there says which digits are a card number, so every run that long is treated as one —
+    /// except digits that continue a word (`A0000000041010`, an application id in hex, as the
+    /// Feig trace `1680728215.585561000_pt_ecr.blob` prints it).
+    public static func maskedText(_ text: String) -> String {
+        var scalars = Array(text.unicodeScalars)
+        func isDigit(_ index: Int) -> Bool { index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        var index = 0
+        while index < scalars.count {
+            guard isDigit(index) else {
+                index += 1
+                continue
+            }
+            let continuesWord = index > 0 && scalars[index - 1].properties.isAlphabetic
+            // The run from `index`: digit groups, joined by one space when the group before has four digits.
+            var digitPositions: [Int] = []
+            var end = index
+            var groupLength = 0
+            while end < scalars.count {
+                if isDigit(end) {
+                    digitPositions.append(end)
+                    groupLength += 1
+                    end += 1
+                } else if scalars[end] == " ", groupLength == 4, isDigit(end + 1) {
+                    groupLength = 0
+                    end += 1
+                } else {
+                    break
+                }
+            }
+            // A run too short has no part long enough either.
+            if digitPositions.count >= textRunMinimum, !continuesWord {
+                for position in digitPositions[visibleFirst..<(digitPositions.count - visibleLast)] { scalars[position] = "*" }
+            }
+            index = end
+        }
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars)
+        return out
+    }
+
     /// `bytes` (whole APDUs as they were received or sent) with every BMP 22 masked as by
     /// ``maskedBCD(_:)``: a `22` followed by an LLVAR length and that many bytes. For traces, which
     /// are written byte for byte: a `22` that only looks like the field is masked too.

@@ -121,6 +121,8 @@ public enum MessageDescription {
         case .printLine(let m):
             let line = m.line(charset)
             members += [.init("attribute", .hex([m.attribute])), .init("text", .string(line.text)), .init("closesReceipt", .bool(line.closesReceipt))]
+            if let type = m.receiptType { members.append(.init("receiptType", .int(Int64(type)))) }
+            members += describe(m.fields, charset: charset)
         case .printTextBlock(let m):
             members.append(.init("receiptType", m.receiptType.map { .int(Int64($0)) } ?? .null))
             members.append(.init("lines", .array(m.lines(charset).map { .string($0.text) })))

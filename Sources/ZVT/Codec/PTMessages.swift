@@ -134,7 +134,7 @@ public struct StatusInformation: ZVTMessage {
     public var totals: EndOfDayTotals { EndOfDayTotals(fields) }
 }
 
-/// One printed line with its attribute (ZVT 13.08 §3.5 attribute byte).
+/// One printed line with its attribute (ZVT 13.08 §3.5, Table 16).
 public struct PrintedLine: Equatable, Sendable {
     public var attribute: UInt8
     public var text: String
@@ -145,44 +145,111 @@ public struct PrintedLine: Equatable, Sendable {
     /// Attribute `1xxx xxxx` other than `80` ends a receipt (§3.5, docs/zvt-field-notes.md,
     /// inconsistency 8), except `FF`: a line feed, which may come anywhere in a receipt (§3.5, Table 16).
     public var closesReceipt: Bool { attribute & 0x80 != 0 && attribute != 0x80 && attribute != 0xFF }
+
+    // Table 16: `01xx nnnn` centred, `0x1x nnnn` double width, `0xx1 nnnn` double height,
+    // `nnnn` the indent from the left (0–15). An attribute with bit 8 set (last line, line feed,
+    // RFU) says nothing about the layout.
+
+    /// `01xx nnnn`: centred.
+    public var isCentred: Bool { attribute & 0xC0 == 0x40 }
+    /// `0x1x nnnn`: double width.
+    public var isDoubleWidth: Bool { attribute & 0xA0 == 0x20 }
+    /// `0xx1 nnnn`: double height.
+    public var isDoubleHeight: Bool { attribute & 0x90 == 0x10 }
+    /// `nnnn`: characters to indent from the left.
+    public var indent: Int { attribute & 0x80 == 0 ? Int(attribute & 0x0F) : 0 }
+
+    /// A line as the terminal's bytes decode: control bytes (below 20, and 7F) dropped — the
+    /// text of a print line contains none (§3.5, §3.6) — and every run of twelve or more digits
+    /// masked like a card number (``CardNumberMask/maskedText(_:)``).
+    static func decoded(attribute: UInt8, bytes: [UInt8], charset: ZVTCharacterSet) -> PrintedLine {
+        var text = ""
+        for scalar in charset.decode(bytes).unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
+            text.unicodeScalars.append(scalar)
+        }
+        return PrintedLine(attribute: attribute, text: CardNumberMask.maskedText(text))
+    }
 }
 
 /// Print Line `06 D1` (ZVT 13.08 §3.5): `<attribute> <text>`.
+///
+/// Terminals built before 13.08 append a TLV container (`06 <length> <TLV>`, e.g. tag 1F07, the
+/// receipt type) after the text: the spec had it until its change of 14.08.2013 (§0 History,
+/// "Removed TLV container from command Print Line 06 D1 due to parsing problems"). The text has no
+/// length of its own and contains no control bytes (§3.5), so a `06` after which the rest of the
+/// data is exactly one well-formed TLV container starts that container (docs/zvt-field-notes.md,
+/// inconsistency 15).
 public struct PrintLine: ZVTMessage {
     public static let command: UInt16 = 0x06D1
     public var attribute: UInt8
     public var textBytes: [UInt8]
+    /// The pre-2013 TLV container after the text; empty for the 13.08 layout.
+    public var fields: BMPList
 
-    public init(attribute: UInt8, text: String, charset: ZVTCharacterSet = .cp437) {
+    /// A line; with `tlv` in the pre-2013 layout (the container after the text).
+    public init(attribute: UInt8, text: String, charset: ZVTCharacterSet = .cp437, tlv: [TLVObject]? = nil) {
         self.attribute = attribute
         textBytes = charset.encode(text)
+        fields = tlv.map { BMPList([BMPField(tlv: $0)]) } ?? BMPList()
     }
 
     public init(apdu: APDU) throws {
         try Self.check(apdu)
         guard let first = apdu.data.first else { throw ZVTCodecError.truncated(field: "Druckattribut (06 D1)", offset: 0) }
         attribute = first
-        textBytes = Array(apdu.data.dropFirst())
+        let rest = Array(apdu.data.dropFirst())
+        if let start = Self.containerStart(in: rest) {
+            textBytes = Array(rest[..<start])
+            fields = BMPList(decoding: Array(rest[start...]), offset: 1 + start)
+        } else {
+            textBytes = rest
+            fields = BMPList()
+        }
     }
 
-    public var apdu: APDU { Self.make([attribute] + textBytes) }
+    /// Where a trailing TLV container starts in the bytes after the attribute: the first `06`
+    /// after which the rest is one BMP 06 whose TLV objects fill it exactly.
+    static func containerStart(in bytes: [UInt8]) -> Int? {
+        for index in bytes.indices where bytes[index] == 0x06 {
+            let list = BMPList(decoding: Array(bytes[index...]))
+            if list.problem == nil, list.unparsed.isEmpty, list.fields.count == 1, let tlv = list.fields[0].tlv, !tlv.isEmpty {
+                return index
+            }
+        }
+        return nil
+    }
 
-    /// Attribute `FF` means line feeds; the count is the text byte.
+    public var apdu: APDU { Self.make([attribute] + textBytes + fields.bytes) }
+
+    /// TLV 1F07 of the pre-2013 layout: 01 merchant, 02 customer, 03 administration receipt.
+    public var receiptType: UInt8? { TLV.first(0x1F07, in: fields.tlv)?.value.first }
+
+    /// TLV 14 of the pre-2013 layout: the character set of the text (ZVT 13.08 §9.4.2.1).
+    public var characterSet: ZVTCharacterSet? { TLV.first(0x14, in: fields.tlv)?.value.first.map(ZVTCharacterSet.init(tag14:)) }
+
+    /// The line in the set of tag 14, else in `charset`. Attribute `FF` means line feeds; the
+    /// count is the text byte.
     public func line(_ charset: ZVTCharacterSet = .cp437) -> PrintedLine {
         if attribute == 0xFF { return PrintedLine(attribute: attribute, text: "") }
-        return PrintedLine(attribute: attribute, text: charset.decode(textBytes))
+        return PrintedLine.decoded(attribute: attribute, bytes: textBytes, charset: characterSet ?? charset)
     }
+
+    /// For attribute `FF`: the number of line feeds (one when the text is missing, §3.5).
+    public var lineFeedCount: Int { attribute == 0xFF ? Int(textBytes.first ?? 1) : 0 }
 }
 
-/// Print Text-Block `06 D3` (ZVT 13.08 §3.6): TLV `[1F07 type] 25 { 09 attr | 07 line }*`.
+/// Print Text-Block `06 D3` (ZVT 13.08 §3.6): TLV `[1F07 type] [14 character set] 25 { 09 attr | 07 line }*`.
 public struct PrintTextBlock: ZVTMessage {
     public static let command: UInt16 = 0x06D3
     public var fields: BMPList
 
     public init(fields: BMPList) { self.fields = fields }
 
-    /// A block of `lines` of receipt `type` (01 merchant, 02 customer, 03 administration), closed with `09 81` if `closes`.
-    public init(receiptType: UInt8?, lines: [PrintedLine], closes: Bool, charset: ZVTCharacterSet = .cp437) {
+    /// A block of `lines` of receipt `type` (01 merchant, 02 customer, 03 administration), closed
+    /// with `09 81` if `closes`; with `characterSetTag` its lines are encoded in that set and tag
+    /// 14 says so (§3.6, §9.4.2.1), else in `charset`.
+    public init(receiptType: UInt8?, lines: [PrintedLine], closes: Bool, charset: ZVTCharacterSet = .cp437, characterSetTag: UInt8? = nil) {
+        let encoding = characterSetTag.map(ZVTCharacterSet.init(tag14:)) ?? charset
         var body: [TLVObject] = []
         var attribute: UInt8 = 0
         for line in lines {
@@ -190,11 +257,12 @@ public struct PrintTextBlock: ZVTMessage {
                 body.append(TLVObject(0x09, [line.attribute]))
                 attribute = line.attribute
             }
-            body.append(TLVObject(0x07, charset.encode(line.text)))
+            body.append(TLVObject(0x07, encoding.encode(line.text)))
         }
         if closes { body.append(TLVObject(0x09, [0x81])) }
         var objects: [TLVObject] = []
         if let receiptType { objects.append(TLVObject(0x1F07, [receiptType])) }
+        if let characterSetTag { objects.append(TLVObject(0x14, [characterSetTag])) }
         objects.append(TLVObject(0x25, children: body))
         fields = BMPList([BMPField(tlv: objects)])
     }
@@ -209,15 +277,22 @@ public struct PrintTextBlock: ZVTMessage {
     /// TLV 1F07: 01 merchant, 02 customer, 03 administration receipt.
     public var receiptType: UInt8? { TLV.first(0x1F07, in: fields.tlv)?.value.first }
 
-    /// The lines of tag 25 with the attribute in force (tag 09 applies to following lines).
+    /// TLV 14 beside tag 25: the character set of the block's lines (§3.6, §9.4.2.1).
+    public var characterSet: ZVTCharacterSet? {
+        fields.tlv.first { $0.tag == 0x14 }?.value.first.map(ZVTCharacterSet.init(tag14:))
+    }
+
+    /// The lines of tag 25 with the attribute in force (tag 09 applies to following lines), in the
+    /// set of tag 14, else in `charset`.
     public func lines(_ charset: ZVTCharacterSet = .cp437) -> [PrintedLine] {
         guard let body = TLV.first(0x25, in: fields.tlv) else { return [] }
+        let encoding = characterSet ?? charset
         var attribute: UInt8 = 0
         var out: [PrintedLine] = []
         for object in body.children {
             switch object.tag {
             case 0x09: attribute = object.value.first ?? 0
-            case 0x07: out.append(PrintedLine(attribute: attribute, text: charset.decode(object.value)))
+            case 0x07: out.append(PrintedLine.decoded(attribute: attribute, bytes: object.value, charset: encoding))
             default: continue
             }
         }

@@ -23,7 +23,15 @@ public struct Password: Equatable, Hashable, Sendable, CustomStringConvertible {
 
 /// End-of-Day totals as the PT reports them in the `04 0F` of `06 50` / `06 10` (ZVT 13.08 §3.1.3).
 public struct EndOfDayTotals: Equatable, Sendable {
-    /// BMP 60: receipt range and one count/total per card group (53 bytes).
+    /// BMP 60 "single amounts" (ZVT 13.08 §3.1.3): the receipt range, then one count and total per
+    /// card group.
+    ///
+    /// §3.1.3 defines one layout: 2 + 2 BCD receipt numbers and seven groups of 1 binary count +
+    /// 6 BCD total (girocard, JCB, Eurocard, Amex, VISA, Diners, remaining cards) = 53 bytes; the
+    /// BMP table (§13) only says LLLVAR. Terminals send other group counts (docs/zvt-field-notes.md,
+    /// vendor deviations): fewer groups (the empty ones at the end left off) or more (the printed
+    /// End-of-Day lists more schemes than seven). Every value of 4 + 7 × n bytes (n ≥ 1) is read
+    /// with the groups in the §3.1.3 order, groups after the seventh as further groups.
     public struct Individual: Equatable, Sendable {
         public struct Group: Equatable, Sendable {
             public let name: String
@@ -34,21 +42,32 @@ public struct EndOfDayTotals: Equatable, Sendable {
         public let lastReceipt: Int
         public let groups: [Group]
 
+        /// The group names of §3.1.3 in their order.
         static let groupNames = ["girocard", "JCB", "Eurocard/Mastercard", "Amex", "VISA", "Diners", "Übrige Karten"]
 
-        /// `nil` unless `bytes` has the 53-byte layout with valid BCD.
+        /// Bytes of the receipt range and of one group.
+        static let rangeSize = 4
+        static let groupSize = 7
+
+        /// `nil` unless `bytes` has 4 + 7 × n bytes (n ≥ 1) with valid BCD.
         public init?(bmp60 bytes: [UInt8]) {
-            guard bytes.count >= 53, let first = BCD.number(bytes[0..<2]), let last = BCD.number(bytes[2..<4]) else { return nil }
+            let groupBytes = bytes.count - Self.rangeSize
+            guard groupBytes >= Self.groupSize, groupBytes % Self.groupSize == 0 else { return nil }
+            guard let first = BCD.number(bytes[0..<2]), let last = BCD.number(bytes[2..<4]) else { return nil }
             var groups: [Group] = []
-            for (index, name) in Self.groupNames.enumerated() {
-                let start = 4 + index * 7
-                guard let amount = BCD.number(bytes[(start + 1)..<(start + 7)]) else { return nil }
+            for index in 0..<(groupBytes / Self.groupSize) {
+                let start = Self.rangeSize + index * Self.groupSize
+                guard let amount = BCD.number(bytes[(start + 1)..<(start + Self.groupSize)]) else { return nil }
+                let name = index < Self.groupNames.count ? Self.groupNames[index] : "Weitere Kartengruppe \(index + 1 - Self.groupNames.count)"
                 groups.append(Group(name: name, count: Int(bytes[start]), amountCents: amount))
             }
             firstReceipt = Int(first)
             lastReceipt = Int(last)
             self.groups = groups
         }
+
+        /// The payments of all groups.
+        public var count: Int { groups.reduce(0) { $0 + $1.count } }
     }
 
     public let totalCents: Int64?

@@ -147,11 +147,12 @@ public struct CommandSession: Sendable {
         case PrintLine.command:
             guard let line = try? PrintLine(apdu: apdu) else { return [ack] }
             var actions: [Action] = [ack]
+            // A pre-2013 terminal names the receipt type in the TLV after the text (§3.5; PrintLine).
             if line.attribute == 0xFF {
-                let count = Int(line.textBytes.first ?? 1)
-                appendLines([PrintedLine](repeating: PrintedLine(attribute: 0, text: ""), count: min(count, 20)), type: nil)
+                let blank = PrintedLine(attribute: 0, text: "")
+                appendLines([PrintedLine](repeating: blank, count: min(line.lineFeedCount, 20)), type: line.receiptType)
             } else {
-                appendLines([line.line(configuration.charset)], type: nil)
+                appendLines([line.line(configuration.charset)], type: line.receiptType)
             }
             if line.line().closesReceipt, let receipt = closeReceipt() { actions.append(.printReceipt(receipt)) }
             return actions

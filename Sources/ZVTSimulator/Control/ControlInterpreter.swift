@@ -18,8 +18,12 @@ struct ControlInterpreter {
         close-after-sequence on|off  Verbindung nach jeder Befehlsfolge schließen
         refuse-tlv-registration on|abort|off  Anmeldung mit TLV (BMP 06) ablehnen: 84 83 00 bzw. 06 1E 01 83
         end-of-day-report single|per-group|in-completion  Summen des Kassenschnitts: ein 04 0F, eines je Kartenart, im 06 0F
+        print-lines standard|pre-2013  06 D1 wie ZVT 13.08 oder mit TLV (Belegart 1F07) nach dem Text
+        print-charset-tag off|latin1|utf8  Belegtexte mit Tag 14 (Zeichensatz) und in diesem Zeichensatz
+        receipt-layout plain|attributes  Belegzeilen ohne Attribute oder zentriert/doppelt hoch (Attribut 40/10)
+        bmp60-layout standard|short|long  Einzelsummen (BMP 60): 7 Kartengruppen, ohne leere am Ende, 8 Gruppen
         profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
-        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, TLV-Ablehnung, Profil)
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, TLV-Ablehnung, Belege, Profil)
         status                   Zähler und Einstellungen als eine JSON-Zeile
         journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
         totals                   Summen seit dem letzten Kassenschnitt (JSON)
@@ -81,6 +85,30 @@ struct ControlInterpreter {
                 }
                 control.endOfDayReport = report
                 return ok("end-of-day-report \(report.rawValue)")
+            case "print-lines":
+                guard arguments.count == 1, let layout = PrintLineLayout(rawValue: arguments[0]) else {
+                    return error("»print-lines« braucht einen dieser Werte: \(PrintLineLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.printLines = layout
+                return ok("print-lines \(layout.rawValue)")
+            case "print-charset-tag":
+                guard arguments.count == 1, let tag = PrintCharacterSetTag(rawValue: arguments[0]) else {
+                    return error("»print-charset-tag« braucht einen dieser Werte: \(PrintCharacterSetTag.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.printCharacterSetTag = tag
+                return ok("print-charset-tag \(tag.rawValue)")
+            case "receipt-layout":
+                guard arguments.count == 1, let layout = ReceiptLayout(rawValue: arguments[0]) else {
+                    return error("»receipt-layout« braucht einen dieser Werte: \(ReceiptLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.receiptLayout = layout
+                return ok("receipt-layout \(layout.rawValue)")
+            case "bmp60-layout":
+                guard arguments.count == 1, let layout = IndividualTotalsLayout(rawValue: arguments[0]) else {
+                    return error("»bmp60-layout« braucht einen dieser Werte: \(IndividualTotalsLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                control.individualTotals = layout
+                return ok("bmp60-layout \(layout.rawValue)")
             case "profile":
                 guard arguments.count == 1, let profile = VendorProfile(rawValue: arguments[0]) else {
                     return error("»profile« braucht einen dieser Namen: \(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -121,6 +149,7 @@ struct ControlInterpreter {
         let counters = simulator.journal.counters
         let summary = simulator.control.summary
         let registration = simulator.core.registration.current
+        let control = simulator.control
         func quoted(_ text: String) -> String { "\"\(text)\"" }
         let next = summary.next.map { quoted($0.description) }.joined(separator: ",")
         let script = summary.script.map { "[" + $0.map { quoted($0.description) }.joined(separator: ",") + "]" } ?? "null"
@@ -131,6 +160,9 @@ struct ControlInterpreter {
             + "\"registeredConfig\":\(config),\"next\":[\(next)],\"script\":\(script),\"sticky\":\(sticky),"
             + "\"endOfDayRequired\":\(summary.endOfDayRequired),\"banner\":\(summary.banner),"
             + "\"closeAfterSequence\":\(summary.closeAfterSequence),\"refuseTLVRegistration\":\"\(summary.refuseTLVRegistration.rawValue)\","
-            + "\"profile\":\"\(summary.profile.rawValue)\"}"
+            + "\"profile\":\"\(summary.profile.rawValue)\","
+            + "\"endOfDayReport\":\"\(control.endOfDayReport.rawValue)\",\"printLines\":\"\(control.printLines.rawValue)\","
+            + "\"printCharsetTag\":\"\(control.printCharacterSetTag.rawValue)\",\"receiptLayout\":\"\(control.receiptLayout.rawValue)\","
+            + "\"bmp60Layout\":\"\(control.individualTotals.rawValue)\"}"
     }
 }

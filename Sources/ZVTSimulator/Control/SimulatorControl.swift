@@ -13,6 +13,10 @@ public final class SimulatorControl: @unchecked Sendable {
         var closeAfterSequence = false
         var tlvRegistrationRefusal = TLVRegistrationRefusal.off
         var endOfDayReport = EndOfDayReport.single
+        var printLines = PrintLineLayout.standard
+        var printCharacterSetTag = PrintCharacterSetTag.off
+        var receiptLayout = ReceiptLayout.plain
+        var individualTotals = IndividualTotalsLayout.standard
         var profile = VendorProfile.standard
     }
 
@@ -66,6 +70,30 @@ public final class SimulatorControl: @unchecked Sendable {
         set { self[\.endOfDayReport] = newValue }
     }
 
+    /// How receipt lines go out as `06 D1` (``PrintLineLayout``).
+    public var printLines: PrintLineLayout {
+        get { self[\.printLines] }
+        set { self[\.printLines] = newValue }
+    }
+
+    /// Whether receipt messages carry tag 14 (``PrintCharacterSetTag``).
+    public var printCharacterSetTag: PrintCharacterSetTag {
+        get { self[\.printCharacterSetTag] }
+        set { self[\.printCharacterSetTag] = newValue }
+    }
+
+    /// Print attributes of the receipt lines (``ReceiptLayout``).
+    public var receiptLayout: ReceiptLayout {
+        get { self[\.receiptLayout] }
+        set { self[\.receiptLayout] = newValue }
+    }
+
+    /// The BMP 60 layout of the End-of-Day (``IndividualTotalsLayout``).
+    public var individualTotals: IndividualTotalsLayout {
+        get { self[\.individualTotals] }
+        set { self[\.individualTotals] = newValue }
+    }
+
     /// The vendor quirks the terminal shows (``VendorProfile``).
     public var profile: VendorProfile {
         get { self[\.profile] }
@@ -73,7 +101,7 @@ public final class SimulatorControl: @unchecked Sendable {
     }
 
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
-    /// sequence, refusing TLV registrations, the End-of-Day report and the profile.
+    /// sequence, refusing TLV registrations, the End-of-Day report, the receipt settings, the BMP 60 layout and the profile.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.

@@ -201,11 +201,61 @@ public enum TLVRegistrationRefusal: String, CaseIterable, Sendable {
     case abort
 }
 
+/// How the terminal sends its receipt lines as `06 D1` (when the register did not ask for `06 D3`).
+public enum PrintLineLayout: String, CaseIterable, Sendable {
+    /// `<attribute> <text>` (ZVT 13.08 §3.5).
+    case standard
+    /// As before ZVT 13.08 (§0 History, 14.08.2013): a TLV container after the text with the
+    /// receipt type (1F07) and, with ``PrintCharacterSetTag``, the character set (14). Such a
+    /// terminal knows no `06 D3`: it prints with `06 D1` even when the register asked for blocks.
+    case pre2013 = "pre-2013"
+}
+
+/// Whether the receipt messages name their character set in TLV tag 14 (ZVT 13.08 §3.6,
+/// §9.4.2.1) — `06 D3`, and `06 D1` in the pre-2013 layout — and encode their lines in it.
+public enum PrintCharacterSetTag: String, CaseIterable, Sendable {
+    /// No tag 14: the profile's character set (CP437, Latin-1 for `valina`).
+    case off
+    /// Tag 14 = 01, lines in ISO 8859-1.
+    case latin1
+    /// Tag 14 = FE, lines in UTF-8.
+    case utf8
+
+    /// The tag 14 value, `nil` for ``off``.
+    var tagValue: UInt8? {
+        switch self {
+        case .off: return nil
+        case .latin1: return 0x01
+        case .utf8: return 0xFE
+        }
+    }
+}
+
+/// How receipt lines are laid out.
+public enum ReceiptLayout: String, CaseIterable, Sendable {
+    /// Every line attribute `00`; headings centred with leading spaces.
+    case plain
+    /// Headings and the result line with attribute `40` (centred), the amount line `10` (double
+    /// height) — ZVT 13.08 §3.5, Table 16.
+    case attributes
+}
+
+/// The layout of BMP 60 in the End-of-Day's totals (ZVT 13.08 §3.1.3).
+public enum IndividualTotalsLayout: String, CaseIterable, Sendable {
+    /// The receipt range and the seven card groups of §3.1.3 (53 bytes).
+    case standard
+    /// The card groups after the last one with payments left off (at least one group).
+    case short
+    /// An eighth group after the seven (count 0, total 0), as terminals with more schemes send.
+    case long
+}
+
 public enum VendorProfile: String, CaseIterable, Sendable, Codable {
     /// As the spec says.
     case standard
     /// Feig cVEND: receipts close with tag `09 01 FF` instead of `09 01 81`, and BMP 22 carries the
-    /// full card number (as in `Tests/ZVTTests/Traces/feig-cvend/1682066249.409078000_pt_ecr.blob`).
+    /// full card number (as in `Tests/ZVTTests/Traces/feig-cvend/1682066249.409078000_pt_ecr.blob`),
+    /// which its receipts print too.
     case feig
     /// DCE/Worldline Valina: texts (receipts, display texts, BMP 3C) in ISO 8859-1 without negotiation.
     case valina

@@ -74,7 +74,7 @@ extension PTSession {
                 fields.append(TerminalFields.amount(part.totalCents))
                 fields.append(TerminalFields.trace(trace))
                 for field in TerminalFields.timeAndDate(stamp) { fields.append(field) }
-                fields.append(TerminalFields.individualTotals(part))
+                fields.append(TerminalFields.individualTotals(part, layout: core.control.individualTotals))
                 return fields
             }
             let reportKind = core.control.endOfDayReport
@@ -111,12 +111,15 @@ extension PTSession {
             core.control.endOfDayRequired = false
             core.log(.transactions, "Verbindung \(connection): Kassenschnitt \(ReceiptText.euros(totals.totalCents)), \(totals.totalCount) Zahlungen")
             if registration.printsAdminReceipts {
-                var lines = [ReceiptText.centered("Kassenschnitt"), "", ReceiptText.line("Terminal-ID", config.terminalID), stamp.receiptText]
-                lines.append(ReceiptText.line("Trace-Nr.", String(trace)))
+                var lines = [
+                    ReceiptText.centred("Kassenschnitt"), ReceiptText.plain(""), ReceiptText.plain(ReceiptText.line("Terminal-ID", config.terminalID)),
+                    ReceiptText.plain(stamp.receiptText), ReceiptText.plain(ReceiptText.line("Trace-Nr.", String(trace))),
+                ]
                 for line in totals.lines where line.count > 0 {
-                    lines.append(ReceiptText.line("\(line.slot) x\(line.count)", ReceiptText.euros(line.amountCents)))
+                    lines.append(ReceiptText.plain(ReceiptText.line("\(line.slot) x\(line.count)", ReceiptText.euros(line.amountCents))))
                 }
-                lines.append(ReceiptText.line("Summe", ReceiptText.euros(totals.totalCents)))
+                lines.append(PrintedLine(attribute: ReceiptText.doubleHeightAttribute, text: ReceiptText.line("Summe", ReceiptText.euros(totals.totalCents))))
+                lines.append(ReceiptText.centred("Kassenschnitt erfolgt"))
                 _ = printReceipt(type: 0x03, lines: lines, registration)
             }
             try finishWithCompletion(reportKind == .inCompletion ? report(totals, result: false) : BMPList())
@@ -137,7 +140,7 @@ extension PTSession {
         let totals = core.journal.batchTotals
         var fields = BMPList([TerminalFields.result(0x00), TerminalFields.amount(totals.totalCents)])
         for field in TerminalFields.timeAndDate(core.timestamp()) { fields.append(field) }
-        fields.append(TerminalFields.individualTotals(totals))
+        fields.append(TerminalFields.individualTotals(totals, layout: core.control.individualTotals))
         switch deliver(StatusInformation(fields: fields).apdu) {
         case .timedOut, .closed:
             link.close()
@@ -180,8 +183,7 @@ extension PTSession {
                 }
             }
             if service & 0x02 == 0, registration.printsPaymentReceipts {
-                let title = ReceiptText.centered("Belegwiederholung")
-                let lines = [title] + receiptLines(record, copy: "Kopie Kunde")
+                let lines = [ReceiptText.centred("Belegwiederholung")] + receiptLines(record, copy: "Kopie Kunde")
                 _ = printReceipt(type: 0x02, lines: lines, registration)
             }
             try finishWithCompletion()

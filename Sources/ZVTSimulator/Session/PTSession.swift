@@ -321,7 +321,7 @@ final class PTSession {
         return nil
     }
 
-    func receiptLines(_ record: TransactionRecord, copy: String) -> [String] {
+    func receiptLines(_ record: TransactionRecord, copy: String) -> [PrintedLine] {
         let title: String
         switch record.kind {
         case .payment: title = "Kartenzahlung"
@@ -332,28 +332,52 @@ final class PTSession {
         let result = record.resultCode == 0x00 ? "Zahlung erfolgt" : (record.text ?? "Vorgang abgebrochen")
         return ReceiptText.transaction(
             title: title, copy: copy, terminalID: config.terminalID, stamp: record.stamp, trace: record.trace,
-            receipt: record.receipt, card: record.card, amountCents: record.amountCents, resultLine: result)
+            receipt: record.receipt, card: record.card, cardNumber: profile.sendsFullCardNumber ? record.card?.testCardNumber : nil,
+            amountCents: record.amountCents, resultLine: result)
     }
 
-    /// One receipt as `06 D3` block or as `06 D1` lines, the last with attribute `81` (end of
-    /// receipt, ZVT 13.08 §3.5; `FF` would be a line feed only); `nil` if all acknowledged.
-    func printReceipt(type: UInt8, lines: [String], _ registration: RegistrationState) -> String? {
+    /// One receipt as `06 D3` block or as `06 D1` lines (closed by `FF` line feeds), laid out and
+    /// encoded as the control settings say (``ReceiptLayout``, ``PrintLineLayout``,
+    /// ``PrintCharacterSetTag``); `nil` if all acknowledged.
+    func printReceipt(type: UInt8, lines: [PrintedLine], _ registration: RegistrationState) -> String? {
         var messages: [APDU] = []
-        let charset = profile.charset
-        if registration.printCommand == 0x06D3 {
-            let printed = lines.map { PrintedLine(attribute: 0x00, text: $0) }
+        let control = core.control
+        let printed = ReceiptText.laidOut(lines, control.receiptLayout)
+        let charsetTag = control.printCharacterSetTag.tagValue
+        let charset = charsetTag.map(ZVTCharacterSet.init(tag14:)) ?? profile.charset
+        // A terminal from before 13.08 knows no 06 D3: it prints with 06 D1 even when asked for blocks.
+        if registration.printCommand == 0x06D3, control.printLines == .standard {
             if profile == .feig {
                 // Feig closes a receipt with tag 09 = FF (docs/zvt-field-notes.md, inconsistency 8).
-                let body = lines.map { TLVObject(0x07, charset.encode($0)) } + [TLVObject(0x09, [0xFF])]
-                let fields = BMPList([BMPField(tlv: [TLVObject(0x1F07, [type]), TLVObject(0x25, children: body)])])
+                var body: [TLVObject] = []
+                var attribute: UInt8 = 0
+                for line in printed {
+                    if line.attribute != attribute {
+                        body.append(TLVObject(0x09, [line.attribute]))
+                        attribute = line.attribute
+                    }
+                    body.append(TLVObject(0x07, charset.encode(line.text)))
+                }
+                body.append(TLVObject(0x09, [0xFF]))
+                var objects = [TLVObject(0x1F07, [type])]
+                if let charsetTag { objects.append(TLVObject(0x14, [charsetTag])) }
+                let fields = BMPList([BMPField(tlv: objects + [TLVObject(0x25, children: body)])])
                 messages.append(PrintTextBlock(fields: fields).apdu)
             } else {
-                messages.append(PrintTextBlock(receiptType: type, lines: printed, closes: true, charset: charset).apdu)
+                messages.append(PrintTextBlock(receiptType: type, lines: printed, closes: true, charset: charset, characterSetTag: charsetTag).apdu)
             }
         } else {
-            messages = lines.enumerated().map { index, line in
-                PrintLine(attribute: index == lines.count - 1 ? 0x81 : 0x00, text: line, charset: charset).apdu
+            // Pre-2013 (ZVT 13.08 §0 History, 14.08.2013): the receipt type after each line's text.
+            var tlv: [TLVObject]? = nil
+            if control.printLines == .pre2013 {
+                tlv = [TLVObject(0x1F07, [type])] + (charsetTag.map { [TLVObject(0x14, [$0])] } ?? [])
             }
+            let lineCharset = tlv == nil ? profile.charset : charset
+            messages = printed.map { PrintLine(attribute: $0.attribute, text: $0.text, charset: lineCharset, tlv: tlv).apdu }
+            // Two line feeds, then an empty last line (attribute 81) ends the receipt (§3.5, Table 16).
+            let container = tlv.map { BMPField(tlv: $0).bytes } ?? []
+            messages.append(APDU(0x06, 0xD1, data: [0xFF, 0x02] + container))
+            messages.append(PrintLine(attribute: 0x81, text: "", tlv: tlv).apdu)
         }
         for message in messages {
             switch deliver(message) {

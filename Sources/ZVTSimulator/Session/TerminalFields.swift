@@ -60,11 +60,19 @@ enum TerminalFields {
     static func additionalText(_ text: String, charset: ZVTCharacterSet) -> BMPField { BMPField(0x3C, charset.encode(text)) }
 
     /// BMP 60: the 53-byte individual totals (§3.1.3).
-    static func individualTotals(_ totals: BatchTotals) -> BMPField {
+    /// `layout` ``IndividualTotalsLayout/short`` leaves off the groups after the last one with
+    /// payments, ``IndividualTotalsLayout/long`` adds an empty eighth.
+    static func individualTotals(_ totals: BatchTotals, layout: IndividualTotalsLayout = .standard) -> BMPField {
         var value = BCD.encode(Int64(totals.firstReceipt ?? 0), byteCount: 2)! + BCD.encode(Int64(totals.lastReceipt ?? 0), byteCount: 2)!
-        for slot in 0..<7 {
-            value.append(UInt8(min(totals.counts[slot], 255)))
-            value += BCD.encode(totals.amounts[slot], byteCount: 6)!
+        let groups: Int
+        switch layout {
+        case .standard: groups = 7
+        case .short: groups = max(1, (totals.counts.lastIndex { $0 > 0 } ?? 0) + 1)
+        case .long: groups = 8
+        }
+        for slot in 0..<groups {
+            value.append(UInt8(min(slot < 7 ? totals.counts[slot] : 0, 255)))
+            value += BCD.encode(slot < 7 ? totals.amounts[slot] : 0, byteCount: 6)!
         }
         return BMPField(0x60, value)
     }
@@ -111,6 +119,22 @@ enum ReceiptText {
         return String(repeating: " ", count: pad) + text
     }
 
+    /// Print attributes (ZVT 13.08 §3.5, Table 16).
+    static let centredAttribute: UInt8 = 0x40
+    static let doubleHeightAttribute: UInt8 = 0x10
+
+    /// A plain line.
+    static func plain(_ text: String) -> PrintedLine { PrintedLine(attribute: 0x00, text: text) }
+    /// A centred line (attribute `40`).
+    static func centred(_ text: String) -> PrintedLine { PrintedLine(attribute: centredAttribute, text: text) }
+
+    /// `lines` laid out as `layout` says: with ``ReceiptLayout/plain`` every attribute is `00`,
+    /// a centred line centred with spaces instead.
+    static func laidOut(_ lines: [PrintedLine], _ layout: ReceiptLayout) -> [PrintedLine] {
+        guard layout == .plain else { return lines }
+        return lines.map { plain($0.attribute == centredAttribute ? centered($0.text) : $0.text) }
+    }
+
     static func euros(_ cents: Int64) -> String {
         let sign = cents < 0 ? "-" : ""
         let value = abs(cents)
@@ -118,23 +142,24 @@ enum ReceiptText {
         return "\(sign)\(value / 100),\(rest < 10 ? "0" : "")\(rest) EUR"
     }
 
-    /// Lines of a payment / reversal / refund receipt.
+    /// Lines of a payment / reversal / refund receipt, with the card number `cardNumber` as
+    /// printed (the masked one, or the full one for a profile that sends it).
     static func transaction(
         title: String, copy: String, terminalID: String, stamp: Timestamp, trace: Int?, receipt: Int?,
-        card: SimulatedCard?, amountCents: Int64, resultLine: String
-    ) -> [String] {
-        var lines = [centered(title), centered(copy), "", line("Terminal-ID", terminalID), stamp.receiptText]
-        if let trace { lines.append(line("Trace-Nr.", String(trace))) }
-        if let receipt { lines.append(line("Beleg-Nr.", format4(receipt))) }
+        card: SimulatedCard?, cardNumber: String?, amountCents: Int64, resultLine: String
+    ) -> [PrintedLine] {
+        var lines = [centred(title), centred(copy), plain(""), plain(line("Terminal-ID", terminalID)), plain(stamp.receiptText)]
+        if let trace { lines.append(plain(line("Trace-Nr.", String(trace)))) }
+        if let receipt { lines.append(plain(line("Beleg-Nr.", format4(receipt)))) }
         if let card {
-            lines.append(card.name)
-            lines.append(card.maskedPAN)
-            lines.append(line("gültig bis", String(card.expiry.suffix(2)) + "/" + String(card.expiry.prefix(2))))
-            lines.append(line("Genehmigung", card.approvalCode))
+            lines.append(plain(card.name))
+            lines.append(plain(cardNumber ?? card.maskedPAN))
+            lines.append(plain(line("gültig bis", String(card.expiry.suffix(2)) + "/" + String(card.expiry.prefix(2)))))
+            lines.append(plain(line("Genehmigung", card.approvalCode)))
         }
-        lines.append(line("Betrag", euros(amountCents)))
-        lines.append("")
-        lines.append(centered(resultLine))
+        lines.append(PrintedLine(attribute: doubleHeightAttribute, text: line("Betrag", euros(amountCents))))
+        lines.append(plain(""))
+        lines.append(centred(resultLine))
         return lines
     }
 }

@@ -11,8 +11,10 @@ enum ReportCommand {
         Aufruf: webkasse report z NUMMER [--write] [--data VERZEICHNIS] [--register KASSE] [--config DATEI]
                 webkasse report x [--data VERZEICHNIS] [--register KASSE] [--config DATEI]
 
-        z NUMMER  gibt den Z-Bericht des Tagesabschlusses NUMMER aus, erzeugt aus dem Kassenbuch;
-                  mit --write wird auch die Datei receipts/Z-NNNNNN.txt (neu) geschrieben.
+        z NUMMER  gibt den Z-Bericht des Tagesabschlusses NUMMER aus, erzeugt aus dem Kassenbuch, und
+                  danach den Kassenschnittbeleg des Kartenterminals, wenn es einen gedruckt hat;
+                  mit --write werden auch die Dateien receipts/Z-NNNNNN.txt und
+                  receipts/Z-NNNNNN-Terminal.txt (neu) geschrieben.
         x         gibt den Zwischenbericht (X) des offenen Zeitraums aus; es wird nichts abgeschlossen.
         """
 
@@ -55,21 +57,28 @@ enum ReportCommand {
             return .success
         }
         let text: String
+        let terminalReceipt: String?
         do {
             text = try dayClose.zReportText(zNumber: zNumber)
+            terminalReceipt = try dayClose.terminalReceiptText(zNumber: zNumber)
         } catch let error as DayCloseError {
             printError("webkasse report: \(error) (Kasse \(configuration.registerID), letzte Z-Nummer: \(try service.ledger.nextZNumber() - 1)).")
             return .dataError
         }
         if args.flag("write") {
-            do {
-                try service.receiptStore.writeReport(text, name: DayCloseService.zReportFileName(zNumber))
-            } catch {
-                printError("webkasse report: Die Datei \(DayCloseService.zReportFileName(zNumber)) ließ sich nicht schreiben (\(error.localizedDescription)).")
-                return .ioError
+            var files = [(DayCloseService.zReportFileName(zNumber), text)]
+            if let terminalReceipt { files.append((DayCloseService.terminalReceiptFileName(zNumber), terminalReceipt)) }
+            for (name, content) in files {
+                do {
+                    try service.receiptStore.writeReport(content, name: name)
+                } catch {
+                    printError("webkasse report: Die Datei \(name) ließ sich nicht schreiben (\(error.localizedDescription)).")
+                    return .ioError
+                }
             }
         }
         print(text, terminator: "")
+        if let terminalReceipt { print("\n" + terminalReceipt, terminator: "") }
         return .success
     }
 }

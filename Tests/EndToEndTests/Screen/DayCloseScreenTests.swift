@@ -74,12 +74,18 @@ final class DayCloseEndToEndTests: XCTestCase {
         ] {
             XCTAssertTrue(text.contains(expected), "missing »\(expected)« in\n\(text)")
         }
-        // `webkasse report z 1 --write` makes the same text again from the ledger (and the file, if lost).
+        // The simulated terminal's End-of-Day receipt beside the Z report.
+        let terminalFile = data.appendingPathComponent("K1/receipts/Z-000001-Terminal.txt")
+        let terminalText = try String(contentsOf: terminalFile, encoding: .utf8)
+        XCTAssertTrue(terminalText.contains("Kassenschnittbeleg des Kartenterminals"), terminalText)
+        // `webkasse report z 1 --write` makes the same texts again from the ledger (and the files, if lost).
         try FileManager.default.removeItem(at: file)
+        try FileManager.default.removeItem(at: terminalFile)
         let again = try Binaries.run("webkasse", ["report", "z", "1", "--write", "--data", data.path])
         XCTAssertEqual(again.status, 0, again.output)
-        XCTAssertEqual(again.output, text)
+        XCTAssertEqual(again.output, text + "\n" + terminalText)
         XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), text)
+        XCTAssertEqual(try String(contentsOf: terminalFile, encoding: .utf8), terminalText)
         let unknown = try Binaries.run("webkasse", ["report", "z", "2", "--data", data.path])
         XCTAssertEqual(unknown.status, 3, unknown.output)
         XCTAssertTrue(unknown.output.contains("Einen Tagesabschluss mit der Z-Nummer 2 gibt es nicht"), unknown.output)
