@@ -3,7 +3,7 @@ import KasseCore
 import Ledger
 import ZVT
 
-/// A real EC terminal over ZVT/TCP through the ``ZVTDriver``: payment 06 01, reversal 06 30 and
+/// A real EC terminal over ZVT (TCP or serial) through the ``ZVTDriver``: payment 06 01, reversal 06 30 and
 /// repeat receipt 06 20 (service byte 03) for recovery. Registers (06 00) before the first command.
 public final class ZVTCardTerminal: CardTerminal {
     public let terminalName: String
@@ -11,13 +11,13 @@ public final class ZVTCardTerminal: CardTerminal {
     private let status: StatusRelay
     private var registered = false
 
-    /// `address` is `HOST:PORT`; `password` the terminal's six digits.
+    /// `address` is `HOST:PORT`, `serial:DEVICE[?baud=N]` or `framed:HOST:PORT` (``ZVTTerminalAddress``);
+    /// `password` the terminal's six digits.
     public convenience init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
-        guard let (host, port) = TCPTransport.parse(address) else {
-            throw CardTerminalError.failed("»\(address)« ist keine Adresse der Form HOST:PORT")
-        }
+        let parsed: ZVTTerminalAddress
+        do { parsed = try ZVTTerminalAddress(parsing: address) } catch { throw CardTerminalError.failed(error.description) }
         guard let pw = Password(password) else { throw CardTerminalError.failed("das Terminal-Passwort hat genau 6 Ziffern") }
-        self.init(name: address, configuration: .init(password: pw, session: session), transport: TCPTransport(host: host, port: port))
+        self.init(name: address, configuration: .init(password: pw, session: session), transport: parsed.makeTransport())
     }
 
     public init(name: String, configuration: ZVTDriver.Configuration, transport: ZVTTransport) {

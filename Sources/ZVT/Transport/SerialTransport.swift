@@ -60,7 +60,9 @@ public final class SerialTransport: ZVTTransport, @unchecked Sendable {
             do {
                 port = try SerialPort.open(path: path, baudRate: baudRate, stopBits: stopBits)
             } catch {
-                throw ZVTTransportError.connectFailed(path, reason: error.description)
+                var reason = error.description
+                if reason.hasSuffix(".") { reason.removeLast() }
+                throw ZVTTransportError.connectFailed(path, reason: reason)
             }
             channel = port
             closer = { port.close() }

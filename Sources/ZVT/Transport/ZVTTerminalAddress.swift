@@ -57,7 +57,8 @@ public enum ZVTTerminalAddress: Equatable, Sendable, CustomStringConvertible {
             self = .serial(path: path, baudRate: baudRate, stopBits: stopBits)
         } else if text.hasPrefix(Self.framedPrefix) {
             let target = String(text.dropFirst(Self.framedPrefix.count))
-            guard let (host, port) = TCPTransport.parse(target) else {
+            // A converter has no standard port, so it must be named.
+            guard let (host, port) = TCPTransport.parse(target), target.hasSuffix(":\(port)") else {
                 throw fail("HOST:PORT des LAN-Seriell-Wandlers nach »framed:«, Port 1–65535 (nicht »\(target)«)")
             }
             self = .framed(host: host, port: port)
