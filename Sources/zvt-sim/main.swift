@@ -222,15 +222,17 @@ func line(_ arguments: ArgumentList) throws -> SimulatorLine {
     guard let device else { return .tcp }
     // The register's address parser checks path and rate, so both sides accept the same.
     let baudText = arguments.value("baud") ?? "\(ZVTTerminalAddress.defaultBaudRate)"
+    let address: ZVTTerminalAddress
     do {
-        if case .serial(let path, let baudRate, _) = try ZVTTerminalAddress(parsing: "serial:\(device)?baud=\(baudText)") {
-            return .device(path: path, baudRate: baudRate)
-        }
-        return .tcp
+        address = try ZVTTerminalAddress(parsing: "serial:\(device)?baud=\(baudText)")
     } catch {
         let option = error.expected.contains("Baudrate") ? "baud" : "serial-device"
         throw UsageError.invalidValue(option: option, value: option == "baud" ? baudText : device, expected: error.expected)
     }
+    guard case .serial(let path, let baudRate, _) = address else {
+        throw UsageError.invalidValue(option: "serial-device", value: device, expected: "ein Gerätepfad wie /dev/ttyUSB1")
+    }
+    return .device(path: path, baudRate: baudRate)
 }
 
 /// `--bench N`: authorisations per second on loopback with the project's ZVT driver, minimal and

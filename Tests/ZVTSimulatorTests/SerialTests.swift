@@ -86,6 +86,20 @@ final class SerialTests: XCTestCase {
         for cents: Int64 in [1234, 181, 183] { assertPaidOnce(driver, cents: cents) }
     }
 
+    /// `--serial-device`: the simulator opens an existing tty (here the slave of a pair this test
+    /// holds, the register on the master side), at the given rate.
+    func testAnExistingSerialDevice() throws {
+        let (master, slavePath) = try SerialPort.openPseudoTerminal()
+        defer { master.close() }
+        try start(.device(path: slavePath, baudRate: 19200))
+        XCTAssertEqual(simulator.registerAddress, "serial:\(slavePath)?baud=19200")
+        let register = SerialLine(channel: master)
+        try register.send(Hex.bytes("05 01 03 12 34 56")!)
+        XCTAssertEqual(try register.receive(timeoutMs: 3_000), Hex.bytes("80 00 00"))
+        XCTAssertEqual(try register.receive(timeoutMs: 3_000)?.prefix(2), [0x06, 0x0F])
+        try register.send(Hex.bytes("80 00 00")!)
+    }
+
     func testStopEndsAWaitingSerialSession() throws {
         try start(.pseudoTerminal)
         for _ in 0..<100 where !simulator.isServing { usleep(10_000) }
