@@ -31,7 +31,7 @@ let package = Package(
 
         // Domain core: money, tariff catalogue, basket, receipt text. Pure Swift.
         .target(name: "KasseCore"),
-        // ZVT (ECR side): pure codec, sans-I/O session state machine, TCP transport.
+        // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
         .target(name: "ZVTSimulator", dependencies: ["ZVT", "SystemCalls"]),

@@ -1,7 +1,10 @@
 import Foundation
 import SystemCalls
+import ZVT
 
-/// A simulated EC terminal: the PT side of ZVT over TCP, serving one register at a time.
+/// A simulated EC terminal: the PT side of ZVT over TCP — or over a serial line (PA00P016 §3:
+/// a pseudo-terminal pair, a serial device, or framed TCP as behind a LAN-serial converter,
+/// ``SimulatorConfiguration/line``) — serving one register at a time.
 ///
 /// ```swift
 /// var configuration = SimulatorConfiguration()
@@ -33,6 +36,8 @@ public final class TerminalSimulator: @unchecked Sendable {
         var controlListener: StreamSocket?
         var current: StreamSocket?
         var controlClient: StreamSocket?
+        var serialPort: SerialPort?
+        var serialDevicePath: String?
         var stopping = false
         var address: SocketAddress?
         var controlAddress: SocketAddress?
@@ -46,8 +51,21 @@ public final class TerminalSimulator: @unchecked Sendable {
         core = SimulatorCore(configuration: configuration, journal: journal)
     }
 
-    /// Where registers connect (with the real port when 0 was configured). `nil` before ``start()``.
+    /// Where registers connect (with the real port when 0 was configured). `nil` before ``start()``
+    /// and on a serial line.
     public var address: SocketAddress? { state.withLock { $0.address } }
+    /// The serial device registers open (`serial:PATH`): the slave side of the pseudo-terminal, or
+    /// the configured device. `nil` before ``start()`` and on TCP.
+    public var serialDevicePath: String? { state.withLock { $0.serialDevicePath } }
+    /// The address a register is given: `HOST:PORT`, `framed:HOST:PORT` or `serial:PATH` (docs/zvt.md, "Addresses").
+    public var registerAddress: String? {
+        switch configuration.line {
+        case .tcp: return address?.description
+        case .framedTCP: return address.map { "framed:\($0)" }
+        case .pseudoTerminal: return serialDevicePath.map { "serial:\($0)" }
+        case .device(let path, let baudRate): return "serial:\(path)?baud=\(baudRate)"
+        }
+    }
     /// Where the control interface listens, if configured.
     public var controlAddress: SocketAddress? { state.withLock { $0.controlAddress } }
     /// How many registers connected since start.
@@ -55,10 +73,25 @@ public final class TerminalSimulator: @unchecked Sendable {
     /// Whether a register is connected right now.
     public var isServing: Bool { state.withLock { $0.serving } }
 
-    /// Binds the ports and starts serving on background threads.
+    /// Binds the ports (or opens the serial line) and starts serving on background threads.
     public func start() throws {
-        let listener = try StreamSocket.listen(host: configuration.listen.host, port: configuration.listen.port)
-        let bound = SocketAddress(host: configuration.listen.host, port: listener.localPort)
+        var listener: StreamSocket? = nil
+        var bound: SocketAddress? = nil
+        var port: SerialPort? = nil
+        var devicePath: String? = nil
+        switch configuration.line {
+        case .tcp, .framedTCP:
+            let socket = try StreamSocket.listen(host: configuration.listen.host, port: configuration.listen.port)
+            listener = socket
+            bound = SocketAddress(host: configuration.listen.host, port: socket.localPort)
+        case .pseudoTerminal:
+            let pair = try SerialPort.openPseudoTerminal()
+            port = pair.master
+            devicePath = pair.slavePath
+        case .device(let path, let baudRate):
+            port = try SerialPort.open(path: path, baudRate: baudRate)
+            devicePath = path
+        }
         var controlListener: StreamSocket? = nil
         var controlBound: SocketAddress? = nil
         if let controlAddress = configuration.control {
@@ -69,10 +102,14 @@ public final class TerminalSimulator: @unchecked Sendable {
         state.withLock {
             $0.listener = listener
             $0.address = bound
+            $0.serialPort = port
+            $0.serialDevicePath = devicePath
             $0.controlListener = controlListener
             $0.controlAddress = controlBound
         }
-        let serverThread = Thread { [self] in serve(listener) }
+        let serverThread = Thread { [self, listener, port] in
+            if let listener { serve(listener) } else if let port { serveSerial(port) }
+        }
         serverThread.name = "zvt-sim server"
         serverThread.start()
         if let controlListener {
@@ -96,6 +133,7 @@ public final class TerminalSimulator: @unchecked Sendable {
         _ = finished.wait(timeout: .now() + 5)
         _ = controlFinished.wait(timeout: .now() + 5)
         for socket in sockets { socket?.close() }
+        state.withLock { $0.serialPort }?.close()
     }
 
     private var stopping: Bool { state.withLock { $0.stopping } }
@@ -128,9 +166,18 @@ public final class TerminalSimulator: @unchecked Sendable {
                 break
             }
             core.log(.transactions, "Verbindung \(number): Kasse verbunden")
-            let link = RegisterLink(
-                socket: socket, reassemblyMs: configuration.timing.t3Ms, logAPDUs: configuration.logLevel >= .apdus,
-                log: { [core] line in core.log(.transactions, line) })
+            let log: (String) -> Void = { [core] line in core.log(.transactions, line) }
+            let logAPDUs = configuration.logLevel >= .apdus
+            let link: RegisterLink
+            if configuration.line == .framedTCP {
+                let line = SerialLine(channel: socket, timing: configuration.timing.serialLink)
+                line.log = log
+                link = RegisterLink(
+                    serial: line, closeChannel: { socket.shutdown() }, reassemblyMs: configuration.timing.t3Ms, logAPDUs: logAPDUs, log: log,
+                    shouldStop: { [self] in stopping })
+            } else {
+                link = RegisterLink(socket: socket, reassemblyMs: configuration.timing.t3Ms, logAPDUs: logAPDUs, log: log)
+            }
             PTSession(core: core, link: link, connection: number).run()
             state.withLock {
                 $0.current = nil
@@ -138,6 +185,32 @@ public final class TerminalSimulator: @unchecked Sendable {
             }
             socket.close()
             core.log(.transactions, "Verbindung \(number): getrennt")
+        }
+    }
+
+    /// Serves registers on a serial line, one session after the other: the line has no
+    /// connection, so a session ends where TCP would close (T3 without acknowledgement, a
+    /// transmission error, `close-after-sequence`) and the next begins with the next command.
+    private func serveSerial(_ port: SerialPort) {
+        defer { finished.signal() }
+        let log: (String) -> Void = { [core] line in core.log(.transactions, line) }
+        let line = SerialLine(channel: port, timing: configuration.timing.serialLink)
+        line.log = log
+        while !stopping {
+            let number = core.connectionCount.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            state.withLock { $0.serving = true }
+            let link = RegisterLink(
+                serial: line, closeChannel: nil, reassemblyMs: configuration.timing.t3Ms, logAPDUs: configuration.logLevel >= .apdus, log: log,
+                shouldStop: { [self] in stopping })
+            PTSession(core: core, link: link, connection: number).run()
+            state.withLock { $0.serving = false }
+            if link.lineLost && !stopping {
+                core.log(.transactions, "zvt-sim: \(port.path) antwortet nicht mehr; neuer Versuch in 1 s")
+                Syscall.sleep(milliseconds: 1_000)
+            }
         }
     }
 

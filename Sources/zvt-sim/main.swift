@@ -1,14 +1,22 @@
 import CLISupport
 import Foundation
+import ZVT
 import ZVTSimulator
 
-/// `zvt-sim [OPTIONEN]` — a simulated EC terminal (ZVT over TCP) for tests and demonstrations.
+/// `zvt-sim [OPTIONEN]` — a simulated EC terminal (ZVT over TCP or a serial line) for tests and demonstrations.
 let usage = """
     Aufruf: zvt-sim [OPTIONEN]
 
-    Simuliertes EC-Terminal (ZVT über TCP, Terminalseite). Bedient eine Kasse zur Zeit.
+    Simuliertes EC-Terminal (ZVT über TCP oder seriell, Terminalseite). Bedient eine Kasse zur Zeit.
 
       --listen HOST:PORT      Adresse für die Kasse (Standard 127.0.0.1:20007)
+      --framed                auf --listen das serielle Protokoll sprechen (DLE STX … CRC, ACK/NAK),
+                              wie hinter einem LAN-Seriell-Wandler; Kasse: framed:HOST:PORT
+      --serial                serielles Protokoll auf einem neuen Pseudo-Terminal; der Gerätepfad
+                              (z. B. /dev/pts/7) wird ausgegeben; Kasse: serial:/dev/pts/7
+      --serial-device PFAD    serielles Protokoll auf einer vorhandenen Schnittstelle (z. B. /dev/ttyUSB1)
+      --baud N                Baudrate für --serial-device (Standard 9600)
+      --t2-ms N               Zeitgrenze T2 der seriellen Leitung (5000): so lange wartet das Terminal auf ACK
       --control HOST:PORT     Steuerport für Textbefehle (Standard 127.0.0.1:20017)
       --no-control            keinen Steuerport öffnen
       --journal DATEI         Journal (JSON Lines; Standard <Datenverzeichnis>/zvt-sim-journal.jsonl,
@@ -43,7 +51,10 @@ let usage = """
       ,51 langsame Quittung  ,52 langsam (T4/2)  ,53 langsam mit 04 FF  ,61/,62 Abbruch vor/nach 04 0F
       ,63 Abbruch beim Belegdruck (Autostorno)
       ,71 Einzelbytes  ,72 zusammengelegt  ,73 Müllbytes  ,74 NACK  ,75 kein Abschluss nach Fehler
-      ,76 doppelte Status-Information; alle anderen Beträge werden genehmigt.
+      ,76 doppelte Status-Information
+      nur seriell: ,81 NAK auf die Quittung der Status-Information  ,82 deren ACK geht verloren
+      ,83 Status-Information mit falscher Prüfsumme  ,84 Status-Information geht verloren (T2);
+      alle anderen Beträge werden genehmigt.
     Details: docs/zvt-sim.md
 
     """
@@ -86,10 +97,11 @@ func run() throws -> ExitCode {
         valueOptions: [
             "listen", "control", "journal", "seed", "outcome", "script", "profile", "password", "terminal-id", "t3-ms", "t4-ms", "step-delay-ms",
             "pin-retry-ms", "time-zone", "refuse-tlv-registration",
-            "card-wait-ms", "pin-timeout-ms", "bench",
+            "card-wait-ms", "pin-timeout-ms", "bench", "serial-device", "baud", "t2-ms",
         ],
         flagOptions: [
             "no-control", "no-journal", "banner", "close-after-sequence", "eod-required", "no-auto-reversal", "fsync", "verbose", "quiet", "realistic",
+            "serial", "framed",
         ])
     if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
     if let payments = try arguments.integer("bench", in: 1...10_000_000) { return try bench(payments: payments) }
@@ -97,6 +109,7 @@ func run() throws -> ExitCode {
     var configuration = SimulatorConfiguration()
     configuration.logLevel = arguments.flag("verbose") ? .apdus : (arguments.flag("quiet") ? .quiet : .transactions)
     configuration.listen = try parseAddress(arguments.value("listen") ?? "127.0.0.1:20007", option: "listen")
+    configuration.line = try line(arguments)
     configuration.control =
         arguments.flag("no-control")
         ? nil : try parseAddress(arguments.value("control") ?? "127.0.0.1:20017", option: "control")
@@ -137,6 +150,7 @@ func run() throws -> ExitCode {
     if let value = try arguments.integer("pin-retry-ms", in: limit) { configuration.timing.pinRetryMs = value }
     if let value = try arguments.integer("card-wait-ms", in: limit) { configuration.timing.cardWaitMs = value }
     if let value = try arguments.integer("pin-timeout-ms", in: limit) { configuration.timing.pinTimeoutMs = value }
+    if let value = try arguments.integer("t2-ms", in: 1...60_000) { configuration.timing.serialLink.acknowledgementMs = Int64(value) }
     configuration.autoReversal = !arguments.flag("no-auto-reversal")
 
     let sticky = try arguments.value("outcome").map { try Scenario(parsing: $0) }
@@ -176,7 +190,15 @@ func run() throws -> ExitCode {
     if let tlvRefusal { simulator.control.refusesTLVRegistration = tlvRefusal }
 
     let counters = simulator.journal.counters
-    var lines = ["zvt-sim: EC-Terminal (ZVT/TCP) lauscht auf \(simulator.address!)"]
+    var lines: [String]
+    switch configuration.line {
+    case .tcp:
+        lines = ["zvt-sim: EC-Terminal (ZVT/TCP) lauscht auf \(simulator.address!)"]
+    case .framedTCP:
+        lines = ["zvt-sim: EC-Terminal (ZVT seriell über TCP) lauscht auf \(simulator.address!) – Kasse: --terminal \(simulator.registerAddress!)"]
+    case .pseudoTerminal, .device:
+        lines = ["zvt-sim: EC-Terminal (ZVT seriell) an \(simulator.serialDevicePath!) – Kasse: --terminal \(simulator.registerAddress!)"]
+    }
     if let control = simulator.controlAddress {
         lines.append("zvt-sim: Steuerung auf \(control) – z. B. `printf 'next decline-05\\n' | nc -q1 \(control.host) \(control.port)`,")
         lines.append(
@@ -191,6 +213,36 @@ func run() throws -> ExitCode {
     // Serve until interrupted; the journal is written line by line, so nothing needs flushing.
     signal(SIGPIPE, SIG_IGN)
     while true { sleep(3600) }
+}
+
+/// The line from `--serial`, `--serial-device PFAD [--baud N]` or `--framed` (at most one).
+func line(_ arguments: ArgumentList) throws -> SimulatorLine {
+    let device = arguments.value("serial-device")
+    let chosen = [arguments.flag("serial") ? "--serial" : nil, device.map { _ in "--serial-device" }, arguments.flag("framed") ? "--framed" : nil]
+        .compactMap { $0 }
+    if chosen.count > 1 {
+        throw UsageError.invalidValue(
+            option: "serial", value: chosen.joined(separator: " "), expected: "höchstens eine von --serial, --serial-device, --framed")
+    }
+    if let text = arguments.value("baud"), device == nil {
+        throw UsageError.invalidValue(option: "baud", value: text, expected: "--baud nur zusammen mit --serial-device")
+    }
+    if arguments.flag("serial") { return .pseudoTerminal }
+    if arguments.flag("framed") { return .framedTCP }
+    guard let device else { return .tcp }
+    // The register's address parser checks path and rate, so both sides accept the same.
+    let baudText = arguments.value("baud") ?? "\(ZVTTerminalAddress.defaultBaudRate)"
+    let address: ZVTTerminalAddress
+    do {
+        address = try ZVTTerminalAddress(parsing: "serial:\(device)?baud=\(baudText)")
+    } catch {
+        let option = error.expected.contains("Baudrate") ? "baud" : "serial-device"
+        throw UsageError.invalidValue(option: option, value: option == "baud" ? baudText : device, expected: error.expected)
+    }
+    guard case .serial(let path, let baudRate, _) = address else {
+        throw UsageError.invalidValue(option: "serial-device", value: device, expected: "ein Gerätepfad wie /dev/ttyUSB1")
+    }
+    return .device(path: path, baudRate: baudRate)
 }
 
 /// `--bench N`: authorisations per second on loopback with the project's ZVT driver, minimal and

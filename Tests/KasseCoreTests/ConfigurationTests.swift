@@ -24,7 +24,9 @@ final class ConfigurationTests: XCTestCase {
         }
         XCTAssertEqual(error("[office]\nnam = x"), "k.conf:2: Unbekannte Einstellung »office.nam«.")
         XCTAssertEqual(
-            error("[terminal]\naddress = 10.0.0.5"), "k.conf:2: terminal.address: »10.0.0.5« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
+            error("[terminal]\naddress = 10.0.0.5"),
+            "k.conf:2: terminal.address: »10.0.0.5« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007), serial:GERÄT[?baud=9600] oder framed:HOST:PORT."
+        )
         XCTAssertEqual(error("[terminal]\npassword = 12345"), "k.conf:2: terminal.password: Das Terminal-Passwort hat genau 6 Ziffern.")
         XCTAssertEqual(
             error("[thresholds]\nday_close_difference_approval = 5,001"),

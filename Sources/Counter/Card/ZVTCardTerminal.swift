@@ -3,7 +3,7 @@ import KasseCore
 import Ledger
 import ZVT
 
-/// A real EC terminal over ZVT/TCP through the ``ZVTDriver``: payment 06 01, reversal 06 30 and
+/// A real EC terminal over ZVT (TCP or serial) through the ``ZVTDriver``: payment 06 01, reversal 06 30 and
 /// repeat receipt 06 20 (service byte 03) for recovery. Registers (06 00) before the first command.
 ///
 /// One command at a time (ZVT 13.08 §2): a payment, the day close's End-of-Day, a menu function
@@ -20,7 +20,8 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
     var registered = false
     public private(set) var attemptSeen: CardAttemptSeen?
 
-    /// `address` is `HOST:PORT`; `password` the terminal's six digits.
+    /// `address` is `HOST:PORT`, `serial:DEVICE[?baud=N]` or `framed:HOST:PORT` (``ZVTTerminalAddress``);
+    /// `password` the terminal's six digits.
     public convenience init(address: String, password: String = "000000", session: SessionConfiguration = SessionConfiguration()) throws {
         guard let pw = Password(password) else { throw CardTerminalError.failed("das Terminal-Passwort hat genau 6 Ziffern") }
         try self.init(address: address, configuration: .init(password: pw, session: session))
@@ -31,12 +32,11 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
         try self.init(address: address, configuration: try ZVTDriver.Configuration(settings: settings))
     }
 
-    /// `address` is `HOST:PORT`.
+    /// `address` is `HOST:PORT`, `serial:DEVICE[?baud=N]` or `framed:HOST:PORT` (``ZVTTerminalAddress``).
     public convenience init(address: String, configuration: ZVTDriver.Configuration) throws {
-        guard let (host, port) = TCPTransport.parse(address) else {
-            throw CardTerminalError.failed("»\(address)« ist keine Adresse der Form HOST:PORT")
-        }
-        self.init(name: address, configuration: configuration, transport: TCPTransport(host: host, port: port))
+        let parsed: ZVTTerminalAddress
+        do { parsed = try ZVTTerminalAddress(parsing: address) } catch { throw CardTerminalError.failed(error.description) }
+        self.init(name: address, configuration: configuration, transport: parsed.makeTransport())
     }
 
     public init(name: String, configuration: ZVTDriver.Configuration, transport: ZVTTransport) {

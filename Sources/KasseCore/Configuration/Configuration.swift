@@ -19,7 +19,7 @@ public struct Configuration: Sendable, Equatable {
     /// A Unix group that may read and write the data directory (0770/0660); empty = owner only (0700/0600).
     public var fileGroup = ""
     // [terminal]
-    /// `HOST:PORT` of the EC terminal; empty = start the simulated terminal.
+    /// The EC terminal: `HOST:PORT`, `serial:DEVICE[?baud=N]` or `framed:HOST:PORT`; empty = start the simulated terminal.
     public var terminalAddress = ""
     /// Password, character set, config byte, TLV, timers … (``TerminalSettings``).
     public var terminal = TerminalSettings()
@@ -137,11 +137,13 @@ public struct Configuration: Sendable, Equatable {
             }
             fileGroup = value
         case "terminal.address":
-            if !value.isEmpty {
+            // The rest of `serial:…` and `framed:…` is checked by ZVT's address parser where the
+            // terminal is built and by `webkasse config check` (docs/zvt.md, "Addresses").
+            if !value.isEmpty, !value.hasPrefix("serial:"), !value.hasPrefix("framed:") {
                 guard let colon = value.lastIndex(of: ":"), !value[..<colon].isEmpty, let port = Int(value[value.index(after: colon)...]),
                     (1...65535).contains(port)
                 else {
-                    throw fail("»\(value)« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).")
+                    throw fail("»\(value)« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007), serial:GERÄT[?baud=9600] oder framed:HOST:PORT.")
                 }
             }
             terminalAddress = value

@@ -1,8 +1,7 @@
 /// Serial (RS232) framing: `DLE STX <APDU with DLE doubled> DLE ETX <CRC lo> <CRC hi>`, with the
 /// single-byte transport acknowledgements ACK `06` / NAK `15` (PA00P016 §2.1, §3).
 ///
-/// Only TCP is wired up; this codec exists so a serial transport can be added without touching
-/// the session.
+/// The pure codec; the protocol around it (ACK/NAK, T1/T2, repeats) is ``SerialLink``.
 public enum SerialFrame {
     public static let dle: UInt8 = 0x10
     public static let stx: UInt8 = 0x02

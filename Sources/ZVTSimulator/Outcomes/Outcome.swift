@@ -89,6 +89,18 @@ public enum Fault: String, CaseIterable, Sendable, Codable {
     case noCompletionAfterError = "no-completion-after-error"
     /// The Status-Information is sent twice (a retransmission), each needing its own acknowledgement.
     case duplicateStatus = "duplicate-status"
+    /// Serial line only (PA00P016 §3.2.2, §3.5): the terminal answers the frame of the register's
+    /// acknowledgement of the Status-Information with NAK once, as if it arrived damaged; the register repeats it.
+    case serialNAK = "serial-nak"
+    /// Serial line only (§3.4.2): the terminal takes the register's acknowledgement of the
+    /// Status-Information but its ACK is lost; the terminal's next frame shows the register it arrived.
+    case serialNoACK = "serial-no-ack"
+    /// Serial line only (§3.3, §3.5): the Status-Information goes out once with a wrong CRC; the
+    /// register must answer NAK, and the terminal repeats it.
+    case serialBadCRC = "serial-bad-crc"
+    /// Serial line only (§3.4.2): the frame of the Status-Information is lost once; the terminal
+    /// repeats it when T2 passes without ACK.
+    case serialLostFrame = "serial-lost-frame"
 }
 
 /// One scripted step: an outcome and any number of faults, written `outcome[+fault…]`,
@@ -168,6 +180,10 @@ public enum AmountRules {
         (74, Scenario(faults: [.nack])),
         (75, Scenario(.decline05, faults: [.noCompletionAfterError])),
         (76, Scenario(faults: [.duplicateStatus])),
+        (81, Scenario(faults: [.serialNAK])),
+        (82, Scenario(faults: [.serialNoACK])),
+        (83, Scenario(faults: [.serialBadCRC])),
+        (84, Scenario(faults: [.serialLostFrame])),
     ]
 
     private static let byCents: [Int: Scenario] = Dictionary(uniqueKeysWithValues: table.map { ($0.cents, $0.scenario) })

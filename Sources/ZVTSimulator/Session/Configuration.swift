@@ -1,4 +1,5 @@
 import Foundation
+import ZVT
 
 /// Timers of the simulated terminal, in milliseconds. Tests shrink them; delays are off by default.
 public struct SimulatorTiming: Sendable, Equatable {
@@ -18,16 +19,19 @@ public struct SimulatorTiming: Sendable, Equatable {
     public var pinRetryMs = 0
     /// Pause before repeating a `04 0F` the register answered with `84 9C 00` (§2.2.6: 2 s).
     public var goodsRetryMs = 2_000
+    /// T1, T2 and the repeats on a serial line (PA00P016 §3.4, §3.5).
+    public var serialLink = SerialLink.Timing()
 
     public init() {}
 
-    /// Short timers for tests: T3 `t3Ms`, T4 `t4Ms`, card wait 2 s, goods retry 10 ms.
+    /// Short timers for tests: T3 `t3Ms`, T4 `t4Ms`, card wait 2 s, goods retry 10 ms, serial T2 1 s.
     public static func fast(t3Ms: Int = 500, t4Ms: Int = 1_200) -> SimulatorTiming {
         var timing = SimulatorTiming()
         timing.t3Ms = t3Ms
         timing.t4Ms = t4Ms
         timing.cardWaitMs = 2_000
         timing.goodsRetryMs = 10
+        timing.serialLink.acknowledgementMs = 1_000
         return timing
     }
 }
@@ -38,9 +42,25 @@ public enum SimulatorLogLevel: Int, Sendable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// How registers reach the simulated terminal.
+public enum SimulatorLine: Sendable, Equatable {
+    /// ZVT over TCP/IP on ``SimulatorConfiguration/listen``: bare APDUs (PA00P016 §4).
+    case tcp
+    /// The serial transport protocol (§3) on ``SimulatorConfiguration/listen``, as a LAN-serial
+    /// converter passes it through (the register's `framed:HOST:PORT`).
+    case framedTCP
+    /// The serial transport protocol on a new pseudo-terminal pair; the register opens its slave
+    /// side (``TerminalSimulator/serialDevicePath``) as `serial:PATH`.
+    case pseudoTerminal
+    /// The serial transport protocol on an existing serial device.
+    case device(path: String, baudRate: Int)
+}
+
 /// Everything that configures one simulator instance.
 public struct SimulatorConfiguration: Sendable {
-    /// Where registers connect (port 0 = any free port, see ``TerminalSimulator/address``).
+    /// How registers reach the terminal: TCP (default), framed TCP, a pseudo-terminal or a serial device.
+    public var line = SimulatorLine.tcp
+    /// Where registers connect (port 0 = any free port, see ``TerminalSimulator/address``); not used on a serial line.
     public var listen = SocketAddress(host: "127.0.0.1", port: 20007)
     /// The control port (text commands), `nil` = none.
     public var control: SocketAddress? = nil

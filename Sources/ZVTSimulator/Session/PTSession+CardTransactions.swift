@@ -206,6 +206,7 @@ extension PTSession {
     func deliverResult(_ record: inout TransactionRecord, _ registration: RegistrationState) throws -> Bool {
         let approved = record.resultCode == 0x00
         let status = StatusInformation(fields: statusFields(for: record, tlvAllowed: registration.tlvAllowed)).apdu
+        link.armLineFaults(faults)
         var outcome = deliver(status)
         var repeats = 0
         // §2.2.6: `84 9C 00` = "not yet": ask again after 2 s, at most 3 times, then reverse.

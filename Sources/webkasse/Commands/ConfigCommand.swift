@@ -1,6 +1,7 @@
 import CLISupport
 import Foundation
 import KasseCore
+import ZVT
 
 /// `webkasse config check [FILE]` — reads the config file (and the environment overrides) and
 /// prints the settings in effect, or the first problem with file and line.
@@ -26,6 +27,14 @@ enum ConfigCommand {
         } catch {
             printError(error.description)
             return .dataError
+        }
+        if !configuration.terminalAddress.isEmpty {
+            do {
+                _ = try ZVTTerminalAddress(parsing: configuration.terminalAddress)
+            } catch {
+                printError("\(path ?? "Umgebung"): terminal.address: \(error)")
+                return .dataError
+            }
         }
         print("Konfiguration: \(path ?? "(keine Datei, Standardwerte)")")
         let rows: [(String, String)] =

@@ -9,7 +9,7 @@ import SystemCalls
 import ZVT
 import ZVTSimulator
 
-/// `webkasse [run] [--data DIR] [--config DATEI] [--terminal HOST:PORT] [--catalog PFAD] [--demo]`:
+/// `webkasse [run] [--data DIR] [--config DATEI] [--terminal ADRESSE] [--catalog PFAD] [--demo]`:
 /// the counter screen (docs/ui.md).
 enum RunCommand {
     static let help = """
@@ -19,7 +19,8 @@ enum RunCommand {
 
           --data DIR            Datenverzeichnis (Standard: $WEBKASSE_DATA, sonst ~/.local/share/webkasse)
           --config DATEI        Konfigurationsdatei (Standard: $WEBKASSE_CONFIG, sonst DIR/webkasse.conf)
-          --terminal HOST:PORT  EC-Terminal (ZVT über TCP); ohne Angabe startet ein simuliertes Terminal
+          --terminal ADRESSE    EC-Terminal: HOST:PORT (ZVT über TCP), serial:/dev/ttyUSB0[?baud=9600]
+                                oder framed:HOST:PORT; ohne Angabe startet ein simuliertes Terminal
           --catalog PFAD        Gebührenkatalog (Datei oder Verzeichnis; Standard: Tariffs/)
           --demo                bei leerem Journal Demo-Bediener anlegen: demo/1234 und chef/9999
 
@@ -47,8 +48,10 @@ enum RunCommand {
             return .dataError
         }
         if let terminal = arguments.value("terminal") {
-            guard SocketAddress(parsing: terminal) != nil else {
-                throw UsageError.invalidValue(option: "terminal", value: terminal, expected: "HOST:PORT, z. B. 192.168.1.20:20007")
+            do {
+                _ = try ZVTTerminalAddress(parsing: terminal)
+            } catch {
+                throw UsageError.invalidValue(option: "terminal", value: terminal, expected: error.expected)
             }
             configuration.terminalAddress = terminal
         }
@@ -70,6 +73,15 @@ enum RunCommand {
         } catch {
             printError("webkasse: Das Datenverzeichnis \(registerDirectory) lässt sich nicht anlegen: \(error.localizedDescription)")
             return .ioError
+        }
+
+        if !configuration.terminalAddress.isEmpty {
+            do {
+                _ = try ZVTTerminalAddress(parsing: configuration.terminalAddress)
+            } catch {
+                printError("webkasse: \(configPath ?? "Umgebung"): terminal.address: \(error)")
+                return .dataError
+            }
         }
 
         // Without a configured terminal: the simulator in the background on a free loopback port.

@@ -4,11 +4,11 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// `webkasse simulate --sales N [--seed S] [--terminal HOST:PORT] [--data DIR]` (docs/ledger.md): drives
+/// `webkasse simulate --sales N [--seed S] [--terminal ADRESSE] [--data DIR]` (docs/ledger.md): drives
 /// realistic counter days through the counter service and prints what it did.
 enum SimulateCommand {
     static let help = """
-        Aufruf: webkasse simulate --sales N [--seed S] [--terminal HOST:PORT] [--data VERZEICHNIS]
+        Aufruf: webkasse simulate --sales N [--seed S] [--terminal ADRESSE] [--data VERZEICHNIS]
                                   [--register KASSE] [--per-day M] [--keep-open] [--config DATEI] [--catalog PFAD]
 
         Bucht N Verkäufe wie an der Theke über denselben Kassendienst wie die Oberfläche: Gebühren aus dem
@@ -119,7 +119,7 @@ enum SimulateCommand {
     }
 }
 
-/// Connects the counter service to a real terminal (`HOST:PORT`) through the ZVT driver.
+/// Connects the counter service to a real terminal (`HOST:PORT`, `serial:…`, `framed:…`) through the ZVT driver.
 enum TerminalFactory {
     static func connect(address: String, settings: TerminalSettings) throws -> CardTerminal {
         try ZVTCardTerminal(address: address, settings: settings)

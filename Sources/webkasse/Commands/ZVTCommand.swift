@@ -5,14 +5,17 @@ import KasseCore
 import ZVT
 
 /// `webkasse zvt …` — ZVT tools for technicians and tests (docs/zvt.md): decode APDUs, and run single
-/// commands against a real terminal (or the simulator) over TCP.
+/// commands against a real terminal (or the simulator) over TCP or a serial line.
 enum ZVTCommand {
     static let help = """
         Aufruf:
           webkasse zvt decode [HEX …] [--file DATEI …] [--json] [--charset cp437|latin1|utf8]
               Zerlegt APDUs Feld für Feld. Ohne HEX und --file wird Hex von der Standardeingabe gelesen
               (Leerzeichen beliebig; Zeilen einer --trace-Datei werden nach Richtung getrennt).
-          webkasse zvt BEFEHL --terminal HOST[:PORT] [--password NNNNNN] [--json] [--trace DATEI]
+          webkasse zvt BEFEHL --terminal ADRESSE [--password NNNNNN] [--json] [--trace DATEI]
+              ADRESSE: HOST[:PORT] (ZVT über TCP/IP, Port 20007), serial:GERÄT[?baud=9600]
+                       (serielle Schnittstelle, z. B. serial:/dev/ttyUSB0), framed:HOST:PORT
+                       (serielles Protokoll über TCP, LAN-Seriell-Wandler)
               BEFEHL: register, pay --amount 12,34, refund --amount 12,34, reverse --receipt N, eod,
                       status, repeat-receipt [--no-print], abort, logoff, diagnosis
               Weitere Optionen: --charset cp437|latin1|utf8 (Texte des Terminals), --t4 SEKUNDEN.
@@ -245,8 +248,11 @@ enum ZVTCommand {
         }
         if let extra = args.positionals.first { throw UsageError.unexpectedArgument(extra) }
         let target = try args.required("terminal")
-        guard let (host, port) = TCPTransport.parse(target) else {
-            throw UsageError.invalidValue(option: "terminal", value: target, expected: "HOST oder HOST:PORT (Port 1–65535, Standard 20007)")
+        let address: ZVTTerminalAddress
+        do {
+            address = try ZVTTerminalAddress(parsing: target)
+        } catch {
+            throw UsageError.invalidValue(option: "terminal", value: target, expected: error.expected)
         }
         var password = Password.zero
         if let text = args.value("password") {
@@ -272,7 +278,7 @@ enum ZVTCommand {
         if sub == "pay" || sub == "refund", amountCents == nil { throw UsageError.missingOption("amount") }
         if sub == "reverse", receipt == nil { throw UsageError.missingOption("receipt") }
 
-        let transport = TCPTransport(host: host, port: port)
+        let transport = address.makeTransport()
         let json = args.flag("json")
         var traceFile: FileHandle? = nil
         if let path = args.value("trace") {
@@ -283,7 +289,7 @@ enum ZVTCommand {
             }
             handle.seekToEndOfFile()
             traceFile = handle
-            handle.write(Data("# webkasse zvt \(sub) \(host):\(port)\n".utf8))
+            handle.write(Data("# webkasse zvt \(sub) \(address)\n".utf8))
         }
         let traceLock = NSLock()
         var handlers = ZVTDriver.Handlers(status: { text in

@@ -111,7 +111,9 @@ final class BadInputTests: XCTestCase {
         Case(
             name: "config: terminal without port", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\naddress = 192.168.1.50\n"],
             status: 3,
-            output: "$DIR/k.conf:2: terminal.address: »192.168.1.50« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007).\n"),
+            output:
+                "$DIR/k.conf:2: terminal.address: »192.168.1.50« ist keine Adresse der Form HOST:PORT (z. B. 192.168.1.50:20007), serial:GERÄT[?baud=9600] oder framed:HOST:PORT.\n"
+        ),
         Case(
             name: "config: short password", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[terminal]\npassword = 1234\n"], status: 3,
             output: "$DIR/k.conf:2: terminal.password: Das Terminal-Passwort hat genau 6 Ziffern.\n"),
