@@ -47,7 +47,7 @@ final class CompletionDropTests: XCTestCase {
         XCTAssertThrowsError(try zvt.lastTransaction()) { error in
             XCTAssertEqual(
                 "\(error)",
-                "Das Kartenterminal meldet einen Fehler: das Terminal nennt seine letzte Transaktion nicht (Antwort ohne Statusinformation: Funktion nicht möglich)."
+                "Das Kartenterminal meldet einen Fehler: das Terminal nennt seine letzte Transaktion nicht (Antwort »Funktion nicht möglich« ohne Statusinformation 04 0F)."
             )
         }
         try f.useTerminal(DyingTerminal(zvt))

@@ -189,6 +189,7 @@ final class DayCloseScreenTests: XCTestCase {
         let h = UIHarness()
         let backend = FakeDayCloseBackend()
         backend.sheet.pendingCardPayments = 1
+        h.backend.unresolved = [UnresolvedCardPayment(id: "p1", amount: Money(cents: 1300), time: "10:42", isReversal: false)]
         h.stack.push(MenuScreen(backend: h.backend, flow: h.flow))
         DayCloseCountScreen.open(backend: backend, flow: h.flow, stack: h.stack)
         // »Zahlung ungeklärt« comes first, with the reason and the way to settle it.

@@ -199,6 +199,14 @@ final class FakeCounterBackend: CounterBackend {
     var terminalAnswer: FakeTerminalQuery?
     var settledByHand: [String] = []
     func unresolvedCardPayments() -> [UnresolvedCardPayment] { unresolved }
+    /// Set by a test: the basket's sale counts as booked at the next look.
+    var basketBooked = false
+    func basketBookedMeanwhile() -> String? {
+        guard basketBooked, !lines.isEmpty else { return nil }
+        lines = []
+        paid = .zero
+        return "Der Verkauf ist gebucht (Beleg 2); der Warenkorb ist frei für den nächsten Kunden."
+    }
     func askTerminalAboutUnresolvedPayments() -> TerminalQueryJob {
         let query = FakeTerminalQuery()
         terminalAnswer = query

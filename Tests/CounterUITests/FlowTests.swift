@@ -246,13 +246,15 @@ final class PaymentFlowTests: XCTestCase {
         ui.press(.enter)
         ui.type("9999")
         assertGolden(ui.render(), "card-settle-by-hand")
+        ui.backend.basketBooked = true
         ui.press(.enter)
         XCTAssertEqual(ui.backend.settledByHand, ["p1 bezahlt 7 Händlerbeleg: Zahlung erfolgt"])
         XCTAssertTrue(ui.stack.top is UnresolvedCardPaymentsScreen)
         XCTAssertTrue(ui.screenText.contains("Keine Kartenzahlung ist mehr offen."), ui.screenText)
-        XCTAssertTrue(ui.screenText.contains("Von Hand geklärt: bezahlt – Beleg 2 gebucht."), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Der Verkauf ist gebucht (Beleg 2); der Warenkorb ist frei"), ui.screenText)
         ui.press(.escape)
         XCTAssertTrue(ui.stack.top is SaleScreen)
+        XCTAssertTrue(ui.backend.basket.isEmpty, "the booked basket is not offered for payment again")
     }
 
     func testSplitPaymentCashThenCheque() {

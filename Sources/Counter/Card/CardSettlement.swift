@@ -243,7 +243,12 @@ final class CardSettlement: @unchecked Sendable {
         do {
             last = try terminal.lastTransaction()
         } catch {
-            return RecoveryOutcome(pending: pending, result: .stillPending(reason: error.description))
+            let reason: String
+            switch error {
+            case .failed(let why), .outcomeUnknown(let why): reason = why
+            case .unreachable(let why): reason = "Terminal nicht erreichbar (\(why))"
+            }
+            return RecoveryOutcome(pending: pending, result: .stillPending(reason: reason))
         }
         lock.withLock { lastSeen = .known(last?.details.traceNumber) }
         let previousTrace = reversal?.previousTrace ?? (try? SaleDraft.decode(pending.draft))?.previousTrace

@@ -105,8 +105,8 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
             case .declined, .aborted, .success:
                 // `06 1E`, `84 xx` or a bare `06 0F` (PAX A80, docs/zvt-field-notes.md): the
                 // answer does not name the last transaction, so it proves nothing either way.
-                let said = result.text.isEmpty ? "" : ": \(result.text)"
-                throw .failed("das Terminal nennt seine letzte Transaktion nicht (Antwort ohne Statusinformation\(said))")
+                let said = result.text.isEmpty ? "" : " »\(result.text)«"
+                throw .failed("das Terminal nennt seine letzte Transaktion nicht (Antwort\(said) ohne Statusinformation 04 0F)")
             }
         }
         let f = info.fields
@@ -125,7 +125,7 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
             if let f = u.statusInformation?.fields, let receipt = f.receiptNumber, let trace = f.trace {
                 attemptSeen = CardAttemptSeen(receiptNumber: receipt, trace: trace)
             }
-            throw .outcomeUnknown(u.text)
+            throw .outcomeUnknown(u.problem.description)
         case .error(let text): throw .failed(text)
         }
     }

@@ -70,7 +70,7 @@ struct Sales: Sendable {
             case .unknown(_, let why, .notPaid):
                 throw CounterError.terminal(.outcomeUnknown("\(why); laut Terminal nicht bezahlt"))
             case .unknown(let pendingId, let why, .stillPending(let reason)):
-                throw CounterError.cardOutcomeUnknown(pendingId: pendingId, reason: "\(why); \(reason)")
+                throw CounterError.cardOutcomeUnknown(pendingId: pendingId, reason: "\(why); auf Nachfrage: \(reason)")
             }
         }
     }

@@ -214,7 +214,7 @@ public enum CounterError: Error, CustomStringConvertible {
             return "Das Kartenterminal ist nicht bereit: \(report.text). \(remedy) Es wurde nichts gebucht."
         case .cardOutcomeUnknown(_, let reason):
             return
-                "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen und wird beim nächsten Kontakt mit dem Terminal geklärt; bitte nicht erneut kassieren."
+                "Das Ergebnis der Kartenzahlung ist unbekannt (\(reason)). Die Zahlung bleibt offen, bis das Terminal es nennt oder die Kassenaufsicht sie von Hand klärt; bitte nicht erneut kassieren."
         case .unresolvedCardPayment(let count):
             return
                 "\(count == 1 ? "Eine Kartenzahlung ist" : "\(count) Kartenzahlungen sind") noch ungeklärt: bitte zuerst klären (Menü F9, »Ungeklärte Kartenzahlungen«)."

@@ -90,7 +90,7 @@ struct Stornos: Sendable {
             return (storno, true)
         case .unknown(_, let why, .notPaid): throw CounterError.reversalFailed("\(why); laut Terminal nicht storniert")
         case .unknown(let pendingId, let why, .stillPending(let reason)):
-            throw CounterError.cardOutcomeUnknown(pendingId: pendingId, reason: "\(why); \(reason)")
+            throw CounterError.cardOutcomeUnknown(pendingId: pendingId, reason: "\(why); auf Nachfrage: \(reason)")
         }
     }
 }

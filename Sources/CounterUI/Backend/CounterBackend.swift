@@ -76,6 +76,9 @@ public protocol CounterBackend: DayCloseBackend {
     /// Settles one by hand, as a supervisor read it from the terminal's journal or slip, with her
     /// approval and a note; returns what was booked.
     func settleCardPaymentByHand(id: String, paid: Bool, terminalReceiptNumber: String, note: String, approval: SupervisorApproval) throws -> String
+    /// If the basket's sale was booked meanwhile (its open card payment settled as paid, by the
+    /// terminal or by hand): starts the next basket and says so; `nil` otherwise.
+    func basketBookedMeanwhile() -> String?
 
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool

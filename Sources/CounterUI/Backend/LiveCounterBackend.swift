@@ -265,7 +265,7 @@ public final class LiveCounterBackend: CounterBackend {
     public func unresolvedCardPayments() -> [UnresolvedCardPayment] {
         ((try? service.unresolvedCardPayments()) ?? []).map {
             UnresolvedCardPayment(
-                id: $0.id, amount: $0.amount, time: service.calendar.time(of: $0.createdAt), isReversal: $0.isReversal)
+                id: $0.id, amount: $0.amount, time: String(service.calendar.time(of: $0.createdAt).prefix(5)), isReversal: $0.isReversal)
         }
     }
 
@@ -302,6 +302,12 @@ public final class LiveCounterBackend: CounterBackend {
         case .paid: return "Von Hand geklärt: bezahlt – Beleg \(settled.receiptNumber.map(String.init) ?? "?") gebucht."
         case .notPaid: return "Von Hand geklärt: nicht bezahlt – nichts gebucht."
         }
+    }
+
+    public func basketBookedMeanwhile() -> String? {
+        guard !model.basket.isEmpty, let sale = try? service.ledger.sale(id: saleId) else { return nil }
+        newSale()
+        return "Der Verkauf ist gebucht (Beleg \(sale.receiptNumber)); der Warenkorb ist frei für den nächsten Kunden."
     }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {

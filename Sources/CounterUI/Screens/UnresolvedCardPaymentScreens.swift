@@ -49,7 +49,7 @@ final class UnresolvedCardPaymentsScreen: BoundScreen {
             ask("Letzte Transaktion", flow.backend.terminalLastTransaction())
         case .settleByHand:
             guard let payment = payments[safe: selected] else { return .handled }
-            stack.push(SettleCardPaymentByHandDialog(flow: flow, payment: payment) { [weak self] in self?.refresh() })
+            stack.push(SettleCardPaymentByHandDialog(flow: flow, payment: payment) { [weak self] in self?.refresh(stack) })
         case .up: selected = max(0, selected - 1)
         case .down: selected = min(max(0, payments.count - 1), selected + 1)
         case .close: return .close
@@ -63,9 +63,12 @@ final class UnresolvedCardPaymentsScreen: BoundScreen {
         answer = []
     }
 
-    private func refresh() {
+    /// The open payments anew; a basket whose sale got booked meanwhile is cleared, so that
+    /// nobody takes the money a second time.
+    private func refresh(_ stack: ScreenStack) {
         payments = flow.backend.unresolvedCardPayments()
         selected = min(selected, max(0, payments.count - 1))
+        if let booked = flow.backend.basketBookedMeanwhile() { stack.showNotice(booked) }
     }
 
     func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { .handled }
@@ -74,7 +77,7 @@ final class UnresolvedCardPaymentsScreen: BoundScreen {
         guard let query, let lines = query.lines else { return false }
         self.query = nil
         answer = lines
-        refresh()
+        refresh(stack)
         return true
     }
 
@@ -82,11 +85,11 @@ final class UnresolvedCardPaymentsScreen: BoundScreen {
         let width = min(area.width - 2, 76)
         let text = width - 4
         var lines: [(String, CellStyle)] = []
-        if let reason { lines += wrap(reason, width: text).map { ($0, .error) } }
         if payments.isEmpty {
             lines.append(("Keine Kartenzahlung ist mehr offen.", .emphasis))
         } else {
-            lines += wrap("Ob das Geld abgebucht wurde, hat das Terminal nicht gemeldet. Bitte nicht erneut kassieren.", width: text).map { ($0, .dialog) }
+            let why = reason ?? "Ob das Geld abgebucht wurde, hat das Terminal nicht gemeldet. Bitte nicht erneut kassieren."
+            lines += wrap(why, width: text).map { ($0, reason == nil ? .dialog : .error) }
             lines.append(("", .dialog))
         }
         let listStart = lines.count
@@ -151,8 +154,8 @@ final class SettleCardPaymentByHandDialog: FormScreen {
                 let done = try flow.backend.settleCardPaymentByHand(
                     id: payment.id, paid: paid, terminalReceiptNumber: form.value(1), note: form.value(2),
                     approval: SupervisorApproval(login: form.value(3), pin: form.value(4)))
-                settled()
                 stack.showNotice(done)
+                settled()
                 return true
             } catch {
                 form.fields[4].clear()
