@@ -71,7 +71,8 @@ final class LoginAndShiftTests: XCTestCase {
         ui.type("1234")
         ui.press(.enter)
         ui.type("abc")
-        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Summe« nur Ziffern und Komma"))
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Summe«: »abc« ist kein Betrag."))
+        ui.press(.control("u"))
         ui.type("150")
         ui.press(.tab)
         ui.type("1")
@@ -152,12 +153,24 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertEqual(ui.keyCount, 8)
     }
 
-    func testLettersInAmountAreRefused() {
+    /// A letter or a minus in an amount is shown and named (the whole message, wrapped), and Enter
+    /// does not book with it.
+    func testLettersAndMinusInAmountAreNamed() {
         let ui = UIHarness()
         ui.type("fz")
         ui.press(.enter, .function(5))
         ui.type("1o")
-        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Gegeben« nur Ziffern und Komma, z. B. 12,50."))
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Gegeben«: »1o« ist kein Betrag. Erlaubt sind Ziffern und ein"), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Komma, z. B. 12,34."), ui.screenText)
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is CashPaymentScreen)
+        XCTAssertTrue(ui.screenText.contains("»1o« ist kein Betrag"), "Enter keeps the message: \(ui.screenText)")
+        XCTAssertEqual(ui.backend.payments, [])
+        ui.press(.control("u"))
+        ui.type("-5")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("»-5«: negative Beträge sind hier nicht erlaubt."), ui.screenText)
+        XCTAssertEqual(ui.backend.payments, [])
         ui.press(.escape)
         XCTAssertTrue(ui.stack.top is SaleScreen)
         XCTAssertEqual(ui.backend.basket.lines.count, 1, "Esc in the payment goes back to the basket")

@@ -500,7 +500,7 @@ public final class DayCloseService {
             if let detail, let at = lines.firstIndex(where: { $0.hasPrefix("Kartenterminal (Kassenschnitt)") }) {
                 var index = at + 2
                 while index < lines.count, !lines[index].isEmpty { index += 1 }
-                lines.insert(TextLayout.columns("  " + detail.terminalNote, "", width: width), at: index)
+                lines.insert(contentsOf: TextLayout.wrapped("  " + detail.terminalNote, width: width), at: index)
             }
             if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
                 lines.append(TextLayout.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))

@@ -46,7 +46,8 @@ public struct ZReport: Equatable, Sendable {
     /// The report as lines of at most `width` characters (42 fits an 80 mm receipt printer).
     public func lines(width: Int = TextLayout.receiptWidth, bar: Character = "#") throws(MoneyError) -> [String] {
         var out: [String] = []
-        func row(_ left: String, _ right: String) { out.append(TextLayout.columns(left, right, width: width)) }
+        // Long fields wrap (a reason, an item's name): nothing on a report is cut.
+        func row(_ left: String, _ right: String) { out.append(contentsOf: TextLayout.wrappedColumns(left, right, width: width)) }
         func section(_ title: String) {
             out.append("")
             out.append(title)
@@ -79,7 +80,7 @@ public struct ZReport: Equatable, Sendable {
         if totals.stornos.isEmpty { out.append("  (keine)") }
         for storno in totals.stornos {
             row("  \(storno.receiptNumber) zu \(storno.originalReceiptNumber)", storno.amount.formatted)
-            out.append(TextLayout.columns("    Grund: \(storno.reason) (\(storno.operatorName))", "", width: width))
+            row("    Grund: \(storno.reason) (\(storno.operatorName))", "")
         }
 
         section("Bargeldbewegungen")
@@ -104,11 +105,15 @@ public struct ZReport: Equatable, Sendable {
         }
 
         section("Soll-Ist-Vergleich")
-        for line in try draft.expected.breakdown() { row("  " + line.label, line.amount.formatted) }
+        // The labels carry the sign ("− Rückgeld"): the amounts are shown without one.
+        for line in try draft.expected.breakdown() {
+            let signed = line.label.hasPrefix("+ ") || line.label.hasPrefix("− ")
+            row("  " + line.label, (signed ? line.amount.magnitude : line.amount).formatted)
+        }
         if let difference = try draft.difference() {
             row("  Istbestand", difference.counted.formatted)
             row("  Differenz (\(difference.kind.germanName))", difference.amount.formatted)
-            if !draft.reason.isEmpty { out.append(TextLayout.columns("  Grund: " + draft.reason, "", width: width)) }
+            if !draft.reason.isEmpty { row("  Grund: " + draft.reason, "") }
             if let approver = draft.approver, !approver.isEmpty { row("  Freigabe", approver) }
         }
 

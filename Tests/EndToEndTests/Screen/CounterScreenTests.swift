@@ -243,7 +243,7 @@ final class CounterScreenTests: XCTestCase {
         try session.press("Enter")
         try session.press("F5")
         try session.type("1o")
-        try session.waitFor("Fehler: Im Feld »Gegeben« nur Ziffern und Komma")
+        try session.waitFor("Fehler: Im Feld »Gegeben«: »1o« ist kein Betrag.")
         try session.press("Escape")
         try session.waitFor("SUMME  13,00 €")
         try session.press("Escape")
