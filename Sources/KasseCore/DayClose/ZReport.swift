@@ -66,7 +66,14 @@ public struct ZReport: Equatable, Sendable {
         row("Belege", totals.receiptCount == 0 ? "keine" : "\(totals.firstReceipt ?? "") … \(totals.lastReceipt ?? "") (\(totals.receiptCount))")
 
         section("Umsatz je Artikel")
-        entries(totals.items)
+        if totals.itemVariants.isEmpty {
+            entries(totals.items)
+        } else {
+            // By item and variant, with the unit price of each.
+            for variant in totals.itemVariants {
+                row("  " + variant.label, "\(variant.quantity) × \(variant.unitPrice.formattedNumber) = \(variant.amount.formatted)")
+            }
+        }
         section("Umsatz je Sachkonto")
         entries(totals.accounts)
         row("  Summe", try totals.salesTotal.formatted)
@@ -80,7 +87,8 @@ public struct ZReport: Equatable, Sendable {
         if totals.stornos.isEmpty { out.append("  (keine)") }
         for storno in totals.stornos {
             row("  \(storno.receiptNumber) zu \(storno.originalReceiptNumber)", storno.amount.formatted)
-            row("    Grund: \(storno.reason) (\(storno.operatorName))", "")
+            let approver = storno.approverName.map { "; Freigabe: \($0)" } ?? ""
+            row("    Grund: \(storno.reason) (\(storno.operatorName)\(approver))", "")
         }
 
         section("Bargeldbewegungen")
@@ -119,7 +127,10 @@ public struct ZReport: Equatable, Sendable {
 
         section("Schecks")
         if draft.cheques.isEmpty { out.append("  (keine)") }
-        for (index, cheque) in draft.cheques.enumerated() { row("  Scheck \(index + 1)", cheque.formatted) }
+        for (index, cheque) in draft.cheques.enumerated() {
+            let details = draft.chequeLabels.indices.contains(index) ? " " + draft.chequeLabels[index] : ""
+            row("  Scheck \(index + 1)\(details)", cheque.formatted)
+        }
         if !draft.cheques.isEmpty { row("  Summe Schecks", try draft.chequesTotal.formatted) }
 
         section("Kartenterminal (Kassenschnitt)")
