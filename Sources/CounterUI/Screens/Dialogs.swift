@@ -42,6 +42,8 @@ public final class ConfirmDialog: BoundScreen {
         }
         let answer = "[J] \(yesLabel)    [N] \(noLabel)"
         grid.put(answer, row: box.bottom - 2, column: box.column + 2, style: .emphasis, maxWidth: box.width - 4)
+        // The cursor on the answer, so a screen reader reads the question's choices.
+        grid.cursor = Position(row: box.bottom - 2, column: box.column + 2)
     }
 }
 

@@ -47,10 +47,13 @@ final class CashPaymentScreen: FormScreen {
     /// The tendered amount whose large change the clerk confirmed (asked once).
     var confirmedTendered: Money?
 
-    init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
+    /// `cardPartAfter`: a split payment with the card part typed first; after the cash rest the
+    /// terminal charges it at once.
+    init(backend: CounterBackend, flow: CounterFlow, amount: Money, cardPartAfter: Money? = nil) {
         self.amount = amount
         super.init(
-            title: "Barzahlung", intro: ["Zu zahlen: \(amount.formatted)"],
+            title: "Barzahlung",
+            intro: cardPartAfter.map { ["Rest bar: \(amount.formatted)", "Danach Karte: \($0.formatted)"] } ?? ["Zu zahlen: \(amount.formatted)"],
             fields: [TextField(label: "Gegeben", kind: .amount, maxLength: 10)],
             submitLabel: "Buchen"
         ) { form, stack in
@@ -74,6 +77,12 @@ final class CashPaymentScreen: FormScreen {
                 return false
             }
             let step = try backend.payCash(amount: amount, tendered: tendered)
+            if let cardPart = cardPartAfter, case .remaining = step {
+                flow.backToSale(stack: stack)
+                stack.showNotice("Rest bar angenommen (Rückgeld \(change.formatted)); jetzt die Karte über \(cardPart.formatted).")
+                flow.startCard(amount: cardPart, stack: stack)
+                return false
+            }
             flow.paymentDone(step, tendered: tendered, stack: stack)
             return false
         }
@@ -140,11 +149,17 @@ final class SplitPaymentDialog: FormScreen {
             Extra(keys: [.function(5), .control("r")], label: "Bar", help: "Teilbetrag bar") { form, stack in
                 form.submit(stack: stack)
             },
-            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard") { form, stack in
+            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard, der Rest bar") { form, stack in
                 do {
                     let part = try SplitPaymentDialog.part(form, due: due)
                     stack.pop(through: form)
-                    flow.startCard(amount: part, stack: stack)
+                    if part == due {
+                        flow.startCard(amount: part, stack: stack)
+                    } else {
+                        // Card part first: the rest is taken in cash, then the terminal charges the
+                        // card part; both are booked together (a declined card books nothing).
+                        stack.push(CashPaymentScreen(backend: backend, flow: flow, amount: try due.subtracting(part), cardPartAfter: part))
+                    }
                 } catch { stack.showError("\(error)") }
             },
             Extra(keys: [.function(7), .control("e")], label: "Scheck", help: "Teilbetrag per Scheck") { form, stack in
@@ -255,7 +270,9 @@ final class CardPaymentScreen: BoundScreen {
         stack.clearMessage()
         var choices: [MessageDialog.Choice] = []
         if !isStorno, let sale = flow.saleScreen {
-            let payments: [(Key, String, SaleScreen.Action)] = [(.function(5), "Bar", .payCash), (.function(6), "Karte", .payCard), (.function(7), "Scheck", .payCheque)]
+            let payments: [(Key, String, SaleScreen.Action)] = [
+                (.function(5), "Bar", .payCash), (.function(6), "Karte", .payCard), (.function(7), "Scheck", .payCheque),
+            ]
             choices = payments.map { key, label, action in
                 MessageDialog.Choice(keys: [key], label: label, help: "\(label) bezahlen") { [weak sale] stack in
                     guard let sale, !sale.backend.basket.isEmpty else { return }
