@@ -33,6 +33,20 @@ final class DayClosePeriodTests: XCTestCase {
             if first == nil { first = at }
             last = at
         }
+        // Items by variant and unit price: the period's sales in booking order, then the stornos' sales taken off.
+        var variants: [(key: String, label: String, unit: Money, quantity: Int, cents: Int64)] = []
+        func addVariants(of sale: SaleRecord, sign: Int64) {
+            for line in sale.lines {
+                let key = "\(line.itemCode)|\(line.variant ?? "")|\(line.unitPrice.cents)"
+                let label = line.itemCode + " " + (line.variant.map { "\(line.name) (\($0))" } ?? line.name)
+                if let index = variants.firstIndex(where: { $0.key == key }) {
+                    variants[index].quantity += Int(sign) * Int(line.quantity)
+                    variants[index].cents += sign * line.amount.cents
+                } else {
+                    variants.append((key, label, line.unitPrice, Int(sign) * Int(line.quantity), sign * line.amount.cents))
+                }
+            }
+        }
         func addShares(of sale: SaleRecord, sign: Int64, at: Instant) throws {
             let hour = service.calendar.hour(of: at)
             for line in sale.lines {
@@ -54,6 +68,7 @@ final class DayClosePeriodTests: XCTestCase {
                     seen(sale.endedAt)
                     totals.addReceipt(String(sale.receiptNumber))
                     try addShares(of: sale, sign: 1, at: sale.endedAt)
+                    addVariants(of: sale, sign: 1)
                     for payment in sale.payments {
                         try totals.addPayment(method: payment.method.germanName, amount: payment.amount)
                         switch payment.method {
@@ -65,7 +80,7 @@ final class DayClosePeriodTests: XCTestCase {
                             cheques[sale.id, default: []].append(
                                 ChequeEntry(
                                     receiptNumber: sale.receiptNumber, chequeNumber: payment.chequeNumber ?? "",
-                                    drawer: payment.chequeDrawer ?? "", amount: payment.amount))
+                                    drawer: payment.chequeDrawer ?? "", amount: payment.amount, bank: payment.chequeBank ?? ""))
                         case .card:
                             card[sale.id, default: (0, 0)].total += payment.amount.cents
                             card[sale.id, default: (0, 0)].count += 1
@@ -87,7 +102,10 @@ final class DayClosePeriodTests: XCTestCase {
         }
         for storno in stornos {
             let original = try ledger.sale(id: storno.saleId)
-            if let original { try addShares(of: original, sign: -1, at: storno.at) }
+            if let original {
+                try addShares(of: original, sign: -1, at: storno.at)
+                addVariants(of: original, sign: -1)
+            }
             for refund in storno.refunds {
                 try totals.addPayment(method: refund.method.germanName, amount: refund.amount.negated)
                 switch refund.method {
@@ -100,7 +118,12 @@ final class DayClosePeriodTests: XCTestCase {
                 DayCloseTotals.Storno(
                     receiptNumber: String(storno.receiptNumber),
                     originalReceiptNumber: original.map { String($0.receiptNumber) } ?? "?", amount: storno.total.negated,
-                    reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
+                    reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId,
+                    approverName: storno.approvedBy.map { names[$0] ?? $0 }))
+        }
+        for variant in variants {
+            totals.addItemVariant(
+                DayCloseTotals.ItemVariant(label: variant.label, quantity: variant.quantity, unitPrice: variant.unit, amount: Money(cents: variant.cents)))
         }
         let expected = ExpectedCash(
             float: shift?.float ?? .zero, cashReceived: Money(cents: cashReceived), changeGiven: Money(cents: change),

@@ -95,7 +95,7 @@ final class DayCloseTests: XCTestCase {
         for expectedLine in [
             "Z-BERICHT Nr. 1", "Wechselgeld (Anfangsbestand)", "+ Bareinnahmen (gegeben)", "− Rückgeld", "− Auszahlungen Storno",
             "+ Einlagen", "− Entnahmen", "Abschöpfung – Tresor", "100 €  × 1", "= Sollbestand", "An die Stadtkasse",
-            "Umsatz je Stunde", "Grund: Falsche Gebühr (Anna Amt)", "Prüfwert",
+            "Umsatz je Stunde", "Grund: Falsche Gebühr (Anna Amt;", "Freigabe: Bert Aufsicht)", "Prüfwert",
         ] {
             XCTAssertTrue(text.contains(expectedLine), "missing »\(expectedLine)« in\n\(text)")
         }
@@ -259,7 +259,8 @@ final class DayCloseTests: XCTestCase {
         XCTAssertEqual(outcome.detail.pieces, [:])
         XCTAssertTrue(outcome.detail.totalOnly)
         let text = outcome.reportText
-        XCTAssertTrue(text.contains(TextLayout.columns("  Scheck 2", "26,00 €", width: 42)), text)
+        // Number, bank and drawer of each cheque, wrapped; the amount on the last line.
+        XCTAssertTrue(text.contains("  Scheck 2 Nr. 0043, VR-Bank, Eva Muster\n" + TextLayout.columns("    (Beleg 2)", "26,00 €", width: 42)), text)
         XCTAssertTrue(text.contains(TextLayout.columns("  Summe Schecks", "63,00 €", width: 42)), text)
         XCTAssertTrue(text.contains("(nur Summe erfasst, ohne Stückelung)"), text)
         XCTAssertFalse(text.contains("50 €   ×"), text)

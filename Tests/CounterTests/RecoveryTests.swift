@@ -77,7 +77,7 @@ final class RecoveryTests: XCTestCase {
         try f.restart()
         let report = try f.service.start()
         XCTAssertEqual(report.unresolved.count, 1)
-        XCTAssertTrue(report.unresolved[0].description.contains("weiterhin offen – Das Kartenterminal ist nicht erreichbar"))
+        XCTAssertTrue(report.unresolved[0].description.contains("weiterhin offen – Terminal nicht erreichbar (Verbindung abgelehnt)"))
         // Cash still works; a new card payment and the close wait for the answer.
         XCTAssertNoThrow(try f.sell(.cash(tendered: Money(euros: 40))))
         XCTAssertThrowsError(try f.sell(.card)) { XCTAssertTrue("\($0)".contains("noch ungeklärt")) }

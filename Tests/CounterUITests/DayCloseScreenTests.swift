@@ -125,7 +125,7 @@ final class DayCloseScreenTests: XCTestCase {
         XCTAssertNil(backend.closed)
         XCTAssertEqual(screen.countSubmissions, 1)
         XCTAssertEqual(screen.focusIndex, screen.reasonIndex)
-        XCTAssertTrue(h.screenText.contains("Differenz:      -14,00 € Fehlbetrag"), h.screenText)
+        XCTAssertTrue(h.screenText.contains("Differenz: -14,00 € Fehlbetrag"), h.screenText)
         h.press(.function(10))
         XCTAssertTrue(h.screenText.contains("Fehlbetrag von 14,00 €: bitte einen Grund angeben"), h.screenText)
         h.type("Wechselgeld falsch herausgegeben")

@@ -148,6 +148,7 @@ final class FakeCounterBackend: CounterBackend {
         return text
     }
 
+    var changeConfirmationLimit: Money? = Money(cents: 20000)
     func payCash(amount: Money, tendered: Money) throws -> PaymentStep {
         let step = book("Bar", amount: amount)
         if case .completed(let receipt, _) = step { return .completed(receipt, change: Money(cents: tendered.cents - amount.cents)) }
@@ -223,9 +224,12 @@ final class FakeCounterBackend: CounterBackend {
         settledByHand.append("\(id) \(paid ? "bezahlt \(terminalReceiptNumber)" : "nicht bezahlt") \(note)")
         return paid ? "Von Hand geklärt: bezahlt – Beleg 2 gebucht." : "Von Hand geklärt: nicht bezahlt – nichts gebucht."
     }
-    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind == .entnahme }
+    /// The drawer's Sollbestand the fake reports.
+    var drawer = Money(cents: 50000)
+    func cashInDrawer() throws -> Money { drawer }
+    func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool { kind != .einlage }
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws {
-        if kind == .entnahme {
+        if kind != .einlage {
             guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
         }
         movements.append("\(kind.label) \(amount.formatted) \(reason)")

@@ -71,7 +71,8 @@ final class LoginAndShiftTests: XCTestCase {
         ui.type("1234")
         ui.press(.enter)
         ui.type("abc")
-        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Summe« nur Ziffern und Komma"))
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Summe«: »abc« ist kein Betrag."))
+        ui.press(.control("u"))
         ui.type("150")
         ui.press(.tab)
         ui.type("1")
@@ -152,12 +153,24 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertEqual(ui.keyCount, 8)
     }
 
-    func testLettersInAmountAreRefused() {
+    /// A letter or a minus in an amount is shown and named (the whole message, wrapped), and Enter
+    /// does not book with it.
+    func testLettersAndMinusInAmountAreNamed() {
         let ui = UIHarness()
         ui.type("fz")
         ui.press(.enter, .function(5))
         ui.type("1o")
-        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Gegeben« nur Ziffern und Komma, z. B. 12,50."))
+        XCTAssertTrue(ui.screenText.contains("Fehler: Im Feld »Gegeben«: »1o« ist kein Betrag. Erlaubt sind Ziffern und ein"), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Komma, z. B. 12,34."), ui.screenText)
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is CashPaymentScreen)
+        XCTAssertTrue(ui.screenText.contains("»1o« ist kein Betrag"), "Enter keeps the message: \(ui.screenText)")
+        XCTAssertEqual(ui.backend.payments, [])
+        ui.press(.control("u"))
+        ui.type("-5")
+        ui.press(.enter)
+        XCTAssertTrue(ui.screenText.contains("»-5«: negative Beträge sind hier nicht erlaubt."), ui.screenText)
+        XCTAssertEqual(ui.backend.payments, [])
         ui.press(.escape)
         XCTAssertTrue(ui.stack.top is SaleScreen)
         XCTAssertEqual(ui.backend.basket.lines.count, 1, "Esc in the payment goes back to the basket")
@@ -192,6 +205,78 @@ final class PaymentFlowTests: XCTestCase {
         assertGolden(ui.render(), "card-declined")
         ui.press(.enter, .function(5), .function(2))
         XCTAssertEqual(ui.backend.payments, ["Bar 13,00 €"])
+    }
+
+    /// The decline dialog's F5 opens the cash payment at once (no Enter first): declined card then
+    /// cash with change is 13 keys (the cash sale plus F6) beside the terminal's answer is in.
+    func testDeclineDialogKeysActAtOnce() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter)
+        ui.type("fz")
+        ui.press(.enter, .function(6))
+        ui.backend.cardJob!.finish(.declined("Die Karte wurde abgelehnt (Limit überschritten)."))
+        _ = ui.stack.tick()
+        XCTAssertTrue(ui.stack.top is MessageDialog)
+        ui.press(.function(5))
+        XCTAssertTrue(ui.stack.top is CashPaymentScreen, "F5 in the decline dialog is the cash payment")
+        ui.type("100")
+        ui.press(.enter, .enter)
+        XCTAssertEqual(ui.backend.payments, ["Bar 59,00 €"])
+        XCTAssertEqual(ui.keyCount, 13, "declined card, then cash with change: the cash sale's 12 plus F6")
+    }
+
+    /// The clerk's own abort is explained as such; the stale "Abbruch angefordert" notice is gone.
+    func testClerkAbortIsExplainedWithoutTheTerminalsText() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter, .function(6), .escape)
+        ui.backend.cardJob!.finish(.aborted("Die Zahlung wurde abgebrochen: Abbruch durch Zeitüberschreitung oder Abbruch-Taste."))
+        _ = ui.stack.tick()
+        let text = ui.screenText
+        XCTAssertTrue(text.contains("Die Zahlung wurde an der Kasse abgebrochen (Esc/F10)."), text)
+        XCTAssertFalse(text.contains("Zeitüberschreitung"), text)
+        XCTAssertFalse(text.contains("Abbruch angefordert"), text)
+    }
+
+    /// Split payment with the card part first: the rest in cash, then the terminal charges the
+    /// card part; both in one sale.
+    func testSplitPaymentCardPartFirstThenCashRest() {
+        let ui = UIHarness()
+        ui.type("pa")
+        ui.press(.enter, .function(8))
+        ui.type("30")
+        ui.press(.function(6))
+        XCTAssertTrue(ui.stack.top is CashPaymentScreen)
+        XCTAssertTrue(ui.screenText.contains("Rest bar: 16,00 €"), ui.screenText)
+        XCTAssertTrue(ui.screenText.contains("Danach Karte: 30,00 €"), ui.screenText)
+        ui.type("20")
+        ui.press(.enter)
+        XCTAssertTrue(ui.stack.top is CardPaymentScreen, "the card part runs at once")
+        ui.backend.cardJob!.approve()
+        _ = ui.stack.tick()
+        XCTAssertTrue(ui.stack.top is ReceiptScreen)
+        XCTAssertEqual(ui.backend.payments, ["Bar 16,00 €", "Karte 30,00 €"])
+    }
+
+    /// Below 80×24 no key acts; Strg+C quits only when nothing is open.
+    func testNoKeyActsWhileTooSmall() {
+        let ui = UIHarness()
+        ui.type("fz")
+        ui.press(.enter)
+        _ = ui.render(width: 60, height: 20)
+        ui.press(.function(5), .function(2))
+        ui.type("x")
+        ui.press(.control("c"))
+        XCTAssertTrue(ui.backend.payments.isEmpty)
+        XCTAssertFalse(ui.stack.quitRequested, "a basket is open")
+        XCTAssertTrue(ui.stack.top is SaleScreen)
+        _ = ui.render()
+        XCTAssertFalse(ui.screenText.contains("x_"), "the letter did not reach the search")
+        ui.press(.escape, .character("j"))
+        _ = ui.render(width: 60, height: 20)
+        ui.press(.control("c"))
+        XCTAssertTrue(ui.stack.quitRequested)
     }
 
     func testCardAbortByClerk() {

@@ -37,14 +37,23 @@ final class KeyTests: XCTestCase {
         XCTAssertEqual(Key.control("r").description, "Strg+R")
     }
 
-    func testAmountFieldRefusesLettersWithTheFieldName() {
+    /// A letter or a minus in an amount stays visible and is named as the problem, with the field.
+    func testAmountFieldNamesLettersAndMinusWithTheFieldName() {
         var field = TextField(label: "Gegeben", kind: .amount)
         XCTAssertEqual(field.handle(.character("1")), .changed)
-        guard case .refused(let reason) = field.handle(.character("x")) else { return XCTFail("letter accepted") }
-        XCTAssertTrue(reason.contains("»Gegeben«"))
-        XCTAssertEqual(field.text, "1")
-        XCTAssertEqual(field.handle(.backspace), .changed)
-        XCTAssertEqual(field.text, "")
+        XCTAssertNil(field.problem)
+        XCTAssertEqual(field.handle(.character("x")), .changed)
+        XCTAssertEqual(field.text, "1x")
+        XCTAssertEqual(field.problem, "Im Feld »Gegeben«: »1x« ist kein Betrag. Erlaubt sind Ziffern und ein Komma, z. B. 12,34.")
+        XCTAssertEqual(field.typingProblem, field.problem)
+        field.setText("-5")
+        XCTAssertEqual(field.problem, "Im Feld »Gegeben«: »-5«: negative Beträge sind hier nicht erlaubt.")
+        // On the way to 1.234,56 nothing is wrong yet while typing; on leaving the field it is.
+        field.setText("1.2345")
+        XCTAssertNil(field.typingProblem)
+        XCTAssertNotNil(field.problem)
+        field.setText("12,50")
+        XCTAssertNil(field.problem)
     }
 
     func testDispatchHonoursDisabledBindings() {

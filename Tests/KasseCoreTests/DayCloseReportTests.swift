@@ -54,6 +54,39 @@ final class DayCloseReportTests: XCTestCase {
         XCTAssertTrue(text.split(separator: "\n").allSatisfy { $0.count <= 42 }, "fits a 42-column printer")
     }
 
+    /// Items are itemised by item and variant with each unit price (not 2 × 107,50 under the first
+    /// variant's name); a storno's approver, each cheque's details and a long reason are all there,
+    /// wrapped, and the cash formula shows each sign once.
+    func testZReportItemisesVariantsAndNamesApproverAndCheques() throws {
+        var totals = DayCloseTotals()
+        totals.addItemVariant(.init(label: "RP Reisepass (ab 24 Jahre)", quantity: 1, unitPrice: Money(euros: 70), amount: Money(euros: 70)))
+        totals.addItemVariant(.init(label: "RP Reisepass (unter 24 Jahre)", quantity: 1, unitPrice: Money(cents: 3750), amount: Money(cents: 3750)))
+        totals.addItemVariant(.init(label: "FZ Führungszeugnis", quantity: 0, unitPrice: Money(euros: 13), amount: .zero))
+        totals.addStorno(
+            .init(
+                receiptNumber: "9", originalReceiptNumber: "4", amount: Money(euros: -13), reason: "Antrag zurückgezogen (Demo Bedienerin am Schalter)",
+                operatorName: "Demo Bediener", approverName: "Chefin Aufsicht"))
+        let expected = ExpectedCash(float: Money(euros: 100), cashReceived: Money(euros: 200), changeGiven: Money(cents: 5350), stornoPayouts: .zero)
+        var draft = DayCloseDraft(register: "K1", operatorName: "demo", policy: DayClosePolicy(approvalThreshold: Money(euros: 5)), expected: expected)
+        draft.cheques = [Money(euros: 9)]
+        draft.chequeLabels = ["Nr. 4711, Sparkasse, Erika Muster (Beleg 3)"]
+        let report = ZReport(
+            register: "K1", zNumber: 1, businessDay: "26.11.2026", periodStart: "", periodEnd: "", totals: totals, draft: draft, floatKept: .zero)
+        let lines = try report.lines()
+        XCTAssertTrue(lines.allSatisfy { $0.count <= 42 }, lines.joined(separator: "\n"))
+        let text = lines.joined(separator: "\n")
+        XCTAssertTrue(
+            text.contains(TextLayout.columns("  RP Reisepass (ab 24 Jahre)", "", width: 42) + "\n" + String(repeating: " ", count: 23) + "1 × 70,00 = 70,00 €"),
+            text)
+        XCTAssertTrue(text.contains("  RP Reisepass (unter 24 Jahre)\n" + String(repeating: " ", count: 23) + "1 × 37,50 = 37,50 €"), text)
+        XCTAssertFalse(text.contains("FZ Führungszeugnis"), "a variant cancelled to nothing is left out")
+        XCTAssertTrue(
+            text.contains("    Grund: Antrag zurückgezogen (Demo\n      Bedienerin am Schalter) (Demo\n      Bediener; Freigabe: Chefin Aufsicht)"), text)
+        XCTAssertTrue(text.contains("  Scheck 1 Nr. 4711, Sparkasse, Erika\n    Muster (Beleg 3)                9,00 €"), text)
+        XCTAssertTrue(text.contains(TextLayout.columns("  − Rückgeld", "53,50 €", width: 42)), text)
+        XCTAssertFalse(text.contains("-53,50"), text)
+    }
+
     func testHourlyChartScalesAndKeepsGaps() {
         let chart = HourlyChart(salesPerHour: [8: Money(euros: 100), 10: Money(euros: 50), 11: Money(cents: 1)])
         let lines = chart.lines(barWidth: 10, bar: "#", width: 30)
@@ -123,9 +156,9 @@ final class DayCloseReportTests: XCTestCase {
         ------------------------------------------
           Wechselgeld (Anfangsbestand)    100,00 €
           + Bareinnahmen (gegeben)         50,00 €
-          − Rückgeld                       -4,00 €
-          − Auszahlungen Storno           -46,00 €
-          − Entnahmen                     -20,00 €
+          − Rückgeld                        4,00 €
+          − Auszahlungen Storno            46,00 €
+          − Entnahmen                      20,00 €
           = Sollbestand                    80,00 €
           Istbestand                       78,50 €
           Differenz (Fehlbetrag)           -1,50 €

@@ -33,6 +33,12 @@ public struct ChequeEntry: Equatable, Sendable {
     public let chequeNumber: String
     public let drawer: String
     public let amount: Money
+    public var bank: String = ""
+
+    /// `Nr. 4711, Sparkasse, Erika Muster (Beleg 12)` for the Z report.
+    public var reportLabel: String {
+        ["Nr. \(chequeNumber)", bank, drawer].filter { !$0.isEmpty }.joined(separator: ", ") + " (Beleg \(receiptNumber))"
+    }
 }
 
 /// The open period (or a closed one) as read from the ledger: what the count is compared with and

@@ -60,6 +60,12 @@ public final class DayCloseService {
                         amount: group.amount)
                 }
             }
+            for variant in rows.itemVariants {
+                totals.addItemVariant(
+                    DayCloseTotals.ItemVariant(
+                        label: variant.itemCode + " " + text(variant.name, variant.variant), quantity: variant.quantity, unitPrice: variant.unitPrice,
+                        amount: variant.amount))
+            }
             for span in rows.salesPerSpan { try totals.addSales(span.amount, hour: calendar.hour(of: span.startsAt)) }
             for payment in rows.payments {
                 let name = payment.method.germanName
@@ -82,7 +88,8 @@ public final class DayCloseService {
                     totals.addStorno(
                         DayCloseTotals.Storno(
                             receiptNumber: String(storno.receiptNumber), originalReceiptNumber: storno.originalReceiptNumber.map(String.init) ?? "?",
-                            amount: storno.total.negated, reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId))
+                            amount: storno.total.negated, reason: storno.reason, operatorName: names[storno.operatorId] ?? storno.operatorId,
+                            approverName: storno.approvedBy.map { names[$0] ?? $0 }))
                 }
             }
             var shift: ShiftRecord?
@@ -101,7 +108,7 @@ public final class DayCloseService {
             return DayClosePeriod(
                 afterSeq: afterSeq, shift: shift, expected: expected, totals: totals, dayTotals: dayTotals,
                 cheques: rows.cheques.map {
-                    ChequeEntry(receiptNumber: $0.receiptNumber, chequeNumber: $0.chequeNumber, drawer: $0.drawer, amount: $0.amount)
+                    ChequeEntry(receiptNumber: $0.receiptNumber, chequeNumber: $0.chequeNumber, drawer: $0.drawer, amount: $0.amount, bank: $0.bank)
                 },
                 cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt, lastBookingAt: rows.lastBookingAt,
                 lastReceiptNumber: try ledger.lastReceiptNumber())
@@ -141,6 +148,7 @@ public final class DayCloseService {
                     register: counter.registerId, operatorName: op.name, policy: settings.policy(blindCount: blindCount), expected: period.expected)
                 draft.pendingCardPayments = try ledger.unresolvedCardPayments().count
                 draft.cheques = period.cheques.map(\.amount)
+                draft.chequeLabels = period.cheques.map(\.reportLabel)
                 return DayClosePreparation(
                     zNumber: try ledger.nextZNumber(), businessDate: max(try counter.currentBusinessDate(), shift.businessDate), period: period,
                     draft: draft, floatSuggestion: shift.float)
@@ -206,6 +214,7 @@ public final class DayCloseService {
             draft.reason = request.reason.trimmingCharacters(in: .whitespaces)
             draft.approver = approverName
             draft.cheques = period.cheques.map(\.amount)
+            draft.chequeLabels = period.cheques.map(\.reportLabel)
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
 
@@ -456,6 +465,7 @@ public final class DayCloseService {
                 draft.reason = detail?.reason ?? ""
                 draft.approver = try close.approvedBy.map { try ledger.operatorRecord(id: $0)?.name ?? $0 }
                 draft.cheques = period.cheques.map(\.amount)
+                draft.chequeLabels = period.cheques.map(\.reportLabel)
                 if let detail {
                     draft.cardTotals = CardTotalsComparison(
                         ledgerTotal: detail.ledgerCardTotal, ledgerCount: detail.ledgerCardCount, terminalTotal: detail.terminalTotal,
@@ -500,7 +510,7 @@ public final class DayCloseService {
             if let detail, let at = lines.firstIndex(where: { $0.hasPrefix("Kartenterminal (Kassenschnitt)") }) {
                 var index = at + 2
                 while index < lines.count, !lines[index].isEmpty { index += 1 }
-                lines.insert(TextLayout.columns("  " + detail.terminalNote, "", width: width), at: index)
+                lines.insert(contentsOf: TextLayout.wrapped("  " + detail.terminalNote, width: width), at: index)
             }
             if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
                 lines.append(TextLayout.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
@@ -520,6 +530,7 @@ public final class DayCloseService {
                 register: counter.registerId, operatorName: try period.shift.flatMap { try ledger.operatorRecord(id: $0.operatorId)?.name } ?? "",
                 policy: settings.policy(blindCount: false), expected: period.expected)
             draft.cheques = period.cheques.map(\.amount)
+            draft.chequeLabels = period.cheques.map(\.reportLabel)
             draft.cardTotals = CardTotalsComparison(
                 ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
             let start = period.shift?.openedAt ?? period.firstBookingAt ?? now

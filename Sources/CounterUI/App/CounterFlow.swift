@@ -11,10 +11,11 @@ public final class CounterFlow {
         self.backend = backend
     }
 
-    /// The first screen: log-in.
-    public func start(stack: ScreenStack) {
+    /// The first screen: log-in (with `login` pre-filled, e.g. the Kennung just set up).
+    public func start(stack: ScreenStack, login: String? = nil) {
+        stack.quitWhileTooSmall = { [weak self] stack in self?.quitUnseen(stack: stack) }
         stack.status.operatorName = nil
-        stack.reset(to: backend.needsFirstSetup ? FirstSetupScreen(flow: self) : LoginScreen(flow: self))
+        stack.reset(to: backend.needsFirstSetup ? FirstSetupScreen(flow: self) : LoginScreen(flow: self, login: login))
         let notes = backend.takeStartupNotes()
         if !notes.isEmpty { stack.push(MessageDialog(title: "Beim Start erledigt", lines: notes)) }
     }
@@ -25,7 +26,8 @@ public final class CounterFlow {
             stack.reset(to: OpenShiftScreen(flow: self))
         } else {
             showSale(stack: stack)
-            if let note = backend.shiftHolderNote { stack.showError(note) }
+            // Who holds the shift is information (a supervisor may well log in beside a clerk), not an error.
+            if let note = backend.shiftHolderNote { stack.showNotice(note) }
         }
     }
 
@@ -50,7 +52,7 @@ public final class CounterFlow {
         saleScreen?.paymentFinished()
         switch step {
         case .remaining(let due):
-            stack.showNotice("Teilzahlung gebucht. Offen: \(due.formatted) – Zahlart wählen (F5 Bar, F6 Karte, F7 Scheck).")
+            stack.showNotice("Teilbetrag angenommen. Offen: \(due.formatted) – F5 Bar, F6 Karte, F7 Scheck.")
         case .completed(let receipt, let change):
             // The change only matters when cash was handed over.
             let showsChange = tendered != nil || !change.isZero
@@ -130,6 +132,15 @@ public final class CounterFlow {
         backend.logOut()
         start(stack: stack)
         stack.showNotice("Abgemeldet. Nächster Bediener bitte anmelden.")
+    }
+
+    /// Strg+C while the window is too small to show the question: quits only when nothing is
+    /// open (empty basket, no card payment or terminal function running); otherwise nothing happens.
+    func quitUnseen(stack: ScreenStack) {
+        let busy = stack.screens.contains { $0 is CardPaymentScreen || ($0 as? TerminalFunctionScreen)?.isRunning == true }
+        guard backend.basket.isEmpty, backend.basket.paid.isZero, !busy else { return }
+        backend.logOut()
+        stack.requestQuit()
     }
 
     func quit(stack: ScreenStack) {

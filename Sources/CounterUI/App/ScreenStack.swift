@@ -34,6 +34,13 @@ public final class ScreenStack {
     }()
     /// Set when the application should end.
     public private(set) var quitRequested = false
+    /// Whether the last drawing found the window below 80×24 and showed only the too-small
+    /// message: then no key acts (the clerk cannot see what it would do), except Strg+C.
+    public private(set) var isTooSmall = false
+    /// Strg+C while the window is too small: quits if nothing is open (``CounterFlow`` decides).
+    public var quitWhileTooSmall: ((ScreenStack) -> Void)?
+    /// The most rows the message line grows to (upwards, over the screen) for a long message.
+    static let maximumMessageRows = 4
 
     public init(status: StatusInfo, now: @escaping () -> Date = Date.init) {
         self.status = status
@@ -74,6 +81,10 @@ public final class ScreenStack {
     public func handle(_ key: Key) {
         guard let top else { return }
         if key == .resize { return }
+        if isTooSmall {
+            if key == .control("c") { quitWhileTooSmall?(self) }
+            return
+        }
         message = nil
         if CommonKeys.help.contains(key), !(top is HelpScreen) {
             push(HelpScreen(for: top))
@@ -107,7 +118,8 @@ public final class ScreenStack {
     /// Draws the whole screen into `grid`.
     public func render(into grid: inout ScreenGrid) {
         grid.cursor = nil
-        guard grid.width >= Self.minimumWidth, grid.height >= Self.minimumHeight else {
+        isTooSmall = grid.width < Self.minimumWidth || grid.height < Self.minimumHeight
+        guard !isTooSmall else {
             renderTooSmall(into: &grid)
             return
         }
@@ -118,17 +130,31 @@ public final class ScreenStack {
             grid.cursor = nil
             screen.render(into: &grid, in: area)
         }
-        if let message {
-            let prefix = message.isError ? "Fehler: " : ""
-            grid.put(" " + prefix + message.text, row: grid.height - 2, column: 0, width: grid.width, style: message.isError ? .error : .notice)
-        }
+        if let message { renderMessage(message, into: &grid) }
         renderBar(top?.keyHelp ?? [], into: &grid)
+    }
+
+    /// The message line: a long message wraps and grows upwards over the screen (at most
+    /// ``maximumMessageRows``), so every word can be read; the last row stays above the key bar.
+    private func renderMessage(_ message: (text: String, isError: Bool), into grid: inout ScreenGrid) {
+        let prefix = message.isError ? "Fehler: " : ""
+        var lines = wrap(prefix + message.text, width: grid.width - 2, hangingIndent: prefix.count)
+        if lines.count > Self.maximumMessageRows {
+            lines = Array(lines.prefix(Self.maximumMessageRows))
+            lines[lines.count - 1] = String(lines[lines.count - 1].prefix(grid.width - 3)) + "…"
+        }
+        let style: CellStyle = message.isError ? .error : .notice
+        let first = grid.height - 1 - lines.count
+        for (i, line) in lines.enumerated() {
+            grid.put(" " + line, row: first + i, column: 0, width: grid.width, style: style)
+        }
     }
 
     private func renderTooSmall(into grid: inout ScreenGrid) {
         let lines = [
             "Fenster zu klein: \(grid.width)×\(grid.height).",
             "Bitte auf mindestens \(Self.minimumWidth)×\(Self.minimumHeight) vergrößern.",
+            "Bis dahin wirkt keine Taste (Strg+C: Beenden).",
         ]
         for (i, line) in lines.enumerated() {
             let row = grid.height / 2 - 1 + i
@@ -194,7 +220,8 @@ public final class ScreenStack {
             guard let key = item.keys.first else { continue }
             // "F5Bar" as htop does; other keys get a space: "Enter Drucken".
             var keyText = key.description
-            if case .function = key {} else { keyText += " " }
+            // A label that starts with a digit ("10€") would run into the key: "F3 10€".
+            if case .function = key, item.label.first?.isNumber != true {} else { keyText += " " }
             let needed = keyText.count + item.label.count + 1
             if column + needed > grid.width { break }
             column = grid.put(keyText, row: row, column: column, style: .barKey)

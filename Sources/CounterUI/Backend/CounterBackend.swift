@@ -48,6 +48,9 @@ public protocol CounterBackend: DayCloseBackend {
     func discardBasket()
 
     // MARK: Payment
+    /// Change above this is asked about once before the cash payment is booked
+    /// (`[thresholds] change_confirmation`); `nil` never asks.
+    var changeConfirmationLimit: Money? { get }
     /// Pays `amount` of the basket in cash; `tendered` is what the citizen handed over.
     func payCash(amount: Money, tendered: Money) throws -> PaymentStep
     func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep
@@ -80,6 +83,9 @@ public protocol CounterBackend: DayCloseBackend {
     /// terminal or by hand): starts the next basket and says so; `nil` otherwise.
     func basketBookedMeanwhile() -> String?
 
+    /// The cash the drawer should hold now (the Sollbestand of the open period): an Entnahme or
+    /// a transfer above it is refused before anyone approves it.
+    func cashInDrawer() throws -> Money
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws

@@ -14,6 +14,7 @@ public final class LiveCounterBackend: CounterBackend {
     let access: AccessControl
     let dayCloseSettings: DayCloseSettings
     public let status: StatusInfo
+    public let changeConfirmationLimit: Money?
     private var model: CatalogBasket
     private var saleId = LiveCounterBackend.newId()
     private var startedAt: Instant?
@@ -27,8 +28,10 @@ public final class LiveCounterBackend: CounterBackend {
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
         service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
-        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())
+        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration()),
+        changeConfirmation: Money = Configuration().changeConfirmation
     ) throws {
+        changeConfirmationLimit = changeConfirmation.isZero ? nil : changeConfirmation
         precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
@@ -309,6 +312,8 @@ public final class LiveCounterBackend: CounterBackend {
         newSale()
         return "Der Verkauf ist gebucht (Beleg \(sale.receiptNumber)); der Warenkorb ist frei für den nächsten Kunden."
     }
+
+    public func cashInDrawer() throws -> Money { try service.ledger.periodTotals().totals.expectedCash }
 
     public func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool {
         kind != .einlage && (session?.needsApproval(.cashWithdrawal(Money(cents: 1))) ?? true)

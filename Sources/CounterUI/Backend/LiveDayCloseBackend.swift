@@ -34,8 +34,10 @@ extension LiveCounterBackend {
         let outcome = try dayClose.close(request, approval: approval)
         preparedDayClose = nil
         try renewBasketDate()
+        // The printer only when one is set up (the service sends the report to it then).
+        let printed = service.printer == nil ? "; kein Drucker eingerichtet" : " und an den Drucker gesendet"
         let note =
-            outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent)) und an den Drucker gesendet." }
+            outcome.reportFile.map { "Z-Bericht \(outcome.record.zNumber) gespeichert (\(($0 as NSString).lastPathComponent))\(printed)." }
             ?? (outcome.fileProblem ?? "")
         let terminalNote = outcome.terminalReceiptFile.map { " Kassenschnittbeleg des Terminals: \(($0 as NSString).lastPathComponent)." } ?? ""
         return DayCloseDone(

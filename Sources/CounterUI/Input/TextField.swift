@@ -1,3 +1,5 @@
+import KasseCore
+
 /// A one-line input field: text, cursor, editing keys. Screens own fields and render them with
 /// ``render(into:row:column:width:focused:)``, which also places the hardware cursor.
 public struct TextField: Equatable, Sendable {
@@ -6,7 +8,8 @@ public struct TextField: Equatable, Sendable {
         case text
         /// Digits only (operator id, PIN, quantity, cheque number).
         case digits
-        /// An amount as a clerk types it (`12,34`); letters are refused with a message.
+        /// An amount as a clerk types it (`12,34`). What is typed stays visible, also a letter or a
+        /// minus: ``problem`` says what is wrong, and the form does not move on with it.
         case amount
     }
 
@@ -102,10 +105,22 @@ public struct TextField: Equatable, Sendable {
         case .digits:
             return c.isASCII && c.isNumber ? nil : "Im Feld »\(label)« sind nur Ziffern erlaubt."
         case .amount:
-            return (c.isASCII && c.isNumber) || c == "," || c == "."
-                ? nil
-                : "Im Feld »\(label)« nur Ziffern und Komma, z. B. 12,50."
+            return nil
         }
+    }
+
+    /// For an amount field: why its text is not an amount (nil when empty or valid), naming the field.
+    public var problem: String? {
+        guard kind == .amount, !text.isEmpty else { return nil }
+        do { _ = try Money.parse(text) } catch { return "Im Feld »\(label)«: \(error)" }
+        return nil
+    }
+
+    /// ``problem`` while typing, only for what can never become an amount (a letter, a minus):
+    /// `1.2` on the way to `1.234,56` is not an error yet.
+    public var typingProblem: String? {
+        guard kind == .amount, text.contains(where: { !(($0.isASCII && $0.isNumber) || $0 == "," || $0 == ".") }) else { return nil }
+        return problem
     }
 
     /// Draws `[text____]` in `width` columns; when focused, sets the hardware cursor.

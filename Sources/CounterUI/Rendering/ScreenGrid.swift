@@ -193,3 +193,39 @@ public struct ScreenGrid: Equatable, Sendable {
         return alignRight ? pad + text : text + pad
     }
 }
+
+/// Breaks `text` into lines of at most `width` characters at spaces, so every word stays readable
+/// (the message line, dialogs and reports wrap with it). A word longer than `width` is split;
+/// continuation lines keep the first line's indentation plus `hangingIndent`.
+func wrap(_ text: String, width: Int, hangingIndent: Int = 0) -> [String] {
+    let width = max(1, width)
+    let leading = String(text.prefix { $0 == " " })
+    let continuation = String(repeating: " ", count: min(width / 2, leading.count + hangingIndent))
+    var lines: [String] = []
+    var current = leading
+    var currentHasWord = false
+    for word in text.split(separator: " ") {
+        var word = Substring(word)
+        while !word.isEmpty {
+            let room = width - current.count - (currentHasWord ? 1 : 0)
+            if word.count <= room {
+                current += (currentHasWord ? " " : "") + word
+                currentHasWord = true
+                word = ""
+            } else if currentHasWord {
+                lines.append(current)
+                current = continuation
+                currentHasWord = false
+            } else {
+                // A word wider than the line: split it.
+                let take = max(1, room)
+                current += word.prefix(take)
+                word = word.dropFirst(take)
+                lines.append(current)
+                current = continuation
+            }
+        }
+    }
+    if currentHasWord { lines.append(current) }
+    return lines
+}

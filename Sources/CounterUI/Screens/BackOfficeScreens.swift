@@ -281,15 +281,25 @@ final class CashMovementDialog: FormScreen {
                 throw CounterUserError("Bitte einen Grund eingeben (z. B. »Abschöpfung Tresor«).")
             }
             let reason = form.value(1)
+            // The drawer is checked before a supervisor is called to approve.
+            if !kind.isIntoDrawer {
+                let available = try flow.backend.cashInDrawer()
+                guard amount <= available else {
+                    form.focusIndex = 0
+                    throw CounterUserError("In der Kasse sind nur \(available.formatted): eine \(kind.label) über \(amount.formatted) ist nicht möglich.")
+                }
+            }
             guard flow.backend.cashMovementNeedsApproval(kind) else {
                 try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: nil)
                 stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
                 return true
             }
-            stack.replaceTop(
-                with: ApprovalDialog(
+            // Over the entry: Esc in the approval goes back to it with amount and reason kept.
+            stack.push(
+                ApprovalDialog(
                     intro: ["\(kind.label) über \(amount.formatted)", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
                         try flow.backend.cashMovement(kind, amount: amount, reason: reason, approval: approval)
+                        stack.pop(through: form)
                         stack.showNotice("\(kind.label) über \(amount.formatted) gebucht.")
                     })
             return false

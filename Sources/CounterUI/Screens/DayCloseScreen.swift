@@ -178,6 +178,10 @@ final class DayCloseCountScreen: BoundScreen {
         case .toggleBlind:
             blind.toggle()
         case .next:
+            if let problem = fields[focusIndex].problem {
+                stack.showError(problem)
+                return .handled
+            }
             focusIndex = (focusIndex + 1) % fields.count
         case .previous:
             focusIndex = (focusIndex + fields.count - 1) % fields.count
@@ -202,6 +206,7 @@ final class DayCloseCountScreen: BoundScreen {
             }
             if firstCountedCash == nil { firstCountedCash = counted.count.total }
             countSubmissions += 1
+            keepOnlyWhatWasCounted(counted.count.total)
             let difference = try counted.count.total.subtracting(sheet.expected)
             if difference.isZero {
                 stack.showNotice("Gezählt \(counted.count.total.formatted) – stimmt mit dem Sollbestand überein.")
@@ -216,6 +221,14 @@ final class DayCloseCountScreen: BoundScreen {
             stack.showError("\(error)")
             return false
         }
+    }
+
+    /// The float for tomorrow is preset to the suggestion; when less was counted, the preset
+    /// becomes what can be kept (all of it). A value the clerk typed is left alone.
+    func keepOnlyWhatWasCounted(_ counted: Money) {
+        let preset = sheet.floatSuggestion.formattedNumber
+        guard fields[floatIndex].text == preset, counted < sheet.floatSuggestion else { return }
+        fields[floatIndex].setText(counted.formattedNumber)
     }
 
     static func kind(_ difference: Money) -> String { difference.isZero ? "keine Differenz" : (difference.isNegative ? "Fehlbetrag" : "Überschuss") }
@@ -237,6 +250,7 @@ final class DayCloseCountScreen: BoundScreen {
             if countSubmissions == 0 { return }
         }
         do {
+            if let counted = try counted() { keepOnlyWhatWasCounted(counted.count.total) }
             let request = try self.request()
             let difference = try request.count.total.subtracting(sheet.expected)
             if !difference.isZero && request.reason.count < 3 {
@@ -269,7 +283,7 @@ final class DayCloseCountScreen: BoundScreen {
     func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
         switch fields[focusIndex].handle(key) {
         case .refused(let reason): stack.showError(reason)
-        case .ignored, .changed, .unchanged: break
+        case .ignored, .changed, .unchanged: if let problem = fields[focusIndex].typingProblem { stack.showError(problem) }
         }
         return .handled
     }
@@ -320,8 +334,8 @@ final class DayCloseCountScreen: BoundScreen {
         let expectedText = expectedVisible ? sheet.expected.formatted : "(erst nach der Zählung, F5)"
         grid.put("  Sollbestand: " + expectedText, row: row, column: 1, style: expectedVisible ? .normal : .dim)
         if let difference {
-            let text = "Differenz: " + ScreenGrid.fit(difference.formatted, width: 13, alignRight: true) + " " + Self.kind(difference)
-            grid.put(text, row: row, column: 41, style: difference.isZero ? .normal : .error, maxWidth: 38)
+            let text = "Differenz: " + difference.formatted + " " + Self.kind(difference)
+            grid.put(text, row: row, column: 41, style: difference.isZero ? .normal : .error, maxWidth: area.width - 41)
         }
         row += 1
         field(reasonIndex, "Grund der Differenz:", at: row, width: 55)
@@ -386,9 +400,10 @@ final class ReportScreen: BoundScreen {
     /// Instead of going back (after the day close: log out).
     var onClose: ((ScreenStack) -> Void)?
 
+    /// The report's lines, each longer than the screen (74 columns beside the margin) wrapped.
     init(title: String, lines: [String]) {
         self.title = title
-        self.lines = lines
+        self.lines = wrapLines(lines, width: ScreenStack.minimumWidth - 6)
     }
 
     var bindings: [KeyBinding<Action>] {

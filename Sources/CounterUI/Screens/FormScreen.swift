@@ -92,6 +92,10 @@ public class FormScreen: BoundScreen {
 
     public func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult {
         if key == .enter {
+            if let problem = fields[safe: focusIndex]?.problem {
+                stack.showError(problem)
+                return .handled
+            }
             if focusIndex < fields.count - 1 {
                 focusIndex += 1
             } else {
@@ -103,14 +107,15 @@ public class FormScreen: BoundScreen {
         guard fields.indices.contains(focusIndex) else { return .handled }
         switch fields[focusIndex].handle(key) {
         case .refused(let reason): stack.showError(reason)
-        case .ignored, .changed, .unchanged: break
+        case .ignored, .changed, .unchanged: if let problem = fields[focusIndex].typingProblem { stack.showError(problem) }
         }
         return .handled
     }
 
     public func render(into grid: inout ScreenGrid, in area: Rect) {
         let labelWidth = (fields.map(\.label.count).max() ?? 0) + 2
-        let footerLines = footer(self)
+        let intro = wrapLines(self.intro, width: area.width - 10)
+        let footerLines = wrapLines(footer(self), width: area.width - 10)
         let fieldWidth = min(30, fields.map(\.maxLength).max() ?? 10) + 1
         let contentWidth = max(labelWidth + fieldWidth, (intro + footerLines).map(\.count).max() ?? 0)
         let height = intro.count + fields.count + footerLines.count + 4 + (intro.isEmpty ? 0 : 1) + (footerLines.isEmpty ? 0 : 1)

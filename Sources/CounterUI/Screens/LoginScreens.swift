@@ -1,9 +1,11 @@
+import Access
 import Foundation
 import KasseCore
 
 /// Log-in: operator id and PIN.
 final class LoginScreen: FormScreen {
-    init(flow: CounterFlow) {
+    /// `login` pre-fills the Kennung (after the first setup) and puts the focus on the PIN.
+    init(flow: CounterFlow, login: String? = nil) {
         super.init(
             title: "Anmeldung", modal: false,
             intro: ["Bitte mit Kennung und PIN anmelden."],
@@ -33,6 +35,10 @@ final class LoginScreen: FormScreen {
                 flow.quit(stack: stack)
             }
         ]
+        if let login, !login.isEmpty {
+            fields[0].setText(login)
+            focusIndex = 1
+        }
     }
 }
 
@@ -60,12 +66,18 @@ final class FirstSetupScreen: FormScreen {
             do {
                 try flow.backend.setUpFirstOperator(login: form.value(1), name: form.value(0), pin: form.value(2), pinRepeated: form.value(3))
             } catch {
-                form.fields[2].clear()
-                form.fields[3].clear()
-                form.focusIndex = 2
+                // The focus goes to the field the error names; the PINs are kept unless they are the problem.
+                switch error as? AccessError {
+                case .invalidName?: form.focusIndex = 0
+                case .invalidLogin?, .loginTaken?: form.focusIndex = 1
+                default:
+                    form.fields[2].clear()
+                    form.fields[3].clear()
+                    form.focusIndex = 2
+                }
                 throw error
             }
-            flow.start(stack: stack)
+            flow.start(stack: stack, login: form.value(1))
             stack.showNotice("\(form.value(0)) ist angelegt. Bitte jetzt anmelden.")
             return false
         }
@@ -216,7 +228,8 @@ class CashCountScreen: FormScreen {
             draw(i + 8, row: row + i, column: 40)
         }
         row += 9
-        let counted = countedTotal()
+        // The pieces' total, else the sum as typed.
+        let counted = countedTotal() ?? (value(0).isEmpty ? nil : try? parseAmount(value(0), field: "Summe", allowZero: true))
         grid.put("Gezählt: " + (counted?.formatted ?? "–"), row: row, column: 5, style: .emphasis)
         grid.put("Enter: nächstes Feld · F10 \(submitLabel)", row: row + 1, column: 5, style: .dim)
     }

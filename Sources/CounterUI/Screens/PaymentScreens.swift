@@ -11,29 +11,11 @@ extension SaleScreen {
     }
 }
 
-/// Breaks `text` into lines of at most `width` characters at spaces.
-func wrap(_ text: String, width: Int) -> [String] {
-    var lines: [String] = []
-    var current = ""
-    for word in text.split(separator: " ") {
-        if current.isEmpty {
-            current = String(word)
-        } else if current.count + 1 + word.count <= width {
-            current += " " + word
-        } else {
-            lines.append(current)
-            current = String(word)
-        }
-    }
-    if !current.isEmpty { lines.append(current) }
-    return lines
-}
-
 /// Parses an amount field with the field's name in the message.
 func parseAmount(_ text: String, field: String, allowZero: Bool = false) throws -> Money {
     guard !text.isEmpty else { throw CounterUserError("Bitte im Feld »\(field)« einen Betrag eingeben, z. B. 20,00.") }
     let amount: Money
-    do { amount = try Money.parse(text) } catch { throw CounterUserError("\(field): \(error)") }
+    do { amount = try Money.parse(text) } catch { throw CounterUserError("Im Feld »\(field)«: \(error)") }
     if amount.isZero && !allowZero { throw CounterUserError("Im Feld »\(field)« ist 0,00 € nicht möglich.") }
     return amount
 }
@@ -43,11 +25,13 @@ final class QuantityDialog: FormScreen {
     init(line: BasketView.Line, apply: @escaping (Int, ScreenStack) -> Void) {
         super.init(
             title: "Menge ändern", intro: ["\(line.code) \(line.name)"],
-            fields: [TextField(label: "Menge", kind: .digits, maxLength: 2, text: String(line.quantity))],
+            // One digit more than the largest quantity: what does not fit is refused by name, not cut.
+            fields: [TextField(label: "Menge", kind: .digits, maxLength: String(Basket.maximumQuantity).count + 1, text: String(line.quantity))],
             submitLabel: "Übernehmen"
         ) { form, stack in
             guard let quantity = Int(form.value(0)), (1...Basket.maximumQuantity).contains(quantity) else {
-                throw CounterUserError("Menge: bitte eine Zahl von 1 bis \(Basket.maximumQuantity) eingeben (Entfernen mit F4).")
+                let typed = form.value(0).isEmpty ? "" : "»\(form.value(0))« geht nicht: "
+                throw CounterUserError("Menge: \(typed)bitte eine Zahl von 1 bis höchstens \(Basket.maximumQuantity) eingeben (Entfernen mit F4).")
             }
             stack.pop(through: form)
             apply(quantity, stack)
@@ -60,11 +44,16 @@ final class QuantityDialog: FormScreen {
 final class CashPaymentScreen: FormScreen {
     static let notes: [(key: Int, euros: Int64)] = [(3, 10), (4, 20), (5, 50), (6, 100), (7, 200)]
     let amount: Money
+    /// The tendered amount whose large change the clerk confirmed (asked once).
+    var confirmedTendered: Money?
 
-    init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
+    /// `cardPartAfter`: a split payment with the card part typed first; after the cash rest the
+    /// terminal charges it at once.
+    init(backend: CounterBackend, flow: CounterFlow, amount: Money, cardPartAfter: Money? = nil) {
         self.amount = amount
         super.init(
-            title: "Barzahlung", intro: ["Zu zahlen: \(amount.formatted)"],
+            title: "Barzahlung",
+            intro: cardPartAfter.map { ["Rest bar: \(amount.formatted)", "Danach Karte: \($0.formatted)"] } ?? ["Zu zahlen: \(amount.formatted)"],
             fields: [TextField(label: "Gegeben", kind: .amount, maxLength: 10)],
             submitLabel: "Buchen"
         ) { form, stack in
@@ -72,7 +61,28 @@ final class CashPaymentScreen: FormScreen {
             guard tendered >= amount else {
                 throw CounterUserError("Gegeben \(tendered.formatted) ist weniger als zu zahlen \(amount.formatted); Betrag korrigieren.")
             }
+            let screen = form as! CashPaymentScreen
+            let change = try tendered.subtracting(amount)
+            if let limit = backend.changeConfirmationLimit, change > limit, screen.confirmedTendered != tendered {
+                stack.push(
+                    ConfirmDialog(
+                        title: "Rückgeld prüfen",
+                        question: ["Gegeben \(tendered.formatted) für \(amount.formatted):", "Rückgeld \(change.formatted) – stimmt das?"],
+                        yesLabel: "Buchen", noLabel: "Korrigieren"
+                    ) { yes, stack in
+                        guard yes else { return }
+                        screen.confirmedTendered = tendered
+                        screen.submit(stack: stack)
+                    })
+                return false
+            }
             let step = try backend.payCash(amount: amount, tendered: tendered)
+            if let cardPart = cardPartAfter, case .remaining = step {
+                flow.backToSale(stack: stack)
+                stack.showNotice("Rest bar angenommen (Rückgeld \(change.formatted)); jetzt die Karte über \(cardPart.formatted).")
+                flow.startCard(amount: cardPart, stack: stack)
+                return false
+            }
             flow.paymentDone(step, tendered: tendered, stack: stack)
             return false
         }
@@ -139,11 +149,17 @@ final class SplitPaymentDialog: FormScreen {
             Extra(keys: [.function(5), .control("r")], label: "Bar", help: "Teilbetrag bar") { form, stack in
                 form.submit(stack: stack)
             },
-            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard") { form, stack in
+            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard, der Rest bar") { form, stack in
                 do {
                     let part = try SplitPaymentDialog.part(form, due: due)
                     stack.pop(through: form)
-                    flow.startCard(amount: part, stack: stack)
+                    if part == due {
+                        flow.startCard(amount: part, stack: stack)
+                    } else {
+                        // Card part first: the rest is taken in cash, then the terminal charges the
+                        // card part; both are booked together (a declined card books nothing).
+                        stack.push(CashPaymentScreen(backend: backend, flow: flow, amount: try due.subtracting(part), cardPartAfter: part))
+                    }
                 } catch { stack.showError("\(error)") }
             },
             Extra(keys: [.function(7), .control("e")], label: "Scheck", help: "Teilbetrag per Scheck") { form, stack in
@@ -229,7 +245,11 @@ final class CardPaymentScreen: BoundScreen {
             finish(
                 stack: stack, title: "Karte abgelehnt", lines: [text, "Es wurde nichts gebucht.", "Andere Zahlart wählen: F5 Bar, F7 Scheck oder F6 erneut."])
         case .aborted(let text):
-            finish(stack: stack, title: "Kartenzahlung abgebrochen", lines: [text, "Es wurde nichts gebucht. Bitte andere Zahlart wählen."])
+            // The clerk's own abort: say so, not the terminal's generic text.
+            let why = abortRequested ? "Die Zahlung wurde an der Kasse abgebrochen (Esc/F10)." : text
+            finish(
+                stack: stack, title: "Kartenzahlung abgebrochen",
+                lines: [why, "Es wurde nichts gebucht.", "Andere Zahlart wählen: F5 Bar, F7 Scheck oder F6 erneut."])
         case .failed(let text):
             finish(stack: stack, title: isStorno ? "Storno nicht gebucht" : "Terminalfehler", lines: wrap(text, width: 60))
         case .unresolved(let text):
@@ -243,9 +263,24 @@ final class CardPaymentScreen: BoundScreen {
         return true
     }
 
+    /// Back to the sale with the result in a dialog; the keys it names for the next payment
+    /// (F5 Bar, F7 Scheck, F6 Karte) act at once. The notice of a requested abort is gone.
     private func finish(stack: ScreenStack, title: String, lines: [String]) {
         flow.backToSale(stack: stack)
-        stack.push(MessageDialog(title: title, lines: lines, isError: true))
+        stack.clearMessage()
+        var choices: [MessageDialog.Choice] = []
+        if !isStorno, let sale = flow.saleScreen {
+            let payments: [(Key, String, SaleScreen.Action)] = [
+                (.function(5), "Bar", .payCash), (.function(6), "Karte", .payCard), (.function(7), "Scheck", .payCheque),
+            ]
+            choices = payments.map { key, label, action in
+                MessageDialog.Choice(keys: [key], label: label, help: "\(label) bezahlen") { [weak sale] stack in
+                    guard let sale, !sale.backend.basket.isEmpty else { return }
+                    _ = sale.perform(action, stack: stack)
+                }
+            }
+        }
+        stack.push(MessageDialog(title: title, lines: lines, isError: true, choices: choices))
     }
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
@@ -315,7 +350,7 @@ final class ReceiptScreen: BoundScreen {
             if !isReprint { stack.showNotice("Nächster Kunde bitte.") }
             return .close
         case .down:
-            offset = min(offset + 5, max(0, receipt.lines.count - 5))
+            offset = min(offset + 5, max(0, receipt.lines.count - visibleRows))
         case .up:
             offset = max(0, offset - 5)
         }
@@ -324,13 +359,24 @@ final class ReceiptScreen: BoundScreen {
 
     func handleUnbound(_ key: Key, stack: ScreenStack) -> HandlerResult { .handled }
 
+    /// Receipt lines in the preview at once (set when drawn; 20 at 80×24).
+    private var visibleRows = 20
+
     func render(into grid: inout ScreenGrid, in area: Rect) {
         grid.fill(area)
         let paperWidth = 44
         let paper = Rect(row: area.row, column: 1, width: paperWidth, height: area.height)
         grid.frame(paper, title: isReprint ? "Nachdruck" : "Belegvorschau", style: .normal)
-        for (i, line) in receipt.lines.dropFirst(offset).prefix(paper.height - 2).enumerated() {
+        visibleRows = paper.height - 2
+        for (i, line) in receipt.lines.dropFirst(offset).prefix(visibleRows).enumerated() {
             grid.put(line, row: paper.row + 1 + i, column: paper.column + 1, style: .normal, maxWidth: paperWidth - 2)
+        }
+        // A receipt longer than the preview scrolls, and says so in the frame (Grund, Genehmigt, the card slip below).
+        let scrolls = receipt.lines.count > visibleRows
+        if scrolls {
+            let last = min(receipt.lines.count, offset + visibleRows)
+            let more = last < receipt.lines.count ? "↓ mehr" : "↑ zurück"
+            grid.put(" \(more) · Zeile \(offset + 1)–\(last) von \(receipt.lines.count) ", row: paper.bottom - 1, column: paper.column + 2, style: .emphasis)
         }
         let column = paper.right + 2
         if case .booked(let change?, let tendered) = mode {
@@ -347,6 +393,7 @@ final class ReceiptScreen: BoundScreen {
                 grid.put(line, row: area.bottom - 7 + i, column: column, style: .normal, maxWidth: width)
             }
         }
+        if scrolls { grid.put("↑/↓: Beleg blättern", row: area.bottom - 4, column: column, style: .dim) }
         grid.put(isReprint ? "Enter: Kopie drucken" : "Enter: nächster Kunde", row: area.bottom - 3, column: column, style: .emphasis)
         grid.put(isReprint ? "Esc: zurück" : "F2: Kopie drucken", row: area.bottom - 2, column: column, style: .dim)
         grid.cursor = Position(row: area.row + 1, column: column)

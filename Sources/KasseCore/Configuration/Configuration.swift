@@ -26,6 +26,9 @@ public struct Configuration: Sendable, Equatable {
     // [thresholds]
     /// A day-close difference above this amount needs a supervisor's approval.
     public var dayCloseDifferenceApproval = Money(cents: 500)
+    /// `[thresholds] change_confirmation`: change above this is asked about once before a cash
+    /// sale is booked (a mistyped 5000 for 50); zero never asks.
+    public var changeConfirmation = Money(cents: 20000)
     /// After this many wrong PINs an operator is locked.
     public var maximumPINAttempts = 5
     /// How long a locked operator stays locked.
@@ -149,6 +152,8 @@ public struct Configuration: Sendable, Equatable {
             terminalAddress = value
         case "thresholds.day_close_difference_approval":
             do { dayCloseDifferenceApproval = try Money.parse(value) } catch { throw fail(error.description) }
+        case "thresholds.change_confirmation":
+            do { changeConfirmation = try Money.parse(value) } catch { throw fail(error.description) }
         case "thresholds.max_pin_attempts": maximumPINAttempts = try integer(1...20)
         case "thresholds.lockout_minutes": lockoutMinutes = try integer(1...1440)
         case "accounts.cash": cashAccount = try account()

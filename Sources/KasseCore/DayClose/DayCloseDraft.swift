@@ -39,6 +39,8 @@ public struct DayCloseDraft: Equatable, Sendable {
     public var cardTotals: CardTotalsComparison?
     /// Cheques taken (listed with their sum in the report).
     public var cheques: [Money] = []
+    /// Each cheque's number, bank and drawer as the Z report lists it (same order as ``cheques``).
+    public var chequeLabels: [String] = []
 
     public init(register: String, operatorName: String, policy: DayClosePolicy, expected: ExpectedCash) {
         self.register = register

@@ -18,17 +18,36 @@ public struct DayCloseTotals: Equatable, Sendable {
         public let amount: Money
         public let reason: String
         public let operatorName: String
+        /// Who approved it (four eyes), if anyone.
+        public let approverName: String?
 
-        public init(receiptNumber: String, originalReceiptNumber: String, amount: Money, reason: String, operatorName: String) {
+        public init(receiptNumber: String, originalReceiptNumber: String, amount: Money, reason: String, operatorName: String, approverName: String? = nil) {
             self.receiptNumber = receiptNumber
             self.originalReceiptNumber = originalReceiptNumber
             self.amount = amount
             self.reason = reason
             self.operatorName = operatorName
+            self.approverName = approverName
+        }
+    }
+
+    /// An item at one variant and unit price: `RP Reisepass (ab 24 Jahre)`, 1 × 70,00 €.
+    public struct ItemVariant: Equatable, Sendable {
+        public let label: String
+        public let quantity: Int
+        public let unitPrice: Money
+        public let amount: Money
+        public init(label: String, quantity: Int, unitPrice: Money, amount: Money) {
+            self.label = label
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.amount = amount
         }
     }
 
     public private(set) var items: [Entry] = []
+    /// The items by variant and unit price (the Z report itemises these when given).
+    public private(set) var itemVariants: [ItemVariant] = []
     public private(set) var accounts: [Entry] = []
     public private(set) var passThrough: [Entry] = []
     public private(set) var paymentMethods: [Entry] = []
@@ -65,6 +84,12 @@ public struct DayCloseTotals: Equatable, Sendable {
     }
 
     public mutating func addStorno(_ storno: Storno) { stornos.append(storno) }
+
+    /// An item at one variant and unit price, summed elsewhere; a quantity of zero (all of it cancelled) is left out.
+    public mutating func addItemVariant(_ variant: ItemVariant) {
+        guard variant.quantity != 0 || !variant.amount.isZero else { return }
+        itemVariants.append(variant)
+    }
 
     /// The lists a group of entries can be added to at once.
     public enum List: Sendable {

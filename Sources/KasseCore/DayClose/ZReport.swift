@@ -46,7 +46,8 @@ public struct ZReport: Equatable, Sendable {
     /// The report as lines of at most `width` characters (42 fits an 80 mm receipt printer).
     public func lines(width: Int = TextLayout.receiptWidth, bar: Character = "#") throws(MoneyError) -> [String] {
         var out: [String] = []
-        func row(_ left: String, _ right: String) { out.append(TextLayout.columns(left, right, width: width)) }
+        // Long fields wrap (a reason, an item's name): nothing on a report is cut.
+        func row(_ left: String, _ right: String) { out.append(contentsOf: TextLayout.wrappedColumns(left, right, width: width)) }
         func section(_ title: String) {
             out.append("")
             out.append(title)
@@ -65,7 +66,14 @@ public struct ZReport: Equatable, Sendable {
         row("Belege", totals.receiptCount == 0 ? "keine" : "\(totals.firstReceipt ?? "") … \(totals.lastReceipt ?? "") (\(totals.receiptCount))")
 
         section("Umsatz je Artikel")
-        entries(totals.items)
+        if totals.itemVariants.isEmpty {
+            entries(totals.items)
+        } else {
+            // By item and variant, with the unit price of each.
+            for variant in totals.itemVariants {
+                row("  " + variant.label, "\(variant.quantity) × \(variant.unitPrice.formattedNumber) = \(variant.amount.formatted)")
+            }
+        }
         section("Umsatz je Sachkonto")
         entries(totals.accounts)
         row("  Summe", try totals.salesTotal.formatted)
@@ -79,7 +87,8 @@ public struct ZReport: Equatable, Sendable {
         if totals.stornos.isEmpty { out.append("  (keine)") }
         for storno in totals.stornos {
             row("  \(storno.receiptNumber) zu \(storno.originalReceiptNumber)", storno.amount.formatted)
-            out.append(TextLayout.columns("    Grund: \(storno.reason) (\(storno.operatorName))", "", width: width))
+            let approver = storno.approverName.map { "; Freigabe: \($0)" } ?? ""
+            row("    Grund: \(storno.reason) (\(storno.operatorName)\(approver))", "")
         }
 
         section("Bargeldbewegungen")
@@ -104,17 +113,24 @@ public struct ZReport: Equatable, Sendable {
         }
 
         section("Soll-Ist-Vergleich")
-        for line in try draft.expected.breakdown() { row("  " + line.label, line.amount.formatted) }
+        // The labels carry the sign ("− Rückgeld"): the amounts are shown without one.
+        for line in try draft.expected.breakdown() {
+            let signed = line.label.hasPrefix("+ ") || line.label.hasPrefix("− ")
+            row("  " + line.label, (signed ? line.amount.magnitude : line.amount).formatted)
+        }
         if let difference = try draft.difference() {
             row("  Istbestand", difference.counted.formatted)
             row("  Differenz (\(difference.kind.germanName))", difference.amount.formatted)
-            if !draft.reason.isEmpty { out.append(TextLayout.columns("  Grund: " + draft.reason, "", width: width)) }
+            if !draft.reason.isEmpty { row("  Grund: " + draft.reason, "") }
             if let approver = draft.approver, !approver.isEmpty { row("  Freigabe", approver) }
         }
 
         section("Schecks")
         if draft.cheques.isEmpty { out.append("  (keine)") }
-        for (index, cheque) in draft.cheques.enumerated() { row("  Scheck \(index + 1)", cheque.formatted) }
+        for (index, cheque) in draft.cheques.enumerated() {
+            let details = draft.chequeLabels.indices.contains(index) ? " " + draft.chequeLabels[index] : ""
+            row("  Scheck \(index + 1)\(details)", cheque.formatted)
+        }
         if !draft.cheques.isEmpty { row("  Summe Schecks", try draft.chequesTotal.formatted) }
 
         section("Kartenterminal (Kassenschnitt)")

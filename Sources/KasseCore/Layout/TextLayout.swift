@@ -65,6 +65,32 @@ public enum TextLayout {
         return out
     }
 
+    /// `text` on as many lines of `width` as it needs (reports wrap long fields, nothing is cut):
+    /// broken at spaces, continuation lines indented two more than the first.
+    public static func wrapped(_ text: String, width: Int = receiptWidth) -> [String] {
+        if characterCount(text) <= width { return [text] }
+        let indent = String(text.prefix { $0 == " " })
+        let body = String(text.dropFirst(indent.count))
+        let room = max(8, width - indent.count - 2)
+        return wrap(body, width: room).enumerated().map { index, part in (index == 0 ? indent : indent + "  ") + part }
+    }
+
+    /// `left` and `right` as ``columns(_:_:width:)`` when they fit; otherwise `left` wrapped
+    /// (``wrapped(_:width:)``) with `right` on its last line, or right-aligned on a line of its own.
+    public static func wrappedColumns(_ left: String, _ right: String, width: Int = receiptWidth) -> [String] {
+        if right.isEmpty { return wrapped(left, width: width) }
+        if characterCount(left) + characterCount(right) + 1 <= width { return [columns(left, right, width: width)] }
+        var lines = wrapped(left, width: width)
+        let last = lines.removeLast()
+        if characterCount(last) + characterCount(right) + 1 <= width {
+            lines.append(columns(last, right, width: width))
+        } else {
+            lines.append(last)
+            lines.append(String(repeating: " ", count: max(0, width - characterCount(right))) + right)
+        }
+        return lines
+    }
+
     /// A line of `character`.
     public static func rule(_ width: Int = receiptWidth, _ character: Character = "-") -> String {
         String(repeating: character, count: width)

@@ -49,6 +49,18 @@ public struct PeriodRows: Sendable {
         public let chequeNumber: String
         public let drawer: String
         public let amount: Money
+        public var bank: String = ""
+    }
+
+    /// The lines of one item at one variant and unit price: quantity and sum, the sales of the
+    /// period less the lines of the sales its stornos cancelled (Z report "Umsatz je Artikel").
+    public struct ItemVariant: Sendable, Equatable {
+        public let itemCode: String
+        public let name: String
+        public let variant: String?
+        public let unitPrice: Money
+        public var quantity: Int
+        public var amount: Money
     }
 
     /// A storno booked in the period, with its sale's receipt number (nil if that sale is missing).
@@ -59,6 +71,8 @@ public struct PeriodRows: Sendable {
         public let reason: String
         public let operatorId: String
         public let at: Instant
+        /// Who approved it (four eyes), if anyone.
+        public var approvedBy: String? = nil
     }
 
     /// A share of a cancelled sale, booked back at its storno's time (in storno, line, share order).
@@ -87,6 +101,8 @@ public struct PeriodRows: Sendable {
     public var lastBookingAt: Instant?
     /// Items, accounts and payment methods in the order the period first shows them.
     public var items: [Item] = []
+    /// The items by variant and unit price, in booking order.
+    public var itemVariants: [ItemVariant] = []
     public var accountShares: [AccountShares] = []
     public var salesPerSpan: [SalesSpan] = []
     public var payments: [Method] = []
@@ -262,12 +278,38 @@ extension Ledger {
                     case .card: out.totals.stornoCard = amount
                     }
                 }
-                try rows(PeriodRowsSQL.cheques) {
+                // The bank is read per cheque (a few a day), outside the covering index of the period's cheques.
+                let chequeBank = try db.prepare(PeriodRowsSQL.chequeBank)
+                try rows(PeriodRowsSQL.cheques) { (cheque: SQLiteStatement) throws(SQLiteError) in
+                    try chequeBank.bind([.integer(cheque.int64(4)), .integer(cheque.int64(5))])
+                    defer { chequeBank.reset() }
+                    let bank = try chequeBank.step() ? chequeBank.optionalText(0) ?? "" : ""
                     out.cheques.append(
                         PeriodRows.Cheque(
-                            receiptNumber: $0.int64(0), chequeNumber: $0.optionalText(1) ?? "", drawer: $0.optionalText(2) ?? "",
-                            amount: Money(cents: $0.int64(3))))
+                            receiptNumber: cheque.int64(0), chequeNumber: cheque.optionalText(1) ?? "", drawer: cheque.optionalText(2) ?? "",
+                            amount: Money(cents: cheque.int64(3)), bank: bank))
                 }
+                // Items by variant and unit price: a range of the period's lines (one business
+                // day's), less the lines of the sales cancelled by the period's stornos (below).
+                var variantIndex: [String: Int] = [:]
+                func addVariant(_ s: SQLiteStatement, sign: Int64) {
+                    let variant = s.optionalText(2)
+                    let key = [s.text(0), variant ?? "", String(s.int64(3))].joined(separator: "\u{1F}")
+                    let quantity = Int(sign * s.int64(4))
+                    let amount = Money(cents: sign * s.int64(5))
+                    if let index = variantIndex[key] {
+                        out.itemVariants[index].quantity += quantity
+                        out.itemVariants[index].amount = Money(cents: out.itemVariants[index].amount.cents &+ amount.cents)
+                    } else {
+                        variantIndex[key] = out.itemVariants.count
+                        out.itemVariants.append(
+                            PeriodRows.ItemVariant(
+                                itemCode: s.text(0), name: s.text(1), variant: variant, unitPrice: Money(cents: s.int64(3)), quantity: quantity,
+                                amount: amount))
+                    }
+                }
+                try rows(PeriodRowsSQL.itemVariants) { addVariant($0, sign: 1) }
+                let cancelledLines = try db.prepare(PeriodRowsSQL.saleLineVariants)
                 // Each storno's sale is found once (by its id); its shares are read by the sale's
                 // sequence number, in line and share order.
                 let saleShares = try db.prepare(PeriodRowsSQL.saleShares)
@@ -276,9 +318,12 @@ extension Ledger {
                     out.stornos.append(
                         PeriodRows.Storno(
                             receiptNumber: storno.int64(0), originalReceiptNumber: storno.optionalInt64(1), total: Money(cents: storno.int64(2)),
-                            reason: storno.text(3), operatorId: storno.text(4), at: at))
+                            reason: storno.text(3), operatorId: storno.text(4), at: at, approvedBy: storno.optionalText(7)))
                     out.totals.stornoCount += 1
                     guard let saleSeq = storno.optionalInt64(6) else { return }
+                    try cancelledLines.bind([.integer(saleSeq)])
+                    while try cancelledLines.step() { addVariant(cancelledLines, sign: -1) }
+                    cancelledLines.reset()
                     try saleShares.bind([.integer(saleSeq)])
                     defer { saleShares.reset() }
                     while try saleShares.step() {
@@ -424,14 +469,14 @@ enum PeriodRowsSQL {
         JOIN payments p ON p.seq = c.seq AND p.method = 'card'
         """
     static let cheques = """
-        SELECT s.receipt_number, p.cheque_number, p.cheque_drawer, p.amount_cents
+        SELECT s.receipt_number, p.cheque_number, p.cheque_drawer, p.amount_cents, p.seq, p.payment_no
         FROM payments p JOIN sales s INDEXED BY sales_period_totals ON s.seq = p.seq
         WHERE p.method = 'cheque' AND p.seq > ?1 AND p.seq < ?2 AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
         ORDER BY p.seq, p.payment_no
         """
     /// The stornos of the period with their sale's receipt number and sequence number (nil if that sale is missing).
     static let stornos = """
-        SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms, s.seq
+        SELECT st.receipt_number, s.receipt_number, st.total_cents, st.reason, st.operator_id, st.at_ms, s.seq, st.approved_by
         FROM stornos st LEFT JOIN sales s ON s.id = st.sale_id WHERE st.seq > ?1 AND st.seq < ?2 ORDER BY st.seq
         """
     /// The shares of the sale at `?1` with their line's item, in line and share order. Shares are
@@ -440,6 +485,18 @@ enum PeriodRowsSQL {
         SELECT l.item_code, l.name, l.variant, sh.account, sh.amount_cents, sh.pass_through, sh.share_no = 1
         FROM sale_lines l CROSS JOIN line_shares sh ON sh.seq = l.seq AND sh.line_no = l.line_no
         WHERE l.seq = ?1 ORDER BY l.line_no, sh.share_no
+        """
+    static let chequeBank = "SELECT cheque_bank FROM payments WHERE seq = ?1 AND payment_no = ?2"
+    /// The period's sale lines by item, variant and unit price (quantity, sum), in booking order.
+    static let itemVariants = """
+        SELECT item_code, name, variant, unit_price_cents, sum(quantity), sum(amount_cents)
+        FROM sale_lines WHERE seq > ?1 AND seq < ?2
+        GROUP BY item_code, variant, unit_price_cents ORDER BY min(seq * 1024 + line_no)
+        """
+    /// The lines of the sale at `?1` by item, variant and unit price (a storno cancels them).
+    static let saleLineVariants = """
+        SELECT item_code, name, variant, unit_price_cents, sum(quantity), sum(amount_cents)
+        FROM sale_lines WHERE seq = ?1 GROUP BY item_code, variant, unit_price_cents ORDER BY min(line_no)
         """
     static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
 }

@@ -53,6 +53,7 @@ enum ConfigCommand {
                 return ("terminal." + key.rawValue, configuration.terminal.text(key) + source)
             } + [
                 ("thresholds.day_close_difference_approval", configuration.dayCloseDifferenceApproval.formatted),
+                ("thresholds.change_confirmation", configuration.changeConfirmation.formatted),
                 ("thresholds.max_pin_attempts", "\(configuration.maximumPINAttempts)"),
                 ("thresholds.lockout_minutes", "\(configuration.lockoutMinutes)"),
                 ("accounts.cash", configuration.cashAccount), ("accounts.card", configuration.cardAccount),

@@ -189,6 +189,53 @@ final class CounterScreenTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("K1/receipts/000001.txt").path))
     }
 
+    /// A terminal that approves, loses the connection before the Completion and cannot repeat
+    /// its last transaction (zvt-sim's `pax` profile): »Zahlung ungeklärt« — asking again settles
+    /// nothing; the supervisor settles it by hand from the terminal's journal, the sale is booked
+    /// once and the basket is cleared so nobody takes the money a second time.
+    func testAPaymentTheTerminalCannotSettleIsSettledByHandAndTheBasketCleared() throws {
+        let simulator = try ExternalSimulator(outcome: "approve+drop-after-status", extra: ["--profile", "pax"])
+        defer { simulator.stop() }
+        let session = try startAtSaleScreen(["--terminal", simulator.address])
+        try session.type("fz")
+        try session.press("Enter")
+        try session.press("F6")
+        let screen = try session.waitFor("Zahlung ungeklärt", timeout: 20)
+        XCTAssertTrue(screen.contains("auf Nachfrage: das Terminal nennt seine"), screen)
+        /// The hardware cursor stands on the open payment (a screen reader reads it).
+        func assertCursorOnThePayment(line: UInt = #line) throws {
+            let rows = try session.capture().components(separatedBy: "\n")
+            let row = try XCTUnwrap(rows.firstIndex { $0.contains("▶ Kartenzahlung über 13,00 € von") })
+            let column = try XCTUnwrap(rows[row].range(of: "▶")).lowerBound.utf16Offset(in: rows[row])
+            XCTAssertEqual(try session.cursor(), "\(column) \(row)", line: line)
+        }
+        try assertCursorOnThePayment()
+        try session.press("F2")
+        try session.waitFor("weiterhin offen", timeout: 20)
+        try assertCursorOnThePayment()
+        try session.press("F4")
+        try session.waitFor("Bezahlt (j/n)")
+        try session.type("j")
+        try session.press("Enter")
+        try session.type("1")
+        try session.press("Enter")
+        try session.type("Terminal-Journal: Beleg 1 gebucht")
+        try session.press("Enter")
+        try session.type("chef")
+        try session.press("Enter")
+        try session.type("9999")
+        try session.press("Enter")
+        try session.waitFor("Der Verkauf ist gebucht (Beleg 1)")
+        try session.waitFor("Keine Kartenzahlung ist mehr offen.")
+        try session.press("Escape")
+        try session.waitFor("SUMME  0,00 €")
+        try quit(session)
+        try verifyLedger()
+        let receipt = try String(contentsOf: data.appendingPathComponent("K1/receipts/000001.txt"), encoding: .utf8)
+        XCTAssertTrue(receipt.contains("Kartenzahlung von Hand geklärt"), receipt)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("K1/receipts/000002.txt").path), "booked once")
+    }
+
     /// A storno from the day's list with a supervisor's approval in the dialog.
     func testStornoWithSupervisorApproval() throws {
         let session = try startAtSaleScreen()
@@ -243,7 +290,7 @@ final class CounterScreenTests: XCTestCase {
         try session.press("Enter")
         try session.press("F5")
         try session.type("1o")
-        try session.waitFor("Fehler: Im Feld »Gegeben« nur Ziffern und Komma")
+        try session.waitFor("Fehler: Im Feld »Gegeben«: »1o« ist kein Betrag.")
         try session.press("Escape")
         try session.waitFor("SUMME  13,00 €")
         try session.press("Escape")

@@ -69,7 +69,7 @@ final class TmuxSession {
 
     /// Types `text` literally; each character counts as one keystroke.
     func type(_ text: String) throws {
-        try tmux(["send-keys", "-t", name, "-l", text])
+        try tmux(["send-keys", "-t", name, "-l", "--", text])
         keysSent += text.count
     }
 
@@ -97,6 +97,25 @@ final class TmuxSession {
         }
         XCTFail("»\(text)« erschien nicht binnen \(timeout) s. Bildschirm:\n\(screen)", file: file, line: line)
         throw ScreenTimeout(text: text)
+    }
+
+    /// The hardware cursor now: column and row (`tmux display -p '#{cursor_x} #{cursor_y}'`).
+    func cursor() throws -> String {
+        try tmux(["display", "-p", "-t", name, "#{cursor_x} #{cursor_y}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sends `keys` (named tmux keys, or literal text when `literal`), waits for `text`, then
+    /// checks the cursor is at `cursor` ("column row"), so a screen reader follows every step.
+    func step(
+        _ keys: [String], literal: Bool = false, waitFor text: String, cursor expected: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        if literal {
+            for key in keys { try type(key) }
+        } else {
+            for key in keys { try press(key) }
+        }
+        try waitFor(text, file: file, line: line)
+        XCTAssertEqual(try cursor(), expected, "Cursor nach \(keys) bei »\(text)«", file: file, line: line)
     }
 
     func resize(width: Int, height: Int) throws {
