@@ -103,7 +103,8 @@ public final class DayCloseService {
                 cheques: rows.cheques.map {
                     ChequeEntry(receiptNumber: $0.receiptNumber, chequeNumber: $0.chequeNumber, drawer: $0.drawer, amount: $0.amount)
                 },
-                cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt, lastBookingAt: rows.lastBookingAt,
+                cardAmountMismatches: rows.cardAmountMismatches, cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt,
+                lastBookingAt: rows.lastBookingAt,
                 lastReceiptNumber: try ledger.lastReceiptNumber())
         }
     }
@@ -141,6 +142,7 @@ public final class DayCloseService {
                     register: counter.registerId, operatorName: op.name, policy: settings.policy(blindCount: blindCount), expected: period.expected)
                 draft.pendingCardPayments = try ledger.unresolvedCardPayments().count
                 draft.cheques = period.cheques.map(\.amount)
+                draft.cardAmountMismatches = period.cardAmountMismatches
                 return DayClosePreparation(
                     zNumber: try ledger.nextZNumber(), businessDate: max(try counter.currentBusinessDate(), shift.businessDate), period: period,
                     draft: draft, floatSuggestion: shift.float)
@@ -206,6 +208,7 @@ public final class DayCloseService {
             draft.reason = request.reason.trimmingCharacters(in: .whitespaces)
             draft.approver = approverName
             draft.cheques = period.cheques.map(\.amount)
+            draft.cardAmountMismatches = period.cardAmountMismatches
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
 
@@ -456,6 +459,7 @@ public final class DayCloseService {
                 draft.reason = detail?.reason ?? ""
                 draft.approver = try close.approvedBy.map { try ledger.operatorRecord(id: $0)?.name ?? $0 }
                 draft.cheques = period.cheques.map(\.amount)
+                draft.cardAmountMismatches = period.cardAmountMismatches
                 if let detail {
                     draft.cardTotals = CardTotalsComparison(
                         ledgerTotal: detail.ledgerCardTotal, ledgerCount: detail.ledgerCardCount, terminalTotal: detail.terminalTotal,
@@ -520,6 +524,7 @@ public final class DayCloseService {
                 register: counter.registerId, operatorName: try period.shift.flatMap { try ledger.operatorRecord(id: $0.operatorId)?.name } ?? "",
                 policy: settings.policy(blindCount: false), expected: period.expected)
             draft.cheques = period.cheques.map(\.amount)
+            draft.cardAmountMismatches = period.cardAmountMismatches
             draft.cardTotals = CardTotalsComparison(
                 ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
             let start = period.shift?.openedAt ?? period.firstBookingAt ?? now
