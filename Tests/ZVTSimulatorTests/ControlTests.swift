@@ -64,6 +64,18 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(simulator.control.refusesTLVRegistration, .off)
     }
 
+    func testApproveAmountDeltaOverTheControlPort() throws {
+        let lines = try control(["approve-amount-delta -50", "status", "approve-amount-delta 0,5", "approve-amount-delta"])
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "OK approve-amount-delta -50")
+        XCTAssertTrue(lines[1].contains("\"approveAmountDeltaCents\":-50"), lines[1])
+        XCTAssertEqual(lines[2], "ERR »approve-amount-delta« braucht eine ganze Zahl von Cent, z. B. »approve-amount-delta -50«.")
+        XCTAssertEqual(lines[3], lines[2])
+        XCTAssertEqual(simulator.control.approveAmountDeltaCents, -50)
+        _ = try control(["clear"])
+        XCTAssertEqual(simulator.control.approveAmountDeltaCents, 0)
+    }
+
     func testNextOutcomeOverTheControlPortAndJournalReadBack() throws {
         _ = try control(["next decline-51"])
         let register = try TestRegister(simulator)

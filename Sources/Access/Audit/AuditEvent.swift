@@ -50,6 +50,9 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     case cardRecovery = "card_recovery"
     /// Pending card payments were resolved at start-up (summary of what was done).
     case cardRecoveryAtStartup = "card_recovery_startup"
+    /// The terminal approved or reversed another amount than the counter asked for; booked as
+    /// asked, the terminal's amount kept with the card data (docs/ledger.md "Card payments").
+    case cardAmountMismatch = "card_amount_mismatch"
 
     public var germanName: String {
         switch self {
@@ -84,6 +87,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .cardReversalRequested: return "Kartenstorno angefordert"
         case .cardRecovery: return "Kartenzahlungen geklärt"
         case .cardRecoveryAtStartup: return "Kartenzahlungen beim Start geklärt"
+        case .cardAmountMismatch: return "Kartenbetrag abweichend"
         }
     }
 }

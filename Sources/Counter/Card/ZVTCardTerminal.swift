@@ -132,7 +132,7 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
 
     /// The ledger's card data from the terminal's status information and receipts: the customer
     /// copy and the merchant copy, each with its lines' print attributes (their text masked by
-    /// the codec, ``PrintedLine``).
+    /// the codec, ``PrintedLine``), and the amount the terminal approved (BMP 04, ZVT 13.08 §3.1.1).
     static func details(_ t: ApprovedTransaction) -> CardDetails {
         let copies = ReceiptCopies(t.receipts)
         return CardDetails(
@@ -140,7 +140,8 @@ public final class ZVTCardTerminal: CardTerminal, @unchecked Sendable {
             receiptNumber: t.receiptNumber.map { String(format: "%04d", $0) } ?? "", cardName: t.cardName ?? "girocard",
             maskedPAN: t.maskedPAN ?? "", authorizationCode: t.authorisationAttribute,
             turnoverNumber: t.statusInformation.fields.turnoverNumber.map(String.init),
-            customerReceipt: copies.customer.map(Self.lines) ?? [], merchantReceipt: copies.merchant.map(Self.lines) ?? [])
+            customerReceipt: copies.customer.map(Self.lines) ?? [], merchantReceipt: copies.merchant.map(Self.lines) ?? [],
+            approvedAmount: t.amountCents.map { Money(cents: $0) })
     }
 
     static func lines(_ receipt: PrintedReceipt) -> [TerminalReceiptLine] {

@@ -55,6 +55,8 @@ public struct DayClosePeriod: Sendable {
     public let dayTotals: DayTotals
     /// Cheques of sales not cancelled.
     public let cheques: [ChequeEntry]
+    /// Card payments and reversals the terminal approved with another amount than asked.
+    public internal(set) var cardAmountMismatches: [CardAmountMismatch] = []
     /// Card payments not reversed on the terminal: what the terminal's End-of-Day must show.
     public let cardTotal: Money
     public let cardCount: Int

@@ -110,7 +110,8 @@ public final class DayCloseService {
                 cheques: rows.cheques.map {
                     ChequeEntry(receiptNumber: $0.receiptNumber, chequeNumber: $0.chequeNumber, drawer: $0.drawer, amount: $0.amount, bank: $0.bank)
                 },
-                cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt, lastBookingAt: rows.lastBookingAt,
+                cardAmountMismatches: rows.cardAmountMismatches, cardTotal: rows.cardTotal, cardCount: rows.cardCount, firstBookingAt: rows.firstBookingAt,
+                lastBookingAt: rows.lastBookingAt,
                 lastReceiptNumber: try ledger.lastReceiptNumber())
         }
     }
@@ -149,6 +150,7 @@ public final class DayCloseService {
                 draft.pendingCardPayments = try ledger.unresolvedCardPayments().count
                 draft.cheques = period.cheques.map(\.amount)
                 draft.chequeLabels = period.cheques.map(\.reportLabel)
+                draft.cardAmountMismatches = period.cardAmountMismatches
                 return DayClosePreparation(
                     zNumber: try ledger.nextZNumber(), businessDate: max(try counter.currentBusinessDate(), shift.businessDate), period: period,
                     draft: draft, floatSuggestion: shift.float)
@@ -215,6 +217,7 @@ public final class DayCloseService {
             draft.approver = approverName
             draft.cheques = period.cheques.map(\.amount)
             draft.chequeLabels = period.cheques.map(\.reportLabel)
+            draft.cardAmountMismatches = period.cardAmountMismatches
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
             let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
 
@@ -466,6 +469,7 @@ public final class DayCloseService {
                 draft.approver = try close.approvedBy.map { try ledger.operatorRecord(id: $0)?.name ?? $0 }
                 draft.cheques = period.cheques.map(\.amount)
                 draft.chequeLabels = period.cheques.map(\.reportLabel)
+                draft.cardAmountMismatches = period.cardAmountMismatches
                 if let detail {
                     draft.cardTotals = CardTotalsComparison(
                         ledgerTotal: detail.ledgerCardTotal, ledgerCount: detail.ledgerCardCount, terminalTotal: detail.terminalTotal,
@@ -531,6 +535,7 @@ public final class DayCloseService {
                 policy: settings.policy(blindCount: false), expected: period.expected)
             draft.cheques = period.cheques.map(\.amount)
             draft.chequeLabels = period.cheques.map(\.reportLabel)
+            draft.cardAmountMismatches = period.cardAmountMismatches
             draft.cardTotals = CardTotalsComparison(
                 ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
             let start = period.shift?.openedAt ?? period.firstBookingAt ?? now

@@ -37,6 +37,7 @@ struct SaleBooking: Sendable {
                             atStartup: atStartup)),
                     at: now)
             }
+            try context.auditInTransaction(sale.cardAmountMismatches, operatorId: draft.operatorId, at: now)
             try inTransaction?(entry)
             return (sale, entry)
         }

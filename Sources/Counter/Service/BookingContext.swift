@@ -67,6 +67,19 @@ final class BookingContext: @unchecked Sendable {
         return shift
     }
 
+    /// Audits each card amount the terminal approved otherwise than asked, inside the booking's
+    /// transaction (``AuditEventType/cardAmountMismatch``): the flag for the supervisor is written
+    /// with the booking or not at all.
+    func auditInTransaction(_ mismatches: [CardAmountMismatch], operatorId: String, at now: Instant) throws {
+        for mismatch in mismatches {
+            try ledger.append(
+                .audit(
+                    AuditRecord(
+                        id: Self.newId(), kind: AuditEventType.cardAmountMismatch.rawValue, operatorId: operatorId, detail: mismatch.description, at: now)),
+                at: now)
+        }
+    }
+
     /// Appends an audit record of `type` in its own transaction.
     func audit(_ type: AuditEventType, operatorId: String?, detail: String) throws {
         let now = clock.now()

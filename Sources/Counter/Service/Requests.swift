@@ -58,6 +58,9 @@ public struct SaleOutcome: Sendable {
     /// The receipt as written to its file and handed to the printer; waits for the delivery,
     /// which runs after the booking's commit (``ReceiptDelivery``).
     public var receipt: DeliveredReceipt { delivery.wait() }
+    /// For the clerk when the terminal approved another amount than asked: the sale is booked, the
+    /// supervisor is to check it (``CardAmountMismatch``); nil otherwise.
+    public var cardAmountNotice: String? { CardAmountMismatch.notice(sale.cardAmountMismatches) }
 }
 
 /// How the card part of a storno goes back.
@@ -76,6 +79,8 @@ public struct StornoOutcome: Sendable {
     let delivery: ReceiptTicket
     /// The storno receipt as delivered; waits for the delivery (``ReceiptDelivery``).
     public var receipt: DeliveredReceipt { delivery.wait() }
+    /// For the clerk when the terminal reversed another amount than asked (``CardAmountMismatch``); nil otherwise.
+    public var cardAmountNotice: String? { CardAmountMismatch.notice(storno.cardAmountMismatches) }
 }
 
 /// Results of the start-up recovery of one pending card payment.

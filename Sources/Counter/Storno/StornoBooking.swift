@@ -40,6 +40,7 @@ struct StornoBooking: Sendable {
                             detail: resolution ?? "am Terminal storniert, Terminal-Beleg \(reversal?.receiptNumber ?? "")", resolvedAt: now,
                             atStartup: atStartup)), at: now)
             }
+            try context.auditInTransaction(record.cardAmountMismatches, operatorId: draft.operatorId, at: now)
             try inTransaction?(entry)
             return record
         }

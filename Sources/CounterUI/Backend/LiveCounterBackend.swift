@@ -170,7 +170,8 @@ public final class LiveCounterBackend: CounterBackend {
     /// The booked sale as the screen shows it; starts the next citizen's basket.
     private func completed(_ outcome: SaleOutcome) -> PaymentStep {
         newSale()
-        let receipt = receiptView(outcome.receipt)
+        var receipt = receiptView(outcome.receipt)
+        if let notice = outcome.cardAmountNotice { receipt.note = notice + (receipt.note.map { " " + $0 } ?? "") }
         // A booked sale has at most one cash payment: its change sum cannot overflow.
         return .completed(receipt, change: (try? outcome.change) ?? .zero)
     }

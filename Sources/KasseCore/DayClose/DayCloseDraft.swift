@@ -41,6 +41,9 @@ public struct DayCloseDraft: Equatable, Sendable {
     public var cheques: [Money] = []
     /// Each cheque's number, bank and drawer as the Z report lists it (same order as ``cheques``).
     public var chequeLabels: [String] = []
+    /// Card payments and reversals the terminal approved with another amount than asked: booked,
+    /// shown as warnings for the supervisor.
+    public var cardAmountMismatches: [CardAmountMismatch] = []
 
     public init(register: String, operatorName: String, policy: DayClosePolicy, expected: ExpectedCash) {
         self.register = register
@@ -93,9 +96,9 @@ public struct DayCloseDraft: Equatable, Sendable {
 
     /// What the close records and shows but does not block on.
     public func warnings() -> [DayCloseWarning] {
-        guard let cardTotals else { return [.terminalTotalsMissing] }
-        if !cardTotals.terminalAvailable { return [.terminalTotalsMissing] }
-        return cardTotals.isMismatch ? [.terminalMismatch(cardTotals)] : []
+        let amounts = cardAmountMismatches.map(DayCloseWarning.cardAmountMismatch)
+        guard let cardTotals, cardTotals.terminalAvailable else { return [.terminalTotalsMissing] + amounts }
+        return (cardTotals.isMismatch ? [.terminalMismatch(cardTotals)] : []) + amounts
     }
 }
 
@@ -131,6 +134,8 @@ public enum DayCloseProblem: Equatable, Sendable, CustomStringConvertible {
 public enum DayCloseWarning: Equatable, Sendable, CustomStringConvertible {
     case terminalTotalsMissing
     case terminalMismatch(CardTotalsComparison)
+    /// The terminal approved or reversed another amount than asked (booked as asked).
+    case cardAmountMismatch(CardAmountMismatch)
 
     public var description: String {
         switch self {
@@ -139,6 +144,8 @@ public enum DayCloseWarning: Equatable, Sendable, CustomStringConvertible {
         case .terminalMismatch(let c):
             return
                 "Kartensummen weichen ab: Kasse \(c.ledgerTotal.formatted) (\(c.ledgerCount)), Terminal \(c.terminalTotal?.formatted ?? "–") (\(c.terminalCount.map(String.init) ?? "–"))."
+        case .cardAmountMismatch(let m):
+            return m.description + "."
         }
     }
 }

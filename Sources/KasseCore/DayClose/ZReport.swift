@@ -146,6 +146,13 @@ public struct ZReport: Equatable, Sendable {
             out.append("  (nicht durchgeführt)")
         }
 
+        if !draft.cardAmountMismatches.isEmpty {
+            section("Hinweise für die Kassenaufsicht")
+            for mismatch in draft.cardAmountMismatches {
+                out.append(contentsOf: TextLayout.wrap(mismatch.description, width: width - 2).map { "  " + $0 })
+            }
+        }
+
         section("Übergabe")
         row("  Wechselgeld für morgen", floatKept.formatted)
         row("  An die Stadtkasse", try handover.formatted)

@@ -57,6 +57,11 @@ public struct CardDetails: Equatable, Sendable, Codable {
     /// The terminal's merchant copy (Händlerbeleg), kept with the sale for disputes; never printed
     /// for the citizen, only reprinted on request (`webkasse receipts merchant`).
     public let merchantReceipt: [TerminalReceiptLine]
+    /// The amount the terminal approved or reversed (BMP 04 of its `04 0F`, ZVT 13.08 §3.1.1), as
+    /// it said; nil where it named none (and in entries booked before it was kept). The payment's
+    /// own amount is what the counter asked for: a different approved amount is booked as it is and
+    /// flagged (``CardAmountMismatch``, docs/ledger.md "Card payments").
+    public let approvedAmount: Money?
 
     /// The customer copy's text, line by line.
     public var receiptLines: [String] { customerReceipt.map(\.text) }
@@ -67,7 +72,7 @@ public struct CardDetails: Equatable, Sendable, Codable {
     public init(
         terminalId: String, traceNumber: String, receiptNumber: String, cardName: String, maskedPAN: String,
         authorizationCode: String? = nil, turnoverNumber: String? = nil, receiptLines: [String] = [],
-        customerReceipt: [TerminalReceiptLine]? = nil, merchantReceipt: [TerminalReceiptLine] = []
+        customerReceipt: [TerminalReceiptLine]? = nil, merchantReceipt: [TerminalReceiptLine] = [], approvedAmount: Money? = nil
     ) {
         self.terminalId = terminalId
         self.traceNumber = traceNumber
@@ -78,13 +83,22 @@ public struct CardDetails: Equatable, Sendable, Codable {
         self.turnoverNumber = turnoverNumber
         self.customerReceipt = customerReceipt ?? receiptLines.map { TerminalReceiptLine($0) }
         self.merchantReceipt = merchantReceipt
+        self.approvedAmount = approvedAmount
+    }
+
+    /// These details with the terminal's approved amount `amount`.
+    public func approving(_ amount: Money?) -> CardDetails {
+        CardDetails(
+            terminalId: terminalId, traceNumber: traceNumber, receiptNumber: receiptNumber, cardName: cardName, maskedPAN: maskedPAN,
+            authorizationCode: authorizationCode, turnoverNumber: turnoverNumber, customerReceipt: customerReceipt,
+            merchantReceipt: merchantReceipt, approvedAmount: amount)
     }
 
     // JSON as before the merchant copy and the layout were kept (`receiptLines`), the new parts
     // only when there are any.
     private enum CodingKeys: String, CodingKey {
         case terminalId, traceNumber, receiptNumber, cardName, maskedPAN, authorizationCode, turnoverNumber, receiptLines
-        case receiptAttributes, merchantReceiptLines, merchantReceiptAttributes
+        case receiptAttributes, merchantReceiptLines, merchantReceiptAttributes, approvedAmountCents
     }
 
     public init(from decoder: Decoder) throws {
@@ -100,7 +114,8 @@ public struct CardDetails: Equatable, Sendable, Codable {
             maskedPAN: try c.decode(String.self, forKey: .maskedPAN), authorizationCode: try c.decodeIfPresent(String.self, forKey: .authorizationCode),
             turnoverNumber: try c.decodeIfPresent(String.self, forKey: .turnoverNumber),
             customerReceipt: try lines(.receiptLines, .receiptAttributes),
-            merchantReceipt: try lines(.merchantReceiptLines, .merchantReceiptAttributes))
+            merchantReceipt: try lines(.merchantReceiptLines, .merchantReceiptAttributes),
+            approvedAmount: try c.decodeIfPresent(Int64.self, forKey: .approvedAmountCents).map { Money(cents: $0) })
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -120,6 +135,7 @@ public struct CardDetails: Equatable, Sendable, Codable {
                 try c.encode(merchantReceipt.map(\.attribute), forKey: .merchantReceiptAttributes)
             }
         }
+        try c.encodeIfPresent(approvedAmount?.cents, forKey: .approvedAmountCents)
     }
 }
 

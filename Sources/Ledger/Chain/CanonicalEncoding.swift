@@ -408,8 +408,9 @@ struct CanonicalWriter: ~Copyable {
     mutating func field(_ name: StaticString, _ value: Instant) { field(name, value.millisecondsSinceEpoch) }
 
     /// The card fields, named `<prefix>card_…`: the eight of format 1, then those added with
-    /// migration 8 (the receipts' layout, the merchant copy), each only when it has a value, so
-    /// that an entry without them has the bytes and the hash it always had.
+    /// migration 8 (the receipts' layout, the merchant copy) and 9 (the terminal's approved
+    /// amount), each only when it has a value, so that an entry without them has the bytes and the
+    /// hash it always had.
     mutating func card(_ card: CardDetails?) {
         field("card_terminal_id", card?.terminalId)
         field("card_trace", card?.traceNumber)
@@ -423,6 +424,7 @@ struct CanonicalWriter: ~Copyable {
         if let attributes = CardDetails.receiptAttributes(card.customerReceipt) { field("card_receipt_attributes", attributes) }
         if let merchant = CardDetails.storedMerchantReceiptText(card) { field("card_merchant_receipt_text", merchant) }
         if let attributes = CardDetails.receiptAttributes(card.merchantReceipt) { field("card_merchant_receipt_attributes", attributes) }
+        if let approved = card.approvedAmount { field("card_approved_cents", approved) }
     }
 
     /// Decimal digits of `value` (as `String(value)` would write them).

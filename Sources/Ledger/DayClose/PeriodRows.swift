@@ -113,6 +113,9 @@ public struct PeriodRows: Sendable {
     /// Cash paid back by stornos.
     public var cashRefunded = Money.zero
     public var cheques: [Cheque] = []
+    /// Card payments and reversals of the period whose amount the terminal approved otherwise than
+    /// asked, in booking order.
+    public var cardAmountMismatches: [CardAmountMismatch] = []
     /// Card payments of sales not reversed on the terminal by a storno of the period.
     public var cardTotal = Money.zero
     public var cardCount = 0
@@ -288,6 +291,12 @@ extension Ledger {
                         PeriodRows.Cheque(
                             receiptNumber: cheque.int64(0), chequeNumber: cheque.optionalText(1) ?? "", drawer: cheque.optionalText(2) ?? "",
                             amount: Money(cents: cheque.int64(3)), bank: bank))
+                }
+                try rows(PeriodRowsSQL.cardAmountMismatches) {
+                    out.cardAmountMismatches.append(
+                        CardAmountMismatch(
+                            receiptNumber: $0.int64(0), isReversal: $0.int64(1) != 0, requested: Money(cents: $0.int64(2)),
+                            approved: Money(cents: $0.int64(3))))
                 }
                 // Items by variant and unit price: a range of the period's lines (one business
                 // day's), less the lines of the sales cancelled by the period's stornos (below).
@@ -473,6 +482,19 @@ enum PeriodRowsSQL {
         FROM payments p JOIN sales s INDEXED BY sales_period_totals ON s.seq = p.seq
         WHERE p.method = 'cheque' AND p.seq > ?1 AND p.seq < ?2 AND p.seq NOT IN (\(cancelled(refundedBy: "cheque")))
         ORDER BY p.seq, p.payment_no
+        """
+    /// Card payments and reversals whose approved amount (``CardDetails/approvedAmount``) is not their
+    /// amount, by the partial indexes of migration 9: receipt number, reversal?, asked, approved.
+    static let cardAmountMismatches = """
+        SELECT receipt_number, reversal, amount_cents, approved_cents FROM (
+          SELECT s.receipt_number, 0 AS reversal, p.amount_cents, p.card_approved_cents AS approved_cents, p.seq, p.payment_no AS no
+          FROM payments p INDEXED BY payments_card_amount_mismatch JOIN sales s ON s.seq = p.seq
+          WHERE p.card_approved_cents IS NOT NULL AND p.card_approved_cents != p.amount_cents AND p.seq > ?1 AND p.seq < ?2
+          UNION ALL
+          SELECT st.receipt_number, 1, r.amount_cents, r.card_approved_cents, r.seq, r.refund_no
+          FROM storno_refunds r INDEXED BY storno_refunds_card_amount_mismatch JOIN stornos st ON st.seq = r.seq
+          WHERE r.card_approved_cents IS NOT NULL AND r.card_approved_cents != r.amount_cents AND r.seq > ?1 AND r.seq < ?2)
+        ORDER BY seq, no
         """
     /// The stornos of the period with their sale's receipt number and sequence number (nil if that sale is missing).
     static let stornos = """

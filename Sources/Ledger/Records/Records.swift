@@ -438,3 +438,17 @@ public struct JournalEntry: Equatable, Sendable {
     /// The `previousHash` of the first entry.
     public static let genesisHash = String(repeating: "0", count: 64)
 }
+
+extension SaleRecord {
+    /// Its card payments whose approved amount the terminal gave otherwise than asked (``CardAmountMismatch``).
+    public var cardAmountMismatches: [CardAmountMismatch] {
+        payments.compactMap { $0.method == .card ? CardAmountMismatch(receiptNumber: receiptNumber, isReversal: false, amount: $0.amount, card: $0.card) : nil }
+    }
+}
+
+extension StornoRecord {
+    /// Its card reversals whose amount the terminal gave otherwise than asked (``CardAmountMismatch``).
+    public var cardAmountMismatches: [CardAmountMismatch] {
+        refunds.compactMap { CardAmountMismatch(receiptNumber: receiptNumber, isReversal: true, amount: $0.amount, card: $0.cardReversal) }
+    }
+}

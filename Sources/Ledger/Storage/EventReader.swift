@@ -305,11 +305,12 @@ extension ColumnReader {
         let attributes = optionalText()
         let merchantText = optionalText()
         let merchantAttributes = optionalText()
+        let approved = optionalMoney()
         guard let terminalId else { return nil }
         return CardDetails(
             terminalId: terminalId, traceNumber: trace ?? "", receiptNumber: receipt ?? "", cardName: name ?? "",
             maskedPAN: pan ?? "", authorizationCode: auth, turnoverNumber: turnover,
             customerReceipt: CardDetails.receiptLines(text: text ?? "", attributes: attributes),
-            merchantReceipt: CardDetails.receiptLines(text: merchantText ?? "", attributes: merchantAttributes))
+            merchantReceipt: CardDetails.receiptLines(text: merchantText ?? "", attributes: merchantAttributes), approvedAmount: approved)
     }
 }

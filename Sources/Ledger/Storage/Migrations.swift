@@ -276,7 +276,7 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
-    + terminalReceiptMigrations
+    + terminalReceiptMigrations + approvedAmountMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -322,6 +322,25 @@ let terminalReceiptMigrations: [Migration] = [
             ALTER TABLE storno_refunds ADD COLUMN card_receipt_attributes TEXT;
             ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_text TEXT;
             ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_attributes TEXT;
+
+            """)
+]
+
+/// The amount the terminal approved or reversed (BMP 04 of its `04 0F`, ZVT 13.08 §3.1.1), in
+/// cents, beside a card payment's or reversal's own amount (what the counter asked for). NULL where
+/// the terminal named none: such rows hash as before (``CanonicalWriter/card(_:)``, docs/ledger.md
+/// "Card payments"). The partial indexes hold only the rows where the two differ, for the day
+/// close's warnings (``PeriodRowsSQL/cardAmountMismatches``).
+let approvedAmountMigrations: [Migration] = [
+    Migration(
+        version: 9, name: "card-approved-amount",
+        schema: """
+            ALTER TABLE payments ADD COLUMN card_approved_cents INTEGER;
+            ALTER TABLE storno_refunds ADD COLUMN card_approved_cents INTEGER;
+            CREATE INDEX payments_card_amount_mismatch ON payments(seq)
+              WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
+            CREATE INDEX storno_refunds_card_amount_mismatch ON storno_refunds(seq)
+              WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
 
             """)
 ]

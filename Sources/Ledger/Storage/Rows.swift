@@ -21,7 +21,7 @@ enum Columns {
     static let card = [
         "card_terminal_id", "card_trace", "card_receipt_number", "card_name", "card_masked_pan", "card_auth_code",
         "card_turnover_number", "card_receipt_text", "card_receipt_attributes", "card_merchant_receipt_text",
-        "card_merchant_receipt_attributes",
+        "card_merchant_receipt_attributes", "card_approved_cents",
     ]
     static let payments =
         [
@@ -68,6 +68,7 @@ extension SQLiteValue {
             .text(card.maskedPAN), .text(card.authorizationCode), .text(card.turnoverNumber),
             .text(CardDetails.joinReceiptLines(card.receiptLines)), .text(CardDetails.receiptAttributes(card.customerReceipt)),
             .text(CardDetails.storedMerchantReceiptText(card)), .text(CardDetails.receiptAttributes(card.merchantReceipt)),
+            money(card.approvedAmount),
         ]
     }
 }

@@ -299,8 +299,8 @@ private struct SaleRowEncoder: ~Copyable {
 
     /// The card columns as ``ColumnReader/card()`` reads them and ``CanonicalWriter/card(_:)``
     /// writes them: the eight of format 1 all absent without a terminal id, else NULL text is empty
-    /// except the two optional fields; those of migration 8 only when they hold text. Returns the
-    /// masked PAN when there is a card.
+    /// except the two optional fields; those of migration 8 only when they hold text, that of
+    /// migration 9 only when it is not NULL. Returns the masked PAN when there is a card.
     private mutating func writeCard(_ p: inout RawRow) -> UnsafeBufferPointer<UInt8>? {
         let terminalId = p.optionalTextBytes()
         let trace = p.optionalTextBytes()
@@ -313,6 +313,7 @@ private struct SaleRowEncoder: ~Copyable {
         let attributes = p.optionalTextBytes()
         let merchantText = p.optionalTextBytes()
         let merchantAttributes = p.optionalTextBytes()
+        let approvedCents = p.optionalInt64()
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         guard let terminalId else {
             section.field("card_terminal_id", text: nil)
@@ -337,6 +338,7 @@ private struct SaleRowEncoder: ~Copyable {
         if let attributes, attributes.count > 0 { section.field("card_receipt_attributes", text: attributes) }
         if let merchantText, merchantText.count > 0 { section.field("card_merchant_receipt_text", text: merchantText) }
         if let merchantAttributes, merchantAttributes.count > 0 { section.field("card_merchant_receipt_attributes", text: merchantAttributes) }
+        if let approvedCents { section.field("card_approved_cents", approvedCents) }
         return pan ?? empty
     }
 

@@ -8,6 +8,10 @@ public enum BMPFormat: Equatable, Sendable {
     case lllvar
     /// BMP 06: a BER length (`LL`, `81 LL`, `82 HH LL`), then TLV objects (§9.2).
     case tlv
+    /// A BMP the spec names without giving its format (BMP 92, docs/zvt-field-notes.md). Its value
+    /// is taken as `likely` bytes if the rest of the data then reads to its end as known fields,
+    /// else as the fewest bytes after which it does (at most the whole rest): it never stops decoding.
+    case undefined(likely: Int)
 }
 
 /// What the value bytes mean, for display and typed accessors.
@@ -62,6 +66,9 @@ public enum BMPTable {
             .init(number: 0x8A, format: .fixed(1), kind: .binary, key: "cardType", label: "Kartenart (ZVT)"),
             .init(number: 0x8B, format: .llvar, kind: .ascii, key: "cardName", label: "Kartenname"),
             .init(number: 0x8C, format: .fixed(1), kind: .binary, key: "networkCardType", label: "Kartenart (Netzbetreiber)"),
+            // Named in ZVT 13.08 §3.1.1 only as the offline counterpart of BA (AID parameter), absent from
+            // the format table of §12: likely 5 bytes as BA, else read as ``BMPFormat/undefined(likely:)`` says.
+            .init(number: 0x92, format: .undefined(likely: 5), kind: .binary, key: "offlineAIDParameter", label: "AID-Parameter (Offline)"),
             .init(number: 0x9A, format: .lllvar, kind: .binary, key: "geldKarteRecord", label: "GeldKarte-Datensatz"),
             .init(number: 0xA0, format: .fixed(1), kind: .binary, key: "hostResultCode", label: "Host-Ergebniscode"),
             .init(number: 0xA7, format: .llvar, kind: .binary, key: "chipDataEFID", label: "Chipdaten EF_ID"),
@@ -129,7 +136,7 @@ public struct BMPField: Equatable, Sendable {
             case 3? where minimal.count < 3: out += [0x82, UInt8(value.count >> 8), UInt8(value.count & 0xFF)]
             default: out += minimal
             }
-        case .fixed, nil: break
+        case .fixed, .undefined, nil: break
         }
         return out + value
     }
@@ -230,12 +237,27 @@ public struct BMPList: Equatable, Sendable {
             length = count
             if size != TLV.encodeLength(count).count { berLengthSize = size }
             start += size
+        case .undefined(let likely):
+            length = undefinedLength(in: bytes, from: start, likely: likely, offset: offset)
         }
         guard start + length <= bytes.count else { throw ZVTCodecError.truncated(field: name, offset: offset + index) }
         var value = Array(bytes[start..<start + length])
         // A full card number never gets past the codec (``CardNumberMask``).
         if number == 0x22 { value = CardNumberMask.maskedBCD(value) }
         return (BMPField(number, value, berLengthSize: berLengthSize), start + length)
+    }
+
+    /// The value length of a field of ``BMPFormat/undefined(likely:)`` starting at `start`: `likely`
+    /// if the rest then decodes to its end, else the fewest bytes after which it does (at most all).
+    static func undefinedLength(in bytes: [UInt8], from start: Int, likely: Int, offset: Int) -> Int {
+        let remaining = bytes.count - start
+        func restDecodes(after count: Int) -> Bool {
+            let rest = Array(bytes[(start + count)...])
+            return BMPList(decoding: rest, offset: offset + start + count).problem == nil
+        }
+        if likely <= remaining, restDecodes(after: likely) { return likely }
+        // The empty rest always reads: at most the field takes all of it.
+        return (0..<remaining).first(where: restDecodes) ?? remaining
     }
 
     public var bytes: [UInt8] { fields.flatMap(\.bytes) + unparsed }

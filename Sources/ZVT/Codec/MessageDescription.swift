@@ -206,8 +206,15 @@ public enum MessageDescription {
             return BCD.digits(v).map { .string($0) } ?? .hex(v)
         case 0x3D:
             return .string("******")
-        case 0x27, 0xA0:
+        case 0x27:
             return describe(ResultCode(rawValue: v.first ?? 0))
+        case 0xA0:
+            // Result-code-AS: the authorisation system's own code where it cannot be sent as BCD
+            // (ZVT 13.08 §3.1.1, §12). Information beside BMP 27, which alone says approved or not.
+            return .object([
+                .init("code", .hex(v)),
+                .init("text", .string("Ergebniscode des Autorisierungssystems (nicht BCD-darstellbar); das Ergebnis steht in BMP 27")),
+            ])
         case 0x8A:
             let id = v.first ?? 0
             return .object([.init("id", .int(Int64(id))), .init("name", CardTypeName.name(id).map { .string($0) } ?? .null)])

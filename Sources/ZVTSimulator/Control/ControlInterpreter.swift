@@ -22,8 +22,9 @@ struct ControlInterpreter {
         print-charset-tag off|latin1|utf8  Belegtexte mit Tag 14 (Zeichensatz) und in diesem Zeichensatz
         receipt-layout plain|attributes  Belegzeilen ohne Attribute oder zentriert/doppelt hoch (Attribut 40/10)
         bmp60-layout standard|short|long  Einzelsummen (BMP 60): 7 Kartengruppen, ohne leere am Ende, 8 Gruppen
+        approve-amount-delta CENTS  genehmigte Zahlungen über Betrag + CENTS (z. B. -50), 0 = wie angefragt
         profile NAME             Herstellereigenheiten: standard, feig, valina, ccv, pax
-        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, TLV-Ablehnung, Belege, Profil)
+        clear                    alles zurücksetzen (Warteschlange, Skript, Dauer-Szenario, F0, Banner, Schließen, TLV-Ablehnung, Belege, Profil, Betragsabweichung)
         status                   Zähler und Einstellungen als eine JSON-Zeile
         journal [N]              das Journal (JSON Lines, die letzten N), Ende mit "."
         totals                   Summen seit dem letzten Kassenschnitt (JSON)
@@ -109,6 +110,12 @@ struct ControlInterpreter {
                 }
                 control.individualTotals = layout
                 return ok("bmp60-layout \(layout.rawValue)")
+            case "approve-amount-delta":
+                guard arguments.count == 1, let delta = Int64(arguments[0]) else {
+                    return error("»approve-amount-delta« braucht eine ganze Zahl von Cent, z. B. »approve-amount-delta -50«.")
+                }
+                control.approveAmountDeltaCents = delta
+                return ok("approve-amount-delta \(delta)")
             case "profile":
                 guard arguments.count == 1, let profile = VendorProfile(rawValue: arguments[0]) else {
                     return error("»profile« braucht einen dieser Namen: \(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -163,6 +170,6 @@ struct ControlInterpreter {
             + "\"profile\":\"\(summary.profile.rawValue)\","
             + "\"endOfDayReport\":\"\(control.endOfDayReport.rawValue)\",\"printLines\":\"\(control.printLines.rawValue)\","
             + "\"printCharsetTag\":\"\(control.printCharacterSetTag.rawValue)\",\"receiptLayout\":\"\(control.receiptLayout.rawValue)\","
-            + "\"bmp60Layout\":\"\(control.individualTotals.rawValue)\"}"
+            + "\"bmp60Layout\":\"\(control.individualTotals.rawValue)\",\"approveAmountDeltaCents\":\(control.approveAmountDeltaCents)}"
     }
 }

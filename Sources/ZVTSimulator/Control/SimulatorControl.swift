@@ -18,6 +18,7 @@ public final class SimulatorControl: @unchecked Sendable {
         var receiptLayout = ReceiptLayout.plain
         var individualTotals = IndividualTotalsLayout.standard
         var profile = VendorProfile.standard
+        var approveAmountDeltaCents: Int64 = 0
     }
 
     private let state = Locked(State())
@@ -100,8 +101,18 @@ public final class SimulatorControl: @unchecked Sendable {
         set { self[\.profile] = newValue }
     }
 
+    /// Cents added to the amount of an approved payment (06 01): the terminal approves, journals
+    /// and reports (BMP 04 of its `04 0F`) another amount than the register asked for, as a
+    /// terminal with a tip or a partial approval does. 0: the amount asked for. A reversal reverses
+    /// what the journal holds, so it then differs from the register's refund as well.
+    public var approveAmountDeltaCents: Int64 {
+        get { self[\.approveAmountDeltaCents] }
+        set { self[\.approveAmountDeltaCents] = newValue }
+    }
+
     /// Forgets queued, scripted and sticky scenarios, the F0 state, the banner, closing after each
-    /// sequence, refusing TLV registrations, the End-of-Day report, the receipt settings, the BMP 60 layout and the profile.
+    /// sequence, refusing TLV registrations, the End-of-Day report, the receipt settings, the BMP 60 layout, the profile and the
+    /// approved amount's delta.
     public func clear() { state.withLock { $0 = State() } }
 
     /// What is set, for `status`.

@@ -33,9 +33,12 @@ extension PTSession {
         let scenario = core.control.scenario(forAmountCents: amount, script: &script)
         let record = TransactionRecord(
             kind: kind, amountCents: amount, scenario: scenario, currencySent: fields.currencyCode != nil, stamp: core.timestamp())
+        let delta = kind == .payment ? core.control.approveAmountDeltaCents : 0
         return runCardTransaction(record) { [core] trace in
             var decision = HostDecision(resultCode: scenario.outcome.resultCode ?? 0x00, card: core.cards.card(forTrace: trace))
             decision.text = scenario.outcome.declineText
+            // The host approves another amount than asked (``SimulatorControl/approveAmountDeltaCents``).
+            if decision.resultCode == 0x00, delta != 0 { decision.amountCents = max(1, amount &+ delta) }
             return decision
         }
     }

@@ -89,7 +89,7 @@ enum RunCommand {
         var terminalAddress = configuration.terminalAddress
         if terminalAddress.isEmpty {
             do {
-                let started = try startSimulator(directory: registerDirectory, timeZone: configuration.zone)
+                let started = try startSimulator(directory: registerDirectory, timeZone: configuration.zone, settings: configuration.terminal)
                 simulator = started
                 terminalAddress = started.address!.description
             } catch {
@@ -137,8 +137,9 @@ enum RunCommand {
 
     /// Starts the simulated EC terminal and its control port (docs/zvt-sim.md); its journal and log
     /// live beside the ledger, never on the screen; its slips show the office's time (`timeZone`),
-    /// as the receipts do.
-    static func startSimulator(directory: String, timeZone: TimeZone) throws -> TerminalSimulator {
+    /// as the receipts do. It shows the habits of the `[terminal] profile` (``VendorProfile``), so
+    /// that a trainer can demonstrate a vendor's terminal; `ingenico` has none simulated (standard).
+    static func startSimulator(directory: String, timeZone: TimeZone, settings: TerminalSettings) throws -> TerminalSimulator {
         var configuration = SimulatorConfiguration()
         configuration.timeZone = timeZone
         configuration.listen = SocketAddress(host: "127.0.0.1", port: 0)
@@ -155,6 +156,7 @@ enum RunCommand {
         configuration.log = { line in log?.write(Data((line + "\n").utf8)) }
         signal(SIGPIPE, SIG_IGN)
         let simulator = try TerminalSimulator(configuration: configuration)
+        simulator.control.profile = VendorProfile(rawValue: settings.profile.rawValue) ?? .standard
         try simulator.start()
         return simulator
     }

@@ -1,7 +1,9 @@
 import CLISupport
+import Counter
 import Dispatch
 import Foundation
 import KasseCore
+import Ledger
 import ZVT
 
 /// `webkasse zvt …` — ZVT tools for technicians and tests (docs/zvt.md): decode APDUs, and run single
@@ -12,10 +14,13 @@ enum ZVTCommand {
           webkasse zvt decode [HEX …] [--file DATEI …] [--json] [--charset cp437|latin1|utf8]
               Zerlegt APDUs Feld für Feld. Ohne HEX und --file wird Hex von der Standardeingabe gelesen
               (Leerzeichen beliebig; Zeilen einer --trace-Datei werden nach Richtung getrennt).
-          webkasse zvt BEFEHL --terminal ADRESSE [--password NNNNNN] [--json] [--trace DATEI]
+          webkasse zvt BEFEHL [--terminal ADRESSE] [--password NNNNNN] [--json] [--trace DATEI]
+                              [--config DATEI] [--data VERZ]
               ADRESSE: HOST[:PORT] (ZVT über TCP/IP, Port 20007), serial:GERÄT[?baud=9600]
                        (serielle Schnittstelle, z. B. serial:/dev/ttyUSB0), framed:HOST:PORT
                        (serielles Protokoll über TCP, LAN-Seriell-Wandler)
+              Die Einstellungen [terminal] der Konfigurationsdatei (wie bei »webkasse run«) gelten;
+              Optionen haben Vorrang. Ohne --terminal: terminal.address der Datei.
               BEFEHL: register, pay --amount 12,34, refund --amount 12,34, reverse --receipt N, eod,
                       status, repeat-receipt [--no-print], abort, logoff, diagnosis
               Weitere Optionen: --charset cp437|latin1|utf8 (Texte des Terminals), --t4 SEKUNDEN.
@@ -41,8 +46,11 @@ enum ZVTCommand {
         return try runTerminalCommand(sub, rest)
     }
 
-    static func charset(_ args: ArgumentList) throws -> ZVTCharacterSet {
-        guard let text = args.value("charset") else { return .cp437 }
+    static func charset(_ args: ArgumentList) throws -> ZVTCharacterSet { try explicitCharset(args) ?? .cp437 }
+
+    /// The character set of `--charset`, nil without the option.
+    static func explicitCharset(_ args: ArgumentList) throws -> ZVTCharacterSet? {
+        guard let text = args.value("charset") else { return nil }
         guard let charset = ZVTCharacterSet(rawValue: text) else {
             throw UsageError.invalidValue(option: "charset", value: text, expected: "cp437, latin1, utf8, ascii oder german-ascii")
         }
@@ -240,29 +248,57 @@ enum ZVTCommand {
 
     static func runTerminalCommand(_ sub: String, _ arguments: [String]) throws -> ExitCode {
         let args = try ArgumentList(
-            arguments, valueOptions: ["terminal", "password", "amount", "receipt", "trace", "charset", "t4"],
+            arguments, valueOptions: ["terminal", "password", "amount", "receipt", "trace", "charset", "t4", "config", "data"],
             flagOptions: ["json", "no-print", "help"])
         if args.flag("help") {
             print(help)
             return .success
         }
         if let extra = args.positionals.first { throw UsageError.unexpectedArgument(extra) }
-        let target = try args.required("terminal")
-        let address: ZVTTerminalAddress
+        // The config file's [terminal] settings (as `webkasse run` finds them) are the defaults; options win.
+        let environment = ProcessInfo.processInfo.environment
+        let data = DataDirectory.resolve(option: args.value("data"), environment: environment)
+        let configPath = ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data, environment: environment)
+        let settings: Configuration
         do {
-            address = try ZVTTerminalAddress(parsing: target)
+            settings = try Configuration.load(path: configPath, environment: environment)
         } catch {
-            throw UsageError.invalidValue(option: "terminal", value: target, expected: error.expected)
+            printError("webkasse zvt: \(error)")
+            return .dataError
         }
-        var password = Password.zero
+        let address: ZVTTerminalAddress
+        if let target = args.value("terminal") {
+            do {
+                address = try ZVTTerminalAddress(parsing: target)
+            } catch {
+                throw UsageError.invalidValue(option: "terminal", value: target, expected: error.expected)
+            }
+        } else if !settings.terminalAddress.isEmpty {
+            do {
+                address = try ZVTTerminalAddress(parsing: settings.terminalAddress)
+            } catch {
+                printError("webkasse zvt: \(configPath ?? "Umgebung"): terminal.address: \(error)")
+                return .dataError
+            }
+        } else {
+            throw UsageError.missingOption("terminal")
+        }
+        var configuration: ZVTDriver.Configuration
+        do {
+            configuration = try ZVTDriver.Configuration(settings: settings.terminal)
+        } catch {
+            printError("webkasse zvt: \(configPath ?? "Umgebung"): terminal.password: \(error)")
+            return .dataError
+        }
         if let text = args.value("password") {
             guard let parsed = Password(text) else {
                 throw UsageError.invalidValue(option: "password", value: text, expected: "genau sechs Ziffern")
             }
-            password = parsed
+            configuration.password = parsed
         }
-        var session = SessionConfiguration(charset: try charset(args))
-        if let seconds = try args.integer("t4", in: 10...3600) { session.t4Ms = Int64(seconds) * 1000 }
+        if let charset = try explicitCharset(args) { configuration.session.charset = charset }
+        if let seconds = try args.integer("t4", in: 10...3600) { configuration.session.t4Ms = Int64(seconds) * 1000 }
+        let password = configuration.password
         var amountCents: Int64? = nil
         if let text = args.value("amount") {
             do {
@@ -306,7 +342,7 @@ enum ZVTCommand {
                 traceLock.withLock { traceFile.write(Data("\(stamp) \(direction.rawValue) \(Hex.string(bytes))\n".utf8)) }
             }
         }
-        let driver = ZVTDriver(configuration: .init(password: password, session: session), transport: transport, handlers: handlers)
+        let driver = ZVTDriver(configuration: configuration, transport: transport, handlers: handlers)
         // Ctrl+C asks the terminal to abort instead of killing the process mid-payment.
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
