@@ -31,6 +31,8 @@ let package = Package(
 
         // Domain core: money, tariff catalogue, basket, receipt text. Pure Swift.
         .target(name: "KasseCore"),
+        // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
+        .target(name: "ESCPOS"),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
@@ -68,6 +70,7 @@ let package = Package(
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
