@@ -42,7 +42,7 @@ let package = Package(
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls"]),
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
@@ -65,7 +65,7 @@ let package = Package(
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
         // directory, a ledger with three business days for export runs).
-        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls"], path: "Tests/TestSupport"),
 
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
@@ -83,7 +83,7 @@ let package = Package(
             name: "CounterTests",
             dependencies: [
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
-                "TestSupport",
+                "TestSupport", "ESCPOS",
             ]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(

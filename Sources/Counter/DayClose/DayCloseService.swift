@@ -146,6 +146,7 @@ public final class DayCloseService {
                     draft: draft, floatSuggestion: shift.float)
             }
             prepared = preparation.period
+            counter.printer?.openDrawer()  // the count starts: the drawer opens (docs/printer.md, "Drawer")
             return preparation
         }
     }
@@ -267,7 +268,7 @@ public final class DayCloseService {
                 problem =
                     "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
             }
-            counter.printer?.send(text, receiptNumber: record.zNumber)
+            counter.printer?.printReport(text, number: record.zNumber)
             // The terminal's own End-of-Day receipt beside the Z report (there is no printer of
             // its own for it), and after it on the printer.
             var terminalReceiptFile: String?
@@ -281,7 +282,7 @@ public final class DayCloseService {
                         "Die Datei des Kassenschnittbelegs zu Z \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse report z \(record.zNumber)` zeigt ihn aus dem Kassenbuch."
                     problem = problem.map { $0 + " " + message } ?? message
                 }
-                counter.printer?.send(terminalReceipt, receiptNumber: record.zNumber)
+                counter.printer?.printReport(terminalReceipt, number: record.zNumber)
             }
             return DayCloseOutcome(
                 record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings(),

@@ -112,15 +112,23 @@ public final class ReceiptDelivery: @unchecked Sendable {
 
     /// Delivers a record just committed, rendered from the committed record and its entry's hash
     /// (the values the ledger holds) without reading them back.
+    /// A cash part opens the drawer at once, ahead of the receipt (docs/printer.md, "Drawer").
     func deliver(committed receipt: BookedReceipt, checkValue: String) -> ReceiptTicket {
-        enqueue(receipt.number, copy: false) { [self] in
+        if receipt.movesCash { printer?.openDrawer() }
+        return enqueue(receipt.number, copy: false) { [self] in
             ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: false, checkValue: checkValue)
         }
     }
 
     /// Delivers booked receipt `number`, read back from the ledger; a `copy` goes to the printer only.
+    /// A booking's own receipt (not a copy) that moves cash opens the drawer first.
     func deliver(booked number: Int64, copy: Bool) -> ReceiptTicket {
-        enqueue(number, copy: copy) { [self] in try text(number: number, copy: copy) }
+        enqueue(number, copy: copy) { [self] in
+            guard let receipt = try ledger.receipt(number: number) else { return nil }
+            if !copy && receipt.movesCash { printer?.openDrawer() }
+            let entry = try ledger.journalEntry(forReceipt: number)
+            return ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: copy, checkValue: entry?.hash)
+        }
     }
 
     /// Renders (nil: no such receipt) and hands over on the delivery thread.
@@ -152,7 +160,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
                     "Die Belegdatei für Beleg \(number) ließ sich nicht schreiben (\(error.localizedDescription)); sie wird beim nächsten Start nachgeholt."
             }
         }
-        printer?.send(text, receiptNumber: number)
+        printer?.print(receipt: text, number: number, copy: copy)
         return DeliveredReceipt(number: number, text: text, file: file, fileProblem: problem)
     }
 
@@ -173,6 +181,18 @@ public final class ReceiptDelivery: @unchecked Sendable {
             }
         }
         return rewritten
+    }
+}
+
+extension BookedReceipt {
+    /// Whether cash went into or out of the drawer: a sale with a cash part, a storno paying
+    /// cash back, every cash movement. Card-only and cheque-only sales do not open the drawer.
+    var movesCash: Bool {
+        switch self {
+        case .sale(let sale): sale.payments.contains { $0.method == .cash }
+        case .storno(let storno, _): storno.refunds.contains { $0.method == .cash }
+        case .cashMovement: true
+        }
     }
 }
 

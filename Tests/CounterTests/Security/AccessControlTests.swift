@@ -189,7 +189,7 @@ final class AccessControlTests: XCTestCase {
             AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
-            .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup,
+            .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup,
         ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }

@@ -1,0 +1,166 @@
+import ESCPOS
+import Foundation
+import KasseCore
+import Ledger
+import TestSupport
+import XCTest
+
+@testable import Counter
+
+/// The counter with an ESC/POS printer on the stand-in (docs/printer.md): receipts after the
+/// commit, the drawer for cash only, a printer out of paper never blocking a booking, the queue
+/// taken up again after a restart.
+final class ReceiptPrinterTests: XCTestCase {
+    private var standIn: PrinterStandIn!
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        standIn = try PrinterStandIn()
+        directory = try TemporaryDirectory(prefix: "printer-test")
+    }
+
+    override func tearDown() {
+        standIn.stop()
+        directory.remove()
+    }
+
+    private var settings: PrinterSettings {
+        var settings = PrinterSettings()
+        try! settings.set(.device, standIn.device)
+        try! settings.set(.drawerPulseMs, "50,500")
+        return settings
+    }
+
+    private var stateFile: String { directory.path + "/printer.state" }
+
+    private func printer(retryMs: Int = 50) -> ESCPOSPrinter {
+        ESCPOSPrinter(settings: settings, stateFile: stateFile, statusTimeoutMs: 1_000, retryMs: retryMs)
+    }
+
+    private func fixture(_ printer: ESCPOSPrinter) throws -> CounterFixture {
+        let f = try CounterFixture(printer: printer, openShift: false)
+        _ = try f.service.start()
+        try f.service.openShift(operatorId: f.clerk.id, float: Money(euros: 100))
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForDrawerKicks(1))  // the float count at shift open
+        return f
+    }
+
+    /// A cash sale: the receipt with the € right (CP858 D5 read back as €), cut, and exactly one drawer kick with both pulse times.
+    func testCashSalePrintsReceiptAndKicksDrawerOnce() throws {
+        let printer = printer()
+        let f = try fixture(printer)
+        let kicksBefore = standIn.drawerKicks.count  // the float count at shift open opened it once
+        XCTAssertEqual(kicksBefore, 1)
+        let outcome = try f.sell(.cash(tendered: Money(euros: 50)))
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(1))  // the kick went before the receipt on the same line
+        let receipt = try XCTUnwrap(standIn.printouts.last)
+        XCTAssertTrue(receipt.lines.contains { $0.hasPrefix("SUMME") && $0.hasSuffix("37,00 €") }, receipt.text)
+        XCTAssertTrue(receipt.lines.contains { $0.hasPrefix("Rückgeld") && $0.hasSuffix("13,00 €") }, receipt.text)
+        XCTAssertTrue(receipt.lines.contains("Beleg-Nr. \(outcome.sale.receiptNumber)"), receipt.text)
+        XCTAssertTrue(receipt.lines.contains("Stadt Musterstadt - Bürgeramt"), receipt.text)  // – has no CP858 byte: a hyphen
+        let sum = try XCTUnwrap(receipt.styledLines.first { $0.0.hasPrefix("SUMME") })
+        XCTAssertEqual(sum.1, .emphasised)
+        XCTAssertFalse(standIn.sawTextBeforeCodePage)
+        XCTAssertEqual(standIn.drawerKicks.count, kicksBefore + 1)
+        XCTAssertEqual(standIn.drawerKicks.last?.t1, 25)
+        XCTAssertEqual(standIn.drawerKicks.last?.t2, 250)
+        XCTAssertEqual(printer.lastPrintedReceipt, outcome.sale.receiptNumber)
+    }
+
+    /// A card sale and a cheque sale print their receipts and never open the drawer.
+    func testCardAndChequeSalesDoNotOpenTheDrawer() throws {
+        let printer = printer()
+        let f = try fixture(printer)
+        let kicksBefore = standIn.drawerKicks.count
+        try f.sell(.card)
+        try f.sell(.cheque(number: "4711", bank: "Sparkasse", drawer: "Erika Muster"))
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(2))
+        XCTAssertTrue(standIn.printouts[0].text.contains("girocard"))
+        XCTAssertEqual(standIn.drawerKicks.count, kicksBefore)
+        // An Einlage opens it.
+        _ = try f.service.recordCashMovement(id: "m1", kind: .einlage, amount: Money(euros: 20), reason: "Wechselgeld", operatorId: f.clerk.id)
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(3))
+        XCTAssertEqual(standIn.drawerKicks.count, kicksBefore + 1)
+    }
+
+    /// Paper out: the sale is booked at once, the receipt waits and the state says so; with paper back it prints.
+    func testPaperOutKeepsReceiptWaitingUntilPaperIsBack() throws {
+        let printer = printer()
+        let f = try fixture(printer)
+        standIn.status = PrinterStatus(paperOut: true)
+        let outcome = try f.sell(.cash(tendered: Money(euros: 40)))
+        XCTAssertNotNil(try f.service.ledger.receipt(number: outcome.sale.receiptNumber))
+        XCTAssertFalse(printer.waitUntilPrinted(timeout: 0.5))
+        XCTAssertEqual(printer.printerState.problem, "Papier leer")
+        XCTAssertEqual(printer.printerState.waiting, 1)
+        XCTAssertEqual(printer.printerState.statusText, "DRUCKER: Papier leer · 1 Beleg wartet")
+        XCTAssertEqual(standIn.printouts.count, 0)
+        XCTAssertEqual(standIn.drawerKicks.count, 2, "the drawer opened despite the paper")
+        standIn.status = .ready
+        printer.retryNow()
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(1))
+        XCTAssertNil(printer.printerState.statusText)
+    }
+
+    /// Paper near end still prints and says so; a printer that refuses connections keeps the receipt waiting.
+    func testNearEndAndUnreachablePrinter() throws {
+        let printer = printer()
+        let f = try fixture(printer)
+        standIn.status = PrinterStatus(paperNearEnd: true)
+        try f.sell(.card)
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertEqual(printer.printerState.problem, "Papier fast leer")
+        XCTAssertFalse(printer.printerState.blocked)
+        standIn.goOffline()
+        try f.sell(.card)
+        XCTAssertFalse(printer.waitUntilPrinted(timeout: 0.5))
+        XCTAssertTrue(printer.printerState.problem?.hasPrefix("nicht erreichbar") ?? false, "\(printer.printerState)")
+        try standIn.comeBack()
+        standIn.status = .ready
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(2))
+    }
+
+    /// Killed with a receipt waiting: a new process on the same files prints it from the ledger, once.
+    func testReceiptWaitingAtRestartPrintsOnce() throws {
+        let first = printer()
+        let f = try fixture(first)
+        standIn.status = PrinterStatus(coverOpen: true)
+        let outcome = try f.sell(.card)
+        XCTAssertFalse(first.waitUntilPrinted(timeout: 0.3))
+        XCTAssertEqual(first.printerState.problem, "Deckel offen")
+        first.stop()  // the process dies: the in-memory queue is gone
+        standIn.status = .ready
+        let second = printer()
+        let restarted = try CounterFixture.makeService(directory: f.directory, clock: f.clock, terminal: f.terminal, printer: second)
+        _ = try restarted.start()
+        XCTAssertTrue(second.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(1))
+        XCTAssertTrue(standIn.printouts[0].lines.contains("Beleg-Nr. \(outcome.sale.receiptNumber)"))
+        // A third start prints nothing again.
+        second.stop()
+        let third = printer()
+        _ = try CounterFixture.makeService(directory: f.directory, clock: f.clock, terminal: f.terminal, printer: third).start()
+        XCTAssertTrue(third.waitUntilPrinted())
+        Thread.sleep(forTimeInterval: 0.2)  // a print would have arrived within this; nothing must
+        XCTAssertEqual(standIn.printouts.count, 1)
+        third.stop()
+    }
+
+    /// »No Sale«: only a supervisor, only with a reason; audited; the drawer opens.
+    func testNoSaleOpensDrawerAudited() throws {
+        let printer = printer()
+        let f = try fixture(printer)
+        let kicks = standIn.drawerKicks.count
+        XCTAssertThrowsError(try f.service.openDrawerWithoutSale(operatorId: f.supervisor.id, reason: "  "))
+        try f.service.openDrawerWithoutSale(operatorId: f.supervisor.id, reason: "Wechselgeld getauscht")
+        XCTAssertTrue(standIn.waitForDrawerKicks(kicks + 1))
+        let audits = try f.service.ledger.auditEvents(kinds: ["drawer.no_sale"])
+        XCTAssertEqual(audits.count, 1)
+    }
+}
