@@ -96,7 +96,9 @@ final class FilePrinterPort: PrinterPort {
 
     func readByte(timeoutMs: Int) throws -> UInt8? {
         if buffer.isEmpty {
-            do { _ = try file.read(appendingTo: &buffer, timeoutMs: timeoutMs) } catch { throw PrinterPortError("Lesen von \(file.path) gescheitert (\(error))") }
+            do { _ = try file.read(appendingTo: &buffer, timeoutMs: timeoutMs) } catch {
+                throw PrinterPortError("Lesen von \(file.path) gescheitert (\(error))")
+            }
         }
         return buffer.isEmpty ? nil : buffer.removeFirst()
     }
