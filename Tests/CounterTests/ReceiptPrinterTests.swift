@@ -164,3 +164,34 @@ final class ReceiptPrinterTests: XCTestCase {
         XCTAssertEqual(audits.count, 1)
     }
 }
+
+/// The customer display on a pseudo-terminal: what the citizen reads during a sale.
+final class CustomerDisplayTests: XCTestCase {
+    func testItemTotalChangeAndGreeting() throws {
+        let standIn = try CustomerDisplayStandIn()
+        defer { standIn.stop() }
+        var settings = DisplaySettings()
+        try settings.set(.device, standIn.devicePath)
+        let display = CustomerDisplay(settings: settings, office: "Bürgeramt Musterstadt")
+        display.showIdle()
+        XCTAssertTrue(standIn.waitForTop("Willkommen"), "\(standIn.rows)")
+        XCTAssertEqual(standIn.rows.bottom, "Bürgeramt Musterstadt".prefix(20) + "")
+        display.showItem("Führungszeugnis", price: Money(cents: 1300), total: Money(cents: 5900))
+        XCTAssertTrue(standIn.waitForTop("Führungszeug 13,00 €"), "\(standIn.rows)")
+        XCTAssertEqual(standIn.rows.bottom, "Summe        59,00 €")
+        display.showChange(tendered: Money(euros: 100), change: Money(euros: 41))
+        XCTAssertTrue(standIn.waitForTop("Gegeben     100,00 €"), "\(standIn.rows)")
+        XCTAssertEqual(standIn.rows.bottom, "Rückgeld     41,00 €")
+        XCTAssertNil(display.problem)
+    }
+
+    /// A display that is not there never holds up the counter and says why.
+    func testMissingDisplayIsReportedNotFatal() throws {
+        var settings = DisplaySettings()
+        try settings.set(.device, "/dev/nonexistent-display")
+        let display = CustomerDisplay(settings: settings, office: "x")
+        display.showTotal(Money(euros: 5))
+        display.waitUntilIdle()
+        XCTAssertTrue(display.problem?.contains("/dev/nonexistent-display") ?? false)
+    }
+}

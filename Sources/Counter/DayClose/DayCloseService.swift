@@ -503,6 +503,11 @@ public final class DayCloseService {
                 while index < lines.count, !lines[index].isEmpty { index += 1 }
                 lines.insert(TextLayout.columns("  " + detail.terminalNote, "", width: width), at: index)
             }
+            // »No Sale« openings of the period (docs/printer.md, "Drawer"): each one audited, counted here.
+            let closeSeq = try ledger.dayCloseSeq(id: close.id) ?? Int64.max
+            let previousSeq = try ledger.dayClose(zNumber: zNumber - 1).flatMap { try ledger.dayCloseSeq(id: $0.id) } ?? 0
+            let noSales = try ledger.auditEvents(kinds: [AuditEventType.drawerOpened.rawValue]).filter { $0.seq > previousSeq && $0.seq < closeSeq }
+            lines.append(TextLayout.columns("Schublade ohne Verkauf geöffnet", "\(noSales.count)", width: width))
             if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
                 lines.append(TextLayout.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
             }
