@@ -92,7 +92,7 @@ let package = Package(
         // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator"]),
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -97,7 +97,7 @@ final class ReceiptPrinterTests: XCTestCase {
         XCTAssertFalse(printer.waitUntilPrinted(timeout: 0.5))
         XCTAssertEqual(printer.printerState.problem, "Papier leer")
         XCTAssertEqual(printer.printerState.waiting, 1)
-        XCTAssertEqual(printer.printerState.statusText, "DRUCKER: Papier leer · 1 Beleg wartet")
+        XCTAssertEqual(printer.printerState.statusText, "DRUCKER: Papier leer · 1 wartet")
         XCTAssertEqual(standIn.printouts.count, 0)
         XCTAssertEqual(standIn.drawerKicks.count, 2, "the drawer opened despite the paper")
         standIn.status = .ready
@@ -119,7 +119,8 @@ final class ReceiptPrinterTests: XCTestCase {
         standIn.goOffline()
         try f.sell(.card)
         XCTAssertFalse(printer.waitUntilPrinted(timeout: 0.5))
-        XCTAssertTrue(printer.printerState.problem?.hasPrefix("nicht erreichbar") ?? false, "\(printer.printerState)")
+        XCTAssertEqual(printer.printerState.problem, "nicht erreichbar")
+        XCTAssertTrue(printer.printerState.detail?.contains("127.0.0.1") ?? false, "\(printer.printerState)")
         try standIn.comeBack()
         standIn.status = .ready
         XCTAssertTrue(printer.waitUntilPrinted())

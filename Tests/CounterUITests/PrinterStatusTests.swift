@@ -8,10 +8,10 @@ final class PrinterStatusTests: XCTestCase {
     func testPrinterProblemIsShownInTheStatusLine() {
         let ui = UIHarness()
         XCTAssertFalse(ui.flow.refreshTerminalLight(stack: ui.stack), "nothing known: unchanged")
-        ui.backend.printerStatusText = "DRUCKER: Papier leer · 1 Beleg wartet"
+        ui.backend.printerStatusText = "DRUCKER: Papier leer · 1 wartet"
         XCTAssertTrue(ui.flow.refreshTerminalLight(stack: ui.stack))
         let top = ui.screenText.split(separator: "\n")[0]
-        XCTAssertTrue(top.hasPrefix(" Kasse 1 · DRUCKER: Papier leer · 1 Beleg wartet "), String(top))
+        XCTAssertTrue(top.hasPrefix(" Kasse 1 · DRUCKER: Papier leer · 1 wartet "), String(top))
         XCTAssertFalse(top.contains("Bürgeramt"), String(top))
         let grid = ui.render()
         let column = String(top).distance(of: "DRUCKER")

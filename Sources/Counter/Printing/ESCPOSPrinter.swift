@@ -12,16 +12,19 @@ public struct PrinterState: Sendable, Equatable {
     public var blocked: Bool
     /// Receipts and reports waiting to be printed.
     public var waiting: Int
+    /// Why the printer could not be reached, in full (the status line shows only »nicht erreichbar«).
+    public var detail: String?
     /// A drawer kick that could not be sent (the printer was not reachable), until the next one goes through.
     public var drawerFailed: Bool
 
-    public static let idle = PrinterState(problem: nil, blocked: false, waiting: 0, drawerFailed: false)
+    public static let idle = PrinterState(problem: nil, blocked: false, waiting: 0, detail: nil, drawerFailed: false)
 
     /// The status line's text (German), nil when there is nothing to say.
     public var statusText: String? {
         var parts: [String] = []
         if let problem { parts.append("DRUCKER: \(problem)") }
-        if waiting > 0 { parts.append(waiting == 1 ? "1 Beleg wartet" : "\(waiting) Belege warten") }
+        // Short enough for 80 columns beside the terminal's state (docs/ui.md, status line).
+        if waiting > 0 { parts.append("\(waiting) wartet") }
         if drawerFailed { parts.append("Schublade nicht geöffnet") }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
@@ -276,16 +279,17 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
         } catch {
             port?.close()
             port = nil
-            setProblem("nicht erreichbar (\(error))", blocked: true)
+            setProblem("nicht erreichbar", blocked: true, detail: "\(error)")
             if case .drawer = job { return .dropped }
             return .wait
         }
     }
 
-    private func setProblem(_ problem: String?, blocked: Bool) {
+    private func setProblem(_ problem: String?, blocked: Bool, detail: String? = nil) {
         condition.withLock {
             state.problem = problem
             state.blocked = blocked
+            state.detail = detail
         }
     }
 
