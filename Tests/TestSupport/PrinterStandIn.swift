@@ -25,6 +25,7 @@ public final class PrinterStandIn: @unchecked Sendable {
     private var kicks: [(pin: UInt8, t1: UInt8, t2: UInt8)] = []
     private var queries = 0
     private var codePages: [UInt8] = []
+    private var qr: [[UInt8]] = []
     private var textBeforeCodePage = false
     private var stopped = false
 
@@ -47,12 +48,17 @@ public final class PrinterStandIn: @unchecked Sendable {
     public var printouts: [Printout] { lock.withLock { printoutsSoFar } }
     public var drawerKicks: [(pin: UInt8, t1: UInt8, t2: UInt8)] { lock.withLock { kicks } }
     public var statusQueries: Int { lock.withLock { queries } }
+    /// The data of every QR code printed.
+    public var qrCodes: [[UInt8]] { lock.withLock { qr } }
     /// Whether some text came before any `ESC t` of its connection (the € would print wrong).
     public var sawTextBeforeCodePage: Bool { lock.withLock { textBeforeCodePage } }
 
     /// Stops listening: connections are refused until ``comeBack()`` (a printer switched off).
     public func goOffline() {
         lock.withLock {
+            // shutdown first: a thread polling the socket keeps it alive past close (Linux), and
+            // connections would queue on it until that poll ends.
+            listener?.shutdown()
             listener?.close()
             listener = nil
         }
@@ -165,7 +171,8 @@ public final class PrinterStandIn: @unchecked Sendable {
             }
         case .drawerKick(let pin, let t1, let t2): lock.withLock { kicks.append((pin, t1, t2)) }
         case .codePage(let n): lock.withLock { codePages.append(n) }
-        case .initialize, .feed, .qrCode, .unknown: break
+        case .qrCode(let data, _, _): lock.withLock { qr.append(data) }
+        case .initialize, .feed, .unknown: break
         }
     }
 }
