@@ -13,6 +13,8 @@ import XCTest
 final class ReceiptPrinterTests: XCTestCase {
     private var standIn: PrinterStandIn!
     private var directory: TemporaryDirectory!
+    /// Every printer a test made, stopped in `tearDown`.
+    private var printers: [ESCPOSPrinter] = []
 
     override func setUpWithError() throws {
         standIn = try PrinterStandIn()
@@ -20,6 +22,7 @@ final class ReceiptPrinterTests: XCTestCase {
     }
 
     override func tearDown() {
+        for printer in printers { printer.stop() }
         standIn.stop()
         directory.remove()
     }
@@ -34,7 +37,9 @@ final class ReceiptPrinterTests: XCTestCase {
     private var stateFile: String { directory.path + "/printer.state" }
 
     private func printer(retryMs: Int = 50) -> ESCPOSPrinter {
-        ESCPOSPrinter(settings: settings, stateFile: stateFile, statusTimeoutMs: 1_000, retryMs: retryMs)
+        let printer = ESCPOSPrinter(settings: settings, stateFile: stateFile, statusTimeoutMs: 1_000, retryMs: retryMs)
+        printers.append(printer)
+        return printer
     }
 
     private func fixture(_ printer: ESCPOSPrinter) throws -> CounterFixture {
@@ -152,6 +157,23 @@ final class ReceiptPrinterTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.2)  // a print would have arrived within this; nothing must
         XCTAssertEqual(standIn.printouts.count, 1)
         third.stop()
+    }
+
+    /// A receipt still waiting when the day is closed prints after a restart too (numbers run without gaps: no scan of the period).
+    func testReceiptWaitingAcrossADayClosePrintsAfterRestart() throws {
+        let first = printer()
+        let f = try fixture(first)
+        standIn.status = PrinterStatus(paperOut: true)
+        let sale = try f.sell(.cash(tendered: Money(euros: 37)))
+        try f.closeDay()
+        first.stop()
+        standIn.status = .ready
+        let second = printer()
+        _ = try CounterFixture.makeService(directory: f.directory, clock: f.clock, terminal: f.terminal, printer: second).start()
+        XCTAssertTrue(second.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(1))
+        XCTAssertTrue(standIn.printouts[0].lines.contains("Beleg-Nr. \(sale.sale.receiptNumber)"), standIn.printouts[0].text)
+        XCTAssertEqual(second.lastPrintedReceipt, sale.sale.receiptNumber)
     }
 
     /// »No Sale«: only a supervisor, only with a reason; audited; the drawer opens.

@@ -23,12 +23,12 @@ extension CounterService {
     /// The ESC/POS printer's state for the status line; nil without one.
     public var printerState: PrinterState? { (printer as? ESCPOSPrinter)?.printerState }
 
-    /// Queues the booked receipts of the open period that the printer has not printed yet.
+    /// Queues the booked receipts that the printer has not printed yet.
     func resumePrinting() throws {
         guard let queue = printer as? ESCPOSPrinter else { return }
         try guarded {
-            let numbers = try ledger.receiptNumbers(after: try ledger.lastDayCloseSeq())
-            _ = try queue.resume(bookedNumbers: numbers, lastBooked: try ledger.lastReceiptNumber()) { number in
+            // Also receipts booked before a day close that came while they waited.
+            _ = try queue.resume(lastBooked: try ledger.lastReceiptNumber()) { number in
                 try receipts.text(number: number, copy: false)
             }
         }

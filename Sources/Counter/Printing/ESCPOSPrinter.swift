@@ -41,7 +41,7 @@ public struct PrinterState: Sendable, Equatable {
 /// **The queue is derived from the ledger.** Which booked receipts were printed is kept outside
 /// the hash chain, in a small state file (`<register dir>/printer.state`: the number of the last
 /// receipt printed), since the ledger takes no updates and a print is no booking. At start
-/// (``resume(receiptsAfterState:)``) every booked receipt above that number is printed again from
+/// (``resume(lastBooked:texts:)``) every booked receipt above that number is printed again from
 /// the ledger; a process killed with a receipt waiting prints it after the restart. The number is
 /// written after the printer took the bytes: a kill between the two prints that one receipt twice,
 /// never not at all. Copies and reports (Z, X, End-of-Day) wait in memory only; they can be
@@ -157,22 +157,23 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
     /// The number of the last booked receipt printed (nil: none recorded yet).
     public var lastPrintedReceipt: Int64? { condition.withLock { lastPrinted >= 0 ? lastPrinted : nil } }
 
-    /// Queues the booked receipts after the state file's number, in order (`texts` renders one
-    /// from the ledger). Without a state file (the printer's first start) nothing old is printed:
-    /// the state starts at `lastBooked`.
-    public func resume(bookedNumbers: [Int64], lastBooked: Int64, texts: (Int64) throws -> String?) throws -> [Int64] {
+    /// Queues the booked receipts after the state file's number up to `lastBooked`, in order
+    /// (receipt numbers run without gaps; `texts` renders one from the ledger, nil if it has none).
+    /// Without a state file (the printer's first start) nothing old is printed: the state starts
+    /// at `lastBooked`. Returns the numbers queued.
+    public func resume(lastBooked: Int64, texts: (Int64) throws -> String?) throws -> [Int64] {
         let after = condition.withLock { lastPrinted }
         guard after >= 0 else {
             try writeState(lastBooked)
             condition.withLock { lastPrinted = lastBooked }
             return []
         }
-        let waiting = bookedNumbers.filter { $0 > after }.sorted()
+        guard lastBooked > after else { return [] }
         var queued: [Int64] = []
-        for number in waiting {
+        for number in (after + 1)...lastBooked {
             guard let text = try texts(number) else { continue }
             queued.append(number)
-            enqueue(.receipt(number: number, text: text), atFront: false)
+            enqueue(.receipt(number: number, text: text))
         }
         return queued
     }
