@@ -36,7 +36,9 @@ final class ReceiptPrinterTests: XCTestCase {
 
     private var stateFile: String { directory.path + "/printer.state" }
 
-    private func printer(retryMs: Int = 50) -> ESCPOSPrinter {
+    private func printer(retryMs: Int = 50, width: Int = 42) -> ESCPOSPrinter {
+        var settings = self.settings
+        settings.width = width
         let printer = ESCPOSPrinter(settings: settings, stateFile: stateFile, statusTimeoutMs: 1_000, retryMs: retryMs)
         printers.append(printer)
         return printer
@@ -174,6 +176,20 @@ final class ReceiptPrinterTests: XCTestCase {
         XCTAssertTrue(standIn.waitForPrintouts(1))
         XCTAssertTrue(standIn.printouts[0].lines.contains("Beleg-Nr. \(sale.sale.receiptNumber)"), standIn.printouts[0].text)
         XCTAssertEqual(second.lastPrintedReceipt, sale.sale.receiptNumber)
+    }
+
+    /// `width = 48`: the printer gets the receipt laid out at 48 columns; the file keeps 42.
+    func testWidth48IsLaidOutForThePrinterOnly() throws {
+        let printer = printer(width: 48)
+        let f = try fixture(printer)
+        let outcome = try f.sell(.cash(tendered: Money(euros: 50)))
+        XCTAssertTrue(printer.waitUntilPrinted())
+        XCTAssertTrue(standIn.waitForPrintouts(1))
+        let sum = try XCTUnwrap(standIn.printouts[0].lines.first { $0.hasPrefix("SUMME") })
+        XCTAssertEqual(sum.count, 48, sum)
+        let file = try XCTUnwrap(f.service.receiptStore.read(outcome.sale.receiptNumber))
+        let fileSum = try XCTUnwrap(file.split(separator: "\n").first { $0.hasPrefix("SUMME") })
+        XCTAssertEqual(fileSum.count, 42, String(fileSum))
     }
 
     /// »No Sale«: only a supervisor, only with a reason; audited; the drawer opens.

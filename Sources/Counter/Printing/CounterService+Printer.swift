@@ -29,7 +29,7 @@ extension CounterService {
         try guarded {
             // Also receipts booked before a day close that came while they waited.
             _ = try queue.resume(lastBooked: try ledger.lastReceiptNumber()) { number in
-                try receipts.text(number: number, copy: false)
+                try receipts.text(number: number, copy: false, width: receipts.printerWidth)
             }
         }
     }
