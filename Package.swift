@@ -31,6 +31,8 @@ let package = Package(
 
         // Domain core: money, tariff catalogue, basket, receipt text. Pure Swift.
         .target(name: "KasseCore"),
+        // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
+        .target(name: "ESCPOS"),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
@@ -40,7 +42,7 @@ let package = Package(
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls"]),
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
@@ -63,11 +65,12 @@ let package = Package(
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
         // directory, a ledger with three business days for export runs).
-        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls"], path: "Tests/TestSupport"),
 
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
@@ -80,7 +83,7 @@ let package = Package(
             name: "CounterTests",
             dependencies: [
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
-                "TestSupport",
+                "TestSupport", "ESCPOS",
             ]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(
@@ -89,7 +92,7 @@ let package = Package(
         // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator"]),
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,6 +22,7 @@ let subcommands: [Subcommand] = [
     Subcommand(name: "operator", summary: "Bediener verwalten (setup, add, list, roles, set-pin, lock, unlock)", run: OperatorCommand.run),
     Subcommand(name: "audit", summary: "Prüfprotokoll anzeigen (Anmeldungen, Sperren, Freigaben, …)", run: AuditCommand.run),
     Subcommand(name: "zvt", summary: "EC-Terminal (ZVT): APDUs zerlegen, Befehle ausführen (pay, eod, status …)", run: ZVTCommand.run),
+    Subcommand(name: "printer", summary: "Bondrucker: Zustand abfragen, Testbeleg drucken (status, test)", run: PrinterCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]
 

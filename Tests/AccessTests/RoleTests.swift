@@ -19,6 +19,7 @@ final class RoleTests: XCTestCase {
         .approveCardSettlement: [.kassenaufsicht],
         .closeDay: [.kassenaufsicht],
         .operateTerminal: [.kassenaufsicht],
+        .openDrawerWithoutSale: [.kassenaufsicht],
         .unlockOperator: [.kassenaufsicht, .administration],
         .viewAudit: [.kassenaufsicht, .stadtkasse, .administration],
         .runExport: [.stadtkasse, .kassenaufsicht],

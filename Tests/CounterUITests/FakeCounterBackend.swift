@@ -243,6 +243,18 @@ final class FakeCounterBackend: CounterBackend {
     }
     func interimReportLines() throws -> [String] { try dayClose.interimReportLines() }
 
+    // MARK: Receipt printer and drawer
+    var printerStatusText: String?
+    var mayOpenDrawerWithoutSale = false
+    /// The reasons of the »No Sale« openings, with the approving supervisor's login if any.
+    var drawerOpenings: [(reason: String, approver: String?)] = []
+    func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws {
+        if !mayOpenDrawerWithoutSale {
+            guard let approval, approval.pin == "9999" else { throw CounterUserError("Freigabe abgelehnt.") }
+        }
+        drawerOpenings.append((reason, approval?.login))
+    }
+
     // MARK: EC terminal
     var terminalLight: TerminalLight?
     /// Whether the logged-in operator may open the terminal menu (the live backend asks the roles).

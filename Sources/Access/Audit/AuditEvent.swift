@@ -44,6 +44,8 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     // Kinds the counter service books itself (plain-text detail):
     /// A receipt copy (Kopie) was printed.
     case receiptReprinted = "reprint"
+    /// »No Sale«: the drawer opened without a booking, with the reason as detail.
+    case drawerOpened = "drawer.no_sale"
     /// A storno's card part was sent to the terminal for reversal (06 30).
     case cardReversalRequested = "card_reversal_requested"
     /// Pending card payments were resolved during operation.
@@ -84,6 +86,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .pendingCardResolved: return "Offene Kartenzahlung geklärt"
         case .verificationRun: return "Kassenbuch geprüft"
         case .receiptReprinted: return "Beleg nachgedruckt"
+        case .drawerOpened: return "Schublade ohne Verkauf geöffnet"
         case .cardReversalRequested: return "Kartenstorno angefordert"
         case .cardRecovery: return "Kartenzahlungen geklärt"
         case .cardRecoveryAtStartup: return "Kartenzahlungen beim Start geklärt"

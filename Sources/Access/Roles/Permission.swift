@@ -18,6 +18,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case closeDay
     /// The terminal menu: status, diagnosis, End-of-Day, repeat receipt, last transaction, registration.
     case operateTerminal
+    /// »No Sale«: the cash drawer opened without a booking, with a reason (docs/printer.md, "Drawer").
+    case openDrawerWithoutSale
     case unlockOperator
     case viewAudit
     // Treasury
@@ -47,6 +49,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
         case .approveCardSettlement: return "Ungeklärte Kartenzahlung von Hand klären"
         case .closeDay: return "Tagesabschluss"
         case .operateTerminal: return "Terminal-Menü"
+        case .openDrawerWithoutSale: return "Schublade ohne Verkauf öffnen"
         case .unlockOperator: return "Bediener entsperren"
         case .viewAudit: return "Prüfprotokoll einsehen"
         case .runExport: return "Export für die Stadtkasse"
@@ -67,7 +70,8 @@ public enum AccessPolicy {
         case .sell, .reprintReceipt, .interimReport, .openShift, .closeShift, .handOverShift, .requestStorno,
             .depositCash, .withdrawCash:
             return [.sachbearbeitung, .kassenaufsicht]
-        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .approveCardSettlement, .closeDay, .operateTerminal:
+        case .approveStorno, .approveCashMovement, .approveDayCloseDifference, .approveCardSettlement, .closeDay, .operateTerminal,
+            .openDrawerWithoutSale:
             return [.kassenaufsicht]
         case .unlockOperator:
             return [.kassenaufsicht, .administration]

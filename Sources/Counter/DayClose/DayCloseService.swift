@@ -156,6 +156,7 @@ public final class DayCloseService {
                     draft: draft, floatSuggestion: shift.float)
             }
             prepared = preparation.period
+            counter.printer?.openDrawer()  // the count starts: the drawer opens (docs/printer.md, "Drawer")
             return preparation
         }
     }
@@ -279,7 +280,7 @@ public final class DayCloseService {
                 problem =
                     "Die Datei des Z-Berichts \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse` kann ihn aus dem Kassenbuch neu erzeugen."
             }
-            counter.printer?.send(text, receiptNumber: record.zNumber)
+            counter.printer?.printReport(text, number: record.zNumber)
             // The terminal's own End-of-Day receipt beside the Z report (there is no printer of
             // its own for it), and after it on the printer.
             var terminalReceiptFile: String?
@@ -293,7 +294,7 @@ public final class DayCloseService {
                         "Die Datei des Kassenschnittbelegs zu Z \(record.zNumber) ließ sich nicht schreiben (\(error.localizedDescription)); `webkasse report z \(record.zNumber)` zeigt ihn aus dem Kassenbuch."
                     problem = problem.map { $0 + " " + message } ?? message
                 }
-                counter.printer?.send(terminalReceipt, receiptNumber: record.zNumber)
+                counter.printer?.printReport(terminalReceipt, number: record.zNumber)
             }
             return DayCloseOutcome(
                 record: record, detail: detail, reportText: text, reportFile: file, fileProblem: problem, warnings: draft.warnings(),
@@ -516,6 +517,11 @@ public final class DayCloseService {
                 while index < lines.count, !lines[index].isEmpty { index += 1 }
                 lines.insert(contentsOf: TextLayout.wrapped("  " + detail.terminalNote, width: width), at: index)
             }
+            // »No Sale« openings of the period (docs/printer.md, "Drawer"): each one audited, counted here.
+            let closeSeq = try ledger.dayCloseSeq(id: close.id) ?? Int64.max
+            let previousSeq = try ledger.dayClose(zNumber: zNumber - 1).flatMap { try ledger.dayCloseSeq(id: $0.id) } ?? 0
+            let noSales = try ledger.auditEvents(kinds: [AuditEventType.drawerOpened.rawValue]).filter { $0.seq > previousSeq && $0.seq < closeSeq }
+            lines.append(TextLayout.columns("Schublade ohne Verkauf geöffnet", "\(noSales.count)", width: width))
             if let seq = try ledger.dayCloseSeq(id: close.id), let entry = try ledger.entry(at: seq) {
                 lines.append(TextLayout.columns("Prüfwert", String(entry.hash.prefix(16)), width: width))
             }

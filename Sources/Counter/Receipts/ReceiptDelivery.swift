@@ -74,11 +74,14 @@ public final class ReceiptDelivery: @unchecked Sendable {
     // MARK: Rendering
 
     /// The text of booked receipt `number` (nil if there is none), read back from the ledger.
-    func text(number: Int64, copy: Bool) throws -> String? {
+    func text(number: Int64, copy: Bool, width: Int = TextLayout.receiptWidth) throws -> String? {
         guard let receipt = try ledger.receipt(number: number) else { return nil }
         let entry = try ledger.journalEntry(forReceipt: number)
-        return ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: copy, checkValue: entry?.hash)
+        return ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: copy, checkValue: entry?.hash)
     }
+
+    /// The printer's line width (`[printer] width`): receipts are rendered at it for the printer.
+    var printerWidth: Int { (printer as? ESCPOSPrinter)?.settings.width ?? TextLayout.receiptWidth }
 
     /// The terminal's merchant copies on booked receipt `number`: `nil` if there is no such
     /// receipt, an empty text if the terminal sent no merchant copy for it.
@@ -87,7 +90,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
         return ReceiptRenderer.renderMerchantCopies(receipt, context: try context(for: receipt)) ?? ""
     }
 
-    func context(for receipt: BookedReceipt) throws -> ReceiptContext {
+    func context(for receipt: BookedReceipt, width: Int = TextLayout.receiptWidth) throws -> ReceiptContext {
         let ids: [String?]
         switch receipt {
         case .sale(let s): ids = [s.operatorId]
@@ -99,8 +102,10 @@ public final class ReceiptDelivery: @unchecked Sendable {
             for op in try ledger.operators() { names[op.id] = op.name }
             namesLock.withLock { operatorNames = names }
         }
-        return ReceiptContext(
+        var context = ReceiptContext(
             officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names)
+        context.width = width
+        return context
     }
 
     // MARK: Delivering
@@ -112,26 +117,37 @@ public final class ReceiptDelivery: @unchecked Sendable {
 
     /// Delivers a record just committed, rendered from the committed record and its entry's hash
     /// (the values the ledger holds) without reading them back.
+    /// A cash part opens the drawer at once, ahead of the receipt (docs/printer.md, "Drawer").
     func deliver(committed receipt: BookedReceipt, checkValue: String) -> ReceiptTicket {
-        enqueue(receipt.number, copy: false) { [self] in
-            ReceiptRenderer.render(receipt, context: try context(for: receipt), copy: false, checkValue: checkValue)
+        if receipt.movesCash { printer?.openDrawer() }
+        return enqueue(receipt.number, copy: false) { [self] width in
+            ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: false, checkValue: checkValue)
         }
     }
 
     /// Delivers booked receipt `number`, read back from the ledger; a `copy` goes to the printer only.
+    /// A booking's own receipt (not a copy) that moves cash opens the drawer first.
     func deliver(booked number: Int64, copy: Bool) -> ReceiptTicket {
-        enqueue(number, copy: copy) { [self] in try text(number: number, copy: copy) }
+        enqueue(number, copy: copy) { [self] width in
+            guard let receipt = try ledger.receipt(number: number) else { return nil }
+            if !copy && width == TextLayout.receiptWidth && receipt.movesCash { printer?.openDrawer() }
+            let entry = try ledger.journalEntry(forReceipt: number)
+            return ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: copy, checkValue: entry?.hash)
+        }
     }
 
-    /// Renders (nil: no such receipt) and hands over on the delivery thread.
-    private func enqueue(_ number: Int64, copy: Bool, render: @escaping @Sendable () throws -> String?) -> ReceiptTicket {
+    /// Renders (nil: no such receipt) at the file's width, and at the printer's if that differs,
+    /// and hands over on the delivery thread.
+    private func enqueue(_ number: Int64, copy: Bool, render: @escaping @Sendable (Int) throws -> String?) -> ReceiptTicket {
         let ticket = ReceiptTicket()
         queue.async { [self] in
             do {
-                guard let text = try render() else {
+                guard let text = try render(TextLayout.receiptWidth) else {
                     return ticket.fulfil(DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "Beleg \(number) nicht gefunden."))
                 }
-                ticket.fulfil(hand(text: text, number: number, copy: copy))
+                let width = printerWidth
+                let printed = width == TextLayout.receiptWidth ? text : try render(width) ?? text
+                ticket.fulfil(hand(text: text, printed: printed, number: number, copy: copy))
             } catch {
                 ticket.fulfil(DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "\(error)"))
             }
@@ -140,7 +156,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
     }
 
     /// Writes the file (not for a copy) and hands the text to the printer. Never throws: the booking stands.
-    private func hand(text: String, number: Int64, copy: Bool) -> DeliveredReceipt {
+    private func hand(text: String, printed: String, number: Int64, copy: Bool) -> DeliveredReceipt {
         var file: String?
         var problem: String?
         if !copy {
@@ -152,7 +168,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
                     "Die Belegdatei für Beleg \(number) ließ sich nicht schreiben (\(error.localizedDescription)); sie wird beim nächsten Start nachgeholt."
             }
         }
-        printer?.send(text, receiptNumber: number)
+        printer?.print(receipt: printed, number: number, copy: copy)
         return DeliveredReceipt(number: number, text: text, file: file, fileProblem: problem)
     }
 
@@ -173,6 +189,18 @@ public final class ReceiptDelivery: @unchecked Sendable {
             }
         }
         return rewritten
+    }
+}
+
+extension BookedReceipt {
+    /// Whether cash went into or out of the drawer: a sale with a cash part, a storno paying
+    /// cash back, every cash movement. Card-only and cheque-only sales do not open the drawer.
+    var movesCash: Bool {
+        switch self {
+        case .sale(let sale): sale.payments.contains { $0.method == .cash }
+        case .storno(let storno, _): storno.refunds.contains { $0.method == .cash }
+        case .cashMovement: true
+        }
     }
 }
 

@@ -9,6 +9,8 @@ public struct ReceiptContext: Sendable {
     public let calendar: BusinessCalendar
     /// Operator names by id.
     public let operatorNames: [String: String]
+    /// Characters per line: 42, or 48 for a printer set to `width = 48` (docs/printer.md).
+    public var width = TextLayout.receiptWidth
     public init(officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String]) {
         self.officeName = officeName
         self.officeAddress = officeAddress
@@ -26,112 +28,113 @@ public enum ReceiptRenderer {
     public static func render(_ receipt: BookedReceipt, context: ReceiptContext, copy: Bool = false, checkValue: String? = nil)
         -> String
     {
+        let layout = ReceiptLayout(width: context.width)
         var out: [String] = []
-        if copy { out.append(TextLayout.center("*** KOPIE ***")) }
-        if !context.officeName.isEmpty { out.append(contentsOf: TextLayout.wrap(context.officeName).map { TextLayout.center($0) }) }
-        if !context.officeAddress.isEmpty { out.append(contentsOf: TextLayout.wrap(context.officeAddress).map { TextLayout.center($0) }) }
-        out.append(rule)
+        if copy { out.append(layout.center("*** KOPIE ***")) }
+        if !context.officeName.isEmpty { out.append(contentsOf: layout.wrap(context.officeName).map { layout.center($0) }) }
+        if !context.officeAddress.isEmpty { out.append(contentsOf: layout.wrap(context.officeAddress).map { layout.center($0) }) }
+        out.append(layout.rule)
         func name(_ id: String) -> String { context.operatorNames[id] ?? id }
         let cal = context.calendar
 
         switch receipt {
         case .sale(let sale):
-            out.append(TextLayout.pair("Kasse \(context.registerId)", "Bediener: \(name(sale.operatorId))"))
+            out.append(layout.pair("Kasse \(context.registerId)", "Bediener: \(name(sale.operatorId))"))
             out.append("Datum \(cal.germanDate(of: sale.endedAt))")
-            out.append(TextLayout.pair("Beginn \(cal.time(of: sale.startedAt))", "Ende \(cal.time(of: sale.endedAt))"))
+            out.append(layout.pair("Beginn \(cal.time(of: sale.startedAt))", "Ende \(cal.time(of: sale.endedAt))"))
             out.append("Beleg-Nr. \(sale.receiptNumber)")
-            out.append(rule)
-            appendLines(sale.lines, negated: false, to: &out)
-            out.append(rule)
-            out.append(TextLayout.pair("SUMME", sale.total.formatted))
-            for payment in sale.payments { appendPayment(payment, to: &out) }
+            out.append(layout.rule)
+            appendLines(sale.lines, negated: false, to: &out, layout: layout)
+            out.append(layout.rule)
+            out.append(layout.pair("SUMME", sale.total.formatted))
+            for payment in sale.payments { appendPayment(payment, to: &out, layout: layout) }
             if let reference = sale.reference, !reference.isEmpty {
-                out.append(rule)
+                out.append(layout.rule)
                 out.append("Kassenzeichen \(reference)")
             }
         case .storno(let storno, let original):
-            out.append(TextLayout.center("STORNO"))
-            out.append(TextLayout.pair("Kasse \(context.registerId)", "Bediener: \(name(storno.operatorId))"))
+            out.append(layout.center("STORNO"))
+            out.append(layout.pair("Kasse \(context.registerId)", "Bediener: \(name(storno.operatorId))"))
             out.append("Datum \(cal.germanDate(of: storno.at))  Zeit \(cal.time(of: storno.at))")
             out.append("Beleg-Nr. \(storno.receiptNumber)")
             out.append("STORNO zu Beleg \(original.receiptNumber) vom \(cal.germanDate(of: original.endedAt))")
-            out.append(rule)
-            appendLines(original.lines, negated: true, to: &out)
-            out.append(rule)
-            out.append(TextLayout.pair("SUMME STORNO", storno.total.negated.formatted))
+            out.append(layout.rule)
+            appendLines(original.lines, negated: true, to: &out, layout: layout)
+            out.append(layout.rule)
+            out.append(layout.pair("SUMME STORNO", storno.total.negated.formatted))
             for refund in storno.refunds {
                 switch refund.method {
-                case .cash: out.append(TextLayout.pair("Bar zurück", refund.amount.formatted))
-                case .cheque: out.append(TextLayout.pair("Scheck zurückgegeben", refund.amount.formatted))
+                case .cash: out.append(layout.pair("Bar zurück", refund.amount.formatted))
+                case .cheque: out.append(layout.pair("Scheck zurückgegeben", refund.amount.formatted))
                 case .card:
-                    out.append(TextLayout.pair("girocard Storno", refund.amount.formatted))
+                    out.append(layout.pair("girocard Storno", refund.amount.formatted))
                     if let card = refund.cardReversal {
-                        appendCard(card, to: &out)
+                        appendCard(card, to: &out, layout: layout)
                     } else if let reason = refund.notReversedReason {
-                        out.append(contentsOf: TextLayout.wrap("Nicht am Terminal storniert: \(reason)").map { "  " + $0 })
+                        out.append(contentsOf: layout.wrap("Nicht am Terminal storniert: \(reason)").map { "  " + $0 })
                     }
                 }
             }
-            out.append(contentsOf: TextLayout.wrap("Grund: \(storno.reason)"))
+            out.append(contentsOf: layout.wrap("Grund: \(storno.reason)"))
             if let approver = storno.approvedBy { out.append("Genehmigt: \(name(approver))") }
         case .cashMovement(let movement):
-            out.append(TextLayout.pair("Kasse \(context.registerId)", "Bediener: \(name(movement.operatorId))"))
+            out.append(layout.pair("Kasse \(context.registerId)", "Bediener: \(name(movement.operatorId))"))
             out.append("Datum \(cal.germanDate(of: movement.at))  Zeit \(cal.time(of: movement.at))")
             out.append("Beleg-Nr. \(movement.receiptNumber)")
-            out.append(rule)
+            out.append(layout.rule)
             out.append(movement.kind.label.uppercased())
-            out.append(TextLayout.pair("Betrag", movement.kind.signed(movement.amount).formatted))
-            out.append(contentsOf: TextLayout.wrap("Grund: \(movement.reason)"))
+            out.append(layout.pair("Betrag", movement.kind.signed(movement.amount).formatted))
+            out.append(contentsOf: layout.wrap("Grund: \(movement.reason)"))
             if let approver = movement.approvedBy { out.append("Genehmigt: \(name(approver))") }
         }
-        out.append(rule)
+        out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
-        if copy { out.append(TextLayout.center("*** KOPIE ***")) }
+        if copy { out.append(layout.center("*** KOPIE ***")) }
         return out.joined(separator: "\n") + "\n"
     }
 
     static let rule = TextLayout.rule()
 
-    private static func appendLines(_ lines: [SaleLine], negated: Bool, to out: inout [String]) {
+    private static func appendLines(_ lines: [SaleLine], negated: Bool, to out: inout [String], layout: ReceiptLayout) {
         for line in lines {
             let title = line.variant.map { "\(line.name) (\($0))" } ?? line.name
-            out.append(contentsOf: TextLayout.wrap("\(line.quantity) x \(title)"))
+            out.append(contentsOf: layout.wrap("\(line.quantity) x \(title)"))
             out.append(
-                TextLayout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", (negated ? line.amount.negated : line.amount).formatted))
-            out.append(contentsOf: TextLayout.wrap(line.taxNote).map { "    " + $0 })
+                layout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", (negated ? line.amount.negated : line.amount).formatted))
+            out.append(contentsOf: layout.wrap(line.taxNote).map { "    " + $0 })
             for share in line.shares where line.shares.count > 1 {
                 out.append(
-                    TextLayout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted)
+                    layout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted)
                 )
             }
         }
     }
 
-    private static func appendPayment(_ payment: PaymentRecord, to out: inout [String]) {
+    private static func appendPayment(_ payment: PaymentRecord, to out: inout [String], layout: ReceiptLayout) {
         switch payment.method {
         case .cash:
             if let tendered = payment.tendered, let change = payment.change {
-                out.append(TextLayout.pair("Bar gegeben", tendered.formatted))
-                out.append(TextLayout.pair("Rückgeld", change.formatted))
+                out.append(layout.pair("Bar gegeben", tendered.formatted))
+                out.append(layout.pair("Rückgeld", change.formatted))
             } else {
-                out.append(TextLayout.pair("Bar", payment.amount.formatted))
+                out.append(layout.pair("Bar", payment.amount.formatted))
             }
         case .cheque:
-            out.append(TextLayout.pair("Scheck", payment.amount.formatted))
-            out.append(contentsOf: TextLayout.wrap("  Nr. \(payment.chequeNumber ?? "") \(payment.chequeBank ?? "")"))
-            if let drawer = payment.chequeDrawer, !drawer.isEmpty { out.append(contentsOf: TextLayout.wrap("  Aussteller \(drawer)")) }
+            out.append(layout.pair("Scheck", payment.amount.formatted))
+            out.append(contentsOf: layout.wrap("  Nr. \(payment.chequeNumber ?? "") \(payment.chequeBank ?? "")"))
+            if let drawer = payment.chequeDrawer, !drawer.isEmpty { out.append(contentsOf: layout.wrap("  Aussteller \(drawer)")) }
         case .card:
-            out.append(TextLayout.pair("girocard", payment.amount.formatted))
-            if let card = payment.card { appendCard(card, to: &out) }
+            out.append(layout.pair("girocard", payment.amount.formatted))
+            if let card = payment.card { appendCard(card, to: &out, layout: layout) }
         }
     }
 
-    private static func appendCard(_ card: CardDetails, to out: inout [String]) {
+    private static func appendCard(_ card: CardDetails, to out: inout [String], layout: ReceiptLayout) {
         out.append("  \(card.cardName) \(card.maskedPAN)")
         out.append("  Terminal-ID \(card.terminalId)")
         out.append("  Trace \(card.traceNumber)  Beleg \(card.receiptNumber)")
         if let auth = card.authorizationCode { out.append("  Autorisierung \(auth)") }
-        out.append(contentsOf: TextLayout.terminalReceipt(card.customerReceipt))
+        out.append(contentsOf: layout.terminalReceipt(card.customerReceipt))
     }
 
     /// The terminal's merchant copies (Händlerbelege) of the card payments and reversals on
@@ -158,4 +161,14 @@ public enum ReceiptRenderer {
         out.append(rule)
         return out.joined(separator: "\n") + "\n"
     }
+}
+
+/// ``TextLayout`` at one receipt width (42, or 48 for a printer set to it).
+struct ReceiptLayout {
+    let width: Int
+    var rule: String { TextLayout.rule(width) }
+    func pair(_ left: String, _ right: String) -> String { TextLayout.pair(left, right, width: width) }
+    func center(_ text: String) -> String { TextLayout.center(text, width: width) }
+    func wrap(_ text: String) -> [String] { TextLayout.wrap(text, width: width) }
+    func terminalReceipt(_ lines: [TerminalReceiptLine]) -> [String] { TextLayout.terminalReceipt(lines, width: width) }
 }

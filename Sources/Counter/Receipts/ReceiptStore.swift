@@ -100,6 +100,19 @@ public struct ReceiptStore: Sendable {
 /// Sends receipt text somewhere (a printer). Must never block the counter for long.
 public protocol ReceiptPrinter: AnyObject, Sendable {
     func send(_ text: String, receiptNumber: Int64)
+    /// A booked receipt (`copy`: a reprint marked »Kopie«).
+    func print(receipt text: String, number: Int64, copy: Bool)
+    /// A report (Z, X, the terminal's End-of-Day receipt); `number` is the Z number, 0 for others.
+    func printReport(_ text: String, number: Int64)
+    /// Opens the cash drawer plugged into the printer (docs/printer.md, "Drawer").
+    func openDrawer()
+}
+
+extension ReceiptPrinter {
+    public func print(receipt text: String, number: Int64, copy: Bool) { send(text, receiptNumber: number) }
+    public func printReport(_ text: String, number: Int64) { send(text, receiptNumber: number) }
+    /// A printer without a drawer port (a command, a file) opens none.
+    public func openDrawer() {}
 }
 
 /// Pipes each receipt into a shell command configured by the office (e.g. `lp -d bon`), in the

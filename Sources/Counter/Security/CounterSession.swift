@@ -119,6 +119,7 @@ public final class CounterSession {
                 AuditField.expected: String(expected.cents), AuditField.counted: String(countedCash.cents),
                 "difference_cents": String(handover.difference.cents),
             ])
+        service.printer?.openDrawer()  // the two count the drawer together (docs/printer.md, "Drawer")
         return handover
     }
 

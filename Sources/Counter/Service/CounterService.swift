@@ -110,8 +110,7 @@ public final class CounterService: @unchecked Sendable {
         terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds
     ) throws -> CounterService {
         let directory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
-        let defaultPrinter: ReceiptPrinter? =
-            configuration.printerCommand.isEmpty ? nil : CommandPrinter(command: configuration.printerCommand)
+        let defaultPrinter: ReceiptPrinter? = Self.configuredPrinter(configuration, registerDirectory: directory)
         return try CounterService(
             ledger: ledger, registerId: configuration.registerID, officeName: configuration.officeName,
             officeAddress: configuration.officeAddress, calendar: BusinessCalendar(timeZone: configuration.zone), clock: clock,
@@ -125,8 +124,13 @@ public final class CounterService: @unchecked Sendable {
 
     // MARK: Start-up and card recovery
 
-    /// Run before the counter opens (``StartupRecovery``).
-    public func start() throws -> StartupReport { try startup.run() }
+    /// Run before the counter opens (``StartupRecovery``); then the printer's queue takes up the
+    /// booked receipts not yet printed (``ESCPOSPrinter/resume(lastBooked:texts:)``).
+    public func start() throws -> StartupReport {
+        let report = try startup.run()
+        try resumePrinting()
+        return report
+    }
 
     /// Asks the terminal about every unresolved card payment (also callable from the counter).
     public func resolvePendingCardPayments(atStartup: Bool = false) throws -> [RecoveryOutcome] {
@@ -181,7 +185,7 @@ public final class CounterService: @unchecked Sendable {
                 try ledger.append(.shiftOpened(shift), at: now)
                 return shift
             }
-        }
+        }.openingDrawer(printer)
     }
 
     private func requireOperator(_ id: String) throws { try context.requireOperator(id) }

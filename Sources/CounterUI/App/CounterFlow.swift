@@ -92,8 +92,10 @@ public final class CounterFlow {
     @discardableResult
     public func refreshTerminalLight(stack: ScreenStack) -> Bool {
         let light = backend.terminalLight
-        guard light != stack.status.terminalLight else { return false }
+        let printer = backend.printerStatusText
+        guard light != stack.status.terminalLight || printer != stack.status.printer else { return false }
         stack.status.terminalLight = light
+        stack.status.printer = printer
         return true
     }
 

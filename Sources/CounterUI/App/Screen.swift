@@ -68,6 +68,8 @@ public struct StatusInfo: Equatable, Sendable {
     public var simulatorControl: String?
     /// The terminal's state (``CounterBackend/terminalLight``), refreshed while no key arrives.
     public var terminalLight: TerminalLight?
+    /// The receipt printer's problem and waiting receipts (``CounterBackend/printerStatusText``), nil when all is well.
+    public var printer: String?
 
     public init(
         office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool,

@@ -165,15 +165,21 @@ public final class ScreenStack {
     private func renderStatusLine(into grid: inout ScreenGrid) {
         grid.fill(Rect(row: 0, column: 0, width: grid.width, height: 1), style: .status)
         var parts: [String] = []
-        if let title = top?.title, !title.isEmpty { parts.append(title) }
-        if let name = status.operatorName { parts.append(name) }
+        // A printer problem takes the place of the title, the operator and the office: the clerk
+        // must see it whole on 80 columns (docs/printer.md, "Status").
+        if status.printer == nil, let title = top?.title, !title.isEmpty { parts.append(title) }
+        if status.printer == nil, let name = status.operatorName { parts.append(name) }
         parts.append("Kasse \(status.register)")
-        parts.append(status.office)
-        let left = " " + parts.joined(separator: " · ")
+        if status.printer == nil { parts.append(status.office) }
+        let head = " " + parts.joined(separator: " · ")
+        let left = status.printer.map { head + " · " + $0 } ?? head
         let clock = clockFormatter.string(from: now())
         let (terminal, terminalStyle) = terminalStatusText()
         let right = "\(terminal)  \(clock) "
         grid.put(left, row: 0, column: 0, width: max(0, grid.width - right.count - 1), style: .status)
+        if let printer = status.printer, head.count + 3 < grid.width - right.count - 1 {
+            grid.put(printer, row: 0, column: head.count + 3, width: max(0, grid.width - right.count - 1 - head.count - 3), style: .error)
+        }
         let terminalColumn = grid.width - right.count
         grid.put(right, row: 0, column: terminalColumn, style: .status)
         if let terminalStyle {

@@ -99,6 +99,22 @@ public protocol CounterBackend: DayCloseBackend {
     func openTerminalMenu() throws -> [String]
     /// Starts a function of the terminal menu in the background (audited); poll the job.
     func startTerminalFunction(_ function: TerminalMenuFunction) throws -> TerminalFunctionJob
+
+    // MARK: Receipt printer and drawer (docs/printer.md)
+    /// The printer's state for the status line (»DRUCKER: Papier leer · 1 Beleg wartet«); nil when all is well.
+    var printerStatusText: String? { get }
+    /// »No Sale«: opens the drawer with a reason; the operator, or else the supervisor of `approval`, needs Kassenaufsicht.
+    func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws
+    /// Whether the current operator may open the drawer without a sale themself.
+    var mayOpenDrawerWithoutSale: Bool { get }
+}
+
+extension CounterBackend {
+    public var printerStatusText: String? { nil }
+    public var mayOpenDrawerWithoutSale: Bool { false }
+    public func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws {
+        throw CounterUserError("An dieser Kasse ist keine Schublade angeschlossen.")
+    }
 }
 
 /// The terminal's state as the status line shows it.

@@ -24,6 +24,10 @@ public final class LiveCounterBackend: CounterBackend {
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
+    /// The customer display (`[display] device`), shown what the basket holds (docs/printer.md).
+    public var customerDisplay: CustomerDisplay? {
+        didSet { customerDisplay?.showIdle() }
+    }
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
@@ -138,24 +142,38 @@ public final class LiveCounterBackend: CounterBackend {
         try refuseWhilePartPaid()
         try model.add(code: code, variant: variant)
         if startedAt == nil { startedAt = service.clock.now() }
+        showBasketOnDisplay()
+    }
+
+    /// The last line changed and the total, on the customer display.
+    private func showBasketOnDisplay() {
+        guard let display = customerDisplay else { return }
+        guard let line = model.basket.lines.last else { return display.showIdle() }
+        display.showItem(line.itemName, price: line.total, total: model.basket.total)
     }
 
     public func setQuantity(line: Int, quantity: Int) throws {
         try refuseWhilePartPaid()
         try model.setQuantity(line: line, quantity: quantity)
+        showBasketOnDisplay()
     }
 
     public func nextVariant(line: Int) throws {
         try refuseWhilePartPaid()
         try model.nextVariant(line: line)
+        showBasketOnDisplay()
     }
 
     public func removeLine(_ line: Int) {
         guard (try? payment.refuseChanges()) != nil else { return }
         model.removeLine(line)
+        showBasketOnDisplay()
     }
 
-    public func discardBasket() { newSale() }
+    public func discardBasket() {
+        newSale()
+        customerDisplay?.showIdle()
+    }
 
     private func refuseWhilePartPaid() throws { try payment.refuseChanges() }
 
@@ -191,7 +209,12 @@ public final class LiveCounterBackend: CounterBackend {
     public func payCash(amount: Money, tendered: Money) throws -> PaymentStep {
         switch try payment.cash(amount: amount, tendered: tendered, total: model.basket.total) {
         case .remaining(let due): return .remaining(due)
-        case .book(let paid): return completed(try requireSession().bookSale(try request(paid)))
+        case .book(let paid):
+            let step = completed(try requireSession().bookSale(try request(paid)))
+            if tendered >= amount, let change = try? tendered.subtracting(amount) {
+                customerDisplay?.showChange(tendered: tendered, change: change)
+            }
+            return step
         }
     }
 
@@ -201,6 +224,7 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func startCardPayment(amount: Money) throws -> CardPaymentJob {
+        customerDisplay?.showTotal(amount)
         let request = try request(try payment.card(amount: amount, total: model.basket.total))
         let session = SessionHandle(try requireSession())
         return TerminalJob<SaleOutcome>(terminal: service.terminal, name: "webkasse card payment", work: { try session.session.bookSale(request) }) {
@@ -330,6 +354,22 @@ public final class LiveCounterBackend: CounterBackend {
         _ = try session.recordCashMovement(
             id: Self.newId(), kind: kind, amount: amount,
             reason: reason, approval: granted)
+    }
+}
+
+extension LiveCounterBackend {
+    public var printerStatusText: String? { service.printerState?.statusText }
+
+    public var mayOpenDrawerWithoutSale: Bool { session.map { $0.currentOperator.roles.contains(.kassenaufsicht) } ?? false }
+
+    public func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws {
+        let session = try requireSession()
+        var actor = session.currentOperator
+        if !mayOpenDrawerWithoutSale {
+            guard let approval else { throw CounterUserError("»Schublade öffnen« braucht die Freigabe einer Kassenaufsicht.") }
+            actor = try access.authorize(.openDrawerWithoutSale, try access.logIn(login: approval.login, pin: approval.pin))
+        }
+        try service.openDrawerWithoutSale(operatorId: actor.id, reason: reason)
     }
 }
 

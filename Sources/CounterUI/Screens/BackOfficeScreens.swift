@@ -4,7 +4,8 @@ import KasseCore
 /// The menu (F9): back-office functions, each on a digit.
 final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
-        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, up, down, choose
+        case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, noSale, up, down,
+            choose
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -36,7 +37,12 @@ final class MenuScreen: BoundScreen {
         var entries =
             items.enumerated().map { index, item in
                 KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
-            } + [KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false)]
+            } + [
+                KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false),
+                KeyBinding(
+                    [.character("s"), .character("S")], "Schublade", help: "Schublade öffnen (No Sale, mit Grund)", action: .noSale,
+                    inBar: false, disabledReason: busy),
+            ]
         let unresolved = backend.unresolvedCardPayments().count
         if unresolved > 0 {
             entries.append(
@@ -101,6 +107,8 @@ final class MenuScreen: BoundScreen {
             flow.openTerminalMenu(stack: stack)
         case .unresolvedCard:
             stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
+        case .noSale:
+            stack.replaceTop(with: NoSaleDialog(flow: flow))
         }
         return .handled
     }
@@ -120,6 +128,33 @@ final class MenuScreen: BoundScreen {
                 style: isSelected ? .selected : (entry.disabledReason == nil ? .dialog : .dim))
         }
         grid.cursor = Position(row: box.row + 2 + selected, column: box.column + 2)
+    }
+}
+
+/// »No Sale«: the drawer opens without a booking, with a reason; a clerk needs a supervisor's
+/// Kennung and PIN. Audited and counted in the Z report (docs/printer.md, "Drawer").
+final class NoSaleDialog: FormScreen {
+    init(flow: CounterFlow) {
+        super.init(
+            title: "Schublade öffnen",
+            intro: ["Die Schublade öffnet sich ohne Verkauf.", "Der Grund steht im Prüfprotokoll und im Z-Bericht."],
+            fields: [TextField(label: "Grund", kind: .text, maxLength: 60)],
+            submitLabel: "Öffnen"
+        ) { form, stack in
+            let reason = form.value(0)
+            guard reason.count >= 3 else { throw CounterUserError("Bitte einen Grund eingeben (mindestens 3 Zeichen, z. B. »Wechselgeld getauscht«).") }
+            guard flow.backend.mayOpenDrawerWithoutSale else {
+                stack.replaceTop(
+                    with: ApprovalDialog(intro: ["Schublade öffnen ohne Verkauf", "Grund: \(reason)", "Eine Kassenaufsicht gibt frei:"]) { approval, stack in
+                        try flow.backend.openDrawerWithoutSale(reason: reason, approval: approval)
+                        stack.showNotice("Schublade geöffnet.")
+                    })
+                return false
+            }
+            try flow.backend.openDrawerWithoutSale(reason: reason, approval: nil)
+            stack.showNotice("Schublade geöffnet.")
+            return true
+        }
     }
 }
 

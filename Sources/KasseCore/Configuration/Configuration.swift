@@ -23,6 +23,11 @@ public struct Configuration: Sendable, Equatable {
     public var terminalAddress = ""
     /// Password, character set, config byte, TLV, timers … (``TerminalSettings``).
     public var terminal = TerminalSettings()
+    // [printer], [display]
+    /// The receipt printer and its cash drawer (``PrinterSettings``).
+    public var printer = PrinterSettings()
+    /// The customer display (``DisplaySettings``).
+    public var display = DisplaySettings()
     // [thresholds]
     /// A day-close difference above this amount needs a supervisor's approval.
     public var dayCloseDifferenceApproval = Money(cents: 500)
@@ -53,6 +58,8 @@ public struct Configuration: Sendable, Equatable {
         "WEBKASSE_TERMINAL": "terminal.address",
         "WEBKASSE_TIME_ZONE": "office.time_zone",
     ].merging(TerminalSettings.Key.allCases.map { ("WEBKASSE_TERMINAL_" + $0.rawValue.uppercased(), "terminal." + $0.rawValue) }) { first, _ in first }
+        .merging(PrinterSettings.Key.allCases.map { ("WEBKASSE_PRINTER_" + $0.rawValue.uppercased(), "printer." + $0.rawValue) }) { first, _ in first }
+        .merging(DisplaySettings.Key.allCases.map { ("WEBKASSE_DISPLAY_" + $0.rawValue.uppercased(), "display." + $0.rawValue) }) { first, _ in first }
 
     /// Reads `path` (if given and present) and applies `environment` on top.
     /// Throws ``ConfigurationError`` naming file, line and key.
@@ -105,7 +112,7 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    static let sections = ["office", "register", "terminal", "thresholds", "accounts"]
+    static let sections = ["office", "register", "terminal", "printer", "display", "thresholds", "accounts"]
 
     /// Sets one `section.key`.
     public mutating func set(_ key: String, _ value: String, file: String, line: Int) throws(ConfigurationError) {
@@ -163,6 +170,20 @@ public struct Configuration: Sendable, Equatable {
         case "accounts.shortfall": shortfallAccount = try account()
         case "accounts.surplus": surplusAccount = try account()
         default:
+            if key.hasPrefix("printer.") {
+                guard let setting = PrinterSettings.Key(rawValue: String(key.dropFirst("printer.".count))) else {
+                    throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+                }
+                do { try printer.set(setting, value) } catch { throw fail(error.reason) }
+                return
+            }
+            if key.hasPrefix("display.") {
+                guard let setting = DisplaySettings.Key(rawValue: String(key.dropFirst("display.".count))) else {
+                    throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+                }
+                do { try display.set(setting, value) } catch { throw fail(error.reason) }
+                return
+            }
             guard key.hasPrefix("terminal."), let setting = TerminalSettings.Key(rawValue: String(key.dropFirst("terminal.".count))) else {
                 throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
             }

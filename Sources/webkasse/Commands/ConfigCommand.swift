@@ -37,6 +37,9 @@ enum ConfigCommand {
             }
         }
         print("Konfiguration: \(path ?? "(keine Datei, Standardwerte)")")
+        let printerRows: [(String, String)] = PrinterSettings.Key.allCases.map { ("printer." + $0.rawValue, configuration.printer.text($0)) }
+        let displayRows: [(String, String)] = DisplaySettings.Key.allCases.map { ("display." + $0.rawValue, configuration.display.text($0)) }
+        let devices = printerRows + displayRows
         let rows: [(String, String)] =
             [
                 ("office.name", configuration.officeName), ("office.address", configuration.officeAddress),
@@ -51,7 +54,7 @@ enum ConfigCommand {
                     key == .profile || key == .password || configuration.terminal.explicitKeys.contains(key)
                     ? "" : "  (Vorgabe des Profils \(configuration.terminal.profile.rawValue))"
                 return ("terminal." + key.rawValue, configuration.terminal.text(key) + source)
-            } + [
+            } + devices + [
                 ("thresholds.day_close_difference_approval", configuration.dayCloseDifferenceApproval.formatted),
                 ("thresholds.change_confirmation", configuration.changeConfirmation.formatted),
                 ("thresholds.max_pin_attempts", "\(configuration.maximumPINAttempts)"),

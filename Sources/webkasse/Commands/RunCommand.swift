@@ -116,6 +116,7 @@ enum RunCommand {
             let live = try LiveCounterBackend(
                 service: service, access: access, catalog: catalog, status: status,
                 dayCloseSettings: DayCloseSettings(configuration: configuration), changeConfirmation: configuration.changeConfirmation)
+            live.customerDisplay = CustomerDisplay.configured(configuration)
             if arguments.flag("demo") { try live.seedDemoOperators() }
             service.terminalMonitor?.startPolling()
             backend = live

@@ -189,7 +189,7 @@ final class AccessControlTests: XCTestCase {
             AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
-            .receiptReprinted, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch,
+            .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch,
         ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }

@@ -127,7 +127,8 @@ final class BadInputTests: XCTestCase {
             output: "$DIR/k.conf:2: thresholds.day_close_difference_approval: »fünf« ist kein Betrag. Erlaubt sind Ziffern und ein Komma, z. B. 12,34.\n"),
         Case(
             name: "config: unknown section", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[kasse]\n"], status: 3,
-            output: "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [thresholds], [accounts]).\n"),
+            output:
+                "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [thresholds], [accounts]).\n"),
         Case(
             name: "config: bad time zone", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\ntime_zone = Berlin\n"], status: 3,
             output: "$DIR/k.conf:2: office.time_zone: Unbekannte Zeitzone »Berlin« (z. B. Europe/Berlin).\n"),

@@ -48,6 +48,26 @@ final class TmuxSession {
 
     deinit { close() }
 
+    /// The process id of the program the session runs (the child of the pane's shell), for a test
+    /// that kills exactly it.
+    func programPID() throws -> pid_t? {
+        let shell = try tmux(["list-panes", "-t", name, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
+
+    /// Waits until `text` is no longer on the screen.
+    func waitForGone(_ text: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = try capture()
+            if !screen.contains(text) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTFail("»\(text)« blieb länger als \(timeout) s. Bildschirm:\n\(screen)", file: file, line: line)
+    }
+
     static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     @discardableResult
