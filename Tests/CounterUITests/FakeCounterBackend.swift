@@ -103,8 +103,13 @@ final class FakeCounterBackend: CounterBackend {
                 code: item.code, name: item.name, variantLabel: label.isEmpty ? nil : label, quantity: line.quantity,
                 unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
         }
-        return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid)
+        return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid, reference: reference)
     }
+
+    var reference: String?
+    var referenceRule = SaleReferenceRule()
+    func setReference(_ text: String) throws { reference = try referenceRule.check(text) }
+    func recognisesReference(_ text: String) -> Bool { referenceRule.recognises(text) }
 
     func addToBasket(code: String, variant: Int) throws {
         if let index = lines.firstIndex(where: { $0.code == code && $0.variant == variant }) {
@@ -122,6 +127,7 @@ final class FakeCounterBackend: CounterBackend {
     func discardBasket() {
         lines = []
         paid = .zero
+        reference = nil
     }
 
     private func book(_ method: String, amount: Money) -> PaymentStep {
@@ -132,9 +138,11 @@ final class FakeCounterBackend: CounterBackend {
         receiptCounter += 1
         let number = String(format: "2026-%06d", receiptCounter)
         let receipt = ReceiptView(number: number, lines: receiptLines(number: number), note: "Beleg gedruckt.")
-        sales.append(SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false))
+        sales.append(
+            SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false, reference: reference))
         lines = []
         paid = .zero
+        reference = nil
         return .completed(receipt, change: .zero)
     }
 
@@ -145,6 +153,7 @@ final class FakeCounterBackend: CounterBackend {
             text.append(String(repeating: " ", count: 30) + line.total.formatted)
         }
         text.append("SUMME " + basket.total.formatted)
+        if let reference { text.append("Kassenzeichen \(reference)") }
         return text
     }
 

@@ -46,6 +46,13 @@ public protocol CounterBackend: DayCloseBackend {
     func removeLine(_ line: Int)
     /// Empties the basket; a cash part taken for a split payment (not booked yet) is dropped with it.
     func discardBasket()
+    /// Sets the reference (Kassenzeichen, Aktenzeichen, Vorgangsnummer) the sale is booked and
+    /// printed with (``BasketView/reference``); an empty text removes it. Throws when the office's
+    /// rule refuses it (``SaleReferenceRule``).
+    func setReference(_ text: String) throws
+    /// Whether `text`, typed into the search field, is a reference as a barcode scanner gives it
+    /// (only when the office set a pattern), so Enter takes it as the sale's reference.
+    func recognisesReference(_ text: String) -> Bool
 
     // MARK: Payment
     /// Pays `amount` of the basket in cash; `tendered` is what the citizen handed over.
@@ -193,14 +200,17 @@ public struct BasketView: Equatable, Sendable {
     public var total: Money
     /// Already paid by earlier parts of a split payment.
     public var paid: Money
+    /// The Kassenzeichen the sale will be booked with, if any.
+    public var reference: String?
     /// What is left to pay; `paid` is part of `total` (an earlier part of a split payment), so
     /// the subtraction cannot overflow.
     public var due: Money { (try? total.subtracting(paid)) ?? .zero }
     public var isEmpty: Bool { lines.isEmpty }
-    public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero) {
+    public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero, reference: String? = nil) {
         self.lines = lines
         self.total = total
         self.paid = paid
+        self.reference = reference
     }
 }
 
@@ -231,12 +241,15 @@ public struct SaleSummary: Equatable, Sendable {
     public var amount: Money
     public var methods: String
     public var isCancelled: Bool
-    public init(receiptNumber: String, time: String, amount: Money, methods: String, isCancelled: Bool) {
+    /// The Kassenzeichen the sale was booked with, if any (the list searches it).
+    public var reference: String?
+    public init(receiptNumber: String, time: String, amount: Money, methods: String, isCancelled: Bool, reference: String? = nil) {
         self.receiptNumber = receiptNumber
         self.time = time
         self.amount = amount
         self.methods = methods
         self.isCancelled = isCancelled
+        self.reference = reference
     }
 }
 

@@ -13,12 +13,15 @@ public final class LiveCounterBackend: CounterBackend {
     let service: CounterService
     let access: AccessControl
     let dayCloseSettings: DayCloseSettings
+    let referenceRule: SaleReferenceRule
     public let status: StatusInfo
     private var model: CatalogBasket
     private var saleId = LiveCounterBackend.newId()
     private var startedAt: Instant?
     /// The money taken for this basket, not yet booked.
     private var payment = SplitPayment()
+    /// The Kassenzeichen of this basket's sale.
+    private var reference: String?
     private var session: CounterSession?
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
@@ -27,8 +30,10 @@ public final class LiveCounterBackend: CounterBackend {
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
         service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
-        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration())
+        dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration()),
+        referenceRule: SaleReferenceRule = SaleReferenceRule()
     ) throws {
+        self.referenceRule = referenceRule
         precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
@@ -123,13 +128,18 @@ public final class LiveCounterBackend: CounterBackend {
         saleId = Self.newId()
         startedAt = nil
         payment = SplitPayment()
+        reference = nil
     }
 
     // MARK: Catalogue and basket
 
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 
-    public var basket: BasketView { model.view(paid: payment.paid) }
+    public var basket: BasketView {
+        var view = model.view(paid: payment.paid)
+        view.reference = reference
+        return view
+    }
 
     public func addToBasket(code: String, variant: Int) throws {
         try refuseWhilePartPaid()
@@ -156,11 +166,15 @@ public final class LiveCounterBackend: CounterBackend {
 
     private func refuseWhilePartPaid() throws { try payment.refuseChanges() }
 
+    public func setReference(_ text: String) throws { reference = try referenceRule.check(text) }
+
+    public func recognisesReference(_ text: String) -> Bool { referenceRule.recognises(text) }
+
     // MARK: Payment
 
     private func request(_ payment: PaymentRequest) throws -> SaleRequest {
         SaleRequest(
-            saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment,
+            saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment, reference: reference,
             startedAt: startedAt ?? service.clock.now())
     }
 
@@ -239,7 +253,7 @@ public final class LiveCounterBackend: CounterBackend {
             sales.append(
                 SaleSummary(
                     receiptNumber: String(sale.receiptNumber), time: service.calendar.time(of: sale.endedAt),
-                    amount: sale.total, methods: methods, isCancelled: cancelled))
+                    amount: sale.total, methods: methods, isCancelled: cancelled, reference: sale.reference))
         }
         return sales
     }

@@ -115,7 +115,7 @@ enum RunCommand {
                 simulatorControl: simulator?.controlAddress?.description)
             let live = try LiveCounterBackend(
                 service: service, access: access, catalog: catalog, status: status,
-                dayCloseSettings: DayCloseSettings(configuration: configuration))
+                dayCloseSettings: DayCloseSettings(configuration: configuration), referenceRule: SaleReferenceRule(configuration: configuration))
             if arguments.flag("demo") { try live.seedDemoOperators() }
             service.terminalMonitor?.startPolling()
             backend = live
