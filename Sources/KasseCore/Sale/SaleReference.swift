@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the counter accepts as the reference a citizen pays against (Kassenzeichen, Aktenzeichen,
-/// Vorgangsnummer): at most 36 characters of `A–Z a–z 0–9 $ & % * + - /`, the characters and the
+/// Vorgangsnummer): at most 36 characters of `A–Z a–z 0–9 $ & * + - /` (DATEV Belegfeld 1 takes `%` too, but as its escape character), the characters and the
 /// length of DATEV Belegfeld 1 (docs/exports.md, "DATEV EXTF Buchungsstapel"), so a reference
 /// typed at the counter reaches the finance system whole; and, when the office sets one, the
 /// pattern of `register.reference_pattern` (a regular expression the whole text must match).
@@ -25,7 +25,7 @@ public struct SaleReferenceRule: Sendable, Equatable {
     /// Whether `character` may stand in a reference (DATEV Belegfeld 1).
     public static func isAllowed(_ character: Character) -> Bool {
         guard character.isASCII, let ascii = character.asciiValue else { return false }
-        return character.isLetter || character.isNumber || "$&%*+-/".utf8.contains(ascii)
+        return character.isLetter || character.isNumber || "$&*+-/".utf8.contains(ascii)
     }
 
     /// The reference for the booking: `nil` for an empty text; throws a sentence naming what is wrong.
@@ -70,7 +70,7 @@ public enum SaleReferenceError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .character(let text, let character):
-            return "Das Kassenzeichen »\(text)« enthält »\(character)«: erlaubt sind A–Z, a–z, 0–9 und $ & % * + - / (DATEV Belegfeld 1)."
+            return "Das Kassenzeichen »\(text)« enthält »\(character)«: erlaubt sind A–Z, a–z, 0–9 und $ & * + - / (DATEV Belegfeld 1)."
         case .tooLong(let text):
             return "Das Kassenzeichen hat \(text.count) Zeichen; erlaubt sind höchstens \(SaleReferenceRule.maximumLength) (DATEV Belegfeld 1)."
         case .pattern(let text, let pattern, let example):
