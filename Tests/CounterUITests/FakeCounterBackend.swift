@@ -41,8 +41,11 @@ final class FakeCounterBackend: CounterBackend {
     var cardJob: FakeCardJob?
     var wrongPINs = 0
 
+    var isTraining = false
     var status: StatusInfo {
-        StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
+        var status = StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
+        status.isTraining = isTraining
+        return status
     }
 
     var needsFirstSetup = false
@@ -104,6 +107,12 @@ final class FakeCounterBackend: CounterBackend {
                 unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
         }
         return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid, reference: reference)
+    }
+
+    var trainingOutcomes: [TrainingTerminalOutcome] = []
+    func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws {
+        guard status.isTraining else { throw CounterUserError("Das Ergebnis des Terminals wählt nur die Schulung (webkasse run --training).") }
+        trainingOutcomes.append(outcome)
     }
 
     var reference: String?

@@ -9,7 +9,13 @@ public struct ReceiptContext: Sendable {
     public let calendar: BusinessCalendar
     /// Operator names by id.
     public let operatorNames: [String: String]
-    public init(officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String]) {
+    /// A receipt of `webkasse run --training`: marked at the top and the bottom (``ReceiptRenderer/trainingMark``).
+    public let isTraining: Bool
+    public init(
+        officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String],
+        isTraining: Bool = false
+    ) {
+        self.isTraining = isTraining
         self.officeName = officeName
         self.officeAddress = officeAddress
         self.registerId = registerId
@@ -20,6 +26,8 @@ public struct ReceiptContext: Sendable {
 
 /// Receipt text (Bon, ``TextLayout/receiptWidth`` columns) generated from booked records only.
 public enum ReceiptRenderer {
+    /// What marks every receipt and screen of the training mode.
+    public static let trainingMark = "SCHULUNG – KEIN ZAHLUNGSBELEG"
 
     /// The text of `receipt`. `copy` marks a reprint ("Kopie"); `checkValue` is the journal
     /// hash of the entry (its first 16 digits are printed as Prüfwert).
@@ -27,6 +35,7 @@ public enum ReceiptRenderer {
         -> String
     {
         var out: [String] = []
+        if context.isTraining { out.append(TextLayout.center(trainingMark)) }
         if copy { out.append(TextLayout.center("*** KOPIE ***")) }
         if !context.officeName.isEmpty { out.append(contentsOf: TextLayout.wrap(context.officeName).map { TextLayout.center($0) }) }
         if !context.officeAddress.isEmpty { out.append(contentsOf: TextLayout.wrap(context.officeAddress).map { TextLayout.center($0) }) }
@@ -86,6 +95,7 @@ public enum ReceiptRenderer {
         }
         out.append(rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
+        if context.isTraining { out.append(TextLayout.center(trainingMark)) }
         if copy { out.append(TextLayout.center("*** KOPIE ***")) }
         return out.joined(separator: "\n") + "\n"
     }

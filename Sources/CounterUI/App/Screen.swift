@@ -68,6 +68,8 @@ public struct StatusInfo: Equatable, Sendable {
     public var simulatorControl: String?
     /// The terminal's state (``CounterBackend/terminalLight``), refreshed while no key arrives.
     public var terminalLight: TerminalLight?
+    /// `webkasse run --training`: the status line of every screen says "SCHULUNG – KEIN ZAHLUNGSBELEG".
+    public var isTraining = false
 
     public init(
         office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool,

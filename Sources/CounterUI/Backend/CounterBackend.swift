@@ -97,6 +97,33 @@ public protocol CounterBackend: DayCloseBackend {
     func openTerminalMenu() throws -> [String]
     /// Starts a function of the terminal menu in the background (audited); poll the job.
     func startTerminalFunction(_ function: TerminalMenuFunction) throws -> TerminalFunctionJob
+
+    // MARK: Training mode
+    /// Tells the simulated terminal how the next card payment ends (`webkasse run --training`
+    /// only; throws otherwise).
+    func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws
+}
+
+/// What the trainer lets the simulated terminal do with the next card payment; the raw values are
+/// the simulator's outcome names (docs/zvt-sim.md).
+public enum TrainingTerminalOutcome: String, CaseIterable, Equatable, Sendable {
+    case approve
+    case decline = "decline-05"
+    case pinRetry = "pin-retry"
+    case clerkAbort = "clerk-abort"
+    case pinTimeout = "pin-timeout"
+    case unreachable = "host-unreachable"
+
+    public var label: String {
+        switch self {
+        case .approve: return "Genehmigt"
+        case .decline: return "Abgelehnt (Karte abgelehnt)"
+        case .pinRetry: return "PIN falsch, dann richtig: genehmigt"
+        case .clerkAbort: return "Keine Karte: mit Esc abbrechen"
+        case .pinTimeout: return "Abbruch am Terminal (PIN-Eingabe abgelaufen)"
+        case .unreachable: return "Bank nicht erreichbar"
+        }
+    }
 }
 
 /// The terminal's state as the status line shows it.

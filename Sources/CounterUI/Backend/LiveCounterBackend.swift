@@ -23,6 +23,8 @@ public final class LiveCounterBackend: CounterBackend {
     /// The Kassenzeichen of this basket's sale.
     private var reference: String?
     private var session: CounterSession?
+    /// In the training mode: tells the in-process simulated terminal its next outcome (``queueTrainingOutcome(_:)``).
+    public var trainingTerminal: ((TrainingTerminalOutcome) throws -> Void)?
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
@@ -169,6 +171,13 @@ public final class LiveCounterBackend: CounterBackend {
     public func setReference(_ text: String) throws { reference = try referenceRule.check(text) }
 
     public func recognisesReference(_ text: String) -> Bool { referenceRule.recognises(text) }
+
+    public func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws {
+        guard let trainingTerminal else {
+            throw CounterUserError("Das Ergebnis des Terminals wählt nur die Schulung (webkasse run --training).")
+        }
+        try trainingTerminal(outcome)
+    }
 
     // MARK: Payment
 

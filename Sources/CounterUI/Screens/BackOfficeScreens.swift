@@ -5,6 +5,7 @@ import KasseCore
 final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
         case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, up, down, choose
+        case training
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -37,6 +38,12 @@ final class MenuScreen: BoundScreen {
             items.enumerated().map { index, item in
                 KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
             } + [KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false)]
+        if backend.status.isTraining {
+            entries.append(
+                KeyBinding(
+                    [.character("s"), .character("S")], "Schulung", help: "Schulung: Ergebnis des Terminals wählen", action: .training,
+                    inBar: false))
+        }
         let unresolved = backend.unresolvedCardPayments().count
         if unresolved > 0 {
             entries.append(
@@ -101,6 +108,8 @@ final class MenuScreen: BoundScreen {
             flow.openTerminalMenu(stack: stack)
         case .unresolvedCard:
             stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
+        case .training:
+            stack.replaceTop(with: TrainingOutcomeScreen(backend: backend))
         }
         return .handled
     }
