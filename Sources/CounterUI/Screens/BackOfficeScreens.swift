@@ -216,6 +216,8 @@ final class SaleListScreen: BoundScreen {
                 + ScreenGrid.fit(sale.amount.formatted, width: 12, alignRight: true) + "  "
                 + ScreenGrid.fit(sale.isCancelled ? "storniert" : "", width: 10) + " " + (sale.reference ?? "")
             grid.put(text, row: area.row + 3 + index - first, column: 0, width: area.width, style: isSelected ? .selected : .normal)
+            // The cursor on the receipt Enter acts on (EN 301 549 4.2.1: braille displays follow it).
+            if isSelected { grid.cursor = Position(row: area.row + 3 + index - first, column: 1) }
         }
         if list.isEmpty {
             grid.put(sales.isEmpty ? "   Heute noch keine Belege." : "   Kein Beleg passt zur Suche.", row: area.row + 3, column: 0, style: .dim)

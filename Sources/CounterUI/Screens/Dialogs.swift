@@ -41,6 +41,8 @@ public final class ConfirmDialog: BoundScreen {
         }
         let answer = "[J] \(yesLabel)    [N] \(noLabel)"
         grid.put(answer, row: box.bottom - 2, column: box.column + 2, style: .emphasis, maxWidth: box.width - 4)
+        // Screen readers and braille displays follow the cursor (EN 301 549 4.2.1): on the question.
+        grid.cursor = Position(row: box.row + 1, column: box.column + 2)
     }
 }
 
@@ -81,5 +83,6 @@ public final class MessageDialog: BoundScreen {
             grid.put(line, row: box.row + 1 + i, column: box.column + 2, style: isError && i == 0 ? .error : .dialog, maxWidth: box.width - 4)
         }
         grid.put("Weiter mit Enter", row: box.bottom - 2, column: box.column + 2, style: .emphasis, maxWidth: box.width - 4)
+        grid.cursor = Position(row: box.row + 1, column: box.column + 2)
     }
 }
