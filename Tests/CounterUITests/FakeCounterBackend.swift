@@ -41,8 +41,11 @@ final class FakeCounterBackend: CounterBackend {
     var cardJob: FakeCardJob?
     var wrongPINs = 0
 
+    var isTraining = false
     var status: StatusInfo {
-        StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
+        var status = StatusInfo(office: "Bürgeramt Musterstadt", register: "1", terminal: "SIMULIERTES TERMINAL", terminalIsSimulated: true)
+        status.isTraining = isTraining
+        return status
     }
 
     var needsFirstSetup = false
@@ -103,8 +106,19 @@ final class FakeCounterBackend: CounterBackend {
                 code: item.code, name: item.name, variantLabel: label.isEmpty ? nil : label, quantity: line.quantity,
                 unitPrice: Money(cents: cents), total: Money(cents: cents * Int64(line.quantity)), hasVariants: item.variants.count > 1)
         }
-        return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid)
+        return BasketView(lines: views, total: Money(cents: views.reduce(0) { $0 + $1.total.cents }), paid: paid, reference: reference)
     }
+
+    var trainingOutcomes: [TrainingTerminalOutcome] = []
+    func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws {
+        guard status.isTraining else { throw CounterUserError("Das Ergebnis des Terminals wählt nur die Schulung (webkasse run --training).") }
+        trainingOutcomes.append(outcome)
+    }
+
+    var reference: String?
+    var referenceRule = SaleReferenceRule()
+    func setReference(_ text: String) throws { reference = try referenceRule.check(text) }
+    func recognisesReference(_ text: String) -> Bool { referenceRule.recognises(text) }
 
     func addToBasket(code: String, variant: Int) throws {
         if let index = lines.firstIndex(where: { $0.code == code && $0.variant == variant }) {
@@ -122,6 +136,7 @@ final class FakeCounterBackend: CounterBackend {
     func discardBasket() {
         lines = []
         paid = .zero
+        reference = nil
     }
 
     private func book(_ method: String, amount: Money) -> PaymentStep {
@@ -132,9 +147,11 @@ final class FakeCounterBackend: CounterBackend {
         receiptCounter += 1
         let number = String(format: "2026-%06d", receiptCounter)
         let receipt = ReceiptView(number: number, lines: receiptLines(number: number), note: "Beleg gedruckt.")
-        sales.append(SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false))
+        sales.append(
+            SaleSummary(receiptNumber: number, time: "09:1\(receiptCounter)", amount: basket.total, methods: method, isCancelled: false, reference: reference))
         lines = []
         paid = .zero
+        reference = nil
         return .completed(receipt, change: .zero)
     }
 
@@ -145,6 +162,7 @@ final class FakeCounterBackend: CounterBackend {
             text.append(String(repeating: " ", count: 30) + line.total.formatted)
         }
         text.append("SUMME " + basket.total.formatted)
+        if let reference { text.append("Kassenzeichen \(reference)") }
         return text
     }
 

@@ -22,11 +22,11 @@ final class DATEVWriterTests: XCTestCase {
                 error as? ExportError,
                 .invalidBooking(
                     format: "DATEV", receipt: "K1-000001", field: "Gegenkonto",
-                    value: "43-11", expected: "eine Kontonummer aus höchstens 7 Ziffern"))
+                    value: "43-11", expected: "eine Kontonummer aus Ziffern"))
             XCTAssertTrue("\(error)".hasPrefix("DATEV-Export, Beleg K1-000001, Feld Gegenkonto: »43-11« ist ungültig"))
         }
         XCTAssertThrowsError(try render(.datev, [one(paymentAccount: "")]))
-        XCTAssertThrowsError(try render(.datev, [one(account: "12345678")]), "longer than Sachkontenlänge + 1")
+        XCTAssertThrowsError(try render(.datev, [one(account: "1234567")]), "longer than the Sachkontenlänge")
         XCTAssertThrowsError(try render(.datev, [one(costCenter: "123456789")]), "KOST1 has at most 8 characters")
     }
 
@@ -59,11 +59,60 @@ final class DATEVWriterTests: XCTestCase {
         XCTAssertTrue(header.contains(";20260701;6;20260701;20261126;"), String(header))
     }
 
-    func testBelegfeldKeepsAllowedCharactersAndTheLast12() {
+    func testBelegfeldKeepsTheWholeTextAndEscapesWhatDATEVLacks() {
         XCTAssertEqual(DATEVWriter.belegfeld("K1-000001"), "K1-000001")
-        XCTAssertEqual(DATEVWriter.belegfeld("5.2026.000123"), "52026000123")
-        XCTAssertEqual(DATEVWriter.belegfeld("KASSE1-2026-000123"), "-2026-000123")
-        XCTAssertEqual(DATEVWriter.belegfeld("Bön 7"), "Bn7")
+        XCTAssertEqual(DATEVWriter.belegfeld("KASSE1-2026-000123"), "KASSE1-2026-000123", "not cut to 12 characters")
+        XCTAssertEqual(DATEVWriter.belegfeld("5.2026.000123"), "5%2E2026%2E000123")
+        XCTAssertEqual(DATEVWriter.belegfeld("Bön 7"), "B%C3%B6n%207")
+        XCTAssertEqual(DATEVWriter.belegfeld("50%"), "50%25", "the escape character itself is escaped")
+        // Registers K_1 and K1 no longer give the same receipt key.
+        XCTAssertNotEqual(DATEVWriter.belegfeld("K_1-000001"), DATEVWriter.belegfeld("K1-000001"))
+        XCTAssertEqual(DATEVWriter.belegfeld("K_1-000001"), "K%5F1-000001")
+    }
+
+    func testAKassenzeichenOf36CharactersFitsWholeAndALongerOneIsRefused() throws {
+        let whole = "KZ-2026-" + String(repeating: "1", count: 28)
+        let text = String(decoding: try render(.datev, [one(reference: whole)]), as: UTF8.self)
+        XCTAssertTrue(text.contains(";\"\(whole)\";"), text)
+        XCTAssertThrowsError(try render(.datev, [one(reference: whole + "2")])) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "DATEV-Export, Beleg K1-000001, Feld Belegfeld 1: »\(whole)2« ist ungültig; erwartet wird höchstens 36 Zeichen (A–Z a–z 0–9 $ & * + - /; jedes andere zählt als %XX dreifach)."
+            )
+        }
+    }
+
+    func testAnAccountLongerThanTheDeclaredLengthIsRefusedNamingIt() {
+        var context = FixtureDay.context
+        context.settings.datevAccountLength = 5
+        XCTAssertThrowsError(try render(.datev, [one()], context: context)) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "DATEV-Export, Beleg K1-000001, Feld Konto: »181000« ist ungültig; erwartet wird eine Kontonummer aus höchstens 5 Ziffern (Sachkontenlänge, --datev-kontenlaenge 5)."
+            )
+        }
+    }
+
+    func testShortenedBookingTextEndsWithoutASpace() throws {
+        let text = String(repeating: "x", count: 59) + "  Rest des Textes"
+        let written = String(decoding: try render(.datev, [one(text: text)]), as: UTF8.self)
+        XCTAssertTrue(written.contains(";\"" + String(repeating: "x", count: 59) + "\";"), written)
+    }
+
+    func testBatchNameIsNeverCutInsideADateAndFestschreibungIsStated() throws {
+        XCTAssertEqual(DATEVWriter.batchName("Kasse K1 26.11.2026"), "Kasse K1 26.11.2026")
+        XCTAssertEqual(DATEVWriter.batchName("Kasse K10 01.12.2026-31.12.2026"), "K10 01.12.2026-31.12.2026")
+        XCTAssertEqual(DATEVWriter.batchName("VORLÄUFIG Kasse K10 01.12.2026-31.12.2026"), "VORL. K10 01.12.-31.12.2026")
+        XCTAssertEqual(DATEVWriter.batchName("VORLÄUFIG Kasse BUERGERAMT-NORD 01.12.2026-31.12.2026"), "VORL. BUERGE 01.12.-31.12.2026")
+        for name in ["Kasse K10 01.12.2026-31.12.2026", "VORLÄUFIG 12 Kassen 30.12.2025-02.01.2026"] {
+            let shortened = DATEVWriter.batchName(name)
+            XCTAssertLessThanOrEqual(shortened.count, 30, shortened)
+            XCTAssertNotNil(shortened.range(of: "[0-9]{4}$", options: .regularExpression), "ends with a whole year: \(shortened)")
+        }
+        let header = String(decoding: try render(.datev, [one()]), as: UTF8.self).components(separatedBy: "\r\n")[0]
+        let fields = header.components(separatedBy: ";")
+        XCTAssertEqual(fields.count, 31)
+        XCTAssertEqual(fields[20], "0", "header field 21 (Festschreibung) says what every line says")
     }
 
     func testWindows1252() {

@@ -55,7 +55,7 @@ final class ExportBalanceTests: XCTestCase {
             let amount = try XCTUnwrap(cents(decimalComma: fields[0]))
             XCTAssertGreaterThan(amount, 0, "Umsatz is always positive")
             XCTAssertLessThanOrEqual(fields[13].count, 60)
-            XCTAssertLessThanOrEqual(fields[10].count, 12)
+            XCTAssertLessThanOrEqual(fields[10].count, 36)
             let (debit, credit) = fields[1] == "S" ? (fields[6], fields[7]) : (fields[7], fields[6])
             XCTAssertTrue(["S", "H"].contains(fields[1]))
             nets[debit, default: 0] += amount

@@ -167,6 +167,6 @@ final class LedgerExportTests: XCTestCase {
         let text = try XCTUnwrap(String(data: try Data(contentsOf: URL(fileURLWithPath: outcome.result.path)), encoding: .windowsCP1252))
         let lines = text.components(separatedBy: "\r\n")
         XCTAssertTrue(lines[0].contains(";20261126;20261127;\"Kasse K1 26.11.2026-27.11.2026\";"), lines[0])
-        XCTAssertTrue(lines[2].hasPrefix("46,00;\"S\";;;;;181000;431100;;2611;\"52026000123\";;;\"Personalausweis\";"), lines[2])
+        XCTAssertTrue(lines[2].hasPrefix("46,00;\"S\";;;;;181000;431100;;2611;\"5%2E2026%2E000123\";;;\"Personalausweis\";"), lines[2])
     }
 }

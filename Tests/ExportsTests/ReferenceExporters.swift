@@ -43,7 +43,7 @@ struct ReferenceDATEVWriter: BookingWriter {
             context.createdAt.datev, "", quoted("WK"), quoted(clip(context.exportedBy, 25)), quoted(""),
             String(settings.datevConsultant), String(settings.datevClient), start.compact,
             String(settings.datevAccountLength), context.from.compact, context.to.compact,
-            quoted(clip(title, 30)), quoted(clip(settings.datevDictationCode, 2)), "1", "0", "", quoted("EUR"),
+            quoted(DATEVWriter.batchName(title)), quoted(clip(settings.datevDictationCode, 2)), "1", "0", lockText, quoted("EUR"),
             "", quoted(""), "", "", quoted(settings.datevChart), "", "", quoted(""), quoted(""),
         ]
         precondition(header.count == 31)
@@ -61,10 +61,17 @@ struct ReferenceDATEVWriter: BookingWriter {
         fields[DATEVWriter.konto] = try account(line.paymentAccount, line, "Konto")
         fields[DATEVWriter.gegenkonto] = try account(line.account, line, "Gegenkonto")
         fields[DATEVWriter.belegdatum] = line.businessDate.dayMonth
-        fields[DATEVWriter.belegfeld1] = quoted(Self.belegfeld(line.cashReference.isEmpty ? line.receiptNumber : line.cashReference))
-        fields[DATEVWriter.buchungstext] = quoted(clip(line.text, 60))
+        var text = clip(line.text, 60)
+        if text != line.text { text = String(text.reversed().drop(while: \.isWhitespace).reversed()) }
+        fields[DATEVWriter.buchungstext] = quoted(text)
         if !line.costCenter.isEmpty { fields[DATEVWriter.kost1] = quoted(try kost(line.costCenter, line, "KOST1")) }
         if !line.product.isEmpty { fields[DATEVWriter.kost2] = quoted(try kost(line.product, line, "KOST2")) }
+        let reference = line.cashReference.isEmpty ? line.receiptNumber : line.cashReference
+        let belegfeld = Self.belegfeld(reference)
+        guard belegfeld.count <= 36 else {
+            throw invalid(line, "Belegfeld 1", reference, "höchstens 36 Zeichen (A–Z a–z 0–9 $ & * + - /; jedes andere zählt als %XX dreifach)")
+        }
+        fields[DATEVWriter.belegfeld1] = quoted(belegfeld)
         var info: [(String, String)] = [
             ("Kasse", line.register), ("Bon", line.receiptNumber), ("Vorgang", line.saleID),
             ("Bediener", line.operatorName),
@@ -87,20 +94,22 @@ struct ReferenceDATEVWriter: BookingWriter {
 
     mutating func finish(into out: inout [UInt8]) throws {}
 
-    /// Belegfeld 1: DATEV allows `A-Z a-z 0-9 $ & % * + - /` and 12 characters; other characters
-    /// are dropped and, when longer, the last 12 kept (the running number is at the end).
+    /// Belegfeld 1: DATEV allows `A-Z a-z 0-9 $ & % * + - /`; every other UTF-8 byte and `%` is written `%XX`.
     static func belegfeld(_ text: String) -> String {
-        let allowed = text.unicodeScalars.filter {
-            ($0.value < 0x80 && (CharacterSet.alphanumerics.contains($0))) || "$&%*+-/".unicodeScalars.contains($0)
-        }
-        let kept = String(String.UnicodeScalarView(allowed))
-        return kept.count > 12 ? String(kept.suffix(12)) : kept
+        text.utf8.map { byte -> String in
+            let scalar = Unicode.Scalar(byte)
+            if byte < 0x80, CharacterSet.alphanumerics.contains(scalar) || "$&*+-/".unicodeScalars.contains(scalar) { return String(Character(scalar)) }
+            return "%" + String(format: "%02X", byte)
+        }.joined()
     }
 
     private func account(_ number: String, _ line: BookingLine, _ field: String) throws -> String {
         let length = context.settings.datevAccountLength
-        guard !number.isEmpty, number.count <= length + 1, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw invalid(line, field, number, "eine Kontonummer aus höchstens \(length + 1) Ziffern")
+        guard !number.isEmpty, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw invalid(line, field, number, "eine Kontonummer aus Ziffern")
+        }
+        guard number.count <= length else {
+            throw invalid(line, field, number, "eine Kontonummer aus höchstens \(length) Ziffern (Sachkontenlänge, --datev-kontenlaenge \(length))")
         }
         return number.count >= length ? number : String(repeating: "0", count: length - number.count) + number
     }

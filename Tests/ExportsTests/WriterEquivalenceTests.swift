@@ -130,8 +130,8 @@ final class WriterEquivalenceTests: XCTestCase {
         XCTAssertLessThan(refused, lines.count - 50, "lines on the export's day are written")
     }
 
-    func testBelegfeldKeepsTheLastTwelveAllowedCharacters() {
-        for text in Self.texts + ["ABCDEFGHIJKLMNOPQRSTUVWXYZ", "ä1ö2ü3ß4-5/6+7*8%9$0&1a2b3", "5.2026.000123"] {
+    func testBelegfeldEscapesWhatDATEVLacks() {
+        for text in Self.texts + ["ABCDEFGHIJKLMNOPQRSTUVWXYZ", "ä1ö2ü3ß4-5/6+7*8%9$0&1a2b3", "5.2026.000123", "K_1-000001"] {
             XCTAssertEqual(DATEVWriter.belegfeld(text), ReferenceDATEVWriter.belegfeld(text), text)
         }
     }

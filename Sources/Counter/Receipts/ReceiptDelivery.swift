@@ -48,6 +48,8 @@ public final class ReceiptDelivery: @unchecked Sendable {
     let officeAddress: String
     let registerId: String
     let calendar: BusinessCalendar
+    /// Receipts of the training mode carry ``ReceiptRenderer/trainingMark``.
+    let isTraining: Bool
     private let queue = DeliveryQueue(name: "webkasse receipts")
     /// Operator names, loaded once and again when a receipt names an operator not yet known.
     private var operatorNames: [String: String] = [:]
@@ -55,8 +57,9 @@ public final class ReceiptDelivery: @unchecked Sendable {
 
     init(
         ledger: Ledger, store: ReceiptStore, printer: ReceiptPrinter?, officeName: String, officeAddress: String, registerId: String,
-        calendar: BusinessCalendar
+        calendar: BusinessCalendar, isTraining: Bool = false
     ) {
+        self.isTraining = isTraining
         self.ledger = ledger
         self.store = store
         self.printer = printer
@@ -103,7 +106,8 @@ public final class ReceiptDelivery: @unchecked Sendable {
             namesLock.withLock { operatorNames = names }
         }
         var context = ReceiptContext(
-            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names)
+            officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names,
+            isTraining: isTraining)
         context.width = width
         return context
     }

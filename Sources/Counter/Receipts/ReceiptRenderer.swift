@@ -11,7 +11,13 @@ public struct ReceiptContext: Sendable {
     public let operatorNames: [String: String]
     /// Characters per line: 42, or 48 for a printer set to `width = 48` (docs/printer.md).
     public var width = TextLayout.receiptWidth
-    public init(officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String]) {
+    /// A receipt of `webkasse run --training`: marked at the top and the bottom (``ReceiptRenderer/trainingMark``).
+    public let isTraining: Bool
+    public init(
+        officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String],
+        isTraining: Bool = false
+    ) {
+        self.isTraining = isTraining
         self.officeName = officeName
         self.officeAddress = officeAddress
         self.registerId = registerId
@@ -22,6 +28,8 @@ public struct ReceiptContext: Sendable {
 
 /// Receipt text (Bon, ``TextLayout/receiptWidth`` columns) generated from booked records only.
 public enum ReceiptRenderer {
+    /// What marks every receipt and screen of the training mode.
+    public static let trainingMark = "SCHULUNG – KEIN ZAHLUNGSBELEG"
 
     /// The text of `receipt`. `copy` marks a reprint ("Kopie"); `checkValue` is the journal
     /// hash of the entry (its first 16 digits are printed as Prüfwert).
@@ -30,6 +38,7 @@ public enum ReceiptRenderer {
     {
         let layout = ReceiptLayout(width: context.width)
         var out: [String] = []
+        if context.isTraining { out.append(layout.center(trainingMark)) }
         if copy { out.append(layout.center("*** KOPIE ***")) }
         if !context.officeName.isEmpty { out.append(contentsOf: layout.wrap(context.officeName).map { layout.center($0) }) }
         if !context.officeAddress.isEmpty { out.append(contentsOf: layout.wrap(context.officeAddress).map { layout.center($0) }) }
@@ -89,6 +98,7 @@ public enum ReceiptRenderer {
         }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
+        if context.isTraining { out.append(layout.center(trainingMark)) }
         if copy { out.append(layout.center("*** KOPIE ***")) }
         return out.joined(separator: "\n") + "\n"
     }

@@ -44,7 +44,7 @@ public final class CounterService: @unchecked Sendable {
         ledger: Ledger, registerId: String, officeName: String = "", officeAddress: String = "",
         calendar: BusinessCalendar = .berlin, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         receiptDirectory: String, printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil,
-        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds
+        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds, isTraining: Bool = false
     ) throws {
         self.ledger = ledger
         self.registerId = registerId
@@ -59,7 +59,7 @@ public final class CounterService: @unchecked Sendable {
         let context = BookingContext(ledger: ledger, clock: clock, calendar: calendar, accessGuard: accessGuard)
         let receipts = ReceiptDelivery(
             ledger: ledger, store: receiptStore, printer: printer, officeName: officeName, officeAddress: officeAddress,
-            registerId: registerId, calendar: calendar)
+            registerId: registerId, calendar: calendar, isTraining: isTraining)
         let saleBooking = SaleBooking(context: context)
         let stornoBooking = StornoBooking(context: context)
         let settlement = CardSettlement(context: context, terminal: terminal, sales: saleBooking, stornos: stornoBooking, receipts: receipts)
@@ -115,7 +115,7 @@ public final class CounterService: @unchecked Sendable {
             ledger: ledger, registerId: configuration.registerID, officeName: configuration.officeName,
             officeAddress: configuration.officeAddress, calendar: BusinessCalendar(timeZone: configuration.zone), clock: clock,
             terminal: terminal, receiptDirectory: directory + "/receipts", printer: printer ?? defaultPrinter, accessGuard: accessGuard,
-            terminalStatusPollSeconds: terminalStatusPollSeconds)
+            terminalStatusPollSeconds: terminalStatusPollSeconds, isTraining: DataDirectory.isTrainingData(data))
     }
 
     func guarded<T>(_ body: () throws -> T) throws -> T { try context.guarded(body) }

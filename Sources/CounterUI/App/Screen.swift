@@ -70,6 +70,8 @@ public struct StatusInfo: Equatable, Sendable {
     public var terminalLight: TerminalLight?
     /// The receipt printer's problem and waiting receipts (``CounterBackend/printerStatusText``), nil when all is well.
     public var printer: String?
+    /// `webkasse run --training`: the status line of every screen says "SCHULUNG – KEIN ZAHLUNGSBELEG".
+    public var isTraining = false
 
     public init(
         office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool,

@@ -165,6 +165,7 @@ public final class ScreenStack {
     private func renderStatusLine(into grid: inout ScreenGrid) {
         grid.fill(Rect(row: 0, column: 0, width: grid.width, height: 1), style: .status)
         var parts: [String] = []
+        if status.isTraining { parts.append(Self.trainingMark) }
         // A printer problem takes the place of the title, the operator and the office: the clerk
         // must see it whole on 80 columns (docs/printer.md, "Status").
         if status.printer == nil, let title = top?.title, !title.isEmpty { parts.append(title) }
@@ -185,7 +186,11 @@ public final class ScreenStack {
         if let terminalStyle {
             grid.put(terminal, row: 0, column: terminalColumn, style: terminalStyle)
         }
+        if status.isTraining { grid.put(Self.trainingMark, row: 0, column: 1, style: .notice) }
     }
+
+    /// The mark of the training mode on every screen (as on its receipts).
+    public static let trainingMark = "SCHULUNG – KEIN ZAHLUNGSBELEG"
 
     /// The terminal part of the status line: the terminal's name, with its state once one is known
     /// (``StatusInfo/terminalLight``): "Terminal bereit", "Terminal nicht erreichbar seit 09:41" (the

@@ -46,6 +46,13 @@ public protocol CounterBackend: DayCloseBackend {
     func removeLine(_ line: Int)
     /// Empties the basket; a cash part taken for a split payment (not booked yet) is dropped with it.
     func discardBasket()
+    /// Sets the reference (Kassenzeichen, Aktenzeichen, Vorgangsnummer) the sale is booked and
+    /// printed with (``BasketView/reference``); an empty text removes it. Throws when the office's
+    /// rule refuses it (``SaleReferenceRule``).
+    func setReference(_ text: String) throws
+    /// Whether `text`, typed into the search field, is a reference as a barcode scanner gives it
+    /// (only when the office set a pattern), so Enter takes it as the sale's reference.
+    func recognisesReference(_ text: String) -> Bool
 
     // MARK: Payment
     /// Change above this is asked about once before the cash payment is booked
@@ -107,6 +114,11 @@ public protocol CounterBackend: DayCloseBackend {
     func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws
     /// Whether the current operator may open the drawer without a sale themself.
     var mayOpenDrawerWithoutSale: Bool { get }
+
+    // MARK: Training mode
+    /// Tells the simulated terminal how the next card payment ends (`webkasse run --training`
+    /// only; throws otherwise).
+    func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws
 }
 
 extension CounterBackend {
@@ -114,6 +126,28 @@ extension CounterBackend {
     public var mayOpenDrawerWithoutSale: Bool { false }
     public func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws {
         throw CounterUserError("An dieser Kasse ist keine Schublade angeschlossen.")
+    }
+}
+
+/// What the trainer lets the simulated terminal do with the next card payment; the raw values are
+/// the simulator's outcome names (docs/zvt-sim.md).
+public enum TrainingTerminalOutcome: String, CaseIterable, Equatable, Sendable {
+    case approve
+    case decline = "decline-05"
+    case pinRetry = "pin-retry"
+    case clerkAbort = "clerk-abort"
+    case pinTimeout = "pin-timeout"
+    case unreachable = "host-unreachable"
+
+    public var label: String {
+        switch self {
+        case .approve: return "Genehmigt"
+        case .decline: return "Abgelehnt (Karte abgelehnt)"
+        case .pinRetry: return "PIN falsch, dann richtig: genehmigt"
+        case .clerkAbort: return "Keine Karte: mit Esc abbrechen"
+        case .pinTimeout: return "Abbruch am Terminal (PIN-Eingabe abgelaufen)"
+        case .unreachable: return "Bank nicht erreichbar"
+        }
     }
 }
 
@@ -218,14 +252,17 @@ public struct BasketView: Equatable, Sendable {
     public var total: Money
     /// Already paid by earlier parts of a split payment.
     public var paid: Money
+    /// The Kassenzeichen the sale will be booked with, if any.
+    public var reference: String?
     /// What is left to pay; `paid` is part of `total` (an earlier part of a split payment), so
     /// the subtraction cannot overflow.
     public var due: Money { (try? total.subtracting(paid)) ?? .zero }
     public var isEmpty: Bool { lines.isEmpty }
-    public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero) {
+    public init(lines: [Line] = [], total: Money = .zero, paid: Money = .zero, reference: String? = nil) {
         self.lines = lines
         self.total = total
         self.paid = paid
+        self.reference = reference
     }
 }
 
@@ -256,12 +293,15 @@ public struct SaleSummary: Equatable, Sendable {
     public var amount: Money
     public var methods: String
     public var isCancelled: Bool
-    public init(receiptNumber: String, time: String, amount: Money, methods: String, isCancelled: Bool) {
+    /// The Kassenzeichen the sale was booked with, if any (the list searches it).
+    public var reference: String?
+    public init(receiptNumber: String, time: String, amount: Money, methods: String, isCancelled: Bool, reference: String? = nil) {
         self.receiptNumber = receiptNumber
         self.time = time
         self.amount = amount
         self.methods = methods
         self.isCancelled = isCancelled
+        self.reference = reference
     }
 }
 

@@ -13,6 +13,7 @@ public final class LiveCounterBackend: CounterBackend {
     let service: CounterService
     let access: AccessControl
     let dayCloseSettings: DayCloseSettings
+    let referenceRule: SaleReferenceRule
     public let status: StatusInfo
     public let changeConfirmationLimit: Money?
     private var model: CatalogBasket
@@ -20,7 +21,11 @@ public final class LiveCounterBackend: CounterBackend {
     private var startedAt: Instant?
     /// The money taken for this basket, not yet booked.
     private var payment = SplitPayment()
+    /// The Kassenzeichen of this basket's sale.
+    private var reference: String?
     private var session: CounterSession?
+    /// In the training mode: tells the in-process simulated terminal its next outcome (``queueTrainingOutcome(_:)``).
+    public var trainingTerminal: ((TrainingTerminalOutcome) throws -> Void)?
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
@@ -33,9 +38,10 @@ public final class LiveCounterBackend: CounterBackend {
     public init(
         service: CounterService, access: AccessControl, catalog: TariffCatalog, status: StatusInfo,
         dayCloseSettings: DayCloseSettings = DayCloseSettings(configuration: Configuration()),
-        changeConfirmation: Money = Configuration().changeConfirmation
+        changeConfirmation: Money = Configuration().changeConfirmation, referenceRule: SaleReferenceRule = SaleReferenceRule()
     ) throws {
         changeConfirmationLimit = changeConfirmation.isZero ? nil : changeConfirmation
+        self.referenceRule = referenceRule
         precondition(service.accessGuard === access, "the counter service must check its bookings with this access control")
         self.dayCloseSettings = dayCloseSettings
         self.service = service
@@ -130,13 +136,18 @@ public final class LiveCounterBackend: CounterBackend {
         saleId = Self.newId()
         startedAt = nil
         payment = SplitPayment()
+        reference = nil
     }
 
     // MARK: Catalogue and basket
 
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 
-    public var basket: BasketView { model.view(paid: payment.paid) }
+    public var basket: BasketView {
+        var view = model.view(paid: payment.paid)
+        view.reference = reference
+        return view
+    }
 
     public func addToBasket(code: String, variant: Int) throws {
         try refuseWhilePartPaid()
@@ -177,11 +188,22 @@ public final class LiveCounterBackend: CounterBackend {
 
     private func refuseWhilePartPaid() throws { try payment.refuseChanges() }
 
+    public func setReference(_ text: String) throws { reference = try referenceRule.check(text) }
+
+    public func recognisesReference(_ text: String) -> Bool { referenceRule.recognises(text) }
+
+    public func queueTrainingOutcome(_ outcome: TrainingTerminalOutcome) throws {
+        guard let trainingTerminal else {
+            throw CounterUserError("Das Ergebnis des Terminals wählt nur die Schulung (webkasse run --training).")
+        }
+        try trainingTerminal(outcome)
+    }
+
     // MARK: Payment
 
     private func request(_ payment: PaymentRequest) throws -> SaleRequest {
         SaleRequest(
-            saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment,
+            saleId: saleId, operatorId: try operatorId(), basket: model.basket, payment: payment, reference: reference,
             startedAt: startedAt ?? service.clock.now())
     }
 
@@ -267,7 +289,7 @@ public final class LiveCounterBackend: CounterBackend {
             sales.append(
                 SaleSummary(
                     receiptNumber: String(sale.receiptNumber), time: service.calendar.time(of: sale.endedAt),
-                    amount: sale.total, methods: methods, isCancelled: cancelled))
+                    amount: sale.total, methods: methods, isCancelled: cancelled, reference: sale.reference))
         }
         return sales
     }

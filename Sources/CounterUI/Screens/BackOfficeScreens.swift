@@ -6,6 +6,7 @@ final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
         case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, noSale, up, down,
             choose
+        case training
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -43,6 +44,12 @@ final class MenuScreen: BoundScreen {
                     [.character("s"), .character("S")], "Schublade", help: "Schublade öffnen (No Sale, mit Grund)", action: .noSale,
                     inBar: false, disabledReason: busy),
             ]
+        if backend.status.isTraining {
+            entries.append(
+                KeyBinding(
+                    [.character("e"), .character("E")], "Schulung", help: "Schulung: Ergebnis des Terminals wählen", action: .training,
+                    inBar: false))
+        }
         let unresolved = backend.unresolvedCardPayments().count
         if unresolved > 0 {
             entries.append(
@@ -109,6 +116,8 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
         case .noSale:
             stack.replaceTop(with: NoSaleDialog(flow: flow))
+        case .training:
+            stack.replaceTop(with: TrainingOutcomeScreen(backend: backend))
         }
         return .handled
     }
@@ -166,7 +175,7 @@ final class SaleListScreen: BoundScreen {
     let flow: CounterFlow
     let mode: Mode
     let sales: [SaleSummary]
-    var filter = TextField(label: "Suche", kind: .text, maxLength: 20)
+    var filter = TextField(label: "Suche", kind: .text, maxLength: 36)
     private var selected = 0
 
     init(flow: CounterFlow, mode: Mode) {
@@ -182,6 +191,7 @@ final class SaleListScreen: BoundScreen {
         return sales.filter { sale in
             sale.receiptNumber.contains(query) || sale.time.hasPrefix(query)
                 || sale.amount.formattedNumber.contains(query) || amountQuery == sale.amount.formattedNumber
+                || sale.reference?.localizedCaseInsensitiveContains(query) == true
         }
     }
 
@@ -226,10 +236,10 @@ final class SaleListScreen: BoundScreen {
 
     func render(into grid: inout ScreenGrid, in area: Rect) {
         grid.fill(area)
-        let label = " Suche (Belegnummer, Betrag oder Uhrzeit): "
+        let label = " Suche (Beleg, Betrag, Uhrzeit, Kassenzeichen): "
         grid.put(label, row: area.row, column: 0, style: .emphasis)
-        filter.render(into: &grid, row: area.row, column: label.count, width: 20, focused: true)
-        grid.put("   Beleg        Uhrzeit   Zahlart              Betrag  Status", row: area.row + 2, column: 0, style: .dim)
+        filter.render(into: &grid, row: area.row, column: label.count, width: min(30, area.width - label.count - 1), focused: true)
+        grid.put("   Beleg        Uhrzeit   Zahlart              Betrag  Status    Kassenzeichen", row: area.row + 2, column: 0, style: .dim)
         let list = visible
         let rows = area.height - 4
         let first = max(0, selected - rows + 1)
@@ -238,11 +248,18 @@ final class SaleListScreen: BoundScreen {
             let text =
                 (isSelected ? " ▶ " : "   ") + ScreenGrid.fit(sale.receiptNumber, width: 12) + " "
                 + ScreenGrid.fit(sale.time, width: 9) + " " + ScreenGrid.fit(sale.methods, width: 14)
-                + ScreenGrid.fit(sale.amount.formatted, width: 12, alignRight: true) + "  " + (sale.isCancelled ? "storniert" : "")
+                + ScreenGrid.fit(sale.amount.formatted, width: 12, alignRight: true) + "  "
+                + ScreenGrid.fit(sale.isCancelled ? "storniert" : "", width: 10) + " " + (sale.reference ?? "")
             grid.put(text, row: area.row + 3 + index - first, column: 0, width: area.width, style: isSelected ? .selected : .normal)
+            // The cursor on the receipt Enter acts on (EN 301 549 4.2.1: braille displays follow it).
+            if isSelected { grid.cursor = Position(row: area.row + 3 + index - first, column: 1) }
         }
         if list.isEmpty {
             grid.put(sales.isEmpty ? "   Heute noch keine Belege." : "   Kein Beleg passt zur Suche.", row: area.row + 3, column: 0, style: .dim)
+        } else if let query = Optional(filter.text.trimmingCharacters(in: .whitespaces)), !query.isEmpty,
+            let sale = list[safe: selected], let reference = sale.reference, reference.localizedCaseInsensitiveContains(query)
+        {
+            grid.put(" Beleg zu Kassenzeichen \(reference): \(sale.receiptNumber)", row: area.row + 1, column: 0, style: .notice, maxWidth: area.width)
         }
     }
 }

@@ -51,6 +51,8 @@ public final class HelpScreen: BoundScreen {
         grid.put(" \(title)", row: area.row, column: 0, width: area.width, style: .status)
         let keyWidth = min(24, (lines.map { $0.0.count }.max() ?? 10) + 2)
         var row = area.row + 2
+        // The cursor on the first entry shown, where a screen reader starts reading.
+        grid.cursor = Position(row: row, column: 1)
         for (keys, text, style) in lines.dropFirst(offset) {
             guard row < area.bottom - 1 else { break }
             grid.put(" " + keys, row: row, column: 0, width: keyWidth + 1, style: .emphasis)

@@ -7,7 +7,7 @@ import KasseCore
 /// (`3*fz` adds three). The basket line under `▶` is the one F2/F3/F4 act on.
 public final class SaleScreen: BoundScreen {
     public enum Action: Sendable {
-        case quantity, variant, remove, payCash, payCard, payCheque, split, menu, lock, quit
+        case quantity, variant, remove, payCash, payCard, payCheque, split, menu, lock, quit, reference
     }
     enum Focus { case search, basket }
 
@@ -52,6 +52,9 @@ public final class SaleScreen: BoundScreen {
             KeyBinding([.function(9), .control("o")], "Menü", help: "Menü: Storno, Nachdruck, Einlage/Entnahme, X-Bericht …", action: .menu),
             KeyBinding([.function(10), .control("l")], "Sperren", help: "Kasse sperren (PIN zum Entsperren)", action: .lock),
             KeyBinding([.control("c")], "", help: "Programm beenden (fragt nach)", action: .quit, inBar: false),
+            KeyBinding(
+                [.function(11), .control("z")], "Kz.", help: "Kassenzeichen / Aktenzeichen erfassen (tippen oder scannen)", action: .reference,
+                inBar: false),
         ]
     }
 
@@ -95,6 +98,8 @@ public final class SaleScreen: BoundScreen {
             flow.lock(stack: stack)
         case .quit:
             flow.quit(stack: stack)
+        case .reference:
+            stack.push(ReferenceDialog(backend: backend, current: basket.reference))
         }
         return .handled
     }
@@ -191,6 +196,16 @@ public final class SaleScreen: BoundScreen {
             }
             return
         }
+        if results.isEmpty, quantity == 1, backend.recognisesReference(query) {
+            // A barcode scanner types the reference and ends with Enter (the office's pattern says what one is).
+            do {
+                try backend.setReference(query)
+                search.clear()
+                updateResults()
+                stack.showNotice("Kassenzeichen \(backend.basket.reference ?? query) übernommen.")
+            } catch { stack.showError("\(error)") }
+            return
+        }
         guard let entry = results[safe: resultIndex] else {
             stack.showError("Kein Posten zu »\(query)« gefunden. Code oder Begriff prüfen.")
             return
@@ -265,6 +280,9 @@ public final class SaleScreen: BoundScreen {
         row += 1
         let total = "SUMME  " + basket.total.formatted + " "
         grid.put(total, row: row, column: width - total.count, style: .emphasis)
+        if let reference = basket.reference {
+            grid.put(" Kassenzeichen " + reference, row: row, column: 0, style: .emphasis, maxWidth: max(0, width - total.count - 1))
+        }
         if !basket.paid.isZero {
             let rest = "bereits bezahlt " + basket.paid.formatted + " · OFFEN  " + basket.due.formatted + " "
             grid.put(rest, row: row + 1, column: width - rest.count, style: .emphasis)

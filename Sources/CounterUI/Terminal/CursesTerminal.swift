@@ -145,72 +145,23 @@ public final class CursesTerminal {
 
     // MARK: Themes
 
+    /// The curses attributes of every style from the theme's looks (``Theme/look(_:)``): one
+    /// colour pair per style that has colours, none at all in the monochrome theme.
     private static func makeAttributes(for theme: Theme) -> [CellStyle: attr_t] {
-        let bold = webkasse_a_bold()
-        let reverse = webkasse_a_reverse()
-        let underline = webkasse_a_underline()
-        let dim = webkasse_a_dim()
-        let normal = webkasse_a_normal()
-        switch theme {
-        case .monochrome:
-            return [
-                .normal: normal, .status: reverse, .barKey: reverse | bold, .barLabel: normal,
-                .selected: reverse, .field: underline, .focusedField: underline | bold,
-                .emphasis: bold, .error: bold | reverse, .notice: bold, .dim: dim, .dialog: normal,
-            ]
-        case .highContrast:
-            // White on black, bold where it matters; no mid-tone colours.
-            let pairs: [(CellStyle, Int16, Int16)] = [
-                (.normal, Int16(COLOR_WHITE), Int16(COLOR_BLACK)),
-                (.status, Int16(COLOR_BLACK), Int16(COLOR_WHITE)),
-                (.barKey, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-                (.barLabel, Int16(COLOR_WHITE), Int16(COLOR_BLACK)),
-                (.selected, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-                (.field, Int16(COLOR_WHITE), Int16(COLOR_BLACK)),
-                (.focusedField, Int16(COLOR_BLACK), Int16(COLOR_WHITE)),
-                (.emphasis, Int16(COLOR_YELLOW), Int16(COLOR_BLACK)),
-                (.error, Int16(COLOR_WHITE), Int16(COLOR_RED)),
-                (.notice, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-                (.dim, Int16(COLOR_WHITE), Int16(COLOR_BLACK)),
-                (.dialog, Int16(COLOR_WHITE), Int16(COLOR_BLACK)),
-            ]
-            var map = makePairs(pairs)
-            for style in [CellStyle.normal, .status, .barKey, .selected, .focusedField, .emphasis, .error, .notice] {
-                map[style, default: normal] |= bold
-            }
-            map[.field, default: normal] |= underline
-            return map
-        case .colour:
-            let pairs: [(CellStyle, Int16, Int16)] = [
-                (.normal, -1, -1),
-                (.status, Int16(COLOR_WHITE), Int16(COLOR_BLUE)),
-                (.barKey, Int16(COLOR_BLACK), Int16(COLOR_CYAN)),
-                (.barLabel, -1, -1),
-                (.selected, Int16(COLOR_BLACK), Int16(COLOR_CYAN)),
-                (.field, -1, -1),
-                (.focusedField, Int16(COLOR_BLACK), Int16(COLOR_WHITE)),
-                (.emphasis, -1, -1),
-                (.error, Int16(COLOR_WHITE), Int16(COLOR_RED)),
-                (.notice, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-                (.dim, -1, -1),
-                (.dialog, Int16(COLOR_WHITE), Int16(COLOR_BLUE)),
-            ]
-            var map = makePairs(pairs)
-            map[.field, default: normal] |= underline
-            map[.emphasis, default: normal] |= bold
-            map[.error, default: normal] |= bold
-            map[.dim, default: normal] |= dim
-            map[.barKey, default: normal] |= bold
-            return map
-        }
-    }
-
-    private static func makePairs(_ pairs: [(CellStyle, Int16, Int16)]) -> [CellStyle: attr_t] {
         var map: [CellStyle: attr_t] = [:]
-        for (index, (style, foreground, background)) in pairs.enumerated() {
-            let number = Int16(index + 1)
-            init_pair(number, foreground, background)
-            map[style] = attr_t(UInt32(bitPattern: webkasse_color_pair(Int32(number))))
+        for (index, style) in CellStyle.allCases.enumerated() {
+            let look = theme.look(style)
+            var attributes = webkasse_a_normal()
+            if look.usesColour {
+                let number = Int16(index + 1)
+                init_pair(number, look.foreground?.rawValue ?? -1, look.background?.rawValue ?? -1)
+                attributes |= attr_t(UInt32(bitPattern: webkasse_color_pair(Int32(number))))
+            }
+            if look.bold { attributes |= webkasse_a_bold() }
+            if look.reverse { attributes |= webkasse_a_reverse() }
+            if look.underline { attributes |= webkasse_a_underline() }
+            if look.dim { attributes |= webkasse_a_dim() }
+            map[style] = attributes
         }
         return map
     }

@@ -6,7 +6,7 @@ import KasseCore
 /// Line 1 is the 31-field header, line 2 the column headings, then one booking per line:
 /// Umsatz (always positive, decimal comma), S/H relative to Konto, Konto = payment account,
 /// Gegenkonto = Sachkonto, Belegdatum `TTMM`, Belegfeld 1 = Kassenzeichen or receipt number
-/// (≤ 12 characters), Buchungstext (≤ 60), KOST1 = Kostenstelle, KOST2 = Produkt, and
+/// (≤ 36 characters, ``belegfeld(_:)``), Buchungstext (≤ 60, no trailing space when shortened), KOST1 = Kostenstelle, KOST2 = Produkt, and
 /// Zusatzinformationen (Kasse, Bon, Vorgang, Bediener, Artikel, Storno-Bezug).
 /// Windows-1252, `;`-separated, texts in double quotes, CRLF line ends.
 /// Layout as in docs/exports.md, "DATEV EXTF Buchungsstapel" (ledermann/datev `header.rb`, `booking.rb`).
@@ -67,13 +67,13 @@ public struct DATEVWriter: BookingWriter {
         guard (4...8).contains(settings.datevAccountLength) else {
             throw ExportError.invalidScope("Einstellung datev.sachkontenlaenge: »\(settings.datevAccountLength)« ist ungültig; erlaubt sind 4 bis 8.")
         }
-        let title = (context.includesProvisional ? "VORLÄUFIG " : "") + context.title
+        let title = Self.batchName((context.includesProvisional ? "VORLÄUFIG " : "") + context.title)
         let header: [String] = [
             quoted("EXTF"), "700", "21", quoted("Buchungsstapel"), String(Self.formatVersion),
             context.createdAt.datev, "", quoted("WK"), quoted(clip(context.exportedBy, 25)), quoted(""),
             String(settings.datevConsultant), String(settings.datevClient), start.compact,
             String(settings.datevAccountLength), context.from.compact, context.to.compact,
-            quoted(clip(title, 30)), quoted(clip(settings.datevDictationCode, 2)), "1", "0", "", quoted("EUR"),
+            quoted(title), quoted(clip(settings.datevDictationCode, 2)), "1", "0", lockText, quoted("EUR"),
             "", quoted(""), "", "", quoted(settings.datevChart), "", "", quoted(""), quoted(""),
         ]
         precondition(header.count == 31)
@@ -90,6 +90,11 @@ public struct DATEVWriter: BookingWriter {
         let gegenkonto = try account(line.account, line, "Gegenkonto")
         if !line.costCenter.isEmpty { _ = try kost(line.costCenter, line, "KOST1") }
         if !line.product.isEmpty { _ = try kost(line.product, line, "KOST2") }
+        let belegfeld = line.cashReference.isEmpty ? line.receiptNumber : line.cashReference
+        guard Self.belegfeldLength(belegfeld) <= Self.belegfeldLimit else {
+            throw invalid(
+                line, "Belegfeld 1", belegfeld, "höchstens \(Self.belegfeldLimit) Zeichen (A–Z a–z 0–9 $ & * + - /; jedes andere zählt als %XX dreifach)")
+        }
 
         // Fields in column order; `column` is the field the next byte belongs to.
         var column = 0
@@ -111,10 +116,14 @@ public struct DATEVWriter: BookingWriter {
         out.appendDigits(UInt64(line.businessDate.month), width: 2)
         to(Self.belegfeld1)
         out.append(UInt8(ascii: "\""))
-        Self.appendBelegfeld(line.cashReference.isEmpty ? line.receiptNumber : line.cashReference, to: &out)
+        Self.appendBelegfeld(belegfeld, to: &out)
         out.append(UInt8(ascii: "\""))
         to(Self.buchungstext)
-        out.appendWindows1252Quoted(line.text, clippedTo: 60)
+        if line.text.utf8.count > Self.bookingTextLimit {
+            out.appendWindows1252Quoted(Self.bookingText(line.text), clippedTo: Int.max)
+        } else {
+            out.appendWindows1252Quoted(line.text, clippedTo: Self.bookingTextLimit)
+        }
         if !line.costCenter.isEmpty {
             to(Self.kost1)
             out.appendWindows1252Quoted(line.costCenter, clippedTo: Int.max)
@@ -152,38 +161,83 @@ public struct DATEVWriter: BookingWriter {
 
     public mutating func finish(into out: inout [UInt8]) throws {}
 
-    /// Belegfeld 1: DATEV allows `A-Z a-z 0-9 $ & % * + - /` and 12 characters; other characters
-    /// are dropped and, when longer, the last 12 kept (the running number is at the end).
+    /// The length of Belegfeld 1 and of the Buchungstext (DATEV format 700, version 9).
+    static let belegfeldLimit = 36, bookingTextLimit = 60
+
+    /// Belegfeld 1 as written: DATEV allows `A–Z a–z 0–9 $ & % * + - /`; every other byte of the
+    /// UTF-8 text, and `%` itself, is written `%XX` (hex), so two different texts never give the
+    /// same Belegfeld (`K_1-000001` → `K%5F1-000001`, not the `K1-000001` of register K1).
+    /// Nothing is dropped or cut: a text longer than 36 characters after that is refused.
     static func belegfeld(_ text: String) -> String {
         var out: [UInt8] = []
         appendBelegfeld(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// ``belegfeld(_:)`` appended as bytes: every byte of a non-ASCII character is ≥ 0x80 and dropped.
+    @inline(__always) static func isBelegfeldByte(_ b: UInt8) -> Bool {
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "$") || b == UInt8(ascii: "&")
+            || b == UInt8(ascii: "*") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "/")
+    }
+
+    /// The number of characters ``belegfeld(_:)`` gives.
+    static func belegfeldLength(_ text: String) -> Int {
+        var count = 0
+        for byte in text.utf8 { count += isBelegfeldByte(byte) ? 1 : 3 }
+        return count
+    }
+
+    /// ``belegfeld(_:)`` appended as bytes.
     static func appendBelegfeld(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            func allowed(_ b: UInt8) -> Bool {
-                (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "$") || b == UInt8(ascii: "&")
-                    || b == UInt8(ascii: "%") || b == UInt8(ascii: "*") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
-                    || b == UInt8(ascii: "/")
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        for byte in text.utf8 {
+            if isBelegfeldByte(byte) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
             }
-            // The last 12 allowed bytes: walk back from the end.
-            var start = bytes.count
-            var kept = 0
-            while start > 0 && kept < 12 {
-                start -= 1
-                if allowed(bytes[start]) { kept += 1 }
-            }
-            for byte in bytes[start...] where allowed(byte) { out.append(byte) }
         }
+    }
+
+    /// A Buchungstext longer than 60 characters: its first 60, without the spaces a cut leaves at the end.
+    static func bookingText(_ text: String) -> String {
+        var clipped = clip(text, bookingTextLimit)
+        while clipped.last?.isWhitespace == true { clipped.removeLast() }
+        return clipped
+    }
+
+    /// The batch's Bezeichnung (header field 17, at most 30 characters), never cut inside a date:
+    /// first `Kasse ` goes, then a range within one year is written `01.12.-31.12.2026`, then the
+    /// `VORLÄUFIG` becomes `VORL.`, then the words before the dates are shortened.
+    static func batchName(_ title: String, limit: Int = 30) -> String {
+        var name = clip(title, Int.max)
+        if name.count <= limit { return name }
+        name = name.replacingOccurrences(of: "Kasse ", with: "")
+        if name.count <= limit { return name }
+        if let expression = try? NSRegularExpression(pattern: "([0-9]{2}\\.[0-9]{2}\\.)([0-9]{4})-([0-9]{2}\\.[0-9]{2}\\.)\\2") {
+            name = expression.stringByReplacingMatches(
+                in: name, range: NSRange(name.startIndex..<name.endIndex, in: name), withTemplate: "$1-$3$2")
+        }
+        if name.count <= limit { return name }
+        if name.hasPrefix("VORLÄUFIG ") { name = "VORL." + name.dropFirst("VORLÄUFIG".count) }
+        if name.count <= limit { return name }
+        guard let space = name.lastIndex(of: " ") else { return String(name.prefix(limit)) }
+        let dates = String(name[name.index(after: space)...])
+        guard dates.count < limit - 1 else { return String(dates.prefix(limit)) }
+        var head = String(name[..<space].prefix(limit - dates.count - 1))
+        while head.last == " " { head.removeLast() }
+        return head.isEmpty ? dates : head + " " + dates
     }
 
     private func account(_ number: String, _ line: BookingLine, _ field: String) throws -> String {
         let length = context.settings.datevAccountLength
-        guard !number.isEmpty, number.count <= length + 1, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw invalid(line, field, number, "eine Kontonummer aus höchstens \(length + 1) Ziffern")
+        guard !number.isEmpty, number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw invalid(line, field, number, "eine Kontonummer aus Ziffern")
+        }
+        // Every account of a till booking is a Sachkonto: it must fit the declared Sachkontenlänge.
+        guard number.count <= length else {
+            throw invalid(line, field, number, "eine Kontonummer aus höchstens \(length) Ziffern (Sachkontenlänge, --datev-kontenlaenge \(length))")
         }
         return number.count >= length ? number : String(repeating: "0", count: length - number.count) + number
     }

@@ -85,6 +85,11 @@ public enum LedgerExport {
     /// Writes the export and records it. Returns `nil` when there is nothing to export (no file
     /// is written then); `--new` treats that as normal, other scopes as ``ExportError/nothingToExport(_:)``.
     public static func run(_ request: LedgerExportRequest, now: Date = Date(), progress: ExportProgress? = nil) throws -> Outcome? {
+        // Training ledgers (`webkasse run --training`) never reach the treasury.
+        guard !DataDirectory.isTrainingData(request.dataDirectory) else {
+            throw ExportError.invalidScope(
+                "\(request.dataDirectory) enthält Schulungsdaten (webkasse run --training): sie werden nie an die Stadtkasse exportiert.")
+        }
         let registers = try resolveRegisters(request)
         if case .zNumber = request.scope, registers.count != 1 {
             throw ExportError.invalidScope("--z gilt für eine Kasse: bitte --register angeben (vorhanden: \(registers.joined(separator: ", "))).")

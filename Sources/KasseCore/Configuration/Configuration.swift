@@ -18,6 +18,11 @@ public struct Configuration: Sendable, Equatable {
     public var idleLockMinutes = 5
     /// A Unix group that may read and write the data directory (0770/0660); empty = owner only (0700/0600).
     public var fileGroup = ""
+    /// A regular expression every reference (Kassenzeichen) typed or scanned at the counter must
+    /// match as a whole; empty = any (``SaleReferenceRule``).
+    public var referencePattern = ""
+    /// How the office writes its references, shown when one does not match (e.g. `KZ-2026-000123`).
+    public var referenceExample = ""
     // [terminal]
     /// The EC terminal: `HOST:PORT`, `serial:DEVICE[?baud=N]` or `framed:HOST:PORT`; empty = start the simulated terminal.
     public var terminalAddress = ""
@@ -146,6 +151,10 @@ public struct Configuration: Sendable, Equatable {
                 throw fail("»\(value)« ist kein Gruppenname (a–z, 0–9, _ und -).")
             }
             fileGroup = value
+        case "register.reference_pattern":
+            guard SaleReferenceRule.isValidPattern(value) else { throw fail("»\(value)« ist kein gültiger regulärer Ausdruck.") }
+            referencePattern = value
+        case "register.reference_example": referenceExample = value
         case "terminal.address":
             // The rest of `serial:…` and `framed:…` is checked by ZVT's address parser where the
             // terminal is built and by `webkasse config check` (docs/zvt.md, "Addresses").

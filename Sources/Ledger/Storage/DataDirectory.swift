@@ -28,6 +28,30 @@ public enum DataDirectory {
         return names.filter { FileManager.default.fileExists(atPath: ledgerPath(data: data, register: $0)) }.sorted()
     }
 
+    /// Where `webkasse run --training` keeps its own ledgers, receipts and simulator journal: a
+    /// data directory of its own inside `data` (its name, with a dot, is no register id, so the
+    /// real data directory's registers never include it), marked by ``trainingMarkerFileName``.
+    public static func trainingData(of data: String) -> String { data + "/schulung.training" }
+
+    /// The file that marks a data directory as training data: never exported (docs/ui.md, "Training mode").
+    public static let trainingMarkerFileName = "SCHULUNG-KEIN-ZAHLUNGSBELEG"
+
+    /// Whether `data` holds training data (``markAsTraining(_:)``).
+    public static func isTrainingData(_ data: String) -> Bool {
+        FileManager.default.fileExists(atPath: data + "/" + trainingMarkerFileName)
+    }
+
+    /// Creates `data` as a training data directory (owner-only) with its marker file.
+    public static func markAsTraining(_ data: String) throws {
+        try createDirectory(data)
+        let marker = data + "/" + trainingMarkerFileName
+        guard !FileManager.default.fileExists(atPath: marker) else { return }
+        let text = "Schulungsdaten von »webkasse run --training«: kein Zahlungsbeleg, nie an die Stadtkasse exportiert.\n"
+        guard FileManager.default.createFile(atPath: marker, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: marker])
+        }
+    }
+
     /// Whether `id` is usable as a register id (and so as a directory name).
     public static func isValidRegisterId(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 32

@@ -23,13 +23,16 @@ enum RunCommand {
                                 oder framed:HOST:PORT; ohne Angabe startet ein simuliertes Terminal
           --catalog PFAD        Gebührenkatalog (Datei oder Verzeichnis; Standard: Tariffs/)
           --demo                bei leerem Journal Demo-Bediener anlegen: demo/1234 und chef/9999
+          --training            Schulung: eigenes Journal in DIR/schulung.training (nie exportiert), jeder
+                                Bildschirm und Beleg »SCHULUNG – KEIN ZAHLUNGSBELEG«, immer das simulierte
+                                Terminal (Ergebnis wählbar: Menü F9, E), Demo-Bediener demo/1234 und chef/9999
 
         Umgebung: NO_COLOR=1 (ohne Farben), WEBKASSE_THEME=farbe|kontrast|mono.
 
         """
 
     static func run(_ words: [String]) throws -> ExitCode {
-        let arguments = try ArgumentList(words, valueOptions: ["data", "config", "terminal", "catalog"], flagOptions: ["demo", "help"])
+        let arguments = try ArgumentList(words, valueOptions: ["data", "config", "terminal", "catalog"], flagOptions: ["demo", "training", "help"])
         if arguments.flag("help") {
             print(help, terminator: "")
             return .success
@@ -38,8 +41,23 @@ enum RunCommand {
         let environment = ProcessInfo.processInfo.environment
 
         // Configuration: file < environment < flags.
-        let data = DataDirectory.resolve(option: arguments.value("data"), environment: environment)
-        let configPath = ConfigurationLocation.resolve(explicit: arguments.value("config"), dataDirectory: data, environment: environment)
+        let realData = DataDirectory.resolve(option: arguments.value("data"), environment: environment)
+        let configPath = ConfigurationLocation.resolve(explicit: arguments.value("config"), dataDirectory: realData, environment: environment)
+        // Training: a data directory of its own (never the real ledger), always the simulated terminal.
+        let training = arguments.flag("training")
+        if training, arguments.value("terminal") != nil {
+            throw UsageError.invalidValue(
+                option: "terminal", value: arguments.value("terminal")!, expected: "keine Angabe: die Schulung nutzt immer das simulierte Terminal")
+        }
+        let data = training ? DataDirectory.trainingData(of: realData) : realData
+        if training {
+            do {
+                try DataDirectory.markAsTraining(data)
+            } catch {
+                printError("webkasse: Das Schulungsverzeichnis \(data) lässt sich nicht anlegen: \(error.localizedDescription)")
+                return .ioError
+            }
+        }
         var configuration: Configuration
         do {
             configuration = try Configuration.load(path: configPath, environment: environment)
@@ -75,6 +93,7 @@ enum RunCommand {
             return .ioError
         }
 
+        if training { configuration.terminalAddress = "" }
         if !configuration.terminalAddress.isEmpty {
             do {
                 _ = try ZVTTerminalAddress(parsing: configuration.terminalAddress)
@@ -109,15 +128,20 @@ enum RunCommand {
                 terminalStatusPollSeconds: configuration.terminal.statusPollSeconds)
             // Audit a changed configuration or catalogue (docs/access.md).
             try access.recordFileChanges(configurationPath: configPath, catalogPath: catalogPath)
-            let status = StatusInfo(
+            var status = StatusInfo(
                 office: configuration.officeName, register: configuration.registerID,
                 terminal: "Terminal \(terminalAddress)", terminalIsSimulated: simulator != nil,
                 simulatorControl: simulator?.controlAddress?.description)
+            status.isTraining = training
             let live = try LiveCounterBackend(
                 service: service, access: access, catalog: catalog, status: status,
-                dayCloseSettings: DayCloseSettings(configuration: configuration), changeConfirmation: configuration.changeConfirmation)
+                dayCloseSettings: DayCloseSettings(configuration: configuration), changeConfirmation: configuration.changeConfirmation,
+                referenceRule: SaleReferenceRule(configuration: configuration))
             live.customerDisplay = CustomerDisplay.configured(configuration)
-            if arguments.flag("demo") { try live.seedDemoOperators() }
+            if arguments.flag("demo") || training { try live.seedDemoOperators() }
+            if training, let control = simulator?.control {
+                live.trainingTerminal = { outcome in control.queueNext(try Scenario(parsing: outcome.rawValue)) }
+            }
             service.terminalMonitor?.startPolling()
             backend = live
         } catch {

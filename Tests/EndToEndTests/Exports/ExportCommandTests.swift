@@ -54,6 +54,10 @@ final class ExportCommandTests: XCTestCase {
             (["--format", "csv", "--out", "x.csv", "--register", "K7"], 3, "Für die Kasse »K7« gibt es kein Kassenbuch"),
             (["--format", "csv", "--out", "x.csv", "--from", "2026-11-28", "--to", "2026-11-28"], 1, "offene Tage nur mit --open-days"),
             (["--format", "csv", "--out", "fehlt/x.csv"], 7, "kann nicht angelegt werden"),
+            (
+                ["--format", "datev", "--out", "x.csv", "--datev-kontenlaenge", "5"], 3,
+                "Feld Konto: »181000« ist ungültig; erwartet wird eine Kontonummer aus höchstens 5 Ziffern (Sachkontenlänge, --datev-kontenlaenge 5)."
+            ),
         ]
         for (arguments, status, message) in cases {
             let result = try export(arguments)
