@@ -104,4 +104,51 @@ final class LiveDayCloseTests: XCTestCase {
         XCTAssertTrue(stack.top is LoginScreen, screen)
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
+    /// The X report's screen prints it on the receipt printer (F4); without a printer it says so.
+    func testTheXReportIsPrintedFromItsScreen() throws {
+        let reports = ReportRecorder()
+        let ledger = service.ledger
+        let access = AccessControl(store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations)
+        let printing = try CounterService(
+            ledger: ledger, registerId: "K1", officeName: "Bürgeramt Musterstadt", terminal: terminal, receiptDirectory: directory.path + "/K1/receipts",
+            printer: reports, accessGuard: access)
+        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        for (backend, printer) in [
+            (backend!, false), (try LiveCounterBackend(service: printing, access: access, catalog: catalog, status: backend.status), true),
+        ] {
+            let stack = ScreenStack(status: backend.status)
+            let flow = CounterFlow(backend: backend)
+            flow.start(stack: stack)
+            for key in Key.typing("vera") { stack.handle(key) }
+            stack.handle(.enter)
+            for key in Key.typing("9999") { stack.handle(key) }
+            stack.handle(.enter)
+            if backend.needsShiftOpening {
+                for key in Key.typing("100") { stack.handle(key) }
+                stack.handle(.enter)
+            }
+            stack.handle(.function(9))
+            stack.handle(.character("5"))
+            XCTAssertTrue(stack.top is ReportScreen)
+            stack.handle(.function(4))
+            var grid = ScreenGrid(width: 80, height: 24)
+            stack.render(into: &grid)
+            if printer {
+                XCTAssertTrue(grid.text.contains("Der Zwischenbericht (X) geht an den Drucker."), grid.text)
+                XCTAssertEqual(reports.texts.count, 1)
+                XCTAssertTrue(reports.texts.first?.contains("ZWISCHENBERICHT (X)") ?? false, reports.texts.first ?? "")
+            } else {
+                XCTAssertTrue(grid.text.contains("An dieser Kasse ist kein Bondrucker eingerichtet."), grid.text)
+            }
+        }
+    }
+}
+
+/// The reports a printer got.
+final class ReportRecorder: ReceiptPrinter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [String] = []
+    var texts: [String] { lock.withLock { reports } }
+    func send(_ text: String, receiptNumber: Int64) {}
+    func printReport(_ text: String, number: Int64) { lock.withLock { reports.append(text) } }
 }

@@ -301,14 +301,16 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
         return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Writes the number atomically (temporary file, rename). No fsync: after a power cut the
-    /// number may be older and a receipt printed twice — never one lost.
+    /// Writes the number atomically (temporary file, fsync, rename), on the printer's thread
+    /// after the printer took the bytes: a crash between the two prints that receipt again,
+    /// never loses one.
     private func writeState(_ number: Int64) throws {
         let temporary = stateFile + ".tmp"
         do {
             let fd = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions: 0o600)
             defer { Syscall.close(fd) }
             try Syscall.writeAll(fd, Array("\(number)\n".utf8))
+            try Syscall.fsync(fd)
             try Syscall.rename(temporary, to: stateFile)
         } catch {
             throw PrinterPortError("Druckstatus \(stateFile) nicht geschrieben (\(error))")

@@ -50,6 +50,12 @@ extension LiveCounterBackend {
         try dayCloseSession().interimReportText().split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
+    public func printInterimReport() throws -> String {
+        guard let printer = service.printer else { throw CounterUserError("An dieser Kasse ist kein Bondrucker eingerichtet.") }
+        printer.printReport(try dayCloseSession().interimReportText(), number: 0)
+        return "Der Zwischenbericht (X) geht an den Drucker."
+    }
+
     /// The day close of the logged-in operator: the prepared one, or a new one.
     private func dayCloseSession() throws -> DayCloseSession {
         let session = try requireSession()

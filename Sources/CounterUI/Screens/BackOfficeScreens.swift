@@ -95,7 +95,10 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: CashMovementDialog(flow: flow, kind: .entnahme))
         case .xReport:
             do {
-                stack.replaceTop(with: ReportScreen(title: "Zwischenbericht (X)", lines: try backend.interimReportLines()))
+                let report = ReportScreen(title: "Zwischenbericht (X)", lines: try backend.interimReportLines())
+                let backend = self.backend
+                report.onPrint = { try backend.printInterimReport() }
+                stack.replaceTop(with: report)
             } catch { stack.showError("\(error)") }
         case .dayClose:
             DayCloseCountScreen.open(backend: backend, flow: flow, stack: stack)

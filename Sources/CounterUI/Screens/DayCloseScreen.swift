@@ -19,6 +19,12 @@ public protocol DayCloseBackend: AnyObject {
     func closeDay(_ request: DayCloseRequest, approverLogin: String?, approverPIN: String?) throws -> DayCloseDone
     /// The X report (nothing is closed) as lines, with the bar chart of sales per hour.
     func interimReportLines() throws -> [String]
+    /// Sends the X report to the receipt printer (docs/printer.md); returns what the clerk is told.
+    func printInterimReport() throws -> String
+}
+
+extension DayCloseBackend {
+    public func printInterimReport() throws -> String { throw CounterUserError("An dieser Kasse ist kein Bondrucker eingerichtet.") }
 }
 
 /// A day close as the counting screen starts it.
@@ -393,12 +399,14 @@ final class DayCloseApprovalDialog: FormScreen {
 
 /// A report (Z or X) on screen, scrollable; the bar chart of sales per hour is part of its lines.
 final class ReportScreen: BoundScreen {
-    enum Action: Sendable { case up, down, top, bottom }
+    enum Action: Sendable { case up, down, top, bottom, print }
     let title: String
     let lines: [String]
     private(set) var offset = 0
     /// Instead of going back (after the day close: log out).
     var onClose: ((ScreenStack) -> Void)?
+    /// Prints the report (F4), when it can be printed; returns what the clerk is told.
+    var onPrint: (() throws -> String)?
 
     /// The report's lines, each longer than the screen (74 columns beside the margin) wrapped.
     init(title: String, lines: [String]) {
@@ -412,7 +420,7 @@ final class ReportScreen: BoundScreen {
             KeyBinding([.pageUp, .up], "", help: "Zurückblättern", action: .up, inBar: false),
             KeyBinding([.home], "", help: "Zum Anfang", action: .top, inBar: false),
             KeyBinding([.end], "", help: "Zum Ende (Umsatz je Stunde)", action: .bottom, inBar: false),
-        ]
+        ] + (onPrint == nil ? [] : [KeyBinding([.function(4)], "Drucken", help: "Bericht auf dem Bondrucker drucken", action: .print)])
     }
 
     var pageHeight = 17
@@ -424,6 +432,10 @@ final class ReportScreen: BoundScreen {
         case .up: offset = max(0, offset - pageHeight)
         case .top: offset = 0
         case .bottom: offset = last
+        case .print:
+            do {
+                if let onPrint { stack.showNotice(try onPrint()) }
+            } catch { stack.showError("\(error)") }
         }
         return .handled
     }
