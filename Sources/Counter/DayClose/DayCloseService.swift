@@ -96,7 +96,10 @@ public final class DayCloseService {
             if let seq = rows.shiftSeq, case .shiftOpened(let s)? = try ledger.event(at: seq) { shift = s }
             let expected = ExpectedCash(
                 float: shift?.float ?? .zero, cashReceived: rows.cashTendered, changeGiven: rows.changeGiven,
-                stornoPayouts: rows.cashRefunded, movements: rows.movements.map { CashMovement(kind: $0.kind, amount: $0.amount, reason: $0.reason) })
+                stornoPayouts: rows.cashRefunded,
+                movements: rows.movements.map { m in
+                    CashMovement(kind: m.kind, amount: m.amount, reason: m.receivedBy.map { "\(m.reason), empfangen von \($0)" } ?? m.reason)
+                })
             let dayTotals = rows.totals
             // The formula and the ledger's totals must agree.
             let formula = try expected.total()

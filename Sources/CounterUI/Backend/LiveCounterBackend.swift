@@ -24,6 +24,8 @@ public final class LiveCounterBackend: CounterBackend {
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
+    /// The receiver of the Abschöpfung being entered (``stadtkasseReceiver(_:pin:)``).
+    private var stadtkasseReceiver: StadtkasseReceiver?
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
@@ -329,6 +331,27 @@ public final class LiveCounterBackend: CounterBackend {
         _ = try session.recordCashMovement(
             id: Self.newId(), kind: kind, amount: amount,
             reason: reason, approval: granted)
+    }
+
+    public func stadtkasseReceiver(_ nameOrLogin: String, pin: String) throws -> String {
+        let session = try requireSession()
+        let receiver = pin.isEmpty ? try StadtkasseReceiver.named(nameOrLogin) : try session.stadtkasseReceiver(login: nameOrLogin, pin: pin)
+        stadtkasseReceiver = receiver
+        return receiver.name
+    }
+
+    public func transferToStadtkasse(amount: Money, pieces: [Int64: Int], note: String, approval: SupervisorApproval?) throws -> String {
+        let session = try requireSession()
+        guard let receiver = stadtkasseReceiver else { throw CounterError.missingDetail("wer das Geld für die Stadtkasse annimmt") }
+        var granted: Approval?
+        if session.needsApproval(.cashWithdrawal(amount)) {
+            guard let approval else { throw CounterUserError("Eine Abschöpfung braucht die Freigabe einer Kassenaufsicht.") }
+            granted = try session.approval(for: .cashWithdrawal(amount), approverLogin: approval.login, pin: approval.pin, reference: "Stadtkasse")
+        }
+        let booked = try session.transferToStadtkasse(
+            id: Self.newId(), amount: amount, pieces: pieces, receiver: receiver, note: note, approval: granted)
+        stadtkasseReceiver = nil
+        return "\(amount.formatted) an die Stadtkasse (\(receiver.name)) gebucht, Beleg \(booked.movement.receiptNumber)."
     }
 }
 

@@ -5,6 +5,7 @@ import KasseCore
 final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
         case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, up, down, choose
+        case stadtkasse
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -17,7 +18,8 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu, U the
+    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu, A the
+    /// Abschöpfung an die Stadtkasse, U the
     /// card payments whose outcome is open (only while there are any).
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
@@ -36,7 +38,12 @@ final class MenuScreen: BoundScreen {
         var entries =
             items.enumerated().map { index, item in
                 KeyBinding([.character(Character(String((index + 1) % 10)))], item.0, help: item.1, action: item.2, inBar: false, disabledReason: item.3)
-            } + [KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false)]
+            } + [
+                KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false),
+                KeyBinding(
+                    [.character("a"), .character("A")], "Abschöpfung", help: "Abschöpfung an die Stadtkasse (mit Freigabe)", action: .stadtkasse,
+                    inBar: false, disabledReason: busy),
+            ]
         let unresolved = backend.unresolvedCardPayments().count
         if unresolved > 0 {
             entries.append(
@@ -101,6 +108,8 @@ final class MenuScreen: BoundScreen {
             flow.openTerminalMenu(stack: stack)
         case .unresolvedCard:
             stack.replaceTop(with: UnresolvedCardPaymentsScreen(flow: flow))
+        case .stadtkasse:
+            stack.replaceTop(with: StadtkasseTransferScreen(flow: flow))
         }
         return .handled
     }

@@ -276,7 +276,7 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
-    + terminalReceiptMigrations
+    + terminalReceiptMigrations + stadtkasseTransferMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -322,6 +322,20 @@ let terminalReceiptMigrations: [Migration] = [
             ALTER TABLE storno_refunds ADD COLUMN card_receipt_attributes TEXT;
             ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_text TEXT;
             ALTER TABLE storno_refunds ADD COLUMN card_merchant_receipt_attributes TEXT;
+
+            """)
+]
+
+/// Who at the Stadtkasse received an Abschöpfung (a name, and the operator id when they confirmed
+/// with Kennung and PIN) and the count by denomination handed over (docs/dayclose.md). NULL for
+/// every other movement: such rows hash as before (``CanonicalEncoding``, docs/ledger.md).
+let stadtkasseTransferMigrations: [Migration] = [
+    Migration(
+        version: 9, name: "stadtkasse-transfer",
+        schema: """
+            ALTER TABLE cash_movements ADD COLUMN received_by TEXT;
+            ALTER TABLE cash_movements ADD COLUMN received_by_operator TEXT REFERENCES operators(id);
+            ALTER TABLE cash_movements ADD COLUMN counted_pieces TEXT;
 
             """)
 ]
