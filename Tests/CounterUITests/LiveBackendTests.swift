@@ -252,9 +252,9 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(screen.contains("ZWISCHENBERICHT (X)"), screen)
         XCTAssertTrue(screen.contains("FZ Führungszeugnis"), screen)
         XCTAssertTrue(try backend.interimReportLines().contains { $0.contains("113,00 €") })
-        // A clerk may not close the day.
+        // A clerk may count; her close then needs a supervisor on the spot (testAClerksDayClose…).
         press(.escape, .function(9), .character("6"))
-        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertTrue(stack.top is DayCloseCountScreen, screen)
         XCTAssertNil(try service.ledger.lastDayClose())
         press(.escape, .function(9), .character("8"))
         XCTAssertTrue(stack.top is LoginScreen, screen)
@@ -275,6 +275,51 @@ final class LiveBackendTests: XCTestCase {
         press(.escape)
         XCTAssertTrue(stack.top is LoginScreen)
         XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -300))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testAClerksDayCloseIsApprovedOnTheSpotWithTheSupervisorsKennungAndPIN() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2), .enter)
+        // Menu 6, the sum 113 (blind: F10 shows the Sollbestand, no difference), F10 closes: the
+        // dialog asks the supervisor's Kennung and PIN; the clerk stays logged in.
+        var keys = 0
+        func hit(_ list: Key...) {
+            keys += list.count
+            for key in list { press(key) }
+        }
+        func write(_ text: String) {
+            keys += Key.typing(text).count
+            type(text)
+        }
+        hit(.function(9), .character("6"))
+        for _ in Denomination.countingOrder { hit(.down) }  // to »Oder nur die Summe«
+        write("113")
+        hit(.function(10))
+        XCTAssertTrue(screen.contains("keine Differenz"), screen)
+        hit(.function(10))
+        XCTAssertTrue(stack.top is DayCloseApprovalDialog, screen)
+        XCTAssertTrue(screen.contains("Eine Kassenaufsicht schließt den Tag mit ab (Kennung und PIN):"), screen)
+        // A wrong PIN: refused, nothing closed, the dialog stays.
+        write("vera")
+        hit(.enter)
+        write("1111")
+        hit(.enter)
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertNil(try service.ledger.lastDayClose())
+        write("9999")
+        hit(.enter)
+        XCTAssertTrue(screen.contains("Z-BERICHT Nr. 1"), screen)
+        let close = try XCTUnwrap(try service.ledger.lastDayClose())
+        XCTAssertEqual(close.operatorId, try access.account(login: "erika")?.id)
+        XCTAssertEqual(close.approvedBy, try access.account(login: "vera")?.id)
+        let report = try DayCloseService(counter: service, settings: DayCloseSettings(configuration: Configuration())).zReportText(zNumber: close.zNumber)
+        XCTAssertTrue(report.contains("Vera Vorgesetzt"), report)
+        // F9 6, 15 ↓, 113, F10 F10, »vera« Enter, PIN Enter (a wrong PIN retyped adds 5).
+        XCTAssertEqual(keys, 2 + 15 + 3 + 2 + 5 + 5 + 5)
+        press(.escape)
+        XCTAssertTrue(stack.top is LoginScreen)
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 

@@ -166,7 +166,7 @@ public final class AccessControl {
             var fields = [AuditField.action: action.kind, AuditField.approver: approval.approverID, AuditField.login: approval.approverLogin]
             switch action {
             case .storno, .cardSettlementByHand: break
-            case .cashWithdrawal(let amount), .dayCloseDifference(let amount): fields[AuditField.amount] = String(amount.cents)
+            case .cashWithdrawal(let amount), .dayCloseDifference(let amount), .dayClose(let amount): fields[AuditField.amount] = String(amount.cents)
             }
             if let reference { fields[AuditField.reference] = reference }
             events.append(AuditEvent(.approvalGranted, actor: requester.id, fields: fields, at: at))
