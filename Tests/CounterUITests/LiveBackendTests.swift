@@ -180,6 +180,75 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 
+    func testSplitCardPartFirstThenTheRestByCheque() throws {
+        logInAndOpenShift()
+        type("pa")  // 46,00 €
+        press(.enter, .function(8))
+        type("30")
+        press(.function(6))
+        // The rest: cash is offered, F8 takes it by cheque instead; then the card part at once.
+        XCTAssertTrue(screen.contains("Rest bar: 16,00 €") && screen.contains("Danach Karte: 30,00 €"), screen)
+        press(.function(8))
+        XCTAssertTrue(stack.top is ChequeDialog, screen)
+        XCTAssertTrue(screen.contains("Rest per Scheck: 16,00 €"), screen)
+        type("4711")
+        press(.enter)
+        type("Sparkasse")
+        press(.enter)
+        type("Max Muster")
+        press(.enter)
+        XCTAssertTrue(stack.top is CardPaymentScreen, screen)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.payments.map(\.method), [.cheque, .card])
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 16), Money(euros: 30)])
+        XCTAssertEqual(sale.payments.first?.chequeNumber, "4711")
+        XCTAssertEqual(terminal.journal.map(\.amount), [Money(euros: 30)])
+        let totals = try service.interimReport().totals
+        XCTAssertEqual(totals.cheque, Money(euros: 16))
+        XCTAssertEqual(totals.card, Money(euros: 30))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testAChequeForAPartThenTheCardAndADeclinedCardBooksNothing() throws {
+        logInAndOpenShift()
+        type("pa")  // 46,00 €
+        press(.enter, .function(8))
+        type("20")
+        press(.function(7))
+        type("4711")
+        press(.enter)
+        type("Sparkasse")
+        press(.enter)
+        type("Max Muster")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Scheck über 20,00 € angenommen. Offen: 26,00 € – F6 Karte."), screen)
+        XCTAssertTrue(screen.contains("OFFEN  26,00 €"), screen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0, "the cheque is booked with the card part")
+        // Cash cannot follow a cheque.
+        press(.function(5))
+        type("26")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Scheck und Bar lassen sich nicht in einem Verkauf mischen"), screen)
+        press(.escape)
+        // A declined card books nothing; Esc on the basket names the cheque to give back.
+        terminal.nextBehaviours = [.decline("Karte gesperrt")]
+        press(.function(6))
+        waitForCard()
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0)
+        press(.enter, .escape)
+        XCTAssertTrue(screen.contains("Angenommen, aber nicht gebucht: 20,00 € per Scheck."), screen)
+        press(.character("n"))
+        press(.function(6))
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.payments.map(\.method), [.cheque, .card])
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 20), Money(euros: 26)])
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
     func testChequeAfterCashPartIsRefusedWithAReason() throws {
         logInAndOpenShift()
         type("pa")

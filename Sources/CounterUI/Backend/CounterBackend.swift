@@ -209,6 +209,8 @@ public struct BasketView: Equatable, Sendable {
     public var total: Money
     /// Already paid by earlier parts of a split payment.
     public var paid: Money
+    /// Whether that part is a cheque (else cash).
+    public var paidByCheque = false
     /// What is left to pay; `paid` is part of `total` (an earlier part of a split payment), so
     /// the subtraction cannot overflow.
     public var due: Money { (try? total.subtracting(paid)) ?? .zero }

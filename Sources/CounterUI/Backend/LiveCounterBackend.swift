@@ -134,7 +134,7 @@ public final class LiveCounterBackend: CounterBackend {
 
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 
-    public var basket: BasketView { model.view(paid: payment.paid) }
+    public var basket: BasketView { model.view(paid: payment.paid, paidByCheque: payment.partIsCheque) }
 
     public func addToBasket(code: String, variant: Int) throws {
         try refuseWhilePartPaid()
@@ -197,8 +197,10 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep {
-        let paid = try payment.cheque(amount: amount, total: model.basket.total, number: number, bank: bank, drawer: name)
-        return completed(try requireSession().bookSale(try request(paid)))
+        switch try payment.cheque(amount: amount, total: model.basket.total, number: number, bank: bank, drawer: name) {
+        case .remaining(let due): return .remaining(due)
+        case .book(let paid): return completed(try requireSession().bookSale(try request(paid)))
+        }
     }
 
     public func startCardPayment(amount: Money) throws -> CardPaymentJob {
