@@ -110,6 +110,7 @@ public final class MessageDialog: BoundScreen {
             grid.put(line, row: box.row + 1 + i, column: box.column + 2, style: isError && i < firstRows ? .error : .dialog, maxWidth: box.width - 4)
         }
         grid.put("Weiter mit Enter", row: box.bottom - 2, column: box.column + 2, style: .emphasis, maxWidth: box.width - 4)
+        grid.cursor = Position(row: box.row + 1, column: box.column + 2)
     }
 }
 
