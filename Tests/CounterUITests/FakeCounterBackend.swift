@@ -1,3 +1,4 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
@@ -47,6 +48,7 @@ final class FakeCounterBackend: CounterBackend {
 
     var needsFirstSetup = false
     func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
+        guard !login.contains(" ") else { throw AccessError.invalidLogin(login) }
         guard pin == pinRepeated else { throw CounterUserError("Die beiden PINs stimmen nicht überein.") }
         needsFirstSetup = false
     }

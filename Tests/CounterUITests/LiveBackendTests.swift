@@ -25,6 +25,7 @@ final class LiveBackendTests: XCTestCase {
 
     override func setUpWithError() throws {
         if name.contains("Printer") { printer = CommandPrinter(command: "exit 3", timeoutSeconds: 5) }
+        if name.contains("WorkingPrinter") { printer = CommandPrinter(command: "cat > /dev/null", timeoutSeconds: 5) }
         directory = try TemporaryDirectory(prefix: "ui-live")
         terminal = FakeCardTerminal()
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
@@ -365,10 +366,9 @@ final class LiveBackendTests: XCTestCase {
         hit(.function(9), .character("6"))
         for _ in Denomination.countingOrder { hit(.down) }  // to »Oder nur die Summe«
         write("113")
-        hit(.function(10))
-        XCTAssertTrue(screen.contains("keine Differenz"), screen)
-        hit(.function(10))
+        hit(.function(10))  // no difference: the first F10 goes on to the close, which needs the supervisor
         XCTAssertTrue(stack.top is DayCloseApprovalDialog, screen)
+        XCTAssertTrue(screen.contains("Tagesabschluss: keine Differenz 0,00 €"), screen)
         XCTAssertTrue(screen.contains("Eine Kassenaufsicht schließt den Tag mit ab (Kennung und PIN):"), screen)
         // A wrong PIN: refused, nothing closed, the dialog stays.
         write("vera")
@@ -385,11 +385,83 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertEqual(close.approvedBy, try access.account(login: "vera")?.id)
         let report = try DayCloseService(counter: service, settings: DayCloseSettings(configuration: Configuration())).zReportText(zNumber: close.zNumber)
         XCTAssertTrue(report.contains("Vera Vorgesetzt"), report)
-        // F9 6, 15 ↓, 113, F10 F10, »vera« Enter, PIN Enter (a wrong PIN retyped adds 5).
-        XCTAssertEqual(keys, 2 + 15 + 3 + 2 + 5 + 5 + 5)
+        // F9 6, 15 ↓ to the sum, 113, F10, »vera« Enter, PIN Enter: 31 (the wrong PIN retyped adds 5).
+        XCTAssertEqual(keys, 2 + 15 + 3 + 1 + 5 + 5 + 5)
         press(.escape)
         XCTAssertTrue(stack.top is LoginScreen)
         XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    /// Closes the day as the supervisor (she opens the shift), the sum typed; returns the screen
+    /// with the close's note.
+    func closeTheDayAsTheSupervisor() throws -> String {
+        logIn("vera", "9999")
+        type("100")
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        press(.function(9), .character("6"))
+        for _ in Denomination.countingOrder { press(.down) }
+        type("100")
+        press(.function(10))  // no difference: the blind count's first F10 closes at once
+        XCTAssertTrue(screen.contains("Z-BERICHT Nr. 1"), screen)
+        XCTAssertNotNil(try service.ledger.lastDayClose())
+        return screen
+    }
+
+    func testTheZReportNoteClaimsNoPrintingWithoutADevice() throws {
+        let shown = try closeTheDayAsTheSupervisor()
+        XCTAssertTrue(shown.contains("Z-Bericht 1 gespeichert (Z-000001.txt); kein Drucker eingerichtet."), shown)
+        XCTAssertFalse(shown.contains("an den Drucker gesendet"), shown)
+    }
+
+    func testTheZReportNoteWithAWorkingPrinterSaysSent() throws {
+        let shown = try closeTheDayAsTheSupervisor()
+        XCTAssertTrue(shown.contains("Z-Bericht 1 gespeichert (Z-000001.txt) und an den Drucker gesendet."), shown)
+        XCTAssertFalse(shown.contains("kein Drucker"), shown)
+    }
+
+    /// The storno receipt of a card sale is longer than the preview: the frame says it scrolls
+    /// (»↓ mehr · Zeile 1–20 von N«), and ↓ reaches »Grund« and »Genehmigt«.
+    func testTheStornoPreviewScrollsToTheReasonAndTheApproverAndSaysSo() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(6))
+        waitForCard()
+        press(.enter)
+        var keys = 0
+        func hit(_ list: Key...) {
+            keys += list.count
+            for key in list { press(key) }
+        }
+        func write(_ text: String) {
+            keys += Key.typing(text).count
+            type(text)
+        }
+        hit(.function(9), .character("1"), .enter)
+        write("Falsche Gebühr")
+        hit(.enter)
+        write("vera")
+        hit(.enter)
+        write("9999")
+        hit(.enter)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        let first = screen
+        XCTAssertNotNil(first.range(of: "↓ mehr · Zeile 1–[0-9]+ von [0-9]+", options: .regularExpression), first)
+        XCTAssertTrue(first.contains("↑/↓: Beleg blättern"), first)
+        XCTAssertFalse(first.contains("Genehmigt:"), "below the fold at first:\n\(first)")
+        var seen = first
+        for _ in 0..<6 {
+            press(.down)
+            seen += screen
+        }
+        XCTAssertTrue(seen.contains("Grund: Falsche Gebühr"), seen)
+        XCTAssertTrue(seen.contains("Genehmigt: Vera Vorgesetzt"), seen)
+        XCTAssertTrue(screen.contains("↑ zurück · Zeile"), screen)
+        hit(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        // Storno with approval: F9 1 Enter, the reason (14) Enter, Kennung Enter, PIN Enter, Enter.
+        XCTAssertEqual(keys, 3 + 14 + 1 + 5 + 5 + 1)
     }
 
     func testHandoverToTheSupervisorThenSheSells() throws {
