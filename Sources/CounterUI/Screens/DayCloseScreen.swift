@@ -452,6 +452,7 @@ final class ReportScreen: BoundScreen {
         for (i, line) in lines.dropFirst(offset).prefix(pageHeight).enumerated() {
             grid.put(line, row: area.row + 1 + i, column: 4, style: .normal, maxWidth: area.width - 6)
         }
+        grid.cursor = Position(row: area.row + 1, column: 4)
         let shown = "(\(min(lines.count, offset + 1))–\(min(lines.count, offset + pageHeight)) von \(lines.count))"
         grid.put(
             " ↑/↓ blättern · Ende: je Stunde · Esc " + (onClose == nil ? "zurück" : "fertig, abmelden") + "  " + shown,
