@@ -97,7 +97,7 @@ final class MorningAtTheCounterTests: XCTestCase {
     /// a notice (not "Fehler:"), wrapped so every word shows.
     func testEntnahmeCheckedFirstAndKeptOnEsc() throws {
         let session = try startAtSaleScreen()
-        try session.step(["F9"], waitFor: "Menü", cursor: "15 6")
+        try session.step(["F9"], waitFor: "Menü", cursor: "15 5")
         try session.step(["4"], waitFor: "Bargeld aus der Kasse nehmen.", cursor: "28 11")
         try session.step(["500"], literal: true, waitFor: "Betrag: 500", cursor: "31 11")
         try session.step(["Enter"], waitFor: "Grund:", cursor: "28 12")
@@ -116,7 +116,7 @@ final class MorningAtTheCounterTests: XCTestCase {
         try session.step(["9999"], literal: true, waitFor: "••••", cursor: "38 13")
         try session.step(["Enter"], waitFor: "Entnahme über 20,00 € gebucht.", cursor: "28 1")
         print("Tastenanschläge Entnahme (Betrag, Grund, Freigabe, einmal Esc): \(session.keysSent)")
-        try session.step(["F9"], waitFor: "Menü", cursor: "15 6")
+        try session.step(["F9"], waitFor: "Menü", cursor: "15 5")
         try session.step(["8"], waitFor: "Anmeldung", cursor: "31 11")
         try session.step(["chef"], literal: true, waitFor: "Kennung: chef", cursor: "35 11")
         try session.step(["Enter"], waitFor: "PIN:", cursor: "31 12")
