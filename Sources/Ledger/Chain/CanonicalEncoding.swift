@@ -148,7 +148,7 @@ public enum CanonicalEncoding {
             w.field("reason", r.reason)
             w.field("business_date", r.businessDate)
             w.field("at_ms", r.at)
-            // Migration 9: only an Abschöpfung with its receiver has these, so that every other
+            // Migration 10: only an Abschöpfung with its receiver has these, so that every other
             // movement has the bytes and the hash it always had.
             if let transfer = r.transfer {
                 w.field("received_by", transfer.receivedBy)

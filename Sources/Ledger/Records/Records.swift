@@ -135,7 +135,7 @@ public struct CashMovementRecord: Equatable, Sendable {
     public let reason: String
     public let businessDate: String
     public let at: Instant
-    /// Who at the Stadtkasse received an Abschöpfung, and the count handed over (migration 9);
+    /// Who at the Stadtkasse received an Abschöpfung, and the count handed over (migration 10);
     /// nil for an Einlage, an Entnahme and an Abschöpfung booked before.
     public let transfer: StadtkasseTransfer?
     public init(

@@ -327,11 +327,12 @@ let terminalReceiptMigrations: [Migration] = [
 ]
 
 /// Who at the Stadtkasse received an Abschöpfung (a name, and the operator id when they confirmed
-/// with Kennung and PIN) and the count by denomination handed over (docs/dayclose.md). NULL for
+/// with Kennung and PIN) and the count by denomination handed over (docs/dayclose.md). Version 10
+/// (9 is the card payment's approved amount); a ledger applies every version it lacks, in order. NULL for
 /// every other movement: such rows hash as before (``CanonicalEncoding``, docs/ledger.md).
 let stadtkasseTransferMigrations: [Migration] = [
     Migration(
-        version: 9, name: "stadtkasse-transfer",
+        version: 10, name: "stadtkasse-transfer",
         schema: """
             ALTER TABLE cash_movements ADD COLUMN received_by TEXT;
             ALTER TABLE cash_movements ADD COLUMN received_by_operator TEXT REFERENCES operators(id);
