@@ -82,6 +82,34 @@ final class StadtkasseTransferStorageTests: XCTestCase {
             ["Für die Abschöpfung an die Stadtkasse fehlt, wer sie empfangen hat."])
     }
 
+    /// A ledger with the schema from before migration 10 is migrated on opening, reads its cash
+    /// movements and verifies with the same chain head (that a movement without a receiver has
+    /// the bytes of format 1 is pinned above).
+    func testALedgerFromBeforeTheMigrationVerifiesUnchanged() throws {
+        var fixture = try LedgerFixture()
+        defer { fixture.directory.remove() }
+        let shift = try fixture.openDay()
+        _ = try fixture.sale(shift: shift, lines: [LedgerFixture.line(cents: 20000)])
+        try fixture.movement(.entnahme, Money(cents: 500), shift: shift)
+        try fixture.movement(.abschoepfung, Money(cents: 9000), shift: shift)
+        let head = try fixture.ledger.chainHead()
+        // Back to the schema before migration 10.
+        RawSQLite.exec(
+            fixture.path,
+            """
+            ALTER TABLE cash_movements DROP COLUMN received_by;
+            ALTER TABLE cash_movements DROP COLUMN received_by_operator;
+            ALTER TABLE cash_movements DROP COLUMN counted_pieces;
+            DELETE FROM schema_migrations WHERE version = 10;
+            """)
+        let reopened = try Ledger(path: fixture.path)
+        XCTAssertEqual(try reopened.schemaVersion(), migrations.map(\.version).max())
+        XCTAssertEqual(try reopened.chainHead().hash, head.hash)
+        let report = try reopened.verify()
+        XCTAssertTrue(report.isClean, "\(report.problems)")
+        XCTAssertNil(try reopened.cashMovement(id: "move-3")?.transfer)
+    }
+
     func testAChangedReceiverOrCountBreaksTheChain() throws {
         for edit in [
             "UPDATE cash_movements SET received_by = 'Herr Kurz' WHERE received_by IS NOT NULL",
