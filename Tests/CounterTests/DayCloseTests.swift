@@ -94,7 +94,7 @@ final class DayCloseTests: XCTestCase {
         let text = outcome.reportText
         for expectedLine in [
             "Z-BERICHT Nr. 1", "Wechselgeld (Anfangsbestand)", "+ Bareinnahmen (gegeben)", "− Rückgeld", "− Auszahlungen Storno",
-            "+ Einlagen", "− Entnahmen", "Abschöpfung – Tresor", "100 €  × 1", "= Sollbestand", "An die Stadtkasse",
+            "+ Einlagen", "− Entnahmen", "An die Stadtkasse: Tresor", "− An die Stadtkasse", "100 €  × 1", "= Sollbestand", "An die Stadtkasse",
             "Umsatz je Stunde", "Grund: Falsche Gebühr (Anna Amt;", "Freigabe: Bert Aufsicht)", "Prüfwert",
         ] {
             XCTAssertTrue(text.contains(expectedLine), "missing »\(expectedLine)« in\n\(text)")

@@ -3,7 +3,7 @@ import XCTest
 
 @testable import Counter
 
-/// The payment rules the counter screen follows: cash parts first, the rest by card, a cheque only whole.
+/// The payment rules the counter screen follows: cash parts or one cheque for a part, the rest by card.
 final class SplitPaymentTests: XCTestCase {
     let total = Money(euros: 59)
 
@@ -26,10 +26,40 @@ final class SplitPaymentTests: XCTestCase {
         XCTAssertThrowsError(try fresh.cash(amount: Money(euros: 10), tendered: Money(euros: 5), total: total))
     }
 
-    func testAChequeCoversTheWholeTotal() throws {
-        let payment = SplitPayment()
-        XCTAssertThrowsError(try payment.cheque(amount: Money(euros: 10), total: total, number: "1", bank: "B", drawer: "D"))
-        XCTAssertEqual(try payment.cheque(amount: total, total: total, number: "1", bank: "B", drawer: "D"), .cheque(number: "1", bank: "B", drawer: "D"))
-        XCTAssertEqual(try payment.card(amount: total, total: total), .card)
+    func testAChequeForTheWholeTotalOrAPartWithTheRestByCard() throws {
+        var whole = SplitPayment()
+        XCTAssertEqual(
+            try whole.cheque(amount: total, total: total, number: "1", bank: "B", drawer: "D"), .book(.cheque(number: "1", bank: "B", drawer: "D")))
+        XCTAssertEqual(try SplitPayment().card(amount: total, total: total), .card)
+
+        // A cheque for a part: the rest only by card, booked together; no cash, no second cheque.
+        var payment = SplitPayment()
+        XCTAssertThrowsError(try payment.cheque(amount: Money(euros: 60), total: total, number: "1", bank: "B", drawer: "D"))
+        XCTAssertThrowsError(try payment.cheque(amount: Money(euros: 20), total: total, number: "", bank: "B", drawer: "D")) {
+            XCTAssertEqual("\($0)", "Es fehlt: die Schecknummer.")
+        }
+        XCTAssertEqual(
+            try payment.cheque(amount: Money(euros: 20), total: total, number: "4711", bank: "Sparkasse", drawer: "Erika M"), .remaining(Money(euros: 39)))
+        XCTAssertEqual(payment.paid, Money(euros: 20))
+        XCTAssertThrowsError(try payment.refuseChanges()) { XCTAssertTrue("\($0)".contains("Scheck über 20,00 €"), "\($0)") }
+        XCTAssertThrowsError(try payment.cash(amount: Money(euros: 39), tendered: Money(euros: 50), total: total))
+        XCTAssertThrowsError(try payment.cheque(amount: Money(euros: 39), total: total, number: "4712", bank: "B", drawer: "D"))
+        XCTAssertEqual(
+            try payment.card(amount: Money(euros: 39), total: total),
+            .chequeAndCard(cheque: Money(euros: 20), number: "4711", bank: "Sparkasse", drawer: "Erika M"))
+        // After a cash part: no cheque.
+        var cash = SplitPayment()
+        _ = try cash.cash(amount: Money(euros: 10), tendered: Money(euros: 10), total: total)
+        XCTAssertThrowsError(try cash.cheque(amount: Money(euros: 49), total: total, number: "1", bank: "B", drawer: "D"))
+    }
+
+    func testTheChequeAndCardPlanBooksBothParts() throws {
+        let plan = try PaymentPlan(.chequeAndCard(cheque: Money(euros: 20), number: "4711", bank: "Sparkasse", drawer: "Erika M"), total: total)
+        XCTAssertEqual(plan.payments.map(\.method), [.cheque])
+        XCTAssertEqual(plan.payments.first?.amount, Money(euros: 20))
+        XCTAssertEqual(plan.payments.first?.chequeNumber, "4711")
+        XCTAssertEqual(plan.cardAmount, Money(euros: 39))
+        XCTAssertThrowsError(try PaymentPlan(.chequeAndCard(cheque: total, number: "1", bank: "", drawer: "D"), total: total))
+        XCTAssertThrowsError(try PaymentPlan(.chequeAndCard(cheque: Money(euros: 1), number: "1", bank: "", drawer: " "), total: total))
     }
 }

@@ -61,6 +61,25 @@ final class StornoAndDrawerTests: XCTestCase {
         try f.assertClean()
     }
 
+    func testAChequeAndCardSaleIsBookedTogetherAndCancelledTogether() throws {
+        let f = try CounterFixture()
+        let sale = try f.sell(.chequeAndCard(cheque: Money(euros: 10), number: "4711", bank: "Sparkasse", drawer: "Max Muster")).sale
+        XCTAssertEqual(sale.payments.map(\.method), [.cheque, .card])
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 10), Money(cents: 2700)])
+        XCTAssertEqual(f.terminal.journal.map(\.amount), [Money(cents: 2700)])
+        let receipt = try XCTUnwrap(try f.service.receiptText(number: sale.receiptNumber, copy: false))
+        XCTAssertTrue(receipt.contains("Scheck") && receipt.contains("girocard"), receipt)
+        let outcome = try f.service.cancelSale(receiptNumber: sale.receiptNumber, stornoId: "st", operatorId: f.clerk.id, reason: "Irrtum")
+        XCTAssertEqual(outcome.storno.refunds.map(\.method), [.cheque, .card])
+        XCTAssertEqual(f.terminal.journal.last?.kind, .reversal)
+        XCTAssertEqual(f.terminal.journal.last?.amount, Money(cents: 2700))
+        // A declined card books nothing, the cheque included.
+        f.terminal.nextBehaviours = [.decline("Karte gesperrt")]
+        XCTAssertThrowsError(try f.sell(.chequeAndCard(cheque: Money(euros: 10), number: "4712", bank: "", drawer: "Max Muster")))
+        XCTAssertEqual(try f.service.ledger.lastReceiptNumber(), 2)
+        try f.assertClean()
+    }
+
     func testCardReversalThatFailsBooksNothingUntilTheReasonIsGiven() throws {
         let f = try CounterFixture()
         let sale = try f.sell(.card).sale

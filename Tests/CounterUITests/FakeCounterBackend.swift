@@ -1,3 +1,4 @@
+import Access
 import Counter
 import Foundation
 import KasseCore
@@ -50,6 +51,7 @@ final class FakeCounterBackend: CounterBackend {
 
     var needsFirstSetup = false
     func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
+        guard !login.contains(" ") else { throw AccessError.invalidLogin(login) }
         guard pin == pinRepeated else { throw CounterUserError("Die beiden PINs stimmen nicht überein.") }
         needsFirstSetup = false
     }
@@ -251,6 +253,24 @@ final class FakeCounterBackend: CounterBackend {
             guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
         }
         movements.append("\(kind.label) \(amount.formatted) \(reason)")
+    }
+    /// The receiver named last for an Abschöpfung (Kennung 7 with PIN 7777 is »Frau Kasse«).
+    var stadtkasseReceiverName: String?
+    func stadtkasseReceiver(_ nameOrLogin: String, pin: String) throws -> String {
+        if pin.isEmpty {
+            guard nameOrLogin.count >= 2 else { throw CounterUserError("Es fehlt: der Name der Person, die für die Stadtkasse annimmt (2 bis 60 Zeichen).") }
+            stadtkasseReceiverName = nameOrLogin
+        } else {
+            guard nameOrLogin == "7", pin == "7777" else { throw CounterUserError("Kennung oder PIN falsch.") }
+            stadtkasseReceiverName = "Frau Kasse"
+        }
+        return stadtkasseReceiverName!
+    }
+    func transferToStadtkasse(amount: Money, pieces: [Int64: Int], note: String, approval: SupervisorApproval?) throws -> String {
+        guard approval == SupervisorApproval(login: "9", pin: "9999") else { throw CounterUserError("Freigabe abgelehnt: Kennung oder PIN falsch.") }
+        let count = pieces.sorted { $0.key > $1.key }.map { "\($0.value)×\($0.key)" }.joined(separator: " ")
+        movements.append("Stadtkasse \(amount.formatted) an \(stadtkasseReceiverName ?? "?") [\(count)] \(note)")
+        return "\(amount.formatted) an die Stadtkasse (\(stadtkasseReceiverName ?? "?")) gebucht, Beleg 7."
     }
     /// The day close and the X report: the fixed figures of ``FakeDayCloseBackend``.
     let dayClose = FakeDayCloseBackend()

@@ -454,6 +454,23 @@ final class PaymentFlowTests: XCTestCase {
         XCTAssertTrue(ui.stack.top is SaleScreen)
     }
 
+    /// An Entnahme of 20 € with a reason and the supervisor's approval: F9 4, »20« Enter,
+    /// »Porto« Enter, Kennung Enter, PIN Enter — 20 keys.
+    func testTheKeysOfAnEntnahme() {
+        let ui = UIHarness()
+        ui.press(.function(9), .character("4"))
+        ui.type("20")
+        ui.press(.enter)
+        ui.type("Porto")
+        ui.press(.enter)
+        ui.type("9")
+        ui.press(.enter)
+        ui.type("9999")
+        ui.press(.enter)
+        XCTAssertEqual(ui.backend.movements, ["Entnahme 20,00 € Porto"])
+        XCTAssertEqual(ui.keyCount, 2 + 3 + 6 + 2 + 5, "the supervisor's Kennung here is one digit; »chef« adds 3")
+    }
+
     func testDayCloseWithDifferenceNeedsApprovalThenLogsOut() {
         let ui = UIHarness()
         ui.press(.function(9), .character("6"))

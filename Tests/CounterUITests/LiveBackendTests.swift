@@ -25,6 +25,7 @@ final class LiveBackendTests: XCTestCase {
 
     override func setUpWithError() throws {
         if name.contains("Printer") { printer = CommandPrinter(command: "exit 3", timeoutSeconds: 5) }
+        if name.contains("WorkingPrinter") { printer = CommandPrinter(command: "cat > /dev/null", timeoutSeconds: 5) }
         directory = try TemporaryDirectory(prefix: "ui-live")
         terminal = FakeCardTerminal()
         let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
@@ -180,6 +181,75 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
 
+    func testSplitCardPartFirstThenTheRestByCheque() throws {
+        logInAndOpenShift()
+        type("pa")  // 46,00 €
+        press(.enter, .function(8))
+        type("30")
+        press(.function(6))
+        // The rest: cash is offered, F8 takes it by cheque instead; then the card part at once.
+        XCTAssertTrue(screen.contains("Rest bar: 16,00 €") && screen.contains("Danach Karte: 30,00 €"), screen)
+        press(.function(8))
+        XCTAssertTrue(stack.top is ChequeDialog, screen)
+        XCTAssertTrue(screen.contains("Rest per Scheck: 16,00 €"), screen)
+        type("4711")
+        press(.enter)
+        type("Sparkasse")
+        press(.enter)
+        type("Max Muster")
+        press(.enter)
+        XCTAssertTrue(stack.top is CardPaymentScreen, screen)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.payments.map(\.method), [.cheque, .card])
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 16), Money(euros: 30)])
+        XCTAssertEqual(sale.payments.first?.chequeNumber, "4711")
+        XCTAssertEqual(terminal.journal.map(\.amount), [Money(euros: 30)])
+        let totals = try service.interimReport().totals
+        XCTAssertEqual(totals.cheque, Money(euros: 16))
+        XCTAssertEqual(totals.card, Money(euros: 30))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testAChequeForAPartThenTheCardAndADeclinedCardBooksNothing() throws {
+        logInAndOpenShift()
+        type("pa")  // 46,00 €
+        press(.enter, .function(8))
+        type("20")
+        press(.function(7))
+        type("4711")
+        press(.enter)
+        type("Sparkasse")
+        press(.enter)
+        type("Max Muster")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Scheck über 20,00 € angenommen. Offen: 26,00 € – F6 Karte."), screen)
+        XCTAssertTrue(screen.contains("OFFEN  26,00 €"), screen)
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0, "the cheque is booked with the card part")
+        // Cash cannot follow a cheque.
+        press(.function(5))
+        type("26")
+        press(.enter)
+        XCTAssertTrue(screen.contains("Scheck und Bar lassen sich nicht in einem Verkauf mischen"), screen)
+        press(.escape)
+        // A declined card books nothing; Esc on the basket names the cheque to give back.
+        terminal.nextBehaviours = [.decline("Karte gesperrt")]
+        press(.function(6))
+        waitForCard()
+        XCTAssertEqual(try service.ledger.lastReceiptNumber(), 0)
+        press(.enter, .escape)
+        XCTAssertTrue(screen.contains("Angenommen, aber nicht gebucht: 20,00 € per Scheck."), screen)
+        press(.character("n"))
+        press(.function(6))
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        guard case .sale(let sale)? = try service.ledger.receipt(number: 1) else { return XCTFail("no sale") }
+        XCTAssertEqual(sale.payments.map(\.method), [.cheque, .card])
+        XCTAssertEqual(sale.payments.map(\.amount), [Money(euros: 20), Money(euros: 26)])
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
     func testChequeAfterCashPartIsRefusedWithAReason() throws {
         logInAndOpenShift()
         type("pa")
@@ -252,9 +322,9 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(screen.contains("ZWISCHENBERICHT (X)"), screen)
         XCTAssertTrue(screen.contains("FZ Führungszeugnis"), screen)
         XCTAssertTrue(try backend.interimReportLines().contains { $0.contains("113,00 €") })
-        // A clerk may not close the day.
+        // A clerk may count; her close then needs a supervisor on the spot (testAClerksDayClose…).
         press(.escape, .function(9), .character("6"))
-        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertTrue(stack.top is DayCloseCountScreen, screen)
         XCTAssertNil(try service.ledger.lastDayClose())
         press(.escape, .function(9), .character("8"))
         XCTAssertTrue(stack.top is LoginScreen, screen)
@@ -276,6 +346,122 @@ final class LiveBackendTests: XCTestCase {
         XCTAssertTrue(stack.top is LoginScreen)
         XCTAssertEqual(try service.ledger.lastDayClose()?.difference, Money(cents: -300))
         XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    func testAClerksDayCloseIsApprovedOnTheSpotWithTheSupervisorsKennungAndPIN() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(5), .function(2), .enter)
+        // Menu 6, the sum 113 (blind: F10 shows the Sollbestand, no difference), F10 closes: the
+        // dialog asks the supervisor's Kennung and PIN; the clerk stays logged in.
+        var keys = 0
+        func hit(_ list: Key...) {
+            keys += list.count
+            for key in list { press(key) }
+        }
+        func write(_ text: String) {
+            keys += Key.typing(text).count
+            type(text)
+        }
+        hit(.function(9), .character("6"))
+        for _ in Denomination.countingOrder { hit(.down) }  // to »Oder nur die Summe«
+        write("113")
+        hit(.function(10))  // no difference: the first F10 goes on to the close, which needs the supervisor
+        XCTAssertTrue(stack.top is DayCloseApprovalDialog, screen)
+        XCTAssertTrue(screen.contains("Tagesabschluss: keine Differenz 0,00 €"), screen)
+        XCTAssertTrue(screen.contains("Eine Kassenaufsicht schließt den Tag mit ab (Kennung und PIN):"), screen)
+        // A wrong PIN: refused, nothing closed, the dialog stays.
+        write("vera")
+        hit(.enter)
+        write("1111")
+        hit(.enter)
+        XCTAssertTrue(screen.contains("Fehler:"), screen)
+        XCTAssertNil(try service.ledger.lastDayClose())
+        write("9999")
+        hit(.enter)
+        XCTAssertTrue(screen.contains("Z-BERICHT Nr. 1"), screen)
+        let close = try XCTUnwrap(try service.ledger.lastDayClose())
+        XCTAssertEqual(close.operatorId, try access.account(login: "erika")?.id)
+        XCTAssertEqual(close.approvedBy, try access.account(login: "vera")?.id)
+        let report = try DayCloseService(counter: service, settings: DayCloseSettings(configuration: Configuration())).zReportText(zNumber: close.zNumber)
+        XCTAssertTrue(report.contains("Vera Vorgesetzt"), report)
+        // F9 6, 15 ↓ to the sum, 113, F10, »vera« Enter, PIN Enter: 31 (the wrong PIN retyped adds 5).
+        XCTAssertEqual(keys, 2 + 15 + 3 + 1 + 5 + 5 + 5)
+        press(.escape)
+        XCTAssertTrue(stack.top is LoginScreen)
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    /// Closes the day as the supervisor (she opens the shift), the sum typed; returns the screen
+    /// with the close's note.
+    func closeTheDayAsTheSupervisor() throws -> String {
+        logIn("vera", "9999")
+        type("100")
+        press(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        press(.function(9), .character("6"))
+        for _ in Denomination.countingOrder { press(.down) }
+        type("100")
+        press(.function(10))  // no difference: the blind count's first F10 closes at once
+        XCTAssertTrue(screen.contains("Z-BERICHT Nr. 1"), screen)
+        XCTAssertNotNil(try service.ledger.lastDayClose())
+        return screen
+    }
+
+    func testTheZReportNoteClaimsNoPrintingWithoutADevice() throws {
+        let shown = try closeTheDayAsTheSupervisor()
+        XCTAssertTrue(shown.contains("Z-Bericht 1 gespeichert (Z-000001.txt); kein Drucker eingerichtet."), shown)
+        XCTAssertFalse(shown.contains("an den Drucker gesendet"), shown)
+    }
+
+    func testTheZReportNoteWithAWorkingPrinterSaysSent() throws {
+        let shown = try closeTheDayAsTheSupervisor()
+        XCTAssertTrue(shown.contains("Z-Bericht 1 gespeichert (Z-000001.txt) und an den Drucker gesendet."), shown)
+        XCTAssertFalse(shown.contains("kein Drucker"), shown)
+    }
+
+    /// The storno receipt of a card sale is longer than the preview: the frame says it scrolls
+    /// (»↓ mehr · Zeile 1–20 von N«), and ↓ reaches »Grund« and »Genehmigt«.
+    func testTheStornoPreviewScrollsToTheReasonAndTheApproverAndSaysSo() throws {
+        logInAndOpenShift()
+        type("fz")
+        press(.enter, .function(6))
+        waitForCard()
+        press(.enter)
+        var keys = 0
+        func hit(_ list: Key...) {
+            keys += list.count
+            for key in list { press(key) }
+        }
+        func write(_ text: String) {
+            keys += Key.typing(text).count
+            type(text)
+        }
+        hit(.function(9), .character("1"), .enter)
+        write("Falsche Gebühr")
+        hit(.enter)
+        write("vera")
+        hit(.enter)
+        write("9999")
+        hit(.enter)
+        waitForCard()
+        XCTAssertTrue(stack.top is ReceiptScreen, screen)
+        let first = screen
+        XCTAssertNotNil(first.range(of: "↓ mehr · Zeile 1–[0-9]+ von [0-9]+", options: .regularExpression), first)
+        XCTAssertTrue(first.contains("↑/↓: Beleg blättern"), first)
+        XCTAssertFalse(first.contains("Genehmigt:"), "below the fold at first:\n\(first)")
+        var seen = first
+        for _ in 0..<6 {
+            press(.down)
+            seen += screen
+        }
+        XCTAssertTrue(seen.contains("Grund: Falsche Gebühr"), seen)
+        XCTAssertTrue(seen.contains("Genehmigt: Vera Vorgesetzt"), seen)
+        XCTAssertTrue(screen.contains("↑ zurück · Zeile"), screen)
+        hit(.enter)
+        XCTAssertTrue(stack.top is SaleScreen, screen)
+        // Storno with approval: F9 1 Enter, the reason (14) Enter, Kennung Enter, PIN Enter, Enter.
+        XCTAssertEqual(keys, 3 + 14 + 1 + 5 + 5 + 1)
     }
 
     func testHandoverToTheSupervisorThenSheSells() throws {

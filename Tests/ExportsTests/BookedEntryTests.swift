@@ -33,7 +33,7 @@ final class BookedEntryTests: XCTestCase {
                         .storno(
                             BookedStorno(
                                 saleId: s.saleId, receiptNumber: s.receiptNumber, operatorId: s.operatorId, businessDate: s.businessDate,
-                                refunds: s.refunds.map { BookedAmount(method: $0.method, cents: $0.amount.cents) }))
+                                refunds: s.refunds.map { BookedAmount(method: $0.method, cents: $0.amount.cents) }, approvedBy: s.approvedBy))
                     ))
             case .cashMovement(let m): out.append((entry.seq, .cashMovement(m)))
             case .dayClose(let c):

@@ -4,7 +4,8 @@ import Ledger
 
 /// A small fixed business day of register K1 (Z 7), covering every kind of booking:
 /// cash with change, card, cheque with a Kassenzeichen, a split Führungszeugnis (2/5 own, 3/5
-/// Bundeskasse), a storno with cash payout, a withdrawal to the Stadtkasse and a shortage.
+/// Bundeskasse), a storno with cash payout and a withdrawal to the Stadtkasse (both approved by
+/// »schulz«), and a shortage.
 ///
 /// Drawer: float 100,00; cash received 55,00; change 4,45; storno payout 46,00; withdrawal 20,00
 /// → expected 84,55; counted 84,00 → Fehlbetrag 0,55.
@@ -20,14 +21,14 @@ enum FixtureDay {
         _ seq: Int64, _ kind: BookingLine.Kind, receipt: String, sale: String, line: Int = 0, share: Int = 0,
         item: String = "", text: String, account: String, product: String = "", costCenter: String = "",
         reference: String = "", cents: Int64, method: PaymentMethod, storno: String = "",
-        operatorName: String = "müller", passThrough: Bool = false, zNumber: Int? = 7
+        operatorName: String = "müller", approver: String = "", passThrough: Bool = false, zNumber: Int? = 7
     ) -> BookingLine {
         BookingLine(
             sequence: seq, kind: kind, businessDate: date, register: "K1", zNumber: zNumber, receiptNumber: receipt,
             saleID: sale, lineNumber: line, shareNumber: share, itemCode: item, text: text, account: account,
             product: product, costCenter: costCenter, cashReference: reference, amount: Money(cents: cents),
             paymentMethod: method, paymentAccount: settings.paymentAccount(for: method), stornoReference: storno,
-            operatorName: operatorName, passThrough: passThrough)
+            operatorName: operatorName, approverName: approver, passThrough: passThrough)
     }
 
     static let lines: [BookingLine] = [
@@ -49,13 +50,14 @@ enum FixtureDay {
             account: "431100", product: "1220101", costCenter: "33100", reference: "5.2026.000123", cents: 7_000, method: .cheque),
         line(
             6, .storno, receipt: "K1-000004", sale: "S-0004", line: 1, share: 1, item: "PA24", text: "Storno: Personalausweis (ab 24 Jahren)",
-            account: "431100", product: "1220101", costCenter: "33100", cents: -4_600, method: .cash, storno: "K1-000001"),
+            account: "431100", product: "1220101", costCenter: "33100", cents: -4_600, method: .cash, storno: "K1-000001",
+            approver: "schulz"),
         line(
             7, .sale, receipt: "K1-000005", sale: "S-0005", line: 1, share: 1, item: "BGL", text: "Beglaubigung \"Zeugnis\"; 2 Seiten",
             account: "431100", product: "1220101", costCenter: "33100", cents: 455, method: .cash),
         line(
             8, .cashMovement, receipt: "K1-000006", sale: "M-0001", text: "Entnahme: Abschöpfung an die Stadtkasse",
-            account: "189000", cents: -2_000, method: .cash),
+            account: "189000", cents: -2_000, method: .cash, approver: "schulz"),
         line(
             9, .cashDifference, receipt: "K1-Z0007", sale: "Z-0007", text: "Fehlbetrag Tagesabschluss Z 7",
             account: "549100", cents: -55, method: .cash),

@@ -60,6 +60,10 @@ final class LedgerExportTests: XCTestCase {
         XCTAssertEqual(storno["stornoReference"] as? String, "K1-000001")
         XCTAssertEqual(storno["cashReference"] as? String, "5.2026.000123")
         XCTAssertEqual(storno["operator"] as? String, "Anna Amt")
+        XCTAssertEqual(storno["approver"] as? String, "Bert Aufsicht", "the storno names its approver, not only the clerk")
+        let movement = try XCTUnwrap(lines.first { $0["kind"] as? String == "cashMovement" })
+        XCTAssertEqual(movement["approver"] as? String, "Bert Aufsicht")
+        XCTAssertEqual(lines.first { $0["kind"] as? String == "sale" }?["approver"] as? String, "")
 
         let lastClose = try XCTUnwrap(try fixture.reopen().dayCloseBoundaries().last?.seq)
         XCTAssertEqual(try fixture.ledger.bookingLineEstimate(inJournal: 1...lastClose), 8, "all but the second payment of the Reisepass")

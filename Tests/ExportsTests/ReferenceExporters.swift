@@ -79,6 +79,7 @@ struct ReferenceDATEVWriter: BookingWriter {
         if !line.itemCode.isEmpty { info.append(("Artikel", line.itemCode)) }
         if !line.stornoReference.isEmpty { info.append(("Storno zu Bon", line.stornoReference)) }
         if line.isProvisional { info.append(("Status", "vorläufig")) }
+        if !line.approverName.isEmpty { info.append(("Freigabe", line.approverName)) }
         for (n, pair) in info.enumerated() where !pair.1.isEmpty {
             fields[DATEVWriter.zusatzinfo + 2 * n] = quoted(clip(pair.0, 20))
             fields[DATEVWriter.zusatzinfo + 2 * n + 1] = quoted(clip(pair.1, 210))
@@ -164,7 +165,7 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
                 line.saleID, line.lineNumber == 0 ? "" : String(line.lineNumber), line.shareNumber == 0 ? "" : String(line.shareNumber),
                 line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
                 MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
-                line.stornoReference, line.operatorName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
+                line.stornoReference, line.operatorName, line.approverName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
             ], to: &out)
         let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
         let previous = summary[key] ?? (0, 0, false)
@@ -178,7 +179,7 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
                 [
                     "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
                     "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                    key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
                 ], to: &out)
         }
         summary = [:]
@@ -227,6 +228,7 @@ struct ReferenceJournalWriter: BookingWriter {
         if !line.cashReference.isEmpty { text += "    ; Kassenzeichen: \(oneLine(line.cashReference))\n" }
         if !line.stornoReference.isEmpty { text += "    ; Storno: \(oneLine(line.stornoReference))\n" }
         text += "    ; Bediener: \(oneLine(line.operatorName))\n"
+        if !line.approverName.isEmpty { text += "    ; Freigabe: \(oneLine(line.approverName))\n" }
         let amount = MoneyFormat.plain(line.amount)
         let negated = MoneyFormat.plain(line.amount.negated)
         text += "    " + JournalWriter.paymentAccountName(line) + "  " + amount + " EUR\n"
@@ -260,7 +262,7 @@ struct ReferenceJSONLinesWriter: BookingWriter {
         text += ",\"paymentMethod\":\(json(line.paymentMethod.rawValue)),\"paymentAccount\":\(json(line.paymentAccount))"
         text += ",\"debitAccount\":\(json(line.debitAccount)),\"creditAccount\":\(json(line.creditAccount))"
         text += ",\"passThrough\":\(line.passThrough),\"stornoReference\":\(json(line.stornoReference))"
-        text += ",\"operator\":\(json(line.operatorName))}\n"
+        text += ",\"operator\":\(json(line.operatorName)),\"approver\":\(json(line.approverName))}\n"
         out.append(contentsOf: text.utf8)
     }
 
@@ -330,7 +332,8 @@ struct ReferenceLedgerBookingConverter {
                     sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
                     receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
                     text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
-                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId))
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId),
+                    approverName: movement.approvedBy.map(operatorName) ?? "")
             ]
         case .dayClose(let close):
             guard !close.difference.isZero else { return [] }
@@ -391,7 +394,8 @@ struct ReferenceLedgerBookingConverter {
                             product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
                             cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
                             paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                            operatorName: operatorName(storno.operatorId), passThrough: share.passThrough))
+                            operatorName: operatorName(storno.operatorId), approverName: storno.approvedBy.map(operatorName) ?? "",
+                            passThrough: share.passThrough))
                 }
             }
         }

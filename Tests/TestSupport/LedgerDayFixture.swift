@@ -7,7 +7,8 @@ import Ledger
 ///
 /// Day 1 (2026-11-26, Z 1): float 100; Personalausweis 46 cash (50 tendered, 4 change);
 /// Führungszeugnis 13 by card split 5,20 own / 7,80 Bundeskasse; Reisepass 80 paid 50 cash + 30 card;
-/// storno of the Personalausweis (46 cash back); Abschöpfung 20; counted 0,55 short.
+/// storno of the Personalausweis (46 cash back) and Abschöpfung 20, both approved by Bert Aufsicht;
+/// counted 0,55 short.
 /// Day 2 (2026-11-27, Z 2): float 100; Meldebescheinigung 9 cheque; counted exactly.
 /// Day 3 (2026-11-28): Meldebescheinigung 9 cash, not closed.
 public struct LedgerDayFixture {
@@ -89,6 +90,7 @@ public struct LedgerDayFixture {
         if try ledger.register() == nil {
             try book(.register(RegisterRecord(id: "K1", name: "Kasse 1", createdAt: tick())))
             try book(.operatorAdded(OperatorRecord(id: "op1", login: "anna", name: "Anna Amt", createdAt: tick())))
+            try book(.operatorAdded(OperatorRecord(id: "op2", login: "bert", name: "Bert Aufsicht", createdAt: tick())))
         }
         let shift = ShiftRecord(id: id("shift"), operatorId: "op1", businessDate: date, openedAt: tick(), float: Money(euros: 100))
         try book(.shiftOpened(shift))
@@ -118,13 +120,13 @@ public struct LedgerDayFixture {
             .storno(
                 StornoRecord(
                     id: id("storno"), saleId: passport.id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
-                    operatorId: "op1", approvedBy: nil, reason: "falsche Person", businessDate: day1.businessDate,
+                    operatorId: "op1", approvedBy: "op2", reason: "falsche Person", businessDate: day1.businessDate,
                     at: tick(), total: passport.total, refunds: [StornoRefund(method: .cash, amount: Money(euros: 46))])))
         try book(
             .cashMovement(
                 CashMovementRecord(
                     id: id("move"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: day1.id,
-                    operatorId: "op1", approvedBy: nil, kind: .abschoepfung, amount: Money(euros: 20),
+                    operatorId: "op1", approvedBy: "op2", kind: .abschoepfung, amount: Money(euros: 20),
                     reason: "an die Stadtkasse", businessDate: day1.businessDate, at: tick())))
         try close(day1, counted: -55)
         let day2 = try openShift("2026-11-27")

@@ -19,6 +19,9 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     case accessDenied = "access.denied"
     /// A second person approved a storno, cash withdrawal or day-close difference.
     case approvalGranted = "approval.granted"
+    /// A second person confirmed who they are with id and PIN (e.g. receiving for the Stadtkasse),
+    /// without logging in; the field `operation` names the purpose.
+    case identityConfirmed = "identity.confirmed"
     case shiftOpened = "shift.opened"
     case shiftClosed = "shift.closed"
     /// The drawer was handed to another operator with a count (Übergabe).
@@ -70,6 +73,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .operatorUnlocked: return "Bediener entsperrt"
         case .accessDenied: return "Zugriff verweigert"
         case .approvalGranted: return "Freigabe erteilt"
+        case .identityConfirmed: return "Identität bestätigt"
         case .shiftOpened: return "Schicht eröffnet"
         case .shiftClosed: return "Schicht geschlossen"
         case .shiftHandover: return "Kassenübergabe"

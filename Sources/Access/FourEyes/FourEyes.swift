@@ -9,6 +9,10 @@ public enum ApprovableAction: Sendable, Equatable {
     case cashWithdrawal(Money)
     /// Closing the day with this difference between counted and expected cash (negative: shortfall).
     case dayCloseDifference(Money)
+    /// Closing the day, with this difference, by the shift's holder who lacks the role
+    /// Tagesabschluss (a clerk): a supervisor authorises it on the spot (docs/dayclose.md); her
+    /// approval also covers the difference.
+    case dayClose(Money)
     /// Settling by hand a card payment whose outcome the terminal cannot tell (docs/ledger.md,
     /// "Card payments"): the supervisor has read the terminal's own journal or slip.
     case cardSettlementByHand
@@ -19,6 +23,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return .approveStorno
         case .cashWithdrawal: return .approveCashMovement
         case .dayCloseDifference: return .approveDayCloseDifference
+        case .dayClose: return .closeDay
         case .cardSettlementByHand: return .approveCardSettlement
         }
     }
@@ -29,6 +34,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return "Ein Storno"
         case .cashWithdrawal(let amount): return "Eine Entnahme von \(amount.magnitude.formatted)"
         case .dayCloseDifference(let difference): return "Ein Tagesabschluss mit \(difference.formatted) Differenz"
+        case .dayClose: return "Ein Tagesabschluss ohne eigene Rolle Kassenaufsicht"
         case .cardSettlementByHand: return "Eine von Hand geklärte Kartenzahlung"
         }
     }
@@ -39,6 +45,7 @@ public enum ApprovableAction: Sendable, Equatable {
         case .storno: return "storno"
         case .cashWithdrawal: return "cash_withdrawal"
         case .dayCloseDifference: return "day_close_difference"
+        case .dayClose: return "day_close"
         case .cardSettlementByHand: return "card_settlement_by_hand"
         }
     }
@@ -70,7 +77,7 @@ public struct FourEyesRules: Sendable, Equatable {
     /// Whether `action` needs a second person's approval.
     public func needsApproval(_ action: ApprovableAction) -> Bool {
         switch action {
-        case .storno, .cardSettlementByHand: return true
+        case .storno, .cardSettlementByHand, .dayClose: return true
         case .cashWithdrawal(let amount): return !amount.isZero
         case .dayCloseDifference(let difference): return difference.magnitude > dayCloseDifferenceThreshold
         }
@@ -80,6 +87,12 @@ public struct FourEyesRules: Sendable, Equatable {
     public func checkApprover(_ approver: OperatorAccount, for action: ApprovableAction, requestedBy requester: OperatorAccount) throws(AccessError) {
         guard approver.id != requester.id else { throw .approverIsRequester(login: approver.login) }
         guard approver.may(action.approvingPermission) else { throw .approverLacksRole(login: approver.login, held: approver.roles) }
+        // Authorising a clerk's close also approves its difference.
+        if case .dayClose(let difference) = action, needsApproval(.dayCloseDifference(difference)),
+            !approver.may(.approveDayCloseDifference)
+        {
+            throw .approverLacksRole(login: approver.login, held: approver.roles)
+        }
     }
 
     /// The approval, if `authentication` accepted an approver who passes ``checkApprover(_:for:requestedBy:)``.
@@ -105,7 +118,8 @@ public struct FourEyesRules: Sendable, Equatable {
         else { return false }
         switch action {
         case .storno, .cardSettlementByHand: return true
-        case .cashWithdrawal(let amount), .dayCloseDifference(let amount): return event.fields[AuditField.amount] == String(amount.cents)
+        case .cashWithdrawal(let amount), .dayCloseDifference(let amount), .dayClose(let amount):
+            return event.fields[AuditField.amount] == String(amount.cents)
         }
     }
 

@@ -3,13 +3,16 @@ import Foundation
 import KasseCore
 import Ledger
 
-/// Einlage, Entnahme and Abschöpfung an die Stadtkasse, each with its reason and receipt.
+/// Einlage, Entnahme and Abschöpfung an die Stadtkasse, each with its reason and receipt; an
+/// Abschöpfung handed over at the counter also with who received it and the count
+/// (docs/dayclose.md, "Abschöpfung an die Stadtkasse").
 struct CashMovements: Sendable {
     let context: BookingContext
     let receipts: ReceiptDelivery
 
     func record(
-        id: String, kind: CashMovementKind, amount: Money, reason: String, operatorId: String, approvedBy: String?
+        id: String, kind: CashMovementKind, amount: Money, reason: String, operatorId: String, approvedBy: String?,
+        transfer: StadtkasseTransfer? = nil
     ) throws -> (movement: CashMovementRecord, receipt: DeliveredReceipt) {
         try context.guarded {
             let ledger = context.ledger
@@ -26,6 +29,16 @@ struct CashMovements: Sendable {
                 throw CounterError.invalidAmount("Der Betrag muss größer als 0,00 € und höchstens \(Money.maximumEntry.formatted) sein.")
             }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CounterError.missingDetail("der Grund der \(kind.label)") }
+            if let transfer {
+                guard !transfer.receivedBy.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw CounterError.missingDetail("wer die Abschöpfung für die Stadtkasse empfängt")
+                }
+                if let receiver = transfer.receivedByOperator { try context.requireOperator(receiver) }
+                if !transfer.pieces.isEmpty, transfer.countedTotal != amount {
+                    throw CounterError.invalidAmount(
+                        "Die Zählung \(transfer.countedTotal?.formatted ?? "(zu groß)") passt nicht zum Betrag \(amount.formatted).")
+                }
+            }
             let movement = try ledger.transaction {
                 if kind != .einlage {
                     let available = try ledger.periodTotals().totals.expectedCash
@@ -35,7 +48,7 @@ struct CashMovements: Sendable {
                 let record = CashMovementRecord(
                     id: id, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: operatorId,
                     approvedBy: approvedBy, kind: kind, amount: amount, reason: reason, businessDate: try context.currentBusinessDate(),
-                    at: now)
+                    at: now, transfer: transfer)
                 let entry = try ledger.append(.cashMovement(record), at: now)
                 if let approvedBy, kind != .einlage {
                     try context.accessGuard?.recordApprovalUse(

@@ -96,7 +96,10 @@ public final class DayCloseService {
             if let seq = rows.shiftSeq, case .shiftOpened(let s)? = try ledger.event(at: seq) { shift = s }
             let expected = ExpectedCash(
                 float: shift?.float ?? .zero, cashReceived: rows.cashTendered, changeGiven: rows.changeGiven,
-                stornoPayouts: rows.cashRefunded, movements: rows.movements.map { CashMovement(kind: $0.kind, amount: $0.amount, reason: $0.reason) })
+                stornoPayouts: rows.cashRefunded,
+                movements: rows.movements.map { m in
+                    CashMovement(kind: m.kind, amount: m.amount, reason: m.receivedBy.map { "\(m.reason), empfangen von \($0)" } ?? m.reason)
+                })
             let dayTotals = rows.totals
             // The formula and the ledger's totals must agree.
             let formula = try expected.total()
@@ -138,9 +141,13 @@ public final class DayCloseService {
     /// Starts a day close (role: Tagesabschluss): the period, the next Z number and a draft for
     /// the counting screen. Refused without an open shift; a pending card payment shows up in the
     /// draft's problems.
-    public func prepare(operatorId: String, blindCount: Bool) throws -> DayClosePreparation {
+    ///
+    /// With `onApproval` the operator is the shift's holder without the role Tagesabschluss (a
+    /// clerk): counting needs only the right to close the shift, and the close then a supervisor's
+    /// approval on the spot (``close(_:operatorId:approvedBy:onApproval:)``).
+    public func prepare(operatorId: String, blindCount: Bool, onApproval: Bool = false) throws -> DayClosePreparation {
         try counter.guarded {
-            try accessGuard?.check(.closeDay, operatorId: operatorId)
+            try accessGuard?.check(onApproval ? .closeShift : .closeDay, operatorId: operatorId)
             guard let op = try ledger.operatorRecord(id: operatorId) else { throw CounterError.unknownOperator(operatorId) }
             let preparation = try ledger.readTransaction {
                 guard let shift = try ledger.openShift() else { throw CounterError.noOpenShift }
@@ -181,7 +188,13 @@ public final class DayCloseService {
     /// terminal totals, cheques, float and handover in one transaction; then writes the Z report
     /// file and sends it to the printer. Throws ``DayCloseError``, ``CounterError`` or the access
     /// guard's refusal; nothing is booked then.
-    public func close(_ request: DayCloseRequest, operatorId: String, approvedBy: String?) throws -> DayCloseOutcome {
+    ///
+    /// With `onApproval` the operator lacks the role Tagesabschluss: `approvedBy` (with it) must
+    /// have approved this close on the spot (``ApprovableAction/dayClose(_:)``, which also covers
+    /// the difference) and is recorded on it as its approver.
+    public func close(_ request: DayCloseRequest, operatorId: String, approvedBy: String?, onApproval: Bool = false) throws
+        -> DayCloseOutcome
+    {
         try dayCloseGuarded {
             guard let op = try ledger.operatorRecord(id: operatorId) else { throw CounterError.unknownOperator(operatorId) }
             var approverName: String?
@@ -194,9 +207,9 @@ public final class DayCloseService {
             let afterSeq = period.afterSeq
             let expected = try period.expected.total()
             // Role and four eyes (with access control): before anything else is checked or the terminal asked.
-            try accessGuard?.check(
-                .closeDay, operatorId: op.id, approval: .dayCloseDifference(try request.count.total.subtracting(expected)),
-                approvedBy: approvedBy)
+            let difference = try request.count.total.subtracting(expected)
+            let approvalAction: ApprovableAction = onApproval ? .dayClose(difference) : .dayCloseDifference(difference)
+            try accessGuard?.check(onApproval ? .closeShift : .closeDay, operatorId: op.id, approval: approvalAction, approvedBy: approvedBy)
             let unresolved = try ledger.unresolvedCardPayments()
             if !unresolved.isEmpty { throw CounterError.unresolvedCardPayment(count: unresolved.count) }
             guard try ledger.openShift() != nil else { throw CounterError.noOpenShift }
@@ -220,7 +233,7 @@ public final class DayCloseService {
             draft.chequeLabels = period.cheques.map(\.reportLabel)
             draft.cardAmountMismatches = period.cardAmountMismatches
             if let problem = draft.problems().first { throw DayCloseError.problem(problem) }
-            let difference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
+            let cashDifference = try draft.difference() ?? CashDifference(expected: expected, counted: request.count.total)
 
             // The terminal's End-of-Day, before booking (its batch is closed then); kept in the
             // ledger at once so that a retry of a failed close does not ask for it again.
@@ -243,13 +256,11 @@ public final class DayCloseService {
                     id: CounterService.newId(), zNumber: try ledger.nextZNumber(), shiftId: shift.id, operatorId: op.id,
                     approvedBy: approvedBy, businessDate: max(try counter.currentBusinessDate(), shift.businessDate), closedAt: now,
                     afterSeq: after, totals: totals, expectedCash: expected, countedCash: request.count.total,
-                    difference: difference.amount)
+                    difference: cashDifference.amount)
                 let entry = try ledger.append(.dayClose(record), at: now)
                 if let approvedBy {
                     // The approval backs this close and no other booking.
-                    try accessGuard?.recordApprovalUse(
-                        .dayCloseDifference(try request.count.total.subtracting(expected)), operatorId: op.id, approvedBy: approvedBy, bookingSeq: entry.seq,
-                        mustBook: false)
+                    try accessGuard?.recordApprovalUse(approvalAction, operatorId: op.id, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: false)
                 }
                 let status: TerminalReconciliation =
                     !comparison.terminalAvailable ? .unavailable : (comparison.isMismatch ? .mismatch : .ok)
@@ -259,8 +270,8 @@ public final class DayCloseService {
                     firstCountedCash: request.countSubmissions > 1 ? request.firstCountedCash : nil, totalOnly: request.totalOnly,
                     pieces: request.totalOnly ? [:] : Dictionary(uniqueKeysWithValues: request.count.pieces.map { ($0.key.rawValue, $0.value) }),
                     countedCash: request.count.total, reason: draft.reason,
-                    differenceAccount: difference.kind == .none
-                        ? nil : (difference.kind == .surplus ? settings.surplusAccount : settings.shortfallAccount),
+                    differenceAccount: cashDifference.kind == .none
+                        ? nil : (cashDifference.kind == .surplus ? settings.surplusAccount : settings.shortfallAccount),
                     approvalThreshold: settings.approvalThreshold, terminalStatus: status,
                     terminalTotal: comparison.terminalTotal, terminalCount: comparison.terminalCount,
                     ledgerCardTotal: period.cardTotal, ledgerCardCount: period.cardCount, terminalNote: endOfDay.note,

@@ -95,6 +95,7 @@ public enum ReceiptRenderer {
             out.append(layout.pair("Betrag", movement.kind.signed(movement.amount).formatted))
             out.append(contentsOf: layout.wrap("Grund: \(movement.reason)"))
             if let approver = movement.approvedBy { out.append("Genehmigt: \(name(approver))") }
+            if let transfer = movement.transfer { appendTransfer(transfer, handedOverBy: name(movement.operatorId), to: &out) }
         }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
@@ -104,6 +105,25 @@ public enum ReceiptRenderer {
     }
 
     static let rule = TextLayout.rule()
+
+    /// The slip of an Abschöpfung handed to the Stadtkasse: the count by piece (if counted so),
+    /// who handed over and who received, and a line to sign for each (docs/dayclose.md).
+    private static func appendTransfer(_ transfer: StadtkasseTransfer, handedOverBy: String, to out: inout [String]) {
+        if !transfer.pieces.isEmpty {
+            out.append("Zählung:")
+            for (cents, pieces) in transfer.pieces.sorted(by: { $0.key > $1.key }) {
+                let label = cents >= 100 ? "\(cents / 100) €" : "\(cents) ct"
+                out.append(TextLayout.pair("  \(pieces) × \(label)", Money(cents: cents * Int64(pieces)).formatted))
+            }
+        }
+        out.append(contentsOf: TextLayout.wrap("Übergeben: \(handedOverBy)"))
+        let confirmed = transfer.receivedByOperator == nil ? "" : " (mit PIN bestätigt)"
+        out.append(contentsOf: TextLayout.wrap("Empfangen (Stadtkasse): \(transfer.receivedBy)\(confirmed)"))
+        out.append("")
+        out.append("Unterschrift Übergabe: ______________")
+        out.append("")
+        out.append("Unterschrift Stadtkasse: ____________")
+    }
 
     private static func appendLines(_ lines: [SaleLine], negated: Bool, to out: inout [String], layout: ReceiptLayout) {
         for line in lines {

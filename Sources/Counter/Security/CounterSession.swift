@@ -11,6 +11,8 @@ public enum SessionError: Error, Equatable, CustomStringConvertible {
     case operatorMismatch(expected: String, got: String)
     /// A handover to the operator who holds the shift.
     case handoverToSelf
+    /// The receiver of an Abschöpfung is the operator handing it over.
+    case receiverIsHandingOver
     case noOpenShift
 
     public var description: String {
@@ -21,6 +23,8 @@ public enum SessionError: Error, Equatable, CustomStringConvertible {
             return "Die Buchung nennt den Bediener »\(got)«, angemeldet ist »\(expected)«."
         case .handoverToSelf:
             return "Die Kasse kann nicht an den Bediener übergeben werden, dem die Schicht schon gehört."
+        case .receiverIsHandingOver:
+            return "Wer das Geld für die Stadtkasse annimmt, muss eine andere Person sein als wer es übergibt."
         case .noOpenShift:
             return "Es ist keine Schicht offen."
         }
@@ -35,6 +39,27 @@ public struct Handover: Equatable, Sendable {
     public let expectedCash: Money
     public let countedCash: Money
     public var difference: Money { get throws(MoneyError) { try countedCash.subtracting(expectedCash) } }
+}
+
+/// Who receives an Abschöpfung for the Stadtkasse: a name, or an operator who confirmed with
+/// id and PIN (only ``CounterSession/stadtkasseReceiver(login:pin:)`` makes one with an id).
+public struct StadtkasseReceiver: Equatable, Sendable {
+    public let name: String
+    public let operatorId: String?
+
+    init(name: String, operatorId: String?) {
+        self.name = name
+        self.operatorId = operatorId
+    }
+
+    /// A receiver named only (not an operator of this register): 2 to 60 characters.
+    public static func named(_ name: String) throws -> StadtkasseReceiver {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard (2...60).contains(trimmed.count) else {
+            throw CounterError.missingDetail("der Name der Person, die für die Stadtkasse annimmt (2 bis 60 Zeichen)")
+        }
+        return StadtkasseReceiver(name: trimmed, operatorId: nil)
+    }
 }
 
 /// The counter as one logged-in operator uses it: every operation checks the operator's roles
@@ -185,6 +210,29 @@ public final class CounterSession {
         try requireShiftHolder()
         return try service.recordCashMovement(
             id: movementId, kind: kind, amount: amount, reason: reason, operatorId: id, approvedBy: kind == .einlage ? nil : approval?.approverID)
+    }
+
+    /// The person of the Stadtkasse who receives an Abschöpfung: an operator confirming with their
+    /// own id and PIN (audited as `receive:stadtkasse`), not the one handing over.
+    public func stadtkasseReceiver(login: String, pin: String) throws -> StadtkasseReceiver {
+        guard login.trimmingCharacters(in: .whitespaces).lowercased() != currentOperator.login else { throw SessionError.receiverIsHandingOver }
+        let receiver = try access.confirmIdentity(login: login, pin: pin, purpose: "receive:stadtkasse")
+        return StadtkasseReceiver(name: receiver.name, operatorId: receiver.id)
+    }
+
+    /// Hands `amount` to the Stadtkasse (Abschöpfung): as an Entnahme, with the approval of a
+    /// second operator with Kassenaufsicht; the receiver and the count (if counted by piece) are
+    /// booked with it (docs/dayclose.md, "Abschöpfung an die Stadtkasse").
+    public func transferToStadtkasse(
+        id movementId: String, amount: Money, pieces: [Int64: Int], receiver: StadtkasseReceiver, note: String, approval: Approval?
+    ) throws -> (movement: CashMovementRecord, receipt: DeliveredReceipt) {
+        try check(.withdrawCash)
+        try access.fourEyes.require(.cashWithdrawal(amount), requestedBy: id, approval: approval)
+        try requireShiftHolder()
+        let reason = note.trimmingCharacters(in: .whitespaces).isEmpty ? "Abschöpfung" : note
+        return try service.recordCashMovement(
+            id: movementId, kind: .abschoepfung, amount: amount, reason: reason, operatorId: id, approvedBy: approval?.approverID,
+            transfer: StadtkasseTransfer(receivedBy: receiver.name, receivedByOperator: receiver.operatorId, pieces: pieces))
     }
 
     /// Settles by hand a card payment the terminal cannot settle; needs the approval of a second

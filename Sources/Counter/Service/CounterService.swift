@@ -209,9 +209,11 @@ public final class CounterService: @unchecked Sendable {
 
     /// Books an Einlage, Entnahme or Abschöpfung an die Stadtkasse with its reason and receipt.
     public func recordCashMovement(
-        id: String, kind: CashMovementKind, amount: Money, reason: String, operatorId: String, approvedBy: String? = nil
+        id: String, kind: CashMovementKind, amount: Money, reason: String, operatorId: String, approvedBy: String? = nil,
+        transfer: StadtkasseTransfer? = nil
     ) throws -> (movement: CashMovementRecord, receipt: DeliveredReceipt) {
-        try cashMovements.record(id: id, kind: kind, amount: amount, reason: reason, operatorId: operatorId, approvedBy: approvedBy)
+        try cashMovements.record(
+            id: id, kind: kind, amount: amount, reason: reason, operatorId: operatorId, approvedBy: approvedBy, transfer: transfer)
     }
 
     // MARK: Receipts and reports

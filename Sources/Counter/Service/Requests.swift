@@ -12,6 +12,8 @@ public enum PaymentRequest: Equatable, Sendable, Codable {
     case card
     /// Part cash, the rest by card: `cash` is the cash part, `tendered` what was handed over for it.
     case split(cash: Money, tendered: Money)
+    /// A cheque over `cheque`, the rest by card (a cheque and the card together).
+    case chequeAndCard(cheque: Money, number: String, bank: String, drawer: String)
     /// Nothing to pay (a line of 0,00 €).
     case none
 }

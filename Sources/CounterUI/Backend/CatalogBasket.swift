@@ -80,13 +80,15 @@ public struct CatalogBasket: Sendable {
     public mutating func reset(date: BusinessDate) { basket = Basket(date: date) }
 
     /// The basket as the sale screen shows it.
-    public func view(paid: Money) -> BasketView {
+    public func view(paid: Money, paidByCheque: Bool = false) -> BasketView {
         let lines = basket.lines.map { line -> BasketView.Line in
             let variantCount = catalog.item(code: line.itemCode).map { pricedVariants($0).count } ?? 1
             return BasketView.Line(
                 code: line.itemCode, name: line.itemName, variantLabel: line.variantName.isEmpty ? nil : line.variantName,
                 quantity: line.quantity, unitPrice: line.unitPrice, total: line.total, hasVariants: variantCount > 1)
         }
-        return BasketView(lines: lines, total: basket.total, paid: paid)
+        var view = BasketView(lines: lines, total: basket.total, paid: paid)
+        view.paidByCheque = paidByCheque
+        return view
     }
 }

@@ -96,6 +96,13 @@ public protocol CounterBackend: DayCloseBackend {
     /// Whether a cash movement of this kind needs a supervisor's approval (four eyes).
     func cashMovementNeedsApproval(_ kind: CashMovementKind) -> Bool
     func cashMovement(_ kind: CashMovementKind, amount: Money, reason: String, approval: SupervisorApproval?) throws
+    /// The person of the Stadtkasse receiving an Abschöpfung: with a PIN, `nameOrLogin` is their
+    /// Kennung and they confirm as an operator (checked now, audited); without, it is their name.
+    /// Returns the name to show; the next ``transferToStadtkasse(amount:pieces:note:approval:)`` books it.
+    func stadtkasseReceiver(_ nameOrLogin: String, pin: String) throws -> String
+    /// Books the Abschöpfung to the receiver named last, with a supervisor's approval as for an
+    /// Entnahme; returns the notice (receipt number).
+    func transferToStadtkasse(amount: Money, pieces: [Int64: Int], note: String, approval: SupervisorApproval?) throws -> String
 
     // MARK: EC terminal
     /// What the status line shows of the terminal (idle Status Enquiry, the check before a
@@ -254,6 +261,8 @@ public struct BasketView: Equatable, Sendable {
     public var paid: Money
     /// The Kassenzeichen the sale will be booked with, if any.
     public var reference: String?
+    /// Whether that part is a cheque (else cash).
+    public var paidByCheque = false
     /// What is left to pay; `paid` is part of `total` (an earlier part of a split payment), so
     /// the subtraction cannot overflow.
     public var due: Money { (try? total.subtracting(paid)) ?? .zero }

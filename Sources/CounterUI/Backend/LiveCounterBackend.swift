@@ -33,6 +33,8 @@ public final class LiveCounterBackend: CounterBackend {
     public var customerDisplay: CustomerDisplay? {
         didSet { customerDisplay?.showIdle() }
     }
+    /// The receiver of the Abschöpfung being entered (``stadtkasseReceiver(_:pin:)``).
+    private var stadtkasseReceiver: StadtkasseReceiver?
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
@@ -144,7 +146,7 @@ public final class LiveCounterBackend: CounterBackend {
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 
     public var basket: BasketView {
-        var view = model.view(paid: payment.paid)
+        var view = model.view(paid: payment.paid, paidByCheque: payment.partIsCheque)
         view.reference = reference
         return view
     }
@@ -241,8 +243,10 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func payCheque(amount: Money, number: String, bank: String, name: String) throws -> PaymentStep {
-        let paid = try payment.cheque(amount: amount, total: model.basket.total, number: number, bank: bank, drawer: name)
-        return completed(try requireSession().bookSale(try request(paid)))
+        switch try payment.cheque(amount: amount, total: model.basket.total, number: number, bank: bank, drawer: name) {
+        case .remaining(let due): return .remaining(due)
+        case .book(let paid): return completed(try requireSession().bookSale(try request(paid)))
+        }
     }
 
     public func startCardPayment(amount: Money) throws -> CardPaymentJob {
@@ -376,6 +380,27 @@ public final class LiveCounterBackend: CounterBackend {
         _ = try session.recordCashMovement(
             id: Self.newId(), kind: kind, amount: amount,
             reason: reason, approval: granted)
+    }
+
+    public func stadtkasseReceiver(_ nameOrLogin: String, pin: String) throws -> String {
+        let session = try requireSession()
+        let receiver = pin.isEmpty ? try StadtkasseReceiver.named(nameOrLogin) : try session.stadtkasseReceiver(login: nameOrLogin, pin: pin)
+        stadtkasseReceiver = receiver
+        return receiver.name
+    }
+
+    public func transferToStadtkasse(amount: Money, pieces: [Int64: Int], note: String, approval: SupervisorApproval?) throws -> String {
+        let session = try requireSession()
+        guard let receiver = stadtkasseReceiver else { throw CounterError.missingDetail("wer das Geld für die Stadtkasse annimmt") }
+        var granted: Approval?
+        if session.needsApproval(.cashWithdrawal(amount)) {
+            guard let approval else { throw CounterUserError("Eine Abschöpfung braucht die Freigabe einer Kassenaufsicht.") }
+            granted = try session.approval(for: .cashWithdrawal(amount), approverLogin: approval.login, pin: approval.pin, reference: "Stadtkasse")
+        }
+        let booked = try session.transferToStadtkasse(
+            id: Self.newId(), amount: amount, pieces: pieces, receiver: receiver, note: note, approval: granted)
+        stadtkasseReceiver = nil
+        return "\(amount.formatted) an die Stadtkasse (\(receiver.name)) gebucht, Beleg \(booked.movement.receiptNumber)."
     }
 }
 

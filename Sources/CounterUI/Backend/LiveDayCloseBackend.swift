@@ -17,7 +17,7 @@ extension LiveCounterBackend {
             zNumber: preparation.zNumber, businessDay: BusinessCalendar.germanDate(preparation.businessDate),
             expected: try preparation.period.expected.total(), floatSuggestion: preparation.floatSuggestion,
             cheques: preparation.period.cheques.map(\.amount), pendingCardPayments: preparation.draft.pendingCardPayments,
-            approvalThreshold: dayCloseSettings.approvalThreshold)
+            approvalThreshold: dayCloseSettings.approvalThreshold, closesOnApproval: dayClose.closesOnApproval)
     }
 
     public func dayCloseNeedsApproval(counted: Money) throws -> Bool {

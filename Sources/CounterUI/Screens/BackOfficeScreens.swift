@@ -6,7 +6,7 @@ final class MenuScreen: BoundScreen {
     enum Action: Sendable, Equatable {
         case storno, reprint, einlage, entnahme, xReport, dayClose, handover, changeOperator, lock, quit, terminal, unresolvedCard, noSale, up, down,
             choose
-        case training
+        case training, stadtkasse
     }
     var title: String { "Menü" }
     var isModal: Bool { true }
@@ -19,7 +19,8 @@ final class MenuScreen: BoundScreen {
         self.flow = flow
     }
 
-    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu, U the
+    /// The menu entries, in order; digit n picks entry n (0 the tenth), T the terminal menu, A the
+    /// Abschöpfung an die Stadtkasse, U the
     /// card payments whose outcome is open (only while there are any).
     var entries: [KeyBinding<Action>] {
         let busy: String? = backend.basket.isEmpty ? nil : "Der Warenkorb ist nicht leer: erst kassieren oder verwerfen."
@@ -42,6 +43,9 @@ final class MenuScreen: BoundScreen {
                 KeyBinding([.character("t"), .character("T")], "Terminal", help: "EC-Terminal (Kassenaufsicht)", action: .terminal, inBar: false),
                 KeyBinding(
                     [.character("s"), .character("S")], "Schublade", help: "Schublade öffnen (No Sale, mit Grund)", action: .noSale,
+                    inBar: false, disabledReason: busy),
+                KeyBinding(
+                    [.character("a"), .character("A")], "Abschöpfung", help: "Abschöpfung an die Stadtkasse (mit Freigabe)", action: .stadtkasse,
                     inBar: false, disabledReason: busy),
             ]
         if backend.status.isTraining {
@@ -121,6 +125,8 @@ final class MenuScreen: BoundScreen {
             stack.replaceTop(with: NoSaleDialog(flow: flow))
         case .training:
             stack.replaceTop(with: TrainingOutcomeScreen(backend: backend))
+        case .stadtkasse:
+            stack.replaceTop(with: StadtkasseTransferScreen(flow: flow))
         }
         return .handled
     }

@@ -39,11 +39,15 @@ public struct DayCloseSheet: Equatable, Sendable {
     /// Card payments with an open outcome: they block the close.
     public var pendingCardPayments: Int
     public var approvalThreshold: Money
+    /// The operator lacks the role Tagesabschluss (a clerk holding the shift): a supervisor
+    /// approves the close on the spot with Kennung and PIN, whatever the difference.
+    public var closesOnApproval: Bool
 
     public init(
         zNumber: Int64, businessDay: String, expected: Money, floatSuggestion: Money, cheques: [Money] = [],
-        pendingCardPayments: Int = 0, approvalThreshold: Money
+        pendingCardPayments: Int = 0, approvalThreshold: Money, closesOnApproval: Bool = false
     ) {
+        self.closesOnApproval = closesOnApproval
         self.zNumber = zNumber
         self.businessDay = businessDay
         self.expected = expected
@@ -363,17 +367,21 @@ final class DayCloseCountScreen: BoundScreen {
     }
 }
 
-/// A difference above the threshold: a second person with Kassenaufsicht approves with id and PIN.
+/// A difference above the threshold, or any close by a clerk: a second person with Kassenaufsicht
+/// approves on the spot with id and PIN (the clerk stays logged in).
 final class DayCloseApprovalDialog: FormScreen {
     init(screen: DayCloseCountScreen, request: DayCloseRequest, difference: Money) {
+        var intro = [
+            "Tagesabschluss: \(DayCloseCountScreen.kind(difference)) \(difference.magnitude.formatted)",
+            "(Soll \(screen.sheet.expected.formatted), gezählt \(request.count.total.formatted))",
+        ]
+        if !request.reason.isEmpty { intro.append("Grund: \(request.reason)") }
+        intro.append(
+            screen.sheet.closesOnApproval
+                ? "Eine Kassenaufsicht schließt den Tag mit ab (Kennung und PIN):" : "Eine zweite Person mit Kassenaufsicht gibt frei:")
         super.init(
             title: "Freigabe durch Kassenaufsicht",
-            intro: [
-                "Tagesabschluss: \(DayCloseCountScreen.kind(difference)) \(difference.magnitude.formatted)",
-                "(Soll \(screen.sheet.expected.formatted), gezählt \(request.count.total.formatted))",
-                "Grund: \(request.reason)",
-                "Eine zweite Person mit Kassenaufsicht gibt frei:",
-            ],
+            intro: intro,
             fields: [
                 .login(),
                 .pin(),

@@ -139,7 +139,15 @@ class CashCountScreen: FormScreen {
     /// Notes 500 € … 5 €, coins 2 € … 1 ct (in cents).
     static let denominations: [Int64] = [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1]
 
-    init(title: String, intro: String, submitLabel: String, counted: @escaping (Money, [Int64: Int]?, ScreenStack) throws -> Void) {
+    /// Said when neither a sum nor a piece is typed.
+    let nothingCounted: String
+
+    init(
+        title: String, intro: String, submitLabel: String,
+        nothingCounted: String = "Bitte das Wechselgeld zählen oder die Summe eingeben (0 für keins).",
+        counted: @escaping (Money, [Int64: Int]?, ScreenStack) throws -> Void
+    ) {
+        self.nothingCounted = nothingCounted
         var fields = [TextField(label: "Summe", kind: .amount, maxLength: 10)]
         for cents in Self.denominations {
             fields.append(TextField(label: Self.name(cents), kind: .digits, maxLength: 4))
@@ -184,7 +192,7 @@ class CashCountScreen: FormScreen {
         if sumText.isEmpty {
             guard let counted else {
                 focusIndex = 0
-                throw CounterUserError("Bitte das Wechselgeld zählen oder die Summe eingeben (0 für keins).")
+                throw CounterUserError(nothingCounted)
             }
             return counted
         }

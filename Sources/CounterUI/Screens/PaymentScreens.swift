@@ -100,6 +100,13 @@ final class CashPaymentScreen: FormScreen {
                     form.fields[0].setText(added.formattedNumber)
                 })
         }
+        if let cardPart = cardPartAfter {
+            // The rest by cheque instead of cash, then the card part.
+            extras.append(
+                Extra(keys: [.function(8), .control("e")], label: "Scheck", help: "Den Rest per Scheck, danach die Karte") { _, stack in
+                    stack.replaceTop(with: ChequeDialog(backend: backend, flow: flow, amount: amount, cardPartAfter: cardPart))
+                })
+        }
         self.extras = extras
         footer = { form in
             guard let tendered = try? Money.parse(form.value(0)) else { return ["Rückgeld: –"] }
@@ -109,11 +116,13 @@ final class CashPaymentScreen: FormScreen {
     }
 }
 
-/// Cheque: number, bank, name of the issuer.
+/// Cheque: number, bank, name of the issuer. A cheque for a part is booked with the card rest:
+/// `cardPartAfter` (the card part typed first) is charged at once after it.
 final class ChequeDialog: FormScreen {
-    init(backend: CounterBackend, flow: CounterFlow, amount: Money) {
+    init(backend: CounterBackend, flow: CounterFlow, amount: Money, cardPartAfter: Money? = nil) {
         super.init(
-            title: "Scheckzahlung", intro: ["Betrag: \(amount.formatted)"],
+            title: "Scheckzahlung",
+            intro: cardPartAfter.map { ["Rest per Scheck: \(amount.formatted)", "Danach Karte: \($0.formatted)"] } ?? ["Betrag: \(amount.formatted)"],
             fields: [
                 TextField(label: "Schecknummer", kind: .digits, maxLength: 20),
                 TextField(label: "Bank", kind: .text, maxLength: 30),
@@ -126,6 +135,16 @@ final class ChequeDialog: FormScreen {
                 throw CounterUserError("Bitte das Feld »\(name)« ausfüllen.")
             }
             let step = try backend.payCheque(amount: amount, number: form.value(0), bank: form.value(1), name: form.value(2))
+            if case .remaining(let due) = step {
+                flow.backToSale(stack: stack)
+                if let cardPart = cardPartAfter {
+                    stack.showNotice("Scheck über \(amount.formatted) angenommen; jetzt die Karte über \(cardPart.formatted).")
+                    flow.startCard(amount: cardPart, stack: stack)
+                } else {
+                    stack.showNotice("Scheck über \(amount.formatted) angenommen. Offen: \(due.formatted) – F6 Karte.")
+                }
+                return false
+            }
             flow.paymentDone(step, tendered: nil, stack: stack)
             return false
         }
@@ -149,7 +168,7 @@ final class SplitPaymentDialog: FormScreen {
             Extra(keys: [.function(5), .control("r")], label: "Bar", help: "Teilbetrag bar") { form, stack in
                 form.submit(stack: stack)
             },
-            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard, der Rest bar") { form, stack in
+            Extra(keys: [.function(6), .control("k")], label: "Karte", help: "Teilbetrag per girocard, der Rest bar oder per Scheck") { form, stack in
                 do {
                     let part = try SplitPaymentDialog.part(form, due: due)
                     stack.pop(through: form)
@@ -162,7 +181,7 @@ final class SplitPaymentDialog: FormScreen {
                     }
                 } catch { stack.showError("\(error)") }
             },
-            Extra(keys: [.function(7), .control("e")], label: "Scheck", help: "Teilbetrag per Scheck") { form, stack in
+            Extra(keys: [.function(7), .control("e")], label: "Scheck", help: "Teilbetrag per Scheck, der Rest per Karte") { form, stack in
                 do {
                     let part = try SplitPaymentDialog.part(form, due: due)
                     stack.pop(through: form)

@@ -137,7 +137,7 @@ public final class SaleScreen: BoundScreen {
                     basket.paid.isZero
                     ? ["\(basket.lines.count) Posten über \(basket.total.formatted) verwerfen?", "Es wird nichts gebucht."]
                     : [
-                        "Angenommen, aber nicht gebucht: \(basket.paid.formatted) bar.",
+                        "Angenommen, aber nicht gebucht: \(basket.paid.formatted) \(basket.paidByCheque ? "per Scheck" : "bar").",
                         "Den Betrag zurückgeben und den Warenkorb verwerfen?",
                     ]
                 stack.push(

@@ -152,6 +152,7 @@ public struct DATEVWriter: BookingWriter {
         if !line.itemCode.isEmpty { info("Artikel", line.itemCode) }
         if !line.stornoReference.isEmpty { info("Storno zu Bon", line.stornoReference) }
         if line.isProvisional { info("Status", "vorläufig") }
+        if !line.approverName.isEmpty { info("Freigabe", line.approverName) }
         to(Self.festschreibung)
         out.appendUTF8(lockText)
         to(Self.columns.count - 1)

@@ -59,6 +59,8 @@ public struct JSONLinesWriter: BookingWriter {
         out.appendJSONString(line.stornoReference)
         out.appendLiteral(",\"operator\":")
         out.appendJSONString(line.operatorName)
+        out.appendLiteral(",\"approver\":")
+        out.appendJSONString(line.approverName)
         out.appendLiteral("}\n")
     }
 

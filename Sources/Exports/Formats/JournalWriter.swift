@@ -47,6 +47,10 @@ public struct JournalWriter: BookingWriter {
         tag("    ; Storno: ", line.stornoReference)
         out.appendLiteral("    ; Bediener: ")
         out.appendOneLine(line.operatorName)
+        if !line.approverName.isEmpty {
+            out.appendLiteral("\n    ; Freigabe: ")
+            out.appendOneLine(line.approverName)
+        }
         out.appendLiteral("\n    Zahlungsmittel:")
         out.appendUTF8(line.paymentMethod.germanName)
         out.append(UInt8(ascii: ":"))

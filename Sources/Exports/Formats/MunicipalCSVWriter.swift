@@ -10,7 +10,7 @@ public struct MunicipalCSVWriter: BookingWriter {
     public static let columns = [
         "Satzart", "Buchungsdatum", "Kasse", "Z-Nr", "Bon-Nr", "Vorgang", "Position", "Anteil", "Artikel", "Buchungstext",
         "Sachkonto", "Produkt", "Kostenstelle", "Kassenzeichen", "Betrag", "Zahlweg", "Zahlungskonto", "Storno-Bezug",
-        "Bediener", "Buchungsart", "Status", "Anzahl",
+        "Bediener", "Freigabe", "Buchungsart", "Status", "Anzahl",
     ]
 
     private struct SummaryKey: Hashable, Comparable {
@@ -73,6 +73,8 @@ public struct MunicipalCSVWriter: BookingWriter {
         out.append(semicolon)
         out.appendCSVField(line.operatorName)
         out.append(semicolon)
+        out.appendCSVField(line.approverName)
+        out.append(semicolon)
         out.appendUTF8(line.kind.germanName)
         out.append(semicolon)
         if line.isProvisional { out.appendLiteral("vorläufig") } else { out.appendLiteral("endgültig") }
@@ -94,7 +96,7 @@ public struct MunicipalCSVWriter: BookingWriter {
                 [
                     "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
                     "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                    key.paymentAccount, "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
                 ], to: &out)
         }
         summary = [:]

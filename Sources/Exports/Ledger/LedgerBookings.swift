@@ -77,7 +77,8 @@ public struct LedgerBookingConverter {
                     sequence: seq, kind: .cashMovement, businessDate: date, register: register, zNumber: z,
                     receiptNumber: Self.receiptLabel(register: register, number: movement.receiptNumber), saleID: movement.id,
                     text: text, account: settings.transitAccount, amount: movement.kind.signed(movement.amount),
-                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId)))
+                    paymentMethod: .cash, paymentAccount: settings.cashAccount, operatorName: operatorName(movement.operatorId),
+                    approverName: movement.approvedBy.map(operatorName) ?? ""))
         case .dayClose(let close):
             guard !close.difference.isZero else { return }
             let date = try businessDate(close.businessDate, receipt: nil)
@@ -123,6 +124,7 @@ public struct LedgerBookingConverter {
         let receipt = Self.receiptLabel(register: register, number: storno.receiptNumber)
         let reference = Self.receiptLabel(register: register, number: sale.receiptNumber)
         let operatorName = operatorName(storno.operatorId)
+        let approverName = storno.approvedBy.map(self.operatorName) ?? ""
         var allocator = Allocator(storno.refunds)
         for (lineIndex, line) in sale.lines.enumerated() {
             for (shareIndex, share) in line.shares.enumerated() {
@@ -136,7 +138,7 @@ public struct LedgerBookingConverter {
                             product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
                             cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
                             paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                            operatorName: operatorName, passThrough: share.passThrough))
+                            operatorName: operatorName, approverName: approverName, passThrough: share.passThrough))
                 }
             }
         }

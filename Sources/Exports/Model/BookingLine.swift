@@ -69,6 +69,8 @@ public struct BookingLine: Equatable, Sendable {
     /// For a storno: the receipt number it cancels.
     public let stornoReference: String
     public let operatorName: String
+    /// Who approved the booking (four eyes: a storno, an Entnahme or Abschöpfung); empty if nobody.
+    public let approverName: String
     /// A third party's share (e.g. the Bundeskasse's 3/5 of a Führungszeugnis).
     public let passThrough: Bool
 
@@ -77,7 +79,7 @@ public struct BookingLine: Equatable, Sendable {
         receiptNumber: String, saleID: String, lineNumber: Int = 0, shareNumber: Int = 0, itemCode: String = "",
         text: String, account: String, product: String = "", costCenter: String = "", cashReference: String = "",
         amount: Money, paymentMethod: PaymentMethod, paymentAccount: String, stornoReference: String = "",
-        operatorName: String, passThrough: Bool = false
+        operatorName: String, approverName: String = "", passThrough: Bool = false
     ) {
         self.sequence = sequence
         self.kind = kind
@@ -99,6 +101,7 @@ public struct BookingLine: Equatable, Sendable {
         self.paymentAccount = paymentAccount
         self.stornoReference = stornoReference
         self.operatorName = operatorName
+        self.approverName = approverName
         self.passThrough = passThrough
     }
 

@@ -16,12 +16,12 @@ public struct CashMovement: Equatable, Sendable, Codable {
     /// The effect on the drawer: `+amount` into it, `−amount` out of it.
     public var signedAmount: Money { kind.signed(amount) }
 
-    /// The Z report's line text: an Abschöpfung is listed as an Entnahme whose reason says so.
+    /// The X and Z report's line text: an Abschöpfung is a transfer to the Stadtkasse.
     public var reportText: String {
         switch kind {
         case .einlage: return "Einlage: " + reason
         case .entnahme: return "Entnahme: " + reason
-        case .abschoepfung: return "Entnahme: Abschöpfung – " + reason
+        case .abschoepfung: return "An die Stadtkasse: " + reason
         }
     }
 }
@@ -62,6 +62,10 @@ public struct ExpectedCash: Equatable, Sendable {
     public var withdrawalsTotal: Money {
         get throws(MoneyError) { try Money.sum(movements.lazy.filter { !$0.kind.isIntoDrawer }.map(\.amount)) }
     }
+    /// Abschöpfungen (transfers to the Stadtkasse) alone.
+    public var transfersTotal: Money {
+        get throws(MoneyError) { try Money.sum(movements.lazy.filter { $0.kind == .abschoepfung }.map(\.amount)) }
+    }
 
     /// Net cash taken for sales: received − change − storno payouts.
     public var netCashSales: Money {
@@ -92,9 +96,11 @@ public struct ExpectedCash: Equatable, Sendable {
             ("− Auszahlungen Storno", stornoPayouts.negated),
         ]
         let deposits = try depositsTotal
-        let withdrawals = try withdrawalsTotal
+        let transfers = try transfersTotal
+        let withdrawals = try withdrawalsTotal.subtracting(transfers)
         if !deposits.isZero { lines.append(("+ Einlagen", deposits)) }
         if !withdrawals.isZero { lines.append(("− Entnahmen", withdrawals.negated)) }
+        if !transfers.isZero { lines.append(("− An die Stadtkasse", transfers.negated)) }
         lines.append(("= Sollbestand", try total()))
         return lines.map { (label: $0.0, amount: $0.1) }
     }

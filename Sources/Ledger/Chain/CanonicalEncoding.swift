@@ -148,6 +148,13 @@ public enum CanonicalEncoding {
             w.field("reason", r.reason)
             w.field("business_date", r.businessDate)
             w.field("at_ms", r.at)
+            // Migration 10: only an Abschöpfung with its receiver has these, so that every other
+            // movement has the bytes and the hash it always had.
+            if let transfer = r.transfer {
+                w.field("received_by", transfer.receivedBy)
+                if let receiver = transfer.receivedByOperator { w.field("received_by_operator", receiver) }
+                if let pieces = transfer.countedPiecesText { w.field("counted_pieces", pieces) }
+            }
         case .dayClose(let r):
             w.field("id", r.id)
             w.field("z_number", r.zNumber)

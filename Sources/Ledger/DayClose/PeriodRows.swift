@@ -122,7 +122,7 @@ public struct PeriodRows: Sendable {
     public var stornos: [Storno] = []
     public var cancelledShares: [CancelledShare] = []
     /// Cash movements in booking order.
-    public var movements: [(kind: CashMovementKind, amount: Money, reason: String)] = []
+    public var movements: [(kind: CashMovementKind, amount: Money, reason: String, receivedBy: String?)] = []
 
     public init() {}
 }
@@ -345,7 +345,7 @@ extension Ledger {
                 }
                 try rows(PeriodRowsSQL.movements) {
                     guard let kind = CashMovementKind(rawValue: $0.text(0)) else { return }
-                    out.movements.append((kind, Money(cents: $0.int64(1)), $0.text(2)))
+                    out.movements.append((kind, Money(cents: $0.int64(1)), $0.text(2), $0.optionalText(3)))
                 }
 
                 // Sales per span: one range of the time index each, from the first sale's
@@ -520,7 +520,7 @@ enum PeriodRowsSQL {
         SELECT item_code, name, variant, unit_price_cents, sum(quantity), sum(amount_cents)
         FROM sale_lines WHERE seq = ?1 GROUP BY item_code, variant, unit_price_cents ORDER BY min(line_no)
         """
-    static let movements = "SELECT kind, amount_cents, reason FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
+    static let movements = "SELECT kind, amount_cents, reason, received_by FROM cash_movements WHERE seq > ?1 AND seq < ?2 ORDER BY seq"
 }
 
 /// Covering indexes for the day close's sums by time and its cheques (``Ledger/periodRows(after:before:salesSpanMinutes:)``),

@@ -135,9 +135,12 @@ public struct CashMovementRecord: Equatable, Sendable {
     public let reason: String
     public let businessDate: String
     public let at: Instant
+    /// Who at the Stadtkasse received an Abschöpfung, and the count handed over (migration 10);
+    /// nil for an Einlage, an Entnahme and an Abschöpfung booked before.
+    public let transfer: StadtkasseTransfer?
     public init(
         id: String, receiptNumber: Int64, shiftId: String, operatorId: String, approvedBy: String?, kind: CashMovementKind,
-        amount: Money, reason: String, businessDate: String, at: Instant
+        amount: Money, reason: String, businessDate: String, at: Instant, transfer: StadtkasseTransfer? = nil
     ) {
         self.id = id
         self.receiptNumber = receiptNumber
@@ -149,6 +152,56 @@ public struct CashMovementRecord: Equatable, Sendable {
         self.reason = reason
         self.businessDate = businessDate
         self.at = at
+        self.transfer = transfer
+    }
+}
+
+/// The handing over of an Abschöpfung to the Stadtkasse (docs/dayclose.md, "Abschöpfung an die
+/// Stadtkasse"): the clerk (``CashMovementRecord/operatorId``) hands over, a person of the
+/// Stadtkasse receives. Stored in the columns `received_by`, `received_by_operator` and
+/// `counted_pieces` of `cash_movements`.
+public struct StadtkasseTransfer: Equatable, Sendable {
+    /// The receiver's name: as typed, or the operator's name when they confirmed with Kennung and PIN.
+    public let receivedBy: String
+    /// The receiver's operator id when they confirmed with Kennung and PIN; nil for a name only.
+    public let receivedByOperator: String?
+    /// The count by denomination (cents → pieces); empty when only the sum was given.
+    public let pieces: [Int64: Int]
+    public init(receivedBy: String, receivedByOperator: String?, pieces: [Int64: Int]) {
+        self.receivedBy = receivedBy
+        self.receivedByOperator = receivedByOperator
+        self.pieces = pieces.filter { $0.value > 0 }
+    }
+
+    /// The count as stored: `pieces×cents` per denomination, largest first, separated by spaces
+    /// (`2×5000 1×2000`); nil when only the sum was given.
+    public var countedPiecesText: String? {
+        pieces.isEmpty ? nil : pieces.sorted { $0.key > $1.key }.map { "\($0.value)×\($0.key)" }.joined(separator: " ")
+    }
+
+    /// The count of a stored `counted_pieces` text (an unreadable part is skipped; ``RecordChecks``
+    /// compares the count with the amount).
+    public static func pieces(fromText text: String?) -> [Int64: Int] {
+        var out: [Int64: Int] = [:]
+        for part in (text ?? "").split(separator: " ") {
+            let halves = part.split(separator: "×")
+            guard halves.count == 2, let count = Int(halves[0]), let cents = Int64(halves[1]) else { continue }
+            out[cents, default: 0] += count
+        }
+        return out
+    }
+
+    /// The sum of the count; nil when only the sum was given or on overflow.
+    public var countedTotal: Money? {
+        guard !pieces.isEmpty else { return nil }
+        var total: Int64 = 0
+        for (cents, count) in pieces {
+            let (product, o1) = cents.multipliedReportingOverflow(by: Int64(count))
+            let (sum, o2) = total.addingReportingOverflow(product)
+            if o1 || o2 { return nil }
+            total = sum
+        }
+        return Money(cents: total)
     }
 }
 

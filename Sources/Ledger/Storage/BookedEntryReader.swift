@@ -67,8 +67,13 @@ public struct BookedStorno: Equatable, Sendable {
     public let operatorId: String
     public let businessDate: String
     public let refunds: [BookedAmount]
+    /// The supervisor who approved it (four eyes).
+    public let approvedBy: String?
 
-    public init(saleId: String, receiptNumber: Int64, operatorId: String, businessDate: String, refunds: [BookedAmount]) {
+    public init(
+        saleId: String, receiptNumber: Int64, operatorId: String, businessDate: String, refunds: [BookedAmount], approvedBy: String? = nil
+    ) {
+        self.approvedBy = approvedBy
         self.saleId = saleId
         self.receiptNumber = receiptNumber
         self.operatorId = operatorId
@@ -147,7 +152,7 @@ enum BookedEntryReader {
         "sale_lines": ["seq", "line_no", "item_code", "name", "variant", "produkt", "kostenstelle"],
         "line_shares": ["seq", "line_no", "share_no", "account", "produkt", "kostenstelle", "amount_cents", "pass_through", "label"],
         "payments": ["seq", "payment_no", "method", "amount_cents"],
-        "stornos": ["seq", "sale_id", "receipt_number", "operator_id", "business_date"],
+        "stornos": ["seq", "sale_id", "receipt_number", "operator_id", "business_date", "approved_by"],
         "storno_refunds": ["seq", "refund_no", "method", "amount_cents"],
         "day_closes": ["seq", "id", "z_number", "operator_id", "business_date", "difference_cents"],
     ]
@@ -171,6 +176,7 @@ enum BookedEntryReader {
             let receiptNumber = r.int64()
             let operatorId = r.text()
             let businessDate = r.text()
+            let approvedBy = r.optionalText()
             try c.stornos.advance()
             var amounts: [BookedAmount] = []
             while c.refunds.at(s) {
@@ -182,7 +188,7 @@ enum BookedEntryReader {
             return .storno(
                 BookedStorno(
                     saleId: saleId, receiptNumber: receiptNumber, operatorId: operatorId, businessDate: businessDate,
-                    refunds: amounts))
+                    refunds: amounts, approvedBy: approvedBy))
         }
         if merge.isKind(.cashMovement) {
             guard c.movements.at(s) else { return nil }

@@ -283,10 +283,21 @@ extension ColumnReader {
         let operatorId = text()
         let approvedBy = optionalText()
         let kindText = text()
+        let amount = money()
+        let reason = text()
+        let businessDate = text()
+        let at = instant()
+        let receivedBy = optionalText()
+        let receivedByOperator = optionalText()
+        let countedPieces = optionalText()
         return CashMovementRecord(
             id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId, approvedBy: approvedBy,
-            kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: money(), reason: text(), businessDate: text(),
-            at: instant())
+            kind: CashMovementKind(rawValue: kindText) ?? .einlage, amount: amount, reason: reason, businessDate: businessDate,
+            at: at,
+            transfer: receivedBy.map {
+                StadtkasseTransfer(
+                    receivedBy: $0, receivedByOperator: receivedByOperator, pieces: StadtkasseTransfer.pieces(fromText: countedPieces))
+            })
     }
 
     mutating func money() -> Money { Money(cents: int64()) }

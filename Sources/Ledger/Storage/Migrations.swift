@@ -276,7 +276,7 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
-    + terminalReceiptMigrations + approvedAmountMigrations
+    + terminalReceiptMigrations + approvedAmountMigrations + stadtkasseTransferMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -341,6 +341,21 @@ let approvedAmountMigrations: [Migration] = [
               WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
             CREATE INDEX storno_refunds_card_amount_mismatch ON storno_refunds(seq)
               WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
+
+            """)
+]
+
+/// Who at the Stadtkasse received an Abschöpfung (a name, and the operator id when they confirmed
+/// with Kennung and PIN) and the count by denomination handed over (docs/dayclose.md). Version 10
+/// (9 is the card payment's approved amount); a ledger applies every version it lacks, in order. NULL for
+/// every other movement: such rows hash as before (``CanonicalEncoding``, docs/ledger.md).
+let stadtkasseTransferMigrations: [Migration] = [
+    Migration(
+        version: 10, name: "stadtkasse-transfer",
+        schema: """
+            ALTER TABLE cash_movements ADD COLUMN received_by TEXT;
+            ALTER TABLE cash_movements ADD COLUMN received_by_operator TEXT REFERENCES operators(id);
+            ALTER TABLE cash_movements ADD COLUMN counted_pieces TEXT;
 
             """)
 ]

@@ -35,7 +35,7 @@ enum Columns {
     static let stornoRefunds = ["seq", "refund_no", "method", "amount_cents"] + card + ["not_reversed_reason"]
     static let cashMovements = [
         "seq", "id", "receipt_number", "shift_id", "operator_id", "approved_by", "kind", "amount_cents", "reason",
-        "business_date", "at_ms",
+        "business_date", "at_ms", "received_by", "received_by_operator", "counted_pieces",
     ]
     static let dayCloses = [
         "seq", "id", "z_number", "shift_id", "operator_id", "approved_by", "business_date", "closed_at_ms", "after_seq",
@@ -147,6 +147,7 @@ struct RowWriter {
                 [
                     s, .text(r.id), .integer(r.receiptNumber), .text(r.shiftId), .text(r.operatorId), .text(r.approvedBy),
                     .text(r.kind.rawValue), .money(r.amount), .text(r.reason), .text(r.businessDate), .instant(r.at),
+                    .text(r.transfer?.receivedBy), .text(r.transfer?.receivedByOperator), .text(r.transfer?.countedPiecesText),
                 ])
         case .dayClose(let r):
             let t = r.totals

@@ -11,6 +11,15 @@ public enum RecordChecks {
             var out: [String] = []
             if movement.amount.cents <= 0 { out.append("Der Betrag der \(movement.kind.label) muss positiv sein.") }
             if movement.reason.trimmed.isEmpty { out.append("Für die \(movement.kind.label) fehlt der Grund.") }
+            if let transfer = movement.transfer {
+                if movement.kind != .abschoepfung { out.append("Nur eine Abschöpfung an die Stadtkasse hat eine Empfängerin / einen Empfänger.") }
+                if transfer.receivedBy.trimmed.isEmpty { out.append("Für die \(movement.kind.label) fehlt, wer sie empfangen hat.") }
+                if !transfer.pieces.isEmpty, transfer.countedTotal != movement.amount {
+                    out.append(
+                        "Die Zählung \(transfer.countedTotal?.formatted ?? "(Überlauf)") passt nicht zum Betrag \(movement.amount.formatted) der \(movement.kind.label)."
+                    )
+                }
+            }
             return out
         case .shiftOpened(let shift):
             return shift.float.isNegative ? ["Der Wechselgeldbestand darf nicht negativ sein."] : []

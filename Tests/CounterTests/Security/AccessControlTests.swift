@@ -185,6 +185,7 @@ final class AccessControlTests: XCTestCase {
         try f.access.setPIN(by: staff.admin, login: "dora", pin: "6543", pinRepeated: "6543")
         XCTAssertThrowsError(try f.access.authorize(.manageOperators, staff.clerk))
         _ = try f.access.approve(.storno, requestedBy: staff.clerk, approverLogin: "bernd", pin: "2222")
+        _ = try f.access.confirmIdentity(login: "bernd", pin: "2222", purpose: "receive:stadtkasse")
         for type in [
             AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
@@ -203,7 +204,8 @@ final class AccessControlTests: XCTestCase {
         XCTAssertTrue(trail.allSatisfy { !($0.fields.values.contains { $0.hasPrefix("$pbkdf2") }) })
         // Filters.
         XCTAssertEqual(
-            try AuditTrail.entries(f.ledger, filter: AuditFilter(operatorId: staff.supervisor.id)).map(\.type), ["operator.added", "approval.granted"])
+            try AuditTrail.entries(f.ledger, filter: AuditFilter(operatorId: staff.supervisor.id)).map(\.type),
+            ["operator.added", "approval.granted", "identity.confirmed"])
         XCTAssertEqual(try AuditTrail.entries(f.ledger, filter: AuditFilter(from: Instant(f.clock.date.addingTimeInterval(1)))).count, 0)
     }
 

@@ -79,7 +79,11 @@ final class CounterSessionTests: XCTestCase {
         let anna = try session("anna", "1111")
         try anna.openShift(float: Money(euros: 100))
         XCTAssertThrowsError(try closeDay(anna, counted: Money(euros: 100))) {
-            XCTAssertEqual("\($0)", "»Tagesabschluss« braucht die Rolle Kassenaufsicht; »anna« hat Sachbearbeitung.")
+            // The clerk's close is approved on the spot (DayCloseOnTheSpotTests).
+            XCTAssertEqual(
+                "\($0)",
+                "Ein Tagesabschluss ohne eigene Rolle Kassenaufsicht braucht die Freigabe einer zweiten Person mit der Rolle Kassenaufsicht (Vier-Augen-Prinzip)."
+            )
         }
     }
 
@@ -200,6 +204,12 @@ final class CounterSessionTests: XCTestCase {
         XCTAssertThrowsError(try close(anna.id, Money(euros: 100))) {
             XCTAssertEqual("\($0)", "»Tagesabschluss« braucht die Rolle Kassenaufsicht; »anna« hat Sachbearbeitung.")
         }
+        // Closing on a supervisor's approval, the service asks for exactly that approval.
+        XCTAssertThrowsError(
+            try dayClose.close(
+                DayCloseRequest(count: .standIn(total: Money(euros: 100)), reason: "", floatKept: .zero), operatorId: anna.id, approvedBy: bernd.id,
+                onApproval: true)
+        ) { XCTAssertEqual("\($0)", "\(AccessError.approvalRequired(.dayClose(.zero)))") }
         XCTAssertNoThrow(try close(bernd.id, Money(cents: 9950)), "0,50 € short: no approval needed")
         XCTAssertTrue(try service.ledger.verify().isClean)
     }
