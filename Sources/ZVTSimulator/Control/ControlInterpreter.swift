@@ -73,43 +73,12 @@ struct ControlInterpreter {
                 default: control.endOfDayRequired = on
                 }
                 return ok("\(command) \(arguments[0])")
-            case "refuse-tlv-registration":
-                guard arguments.count == 1, let refusal = TLVRegistrationRefusal(rawValue: arguments[0]) else {
-                    return error(
-                        "»refuse-tlv-registration« braucht einen dieser Werte: \(TLVRegistrationRefusal.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.refusesTLVRegistration = refusal
-                return ok("refuse-tlv-registration \(refusal.rawValue)")
-            case "end-of-day-report":
-                guard arguments.count == 1, let report = EndOfDayReport(rawValue: arguments[0]) else {
-                    return error("»end-of-day-report« braucht einen dieser Werte: \(EndOfDayReport.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.endOfDayReport = report
-                return ok("end-of-day-report \(report.rawValue)")
-            case "print-lines":
-                guard arguments.count == 1, let layout = PrintLineLayout(rawValue: arguments[0]) else {
-                    return error("»print-lines« braucht einen dieser Werte: \(PrintLineLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.printLines = layout
-                return ok("print-lines \(layout.rawValue)")
-            case "print-charset-tag":
-                guard arguments.count == 1, let tag = PrintCharacterSetTag(rawValue: arguments[0]) else {
-                    return error("»print-charset-tag« braucht einen dieser Werte: \(PrintCharacterSetTag.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.printCharacterSetTag = tag
-                return ok("print-charset-tag \(tag.rawValue)")
-            case "receipt-layout":
-                guard arguments.count == 1, let layout = ReceiptLayout(rawValue: arguments[0]) else {
-                    return error("»receipt-layout« braucht einen dieser Werte: \(ReceiptLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.receiptLayout = layout
-                return ok("receipt-layout \(layout.rawValue)")
-            case "bmp60-layout":
-                guard arguments.count == 1, let layout = IndividualTotalsLayout(rawValue: arguments[0]) else {
-                    return error("»bmp60-layout« braucht einen dieser Werte: \(IndividualTotalsLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                control.individualTotals = layout
-                return ok("bmp60-layout \(layout.rawValue)")
+            case "refuse-tlv-registration": return choose("refuse-tlv-registration", arguments, \.refusesTLVRegistration)
+            case "end-of-day-report": return choose("end-of-day-report", arguments, \.endOfDayReport)
+            case "print-lines": return choose("print-lines", arguments, \.printLines)
+            case "print-charset-tag": return choose("print-charset-tag", arguments, \.printCharacterSetTag)
+            case "receipt-layout": return choose("receipt-layout", arguments, \.receiptLayout)
+            case "bmp60-layout": return choose("bmp60-layout", arguments, \.individualTotals)
             case "approve-amount-delta":
                 guard arguments.count == 1, let delta = Int64(arguments[0]) else {
                     return error("»approve-amount-delta« braucht eine ganze Zahl von Cent, z. B. »approve-amount-delta -50«.")
@@ -147,6 +116,17 @@ struct ControlInterpreter {
         } catch {
             return self.error(String(describing: error))
         }
+    }
+
+    /// Sets the control setting at `keyPath` to the one value `arguments` names (`NAME VALUE`).
+    private func choose<Value: RawRepresentable & CaseIterable>(
+        _ name: String, _ arguments: [String], _ keyPath: ReferenceWritableKeyPath<SimulatorControl, Value>
+    ) -> Reply where Value.RawValue == String {
+        guard arguments.count == 1, let value = Value(rawValue: arguments[0]) else {
+            return error("»\(name)« braucht einen dieser Werte: \(Value.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        simulator.control[keyPath: keyPath] = value
+        return ok("\(name) \(value.rawValue)")
     }
 
     private func ok(_ text: String) -> Reply { Reply(text: "OK \(text)\n") }
