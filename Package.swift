@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Access", dependencies: ["KasseCore", "KasseCrypto"]),
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
+        // Fiscal (KassenSichV): the TSE behind the SE-API (TR-03151), the receipt's QR string. No curses, SQLite or ZVT.
+        .target(name: "Fiscal", dependencies: ["KasseCore", "KasseCrypto", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
+        .testTarget(name: "FiscalTests", dependencies: ["Fiscal", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
