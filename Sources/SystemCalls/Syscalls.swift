@@ -97,6 +97,21 @@ public enum Syscall {
         try nothingOrErrno(retryOnInterrupt: true) { system_fsync(descriptor) }.get()
     }
 
+    /// `fdatasync(2)`: the file's data (and the size, if it changed) reach the disk.
+    public static func fdatasync(_ descriptor: Int32) throws(Errno) {
+        try nothingOrErrno(retryOnInterrupt: true) { system_fdatasync(descriptor) }.get()
+    }
+
+    /// `ftruncate(2)`: cuts the file to `length` bytes (a torn last record away).
+    public static func truncate(_ descriptor: Int32, length: Int64) throws(Errno) {
+        try nothingOrErrno(retryOnInterrupt: true) { ftruncate(descriptor, off_t(length)) }.get()
+    }
+
+    /// `lseek(2)` to the end; the file's size.
+    public static func seekToEnd(_ descriptor: Int32) throws(Errno) -> Int64 {
+        Int64(try valueOrErrno(retryOnInterrupt: false) { lseek(descriptor, 0, SEEK_END) }.get())
+    }
+
     /// `rename(2)`: atomically replaces `destination`.
     public static func rename(_ source: String, to destination: String) throws(Errno) {
         try nothingOrErrno(retryOnInterrupt: false) { system_rename(source, destination) }.get()
@@ -320,6 +335,11 @@ struct ResolvedAddress {
 @inline(__always) private func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 @inline(__always) private func system_write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
 @inline(__always) private func system_fsync(_ fd: Int32) -> Int32 { fsync(fd) }
+#if canImport(Glibc)
+    @inline(__always) private func system_fdatasync(_ fd: Int32) -> Int32 { fdatasync(fd) }
+#else
+    @inline(__always) private func system_fdatasync(_ fd: Int32) -> Int32 { fsync(fd) }
+#endif
 @inline(__always) private func system_rename(_ old: UnsafePointer<CChar>, _ new: UnsafePointer<CChar>) -> Int32 { rename(old, new) }
 @inline(__always) private func system_link(_ old: UnsafePointer<CChar>, _ new: UnsafePointer<CChar>) -> Int32 { link(old, new) }
 @inline(__always) private func system_unlink(_ path: UnsafePointer<CChar>) -> Int32 { unlink(path) }

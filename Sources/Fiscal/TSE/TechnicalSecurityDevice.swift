@@ -41,6 +41,31 @@ public protocol TechnicalSecurityDevice: AnyObject {
 
     /// Writes the device's export (TR-03151 TAR: log messages, certificate, `info.csv`) to `path`.
     func exportTAR(to path: String) throws(TSEError)
+
+    /// The transactions started and not finished, oldest first (TR-03151
+    /// `GetStartedTransactionList`): after a crash between the TSE's answer and the booking, the
+    /// counter finishes them as aborted (docs/fiscal.md).
+    func unfinishedTransactions() throws(TSEError) -> [TSEUnfinishedTransaction]
+}
+
+extension TechnicalSecurityDevice {
+    /// A device that cannot list its started transactions says so.
+    public func unfinishedTransactions() throws(TSEError) -> [TSEUnfinishedTransaction] {
+        throw .refused("Liste offener Transaktionen nicht unterstützt")
+    }
+}
+
+/// A transaction the TSE started and never finished.
+public struct TSEUnfinishedTransaction: Equatable, Sendable {
+    public var transactionNumber: UInt64
+    public var clientId: String
+    public var startTime: Instant
+
+    public init(transactionNumber: UInt64, clientId: String, startTime: Instant) {
+        self.transactionNumber = transactionNumber
+        self.clientId = clientId
+        self.startTime = startTime
+    }
 }
 
 /// `[fiscal] tse`: which TSE signs.
