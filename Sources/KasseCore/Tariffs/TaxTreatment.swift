@@ -30,7 +30,7 @@ public struct VATRatePeriod: Sendable, Hashable {
 }
 
 /// How an item is treated for VAT (§ 2b UStG from 1 January 2027; docs/ledger.md).
-public enum TaxTreatment: Sendable, Hashable {
+public enum TaxTreatment: Sendable, Hashable, Codable {
     /// A sovereign fee (hoheitliche Gebühr): outside VAT. The default.
     case nichtSteuerbar
     /// Taxable at the rate `key` (its percentage is dated data of the catalogue).
@@ -80,7 +80,7 @@ public struct TaxRule: Sendable, Hashable {
 }
 
 /// The tax of one sale line as fixed at sale time: the treatment and, when taxable, the rate.
-public struct LineTax: Sendable, Hashable {
+public struct LineTax: Sendable, Hashable, Codable {
     public let treatment: TaxTreatment
     /// 1900 = 19 %; 0 unless `steuerpflichtig`.
     public let rateBasisPoints: Int64
@@ -141,5 +141,67 @@ public enum VAT {
             fraction = f.count == 1 ? value * 10 : value
         }
         return whole * 100 + fraction
+    }
+}
+
+/// VAT per rate of one receipt (docs/ledger.md, "Rundung der Umsatzsteuer"): the VAT of a rate is
+/// computed once from the gross sum of that rate's lines; the lines carry it allocated — each its
+/// own rounded VAT, the difference to the rate's VAT on the rate's largest line — so that the
+/// lines, the receipt and every export add up to the same cents.
+public struct VATBreakdown: Sendable, Hashable {
+    /// One rate (or the exempt / non-taxable group) of a receipt.
+    public struct Group: Sendable, Hashable {
+        public let tax: LineTax
+        public let gross: Money
+        public let vat: Money
+        public var net: Money { Money(cents: gross.cents - vat.cents) }
+    }
+
+    /// Taxable rates first (NORMAL, REDUCED_1, by rate), then exempt, then non-taxable.
+    public let groups: [Group]
+
+    public init(lines: [(gross: Money, tax: LineTax, vat: Money)]) {
+        var order: [LineTax] = []
+        var gross: [LineTax: Int64] = [:]
+        var vat: [LineTax: Int64] = [:]
+        for line in lines {
+            if gross[line.tax] == nil { order.append(line.tax) }
+            gross[line.tax, default: 0] += line.gross.cents
+            vat[line.tax, default: 0] += line.vat.cents
+        }
+        groups = order.sorted(by: VATBreakdown.precedes).map {
+            Group(tax: $0, gross: Money(cents: gross[$0]!), vat: Money(cents: vat[$0]!))
+        }
+    }
+
+    public var totalVAT: Money { Money(cents: groups.reduce(0) { $0 + $1.vat.cents }) }
+    public var isTaxable: Bool { groups.contains { $0.tax.rateKey != nil } }
+
+    static func precedes(_ a: LineTax, _ b: LineTax) -> Bool {
+        func rank(_ t: LineTax) -> (Int, Int, Int64, String) {
+            switch t.treatment {
+            case .steuerpflichtig(let key): return (0, VATRateKey.allCases.firstIndex(of: key)!, -t.rateBasisPoints, "")
+            case .steuerfrei(let basis): return (1, 0, 0, basis)
+            case .nichtSteuerbar: return (2, 0, 0, "")
+            }
+        }
+        return rank(a) < rank(b)
+    }
+
+    /// The VAT of each line (same order) so that each rate's lines add up to
+    /// `VAT.contained(in: Σ gross of the rate)`.
+    public static func allocate(_ lines: [(gross: Money, tax: LineTax)]) -> [Money] {
+        var result = lines.map { VAT.contained(in: $0.gross, basisPoints: $0.tax.rateBasisPoints) }
+        var indices: [LineTax: [Int]] = [:]
+        for (i, line) in lines.enumerated() where line.tax.rateBasisPoints > 0 { indices[line.tax, default: []].append(i) }
+        for (tax, members) in indices {
+            let gross = Money(cents: members.reduce(0) { $0 + lines[$1].gross.cents })
+            let target = VAT.contained(in: gross, basisPoints: tax.rateBasisPoints).cents
+            let difference = target - members.reduce(0) { $0 + result[$1].cents }
+            guard difference != 0 else { continue }
+            let largest = members.max { lines[$0].gross.cents.magnitude < lines[$1].gross.cents.magnitude }!
+            result[largest] = Money(cents: result[largest].cents + difference)
+        }
+        return result
     }
 }

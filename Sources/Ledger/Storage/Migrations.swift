@@ -276,7 +276,7 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
-    + terminalReceiptMigrations + approvedAmountMigrations
+    + terminalReceiptMigrations + approvedAmountMigrations + lineTaxMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -341,6 +341,23 @@ let approvedAmountMigrations: [Migration] = [
               WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
             CREATE INDEX storno_refunds_card_amount_mismatch ON storno_refunds(seq)
               WHERE card_approved_cents IS NOT NULL AND card_approved_cents != amount_cents;
+
+            """)
+]
+
+/// The VAT of a sale line (§ 2b UStG; docs/ledger.md "Umsatzsteuer"): treatment
+/// (`steuerpflichtig`, `steuerfrei`), rate key and basis points, the VAT in cents allocated to the
+/// line, the legal basis of an exemption. NULL for a sovereign fee: such rows — and every row
+/// booked before — hash as before (``CanonicalWriter/lineTax(_:)``).
+let lineTaxMigrations: [Migration] = [
+    Migration(
+        version: 10, name: "sale-line-tax",
+        schema: """
+            ALTER TABLE sale_lines ADD COLUMN tax_treatment TEXT;
+            ALTER TABLE sale_lines ADD COLUMN tax_rate TEXT;
+            ALTER TABLE sale_lines ADD COLUMN tax_rate_bp INTEGER;
+            ALTER TABLE sale_lines ADD COLUMN tax_vat_cents INTEGER;
+            ALTER TABLE sale_lines ADD COLUMN tax_legal_basis TEXT;
 
             """)
 ]
