@@ -63,7 +63,7 @@ final class CanonicalParityTests: XCTestCase {
                     account: pick(["4311", "3790"]), produkt: optionalText(), kostenstelle: optionalText(),
                     amount: Money(cents: chance(95) ? part : -part - 1), passThrough: chance(50), label: text()))
         }
-        // The tax fields (migration 10) from a generator of their own, as the receipts' layout above.
+        // The tax fields (migration 11) from a generator of their own, as the receipts' layout above.
         let taxes: [LineTax?] = [
             nil, nil, LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1900),
             LineTax(treatment: .steuerpflichtig(.reduced1), rateBasisPoints: 700), LineTax(treatment: .steuerfrei(legalBasis: "§ 4\\Nr.\n8")),
