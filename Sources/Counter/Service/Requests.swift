@@ -42,7 +42,7 @@ public struct SaleRequest: Equatable, Sendable {
     /// A request for the lines of `basket`.
     public init(saleId: String, operatorId: String, basket: Basket, payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
         self.init(
-            saleId: saleId, operatorId: operatorId, lines: basket.lines.map(SaleLine.init(basketLine:)), payment: payment,
+            saleId: saleId, operatorId: operatorId, lines: SaleLine.lines(basket: basket.lines), payment: payment,
             reference: reference, startedAt: startedAt)
     }
 

@@ -51,6 +51,10 @@ public struct Configuration: Sendable, Equatable {
     public var transferAccount = "189000"
     public var shortfallAccount = "549100"
     public var surplusAccount = "459100"
+    /// The Umsatzsteuer account per rate (VAT postings of the exports, docs/exports.md) and the
+    /// DATEV BU-Schlüssel per rate (empty: none). Examples, to be set from the town's chart.
+    public var vatAccounts: [VATRateKey: String] = [.normal: "376110", .reduced1: "376120"]
+    public var datevTaxKeys: [VATRateKey: String] = [:]
 
     public init() {}
 
@@ -178,6 +182,13 @@ public struct Configuration: Sendable, Equatable {
         case "accounts.transfer": transferAccount = try account()
         case "accounts.shortfall": shortfallAccount = try account()
         case "accounts.surplus": surplusAccount = try account()
+        case "accounts.vat_normal": vatAccounts[.normal] = try account()
+        case "accounts.vat_reduced_1": vatAccounts[.reduced1] = try account()
+        case "accounts.datev_bu_normal", "accounts.datev_bu_reduced_1":
+            guard value.isEmpty || (value.count <= 4 && value.allSatisfy({ $0.isASCII && $0.isNumber })) else {
+                throw fail("»\(value)« ist kein BU-Schlüssel (1 bis 4 Ziffern, leer: keiner).")
+            }
+            datevTaxKeys[key == "accounts.datev_bu_normal" ? .normal : .reduced1] = value.isEmpty ? nil : value
         default:
             if key.hasPrefix("printer.") {
                 guard let setting = PrinterSettings.Key(rawValue: String(key.dropFirst("printer.".count))) else {

@@ -70,7 +70,12 @@ enum TariffsCommand {
             return .failure
         }
         let variants = catalog.items.reduce(0) { $0 + $1.variants.count }
-        print("\(path): in Ordnung – \(catalog.items.count) Gebühren, \(variants) Varianten, \(catalog.accounts.count) Konten.")
+        let taxable = catalog.items.filter { item in
+            item.variants.contains { if case .steuerpflichtig = item.taxRule(for: $0).treatment { true } else { false } }
+        }.count
+        print(
+            "\(path): in Ordnung – \(catalog.items.count) Gebühren, \(variants) Varianten, \(catalog.accounts.count) Konten, "
+                + "\(taxable) umsatzsteuerpflichtig.")
         return .success
     }
 
