@@ -2,7 +2,7 @@
 // Web-Kasse: a counter payment terminal for German citizens' offices.
 //
 // The dependency arrows point one way:
-//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, Fiscal)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
@@ -44,7 +44,7 @@ let package = Package(
         // Fiscal (KassenSichV): the TSE behind the SE-API (TR-03151), the receipt's QR string. No curses, SQLite or ZVT.
         .target(name: "Fiscal", dependencies: ["KasseCore", "KasseCrypto", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
+        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "Fiscal"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
@@ -55,14 +55,14 @@ let package = Package(
             name: "webkasse",
             dependencies: [
                 "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
-                "SystemCalls",
+                "SystemCalls", "Fiscal",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
             name: "webkasse-bench",
             dependencies: [
                 "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
-                "CounterUI", "CSQLite", "Access", "SystemCalls",
+                "CounterUI", "CSQLite", "Access", "SystemCalls", "Fiscal",
             ]),
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
@@ -86,7 +86,7 @@ let package = Package(
             name: "CounterTests",
             dependencies: [
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
-                "TestSupport", "ESCPOS",
+                "TestSupport", "ESCPOS", "Fiscal",
             ]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(
@@ -95,7 +95,7 @@ let package = Package(
         // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS"]),
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS", "Fiscal"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,14 +14,19 @@ final class CounterFixture {
     let terminal = FakeCardTerminal()
     var service: CounterService
     private let printer: ReceiptPrinter?
+    /// Opens the TSE anew for each service (as a restart does); nil: no TSE.
+    private let makeFiscal: (() throws -> FiscalSigner)?
     var clerk: OperatorAccount!
     var supervisor: OperatorAccount!
     private var counter = 0
 
-    init(printer: ReceiptPrinter? = nil, openShift: Bool = true) throws {
-        directory = try TemporaryDirectory(prefix: "counter-test")
+    init(printer: ReceiptPrinter? = nil, openShift: Bool = true, fiscal: ((TemporaryDirectory, CounterClock) throws -> FiscalSigner)? = nil) throws {
+        let directory = try TemporaryDirectory(prefix: "counter-test")
+        self.directory = directory
         self.printer = printer
-        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
+        let clock = self.clock
+        self.makeFiscal = fiscal.map { make in { try make(directory, clock) } }
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer, fiscal: try makeFiscal?())
         // Enrolled with PINs as at the counter: the supervisor is the first operator and adds the clerk.
         let access = AccessControl(
             store: service.ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations, now: { [clock] in clock.now().date })
@@ -30,24 +35,25 @@ final class CounterFixture {
         if openShift { try service.openShift(operatorId: clerk.id, float: Money(euros: 100)) }
     }
 
-    static func makeService(directory: TemporaryDirectory, clock: CounterClock, terminal: CardTerminal?, printer: ReceiptPrinter? = nil) throws
-        -> CounterService
-    {
+    static func makeService(
+        directory: TemporaryDirectory, clock: CounterClock, terminal: CardTerminal?, printer: ReceiptPrinter? = nil, fiscal: FiscalSigner? = nil
+    ) throws -> CounterService {
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         return try CounterService(
             ledger: ledger, registerId: "K1", officeName: "Stadt Musterstadt – Bürgeramt",
             officeAddress: "Rathausplatz 1, 12345 Musterstadt", calendar: .berlin, clock: clock, terminal: terminal,
-            receiptDirectory: DataDirectory.registerDirectory(data: directory.path, register: "K1") + "/receipts", printer: printer)
+            receiptDirectory: DataDirectory.registerDirectory(data: directory.path, register: "K1") + "/receipts", printer: printer,
+            fiscal: fiscal)
     }
 
     /// The service on the same files with another terminal (the terminal is fixed for a service's life).
     func useTerminal(_ terminal: CardTerminal) throws {
-        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer)
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal, printer: printer, fiscal: try makeFiscal?())
     }
 
     /// A new service on the same files, as after a restart.
     func restart(terminal: CardTerminal? = nil) throws {
-        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal ?? self.terminal)
+        service = try CounterFixture.makeService(directory: directory, clock: clock, terminal: terminal ?? self.terminal, fiscal: try makeFiscal?())
     }
 
     deinit { directory.remove() }

@@ -58,6 +58,12 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     /// The terminal approved or reversed another amount than the counter asked for; booked as
     /// asked, the terminal's amount kept with the card data (docs/ledger.md "Card payments").
     case cardAmountMismatch = "card_amount_mismatch"
+    /// The TSE gave no signature: the booking went through without one (docs/fiscal.md, "TSE-Ausfall").
+    case tseFailed = "tse_failed"
+    /// The TSE signed again after a failure: the outage ends.
+    case tseRestored = "tse_restored"
+    /// At start-up, a TSE transaction without a booking was finished or recorded as aborted.
+    case tseRecovered = "tse_recovered"
 
     public var germanName: String {
         switch self {
@@ -95,6 +101,9 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .cardRecovery: return "Kartenzahlungen geklärt"
         case .cardRecoveryAtStartup: return "Kartenzahlungen beim Start geklärt"
         case .cardAmountMismatch: return "Kartenbetrag abweichend"
+        case .tseFailed: return "TSE ausgefallen"
+        case .tseRestored: return "TSE wieder verfügbar"
+        case .tseRecovered: return "TSE-Vorgang beim Start abgeschlossen"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Access
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -39,6 +40,13 @@ struct CashMovements: Sendable {
                         "Die Zählung \(transfer.countedTotal?.formatted ?? "(zu groß)") passt nicht zum Betrag \(amount.formatted).")
                 }
             }
+            if kind != .einlage {  // checked again in the transaction; here so that the TSE signs no refused movement
+                let available = try ledger.periodTotals().totals.expectedCash
+                if amount > available { throw CounterError.insufficientCash(available: available, requested: amount) }
+            }
+            // Geldtransit and the other cash movements: AVTransfer with the signed cash amount (docs/fiscal.md).
+            let signature = context.sign(
+                DSFinVKProcessData(type: .transfer, payments: [.bar: kind.signed(amount).cents]), key: id, booking: .cashMovement)
             let movement = try ledger.transaction {
                 if kind != .einlage {
                     let available = try ledger.periodTotals().totals.expectedCash
@@ -50,6 +58,7 @@ struct CashMovements: Sendable {
                     approvedBy: approvedBy, kind: kind, amount: amount, reason: reason, businessDate: try context.currentBusinessDate(),
                     at: now, transfer: transfer)
                 let entry = try ledger.append(.cashMovement(record), at: now)
+                try context.appendSignature(signature, operatorId: operatorId, at: now)
                 if let approvedBy, kind != .einlage {
                     try context.accessGuard?.recordApprovalUse(
                         .cashWithdrawal(amount), operatorId: operatorId, approvedBy: approvedBy, bookingSeq: entry.seq, mustBook: false)

@@ -1,3 +1,4 @@
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -50,6 +51,8 @@ public final class ReceiptDelivery: @unchecked Sendable {
     let calendar: BusinessCalendar
     /// Receipts of the training mode carry ``ReceiptRenderer/trainingMark``.
     let isTraining: Bool
+    /// The TSE: when one signs, every receipt prints its answer (or "TSE ausgefallen").
+    let fiscal: FiscalSigner?
     private let queue = DeliveryQueue(name: "webkasse receipts")
     /// Operator names, loaded once and again when a receipt names an operator not yet known.
     private var operatorNames: [String: String] = [:]
@@ -57,8 +60,9 @@ public final class ReceiptDelivery: @unchecked Sendable {
 
     init(
         ledger: Ledger, store: ReceiptStore, printer: ReceiptPrinter?, officeName: String, officeAddress: String, registerId: String,
-        calendar: BusinessCalendar, isTraining: Bool = false
+        calendar: BusinessCalendar, isTraining: Bool = false, fiscal: FiscalSigner? = nil
     ) {
+        self.fiscal = fiscal
         self.isTraining = isTraining
         self.ledger = ledger
         self.store = store
@@ -109,6 +113,16 @@ public final class ReceiptDelivery: @unchecked Sendable {
             officeName: officeName, officeAddress: officeAddress, registerId: registerId, calendar: calendar, operatorNames: names,
             isTraining: isTraining)
         context.width = width
+        if let fiscal {
+            let bookingId: String
+            switch receipt {
+            case .sale(let s): bookingId = s.id
+            case .storno(let s, _): bookingId = s.id
+            case .cashMovement(let m): bookingId = m.id
+            }
+            context.tse = try ledger.tseTransaction(forBooking: bookingId)
+            context.tseNotice = fiscal.receiptNotice
+        }
         return context
     }
 

@@ -13,6 +13,10 @@ public struct ReceiptContext: Sendable {
     public var width = TextLayout.receiptWidth
     /// A receipt of `webkasse run --training`: marked at the top and the bottom (``ReceiptRenderer/trainingMark``).
     public let isTraining: Bool
+    /// The TSE's answer for the booking, printed as the TSE block (docs/fiscal.md); nil without a TSE.
+    public var tse: TSETransactionRecord?
+    /// How the TSE is marked on the receipt ("Software-TSE – nicht zertifiziert"), if at all.
+    public var tseNotice: String?
     public init(
         officeName: String, officeAddress: String, registerId: String, calendar: BusinessCalendar, operatorNames: [String: String],
         isTraining: Bool = false
@@ -99,6 +103,7 @@ public enum ReceiptRenderer {
             if let approver = movement.approvedBy { out.append("Genehmigt: \(name(approver))") }
             if let transfer = movement.transfer { appendTransfer(transfer, handedOverBy: name(movement.operatorId), to: &out) }
         }
+        if let tse = context.tse { appendTSE(tse, notice: context.tseNotice, to: &out, layout: layout) }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
         if context.isTraining { out.append(layout.center(trainingMark)) }
@@ -107,6 +112,42 @@ public enum ReceiptRenderer {
     }
 
     static let rule = TextLayout.rule()
+
+    /// The TSE block (KassenSichV § 6, DSFinV-K Anhang I): serial, transaction number, signature
+    /// counter, start and end (ISO 8601 UTC), signature (Base64) and algorithm — or, without a
+    /// signature, "TSE ausgefallen" and why. The QR code of the same fields follows once the
+    /// receipt's fiscal block draws it (``TSEQRCodeFields``).
+    private static func appendTSE(_ tse: TSETransactionRecord, notice: String?, to out: inout [String], layout: ReceiptLayout) {
+        out.append(layout.rule)
+        if let notice { out.append(layout.center(notice)) }
+        guard tse.isSigned, let number = tse.transactionNumber, let counter = tse.signatureCounter else {
+            out.append(layout.center("TSE ausgefallen"))
+            if let error = tse.error { out.append(contentsOf: layout.wrap(error)) }
+            return
+        }
+        out.append("TSE-Seriennummer:")
+        out.append(contentsOf: chunks(tse.serial ?? "", layout.width))
+        out.append(layout.pair("TSE-Transaktion", String(number)))
+        out.append(layout.pair("TSE-Signaturzähler", String(counter)))
+        if let start = tse.startedAt { out.append(layout.pair("TSE-Start", BusinessCalendar.iso8601UTC(start))) }
+        if let end = tse.endedAt { out.append(layout.pair("TSE-Ende", BusinessCalendar.iso8601UTC(end))) }
+        out.append(layout.pair("Client-ID", tse.clientId))
+        out.append(layout.pair("Algorithmus", tse.signatureAlgorithm ?? ""))
+        out.append(layout.pair("Zeitformat", tse.logTimeFormat ?? ""))
+        out.append("TSE-Signatur:")
+        out.append(contentsOf: chunks(tse.signature ?? "", layout.width))
+    }
+
+    /// `text` cut into lines of `width` characters (hex and Base64 have no spaces to wrap at).
+    private static func chunks(_ text: String, _ width: Int) -> [String] {
+        var out: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            out.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        return out
+    }
 
     /// The slip of an Abschöpfung handed to the Stadtkasse: the count by piece (if counted so),
     /// who handed over and who received, and a line to sign for each (docs/dayclose.md).

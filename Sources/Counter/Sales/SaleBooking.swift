@@ -1,3 +1,4 @@
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -21,6 +22,9 @@ struct SaleBooking: Sendable {
         }
         let total = try Money.sum(draft.lines.map(\.amount))
         let ledger = context.ledger
+        let signature = context.fiscal.flatMap { fiscal in
+            context.sign(DSFinVKProcessData(type: fiscal.saleType, lines: draft.lines, payments: payments), key: draft.saleId, booking: .sale)
+        }
         return try ledger.transaction {
             let now = context.clock.now()
             let sale = SaleRecord(
@@ -28,6 +32,7 @@ struct SaleBooking: Sendable {
                 businessDate: try context.currentBusinessDate(), startedAt: min(draft.startedAt, now), endedAt: now,
                 reference: draft.reference, total: total, lines: draft.lines, payments: payments)
             let entry = try ledger.append(.sale(sale), at: now)
+            try context.appendSignature(signature, operatorId: draft.operatorId, at: now)
             if let pending {
                 try ledger.append(
                     .cardResolved(

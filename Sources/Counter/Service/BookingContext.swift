@@ -1,4 +1,5 @@
 import Access
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -12,6 +13,8 @@ final class BookingContext: @unchecked Sendable {
     let clock: CounterClock
     let calendar: BusinessCalendar
     let accessGuard: CounterAccessGuard?
+    /// The TSE that signs every booking (`[fiscal] tse`); nil: none (a pure fee counter).
+    let fiscal: FiscalSigner?
     private let lock = NSLock()
     /// Operators found in the ledger: operators are never removed, so a found one stays found.
     private var knownOperators: Set<String> = []
@@ -26,7 +29,8 @@ final class BookingContext: @unchecked Sendable {
     }
     private var period: PeriodFacts?
 
-    init(ledger: Ledger, clock: CounterClock, calendar: BusinessCalendar, accessGuard: CounterAccessGuard?) {
+    init(ledger: Ledger, clock: CounterClock, calendar: BusinessCalendar, accessGuard: CounterAccessGuard?, fiscal: FiscalSigner? = nil) {
+        self.fiscal = fiscal
         self.ledger = ledger
         self.clock = clock
         self.calendar = calendar
@@ -76,6 +80,24 @@ final class BookingContext: @unchecked Sendable {
                 .audit(
                     AuditRecord(
                         id: Self.newId(), kind: AuditEventType.cardAmountMismatch.rawValue, operatorId: operatorId, detail: mismatch.description, at: now)),
+                at: now)
+        }
+    }
+
+    /// Asks the TSE (if one is configured) to sign a booking, before its ledger transaction
+    /// (docs/fiscal.md, "Reihenfolge").
+    func sign(_ data: DSFinVKProcessData, key: String, booking: TSETransactionRecord.Booking) -> FiscalSigner.Signature? {
+        fiscal?.sign(data, key: key, booking: booking, bookingId: key, now: clock.now())
+    }
+
+    /// Appends the TSE's answer of the booking (and the outage's start or end) inside the
+    /// booking's transaction: the booking carries its signature or its recorded failure.
+    func appendSignature(_ signature: FiscalSigner.Signature?, operatorId: String, at now: Instant) throws {
+        guard let signature else { return }
+        try ledger.append(.tseTransaction(signature.record), at: now)
+        if let transition = signature.transition {
+            try ledger.append(
+                .audit(AuditRecord(id: Self.newId(), kind: transition.type.rawValue, operatorId: operatorId, detail: transition.detail, at: now)),
                 at: now)
         }
     }

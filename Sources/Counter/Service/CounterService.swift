@@ -1,4 +1,5 @@
 import Access
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -33,6 +34,8 @@ public final class CounterService: @unchecked Sendable {
     /// it is (``TerminalStatusQuery``); the poll thread is started by the application
     /// (``TerminalStatusMonitor/startPolling()``).
     public let terminalMonitor: TerminalStatusMonitor?
+    /// The TSE signing every booking (`[fiscal] tse`); nil without one.
+    public let fiscal: FiscalSigner?
     let context: BookingContext
     let settlement: CardSettlement
     let sales: Sales
@@ -44,8 +47,10 @@ public final class CounterService: @unchecked Sendable {
         ledger: Ledger, registerId: String, officeName: String = "", officeAddress: String = "",
         calendar: BusinessCalendar = .berlin, clock: CounterClock = WallClock(), terminal: CardTerminal? = nil,
         receiptDirectory: String, printer: ReceiptPrinter? = nil, accessGuard: CounterAccessGuard? = nil,
-        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds, isTraining: Bool = false
+        terminalStatusPollSeconds: Int = TerminalStatusMonitor.defaultIntervalSeconds, isTraining: Bool = false,
+        fiscal: FiscalSigner? = nil
     ) throws {
+        self.fiscal = fiscal
         self.ledger = ledger
         self.registerId = registerId
         self.calendar = calendar
@@ -56,10 +61,10 @@ public final class CounterService: @unchecked Sendable {
         self.printer = printer
         self.officeName = officeName
         self.officeAddress = officeAddress
-        let context = BookingContext(ledger: ledger, clock: clock, calendar: calendar, accessGuard: accessGuard)
+        let context = BookingContext(ledger: ledger, clock: clock, calendar: calendar, accessGuard: accessGuard, fiscal: fiscal)
         let receipts = ReceiptDelivery(
             ledger: ledger, store: receiptStore, printer: printer, officeName: officeName, officeAddress: officeAddress,
-            registerId: registerId, calendar: calendar, isTraining: isTraining)
+            registerId: registerId, calendar: calendar, isTraining: isTraining, fiscal: fiscal)
         let saleBooking = SaleBooking(context: context)
         let stornoBooking = StornoBooking(context: context)
         let settlement = CardSettlement(context: context, terminal: terminal, sales: saleBooking, stornos: stornoBooking, receipts: receipts)
@@ -111,11 +116,13 @@ public final class CounterService: @unchecked Sendable {
     ) throws -> CounterService {
         let directory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
         let defaultPrinter: ReceiptPrinter? = Self.configuredPrinter(configuration, registerDirectory: directory)
+        let isTraining = DataDirectory.isTrainingData(data)
+        let fiscal = try FiscalSigner.configured(configuration, registerDirectory: directory, isTraining: isTraining)
         return try CounterService(
             ledger: ledger, registerId: configuration.registerID, officeName: configuration.officeName,
             officeAddress: configuration.officeAddress, calendar: BusinessCalendar(timeZone: configuration.zone), clock: clock,
             terminal: terminal, receiptDirectory: directory + "/receipts", printer: printer ?? defaultPrinter, accessGuard: accessGuard,
-            terminalStatusPollSeconds: terminalStatusPollSeconds, isTraining: DataDirectory.isTrainingData(data))
+            terminalStatusPollSeconds: terminalStatusPollSeconds, isTraining: isTraining, fiscal: fiscal)
     }
 
     func guarded<T>(_ body: () throws -> T) throws -> T { try context.guarded(body) }

@@ -7,6 +7,8 @@ public struct StartupReport: Sendable {
     public let recoveries: [RecoveryOutcome]
     /// Receipt files that were missing (crash right after booking) and were written again.
     public let rewrittenReceipts: [Int64]
+    /// TSE transactions without a booking that the start finished or recorded (docs/fiscal.md).
+    public var tseRecovered: [TSETransactionRecord] = []
     public var unresolved: [RecoveryOutcome] {
         recoveries.filter { if case .stillPending = $0.result { return true } else { return false } }
     }
@@ -23,9 +25,11 @@ struct StartupRecovery: Sendable {
     func run() throws -> StartupReport {
         try context.guarded {
             let recoveries = try settlement.resolveAll(atStartup: true)
+            // After the card recovery, which books a sale again under its own key (the TSE's stored answer).
+            let tse = try context.fiscal?.recover(ledger: context.ledger, now: context.clock.now()) ?? []
             receipts.waitUntilIdle()  // the receipts of what the recovery booked
             let rewritten = try receipts.rewriteMissingFiles()
-            return StartupReport(recoveries: recoveries, rewrittenReceipts: rewritten)
+            return StartupReport(recoveries: recoveries, rewrittenReceipts: rewritten, tseRecovered: tse)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -20,6 +21,11 @@ struct StornoBooking: Sendable {
         if let reversal, let pending {
             refunds.append(StornoRefund(method: .card, amount: pending.amount, cardReversal: reversal))
         }
+        // The counter-booking: the original's lines and the refunds, negative (docs/fiscal.md).
+        let signature = context.sign(
+            DSFinVKProcessData(
+                type: .storno, lines: sale.lines, payments: refunds.map { PaymentRecord(method: $0.method, amount: $0.amount) }, sign: -1),
+            key: draft.stornoId, booking: .storno)
         return try ledger.transaction {
             let now = context.clock.now()
             let record = StornoRecord(
@@ -27,6 +33,7 @@ struct StornoBooking: Sendable {
                 operatorId: draft.operatorId, approvedBy: draft.approvedBy, reason: draft.reason,
                 businessDate: try context.currentBusinessDate(), at: now, total: sale.total, refunds: refunds)
             let entry = try ledger.append(.storno(record), at: now)
+            try context.appendSignature(signature, operatorId: draft.operatorId, at: now)
             if let approvedBy = draft.approvedBy {
                 // Once the terminal has reversed the card part the storno is booked in any case.
                 try context.accessGuard?.recordApprovalUse(

@@ -214,6 +214,11 @@ public final class LiveCounterBackend: CounterBackend {
         newSale()
         var receipt = receiptView(outcome.receipt)
         if let notice = outcome.cardAmountNotice { receipt.note = notice + (receipt.note.map { " " + $0 } ?? "") }
+        if let outage = service.fiscal?.currentOutage {
+            receipt.note =
+                "TSE ausgefallen: ohne Signatur gebucht (\(outage.message)); die Aufsicht ist zu informieren."
+                + (receipt.note.map { " " + $0 } ?? "")
+        }
         // A booked sale has at most one cash payment: its change sum cannot overflow.
         return .completed(receipt, change: (try? outcome.change) ?? .zero)
     }
@@ -405,7 +410,11 @@ public final class LiveCounterBackend: CounterBackend {
 }
 
 extension LiveCounterBackend {
-    public var printerStatusText: String? { service.printerState?.statusText }
+    /// The printer's state and a TSE outage (docs/fiscal.md, "TSE-Ausfall"): the devices' problems in the status line.
+    public var printerStatusText: String? {
+        let problems = [service.printerState?.statusText, service.fiscal?.statusText].compactMap { $0 }
+        return problems.isEmpty ? nil : problems.joined(separator: " · ")
+    }
 
     public var mayOpenDrawerWithoutSale: Bool { session.map { $0.currentOperator.roles.contains(.kassenaufsicht) } ?? false }
 

@@ -33,6 +33,9 @@ public struct Configuration: Sendable, Equatable {
     public var printer = PrinterSettings()
     /// The customer display (``DisplaySettings``).
     public var display = DisplaySettings()
+    // [fiscal]
+    /// The TSE and the tax office's notification (``FiscalSettings``); `tse = none` by default.
+    public var fiscal = FiscalSettings()
     // [thresholds]
     /// A day-close difference above this amount needs a supervisor's approval.
     public var dayCloseDifferenceApproval = Money(cents: 500)
@@ -69,6 +72,7 @@ public struct Configuration: Sendable, Equatable {
     ].merging(TerminalSettings.Key.allCases.map { ("WEBKASSE_TERMINAL_" + $0.rawValue.uppercased(), "terminal." + $0.rawValue) }) { first, _ in first }
         .merging(PrinterSettings.Key.allCases.map { ("WEBKASSE_PRINTER_" + $0.rawValue.uppercased(), "printer." + $0.rawValue) }) { first, _ in first }
         .merging(DisplaySettings.Key.allCases.map { ("WEBKASSE_DISPLAY_" + $0.rawValue.uppercased(), "display." + $0.rawValue) }) { first, _ in first }
+        .merging(FiscalSettings.Key.allCases.map { ("WEBKASSE_FISCAL_" + $0.rawValue.uppercased(), "fiscal." + $0.rawValue) }) { first, _ in first }
 
     /// Reads `path` (if given and present) and applies `environment` on top.
     /// Throws ``ConfigurationError`` naming file, line and key.
@@ -121,7 +125,7 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    static let sections = ["office", "register", "terminal", "printer", "display", "thresholds", "accounts"]
+    static let sections = ["office", "register", "terminal", "printer", "display", "fiscal", "thresholds", "accounts"]
 
     /// Sets one `section.key`.
     public mutating func set(_ key: String, _ value: String, file: String, line: Int) throws(ConfigurationError) {
@@ -195,6 +199,13 @@ public struct Configuration: Sendable, Equatable {
                     throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
                 }
                 do { try printer.set(setting, value) } catch { throw fail(error.reason) }
+                return
+            }
+            if key.hasPrefix("fiscal.") {
+                guard let setting = FiscalSettings.Key(rawValue: String(key.dropFirst("fiscal.".count))) else {
+                    throw ConfigurationError(file: file, line: line, reason: "Unbekannte Einstellung »\(key)«.")
+                }
+                do { try fiscal.set(setting, value) } catch { throw fail(error.reason) }
                 return
             }
             if key.hasPrefix("display.") {

@@ -218,6 +218,24 @@ public enum CanonicalEncoding {
             w.field("operator_id", r.operatorId)
             w.field("detail", r.detail)
             w.field("at_ms", r.at)
+        case .tseTransaction(let r):
+            w.field("id", r.id)
+            w.field("booking_kind", r.booking.rawValue)
+            w.field("booking_id", r.bookingId)
+            w.field("client_id", r.clientId)
+            w.field("tse_serial", r.serial)
+            w.field("tse_tanr", r.transactionNumber)
+            w.field("tse_ta_start_ms", r.startedAt?.millisecondsSinceEpoch)
+            w.field("tse_ta_ende_ms", r.endedAt?.millisecondsSinceEpoch)
+            w.field("tse_ta_vorgangsart", r.processType)
+            w.field("tse_vorgangsdaten", r.processData)
+            w.field("tse_ta_sigz", r.signatureCounter)
+            w.field("tse_ta_sig", r.signature)
+            w.field("tse_sig_algo", r.signatureAlgorithm)
+            w.field("tse_zeitformat", r.logTimeFormat)
+            w.field("tse_public_key", r.publicKey)
+            w.field("tse_ta_fehler", r.error)
+            w.field("at_ms", r.at)
         }
     }
 }

@@ -395,6 +395,8 @@ public enum LedgerEvent: Equatable, Sendable {
     case cardResolved(CardResolution)
     case export(ExportRecord)
     case audit(AuditRecord)
+    /// The TSE's answer for a booking (migration 12).
+    case tseTransaction(TSETransactionRecord)
 
     public var kind: EntryKind {
         switch self {
@@ -409,6 +411,7 @@ public enum LedgerEvent: Equatable, Sendable {
         case .cardResolved: return .cardResolved
         case .export: return .export
         case .audit: return .audit
+        case .tseTransaction: return .tseTransaction
         }
     }
 
@@ -426,6 +429,7 @@ public enum LedgerEvent: Equatable, Sendable {
         case .cardResolved(let r): return r.pendingId
         case .export(let r): return r.id
         case .audit(let r): return r.id
+        case .tseTransaction(let r): return r.id
         }
     }
 
@@ -453,6 +457,7 @@ public enum EntryKind: String, Sendable, CaseIterable {
     case cardResolved = "card_resolution"
     case export
     case audit
+    case tseTransaction = "tse_transaction"
 
     /// German name for messages.
     public var label: String {
@@ -468,6 +473,7 @@ public enum EntryKind: String, Sendable, CaseIterable {
         case .cardResolved: return "Abschluss Kartenzahlung"
         case .export: return "Export"
         case .audit: return "Protokolleintrag"
+        case .tseTransaction: return "TSE-Vorgang"
         }
     }
 }

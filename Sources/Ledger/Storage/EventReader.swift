@@ -33,6 +33,7 @@ struct EventReader {
         case .cardResolved: return ["card_resolutions"]
         case .export: return ["exports"]
         case .audit: return ["audit_events"]
+        case .tseTransaction: return ["tse_transactions"]
         }
     }
 
@@ -263,6 +264,12 @@ extension RecordCursors {
                     AuditRecord(id: r.text(), kind: r.text(), operatorId: r.optionalText(), detail: r.text(), at: r.instant()))
                 try audits.advance()
             }
+        case .tseTransaction:
+            if tse.at(s) {
+                var r = tse.row
+                event = .tseTransaction(r.tseTransactionRecord())
+                try tse.advance()
+            }
         case nil:
             event = nil
         }
@@ -271,6 +278,17 @@ extension RecordCursors {
 }
 
 extension ColumnReader {
+    /// A `tse_transactions` row after its `seq` (``Columns/tseTransactions``).
+    mutating func tseTransactionRecord() -> TSETransactionRecord {
+        let id = text()
+        let booking = TSETransactionRecord.Booking(rawValue: text()) ?? .aborted
+        return TSETransactionRecord(
+            id: id, booking: booking, bookingId: optionalText(), clientId: text(), serial: optionalText(), transactionNumber: optionalInt64(),
+            startedAt: optionalInt64().map(Instant.init(millisecondsSinceEpoch:)), endedAt: optionalInt64().map(Instant.init(millisecondsSinceEpoch:)),
+            processType: text(), processData: text(), signatureCounter: optionalInt64(), signature: optionalText(),
+            signatureAlgorithm: optionalText(), logTimeFormat: optionalText(), publicKey: optionalText(), error: optionalText(), at: instant())
+    }
+
     /// An `operators` row after its `seq` (``Columns/operators``).
     mutating func operatorRecord() -> OperatorRecord {
         OperatorRecord(id: text(), login: text(), name: text(), createdAt: instant())

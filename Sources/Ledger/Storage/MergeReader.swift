@@ -126,7 +126,7 @@ final class TableCursor {
 /// ``MergeReader``.
 final class RecordCursors {
     let register, operators, shifts, receipts, sales, lines, shares, payments: TableCursor
-    let stornos, refunds, movements, closes, pending, resolutions, exports, audits: TableCursor
+    let stornos, refunds, movements, closes, pending, resolutions, exports, audits, tse: TableCursor
     /// The cursors of the tables read.
     private let all: [TableCursor]
 
@@ -158,9 +158,10 @@ final class RecordCursors {
         resolutions = try cursor("card_resolutions", Columns.cardResolutions)
         exports = try cursor("exports", Columns.exports)
         audits = try cursor("audit_events", Columns.auditEvents)
+        tse = try cursor("tse_transactions", Columns.tseTransactions)
         all = [
             register, operators, shifts, receipts, sales, lines, shares, payments, stornos, refunds, movements, closes,
-            pending, resolutions, exports, audits,
+            pending, resolutions, exports, audits, tse,
         ].filter { $0.statement != nil }
     }
 

@@ -277,6 +277,7 @@ let migrations: [Migration] =
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
     + terminalReceiptMigrations + approvedAmountMigrations + stadtkasseTransferMigrations + lineTaxMigrations
+    + tseTransactionMigrations  // Sources/Ledger/Records/TSETransactionRecord.swift
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the

@@ -52,6 +52,11 @@ enum Columns {
         "file_sha256", "is_repeat", "operator_id", "at_ms",
     ]
     static let auditEvents = ["seq", "id", "kind", "operator_id", "detail", "at_ms"]
+    static let tseTransactions = [
+        "seq", "id", "booking_kind", "booking_id", "client_id", "tse_serial", "tse_tanr", "tse_ta_start_ms", "tse_ta_ende_ms",
+        "tse_ta_vorgangsart", "tse_vorgangsdaten", "tse_ta_sigz", "tse_ta_sig", "tse_sig_algo", "tse_zeitformat", "tse_public_key",
+        "tse_ta_fehler", "at_ms",
+    ]
 }
 
 extension SQLiteValue {
@@ -197,6 +202,15 @@ struct RowWriter {
             try ledger.insert(
                 "audit_events", Columns.auditEvents,
                 [s, .text(r.id), .text(r.kind), .text(r.operatorId), .text(r.detail), .instant(r.at)])
+        case .tseTransaction(let r):
+            try ledger.insert(
+                "tse_transactions", Columns.tseTransactions,
+                [
+                    s, .text(r.id), .text(r.booking.rawValue), .text(r.bookingId), .text(r.clientId), .text(r.serial),
+                    .integer(r.transactionNumber), .integer(r.startedAt?.millisecondsSinceEpoch), .integer(r.endedAt?.millisecondsSinceEpoch),
+                    .text(r.processType), .text(r.processData), .integer(r.signatureCounter), .text(r.signature), .text(r.signatureAlgorithm),
+                    .text(r.logTimeFormat), .text(r.publicKey), .text(r.error), .instant(r.at),
+                ])
         }
     }
 

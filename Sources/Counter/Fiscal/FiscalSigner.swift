@@ -1,0 +1,209 @@
+import Access
+import Fiscal
+import Foundation
+import KasseCore
+import Ledger
+
+/// Signs every booking with the configured TSE (`[fiscal] tse`) and keeps track of an outage
+/// (docs/fiscal.md). A TSE that fails never stops a booking: the booking goes through with the
+/// failure recorded as TSE_TA_FEHLER, the receipt says "TSE ausgefallen", and the TSE is asked
+/// again at the next booking.
+///
+/// The transaction key is the booking's own id, so a booking repeated after a crash between the
+/// TSE's answer and the commit gets the answer the TSE gave the first time, not a second transaction.
+// @unchecked Sendable: the device is used under `lock`; every other stored property is a constant.
+public final class FiscalSigner: @unchecked Sendable {
+    public let device: TechnicalSecurityDevice
+    /// The register's client id at the TSE (TR-03151 characters).
+    public let clientId: String
+    /// A training ledger signs its sales as AVTraining.
+    public let isTraining: Bool
+    private let lock = NSLock()
+    private var registered = false
+    private var outage: Outage?
+
+    /// Since when the TSE has given no signature, and why (the last failure).
+    public struct Outage: Equatable, Sendable {
+        public let since: Instant
+        public var message: String
+        public var unsigned: Int
+    }
+
+    public init(device: TechnicalSecurityDevice, clientId: String, isTraining: Bool = false) {
+        self.device = device
+        self.clientId = clientId
+        self.isTraining = isTraining
+    }
+
+    /// The current outage, nil while the TSE signs.
+    public var currentOutage: Outage? { lock.withLock { outage } }
+
+    /// The status line's text: nil while all is well.
+    public var statusText: String? {
+        guard let outage = currentOutage else { return nil }
+        return "TSE ausgefallen: \(outage.message)"
+    }
+
+    /// How the receipt names the device: the software TSE is marked as not certified.
+    public var receiptNotice: String? { device.kind == .software ? SoftwareTSE.notCertifiedNotice : nil }
+
+    /// What a booking carries: its TSE record and, when the TSE just failed or came back, the audit event.
+    struct Signature {
+        var record: TSETransactionRecord
+        var transition: (type: AuditEventType, detail: String)?
+    }
+
+    /// Starts and finishes one transaction for `data` under `key` (the booking's id).
+    func sign(
+        _ data: DSFinVKProcessData, processType: TSEProcessType = .receipt, key: String, booking: TSETransactionRecord.Booking,
+        bookingId: String?, now: Instant
+    ) -> Signature {
+        lock.lock()
+        defer { lock.unlock() }
+        let text = data.text
+        do throws(TSEError) {
+            if !registered {
+                try device.registerClient(clientId)
+                registered = true
+            }
+            let transactionKey = TSETransactionKey(key)
+            let start = try device.startTransaction(key: transactionKey, clientId: clientId, processType: "", processData: [])
+            let finish = try device.finishTransaction(
+                key: transactionKey, number: start.transactionNumber, clientId: clientId, processType: processType.rawValue, processData: data.bytes)
+            var transition: (AuditEventType, String)?
+            if let ended = outage {
+                transition = (
+                    .tseRestored,
+                    "TSE signiert wieder (Ausfall seit \(BusinessCalendar.iso8601UTC(ended.since)), \(ended.unsigned) Vorgänge ohne Signatur)"
+                )
+                outage = nil
+            }
+            return Signature(record: Self.record(finish, booking: booking, bookingId: bookingId, clientId: clientId, at: now), transition: transition)
+        } catch {
+            var transition: (AuditEventType, String)?
+            if outage == nil {
+                outage = Outage(since: now, message: error.message, unsigned: 0)
+                transition = (.tseFailed, error.message)
+            }
+            outage?.message = error.message
+            outage?.unsigned += 1
+            let record = TSETransactionRecord(
+                id: BookingContext.newId(), booking: booking, bookingId: bookingId, clientId: clientId, serial: nil, transactionNumber: nil,
+                startedAt: nil, endedAt: nil, processType: processType.rawValue, processData: text, signatureCounter: nil, signature: nil,
+                signatureAlgorithm: nil, logTimeFormat: nil, publicKey: nil, error: String(error.message.prefix(200)), at: now)
+            return Signature(record: record, transition: transition)
+        }
+    }
+
+    /// The ledger's record of a finished transaction.
+    static func record(
+        _ finish: TSELogAnswer, booking: TSETransactionRecord.Booking, bookingId: String?, clientId: String, at now: Instant, error: String? = nil
+    ) -> TSETransactionRecord {
+        TSETransactionRecord(
+            id: BookingContext.newId(), booking: booking, bookingId: bookingId, clientId: clientId, serial: finish.serialNumber,
+            transactionNumber: Int64(finish.transactionNumber), startedAt: finish.startTime, endedAt: finish.logTime,
+            processType: finish.processType, processData: String(decoding: finish.processData, as: UTF8.self),
+            signatureCounter: Int64(finish.signatureCounter), signature: TSEQRCodeFields.base64(finish.signature),
+            signatureAlgorithm: finish.signatureAlgorithm, logTimeFormat: finish.logTimeFormat, publicKey: TSEQRCodeFields.base64(finish.publicKey),
+            error: error, at: now)
+    }
+
+    /// The process type of a training receipt or a sale.
+    var saleType: DSFinVKProcessData.ReceiptType { isTraining ? .training : .beleg }
+
+    // MARK: Start-up
+
+    /// At start-up: finishes as AVBelegabbruch every transaction the TSE still has open (a crash
+    /// between its start and the booking), and records every finished transaction no booking
+    /// carries (a crash between the finish and the commit), so that every signature counter the
+    /// TSE gave out is explained in the ledger. Returns what it recorded.
+    func recover(ledger: Ledger, now: Instant) throws -> [TSETransactionRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        var recorded: [TSETransactionRecord] = []
+        let serial: String
+        let unfinished: [TSEUnfinishedTransaction]
+        do {
+            serial = try device.describe().serialNumber
+            unfinished = try device.unfinishedTransactions()
+        } catch {
+            return []  // an unreachable TSE: the next booking records the outage
+        }
+        let abort = DSFinVKProcessData(type: .abbruch)
+        for open in unfinished where open.clientId == clientId {
+            do {
+                let finish = try device.finishTransaction(
+                    key: TSETransactionKey(BookingContext.newId()), number: open.transactionNumber, clientId: clientId,
+                    processType: TSEProcessType.receipt.rawValue, processData: abort.bytes)
+                recorded.append(Self.record(finish, booking: .aborted, bookingId: nil, clientId: clientId, at: now))
+            } catch {
+                continue
+            }
+        }
+        if let listing = device as? SoftwareTSE {
+            let known = try ledger.tseTransactionNumbers(serial: serial).union(recorded.compactMap(\.transactionNumber))
+            let messages = listing.logMessages()
+            var starts: [UInt64: UInt64] = [:]
+            for message in messages where message.operation == .start { starts[message.transactionNumber] = message.logTime }
+            let publicKey = try? TSEQRCodeFields.base64(device.describe().publicKey)
+            for message in messages where message.operation == .finish && message.clientId == clientId {
+                guard !known.contains(Int64(message.transactionNumber)) else { continue }
+                recorded.append(
+                    TSETransactionRecord(
+                        id: BookingContext.newId(), booking: .unbooked, bookingId: nil, clientId: clientId, serial: serial,
+                        transactionNumber: Int64(message.transactionNumber),
+                        startedAt: starts[message.transactionNumber].map { Instant(millisecondsSinceEpoch: Int64($0) * 1000) },
+                        endedAt: Instant(millisecondsSinceEpoch: Int64(message.logTime) * 1000), processType: message.processType,
+                        processData: String(decoding: message.processData, as: UTF8.self), signatureCounter: Int64(message.signatureCounter),
+                        signature: TSEQRCodeFields.base64(message.signatureValue), signatureAlgorithm: SoftwareTSE.signatureAlgorithm,
+                        logTimeFormat: SoftwareTSE.logTimeFormat, publicKey: publicKey, error: nil, at: now))
+            }
+        }
+        guard !recorded.isEmpty else { return [] }
+        try ledger.transaction {
+            for record in recorded {
+                try ledger.append(.tseTransaction(record), at: now)
+                let what = record.booking == .aborted ? "als Abbruch (AVBelegabbruch) abgeschlossen" : "ohne Buchung abgeschlossen vorgefunden"
+                try ledger.append(
+                    .audit(
+                        AuditRecord(
+                            id: BookingContext.newId(), kind: AuditEventType.tseRecovered.rawValue, operatorId: nil,
+                            detail: "TSE-Transaktion \(record.transactionNumber ?? 0) \(what)", at: now)), at: now)
+            }
+        }
+        return recorded
+    }
+}
+
+extension FiscalSigner {
+    /// The signer `[fiscal]` asks for: nil for `tse = none`; the software TSE in `[fiscal] directory`
+    /// (default `<register directory>/tse`). Throws ``FiscalSetupError`` when the TSE cannot be
+    /// opened (e.g. a key file others may read): the counter does not start with a TSE it cannot trust.
+    public static func configured(_ configuration: Configuration, registerDirectory: String, isTraining: Bool) throws -> FiscalSigner? {
+        let clientId = configuration.fiscal.effectiveClientId(registerId: configuration.registerID)
+        switch configuration.fiscal.tse {
+        case .none:
+            return nil
+        case .software:
+            let directory = softwareDirectory(configuration, registerDirectory: registerDirectory)
+            do {
+                return FiscalSigner(device: try SoftwareTSE(directory: directory), clientId: clientId, isTraining: isTraining)
+            } catch {
+                throw FiscalSetupError(reason: error.message)
+            }
+        case .fiskaly:
+            throw FiscalSetupError(reason: "[fiscal] tse = fiskaly: der fiskaly-Client ist in dieser Version noch nicht eingebaut.")
+        }
+    }
+
+    /// Where the software TSE keeps its key and log.
+    public static func softwareDirectory(_ configuration: Configuration, registerDirectory: String) -> String {
+        configuration.fiscal.directory.isEmpty ? registerDirectory + "/tse" : configuration.fiscal.directory
+    }
+}
+
+/// The TSE named in `[fiscal]` could not be opened.
+public struct FiscalSetupError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "TSE: \(reason)" }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The `[fiscal]` section: which TSE signs the bookings, the register's client id at it, and what
+/// the notification to the tax office needs (§ 146a Abs. 4 AO; docs/fiscal.md). KasseCore knows
+/// nothing of TSEs: the counter turns these values into the device.
+public struct FiscalSettings: Sendable, Equatable {
+    /// The keys of `[fiscal]` (`fiscal.<key>`, environment `WEBKASSE_FISCAL_<KEY>`).
+    public enum Key: String, CaseIterable, Sendable {
+        case tse
+        case clientId = "client_id"
+        case directory
+        case operatorName = "operator_name"
+        case taxNumber = "tax_number"
+        case acquisitionDate = "acquisition_date"
+    }
+
+    /// `tse = none | software | fiskaly`.
+    public enum Device: String, CaseIterable, Sendable {
+        /// No TSE: a pure fee counter, receipts as before.
+        case none
+        /// The local software TSE (signs, **not certified**).
+        case software
+        /// fiskaly SIGN DE v2.
+        case fiskaly
+    }
+
+    public var tse = Device.none
+    /// The register's serial number at the TSE (TR-03151 client id); empty: the register id.
+    public var clientId = ""
+    /// The software TSE's directory (key, log); empty: `tse` in the register's data directory.
+    public var directory = ""
+    /// The taxpayer (the town) and its tax number, as the notification names them.
+    public var operatorName = ""
+    public var taxNumber = ""
+    /// When the register was acquired (`YYYY-MM-DD`); empty: not given.
+    public var acquisitionDate = ""
+
+    public init() {}
+
+    /// Sets `key` from its text; either the whole value is taken or nothing changes.
+    public mutating func set(_ key: Key, _ value: String) throws(PrinterSettings.ValueError) {
+        switch key {
+        case .tse:
+            guard let device = Device(rawValue: value.lowercased()) else {
+                throw PrinterSettings.ValueError(
+                    reason: "»\(value)« ist keine TSE (erlaubt: \(Device.allCases.map(\.rawValue).joined(separator: ", "))).")
+            }
+            tse = device
+        case .clientId:
+            let allowed = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?".utf8)
+            guard value.isEmpty || (value.utf8.count <= 30 && value.utf8.allSatisfy(allowed.contains)) else {
+                throw PrinterSettings.ValueError(
+                    reason: "»\(value)« ist keine Client-ID nach TR-03151 (1 bis 30 Zeichen aus A–Z, a–z, 0–9, Leerzeichen und '()+,-./:=?).")
+            }
+            clientId = value
+        case .directory: directory = value
+        case .operatorName: operatorName = value
+        case .taxNumber: taxNumber = value
+        case .acquisitionDate:
+            guard value.isEmpty || BusinessDate(iso: value) != nil else {
+                throw PrinterSettings.ValueError(reason: "»\(value)« ist kein Datum der Form JJJJ-MM-TT.")
+            }
+            acquisitionDate = value
+        }
+    }
+
+    /// The client id the TSE knows this register by: `client_id`, else the register id with `_`
+    /// as `-` (TR-03151 allows no underscore).
+    public func effectiveClientId(registerId: String) -> String {
+        clientId.isEmpty ? registerId.replacingOccurrences(of: "_", with: "-") : clientId
+    }
+
+    public func text(_ key: Key) -> String {
+        switch key {
+        case .tse: tse.rawValue
+        case .clientId: clientId.isEmpty ? "(Kassen-ID)" : clientId
+        case .directory: directory.isEmpty ? "(Datenverzeichnis der Kasse)/tse" : directory
+        case .operatorName: operatorName
+        case .taxNumber: taxNumber
+        case .acquisitionDate: acquisitionDate
+        }
+    }
+}
