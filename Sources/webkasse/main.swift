@@ -23,6 +23,7 @@ let subcommands: [Subcommand] = [
     Subcommand(name: "audit", summary: "Prüfprotokoll anzeigen (Anmeldungen, Sperren, Freigaben, …)", run: AuditCommand.run),
     Subcommand(name: "zvt", summary: "EC-Terminal (ZVT): APDUs zerlegen, Befehle ausführen (pay, eod, status …)", run: ZVTCommand.run),
     Subcommand(name: "printer", summary: "Bondrucker: Zustand abfragen, Testbeleg drucken (status, test)", run: PrinterCommand.run),
+    Subcommand(name: "fiscal", summary: "TSE: Angaben für die Mitteilung ans Finanzamt (report), TSE-Export (export-tse)", run: FiscalCommand.run),
     Subcommand(name: "tariffs", summary: "Gebührenkatalog prüfen und anzeigen (check, list, search)", run: TariffsCommand.run),
 ]
 

@@ -191,6 +191,7 @@ final class AccessControlTests: XCTestCase {
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
             .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch,
+            .tseFailed, .tseRestored, .tseRecovered,
         ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }

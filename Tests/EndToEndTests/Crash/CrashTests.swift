@@ -1,3 +1,4 @@
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -17,7 +18,14 @@ import ZVTSimulator
 /// receipt is booked as printed, nothing is booked twice, and every approval in the terminal's
 /// journal is booked or reversed (the last one may wait for the next start's recovery).
 final class CrashTests: XCTestCase {
-    func testKilledDuringSalesLosesAndDoublesNothing() throws {
+    func testKilledDuringSalesLosesAndDoublesNothing() throws { try soak(fiscal: false) }
+
+    /// The same with the software TSE (`[fiscal] tse = software`): after every round the TSE's
+    /// signature counter has no gap, every booking carries its signature, and every transaction
+    /// the TSE signed is in the ledger (the last kill's may wait for the next start).
+    func testKilledDuringSalesWithTheSoftwareTSEKeepsEveryTransactionSignedAndExplained() throws { try soak(fiscal: true) }
+
+    private func soak(fiscal: Bool) throws {
         let binary = packageRoot.appendingPathComponent(".build/debug/webkasse").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw XCTSkip("\(binary) fehlt: erst `swift build` ausführen")
@@ -42,7 +50,9 @@ final class CrashTests: XCTestCase {
         let spool = directory.path + "/spool"
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         let ledgerPath = DataDirectory.ledgerPath(data: data, register: "SIM")
-        let config = try directory.write("[office]\nname = Bürgeramt Crashtest\n", to: "webkasse.conf")
+        let config = try directory.write(
+            "[office]\nname = Bürgeramt Crashtest\n" + (fiscal ? "[fiscal]\ntse = software\nclient_id = SIM\n" : ""), to: "webkasse.conf")
+        tseDirectory = fiscal ? DataDirectory.registerDirectory(data: data, register: "SIM") + "/tse" : nil
         let environment = ProcessInfo.processInfo.environment.merging(["WEBKASSE_CONFIG": config]) { $1 }
 
         var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["WEBKASSE_CRASH_SEED"] ?? "") ?? 20261127)
@@ -104,6 +114,10 @@ final class CrashTests: XCTestCase {
             if case .cardResolved(let r) = event, r.atStartup { recovered[r.outcome, default: 0] += 1 }
         }
         print("Crash-Test: beim Start geklärte Kartenzahlungen: \(recovered.map { "\($0.key.rawValue) \($0.value)" }.sorted())")
+        if let tseDirectory {
+            let tse = try SoftwareTSE(directory: tseDirectory)
+            print("Crash-Test mit Software-TSE: \(tseChecks) Prüfungen, Signaturzähler 1–\(try tse.describe().signatureCounter) lückenlos")
+        }
         print(
             "Crash-Test: \(round) Läufe, \(kills) mit SIGKILL beendet, \(sales) Verkäufe, \(simulator.journal.entries.count) Terminal-Journalzeilen, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
         )
@@ -134,6 +148,8 @@ final class CrashTests: XCTestCase {
         }
     }
     private var reportedTraces = Set<Int>()
+    /// The software TSE's directory when the soak runs with it.
+    private var tseDirectory: String?
     private var keep: Bool { ProcessInfo.processInfo.environment["WEBKASSE_CRASH_KEEP"] != nil }
 
     /// The checks after a round; returns the number of booked sales.
@@ -208,6 +224,44 @@ final class CrashTests: XCTestCase {
             XCTAssertTrue(waitsForRecovery, "round \(round): terminal reversal \(key) is not booked as a storno")
         }
         if final { XCTAssertEqual(pending, [], "pending card payments after a clean start") }
+        if let tseDirectory { try checkTSE(tseDirectory, ledger: ledger, final: final, round: round) }
         return sales
     }
+
+    /// Opening the TSE checks that its signature counter has no gap (``SoftwareTSE`` refuses a
+    /// log with one); then every booking has its TSE record, signed, and every transaction the TSE
+    /// finished or left open is in the ledger — but for the last one a kill left, which the next
+    /// start records.
+    private func checkTSE(_ directory: String, ledger: Ledger, final: Bool, round: Int) throws {
+        guard FileManager.default.fileExists(atPath: SoftwareTSE.logPath(in: directory)) else { return }
+        let tse = try SoftwareTSE(directory: directory)
+        let messages = tse.logMessages()
+        XCTAssertEqual(messages.map(\.signatureCounter), (0..<UInt64(messages.count)).map { $0 + 1 }, "round \(round): signature counter")
+        var bookings: [String] = []
+        try ledger.forEachEvent { _, event in
+            switch event {
+            case .sale(let r): bookings.append(r.id)
+            case .storno(let r): bookings.append(r.id)
+            case .cashMovement(let r): bookings.append(r.id)
+            default: break
+            }
+        }
+        let records = try ledger.tseTransactions().map(\.record)
+        let byBooking = Dictionary(records.compactMap { r in r.bookingId.map { ($0, r) } }, uniquingKeysWith: { first, _ in first })
+        for id in bookings {
+            guard let record = byBooking[id] else {
+                XCTFail("round \(round): booking \(id) has no TSE record")
+                continue
+            }
+            XCTAssertTrue(record.isSigned, "round \(round): booking \(id) not signed: \(record.error ?? "")")
+        }
+        let inLedger = Set(records.compactMap(\.transactionNumber))
+        let signed = Set(messages.map { Int64($0.transactionNumber) })
+        let unexplained = signed.subtracting(inLedger)
+        XCTAssertLessThanOrEqual(unexplained.count, final ? 0 : 1, "round \(round): TSE transactions without a ledger record: \(unexplained.sorted())")
+        if let number = unexplained.first { XCTAssertEqual(number, signed.max(), "round \(round): only the last transaction may wait for the start") }
+        XCTAssertTrue(inLedger.isSubset(of: signed), "round \(round): the ledger names TSE transactions the TSE does not have")
+        tseChecks += 1
+    }
+    private var tseChecks = 0
 }
