@@ -10,6 +10,7 @@ let scenarios: [(name: String, summary: String)] = [
     ("zvt", "Autorisierungen pro Sekunde Treiber ↔ Simulator über Loopback"),
     ("render", "Verkaufsbildschirm nach einem Tastendruck neu zeichnen"),
     ("booking", "dauerhaftes Buchen eines Verkaufs gegen dieselben Zeilen per SQL"),
+    ("tse", "Barverkauf buchen mit Software-TSE gegen dieselbe Kasse ohne TSE und eine ECDSA-Signatur"),
     ("printer", "Barverkauf buchen mit ESC/POS-Drucker und Schublade gegen dieselbe Kasse ohne Drucker"),
     ("verify", "Hash-Kette von 1.000.000 Einträgen prüfen gegen sha256sum"),
     ("startup", "Kasse mit 1.000.000 Buchungen öffnen bis zur Bereitschaft"),
@@ -54,6 +55,7 @@ do {
         case "zvt": try ZVTBench.run(report: report, payments: quick ? 2_000 : 20_000)
         case "render": try RenderBench.run(report: report, catalogPath: catalogPath, repetitions: quick ? 5 : 40)
         case "booking": try LedgerBench.booking(report: report, catalogPath: catalogPath, sales: sales)
+        case "tse": try TSEBench.run(report: report, catalogPath: catalogPath, sales: sales)
         case "printer": try PrinterBench.run(report: report, catalogPath: catalogPath, sales: sales)
         case "verify":
             let l = try ledgerWithEntries()

@@ -210,6 +210,29 @@ final class FiscalCounterTests: XCTestCase {
         XCTAssertEqual(try f.service.ledger.tseTransaction(forBooking: outcome.sale.id)?.transactionNumber, 1)
     }
 
+    func testTheTransactionStartsWithTheFirstItemAndAGivenUpBasketIsAnAbort() throws {
+        let f = try Self.softwareFixture()
+        let tse = try XCTUnwrap(f.service.fiscal?.device as? SoftwareTSE)
+        f.service.beginSale(saleId: "sale-a")
+        f.clock.advance(seconds: 40)
+        let outcome = try f.service.bookSale(f.request(.cash(tendered: Money(euros: 50)), id: "sale-a"))
+        let record = try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: outcome.sale.id))
+        XCTAssertEqual(record.startedAt, Instant(millisecondsSinceEpoch: 1_795_770_000_000), "TSE_TA_START: the first item")
+        XCTAssertEqual(record.endedAt, Instant(millisecondsSinceEpoch: 1_795_770_135_000), "TSE_TA_ENDE: the payment")
+        XCTAssertEqual(tse.logMessages().count, 2, "the booking signed only the finish")
+
+        f.service.beginSale(saleId: "sale-b")
+        try f.service.abandonSale(saleId: "sale-b", lines: [CounterFixture.certificate])
+        try f.service.abandonSale(saleId: "sale-b", lines: [CounterFixture.certificate])  // once only
+        let records = try f.service.ledger.tseTransactions().map(\.record)
+        XCTAssertEqual(records.map(\.booking), [.sale, .aborted])
+        XCTAssertEqual(records[1].processData, "AVBelegabbruch^0.00_0.00_0.00_0.00_26.00^")
+        XCTAssertEqual(records[1].transactionNumber, 2)
+        XCTAssertEqual(try tse.unfinishedTransactions(), [])
+        Self.assertVerifies(records[1], publicKey: try tse.describe().publicKey)
+        try f.assertClean()
+    }
+
     func testWithoutATSENothingIsSignedAndTheReceiptHasNoBlock() throws {
         let f = try CounterFixture()
         let outcome = try f.sell(.cash(tendered: Money(euros: 50)))

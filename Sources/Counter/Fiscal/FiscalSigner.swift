@@ -21,6 +21,8 @@ public final class FiscalSigner: @unchecked Sendable {
     private let lock = NSLock()
     private var registered = false
     private var outage: Outage?
+    /// Sales whose transaction ``begin(key:)`` started and no booking or abandon finished yet.
+    private var started: Set<String> = []
 
     /// Since when the TSE has given no signature, and why (the last failure).
     public struct Outage: Equatable, Sendable {
@@ -33,6 +35,48 @@ public final class FiscalSigner: @unchecked Sendable {
         self.device = device
         self.clientId = clientId
         self.isTraining = isTraining
+    }
+
+    /// Starts the transaction of sale `key` when its first item is added (KassenSichV: the
+    /// process begins; TSE_TA_START). The booking's ``sign(_:processType:key:booking:bookingId:now:)``
+    /// asks the TSE to start under the same key again and gets this answer back, so only the
+    /// finish is signed while the clerk waits. A failure here is not reported: the booking asks
+    /// again and records it.
+    func begin(key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        do throws(TSEError) {
+            try registerOnce()
+            _ = try device.startTransaction(key: TSETransactionKey(key), clientId: clientId, processType: "", processData: [])
+            started.insert(key)
+        } catch {
+            return
+        }
+    }
+
+    /// Finishes the begun transaction of a sale given up (AVBelegabbruch, with the amounts of the
+    /// lines so far and no payment); nil if none was begun or the TSE failed (the start then waits
+    /// for the recovery at the next start).
+    func abandon(key: String, data: DSFinVKProcessData, now: Instant) -> TSETransactionRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard started.remove(key) != nil else { return nil }
+        do throws(TSEError) {
+            let transactionKey = TSETransactionKey(key)
+            let start = try device.startTransaction(key: transactionKey, clientId: clientId, processType: "", processData: [])
+            let finish = try device.finishTransaction(
+                key: transactionKey, number: start.transactionNumber, clientId: clientId, processType: TSEProcessType.receipt.rawValue,
+                processData: data.bytes)
+            return Self.record(finish, booking: .aborted, bookingId: nil, clientId: clientId, at: now)
+        } catch {
+            return nil
+        }
+    }
+
+    private func registerOnce() throws(TSEError) {
+        guard !registered else { return }
+        try device.registerClient(clientId)
+        registered = true
     }
 
     /// The current outage, nil while the TSE signs.
@@ -61,11 +105,9 @@ public final class FiscalSigner: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let text = data.text
+        started.remove(key)
         do throws(TSEError) {
-            if !registered {
-                try device.registerClient(clientId)
-                registered = true
-            }
+            try registerOnce()
             let transactionKey = TSETransactionKey(key)
             let start = try device.startTransaction(key: transactionKey, clientId: clientId, processType: "", processData: [])
             let finish = try device.finishTransaction(

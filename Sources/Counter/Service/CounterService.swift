@@ -201,6 +201,21 @@ public final class CounterService: @unchecked Sendable {
 
     // MARK: Bookings
 
+    /// The first item of sale `saleId` is in the basket: with a TSE its transaction starts now
+    /// (TSE_TA_START), so that the booking only finishes it (docs/fiscal.md). Without a TSE nothing.
+    public func beginSale(saleId: String) { fiscal?.begin(key: saleId) }
+
+    /// The basket of sale `saleId` is given up: with a TSE its begun transaction is finished as
+    /// AVBelegabbruch (the amounts so far, no payment) and recorded in the ledger.
+    public func abandonSale(saleId: String, lines: [SaleLine]) throws {
+        guard let fiscal else { return }
+        let now = clock.now()
+        guard let record = fiscal.abandon(key: saleId, data: DSFinVKProcessData(type: .abbruch, lines: lines, payments: []), now: now) else {
+            return
+        }
+        try guarded { try ledger.transaction { try ledger.append(.tseTransaction(record), at: now) } }
+    }
+
     /// Books a sale (``Sales``): returns at the commit; the receipt is delivered after it.
     public func bookSale(_ request: SaleRequest) throws -> SaleOutcome { try sales.book(request) }
 

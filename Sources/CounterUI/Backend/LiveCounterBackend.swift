@@ -154,7 +154,10 @@ public final class LiveCounterBackend: CounterBackend {
     public func addToBasket(code: String, variant: Int) throws {
         try refuseWhilePartPaid()
         try model.add(code: code, variant: variant)
-        if startedAt == nil { startedAt = service.clock.now() }
+        if startedAt == nil {
+            startedAt = service.clock.now()
+            service.beginSale(saleId: saleId)  // the TSE transaction starts with the first item (docs/fiscal.md)
+        }
         showBasketOnDisplay()
     }
 
@@ -184,6 +187,7 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     public func discardBasket() {
+        if startedAt != nil { try? service.abandonSale(saleId: saleId, lines: SaleLine.lines(basket: model.basket.lines)) }
         newSale()
         customerDisplay?.showIdle()
     }
