@@ -41,12 +41,14 @@ extension Ledger {
         }
     }
 
-    /// How many transactions after journal entry `after` have no signature (TSE_TA_FEHLER), and
-    /// the first and last time one failed: the outage for the X and Z report.
-    public func tseFailures(after: Int64) throws -> (count: Int64, first: Instant?, last: Instant?) {
+    /// How many transactions after journal entry `after` (and before `before`, nil: to the end)
+    /// have no signature (TSE_TA_FEHLER), and the first and last time one failed: the outage for
+    /// the X and Z report.
+    public func tseFailures(after: Int64, before: Int64? = nil) throws -> (count: Int64, first: Instant?, last: Instant?) {
         try wrap { () throws(SQLiteError) in
-            let s = try db.prepare("SELECT count(*), min(at_ms), max(at_ms) FROM tse_transactions WHERE seq > ? AND tse_ta_fehler IS NOT NULL")
-            try s.bind([.integer(after)])
+            let s = try db.prepare(
+                "SELECT count(*), min(at_ms), max(at_ms) FROM tse_transactions WHERE seq > ? AND seq < ? AND tse_ta_fehler IS NOT NULL")
+            try s.bind([.integer(after), .integer(before ?? Int64.max)])
             defer { s.reset() }
             guard try s.step() else { return (0, nil, nil) }
             let count = s.int64(0)

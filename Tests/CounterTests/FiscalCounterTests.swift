@@ -165,6 +165,12 @@ final class FiscalCounterTests: XCTestCase {
         XCTAssertEqual(audits.map(\.kind), ["tse_failed", "tse_restored"])
         XCTAssertTrue(audits[1].detail.contains("2 Vorgänge ohne Signatur"), audits[1].detail)
         XCTAssertEqual(try f.service.ledger.tseFailures(after: 0).count, 2)
+        // The X and the Z report name the outage for the supervisor.
+        let note = "TSE ausgefallen: 2 Vorgang/Vorgänge ohne Signatur von 27.11.2026 10:03 bis"
+        let interim = try f.dayClose.interimReportText()
+        XCTAssertTrue(interim.replacingOccurrences(of: "\n  ", with: " ").contains(note), interim)
+        let close = try f.closeDay()
+        XCTAssertTrue(try f.dayClose.zReportText(zNumber: close.zNumber).replacingOccurrences(of: "\n  ", with: " ").contains(note))
         try f.assertClean()
     }
 

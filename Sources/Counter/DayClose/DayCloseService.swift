@@ -482,6 +482,7 @@ public final class DayCloseService {
                 draft.cheques = period.cheques.map(\.amount)
                 draft.chequeLabels = period.cheques.map(\.reportLabel)
                 draft.cardAmountMismatches = period.cardAmountMismatches
+                draft.tseNotes = try tseNotes(after: close.afterSeq, before: closeSeq)
                 if let detail {
                     draft.cardTotals = CardTotalsComparison(
                         ledgerTotal: detail.ledgerCardTotal, ledgerCount: detail.ledgerCardCount, terminalTotal: detail.terminalTotal,
@@ -553,6 +554,7 @@ public final class DayCloseService {
             draft.cheques = period.cheques.map(\.amount)
             draft.chequeLabels = period.cheques.map(\.reportLabel)
             draft.cardAmountMismatches = period.cardAmountMismatches
+            draft.tseNotes = try tseNotes(after: period.afterSeq, before: nil)
             draft.cardTotals = CardTotalsComparison(
                 ledgerTotal: period.cardTotal, ledgerCount: period.cardCount, terminalTotal: nil, terminalCount: nil)
             let start = period.shift?.openedAt ?? period.firstBookingAt ?? now
@@ -566,6 +568,17 @@ public final class DayCloseService {
             lines.append(TextLayout.columns("Sollbestand jetzt", try period.expected.total().formatted, width: width))
             return lines.joined(separator: "\n") + "\n"
         }
+    }
+}
+
+extension DayCloseService {
+    /// The TSE's outage in the period, as the X and Z report name it (docs/fiscal.md, "TSE-Ausfall").
+    func tseNotes(after: Int64, before: Int64?) throws -> [String] {
+        let failures = try counter.ledger.tseFailures(after: after, before: before)
+        guard failures.count > 0, let first = failures.first, let last = failures.last else { return [] }
+        let calendar = counter.calendar
+        func when(_ instant: Instant) -> String { calendar.germanDate(of: instant) + " " + calendar.time(of: instant).prefix(5) }
+        return ["TSE ausgefallen: \(failures.count) Vorgang/Vorgänge ohne Signatur von \(when(first)) bis \(when(last))."]
     }
 }
 

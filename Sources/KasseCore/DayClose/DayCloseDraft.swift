@@ -44,6 +44,8 @@ public struct DayCloseDraft: Equatable, Sendable {
     /// Card payments and reversals the terminal approved with another amount than asked: booked,
     /// shown as warnings for the supervisor.
     public var cardAmountMismatches: [CardAmountMismatch] = []
+    /// The TSE's outage in the period (bookings without a signature), for the supervisor; empty without one.
+    public var tseNotes: [String] = []
 
     public init(register: String, operatorName: String, policy: DayClosePolicy, expected: ExpectedCash) {
         self.register = register

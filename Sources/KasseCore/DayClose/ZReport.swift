@@ -146,10 +146,10 @@ public struct ZReport: Equatable, Sendable {
             out.append("  (nicht durchgeführt)")
         }
 
-        if !draft.cardAmountMismatches.isEmpty {
+        if !draft.cardAmountMismatches.isEmpty || !draft.tseNotes.isEmpty {
             section("Hinweise für die Kassenaufsicht")
-            for mismatch in draft.cardAmountMismatches {
-                out.append(contentsOf: TextLayout.wrap(mismatch.description, width: width - 2).map { "  " + $0 })
+            for note in draft.cardAmountMismatches.map(\.description) + draft.tseNotes {
+                out.append(contentsOf: TextLayout.wrap(note, width: width - 2).map { "  " + $0 })
             }
         }
 
