@@ -92,6 +92,19 @@ public enum Syscall {
         }.get()
     }
 
+    /// `pwrite(2)` of all of `bytes` at `offset`, continuing after partial writes (the file
+    /// position is not moved).
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int64) throws(Errno) {
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            transferAll(raw) { rest in
+                let moved = pwrite(descriptor, rest.baseAddress, rest.count, off_t(offset) + off_t(done))
+                if moved > 0 { done += moved }
+                return moved
+            }
+        }.get()
+    }
+
     /// `fsync(2)`: the file's data and metadata reach the disk.
     public static func fsync(_ descriptor: Int32) throws(Errno) {
         try nothingOrErrno(retryOnInterrupt: true) { system_fsync(descriptor) }.get()

@@ -109,31 +109,48 @@ final class SoftwareTSETests: XCTestCase {
         var tse = try openTSE()
         try tse.registerClient("KASSE-01")
         try sale(tse, key: "a")
-        let log = SoftwareTSE.logPath(in: tseDirectory)
-        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let log = URL(fileURLWithPath: SoftwareTSE.logPath(in: tseDirectory))
+        let recordStart = tse.logBytesInUse
+        XCTAssertGreaterThan(try Data(contentsOf: log).count, recordStart, "the file is grown with zeros ahead of the records")
 
         // A kill during the write of the next start: its record is on the disk only in part.
         _ = try tse.startTransaction(key: TSETransactionKey("b"), clientId: "KASSE-01", processType: "", processData: [])
-        let whole = try Data(contentsOf: URL(fileURLWithPath: log))
-        let startRecordLength = whole.count - before.count
-        for cut in [1, 5, startRecordLength - 1] {
-            try whole.prefix(before.count + cut).write(to: URL(fileURLWithPath: log))
+        let recordEnd = tse.logBytesInUse
+        let whole = try Data(contentsOf: log)
+        for cut in [5, 40, recordEnd - recordStart - 1] {
+            var torn = whole
+            torn.replaceSubrange((recordStart + cut)..<recordEnd, with: Data(count: recordEnd - recordStart - cut))
+            try torn.write(to: log)
             tse = try openTSE()
-            XCTAssertEqual(tse.tornBytesRecovered, cut)
+            XCTAssertTrue((1...cut).contains(tse.tornBytesRecovered), "\(tse.tornBytesRecovered) of \(cut)")
             XCTAssertEqual(try tse.describe().signatureCounter, 2)
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: log)), before, "cut back to the last whole record")
+            XCTAssertEqual(tse.logBytesInUse, recordStart, "back to the last whole record")
+            XCTAssertTrue(try Data(contentsOf: log)[recordStart...].allSatisfy { $0 == 0 }, "the torn bytes are zeroed")
         }
-        // A complete last record with a wrong hash at the end of the file is torn too.
+        // A complete last record with a wrong hash, nothing after it: torn too.
         var flipped = whole
-        flipped[flipped.count - 1] ^= 0xFF
-        try flipped.write(to: URL(fileURLWithPath: log))
+        flipped[recordEnd - 32] ^= 0xFF
+        try flipped.write(to: log)
         tse = try openTSE()
-        XCTAssertEqual(tse.tornBytesRecovered, startRecordLength)
+        XCTAssertGreaterThan(tse.tornBytesRecovered, 0)
         XCTAssertEqual(try tse.describe().signatureCounter, 2)
         let (start, finish) = try sale(tse, key: "c")
         XCTAssertEqual(start.transactionNumber, 2)
         XCTAssertEqual([start.signatureCounter, finish.signatureCounter], [3, 4])
+        tse = try openTSE()
         XCTAssertEqual(tse.logMessages().map(\.signatureCounter), Array(1...4))
+        XCTAssertEqual(tse.tornBytesRecovered, 0)
+    }
+
+    func testTheLogGrowsBeyondItsFirstChunk() throws {
+        var tse = try openTSE()
+        try tse.registerClient("KASSE-01")
+        let data = String(repeating: "x", count: 20_000)
+        for index in 0..<15 { try sale(tse, key: "s\(index)", data: data) }
+        XCTAssertGreaterThan(tse.logBytesInUse, 256 * 1024)
+        tse = try openTSE()
+        XCTAssertEqual(tse.logMessages().count, 30)
+        XCTAssertEqual(tse.tornBytesRecovered, 0)
     }
 
     func testDamageBeforeTheLastRecordRefusesTheLog() throws {

@@ -45,8 +45,10 @@ public final class SoftwareTSE: TechnicalSecurityDevice, @unchecked Sendable {
     private var open: [UInt64: Int] = [:]
     /// Transaction number → index of its start message, for every transaction.
     private var starts: [UInt64: Int] = [:]
-    /// Bytes of a torn last record cut away when the log was opened (0 normally).
+    /// Bytes of a torn last record zeroed when the log was opened (0 normally).
     public let tornBytesRecovered: Int
+    /// The bytes of the log in use (its header and whole records; zeros follow).
+    public var logBytesInUse: Int { lock.withLock { log.end } }
 
     public static func keyPath(in directory: String) -> String { directory + "/tse-key.pem" }
     public static func publicKeyPath(in directory: String) -> String { directory + "/tse-public.pem" }
