@@ -39,7 +39,8 @@ enum ConfigCommand {
         print("Konfiguration: \(path ?? "(keine Datei, Standardwerte)")")
         let printerRows: [(String, String)] = PrinterSettings.Key.allCases.map { ("printer." + $0.rawValue, configuration.printer.text($0)) }
         let displayRows: [(String, String)] = DisplaySettings.Key.allCases.map { ("display." + $0.rawValue, configuration.display.text($0)) }
-        let devices = printerRows + displayRows
+        let fiscalRows: [(String, String)] = FiscalSettings.Key.allCases.map { ("fiscal." + $0.rawValue, configuration.fiscal.text($0)) }
+        let devices = printerRows + displayRows + fiscalRows
         let rows: [(String, String)] =
             [
                 ("office.name", configuration.officeName), ("office.address", configuration.officeAddress),
