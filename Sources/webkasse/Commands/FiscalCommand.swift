@@ -31,6 +31,7 @@ enum FiscalCommand {
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
         if args.positionals.count > 1 { throw UsageError.unexpectedArgument(args.positionals[1]) }
+        if verb == "export-tse", (args.value("out") ?? "").isEmpty { throw UsageError.missingOption("out") }
         let data = DataDirectory.resolve(option: args.value("data"))
         let configuration: Configuration
         do {
@@ -65,7 +66,7 @@ enum FiscalCommand {
             print(notification.lines.joined(separator: "\n"))
             return notification.problems.isEmpty ? .success : .dataError
         default:
-            guard let out = args.value("out"), !out.isEmpty else { throw UsageError.missingOption("out") }
+            let out = args.value("out") ?? ""
             guard let signer else {
                 printError("webkasse fiscal: Keine TSE eingestellt ([fiscal] tse = none): es gibt nichts zu exportieren.")
                 return .dataError

@@ -128,13 +128,31 @@ final class BadInputTests: XCTestCase {
         Case(
             name: "config: unknown section", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[kasse]\n"], status: 3,
             output:
-                "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [thresholds], [accounts]).\n"),
+                "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [fiscal], [thresholds], [accounts]).\n"
+        ),
         Case(
             name: "config: bad time zone", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\ntime_zone = Berlin\n"], status: 3,
             output: "$DIR/k.conf:2: office.time_zone: Unbekannte Zeitzone »Berlin« (z. B. Europe/Berlin).\n"),
         Case(
             name: "config: missing file", arguments: ["config", "check", "$DIR/none.conf"], files: [:], status: 3,
             output: "$DIR/none.conf: Konfigurationsdatei nicht gefunden oder nicht lesbar.\n"),
+        // The TSE (docs/fiscal.md)
+        Case(
+            name: "config: unknown TSE", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[fiscal]\ntse = swissbit\n"], status: 3,
+            output: "$DIR/k.conf:2: fiscal.tse: »swissbit« ist keine TSE (erlaubt: none, software, fiskaly).\n"),
+        Case(
+            name: "config: client id with an underscore", arguments: ["config", "check", "$DIR/k.conf"],
+            files: ["k.conf": "[fiscal]\nclient_id = Kasse_1\n"], status: 3,
+            output:
+                "$DIR/k.conf:2: fiscal.client_id: »Kasse_1« ist keine Client-ID nach TR-03151 (1 bis 30 Zeichen aus A–Z, a–z, 0–9, Leerzeichen und '()+,-./:=?).\n"
+        ),
+        Case(
+            name: "fiscal: export without --out", arguments: ["fiscal", "export-tse"], files: [:], status: 2,
+            output: "webkasse fiscal: Die Option --out ist erforderlich.\n"),
+        Case(
+            name: "fiscal: export without a TSE", arguments: ["fiscal", "export-tse", "--out", "$DIR/x.tar", "--config", "$DIR/k.conf"],
+            files: ["k.conf": "[office]\nname = Amt\n"], status: 3,
+            output: "webkasse fiscal: Keine TSE eingestellt ([fiscal] tse = none): es gibt nichts zu exportieren.\n"),
     ]
 
     func testEveryBadInputGetsItsExactMessage() throws {
