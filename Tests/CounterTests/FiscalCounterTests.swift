@@ -220,6 +220,7 @@ final class FiscalCounterTests: XCTestCase {
         let f = try Self.softwareFixture()
         let tse = try XCTUnwrap(f.service.fiscal?.device as? SoftwareTSE)
         f.service.beginSale(saleId: "sale-a")
+        f.service.fiscal!.waitForBegun()
         f.clock.advance(seconds: 40)
         let outcome = try f.service.bookSale(f.request(.cash(tendered: Money(euros: 50)), id: "sale-a"))
         let record = try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: outcome.sale.id))

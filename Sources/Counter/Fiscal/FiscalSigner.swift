@@ -23,6 +23,7 @@ public final class FiscalSigner: @unchecked Sendable {
     private var outage: Outage?
     /// Sales whose transaction ``begin(key:)`` started and no booking or abandon finished yet.
     private var started: Set<String> = []
+    private let queue = DispatchQueue(label: "webkasse tse start")
 
     /// Since when the TSE has given no signature, and why (the last failure).
     public struct Outage: Equatable, Sendable {
@@ -43,6 +44,15 @@ public final class FiscalSigner: @unchecked Sendable {
     /// finish is signed while the clerk waits. A failure here is not reported: the booking asks
     /// again and records it.
     func begin(key: String) {
+        // Off the caller's thread: a cloud TSE may take a while, and the clerk is typing. The
+        // booking's own start waits for this one under `lock` and gets its answer.
+        queue.async { [self] in start(key: key) }
+    }
+
+    /// Waits until the starts handed to ``begin(key:)`` have run (tests).
+    public func waitForBegun() { queue.sync {} }
+
+    private func start(key: String) {
         lock.lock()
         defer { lock.unlock() }
         do throws(TSEError) {
@@ -58,6 +68,7 @@ public final class FiscalSigner: @unchecked Sendable {
     /// lines so far and no payment); nil if none was begun or the TSE failed (the start then waits
     /// for the recovery at the next start).
     func abandon(key: String, data: DSFinVKProcessData, now: Instant) -> TSETransactionRecord? {
+        waitForBegun()
         lock.lock()
         defer { lock.unlock() }
         guard started.remove(key) != nil else { return nil }
