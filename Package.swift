@@ -3,6 +3,7 @@
 //
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
+//   Fiscal → KasseCore
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "KasseCore"),
         // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
         .target(name: "ESCPOS"),
+        // Fiscalisation (KassenSichV, DSFinV-K): the receipt's QR code string.
+        .target(name: "Fiscal", dependencies: ["KasseCore"]),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
@@ -71,6 +74,7 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
+        .testTarget(name: "FiscalTests", dependencies: ["Fiscal"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
