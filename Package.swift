@@ -3,7 +3,7 @@
 //
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
-//   Fiscal → KasseCore
+//   QREncoding → CQRencode (libqrencode);  Fiscal → KasseCore
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CQRencode", path: "Sources/CQRencode"),
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
         .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "KasseCore"),
         // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
         .target(name: "ESCPOS"),
+        // QR codes: bytes to a module matrix through libqrencode, and the matrix drawn as text. KasseCore does not depend on it.
+        .target(name: "QREncoding", dependencies: ["CQRencode"]),
         // Fiscalisation (KassenSichV, DSFinV-K): the receipt's QR code string.
         .target(name: "Fiscal", dependencies: ["KasseCore"]),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
@@ -74,6 +77,7 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
+        .testTarget(name: "QREncodingTests", dependencies: ["QREncoding", "Fiscal", "TestSupport"]),
         .testTarget(name: "FiscalTests", dependencies: ["Fiscal"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
