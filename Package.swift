@@ -2,7 +2,7 @@
 // Web-Kasse: a counter payment terminal for German citizens' offices.
 //
 // The dependency arrows point one way:
-//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, QREncoding)
 //   QREncoding → CQRencode (libqrencode);  Fiscal → KasseCore
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
@@ -48,7 +48,8 @@ let package = Package(
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
+        .target(
+            name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "QREncoding"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
