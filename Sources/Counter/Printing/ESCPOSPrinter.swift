@@ -57,8 +57,8 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
     let retryMs: Int
 
     enum Job {
-        case receipt(number: Int64, text: String, fiscal: ReceiptFiscalBlock? = nil)
-        case copy(number: Int64, text: String, fiscal: ReceiptFiscalBlock? = nil)
+        case receipt(number: Int64, text: String, fiscal: ReceiptFiscalBlock?)
+        case copy(number: Int64, text: String, fiscal: ReceiptFiscalBlock?)
         case report(String)
         case drawer
         case bytes([UInt8])
