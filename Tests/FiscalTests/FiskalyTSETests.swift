@@ -146,6 +146,18 @@ final class FiskalyTSETests: XCTestCase {
         XCTAssertEqual(raw, ["process_type": "SonstigerVorgang", "process_data": Data(data).base64EncodedString()])
     }
 
+    func testAnAbortedSaleIsCancelledWithTheNextRevision() throws {
+        let (tse, tssId) = try readyTSE()
+        let key = TSETransactionKey(UUID().uuidString)
+        _ = try tse.startTransaction(key: key, clientId: register, processType: "", processData: [])
+        let cancelled = try tse.cancelTransaction(key: key, clientId: register)
+        XCTAssertEqual(cancelled.transactionNumber, 1)
+        let puts = transactionPuts(FiskalyTSE.transactionUUID(key))
+        XCTAssertEqual(puts.map(\.query), ["tx_revision=1", "tx_revision=2"])
+        XCTAssertEqual(puts.last?.json?["state"] as? String, "CANCELLED")
+        XCTAssertEqual(server.transactionState(tssId, tx: FiskalyTSE.transactionUUID(key)), "CANCELLED")
+    }
+
     func testADroppedFinishAnswerIsRetriedWithTheSameRevisionAndMakesOneTransaction() throws {
         let (tse, tssId) = try readyTSE()
         let key = TSETransactionKey(UUID().uuidString)
