@@ -54,4 +54,39 @@ public struct QRMatrix: Sendable, Equatable {
 
     /// The characters ``halfBlockLines(quietZone:)`` draws with.
     public static let halfBlockCharacters: Set<Character> = ["█", "▀", "▄", " "]
+
+    /// The symbol drawn as text with the quadrant blocks (`▘▝▀▖▌▞▛▗▚▐▜▄▙▟█`, Unicode's Block
+    /// Elements): two module rows and two module columns per character, so a KassenSichV code
+    /// (version 13 or 14, 69 or 73 modules) with its quiet zone takes 39 or 41 columns and fits a
+    /// 42-column receipt. A module is then twice as tall as wide in a terminal's cell; the
+    /// printed receipt carries the printer's own square code (`GS ( k`). `quietZone` light modules
+    /// surround it (rounded up to whole characters).
+    public func quadrantLines(quietZone: Int = QRMatrix.standardQuietZone) -> [String] {
+        let side = width + 2 * quietZone
+        var lines: [String] = []
+        lines.reserveCapacity((side + 1) / 2)
+        var row = 0
+        while row < side {
+            var line = ""
+            var column = 0
+            while column < side {
+                func dark(_ r: Int, _ c: Int) -> Bool { r < side && c < side && self[r - quietZone, c - quietZone] }
+                let index =
+                    (dark(row, column) ? 8 : 0) | (dark(row, column + 1) ? 4 : 0) | (dark(row + 1, column) ? 2 : 0)
+                    | (dark(row + 1, column + 1) ? 1 : 0)
+                line.append(Self.quadrants[index])
+                column += 2
+            }
+            lines.append(line)
+            row += 2
+        }
+        return lines
+    }
+
+    /// The quadrant character for the dark modules top left (8), top right (4), bottom left (2)
+    /// and bottom right (1).
+    public static let quadrants: [Character] = [" ", "▗", "▖", "▄", "▝", "▐", "▞", "▟", "▘", "▚", "▌", "▙", "▀", "▜", "▛", "█"]
+
+    /// The characters ``quadrantLines(quietZone:)`` draws with.
+    public static let quadrantCharacters = Set(quadrants)
 }

@@ -50,13 +50,14 @@ final class ReceiptFiscalBlockTests: XCTestCase {
         XCTAssertEqual(added[0...2], ["TSE-Seriennummer:", "3c8a4f0e1b2d6a7f9e0c5b4a3d2e1f0a9b8c7d6e5f", "4a3b2c1d0e9f8a7b6c5d4e"])
         XCTAssertEqual(
             added[3...6], ["TSE-Transaktion: 4711", "TSE-Signaturzähler: 9999", "TSE-Start: 2026-11-27T09:00:00.000Z", "TSE-Ende: 2026-11-27T09:01:35.000Z"])
-        // Version 14 (73 modules) and the quiet zone: (73 + 8) rows, two per line; 81 columns.
+        // Version 14 (73 modules) and the quiet zone: 81 modules square, in quadrant blocks
+        // (2 × 2 modules a character) 41 lines of at most 41 columns: it fits the 42-column receipt.
         let drawing = Array(added.dropFirst(7))
         XCTAssertEqual(drawing.count, 41)
         XCTAssertEqual(drawing.prefix(2), ["", ""])
         XCTAssertEqual(drawing.suffix(2), ["", ""])
-        XCTAssertTrue(drawing[2].hasPrefix("    █▀▀▀▀▀█ "), drawing[2])
-        XCTAssertEqual(drawing.map(\.count).max(), 77)  // 4 + 73: the light right quiet zone is not written out
+        XCTAssertTrue(drawing[2].hasPrefix("  ▛▀▀▌"), drawing[2])  // the finder pattern's top, two modules a character
+        XCTAssertLessThanOrEqual(drawing.map(\.count).max() ?? 0, 42)
     }
 
     /// The drawing in the receipt's text reads back (zbarimg) as the exact QR string.
@@ -70,8 +71,8 @@ final class ReceiptFiscalBlockTests: XCTestCase {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let first = try XCTUnwrap(lines.firstIndex(where: ReceiptFiscalBlock.isDrawing))
         let last = try XCTUnwrap(lines.lastIndex(where: ReceiptFiscalBlock.isDrawing))
-        // With the quiet zone: the empty lines above and below, the four spaces at the left.
-        XCTAssertEqual(try QRCodeReader.read(rows: QRCodeReader.rows(fromHalfBlocks: Array(lines[(first - 2)...(last + 2)]))), Self.qrString)
+        // With the quiet zone: the empty lines above and below, the two spaces (four modules) at the left.
+        XCTAssertEqual(try QRCodeReader.read(rows: QRCodeReader.rows(fromQuadrants: Array(lines[(first - 2)...(last + 2)]))), Self.qrString)
     }
 
     /// For the printer the drawing becomes one `GS ( k` QR code with the string, where the drawing

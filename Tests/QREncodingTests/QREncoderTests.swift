@@ -87,6 +87,9 @@ final class QREncoderTests: XCTestCase {
             let rows = (0..<side).map { row in (0..<side).map { matrix[row - quiet, $0 - quiet] } }
             XCTAssertEqual(try QRCodeReader.read(rows: rows), text)
             XCTAssertEqual(try QRCodeReader.read(rows: QRCodeReader.rows(fromHalfBlocks: matrix.halfBlockLines())), text)
+            let quadrants = matrix.quadrantLines()
+            XCTAssertEqual(quadrants.first?.count, (side + 1) / 2)
+            XCTAssertEqual(try QRCodeReader.read(rows: QRCodeReader.rows(fromQuadrants: quadrants)), text)
         }
         let read = try XCTUnwrap(try QRCodeReader.read(rows: QRCodeReader.rows(fromHalfBlocks: try QREncoder.encode(try Self.tseString()).halfBlockLines())))
         let fields = try QRCodeString(parsing: read)

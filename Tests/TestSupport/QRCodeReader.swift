@@ -39,6 +39,29 @@ public enum QRCodeReader {
         return rows
     }
 
+    /// The module rows that text drawn with quadrant blocks (two rows and two columns of modules
+    /// per character, `QRMatrix.quadrants`) shows; half blocks are quadrant blocks too.
+    public static func rows(fromQuadrants lines: [String]) -> [[Bool]] {
+        let width = lines.map(\.count).max() ?? 0
+        var rows: [[Bool]] = []
+        for line in lines {
+            let characters = Array(line) + Array(repeating: " ", count: width - line.count)
+            var top: [Bool] = []
+            var bottom: [Bool] = []
+            for character in characters {
+                let bits = quadrantBits[character] ?? 0
+                top += [bits & 8 != 0, bits & 4 != 0]
+                bottom += [bits & 2 != 0, bits & 1 != 0]
+            }
+            rows += [top, bottom]
+        }
+        return rows
+    }
+
+    private static let quadrantBits: [Character: Int] = [
+        " ": 0, "▗": 1, "▖": 2, "▄": 3, "▝": 4, "▐": 5, "▞": 6, "▟": 7, "▘": 8, "▚": 9, "▌": 10, "▙": 11, "▀": 12, "▜": 13, "▛": 14, "█": 15,
+    ]
+
     /// A plain PBM (P1) image: 1 is black.
     static func pbm(_ rows: [[Bool]], scale: Int) -> String {
         let width = (rows.first?.count ?? 0) * scale

@@ -19,18 +19,20 @@ public struct ReceiptFiscalBlock: Sendable, Equatable {
     /// The error correction of the drawing and of the printed code: M (15 %), as `GS ( k` is sent.
     static let errorCorrection = QRErrorCorrection.medium
 
-    /// The block as receipt lines: the lines wrapped to the receipt's width, then the QR code in
-    /// half blocks with its quiet zone (the two empty lines above and below, four spaces at the
-    /// side), centred when it is narrower than the receipt. The drawing is `modules + 8` columns
-    /// wide: a real KassenSichV string (about 340 bytes, version 13 or 14) takes 77 or 81 —
-    /// wider than the receipt; it is not cut. A string libqrencode refuses gives a line saying so instead.
+    /// The block as receipt lines: the lines wrapped to the receipt's width, then the QR code with
+    /// its quiet zone, centred. Drawn with half blocks (one column per module, square modules)
+    /// when that fits the receipt's width, else with quadrant blocks (two columns of modules per
+    /// character): a real KassenSichV string (about 340 bytes, version 13 or 14) takes 39 or 41
+    /// columns that way and fits the 42-column receipt and the screen's preview. A string
+    /// libqrencode refuses gives a line saying so instead.
     func receiptLines(layout: ReceiptLayout) -> [String] {
         var out = lines.flatMap { layout.wrap($0) }
         guard let matrix = try? QREncoder.encode(qrCode, errorCorrection: Self.errorCorrection) else {
             out.append(contentsOf: layout.wrap("QR-Code nicht darstellbar (\(qrCode.utf8.count) Bytes)"))
             return out
         }
-        let drawing = matrix.halfBlockLines()
+        let halfBlocks = matrix.halfBlockLines()
+        let drawing = (halfBlocks.first?.count ?? 0) <= layout.width ? halfBlocks : matrix.quadrantLines()
         let indent = String(repeating: " ", count: max(0, (layout.width - (drawing.first?.count ?? 0)) / 2))
         for line in drawing {
             let trimmed = line.reversed().drop { $0 == " " }.reversed()
@@ -39,8 +41,8 @@ public struct ReceiptFiscalBlock: Sendable, Equatable {
         return out
     }
 
-    /// Whether `line` is part of a QR code's half-block drawing (not its empty quiet zone).
+    /// Whether `line` is part of a QR code's drawing (not its empty quiet zone).
     static func isDrawing(_ line: String) -> Bool {
-        line.contains { $0 != " " } && line.allSatisfy { QRMatrix.halfBlockCharacters.contains($0) }
+        line.contains { $0 != " " } && line.allSatisfy { QRMatrix.quadrantCharacters.contains($0) }
     }
 }
