@@ -245,7 +245,8 @@ public struct DSFinVKBuilder {
         case .storno(let storno):
             guard let original = input.originals[storno.saleId] else {
                 throw ExportError.invalidScope(
-                    "Kasse \(input.register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
+                    "Kasse \(input.register), Storno-Beleg \(storno.receiptNumber): Der stornierte Verkauf \(storno.saleId) fehlt im Kassenbuch; bitte `webkasse verify` ausführen."
+                )
             }
             var v = Vorgang(
                 bonID: bonID, number: storno.receiptNumber, typ: .belegstorno, name: "Storno", storno: true, start: storno.at,
@@ -366,10 +367,13 @@ public struct DSFinVKBuilder {
 
         for v in vorgaenge {
             guard v.bonID.count <= 40, !v.bonID.isEmpty else {
-                throw ExportError.invalidBooking(format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID, expected: "1 bis 40 Zeichen")
+                throw ExportError.invalidBooking(
+                    format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID, expected: "1 bis 40 Zeichen")
             }
             guard bonIDs.insert(v.bonID).inserted else {
-                throw ExportError.invalidBooking(format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID, expected: "eine im Export eindeutige Vorgangs-ID")
+                throw ExportError.invalidBooking(
+                    format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID,
+                    expected: "eine im Export eindeutige Vorgangs-ID")
             }
             add(
                 DSFinVKSchema.transactions,

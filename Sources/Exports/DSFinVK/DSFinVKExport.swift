@@ -109,7 +109,8 @@ public enum DSFinVKExport {
                     if case .dayClose(let record) = event, record.zNumber == boundary.zNumber { close = record }
                 }
                 guard let close else {
-                    throw ExportError.invalidScope("Kasse \(register): Der Tagesabschluss Z \(boundary.zNumber) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
+                    throw ExportError.invalidScope(
+                        "Kasse \(register): Der Tagesabschluss Z \(boundary.zNumber) fehlt im Kassenbuch; bitte `webkasse verify` ausführen.")
                 }
                 closedAt[close.zNumber] = close.closedAt
                 for case .storno(let storno) in events where originals[storno.saleId] == nil {
@@ -138,9 +139,11 @@ public enum DSFinVKExport {
             switch request.scope {
             case .dates(let from, let to):
                 throw ExportError.nothingToExport(
-                    "Zwischen \(from.german) und \(to.german) gibt es keinen Tagesabschluss; die DSFinV-K enthält nur abgeschlossene Tage. Es wurde keine Datei angelegt.")
+                    "Zwischen \(from.german) und \(to.german) gibt es keinen Tagesabschluss; die DSFinV-K enthält nur abgeschlossene Tage. Es wurde keine Datei angelegt."
+                )
             default:
-                throw ExportError.nothingToExport("Es gibt noch keinen Tagesabschluss; die DSFinV-K enthält nur abgeschlossene Tage. Es wurde keine Datei angelegt.")
+                throw ExportError.nothingToExport(
+                    "Es gibt noch keinen Tagesabschluss; die DSFinV-K enthält nur abgeschlossene Tage. Es wurde keine Datei angelegt.")
             }
         }
 

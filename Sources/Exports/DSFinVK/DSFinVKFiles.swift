@@ -109,7 +109,9 @@ public enum DSFinVKFiles {
                 x += "            <Description>\(escape(column.description))</Description>\n"
                 switch column.kind {
                 case .numeric(let accuracy):
-                    x += accuracy > 0 ? "            <Numeric>\n              <Accuracy>\(accuracy)</Accuracy>\n            </Numeric>\n" : "            <Numeric/>\n"
+                    x +=
+                        accuracy > 0
+                        ? "            <Numeric>\n              <Accuracy>\(accuracy)</Accuracy>\n            </Numeric>\n" : "            <Numeric/>\n"
                 case .alphanumeric(let maxLength):
                     x += "            <AlphaNumeric/>\n            <MaxLength>\(maxLength)</MaxLength>\n"
                 }

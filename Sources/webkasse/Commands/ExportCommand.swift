@@ -151,7 +151,9 @@ enum ExportCommand {
             return .ioError
         }
         let zs = outcome.closings.map { "\($0.register) Z \($0.zNumber) (\($0.businessDate))" }.joined(separator: ", ")
-        print("Export geschrieben: \(out) (DSFinV-K, \(outcome.closings.count) Kassenabschlüsse, \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)")
+        print(
+            "Export geschrieben: \(out) (DSFinV-K, \(outcome.closings.count) Kassenabschlüsse, \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)"
+        )
         print("Kassenabschlüsse: \(zs)")
         print("Summe aller Zahlungen: \(outcome.payments.formatted)")
         print("SHA-256: \(outcome.sha256)")
