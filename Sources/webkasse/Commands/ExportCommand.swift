@@ -152,7 +152,7 @@ enum ExportCommand {
         }
         let zs = outcome.closings.map { "\($0.register) Z \($0.zNumber) (\($0.businessDate))" }.joined(separator: ", ")
         print(
-            "Export geschrieben: \(out) (DSFinV-K, \(outcome.closings.count) Kassenabschlüsse, \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)"
+            "Export geschrieben: \(out) (DSFinV-K, \(outcome.closings.count == 1 ? "1 Kassenabschluss" : "\(outcome.closings.count) Kassenabschlüsse"), \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)"
         )
         print("Kassenabschlüsse: \(zs)")
         print("Summe aller Zahlungen: \(outcome.payments.formatted)")

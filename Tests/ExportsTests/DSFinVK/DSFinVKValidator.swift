@@ -243,16 +243,20 @@ enum DSFinVKValidator {
 
         /// A numeric field in units of 10^-5 (the finest Accuracy of the DSFinV-K), 0 when empty.
         func amount(_ row: [String: String], _ column: String) -> Int64 {
-            let text = (row[column] ?? "").replacingOccurrences(of: table.digitGroupingSymbol, with: "")
-            guard !text.isEmpty else { return 0 }
-            let parts = text.components(separatedBy: table.decimalSymbol)
-            let negative = parts[0].hasPrefix("-")
-            let whole = Int64(parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "-"))) ?? 0
-            var fraction = parts.count > 1 ? parts[1] : ""
-            fraction = String((fraction + "00000").prefix(5))
-            let value = whole * 100_000 + (Int64(fraction) ?? 0)
-            return negative ? -value : value
+            DSFinVKValidator.amount(row[column] ?? "", decimal: table.decimalSymbol, grouping: table.digitGroupingSymbol)
         }
+    }
+
+    /// `-1.234,56789` in units of 10^-5; 0 when empty.
+    static func amount(_ value: String, decimal: String = ",", grouping: String = ".") -> Int64 {
+        let text = value.replacingOccurrences(of: grouping, with: "")
+        guard !text.isEmpty else { return 0 }
+        let parts = text.components(separatedBy: decimal)
+        let negative = parts[0].hasPrefix("-")
+        let whole = Int64(parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "-"))) ?? 0
+        let fraction = String(((parts.count > 1 ? parts[1] : "") + "00000").prefix(5))
+        let units = whole * 100_000 + (Int64(fraction) ?? 0)
+        return negative ? -units : units
     }
 
     /// Every problem of the export `files` (name → bytes); empty when it is sound.
