@@ -229,6 +229,37 @@ final class DSFinVKExportTests: XCTestCase {
         XCTAssertEqual(devices[0]["TSE_ZERTIFIKAT_IV"], "")
     }
 
+    func testMasterDataFromTheOfficeConfiguration() throws {
+        var configuration = Configuration()
+        try configuration.apply(
+            text:
+                "[office]\nname = Stadt Musterstadt – Bürgeramt\naddress = Rathaus, Markt 1, 12345 Musterstadt\ntax_number = 12/345/67890\nvat_id = DE123456789\n",
+            file: "w.conf")
+        let master = DSFinVKMasterData(configuration: configuration)
+        XCTAssertEqual(
+            [master.name, master.street, master.postcode, master.city, master.taxNumber, master.vatID, master.country],
+            ["Stadt Musterstadt – Bürgeramt", "Rathaus, Markt 1", "12345", "Musterstadt", "12/345/67890", "DE123456789", "DEU"])
+        configuration.officeAddress = "Postfach 12"
+        XCTAssertEqual(DSFinVKMasterData(configuration: configuration).street, "Postfach 12")
+        XCTAssertEqual(DSFinVKMasterData(configuration: configuration).postcode, "")
+    }
+
+    func testPaymentTypesAndVATKeys() {
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: "girocard").type, "ECKarte")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: "Mastercard").type, "Kreditkarte")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: "VISA").type, "Kreditkarte")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: "V PAY").type, "ECKarte")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: "Visa Debit").type, "ECKarte")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.card, cardName: nil).name, "girocard")
+        XCTAssertEqual(DSFinVKBuilder.paymentType(.cheque, cardName: nil).type, "Unbar")
+        XCTAssertEqual(DSFinVKBuilder.vatKey(.nichtSteuerbar), 5)
+        XCTAssertEqual(DSFinVKBuilder.vatKey(LineTax(treatment: .steuerfrei(legalBasis: "§ 4 Nr. 8 UStG"))), 6)
+        XCTAssertEqual(DSFinVKBuilder.vatKey(LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1900)), 1)
+        XCTAssertEqual(DSFinVKBuilder.vatKey(LineTax(treatment: .steuerpflichtig(.reduced1), rateBasisPoints: 700)), 2)
+        XCTAssertEqual(DSFinVKBuilder.vatKey(LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1600)), 21)
+        XCTAssertNil(DSFinVKBuilder.vatKey(LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 2000)))
+    }
+
     func testZIPArchiveCRCAndLayout() throws {
         XCTAssertEqual(ZIPArchive.crc32(Array("123456789".utf8)), 0xCBF4_3926)
         let entries: [(name: String, bytes: [UInt8])] = [("a.txt", Array("hallo\r\n".utf8)), ("ü.csv", []), ("b.bin", (0..<300).map { UInt8($0 % 256) })]
