@@ -101,6 +101,7 @@ public struct DSFinVKBuilder {
     public private(set) var rows: [String: [DSFinVKRow]] = [:]
     /// Pass-through accounts → AGENTUR_ID and name, in the order first met.
     private var agencies: [String: (id: Int64, name: String)] = [:]
+    /// Register and BON_ID of every Vorgang so far: a BON_ID is unique per register.
     private var bonIDs: Set<String> = []
     /// Transactions written per register (the export log's record count).
     public private(set) var transactionCount: [String: Int] = [:]
@@ -370,10 +371,10 @@ public struct DSFinVKBuilder {
                 throw ExportError.invalidBooking(
                     format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID, expected: "1 bis 40 Zeichen")
             }
-            guard bonIDs.insert(v.bonID).inserted else {
+            guard bonIDs.insert(input.register + "\u{1F}" + v.bonID).inserted else {
                 throw ExportError.invalidBooking(
                     format: "DSFinV-K", receipt: v.number.map(String.init) ?? v.name, field: "BON_ID", value: v.bonID,
-                    expected: "eine im Export eindeutige Vorgangs-ID")
+                    expected: "eine je Kasse eindeutige Vorgangs-ID")
             }
             add(
                 DSFinVKSchema.transactions,

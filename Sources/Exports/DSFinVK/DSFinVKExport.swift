@@ -69,10 +69,7 @@ public enum DSFinVKExport {
             throw ExportError.invalidScope(
                 "\(request.dataDirectory) enthält Schulungsdaten (webkasse run --training): sie werden nie an die Stadtkasse exportiert.")
         }
-        let registers = try LedgerExport.resolveRegisters(
-            LedgerExportRequest(
-                dataDirectory: request.dataDirectory, registers: request.registers, format: .csv, scope: .closedDays, includeOpenDays: false,
-                outputPath: request.outputPath, settings: ExportSettings(), timeZone: request.timeZone, exportedBy: ""))
+        let registers = try LedgerExport.resolveRegisters(data: request.dataDirectory, requested: request.registers)
         if case .zNumber = request.scope, registers.count != 1 {
             throw ExportError.invalidScope("--z gilt für eine Kasse: bitte --register angeben (vorhanden: \(registers.joined(separator: ", "))).")
         }

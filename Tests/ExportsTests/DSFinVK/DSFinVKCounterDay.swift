@@ -17,6 +17,9 @@ import TestSupport
 /// (referring back to Z 1); counted exactly.
 final class DSFinVKCounterDay {
     let directory: TemporaryDirectory
+    let register: String
+    /// The fixture that made the directory removes it.
+    private let ownsDirectory: Bool
     let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_799_053_200_000 - 2 * 3_600_000))  // 2027-01-04 08:00 Berlin
     let terminal = FakeCardTerminal()
     let service: CounterService
@@ -29,21 +32,24 @@ final class DSFinVKCounterDay {
     private(set) var closes: [DayCloseRecord] = []
     private var counter = 0
 
-    init() throws {
-        directory = try TemporaryDirectory(prefix: "dsfinvk")
+    /// A register's counter in a fresh data directory, or in `directory` beside another register.
+    init(register: String = "K1", in directory: TemporaryDirectory? = nil) throws {
+        self.directory = try directory ?? TemporaryDirectory(prefix: "dsfinvk")
+        self.register = register
+        ownsDirectory = directory == nil
         catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
-        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
+        let ledger = try Ledger(path: DataDirectory.ledgerPath(data: self.directory.path, register: register))
         service = try CounterService(
-            ledger: ledger, registerId: "K1", officeName: "Stadt Musterstadt – Bürgeramt", officeAddress: "Rathausplatz 1, 12345 Musterstadt",
+            ledger: ledger, registerId: register, officeName: "Stadt Musterstadt – Bürgeramt", officeAddress: "Rathausplatz 1, 12345 Musterstadt",
             calendar: .berlin, clock: clock, terminal: terminal,
-            receiptDirectory: DataDirectory.registerDirectory(data: directory.path, register: "K1") + "/receipts")
+            receiptDirectory: DataDirectory.registerDirectory(data: self.directory.path, register: register) + "/receipts")
         for (id, login, name) in [(clerk, "anna", "Anna Amt"), (supervisor, "bert", "Bert Aufsicht")] {
             let at = clock.now()
             try ledger.transaction { _ = try ledger.append(.operatorAdded(OperatorRecord(id: id, login: login, name: name, createdAt: at)), at: at) }
         }
     }
 
-    deinit { directory.remove() }
+    deinit { if ownsDirectory { directory.remove() } }
 
     var data: String { directory.path }
 

@@ -148,6 +148,23 @@ final class DSFinVKExportTests: XCTestCase {
         XCTAssertTrue(again.isRepeat)
     }
 
+    func testTwoRegistersInOneExport() throws {
+        let k1 = try DSFinVKCounterDay()
+        try k1.book()
+        // The second register books the same day with the same client ids: BON_IDs are unique per register.
+        let k2 = try DSFinVKCounterDay(register: "K2", in: k1.directory)
+        try k2.book()
+        let (outcome, files, _) = try export(k1, .dates(from: BookingDate(iso: "2027-01-04")!, to: BookingDate(iso: "2027-01-04")!))
+        XCTAssertEqual(DSFinVKValidator.problems(files), [])
+        XCTAssertEqual(outcome.closings.map { "\($0.register) Z \($0.zNumber)" }, ["K1 Z 1", "K2 Z 1"])
+        XCTAssertEqual(Set(DSFinVKValidator.rows(files, "transactions.csv").map { $0["Z_KASSE_ID"]! }), ["K1", "K2"])
+        XCTAssertEqual(try Ledger(data: k1.data, register: "K2").exportRuns().map(\.scope), ["2027-01-04..2027-01-04"])
+        // --z needs one register.
+        XCTAssertThrowsError(try DSFinVKExport.run(k1.request(.zNumber(1), out: "z.zip"))) {
+            XCTAssertTrue("\($0)".contains("--register"), "\($0)")
+        }
+    }
+
     func testTheValidatorFailsOnABrokenFile() throws {
         let day = try DSFinVKCounterDay()
         try day.book()
