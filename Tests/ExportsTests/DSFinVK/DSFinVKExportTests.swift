@@ -165,6 +165,25 @@ final class DSFinVKExportTests: XCTestCase {
         }
     }
 
+    /// xmllint (libxml2-utils, installed by scripts/test) validates index.xml against the DTD in the archive.
+    func testIndexXMLIsValidAgainstTheDTD() throws {
+        let xmllint = "/usr/bin/xmllint"
+        guard FileManager.default.isExecutableFile(atPath: xmllint) else { throw XCTSkip("\(xmllint) is not installed (libxml2-utils)") }
+        let day = try DSFinVKCounterDay()
+        try day.book()
+        let (_, files, _) = try export(day, .zNumber(1))
+        for name in ["index.xml", DSFinVKSchema.dtdFileName] {
+            try Data(files[name]!).write(to: URL(fileURLWithPath: day.data + "/" + name))
+        }
+        let valid = try runProcess(xmllint, ["--noout", "--valid", day.data + "/index.xml"])
+        XCTAssertEqual(valid.status, 0, valid.stderr)
+        // And it notices a document that breaks the DTD (MaxLength before AlphaNumeric).
+        let broken = text(files, "index.xml").replacingOccurrences(
+            of: "<AlphaNumeric/>\n            <MaxLength>50</MaxLength>", with: "<MaxLength>50</MaxLength>\n            <AlphaNumeric/>")
+        try Data(broken.utf8).write(to: URL(fileURLWithPath: day.data + "/index.xml"))
+        XCTAssertNotEqual(try runProcess(xmllint, ["--noout", "--valid", day.data + "/index.xml"]).status, 0)
+    }
+
     func testTheValidatorFailsOnABrokenFile() throws {
         let day = try DSFinVKCounterDay()
         try day.book()
