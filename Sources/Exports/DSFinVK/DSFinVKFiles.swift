@@ -105,17 +105,17 @@ public enum DSFinVKFiles {
 
                 """
             for column in table.columns {
-                x += "          <VariableColumn>\n            <Name>\(column.name)</Name>\n"
-                x += "            <Description>\(escape(column.description))</Description>\n"
+                x += "        <VariableColumn>\n          <Name>\(column.name)</Name>\n"
+                x += "          <Description>\(escape(column.description))</Description>\n"
                 switch column.kind {
                 case .numeric(let accuracy):
                     x +=
                         accuracy > 0
-                        ? "            <Numeric>\n              <Accuracy>\(accuracy)</Accuracy>\n            </Numeric>\n" : "            <Numeric/>\n"
+                        ? "          <Numeric>\n            <Accuracy>\(accuracy)</Accuracy>\n          </Numeric>\n" : "          <Numeric/>\n"
                 case .alphanumeric(let maxLength):
-                    x += "            <AlphaNumeric/>\n            <MaxLength>\(maxLength)</MaxLength>\n"
+                    x += "          <AlphaNumeric/>\n          <MaxLength>\(maxLength)</MaxLength>\n"
                 }
-                x += "          </VariableColumn>\n"
+                x += "        </VariableColumn>\n"
             }
             x += "        </VariableLength>\n      </Table>\n"
         }

@@ -179,7 +179,7 @@ final class DSFinVKExportTests: XCTestCase {
         XCTAssertEqual(valid.status, 0, valid.stderr)
         // And it notices a document that breaks the DTD (MaxLength before AlphaNumeric).
         let broken = text(files, "index.xml").replacingOccurrences(
-            of: "<AlphaNumeric/>\n            <MaxLength>50</MaxLength>", with: "<MaxLength>50</MaxLength>\n            <AlphaNumeric/>")
+            of: "<AlphaNumeric/>\n          <MaxLength>50</MaxLength>", with: "<MaxLength>50</MaxLength>\n          <AlphaNumeric/>")
         try Data(broken.utf8).write(to: URL(fileURLWithPath: day.data + "/index.xml"))
         XCTAssertNotEqual(try runProcess(xmllint, ["--noout", "--valid", day.data + "/index.xml"]).status, 0)
     }
