@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Fiscal", dependencies: ["KasseCore", "KasseCrypto", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
-        // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines; the DSFinV-K (ZIP) for the tax audit.
+        // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
