@@ -445,12 +445,12 @@ public struct DSFinVKBuilder {
                     DSFinVKSchema.transactionsTSE,
                     [
                         "BON_ID": .text(v.bonID), "TSE_ID": signature.serialNumber.flatMap { tseIDs[$0] }.map { .integer($0) } ?? .empty,
-                        "TSE_TANR": signature.transactionNumber.map { .integer(Int64($0)) } ?? .empty,
+                        "TSE_TANR": signature.transactionNumber.map { .integer($0) } ?? .empty,
                         "TSE_TA_START": signature.start.map { .text(Self.utcTime($0)) } ?? .empty,
                         "TSE_TA_ENDE": signature.end.map { .text(Self.utcTime($0)) } ?? .empty,
                         "TSE_TA_VORGANGSART": .text(signature.processType),
-                        "TSE_TA_SIGZ": signature.signatureCounter.map { .integer(Int64($0)) } ?? .empty,
-                        "TSE_TA_SIG": signature.signature.map { .text(Data($0).base64EncodedString()) } ?? .empty,
+                        "TSE_TA_SIGZ": signature.signatureCounter.map { .integer($0) } ?? .empty,
+                        "TSE_TA_SIG": signature.signature.map { .text($0) } ?? .empty,
                         "TSE_TA_FEHLER": signature.failure.map { .text(String($0.prefix(200))) } ?? .empty,
                         "TSE_TA_VORGANGSDATEN": .text(signature.processData),
                     ])
@@ -492,9 +492,9 @@ public struct DSFinVKBuilder {
             var row: DSFinVKRow = [
                 "TSE_ID": .integer(Int64(index + 1)), "TSE_SERIAL": .text(device.serialNumber), "TSE_SIG_ALGO": .text(device.signatureAlgorithm),
                 "TSE_ZEITFORMAT": .text(device.logTimeFormat), "TSE_PD_ENCODING": .text(device.processDataEncoding),
-                "TSE_PUBLIC_KEY": .text(Data(device.publicKey).base64EncodedString()),
+                "TSE_PUBLIC_KEY": .text(device.publicKey),
             ]
-            let certificate = Array(device.certificate.map { Data($0).base64EncodedString() } ?? "")
+            let certificate = Array(device.certificate)
             let parts = ["I", "II", "III", "IV", "V", "VI", "VII"]
             guard certificate.count <= parts.count * 1000 else {
                 throw ExportError.invalidBooking(

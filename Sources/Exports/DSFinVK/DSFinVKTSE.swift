@@ -11,14 +11,14 @@ public struct DSFinVKTSEDevice: Equatable, Sendable {
     public var logTimeFormat: String
     /// TSE_PD_ENCODING: `UTF-8` or `ASCII`.
     public var processDataEncoding: String
-    /// The public key (TSE_PUBLIC_KEY, written base64).
-    public var publicKey: [UInt8]
-    /// The certificate (DER), written base64 in parts of 1,000 characters (TSE_ZERTIFIKAT_I … VII).
-    public var certificate: [UInt8]?
+    /// TSE_PUBLIC_KEY, base64.
+    public var publicKey: String
+    /// The certificate (DER) in base64, written in parts of 1,000 characters (TSE_ZERTIFIKAT_I … VII); empty if unknown.
+    public var certificate: String
 
     public init(
         serialNumber: String, signatureAlgorithm: String, logTimeFormat: String, processDataEncoding: String = "UTF-8",
-        publicKey: [UInt8], certificate: [UInt8]?
+        publicKey: String, certificate: String = ""
     ) {
         self.serialNumber = serialNumber
         self.signatureAlgorithm = signatureAlgorithm
@@ -30,28 +30,35 @@ public struct DSFinVKTSEDevice: Equatable, Sendable {
 }
 
 /// The TSE's answer to one Vorgang (DSFinV-K § 3.1.2.5 TSE_Transaktionen): its FinishTransaction,
-/// or the failure recorded instead (the sale was booked without a signature).
+/// or the failure recorded instead (the sale was booked without a signature). The fields are those
+/// the ledger keeps per booking (docs/dsfinvk.md, "TSE"), so the mapping is field by field.
 public struct DSFinVKTransactionSignature: Equatable, Sendable {
-    /// The Vorgang it belongs to: ``DSFinVKBuilder/bonID(_:)`` of the booking (its record id).
+    /// The Vorgang it belongs to: the id of the sale, storno or cash movement (``DSFinVKBuilder/bonID(_:)``).
     public var bonID: String
     /// Which device signed (TSE_SERIAL of `tse.csv`); nil when the device was not reachable at all.
     public var serialNumber: String?
-    public var transactionNumber: UInt64?
+    public var transactionNumber: Int64?
     public var start: Instant?
     public var end: Instant?
     /// TSE_TA_VORGANGSART: `Kassenbeleg-V1`, `SonstigerVorgang` …
     public var processType: String
-    public var signatureCounter: UInt64?
-    /// TSE_TA_SIG, written base64.
-    public var signature: [UInt8]?
+    public var signatureCounter: Int64?
+    /// TSE_TA_SIG, base64.
+    public var signature: String?
     /// TSE_TA_FEHLER: why there is no signature (`TSE ausgefallen: …`); nil when signed.
     public var failure: String?
     /// TSE_TA_VORGANGSDATEN: the processData as signed.
     public var processData: String
+    /// The device's algorithm, log-time format and public key (base64) as the answer carried them:
+    /// `tse.csv` is made of them when the source names no devices itself.
+    public var signatureAlgorithm: String?
+    public var logTimeFormat: String?
+    public var publicKey: String?
 
     public init(
-        bonID: String, serialNumber: String?, transactionNumber: UInt64?, start: Instant?, end: Instant?, processType: String,
-        signatureCounter: UInt64?, signature: [UInt8]?, failure: String?, processData: String
+        bonID: String, serialNumber: String?, transactionNumber: Int64?, start: Instant?, end: Instant?, processType: String,
+        signatureCounter: Int64?, signature: String?, failure: String?, processData: String, signatureAlgorithm: String? = nil,
+        logTimeFormat: String? = nil, publicKey: String? = nil
     ) {
         self.bonID = bonID
         self.serialNumber = serialNumber
@@ -63,6 +70,9 @@ public struct DSFinVKTransactionSignature: Equatable, Sendable {
         self.signature = signature
         self.failure = failure
         self.processData = processData
+        self.signatureAlgorithm = signatureAlgorithm
+        self.logTimeFormat = logTimeFormat
+        self.publicKey = publicKey
     }
 }
 
@@ -71,9 +81,22 @@ public struct DSFinVKTSEData: Equatable, Sendable {
     public var devices: [DSFinVKTSEDevice]
     public var signatures: [String: DSFinVKTransactionSignature]
 
-    public init(devices: [DSFinVKTSEDevice] = [], signatures: [DSFinVKTransactionSignature] = []) {
-        self.devices = devices
+    /// `devices` nil: one device per serial number the signed answers name, with the algorithm,
+    /// log-time format and public key they carry (in the order first met).
+    public init(devices: [DSFinVKTSEDevice]? = nil, signatures: [DSFinVKTransactionSignature] = []) {
         self.signatures = Dictionary(signatures.map { ($0.bonID, $0) }, uniquingKeysWith: { _, last in last })
+        if let devices {
+            self.devices = devices
+            return
+        }
+        var found: [DSFinVKTSEDevice] = []
+        for answer in signatures {
+            guard let serial = answer.serialNumber, !found.contains(where: { $0.serialNumber == serial }),
+                let algorithm = answer.signatureAlgorithm, let format = answer.logTimeFormat, let key = answer.publicKey
+            else { continue }
+            found.append(DSFinVKTSEDevice(serialNumber: serial, signatureAlgorithm: algorithm, logTimeFormat: format, publicKey: key))
+        }
+        self.devices = found
     }
 
     /// A till without TSE (`[fiscal] tse = none`): `tse.csv` and `transactions_tse.csv` hold their header only.

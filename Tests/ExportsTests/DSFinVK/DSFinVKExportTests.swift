@@ -230,39 +230,54 @@ final class DSFinVKExportTests: XCTestCase {
     func testTheTSEColumnsWithSignaturesAndAFailure() throws {
         let day = try DSFinVKCounterDay()
         try day.book()
-        let device = DSFinVKTSEDevice(
-            serialNumber: String(repeating: "ab", count: 32), signatureAlgorithm: "ecdsa-plain-SHA256", logTimeFormat: "unixTime",
-            publicKey: Array(repeating: 4, count: 65), certificate: Array(repeating: 0x30, count: 1_600))
+        let serial = String(repeating: "ab", count: 32)
+        let publicKey = Data(repeating: 4, count: 65).base64EncodedString()
         let failed = day.sales[3].id
-        let tse = DSFinVKTSEQuery { _, _, _ in
-            DSFinVKTSEData(
-                devices: [device],
-                signatures: day.sales.enumerated().map { n, sale in
-                    sale.id == failed
-                        ? DSFinVKTransactionSignature(
-                            bonID: sale.id, serialNumber: nil, transactionNumber: nil, start: nil, end: nil, processType: "Kassenbeleg-V1",
-                            signatureCounter: nil, signature: nil, failure: "TSE ausgefallen: TSE nicht erreichbar", processData: "")
-                        : DSFinVKTransactionSignature(
-                            bonID: sale.id, serialNumber: device.serialNumber, transactionNumber: UInt64(n + 1), start: sale.startedAt, end: sale.endedAt,
-                            processType: "Kassenbeleg-V1", signatureCounter: UInt64(2 * n + 2), signature: Array(repeating: UInt8(n), count: 64),
-                            failure: nil, processData: "Beleg^0.00_0.00_0.00_0.00_1.00^1.00:Bar")
-                })
+        // The answers as the ledger keeps them per booking (base64 signature and key, Int64 counters).
+        let answers = day.sales.enumerated().map { n, sale in
+            sale.id == failed
+                ? DSFinVKTransactionSignature(
+                    bonID: sale.id, serialNumber: nil, transactionNumber: nil, start: nil, end: nil, processType: "Kassenbeleg-V1",
+                    signatureCounter: nil, signature: nil, failure: "TSE ausgefallen: TSE nicht erreichbar",
+                    processData: "Beleg^0.00_0.00_0.00_0.00_46.00^20.00:Bar_26.00:Unbar")
+                : DSFinVKTransactionSignature(
+                    bonID: sale.id, serialNumber: serial, transactionNumber: Int64(n + 1), start: sale.startedAt, end: sale.endedAt,
+                    processType: "Kassenbeleg-V1", signatureCounter: Int64(2 * n + 2), signature: Data(repeating: UInt8(n), count: 64).base64EncodedString(),
+                    failure: nil, processData: "Beleg^0.00_0.00_0.00_0.00_1.00^1.00:Bar", signatureAlgorithm: "ecdsa-plain-SHA256",
+                    logTimeFormat: "unixTime", publicKey: publicKey)
         }
-        let (_, files, _) = try export(day, .zNumber(1), tse: tse)
+        // Devices named by the source, with a certificate …
+        let certificate = Data(repeating: 0x30, count: 1_600).base64EncodedString()
+        let device = DSFinVKTSEDevice(
+            serialNumber: serial, signatureAlgorithm: "ecdsa-plain-SHA256", logTimeFormat: "unixTime", publicKey: publicKey, certificate: certificate)
+        let (_, files, _) = try export(day, .zNumber(1), tse: DSFinVKTSEQuery { _, _, _ in DSFinVKTSEData(devices: [device], signatures: answers) })
         XCTAssertEqual(DSFinVKValidator.problems(files), [])
         let rows = DSFinVKValidator.rows(files, "transactions_tse.csv")
         XCTAssertEqual(rows.count, 5)
-        XCTAssertEqual(rows.first { $0["BON_ID"] == failed }?["TSE_TA_FEHLER"], "TSE ausgefallen: TSE nicht erreichbar")
-        let signed = rows.first { $0["BON_ID"] == day.sales[0].id }!
+        let failure = try XCTUnwrap(rows.first { $0["BON_ID"] == failed })
+        XCTAssertEqual(failure["TSE_TA_FEHLER"], "TSE ausgefallen: TSE nicht erreichbar")
+        XCTAssertEqual([failure["TSE_ID"], failure["TSE_TA_SIG"], failure["TSE_TANR"]], ["", "", ""])
+        let signed = try XCTUnwrap(rows.first { $0["BON_ID"] == day.sales[0].id })
         XCTAssertEqual(signed["TSE_ID"], "1")
-        XCTAssertEqual(signed["TSE_TA_START"]?.hasSuffix(".000Z"), true)
+        XCTAssertEqual(signed["TSE_TA_START"], "2027-01-04T07:00:00.000Z", "UTC")
         XCTAssertEqual(signed["TSE_TA_SIG"], Data(repeating: 0, count: 64).base64EncodedString())
+        XCTAssertEqual(signed["TSE_TA_VORGANGSDATEN"], "Beleg^0.00_0.00_0.00_0.00_1.00^1.00:Bar")
         let devices = DSFinVKValidator.rows(files, "tse.csv")
         XCTAssertEqual(devices.count, 1)
+        XCTAssertEqual(devices[0]["TSE_PUBLIC_KEY"], publicKey)
         XCTAssertEqual(devices[0]["TSE_ZERTIFIKAT_I"]?.count, 1000)
         // 1,600 bytes are 2,136 characters of base64: 1,000 + 1,000 + 136.
         XCTAssertEqual(devices[0]["TSE_ZERTIFIKAT_III"]?.count, 136)
         XCTAssertEqual(devices[0]["TSE_ZERTIFIKAT_IV"], "")
+
+        // … or made of the answers alone (the ledger's per-booking record carries serial, algorithm and key).
+        let derived = DSFinVKTSEData(signatures: answers)
+        XCTAssertEqual(
+            derived.devices, [DSFinVKTSEDevice(serialNumber: serial, signatureAlgorithm: "ecdsa-plain-SHA256", logTimeFormat: "unixTime", publicKey: publicKey)]
+        )
+        let (_, again, _) = try export(day, .zNumber(1), out: "again.zip", tse: DSFinVKTSEQuery { _, _, _ in derived })
+        XCTAssertEqual(DSFinVKValidator.problems(again), [])
+        XCTAssertEqual(DSFinVKValidator.rows(again, "tse.csv").map { $0["TSE_SERIAL"]! }, [serial])
     }
 
     func testMasterDataFromTheOfficeConfiguration() throws {
