@@ -165,7 +165,7 @@ final class DSFinVKExportTests: XCTestCase {
         }
     }
 
-    /// xmllint (libxml2-utils, installed by scripts/test) validates index.xml against the DTD in the archive.
+    /// xmllint (libxml2-utils; the test is skipped without it) validates index.xml against the DTD in the archive.
     func testIndexXMLIsValidAgainstTheDTD() throws {
         let xmllint = "/usr/bin/xmllint"
         guard FileManager.default.isExecutableFile(atPath: xmllint) else { throw XCTSkip("\(xmllint) is not installed (libxml2-utils)") }
