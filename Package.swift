@@ -94,7 +94,8 @@ let package = Package(
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
                 "TestSupport", "ESCPOS",
             ]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
+        // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),
