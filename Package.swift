@@ -2,7 +2,8 @@
 // Web-Kasse: a counter payment terminal for German citizens' offices.
 //
 // The dependency arrows point one way:
-//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, Fiscal)
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, QREncoding, Fiscal)
+//   QREncoding → CQRencode (libqrencode);  Fiscal → (KasseCore, KasseCrypto, SystemCalls)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
@@ -21,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CQRencode", path: "Sources/CQRencode"),
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
         .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
@@ -33,6 +35,8 @@ let package = Package(
         .target(name: "KasseCore"),
         // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
         .target(name: "ESCPOS"),
+        // QR codes: bytes to a module matrix through libqrencode, and the matrix drawn as text. KasseCore does not depend on it.
+        .target(name: "QREncoding", dependencies: ["CQRencode"]),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
@@ -44,7 +48,9 @@ let package = Package(
         // Fiscal (KassenSichV): the TSE behind the SE-API (TR-03151), the receipt's QR string. No curses, SQLite or ZVT.
         .target(name: "Fiscal", dependencies: ["KasseCore", "KasseCrypto", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "Fiscal"]),
+        .target(
+            name: "Counter",
+            dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "QREncoding", "Fiscal"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The ncurses counter screen.
@@ -74,6 +80,7 @@ let package = Package(
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
         .testTarget(name: "FiscalTests", dependencies: ["Fiscal", "KasseCore", "KasseCrypto", "TestSupport"]),
+        .testTarget(name: "QREncodingTests", dependencies: ["QREncoding", "Fiscal", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
@@ -88,7 +95,8 @@ let package = Package(
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
                 "TestSupport", "ESCPOS", "Fiscal",
             ]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
+        // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),

@@ -1,6 +1,6 @@
 import KasseCore
 
-/// The TSE answers in the ledger (migration 12), for the receipt, the start-up's check against the
+/// The TSE answers in the ledger (migration 13), for the receipt, the start-up's check against the
 /// TSE, the reports and the DSFinV-K export (`transactions_tse.csv`; docs/fiscal.md).
 extension Ledger {
     /// The TSE answer of the sale, storno or cash movement `bookingId`, if one was recorded.

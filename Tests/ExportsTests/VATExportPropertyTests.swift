@@ -7,8 +7,9 @@ import XCTest
 
 /// Random mixed baskets from the shipped catalogue: the VAT per rate the receipt prints
 /// (``VATBreakdown`` of the sale lines) equals, to the cent, the VAT postings of the CSV, the
-/// journal and DATEV, for the sale and its storno, paid split between cash and card
-/// (docs/ledger.md "Rundung der Umsatzsteuer", docs/exports.md "Umsatzsteuer").
+/// journal and DATEV, and the DSFinV-K's VAT per USt-Schlüssel (lines_vat.csv and
+/// transactions_vat.csv), for the sale and its storno, paid split between cash and card
+/// (docs/ledger.md "Rundung der Umsatzsteuer", docs/exports.md "Umsatzsteuer", docs/dsfinvk.md).
 final class VATExportPropertyTests: XCTestCase {
     func testReceiptVATEqualsExportVATToTheCent() throws {
         let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
@@ -25,6 +26,9 @@ final class VATExportPropertyTests: XCTestCase {
             createdAt: ExportTimestamp(year: 2027, month: 3, day: 1, hour: 18, minute: 0, second: 0, millisecond: 0), exportedBy: "t",
             title: "t")
         var taxedBaskets = 0
+        var dsfinvk = DSFinVKBuilder(master: DSFinVKMasterData(name: "Stadt Musterstadt"))
+        // The receipt's VAT per USt-Schlüssel, by BON_ID (the sale, then its storno negated).
+        var dsfinvkExpected: [String: [Int64: Int64]] = [:]
         for round in 0..<300 {
             var basket = Basket(date: day)
             for _ in 0..<(1 + next(7)) {
@@ -68,8 +72,51 @@ final class VATExportPropertyTests: XCTestCase {
                 XCTAssertEqual(try datevVAT(bookings, context), want, "DATEV, basket \(round)")
                 XCTAssertEqual(bookings.reduce(0) { $0 + $1.amount.cents }, sign * basket.total.cents, "the postings add up to the total")
             }
+            try addDSFinVK(round: round, day: day, lines: lines, total: basket.total, payments: payments, to: &dsfinvk)
+            var byKey: [Int64: Int64] = [:]
+            for group in receipt.groups { byKey[try XCTUnwrap(DSFinVKBuilder.vatKey(group.tax)), default: 0] += group.vat.cents }
+            dsfinvkExpected["s\(round)"] = byKey.filter { $0.value != 0 }
+            dsfinvkExpected["st\(round)"] = byKey.mapValues { -$0 }.filter { $0.value != 0 }
         }
         XCTAssertGreaterThan(taxedBaskets, 100)
+
+        // The DSFinV-K of all 300 receipts and their stornos (one Kassenabschluss each), read back.
+        var files: [String: [UInt8]] = [:]
+        for file in try DSFinVKFiles.all(dsfinvk) { files[file.name] = file.bytes }
+        XCTAssertEqual(DSFinVKValidator.problems(files), [])
+        for (file, column) in [("lines_vat.csv", "POS_UST"), ("transactions_vat.csv", "BON_UST")] {
+            var found: [String: [Int64: Int64]] = [:]
+            for row in DSFinVKValidator.rows(files, file) {
+                let units = DSFinVKValidator.amount(row[column]!)
+                XCTAssertEqual(units % 1000, 0, "\(file): \(row[column]!) is whole cents")
+                found[row["BON_ID"]!, default: [:]][Int64(row["UST_SCHLUESSEL"]!)!, default: 0] += units / 1000
+            }
+            for (bon, want) in dsfinvkExpected {
+                XCTAssertEqual((found[bon] ?? [:]).filter { $0.value != 0 }, want, "\(file), \(bon)")
+            }
+        }
+    }
+
+    /// The sale of `lines`, its storno and a day close as one Kassenabschluss of the DSFinV-K.
+    private func addDSFinVK(
+        round: Int, day: BusinessDate, lines: [SaleLine], total: Money, payments: [BookedAmount], to builder: inout DSFinVKBuilder
+    ) throws {
+        let at = Instant(millisecondsSinceEpoch: 1_803_974_400_000 + Int64(round) * 60_000)
+        let sale = SaleRecord(
+            id: "s\(round)", receiptNumber: Int64(2 * round + 1), shiftId: "sh\(round)", operatorId: "op", businessDate: day.iso,
+            startedAt: at, endedAt: at, reference: nil, total: total, lines: lines,
+            payments: payments.map { PaymentRecord(method: $0.method, amount: Money(cents: $0.cents)) })
+        let storno = StornoRecord(
+            id: "st\(round)", saleId: sale.id, receiptNumber: Int64(2 * round + 2), shiftId: "sh\(round)", operatorId: "op", approvedBy: nil,
+            reason: "Irrtum", businessDate: day.iso, at: at, total: total,
+            refunds: payments.map { StornoRefund(method: $0.method, amount: Money(cents: $0.cents)) })
+        let close = DayCloseRecord(
+            id: "z\(round)", zNumber: Int64(round + 1), shiftId: "sh\(round)", operatorId: "op", approvedBy: nil, businessDate: day.iso,
+            closedAt: at, afterSeq: 0, totals: DayTotals(), expectedCash: .zero, countedCash: .zero, difference: .zero)
+        try builder.add(
+            DSFinVKClosingInput(
+                register: "K1", close: close, events: [.sale(sale), .storno(storno), .dayClose(close)], operators: [:],
+                originals: [sale.id: .init(sale: sale, zNumber: close.zNumber, closedAt: at)]))
     }
 
     private func rate(ofAccount account: String, _ settings: ExportSettings) -> VATRateKey? {

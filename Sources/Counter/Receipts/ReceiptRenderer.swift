@@ -36,10 +36,12 @@ public enum ReceiptRenderer {
     public static let trainingMark = "SCHULUNG – KEIN ZAHLUNGSBELEG"
 
     /// The text of `receipt`. `copy` marks a reprint ("Kopie"); `checkValue` is the journal
-    /// hash of the entry (its first 16 digits are printed as Prüfwert).
-    public static func render(_ receipt: BookedReceipt, context: ReceiptContext, copy: Bool = false, checkValue: String? = nil)
-        -> String
-    {
+    /// hash of the entry (its first 16 digits are printed as Prüfwert); `fiscal`, the TSE's lines
+    /// and QR code of a signed transaction, comes after it (``ReceiptFiscalBlock``). Without
+    /// `fiscal` the receipt is as it was before the TSE.
+    public static func render(
+        _ receipt: BookedReceipt, context: ReceiptContext, copy: Bool = false, checkValue: String? = nil, fiscal: ReceiptFiscalBlock? = nil
+    ) -> String {
         let layout = ReceiptLayout(width: context.width)
         var out: [String] = []
         if context.isTraining { out.append(layout.center(trainingMark)) }
@@ -106,6 +108,7 @@ public enum ReceiptRenderer {
         if let tse = context.tse { appendTSE(tse, notice: context.tseNotice, to: &out, layout: layout) }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
+        if let fiscal { out.append(contentsOf: fiscal.receiptLines(layout: layout)) }
         if context.isTraining { out.append(layout.center(trainingMark)) }
         if copy { out.append(layout.center("*** KOPIE ***")) }
         return out.joined(separator: "\n") + "\n"

@@ -5,13 +5,19 @@
 public struct Basket: Sendable {
     /// The business day whose prices apply.
     public let date: BusinessDate
+    /// The version of the catalogue the lines are priced from (``TariffCatalog/version``): one
+    /// basket, one version; a new catalogue applies from the next basket.
+    public let catalogVersion: String?
     public private(set) var lines: [BasketLine] = []
     private var nextLineID = 1
 
     /// The most of one item on one line.
     public static let maximumQuantity = 99
 
-    public init(date: BusinessDate) { self.date = date }
+    public init(date: BusinessDate, catalogVersion: String? = nil) {
+        self.date = date
+        self.catalogVersion = catalogVersion
+    }
 
     public var isEmpty: Bool { lines.isEmpty }
 

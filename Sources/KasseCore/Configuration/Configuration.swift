@@ -6,6 +6,9 @@ public struct Configuration: Sendable, Equatable {
     // [office]
     public var officeName = "Bürgeramt"
     public var officeAddress = ""
+    /// Steuernummer and USt-IdNr. of the municipality, for the DSFinV-K (docs/dsfinvk.md); empty if not set.
+    public var taxNumber = ""
+    public var vatID = ""
     /// The zone that defines the business day (Tagesdatum) of a booking.
     public var timeZone = BusinessCalendar.defaultTimeZoneIdentifier
     // [register]
@@ -143,6 +146,8 @@ public struct Configuration: Sendable, Equatable {
         switch key {
         case "office.name": officeName = value
         case "office.address": officeAddress = value
+        case "office.tax_number": taxNumber = value
+        case "office.vat_id": vatID = value
         case "office.time_zone":
             guard TimeZone(identifier: value) != nil else { throw fail("Unbekannte Zeitzone »\(value)« (z. B. Europe/Berlin).") }
             timeZone = value

@@ -10,6 +10,10 @@ public struct TariffCatalog: Sendable {
     public let sourceFiles: [String]
     /// The dated VAT rates by key (`vat_rates`); a rate change is a new period, like a fee change.
     public let vatRates: [VATRateKey: [VATRatePeriod]]
+    /// Which version of the catalogue this is (its content hash, `sha256:…`, or the version the
+    /// centre published); every sale records the version it was priced with (docs/ledger.md).
+    /// nil for a catalogue made in code.
+    public var version: String?
 
     private let indexByCode: [String: Int]
 

@@ -34,14 +34,19 @@ public struct CatalogError: Error, Sendable, CustomStringConvertible {
 public enum TariffCatalogLoader {
     /// Loads a catalogue from a file or from every `*.json` file in a directory (sorted by name).
     /// Throws ``CatalogError`` listing every problem.
-    public static func load(path: String) throws(CatalogError) -> TariffCatalog {
-        let (catalog, problems) = check(path: path)
+    public static func load(path: String, versionOf: VersionFunction? = nil) throws(CatalogError) -> TariffCatalog {
+        let (catalog, problems) = check(path: path, versionOf: versionOf)
         guard problems.isEmpty, let catalog else { throw CatalogError(problems: problems) }
         return catalog
     }
 
+    /// Names a catalogue's version from its files' names (without directory) and bytes, in the
+    /// order read (the counter's is a SHA-256: `Counter.CatalogFiles`).
+    public typealias VersionFunction = @Sendable ([(name: String, bytes: [UInt8])]) -> String
+
     /// Checks a catalogue path; returns the catalogue when it has no problem, and every problem.
-    public static func check(path: String) -> (TariffCatalog?, [CatalogProblem]) {
+    /// With `versionOf` the catalogue's ``TariffCatalog/version`` is named from the very bytes read.
+    public static func check(path: String, versionOf: VersionFunction? = nil) -> (TariffCatalog?, [CatalogProblem]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return (nil, [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Datei oder Verzeichnis nicht gefunden.")])
@@ -65,8 +70,9 @@ public enum TariffCatalogLoader {
             }
             sources.append((file, [UInt8](data)))
         }
-        let (catalog, more) = parse(sources: sources)
+        var (catalog, more) = parse(sources: sources)
         problems += more
+        if let versionOf { catalog.version = versionOf(sources.map { ((($0.name as NSString).lastPathComponent), $0.bytes) }) }
         return (problems.isEmpty ? catalog : nil, problems)
     }
 

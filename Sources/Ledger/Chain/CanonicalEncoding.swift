@@ -78,6 +78,8 @@ public enum CanonicalEncoding {
             w.field("ended_at_ms", r.endedAt)
             w.field("reference", r.reference)
             w.field("total_cents", r.total)
+            // Migration 12, only when present: a sale booked before hashes as it always did.
+            if let version = r.catalogVersion { w.field("catalog_version", version) }
             w.field("lines", Int64(r.lines.count))
             for (i, line) in r.lines.enumerated() {
                 w.setPrefix("line.", i + 1)

@@ -1,7 +1,7 @@
 import KasseCore
 
 /// What the TSE answered for one booking (or why it could not), stored in the hash chain as its
-/// own journal entry right after the booking, in the same commit (migration 12, docs/fiscal.md).
+/// own journal entry right after the booking, in the same commit (migration 13, docs/fiscal.md).
 /// The fields are named like the DSFinV-K's `transactions_tse.csv` (TSE_TANR, TSE_TA_START, …).
 public struct TSETransactionRecord: Equatable, Sendable {
     /// What the signed transaction was.
@@ -76,11 +76,11 @@ public struct TSETransactionRecord: Equatable, Sendable {
     public var isSigned: Bool { error == nil && signature != nil }
 }
 
-/// The TSE answer of each booking (migration 12): one row per signed (or failed) transaction,
+/// The TSE answer of each booking (migration 13): one row per signed (or failed) transaction,
 /// referencing its booking by id. Ledgers without TSE entries hash and verify as before.
 let tseTransactionMigrations: [Migration] = [
     Migration(
-        version: 12, name: "tse-transactions",
+        version: 13, name: "tse-transactions",
         schema: """
             CREATE TABLE tse_transactions (
                 seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),

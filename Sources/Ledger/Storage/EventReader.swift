@@ -104,6 +104,7 @@ extension RecordCursors {
                 let endedAt = r.instant()
                 let reference = r.optionalText()
                 let total = r.money()
+                let catalogVersion = r.optionalText()
                 try sales.advance()
                 var saleLines: [SaleLine] = []
                 while lines.at(s) {
@@ -155,7 +156,7 @@ extension RecordCursors {
                     SaleRecord(
                         id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
                         businessDate: businessDate, startedAt: startedAt, endedAt: endedAt, reference: reference,
-                        total: total, lines: saleLines, payments: salePayments))
+                        total: total, lines: saleLines, payments: salePayments, catalogVersion: catalogVersion))
             }
         case .storno:
             if stornos.at(s) {

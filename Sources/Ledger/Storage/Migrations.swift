@@ -277,7 +277,7 @@ let migrations: [Migration] =
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
     + terminalReceiptMigrations + approvedAmountMigrations + stadtkasseTransferMigrations + lineTaxMigrations
-    + tseTransactionMigrations  // Sources/Ledger/Records/TSETransactionRecord.swift
+    + catalogVersionMigrations + tseTransactionMigrations  // Sources/Ledger/Records/TSETransactionRecord.swift
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -374,6 +374,18 @@ let lineTaxMigrations: [Migration] = [
             ALTER TABLE sale_lines ADD COLUMN tax_rate_bp INTEGER;
             ALTER TABLE sale_lines ADD COLUMN tax_vat_cents INTEGER;
             ALTER TABLE sale_lines ADD COLUMN tax_legal_basis TEXT;
+
+            """)
+]
+
+/// The version of the fee catalogue a sale was priced with (docs/ledger.md, "Katalogversion"):
+/// the catalogue's content hash or the centre's published version. Version 12. NULL for every
+/// sale booked before: such rows hash as before (``CanonicalEncoding``).
+let catalogVersionMigrations: [Migration] = [
+    Migration(
+        version: 12, name: "sale-catalog-version",
+        schema: """
+            ALTER TABLE sales ADD COLUMN catalog_version TEXT;
 
             """)
 ]

@@ -9,7 +9,7 @@ enum Columns {
     static let receipts = ["seq", "number", "kind", "ref"]
     static let sales = [
         "seq", "id", "receipt_number", "shift_id", "operator_id", "business_date", "started_at_ms", "ended_at_ms",
-        "reference", "total_cents",
+        "reference", "total_cents", "catalog_version",
     ]
     static let saleLines = [
         "seq", "line_no", "item_code", "name", "variant", "quantity", "unit_price_cents", "amount_cents", "sachkonto",
@@ -114,6 +114,7 @@ struct RowWriter {
                 [
                     s, .text(r.id), .integer(r.receiptNumber), .text(r.shiftId), .text(r.operatorId), .text(r.businessDate),
                     .instant(r.startedAt), .instant(r.endedAt), .text(r.reference), .money(r.total),
+                    .text(r.catalogVersion),
                 ])
             for (i, line) in r.lines.enumerated() {
                 let lineNo = SQLiteValue.integer(Int64(i + 1))

@@ -161,6 +161,7 @@ private struct SaleRowEncoder: ~Copyable {
         main.field("reference", text: r.optionalTextBytes())
         let total = r.int64()
         main.field("total_cents", total)
+        if let version = r.optionalTextBytes() { main.field("catalog_version", text: version) }
         if endedAt < startedAt { clean = false }
         let facts0 = (shiftId: String(decoding: shiftBytes, as: UTF8.self), date: String(decoding: dateBytes, as: UTF8.self))
         if receiptRow { try cursors.receipts.advance() }

@@ -1,4 +1,5 @@
 import CLISupport
+import Counter
 import Foundation
 import KasseCore
 
@@ -63,7 +64,7 @@ enum TariffsCommand {
     }
 
     private static func check(path: String) -> ExitCode {
-        let (catalog, problems) = TariffCatalogLoader.check(path: path)
+        let (catalog, problems) = CatalogFiles.check(path: path)
         for problem in problems { print(problem.description) }
         guard let catalog, problems.isEmpty else {
             printError("\(problems.count) Problem\(problems.count == 1 ? "" : "e") in \(path).")
@@ -75,7 +76,7 @@ enum TariffsCommand {
         }.count
         print(
             "\(path): in Ordnung – \(catalog.items.count) Gebühren, \(variants) Varianten, \(catalog.accounts.count) Konten, "
-                + "\(taxable) umsatzsteuerpflichtig.")
+                + "\(taxable) umsatzsteuerpflichtig; Katalogversion \(catalog.version ?? "-").")
         return .success
     }
 
