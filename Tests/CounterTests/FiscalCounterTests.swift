@@ -114,23 +114,19 @@ final class FiscalCounterTests: XCTestCase {
         // The receipt prints the TSE block, marked as not certified.
         let receipt = try XCTUnwrap(try f.service.receiptText(number: cash.sale.receiptNumber, copy: false))
         XCTAssertTrue(receipt.contains("Software-TSE – nicht zertifiziert"), receipt)
-        XCTAssertTrue(receipt.contains("TSE-Transaktion                          1"), receipt)
-        XCTAssertTrue(receipt.contains("TSE-Signaturzähler                       2"), receipt)
-        XCTAssertTrue(receipt.contains("Algorithmus             ecdsa-plain-SHA256\n"), receipt)
-        XCTAssertTrue(receipt.contains(String(records[0].signature!.prefix(42))), receipt)
+        XCTAssertTrue(receipt.contains("TSE-Transaktion: 1\n"), receipt)
+        XCTAssertTrue(receipt.contains("TSE-Signaturzähler: 2\n"), receipt)
+        XCTAssertTrue(receipt.contains("Algorithmus: ecdsa-plain-SHA256\n"), receipt)
+        XCTAssertTrue(receipt.contains(String(records[0].signature!.prefix(40))), receipt)
         XCTAssertTrue(receipt.contains(String(description.serialNumber.prefix(42))), receipt)
-        XCTAssertEqual(
-            TSEQRCodeFields.string(clientId: "K1", answer: try XCTUnwrap(Self.answer(records[0], description))).split(separator: ";").count, 12)
-    }
-
-    static func answer(_ record: TSETransactionRecord, _ description: TSEDescription) -> TSELogAnswer? {
-        guard let number = record.transactionNumber, let counter = record.signatureCounter, let start = record.startedAt, let end = record.endedAt
-        else { return nil }
-        return TSELogAnswer(
-            transactionNumber: UInt64(number), signatureCounter: UInt64(counter), startTime: start, logTime: end,
-            signature: [UInt8](Data(base64Encoded: record.signature ?? "") ?? Data()), signatureAlgorithm: record.signatureAlgorithm ?? "",
-            logTimeFormat: record.logTimeFormat ?? "", serialNumber: record.serial ?? "", publicKey: description.publicKey,
-            processType: record.processType, processData: Array(record.processData.utf8))
+        let block = try XCTUnwrap(try f.service.receipts.fiscalBlock(number: cash.sale.receiptNumber))
+        let qr = try QRCodeString(parsing: block.qrCode)
+        XCTAssertEqual(qr.fields.count, 12)
+        XCTAssertEqual(qr.registerSerialNumber, "K1")
+        XCTAssertEqual(qr.processData, records[0].processData)
+        XCTAssertEqual(qr.signature, [UInt8](Data(base64Encoded: records[0].signature!)!))
+        XCTAssertEqual(qr.publicKey, description.publicKey)
+        XCTAssertEqual(qr.startTimeMs, records[0].startedAt?.millisecondsSinceEpoch)
     }
 
     func testWhenTheTSEFailsTheSaleIsBookedWithTheFailureAndTheNextSaleAsksAgain() throws {
@@ -237,6 +233,41 @@ final class FiscalCounterTests: XCTestCase {
         XCTAssertEqual(records[1].transactionNumber, 2)
         XCTAssertEqual(try tse.unfinishedTransactions(), [])
         Self.assertVerifies(records[1], publicKey: try tse.describe().publicKey)
+        try f.assertClean()
+    }
+
+    /// `[fiscal] tse = fiskaly` against the fiskaly test server: the set-up, then a sale booked
+    /// with fiskaly's answer in the ledger and the QR code on the receipt; the same sale again
+    /// books nothing and asks nothing new.
+    func testASaleSignedByFiskalyThroughTheConfiguration() throws {
+        let server = try FiskalyTestServer()
+        defer { server.stop() }
+        let files = try TemporaryDirectory(prefix: "fiskaly-counter")
+        defer { files.remove() }
+        let secret = try files.write(server.apiSecret + "\n", to: "api-secret")
+        XCTAssertEqual(chmod(secret, 0o600), 0)
+        var configuration = Configuration()
+        try configuration.apply(
+            text: "[register]\nid = K1\n[fiscal]\ntse = fiskaly\nfiskaly_url = \(server.baseURL)\napi_key = \(server.apiKey)\napi_secret_file = \(secret)\n",
+            file: "w.conf")
+        try FileManager.default.createDirectory(atPath: files.path + "/tse", withIntermediateDirectories: true)
+        _ = try FiskalySetUp.run(configuration: try FiscalSigner.fiskalyConfiguration(configuration, registerDirectory: files.path))
+        let f = try CounterFixture(fiscal: { _, _ in try XCTUnwrap(try FiscalSigner.configured(configuration, registerDirectory: files.path, isTraining: false))
+            })
+        let outcome = try f.sell(.cash(tendered: Money(euros: 50)))
+        let record = try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: outcome.sale.id))
+        XCTAssertTrue(record.isSigned, record.error ?? "")
+        XCTAssertEqual(record.processData, "Beleg^0.00_0.00_0.00_0.00_37.00^37.00:Bar")
+        let receipt = try XCTUnwrap(try f.service.receiptText(number: outcome.sale.receiptNumber, copy: false))
+        XCTAssertTrue(receipt.contains("TSE-Transaktion: \(record.transactionNumber!)"), receipt)
+        XCTAssertFalse(receipt.contains("nicht zertifiziert"), receipt)
+        let block = try XCTUnwrap(try f.service.receipts.fiscalBlock(number: outcome.sale.receiptNumber))
+        let qr = try QRCodeString(parsing: block.qrCode)
+        XCTAssertEqual(qr.fields.count, 12)
+        XCTAssertEqual(qr.processData, record.processData)
+        let puts = server.requests.filter { $0.method == "PUT" && $0.path.contains("/tx/") }.count
+        XCTAssertTrue(try f.service.bookSale(f.request(.cash(tendered: Money(euros: 50)), id: outcome.sale.id)).alreadyBooked)
+        XCTAssertEqual(server.requests.filter { $0.method == "PUT" && $0.path.contains("/tx/") }.count, puts)
         try f.assertClean()
     }
 

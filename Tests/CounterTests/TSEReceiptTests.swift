@@ -1,4 +1,5 @@
 import Counter
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -16,7 +17,8 @@ final class TSEReceiptTests: XCTestCase {
             startedAt: failed ? nil : sale.startedAt, endedAt: failed ? nil : sale.endedAt, processType: "Kassenbeleg-V1",
             processData: "Beleg^9.50_6.90_0.00_0.00_59.00^75.40:Bar", signatureCounter: failed ? nil : 36,
             signature: failed ? nil : "JlNzcdh42dYw3pGSrecHwy88pzZPJxvB+fLEINOrVFSkGLhugGa3LAJwWbOhEosw0H2r3D5jcdHtjq277JB/ZA==",
-            signatureAlgorithm: failed ? nil : "ecdsa-plain-SHA256", logTimeFormat: failed ? nil : "unixTime", publicKey: nil,
+            signatureAlgorithm: failed ? nil : "ecdsa-plain-SHA256", logTimeFormat: failed ? nil : "unixTime",
+            publicKey: failed ? nil : "BAVguxZxzCeC3TiT7kmk/1q1EGvGIXzXMo3oQ575VK8KZcAbdtEsh+I9mPNOqQRfuhVwyyaB3DeS7Uij/lm0D2o=",
             error: failed ? "TSE nicht erreichbar: USB-Stick fehlt" : nil, at: sale.endedAt)
     }
 
@@ -24,7 +26,11 @@ final class TSEReceiptTests: XCTestCase {
         var context = VATReceiptTests.context
         context.tse = try Self.record(failed: false)
         context.tseNotice = "Software-TSE – nicht zertifiziert"
-        let text = ReceiptRenderer.render(.sale(try VATReceiptTests.mixedSale()), context: context, checkValue: String(repeating: "ab", count: 32))
+        let block = try XCTUnwrap(ReceiptFiscalBlock(try Self.record(failed: false), notice: context.tseNotice))
+        XCTAssertEqual(try QRCodeString(parsing: block.qrCode).fields.count, 12)
+        XCTAssertNil(ReceiptFiscalBlock(try Self.record(failed: true), notice: nil), "no QR code without a signature")
+        let text = ReceiptRenderer.render(
+            .sale(try VATReceiptTests.mixedSale()), context: context, checkValue: String(repeating: "ab", count: 32), fiscal: block)
         try assertGolden(text, "tse-signed.receipt.txt")
     }
 

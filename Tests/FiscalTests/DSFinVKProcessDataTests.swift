@@ -39,21 +39,4 @@ final class DSFinVKProcessDataTests: XCTestCase {
         XCTAssertEqual(data.text, "AVBelegstorno^0.00_0.00_0.00_0.00_-25.50^-25.50:Bar")
         XCTAssertEqual(DSFinVKProcessData(type: .abbruch).text, "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^")
     }
-
-    func testTheQRCodeHasTwelveFieldsInTheirOrder() {
-        let answer = TSELogAnswer(
-            transactionNumber: 18, signatureCounter: 112, startTime: Instant(millisecondsSinceEpoch: 1_562_784_064_000),
-            logTime: Instant(millisecondsSinceEpoch: 1_562_784_065_000), signature: [0xFF, 0x00, 0x10], signatureAlgorithm: "ecdsa-plain-SHA256",
-            logTimeFormat: "unixTime", serialNumber: "ab", publicKey: [0x04, 0x01], processType: "Kassenbeleg-V1",
-            processData: Array("Beleg^0.00_2.55_0.00_0.00_0.00^2.55:Bar".utf8))
-        let qr = TSEQRCodeFields.string(clientId: "955002-00", answer: answer)
-        XCTAssertEqual(
-            qr,
-            "V0;955002-00;Kassenbeleg-V1;Beleg^0.00_2.55_0.00_0.00_0.00^2.55:Bar;18;112;2019-07-10T18:41:04.000Z;2019-07-10T18:41:05.000Z;ecdsa-plain-SHA256;unixTime;/wAQ;BAE="
-        )
-        XCTAssertEqual(qr.split(separator: ";", omittingEmptySubsequences: false).count, 12)
-        XCTAssertEqual(TSEQRCodeFields.base64(Array("Man".utf8)), "TWFu")
-        XCTAssertEqual(TSEQRCodeFields.base64(Array("Ma".utf8)), "TWE=")
-        XCTAssertEqual(TSEQRCodeFields.base64(Array("M".utf8)), "TQ==")
-    }
 }

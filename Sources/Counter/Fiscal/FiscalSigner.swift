@@ -156,8 +156,8 @@ public final class FiscalSigner: @unchecked Sendable {
             id: BookingContext.newId(), booking: booking, bookingId: bookingId, clientId: clientId, serial: finish.serialNumber,
             transactionNumber: Int64(finish.transactionNumber), startedAt: finish.startTime, endedAt: finish.logTime,
             processType: finish.processType, processData: String(decoding: finish.processData, as: UTF8.self),
-            signatureCounter: Int64(finish.signatureCounter), signature: TSEQRCodeFields.base64(finish.signature),
-            signatureAlgorithm: finish.signatureAlgorithm, logTimeFormat: finish.logTimeFormat, publicKey: TSEQRCodeFields.base64(finish.publicKey),
+            signatureCounter: Int64(finish.signatureCounter), signature: Data(finish.signature).base64EncodedString(),
+            signatureAlgorithm: finish.signatureAlgorithm, logTimeFormat: finish.logTimeFormat, publicKey: Data(finish.publicKey).base64EncodedString(),
             error: error, at: now)
     }
 
@@ -198,7 +198,7 @@ public final class FiscalSigner: @unchecked Sendable {
             let messages = listing.logMessages()
             var starts: [UInt64: UInt64] = [:]
             for message in messages where message.operation == .start { starts[message.transactionNumber] = message.logTime }
-            let publicKey = try? TSEQRCodeFields.base64(device.describe().publicKey)
+            let publicKey = (try? device.describe().publicKey).map { Data($0).base64EncodedString() }
             for message in messages where message.operation == .finish && message.clientId == clientId {
                 guard !known.contains(Int64(message.transactionNumber)) else { continue }
                 recorded.append(
@@ -208,7 +208,7 @@ public final class FiscalSigner: @unchecked Sendable {
                         startedAt: starts[message.transactionNumber].map { Instant(millisecondsSinceEpoch: Int64($0) * 1000) },
                         endedAt: Instant(millisecondsSinceEpoch: Int64(message.logTime) * 1000), processType: message.processType,
                         processData: String(decoding: message.processData, as: UTF8.self), signatureCounter: Int64(message.signatureCounter),
-                        signature: TSEQRCodeFields.base64(message.signatureValue), signatureAlgorithm: SoftwareTSE.signatureAlgorithm,
+                        signature: Data(message.signatureValue).base64EncodedString(), signatureAlgorithm: SoftwareTSE.signatureAlgorithm,
                         logTimeFormat: SoftwareTSE.logTimeFormat, publicKey: publicKey, error: nil, at: now))
             }
         }
@@ -245,8 +245,30 @@ extension FiscalSigner {
                 throw FiscalSetupError(reason: error.message)
             }
         case .fiskaly:
-            throw FiscalSetupError(reason: "[fiscal] tse = fiskaly: der fiskaly-Client ist in dieser Version noch nicht eingebaut.")
+            do {
+                return FiscalSigner(
+                    device: try FiskalyTSE(configuration: try fiskalyConfiguration(configuration, registerDirectory: registerDirectory)),
+                    clientId: clientId, isTraining: isTraining)
+            } catch let error as FiscalSetupError {
+                throw error
+            } catch let error as TSEError {
+                throw FiscalSetupError(reason: error.message)
+            }
         }
+    }
+
+    /// The fiskaly client's settings from `[fiscal]`; refuses a missing API key or secret file.
+    public static func fiskalyConfiguration(_ configuration: Configuration, registerDirectory: String) throws -> FiskalyConfiguration {
+        let fiscal = configuration.fiscal
+        guard !fiscal.apiKey.isEmpty else { throw FiscalSetupError(reason: "[fiscal] api_key fehlt (das API-Schlüsselpaar aus dem fiskaly-Dashboard).") }
+        guard !fiscal.apiSecretFile.isEmpty else {
+            throw FiscalSetupError(reason: "[fiscal] api_secret_file fehlt (eine Datei mit dem API-Secret, Rechte 0600).")
+        }
+        return FiskalyConfiguration(
+            baseURL: fiscal.fiskalyURL.isEmpty ? FiskalyConfiguration.defaultBaseURL : fiscal.fiskalyURL, apiKey: fiscal.apiKey,
+            apiSecretFile: fiscal.apiSecretFile,
+            tssFile: fiscal.fiskalyTSSFile.isEmpty
+                ? softwareDirectory(configuration, registerDirectory: registerDirectory) + "/fiskaly-tss.json" : fiscal.fiskalyTSSFile)
     }
 
     /// Where the software TSE keeps its key and log.
@@ -259,4 +281,33 @@ extension FiscalSigner {
 public struct FiscalSetupError: Error, CustomStringConvertible {
     public let reason: String
     public var description: String { "TSE: \(reason)" }
+}
+
+extension ReceiptFiscalBlock {
+    /// The receipt's TSE block of a signed transaction (KassenSichV § 6): serial, transaction
+    /// number, signature counter, start and end (ISO 8601 UTC), client id, algorithm, time format
+    /// and signature as lines, and the 12-field QR string (``QRCodeString``) from the answer as
+    /// signed; nil for a transaction without a signature (the receipt says "TSE ausgefallen").
+    /// `notice` marks the software TSE.
+    public init?(_ record: TSETransactionRecord, notice: String?) {
+        guard record.isSigned, let number = record.transactionNumber, let counter = record.signatureCounter,
+            let start = record.startedAt ?? record.endedAt, let end = record.endedAt,
+            let signature = record.signature.flatMap({ Data(base64Encoded: $0) }),
+            let publicKey = record.publicKey.flatMap({ Data(base64Encoded: $0) }),
+            let format = QRCodeString.LogTimeFormat(rawValue: record.logTimeFormat ?? ""),
+            let qr = try? QRCodeString(
+                registerSerialNumber: record.clientId, processType: record.processType, processData: record.processData,
+                transactionNumber: UInt64(number), signatureCounter: UInt64(counter), startTimeMs: start.millisecondsSinceEpoch,
+                endTimeMs: end.millisecondsSinceEpoch, signatureAlgorithm: record.signatureAlgorithm ?? "", logTimeFormat: format,
+                signature: [UInt8](signature), publicKey: [UInt8](publicKey))
+        else { return nil }
+        let lines =
+            (notice.map { [$0] } ?? []) + [
+                "TSE-Seriennummer: \(record.serial ?? "")", "TSE-Transaktion: \(number)", "TSE-Signaturzähler: \(counter)",
+                "TSE-Start: \(BusinessCalendar.iso8601UTC(start))", "TSE-Ende: \(BusinessCalendar.iso8601UTC(end))", "Client-ID: \(record.clientId)",
+                "Algorithmus: \(record.signatureAlgorithm ?? "")", "Zeitformat: \(record.logTimeFormat ?? "")",
+                "TSE-Signatur: \(record.signature ?? "")",
+            ]
+        self.init(lines: lines, qrCode: qr.text)
+    }
 }

@@ -28,9 +28,9 @@ extension CounterService {
         guard let queue = printer as? ESCPOSPrinter else { return }
         try guarded {
             // Also receipts booked before a day close that came while they waited.
-            _ = try queue.resume(lastBooked: try ledger.lastReceiptNumber()) { number in
-                try receipts.text(number: number, copy: false, width: receipts.printerWidth)
-            }
+            _ = try queue.resume(
+                lastBooked: try ledger.lastReceiptNumber(), texts: { number in try receipts.text(number: number, copy: false, width: receipts.printerWidth) },
+                fiscal: { number in try receipts.fiscalBlock(number: number) })
         }
     }
 

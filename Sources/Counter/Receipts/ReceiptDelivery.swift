@@ -84,7 +84,19 @@ public final class ReceiptDelivery: @unchecked Sendable {
     func text(number: Int64, copy: Bool, width: Int = TextLayout.receiptWidth) throws -> String? {
         guard let receipt = try ledger.receipt(number: number) else { return nil }
         let entry = try ledger.journalEntry(forReceipt: number)
-        return ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: copy, checkValue: entry?.hash)
+        let context = try context(for: receipt, width: width)
+        return ReceiptRenderer.render(receipt, context: context, copy: copy, checkValue: entry?.hash, fiscal: Self.fiscalBlock(context))
+    }
+
+    /// The TSE block of booked receipt `number` (nil: none, or not signed), for the printer's own QR code.
+    func fiscalBlock(number: Int64) throws -> ReceiptFiscalBlock? {
+        guard fiscal != nil, let receipt = try ledger.receipt(number: number) else { return nil }
+        return Self.fiscalBlock(try context(for: receipt))
+    }
+
+    /// The signed TSE answer in `context` as the receipt's block.
+    static func fiscalBlock(_ context: ReceiptContext) -> ReceiptFiscalBlock? {
+        context.tse.flatMap { ReceiptFiscalBlock($0, notice: context.tseNotice) }
     }
 
     /// The printer's line width (`[printer] width`): receipts are rendered at it for the printer.
@@ -139,7 +151,9 @@ public final class ReceiptDelivery: @unchecked Sendable {
     func deliver(committed receipt: BookedReceipt, checkValue: String) -> ReceiptTicket {
         if receipt.movesCash { printer?.openDrawer() }
         return enqueue(receipt.number, copy: false) { [self] width in
-            ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: false, checkValue: checkValue)
+            let context = try context(for: receipt, width: width)
+            let block = Self.fiscalBlock(context)
+            return (ReceiptRenderer.render(receipt, context: context, copy: false, checkValue: checkValue, fiscal: block), block)
         }
     }
 
@@ -150,22 +164,26 @@ public final class ReceiptDelivery: @unchecked Sendable {
             guard let receipt = try ledger.receipt(number: number) else { return nil }
             if !copy && width == TextLayout.receiptWidth && receipt.movesCash { printer?.openDrawer() }
             let entry = try ledger.journalEntry(forReceipt: number)
-            return ReceiptRenderer.render(receipt, context: try context(for: receipt, width: width), copy: copy, checkValue: entry?.hash)
+            let context = try context(for: receipt, width: width)
+            let block = Self.fiscalBlock(context)
+            return (ReceiptRenderer.render(receipt, context: context, copy: copy, checkValue: entry?.hash, fiscal: block), block)
         }
     }
 
     /// Renders (nil: no such receipt) at the file's width, and at the printer's if that differs,
     /// and hands over on the delivery thread.
-    private func enqueue(_ number: Int64, copy: Bool, render: @escaping @Sendable (Int) throws -> String?) -> ReceiptTicket {
+    private func enqueue(
+        _ number: Int64, copy: Bool, render: @escaping @Sendable (Int) throws -> (text: String, fiscal: ReceiptFiscalBlock?)?
+    ) -> ReceiptTicket {
         let ticket = ReceiptTicket()
         queue.async { [self] in
             do {
-                guard let text = try render(TextLayout.receiptWidth) else {
+                guard let (text, block) = try render(TextLayout.receiptWidth) else {
                     return ticket.fulfil(DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "Beleg \(number) nicht gefunden."))
                 }
                 let width = printerWidth
-                let printed = width == TextLayout.receiptWidth ? text : try render(width) ?? text
-                ticket.fulfil(hand(text: text, printed: printed, number: number, copy: copy))
+                let printed = width == TextLayout.receiptWidth ? text : try render(width)?.text ?? text
+                ticket.fulfil(hand(text: text, printed: printed, fiscal: block, number: number, copy: copy))
             } catch {
                 ticket.fulfil(DeliveredReceipt(number: number, text: "", file: nil, fileProblem: "\(error)"))
             }
@@ -174,7 +192,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
     }
 
     /// Writes the file (not for a copy) and hands the text to the printer. Never throws: the booking stands.
-    private func hand(text: String, printed: String, number: Int64, copy: Bool) -> DeliveredReceipt {
+    private func hand(text: String, printed: String, fiscal block: ReceiptFiscalBlock?, number: Int64, copy: Bool) -> DeliveredReceipt {
         var file: String?
         var problem: String?
         if !copy {
@@ -186,7 +204,7 @@ public final class ReceiptDelivery: @unchecked Sendable {
                     "Die Belegdatei für Beleg \(number) ließ sich nicht schreiben (\(error.localizedDescription)); sie wird beim nächsten Start nachgeholt."
             }
         }
-        printer?.print(receipt: printed, number: number, copy: copy)
+        printer?.print(receipt: printed, number: number, copy: copy, fiscal: block)
         return DeliveredReceipt(number: number, text: text, file: file, fileProblem: problem)
     }
 

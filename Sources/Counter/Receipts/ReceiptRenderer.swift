@@ -13,7 +13,9 @@ public struct ReceiptContext: Sendable {
     public var width = TextLayout.receiptWidth
     /// A receipt of `webkasse run --training`: marked at the top and the bottom (``ReceiptRenderer/trainingMark``).
     public let isTraining: Bool
-    /// The TSE's answer for the booking, printed as the TSE block (docs/fiscal.md); nil without a TSE.
+    /// The TSE's answer for the booking (docs/fiscal.md); nil without a TSE. Signed, it is printed
+    /// as the ``ReceiptFiscalBlock`` (``ReceiptDelivery`` makes it); without a signature the receipt
+    /// says "TSE ausgefallen".
     public var tse: TSETransactionRecord?
     /// How the TSE is marked on the receipt ("Software-TSE – nicht zertifiziert"), if at all.
     public var tseNotice: String?
@@ -105,7 +107,7 @@ public enum ReceiptRenderer {
             if let approver = movement.approvedBy { out.append("Genehmigt: \(name(approver))") }
             if let transfer = movement.transfer { appendTransfer(transfer, handedOverBy: name(movement.operatorId), to: &out) }
         }
-        if let tse = context.tse { appendTSE(tse, notice: context.tseNotice, to: &out, layout: layout) }
+        if let tse = context.tse, !tse.isSigned { appendTSEFailure(tse, notice: context.tseNotice, to: &out, layout: layout) }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
         if let fiscal { out.append(contentsOf: fiscal.receiptLines(layout: layout)) }
@@ -116,40 +118,13 @@ public enum ReceiptRenderer {
 
     static let rule = TextLayout.rule()
 
-    /// The TSE block (KassenSichV § 6, DSFinV-K Anhang I): serial, transaction number, signature
-    /// counter, start and end (ISO 8601 UTC), signature (Base64) and algorithm — or, without a
-    /// signature, "TSE ausgefallen" and why. The QR code of the same fields follows once the
-    /// receipt's fiscal block draws it (``TSEQRCodeFields``).
-    private static func appendTSE(_ tse: TSETransactionRecord, notice: String?, to out: inout [String], layout: ReceiptLayout) {
+    /// A booking the TSE did not sign: "TSE ausgefallen" and why, where the TSE block would be
+    /// (docs/fiscal.md, "TSE-Ausfall"). A signed booking's block is the ``ReceiptFiscalBlock``.
+    private static func appendTSEFailure(_ tse: TSETransactionRecord, notice: String?, to out: inout [String], layout: ReceiptLayout) {
         out.append(layout.rule)
         if let notice { out.append(layout.center(notice)) }
-        guard tse.isSigned, let number = tse.transactionNumber, let counter = tse.signatureCounter else {
-            out.append(layout.center("TSE ausgefallen"))
-            if let error = tse.error { out.append(contentsOf: layout.wrap(error)) }
-            return
-        }
-        out.append("TSE-Seriennummer:")
-        out.append(contentsOf: chunks(tse.serial ?? "", layout.width))
-        out.append(layout.pair("TSE-Transaktion", String(number)))
-        out.append(layout.pair("TSE-Signaturzähler", String(counter)))
-        if let start = tse.startedAt { out.append(layout.pair("TSE-Start", BusinessCalendar.iso8601UTC(start))) }
-        if let end = tse.endedAt { out.append(layout.pair("TSE-Ende", BusinessCalendar.iso8601UTC(end))) }
-        out.append(layout.pair("Client-ID", tse.clientId))
-        out.append(layout.pair("Algorithmus", tse.signatureAlgorithm ?? ""))
-        out.append(layout.pair("Zeitformat", tse.logTimeFormat ?? ""))
-        out.append("TSE-Signatur:")
-        out.append(contentsOf: chunks(tse.signature ?? "", layout.width))
-    }
-
-    /// `text` cut into lines of `width` characters (hex and Base64 have no spaces to wrap at).
-    private static func chunks(_ text: String, _ width: Int) -> [String] {
-        var out: [String] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            out.append(String(rest.prefix(width)))
-            rest = rest.dropFirst(width)
-        }
-        return out
+        out.append(layout.center("TSE ausgefallen"))
+        if let error = tse.error { out.append(contentsOf: layout.wrap(error)) }
     }
 
     /// The slip of an Abschöpfung handed to the Stadtkasse: the count by piece (if counted so),

@@ -12,6 +12,10 @@ public struct FiscalSettings: Sendable, Equatable {
         case operatorName = "operator_name"
         case taxNumber = "tax_number"
         case acquisitionDate = "acquisition_date"
+        case fiskalyURL = "fiskaly_url"
+        case apiKey = "api_key"
+        case apiSecretFile = "api_secret_file"
+        case fiskalyTSSFile = "fiskaly_tss_file"
     }
 
     /// `tse = none | software | fiskaly`.
@@ -34,6 +38,13 @@ public struct FiscalSettings: Sendable, Equatable {
     public var taxNumber = ""
     /// When the register was acquired (`YYYY-MM-DD`); empty: not given.
     public var acquisitionDate = ""
+    /// fiskaly SIGN DE (docs/fiscal.md, "fiskaly SIGN DE"): the API's base URL (empty: production),
+    /// the API key, the file (0600) with the API secret, the TSS file `webkasse fiscal setup`
+    /// writes (empty: `fiskaly-tss.json` in the register's `tse` directory).
+    public var fiskalyURL = ""
+    public var apiKey = ""
+    public var apiSecretFile = ""
+    public var fiskalyTSSFile = ""
 
     public init() {}
 
@@ -61,6 +72,14 @@ public struct FiscalSettings: Sendable, Equatable {
                 throw PrinterSettings.ValueError(reason: "»\(value)« ist kein Datum der Form JJJJ-MM-TT.")
             }
             acquisitionDate = value
+        case .fiskalyURL:
+            guard value.isEmpty || value.hasPrefix("https://") || value.hasPrefix("http://127.0.0.1") || value.hasPrefix("http://localhost") else {
+                throw PrinterSettings.ValueError(reason: "»\(value)« ist keine https-Adresse (nur für Tests: http://127.0.0.1:PORT/…).")
+            }
+            fiskalyURL = value
+        case .apiKey: apiKey = value
+        case .apiSecretFile: apiSecretFile = value
+        case .fiskalyTSSFile: fiskalyTSSFile = value
         }
     }
 
@@ -78,6 +97,10 @@ public struct FiscalSettings: Sendable, Equatable {
         case .operatorName: operatorName
         case .taxNumber: taxNumber
         case .acquisitionDate: acquisitionDate
+        case .fiskalyURL: fiskalyURL.isEmpty ? "(fiskaly SIGN DE v2)" : fiskalyURL
+        case .apiKey: apiKey.isEmpty ? "" : "(gesetzt)"
+        case .apiSecretFile: apiSecretFile
+        case .fiskalyTSSFile: fiskalyTSSFile.isEmpty ? "(Datenverzeichnis der Kasse)/tse/fiskaly-tss.json" : fiskalyTSSFile
         }
     }
 }

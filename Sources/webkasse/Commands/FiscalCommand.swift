@@ -4,14 +4,18 @@ import Fiscal
 import Foundation
 import KasseCore
 import Ledger
+import SystemCalls
 
 /// `webkasse fiscal report|export-tse` (docs/fiscal.md): what the notification to the tax office
 /// needs (§ 146a Abs. 4 AO), and the TSE's export as the TAR of TR-03151.
 enum FiscalCommand {
     static let help = """
-        Aufruf: webkasse fiscal report [--config DATEI] [--data VERZEICHNIS]
+        Aufruf: webkasse fiscal setup [--config DATEI] [--data VERZEICHNIS]
+                webkasse fiscal report [--config DATEI] [--data VERZEICHNIS]
                 webkasse fiscal export-tse --out DATEI.tar [--config DATEI] [--data VERZEICHNIS]
 
+        setup       richtet bei tse = fiskaly die TSS bei fiskaly ein (einmal je Kasse; ein
+                    abgebrochenes Einrichten wird fortgesetzt) und schreibt die TSS-Datei (0600).
         report      zeigt, was die Mitteilung an das Finanzamt nach § 146a Abs. 4 AO braucht:
                     Steuerpflichtiger und Steuernummer ([fiscal] operator_name, tax_number),
                     Art, Seriennummer und BSI-ID der TSE, Art des Systems, Software und Version,
@@ -27,7 +31,7 @@ enum FiscalCommand {
             print(help)
             return .success
         }
-        let verbs = ["report", "export-tse"]
+        let verbs = ["setup", "report", "export-tse"]
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
         if args.positionals.count > 1 { throw UsageError.unexpectedArgument(args.positionals[1]) }
@@ -41,6 +45,26 @@ enum FiscalCommand {
             return .dataError
         }
         let registerDirectory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
+        if verb == "setup" {
+            guard configuration.fiscal.tse == .fiskaly else {
+                printError("webkasse fiscal: setup richtet nur eine fiskaly-TSS ein ([fiscal] tse = fiskaly); die Software-TSE braucht keins.")
+                return .dataError
+            }
+            do {
+                let fiskaly = try FiscalSigner.fiskalyConfiguration(configuration, registerDirectory: registerDirectory)
+                try FileSecurity.createDirectory((fiskaly.tssFile as NSString).deletingLastPathComponent)
+                let report = try FiskalySetUp.run(configuration: fiskaly)
+                print("fiskaly-TSS \(report.tssId) eingerichtet, Seriennummer \(report.serialNumber)")
+                for step in report.steps { print("  " + step) }
+                return .success
+            } catch let error as TSEError {
+                printError("webkasse fiscal: \(error.message)")
+                return .ioError
+            } catch {
+                printError("webkasse fiscal: \(error)")
+                return .dataError
+            }
+        }
         let signer: FiscalSigner?
         do {
             signer = try FiscalSigner.configured(configuration, registerDirectory: registerDirectory, isTraining: DataDirectory.isTrainingData(data))
