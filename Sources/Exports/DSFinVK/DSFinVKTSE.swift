@@ -123,3 +123,21 @@ public struct DSFinVKTSEQuery: DSFinVKTSESource {
         try query(ledger, register, journal)
     }
 }
+
+/// The TSE's answers as the ledger keeps them (`tse_transactions`, migration 13; docs/fiscal.md):
+/// the record of each sale, storno and cash movement of the period, field by field. Transactions
+/// without a booking (aborted, found without one at a start) have no BON_ID and are left out.
+public struct DSFinVKLedgerTSE: DSFinVKTSESource {
+    public init() {}
+    public func tseData(ledger: Ledger, register: String, journal: ClosedRange<Int64>) throws -> DSFinVKTSEData {
+        let records = try ledger.tseTransactions(after: journal.lowerBound - 1, through: journal.upperBound).map(\.record)
+        let signatures: [DSFinVKTransactionSignature] = records.compactMap { r in
+            guard let bon = r.bookingId, r.booking != .aborted, r.booking != .unbooked else { return nil }
+            return DSFinVKTransactionSignature(
+                bonID: bon, serialNumber: r.serial, transactionNumber: r.transactionNumber, start: r.startedAt, end: r.endedAt,
+                processType: r.processType, signatureCounter: r.signatureCounter, signature: r.signature, failure: r.error,
+                processData: r.processData, signatureAlgorithm: r.signatureAlgorithm, logTimeFormat: r.logTimeFormat, publicKey: r.publicKey)
+        }
+        return signatures.isEmpty ? .none : DSFinVKTSEData(signatures: signatures)
+    }
+}

@@ -134,7 +134,7 @@ enum ExportCommand {
         }
         let request = DSFinVKExport.Request(
             dataDirectory: data, registers: args.value("register").map { [$0] } ?? [], scope: dsfinvkScope, outputPath: out,
-            master: DSFinVKMasterData(configuration: configuration), timeZone: configuration.zone, tse: DSFinVKWithoutTSE())
+            master: DSFinVKMasterData(configuration: configuration), timeZone: configuration.zone, tse: DSFinVKLedgerTSE())
         let outcome: DSFinVKExport.Outcome
         do {
             outcome = try DSFinVKExport.run(request)

@@ -1,5 +1,6 @@
 import Counter
 import Exports
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -33,7 +34,7 @@ final class DSFinVKCounterDay {
     private var counter = 0
 
     /// A register's counter in a fresh data directory, or in `directory` beside another register.
-    init(register: String = "K1", in directory: TemporaryDirectory? = nil) throws {
+    init(register: String = "K1", in directory: TemporaryDirectory? = nil, fiscal: FiscalSigner? = nil) throws {
         self.directory = try directory ?? TemporaryDirectory(prefix: "dsfinvk")
         self.register = register
         ownsDirectory = directory == nil
@@ -42,7 +43,7 @@ final class DSFinVKCounterDay {
         service = try CounterService(
             ledger: ledger, registerId: register, officeName: "Stadt Musterstadt – Bürgeramt", officeAddress: "Rathausplatz 1, 12345 Musterstadt",
             calendar: .berlin, clock: clock, terminal: terminal,
-            receiptDirectory: DataDirectory.registerDirectory(data: self.directory.path, register: register) + "/receipts")
+            receiptDirectory: DataDirectory.registerDirectory(data: self.directory.path, register: register) + "/receipts", fiscal: fiscal)
         for (id, login, name) in [(clerk, "anna", "Anna Amt"), (supervisor, "bert", "Bert Aufsicht")] {
             let at = clock.now()
             try ledger.transaction { _ = try ledger.append(.operatorAdded(OperatorRecord(id: id, login: login, name: name, createdAt: at)), at: at) }

@@ -1,4 +1,6 @@
+import Counter
 import Exports
+import Fiscal
 import Foundation
 import KasseCore
 import Ledger
@@ -282,6 +284,32 @@ final class DSFinVKExportTests: XCTestCase {
         let (_, again, _) = try export(day, .zNumber(1), out: "again.zip", tse: DSFinVKTSEQuery { _, _, _ in derived })
         XCTAssertEqual(DSFinVKValidator.problems(again), [])
         XCTAssertEqual(DSFinVKValidator.rows(again, "tse.csv").map { $0["TSE_SERIAL"]! }, [serial])
+    }
+
+    /// A day booked with the software TSE, exported with the ledger's own TSE records
+    /// (``DSFinVKLedgerTSE``, what `webkasse export --format dsfinvk` uses): every signed booking
+    /// has its row in transactions_tse.csv with the ledger's signature, and tse.csv names the device.
+    func testTheLedgersTSERecordsOfADaySignedByTheSoftwareTSE() throws {
+        let directory = try TemporaryDirectory(prefix: "dsfinvk-tse")
+        defer { directory.remove() }
+        let signer = FiscalSigner(device: try SoftwareTSE(directory: directory.path + "/tse"), clientId: "K1")
+        let day = try DSFinVKCounterDay(in: directory, fiscal: signer)
+        try day.book()
+        // The first day's (Z 1) bookings.
+        let records = try day.service.ledger.tseTransactions().map(\.record).filter { $0.bookingId != nil && $0.at <= day.closes[0].closedAt }
+        XCTAssertEqual(records.count, 9, "5 sales, a storno, 3 cash movements")
+        let (_, files, _) = try export(day, .zNumber(1), tse: DSFinVKLedgerTSE())
+        XCTAssertEqual(DSFinVKValidator.problems(files), [])
+        let rows = DSFinVKValidator.rows(files, "transactions_tse.csv")
+        XCTAssertEqual(rows.count, records.count)
+        for record in records {
+            let row = try XCTUnwrap(rows.first { $0["BON_ID"] == record.bookingId }, "no row for \(record.booking) \(record.bookingId!)")
+            XCTAssertEqual(row["TSE_TA_SIG"], record.signature)
+            XCTAssertEqual(row["TSE_TANR"], record.transactionNumber.map(String.init))
+            XCTAssertEqual(row["TSE_TA_VORGANGSDATEN"], record.processData)
+        }
+        let devices = DSFinVKValidator.rows(files, "tse.csv")
+        XCTAssertEqual(devices.map { $0["TSE_SERIAL"]! }, [try signer.device.describe().serialNumber])
     }
 
     func testMasterDataFromTheOfficeConfiguration() throws {
