@@ -179,7 +179,19 @@ final class BadInputTests: XCTestCase {
     func testShippedCatalogueChecksClean() throws {
         let result = try runProcess(webkasse, ["tariffs", "check", packageRoot.appendingPathComponent("Tariffs").path])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("in Ordnung – 27 Gebühren, 34 Varianten, 3 Konten, 5 umsatzsteuerpflichtig.\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("in Ordnung – 27 Gebühren, 34 Varianten, 3 Konten, 5 umsatzsteuerpflichtig; Katalogversion sha256:"), result.stdout)
+        // The version names the content: the same files give the same, one changed byte another.
+        let version = try XCTUnwrap(result.stdout.split(separator: " ").last).dropLast(2)
+        XCTAssertEqual(version.count, "sha256:".count + 16, result.stdout)
+        let copy = try TemporaryDirectory(prefix: "tariffs-copy")
+        defer { copy.remove() }
+        let file = copy.path + "/buergeramt.json"
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Tariffs/buergeramt.json").path, toPath: file)
+        XCTAssertTrue(try runProcess(webkasse, ["tariffs", "check", copy.path]).stdout.hasSuffix(" \(version).\n"))
+        try (String(contentsOfFile: file, encoding: .utf8) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let changed = try runProcess(webkasse, ["tariffs", "check", copy.path]).stdout
+        XCTAssertTrue(changed.contains("Katalogversion sha256:"), changed)
+        XCTAssertFalse(changed.hasSuffix(" \(version).\n"), changed)
     }
 
     func testListOnBothSidesOfTheFeeChange() throws {
