@@ -179,7 +179,8 @@ final class BadInputTests: XCTestCase {
     func testShippedCatalogueChecksClean() throws {
         let result = try runProcess(webkasse, ["tariffs", "check", packageRoot.appendingPathComponent("Tariffs").path])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.contains("in Ordnung – 27 Gebühren, 34 Varianten, 3 Konten, 5 umsatzsteuerpflichtig; Katalogversion sha256:"), result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("in Ordnung – 27 Gebühren, 34 Varianten, 3 Konten, 5 umsatzsteuerpflichtig; Katalogversion sha256:"), result.stdout)
         // The version names the content: the same files give the same, one changed byte another.
         let version = try XCTUnwrap(result.stdout.split(separator: " ").last).dropLast(2)
         XCTAssertEqual(version.count, "sha256:".count + 16, result.stdout)
