@@ -22,8 +22,9 @@ struct SaleBooking: Sendable {
         }
         let total = try Money.sum(draft.lines.map(\.amount))
         let ledger = context.ledger
+        // The TSE signs while the sale's rows are written; its answer is appended before the commit.
         let signature = context.fiscal.flatMap { fiscal in
-            context.sign(DSFinVKProcessData(type: fiscal.saleType, lines: draft.lines, payments: payments), key: draft.saleId, booking: .sale)
+            context.signConcurrently(DSFinVKProcessData(type: fiscal.saleType, lines: draft.lines, payments: payments), key: draft.saleId, booking: .sale)
         }
         return try ledger.transaction {
             let now = context.clock.now()
@@ -32,7 +33,7 @@ struct SaleBooking: Sendable {
                 businessDate: try context.currentBusinessDate(), startedAt: min(draft.startedAt, now), endedAt: now,
                 reference: draft.reference, total: total, lines: draft.lines, payments: payments, catalogVersion: draft.catalogVersion)
             let entry = try ledger.append(.sale(sale), at: now)
-            try context.appendSignature(signature, operatorId: draft.operatorId, at: now)
+            try context.appendSignature(signature?.wait(), operatorId: draft.operatorId, at: now)
             if let pending {
                 try ledger.append(
                     .cardResolved(

@@ -90,6 +90,19 @@ final class BookingContext: @unchecked Sendable {
         fiscal?.sign(data, key: key, booking: booking, bookingId: key, now: clock.now())
     }
 
+    /// Starts ``sign(_:key:booking:)`` on another thread and returns at once: the TSE signs and
+    /// syncs its log while the booking writes its own rows, and the booking takes the answer with
+    /// ``PendingSignature/wait()`` before its commit (docs/fiscal.md, "Signing while booking").
+    func signConcurrently(_ data: DSFinVKProcessData, key: String, booking: TSETransactionRecord.Booking) -> PendingSignature? {
+        guard let fiscal else { return nil }
+        let pending = PendingSignature()
+        let now = clock.now()
+        DispatchQueue.global(qos: .userInitiated).async {
+            pending.fulfil(fiscal.sign(data, key: key, booking: booking, bookingId: key, now: now))
+        }
+        return pending
+    }
+
     /// Appends the TSE's answer of the booking (and the outage's start or end) inside the
     /// booking's transaction: the booking carries its signature or its recorded failure.
     func appendSignature(_ signature: FiscalSigner.Signature?, operatorId: String, at now: Instant) throws {
@@ -108,5 +121,24 @@ final class BookingContext: @unchecked Sendable {
         try ledger.transaction {
             try ledger.append(.audit(AuditRecord(id: Self.newId(), kind: type.rawValue, operatorId: operatorId, detail: detail, at: now)), at: now)
         }
+    }
+}
+
+/// The TSE's answer of a booking being signed on another thread (``BookingContext/signConcurrently(_:key:booking:)``).
+// @unchecked Sendable: `signature` is written once before `done` is signalled and read only after.
+final class PendingSignature: @unchecked Sendable {
+    private var signature: FiscalSigner.Signature?
+    private let done = DispatchSemaphore(value: 0)
+
+    fileprivate func fulfil(_ signature: FiscalSigner.Signature) {
+        self.signature = signature
+        done.signal()
+    }
+
+    /// Waits for the answer (a failure is an answer too: the record of TSE_TA_FEHLER).
+    func wait() -> FiscalSigner.Signature? {
+        done.wait()
+        done.signal()
+        return signature
     }
 }
