@@ -282,7 +282,7 @@ final class FiscalCounterTests: XCTestCase {
     func testTheFiscalSectionOfTheConfiguration() throws {
         var configuration = Configuration()
         try configuration.apply(
-            text: "[fiscal]\ntse = software\nclient_id = KASSE-01\ntax_number = 12/345/67890\nacquisition_date = 2026-12-01\n", file: "w.conf")
+            text: "[fiscal]\ntse = software\nclient_id = KASSE-01\nacquisition_date = 2026-12-01\n", file: "w.conf")
         XCTAssertEqual(configuration.fiscal.tse, .software)
         XCTAssertEqual(configuration.fiscal.effectiveClientId(registerId: "K1"), "KASSE-01")
         XCTAssertEqual(Configuration().fiscal.tse, FiscalSettings.Device.none)

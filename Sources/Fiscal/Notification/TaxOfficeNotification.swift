@@ -43,7 +43,7 @@ public struct TaxOfficeNotification: Equatable, Sendable {
     public var problems: [String] {
         var out: [String] = []
         if operatorName.isEmpty { out.append("Name des Steuerpflichtigen fehlt: [fiscal] operator_name (oder [office] name).") }
-        if taxNumber.isEmpty { out.append("Steuernummer fehlt: [fiscal] tax_number.") }
+        if taxNumber.isEmpty { out.append("Steuernummer fehlt: [office] tax_number.") }
         if acquisitionDate.isEmpty { out.append("Anschaffungsdatum fehlt: [fiscal] acquisition_date = JJJJ-MM-TT.") }
         switch tseKind {
         case .none: out.append("Keine TSE eingestellt ([fiscal] tse = none): für steuerpflichtige Bareinnahmen ist eine zertifizierte TSE nötig.")

@@ -10,7 +10,6 @@ public struct FiscalSettings: Sendable, Equatable {
         case clientId = "client_id"
         case directory
         case operatorName = "operator_name"
-        case taxNumber = "tax_number"
         case acquisitionDate = "acquisition_date"
         case fiskalyURL = "fiskaly_url"
         case apiKey = "api_key"
@@ -35,7 +34,6 @@ public struct FiscalSettings: Sendable, Equatable {
     public var directory = ""
     /// The taxpayer (the town) and its tax number, as the notification names them.
     public var operatorName = ""
-    public var taxNumber = ""
     /// When the register was acquired (`YYYY-MM-DD`); empty: not given.
     public var acquisitionDate = ""
     /// fiskaly SIGN DE (docs/fiscal.md, "fiskaly SIGN DE"): the API's base URL (empty: production),
@@ -66,7 +64,6 @@ public struct FiscalSettings: Sendable, Equatable {
             clientId = value
         case .directory: directory = value
         case .operatorName: operatorName = value
-        case .taxNumber: taxNumber = value
         case .acquisitionDate:
             guard value.isEmpty || BusinessDate(iso: value) != nil else {
                 throw PrinterSettings.ValueError(reason: "»\(value)« ist kein Datum der Form JJJJ-MM-TT.")
@@ -95,7 +92,6 @@ public struct FiscalSettings: Sendable, Equatable {
         case .clientId: clientId.isEmpty ? "(Kassen-ID)" : clientId
         case .directory: directory.isEmpty ? "(Datenverzeichnis der Kasse)/tse" : directory
         case .operatorName: operatorName
-        case .taxNumber: taxNumber
         case .acquisitionDate: acquisitionDate
         case .fiskalyURL: fiskalyURL.isEmpty ? "(fiskaly SIGN DE v2)" : fiskalyURL
         case .apiKey: apiKey.isEmpty ? "" : "(gesetzt)"

@@ -17,7 +17,7 @@ enum FiscalCommand {
         setup       richtet bei tse = fiskaly die TSS bei fiskaly ein (einmal je Kasse; ein
                     abgebrochenes Einrichten wird fortgesetzt) und schreibt die TSS-Datei (0600).
         report      zeigt, was die Mitteilung an das Finanzamt nach § 146a Abs. 4 AO braucht:
-                    Steuerpflichtiger und Steuernummer ([fiscal] operator_name, tax_number),
+                    Steuerpflichtiger und Steuernummer ([fiscal] operator_name, [office] tax_number),
                     Art, Seriennummer und BSI-ID der TSE, Art des Systems, Software und Version,
                     Seriennummer des Systems (= Client-ID der TSE), Anschaffungsdatum.
                     Exit 0 meldefähig, 3 wenn noch etwas fehlt (die Software-TSE ist nie meldefähig).
@@ -83,7 +83,7 @@ enum FiscalCommand {
             }
             let fiscal = configuration.fiscal
             let notification = TaxOfficeNotification(
-                operatorName: fiscal.operatorName.isEmpty ? configuration.officeName : fiscal.operatorName, taxNumber: fiscal.taxNumber,
+                operatorName: fiscal.operatorName.isEmpty ? configuration.officeName : fiscal.operatorName, taxNumber: configuration.taxNumber,
                 registerSerialNumber: fiscal.effectiveClientId(registerId: configuration.registerID), acquisitionDate: fiscal.acquisitionDate,
                 tseKind: TSEKind(rawValue: fiscal.tse.rawValue) ?? .none, tseSerialNumber: description?.serialNumber,
                 certificationId: description?.certificationId, tseSignatureCounter: description?.signatureCounter)

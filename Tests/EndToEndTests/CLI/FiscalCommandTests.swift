@@ -9,7 +9,7 @@ final class FiscalCommandTests: XCTestCase {
         let directory = try TemporaryDirectory(prefix: "fiscal-cli")
         defer { directory.remove() }
         let config = try directory.write(
-            "[register]\nid = K1\n[fiscal]\ntse = software\ntax_number = 12/345/67890\nacquisition_date = 2026-12-01\n", to: "webkasse.conf")
+            "[office]\ntax_number = 12/345/67890\n[register]\nid = K1\n[fiscal]\ntse = software\nacquisition_date = 2026-12-01\n", to: "webkasse.conf")
         let data = directory.path + "/data"
         let simulate = try Binaries.run("webkasse", ["simulate", "--sales", "12", "--register", "K1", "--data", data, "--config", config])
         XCTAssertEqual(simulate.status, 0, simulate.output)
