@@ -271,6 +271,40 @@ final class FiscalCounterTests: XCTestCase {
         try f.assertClean()
     }
 
+    /// fiskaly fails in the middle of a sale (the start answered, every finish refused with 503):
+    /// the sale is booked with the failure, its receipt says "TSE ausgefallen", and the next sale,
+    /// with fiskaly back, is signed again.
+    func testAFiskalyFailureMidTransactionBooksTheSaleAsTSEAusgefallen() throws {
+        let server = try FiskalyTestServer()
+        defer { server.stop() }
+        let files = try TemporaryDirectory(prefix: "fiskaly-failure")
+        defer { files.remove() }
+        let secret = try files.write(server.apiSecret + "\n", to: "api-secret")
+        XCTAssertEqual(chmod(secret, 0o600), 0)
+        var configuration = Configuration()
+        try configuration.apply(
+            text: "[register]\nid = K1\n[fiscal]\ntse = fiskaly\nfiskaly_url = \(server.baseURL)\napi_key = \(server.apiKey)\napi_secret_file = \(secret)\n",
+            file: "w.conf")
+        try FileManager.default.createDirectory(atPath: files.path + "/tse", withIntermediateDirectories: true)
+        _ = try FiskalySetUp.run(configuration: try FiscalSigner.fiskalyConfiguration(configuration, registerDirectory: files.path))
+        let signer = try XCTUnwrap(try FiscalSigner.configured(configuration, registerDirectory: files.path, isTraining: false))
+        let f = try CounterFixture(fiscal: { _, _ in signer })
+        server.inject(.status(503), on: .transactionFinish, times: 100)
+        let failed = try f.sell(.cash(tendered: Money(euros: 50)))
+        let record = try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: failed.sale.id))
+        XCTAssertFalse(record.isSigned)
+        XCTAssertTrue(record.error?.hasPrefix("TSE nicht erreichbar") == true, record.error ?? "")
+        let receipt = try XCTUnwrap(try f.service.receiptText(number: failed.sale.receiptNumber, copy: false))
+        XCTAssertTrue(receipt.contains("TSE ausgefallen"), receipt)
+        XCTAssertNotNil(f.service.fiscal?.statusText)
+
+        server.clearFaults()
+        let signed = try f.sell(.cash(tendered: Money(euros: 50)))
+        XCTAssertTrue(try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: signed.sale.id)).isSigned)
+        XCTAssertNil(f.service.fiscal?.statusText)
+        try f.assertClean()
+    }
+
     func testWithoutATSENothingIsSignedAndTheReceiptHasNoBlock() throws {
         let f = try CounterFixture()
         let outcome = try f.sell(.cash(tendered: Money(euros: 50)))

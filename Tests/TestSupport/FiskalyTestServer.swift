@@ -126,6 +126,9 @@ public final class FiskalyTestServer: @unchecked Sendable {
         lock.withLock { faults.append((fault, target, times)) }
     }
 
+    /// Forgets every fault still to come.
+    public func clearFaults() { lock.withLock { faults.removeAll() } }
+
     /// Forgets every access token: the next call with one is answered 401.
     public func expireAccessTokens() { lock.withLock { tokens.removeAll() } }
 
