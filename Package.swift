@@ -4,7 +4,7 @@
 // The dependency arrows point one way:
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
-//   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
+//   Central → (Ledger, Exports, CPostgreSQL);  (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator, Central) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
 
@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CPostgreSQL", path: "Sources/CPostgreSQL"),
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
         .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
@@ -45,6 +46,8 @@ let package = Package(
         .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
+        // The central PostgreSQL database of many registers: libpq boundary, schema, delivery from the counter (docs/central.md).
+        .target(name: "Central", dependencies: ["Ledger", "KasseCore", "KasseCrypto", "CPostgreSQL", "SystemCalls", "Exports"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -53,7 +56,7 @@ let package = Package(
             name: "webkasse",
             dependencies: [
                 "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
-                "SystemCalls",
+                "SystemCalls", "Central",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
@@ -85,6 +88,8 @@ let package = Package(
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
                 "TestSupport", "ESCPOS",
             ]),
+        // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
+        .testTarget(name: "CentralTests", dependencies: ["Central", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
