@@ -106,7 +106,14 @@ public final class CentralDelivery: @unchecked Sendable {
                         let store = try connected()
                         let head = try store.head(register: register)
                         try checkHead(head, local: local, store: store)
-                        if current.fork != nil || current.centralAhead != nil { break }
+                        if current.fork != nil { break }
+                        if let ahead = current.centralAhead {
+                            machine.failed(now: now())
+                            current.lastError =
+                                "Die Zentrale hat Buchungen bis \(ahead), das Kassenbuch nur bis \(local.seq): das Ende des Kassenbuchs fehlt (bitte `webkasse verify`)."
+                            refreshPendingSince()
+                            return current
+                        }
                         machine.headReceived(head.seq)
                         acknowledge(head.seq)
                         continue
@@ -149,12 +156,17 @@ public final class CentralDelivery: @unchecked Sendable {
     /// The centre's head against the local chain: a centre ahead of the counter means the local
     /// tail is gone; the same number with another hash is a fork (recorded at the centre).
     private func checkHead(_ head: (seq: Int64, hash: String), local: (seq: Int64, hash: String), store: CentralStore) throws {
-        current.centralAhead = nil
-        guard head.seq > 0 else { return }
+        guard head.seq > 0 else {
+            current.centralAhead = nil
+            return
+        }
         if head.seq > local.seq {
+            // Reported once per finding; asked again after the backoff.
+            if current.centralAhead != head.seq { try store.reportHead(register: register, head: local) }
             current.centralAhead = head.seq
             return
         }
+        current.centralAhead = nil
         guard let entry = try ledger.entry(at: head.seq), entry.hash != head.hash else { return }
         let offered = try readEntries(head.seq...head.seq)
         if case .fork(let fork) = try store.deliver(offered, register: register, localHead: local) { raiseFork(fork) }

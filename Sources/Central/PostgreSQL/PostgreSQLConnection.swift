@@ -35,6 +35,13 @@ public struct PostgreSQLError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let sql: String?
 
+    public init(stage: Stage, sqlState: SQLState?, message: String, sql: String?) {
+        self.stage = stage
+        self.sqlState = sqlState
+        self.message = message
+        self.sql = sql
+    }
+
     /// Whether the connection is gone (reconnect, then try again), not a refusal by the server.
     public var isConnectionLost: Bool {
         stage == .connect || sqlState == nil || sqlState!.isConnectionException || sqlState == .adminShutdown

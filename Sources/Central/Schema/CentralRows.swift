@@ -20,6 +20,12 @@ enum CentralRows {
         "storno_refunds": ["refund_no"],
     ]
 
+    /// Every table of typed rows.
+    static let allTables = EntryKind.allCases.flatMap { tables(of: $0) }
+
+    /// The table holding the one main row of an entry of journal kind `kind`.
+    static func mainTable(ofKind kind: String) -> String? { EntryKind(rawValue: kind).flatMap { tables(of: $0).first } }
+
     /// The tables an event of `kind` writes.
     static func tables(of kind: EntryKind) -> [String] {
         switch kind {

@@ -243,3 +243,148 @@ public final class CentralStore {
             [.text(register), .int(seq)] + row.values)
     }
 }
+
+// MARK: Reading back (verify, status)
+
+extension CentralStore {
+    /// A journal row as stored at the centre.
+    struct StoredEntry {
+        let seq: Int64
+        let kind: String
+        let ref: String
+        let recordedAtMs: Int64
+        let previousHash: String
+        let hash: String
+        let canonical: [UInt8]
+    }
+
+    /// Every register with entries at the centre, sorted.
+    public func registers() throws -> [String] {
+        try run {
+            // A loose index scan: one index probe per register, not one row per entry.
+            let result = try connection.execute(
+                """
+                WITH RECURSIVE r AS (
+                    (SELECT register_id FROM journal ORDER BY register_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT j.register_id FROM journal j WHERE j.register_id > r.register_id ORDER BY j.register_id LIMIT 1)
+                    FROM r WHERE r.register_id IS NOT NULL)
+                SELECT register_id FROM r WHERE register_id IS NOT NULL
+                """)
+            return (0..<result.rowCount).compactMap { result.text($0, 0) }
+        }
+    }
+
+    func journalChunk(register: String, after seq: Int64, limit: Int) throws -> [StoredEntry] {
+        try run {
+            let result = try connection.executePrepared(
+                "central_journal_chunk",
+                """
+                SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash, canonical FROM journal
+                WHERE register_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
+                """, [.text(register), .int(seq), .int(limit)])
+            return (0..<result.rowCount).map { row in
+                StoredEntry(
+                    seq: result.int64(row, 0) ?? 0, kind: result.text(row, 1) ?? "", ref: result.text(row, 2) ?? "",
+                    recordedAtMs: result.int64(row, 3) ?? 0, previousHash: result.text(row, 4) ?? "", hash: result.text(row, 5) ?? "",
+                    canonical: result.bytes(row, 6) ?? [])
+            }
+        }
+    }
+
+    /// The typed rows of `table` for the entries in `range`, in order, as text.
+    func typedRows(table: String, register: String, range: ClosedRange<Int64>) throws -> [StoredRow] {
+        try run {
+            let order = CentralRows.orderColumns[table] ?? []
+            let columns = (CentralRows.columns[table] ?? []).filter { !order.contains($0) }
+            let result = try connection.executePrepared(
+                "central_rows_\(table)",
+                "SELECT \((["seq"] + order + columns).joined(separator: ", ")) FROM \(table) WHERE register_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY \((["seq"] + order).joined(separator: ", "))",
+                [.text(register), .int(range.lowerBound), .int(range.upperBound)])
+            return (0..<result.rowCount).map { row in
+                let keys = (0..<order.count).map { result.text(row, 1 + $0) ?? "" }
+                let prefix: String
+                let counterKey: String
+                switch table {
+                case "sale_lines": (prefix, counterKey) = ("line.\(keys[0]).", table)
+                case "line_shares": (prefix, counterKey) = ("line.\(keys[0]).share.\(keys[1]).", "line.\(keys[0]).shares")
+                case "payments": (prefix, counterKey) = ("payment.\(keys[0]).", table)
+                case "storno_refunds": (prefix, counterKey) = ("refund.\(keys[0]).", table)
+                default: (prefix, counterKey) = ("", table)
+                }
+                let values = (0..<columns.count).map { result.text(row, 1 + order.count + $0) }
+                return StoredRow(table: table, seq: result.int64(row, 0) ?? 0, prefix: prefix, columns: columns, values: values, counterKey: counterKey)
+            }
+        }
+    }
+
+    /// The latest report of `register`'s counter whose head is below an earlier report or below
+    /// the centre's head: its local ledger lost its tail (or was replaced).
+    func headWentBackwards(register: String) throws -> (seq: Int64, before: Int64, at: String)? {
+        try run {
+            let result = try connection.execute(
+                """
+                SELECT h.head_seq, greatest(
+                         (SELECT max(p.head_seq) FROM reported_heads p WHERE p.register_id = h.register_id AND p.id < h.id),
+                         (SELECT max(j.seq) FROM journal j WHERE j.register_id = h.register_id)),
+                       to_char(h.reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+                FROM reported_heads h WHERE h.register_id = $1 ORDER BY h.id DESC LIMIT 1
+                """, [.text(register)])
+            guard result.rowCount == 1, let seq = result.int64(0, 0), let before = result.int64(0, 1), seq < before else { return nil }
+            return (seq, before, result.text(0, 2) ?? "")
+        }
+    }
+}
+
+/// One register as `central status` shows it.
+public struct RegisterStatus: Equatable, Sendable {
+    public let register: String
+    public let lastSeq: Int64
+    /// When the counter booked its last entry, and when it reached the centre.
+    public let lastRecordedAt: Instant
+    public let lastReceivedAt: String
+    /// The business date of a shift without a day close, if any.
+    public let openShiftDate: String?
+    public let lastZNumber: Int64?
+    public let forks: Int
+    public let firstForkSeq: Int64?
+}
+
+extension CentralStore {
+    /// Every register: its last entry, open shift, last Z number and forks.
+    public func registerStatus() throws -> [RegisterStatus] {
+        try run {
+            let result = try connection.execute(
+                """
+                WITH heads AS (SELECT register_id, max(seq) AS seq FROM journal GROUP BY register_id)
+                SELECT h.register_id, h.seq, j.recorded_at_ms,
+                       to_char(j.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC',
+                       (SELECT to_char(s.business_date, 'YYYY-MM-DD') FROM shifts s
+                         WHERE s.register_id = h.register_id
+                           AND NOT EXISTS (SELECT 1 FROM day_closes d WHERE d.register_id = s.register_id AND d.shift_id = s.id)
+                         ORDER BY s.seq DESC LIMIT 1),
+                       (SELECT max(z_number) FROM day_closes d WHERE d.register_id = h.register_id),
+                       (SELECT count(*) FROM forks f WHERE f.register_id = h.register_id),
+                       (SELECT min(seq) FROM forks f WHERE f.register_id = h.register_id)
+                FROM heads h JOIN journal j ON j.register_id = h.register_id AND j.seq = h.seq
+                ORDER BY h.register_id
+                """)
+            return (0..<result.rowCount).map { r in
+                RegisterStatus(
+                    register: result.text(r, 0) ?? "", lastSeq: result.int64(r, 1) ?? 0,
+                    lastRecordedAt: Instant(millisecondsSinceEpoch: result.int64(r, 2) ?? 0), lastReceivedAt: result.text(r, 3) ?? "",
+                    openShiftDate: result.text(r, 4), lastZNumber: result.int64(r, 5), forks: Int(result.int64(r, 6) ?? 0),
+                    firstForkSeq: result.int64(r, 7))
+            }
+        }
+    }
+
+    /// Records the counter's chain head apart from a delivery (a head behind the centre's).
+    public func reportHead(register: String, head: (seq: Int64, hash: String)) throws {
+        try run {
+            try connection.executePrepared(
+                "central_report_head", "INSERT INTO reported_heads (register_id, head_seq, head_hash) VALUES ($1, $2, $3)",
+                [.text(register), .int(head.seq), .text(head.hash)])
+        }
+    }
+}
