@@ -7,7 +7,8 @@ struct CentralMigration: Sendable {
     let version: Int
     let name: String
     let sql: String
-    /// The tables this migration makes append-only (UPDATE, DELETE and TRUNCATE refused by triggers).
+    /// The tables this migration makes append-only: UPDATE, DELETE and TRUNCATE refused by a
+    /// statement trigger (it fires even when no row matches).
     let appendOnlyTables: [String]
 
     init(version: Int, name: String, schema: String, appendOnly: [String]) {
@@ -23,9 +24,7 @@ struct CentralMigration: Sendable {
     static func appendOnlyTriggers(_ tables: [String]) -> String {
         tables.map { table in
             """
-            CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
-                FOR EACH ROW EXECUTE FUNCTION central_refuse_change();
-            CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table)
+            CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON \(table)
                 FOR EACH STATEMENT EXECUTE FUNCTION central_refuse_change();
 
             """
