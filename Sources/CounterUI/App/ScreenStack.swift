@@ -171,7 +171,8 @@ public final class ScreenStack {
         if status.printer == nil, let title = top?.title, !title.isEmpty { parts.append(title) }
         if status.printer == nil, let name = status.operatorName { parts.append(name) }
         parts.append("Kasse \(status.register)")
-        if status.printer == nil { parts.append(status.office) }
+        // The centre's state takes the office name's place (docs/central.md, "Status line").
+        if status.printer == nil { parts.append(status.central ?? status.office) }
         let head = " " + parts.joined(separator: " · ")
         let left = status.printer.map { head + " · " + $0 } ?? head
         let clock = clockFormatter.string(from: now())
@@ -187,6 +188,11 @@ public final class ScreenStack {
             grid.put(terminal, row: 0, column: terminalColumn, style: terminalStyle)
         }
         if status.isTraining { grid.put(Self.trainingMark, row: 0, column: 1, style: .notice) }
+        if status.printer == nil, let central = status.central, central.contains("ABWEICHUNG"), head.hasSuffix(central),
+            head.count < grid.width - right.count - 1
+        {
+            grid.put(central, row: 0, column: head.count - central.count, style: .error)
+        }
     }
 
     /// The mark of the training mode on every screen (as on its receipts).

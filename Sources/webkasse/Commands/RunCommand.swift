@@ -1,5 +1,6 @@
 import Access
 import CLISupport
+import Central
 import Counter
 import CounterUI
 import Foundation
@@ -119,6 +120,10 @@ enum RunCommand {
         defer { simulator?.stop() }
 
         let backend: CounterBackend
+        // With `[central]`: the delivery to the centre on its own thread and its own connection to the
+        // ledger, never on the clerk's key path (docs/central.md). Not for the training ledger.
+        var centralDelivery: CentralDelivery?
+        defer { centralDelivery?.stop() }
         do {
             let terminal = try ZVTCardTerminal(address: terminalAddress, settings: configuration.terminal)
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
@@ -143,6 +148,13 @@ enum RunCommand {
                 live.trainingTerminal = { outcome in control.queueNext(try Scenario(parsing: outcome.rawValue)) }
             }
             service.terminalMonitor?.startPolling()
+            if !training, let central = CentralSettings(configuration) {
+                let delivery = try SyncCommand.makeDelivery(ledgerPath: ledger.path, register: configuration.registerID, settings: central)
+                let zone = configuration.zone
+                live.centralStatus = { delivery.status.text(zone: zone) }
+                delivery.start()
+                centralDelivery = delivery
+            }
             backend = live
         } catch {
             printError("webkasse: \(error)")
