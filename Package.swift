@@ -47,7 +47,7 @@ let package = Package(
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The central PostgreSQL database of many registers: libpq boundary, schema, delivery from the counter (docs/central.md).
-        .target(name: "Central", dependencies: ["Ledger", "KasseCore", "KasseCrypto", "CPostgreSQL", "SystemCalls", "Exports"]),
+        .target(name: "Central", dependencies: ["Access", "Ledger", "KasseCore", "KasseCrypto", "CPostgreSQL", "SystemCalls", "Exports"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -67,8 +67,8 @@ let package = Package(
             ]),
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
-        // directory, a ledger with three business days for export runs).
-        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls"], path: "Tests/TestSupport"),
+        // directory, a ledger with three business days for export runs, a database of its own on the PostgreSQL test server).
+        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls", "Central"], path: "Tests/TestSupport"),
 
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
@@ -94,10 +94,10 @@ let package = Package(
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),
-        // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
+        // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate` and `sync`), Screen/ (tmux).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS"]),
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS", "Central"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -58,6 +58,9 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     /// The terminal approved or reversed another amount than the counter asked for; booked as
     /// asked, the terminal's amount kept with the card data (docs/ledger.md "Card payments").
     case cardAmountMismatch = "card_amount_mismatch"
+    /// The central database holds another entry under one of this register's numbers: delivery
+    /// stopped (docs/central.md, "Forks"); the detail names the number and both hashes.
+    case centralFork = "central.fork"
 
     public var germanName: String {
         switch self {
@@ -95,6 +98,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .cardRecovery: return "Kartenzahlungen geklärt"
         case .cardRecoveryAtStartup: return "Kartenzahlungen beim Start geklärt"
         case .cardAmountMismatch: return "Kartenbetrag abweichend"
+        case .centralFork: return "Abweichung zur Zentrale"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import KasseCore
 import Ledger
@@ -17,6 +18,8 @@ public struct CentralSyncStatus: Equatable, Sendable {
     public var centralAhead: Int64?
     /// The last failure, in German (nil after a success).
     public var lastError: String?
+
+    public init() {}
 
     public var pending: Int64 { max(0, localHead - (acknowledged ?? 0)) }
 
@@ -184,7 +187,7 @@ public final class CentralDelivery: @unchecked Sendable {
         let at = now()
         _ = try? ledger.transaction {
             try ledger.append(
-                .audit(AuditRecord(id: UUID().uuidString.lowercased(), kind: "central.fork", operatorId: nil, detail: detail, at: at)), at: at)
+                .audit(AuditRecord(id: UUID().uuidString.lowercased(), kind: AuditEventType.centralFork.rawValue, operatorId: nil, detail: detail, at: at)), at: at)
         }
     }
 

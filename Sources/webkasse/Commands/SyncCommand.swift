@@ -9,18 +9,19 @@ import SystemCalls
 /// centre of `[central]`; `webkasse run` does the same in the background.
 enum SyncCommand {
     static let help = """
-        Aufruf: webkasse sync [--once] [--data VERZEICHNIS] [--config DATEI] [--register KASSE]
+        Aufruf: webkasse sync [--once] [--data VERZEICHNIS] [--config DATEI] [--register KASSE] [--batch N]
 
         Liefert jede Buchung des Kassenbuchs an die Zentrale ([central] url der Konfiguration), in
         Reihenfolge, in Paketen zu je einer Transaktion; schon gelieferte Buchungen werden
         übersprungen, eine andere Buchung unter derselben Nummer wird abgelehnt (ABWEICHUNG).
+        --batch N: Buchungen je Paket (Standard 500).
         Mit --once: einmal bis zum aktuellen Stand (Status 0), bei Fehler Status 7, bei Abweichung 1.
         Ohne --once läuft es weiter, bis es mit Strg+C beendet wird, und wartet nach Fehlern immer
         länger (bis 60 s).
         """
 
     static func run(_ arguments: [String]) throws -> ExitCode {
-        let args = try ArgumentList(arguments, valueOptions: ["data", "config", "register"], flagOptions: ["once", "help"])
+        let args = try ArgumentList(arguments, valueOptions: ["data", "config", "register", "batch"], flagOptions: ["once", "help"])
         if args.flag("help") {
             print(help)
             return .success
@@ -39,6 +40,7 @@ enum SyncCommand {
             return .usage
         }
         let register = args.value("register") ?? configuration.registerID
+        let batchSize = try args.integer("batch", in: 1...100_000) ?? 500
         let path = DataDirectory.ledgerPath(data: data, register: register)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("webkasse sync: Für die Kasse »\(register)« gibt es in \(data) kein Kassenbuch.")
@@ -46,7 +48,7 @@ enum SyncCommand {
         }
         let delivery: CentralDelivery
         do {
-            delivery = try makeDelivery(ledgerPath: path, register: register, settings: settings)
+            delivery = try makeDelivery(ledgerPath: path, register: register, settings: settings, batchSize: batchSize)
         } catch {
             printError("webkasse sync: \(error)")
             return .ioError
@@ -75,10 +77,10 @@ enum SyncCommand {
 
     /// The delivery of the ledger at `ledgerPath` (its own connection to the ledger) with the
     /// cursor file beside it.
-    static func makeDelivery(ledgerPath: String, register: String, settings: CentralSettings) throws -> CentralDelivery {
+    static func makeDelivery(ledgerPath: String, register: String, settings: CentralSettings, batchSize: Int = 500) throws -> CentralDelivery {
         let ledger = try Ledger(path: ledgerPath)
         return CentralDelivery(
-            ledger: ledger, register: register, cursorPath: CentralDelivery.cursorPath(ledgerPath: ledgerPath),
+            ledger: ledger, register: register, cursorPath: CentralDelivery.cursorPath(ledgerPath: ledgerPath), batchSize: batchSize,
             connect: { try CentralStore(settings: settings) })
     }
 }

@@ -7,16 +7,16 @@ import XCTest
 ///
 /// Without the variable the test fails under CI (`CI` set) and is skipped elsewhere, naming how to
 /// start the server.
-final class CentralTestDatabase {
-    let name: String
+public final class CentralTestDatabase {
+    public let name: String
     /// The new database's URL, as the superuser.
-    let url: String
-    let password: String?
-    let passwordFile: String?
+    public let url: String
+    public let password: String?
+    public let passwordFile: String?
     private let serverURL: String
     private var roles: [String] = []
 
-    init() throws {
+    public init() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let server = environment["WEBKASSE_TEST_PG_URL"], !server.isEmpty else {
             let how =
@@ -47,24 +47,24 @@ final class CentralTestDatabase {
     }
 
     /// `url` with another user (e.g. the counter role).
-    func url(user: String) -> String {
+    public func url(user: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
         return String(url[..<scheme.upperBound]) + user + url[at...]
     }
 
-    func connect() throws -> PostgreSQLConnection { try PostgreSQLConnection(url: url, password: password) }
+    public func connect() throws -> PostgreSQLConnection { try PostgreSQLConnection(url: url, password: password) }
 
-    func store() throws -> CentralStore { CentralStore(connection: try connect()) }
+    public func store() throws -> CentralStore { CentralStore(connection: try connect()) }
 
     /// A login role with `password` (dropped with the database).
-    func createRole(_ role: String, password: String) throws {
+    public func createRole(_ role: String, password: String) throws {
         let admin = try connect()
         try admin.execute("DROP ROLE IF EXISTS \(role)")
         try admin.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'")
         roles.append(role)
     }
 
-    func drop() {
+    public func drop() {
         guard let admin = try? PostgreSQLConnection(url: serverURL, password: password) else { return }
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         for role in roles { _ = try? admin.execute("DROP ROLE IF EXISTS \(role)") }
@@ -72,7 +72,7 @@ final class CentralTestDatabase {
 }
 
 /// Not a skip: the error that fails a test needing the server under CI.
-struct CentralTestServerMissing: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct CentralTestServerMissing: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
