@@ -193,11 +193,35 @@ let centralMigrations: [CentralMigration] = [
             "journal", "registers", "operators", "shifts", "sales", "sale_lines", "line_shares", "payments", "stornos",
             "storno_refunds", "cash_movements", "day_closes", "card_pending", "card_resolutions", "exports",
             "audit_events", "forks", "reported_heads",
-        ])
+        ]),
+    // The export register of the centre (`central export`, docs/central.md "Export"): which journal
+    // ranges of which register went into which file, so that `--new` exports each entry once.
+    CentralMigration(
+        version: 2, name: "central-exports",
+        schema: """
+            CREATE TABLE central_exports (
+                id text NOT NULL,
+                register_id text NOT NULL,
+                format text NOT NULL,
+                scope text NOT NULL,
+                after_seq bigint NOT NULL,
+                through_seq bigint NOT NULL,
+                file_name text NOT NULL,
+                record_count bigint NOT NULL,
+                total_cents bigint NOT NULL,
+                file_sha256 text NOT NULL,
+                is_repeat boolean NOT NULL,
+                exported_by text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (id, register_id));
+            CREATE INDEX central_exports_register ON central_exports (register_id, format);
+
+            """,
+        appendOnly: ["central_exports"]),
 ]
 
 /// Every append-only table of the central schema.
 let centralAppendOnlyTables = centralMigrations.flatMap(\.appendOnlyTables)
 
 /// The tables a counter writes (INSERT only) when it delivers; it reads only the heads it needs.
-let centralDeliveryTables = centralAppendOnlyTables
+let centralDeliveryTables = centralMigrations[0].appendOnlyTables

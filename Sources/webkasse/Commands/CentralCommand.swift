@@ -1,5 +1,6 @@
 import CLISupport
 import Central
+import Exports
 import Foundation
 import KasseCore
 import Ledger
@@ -11,6 +12,8 @@ enum CentralCommand {
         Aufruf: webkasse central init [--url URL] [--password-file DATEI] [--counter-role ROLLE]
                 webkasse central status [--url URL] [--password-file DATEI]
                 webkasse central verify [--register KASSE …] [--url URL] [--password-file DATEI] [--all]
+                webkasse central export --format datev|csv|journal|jsonl --out DATEI
+                                        [--from DATUM --to DATUM | --z N | --new] [--open-days] [--register KASSE …]
 
         init    legt das Schema der Zentrale an oder bringt es auf den neuesten Stand (nummerierte
                 Migrationen; als Eigentümer der Datenbank ausführen); mit --counter-role erhält die
@@ -20,6 +23,10 @@ enum CentralCommand {
         verify  rechnet die Hash-Kette jeder Kasse in der Zentrale aus den gespeicherten Buchungsdaten
                 nach, vergleicht jede Zeile damit und nennt die erste fehlerhafte Buchung (Kasse, Nummer);
                 nennt auch eine Kasse, deren Kassenbuch kürzer wurde. Status 1 bei Problemen.
+        export  exportiert die Buchungen abgeschlossener Tage aller (oder der genannten) Kassen aus der
+                Zentrale, in denselben Formaten und nach denselben Regeln wie `webkasse export`;
+                jeder Lauf wird in der Zentrale vermerkt, --new exportiert genau, was in diesem Format
+                noch nicht aus der Zentrale exportiert wurde.
 
         Ohne --url gilt [central] url der Konfigurationsdatei (--config, --data wie bei webkasse run);
         das Passwort aus --password-file oder [central] password_file (Rechte 0600), sonst aus
@@ -28,20 +35,24 @@ enum CentralCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try ArgumentList(
-            arguments, valueOptions: ["url", "password-file", "counter-role", "register", "data", "config"], flagOptions: ["all", "help"])
+            arguments,
+            valueOptions: [
+                "url", "password-file", "counter-role", "register", "data", "config", "format", "out", "from", "to", "z", "operator",
+                "datev-berater", "datev-mandant", "datev-kontenlaenge",
+            ], flagOptions: ["all", "new", "open-days", "help"])
         if args.flag("help") {
             print(help)
             return .success
         }
-        let verbs = ["init", "status", "verify"]
+        let verbs = ["init", "status", "verify", "export"]
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
         if args.positionals.count > 1 { throw UsageError.unexpectedArgument(args.positionals[1]) }
         let settings: CentralSettings
-        let zone: TimeZone
+        let configuration: Configuration
         do {
-            let (configured, configuration) = try Self.settings(args)
-            zone = configuration.zone
+            let (configured, loaded) = try Self.settings(args)
+            configuration = loaded
             guard let configured else {
                 printError("webkasse central: Keine Zentrale angegeben: --url postgresql://… oder [central] url in der Konfigurationsdatei.")
                 return .usage
@@ -59,7 +70,8 @@ enum CentralCommand {
         do {
             switch verb {
             case "init": return try initialise(store, settings: settings, counterRole: args.value("counter-role"))
-            case "status": return try status(store, calendar: BusinessCalendar(timeZone: zone))
+            case "status": return try status(store, calendar: BusinessCalendar(timeZone: configuration.zone))
+            case "export": return try export(store, args: args, configuration: configuration)
             default: return try verify(store, registers: args.values("register"), all: args.flag("all"))
             }
         } catch {
@@ -154,5 +166,52 @@ enum CentralCommand {
         }
         print("Geprüft in \(time) s.")
         return report.isClean ? .success : .failure
+    }
+
+    static func export(_ store: CentralStore, args: ArgumentList, configuration: Configuration) throws -> ExitCode {
+        let formatName = try args.required("format")
+        guard let format = ExportFormat(rawValue: formatName) else {
+            throw UsageError.invalidValue(option: "format", value: formatName, expected: "datev, csv, journal oder jsonl")
+        }
+        let out = try args.required("out")
+        let scope = try ExportCommand.scope(args)
+        if case .new = scope, args.flag("open-days") {
+            throw UsageError.invalidValue(
+                option: "open-days", value: "--new", expected: "--open-days nicht zusammen mit --new (vorläufige Buchungen gelten nie als exportiert)")
+        }
+        _ = try store.checkSchema()
+        var settings = ExportSettings(configuration: configuration)
+        if let berater = try args.integer("datev-berater", in: 1001...9_999_999) { settings.datevConsultant = berater }
+        if let mandant = try args.integer("datev-mandant", in: 1...99_999) { settings.datevClient = mandant }
+        if let length = try args.integer("datev-kontenlaenge", in: 4...8) { settings.datevAccountLength = length }
+        let request = CentralExportRequest(
+            registers: args.values("register"), format: format, scope: scope, includeOpenDays: args.flag("open-days"), outputPath: out,
+            settings: settings, timeZone: configuration.zone,
+            exportedBy: args.value("operator") ?? ProcessInfo.processInfo.environment["USER"] ?? "webkasse")
+        let outcome: CentralExport.Outcome?
+        do {
+            outcome = try CentralExport.run(request, store: store)
+        } catch let error as ExportError {
+            printError("webkasse central export: \(error)")
+            switch error {
+            case .outputExists: return .usage
+            case .cannotCreate, .writeFailed: return .ioError
+            case .nothingToExport: return .failure
+            default: return .dataError
+            }
+        }
+        guard let outcome else {
+            print("Keine neuen Buchungen seit dem letzten \(format.germanName)-Export aus der Zentrale; es wurde keine Datei angelegt.")
+            return .success
+        }
+        let totals = outcome.result.totals
+        print("Export geschrieben: \(out) (\(format.germanName), \(totals.recordCount) Buchungen, \(outcome.result.byteCount) Bytes)")
+        if let first = totals.firstDate, let last = totals.lastDate {
+            print("Geschäftstage: \(first.german) bis \(last.german); Kassen: \(outcome.registers.joined(separator: ", "))")
+        }
+        print("Summe Soll = Haben: \(totals.debitTotal.formatted); Zahlwege netto: \(totals.paymentSummary)")
+        print("SHA-256: \(outcome.result.sha256)")
+        if outcome.isRepeat { print("Wiederholung: Buchungen dieses Umfangs wurden in diesem Format schon aus der Zentrale exportiert (so vermerkt).") }
+        return .success
     }
 }
