@@ -92,3 +92,34 @@ final class CentralExportTests: XCTestCase {
         XCTAssertEqual(runs.int64(0, 0), 6, "one row per register and run")
     }
 }
+
+/// `central report day DATE` (Sammel-Z, docs/central.md "Day report").
+extension CentralExportTests {
+    func testTheConsolidatedDayReportAddsTheRegistersUp() throws {
+        let report = try database.store().dayReport(businessDate: "2026-11-26")
+        XCTAssertEqual(report.registers.map(\.register), ["K1", "K2"])
+        let k1 = report.registers[0]
+        // Day 1 of the fixture: Z 1, 3 sales, the Personalausweis (46,00 cash) cancelled, 20,00
+        // to the Stadtkasse, counted 0,55 short.
+        XCTAssertEqual(k1.zNumber, 1)
+        XCTAssertEqual(k1.saleCount, 3)
+        XCTAssertEqual(k1.stornoCount, 1)
+        XCTAssertEqual(k1.stornoCents, 4_600)
+        XCTAssertEqual(k1.transferredCents, 2_000)
+        XCTAssertEqual(k1.differenceCents, -55)
+        XCTAssertEqual(k1.methods[.cash], 4_600 + 5_000 - 4_600)
+        XCTAssertEqual(k1.methods[.card], 1_300 + 3_000)
+        XCTAssertEqual(k1.accounts.first { $0.passThrough }?.cents, 780, "the Bundeskasse's share of the Führungszeugnis")
+        XCTAssertEqual(k1.accounts.filter { !$0.passThrough }.reduce(0) { $0 + $1.cents }, 520 + 8_000, "own shares, storno netted")
+        XCTAssertEqual(k1.openShifts, [])
+        XCTAssertEqual(report.total { $0.differenceCents }, -110)
+        XCTAssertEqual(report.total { $0.transferredCents }, 4_000)
+        XCTAssertEqual(report.total { $0.expectedCashCents }, 2 * k1.expectedCashCents!)
+        XCTAssertTrue(report.text.contains("SAMMEL-Z 26.11.2026 – 2 Kasse(n)"), report.text)
+
+        let open = try database.store().dayReport(businessDate: "2026-11-28")
+        XCTAssertEqual(open.registers.map(\.zNumber), [nil, nil])
+        XCTAssertEqual(open.registers.map(\.openShifts), [["2026-11-28"], ["2026-11-28"]])
+        XCTAssertTrue(open.text.contains("ohne Tagesabschluss"), open.text)
+    }
+}

@@ -96,6 +96,7 @@ let centralMigrations: [CentralMigration] = [
                 reference text, total_cents bigint NOT NULL,
                 PRIMARY KEY (register_id, seq), FOREIGN KEY (register_id, seq) REFERENCES journal);
             CREATE INDEX sales_business_date ON sales (business_date, register_id);
+            CREATE INDEX sales_id ON sales (register_id, id);
             CREATE TABLE sale_lines (
                 register_id text NOT NULL, seq bigint NOT NULL, line_no integer NOT NULL,
                 item_code text NOT NULL, name text NOT NULL, variant text, quantity bigint NOT NULL,

@@ -14,6 +14,7 @@ enum CentralCommand {
                 webkasse central verify [--register KASSE …] [--url URL] [--password-file DATEI] [--all]
                 webkasse central export --format datev|csv|journal|jsonl --out DATEI
                                         [--from DATUM --to DATUM | --z N | --new] [--open-days] [--register KASSE …]
+                webkasse central report day DATUM [--register KASSE …]
 
         init    legt das Schema der Zentrale an oder bringt es auf den neuesten Stand (nummerierte
                 Migrationen; als Eigentümer der Datenbank ausführen); mit --counter-role erhält die
@@ -27,6 +28,9 @@ enum CentralCommand {
                 Zentrale, in denselben Formaten und nach denselben Regeln wie `webkasse export`;
                 jeder Lauf wird in der Zentrale vermerkt, --new exportiert genau, was in diesem Format
                 noch nicht aus der Zentrale exportiert wurde.
+        report  day DATUM: der Sammel-Z des Geschäftstags, je Kasse und gesamt: je Konto (eigene und
+                durchlaufende Anteile), je Zahlweg, Z-Nummer, Soll und gezählt, Differenz, Abschöpfung
+                an die Stadtkasse, Stornos, noch offene Schichten.
 
         Ohne --url gilt [central] url der Konfigurationsdatei (--config, --data wie bei webkasse run);
         das Passwort aus --password-file oder [central] password_file (Rechte 0600), sonst aus
@@ -44,10 +48,19 @@ enum CentralCommand {
             print(help)
             return .success
         }
-        let verbs = ["init", "status", "verify", "export"]
+        let verbs = ["init", "status", "verify", "export", "report"]
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
-        if args.positionals.count > 1 { throw UsageError.unexpectedArgument(args.positionals[1]) }
+        var reportDate: BookingDate?
+        if verb == "report" {
+            guard args.positionals.count >= 2 else { throw UsageError.missingSubcommand(known: ["day"]) }
+            guard args.positionals[1] == "day" else { throw UsageError.unknownSubcommand(args.positionals[1], known: ["day"]) }
+            guard args.positionals.count >= 3 else { throw UsageError.missingArgument("DATUM") }
+            reportDate = try ExportCommand.date(args.positionals[2], option: "DATUM")
+            if args.positionals.count > 3 { throw UsageError.unexpectedArgument(args.positionals[3]) }
+        } else if args.positionals.count > 1 {
+            throw UsageError.unexpectedArgument(args.positionals[1])
+        }
         let settings: CentralSettings
         let configuration: Configuration
         do {
@@ -72,6 +85,10 @@ enum CentralCommand {
             case "init": return try initialise(store, settings: settings, counterRole: args.value("counter-role"))
             case "status": return try status(store, calendar: BusinessCalendar(timeZone: configuration.zone))
             case "export": return try export(store, args: args, configuration: configuration)
+            case "report":
+                _ = try store.checkSchema()
+                print(try store.dayReport(businessDate: reportDate!.iso, registers: args.values("register")).text, terminator: "")
+                return .success
             default: return try verify(store, registers: args.values("register"), all: args.flag("all"))
             }
         } catch {
