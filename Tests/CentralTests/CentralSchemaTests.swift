@@ -30,7 +30,10 @@ final class CentralSchemaTests: XCTestCase {
         ).runOnce()
     }
 
-    func assertRefused(_ sql: String, _ state: SQLState, containing text: String? = nil, on connection: PostgreSQLConnection, file: StaticString = #filePath, line: UInt = #line) {
+    func assertRefused(
+        _ sql: String, _ state: SQLState, containing text: String? = nil, on connection: PostgreSQLConnection, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         let result = Result { () throws(PostgreSQLError) in try connection.execute(sql) }
         guard case .failure(let error) = result else { return XCTFail("»\(sql)« was not refused", file: file, line: line) }
         XCTAssertEqual(error.sqlState, state, "\(sql): \(error)", file: file, line: line)
@@ -122,7 +125,8 @@ final class CentralSchemaTests: XCTestCase {
         // The canonical bytes of a later entry rewritten (and its hash with them): the next link breaks.
         try admin.execute("ALTER TABLE journal DISABLE TRIGGER journal_append_only")
         try admin.execute(
-            "UPDATE journal SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), 'float_cents=10000', 'float_cents=1'), 'UTF8') WHERE register_id = 'K1' AND seq = 11")
+            "UPDATE journal SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), 'float_cents=10000', 'float_cents=1'), 'UTF8') WHERE register_id = 'K1' AND seq = 11"
+        )
         try admin.execute("UPDATE journal SET hash = encode(sha256(canonical), 'hex') WHERE register_id = 'K1' AND seq = 11")
         try admin.execute("ALTER TABLE journal ENABLE TRIGGER journal_append_only")
         report = try CentralVerifier(store: store).verify(registers: ["K1"])
@@ -143,7 +147,8 @@ final class CentralSchemaTests: XCTestCase {
         XCTAssertEqual(status.text(zone: TimeZone(identifier: "Europe/Berlin")!), "Zentrale: ABWEICHUNG, Zentrale hat Buchung 15, Kasse nur 4")
         let report = try CentralVerifier(store: database.store()).verify()
         XCTAssertEqual(report.problems.count, 1)
-        XCTAssertTrue(report.problems[0].description.hasPrefix("Kasse K1, Buchung 4: der Kopf des Kassenbuchs der Kasse ging zurück"), report.problems[0].description)
+        XCTAssertTrue(
+            report.problems[0].description.hasPrefix("Kasse K1, Buchung 4: der Kopf des Kassenbuchs der Kasse ging zurück"), report.problems[0].description)
         shorter.directory.remove()
     }
 

@@ -187,7 +187,8 @@ public final class CentralDelivery: @unchecked Sendable {
         let at = now()
         _ = try? ledger.transaction {
             try ledger.append(
-                .audit(AuditRecord(id: UUID().uuidString.lowercased(), kind: AuditEventType.centralFork.rawValue, operatorId: nil, detail: detail, at: at)), at: at)
+                .audit(AuditRecord(id: UUID().uuidString.lowercased(), kind: AuditEventType.centralFork.rawValue, operatorId: nil, detail: detail, at: at)),
+                at: at)
         }
     }
 

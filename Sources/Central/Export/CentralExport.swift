@@ -109,7 +109,8 @@ public enum CentralExport {
         switch request.scope {
         case .new: return nil
         case .dates(let from, let to):
-            throw ExportError.nothingToExport("Vom \(from.german) bis \(to.german) hat die Zentrale keine Buchungen abgeschlossener Tage; es wurde keine Datei angelegt.")
+            throw ExportError.nothingToExport(
+                "Vom \(from.german) bis \(to.german) hat die Zentrale keine Buchungen abgeschlossener Tage; es wurde keine Datei angelegt.")
         case .zNumber(let z): throw ExportError.nothingToExport("Der Tagesabschluss Z \(z) enthält keine Buchungen; es wurde keine Datei angelegt.")
         case .closedDays: throw ExportError.nothingToExport("Die Zentrale hat noch keine Buchungen abgeschlossener Tage; es wurde keine Datei angelegt.")
         }

@@ -55,7 +55,8 @@ enum CentralRows {
         let money = Money(cents: 1)
         let line = SaleLine(
             itemCode: "x", name: "x", variant: nil, quantity: 1, unitPrice: money, amount: money, sachkonto: "1",
-            produkt: nil, kostenstelle: nil, taxNote: "", shares: [LineShare(account: "1", produkt: nil, kostenstelle: nil, amount: money, passThrough: false, label: "")])
+            produkt: nil, kostenstelle: nil, taxNote: "",
+            shares: [LineShare(account: "1", produkt: nil, kostenstelle: nil, amount: money, passThrough: false, label: "")])
         let sale = SaleRecord(
             id: "x", receiptNumber: 1, shiftId: "x", operatorId: "x", businessDate: "2000-01-01", startedAt: now, endedAt: now,
             reference: nil, total: money, lines: [line], payments: [PaymentRecord(method: .cash, amount: money)])

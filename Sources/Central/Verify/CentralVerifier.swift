@@ -59,7 +59,9 @@ public struct CentralVerifier {
                     } else if LibCrypto.sha256(entry.canonical).hexString != entry.hash {
                         problem = "Hash passt nicht zu den gespeicherten Buchungsdaten"
                     } else if let parsed = CanonicalFields(entry.canonical) {
-                        if let mismatch = parsed.headerMismatch(seq: entry.seq, kind: entry.kind, ref: entry.ref, recordedAtMs: entry.recordedAtMs, previousHash: entry.previousHash) {
+                        if let mismatch = parsed.headerMismatch(
+                            seq: entry.seq, kind: entry.kind, ref: entry.ref, recordedAtMs: entry.recordedAtMs, previousHash: entry.previousHash)
+                        {
                             problem = "Journalzeile passt nicht zu den Buchungsdaten (\(mismatch))"
                         } else {
                             fields[entry.seq] = parsed
@@ -76,7 +78,7 @@ public struct CentralVerifier {
                 if chunk.count < chunkSize { break }
             }
             report.entries[register] = count
-                if let backwards = try store.headWentBackwards(register: register) {
+            if let backwards = try store.headWentBackwards(register: register) {
                 report.problems.append(
                     CentralProblem(
                         register: register, seq: backwards.seq,

@@ -145,7 +145,9 @@ enum CentralCommand {
         }
         let forked = registers.filter { $0.forks > 0 }
         if !forked.isEmpty {
-            print("ABWEICHUNG: \(forked.map(\.register).joined(separator: ", ")) – Buchungen mit gleicher Nummer und anderem Hash wurden abgelehnt (Tabelle forks).")
+            print(
+                "ABWEICHUNG: \(forked.map(\.register).joined(separator: ", ")) – Buchungen mit gleicher Nummer und anderem Hash wurden abgelehnt (Tabelle forks)."
+            )
             return .failure
         }
         return .success

@@ -80,6 +80,8 @@ final class SyncKillTests: XCTestCase {
         XCTAssertEqual(try database.connect().execute("SELECT count(*) FROM forks").int64(0, 0), 0)
         let report = try CentralVerifier(store: database.store()).verify()
         XCTAssertEqual(report.problems.map(\.description), [])
-        print("Sync-Kill-Test: \(round) Läufe, \(kills) mit SIGKILL beendet (\(killedMidway) vor dem Ende der Lieferung), \(local.count) Buchungen in der Zentrale")
+        print(
+            "Sync-Kill-Test: \(round) Läufe, \(kills) mit SIGKILL beendet (\(killedMidway) vor dem Ende der Lieferung), \(local.count) Buchungen in der Zentrale"
+        )
     }
 }
