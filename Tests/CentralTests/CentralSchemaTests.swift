@@ -164,3 +164,33 @@ final class CentralSchemaTests: XCTestCase {
         }
     }
 }
+
+/// The centre as a witness of a counter's ledger (`webkasse verify` with `[central]`).
+extension CentralSchemaTests {
+    func testTheCentreNamesALocalLedgerWhoseTailWasCutOrRewritten() throws {
+        XCTAssertNil(deliver { try self.database.store() }.lastError)
+        let store = try database.store()
+        XCTAssertEqual(try store.compare(fixture.ledger, register: "K1"), .agrees(through: 15, localHead: 15))
+        XCTAssertNil(try store.compare(fixture.ledger, register: "K1").problem(register: "K1"))
+        XCTAssertEqual(try store.compare(fixture.ledger, register: "K9"), .nothingAtCentre)
+
+        // The same first four entries, then the ledger ends: its tail is missing.
+        var cut = try LedgerDayFixture(register: "K1")
+        defer { cut.directory.remove() }
+        _ = try cut.openShift("2026-11-26")
+        let missing = try store.compare(cut.ledger, register: "K1")
+        XCTAssertEqual(missing, .localTailMissing(localHead: 4, centralHead: 15))
+        XCTAssertEqual(
+            missing.problem(register: "K1"),
+            "Kasse K1, Buchung 5: fehlt im Kassenbuch – die Zentrale hat die Buchungen bis 15, das Kassenbuch endet bei 4 (Ende gelöscht oder abgeschnitten).")
+
+        // A ledger rewritten from entry 5 on (another first sale) and booked further.
+        var rewritten = try LedgerDayFixture(register: "K1")
+        defer { rewritten.directory.remove() }
+        let shift = try rewritten.openShift("2026-11-26")
+        for _ in 0..<20 {
+            try rewritten.sale(shift, [LedgerDayFixture.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 9), change: .zero)])
+        }
+        XCTAssertEqual(try store.compare(rewritten.ledger, register: "K1"), .differs(from: 5))
+    }
+}

@@ -190,7 +190,7 @@ final class AccessControlTests: XCTestCase {
             AuditEventType.shiftOpened, .shiftClosed, .shiftHandover, .stornoBooked, .stornoApproved, .cashMovement, .dayClosed,
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
-            .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch,
+            .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch, .centralFork,
         ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }
