@@ -49,7 +49,7 @@ enum VerifyCommand {
         }
         var clean = true
         for register in registers {
-            if let central, !compareWithCentre(central, data: data, register: register) { clean = false }
+            defer { if let central, !compareWithCentre(central, data: data, register: register) { clean = false } }
             let path = DataDirectory.ledgerPath(data: data, register: register)
             let report: VerificationReport
             do {
