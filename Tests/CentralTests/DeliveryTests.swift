@@ -257,3 +257,27 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(machine.next(localHead: 40, now: t0), .stopped(fork: 26))
     }
 }
+
+/// The delivery on its own thread, as `webkasse run` starts it.
+extension DeliveryTests {
+    func testTheBackgroundDeliveryFollowsTheBookingsAndStops() throws {
+        let counter = try Counter("K1", database: database)
+        counter.delivery.start(pollMs: 20)
+        defer { counter.delivery.stop() }
+        let day = counter.fixture.openDay!
+        for _ in 0..<5 {
+            try counter.fixture.sale(day, [LedgerDayFixture.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 9), change: .zero)])
+        }
+        let head = try counter.ledger.chainHead().seq
+        // A deadline, not a sleep: the thread's poll is real time.
+        let deadline = Date().addingTimeInterval(10)
+        while counter.delivery.status.acknowledged != head && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(counter.delivery.status.acknowledged, head)
+        XCTAssertEqual(try centralChain("K1").map(\.1), try localChain(counter.ledger).map(\.1))
+        counter.delivery.stop()
+        usleep(100_000)
+        try counter.fixture.sale(day, [LedgerDayFixture.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 9), change: .zero)])
+        usleep(200_000)
+        XCTAssertEqual(try centralChain("K1").count, Int(head), "stopped: nothing more delivered")
+    }
+}
