@@ -191,33 +191,43 @@ public final class CentralStore {
     /// Stores `entries` (in order, consecutive) of `register` in one transaction: all or nothing,
     /// except that a fork commits the entries before it together with the fork's record.
     /// `localHead` is the counter's chain head, recorded for `central verify`.
+    ///
+    /// A few round trips per batch, whatever its size: what the centre holds of the range is read
+    /// once (an entry it holds with the same hash is skipped, the first with another hash is a
+    /// fork), then the new journal rows and each table's typed rows go in multi-row INSERTs.
     public func deliver(_ entries: [DeliveryEntry], register: String, localHead: (seq: Int64, hash: String)) throws -> BatchOutcome {
         try run {
             try connection.transaction {
                 try connection.executePrepared(
                     "central_report_head", "INSERT INTO reported_heads (register_id, head_seq, head_hash) VALUES ($1, $2, $3)",
                     [.text(register), .int(localHead.seq), .text(localHead.hash)])
-                var inserted = 0
+                guard let first = entries.first, let last = entries.last else { return .delivered(through: 0, inserted: 0) }
+                let held = try connection.executePrepared(
+                    "central_held_hashes", "SELECT seq, hash FROM journal WHERE register_id = $1 AND seq BETWEEN $2 AND $3",
+                    [.text(register), .int(first.seq), .int(last.seq)])
+                var heldHashes: [Int64: String] = [:]
+                for row in 0..<held.rowCount { heldHashes[held.int64(row, 0) ?? 0] = held.text(row, 1) ?? "" }
+                var fresh: [DeliveryEntry] = []
+                var fork: Fork?
                 for entry in entries {
-                    let result = try connection.executePrepared(
-                        "central_insert_journal",
-                        """
-                        INSERT INTO journal (register_id, seq, kind, ref, recorded_at_ms, prev_hash, hash, canonical)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (register_id, seq) DO NOTHING
-                        """,
-                        [
-                            .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
-                            .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
-                        ])
-                    if result.affectedRows == 1 {
-                        for row in entry.rows { try insert(row, register: register, seq: entry.seq) }
-                        inserted += 1
-                        continue
+                    if let centralHash = heldHashes[entry.seq] {
+                        if centralHash == entry.hash { continue }  // delivered before: the same entry
+                        fork = Fork(register: register, seq: entry.seq, centralHash: centralHash, offeredHash: entry.hash)
+                        break
                     }
-                    let existing = try connection.executePrepared(
-                        "central_entry_hash", "SELECT hash FROM journal WHERE register_id = $1 AND seq = $2", [.text(register), .int(entry.seq)])
-                    let centralHash = existing.text(0, 0) ?? ""
-                    if centralHash == entry.hash { continue }  // delivered before: the same entry
+                    fresh.append(entry)
+                }
+                try insertJournal(fresh, register: register)
+                var rowsByTable: [String: [(seq: Int64, row: CentralRow)]] = [:]
+                for entry in fresh {
+                    for row in entry.rows { rowsByTable[row.table, default: []].append((entry.seq, row)) }
+                }
+                for table in CentralRows.allTables {
+                    guard let rows = rowsByTable[table], let columns = rows.first?.row.columns else { continue }
+                    try insertRows(
+                        table, columns: ["register_id", "seq"] + columns, rows: rows.map { [.text(register), .int($0.seq)] + $0.row.values })
+                }
+                if let fork, let entry = entries.first(where: { $0.seq == fork.seq }) {
                     try connection.executePrepared(
                         "central_record_fork",
                         """
@@ -225,22 +235,64 @@ public final class CentralStore {
                         VALUES ($1, $2, $3, $4, $5, $6)
                         """,
                         [
-                            .text(register), .int(entry.seq), .text(centralHash), .text(entry.hash), .text(entry.previousHash),
+                            .text(register), .int(fork.seq), .text(fork.centralHash), .text(fork.offeredHash), .text(entry.previousHash),
                             .int(entry.recordedAt.millisecondsSinceEpoch),
                         ])
-                    return .fork(Fork(register: register, seq: entry.seq, centralHash: centralHash, offeredHash: entry.hash))
+                    return .fork(fork)
                 }
-                return .delivered(through: entries.last?.seq ?? 0, inserted: inserted)
+                return .delivered(through: last.seq, inserted: fresh.count)
             }
         }
     }
 
-    private func insert(_ row: CentralRow, register: String, seq: Int64) throws {
-        let columns = ["register_id", "seq"] + row.columns
-        let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
-        try connection.executePrepared(
-            "central_insert_\(row.table)", "INSERT INTO \(row.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
-            [.text(register), .int(seq)] + row.values)
+    /// The journal rows of `entries`; refuses (rolling the batch back) when another delivery of
+    /// the same register inserted some of them meanwhile: the next attempt compares their hashes.
+    private func insertJournal(_ entries: [DeliveryEntry], register: String) throws {
+        guard !entries.isEmpty else { return }
+        let columns = ["register_id", "seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash", "canonical"]
+        var inserted = 0
+        for chunk in Self.chunks(entries.count, columns: columns.count) {
+            let rows = entries[chunk].map { entry -> [PostgreSQLValue] in
+                [
+                    .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
+                    .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
+                ]
+            }
+            let (sql, values) = Self.multiRowInsert("journal", columns: columns, rows: rows)
+            inserted += try connection.execute(sql + " ON CONFLICT (register_id, seq) DO NOTHING", values).affectedRows
+        }
+        guard inserted == entries.count else {
+            throw PostgreSQLError(
+                stage: .statement, sqlState: nil,
+                message: "Kasse \(register): Buchungen wurden gleichzeitig von einer anderen Lieferung eingetragen; neuer Versuch", sql: nil)
+        }
+    }
+
+    private func insertRows(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) throws {
+        for chunk in Self.chunks(rows.count, columns: columns.count) {
+            let (sql, values) = Self.multiRowInsert(table, columns: columns, rows: Array(rows[chunk]))
+            try connection.execute(sql, values)
+        }
+    }
+
+    /// Ranges of rows small enough for one statement (libpq binds at most 65,535 parameters).
+    static func chunks(_ count: Int, columns: Int) -> [Range<Int>] {
+        let perStatement = max(1, 30_000 / columns)
+        return stride(from: 0, to: count, by: perStatement).map { $0..<min(count, $0 + perStatement) }
+    }
+
+    /// `INSERT INTO table (columns) VALUES ($1, …), (…)` and the values in order.
+    static func multiRowInsert(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) -> (String, [PostgreSQLValue]) {
+        var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        var values: [PostgreSQLValue] = []
+        values.reserveCapacity(rows.count * columns.count)
+        for (index, row) in rows.enumerated() {
+            precondition(row.count == columns.count, "\(table): \(columns.count) columns, \(row.count) values")
+            if index > 0 { sql += ", " }
+            sql += "(" + (1...row.count).map { "$\(values.count + $0)" }.joined(separator: ", ") + ")"
+            values += row
+        }
+        return (sql, values)
     }
 }
 
