@@ -74,5 +74,6 @@ public final class CentralTestDatabase {
 /// Not a skip: the error that fails a test needing the server under CI.
 public struct CentralTestServerMissing: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

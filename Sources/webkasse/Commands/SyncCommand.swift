@@ -9,19 +9,20 @@ import SystemCalls
 /// centre of `[central]`; `webkasse run` does the same in the background.
 enum SyncCommand {
     static let help = """
-        Aufruf: webkasse sync [--once] [--data VERZEICHNIS] [--config DATEI] [--register KASSE] [--batch N]
+        Aufruf: webkasse sync [--once] [--data VERZEICHNIS] [--config DATEI] [--register KASSE] [--batch N] [--retry-max S]
 
         Liefert jede Buchung des Kassenbuchs an die Zentrale ([central] url der Konfiguration), in
         Reihenfolge, in Paketen zu je einer Transaktion; schon gelieferte Buchungen werden
         übersprungen, eine andere Buchung unter derselben Nummer wird abgelehnt (ABWEICHUNG).
-        --batch N: Buchungen je Paket (Standard 500).
+        --batch N: Buchungen je Paket (Standard 500); --retry-max S: längste Wartezeit nach Fehlern in
+        Sekunden (Standard 60).
         Mit --once: einmal bis zum aktuellen Stand (Status 0), bei Fehler Status 7, bei Abweichung 1.
         Ohne --once läuft es weiter, bis es mit Strg+C beendet wird, und wartet nach Fehlern immer
         länger (bis 60 s).
         """
 
     static func run(_ arguments: [String]) throws -> ExitCode {
-        let args = try ArgumentList(arguments, valueOptions: ["data", "config", "register", "batch"], flagOptions: ["once", "help"])
+        let args = try ArgumentList(arguments, valueOptions: ["data", "config", "register", "batch", "retry-max"], flagOptions: ["once", "help"])
         if args.flag("help") {
             print(help)
             return .success
@@ -41,6 +42,7 @@ enum SyncCommand {
         }
         let register = args.value("register") ?? configuration.registerID
         let batchSize = try args.integer("batch", in: 1...100_000) ?? 500
+        let retryMaximumMs = Int64(try args.integer("retry-max", in: 1...3600) ?? 60) * 1000
         let path = DataDirectory.ledgerPath(data: data, register: register)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("webkasse sync: Für die Kasse »\(register)« gibt es in \(data) kein Kassenbuch.")
@@ -48,7 +50,9 @@ enum SyncCommand {
         }
         let delivery: CentralDelivery
         do {
-            delivery = try makeDelivery(ledgerPath: path, register: register, settings: settings, batchSize: batchSize)
+            delivery = try makeDelivery(
+                ledgerPath: path, register: register, settings: settings, batchSize: batchSize,
+                backoff: Backoff(firstMs: min(1000, retryMaximumMs), maximumMs: retryMaximumMs))
         } catch {
             printError("webkasse sync: \(error)")
             return .ioError
@@ -77,10 +81,13 @@ enum SyncCommand {
 
     /// The delivery of the ledger at `ledgerPath` (its own connection to the ledger) with the
     /// cursor file beside it.
-    static func makeDelivery(ledgerPath: String, register: String, settings: CentralSettings, batchSize: Int = 500) throws -> CentralDelivery {
+    static func makeDelivery(
+        ledgerPath: String, register: String, settings: CentralSettings, batchSize: Int = 500, backoff: Backoff = Backoff()
+    ) throws -> CentralDelivery {
         let ledger = try Ledger(path: ledgerPath)
         return CentralDelivery(
             ledger: ledger, register: register, cursorPath: CentralDelivery.cursorPath(ledgerPath: ledgerPath), batchSize: batchSize,
+            backoff: backoff,
             connect: { try CentralStore(settings: settings) })
     }
 }

@@ -84,4 +84,72 @@ final class SyncKillTests: XCTestCase {
             "Sync-Kill-Test: \(round) Läufe, \(kills) mit SIGKILL beendet (\(killedMidway) vor dem Ende der Lieferung), \(local.count) Buchungen in der Zentrale"
         )
     }
+
+    /// The centre stopped while `webkasse sync` runs and the counter books on, then started again:
+    /// delivery resumes by itself, in order, and the centre ends equal to the ledger.
+    func testTheCentreGoneAndBackMidRunLosesNothing() throws {
+        let binary = packageRoot.appendingPathComponent(".build/debug/webkasse").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) fehlt: erst `swift build` ausführen") }
+        let database = try CentralTestDatabase()
+        defer { database.drop() }
+        guard let cluster = ProcessInfo.processInfo.environment["WEBKASSE_TEST_PG_DIR"] else {
+            let how = "WEBKASSE_TEST_PG_DIR fehlt: der Testserver von scripts/pg-test-cluster start setzt es"
+            if ProcessInfo.processInfo.environment["CI"] != nil { throw CentralTestServerMissing(message: how) }
+            throw XCTSkip(how)
+        }
+        try database.store().migrate()
+        let directory = try TemporaryDirectory(prefix: "sync-restart")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        var config = "[register]\nid = K8\n[central]\nurl = \(database.url)\n"
+        if let passwordFile = database.passwordFile { config += "password_file = \(passwordFile)\n" }
+        let environment = ProcessInfo.processInfo.environment.merging(["WEBKASSE_CONFIG": try directory.write(config, to: "webkasse.conf")]) { $1 }
+        func process(_ executable: String, _ arguments: [String]) -> Process {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: executable)
+            child.arguments = arguments
+            child.environment = environment
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            return child
+        }
+        func runToEnd(_ executable: String, _ arguments: [String]) throws {
+            let child = process(executable, arguments)
+            try child.run()
+            child.waitUntilExit()
+            XCTAssertEqual(child.terminationStatus, 0, arguments.joined(separator: " "))
+        }
+        func atCentre() -> Int64 { (try? database.connect().execute("SELECT count(*) FROM journal").int64(0, 0)) ?? -1 }
+        func localHead() throws -> Int64 { try Ledger(data: data, register: "K8").chainHead().seq }
+        func waitFor(_ condition: () throws -> Bool, seconds: Double) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                usleep(20_000)
+            }
+            return try condition()
+        }
+        let simulate = ["simulate", "--per-day", "25", "--data", data, "--register", "K8"]
+        let script = packageRoot.appendingPathComponent("scripts/pg-test-cluster").path
+        try runToEnd(binary, simulate + ["--sales", "40", "--seed", "1"])
+        let sync = process(binary, ["sync", "--batch", "3", "--retry-max", "1", "--data", data])
+        try sync.run()
+        defer { if sync.isRunning { kill(sync.processIdentifier, SIGKILL) } }
+        XCTAssertTrue(waitFor({ atCentre() > 0 }, seconds: 20), "delivery started")
+        try runToEnd(script, ["pause", cluster])
+        let whileGone = atCentre()
+        XCTAssertEqual(whileGone, -1, "the centre is gone")
+        try runToEnd(binary, simulate + ["--sales", "20", "--seed", "2"])
+        try runToEnd(script, ["resume", cluster])
+        let head = try localHead()
+        XCTAssertTrue(waitFor({ atCentre() == head }, seconds: 30), "caught up after the restart: \(atCentre()) of \(head)")
+        kill(sync.processIdentifier, SIGKILL)
+        sync.waitUntilExit()
+        var local: [(Int64, String)] = []
+        try Ledger(data: data, register: "K8").forEachEvent { entry, _ in local.append((entry.seq, entry.hash)) }
+        let result = try database.connect().execute("SELECT seq, hash FROM journal WHERE register_id = 'K8' ORDER BY seq")
+        XCTAssertEqual((0..<result.rowCount).map { result.int64($0, 0)! }, local.map(\.0))
+        XCTAssertEqual((0..<result.rowCount).map { result.text($0, 1)! }, local.map(\.1))
+        XCTAssertEqual(try CentralVerifier(store: database.store()).verify().problems.map(\.description), [])
+    }
 }
