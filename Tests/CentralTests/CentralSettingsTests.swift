@@ -1,5 +1,7 @@
 import Central
+import Foundation
 import KasseCore
+import Ledger
 import TestSupport
 import XCTest
 
@@ -41,5 +43,37 @@ final class CentralSettingsTests: XCTestCase {
         XCTAssertEqual(status.text(zone: zone), "Zentrale: 37 Buchungen ausstehend seit 09:12")
         status.fork = 12
         XCTAssertEqual(status.text(zone: zone), "Zentrale: ABWEICHUNG bei Buchung 12")
+    }
+
+    /// The status line reads the delivery's state while a pass waits for the centre (a connect
+    /// that hangs): it must not wait with it.
+    func testTheStatusNeverWaitsForAPass() throws {
+        var fixture = try LedgerDayFixture(register: "K1")
+        defer { fixture.directory.remove() }
+        try fixture.build()
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let ledger = fixture.ledger
+        let delivery = CentralDelivery(
+            ledger: ledger, register: "K1", cursorPath: CentralDelivery.cursorPath(ledgerPath: ledger.path),
+            connect: {
+                entered.signal()
+                release.wait()
+                throw CentralError.schemaMissing
+            })
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            delivery.runOnce()
+            finished.signal()
+        }.start()
+        entered.wait()
+        let asked = Date()
+        let status = delivery.status
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 0.5)
+        XCTAssertEqual(status.localHead, 15)
+        XCTAssertNil(status.lastError, "the pass has not ended yet")
+        release.signal()
+        XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(delivery.status.lastError, CentralError.schemaMissing.description)
     }
 }

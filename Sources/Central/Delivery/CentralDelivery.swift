@@ -49,7 +49,8 @@ public struct CentralSyncStatus: Equatable, Sendable {
 /// `kill -9` at any point loses and doubles nothing: a batch is one transaction of the centre
 /// (all of it or none), an entry the centre has is skipped by `(register, seq)` and hash, and
 /// after a restart the head is asked again.
-// @unchecked Sendable: all state is touched only while `lock` is held.
+// @unchecked Sendable: the delivery's state is touched only while `lock` is held, the published
+// status only while `statusLock` is held.
 public final class CentralDelivery: @unchecked Sendable {
     public let register: String
     let ledger: Ledger
@@ -59,7 +60,11 @@ public final class CentralDelivery: @unchecked Sendable {
     private var store: CentralStore?
     private var machine: DeliveryStateMachine
     private var current = CentralSyncStatus()
+    /// Held for a whole pass, network round trips included.
     private let lock = NSRecursiveLock()
+    /// A copy of `current` for readers (the status line): never waits for a pass.
+    private var published = CentralSyncStatus()
+    private let statusLock = NSLock()
 
     /// - Parameters:
     ///   - connect: opens a connection to the centre (``CentralStore/init(settings:environment:)``).
@@ -78,6 +83,7 @@ public final class CentralDelivery: @unchecked Sendable {
         current.acknowledged = cursor.acknowledged
         current.fork = cursor.fork
         if let fork = cursor.fork { machine.forkFound(at: fork) }
+        published = current
     }
 
     /// The cursor file beside the ledger of `ledger`.
@@ -85,7 +91,13 @@ public final class CentralDelivery: @unchecked Sendable {
         (ledgerPath as NSString).deletingLastPathComponent + "/central.state"
     }
 
-    public var status: CentralSyncStatus { lock.withLock { current } }
+    /// The state as of the last step of a pass; returns at once, also while a pass waits for the centre.
+    public var status: CentralSyncStatus { statusLock.withLock { published } }
+
+    private func publish() {
+        let snapshot = current
+        statusLock.withLock { published = snapshot }
+    }
 
     /// Drops the connection (the next pass connects again and asks the head).
     public func disconnect() {
@@ -103,6 +115,7 @@ public final class CentralDelivery: @unchecked Sendable {
                 while true {
                     let local = try ledger.chainHead()
                     current.localHead = local.seq
+                    publish()
                     let action = machine.next(localHead: local.seq, now: now())
                     switch action {
                     case .askHead:
@@ -115,6 +128,7 @@ public final class CentralDelivery: @unchecked Sendable {
                             current.lastError =
                                 "Die Zentrale hat Buchungen bis \(ahead), das Kassenbuch nur bis \(local.seq): das Ende des Kassenbuchs fehlt (bitte `webkasse verify`)."
                             refreshPendingSince()
+                            publish()
                             return current
                         }
                         machine.headReceived(head.seq)
@@ -143,6 +157,7 @@ public final class CentralDelivery: @unchecked Sendable {
                 current.lastError = "\(error)"
             }
             refreshPendingSince()
+            publish()
             return current
         }
     }

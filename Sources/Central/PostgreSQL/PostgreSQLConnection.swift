@@ -143,8 +143,13 @@ public final class PostgreSQLConnection {
     /// with `password` passed apart from the URL, so that it is never part of a text we print.
     public init(url: String, password: String?, connectTimeoutSeconds: Int = 5, applicationName: String = "webkasse") throws(PostgreSQLError) {
         displayName = PostgreSQLConnection.withoutPassword(url)
-        var keys = ["dbname", "connect_timeout", "fallback_application_name"]
-        var values = [url, String(connectTimeoutSeconds), applicationName]
+        // Defaults first: what the URL names overrides them (libpq takes later values over earlier
+        // ones). Keepalives and the TCP user timeout notice a centre that vanished without a reset
+        // within about half a minute instead of the system's two hours.
+        var keys = ["connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname"]
+        var values = [String(connectTimeoutSeconds), "20", "5", "3", "30000", url]
+        keys.append("fallback_application_name")
+        values.append(applicationName)
         if let password {
             keys.append("password")
             values.append(password)
