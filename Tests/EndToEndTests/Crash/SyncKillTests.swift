@@ -46,7 +46,9 @@ final class SyncKillTests: XCTestCase {
             return child.terminationReason
         }
 
-        let simulate = ["simulate", "--sales", "60", "--per-day", "25", "--data", data, "--register", "K7"]
+        // The simulation books without delivering (a config without [central]): only `sync` delivers here.
+        let bookingOnly = try directory.write("[register]\nid = K7\n", to: "booking-only.conf")
+        let simulate = ["simulate", "--sales", "60", "--per-day", "25", "--data", data, "--register", "K7", "--config", bookingOnly]
         XCTAssertEqual(try run(simulate + ["--seed", "1"]), .exit)
         var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["WEBKASSE_CRASH_SEED"] ?? "") ?? 20261207)
         // `WEBKASSE_CENTRAL_KILLS` sets how many SIGKILLs (default 10; `scripts/soak central` more).
@@ -85,8 +87,9 @@ final class SyncKillTests: XCTestCase {
         )
     }
 
-    /// The centre stopped while `webkasse sync` runs and the counter books on, then started again:
-    /// delivery resumes by itself, in order, and the centre ends equal to the ledger.
+    /// The centre stopped while `webkasse sync` runs and the counter books on (`webkasse simulate`,
+    /// delivering in the background itself), then started again: delivery resumes by itself, in
+    /// order, and the centre ends equal to the ledger.
     func testTheCentreGoneAndBackMidRunLosesNothing() throws {
         let binary = packageRoot.appendingPathComponent(".build/debug/webkasse").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) fehlt: erst `swift build` ausführen") }
