@@ -107,10 +107,10 @@ enum SimulateCommand {
             for problem in printer.takeProblems() { printError(problem) }
         }
         let elapsed = Date().timeIntervalSince(started)
-        if let delivery {
-            delivery.stop()
+        delivery?.stop()
+        let centralLine = delivery.map { delivery in
             let status = delivery.runOnce()
-            print(status.text(zone: configuration.zone) + (status.lastError.map { " – \($0)" } ?? ""))
+            return status.text(zone: configuration.zone) + (status.lastError.map { " – \($0)" } ?? "")
         }
 
         print("Verkäufe gebucht: \(summary.sales)" + (summary.alreadyBooked > 0 ? " (\(summary.alreadyBooked) bereits gebucht)" : ""))
@@ -127,6 +127,7 @@ enum SimulateCommand {
             "Prüfung: \(report.entryCount) Einträge, " + (report.isClean ? "in Ordnung" : "\(report.problems.count) Problem(e): \(report.problems[0])")
                 + String(format: " (%.2f s)", report.duration).replacingOccurrences(of: ".", with: ","))
         print(String(format: "Dauer: %.1f s", elapsed).replacingOccurrences(of: ".", with: ","))
+        if let centralLine { print(centralLine) }
         return report.isClean ? .success : .failure
     }
 }
