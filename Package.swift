@@ -63,7 +63,7 @@ let package = Package(
             name: "webkasse-bench",
             dependencies: [
                 "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
-                "CounterUI", "CSQLite", "Access", "SystemCalls",
+                "CounterUI", "CSQLite", "Access", "SystemCalls", "Central",
             ]),
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace

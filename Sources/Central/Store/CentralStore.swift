@@ -84,6 +84,9 @@ public struct Fork: Equatable, Sendable {
 public final class CentralStore {
     public let connection: PostgreSQLConnection
 
+    /// The tables of typed rows, parents before children (for loading them in order).
+    public static var typedTables: [String] { CentralRows.allTables }
+
     public init(connection: PostgreSQLConnection) { self.connection = connection }
 
     /// Connects with the settings of the `[central]` section.
