@@ -95,6 +95,7 @@ public final class CentralStore {
         do { self.init(connection: try PostgreSQLConnection(url: settings.url, password: password)) } catch { throw .database(error) }
     }
 
+    @discardableResult
     func run<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as PostgreSQLError { throw CentralError.database(error) }
     }
