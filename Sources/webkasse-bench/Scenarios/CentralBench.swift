@@ -93,7 +93,7 @@ enum CentralBench {
 
         // Verify: central verify beside sha256sum over the same canonical bytes.
         let bytesPath = generated.data + "/canonical.bin"
-        FileManager.default.createFile(atPath: bytesPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: bytesPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: bytesPath))
         let ledger = try Ledger(path: ledgerPath)
         var one: [UInt8] = []
