@@ -194,3 +194,25 @@ extension CentralSchemaTests {
         XCTAssertEqual(try store.compare(rewritten.ledger, register: "K1"), .differs(from: 5))
     }
 }
+
+extension CentralSchemaTests {
+    /// Values with a line break and a backslash are escaped in the canonical bytes; verify reads them back.
+    func testVerifyReadsEscapedValuesBack() throws {
+        let ledger = fixture.ledger
+        let shift = try XCTUnwrap(fixture.openDay)
+        let at = Instant(millisecondsSinceEpoch: 1_795_100_000_000)
+        try ledger.transaction {
+            try ledger.append(
+                .cashMovement(
+                    CashMovementRecord(
+                        id: "move-escaped", receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: "op1", approvedBy: nil,
+                        kind: .einlage, amount: Money(euros: 5), reason: "Wechselgeld\nzweite Zeile \\ Ende", businessDate: shift.businessDate,
+                        at: at)), at: at)
+        }
+        XCTAssertNil(deliver { try self.database.store() }.lastError)
+        let store = try database.store()
+        XCTAssertEqual(try CentralVerifier(store: store).verify().problems.map(\.description), [])
+        XCTAssertEqual(
+            try store.connection.execute("SELECT reason FROM cash_movements WHERE id = 'move-escaped'").text(0, 0), "Wechselgeld\nzweite Zeile \\ Ende")
+    }
+}

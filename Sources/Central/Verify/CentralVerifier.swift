@@ -131,37 +131,59 @@ struct CanonicalFields {
     var header: [String: String?] = [:]
     var body: [String: String?] = [:]
 
+    /// Parses the bytes in one pass over the buffer (no text copy, no split): verify reads every
+    /// entry's fields.
     init?(_ bytes: [UInt8]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        guard lines.first == "webkasse-ledger/1", lines.count >= 6 else { return nil }
-        for (index, line) in lines.dropFirst().enumerated() {
-            let (name, value) = Self.split(line)
-            if index < 5 { header[name] = value } else { body[name] = value }
+        body.reserveCapacity(128)
+        let parsed = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            let tag = Array("webkasse-ledger/1".utf8)
+            var lineIndex = 0
+            var start = 0
+            while start < buffer.count {
+                var end = start
+                var equals = -1
+                var escaped = false
+                while end < buffer.count && buffer[end] != 0x0A {
+                    if equals < 0 && buffer[end] == 0x3D { equals = end }
+                    if buffer[end] == 0x5C { escaped = true }
+                    end += 1
+                }
+                if lineIndex == 0 {
+                    guard end - start == tag.count, tag.withUnsafeBufferPointer({ memcmp(buffer.baseAddress! + start, $0.baseAddress!, tag.count) == 0 })
+                    else { return false }
+                } else {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(equals < 0 ? end : equals)]), as: UTF8.self)
+                    var value: String?
+                    if equals >= 0 {
+                        let raw = UnsafeBufferPointer(rebasing: buffer[(equals + 1)..<end])
+                        value = escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+                    }
+                    if lineIndex <= 5 { header[name] = value } else { body[name] = value }
+                }
+                lineIndex += 1
+                start = end + 1
+            }
+            return lineIndex >= 6
         }
+        guard parsed else { return nil }
     }
 
-    private static func split(_ line: Substring) -> (String, String?) {
-        guard let equals = line.firstIndex(of: "=") else { return (String(line), nil) }
-        return (String(line[..<equals]), unescape(line[line.index(after: equals)...]))
-    }
-
-    private static func unescape(_ value: Substring) -> String {
-        guard value.contains("\\") else { return String(value) }
-        var out = ""
+    /// `\\` → `\`, `\n` → line feed, `\r` → carriage return (Sources/Ledger/Chain/CanonicalEncoding.swift).
+    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
         var escaping = false
-        for c in value {
+        for byte in raw {
             if escaping {
-                out.append(c == "n" ? "\n" : c == "r" ? "\r" : c)
+                out.append(byte == UInt8(ascii: "n") ? 0x0A : byte == UInt8(ascii: "r") ? 0x0D : byte)
                 escaping = false
-            } else if c == "\\" {
+            } else if byte == 0x5C {
                 escaping = true
             } else {
-                out.append(c)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     func headerMismatch(seq: Int64, kind: String, ref: String, recordedAtMs: Int64, previousHash: String) -> String? {
