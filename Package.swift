@@ -2,7 +2,8 @@
 // Web-Kasse: a counter payment terminal for German citizens' offices.
 //
 // The dependency arrows point one way:
-//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access)
+//   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, QREncoding)
+//   QREncoding → CQRencode (libqrencode);  Fiscal → (KasseCore, KasseCrypto, SystemCalls)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
 //   Central → (Ledger, Exports, CPostgreSQL);  (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator, Central) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
@@ -22,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CPostgreSQL", path: "Sources/CPostgreSQL"),
+        .systemLibrary(name: "CQRencode", path: "Sources/CQRencode"),
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
         .target(name: "KasseCrypto", dependencies: ["CCrypto"]),
@@ -34,6 +36,8 @@ let package = Package(
         .target(name: "KasseCore"),
         // ESC/POS for the receipt printer and the customer display: documents to bytes, status replies, a reader. Pure Swift.
         .target(name: "ESCPOS"),
+        // QR codes: bytes to a module matrix through libqrencode, and the matrix drawn as text. KasseCore does not depend on it.
+        .target(name: "QREncoding", dependencies: ["CQRencode"]),
         // ZVT (ECR side): pure codec, sans-I/O session and serial-link state machines, TCP and serial transports.
         .target(name: "ZVT", dependencies: ["SystemCalls"]),
         // The simulated payment terminal (PT side of ZVT), as a library for tests and zvt-sim.
@@ -42,8 +46,11 @@ let package = Package(
         .target(name: "Access", dependencies: ["KasseCore", "KasseCrypto"]),
         // The append-only SQLite ledger with its hash chain; also the SQL behind Access's credential store.
         .target(name: "Ledger", dependencies: ["KasseCore", "CSQLite", "KasseCrypto", "Access", "SystemCalls"]),
+        // Fiscal (KassenSichV): the TSE behind the SE-API (TR-03151), the receipt's QR string. No curses, SQLite or ZVT.
+        .target(name: "Fiscal", dependencies: ["KasseCore", "KasseCrypto", "SystemCalls"]),
         // The counter service: the one application API used by UI, bench, simulate and tests.
-        .target(name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS"]),
+        .target(
+            name: "Counter", dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "QREncoding"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
         // The central PostgreSQL database of many registers: libpq boundary, schema, delivery from the counter (docs/central.md).
@@ -74,6 +81,8 @@ let package = Package(
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
         .testTarget(name: "KasseCryptoTests", dependencies: ["KasseCrypto"]),
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"]),
+        .testTarget(name: "FiscalTests", dependencies: ["Fiscal", "KasseCore", "KasseCrypto", "TestSupport"]),
+        .testTarget(name: "QREncodingTests", dependencies: ["QREncoding", "Fiscal", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(name: "CLISupportTests", dependencies: ["CLISupport"]),
         .testTarget(name: "ZVTTests", dependencies: ["ZVT", "TestSupport"], exclude: ["Traces"]),
@@ -90,7 +99,8 @@ let package = Package(
             ]),
         // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
         .testTarget(name: "CentralTests", dependencies: ["Central", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport"]),
+                // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),

@@ -19,6 +19,9 @@ final class LiveBackendTests: XCTestCase {
     var backend: LiveCounterBackend!
     var stack: ScreenStack!
     var flow: CounterFlow!
+    var clock: SimulatedClock!
+    /// The catalogue the counter was started on: a copy of `Tariffs/` that a test may change.
+    var catalogDirectory: String!
 
     /// Set by a test before `setUp` builds the service.
     var printer: ReceiptPrinter?
@@ -28,7 +31,7 @@ final class LiveBackendTests: XCTestCase {
         if name.contains("WorkingPrinter") { printer = CommandPrinter(command: "cat > /dev/null", timeoutSeconds: 5) }
         directory = try TemporaryDirectory(prefix: "ui-live")
         terminal = FakeCardTerminal()
-        let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
+        clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_795_770_000_000))  // 2026-11-27 10:00 Berlin
         let ledger = try Ledger(path: DataDirectory.ledgerPath(data: directory.path, register: "K1"))
         access = AccessControl(
             store: ledger, configuration: Configuration(), hashIterations: PINHash.minimumIterations,
@@ -38,10 +41,13 @@ final class LiveBackendTests: XCTestCase {
             receiptDirectory: directory.path + "/K1/receipts", printer: printer, accessGuard: access)
         let vera = try access.setUp(login: "vera", name: "Vera Vorgesetzt", pin: "9999", pinRepeated: "9999")
         try access.addOperator(by: vera, login: "erika", name: "Erika Muster", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
-        let catalog = try TariffCatalogLoader.load(path: packageRoot.appendingPathComponent("Tariffs").path)
+        catalogDirectory = directory.path + "/Tariffs"
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Tariffs").path, toPath: catalogDirectory)
+        let catalog = try CatalogFiles.load(path: catalogDirectory)
         backend = try LiveCounterBackend(
             service: service, access: access, catalog: catalog,
             status: StatusInfo(office: "Bürgeramt Musterstadt", register: "K1", terminal: "fake", terminalIsSimulated: true))
+        backend.catalogWatcher = CatalogWatcher(path: catalogDirectory, currentVersion: catalog.version)
         stack = ScreenStack(status: backend.status)
         flow = CounterFlow(backend: backend)
         flow.start(stack: stack)
@@ -506,6 +512,72 @@ final class LiveBackendTests: XCTestCase {
         logIn("erika", "1234")
         XCTAssertTrue(stack.top is LoginScreen, "locked after five wrong PINs")
         XCTAssertTrue(screen.contains("Fehler:"), screen)
+    }
+
+    // MARK: A new catalogue version while the counter runs
+
+    /// Changes the price of the Personalausweis (24+) from 2026-02-07 in the catalogue's copy.
+    func changePassportPrice(to amount: String) throws {
+        let file = catalogDirectory + "/buergeramt.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let changed = text.replacingOccurrences(
+            of: "\"valid_from\": \"2026-02-07\",\n              \"amount\": \"46,00\"",
+            with: "\"valid_from\": \"2026-02-07\",\n              \"amount\": \"\(amount)\"")
+        XCTAssertNotEqual(changed, text, "the price to change is in the catalogue")
+        try changed.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    /// A new version is taken within a minute, but only once the basket being served is booked:
+    /// that sale keeps the old price and version, the next basket has the new ones.
+    func testANewCatalogueVersionIsTakenBetweenTwoBasketsAndEverySaleRecordsItsVersion() throws {
+        let first = try XCTUnwrap(backend.catalogVersion)
+        XCTAssertTrue(first.hasPrefix("sha256:"), first)
+        logInAndOpenShift()
+        XCTAssertNil(flow.refreshCatalog(stack: stack) ? "" : nil)
+        type("pa")
+        press(.enter)
+        try changePassportPrice(to: "50,00")
+        clock.advance(seconds: 61)
+        XCTAssertFalse(flow.refreshCatalog(stack: stack), "not in the middle of a basket")
+        XCTAssertEqual(backend.catalogVersion, first)
+        XCTAssertTrue(screen.contains("SUMME  46,00 €"), screen)
+        press(.function(5))
+        type("50")
+        press(.enter, .enter)
+        let old = try XCTUnwrap(try service.ledger.sale(id: try XCTUnwrap(try firstSaleId())))
+        XCTAssertEqual(old.catalogVersion, first)
+        XCTAssertEqual(old.total, Money(cents: 4600))
+
+        let second = try XCTUnwrap(backend.catalogVersion)
+        XCTAssertNotEqual(second, first, "the next basket is priced from the new version")
+        type("pa")
+        press(.enter)
+        XCTAssertTrue(screen.contains("SUMME  50,00 €"), screen)
+        press(.function(5))
+        type("50")
+        press(.enter, .enter)
+        guard case .sale(let new)? = try service.ledger.receipt(number: 2) else { return XCTFail("no second sale") }
+        XCTAssertEqual(new.catalogVersion, second)
+        XCTAssertEqual(new.total, Money(cents: 5000))
+        XCTAssertTrue(try service.ledger.verify().isClean)
+    }
+
+    /// A new version that does not validate is not taken: the clerk is told once, with the place,
+    /// and keeps selling on the last good version.
+    func testABrokenNewCatalogueIsNotTakenAndTheClerkIsToldOnce() throws {
+        let first = backend.catalogVersion
+        logInAndOpenShift()
+        _ = flow.refreshCatalog(stack: stack)
+        try changePassportPrice(to: "46,0x")
+        clock.advance(seconds: 60)
+        XCTAssertTrue(flow.refreshCatalog(stack: stack))
+        XCTAssertTrue(screen.contains("Neuer Gebührenkatalog fehlerhaft: buergeramt.json:92:25: PA/24+"), screen)
+        XCTAssertEqual(backend.catalogVersion, first)
+        clock.advance(seconds: 60)
+        XCTAssertFalse(flow.refreshCatalog(stack: stack), "the same problem is told once")
+        type("pa")
+        press(.enter)
+        XCTAssertTrue(screen.contains("SUMME  46,00 €"), screen)
     }
 }
 

@@ -72,6 +72,32 @@ final class StatusAndReaderTests: XCTestCase {
         XCTAssertEqual(events, expected)
     }
 
+    /// A KassenSichV QR string of real length (343 bytes): stored with pL pH = 346 = `5A 01`, and
+    /// read back whole and byte by byte as the very string, with its module size and level M.
+    func testTSEQRCodeReadBack() {
+        let text =
+            "V0;BA-MUSTERSTADT-K1;Kassenbeleg-V1;Beleg^0.00_0.00_0.00_0.00_37.00^37.00:Bar;4711;9999;2026-11-27T09:00:00.000Z;"
+            + "2026-11-27T09:01:35.000Z;ecdsa-plain-SHA256;unixTime;CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYar0PUaP2SJrtP4HUJnjLHW+yBFao+02f4jSG2St9wBJg==;"
+            + "BAVguxZxzCeC3TiT7kmk/1q1EGvGIXzXMo3oQ575VK8KZcAbdtEsh+I9mPNOqQRfuhVwyyaB3DeS7Uij/lm0D2o="
+        XCTAssertEqual(text.utf8.count, 343)
+        let bytes = ESCPOSEncoder.qrCode(QRCode(text, moduleSize: 4, errorCorrection: .medium))
+        XCTAssertEqual(
+            Array(bytes[0..<25]),
+            [
+                0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00,  // model 2
+                0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, 0x04,  // module size 4
+                0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x31,  // level M
+            ])
+        XCTAssertEqual(Array(bytes[25..<33]), [0x1D, 0x28, 0x6B, 0x5A, 0x01, 0x31, 0x50, 0x30])  // store 343 bytes
+        XCTAssertEqual(Array(bytes[33..<(33 + 343)]), Array(text.utf8))
+        XCTAssertEqual(Array(bytes.suffix(8)), [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30])  // print
+        let expected: [ESCPOSReader.Event] = [.qrCode(data: Array(text.utf8), moduleSize: 4, errorCorrection: 0x31)]
+        var whole = ESCPOSReader()
+        XCTAssertEqual(whole.read(bytes), expected)
+        var single = ESCPOSReader()
+        XCTAssertEqual(bytes.flatMap { single.read([$0]) }, expected)
+    }
+
     /// Text before `ESC t` is read as the printer would print it in CP437: the € does not come out.
     func testTextBeforeCodePageIsNotReadAsEuro() {
         var reader = ESCPOSReader()

@@ -112,6 +112,30 @@ final class ExportBalanceTests: XCTestCase {
         XCTAssertTrue(text.contains(#""text":"Beglaubigung \"Zeugnis\"; 2 Seiten""#), "quotes escaped")
     }
 
+    /// The VAT postings of a taxable sale: hledger still balances, the VAT sits on the rate's account.
+    func testHledgerBalancesTheVATPostings() throws {
+        let hledger = ["/usr/bin/hledger", "/usr/local/bin/hledger"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let hledger else { throw XCTSkip("hledger is not installed") }
+        let directory = try TemporaryDirectory(prefix: "webkasse-exports")
+        defer { directory.remove() }
+        let path = directory.path + "/vat.journal"
+        _ = try Exporter.export(FixtureDay.taxableLines, format: .journal, context: FixtureDay.context, path: path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: hledger)
+        process.arguments = ["-f", path, "balance", "--flat", "-O", "csv"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("\"Umsatzsteuer:376110\",\"-0.24 EUR\""), output)
+        XCTAssertTrue(output.contains("\"Umsatzsteuer:376120\",\"-0.32 EUR\""), output)
+        XCTAssertTrue(output.contains("\"Ertrag:441100\",\"-5.84 EUR\""), output)
+        XCTAssertTrue(output.contains("\"total\",\"0\""), output)
+    }
+
     /// `hledger -f FILE balance` agrees with our totals to the cent.
     func testHledgerBalanceAgreesToTheCent() throws {
         let hledger = ["/usr/bin/hledger", "/usr/local/bin/hledger"].first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -9,6 +9,16 @@ final class ExportGoldenTests: XCTestCase {
     func testJournalGolden() throws { try assertGolden(render(.journal), "fixture-day.journal") }
     func testJSONLinesGolden() throws { try assertGolden(render(.jsonl), "fixture-day.jsonl") }
 
+    /// A taxable sale: net and VAT postings per rate in every format; DATEV with a BU-Schlüssel
+    /// configured for 7 % only (docs/exports.md, "Umsatzsteuer").
+    func testTaxableSaleGoldens() throws {
+        var context = FixtureDay.context
+        context.settings.datevTaxKeys = [.reduced1: "40"]
+        for (format, name) in [(ExportFormat.datev, "datev.csv"), (.csv, "csv"), (.journal, "journal"), (.jsonl, "jsonl")] {
+            try assertGolden(render(format, FixtureDay.taxableLines, context: context), "fixture-taxable." + name)
+        }
+    }
+
     func testProvisionalDayIsMarkedInEveryFormat() throws {
         var context = FixtureDay.context
         context.includesProvisional = true

@@ -21,15 +21,19 @@ enum FixtureDay {
         _ seq: Int64, _ kind: BookingLine.Kind, receipt: String, sale: String, line: Int = 0, share: Int = 0,
         item: String = "", text: String, account: String, product: String = "", costCenter: String = "",
         reference: String = "", cents: Int64, method: PaymentMethod, storno: String = "",
-        operatorName: String = "müller", approver: String = "", passThrough: Bool = false, zNumber: Int? = 7
+        operatorName: String = "müller", approver: String = "", passThrough: Bool = false, zNumber: Int? = 7,
+        tax: LineTax? = nil, taxPart: BookingLine.TaxPart = .gross
     ) -> BookingLine {
         BookingLine(
             sequence: seq, kind: kind, businessDate: date, register: "K1", zNumber: zNumber, receiptNumber: receipt,
             saleID: sale, lineNumber: line, shareNumber: share, itemCode: item, text: text, account: account,
             product: product, costCenter: costCenter, cashReference: reference, amount: Money(cents: cents),
             paymentMethod: method, paymentAccount: settings.paymentAccount(for: method), stornoReference: storno,
-            operatorName: operatorName, approverName: approver, passThrough: passThrough)
+            operatorName: operatorName, approverName: approver, passThrough: passThrough, tax: tax, taxPart: taxPart)
     }
+
+    static let normal = LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1900)
+    static let reduced = LineTax(treatment: .steuerpflichtig(.reduced1), rateBasisPoints: 700)
 
     static let lines: [BookingLine] = [
         line(
@@ -61,6 +65,28 @@ enum FixtureDay {
         line(
             9, .cashDifference, receipt: "K1-Z0007", sale: "Z-0007", text: "Fehlbetrag Tagesabschluss Z 7",
             account: "549100", cents: -55, method: .cash),
+    ]
+
+    /// A taxable sale by card (§ 2b UStG), as the exports split it: 3 copies at 0,50 € (19 %) and a
+    /// town map at 4,90 € (7 %), each as its net on the revenue account and its VAT on the rate's
+    /// VAT account (ExportSettings.vatAccounts), beside a fee.
+    static let taxableLines: [BookingLine] = [
+        line(
+            8, .sale, receipt: "K1-000008", sale: "S-0008", line: 1, share: 1, item: "MB", text: "Meldebescheinigung",
+            account: "431100", product: "1220101", costCenter: "33100", cents: 900, method: .card),
+        line(
+            8, .sale, receipt: "K1-000008", sale: "S-0008", line: 2, share: 1, item: "KOP", text: "Kopie – A4 schwarz-weiß, je Seite",
+            account: "441100", product: "1220104", costCenter: "33100", cents: 126, method: .card, tax: normal, taxPart: .net),
+        line(
+            8, .sale, receipt: "K1-000008", sale: "S-0008", line: 2, share: 1, item: "KOP",
+            text: "USt 19 % – Kopie – A4 schwarz-weiß, je Seite", account: "376110", product: "1220104", costCenter: "33100", cents: 24,
+            method: .card, tax: normal, taxPart: .vat),
+        line(
+            8, .sale, receipt: "K1-000008", sale: "S-0008", line: 3, share: 1, item: "SPL", text: "Stadtplan",
+            account: "441100", product: "1220104", costCenter: "33100", cents: 458, method: .card, tax: reduced, taxPart: .net),
+        line(
+            8, .sale, receipt: "K1-000008", sale: "S-0008", line: 3, share: 1, item: "SPL", text: "USt 7 % – Stadtplan",
+            account: "376120", product: "1220104", costCenter: "33100", cents: 32, method: .card, tax: reduced, taxPart: .vat),
     ]
 
     /// Net (debit − credit) per account, worked out by hand from the lines above.

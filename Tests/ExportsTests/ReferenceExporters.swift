@@ -166,6 +166,8 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
                 line.itemCode, line.text, line.account, line.product, line.costCenter, line.cashReference,
                 MoneyFormat.plain(line.amount, decimalSeparator: ","), line.paymentMethod.germanName, line.paymentAccount,
                 line.stornoReference, line.operatorName, line.approverName, line.kind.germanName, line.isProvisional ? "vorläufig" : "endgültig", "",
+                line.tax?.treatment.code ?? "", line.tax?.rateKey == nil ? "" : line.tax!.ratePercentText,
+                line.tax?.rateKey == nil ? "" : (line.taxPart == .vat ? "USt" : "Netto"),
             ], to: &out)
         let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
         let previous = summary[key] ?? (0, 0, false)
@@ -179,7 +181,7 @@ struct ReferenceMunicipalCSVWriter: BookingWriter {
                 [
                     "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
                     "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count), "", "", "",
                 ], to: &out)
         }
         summary = [:]
@@ -227,6 +229,10 @@ struct ReferenceJournalWriter: BookingWriter {
         if !line.costCenter.isEmpty { text += "    ; Kostenstelle: \(oneLine(line.costCenter))\n" }
         if !line.cashReference.isEmpty { text += "    ; Kassenzeichen: \(oneLine(line.cashReference))\n" }
         if !line.stornoReference.isEmpty { text += "    ; Storno: \(oneLine(line.stornoReference))\n" }
+        if let tax = line.tax {
+            let tag = tax.rateKey == nil ? tax.treatment.code : tax.ratePercentText + (line.taxPart == .vat ? " USt" : " netto")
+            text += "    ; USt: \(tag)\n"
+        }
         text += "    ; Bediener: \(oneLine(line.operatorName))\n"
         if !line.approverName.isEmpty { text += "    ; Freigabe: \(oneLine(line.approverName))\n" }
         let amount = MoneyFormat.plain(line.amount)
@@ -262,7 +268,13 @@ struct ReferenceJSONLinesWriter: BookingWriter {
         text += ",\"paymentMethod\":\(json(line.paymentMethod.rawValue)),\"paymentAccount\":\(json(line.paymentAccount))"
         text += ",\"debitAccount\":\(json(line.debitAccount)),\"creditAccount\":\(json(line.creditAccount))"
         text += ",\"passThrough\":\(line.passThrough),\"stornoReference\":\(json(line.stornoReference))"
-        text += ",\"operator\":\(json(line.operatorName)),\"approver\":\(json(line.approverName))}\n"
+        text += ",\"operator\":\(json(line.operatorName)),\"approver\":\(json(line.approverName))"
+        if let tax = line.tax {
+            text += ",\"taxTreatment\":\(json(tax.treatment.code))"
+            if let key = tax.rateKey { text += ",\"vatRate\":\(json(key.rawValue)),\"vatRateBasisPoints\":\(tax.rateBasisPoints)" }
+            text += ",\"taxPart\":\(json(line.taxPart.rawValue))"
+        }
+        text += "}\n"
         out.append(contentsOf: text.utf8)
     }
 

@@ -34,6 +34,10 @@ final class WriterEquivalenceTests: XCTestCase {
         let kinds = BookingLine.Kind.allCases
         let methods: [PaymentMethod] = [.cash, .card, .cheque]
         let cents: [Int64] = [0, 1, -1, 99, 100, -100, 4_600, -55, 1_234_567, -9_999_999_999, 123_456_789_012]
+        let taxes: [LineTax?] = [
+            nil, LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1900), nil,
+            LineTax(treatment: .steuerpflichtig(.reduced1), rateBasisPoints: 700), LineTax(treatment: .steuerfrei(legalBasis: "§ 4 Nr. 8; \"a\"")),
+        ]
         return (0..<count).map { i in
             BookingLine(
                 sequence: Int64(i + 1), kind: kinds[next() % kinds.count],
@@ -44,7 +48,7 @@ final class WriterEquivalenceTests: XCTestCase {
                 costCenter: next() % 4 == 0 ? text() : "33100", cashReference: next() % 3 == 0 ? text() : "",
                 amount: Money(cents: cents[next() % cents.count] + Int64(next() % 1000)), paymentMethod: methods[next() % 3],
                 paymentAccount: account(), stornoReference: next() % 3 == 0 ? text() : "", operatorName: text(),
-                passThrough: next() % 2 == 0)
+                passThrough: next() % 2 == 0, tax: taxes[i % taxes.count], taxPart: i % 3 == 0 ? .vat : .net)
         }
     }
 

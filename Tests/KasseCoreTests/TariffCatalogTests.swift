@@ -168,7 +168,7 @@ final class TariffValidationTests: XCTestCase {
             ))
         XCTAssertTrue(
             list.contains {
-                $0.hasSuffix("pa-1: Unbekanntes Feld »nme« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax_note, variants).")
+                $0.hasSuffix("pa-1: Unbekanntes Feld »nme« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax, tax_note, variants).")
             }, "\(list)")
         XCTAssertTrue(list.contains { $0.hasSuffix("pa-1: Das Feld »name« fehlt.") })
         XCTAssertTrue(list.contains { $0.hasSuffix("pa-1: Der Code muss 1 bis 8 Großbuchstaben oder Ziffern haben (z. B. PA, FZE).") })

@@ -63,11 +63,20 @@ final class CanonicalParityTests: XCTestCase {
                     account: pick(["4311", "3790"]), produkt: optionalText(), kostenstelle: optionalText(),
                     amount: Money(cents: chance(95) ? part : -part - 1), passThrough: chance(50), label: text()))
         }
+        // The tax fields (migration 11) from a generator of their own, as the receipts' layout above.
+        let taxes: [LineTax?] = [
+            nil, nil, LineTax(treatment: .steuerpflichtig(.normal), rateBasisPoints: 1900),
+            LineTax(treatment: .steuerpflichtig(.reduced1), rateBasisPoints: 700), LineTax(treatment: .steuerfrei(legalBasis: "§ 4\\Nr.\n8")),
+        ]
+        let tax = taxes[Int(taxChoice.next() % UInt64(taxes.count))]
         return SaleLine(
             itemCode: pick(["PA", "FZ", "MB", "X\\Y"]), name: text(), variant: optionalText(), quantity: quantity,
             unitPrice: Money(cents: price), amount: Money(cents: amount), sachkonto: pick(["4311", "43 11"]),
-            produkt: optionalText(), kostenstelle: optionalText(), taxNote: text(), shares: shares)
+            produkt: optionalText(), kostenstelle: optionalText(), taxNote: text(), shares: shares,
+            tax: tax, vat: tax.map { _ in Money(cents: Int64(taxChoice.next() % 500)) })
     }
+
+    private var taxChoice = SplitMix(seed: 10)
 
     private func payment(_ amount: Int64) -> PaymentRecord {
         let method = pick(PaymentMethod.allCases)

@@ -80,9 +80,9 @@ struct LedgerFixture {
 
     /// Books a sale of `lines` paid by `payments` (cash if nil: tendered rounded up to 10 €).
     @discardableResult
-    mutating func sale(shift: ShiftRecord, lines: [SaleLine] = [LedgerFixture.line()], payments: [PaymentRecord]? = nil)
-        throws -> SaleRecord
-    {
+    mutating func sale(
+        shift: ShiftRecord, lines: [SaleLine] = [LedgerFixture.line()], payments: [PaymentRecord]? = nil, catalogVersion: String? = nil
+    ) throws -> SaleRecord {
         let total = Money(cents: lines.reduce(0) { $0 + $1.amount.cents })
         let tendered = Money(cents: (total.cents + 999) / 1000 * 1000)
         let paid = try payments ?? [.cash(tendered: tendered, change: tendered.subtracting(total))]
@@ -91,7 +91,7 @@ struct LedgerFixture {
         let record = SaleRecord(
             id: id("sale"), receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: "op1",
             businessDate: shift.businessDate, startedAt: start, endedAt: end, reference: "KZ-4711", total: total, lines: lines,
-            payments: paid)
+            payments: paid, catalogVersion: catalogVersion)
         try book(.sale(record))
         return record
     }

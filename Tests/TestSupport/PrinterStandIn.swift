@@ -8,10 +8,11 @@ import SystemCalls
 /// offline (refuse connections) or drop the connection.
 // @unchecked Sendable: every mutable property is touched only under `lock`.
 public final class PrinterStandIn: @unchecked Sendable {
-    /// One cut-off piece of paper: its lines as printed.
+    /// One cut-off piece of paper: its lines as printed, and the text of each QR code on it (`GS ( k`).
     public struct Printout: Sendable {
         public let lines: [String]
         public let styledLines: [(String, TextStyle)]
+        public let qrCodes: [String]
         public var text: String { lines.joined(separator: "\n") }
     }
 
@@ -21,6 +22,7 @@ public final class PrinterStandIn: @unchecked Sendable {
     private var connections: [StreamSocket] = []
     private var statusNow = PrinterStatus.ready
     private var current: [(String, TextStyle)] = []
+    private var currentQR: [String] = []
     private var printoutsSoFar: [Printout] = []
     private var kicks: [(pin: UInt8, t1: UInt8, t2: UInt8)] = []
     private var queries = 0
@@ -166,12 +168,17 @@ public final class PrinterStandIn: @unchecked Sendable {
             }
         case .cut:
             lock.withLock {
-                printoutsSoFar.append(Printout(lines: current.map(\.0), styledLines: current))
+                printoutsSoFar.append(Printout(lines: current.map(\.0), styledLines: current, qrCodes: currentQR))
                 current.removeAll()
+                currentQR.removeAll()
             }
         case .drawerKick(let pin, let t1, let t2): lock.withLock { kicks.append((pin, t1, t2)) }
         case .codePage(let n): lock.withLock { codePages.append(n) }
-        case .qrCode(let data, _, _): lock.withLock { qr.append(data) }
+        case .qrCode(let data, _, _):
+            lock.withLock {
+                qr.append(data)
+                currentQR.append(String(decoding: data, as: UTF8.self))
+            }
         case .initialize, .feed, .unknown: break
         }
     }

@@ -41,7 +41,7 @@ public struct PrinterState: Sendable, Equatable {
 /// **The queue is derived from the ledger.** Which booked receipts were printed is kept outside
 /// the hash chain, in a small state file (`<register dir>/printer.state`: the number of the last
 /// receipt printed), since the ledger takes no updates and a print is no booking. At start
-/// (``resume(lastBooked:texts:)``) every booked receipt above that number is printed again from
+/// (``resume(lastBooked:texts:fiscal:)``) every booked receipt above that number is printed again from
 /// the ledger; a process killed with a receipt waiting prints it after the restart. The number is
 /// written after the printer took the bytes: a kill between the two prints that one receipt twice,
 /// never not at all. Copies and reports (Z, X, End-of-Day) wait in memory only; they can be
@@ -57,8 +57,8 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
     let retryMs: Int
 
     enum Job {
-        case receipt(number: Int64, text: String)
-        case copy(number: Int64, text: String)
+        case receipt(number: Int64, text: String, fiscal: ReceiptFiscalBlock?)
+        case copy(number: Int64, text: String, fiscal: ReceiptFiscalBlock?)
         case report(String)
         case drawer
         case bytes([UInt8])
@@ -111,8 +111,11 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
 
     public func send(_ text: String, receiptNumber: Int64) { print(receipt: text, number: receiptNumber, copy: false) }
 
-    public func print(receipt text: String, number: Int64, copy: Bool) {
-        enqueue(copy ? .copy(number: number, text: text) : .receipt(number: number, text: text))
+    public func print(receipt text: String, number: Int64, copy: Bool) { print(receipt: text, number: number, copy: copy, fiscal: nil) }
+
+    /// A booked receipt whose TSE block is in `text`: its QR code drawing is printed as the printer's own QR code.
+    public func print(receipt text: String, number: Int64, copy: Bool, fiscal: ReceiptFiscalBlock?) {
+        enqueue(copy ? .copy(number: number, text: text, fiscal: fiscal) : .receipt(number: number, text: text, fiscal: fiscal))
     }
 
     public func printReport(_ text: String, number: Int64) { enqueue(.report(text)) }
@@ -160,8 +163,10 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
     /// Queues the booked receipts after the state file's number up to `lastBooked`, in order
     /// (receipt numbers run without gaps; `texts` renders one from the ledger, nil if it has none).
     /// Without a state file (the printer's first start) nothing old is printed: the state starts
-    /// at `lastBooked`. Returns the numbers queued.
-    public func resume(lastBooked: Int64, texts: (Int64) throws -> String?) throws -> [Int64] {
+    /// at `lastBooked`. Returns the numbers queued. `fiscal` gives a receipt's TSE block, if it has one.
+    public func resume(
+        lastBooked: Int64, texts: (Int64) throws -> String?, fiscal: (Int64) throws -> ReceiptFiscalBlock? = { _ in nil }
+    ) throws -> [Int64] {
         let after = condition.withLock { lastPrinted }
         guard after >= 0 else {
             try writeState(lastBooked)
@@ -173,7 +178,7 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
         for number in (after + 1)...lastBooked {
             guard let text = try texts(number) else { continue }
             queued.append(number)
-            enqueue(.receipt(number: number, text: text))
+            enqueue(.receipt(number: number, text: text, fiscal: try fiscal(number)))
         }
         return queued
     }
@@ -214,12 +219,12 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
             switch outcome {
             case .done:
                 if !jobs.isEmpty { jobs.removeFirst() }
-                if case .receipt(let number, _) = job, number > lastPrinted { lastPrinted = number }
+                if case .receipt(let number, _, _) = job, number > lastPrinted { lastPrinted = number }
                 if case .drawer = job { state.drawerFailed = false }
                 state.waiting = jobs.filter(\.isPrint).count
                 condition.broadcast()
                 condition.unlock()
-                if case .receipt(let number, _) = job { try? writeState(number) }
+                if case .receipt(let number, _, _) = job { try? writeState(number) }
             case .dropped:
                 if !jobs.isEmpty { jobs.removeFirst() }
                 state.drawerFailed = true
@@ -262,7 +267,9 @@ public final class ESCPOSPrinter: ReceiptPrinter, @unchecked Sendable {
             }
             let bytes: [UInt8]
             switch job {
-            case .receipt(_, let text), .copy(_, let text), .report(let text):
+            case .receipt(_, let text, let fiscal), .copy(_, let text, let fiscal):
+                bytes = encoder.encode(ReceiptPrintout.document(text, cut: settings.cutMode, fiscal: fiscal))
+            case .report(let text):
                 bytes = encoder.encode(ReceiptPrintout.document(text, cut: settings.cutMode))
             case .bytes(let raw): bytes = raw
             case .drawer: bytes = []

@@ -32,10 +32,12 @@ public enum ReceiptRenderer {
     public static let trainingMark = "SCHULUNG – KEIN ZAHLUNGSBELEG"
 
     /// The text of `receipt`. `copy` marks a reprint ("Kopie"); `checkValue` is the journal
-    /// hash of the entry (its first 16 digits are printed as Prüfwert).
-    public static func render(_ receipt: BookedReceipt, context: ReceiptContext, copy: Bool = false, checkValue: String? = nil)
-        -> String
-    {
+    /// hash of the entry (its first 16 digits are printed as Prüfwert); `fiscal`, the TSE's lines
+    /// and QR code of a signed transaction, comes after it (``ReceiptFiscalBlock``). Without
+    /// `fiscal` the receipt is as it was before the TSE.
+    public static func render(
+        _ receipt: BookedReceipt, context: ReceiptContext, copy: Bool = false, checkValue: String? = nil, fiscal: ReceiptFiscalBlock? = nil
+    ) -> String {
         let layout = ReceiptLayout(width: context.width)
         var out: [String] = []
         if context.isTraining { out.append(layout.center(trainingMark)) }
@@ -56,6 +58,7 @@ public enum ReceiptRenderer {
             appendLines(sale.lines, negated: false, to: &out, layout: layout)
             out.append(layout.rule)
             out.append(layout.pair("SUMME", sale.total.formatted))
+            appendVAT(sale.lines, negated: false, to: &out, layout: layout)
             for payment in sale.payments { appendPayment(payment, to: &out, layout: layout) }
             if let reference = sale.reference, !reference.isEmpty {
                 out.append(layout.rule)
@@ -71,6 +74,7 @@ public enum ReceiptRenderer {
             appendLines(original.lines, negated: true, to: &out, layout: layout)
             out.append(layout.rule)
             out.append(layout.pair("SUMME STORNO", storno.total.negated.formatted))
+            appendVAT(original.lines, negated: true, to: &out, layout: layout)
             for refund in storno.refunds {
                 switch refund.method {
                 case .cash: out.append(layout.pair("Bar zurück", refund.amount.formatted))
@@ -99,6 +103,7 @@ public enum ReceiptRenderer {
         }
         out.append(layout.rule)
         if let checkValue { out.append("Prüfwert \(checkValue.prefix(16))") }
+        if let fiscal { out.append(contentsOf: fiscal.receiptLines(layout: layout)) }
         if context.isTraining { out.append(layout.center(trainingMark)) }
         if copy { out.append(layout.center("*** KOPIE ***")) }
         return out.joined(separator: "\n") + "\n"
@@ -131,13 +136,57 @@ public enum ReceiptRenderer {
             out.append(contentsOf: layout.wrap("\(line.quantity) x \(title)"))
             out.append(
                 layout.pair("    \(line.itemCode) à \(line.unitPrice.formatted)", (negated ? line.amount.negated : line.amount).formatted))
-            out.append(contentsOf: layout.wrap(line.taxNote).map { "    " + $0 })
+            if !line.taxNote.isEmpty || line.tax == nil { out.append(contentsOf: layout.wrap(line.taxNote).map { "    " + $0 }) }
+            if let key = line.lineTax.rateKey {
+                out.append("    inkl. \(line.lineTax.ratePercentText) USt (\(vatLetter(key)))")
+            }
             for share in line.shares where line.shares.count > 1 {
                 out.append(
                     layout.pair("    davon \(share.label.isEmpty ? share.account : share.label)", (negated ? share.amount.negated : share.amount).formatted)
                 )
             }
         }
+    }
+
+    /// The letter that marks a rate on the receipt: A = NORMAL, B = REDUCED_1.
+    static func vatLetter(_ key: VATRateKey) -> String {
+        switch key {
+        case .normal: return "A"
+        case .reduced1: return "B"
+        }
+    }
+
+    /// Net, VAT and gross per rate (§ 6 KassenSichV: the amount with its tax, or the note that
+    /// an item is exempt), for receipts with a taxable or exempt line; the VAT of a rate is
+    /// computed from the gross sum of its lines (docs/ledger.md, "Rundung der Umsatzsteuer").
+    /// A receipt of fees only stays as it always was.
+    private static func appendVAT(_ lines: [SaleLine], negated: Bool, to out: inout [String], layout: ReceiptLayout) {
+        guard lines.contains(where: { $0.tax != nil }) else { return }
+        let breakdown = VATBreakdown(lines: lines.map { ($0.amount, $0.lineTax, $0.vatAmount) })
+        func number(_ money: Money) -> String { (negated ? money.negated : money).formattedNumber }
+        func row(_ label: String, _ net: String, _ vat: String, _ gross: String) -> String {
+            let columns = [net, vat, gross].map { String(repeating: " ", count: max(0, 10 - $0.count)) + $0 }.joined()
+            let room = max(0, layout.width - columns.count)
+            let left = label.count > room ? String(label.prefix(room)) : label + String(repeating: " ", count: room - label.count)
+            return left + columns
+        }
+        out.append(layout.rule)
+        out.append(row("USt", "Netto", "USt", "Brutto"))
+        var notes: [String] = []
+        for group in breakdown.groups {
+            switch group.tax.treatment {
+            case .steuerpflichtig(let key):
+                out.append(row("\(vatLetter(key)) \(group.tax.ratePercentText)", number(group.net), number(group.vat), number(group.gross)))
+            case .steuerfrei(let basis):
+                out.append(row("steuerfrei", number(group.gross), "0,00", number(group.gross)))
+                notes.append("Steuerfrei nach \(basis).")
+            case .nichtSteuerbar:
+                out.append(row("Gebühren", "", "", number(group.gross)))
+                notes.append("Gebühren: nicht umsatzsteuerbar, hoheitliche Tätigkeit (§ 2b Abs. 1 UStG).")
+            }
+        }
+        out.append(row("Summe", "", number(breakdown.totalVAT), number(Money(cents: breakdown.groups.reduce(0) { $0 + $1.gross.cents }))))
+        for note in notes { out.append(contentsOf: layout.wrap(note)) }
     }
 
     private static func appendPayment(_ payment: PaymentRecord, to out: inout [String], layout: ReceiptLayout) {

@@ -102,6 +102,9 @@ public protocol ReceiptPrinter: AnyObject, Sendable {
     func send(_ text: String, receiptNumber: Int64)
     /// A booked receipt (`copy`: a reprint marked »Kopie«).
     func print(receipt text: String, number: Int64, copy: Bool)
+    /// A booked receipt with its TSE block (``ReceiptFiscalBlock``), rendered into `text`: an
+    /// ESC/POS printer prints the block's QR code natively; others print the text as it is.
+    func print(receipt text: String, number: Int64, copy: Bool, fiscal: ReceiptFiscalBlock?)
     /// A report (Z, X, the terminal's End-of-Day receipt); `number` is the Z number, 0 for others.
     func printReport(_ text: String, number: Int64)
     /// Opens the cash drawer plugged into the printer (docs/printer.md, "Drawer").
@@ -110,6 +113,9 @@ public protocol ReceiptPrinter: AnyObject, Sendable {
 
 extension ReceiptPrinter {
     public func print(receipt text: String, number: Int64, copy: Bool) { send(text, receiptNumber: number) }
+    public func print(receipt text: String, number: Int64, copy: Bool, fiscal: ReceiptFiscalBlock?) {
+        print(receipt: text, number: number, copy: copy)
+    }
     public func printReport(_ text: String, number: Int64) { send(text, receiptNumber: number) }
     /// A printer without a drawer port (a command, a file) opens none.
     public func openDrawer() {}

@@ -26,7 +26,7 @@ struct SaleBooking: Sendable {
             let sale = SaleRecord(
                 id: draft.saleId, receiptNumber: try ledger.nextReceiptNumber(), shiftId: shift.id, operatorId: draft.operatorId,
                 businessDate: try context.currentBusinessDate(), startedAt: min(draft.startedAt, now), endedAt: now,
-                reference: draft.reference, total: total, lines: draft.lines, payments: payments)
+                reference: draft.reference, total: total, lines: draft.lines, payments: payments, catalogVersion: draft.catalogVersion)
             let entry = try ledger.append(.sale(sale), at: now)
             if let pending {
                 try ledger.append(

@@ -14,6 +14,8 @@ struct SaleDraft: Codable, Equatable {
     let payments: [PaymentRecord]
     /// The trace of the terminal's last transaction before the payment was asked, if known.
     var previousTrace: String? = nil
+    /// The catalogue version the lines were priced with; absent from drafts written before.
+    var catalogVersion: String? = nil
 
     func encoded() throws -> String {
         let encoder = JSONEncoder()

@@ -41,7 +41,7 @@ struct Sales: Sendable {
             let plan = try PaymentPlan(request.payment, total: total)
             var draft = SaleDraft(
                 saleId: request.saleId, operatorId: request.operatorId, shiftId: shift.id, startedAt: request.startedAt,
-                reference: request.reference, lines: request.lines, payments: plan.payments)
+                reference: request.reference, lines: request.lines, payments: plan.payments, catalogVersion: request.catalogVersion)
             if plan.cardAmount.isZero {
                 let (sale, entry) = try booking.book(draft, shift: shift, card: nil, pending: nil, atStartup: false)
                 return SaleOutcome(sale: sale, alreadyBooked: false, delivery: receipts.deliver(committed: .sale(sale), checkValue: entry.hash))

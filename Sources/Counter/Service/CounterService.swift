@@ -125,7 +125,7 @@ public final class CounterService: @unchecked Sendable {
     // MARK: Start-up and card recovery
 
     /// Run before the counter opens (``StartupRecovery``); then the printer's queue takes up the
-    /// booked receipts not yet printed (``ESCPOSPrinter/resume(lastBooked:texts:)``).
+    /// booked receipts not yet printed (``ESCPOSPrinter/resume(lastBooked:texts:fiscal:)``).
     public func start() throws -> StartupReport {
         let report = try startup.run()
         try resumePrinting()

@@ -29,21 +29,27 @@ public struct SaleRequest: Equatable, Sendable {
     public let reference: String?
     /// When the clerk started the sale (first item); the end is the booking time.
     public let startedAt: Instant
+    /// The version of the catalogue the lines were priced with (``TariffCatalog/version``).
+    public let catalogVersion: String?
 
-    public init(saleId: String, operatorId: String, lines: [SaleLine], payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
+    public init(
+        saleId: String, operatorId: String, lines: [SaleLine], payment: PaymentRequest, reference: String? = nil, startedAt: Instant,
+        catalogVersion: String? = nil
+    ) {
         self.saleId = saleId
         self.operatorId = operatorId
         self.lines = lines
         self.payment = payment
         self.reference = reference
         self.startedAt = startedAt
+        self.catalogVersion = catalogVersion
     }
 
-    /// A request for the lines of `basket`.
+    /// A request for the lines of `basket`, priced with the basket's catalogue version.
     public init(saleId: String, operatorId: String, basket: Basket, payment: PaymentRequest, reference: String? = nil, startedAt: Instant) {
         self.init(
-            saleId: saleId, operatorId: operatorId, lines: basket.lines.map(SaleLine.init(basketLine:)), payment: payment,
-            reference: reference, startedAt: startedAt)
+            saleId: saleId, operatorId: operatorId, lines: SaleLine.lines(basket: basket.lines), payment: payment,
+            reference: reference, startedAt: startedAt, catalogVersion: basket.catalogVersion)
     }
 
     public var total: Money { get throws(MoneyError) { try Money.sum(lines.map(\.amount)) } }

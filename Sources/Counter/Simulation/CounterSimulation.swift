@@ -109,7 +109,7 @@ public final class CounterSimulation {
             }
             clock.advance(seconds: Double(Int.random(in: 40...360, using: &random)))
             let date = BusinessDate(iso: try service.currentBusinessDate()) ?? BusinessDate(year: 2026, month: 11, day: 2)!
-            var basket = Basket(date: date)
+            var basket = Basket(date: date, catalogVersion: catalog.version)
             let items = catalog.itemsInForce(on: date)
             guard !items.isEmpty else { throw CounterError.invalidAmount("Der Gebührenkatalog hat am \(date.german) keine gültigen Positionen.") }
             for _ in 0..<(chance(75) ? 1 : Int.random(in: 2...3, using: &random)) {

@@ -54,6 +54,7 @@ public final class CounterApp {
                 if stack.tick() { dirty = true }
                 if flow.reportPrinterProblems(stack: stack) { dirty = true }
                 if flow.refreshTerminalLight(stack: stack) { dirty = true }
+                if flow.refreshCatalog(stack: stack) { dirty = true }
                 if flow.lockIfIdle(stack: stack, idleSeconds: Date().timeIntervalSince(lastKey), limitSeconds: options.lockAfterSeconds) {
                     dirty = true
                 }

@@ -87,6 +87,15 @@ public final class CounterFlow {
         return true
     }
 
+    /// Takes a new catalogue version between two baskets (``CounterBackend/refreshCatalog()``) and
+    /// tells the clerk on the message line. Returns true when there was something to tell.
+    @discardableResult
+    public func refreshCatalog(stack: ScreenStack) -> Bool {
+        guard let notice = backend.refreshCatalog() else { return false }
+        stack.showNotice(notice)
+        return true
+    }
+
     /// Takes the terminal's state from the backend into the status line (the idle poll runs in the
     /// background). Returns true when it changed.
     @discardableResult

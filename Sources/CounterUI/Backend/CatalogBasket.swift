@@ -10,7 +10,7 @@ public struct CatalogBasket: Sendable {
     public init(catalog: TariffCatalog, date: BusinessDate) {
         self.catalog = catalog
         searcher = CatalogSearch(catalog: catalog)
-        basket = Basket(date: date)
+        basket = Basket(date: date, catalogVersion: catalog.version)
     }
 
     public var date: BusinessDate { basket.date }
@@ -77,7 +77,7 @@ public struct CatalogBasket: Sendable {
     public mutating func removeAll() { basket.removeAll() }
 
     /// Starts a new basket (next citizen, maybe a new business day).
-    public mutating func reset(date: BusinessDate) { basket = Basket(date: date) }
+    public mutating func reset(date: BusinessDate) { basket = Basket(date: date, catalogVersion: catalog.version) }
 
     /// The basket as the sale screen shows it.
     public func view(paid: Money, paidByCheque: Bool = false) -> BasketView {

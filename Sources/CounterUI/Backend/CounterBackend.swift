@@ -124,6 +124,11 @@ public protocol CounterBackend: DayCloseBackend {
     /// Whether the current operator may open the drawer without a sale themself.
     var mayOpenDrawerWithoutSale: Bool { get }
 
+    // MARK: Fee catalogue
+    /// Looks for a new catalogue version (at most once a minute) and takes it when no basket is
+    /// being served; returns what the clerk is told (new version, or a broken one not taken).
+    func refreshCatalog() -> String?
+
     // MARK: Training mode
     /// Tells the simulated terminal how the next card payment ends (`webkasse run --training`
     /// only; throws otherwise).
@@ -131,6 +136,7 @@ public protocol CounterBackend: DayCloseBackend {
 }
 
 extension CounterBackend {
+    public func refreshCatalog() -> String? { nil }
     public var printerStatusText: String? { nil }
     public var centralStatusText: String? { nil }
     public var mayOpenDrawerWithoutSale: Bool { false }

@@ -37,6 +37,10 @@ public final class LiveCounterBackend: CounterBackend {
     }
     /// The receiver of the Abschöpfung being entered (``stadtkasseReceiver(_:pin:)``).
     private var stadtkasseReceiver: StadtkasseReceiver?
+    /// Watches the catalogue for a new version while the counter runs (``refreshCatalog()``).
+    public var catalogWatcher: CatalogWatcher?
+    /// A new catalogue version waiting for the basket being served to end.
+    private var waitingCatalog: TariffCatalog?
 
     /// `service` checks its bookings with `access` (``CounterService/open(ledger:data:configuration:clock:terminal:printer:accessGuard:)``).
     public init(
@@ -136,6 +140,10 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     private func newSale() {
+        if let waitingCatalog {
+            model = CatalogBasket(catalog: waitingCatalog, date: model.date)
+            self.waitingCatalog = nil
+        }
         model.removeAll()
         saleId = Self.newId()
         startedAt = nil
@@ -144,6 +152,29 @@ public final class LiveCounterBackend: CounterBackend {
     }
 
     // MARK: Catalogue and basket
+
+    /// The version of the catalogue the current basket is priced from.
+    public var catalogVersion: String? { model.catalog.version }
+
+    public func refreshCatalog() -> String? {
+        var notice: String?
+        switch catalogWatcher?.poll(now: service.clock.now()) {
+        case .newVersion(let catalog)?:
+            waitingCatalog = catalog
+        case .unusable(let problems)?:
+            // The file without its directory: the message line has 80 columns.
+            let first =
+                problems.first.map { ": " + $0.description.replacingOccurrences(of: ($0.file as NSString).deletingLastPathComponent + "/", with: "") } ?? ""
+            notice = "Neuer Gebührenkatalog fehlerhaft\(first) – es gilt weiter Version \(model.catalog.version ?? "-")."
+        case nil:
+            break
+        }
+        // Between two baskets only: nothing in the basket, nothing taken.
+        guard let waiting = waitingCatalog, model.basket.isEmpty, payment.paid.isZero, startedAt == nil else { return notice }
+        model = CatalogBasket(catalog: waiting, date: model.date)
+        waitingCatalog = nil
+        return "Gebührenkatalog aktualisiert: ab jetzt Version \(waiting.version ?? "-")."
+    }
 
     public func search(_ query: String, limit: Int) -> [CatalogEntry] { model.search(query, limit: limit) }
 

@@ -41,7 +41,7 @@ public struct DATEVWriter: BookingWriter {
     }()
 
     // 0-based column positions.
-    static let umsatz = 0, sollHaben = 1, konto = 6, gegenkonto = 7, belegdatum = 9, belegfeld1 = 10,
+    static let umsatz = 0, sollHaben = 1, konto = 6, gegenkonto = 7, buSchluessel = 8, belegdatum = 9, belegfeld1 = 10,
         buchungstext = 13, kost1 = 36, kost2 = 37, zusatzinfo = 47, festschreibung = 113
 
     let context: ExportContext
@@ -111,6 +111,12 @@ public struct DATEVWriter: BookingWriter {
         out.appendUTF8(konto)
         to(Self.gegenkonto)
         out.appendUTF8(gegenkonto)
+        if let key = line.tax?.rateKey, line.taxPart == .net, let bu = context.settings.datevTaxKeys[key] {
+            to(Self.buSchluessel)
+            out.append(UInt8(ascii: "\""))
+            out.appendUTF8(bu)
+            out.append(UInt8(ascii: "\""))
+        }
         to(Self.belegdatum)
         out.appendDigits(UInt64(line.businessDate.day), width: 2)
         out.appendDigits(UInt64(line.businessDate.month), width: 2)

@@ -61,6 +61,19 @@ public struct JSONLinesWriter: BookingWriter {
         out.appendJSONString(line.operatorName)
         out.appendLiteral(",\"approver\":")
         out.appendJSONString(line.approverName)
+        if let tax = line.tax {
+            // Only for taxable and exempt lines, so a fee's record is what it always was.
+            out.appendLiteral(",\"taxTreatment\":")
+            out.appendJSONString(tax.treatment.code)
+            if let key = tax.rateKey {
+                out.appendLiteral(",\"vatRate\":")
+                out.appendJSONString(key.rawValue)
+                out.appendLiteral(",\"vatRateBasisPoints\":")
+                out.appendDecimal(Int(tax.rateBasisPoints))
+            }
+            out.appendLiteral(",\"taxPart\":")
+            out.appendJSONString(line.taxPart.rawValue)
+        }
         out.appendLiteral("}\n")
     }
 

@@ -45,6 +45,7 @@ public struct JournalWriter: BookingWriter {
         tag("    ; Kostenstelle: ", line.costCenter)
         tag("    ; Kassenzeichen: ", line.cashReference)
         tag("    ; Storno: ", line.stornoReference)
+        tag("    ; USt: ", Self.taxTag(line))
         out.appendLiteral("    ; Bediener: ")
         out.appendOneLine(line.operatorName)
         if !line.approverName.isEmpty {
@@ -78,7 +79,15 @@ public struct JournalWriter: BookingWriter {
         group(line) + ":" + accountPart(line.account)
     }
 
+    /// `19 % netto`, `19 % USt`, `steuerfrei`; empty for a fee.
+    static func taxTag(_ line: BookingLine) -> String {
+        guard let tax = line.tax else { return "" }
+        guard tax.rateKey != nil else { return tax.treatment.code }
+        return tax.ratePercentText + (line.taxPart == .vat ? " USt" : " netto")
+    }
+
     static func group(_ line: BookingLine) -> String {
+        if line.taxPart == .vat { return "Umsatzsteuer" }
         switch line.kind {
         case .sale, .storno: return line.passThrough ? "Verwahrgeld" : "Ertrag"
         case .cashMovement: return "Geldtransit"

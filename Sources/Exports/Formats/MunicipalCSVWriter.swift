@@ -10,7 +10,7 @@ public struct MunicipalCSVWriter: BookingWriter {
     public static let columns = [
         "Satzart", "Buchungsdatum", "Kasse", "Z-Nr", "Bon-Nr", "Vorgang", "Position", "Anteil", "Artikel", "Buchungstext",
         "Sachkonto", "Produkt", "Kostenstelle", "Kassenzeichen", "Betrag", "Zahlweg", "Zahlungskonto", "Storno-Bezug",
-        "Bediener", "Freigabe", "Buchungsart", "Status", "Anzahl",
+        "Bediener", "Freigabe", "Buchungsart", "Status", "Anzahl", "Steuer", "USt-Satz", "Steueranteil",
     ]
 
     private struct SummaryKey: Hashable, Comparable {
@@ -78,7 +78,14 @@ public struct MunicipalCSVWriter: BookingWriter {
         out.appendUTF8(line.kind.germanName)
         out.append(semicolon)
         if line.isProvisional { out.appendLiteral("vorläufig") } else { out.appendLiteral("endgültig") }
-        out.appendLiteral(";\r\n")
+        out.appendLiteral(";;")
+        let (treatment, rate, part) = Self.taxFields(line)
+        out.appendUTF8(treatment)
+        out.append(semicolon)
+        out.appendUTF8(rate)
+        out.append(semicolon)
+        out.appendUTF8(part)
+        out.appendLiteral("\r\n")
         let key = SummaryKey(date: line.businessDate, account: line.account, method: line.paymentMethod, paymentAccount: line.paymentAccount)
         if let index = summary.index(forKey: key) {
             summary.values[index].count += 1
@@ -96,10 +103,19 @@ public struct MunicipalCSVWriter: BookingWriter {
                 [
                     "Summe", key.date.german, "", "", "", "", "", "", "", "Summe \(key.account) \(key.method.germanName)", key.account,
                     "", "", "", MoneyFormat.plain(Money(cents: value.cents), decimalSeparator: ","), key.method.germanName,
-                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count),
+                    key.paymentAccount, "", "", "", "", value.provisional ? "vorläufig" : "endgültig", String(value.count), "", "",
+                    "",
                 ], to: &out)
         }
         summary = [:]
+    }
+
+    /// Steuer (`steuerpflichtig`, `steuerfrei`, empty for a fee), USt-Satz (`19 %`) and
+    /// Steueranteil (`Netto` on the revenue account, `USt` on the VAT account).
+    static func taxFields(_ line: BookingLine) -> (String, String, String) {
+        guard let tax = line.tax else { return ("", "", "") }
+        guard tax.rateKey != nil else { return (tax.treatment.code, "", "") }
+        return (tax.treatment.code, tax.ratePercentText, line.taxPart == .vat ? "USt" : "Netto")
     }
 
     private func appendRow(_ fields: [String], to out: inout [UInt8]) {

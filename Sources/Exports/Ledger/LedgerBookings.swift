@@ -102,17 +102,18 @@ public struct LedgerBookingConverter {
         let reference = sale.reference ?? ""
         var allocator = Allocator(sale.payments)
         for (lineIndex, line) in sale.lines.enumerated() {
+            var vat = VATSplit(line)
             for (shareIndex, share) in line.shares.enumerated() {
                 try allocator.take(share.amount.cents) { method, cents in
                     guard cents != 0 else { return }
-                    try body(
-                        BookingLine(
-                            sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                            text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
-                            costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: reference,
-                            amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
-                            operatorName: operatorName, passThrough: share.passThrough))
+                    let posting = BookingLine(
+                        sequence: seq, kind: .sale, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                        text: Self.text(line, share), account: share.account, product: share.produkt ?? line.produkt ?? "",
+                        costCenter: share.kostenstelle ?? line.kostenstelle ?? "", cashReference: reference,
+                        amount: Money(cents: cents), paymentMethod: method, paymentAccount: settings.paymentAccount(for: method),
+                        operatorName: operatorName, passThrough: share.passThrough, tax: line.tax)
+                    try vat.emit(posting, settings: settings, body)
                 }
             }
         }
@@ -127,18 +128,19 @@ public struct LedgerBookingConverter {
         let approverName = storno.approvedBy.map(self.operatorName) ?? ""
         var allocator = Allocator(storno.refunds)
         for (lineIndex, line) in sale.lines.enumerated() {
+            var vat = VATSplit(line)
             for (shareIndex, share) in line.shares.enumerated() {
                 try allocator.take(share.amount.cents) { method, cents in
                     guard cents != 0 else { return }
-                    try body(
-                        BookingLine(
-                            sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
-                            saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
-                            text: "Storno: " + Self.text(line, share), account: share.account,
-                            product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
-                            cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
-                            paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
-                            operatorName: operatorName, approverName: approverName, passThrough: share.passThrough))
+                    let posting = BookingLine(
+                        sequence: seq, kind: .storno, businessDate: date, register: register, zNumber: z, receiptNumber: receipt,
+                        saleID: sale.id, lineNumber: lineIndex + 1, shareNumber: shareIndex + 1, itemCode: line.itemCode,
+                        text: "Storno: " + Self.text(line, share), account: share.account,
+                        product: share.produkt ?? line.produkt ?? "", costCenter: share.kostenstelle ?? line.kostenstelle ?? "",
+                        cashReference: sale.reference ?? "", amount: Money(cents: -cents), paymentMethod: method,
+                        paymentAccount: settings.paymentAccount(for: method), stornoReference: reference,
+                        operatorName: operatorName, approverName: approverName, passThrough: share.passThrough, tax: line.tax)
+                    try vat.emit(posting, settings: settings, body)
                 }
             }
         }
@@ -182,5 +184,55 @@ struct Allocator {
             left -= available
             try body(method, available)
         }
+    }
+}
+
+/// Splits the postings of a taxable line into net (on the revenue account) and VAT (on the rate's
+/// VAT account, ``ExportSettings/vatAccounts``): the line's VAT as the ledger holds it is spread
+/// over its postings (shares × payment methods) in proportion to their gross, cumulatively
+/// rounded half up, so the VAT postings of a line add up to its VAT to the cent (docs/exports.md,
+/// "Umsatzsteuer"). Fees and exempt lines pass through as one gross posting.
+struct VATSplit {
+    private let lineGross: Int64
+    private let lineVAT: Int64
+    private var grossSoFar: Int64 = 0
+    private var vatSoFar: Int64 = 0
+
+    init(_ line: BookedLine) {
+        lineGross = line.shares.reduce(0) { $0 + $1.amount.cents }
+        lineVAT = line.tax?.rateKey == nil ? 0 : line.vat.cents
+    }
+
+    mutating func emit(_ posting: BookingLine, settings: ExportSettings, _ body: (BookingLine) throws -> Void) throws {
+        guard let tax = posting.tax, let key = tax.rateKey, lineGross != 0 else { return try body(posting) }
+        let negative = posting.amount.isNegative
+        grossSoFar += Int64(posting.amount.cents.magnitude)
+        // round(lineVAT × grossSoFar / lineGross), half up, with a 128-bit intermediate.
+        let product = lineVAT.multipliedFullWidth(by: 2 * grossSoFar)
+        let (low, carry) = product.low.addingReportingOverflow(UInt64(bitPattern: lineGross))
+        let target = (2 * lineGross).dividingFullWidth((carry ? product.high + 1 : product.high, low)).quotient
+        let pieceVAT = target - vatSoFar
+        vatSoFar = target
+        let vat = negative ? -pieceVAT : pieceVAT
+        let net = posting.amount.cents - vat
+        let vatText = "USt \(tax.ratePercentText) – " + posting.text
+        try body(posting.replacing(amount: Money(cents: net), taxPart: .net))
+        if vat != 0 {
+            try body(
+                posting.replacing(
+                    amount: Money(cents: vat), taxPart: .vat, account: settings.vatAccounts[key] ?? posting.account, text: vatText))
+        }
+    }
+}
+
+extension BookingLine {
+    /// This posting with another amount and part (and account and text for the VAT part).
+    func replacing(amount: Money, taxPart: TaxPart, account: String? = nil, text: String? = nil) -> BookingLine {
+        BookingLine(
+            sequence: sequence, kind: kind, businessDate: businessDate, register: register, zNumber: zNumber,
+            receiptNumber: receiptNumber, saleID: saleID, lineNumber: lineNumber, shareNumber: shareNumber, itemCode: itemCode,
+            text: text ?? self.text, account: account ?? self.account, product: product, costCenter: costCenter,
+            cashReference: cashReference, amount: amount, paymentMethod: paymentMethod, paymentAccount: paymentAccount,
+            stornoReference: stornoReference, operatorName: operatorName, approverName: approverName, passThrough: passThrough, tax: tax, taxPart: taxPart)
     }
 }

@@ -90,7 +90,7 @@ public enum LedgerExport {
             throw ExportError.invalidScope(
                 "\(request.dataDirectory) enthält Schulungsdaten (webkasse run --training): sie werden nie an die Stadtkasse exportiert.")
         }
-        let registers = try resolveRegisters(request)
+        let registers = try resolveRegisters(data: request.dataDirectory, requested: request.registers)
         if case .zNumber = request.scope, registers.count != 1 {
             throw ExportError.invalidScope("--z gilt für eine Kasse: bitte --register angeben (vorhanden: \(registers.joined(separator: ", "))).")
         }
@@ -182,22 +182,23 @@ public enum LedgerExport {
         }
     }
 
-    static func resolveRegisters(_ request: LedgerExportRequest) throws -> [String] {
-        let available = DataDirectory.registers(in: request.dataDirectory)
-            .filter { FileManager.default.fileExists(atPath: DataDirectory.ledgerPath(data: request.dataDirectory, register: $0)) }
-        if request.registers.isEmpty {
+    /// The registers of `requested` (all of the data directory when empty) that have a ledger there.
+    static func resolveRegisters(data: String, requested: [String]) throws -> [String] {
+        let available = DataDirectory.registers(in: data)
+            .filter { FileManager.default.fileExists(atPath: DataDirectory.ledgerPath(data: data, register: $0)) }
+        if requested.isEmpty {
             guard !available.isEmpty else {
                 throw ExportError.invalidScope(
-                    "Im Datenverzeichnis \(request.dataDirectory) gibt es kein Kassenbuch (…/KASSE/\(DataDirectory.ledgerFileName)); bitte --data prüfen.")
+                    "Im Datenverzeichnis \(data) gibt es kein Kassenbuch (…/KASSE/\(DataDirectory.ledgerFileName)); bitte --data prüfen.")
             }
             return available.sorted()
         }
-        for register in request.registers where !available.contains(register) {
+        for register in requested where !available.contains(register) {
             throw ExportError.invalidScope(
-                "Für die Kasse »\(register)« gibt es kein Kassenbuch in \(request.dataDirectory)\(available.isEmpty ? "" : " (vorhanden: \(available.sorted().joined(separator: ", ")))")."
+                "Für die Kasse »\(register)« gibt es kein Kassenbuch in \(data)\(available.isEmpty ? "" : " (vorhanden: \(available.sorted().joined(separator: ", ")))")."
             )
         }
-        return request.registers
+        return requested
     }
 
     static func plan(register: String, request: LedgerExportRequest) throws -> Plan {

@@ -73,14 +73,26 @@ public struct BookingLine: Equatable, Sendable {
     public let approverName: String
     /// A third party's share (e.g. the Bundeskasse's 3/5 of a Führungszeugnis).
     public let passThrough: Bool
+    /// The VAT treatment and rate of the sold line; nil for a fee (and for movements).
+    public let tax: LineTax?
+    /// What part of a taxable line this posting is: its net on the revenue account or its VAT on
+    /// the rate's VAT account; ``TaxPart/gross`` for everything else.
+    public let taxPart: TaxPart
+
+    public enum TaxPart: String, Sendable {
+        case gross, net, vat
+    }
 
     public init(
         sequence: Int64, kind: Kind, businessDate: BookingDate, register: String, zNumber: Int?,
         receiptNumber: String, saleID: String, lineNumber: Int = 0, shareNumber: Int = 0, itemCode: String = "",
         text: String, account: String, product: String = "", costCenter: String = "", cashReference: String = "",
         amount: Money, paymentMethod: PaymentMethod, paymentAccount: String, stornoReference: String = "",
-        operatorName: String, approverName: String = "", passThrough: Bool = false
+        operatorName: String, approverName: String = "", passThrough: Bool = false, tax: LineTax? = nil,
+        taxPart: TaxPart = .gross
     ) {
+        self.tax = tax
+        self.taxPart = taxPart
         self.sequence = sequence
         self.kind = kind
         self.businessDate = businessDate

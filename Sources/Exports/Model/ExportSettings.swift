@@ -15,6 +15,12 @@ public struct ExportSettings: Equatable, Sendable {
     /// Überschuss (first held as Verwahrgeld) and Fehlbetrag (first held as Vorschuss).
     public var surplusAccount = "459100"
     public var shortageAccount = "549100"
+    /// Umsatzsteuer account per rate: the VAT part of a taxable sale is booked there.
+    public var vatAccounts: [VATRateKey: String] = [.normal: "376110", .reduced1: "376120"]
+    /// DATEV BU-Schlüssel per rate, written on the net row of a taxable sale; none by default:
+    /// the VAT is booked explicitly on ``vatAccounts``, so a key that makes DATEV compute VAT
+    /// itself would count it twice (docs/exports.md, "Umsatzsteuer").
+    public var datevTaxKeys: [VATRateKey: String] = [:]
 
     /// DATEV Beraternummer (1001…9999999) and Mandantennummer (1…99999).
     public var datevConsultant = 1001
@@ -39,6 +45,8 @@ public struct ExportSettings: Equatable, Sendable {
         transitAccount = configuration.transferAccount
         surplusAccount = configuration.surplusAccount
         shortageAccount = configuration.shortfallAccount
+        vatAccounts = configuration.vatAccounts
+        datevTaxKeys = configuration.datevTaxKeys
     }
 
     public func paymentAccount(for method: PaymentMethod) -> String {

@@ -5,13 +5,19 @@
 public struct Basket: Sendable {
     /// The business day whose prices apply.
     public let date: BusinessDate
+    /// The version of the catalogue the lines are priced from (``TariffCatalog/version``): one
+    /// basket, one version; a new catalogue applies from the next basket.
+    public let catalogVersion: String?
     public private(set) var lines: [BasketLine] = []
     private var nextLineID = 1
 
     /// The most of one item on one line.
     public static let maximumQuantity = 99
 
-    public init(date: BusinessDate) { self.date = date }
+    public init(date: BusinessDate, catalogVersion: String? = nil) {
+        self.date = date
+        self.catalogVersion = catalogVersion
+    }
 
     public var isEmpty: Bool { lines.isEmpty }
 
@@ -33,6 +39,7 @@ public struct Basket: Sendable {
             throw .notInForce(code: item.code, variant: variant.name, date: date)
         }
         try checkQuantity(quantity, item: item)
+        let tax = try lineTax(item, variant)
         if let index = lines.firstIndex(where: { $0.itemCode == item.code && $0.variantCode == variant.code }) {
             let newQuantity = lines[index].quantity + quantity
             try checkQuantity(newQuantity, item: item)
@@ -41,7 +48,7 @@ public struct Basket: Sendable {
             try setLines(changed)
             return lines[index]
         }
-        let line = try BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price)
+        let line = try BasketLine(id: nextLineID, item: item, variant: variant, quantity: quantity, unitPrice: price, tax: tax)
         try setLines(lines + [line])
         nextLineID += 1
         return line
@@ -77,7 +84,9 @@ public struct Basket: Sendable {
         let variant = try pickVariant(item, variantCode)
         guard let price = variant.price(on: date) else { throw .notInForce(code: item.code, variant: variant.name, date: date) }
         var changed = lines
-        changed[index] = try BasketLine(id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price)
+        let tax = try lineTax(item, variant)
+        changed[index] = try BasketLine(
+            id: line.id, item: item, variant: variant, quantity: line.quantity, unitPrice: price, tax: tax)
         try setLines(changed)
     }
 
@@ -92,6 +101,15 @@ public struct Basket: Sendable {
             return v
         }
         return item.variants.first { $0.price(on: date) != nil } ?? item.variants[0]
+    }
+
+    /// The VAT treatment and the rate in force on the basket's date (a rate change applies to
+    /// lines added from its first day, like a fee change).
+    private func lineTax(_ item: TariffItem, _ variant: TariffVariant) throws(BasketError) -> LineTax {
+        guard let tax = item.taxRule(for: variant).tax(on: date) else {
+            throw .noVATRate(code: item.code, date: date)
+        }
+        return tax
     }
 
     private func checkQuantity(_ quantity: Int, item: TariffItem?) throws(BasketError) {
@@ -111,17 +129,21 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     public let unitPrice: Money
     public let booking: BookingAssignment
     public let taxNote: String
+    /// The VAT treatment and rate fixed when the line was added; the price is gross.
+    public let tax: LineTax
 
-    public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money) throws(BasketError) {
+    public init(id: Int, item: TariffItem, variant: TariffVariant, quantity: Int, unitPrice: Money, tax: LineTax) throws(BasketError) {
         try self.init(
             id: id, itemCode: item.code, itemName: item.name, category: item.category, variantCode: variant.code,
-            variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking, taxNote: item.taxNote)
+            variantName: variant.name, quantity: quantity, unitPrice: unitPrice, booking: item.booking,
+            taxNote: variant.tax.map { $0.treatment.defaultNote } ?? item.taxNote, tax: tax)
     }
 
     public init(
         id: Int, itemCode: String, itemName: String, category: String, variantCode: String, variantName: String,
-        quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String
+        quantity: Int, unitPrice: Money, booking: BookingAssignment, taxNote: String, tax: LineTax = .nichtSteuerbar
     ) throws(BasketError) {
+        self.tax = tax
         do { self.total = try unitPrice.multiplied(by: Int64(quantity)) } catch { throw .lineTotalTooLarge(itemCode: itemCode, quantity: quantity) }
         self.id = id
         self.itemCode = itemCode
@@ -147,7 +169,7 @@ public struct BasketLine: Sendable, Identifiable, Hashable {
     func with(quantity: Int) throws(BasketError) -> BasketLine {
         try BasketLine(
             id: id, itemCode: itemCode, itemName: itemName, category: category, variantCode: variantCode,
-            variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote)
+            variantName: variantName, quantity: quantity, unitPrice: unitPrice, booking: booking, taxNote: taxNote, tax: tax)
     }
 }
 
@@ -160,6 +182,7 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
     case unknownLine(Int)
     case lineTotalTooLarge(itemCode: String, quantity: Int)
     case basketTotalTooLarge
+    case noVATRate(code: String, date: BusinessDate)
 
     public var description: String {
         switch self {
@@ -170,6 +193,8 @@ public enum BasketError: Error, Equatable, CustomStringConvertible {
         case .quantityOutOfRange(let q): return "Menge \(q) ist nicht möglich: erlaubt sind 1 bis \(Basket.maximumQuantity)."
         case .unknownLine(let id): return "Position \(id) ist nicht im Warenkorb."
         case .lineTotalTooLarge(let code, let quantity): return "\(quantity) × \(code) ergibt einen zu großen Betrag."
+        case .noVATRate(let code, let date):
+            return "\(code) ist steuerpflichtig, aber für den \(date.german) steht kein Steuersatz im Katalog (»vat_rates«)."
         case .basketTotalTooLarge: return "Die Summe des Warenkorbs wäre zu groß; bitte die Position in einem zweiten Verkauf buchen."
         }
     }

@@ -6,6 +6,9 @@ public struct Configuration: Sendable, Equatable {
     // [office]
     public var officeName = "Bürgeramt"
     public var officeAddress = ""
+    /// Steuernummer and USt-IdNr. of the municipality, for the DSFinV-K (docs/dsfinvk.md); empty if not set.
+    public var taxNumber = ""
+    public var vatID = ""
     /// The zone that defines the business day (Tagesdatum) of a booking.
     public var timeZone = BusinessCalendar.defaultTimeZoneIdentifier
     // [register]
@@ -56,6 +59,10 @@ public struct Configuration: Sendable, Equatable {
     public var centralURL = ""
     /// A file holding the password (must be 0600); empty = `WEBKASSE_CENTRAL_PASSWORD` or `PGPASSWORD`.
     public var centralPasswordFile = ""
+    /// The Umsatzsteuer account per rate (VAT postings of the exports, docs/exports.md) and the
+    /// DATEV BU-Schlüssel per rate (empty: none). Examples, to be set from the town's chart.
+    public var vatAccounts: [VATRateKey: String] = [.normal: "376110", .reduced1: "376120"]
+    public var datevTaxKeys: [VATRateKey: String] = [:]
 
     public init() {}
 
@@ -141,6 +148,8 @@ public struct Configuration: Sendable, Equatable {
         switch key {
         case "office.name": officeName = value
         case "office.address": officeAddress = value
+        case "office.tax_number": taxNumber = value
+        case "office.vat_id": vatID = value
         case "office.time_zone":
             guard TimeZone(identifier: value) != nil else { throw fail("Unbekannte Zeitzone »\(value)« (z. B. Europe/Berlin).") }
             timeZone = value
@@ -193,6 +202,13 @@ public struct Configuration: Sendable, Equatable {
             }
             centralURL = value
         case "central.password_file": centralPasswordFile = value
+        case "accounts.vat_normal": vatAccounts[.normal] = try account()
+        case "accounts.vat_reduced_1": vatAccounts[.reduced1] = try account()
+        case "accounts.datev_bu_normal", "accounts.datev_bu_reduced_1":
+            guard value.isEmpty || (value.count <= 4 && value.allSatisfy({ $0.isASCII && $0.isNumber })) else {
+                throw fail("»\(value)« ist kein BU-Schlüssel (1 bis 4 Ziffern, leer: keiner).")
+            }
+            datevTaxKeys[key == "accounts.datev_bu_normal" ? .normal : .reduced1] = value.isEmpty ? nil : value
         default:
             if key.hasPrefix("printer.") {
                 guard let setting = PrinterSettings.Key(rawValue: String(key.dropFirst("printer.".count))) else {

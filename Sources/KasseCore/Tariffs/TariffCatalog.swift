@@ -8,13 +8,23 @@ public struct TariffCatalog: Sendable {
     public let accounts: [String: Account]
     /// The files the catalogue was read from.
     public let sourceFiles: [String]
+    /// The dated VAT rates by key (`vat_rates`); a rate change is a new period, like a fee change.
+    public let vatRates: [VATRateKey: [VATRatePeriod]]
+    /// Which version of the catalogue this is (its content hash, `sha256:…`, or the version the
+    /// centre published); every sale records the version it was priced with (docs/ledger.md).
+    /// nil for a catalogue made in code.
+    public var version: String?
 
     private let indexByCode: [String: Int]
 
-    public init(items: [TariffItem], accounts: [String: Account], sourceFiles: [String] = []) {
+    public init(
+        items: [TariffItem], accounts: [String: Account], sourceFiles: [String] = [],
+        vatRates: [VATRateKey: [VATRatePeriod]] = [:]
+    ) {
         self.items = items
         self.accounts = accounts
         self.sourceFiles = sourceFiles
+        self.vatRates = vatRates
         var index: [String: Int] = [:]
         for (i, item) in items.enumerated() where index[item.code] == nil { index[item.code] = i }
         self.indexByCode = index
@@ -64,6 +74,8 @@ public struct TariffItem: Sendable, Identifiable {
     public let booking: BookingAssignment
     /// At least one; an item without distinct variants has one variant with an empty code.
     public let variants: [TariffVariant]
+    /// The item's VAT treatment; a variant may state its own (``TariffVariant/tax``).
+    public let tax: TaxRule
     /// Where the item is defined (`file:line`), for messages.
     public let source: String
 
@@ -72,8 +84,9 @@ public struct TariffItem: Sendable, Identifiable {
     public init(
         code: String, name: String, category: String, keywords: [String] = [], legalBasis: String = "",
         taxNote: String = TariffItem.defaultTaxNote, booking: BookingAssignment, variants: [TariffVariant],
-        source: String = ""
+        tax: TaxRule = .nichtSteuerbar, source: String = ""
     ) {
+        self.tax = tax
         self.code = code
         self.name = name
         self.category = category
@@ -96,6 +109,9 @@ public struct TariffItem: Sendable, Identifiable {
         variants.contains { $0.price(on: date) != nil }
     }
 
+    /// The VAT treatment of `variant`: its own, else the item's.
+    public func taxRule(for variant: TariffVariant) -> TaxRule { variant.tax ?? tax }
+
     /// The display name with the variant: "Personalausweis (ab 24 Jahre)".
     public func displayName(variant: TariffVariant) -> String {
         variant.name.isEmpty ? name : "\(name) (\(variant.name))"
@@ -109,11 +125,14 @@ public struct TariffVariant: Sendable, Hashable {
     public let name: String
     /// Non-overlapping, ordered by `validFrom`.
     public let prices: [PricePeriod]
+    /// The variant's own VAT treatment; nil: the item's.
+    public let tax: TaxRule?
 
-    public init(code: String, name: String, prices: [PricePeriod]) {
+    public init(code: String, name: String, prices: [PricePeriod], tax: TaxRule? = nil) {
         self.code = code
         self.name = name
         self.prices = prices
+        self.tax = tax
     }
 
     /// The amount in force on `date`, or `nil` if none.

@@ -34,14 +34,19 @@ public struct CatalogError: Error, Sendable, CustomStringConvertible {
 public enum TariffCatalogLoader {
     /// Loads a catalogue from a file or from every `*.json` file in a directory (sorted by name).
     /// Throws ``CatalogError`` listing every problem.
-    public static func load(path: String) throws(CatalogError) -> TariffCatalog {
-        let (catalog, problems) = check(path: path)
+    public static func load(path: String, versionOf: VersionFunction? = nil) throws(CatalogError) -> TariffCatalog {
+        let (catalog, problems) = check(path: path, versionOf: versionOf)
         guard problems.isEmpty, let catalog else { throw CatalogError(problems: problems) }
         return catalog
     }
 
+    /// Names a catalogue's version from its files' names (without directory) and bytes, in the
+    /// order read (the counter's is a SHA-256: `Counter.CatalogFiles`).
+    public typealias VersionFunction = @Sendable ([(name: String, bytes: [UInt8])]) -> String
+
     /// Checks a catalogue path; returns the catalogue when it has no problem, and every problem.
-    public static func check(path: String) -> (TariffCatalog?, [CatalogProblem]) {
+    /// With `versionOf` the catalogue's ``TariffCatalog/version`` is named from the very bytes read.
+    public static func check(path: String, versionOf: VersionFunction? = nil) -> (TariffCatalog?, [CatalogProblem]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return (nil, [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Datei oder Verzeichnis nicht gefunden.")])
@@ -65,8 +70,9 @@ public enum TariffCatalogLoader {
             }
             sources.append((file, [UInt8](data)))
         }
-        let (catalog, more) = parse(sources: sources)
+        var (catalog, more) = parse(sources: sources)
         problems += more
+        if let versionOf { catalog.version = versionOf(sources.map { ((($0.name as NSString).lastPathComponent), $0.bytes) }) }
         return (problems.isEmpty ? catalog : nil, problems)
     }
 
@@ -75,7 +81,9 @@ public enum TariffCatalogLoader {
         var parser = CatalogParser()
         for source in sources { parser.read(file: source.name, bytes: source.bytes) }
         parser.crossCheck()
-        let catalog = TariffCatalog(items: parser.items, accounts: parser.accounts, sourceFiles: sources.map(\.name))
+        let catalog = TariffCatalog(
+            items: parser.items, accounts: parser.accounts, sourceFiles: sources.map(\.name),
+            vatRates: parser.vatRates.mapValues(\.periods))
         return (catalog, parser.problems)
     }
 }
@@ -85,7 +93,12 @@ private struct CatalogParser {
     var items: [TariffItem] = []
     var accounts: [String: Account] = [:]
     var problems: [CatalogProblem] = []
+    /// The dated VAT rates by key, with where each key is defined.
+    var vatRates: [VATRateKey: (periods: [VATRatePeriod], source: String)] = [:]
 
+    /// Taxable items and variants whose rate key is checked (and whose rates are filled in) once
+    /// every file's `vat_rates` are known.
+    private var rateReferences: [(item: Int, variant: Int?, key: VATRateKey, file: String, node: JSONNode, subject: String, prices: [PricePeriod])] = []
     private var accountSources: [String: String] = [:]
     private var codeSources: [String: String] = [:]
     /// Account references to check once every file's accounts are known.
@@ -112,7 +125,7 @@ private struct CatalogParser {
             problem(root, "", "Die Datei muss ein JSON-Objekt mit »accounts« und »items« sein, nicht \(root.kindName).")
             return
         }
-        checkKeys(root, members, allowed: ["catalog", "description", "format", "accounts", "items"], subject: "")
+        checkKeys(root, members, allowed: ["catalog", "description", "format", "accounts", "vat_rates", "items"], subject: "")
         if let format = root["format"], format.integer != 1 {
             problem(format, "", "Unbekanntes Format »\(describe(format))«; unterstützt wird \"format\": 1.")
         }
@@ -121,6 +134,13 @@ private struct CatalogParser {
                 for (i, node) in list.enumerated() { readAccount(node, path: "accounts[\(i)]") }
             } else {
                 problem(accountList, "accounts", "muss eine Liste sein, nicht \(accountList.kindName).")
+            }
+        }
+        if let rateList = root["vat_rates"] {
+            if let list = rateList.array {
+                for (i, node) in list.enumerated() { readVATRate(node, path: "vat_rates[\(i)]") }
+            } else {
+                problem(rateList, "vat_rates", "muss eine Liste sein, nicht \(rateList.kindName).")
             }
         }
         guard let itemList = root["items"] else {
@@ -212,7 +232,7 @@ private struct CatalogParser {
         checkKeys(
             node, members,
             allowed: [
-                "code", "name", "category", "keywords", "legal_basis", "tax_note",
+                "code", "name", "category", "keywords", "legal_basis", "tax_note", "tax",
                 "booking", "prices", "variants",
             ], subject: subject)
         var ok = true
@@ -241,10 +261,13 @@ private struct CatalogParser {
             }
         }
         let legalBasis = text(node, "legal_basis", subject: subject, required: false) ?? ""
-        let taxNote = text(node, "tax_note", subject: subject, required: false) ?? TariffItem.defaultTaxNote
+        let taxNode = node["tax"]
+        let treatment = taxNode.flatMap { readTax($0, subject: subject) } ?? .nichtSteuerbar
+        let taxNote = text(node, "tax_note", subject: subject, required: false) ?? treatment.defaultNote
         let booking = readBooking(node["booking"], parent: node, subject: subject)
 
         var variants: [TariffVariant] = []
+        var variantTaxes: [(variant: Int, key: VATRateKey, node: JSONNode, subject: String)] = []
         switch (node["prices"], node["variants"]) {
         case (nil, nil):
             problem(node, subject, "Es fehlen »prices« (ein Preis) oder »variants« (mehrere Varianten).")
@@ -261,7 +284,7 @@ private struct CatalogParser {
                         continue
                     }
                     let vsubject = "\(subject) variants[\(i)]"
-                    checkKeys(vnode, vm, allowed: ["code", "name", "prices"], subject: vsubject)
+                    checkKeys(vnode, vm, allowed: ["code", "name", "prices", "tax"], subject: vsubject)
                     guard let vcode = text(vnode, "code", subject: vsubject), let vname = text(vnode, "name", subject: vsubject) else { continue }
                     if seen[vcode.uppercased()] != nil {
                         problem(vnode["code"], "\(subject)/\(vcode)", "Variantencode doppelt.")
@@ -272,8 +295,16 @@ private struct CatalogParser {
                         problem(vnode, "\(subject)/\(vcode)", "Das Feld »prices« fehlt.")
                         continue
                     }
+                    var variantTax: TaxTreatment?
+                    if let vtax = vnode["tax"] {
+                        variantTax = readTax(vtax, subject: "\(subject)/\(vcode)")
+                        if case .steuerpflichtig(let key) = variantTax {
+                            variantTaxes.append((variants.count, key, vtax, "\(subject)/\(vcode)"))
+                        }
+                    }
                     if let prices = readPrices(pnode, subject: "\(subject)/\(vcode)") {
-                        variants.append(TariffVariant(code: vcode, name: vname, prices: prices))
+                        variants.append(
+                            TariffVariant(code: vcode, name: vname, prices: prices, tax: variantTax.map { TaxRule(treatment: $0) }))
                     }
                 }
             } else {
@@ -281,10 +312,145 @@ private struct CatalogParser {
             }
         }
         guard ok, let code, let name, let category, let booking, !variants.isEmpty else { return }
+        if case .steuerpflichtig(let key) = treatment, let taxNode {
+            // The item's rate covers the prices of every variant that does not state its own tax.
+            let prices = variants.filter { $0.tax == nil }.flatMap(\.prices)
+            rateReferences.append((items.count, nil, key, file, taxNode, subject, prices))
+        }
+        for v in variantTaxes {
+            rateReferences.append((items.count, v.variant, v.key, file, v.node, v.subject, variants[v.variant].prices))
+        }
         items.append(
             TariffItem(
                 code: code, name: name, category: category, keywords: keywords, legalBasis: legalBasis,
-                taxNote: taxNote, booking: booking, variants: variants, source: "\(file):\(node.line)"))
+                taxNote: taxNote, booking: booking, variants: variants, tax: TaxRule(treatment: treatment),
+                source: "\(file):\(node.line)"))
+    }
+
+    /// Reads `"tax": {"treatment": "steuerpflichtig", "rate": "NORMAL"}` (or `nicht_steuerbar`, or
+    /// `steuerfrei` with `legal_basis`).
+    private mutating func readTax(_ node: JSONNode, subject: String) -> TaxTreatment? {
+        guard let members = node.members else {
+            problem(node, subject, "»tax« muss ein Objekt wie {\"treatment\": \"steuerpflichtig\", \"rate\": \"NORMAL\"} sein, nicht \(node.kindName).")
+            return nil
+        }
+        checkKeys(node, members, allowed: ["treatment", "rate", "legal_basis"], subject: subject)
+        guard let treatment = text(node, "treatment", subject: subject) else { return nil }
+        let keys = VATRateKey.allCases.map(\.rawValue).joined(separator: ", ")
+        switch treatment {
+        case "nicht_steuerbar":
+            for field in ["rate", "legal_basis"] where node[field] != nil {
+                problem(node[field], subject, "»tax.\(field)« passt nicht zu »nicht_steuerbar« (hoheitliche Gebühr ohne Umsatzsteuer).")
+            }
+            return .nichtSteuerbar
+        case "steuerpflichtig":
+            if let basis = node["legal_basis"] {
+                problem(basis, subject, "»tax.legal_basis« gilt nur für »steuerfrei«.")
+            }
+            guard let rate = text(node, "rate", subject: subject) else { return nil }
+            guard let key = VATRateKey(rawValue: rate) else {
+                problem(node["rate"], subject, "Unbekannter Steuersatz »\(rate)« in »tax.rate« (erlaubt: \(keys)).")
+                return nil
+            }
+            return .steuerpflichtig(key)
+        case "steuerfrei":
+            if let rate = node["rate"] { problem(rate, subject, "»tax.rate« passt nicht zu »steuerfrei«.") }
+            guard let basis = text(node, "legal_basis", subject: subject) else {
+                return nil
+            }
+            return .steuerfrei(legalBasis: basis)
+        default:
+            problem(
+                node["treatment"], subject,
+                "Unbekannte Steuerbehandlung »\(treatment)« in »tax.treatment« (erlaubt: nicht_steuerbar, steuerpflichtig, steuerfrei).")
+            return nil
+        }
+    }
+
+    /// Reads one key of `vat_rates`: `{"key": "NORMAL", "periods": [{"valid_from": …, "percent": "19"}]}`.
+    private mutating func readVATRate(_ node: JSONNode, path: String) {
+        guard let members = node.members else {
+            problem(node, path, "Ein Steuersatz muss ein Objekt sein, nicht \(node.kindName).")
+            return
+        }
+        checkKeys(node, members, allowed: ["key", "name", "periods"], subject: path)
+        guard let keyText = text(node, "key", subject: path) else { return }
+        guard let key = VATRateKey(rawValue: keyText) else {
+            let keys = VATRateKey.allCases.map(\.rawValue).joined(separator: ", ")
+            problem(node["key"], path, "Unbekannter Steuersatz-Schlüssel »\(keyText)« (erlaubt: \(keys)).")
+            return
+        }
+        let subject = "vat_rates \(keyText)"
+        if let first = vatRates[key] {
+            problem(node["key"], subject, "Steuersatz »\(keyText)« ist doppelt definiert (zuerst in \(first.source)).")
+            return
+        }
+        guard let list = node["periods"]?.array, !list.isEmpty else {
+            problem(node["periods"] ?? node, subject, "»periods« muss eine nicht leere Liste von Zeiträumen mit »percent« sein.")
+            return
+        }
+        var periods: [(period: VATRatePeriod, node: JSONNode)] = []
+        var ok = true
+        for (i, pnode) in list.enumerated() {
+            let psubject = "\(subject) periods[\(i)]"
+            guard let pm = pnode.members else {
+                problem(pnode, psubject, "Ein Zeitraum muss ein Objekt sein.")
+                ok = false
+                continue
+            }
+            checkKeys(pnode, pm, allowed: ["valid_from", "valid_until", "percent"], subject: psubject)
+            var from: BusinessDate?
+            if let f = text(pnode, "valid_from", subject: psubject) {
+                from = BusinessDate(iso: f)
+                if from == nil { problem(pnode["valid_from"], psubject, "»valid_from« »\(f)« ist kein gültiges Datum (JJJJ-MM-TT).") }
+            }
+            var until: BusinessDate?
+            if let u = pnode["valid_until"], !u.isNull {
+                if let s = u.string, let d = BusinessDate(iso: s) {
+                    until = d
+                } else {
+                    problem(u, psubject, "»valid_until« »\(describe(u))« ist kein gültiges Datum (JJJJ-MM-TT).")
+                    ok = false
+                }
+            }
+            var basisPoints: Int64?
+            if let pc = pnode["percent"] {
+                if let s = pc.string, let bp = VAT.parsePercent(s), bp > 0 {
+                    basisPoints = bp
+                } else {
+                    problem(
+                        pc, psubject, "»percent« »\(describe(pc))« ist kein Steuersatz wie \"19\" oder \"7\" (Text, über 0, höchstens zwei Nachkommastellen).")
+                }
+            } else {
+                problem(pnode, psubject, "Das Feld »percent« fehlt.")
+            }
+            guard let from, let basisPoints else {
+                ok = false
+                continue
+            }
+            if let until, until < from {
+                problem(pnode["valid_until"], psubject, "»valid_until« \(until.iso) liegt vor »valid_from« \(from.iso).")
+                ok = false
+                continue
+            }
+            periods.append((VATRatePeriod(validFrom: from, validUntil: until, basisPoints: basisPoints), pnode))
+        }
+        let sorted = periods.sorted { $0.period.validFrom < $1.period.validFrom }
+        for (a, b) in zip(sorted, sorted.dropFirst()) {
+            guard let end = a.period.validUntil, b.period.validFrom > end else {
+                problem(b.node, subject, "Zeiträume des Steuersatzes überlappen (ab \(a.period.validFrom.iso) und ab \(b.period.validFrom.iso)).")
+                ok = false
+                continue
+            }
+            if b.period.validFrom != end.adding(days: 1) {
+                problem(
+                    b.node, subject,
+                    "Lücke im Steuersatz: vom \(end.adding(days: 1).iso) bis \(b.period.validFrom.adding(days: -1).iso) gilt kein Satz.")
+                ok = false
+            }
+        }
+        guard ok else { return }
+        vatRates[key] = (sorted.map(\.period), "\(file):\(node.line)")
     }
 
     private mutating func readBooking(_ node: JSONNode?, parent: JSONNode, subject: String) -> BookingAssignment? {
@@ -440,6 +606,40 @@ private struct CatalogParser {
                 CatalogProblem(
                     file: ref.file, line: ref.node.line, column: ref.node.column, subject: ref.subject,
                     reason: "Unbekanntes Konto »\(ref.account)« (nicht unter »accounts« definiert)."))
+        }
+        for ref in rateReferences {
+            guard let rates = vatRates[ref.key]?.periods else {
+                problems.append(
+                    CatalogProblem(
+                        file: ref.file, line: ref.node.line, column: ref.node.column, subject: ref.subject,
+                        reason: "Steuersatz »\(ref.key.rawValue)« ist nicht unter »vat_rates« definiert."))
+                continue
+            }
+            // The rates have no gaps, so a rate on both ends of a price period covers all of it.
+            for price in ref.prices {
+                let ends = [price.validFrom] + (price.validUntil.map { [$0] } ?? [])
+                let uncovered =
+                    ends.first { day in !rates.contains { $0.contains(day) } }
+                    ?? (price.validUntil == nil && rates.last?.validUntil != nil ? rates.last!.validUntil!.adding(days: 1) : nil)
+                if let day = uncovered {
+                    problems.append(
+                        CatalogProblem(
+                            file: ref.file, line: ref.node.line, column: ref.node.column, subject: ref.subject,
+                            reason: "Für den Preis ab \(price.validFrom.iso) gilt am \(day.iso) kein Steuersatz »\(ref.key.rawValue)«."))
+                    break
+                }
+            }
+            let item = items[ref.item]
+            let rule = TaxRule(treatment: .steuerpflichtig(ref.key), rates: rates)
+            var variants = item.variants
+            if let v = ref.variant {
+                let old = variants[v]
+                variants[v] = TariffVariant(code: old.code, name: old.name, prices: old.prices, tax: rule)
+            }
+            items[ref.item] = TariffItem(
+                code: item.code, name: item.name, category: item.category, keywords: item.keywords,
+                legalBasis: item.legalBasis, taxNote: item.taxNote, booking: item.booking, variants: variants,
+                tax: ref.variant == nil ? rule : item.tax, source: item.source)
         }
         // Keep messages in file order.
         problems.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }

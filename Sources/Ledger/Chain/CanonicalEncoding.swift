@@ -78,6 +78,8 @@ public enum CanonicalEncoding {
             w.field("ended_at_ms", r.endedAt)
             w.field("reference", r.reference)
             w.field("total_cents", r.total)
+            // Migration 12, only when present: a sale booked before hashes as it always did.
+            if let version = r.catalogVersion { w.field("catalog_version", version) }
             w.field("lines", Int64(r.lines.count))
             for (i, line) in r.lines.enumerated() {
                 w.setPrefix("line.", i + 1)
@@ -91,6 +93,7 @@ public enum CanonicalEncoding {
                 w.field("produkt", line.produkt)
                 w.field("kostenstelle", line.kostenstelle)
                 w.field("tax_note", line.taxNote)
+                w.lineTax(line)
                 w.field("shares", Int64(line.shares.count))
                 for (j, share) in line.shares.enumerated() {
                     w.setPrefix("line.", i + 1, "share.", j + 1)
@@ -413,6 +416,19 @@ struct CanonicalWriter: ~Copyable {
     mutating func field(_ name: StaticString, _ value: Int) { field(name, Int64(value)) }
     mutating func field(_ name: StaticString, _ value: Money?) { field(name, value?.cents) }
     mutating func field(_ name: StaticString, _ value: Instant) { field(name, value.millisecondsSinceEpoch) }
+
+    /// The tax fields of a sale line (migration 11), each only when it has a value, so that a
+    /// sovereign fee — and every line booked before — has the bytes and the hash it always had.
+    mutating func lineTax(_ line: SaleLine) {
+        guard let tax = line.tax else { return }
+        field("tax_treatment", tax.treatment.code)
+        if let key = tax.rateKey {
+            field("tax_rate", key.rawValue)
+            field("tax_rate_bp", tax.rateBasisPoints)
+        }
+        field("tax_vat_cents", line.vatAmount)
+        if case .steuerfrei(let basis) = tax.treatment { field("tax_legal_basis", basis) }
+    }
 
     /// The card fields, named `<prefix>card_…`: the eight of format 1, then those added with
     /// migration 8 (the receipts' layout, the merchant copy) and 9 (the terminal's approved

@@ -57,10 +57,15 @@ public struct SaleRecord: Equatable, Sendable {
     public let total: Money
     public let lines: [SaleLine]
     public let payments: [PaymentRecord]
+    /// The version of the fee catalogue the lines were priced with (``TariffCatalog/version``,
+    /// migration 12); nil for sales booked before, and for sales booked without a catalogue.
+    public let catalogVersion: String?
     public init(
         id: String, receiptNumber: Int64, shiftId: String, operatorId: String, businessDate: String, startedAt: Instant,
-        endedAt: Instant, reference: String?, total: Money, lines: [SaleLine], payments: [PaymentRecord]
+        endedAt: Instant, reference: String?, total: Money, lines: [SaleLine], payments: [PaymentRecord],
+        catalogVersion: String? = nil
     ) {
+        self.catalogVersion = catalogVersion
         self.id = id
         self.receiptNumber = receiptNumber
         self.shiftId = shiftId

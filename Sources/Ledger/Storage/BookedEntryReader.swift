@@ -21,8 +21,17 @@ public struct BookedLine: Equatable, Sendable {
     public let produkt: String?
     public let kostenstelle: String?
     public let shares: [LineShare]
+    /// The line's VAT treatment and rate (nil: a fee) and the VAT allocated to it (docs/ledger.md,
+    /// "Umsatzsteuer").
+    public let tax: LineTax?
+    public let vat: Money
 
-    public init(itemCode: String, name: String, variant: String?, produkt: String?, kostenstelle: String?, shares: [LineShare]) {
+    public init(
+        itemCode: String, name: String, variant: String?, produkt: String?, kostenstelle: String?, shares: [LineShare],
+        tax: LineTax? = nil, vat: Money = .zero
+    ) {
+        self.tax = tax
+        self.vat = vat
         self.itemCode = itemCode
         self.name = name
         self.variant = variant
@@ -149,7 +158,10 @@ enum BookedEntryReader {
     /// The columns read per table (`seq` and the order key first); cash movements are read whole.
     static let columns: [String: [String]] = [
         "sales": ["seq", "id", "receipt_number", "operator_id", "business_date", "reference"],
-        "sale_lines": ["seq", "line_no", "item_code", "name", "variant", "produkt", "kostenstelle"],
+        "sale_lines": [
+            "seq", "line_no", "item_code", "name", "variant", "produkt", "kostenstelle", "tax_treatment", "tax_rate",
+            "tax_rate_bp", "tax_vat_cents", "tax_legal_basis",
+        ],
         "line_shares": ["seq", "line_no", "share_no", "account", "produkt", "kostenstelle", "amount_cents", "pass_through", "label"],
         "payments": ["seq", "payment_no", "method", "amount_cents"],
         "stornos": ["seq", "sale_id", "receipt_number", "operator_id", "business_date", "approved_by"],
@@ -226,6 +238,7 @@ enum BookedEntryReader {
             let variant = l.optionalText()
             let produkt = l.optionalText()
             let kostenstelle = l.optionalText()
+            let (tax, vat) = l.lineTax()
             try c.lines.advance()
             var lineShares: [LineShare] = []
             while c.shares.at(s) {
@@ -246,7 +259,7 @@ enum BookedEntryReader {
             bookedLines.append(
                 BookedLine(
                     itemCode: itemCode, name: name, variant: variant, produkt: produkt, kostenstelle: kostenstelle,
-                    shares: lineShares))
+                    shares: lineShares, tax: tax, vat: vat ?? .zero))
         }
         var amounts: [BookedAmount] = []
         while c.payments.at(s) {

@@ -103,6 +103,7 @@ extension RecordCursors {
                 let endedAt = r.instant()
                 let reference = r.optionalText()
                 let total = r.money()
+                let catalogVersion = r.optionalText()
                 try sales.advance()
                 var saleLines: [SaleLine] = []
                 while lines.at(s) {
@@ -118,6 +119,7 @@ extension RecordCursors {
                     let produkt = l.optionalText()
                     let kostenstelle = l.optionalText()
                     let taxNote = l.text()
+                    let (tax, vat) = l.lineTax()
                     try lines.advance()
                     var lineShares: [LineShare] = []
                     while shares.at(s) {
@@ -134,7 +136,7 @@ extension RecordCursors {
                         SaleLine(
                             itemCode: itemCode, name: name, variant: variant, quantity: quantity, unitPrice: unitPrice,
                             amount: amount, sachkonto: sachkonto, produkt: produkt, kostenstelle: kostenstelle,
-                            taxNote: taxNote, shares: lineShares))
+                            taxNote: taxNote, shares: lineShares, tax: tax, vat: vat))
                 }
                 // Shares of a line that no longer exists stay behind as orphans.
                 var salePayments: [PaymentRecord] = []
@@ -153,7 +155,7 @@ extension RecordCursors {
                     SaleRecord(
                         id: id, receiptNumber: receiptNumber, shiftId: shiftId, operatorId: operatorId,
                         businessDate: businessDate, startedAt: startedAt, endedAt: endedAt, reference: reference,
-                        total: total, lines: saleLines, payments: salePayments))
+                        total: total, lines: saleLines, payments: salePayments, catalogVersion: catalogVersion))
             }
         case .storno:
             if stornos.at(s) {
@@ -303,6 +305,21 @@ extension ColumnReader {
     mutating func money() -> Money { Money(cents: int64()) }
     mutating func optionalMoney() -> Money? { optionalInt64().map { Money(cents: $0) } }
     mutating func instant() -> Instant { Instant(millisecondsSinceEpoch: int64()) }
+    /// The tax columns of a sale line (see ``SQLiteValue/tax(_:)``); nil for a sovereign fee.
+    mutating func lineTax() -> (LineTax?, Money?) {
+        let treatment = optionalText()
+        let rate = optionalText()
+        let basisPoints = optionalInt64()
+        let vat = optionalMoney()
+        let basis = optionalText()
+        switch treatment {
+        case "steuerpflichtig":
+            guard let key = rate.flatMap(VATRateKey.init(rawValue:)) else { return (nil, nil) }
+            return (LineTax(treatment: .steuerpflichtig(key), rateBasisPoints: basisPoints ?? 0), vat)
+        case "steuerfrei": return (LineTax(treatment: .steuerfrei(legalBasis: basis ?? "")), vat)
+        default: return (nil, nil)
+        }
+    }
     /// The card columns (see ``Columns/card``); nil when the terminal id is NULL.
     mutating func card() -> CardDetails? {
         let terminalId = optionalText()

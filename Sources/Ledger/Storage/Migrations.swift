@@ -276,7 +276,8 @@ let migrations: [Migration] =
     ] + dayCloseMigrations  // Sources/Ledger/DayClose/DayCloseDetail.swift
     + periodTotalsMigrations + approvalUseMigrations
     + dayClosePeriodMigrations  // Sources/Ledger/DayClose/PeriodRows.swift
-    + terminalReceiptMigrations + approvedAmountMigrations + stadtkasseTransferMigrations
+    + terminalReceiptMigrations + approvedAmountMigrations + stadtkasseTransferMigrations + lineTaxMigrations
+    + catalogVersionMigrations
 
 /// Covering indexes for the period totals of the X report and the day close
 /// (`Ledger.aggregatedTotals`): the sums over a busy day's sales and payments are read from the
@@ -356,6 +357,35 @@ let stadtkasseTransferMigrations: [Migration] = [
             ALTER TABLE cash_movements ADD COLUMN received_by TEXT;
             ALTER TABLE cash_movements ADD COLUMN received_by_operator TEXT REFERENCES operators(id);
             ALTER TABLE cash_movements ADD COLUMN counted_pieces TEXT;
+
+            """)
+]
+
+/// The VAT of a sale line (§ 2b UStG; docs/ledger.md "Umsatzsteuer"): treatment
+/// (`steuerpflichtig`, `steuerfrei`), rate key and basis points, the VAT in cents allocated to the
+/// line, the legal basis of an exemption. Version 11. NULL for a sovereign fee: such rows — and every row
+/// booked before — hash as before (``CanonicalWriter/lineTax(_:)``).
+let lineTaxMigrations: [Migration] = [
+    Migration(
+        version: 11, name: "sale-line-tax",
+        schema: """
+            ALTER TABLE sale_lines ADD COLUMN tax_treatment TEXT;
+            ALTER TABLE sale_lines ADD COLUMN tax_rate TEXT;
+            ALTER TABLE sale_lines ADD COLUMN tax_rate_bp INTEGER;
+            ALTER TABLE sale_lines ADD COLUMN tax_vat_cents INTEGER;
+            ALTER TABLE sale_lines ADD COLUMN tax_legal_basis TEXT;
+
+            """)
+]
+
+/// The version of the fee catalogue a sale was priced with (docs/ledger.md, "Katalogversion"):
+/// the catalogue's content hash or the centre's published version. Version 12. NULL for every
+/// sale booked before: such rows hash as before (``CanonicalEncoding``).
+let catalogVersionMigrations: [Migration] = [
+    Migration(
+        version: 12, name: "sale-catalog-version",
+        schema: """
+            ALTER TABLE sales ADD COLUMN catalog_version TEXT;
 
             """)
 ]

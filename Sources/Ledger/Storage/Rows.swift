@@ -9,11 +9,12 @@ enum Columns {
     static let receipts = ["seq", "number", "kind", "ref"]
     static let sales = [
         "seq", "id", "receipt_number", "shift_id", "operator_id", "business_date", "started_at_ms", "ended_at_ms",
-        "reference", "total_cents",
+        "reference", "total_cents", "catalog_version",
     ]
     static let saleLines = [
         "seq", "line_no", "item_code", "name", "variant", "quantity", "unit_price_cents", "amount_cents", "sachkonto",
-        "produkt", "kostenstelle", "tax_note",
+        "produkt", "kostenstelle", "tax_note", "tax_treatment", "tax_rate", "tax_rate_bp", "tax_vat_cents",
+        "tax_legal_basis",
     ]
     static let lineShares = [
         "seq", "line_no", "share_no", "account", "produkt", "kostenstelle", "amount_cents", "pass_through", "label",
@@ -61,6 +62,17 @@ extension SQLiteValue {
     static func instant(_ value: Instant) -> SQLiteValue { .integer(value.millisecondsSinceEpoch) }
     static func bool(_ value: Bool) -> SQLiteValue { .integer(value ? 1 : 0) }
 
+    /// The five tax columns of a sale line (migration 11); all NULL for a sovereign fee.
+    static func tax(_ line: SaleLine) -> [SQLiteValue] {
+        guard let tax = line.tax else { return [.null, .null, .null, .null, .null] }
+        var basis: String?
+        if case .steuerfrei(let legalBasis) = tax.treatment { basis = legalBasis }
+        return [
+            .text(tax.treatment.code), .text(tax.rateKey?.rawValue), .integer(tax.rateKey == nil ? nil : tax.rateBasisPoints),
+            .money(line.vatAmount), .text(basis),
+        ]
+    }
+
     static func card(_ card: CardDetails?) -> [SQLiteValue] {
         guard let card else { return Array(repeating: .null, count: Columns.card.count) }
         return [
@@ -97,6 +109,7 @@ struct RowWriter {
                 [
                     s, .text(r.id), .integer(r.receiptNumber), .text(r.shiftId), .text(r.operatorId), .text(r.businessDate),
                     .instant(r.startedAt), .instant(r.endedAt), .text(r.reference), .money(r.total),
+                    .text(r.catalogVersion),
                 ])
             for (i, line) in r.lines.enumerated() {
                 let lineNo = SQLiteValue.integer(Int64(i + 1))
@@ -106,7 +119,7 @@ struct RowWriter {
                         s, lineNo, .text(line.itemCode), .text(line.name), .text(line.variant), .integer(line.quantity),
                         .money(line.unitPrice), .money(line.amount), .text(line.sachkonto), .text(line.produkt),
                         .text(line.kostenstelle), .text(line.taxNote),
-                    ])
+                    ] + SQLiteValue.tax(line))
                 for (j, share) in line.shares.enumerated() {
                     try ledger.insert(
                         "line_shares", Columns.lineShares,

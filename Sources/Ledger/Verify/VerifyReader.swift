@@ -161,6 +161,7 @@ private struct SaleRowEncoder: ~Copyable {
         main.field("reference", text: r.optionalTextBytes())
         let total = r.int64()
         main.field("total_cents", total)
+        if let version = r.optionalTextBytes() { main.field("catalog_version", text: version) }
         if endedAt < startedAt { clean = false }
         let facts0 = (shiftId: String(decoding: shiftBytes, as: UTF8.self), date: String(decoding: dateBytes, as: UTF8.self))
         if receiptRow { try cursors.receipts.advance() }
@@ -191,6 +192,13 @@ private struct SaleRowEncoder: ~Copyable {
             section.field("produkt", text: l.optionalTextBytes())
             section.field("kostenstelle", text: l.optionalTextBytes())
             section.field("tax_note", text: l.textBytes())
+            // The tax columns of migration 11, each only when not NULL (``CanonicalWriter/lineTax(_:)``).
+            if let treatment = l.optionalTextBytes() { section.field("tax_treatment", text: treatment) }
+            if let rate = l.optionalTextBytes() { section.field("tax_rate", text: rate) }
+            if let basisPoints = l.optionalInt64() { section.field("tax_rate_bp", basisPoints) }
+            let vatCents = l.optionalInt64()
+            if let vatCents { section.field("tax_vat_cents", vatCents) }
+            if let basis = l.optionalTextBytes() { section.field("tax_legal_basis", text: basis) }
             let (product, overflow) = unitPrice.multipliedReportingOverflow(by: quantity)
             if quantity <= 0 || unitPrice < 0 || overflow || product != amount { clean = false }
             linesTotal = linesTotal &+ amount

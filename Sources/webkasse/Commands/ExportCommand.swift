@@ -5,10 +5,11 @@ import KasseCore
 import Ledger
 
 /// `webkasse export --format datev|csv|journal|jsonl [--from DATE --to DATE | --z N | --new] …` (docs/exports.md):
-/// the treasury's export of booked days from the registers' ledgers, recorded in each ledger.
+/// the treasury's export of booked days from the registers' ledgers, recorded in each ledger; and
+/// `--format dsfinvk` (docs/dsfinvk.md), the DSFinV-K of Kassenabschlüsse for the tax audit.
 enum ExportCommand {
     static let help = """
-        Aufruf: webkasse export --format datev|csv|journal|jsonl --out DATEI
+        Aufruf: webkasse export --format datev|csv|journal|jsonl|dsfinvk --out DATEI
                                 [--from DATUM --to DATUM | --z N | --new] [--open-days]
                                 [--register KASSE] [--data VERZEICHNIS] [--config DATEI]
                                 [--datev-berater N] [--datev-mandant N] [--datev-kontenlaenge N]
@@ -18,6 +19,8 @@ enum ExportCommand {
           csv      CSV für kommunale Finanzverfahren (UTF-8 mit BOM, Semikolon, Dezimalkomma)
           journal  Buchungsjournal für hledger/ledger
           jsonl    JSON Lines, ein Objekt je Buchung
+          dsfinvk  DSFinV-K 2.4 für die Kassen-Nachschau und Außenprüfung (ZIP mit index.xml),
+                   je Tagesabschluss: --z N oder --from/--to (nur abgeschlossene Tage)
         Umfang: ohne Angabe alle abgeschlossenen Tage; --from/--to Geschäftstage (JJJJ-MM-TT oder
         TT.MM.JJJJ); --z N der Tagesabschluss N einer Kasse; --new genau das, was in diesem Format noch
         nicht exportiert wurde. Offene Tage nur mit --open-days, als vorläufig gekennzeichnet.
@@ -40,8 +43,9 @@ enum ExportCommand {
         }
         if let extra = args.positionals.first { throw UsageError.unexpectedArgument(extra) }
         let formatName = try args.required("format")
+        if formatName == DSFinVKExport.formatName { return try runDSFinVK(args) }
         guard let format = ExportFormat(rawValue: formatName) else {
-            throw UsageError.invalidValue(option: "format", value: formatName, expected: "datev, csv, journal oder jsonl")
+            throw UsageError.invalidValue(option: "format", value: formatName, expected: "datev, csv, journal, jsonl oder dsfinvk")
         }
         let out = try args.required("out")
         let scope = try scope(args)
@@ -98,6 +102,66 @@ enum ExportCommand {
         }
         if outcome.isRepeat {
             print("Wiederholung: Buchungen dieses Umfangs wurden in diesem Format schon exportiert (im Kassenbuch so vermerkt).")
+        }
+        return .success
+    }
+
+    /// `--format dsfinvk`: the Kassenabschlüsse of `--z N`, `--from/--to` or all, as one ZIP.
+    static func runDSFinVK(_ args: ArgumentList) throws -> ExitCode {
+        let out = try args.required("out")
+        for option in ["datev-berater", "datev-mandant", "datev-kontenlaenge"] where args.value(option) != nil {
+            throw UsageError.invalidValue(option: option, value: args.value(option)!, expected: "keine DATEV-Angabe bei --format dsfinvk")
+        }
+        let dsfinvkScope: DSFinVKExport.Scope
+        switch try scope(args) {
+        case .zNumber(let z): dsfinvkScope = .zNumber(z)
+        case .dates(let from, let to): dsfinvkScope = .dates(from: from, to: to)
+        case .closedDays: dsfinvkScope = .all
+        case .new:
+            throw UsageError.invalidValue(option: "new", value: "--new", expected: "--z N oder --from/--to bei --format dsfinvk (je Tagesabschluss)")
+        }
+        if args.flag("open-days") {
+            throw UsageError.invalidValue(
+                option: "open-days", value: "--open-days", expected: "nichts: die DSFinV-K enthält nur abgeschlossene Tage (Kassenabschlüsse)")
+        }
+        let data = DataDirectory.resolve(option: args.value("data"))
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: configPath(args, data: data))
+        } catch {
+            printError("webkasse export: \(error)")
+            return .dataError
+        }
+        let request = DSFinVKExport.Request(
+            dataDirectory: data, registers: args.value("register").map { [$0] } ?? [], scope: dsfinvkScope, outputPath: out,
+            master: DSFinVKMasterData(configuration: configuration), timeZone: configuration.zone, tse: DSFinVKWithoutTSE())
+        let outcome: DSFinVKExport.Outcome
+        do {
+            outcome = try DSFinVKExport.run(request)
+        } catch let error as ExportError {
+            printError("webkasse export: \(error)")
+            switch error {
+            case .outputExists: return .usage
+            case .cannotCreate, .writeFailed: return .ioError
+            case .nothingToExport: return .failure
+            default: return .dataError
+            }
+        } catch {
+            printError("webkasse export: \(error)")
+            return .ioError
+        }
+        let zs = outcome.closings.map { "\($0.register) Z \($0.zNumber) (\($0.businessDate))" }.joined(separator: ", ")
+        print(
+            "Export geschrieben: \(out) (DSFinV-K, \(outcome.closings.count == 1 ? "1 Kassenabschluss" : "\(outcome.closings.count) Kassenabschlüsse"), \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)"
+        )
+        print("Kassenabschlüsse: \(zs)")
+        print("Summe aller Zahlungen: \(outcome.payments.formatted)")
+        print("SHA-256: \(outcome.sha256)")
+        if configuration.taxNumber.isEmpty {
+            print("Hinweis: keine Steuernummer konfiguriert ([office] tax_number); STNR ist leer.")
+        }
+        if outcome.isRepeat {
+            print("Wiederholung: diese Kassenabschlüsse wurden schon als DSFinV-K exportiert (im Kassenbuch so vermerkt).")
         }
         return .success
     }

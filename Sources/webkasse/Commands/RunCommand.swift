@@ -79,7 +79,7 @@ enum RunCommand {
         let catalogPath = CatalogLocation.resolve(
             explicit: arguments.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath),
             environment: environment)
-        let (loaded, problems) = TariffCatalogLoader.check(path: catalogPath)
+        let (loaded, problems) = CatalogFiles.check(path: catalogPath)
         guard let catalog = loaded, problems.isEmpty else {
             printError("webkasse: Der Gebührenkatalog \(catalogPath) ist fehlerhaft; die Kasse startet nicht:")
             for problem in problems { printError("  \(problem)") }
@@ -143,6 +143,7 @@ enum RunCommand {
                 dayCloseSettings: DayCloseSettings(configuration: configuration), changeConfirmation: configuration.changeConfirmation,
                 referenceRule: SaleReferenceRule(configuration: configuration))
             live.customerDisplay = CustomerDisplay.configured(configuration)
+            live.catalogWatcher = CatalogWatcher(path: catalogPath, currentVersion: catalog.version)
             if arguments.flag("demo") || training { try live.seedDemoOperators() }
             if training, let control = simulator?.control {
                 live.trainingTerminal = { outcome in control.queueNext(try Scenario(parsing: outcome.rawValue)) }

@@ -47,7 +47,7 @@ enum SimulateCommand {
         let catalogPath = CatalogLocation.resolve(explicit: args.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath))
         let catalog: TariffCatalog
         do {
-            catalog = try TariffCatalogLoader.load(path: catalogPath)
+            catalog = try CatalogFiles.load(path: catalogPath)
         } catch {
             printError("webkasse simulate: \(error)")
             return .dataError

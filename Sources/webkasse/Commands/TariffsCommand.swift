@@ -1,4 +1,5 @@
 import CLISupport
+import Counter
 import Foundation
 import KasseCore
 
@@ -63,14 +64,19 @@ enum TariffsCommand {
     }
 
     private static func check(path: String) -> ExitCode {
-        let (catalog, problems) = TariffCatalogLoader.check(path: path)
+        let (catalog, problems) = CatalogFiles.check(path: path)
         for problem in problems { print(problem.description) }
         guard let catalog, problems.isEmpty else {
             printError("\(problems.count) Problem\(problems.count == 1 ? "" : "e") in \(path).")
             return .failure
         }
         let variants = catalog.items.reduce(0) { $0 + $1.variants.count }
-        print("\(path): in Ordnung – \(catalog.items.count) Gebühren, \(variants) Varianten, \(catalog.accounts.count) Konten.")
+        let taxable = catalog.items.filter { item in
+            item.variants.contains { if case .steuerpflichtig = item.taxRule(for: $0).treatment { true } else { false } }
+        }.count
+        print(
+            "\(path): in Ordnung – \(catalog.items.count) Gebühren, \(variants) Varianten, \(catalog.accounts.count) Konten, "
+                + "\(taxable) umsatzsteuerpflichtig; Katalogversion \(catalog.version ?? "-").")
         return .success
     }
 

@@ -12,7 +12,9 @@ enum VerifyCommand {
         Aufruf: webkasse verify [--data VERZEICHNIS] [--register KASSE] [--config DATEI] [--all]
 
         Prüft das Kassenbuch jeder Kasse im Datenverzeichnis: Hash-Kette, lückenlose Belegnummern,
-        ausgeglichene Verkäufe, Storno-Bezüge und Tagesabschluss-Summen. Nennt den ersten fehlerhaften
+        ausgeglichene Verkäufe, Storno-Bezüge und Tagesabschluss-Summen, dazu die Beleg- und
+        Z-Berichtsdateien im Datenverzeichnis (eine Datei ohne Buchung heißt: das Kassenbuch wurde
+        am Ende gekürzt oder durch eine ältere Kopie ersetzt). Nennt den ersten fehlerhaften
         Eintrag (mit --all alle) und endet mit Status 1, wenn etwas nicht stimmt.
         Mit [central] in der Konfiguration wird außerdem der Stand jeder Kasse mit der Zentrale
         verglichen: ein gelöschtes oder verändertes Ende des Kassenbuchs wird mit Kasse und
@@ -52,17 +54,26 @@ enum VerifyCommand {
             defer { if let central, !compareWithCentre(central, data: data, register: register) { clean = false } }
             let path = DataDirectory.ledgerPath(data: data, register: register)
             let report: VerificationReport
+            let witnesses: [ReceiptFileWitness.Finding]
             do {
                 let ledger = try Ledger(path: path)
                 report = try ledger.verify()
-                AccessControl.recordVerification(ledger, entries: report.entryCount, problems: report.problems.count)
+                witnesses = try ReceiptFileWitness.check(
+                    ledger: ledger, receiptDirectory: DataDirectory.registerDirectory(data: data, register: register) + "/receipts")
+                AccessControl.recordVerification(ledger, entries: report.entryCount, problems: report.problems.count + witnesses.count)
             } catch {
                 printError("webkasse verify: Kasse \(register): \(error)")
                 return .ioError
             }
             let time = String(format: "%.2f", report.duration).replacingOccurrences(of: ".", with: ",")
+            if !witnesses.isEmpty {
+                clean = false
+                print("Kasse \(register): \(witnesses.count) Beleg- oder Berichtsdatei(en) ohne Buchung im Kassenbuch.")
+                for finding in witnesses.prefix(args.flag("all") ? witnesses.count : 20) { print("  - \(finding)") }
+                if !args.flag("all") && witnesses.count > 20 { print("  … und \(witnesses.count - 20) weitere (alle mit --all).") }
+            }
             if report.isClean {
-                print("Kasse \(register): \(report.entryCount) Einträge geprüft in \(time) s – in Ordnung.")
+                print("Kasse \(register): \(report.entryCount) Einträge geprüft in \(time) s – \(witnesses.isEmpty ? "in Ordnung" : "Kette in Ordnung").")
                 continue
             }
             clean = false

@@ -73,7 +73,7 @@ final class BadInputTests: XCTestCase {
             name: "catalogue: misspelt field", arguments: ["tariffs", "check", "$DIR/c.json"],
             files: ["c.json": catalogue(item.replacingOccurrences(of: "\"category\"", with: "\"categroy\""))], status: 1,
             output:
-                "$DIR/c.json:1:87: PA: Das Feld »category« fehlt.\n$DIR/c.json:1:141: PA: Unbekanntes Feld »categroy« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax_note, variants).\n2 Probleme in $DIR/c.json.\n"
+                "$DIR/c.json:1:87: PA: Das Feld »category« fehlt.\n$DIR/c.json:1:141: PA: Unbekanntes Feld »categroy« (erlaubt: booking, category, code, keywords, legal_basis, name, prices, tax, tax_note, variants).\n2 Probleme in $DIR/c.json.\n"
         ),
         Case(
             name: "catalogue: missing path", arguments: ["tariffs", "check", "$DIR/nothing"], files: [:], status: 1,
@@ -162,7 +162,7 @@ final class BadInputTests: XCTestCase {
     func testShippedCatalogueChecksClean() throws {
         let result = try runProcess(webkasse, ["tariffs", "check", packageRoot.appendingPathComponent("Tariffs").path])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("in Ordnung – 22 Gebühren, 27 Varianten, 2 Konten.\n"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("in Ordnung – 27 Gebühren, 34 Varianten, 3 Konten, 5 umsatzsteuerpflichtig.\n"), result.stdout)
     }
 
     func testListOnBothSidesOfTheFeeChange() throws {

@@ -33,6 +33,27 @@ final class ExportCommandTests: XCTestCase {
         XCTAssertEqual(result.stderr, "", "no progress bar when stderr is not a terminal")
     }
 
+    func testDSFinVKOfOneDayClose() throws {
+        let result = try export(["--format", "dsfinvk", "--z", "1", "--out", "z1.zip"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("Export geschrieben: z1.zip (DSFinV-K, 1 Kassenabschluss, 7 Vorgänge, "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Kassenabschlüsse: K1 Z 1 (2026-11-26)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Hinweis: keine Steuernummer konfiguriert"), result.stdout)
+        let test = try runProcess("/usr/bin/unzip", ["-t", fixture.data + "/z1.zip"])
+        XCTAssertTrue(test.stdout.contains("No errors detected"), test.stdout)
+        let cases: [([String], Int32, String)] = [
+            (["--format", "dsfinvk", "--out", "n.zip", "--new"], 2, "--z N oder --from/--to bei --format dsfinvk"),
+            (["--format", "dsfinvk", "--out", "o.zip", "--open-days"], 2, "die DSFinV-K enthält nur abgeschlossene Tage"),
+            (["--format", "dsfinvk", "--out", "d.zip", "--from", "2026-11-28", "--to", "2026-11-28"], 1, "keinen Tagesabschluss"),
+            (["--format", "dsfinvk", "--out", "z1.zip", "--z", "1"], 2, "gibt es schon"),
+        ]
+        for (arguments, status, message) in cases {
+            let failed = try export(arguments)
+            XCTAssertEqual(failed.status, status, "\(arguments): \(failed.stderr)")
+            XCTAssertTrue(failed.stderr.contains(message), "\(arguments): \(failed.stderr)")
+        }
+    }
+
     func testNewTwiceThenNothing() throws {
         XCTAssertEqual(try export(["--format", "jsonl", "--out", "a.jsonl", "--new"]).status, 0)
         let again = try export(["--format", "jsonl", "--out", "b.jsonl", "--new"])
