@@ -98,7 +98,7 @@ let package = Package(
                 "TestSupport", "ESCPOS",
             ]),
         // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
-        .testTarget(name: "CentralTests", dependencies: ["Central", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
+        .testTarget(name: "CentralTests", dependencies: ["Central", "Counter", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
                 // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter"]),
         .testTarget(

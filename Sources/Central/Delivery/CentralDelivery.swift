@@ -58,6 +58,8 @@ public final class CentralDelivery: @unchecked Sendable {
     let now: @Sendable () -> Instant
     let connect: () throws -> CentralStore
     private var store: CentralStore?
+    /// Follows the centre's catalogue after each pass (docs/central.md, "Stammdaten"); nil: none.
+    public var catalogFollower: CatalogFollower?
     private var machine: DeliveryStateMachine
     private var current = CentralSyncStatus()
     /// Held for a whole pass, network round trips included.
@@ -151,6 +153,7 @@ public final class CentralDelivery: @unchecked Sendable {
                     break
                 }
                 current.lastError = nil
+                if let catalogFollower { catalogFollower.follow(try connected(), now: now()) }
             } catch {
                 store = nil
                 machine.failed(now: now())

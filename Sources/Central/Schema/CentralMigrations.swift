@@ -219,6 +219,26 @@ let centralMigrations: [CentralMigration] = [
 
             """,
         appendOnly: ["central_exports"]),
+    // The fee catalogue published by the centre (`central tariffs publish`, docs/central.md
+    // "Stammdaten"): each version with its files' bytes, as `tariffs check` validated them.
+    // Counters read the newest and keep it as their last good version for offline work.
+    CentralMigration(
+        version: 3, name: "catalog-versions",
+        schema: """
+            CREATE TABLE catalog_versions (
+                version bigint PRIMARY KEY CHECK (version > 0),
+                content_version text NOT NULL UNIQUE,
+                item_count integer NOT NULL,
+                published_by text NOT NULL,
+                published_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE catalog_files (
+                version bigint NOT NULL REFERENCES catalog_versions (version),
+                name text NOT NULL,
+                content bytea NOT NULL,
+                PRIMARY KEY (version, name));
+
+            """,
+        appendOnly: ["catalog_versions", "catalog_files"]),
 ]
 
 /// Every append-only table of the central schema.

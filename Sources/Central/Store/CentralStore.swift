@@ -13,6 +13,10 @@ public enum CentralError: Error, CustomStringConvertible {
     case passwordFileUnreadable(path: String)
     case localEntryDamaged(register: String, seq: Int64)
     case localEntryMissing(register: String, seq: Int64)
+    /// Master data (catalogue, operators) the centre cannot take or give as it is.
+    case invalidMasterData(String)
+    /// The catalogue to publish has problems (each with its place); nothing was published.
+    case catalogProblems([CatalogProblem])
 
     public var description: String {
         switch self {
@@ -31,6 +35,11 @@ public enum CentralError: Error, CustomStringConvertible {
             return "Buchung \(seq) der Kasse \(register) passt nicht zu ihrem Hash; sie wird nicht geliefert (bitte `webkasse verify`)."
         case .localEntryMissing(let register, let seq):
             return "Buchung \(seq) der Kasse \(register) ist im Kassenbuch unvollständig; sie wird nicht geliefert (bitte `webkasse verify`)."
+        case .invalidMasterData(let why):
+            return why
+        case .catalogProblems(let problems):
+            return "Der Gebührenkatalog hat \(problems.count) Problem(e); nichts veröffentlicht:\n"
+                + problems.map { "  \($0)" }.joined(separator: "\n")
         }
     }
 }
@@ -160,7 +169,8 @@ public final class CentralStore {
 
     /// Grants `role` what a counter needs: INSERT into the journal tables and the fork and head
     /// records (with their sequences), SELECT on the journal's link columns to find its head and
-    /// on the schema version. Nothing else: no UPDATE, DELETE or TRUNCATE, no reading of records.
+    /// on the schema version, and SELECT on the published catalogue versions. Nothing else: no
+    /// UPDATE, DELETE or TRUNCATE, no reading of records.
     public func grantCounterRole(_ role: String) throws {
         try run {
             let quoted = try quotedIdentifier(role)
@@ -170,6 +180,8 @@ public final class CentralStore {
                 try connection.execute("GRANT INSERT ON \(centralDeliveryTables.joined(separator: ", ")) TO \(quoted)")
                 try connection.execute("GRANT SELECT (register_id, seq, hash) ON journal TO \(quoted)")
                 try connection.execute("GRANT USAGE ON SEQUENCE forks_id_seq, reported_heads_id_seq TO \(quoted)")
+                // The master data a counter follows (docs/central.md, "Stammdaten"): read only.
+                try connection.execute("GRANT SELECT ON catalog_versions, catalog_files TO \(quoted)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import CLISupport
 import Central
+import Counter
 import Exports
 import Foundation
 import KasseCore
@@ -15,6 +16,8 @@ enum CentralCommand {
                 webkasse central export --format datev|csv|journal|jsonl --out DATEI
                                         [--from DATUM --to DATUM | --z N | --new] [--open-days] [--register KASSE …]
                 webkasse central report day DATUM [--register KASSE …]
+                webkasse central tariffs publish PFAD [--by NAME]
+                webkasse central tariffs list
 
         init    legt das Schema der Zentrale an oder bringt es auf den neuesten Stand (nummerierte
                 Migrationen; als Eigentümer der Datenbank ausführen); mit --counter-role erhält die
@@ -31,6 +34,10 @@ enum CentralCommand {
         report  day DATUM: der Sammel-Z des Geschäftstags, je Kasse und gesamt: je Konto (eigene und
                 durchlaufende Anteile), je Zahlweg, Z-Nummer, Soll und gezählt, Differenz, Abschöpfung
                 an die Stadtkasse, Stornos, noch offene Schichten.
+        tariffs publish PFAD: prüft den Gebührenkatalog (wie `webkasse tariffs check`) und
+                veröffentlicht ihn als nächste Version; die Kassen übernehmen sie beim nächsten Start
+                oder im Betrieb binnen einer Minute zwischen zwei Kunden und behalten die letzte
+                gute Version für den Betrieb ohne Zentrale. list: die veröffentlichten Versionen.
 
         Ohne --url gilt [central] url der Konfigurationsdatei (--config, --data wie bei webkasse run);
         das Passwort aus --password-file oder [central] password_file (Rechte 0600), sonst aus
@@ -42,13 +49,13 @@ enum CentralCommand {
             arguments,
             valueOptions: [
                 "url", "password-file", "counter-role", "register", "data", "config", "format", "out", "from", "to", "z", "operator",
-                "datev-berater", "datev-mandant", "datev-kontenlaenge",
+                "datev-berater", "datev-mandant", "datev-kontenlaenge", "by",
             ], flagOptions: ["all", "new", "open-days", "help"])
         if args.flag("help") {
             print(help)
             return .success
         }
-        let verbs = ["init", "status", "verify", "export", "report"]
+        let verbs = ["init", "status", "verify", "export", "report", "tariffs"]
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
         var reportDate: BookingDate?
@@ -58,6 +65,13 @@ enum CentralCommand {
             guard args.positionals.count >= 3 else { throw UsageError.missingArgument("DATUM") }
             reportDate = try ExportCommand.date(args.positionals[2], option: "DATUM")
             if args.positionals.count > 3 { throw UsageError.unexpectedArgument(args.positionals[3]) }
+        } else if verb == "tariffs" {
+            guard args.positionals.count >= 2 else { throw UsageError.missingSubcommand(known: ["publish", "list"]) }
+            let action = args.positionals[1]
+            guard ["publish", "list"].contains(action) else { throw UsageError.unknownSubcommand(action, known: ["publish", "list"]) }
+            if action == "publish", args.positionals.count < 3 { throw UsageError.missingArgument("PFAD") }
+            let allowed = action == "publish" ? 3 : 2
+            if args.positionals.count > allowed { throw UsageError.unexpectedArgument(args.positionals[allowed]) }
         } else if args.positionals.count > 1 {
             throw UsageError.unexpectedArgument(args.positionals[1])
         }
@@ -89,12 +103,54 @@ enum CentralCommand {
                 _ = try store.checkSchema()
                 print(try store.dayReport(businessDate: reportDate!.iso, registers: args.values("register")).text, terminator: "")
                 return .success
+            case "tariffs":
+                _ = try store.checkSchema()
+                if args.positionals[1] == "list" { return try listTariffs(store) }
+                return try publishTariffs(store, path: args.positionals[2], by: args.value("by") ?? ProcessInfo.processInfo.environment["USER"] ?? "")
             default: return try verify(store, registers: args.values("register"), all: args.flag("all"))
             }
         } catch {
             printError("webkasse central \(verb): \(error)")
             return .ioError
         }
+    }
+
+    /// `central tariffs publish PATH`: validated as `tariffs check` does; nothing is written while
+    /// the catalogue has a problem (every problem printed with its place).
+    static func publishTariffs(_ store: CentralStore, path: String, by publisher: String) throws -> ExitCode {
+        guard !publisher.isEmpty else { throw UsageError.missingArgument("--by NAME") }
+        let publication: CatalogPublication
+        do {
+            publication = try store.publishCatalog(path: path, versionOf: CatalogFiles.version, by: publisher)
+        } catch CentralError.catalogProblems(let problems) {
+            for problem in problems { print(problem.description) }
+            printError("webkasse central tariffs publish: \(problems.count) Problem(e) in \(path); nichts veröffentlicht.")
+            return .failure
+        }
+        switch publication {
+        case .published(let version):
+            print(
+                "Gebührenkatalog Version \(version.version) veröffentlicht (\(version.contentVersion), \(version.itemCount) Gebühren); "
+                    + "die Kassen übernehmen ihn binnen einer Minute zwischen zwei Kunden.")
+        case .unchanged(let version):
+            print("Gebührenkatalog unverändert: Version \(version.version) (\(version.contentVersion)) hat genau diese Dateien.")
+        }
+        return .success
+    }
+
+    static func listTariffs(_ store: CentralStore) throws -> ExitCode {
+        let versions = try store.publishedCatalogs()
+        guard !versions.isEmpty else {
+            print("Noch kein Gebührenkatalog veröffentlicht (webkasse central tariffs publish PFAD).")
+            return .success
+        }
+        print("Version  Inhalt                   Gebühren  veröffentlicht (UTC)   von")
+        for v in versions {
+            print(
+                String(repeating: " ", count: max(0, 7 - String(v.version).count)) + "\(v.version)  \(v.contentVersion)  "
+                    + String(repeating: " ", count: max(0, 8 - String(v.itemCount).count)) + "\(v.itemCount)  \(v.publishedAt)  \(v.publishedBy)")
+        }
+        return .success
     }
 
     /// `--url`/`--password-file`, else the `[central]` section of the configuration; nil without a URL.

@@ -16,6 +16,8 @@ enum SyncCommand {
         übersprungen, eine andere Buchung unter derselben Nummer wird abgelehnt (ABWEICHUNG).
         --batch N: Buchungen je Paket (Standard 500); --retry-max S: längste Wartezeit nach Fehlern in
         Sekunden (Standard 60).
+        Holt dabei auch den zuletzt veröffentlichten Gebührenkatalog der Zentrale in das
+        Datenverzeichnis der Kasse (katalog/); die Kasse verkauft mit ihm, auch ohne Zentrale.
         Mit --once: einmal bis zum aktuellen Stand (Status 0), bei Fehler Status 7, bei Abweichung 1.
         Ohne --once läuft es weiter, bis es mit Strg+C beendet wird, und wartet nach Fehlern immer
         länger (bis 60 s).
@@ -61,6 +63,10 @@ enum SyncCommand {
         if args.flag("once") {
             let status = delivery.runOnce()
             print("Kasse \(register): \(status.text(zone: zone)) (Kasse \(status.localHead), Zentrale \(status.acknowledged.map(String.init) ?? "?")).")
+            if let cache = delivery.catalogFollower?.cache, let version = cache.currentVersion {
+                print("Gebührenkatalog der Zentrale: Version \(version) in \(cache.directory).")
+            }
+            if let problem = delivery.catalogFollower?.lastProblem { printError("webkasse sync: \(problem)") }
             if let error = status.lastError {
                 printError("webkasse sync: \(error)")
                 return .ioError
@@ -80,14 +86,17 @@ enum SyncCommand {
     }
 
     /// The delivery of the ledger at `ledgerPath` (its own connection to the ledger) with the
-    /// cursor file beside it.
+    /// cursor file beside it; it also follows the centre's catalogue into the catalogue cache there.
     static func makeDelivery(
         ledgerPath: String, register: String, settings: CentralSettings, batchSize: Int = 500, backoff: Backoff = Backoff()
     ) throws -> CentralDelivery {
         let ledger = try Ledger(path: ledgerPath)
-        return CentralDelivery(
+        let delivery = CentralDelivery(
             ledger: ledger, register: register, cursorPath: CentralDelivery.cursorPath(ledgerPath: ledgerPath), batchSize: batchSize,
             backoff: backoff,
             connect: { try CentralStore(settings: settings) })
+        // The centre's catalogue into the register's cache, after each pass (docs/central.md, "Stammdaten").
+        delivery.catalogFollower = CatalogFollower(cache: CatalogCache(registerDirectory: (ledgerPath as NSString).deletingLastPathComponent))
+        return delivery
     }
 }
