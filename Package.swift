@@ -99,7 +99,7 @@ let package = Package(
             ]),
         // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
         .testTarget(name: "CentralTests", dependencies: ["Central", "Counter", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
-                // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
+        // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
