@@ -247,45 +247,46 @@ public final class PostgreSQLConnection {
         return PostgreSQLResult(result)
     }
 
-    /// Calls `body` with libpq's parameter arrays: values as C strings (text) or raw bytes (binary).
+    /// Calls `body` with libpq's parameter arrays: every value in one buffer (a batch binds some
+    /// 20,000), text NUL-terminated, bytes as they are (binary format), NULL as a null pointer.
     private func withParameters(
         _ parameters: [PostgreSQLValue],
         _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> OpaquePointer?
     ) -> OpaquePointer? {
-        var buffers: [UnsafeMutablePointer<CChar>?] = []
+        var storage: [UInt8] = []
+        var offsets: [Int] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
-        buffers.reserveCapacity(parameters.count)
+        offsets.reserveCapacity(parameters.count)
+        lengths.reserveCapacity(parameters.count)
+        formats.reserveCapacity(parameters.count)
         for parameter in parameters {
             switch parameter {
             case .null:
-                buffers.append(nil)
+                offsets.append(-1)
                 lengths.append(0)
                 formats.append(0)
             case .text(let text):
-                buffers.append(strdup(text))
+                offsets.append(storage.count)
+                storage.append(contentsOf: text.utf8)
+                storage.append(0)
                 lengths.append(0)
                 formats.append(0)
             case .bytes(let bytes):
-                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-                bytes.withUnsafeBufferPointer { source in
-                    if let base = source.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
-                }
-                buffers.append(buffer)
+                offsets.append(storage.count)
+                storage.append(contentsOf: bytes)
                 lengths.append(Int32(bytes.count))
                 formats.append(1)
             }
         }
-        defer {
-            for (buffer, parameter) in zip(buffers, parameters) {
-                guard let buffer else { continue }
-                if case .bytes = parameter { buffer.deallocate() } else { free(buffer) }
-            }
-        }
-        let values = buffers.map { UnsafePointer($0) }
-        return values.withUnsafeBufferPointer { v in
-            lengths.withUnsafeBufferPointer { l in
-                formats.withUnsafeBufferPointer { f in body(Int32(parameters.count), v.baseAddress, l.baseAddress, f.baseAddress) }
+        if storage.isEmpty { storage.append(0) }  // a base address for the pointers
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            let values: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : (base + $0).assumingMemoryBound(to: CChar.self) }
+            return values.withUnsafeBufferPointer { v in
+                lengths.withUnsafeBufferPointer { l in
+                    formats.withUnsafeBufferPointer { f in body(Int32(parameters.count), v.baseAddress, l.baseAddress, f.baseAddress) }
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ enum VerifyCommand {
         Z-Berichtsdateien im Datenverzeichnis (eine Datei ohne Buchung heißt: das Kassenbuch wurde
         am Ende gekürzt oder durch eine ältere Kopie ersetzt). Nennt den ersten fehlerhaften
         Eintrag (mit --all alle) und endet mit Status 1, wenn etwas nicht stimmt.
-        Mit [central] in der Konfiguration wird außerdem der Stand jeder Kasse mit der Zentrale
+        Jede Beleg- und Z-Berichtsdatei im Datenverzeichnis muss ihre Buchung haben (eine Datei ohne
+        Buchung heißt: das Ende des Kassenbuchs fehlt). Mit [central] in der Konfiguration wird außerdem der Stand jeder Kasse mit der Zentrale
         verglichen: ein gelöschtes oder verändertes Ende des Kassenbuchs wird mit Kasse und
         Buchungsnummer genannt (docs/central.md).
         """
@@ -51,7 +52,11 @@ enum VerifyCommand {
         }
         var clean = true
         for register in registers {
-            defer { if let central, !compareWithCentre(central, data: data, register: register) { clean = false } }
+            defer {
+                // The witnesses after the ledger's own check: the receipt and Z files beside it, the centre.
+                if !receiptFilesAgree(data: data, register: register) { clean = false }
+                if let central, !compareWithCentre(central, data: data, register: register) { clean = false }
+            }
             let path = DataDirectory.ledgerPath(data: data, register: register)
             let report: VerificationReport
             let witnesses: [ReceiptFileWitness.Finding]
@@ -88,6 +93,21 @@ enum VerifyCommand {
             }
         }
         return clean ? .success : .failure
+    }
+
+    /// Whether every receipt and Z-report file of `register` has its booking (a file without one:
+    /// the ledger lost its tail).
+    static func receiptFilesAgree(data: String, register: String) -> Bool {
+        do {
+            let problems = try ReceiptFileCheck.problems(
+                ledger: try Ledger(data: data, register: register), register: register,
+                registerDirectory: DataDirectory.registerDirectory(data: data, register: register))
+            for problem in problems { print(problem) }
+            return problems.isEmpty
+        } catch {
+            printError("webkasse verify: Kasse \(register): Belegdateien nicht geprüft: \(error)")
+            return true
+        }
     }
 
     /// Compares the ledger of `register` with the centre's copy; false when they disagree. An
