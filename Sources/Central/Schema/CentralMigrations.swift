@@ -93,7 +93,7 @@ let centralMigrations: [CentralMigration] = [
                 register_id text NOT NULL, seq bigint NOT NULL,
                 id text NOT NULL, receipt_number bigint NOT NULL, shift_id text NOT NULL, operator_id text NOT NULL,
                 business_date date NOT NULL, started_at_ms bigint NOT NULL, ended_at_ms bigint NOT NULL,
-                reference text, total_cents bigint NOT NULL,
+                reference text, total_cents bigint NOT NULL, catalog_version text,
                 PRIMARY KEY (register_id, seq), FOREIGN KEY (register_id, seq) REFERENCES journal);
             CREATE INDEX sales_business_date ON sales (business_date, register_id);
             CREATE INDEX sales_id ON sales (register_id, id);
@@ -102,6 +102,8 @@ let centralMigrations: [CentralMigration] = [
                 item_code text NOT NULL, name text NOT NULL, variant text, quantity bigint NOT NULL,
                 unit_price_cents bigint NOT NULL, amount_cents bigint NOT NULL, sachkonto text NOT NULL,
                 produkt text, kostenstelle text, tax_note text NOT NULL,
+                tax_treatment text CHECK (tax_treatment IN ('steuerpflichtig', 'steuerfrei')), tax_rate text, tax_rate_bp bigint,
+                tax_vat_cents bigint, tax_legal_basis text,
                 PRIMARY KEY (register_id, seq, line_no), FOREIGN KEY (register_id, seq) REFERENCES sales);
             CREATE TABLE line_shares (
                 register_id text NOT NULL, seq bigint NOT NULL, line_no integer NOT NULL, share_no integer NOT NULL,
@@ -170,6 +172,18 @@ let centralMigrations: [CentralMigration] = [
                 id text NOT NULL, kind text NOT NULL, operator_id text, detail text NOT NULL, at_ms bigint NOT NULL,
                 PRIMARY KEY (register_id, seq), FOREIGN KEY (register_id, seq) REFERENCES journal);
             CREATE INDEX audit_events_kind ON audit_events (kind, register_id);
+            -- The TSE's answer (or failure) of a booking (docs/fiscal.md, "In the ledger").
+            CREATE TABLE tse_transactions (
+                register_id text NOT NULL, seq bigint NOT NULL,
+                id text NOT NULL,
+                booking_kind text NOT NULL CHECK (booking_kind IN ('sale', 'storno', 'cash_movement', 'aborted', 'unbooked')),
+                booking_id text, client_id text NOT NULL, tse_serial text, tse_tanr bigint,
+                tse_ta_start_ms bigint, tse_ta_ende_ms bigint, tse_ta_vorgangsart text NOT NULL, tse_vorgangsdaten text NOT NULL,
+                tse_ta_sigz bigint, tse_ta_sig text, tse_sig_algo text, tse_zeitformat text, tse_public_key text,
+                tse_ta_fehler text, at_ms bigint NOT NULL,
+                CHECK ((tse_ta_fehler IS NULL) = (tse_ta_sig IS NOT NULL)),
+                PRIMARY KEY (register_id, seq), FOREIGN KEY (register_id, seq) REFERENCES journal);
+            CREATE INDEX tse_transactions_booking ON tse_transactions (register_id, booking_id);
 
             -- An entry a counter offered under a (register, seq) the centre holds with another
             -- hash: refused, never overwritten (docs/central.md, "Forks").
@@ -193,7 +207,7 @@ let centralMigrations: [CentralMigration] = [
         appendOnly: [
             "journal", "registers", "operators", "shifts", "sales", "sale_lines", "line_shares", "payments", "stornos",
             "storno_refunds", "cash_movements", "day_closes", "card_pending", "card_resolutions", "exports",
-            "audit_events", "forks", "reported_heads",
+            "audit_events", "tse_transactions", "forks", "reported_heads",
         ]),
     // The export register of the centre (`central export`, docs/central.md "Export"): which journal
     // ranges of which register went into which file, so that `--new` exports each entry once.

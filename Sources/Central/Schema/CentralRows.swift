@@ -40,6 +40,7 @@ enum CentralRows {
         case .cardResolved: return ["card_resolutions"]
         case .export: return ["exports"]
         case .audit: return ["audit_events"]
+        case .tseTransaction: return ["tse_transactions"]
         }
     }
 
@@ -84,6 +85,11 @@ enum CentralRows {
                     id: "x", format: "x", scope: "x", afterSeq: 0, throughSeq: 0, fileName: "x", recordCount: 0, total: money, fileSHA256: "x",
                     isRepeat: false, operatorId: nil, at: now)),
             .audit(AuditRecord(id: "x", kind: "x", operatorId: nil, detail: "", at: now)),
+            .tseTransaction(
+                TSETransactionRecord(
+                    id: "x", booking: .sale, bookingId: nil, clientId: "x", serial: nil, transactionNumber: nil, startedAt: nil, endedAt: nil,
+                    processType: "x", processData: "", signatureCounter: nil, signature: nil, signatureAlgorithm: nil, logTimeFormat: nil,
+                    publicKey: nil, error: "x", at: now)),
         ]
         return events.flatMap { rows(of: $0) }
     }
@@ -113,6 +119,7 @@ enum CentralRows {
                     "id": .text(r.id), "receipt_number": .int(r.receiptNumber), "shift_id": .text(r.shiftId), "operator_id": .text(r.operatorId),
                     "business_date": .text(r.businessDate), "started_at_ms": .int(r.startedAt.millisecondsSinceEpoch),
                     "ended_at_ms": .int(r.endedAt.millisecondsSinceEpoch), "reference": .optional(r.reference), "total_cents": .int(r.total.cents),
+                    "catalog_version": .optional(r.catalogVersion),
                 ])
             for (i, line) in r.lines.enumerated() {
                 row(
@@ -121,7 +128,9 @@ enum CentralRows {
                         "line_no": .int(i + 1), "item_code": .text(line.itemCode), "name": .text(line.name), "variant": .optional(line.variant),
                         "quantity": .int(Int64(line.quantity)), "unit_price_cents": .int(line.unitPrice.cents), "amount_cents": .int(line.amount.cents),
                         "sachkonto": .text(line.sachkonto), "produkt": .optional(line.produkt), "kostenstelle": .optional(line.kostenstelle),
-                        "tax_note": .text(line.taxNote),
+                        "tax_note": .text(line.taxNote), "tax_treatment": .optional(line.tax?.treatment.code),
+                        "tax_rate": .optional(line.tax?.rateKey?.rawValue), "tax_rate_bp": .optional(taxRateBasisPoints(line)),
+                        "tax_vat_cents": .optional(line.tax.map { _ in line.vatAmount.cents }), "tax_legal_basis": .optional(taxLegalBasis(line)),
                     ])
             }
             for (i, line) in r.lines.enumerated() {
@@ -223,9 +232,33 @@ enum CentralRows {
                     "id": .text(r.id), "kind": .text(r.kind), "operator_id": .optional(r.operatorId), "detail": .text(r.detail),
                     "at_ms": .int(r.at.millisecondsSinceEpoch),
                 ])
+        case .tseTransaction(let r):
+            row(
+                "tse_transactions",
+                [
+                    "id": .text(r.id), "booking_kind": .text(r.booking.rawValue), "booking_id": .optional(r.bookingId), "client_id": .text(r.clientId),
+                    "tse_serial": .optional(r.serial), "tse_tanr": .optional(r.transactionNumber),
+                    "tse_ta_start_ms": .optional(r.startedAt?.millisecondsSinceEpoch), "tse_ta_ende_ms": .optional(r.endedAt?.millisecondsSinceEpoch),
+                    "tse_ta_vorgangsart": .text(r.processType), "tse_vorgangsdaten": .text(r.processData), "tse_ta_sigz": .optional(r.signatureCounter),
+                    "tse_ta_sig": .optional(r.signature), "tse_sig_algo": .optional(r.signatureAlgorithm), "tse_zeitformat": .optional(r.logTimeFormat),
+                    "tse_public_key": .optional(r.publicKey), "tse_ta_fehler": .optional(r.error), "at_ms": .int(r.at.millisecondsSinceEpoch),
+                ])
         }
         return out
     }
+}
+
+/// The rate of a taxable line in basis points, as the ledger hashes it (`line.N.tax_rate_bp`,
+/// docs/ledger.md "Umsatzsteuer"); nil for a fee or an exempt line.
+private func taxRateBasisPoints(_ line: SaleLine) -> Int64? {
+    guard let tax = line.tax, tax.rateKey != nil else { return nil }
+    return tax.rateBasisPoints
+}
+
+/// The legal basis of an exempt line (`line.N.tax_legal_basis`); nil otherwise.
+private func taxLegalBasis(_ line: SaleLine) -> String? {
+    guard case .steuerfrei(let basis)? = line.tax?.treatment else { return nil }
+    return basis
 }
 
 extension PostgreSQLValue {

@@ -108,7 +108,9 @@ extension CentralStore {
             let sales = try rows("sales", "seq, id, receipt_number, operator_id, \(date), reference", register: register, range: range)
             if sales.rowCount > 0 {
                 let lines = try rows(
-                    "sale_lines", "seq, line_no, item_code, name, variant, produkt, kostenstelle", register: register, range: range, order: "seq, line_no")
+                    "sale_lines",
+                    "seq, line_no, item_code, name, variant, produkt, kostenstelle, tax_treatment, tax_rate, tax_rate_bp, tax_vat_cents, tax_legal_basis",
+                    register: register, range: range, order: "seq, line_no")
                 let shares = try rows(
                     "line_shares", "seq, line_no, account, produkt, kostenstelle, amount_cents, pass_through, label", register: register, range: range,
                     order: "seq, line_no, share_no")
@@ -124,10 +126,12 @@ extension CentralStore {
                 var linesBySeq: [Int64: [BookedLine]] = [:]
                 for i in 0..<lines.rowCount {
                     let seq = lines.int64(i, 0) ?? 0
+                    let tax = Self.lineTax(treatment: lines.text(i, 7), rate: lines.text(i, 8), basisPoints: lines.int64(i, 9), legalBasis: lines.text(i, 11))
                     linesBySeq[seq, default: []].append(
                         BookedLine(
                             itemCode: lines.text(i, 2) ?? "", name: lines.text(i, 3) ?? "", variant: lines.text(i, 4), produkt: lines.text(i, 5),
-                            kostenstelle: lines.text(i, 6), shares: sharesByLine["\(seq).\(lines.int64(i, 1) ?? 0)"] ?? []))
+                            kostenstelle: lines.text(i, 6), shares: sharesByLine["\(seq).\(lines.int64(i, 1) ?? 0)"] ?? [], tax: tax,
+                            vat: tax == nil ? .zero : Money(cents: lines.int64(i, 10) ?? 0)))
                 }
                 var paymentsBySeq: [Int64: [BookedAmount]] = [:]
                 for i in 0..<payments.rowCount {
@@ -184,6 +188,18 @@ extension CentralStore {
                         businessDate: closes.text(i, 4) ?? "", difference: Money(cents: closes.int64(i, 5) ?? 0)))
             }
             return out.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+    }
+
+    /// A line's tax from its columns, as the counter's ledger reads them (docs/ledger.md,
+    /// "Umsatzsteuer"): nil for a fee (or an unknown rate key).
+    static func lineTax(treatment: String?, rate: String?, basisPoints: Int64?, legalBasis: String?) -> LineTax? {
+        switch treatment {
+        case "steuerpflichtig":
+            guard let key = rate.flatMap(VATRateKey.init(rawValue:)) else { return nil }
+            return LineTax(treatment: .steuerpflichtig(key), rateBasisPoints: basisPoints ?? 0)
+        case "steuerfrei": return LineTax(treatment: .steuerfrei(legalBasis: legalBasis ?? ""))
+        default: return nil
         }
     }
 

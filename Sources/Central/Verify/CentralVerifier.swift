@@ -197,7 +197,8 @@ struct CanonicalFields {
 
     /// Fields written only when they have a value (absent from the bytes = NULL).
     private static let optionalFields: Set<String> = [
-        "received_by", "received_by_operator", "counted_pieces", "card_approved_cents",
+        "received_by", "received_by_operator", "counted_pieces", "card_approved_cents", "catalog_version", "tax_treatment", "tax_rate",
+        "tax_rate_bp", "tax_vat_cents", "tax_legal_basis",
     ]
 
     /// The first column of `row` that disagrees with the bytes.

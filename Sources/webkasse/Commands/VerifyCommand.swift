@@ -53,8 +53,7 @@ enum VerifyCommand {
         var clean = true
         for register in registers {
             defer {
-                // The witnesses after the ledger's own check: the receipt and Z files beside it, the centre.
-                if !receiptFilesAgree(data: data, register: register) { clean = false }
+                // The centre as the second witness, after the ledger's own check and its files'.
                 if let central, !compareWithCentre(central, data: data, register: register) { clean = false }
             }
             let path = DataDirectory.ledgerPath(data: data, register: register)
