@@ -128,8 +128,8 @@ let centralMigrations: [CentralMigration] = [
             CREATE TABLE storno_refunds (
                 register_id text NOT NULL, seq bigint NOT NULL, refund_no integer NOT NULL,
                 method text NOT NULL CHECK (method IN ('cash', 'cheque', 'card')), amount_cents bigint NOT NULL,
-                card_terminal_id text, card_trace text, card_receipt_number text, card_approved_cents bigint,
-                not_reversed_reason text,
+                card_terminal_id text, card_trace text, card_receipt_number text, card_name text, card_masked_pan text,
+                card_auth_code text, card_turnover_number text, card_approved_cents bigint, not_reversed_reason text,
                 PRIMARY KEY (register_id, seq, refund_no), FOREIGN KEY (register_id, seq) REFERENCES stornos);
             CREATE TABLE cash_movements (
                 register_id text NOT NULL, seq bigint NOT NULL,

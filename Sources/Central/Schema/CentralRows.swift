@@ -172,7 +172,9 @@ enum CentralRows {
                     [
                         "refund_no": .int(i + 1), "method": .text(f.method.rawValue), "amount_cents": .int(f.amount.cents),
                         "card_terminal_id": .optional(f.cardReversal?.terminalId), "card_trace": .optional(f.cardReversal?.traceNumber),
-                        "card_receipt_number": .optional(f.cardReversal?.receiptNumber),
+                        "card_receipt_number": .optional(f.cardReversal?.receiptNumber), "card_name": .optional(f.cardReversal?.cardName),
+                        "card_masked_pan": .optional(f.cardReversal?.maskedPAN), "card_auth_code": .optional(f.cardReversal?.authorizationCode),
+                        "card_turnover_number": .optional(f.cardReversal?.turnoverNumber),
                         "card_approved_cents": .optional(f.cardReversal?.approvedAmount?.cents), "not_reversed_reason": .optional(f.notReversedReason),
                     ])
             }
