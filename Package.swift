@@ -75,8 +75,11 @@ let package = Package(
             ]),
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
-        // directory, a ledger with three business days for export runs, a database of its own on the PostgreSQL test server).
-        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls", "Central"], path: "Tests/TestSupport"),
+        // directory, a ledger with three business days for export runs, a database of its own on the PostgreSQL test server,
+        // two taxable counter days of 2027 and the DSFinV-K validator).
+        .target(
+            name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls", "Central", "Counter", "Fiscal"],
+            path: "Tests/TestSupport"),
 
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
@@ -99,7 +102,7 @@ let package = Package(
                 "TestSupport", "ESCPOS", "Fiscal",
             ]),
         // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
-        .testTarget(name: "CentralTests", dependencies: ["Central", "Counter", "Ledger", "KasseCore", "SystemCalls", "TestSupport"]),
+        .testTarget(name: "CentralTests", dependencies: ["Central", "Counter", "Ledger", "KasseCore", "SystemCalls", "TestSupport", "Exports", "Fiscal"]),
         // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter", "Fiscal"]),
         .testTarget(

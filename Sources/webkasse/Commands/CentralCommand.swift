@@ -15,6 +15,7 @@ enum CentralCommand {
                 webkasse central verify [--register KASSE …] [--url URL] [--password-file DATEI] [--all]
                 webkasse central export --format datev|csv|journal|jsonl --out DATEI
                                         [--from DATUM --to DATUM | --z N | --new] [--open-days] [--register KASSE …]
+                webkasse central export --format dsfinvk --out DATEI.zip (--z N --register KASSE | --from DATUM --to DATUM)
                 webkasse central report day DATUM [--register KASSE …]
                 webkasse central tariffs publish PFAD [--by NAME]
                 webkasse central tariffs list
@@ -30,7 +31,8 @@ enum CentralCommand {
         export  exportiert die Buchungen abgeschlossener Tage aller (oder der genannten) Kassen aus der
                 Zentrale, in denselben Formaten und nach denselben Regeln wie `webkasse export`;
                 jeder Lauf wird in der Zentrale vermerkt, --new exportiert genau, was in diesem Format
-                noch nicht aus der Zentrale exportiert wurde.
+                noch nicht aus der Zentrale exportiert wurde. --format dsfinvk: die DSFinV-K der
+                Tagesabschlüsse (wie `webkasse export --format dsfinvk`) aus den Daten der Zentrale.
         report  day DATUM: der Sammel-Z des Geschäftstags, je Kasse und gesamt: je Konto (eigene und
                 durchlaufende Anteile), je Zahlweg, Z-Nummer, Soll und gezählt, Differenz, Abschöpfung
                 an die Stadtkasse, Stornos, noch offene Schichten.
@@ -245,8 +247,9 @@ enum CentralCommand {
 
     static func export(_ store: CentralStore, args: ArgumentList, configuration: Configuration) throws -> ExitCode {
         let formatName = try args.required("format")
+        if formatName == DSFinVKExport.formatName { return try exportDSFinVK(store, args: args, configuration: configuration) }
         guard let format = ExportFormat(rawValue: formatName) else {
-            throw UsageError.invalidValue(option: "format", value: formatName, expected: "datev, csv, journal oder jsonl")
+            throw UsageError.invalidValue(option: "format", value: formatName, expected: "datev, csv, journal, jsonl oder dsfinvk")
         }
         let out = try args.required("out")
         let scope = try ExportCommand.scope(args)
@@ -287,6 +290,52 @@ enum CentralCommand {
         print("Summe Soll = Haben: \(totals.debitTotal.formatted); Zahlwege netto: \(totals.paymentSummary)")
         print("SHA-256: \(outcome.result.sha256)")
         if outcome.isRepeat { print("Wiederholung: Buchungen dieses Umfangs wurden in diesem Format schon aus der Zentrale exportiert (so vermerkt).") }
+        return .success
+    }
+
+    /// `--format dsfinvk`: the Kassenabschlüsse of `--z N` (one `--register`), `--from/--to` or
+    /// all, as one ZIP, from the centre (docs/dsfinvk.md).
+    static func exportDSFinVK(_ store: CentralStore, args: ArgumentList, configuration: Configuration) throws -> ExitCode {
+        let out = try args.required("out")
+        for option in ["datev-berater", "datev-mandant", "datev-kontenlaenge"] where args.value(option) != nil {
+            throw UsageError.invalidValue(option: option, value: args.value(option)!, expected: "keine DATEV-Angabe bei --format dsfinvk")
+        }
+        let scope: DSFinVKExport.Scope
+        switch try ExportCommand.scope(args) {
+        case .zNumber(let z): scope = .zNumber(z)
+        case .dates(let from, let to): scope = .dates(from: from, to: to)
+        case .closedDays: scope = .all
+        case .new:
+            throw UsageError.invalidValue(option: "new", value: "--new", expected: "--z N oder --from/--to bei --format dsfinvk (je Tagesabschluss)")
+        }
+        if args.flag("open-days") {
+            throw UsageError.invalidValue(
+                option: "open-days", value: "--open-days", expected: "nichts: die DSFinV-K enthält nur abgeschlossene Tage (Kassenabschlüsse)")
+        }
+        _ = try store.checkSchema()
+        let request = CentralDSFinVKRequest(
+            registers: args.values("register"), scope: scope, outputPath: out, master: DSFinVKMasterData(configuration: configuration),
+            timeZone: configuration.zone, exportedBy: args.value("operator") ?? ProcessInfo.processInfo.environment["USER"] ?? "webkasse")
+        let outcome: CentralDSFinVKExport.Outcome
+        do {
+            outcome = try CentralDSFinVKExport.run(request, store: store)
+        } catch let error as ExportError {
+            printError("webkasse central export: \(error)")
+            switch error {
+            case .outputExists: return .usage
+            case .cannotCreate, .writeFailed: return .ioError
+            case .nothingToExport: return .failure
+            default: return .dataError
+            }
+        }
+        let zs = outcome.closings.map { "\($0.register) Z \($0.zNumber) (\($0.businessDate))" }.joined(separator: ", ")
+        let count = outcome.closings.count == 1 ? "1 Kassenabschluss" : "\(outcome.closings.count) Kassenabschlüsse"
+        print("Export geschrieben: \(out) (DSFinV-K, \(count), \(outcome.transactionCount) Vorgänge, \(outcome.byteCount) Bytes)")
+        print("Kassenabschlüsse: \(zs)")
+        print("Summe aller Zahlungen: \(outcome.payments.formatted)")
+        print("SHA-256: \(outcome.sha256)")
+        if configuration.taxNumber.isEmpty { print("Hinweis: keine Steuernummer konfiguriert ([office] tax_number); STNR ist leer.") }
+        if outcome.isRepeat { print("Wiederholung: diese Kassenabschlüsse wurden schon als DSFinV-K aus der Zentrale exportiert (so vermerkt).") }
         return .success
     }
 }
