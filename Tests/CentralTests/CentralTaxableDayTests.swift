@@ -72,7 +72,8 @@ final class CentralTaxableDayTests: XCTestCase {
         // Every TSE answer, signature and all.
         let records = try ledger.tseTransactions().map(\.record)
         XCTAssertEqual(records.filter { $0.bookingId != nil }.count, 11, "6 sales, 2 stornos, 3 cash movements")
-        let tse = try admin.execute("SELECT id, booking_kind, booking_id, tse_tanr, tse_ta_sigz, tse_ta_sig, tse_vorgangsdaten FROM tse_transactions ORDER BY seq")
+        let tse = try admin.execute(
+            "SELECT id, booking_kind, booking_id, tse_tanr, tse_ta_sigz, tse_ta_sig, tse_vorgangsdaten FROM tse_transactions ORDER BY seq")
         XCTAssertEqual(
             (0..<tse.rowCount).map { row in (0..<7).map { tse.text(row, $0) ?? "NULL" }.joined(separator: "|") },
             records.map { r in
@@ -117,7 +118,8 @@ final class CentralTaxableDayTests: XCTestCase {
 
     func testTheCentresDSFinVKOfARegisterIsTheCountersByteForByteAndPassesTheValidator() throws {
         let store = try database.store()
-        let counterRequest = day.request(.dates(from: BookingDate(iso: "2027-01-04")!, to: BookingDate(iso: "2027-01-05")!), out: "kasse.zip", tse: DSFinVKLedgerTSE())
+        let counterRequest = day.request(
+            .dates(from: BookingDate(iso: "2027-01-04")!, to: BookingDate(iso: "2027-01-05")!), out: "kasse.zip", tse: DSFinVKLedgerTSE())
         let central = try CentralDSFinVKExport.run(
             CentralDSFinVKRequest(
                 registers: ["K1"], scope: counterRequest.scope, outputPath: day.data + "/zentrale.zip", master: counterRequest.master, timeZone: berlin,
