@@ -111,6 +111,8 @@ enum CentralCommand {
                 return try publishTariffs(store, path: args.positionals[2], by: args.value("by") ?? ProcessInfo.processInfo.environment["USER"] ?? "")
             default: return try verify(store, registers: args.values("register"), all: args.flag("all"))
             }
+        } catch let error as UsageError {
+            throw error  // bad options are a usage error (exit 2), also after connecting
         } catch {
             printError("webkasse central \(verb): \(error)")
             return .ioError
