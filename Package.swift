@@ -5,7 +5,7 @@
 //   executables → CounterUI → Counter → (KasseCore, Ledger, ZVT, Access, QREncoding, Fiscal)
 //   QREncoding → CQRencode (libqrencode);  Fiscal → (KasseCore, KasseCrypto, SystemCalls)
 //   Ledger → Access → KasseCore;  Exports → (Ledger, KasseCore, KasseCrypto);  ZVTSimulator → ZVT
-//   (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator) → SystemCalls (C library and Foundation only)
+//   Central → (Ledger, Exports, CPostgreSQL);  (CLISupport, ZVT, Ledger, Counter, Exports, ZVTSimulator, Central) → SystemCalls (C library and Foundation only)
 // KasseCore knows nothing of curses, SQLite or ZVT; ZVT knows nothing of baskets.
 import PackageDescription
 
@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CPostgreSQL", path: "Sources/CPostgreSQL"),
         .systemLibrary(name: "CQRencode", path: "Sources/CQRencode"),
 
         // Hashing (SHA-256), PIN key derivation (PBKDF2), randomness: the one Swift face of libcrypto.
@@ -53,6 +54,8 @@ let package = Package(
             dependencies: ["KasseCore", "Ledger", "ZVT", "KasseCrypto", "Access", "SystemCalls", "ESCPOS", "QREncoding", "Fiscal"]),
         // Exports for the treasury: DATEV EXTF, municipal CSV, hledger journal, JSON Lines.
         .target(name: "Exports", dependencies: ["KasseCore", "Ledger", "KasseCrypto", "SystemCalls"]),
+        // The central PostgreSQL database of many registers: libpq boundary, schema, delivery from the counter (docs/central.md).
+        .target(name: "Central", dependencies: ["Access", "Ledger", "KasseCore", "KasseCrypto", "CPostgreSQL", "SystemCalls", "Exports"]),
         // The ncurses counter screen.
         .target(name: "CounterUI", dependencies: ["Counter", "Access", "KasseCore", "Ledger", "CNcursesw"]),
 
@@ -61,19 +64,22 @@ let package = Package(
             name: "webkasse",
             dependencies: [
                 "CLISupport", "KasseCore", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports", "CounterUI", "Access",
-                "SystemCalls", "Fiscal",
+                "SystemCalls", "Fiscal", "Central",
             ]),
         .executableTarget(name: "zvt-sim", dependencies: ["CLISupport", "ZVT", "ZVTSimulator"]),
         .executableTarget(
             name: "webkasse-bench",
             dependencies: [
                 "CLISupport", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "Ledger", "Counter", "Exports",
-                "CounterUI", "CSQLite", "Access", "SystemCalls", "Fiscal",
+                "CounterUI", "CSQLite", "Access", "SystemCalls", "Fiscal", "Central",
             ]),
 
         // Shared test helpers (temporary directories, the package root, process runner, the ZVT trace
-        // directory, a ledger with three business days for export runs).
-        .target(name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls"], path: "Tests/TestSupport"),
+        // directory, a ledger with three business days for export runs, a database of its own on the PostgreSQL test server,
+        // two taxable counter days of 2027 and the DSFinV-K validator).
+        .target(
+            name: "TestSupport", dependencies: ["KasseCore", "Ledger", "Exports", "ESCPOS", "SystemCalls", "Central", "Counter", "Fiscal"],
+            path: "Tests/TestSupport"),
 
         // One test target per library target, holding the tests of that target only.
         .testTarget(name: "KasseCoreTests", dependencies: ["KasseCore", "TestSupport"]),
@@ -95,15 +101,17 @@ let package = Package(
                 "Counter", "Access", "Ledger", "Exports", "KasseCore", "ZVT", "ZVTSimulator", "CSQLite", "SystemCalls",
                 "TestSupport", "ESCPOS", "Fiscal",
             ]),
+        // Against a real PostgreSQL server (`WEBKASSE_TEST_PG_URL`, started by scripts/pg-test-cluster).
+        .testTarget(name: "CentralTests", dependencies: ["Central", "Counter", "Ledger", "KasseCore", "SystemCalls", "TestSupport", "Exports", "Fiscal"]),
         // Also the DSFinV-K of a day booked through the counter (DSFinVK/), hence Counter.
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ledger", "KasseCore", "KasseCrypto", "TestSupport", "Counter", "Fiscal"]),
         .testTarget(
             name: "CounterUITests", dependencies: ["CounterUI", "Counter", "Access", "Ledger", "KasseCore", "ZVT", "ZVTSimulator", "TestSupport"]),
         // Every test that starts a built binary (webkasse, zvt-sim), by what it drives: CLI/ (bad input),
-        // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate`), Screen/ (tmux).
+        // ZVT/, ZVTSimulator/, Exports/, Operators/, Crash/ (SIGKILL during `simulate` and `sync`), Screen/ (tmux).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS", "Fiscal"]),
+            dependencies: ["TestSupport", "Counter", "Ledger", "KasseCore", "KasseCrypto", "ZVT", "ZVTSimulator", "ESCPOS", "Fiscal", "Central"]),
     ],
     swiftLanguageModes: [.v6]
 )

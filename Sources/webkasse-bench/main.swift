@@ -15,6 +15,7 @@ let scenarios: [(name: String, summary: String)] = [
     ("verify", "Hash-Kette von 1.000.000 Einträgen prüfen gegen sha256sum"),
     ("startup", "Kasse mit 1.000.000 Buchungen öffnen bis zur Bereitschaft"),
     ("dayclose", "Tagesabschluss mit 100.000 Verkäufen"),
+    ("central", "Zentrale (PostgreSQL, WEBKASSE_BENCH_PG_URL): 100 Kassen × 5.000 Buchungen liefern gegen psql \\copy, verify gegen sha256sum"),
 ]
 
 do {
@@ -51,6 +52,7 @@ do {
     for name in selected {
         switch name {
         case "search": try SearchBench.run(report: report, catalogPath: catalogPath)
+        case "central": try CentralBench.run(report: report, quick: quick, catalogPath: catalogPath)
         case "export": try ExportBench.run(report: report, quick: quick, catalogPath: catalogPath)
         case "zvt": try ZVTBench.run(report: report, payments: quick ? 2_000 : 20_000)
         case "render": try RenderBench.run(report: report, catalogPath: catalogPath, repetitions: quick ? 5 : 40)

@@ -16,6 +16,8 @@ let subcommands: [Subcommand] = [
     Subcommand(name: "receipts", summary: "Gebuchten Beleg anzeigen (show N)", run: ReceiptsCommand.run),
     Subcommand(name: "report", summary: "Z-Bericht eines Tagesabschlusses (z N) oder Zwischenbericht (x) ausgeben", run: ReportCommand.run),
     Subcommand(name: "verify", summary: "Kassenbuch prüfen (Hash-Kette, Belegnummern, Summen)", run: VerifyCommand.run),
+    Subcommand(name: "sync", summary: "Buchungen an die Zentrale (PostgreSQL) liefern (--once: einmal)", run: SyncCommand.run),
+    Subcommand(name: "central", summary: "Zentrale aller Kassen: Schema anlegen, Stand, Prüfung (init, status, verify)", run: CentralCommand.run),
     Subcommand(name: "export", summary: "Buchungen für die Stadtkasse exportieren (DATEV, CSV, Journal, JSON Lines)", run: ExportCommand.run),
     Subcommand(name: "config", summary: "Konfigurationsdatei prüfen und Einstellungen anzeigen", run: ConfigCommand.run),
     Subcommand(name: "run", summary: "Kassenoberfläche starten (Standard ohne Befehl)", run: RunCommand.run),

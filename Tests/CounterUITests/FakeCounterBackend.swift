@@ -283,6 +283,7 @@ final class FakeCounterBackend: CounterBackend {
 
     // MARK: Receipt printer and drawer
     var printerStatusText: String?
+    var centralStatusText: String?
     var mayOpenDrawerWithoutSale = false
     /// The reasons of the »No Sale« openings, with the approving supervisor's login if any.
     var drawerOpenings: [(reason: String, approver: String?)] = []

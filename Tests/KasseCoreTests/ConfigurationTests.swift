@@ -33,7 +33,8 @@ final class ConfigurationTests: XCTestCase {
             "k.conf:2: thresholds.day_close_difference_approval: »5,001« hat mehr als zwei Nachkommastellen.")
         XCTAssertEqual(
             error("[kasse]"),
-            "k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [fiscal], [thresholds], [accounts]).")
+            "k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [fiscal], [thresholds], [accounts], [central])."
+        )
         XCTAssertEqual(error("name = x"), "k.conf:1: Einstellung vor dem ersten Abschnitt (z. B. [office]).")
         XCTAssertEqual(error("[office]\nname"), "k.conf:2: Erwartet wird »Schlüssel = Wert«.")
         XCTAssertEqual(error("[office]\ntime_zone = Mars/Base"), "k.conf:2: office.time_zone: Unbekannte Zeitzone »Mars/Base« (z. B. Europe/Berlin).")

@@ -64,6 +64,9 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
     case tseRestored = "tse_restored"
     /// At start-up, a TSE transaction without a booking was finished or recorded as aborted.
     case tseRecovered = "tse_recovered"
+    /// The central database holds another entry under one of this register's numbers: delivery
+    /// stopped (docs/central.md, "Forks"); the detail names the number and both hashes.
+    case centralFork = "central.fork"
 
     public var germanName: String {
         switch self {
@@ -104,6 +107,7 @@ public enum AuditEventType: String, CaseIterable, Sendable, Codable {
         case .tseFailed: return "TSE ausgefallen"
         case .tseRestored: return "TSE wieder verfügbar"
         case .tseRecovered: return "TSE-Vorgang beim Start abgeschlossen"
+        case .centralFork: return "Abweichung zur Zentrale"
         }
     }
 }

@@ -102,9 +102,11 @@ public final class CounterFlow {
     public func refreshTerminalLight(stack: ScreenStack) -> Bool {
         let light = backend.terminalLight
         let printer = backend.printerStatusText
-        guard light != stack.status.terminalLight || printer != stack.status.printer else { return false }
+        let central = backend.centralStatusText
+        guard light != stack.status.terminalLight || printer != stack.status.printer || central != stack.status.central else { return false }
         stack.status.terminalLight = light
         stack.status.printer = printer
+        stack.status.central = central
         return true
     }
 

@@ -72,6 +72,9 @@ public struct StatusInfo: Equatable, Sendable {
     public var printer: String?
     /// `webkasse run --training`: the status line of every screen says "SCHULUNG – KEIN ZAHLUNGSBELEG".
     public var isTraining = false
+    /// The delivery to the central database (``CounterBackend/centralStatusText``): "Zentrale: aktuell",
+    /// "Zentrale: 37 Buchungen ausstehend seit 09:12", "Zentrale: ABWEICHUNG bei Buchung 12"; nil without a centre.
+    public var central: String?
 
     public init(
         office: String, register: String, operatorName: String? = nil, terminal: String, terminalIsSimulated: Bool,

@@ -168,15 +168,24 @@ public final class ScreenStack {
         if status.isTraining { parts.append(Self.trainingMark) }
         // A printer problem takes the place of the title, the operator and the office: the clerk
         // must see it whole on 80 columns (docs/printer.md, "Status").
-        if status.printer == nil, let title = top?.title, !title.isEmpty { parts.append(title) }
-        if status.printer == nil, let name = status.operatorName { parts.append(name) }
+        // The centre's state (docs/central.md, "Status line"): "aktuell" takes the office name's
+        // place; entries waiting or a fork also the title's and the operator's.
+        let centralAlarm = status.central.map { !$0.hasSuffix("aktuell") } ?? false
+        if status.printer == nil, !centralAlarm, let title = top?.title, !title.isEmpty { parts.append(title) }
+        if status.printer == nil, !centralAlarm, let name = status.operatorName { parts.append(name) }
         parts.append("Kasse \(status.register)")
-        if status.printer == nil { parts.append(status.office) }
-        let head = " " + parts.joined(separator: " · ")
-        let left = status.printer.map { head + " · " + $0 } ?? head
         let clock = clockFormatter.string(from: now())
         let (terminal, terminalStyle) = terminalStatusText()
         let right = "\(terminal)  \(clock) "
+        var central = status.central
+        func fits(_ text: String) -> Bool { 1 + (parts + [text]).joined(separator: " · ").count <= grid.width - right.count - 1 }
+        if let text = central, !fits(text), status.printer == nil, let title = top?.title, parts.first == title { parts.removeFirst() }
+        if let text = central, !fits(text) {
+            central = text.replacingOccurrences(of: " Buchungen ", with: " ").replacingOccurrences(of: " Buchung ", with: " ")
+        }
+        if status.printer == nil { parts.append(central ?? status.office) }
+        let head = " " + parts.joined(separator: " · ")
+        let left = status.printer.map { head + " · " + $0 } ?? head
         grid.put(left, row: 0, column: 0, width: max(0, grid.width - right.count - 1), style: .status)
         if let printer = status.printer, head.count + 3 < grid.width - right.count - 1 {
             grid.put(printer, row: 0, column: head.count + 3, width: max(0, grid.width - right.count - 1 - head.count - 3), style: .error)
@@ -187,6 +196,9 @@ public final class ScreenStack {
             grid.put(terminal, row: 0, column: terminalColumn, style: terminalStyle)
         }
         if status.isTraining { grid.put(Self.trainingMark, row: 0, column: 1, style: .notice) }
+        if status.printer == nil, centralAlarm, let central, head.hasSuffix(central), head.count < grid.width - right.count - 1 {
+            grid.put(central, row: 0, column: head.count - central.count, style: central.contains("ABWEICHUNG") ? .error : .notice)
+        }
     }
 
     /// The mark of the training mode on every screen (as on its receipts).

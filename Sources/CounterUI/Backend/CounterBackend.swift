@@ -117,6 +117,8 @@ public protocol CounterBackend: DayCloseBackend {
     // MARK: Receipt printer and drawer (docs/printer.md)
     /// The printer's state for the status line (»DRUCKER: Papier leer · 1 Beleg wartet«); nil when all is well.
     var printerStatusText: String? { get }
+    /// The delivery to the central database for the status line (docs/central.md); nil without a centre.
+    var centralStatusText: String? { get }
     /// »No Sale«: opens the drawer with a reason; the operator, or else the supervisor of `approval`, needs Kassenaufsicht.
     func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws
     /// Whether the current operator may open the drawer without a sale themself.
@@ -136,6 +138,7 @@ public protocol CounterBackend: DayCloseBackend {
 extension CounterBackend {
     public func refreshCatalog() -> String? { nil }
     public var printerStatusText: String? { nil }
+    public var centralStatusText: String? { nil }
     public var mayOpenDrawerWithoutSale: Bool { false }
     public func openDrawerWithoutSale(reason: String, approval: SupervisorApproval?) throws {
         throw CounterUserError("An dieser Kasse ist keine Schublade angeschlossen.")

@@ -26,6 +26,8 @@ public final class LiveCounterBackend: CounterBackend {
     private var session: CounterSession?
     /// In the training mode: tells the in-process simulated terminal its next outcome (``queueTrainingOutcome(_:)``).
     public var trainingTerminal: ((TrainingTerminalOutcome) throws -> Void)?
+    /// The status line's text of the delivery to the centre (set by `webkasse run` with `[central]`, docs/central.md).
+    public var centralStatus: (@Sendable () -> String?)?
     /// The day close prepared on the counting screen, kept for its close.
     var preparedDayClose: DayCloseSession?
     private var startupNotes: [String] = []
@@ -450,6 +452,8 @@ extension LiveCounterBackend {
         let problems = [service.printerState?.statusText, service.fiscal?.statusText].compactMap { $0 }
         return problems.isEmpty ? nil : problems.joined(separator: " · ")
     }
+
+    public var centralStatusText: String? { centralStatus?() }
 
     public var mayOpenDrawerWithoutSale: Bool { session.map { $0.currentOperator.roles.contains(.kassenaufsicht) } ?? false }
 

@@ -14,7 +14,8 @@ public enum DSFinVKExport {
         case dates(from: BookingDate, to: BookingDate)
         case all
 
-        var text: String {
+        /// The export log's `scope`.
+        public var text: String {
             switch self {
             case .zNumber(let z): return "Z \(z)"
             case .dates(let from, let to): return from.iso + ".." + to.iso
@@ -144,24 +145,8 @@ public enum DSFinVKExport {
             }
         }
 
-        let stamp = ExportTimestamp(now, timeZone: request.timeZone)
-        let bytes: [UInt8]
-        do {
-            bytes = try ZIPArchive.archive(
-                try DSFinVKFiles.all(builder, title: "DSFinV-K " + registers.joined(separator: ", ")),
-                modified: .init(year: stamp.year, month: stamp.month, day: stamp.day, hour: stamp.hour, minute: stamp.minute, second: stamp.second))
-        } catch is ZIPArchive.ArchiveError {
-            throw ExportError.invalidScope("Der DSFinV-K-Export wäre größer als 4 GiB; bitte einen kürzeren Zeitraum wählen.")
-        }
-        let file = try ExportFile(path: request.outputPath)
-        let digest: String
-        do {
-            try file.write(bytes)
-            digest = try file.commit()
-        } catch {
-            file.abandon()
-            throw error
-        }
+        let (digest, byteCount) = try writeArchive(
+            builder, title: "DSFinV-K " + registers.joined(separator: ", "), path: request.outputPath, timeZone: request.timeZone, now: now)
 
         var records: [ExportRecord] = []
         do {
@@ -180,8 +165,32 @@ public enum DSFinVKExport {
             throw ExportError.writeFailed(path: request.outputPath, reason: "der Export konnte nicht im Kassenbuch vermerkt werden (\(error))")
         }
         return Outcome(
-            path: request.outputPath, sha256: digest, byteCount: file.byteCount, closings: closings,
+            path: request.outputPath, sha256: digest, byteCount: byteCount, closings: closings,
             transactionCount: builder.transactionCount.values.reduce(0, +),
             payments: Money(cents: builder.paymentTotal.values.reduce(0, +)), isRepeat: runs.contains { $0.isRepeat }, records: records)
+    }
+
+    /// The ZIP of `builder`'s files at `path`, written like every export (temporary file, then its
+    /// final name, never overwriting): its SHA-256 and size. Also the centre's DSFinV-K.
+    public static func writeArchive(_ builder: DSFinVKBuilder, title: String, path: String, timeZone: TimeZone, now: Date) throws -> (
+        sha256: String, byteCount: Int64
+    ) {
+        let stamp = ExportTimestamp(now, timeZone: timeZone)
+        let bytes: [UInt8]
+        do {
+            bytes = try ZIPArchive.archive(
+                try DSFinVKFiles.all(builder, title: title),
+                modified: .init(year: stamp.year, month: stamp.month, day: stamp.day, hour: stamp.hour, minute: stamp.minute, second: stamp.second))
+        } catch is ZIPArchive.ArchiveError {
+            throw ExportError.invalidScope("Der DSFinV-K-Export wäre größer als 4 GiB; bitte einen kürzeren Zeitraum wählen.")
+        }
+        let file = try ExportFile(path: path)
+        do {
+            try file.write(bytes)
+            return (try file.commit(), file.byteCount)
+        } catch {
+            file.abandon()
+            throw error
+        }
     }
 }

@@ -130,7 +130,15 @@ public struct DSFinVKTSEQuery: DSFinVKTSESource {
 public struct DSFinVKLedgerTSE: DSFinVKTSESource {
     public init() {}
     public func tseData(ledger: Ledger, register: String, journal: ClosedRange<Int64>) throws -> DSFinVKTSEData {
-        let records = try ledger.tseTransactions(after: journal.lowerBound - 1, through: journal.upperBound).map(\.record)
+        DSFinVKTSEData(records: try ledger.tseTransactions(after: journal.lowerBound - 1, through: journal.upperBound).map(\.record))
+    }
+}
+
+extension DSFinVKTSEData {
+    /// The answers of TSE records as the ledger (or the centre's copy of it) keeps them, field by
+    /// field; transactions without a booking (aborted, found without one at a start) have no BON_ID
+    /// and are left out.
+    public init(records: [TSETransactionRecord]) {
         let signatures: [DSFinVKTransactionSignature] = records.compactMap { r in
             guard let bon = r.bookingId, r.booking != .aborted, r.booking != .unbooked else { return nil }
             return DSFinVKTransactionSignature(
@@ -138,6 +146,6 @@ public struct DSFinVKLedgerTSE: DSFinVKTSESource {
                 processType: r.processType, signatureCounter: r.signatureCounter, signature: r.signature, failure: r.error,
                 processData: r.processData, signatureAlgorithm: r.signatureAlgorithm, logTimeFormat: r.logTimeFormat, publicKey: r.publicKey)
         }
-        return signatures.isEmpty ? .none : DSFinVKTSEData(signatures: signatures)
+        self = signatures.isEmpty ? .none : DSFinVKTSEData(signatures: signatures)
     }
 }

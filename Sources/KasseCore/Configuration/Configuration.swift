@@ -57,6 +57,11 @@ public struct Configuration: Sendable, Equatable {
     public var transferAccount = "189000"
     public var shortfallAccount = "549100"
     public var surplusAccount = "459100"
+    // [central] — the office's central PostgreSQL database (docs/central.md); empty = none.
+    /// `postgresql://user@host:port/db` (libpq URI, `sslmode` as a query parameter).
+    public var centralURL = ""
+    /// A file holding the password (must be 0600); empty = `WEBKASSE_CENTRAL_PASSWORD` or `PGPASSWORD`.
+    public var centralPasswordFile = ""
     /// The Umsatzsteuer account per rate (VAT postings of the exports, docs/exports.md) and the
     /// DATEV BU-Schlüssel per rate (empty: none). Examples, to be set from the town's chart.
     public var vatAccounts: [VATRateKey: String] = [.normal: "376110", .reduced1: "376120"]
@@ -72,6 +77,7 @@ public struct Configuration: Sendable, Equatable {
         "WEBKASSE_PRINTER": "register.printer_command",
         "WEBKASSE_TERMINAL": "terminal.address",
         "WEBKASSE_TIME_ZONE": "office.time_zone",
+        "WEBKASSE_CENTRAL_URL": "central.url",
     ].merging(TerminalSettings.Key.allCases.map { ("WEBKASSE_TERMINAL_" + $0.rawValue.uppercased(), "terminal." + $0.rawValue) }) { first, _ in first }
         .merging(PrinterSettings.Key.allCases.map { ("WEBKASSE_PRINTER_" + $0.rawValue.uppercased(), "printer." + $0.rawValue) }) { first, _ in first }
         .merging(DisplaySettings.Key.allCases.map { ("WEBKASSE_DISPLAY_" + $0.rawValue.uppercased(), "display." + $0.rawValue) }) { first, _ in first }
@@ -128,7 +134,7 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    static let sections = ["office", "register", "terminal", "printer", "display", "fiscal", "thresholds", "accounts"]
+    static let sections = ["office", "register", "terminal", "printer", "display", "fiscal", "thresholds", "accounts", "central"]
 
     /// Sets one `section.key`.
     public mutating func set(_ key: String, _ value: String, file: String, line: Int) throws(ConfigurationError) {
@@ -191,6 +197,15 @@ public struct Configuration: Sendable, Equatable {
         case "accounts.transfer": transferAccount = try account()
         case "accounts.shortfall": shortfallAccount = try account()
         case "accounts.surplus": surplusAccount = try account()
+        case "central.url":
+            guard value.isEmpty || value.hasPrefix("postgresql://") || value.hasPrefix("postgres://") || value.contains("=") else {
+                throw fail("»\(value)« ist keine PostgreSQL-Adresse (z. B. postgresql://kasse@zentrale.example:5432/webkasse?sslmode=verify-full).")
+            }
+            guard !Self.urlHasPassword(value) else {
+                throw fail("Das Passwort gehört nicht in die Adresse, sondern in central.password_file oder WEBKASSE_CENTRAL_PASSWORD.")
+            }
+            centralURL = value
+        case "central.password_file": centralPasswordFile = value
         case "accounts.vat_normal": vatAccounts[.normal] = try account()
         case "accounts.vat_reduced_1": vatAccounts[.reduced1] = try account()
         case "accounts.datev_bu_normal", "accounts.datev_bu_reduced_1":
@@ -225,6 +240,14 @@ public struct Configuration: Sendable, Equatable {
             }
             do { try terminal.set(setting, value) } catch { throw fail(error.reason) }
         }
+    }
+
+    /// Whether a `postgresql://user:password@…` URL carries a password.
+    static func urlHasPassword(_ url: String) -> Bool {
+        guard let scheme = url.range(of: "://") else { return url.contains("password=") }
+        let rest = url[scheme.upperBound...]
+        guard let at = rest.firstIndex(of: "@") else { return false }
+        return rest[..<at].contains(":")
     }
 
     /// The office's time zone (valid: checked when set).

@@ -47,16 +47,27 @@ public enum TariffCatalogLoader {
     /// Checks a catalogue path; returns the catalogue when it has no problem, and every problem.
     /// With `versionOf` the catalogue's ``TariffCatalog/version`` is named from the very bytes read.
     public static func check(path: String, versionOf: VersionFunction? = nil) -> (TariffCatalog?, [CatalogProblem]) {
+        var (sources, problems) = readSources(path: path)
+        guard !sources.isEmpty || problems.isEmpty else { return (nil, problems) }
+        var (catalog, more) = parse(sources: sources)
+        problems += more
+        if let versionOf { catalog.version = versionOf(sources.map { ((($0.name as NSString).lastPathComponent), $0.bytes) }) }
+        return (problems.isEmpty ? catalog : nil, problems)
+    }
+
+    /// The files of a catalogue path, as read: the file itself, or every `*.json` file in a
+    /// directory sorted by name; a path or file that cannot be read is a problem.
+    public static func readSources(path: String) -> ([(name: String, bytes: [UInt8])], [CatalogProblem]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return (nil, [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Datei oder Verzeichnis nicht gefunden.")])
+            return ([], [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Datei oder Verzeichnis nicht gefunden.")])
         }
         var files: [String] = []
         if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             files = names.filter { $0.hasSuffix(".json") }.sorted().map { (path as NSString).appendingPathComponent($0) }
             if files.isEmpty {
-                return (nil, [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Das Verzeichnis enthält keine .json-Katalogdatei.")])
+                return ([], [CatalogProblem(file: path, line: 0, column: 0, subject: "", reason: "Das Verzeichnis enthält keine .json-Katalogdatei.")])
             }
         } else {
             files = [path]
@@ -70,10 +81,7 @@ public enum TariffCatalogLoader {
             }
             sources.append((file, [UInt8](data)))
         }
-        var (catalog, more) = parse(sources: sources)
-        problems += more
-        if let versionOf { catalog.version = versionOf(sources.map { ((($0.name as NSString).lastPathComponent), $0.bytes) }) }
-        return (problems.isEmpty ? catalog : nil, problems)
+        return (sources, problems)
     }
 
     /// Parses and validates catalogue texts (file name → bytes) as one catalogue.

@@ -63,6 +63,11 @@ enum ConfigCommand {
                 ("accounts.cash", configuration.cashAccount), ("accounts.card", configuration.cardAccount),
                 ("accounts.cheque", configuration.chequeAccount), ("accounts.transfer", configuration.transferAccount),
                 ("accounts.shortfall", configuration.shortfallAccount), ("accounts.surplus", configuration.surplusAccount),
+                ("central.url", configuration.centralURL.isEmpty ? "(keine Zentrale)" : configuration.centralURL),
+                (
+                    "central.password_file",
+                    configuration.centralPasswordFile.isEmpty ? "(WEBKASSE_CENTRAL_PASSWORD oder PGPASSWORD)" : configuration.centralPasswordFile
+                ),
             ]
         for (key, value) in rows { print("  \(key.padding(toLength: 42, withPad: " ", startingAt: 0)) \(value)") }
         return .success

@@ -1,5 +1,6 @@
 import Access
 import CLISupport
+import Central
 import Counter
 import CounterUI
 import Foundation
@@ -74,10 +75,15 @@ enum RunCommand {
             configuration.terminalAddress = terminal
         }
 
-        // The catalogue: refuse to start on a broken one, with every problem.
-        let catalogPath = CatalogLocation.resolve(
+        // The catalogue: refuse to start on a broken one, with every problem. With a centre, the
+        // version it published last and this counter fetched (the last good one: also offline),
+        // else the catalogue files (docs/central.md, "Stammdaten").
+        let localCatalogPath = CatalogLocation.resolve(
             explicit: arguments.value("catalog") ?? (configuration.catalogPath.isEmpty ? nil : configuration.catalogPath),
             environment: environment)
+        let registerDirectory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
+        let centralCatalog = configuration.centralURL.isEmpty || training ? nil : CatalogCache(registerDirectory: registerDirectory)
+        let catalogPath = centralCatalog?.currentDirectory ?? localCatalogPath
         let (loaded, problems) = CatalogFiles.check(path: catalogPath)
         guard let catalog = loaded, problems.isEmpty else {
             printError("webkasse: Der Gebührenkatalog \(catalogPath) ist fehlerhaft; die Kasse startet nicht:")
@@ -85,7 +91,6 @@ enum RunCommand {
             return .dataError
         }
 
-        let registerDirectory = DataDirectory.registerDirectory(data: data, register: configuration.registerID)
         do {
             try DataDirectory.createDirectory(registerDirectory)
         } catch {
@@ -119,6 +124,10 @@ enum RunCommand {
         defer { simulator?.stop() }
 
         let backend: CounterBackend
+        // With `[central]`: the delivery to the centre on its own thread and its own connection to the
+        // ledger, never on the clerk's key path (docs/central.md). Not for the training ledger.
+        var centralDelivery: CentralDelivery?
+        defer { centralDelivery?.stop() }
         do {
             let terminal = try ZVTCardTerminal(address: terminalAddress, settings: configuration.terminal)
             let ledger = try CounterService.openLedger(data: data, configuration: configuration)
@@ -138,12 +147,21 @@ enum RunCommand {
                 dayCloseSettings: DayCloseSettings(configuration: configuration), changeConfirmation: configuration.changeConfirmation,
                 referenceRule: SaleReferenceRule(configuration: configuration))
             live.customerDisplay = CustomerDisplay.configured(configuration)
-            live.catalogWatcher = CatalogWatcher(path: catalogPath, currentVersion: catalog.version)
+            live.catalogWatcher = CatalogWatcher(currentVersion: catalog.version) {
+                CatalogFiles.check(path: centralCatalog?.currentDirectory ?? localCatalogPath)
+            }
             if arguments.flag("demo") || training { try live.seedDemoOperators() }
             if training, let control = simulator?.control {
                 live.trainingTerminal = { outcome in control.queueNext(try Scenario(parsing: outcome.rawValue)) }
             }
             service.terminalMonitor?.startPolling()
+            if !training, let central = CentralSettings(configuration) {
+                let delivery = try SyncCommand.makeDelivery(ledgerPath: ledger.path, register: configuration.registerID, settings: central)
+                let zone = configuration.zone
+                live.centralStatus = { delivery.status.text(zone: zone) }
+                delivery.start()
+                centralDelivery = delivery
+            }
             backend = live
         } catch {
             printError("webkasse: \(error)")

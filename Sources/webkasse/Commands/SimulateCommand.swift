@@ -1,4 +1,5 @@
 import CLISupport
+import Central
 import Counter
 import Foundation
 import KasseCore
@@ -82,6 +83,12 @@ enum SimulateCommand {
         }
 
         print("Simulation: \(sales) Verkäufe (Seed \(seed)) in Kasse \(configuration.registerID), Daten \(data)")
+        // With `[central]`: delivered in the background while it books, as `webkasse run` does (docs/central.md).
+        var delivery: CentralDelivery?
+        if let central = CentralSettings(configuration) {
+            delivery = try SyncCommand.makeDelivery(ledgerPath: service.ledger.path, register: configuration.registerID, settings: central)
+            delivery?.start()
+        }
         let started = Date()
         let simulation = CounterSimulation(
             service: service, catalog: catalog, clock: clock,
@@ -100,6 +107,11 @@ enum SimulateCommand {
             for problem in printer.takeProblems() { printError(problem) }
         }
         let elapsed = Date().timeIntervalSince(started)
+        delivery?.stop()
+        let centralLine = delivery.map { delivery in
+            let status = delivery.runOnce()
+            return status.text(zone: configuration.zone) + (status.lastError.map { " – \($0)" } ?? "")
+        }
 
         print("Verkäufe gebucht: \(summary.sales)" + (summary.alreadyBooked > 0 ? " (\(summary.alreadyBooked) bereits gebucht)" : ""))
         if summary.declinedCard > 0 { print("Kartenzahlungen abgelehnt (dann bar bezahlt): \(summary.declinedCard)") }
@@ -115,6 +127,7 @@ enum SimulateCommand {
             "Prüfung: \(report.entryCount) Einträge, " + (report.isClean ? "in Ordnung" : "\(report.problems.count) Problem(e): \(report.problems[0])")
                 + String(format: " (%.2f s)", report.duration).replacingOccurrences(of: ".", with: ","))
         print(String(format: "Dauer: %.1f s", elapsed).replacingOccurrences(of: ".", with: ","))
+        if let centralLine { print(centralLine) }
         return report.isClean ? .success : .failure
     }
 }

@@ -191,7 +191,7 @@ final class AccessControlTests: XCTestCase {
             .dayCloseDetail, .terminalEndOfDay, .terminalCommand, .exportRun,
             .configurationChanged, .catalogueChanged, .pendingCardResolved, .verificationRun,
             .receiptReprinted, .drawerOpened, .cardReversalRequested, .cardRecovery, .cardRecoveryAtStartup, .cardAmountMismatch,
-            .tseFailed, .tseRestored, .tseRecovered,
+            .tseFailed, .tseRestored, .tseRecovered, .centralFork,
         ] {
             try f.access.record(type, actor: staff.admin.id, fields: ["note": type.rawValue])
         }

@@ -128,7 +128,7 @@ final class BadInputTests: XCTestCase {
         Case(
             name: "config: unknown section", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[kasse]\n"], status: 3,
             output:
-                "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [fiscal], [thresholds], [accounts]).\n"
+                "$DIR/k.conf:1: Unbekannter Abschnitt [kasse] (erlaubt: [office], [register], [terminal], [printer], [display], [fiscal], [thresholds], [accounts], [central]).\n"
         ),
         Case(
             name: "config: bad time zone", arguments: ["config", "check", "$DIR/k.conf"], files: ["k.conf": "[office]\ntime_zone = Berlin\n"], status: 3,

@@ -16,25 +16,25 @@ import TestSupport
 /// Stadtkasse (handed to a named receiver); counted 0,30 € short.
 /// Day 2, 2027-01-05 (Z 2): float 100 €; a Stammbuch in cash; the storno of day 1's cheque sale
 /// (referring back to Z 1); counted exactly.
-final class DSFinVKCounterDay {
-    let directory: TemporaryDirectory
-    let register: String
+public final class DSFinVKCounterDay {
+    public let directory: TemporaryDirectory
+    public let register: String
     /// The fixture that made the directory removes it.
     private let ownsDirectory: Bool
-    let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_799_053_200_000 - 2 * 3_600_000))  // 2027-01-04 08:00 Berlin
-    let terminal = FakeCardTerminal()
-    let service: CounterService
-    let catalog: TariffCatalog
-    let clerk = "op-anna"
-    let supervisor = "op-bert"
-    private(set) var sales: [SaleRecord] = []
-    private(set) var stornos: [StornoRecord] = []
-    private(set) var movements: [CashMovementRecord] = []
-    private(set) var closes: [DayCloseRecord] = []
+    public let clock = SimulatedClock(Instant(millisecondsSinceEpoch: 1_799_053_200_000 - 2 * 3_600_000))  // 2027-01-04 08:00 Berlin
+    public let terminal = FakeCardTerminal()
+    public let service: CounterService
+    public let catalog: TariffCatalog
+    public let clerk = "op-anna"
+    public let supervisor = "op-bert"
+    public private(set) var sales: [SaleRecord] = []
+    public private(set) var stornos: [StornoRecord] = []
+    public private(set) var movements: [CashMovementRecord] = []
+    public private(set) var closes: [DayCloseRecord] = []
     private var counter = 0
 
     /// A register's counter in a fresh data directory, or in `directory` beside another register.
-    init(register: String = "K1", in directory: TemporaryDirectory? = nil, fiscal: FiscalSigner? = nil) throws {
+    public init(register: String = "K1", in directory: TemporaryDirectory? = nil, fiscal: FiscalSigner? = nil) throws {
         self.directory = try directory ?? TemporaryDirectory(prefix: "dsfinvk")
         self.register = register
         ownsDirectory = directory == nil
@@ -52,7 +52,7 @@ final class DSFinVKCounterDay {
 
     deinit { if ownsDirectory { directory.remove() } }
 
-    var data: String { directory.path }
+    public var data: String { directory.path }
 
     private func id(_ prefix: String) -> String {
         counter += 1
@@ -103,7 +103,7 @@ final class DSFinVKCounterDay {
     }
 
     /// Books both days (see the type's documentation).
-    func book() throws {
+    public func book() throws {
         try service.openShift(operatorId: clerk, float: Money(euros: 150))
         try sell(
             [("PA", "24+", 1), ("FZ", nil, 1), ("KOP", "A4", 3), ("SPL", nil, 1), ("AK", nil, 2), ("TASCHE", nil, 1)],
@@ -127,7 +127,7 @@ final class DSFinVKCounterDay {
         try close(differenceCents: 0)
     }
 
-    func request(_ scope: DSFinVKExport.Scope, out: String, tse: DSFinVKTSESource = DSFinVKWithoutTSE()) -> DSFinVKExport.Request {
+    public func request(_ scope: DSFinVKExport.Scope, out: String, tse: DSFinVKTSESource = DSFinVKWithoutTSE()) -> DSFinVKExport.Request {
         DSFinVKExport.Request(
             dataDirectory: data, registers: [], scope: scope, outputPath: data + "/" + out,
             master: DSFinVKMasterData(name: "Stadt Musterstadt", street: "Rathausplatz 1", postcode: "12345", city: "Musterstadt", taxNumber: "12/345/67890"),

@@ -9,11 +9,11 @@ import Foundation
 /// VariableColumn names in order, `;` and CRLF, every number with exactly `Accuracy` decimals after
 /// the declared DecimalSymbol, every text within `MaxLength` — and the sums and references between
 /// the files. Written apart from the exporter: it knows the files only through `index.xml`.
-enum DSFinVKValidator {
+public enum DSFinVKValidator {
     // MARK: The archive
 
     /// The entries of a ZIP of stored entries, each checked against its CRC-32 and the central directory.
-    static func unzip(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
+    public static func unzip(_ bytes: [UInt8]) throws -> [String: [UInt8]] {
         struct Bad: Error, CustomStringConvertible { let description: String }
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
@@ -45,7 +45,7 @@ enum DSFinVKValidator {
         return files
     }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
             crc ^= UInt32(byte)
@@ -56,7 +56,7 @@ enum DSFinVKValidator {
 
     // MARK: index.xml
 
-    struct Column: Equatable {
+    public struct Column: Equatable {
         var name = ""
         /// nil: AlphaNumeric.
         var accuracy: Int?
@@ -64,7 +64,7 @@ enum DSFinVKValidator {
         var isNumeric = false
     }
 
-    struct Table {
+    public struct Table {
         var url = ""
         var name = ""
         var utf8 = false
@@ -77,7 +77,7 @@ enum DSFinVKValidator {
         var columns: [Column] = []
     }
 
-    struct Index {
+    public struct Index {
         var version = ""
         var doctype: String?
         var tables: [Table] = []
@@ -132,7 +132,7 @@ enum DSFinVKValidator {
         }
     }
 
-    static func parseIndex(_ bytes: [UInt8]) -> Index? {
+    public static func parseIndex(_ bytes: [UInt8]) -> Index? {
         let parser = XMLParser(data: Data(bytes))
         let delegate = IndexParser()
         parser.delegate = delegate
@@ -148,7 +148,7 @@ enum DSFinVKValidator {
     // MARK: One CSV against its description
 
     /// The records of a CSV file as index.xml describes it; problems are appended to `problems`.
-    static func records(_ bytes: [UInt8], _ table: Table, problems: inout [String]) -> [[String]] {
+    public static func records(_ bytes: [UInt8], _ table: Table, problems: inout [String]) -> [[String]] {
         let file = table.url
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             problems.append("\(file): kein UTF-8")
@@ -237,7 +237,7 @@ enum DSFinVKValidator {
     // MARK: The whole export
 
     /// A table's rows by column name.
-    struct Rows {
+    public struct Rows {
         let table: Table
         let rows: [[String: String]]
 
@@ -248,7 +248,7 @@ enum DSFinVKValidator {
     }
 
     /// `-1.234,56789` in units of 10^-5; 0 when empty.
-    static func amount(_ value: String, decimal: String = ",", grouping: String = ".") -> Int64 {
+    public static func amount(_ value: String, decimal: String = ",", grouping: String = ".") -> Int64 {
         let text = value.replacingOccurrences(of: grouping, with: "")
         guard !text.isEmpty else { return 0 }
         let parts = text.components(separatedBy: decimal)
@@ -260,7 +260,7 @@ enum DSFinVKValidator {
     }
 
     /// Every problem of the export `files` (name → bytes); empty when it is sound.
-    static func problems(_ files: [String: [UInt8]]) -> [String] {
+    public static func problems(_ files: [String: [UInt8]]) -> [String] {
         var problems: [String] = []
         guard let indexBytes = files["index.xml"], let index = parseIndex(indexBytes) else { return ["index.xml fehlt oder ist kein XML"] }
         if index.version != "1.0" { problems.append("index.xml: Version \(index.version) statt 1.0") }
@@ -293,13 +293,13 @@ enum DSFinVKValidator {
         return problems
     }
 
-    static let required = [
+    public static let required = [
         "cashpointclosing.csv", "transactions.csv", "lines.csv", "lines_vat.csv", "transactions_vat.csv", "datapayment.csv",
         "payment.csv", "businesscases.csv", "pa.csv", "references.csv", "cash_per_currency.csv", "tse.csv", "transactions_tse.csv",
         "location.csv", "cashregister.csv", "vat.csv", "slaves.csv", "allocation_groups.csv",
     ]
 
-    static func crossChecks(_ tables: [String: Rows], _ problems: inout [String]) {
+    public static func crossChecks(_ tables: [String: Rows], _ problems: inout [String]) {
         for name in required where tables[name] == nil { problems.append("\(name) fehlt") }
         guard let closing = tables["cashpointclosing.csv"], let transactions = tables["transactions.csv"],
             let lines = tables["lines.csv"], let linesVAT = tables["lines_vat.csv"], let transactionsVAT = tables["transactions_vat.csv"],
@@ -452,7 +452,7 @@ enum DSFinVKValidator {
     }
 
     /// The rows of `file` by column name (for the tests' own comparisons).
-    static func rows(_ files: [String: [UInt8]], _ file: String) -> [[String: String]] {
+    public static func rows(_ files: [String: [UInt8]], _ file: String) -> [[String: String]] {
         guard let index = files["index.xml"].flatMap(parseIndex), let table = index.tables.first(where: { $0.url == file }),
             let bytes = files[file]
         else { return [] }
@@ -462,7 +462,7 @@ enum DSFinVKValidator {
     }
 
     /// A money field (`-12,34`, exactly two decimals) in cents.
-    static func cents(_ text: String) -> Int64? {
+    public static func cents(_ text: String) -> Int64? {
         let parts = text.split(separator: ",")
         guard parts.count == 2, parts[1].count == 2, let whole = Int64(parts[0].replacingOccurrences(of: "-", with: "")), let fraction = Int64(parts[1])
         else { return nil }
