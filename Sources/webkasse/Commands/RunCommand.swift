@@ -158,7 +158,11 @@ enum RunCommand {
             if !training, let central = CentralSettings(configuration) {
                 let delivery = try SyncCommand.makeDelivery(ledgerPath: ledger.path, register: configuration.registerID, settings: central)
                 let zone = configuration.zone
-                live.centralStatus = { delivery.status.text(zone: zone) }
+                // With the age of the operators' copy when it is older than a day (docs/central.md).
+                let operators = delivery.operatorFollower
+                live.centralStatus = {
+                    [delivery.status.text(zone: zone), operators?.staleText(now: Instant.now, zone: zone)].compactMap { $0 }.joined(separator: " · ")
+                }
                 delivery.start()
                 centralDelivery = delivery
             }
