@@ -98,7 +98,7 @@ public final class OperatorFollower: @unchecked Sendable {
 
     /// Appends `batch` in one local transaction: what the ledger already holds (by the centre's
     /// number) is skipped, an operator whose login a local one has is not taken.
-    func apply(_ batch: [CentralOperatorEvent], now: Instant) throws -> (appended: Int, collisions: [String]) {
+    public func apply(_ batch: [CentralOperatorEvent], now: Instant) throws -> (appended: Int, collisions: [String]) {
         try ledger.transaction {
             var directory = OperatorDirectory()
             var applied: Int64 = 0
