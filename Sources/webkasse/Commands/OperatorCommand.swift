@@ -17,8 +17,7 @@ struct AccessContext {
     /// Opens `--data`/`--config`/`--register`. `create`: make the ledger if it does not exist yet (setup).
     static func open(_ args: ArgumentList, create: Bool) throws -> AccessContext {
         let data = DataDirectory.resolve(option: args.value("data"))
-        var configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
-        if let register = args.value("register") { configuration.registerID = register }
+        let configuration = try configuration(args)
         let path = DataDirectory.ledgerPath(data: data, register: configuration.registerID)
         guard create || FileManager.default.fileExists(atPath: path) else {
             throw AccessCommandError("Für die Kasse »\(configuration.registerID)« gibt es in \(data) kein Kassenbuch; zuerst »webkasse operator setup«.")
@@ -28,6 +27,14 @@ struct AccessContext {
         let log = FileLog(data: data)
         return AccessContext(
             configuration: configuration, data: data, ledger: ledger, access: AccessControl(store: ledger, configuration: configuration, log: log), log: log)
+    }
+
+    /// The configuration of `--data`/`--config`, with `--register`.
+    static func configuration(_ args: ArgumentList) throws -> Configuration {
+        let data = DataDirectory.resolve(option: args.value("data"))
+        var configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
+        if let register = args.value("register") { configuration.registerID = register }
+        return configuration
     }
 
 }
@@ -68,7 +75,8 @@ enum OperatorCommand {
             return args.flag("help") ? .success : .usage
         }
         return try perform(action, args, command: "webkasse operator") { create in
-            let context = try AccessContext.open(args, create: create)
+            // With a centre, `setup` is refused before it creates a ledger.
+            let context = try AccessContext.open(args, create: create && (try AccessContext.configuration(args)).centralURL.isEmpty)
             try refuseWhileCentral(action, context: context, args: args)
             return (context.access, context.configuration.zone)
         }

@@ -49,9 +49,11 @@ enum SyncCommand {
         let batchSize = try args.integer("batch", in: 1...100_000) ?? 500
         let retryMaximumMs = Int64(try args.integer("retry-max", in: 1...3600) ?? 60) * 1000
         let path = DataDirectory.ledgerPath(data: data, register: register)
-        guard FileManager.default.fileExists(atPath: path) else {
-            printError("webkasse sync: Für die Kasse »\(register)« gibt es in \(data) kein Kassenbuch.")
-            return .dataError
+        // A new counter may fetch the centre's operators and catalogue before its first start:
+        // its (empty) ledger is created as `webkasse run` would.
+        do { try FileSecurity.configure(group: configuration.fileGroup) } catch {
+            printError("webkasse sync: \(error)")
+            return .ioError
         }
         let delivery: CentralDelivery
         do {

@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `webkasse central operator …` and a counter following it through the built binary, PINs on
+/// standard input, against a real PostgreSQL (docs/central.md, "Bediener aus der Zentrale").
+final class CentralOperatorCommandTests: XCTestCase {
+    func testOperatorsAreManagedAtTheCentreAndTakenByTheCounterAtItsNextSync() throws {
+        let database = try CentralTestDatabase()
+        defer { database.drop() }
+        let tmp = try TemporaryDirectory(prefix: "webkasse-central-operator")
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        var text = "[register]\nid = K1\n[central]\nurl = \(database.url)\n"
+        if let passwordFile = database.passwordFile { text += "password_file = \(passwordFile)\n" }
+        let config = try tmp.write(text, to: "webkasse.conf")
+        func webkasse(_ arguments: [String], stdin: String = "") throws -> ProcessResult {
+            try runProcess(builtProduct("webkasse"), arguments + ["--data", data, "--config", config], stdin: stdin)
+        }
+        var r = try webkasse(["central", "init"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+
+        r = try webkasse(["central", "operator", "setup", "--login", "meier", "--name", "Mia Meier"], stdin: "24680135\n24680135\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "Erster Bediener »meier« (Mia Meier) angelegt mit den Rollen Kassenaufsicht, Administration.\n")
+        r = try webkasse(
+            ["central", "operator", "add", "anna", "--name", "Anna Amt", "--roles", "sb", "--by", "meier"], stdin: "24680135\n86420975\n86420975\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // A clerk cannot add operators at the centre either.
+        r = try webkasse(["central", "operator", "add", "xy", "--name", "X", "--roles", "sb", "--by", "anna"], stdin: "86420975\n1111\n1111\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "webkasse central operator add: »Bediener verwalten« braucht die Rolle Administration; »anna« hat Sachbearbeitung.\n")
+        r = try webkasse(["central", "operator", "unlock", "anna", "--by", "meier"], stdin: "0000\n")
+        XCTAssertEqual(r.stderr, "webkasse central operator unlock: Kennung oder PIN falsch; noch 4 Versuche bis zur Sperre.\n")
+
+        // The counter takes them at its sync (its ledger is created for it) and lists them.
+        r = try webkasse(["sync", "--once"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Bediener der Zentrale: übernommen bis Ereignis "), r.stdout)
+        r = try webkasse(["operator", "list"])
+        XCTAssertTrue(r.stdout.contains("anna          Anna Amt                Sachbearbeitung                               aktiv\n"), r.stdout)
+        // Changes at the counter are refused while it has a centre.
+        r = try webkasse(["operator", "add", "xy", "--name", "X", "--roles", "sb", "--by", "meier"], stdin: "24680135\n1111\n1111\n")
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("»webkasse central operator add …«"), r.stderr)
+
+        // A central lock reaches the counter at its next sync.
+        r = try webkasse(["central", "operator", "lock", "anna", "--by", "meier", "--reason", "ausgeschieden"], stdin: "24680135\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try webkasse(["operator", "list"])
+        XCTAssertTrue(r.stdout.contains("Sachbearbeitung                               aktiv\n"), "not before the sync: \(r.stdout)")
+        r = try webkasse(["sync", "--once"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try webkasse(["operator", "list"])
+        XCTAssertTrue(r.stdout.contains("anna          Anna Amt                Sachbearbeitung                               gesperrt\n"), r.stdout)
+        // Only the centre unlocks a lock by hand.
+        r = try webkasse(["operator", "unlock", "anna", "--by", "meier"], stdin: "24680135\n")
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("entsperren kann nur die Zentrale"), r.stderr)
+        r = try webkasse(["central", "operator", "list"])
+        XCTAssertTrue(r.stdout.contains("anna          Anna Amt                Sachbearbeitung                               gesperrt\n"), r.stdout)
+    }
+}
