@@ -178,11 +178,16 @@ final class CentralOperatorTests: XCTestCase {
         for n in 1...5 {
             try access.addOperator(by: admin, login: "clerk\(n)", name: "Clerk \(n)", roles: [.sachbearbeitung], pin: "1234", pinRepeated: "1234")
         }
+        try access.setRoles(by: admin, login: "clerk1", roles: [.kassenaufsicht])
+        try access.lock(by: admin, login: "clerk2", reason: "")
+        try access.setPIN(by: admin, login: "clerk3", pin: "5678", pinRepeated: "5678")
         let c = try counter()
         let follower = OperatorFollower(ledger: c.ledger, registerDirectory: c.directory, batchSize: 3)
         let cursorPath = OperatorFollower.cursorPath(registerDirectory: c.directory)
-        XCTAssertEqual(follower.follow(try database.store(), now: now), 7)
+        XCTAssertEqual(follower.follow(try database.store(), now: now), 10)
         XCTAssertEqual(try c.ledger.auditEvents([.operatorAdded]).count, 7)
+        XCTAssertEqual(try c.access.account(login: "clerk1")?.roles, [.kassenaufsicht])
+        XCTAssertEqual(try c.ledger.auditEvents([.operatorRolesChanged, .operatorLocked, .operatorPINChanged]).count, 3)
         let head = try c.ledger.chainHead()
         // As if the kill came before each cursor write: the file is gone, the ledger has everything.
         try FileManager.default.removeItem(atPath: cursorPath)
@@ -203,7 +208,7 @@ final class CentralOperatorTests: XCTestCase {
                 throw CocoaError(.userCancelled)
             })
         XCTAssertTrue(try fresh.access.needsSetup())
-        XCTAssertEqual(fresh.follower.follow(try database.store(), now: now), 7)
+        XCTAssertEqual(fresh.follower.follow(try database.store(), now: now), 10)
     }
 
     /// An operator made on the counter before it had a centre stays; a central one with the same
