@@ -75,27 +75,32 @@ enum OperatorCommand {
             return args.flag("help") ? .success : .usage
         }
         return try perform(action, args, command: "webkasse operator") { create in
-            // With a centre, `setup` is refused before it creates a ledger.
-            let context = try AccessContext.open(args, create: create && (try AccessContext.configuration(args)).centralURL.isEmpty)
-            try refuseWhileCentral(action, context: context, args: args)
+            let configuration = try AccessContext.configuration(args)
+            let central = !configuration.centralURL.isEmpty
+            if central { try refuseWhileCentral(action) }
+            let context = try AccessContext.open(args, create: create && !central)
+            if central, action == "unlock", let login = args.positionals.dropFirst().first {
+                try refuseCentralUnlock(login, access: context.access)
+            }
             return (context.access, context.configuration.zone)
         }
     }
 
     /// With `[central]` the centre keeps the operators (docs/central.md, "Bediener aus der
-    /// Zentrale"): here only `list` and the unlock of an automatic lock (too many wrong PINs at
-    /// this counter), never of a lock by hand, which the centre set.
-    static func refuseWhileCentral(_ action: String, context: AccessContext, args: ArgumentList) throws {
-        guard !context.configuration.centralURL.isEmpty, action != "list" else { return }
-        let central = "webkasse central operator \(action)"
-        if action == "unlock", let login = args.positionals.dropFirst().first {
-            guard let account = try context.access.account(login: login), account.lockout.status(at: Date()) == .lockedByHand else { return }
-            throw AccessCommandError(
-                "»\(account.login)« wurde von Hand gesperrt (in der Zentrale); entsperren kann nur die Zentrale: »\(central) \(account.login) --by KENNUNG«.")
-        }
+    /// Zentrale"): a counter lists them and unlocks an automatic lock (too many wrong PINs at this
+    /// counter); everything else is done at the centre.
+    static func refuseWhileCentral(_ action: String) throws {
         guard ["setup", "add", "roles", "set-pin", "lock"].contains(action) else { return }
         throw AccessCommandError(
-            "Diese Kasse bekommt ihre Bediener von der Zentrale ([central] in der Konfiguration); Bediener, Rollen, PINs und Sperren bitte in der Zentrale ändern: »\(central) …«. Die Kasse übernimmt sie bei der nächsten Lieferung (webkasse sync)."
+            "Diese Kasse bekommt ihre Bediener von der Zentrale ([central] in der Konfiguration); Bediener, Rollen, PINs und Sperren bitte in der Zentrale ändern: »webkasse central operator \(action) …«. Die Kasse übernimmt sie bei der nächsten Lieferung (webkasse sync)."
+        )
+    }
+
+    /// A lock by hand came from the centre: only the centre lifts it.
+    static func refuseCentralUnlock(_ login: String, access: AccessControl) throws {
+        guard let account = try access.account(login: login), account.lockout.status(at: Date()) == .lockedByHand else { return }
+        throw AccessCommandError(
+            "»\(account.login)« wurde von Hand gesperrt (in der Zentrale); entsperren kann nur die Zentrale: »webkasse central operator unlock \(account.login) --by KENNUNG«."
         )
     }
 

@@ -33,6 +33,11 @@ final class CentralOperatorCommandTests: XCTestCase {
         r = try webkasse(["central", "operator", "unlock", "anna", "--by", "meier"], stdin: "0000\n")
         XCTAssertEqual(r.stderr, "webkasse central operator unlock: Kennung oder PIN falsch; noch 4 Versuche bis zur Sperre.\n")
 
+        // A counter with a centre sets up no operator of its own (and creates no ledger for it).
+        r = try webkasse(["operator", "setup", "--login", "ich", "--name", "Ich"], stdin: "1357\n1357\n")
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("»webkasse central operator setup …«"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data + "/K1/ledger.sqlite"))
         // The counter takes them at its sync (its ledger is created for it) and lists them.
         r = try webkasse(["sync", "--once"])
         XCTAssertEqual(r.status, 0, r.stderr)
