@@ -44,6 +44,11 @@ enum CentralOperatorCommand {
                 _ = try store.checkSchema()
                 return (AccessControl(store: CentralOperatorStore(store: store), configuration: configuration), configuration.zone)
             }
+        } catch CentralError.database(let error) where error.sqlState == .insufficientPrivilege {
+            printError(
+                "\(command) \(action): Diese Rolle darf die Bediener der Zentrale nicht lesen oder ändern (eine Kasse liest nur ihre Kopie); bitte mit der Rolle der Stadtkasse aufrufen (--url postgresql://stadtkasse@…). \(error)"
+            )
+            return .failure
         } catch let error as CentralError {
             printError("\(command) \(action): \(error)")
             return .ioError

@@ -147,7 +147,7 @@ enum OperatorCommand {
             case "list":
                 try noMore(0)
                 let (access, zone) = try open(false)
-                list(try access.directory(), zone: zone)
+                list(try access.directory(), zone: zone, setup: command + " setup")
             case "roles":
                 try noMore(2)
                 let login = try target()
@@ -205,7 +205,7 @@ enum OperatorCommand {
         }
     }
 
-    static func list(_ directory: OperatorDirectory, zone: TimeZone) {
+    static func list(_ directory: OperatorDirectory, zone: TimeZone, setup: String = "webkasse operator setup") {
         let now = Date()
         let formatter = DateFormatter()
         formatter.timeZone = zone
@@ -223,6 +223,6 @@ enum OperatorCommand {
             if failures > 0, case .open = account.lockout.status(at: now) { status += " (\(failures) Fehlversuch\(failures == 1 ? "" : "e"))" }
             print(pad(account.login, 14) + pad(account.name, 24) + pad(Role.germanList(account.roles), 46) + status)
         }
-        if directory.isEmpty { print("(keine Bediener – Ersteinrichtung mit »webkasse operator setup«)") }
+        if directory.isEmpty { print("(keine Bediener – Ersteinrichtung mit »\(setup)«)") }
     }
 }

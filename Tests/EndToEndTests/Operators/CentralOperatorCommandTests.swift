@@ -8,6 +8,7 @@ final class CentralOperatorCommandTests: XCTestCase {
     func testOperatorsAreManagedAtTheCentreAndTakenByTheCounterAtItsNextSync() throws {
         let database = try CentralTestDatabase()
         defer { database.drop() }
+        try database.createRole("kasse_k1", password: "geheim-k1")
         let tmp = try TemporaryDirectory(prefix: "webkasse-central-operator")
         defer { tmp.remove() }
         let data = tmp.path + "/data"
@@ -17,8 +18,17 @@ final class CentralOperatorCommandTests: XCTestCase {
         func webkasse(_ arguments: [String], stdin: String = "") throws -> ProcessResult {
             try runProcess(builtProduct("webkasse"), arguments + ["--data", data, "--config", config], stdin: stdin)
         }
-        var r = try webkasse(["central", "init"])
+        var r = try webkasse(["central", "init", "--counter-role", "kasse_k1"])
         XCTAssertEqual(r.status, 0, r.stderr)
+        r = try webkasse(["central", "operator", "list"])
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "(keine Bediener – Ersteinrichtung mit »webkasse central operator setup«)")
+        // A counter's role cannot change the centre's operators.
+        let counterConfig = try tmp.write("[register]\nid = K1\n[central]\nurl = \(database.url(user: "kasse_k1"))\n", to: "kasse.conf")
+        r = try runProcess(
+            builtProduct("webkasse"), ["central", "operator", "list", "--data", data, "--config", counterConfig],
+            environment: ["WEBKASSE_CENTRAL_PASSWORD": "geheim-k1"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("Diese Rolle darf die Bediener der Zentrale nicht lesen oder ändern"), r.stderr)
 
         r = try webkasse(["central", "operator", "setup", "--login", "meier", "--name", "Mia Meier"], stdin: "24680135\n24680135\n")
         XCTAssertEqual(r.status, 0, r.stderr)
