@@ -59,6 +59,29 @@ final class CentralOperatorCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("»webkasse central operator add …«"), r.stderr)
 
+        // The centre stopped: the counter authenticates against its copy. Five wrong PINs lock
+        // anna at this counter, and a supervisor unlocks her here, offline.
+        guard let cluster = ProcessInfo.processInfo.environment["WEBKASSE_TEST_PG_DIR"] else {
+            return XCTFail("WEBKASSE_TEST_PG_DIR fehlt: der Testserver von scripts/pg-test-cluster start setzt es")
+        }
+        let script = packageRoot.appendingPathComponent("scripts/pg-test-cluster").path
+        XCTAssertEqual(try runProcess(script, ["pause", cluster]).status, 0)
+        var resumed = false
+        defer { if !resumed { _ = try? runProcess(script, ["resume", cluster]) } }
+        for attempt in 1...5 {
+            r = try webkasse(["operator", "unlock", "anna", "--by", "anna"], stdin: "0000\n")
+            XCTAssertEqual(r.status, 1, "attempt \(attempt): \(r.stderr)")
+        }
+        XCTAssertTrue(r.stderr.contains("Zu viele falsche PINs: »anna« ist für 15 Minuten gesperrt"), r.stderr)
+        r = try webkasse(["operator", "unlock", "anna", "--by", "meier"], stdin: "24680135\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "»anna« ist entsperrt.\n")
+        r = try webkasse(["sync", "--once"])
+        XCTAssertEqual(r.status, 7, "the centre is away: \(r.stdout)")
+        XCTAssertTrue(r.stdout.contains("Bediener der Zentrale: übernommen bis Ereignis "), r.stdout)
+        XCTAssertEqual(try runProcess(script, ["resume", cluster]).status, 0)
+        resumed = true
+
         // A central lock reaches the counter at its next sync.
         r = try webkasse(["central", "operator", "lock", "anna", "--by", "meier", "--reason", "ausgeschieden"], stdin: "24680135\n")
         XCTAssertEqual(r.status, 0, r.stderr)
