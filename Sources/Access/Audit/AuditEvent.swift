@@ -135,6 +135,10 @@ public enum AuditField {
     public static let to = "to"
     public static let counted = "counted_cents"
     public static let expected = "expected_cents"
+    /// On a counter, an operator event taken from the centre: its number there (`operator_events.seq`)
+    /// and when it was decided there (docs/central.md, "Bediener aus der Zentrale").
+    public static let centralSeq = "central_seq"
+    public static let centralAt = "central_at"
 }
 
 /// One audit event: kind, actor, a flat set of text fields, instant. Stored as JSON with sorted keys,

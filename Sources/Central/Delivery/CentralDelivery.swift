@@ -60,6 +60,9 @@ public final class CentralDelivery: @unchecked Sendable {
     private var store: CentralStore?
     /// Follows the centre's catalogue after each pass (docs/central.md, "Stammdaten"); nil: none.
     public var catalogFollower: CatalogFollower?
+    /// Follows the centre's operators into the ledger after each pass (docs/central.md, "Bediener
+    /// aus der Zentrale"); nil: none.
+    public var operatorFollower: OperatorFollower?
     private var machine: DeliveryStateMachine
     private var current = CentralSyncStatus()
     /// Held for a whole pass, network round trips included.
@@ -154,6 +157,7 @@ public final class CentralDelivery: @unchecked Sendable {
                 }
                 current.lastError = nil
                 if let catalogFollower { catalogFollower.follow(try connected(), now: now()) }
+                if let operatorFollower { operatorFollower.follow(try connected(), now: now()) }
             } catch {
                 store = nil
                 machine.failed(now: now())

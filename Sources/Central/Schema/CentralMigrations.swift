@@ -253,6 +253,36 @@ let centralMigrations: [CentralMigration] = [
 
             """,
         appendOnly: ["catalog_versions", "catalog_files"]),
+    // Operators and roles kept by the centre (`central operator`, docs/central.md "Bediener aus der
+    // Zentrale"): the audit events of the access rules (Sources/Access) in the order they were
+    // decided, each detail as on the counter (AuditJSON), the PIN hash apart with its SHA-256 in
+    // the detail. Writers lock the table, so `seq` grows in commit order and a counter that read
+    // up to N never misses an event below N. Counters read only the view: the events that shape
+    // operators, with their PIN hashes.
+    CentralMigration(
+        version: 4, name: "operator-events",
+        schema: """
+            CREATE TABLE operator_events (
+                seq bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                actor_id text,
+                subject_id text,
+                detail text NOT NULL,
+                at_ms bigint NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                recorded_by text NOT NULL DEFAULT current_user);
+            CREATE INDEX operator_events_subject ON operator_events (subject_id, kind);
+            CREATE TABLE operator_pin_hashes (
+                seq bigint PRIMARY KEY REFERENCES operator_events (seq),
+                operator_id text NOT NULL,
+                pin_hash text NOT NULL);
+            CREATE VIEW operator_directory_events AS
+                SELECT e.seq, e.kind, e.actor_id, e.detail, e.at_ms, h.pin_hash
+                FROM operator_events e LEFT JOIN operator_pin_hashes h ON h.seq = e.seq
+                WHERE e.kind IN ('operator.added', 'operator.roles_changed', 'operator.pin_changed', 'operator.locked', 'operator.unlocked');
+
+            """,
+        appendOnly: ["operator_events", "operator_pin_hashes"]),
 ]
 
 /// Every append-only table of the central schema.

@@ -169,7 +169,8 @@ public final class CentralStore {
 
     /// Grants `role` what a counter needs: INSERT into the journal tables and the fork and head
     /// records (with their sequences), SELECT on the journal's link columns to find its head and
-    /// on the schema version, and SELECT on the published catalogue versions. Nothing else: no
+    /// on the schema version, SELECT on the published catalogue versions and on the operator events
+    /// a counter follows (`operator_directory_events`). Nothing else: no
     /// UPDATE, DELETE or TRUNCATE, no reading of records.
     public func grantCounterRole(_ role: String) throws {
         try run {
@@ -182,6 +183,9 @@ public final class CentralStore {
                 try connection.execute("GRANT USAGE ON SEQUENCE forks_id_seq, reported_heads_id_seq TO \(quoted)")
                 // The master data a counter follows (docs/central.md, "Stammdaten"): read only.
                 try connection.execute("GRANT SELECT ON catalog_versions, catalog_files TO \(quoted)")
+                // The operators it keeps for offline log-in (docs/central.md, "Bediener aus der
+                // Zentrale"): the view of the events that shape operators, never the table itself.
+                try connection.execute("GRANT SELECT ON operator_directory_events TO \(quoted)")
             }
         }
     }

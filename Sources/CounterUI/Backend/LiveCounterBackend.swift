@@ -75,7 +75,12 @@ public final class LiveCounterBackend: CounterBackend {
 
     public var needsFirstSetup: Bool { (try? access.needsSetup()) ?? false }
 
+    /// Set when the operators come from the centre (docs/central.md, "Bediener aus der Zentrale"):
+    /// the first-start setup is refused with this sentence.
+    public var firstSetupRefusal: String?
+
     public func setUpFirstOperator(login: String, name: String, pin: String, pinRepeated: String) throws {
+        if let firstSetupRefusal { throw CounterUserError(firstSetupRefusal) }
         try access.setUp(login: login, name: name, pin: pin, pinRepeated: pinRepeated)
     }
 

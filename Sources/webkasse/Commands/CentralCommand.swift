@@ -19,6 +19,7 @@ enum CentralCommand {
                 webkasse central report day DATUM [--register KASSE …]
                 webkasse central tariffs publish PFAD [--by NAME]
                 webkasse central tariffs list
+                webkasse central operator setup|add|list|roles|set-pin|lock|unlock …   (webkasse central operator --help)
 
         init    legt das Schema der Zentrale an oder bringt es auf den neuesten Stand (nummerierte
                 Migrationen; als Eigentümer der Datenbank ausführen); mit --counter-role erhält die
@@ -47,6 +48,7 @@ enum CentralCommand {
         """
 
     static func run(_ arguments: [String]) throws -> ExitCode {
+        if arguments.first == "operator" { return try CentralOperatorCommand.run(Array(arguments.dropFirst())) }
         let args = try ArgumentList(
             arguments,
             valueOptions: [

@@ -158,7 +158,16 @@ enum RunCommand {
             if !training, let central = CentralSettings(configuration) {
                 let delivery = try SyncCommand.makeDelivery(ledgerPath: ledger.path, register: configuration.registerID, settings: central)
                 let zone = configuration.zone
-                live.centralStatus = { delivery.status.text(zone: zone) }
+                // With the age of the operators' copy when it is older than a day (docs/central.md).
+                let operators = delivery.operatorFollower
+                live.centralStatus = {
+                    [delivery.status.text(zone: zone), operators?.staleText(now: Instant.now, zone: zone)].compactMap { $0 }.joined(separator: " · ")
+                }
+                // A new counter takes its operators from the centre before the first screen; it
+                // never sets up one of its own (docs/central.md, "Bediener aus der Zentrale").
+                if try access.needsSetup() { delivery.runOnce() }
+                live.firstSetupRefusal =
+                    "Die Bediener kommen von der Zentrale, die noch keine geliefert hat: F12, »webkasse sync --once« prüfen, neu starten."
                 delivery.start()
                 centralDelivery = delivery
             }

@@ -18,6 +18,9 @@ enum SyncCommand {
         Sekunden (Standard 60).
         Holt dabei auch den zuletzt veröffentlichten Gebührenkatalog der Zentrale in das
         Datenverzeichnis der Kasse (katalog/); die Kasse verkauft mit ihm, auch ohne Zentrale.
+        Ebenso die Bediener der Zentrale (webkasse central operator …) in das Kassenbuch, damit
+        Anmeldung, Sperre und Rollen auch ohne Zentrale gelten; ist dieser Stand älter als einen
+        Tag, sagt es die Statuszeile (»Bediener-Stand vom 05.12. 09:12«).
         Mit --once: einmal bis zum aktuellen Stand (Status 0), bei Fehler Status 7, bei Abweichung 1.
         Ohne --once läuft es weiter, bis es mit Strg+C beendet wird, und wartet nach Fehlern immer
         länger (bis 60 s).
@@ -46,9 +49,11 @@ enum SyncCommand {
         let batchSize = try args.integer("batch", in: 1...100_000) ?? 500
         let retryMaximumMs = Int64(try args.integer("retry-max", in: 1...3600) ?? 60) * 1000
         let path = DataDirectory.ledgerPath(data: data, register: register)
-        guard FileManager.default.fileExists(atPath: path) else {
-            printError("webkasse sync: Für die Kasse »\(register)« gibt es in \(data) kein Kassenbuch.")
-            return .dataError
+        // A new counter may fetch the centre's operators and catalogue before its first start:
+        // its (empty) ledger is created as `webkasse run` would.
+        do { try FileSecurity.configure(group: configuration.fileGroup) } catch {
+            printError("webkasse sync: \(error)")
+            return .ioError
         }
         let delivery: CentralDelivery
         do {
@@ -67,6 +72,24 @@ enum SyncCommand {
                 print("Gebührenkatalog der Zentrale: Version \(version) in \(cache.directory).")
             }
             if let problem = delivery.catalogFollower?.lastProblem { printError("webkasse sync: \(problem)") }
+            if let operators = delivery.operatorFollower {
+                if let fetched = operators.lastFetchedAt {
+                    let calendar = BusinessCalendar(timeZone: zone)
+                    if let stale = operators.staleText(now: Instant.now, zone: zone) {
+                        print("Bediener der Zentrale: \(stale) – älter als einen Tag.")
+                    } else {
+                        print(
+                            "Bediener der Zentrale: übernommen bis Ereignis \(operators.appliedThrough), Stand vom \(calendar.germanDate(of: fetched)) \(calendar.time(of: fetched))."
+                        )
+                    }
+                }
+                for login in operators.collisions {
+                    printError(
+                        "webkasse sync: Der Bediener »\(login)« der Zentrale wird an dieser Kasse nicht übernommen: hier gibt es schon einen eigenen Bediener »\(login)« (angelegt vor der Zentrale); bitte in der Zentrale eine andere Kennung vergeben."
+                    )
+                }
+                if let problem = operators.lastProblem { printError("webkasse sync: \(problem)") }
+            }
             if let error = status.lastError {
                 printError("webkasse sync: \(error)")
                 return .ioError
@@ -97,6 +120,8 @@ enum SyncCommand {
             connect: { try CentralStore(settings: settings) })
         // The centre's catalogue into the register's cache, after each pass (docs/central.md, "Stammdaten").
         delivery.catalogFollower = CatalogFollower(cache: CatalogCache(registerDirectory: (ledgerPath as NSString).deletingLastPathComponent))
+        // The centre's operators into the ledger, for log-in offline (docs/central.md, "Bediener aus der Zentrale").
+        delivery.operatorFollower = OperatorFollower(ledger: ledger, registerDirectory: (ledgerPath as NSString).deletingLastPathComponent)
         return delivery
     }
 }
