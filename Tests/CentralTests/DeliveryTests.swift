@@ -166,6 +166,31 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(try centralChain("K1").count, 16)
     }
 
+    /// A second machine given the register id K1 with a history of its own that is shorter than
+    /// the centre's: a fork on its first sync (not taken for a lost tail), refused and recorded.
+    /// (A ledger that is only shorter — the centre's entries up to its head — is a lost tail:
+    /// CentralSchemaTests, CentralSoakTests.)
+    func testASecondMachineWithTheSameRegisterIdAndFewerEntriesIsAForkOnTheFirstSync() throws {
+        let first = try Counter("K1", database: database)
+        let day = first.fixture.openDay!
+        for _ in 0..<3 {
+            try first.fixture.sale(day, [LedgerDayFixture.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 9), change: .zero)])
+        }
+        XCTAssertNil(first.delivery.runOnce().lastError)
+        let centralBefore = try centralChain("K1")
+        // The same day as built by the fixture (entries 1–15 equal), then a sale of its own: entry 16 differs.
+        let second = try Counter("K1", database: database)
+        try second.fixture.sale(
+            second.fixture.openDay!, [LedgerDayFixture.line("PA24", "Personalausweis", cents: 4_600)], [.cash(tendered: Money(euros: 46), change: .zero)])
+        XCTAssertLessThan(try localChain(second.ledger).count, centralBefore.count)
+        let secondHead = try second.ledger.chainHead().seq  // before the fork's audit event is appended
+        let status = second.delivery.runOnce()
+        XCTAssertEqual(status.fork, secondHead)
+        XCTAssertNil(status.centralAhead, "a fork, not a lost tail")
+        XCTAssertEqual(try centralChain("K1").map(\.1), centralBefore.map(\.1), "never overwritten")
+        XCTAssertEqual(try count("SELECT count(*) FROM forks WHERE register_id = 'K1' AND seq = $1", [.int(Int(secondHead))]), 1)
+    }
+
     func testABatchWhoseConnectionDiesMidwayLeavesNothingAndIsDeliveredWholeAfterwards() throws {
         let counter = try Counter("K1", database: database, batchSize: 100)
         // As superuser: the server ends the counter's connection while it inserts entry 10 of the

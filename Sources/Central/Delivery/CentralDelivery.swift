@@ -186,6 +186,16 @@ public final class CentralDelivery: @unchecked Sendable {
             return
         }
         if head.seq > local.seq {
+            // The centre has more: either this ledger lost its tail (its last entry is the
+            // centre's entry there) or it is another history under the same register id (a
+            // second machine, a restored old copy that booked on): a fork at its last entry.
+            if local.seq > 0, let entry = try ledger.entry(at: local.seq) {
+                let offered = try readEntries(entry.seq...entry.seq)
+                if case .fork(let fork) = try store.deliver(offered, register: register, localHead: local) {
+                    raiseFork(fork)
+                    return
+                }
+            }
             // Reported once per finding; asked again after the backoff.
             if current.centralAhead != head.seq { try store.reportHead(register: register, head: local) }
             current.centralAhead = head.seq

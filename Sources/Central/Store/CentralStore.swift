@@ -218,10 +218,18 @@ public final class CentralStore {
     public func deliver(_ entries: [DeliveryEntry], register: String, localHead: (seq: Int64, hash: String)) throws -> BatchOutcome {
         try run {
             try connection.transaction {
-                try connection.executePrepared(
-                    "central_report_head", "INSERT INTO reported_heads (register_id, head_seq, head_hash) VALUES ($1, $2, $3)",
-                    [.text(register), .int(localHead.seq), .text(localHead.hash)])
-                guard let first = entries.first, let last = entries.last else { return .delivered(through: 0, inserted: 0) }
+                // The counter's head is recorded for `central verify` (a head that went back),
+                // except from a batch that is a fork: that history is not the register's (the
+                // fork has its own record).
+                func reportHead() throws {
+                    try connection.executePrepared(
+                        "central_report_head", "INSERT INTO reported_heads (register_id, head_seq, head_hash) VALUES ($1, $2, $3)",
+                        [.text(register), .int(localHead.seq), .text(localHead.hash)])
+                }
+                guard let first = entries.first, let last = entries.last else {
+                    try reportHead()
+                    return .delivered(through: 0, inserted: 0)
+                }
                 let held = try connection.executePrepared(
                     "central_held_hashes", "SELECT seq, hash FROM journal WHERE register_id = $1 AND seq BETWEEN $2 AND $3",
                     [.text(register), .int(first.seq), .int(last.seq)])
@@ -260,6 +268,7 @@ public final class CentralStore {
                         ])
                     return .fork(fork)
                 }
+                try reportHead()
                 return .delivered(through: last.seq, inserted: fresh.count)
             }
         }
