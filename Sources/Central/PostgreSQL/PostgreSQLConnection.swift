@@ -121,6 +121,35 @@ public final class PostgreSQLResult {
         return out
     }
 
+    // Binary format (a statement run with `binaryResults: true`; PostgreSQL manual, the types'
+    // send functions): `int8` is 8 bytes big-endian, `text` and `bytea` are their bytes as they are.
+
+    /// An `int8` column of a binary result.
+    public func binaryInt64(_ row: Int, _ column: Int) -> Int64? {
+        guard !isNull(row, column), PQgetlength(handle, Int32(row), Int32(column)) == 8, let value = PQgetvalue(handle, Int32(row), Int32(column))
+        else { return nil }
+        var big: UInt64 = 0
+        memcpy(&big, value, 8)
+        return Int64(bitPattern: UInt64(bigEndian: big))
+    }
+
+    /// A `text` column of a binary result (its UTF-8 bytes).
+    public func binaryText(_ row: Int, _ column: Int) -> String? {
+        withBinaryValue(row, column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A `bytea` column of a binary result.
+    public func binaryBytes(_ row: Int, _ column: Int) -> [UInt8]? {
+        withBinaryValue(row, column) { Array($0) }
+    }
+
+    /// Calls `body` with the value's bytes in libpq's buffer (valid while the result lives); nil for NULL.
+    public func withBinaryValue<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard !isNull(row, column), let value = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
+        let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+        return try value.withMemoryRebound(to: UInt8.self, capacity: max(length, 1)) { try body(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
@@ -202,15 +231,19 @@ public final class PostgreSQLConnection {
         _ = try check(PQexec(handle, sql), sql: sql)
     }
 
-    /// Runs the statement prepared under `name` (prepared once per connection with `sql`).
+    /// Runs the statement prepared under `name` (prepared once per connection with `sql`);
+    /// `binaryResults` asks for every column in binary format (read with `binaryInt64` …): no
+    /// hex text for `bytea`, no digits for numbers.
     @discardableResult
-    public func executePrepared(_ name: String, _ sql: String, _ parameters: [PostgreSQLValue]) throws(PostgreSQLError) -> PostgreSQLResult {
+    public func executePrepared(_ name: String, _ sql: String, _ parameters: [PostgreSQLValue], binaryResults: Bool = false) throws(PostgreSQLError)
+        -> PostgreSQLResult
+    {
         if !prepared.contains(name) {
             _ = try check(PQprepare(handle, name, sql, 0, nil), sql: sql)
             prepared.insert(name)
         }
         let result = withParameters(parameters) { count, values, lengths, formats in
-            PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            PQexecPrepared(handle, name, count, values, lengths, formats, binaryResults ? 1 : 0)
         }
         return try check(result, sql: sql)
     }

@@ -347,19 +347,21 @@ extension CentralStore {
         }
     }
 
+    /// Up to `limit` journal rows of `register` after `seq`, in binary format (the canonical
+    /// bytes as they are, not as hex text): verify reads every entry.
     func journalChunk(register: String, after seq: Int64, limit: Int) throws -> [StoredEntry] {
         try run {
             let result = try connection.executePrepared(
-                "central_journal_chunk",
+                "central_journal_chunk_binary",
                 """
                 SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash, canonical FROM journal
                 WHERE register_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
-                """, [.text(register), .int(seq), .int(limit)])
+                """, [.text(register), .int(seq), .int(limit)], binaryResults: true)
             return (0..<result.rowCount).map { row in
                 StoredEntry(
-                    seq: result.int64(row, 0) ?? 0, kind: result.text(row, 1) ?? "", ref: result.text(row, 2) ?? "",
-                    recordedAtMs: result.int64(row, 3) ?? 0, previousHash: result.text(row, 4) ?? "", hash: result.text(row, 5) ?? "",
-                    canonical: result.bytes(row, 6) ?? [])
+                    seq: result.binaryInt64(row, 0) ?? 0, kind: result.binaryText(row, 1) ?? "", ref: result.binaryText(row, 2) ?? "",
+                    recordedAtMs: result.binaryInt64(row, 3) ?? 0, previousHash: result.binaryText(row, 4) ?? "",
+                    hash: result.binaryText(row, 5) ?? "", canonical: result.binaryBytes(row, 6) ?? [])
             }
         }
     }
@@ -373,6 +375,8 @@ extension CentralStore {
                 "central_rows_\(table)",
                 "SELECT \((["seq"] + order + columns).joined(separator: ", ")) FROM \(table) WHERE register_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY \((["seq"] + order).joined(separator: ", "))",
                 [.text(register), .int(range.lowerBound), .int(range.upperBound)])
+            let booleans = columns.map { CanonicalFields.booleanColumns.contains($0) }
+            var namesByPrefix: [String: [String]] = ["": columns]
             return (0..<result.rowCount).map { row in
                 let keys = (0..<order.count).map { result.text(row, 1 + $0) ?? "" }
                 let prefix: String
@@ -385,7 +389,16 @@ extension CentralStore {
                 default: (prefix, counterKey) = ("", table)
                 }
                 let values = (0..<columns.count).map { result.text(row, 1 + order.count + $0) }
-                return StoredRow(table: table, seq: result.int64(row, 0) ?? 0, prefix: prefix, columns: columns, values: values, counterKey: counterKey)
+                let names: [String]
+                if let known = namesByPrefix[prefix] {
+                    names = known
+                } else {
+                    names = columns.map { prefix + $0 }
+                    namesByPrefix[prefix] = names
+                }
+                return StoredRow(
+                    table: table, seq: result.int64(row, 0) ?? 0, prefix: prefix, columns: columns, names: names, booleans: booleans,
+                    values: values, counterKey: counterKey)
             }
         }
     }

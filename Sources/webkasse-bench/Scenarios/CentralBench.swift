@@ -103,7 +103,9 @@ enum CentralBench {
         for _ in names { handle.write(Data(one)) }
         try handle.close()
         var verification: CentralVerification?
+        let verifyCpuBefore = LedgerBench.cpuNanoseconds(children: false)
         let verifyNs = try timed { verification = try CentralVerifier(store: oursStore).verify() }
+        let verifyCpuNs = LedgerBench.cpuNanoseconds(children: false) - verifyCpuBefore
         guard let verification, verification.isClean else { throw BenchError("central: verify fand Probleme") }
         let shaNs = try timed {
             let process = Process()
@@ -114,7 +116,13 @@ enum CentralBench {
             process.waitUntilExit()
         }
         report.add("central", "verify", Double(verifyNs) / 1e6, "ms")
+        report.add("central", "verify_cpu", Double(verifyCpuNs) / 1e6, "ms")
         report.add("central", "verify_sha256sum_baseline", Double(shaNs) / 1e6, "ms")
+        // What the server alone needs to hand out the rows verify reads (psql \copy … TO /dev/null).
+        var readOut = ""
+        for table in tables where table != "reported_heads" { readOut += "\\copy (SELECT * FROM \(table) ORDER BY 1, 2) TO '/dev/null'\n" }
+        let readOutNs = try timed { try psql(url(ours), password: password, script: readOut) }
+        report.add("central", "verify_rows_copy_out", Double(readOutNs) / 1e6, "ms")
         report.add("central", "verify_ratio", Double(verifyNs) / Double(max(shaNs, 1)), "x")
         report.note(
             "central",
