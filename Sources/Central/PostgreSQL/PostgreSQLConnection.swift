@@ -248,6 +248,75 @@ public final class PostgreSQLConnection {
         return try check(result, sql: sql)
     }
 
+    /// Loads `rows` into `table` with `COPY … FROM STDIN` in text format (PostgreSQL manual, COPY,
+    /// "Text Format"): one statement and one stream for any number of rows, inside the caller's
+    /// transaction. Text values are escaped (`\\`, tab, line feed, carriage return), bytes go as
+    /// `\\x` and hex digits, NULL as `\N`. Returns the rows the server loaded.
+    @discardableResult
+    public func copyIn(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) throws(PostgreSQLError) -> Int {
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        _ = try checkCopy(PQexec(handle, sql), sql: sql, expected: PGRES_COPY_IN)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        let hex = Array("0123456789abcdef".utf8)
+        var sendFailed = false
+        func flush() {
+            guard !buffer.isEmpty, !sendFailed else { return }
+            let sent = buffer.withUnsafeBufferPointer { b in
+                b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(handle, $0, Int32(b.count)) }
+            }
+            if sent != 1 { sendFailed = true }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(0x09) }
+                switch value {
+                case .null: buffer.append(contentsOf: [0x5C, 0x4E])  // \N
+                case .text(let text):
+                    for byte in text.utf8 {
+                        switch byte {
+                        case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+                        case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+                        case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+                        case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+                        default: buffer.append(byte)
+                        }
+                    }
+                case .bytes(let bytes):
+                    buffer.append(contentsOf: [0x5C, 0x5C, 0x78])  // \\x: the escaped backslash of bytea's hex form
+                    for byte in bytes {
+                        buffer.append(hex[Int(byte >> 4)])
+                        buffer.append(hex[Int(byte & 0x0F)])
+                    }
+                }
+            }
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 { flush() }
+        }
+        flush()
+        if sendFailed || PQputCopyEnd(handle, nil) != 1 {
+            let message = String(cString: PQerrorMessage(handle))
+            while let result = PQgetResult(handle) { PQclear(result) }
+            throw PostgreSQLError(stage: .statement, sqlState: nil, message: message, sql: sql)
+        }
+        let final = PQgetResult(handle)
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        return try check(final, sql: sql).affectedRows
+    }
+
+    private func checkCopy(_ result: OpaquePointer?, sql: String, expected: ExecStatusType) throws(PostgreSQLError) -> Bool {
+        guard let result else {
+            throw PostgreSQLError(stage: .statement, sqlState: nil, message: String(cString: PQerrorMessage(handle)), sql: sql)
+        }
+        if PQresultStatus(result) == expected {
+            PQclear(result)
+            return true
+        }
+        _ = try check(result, sql: sql)  // throws the server's error
+        throw PostgreSQLError(stage: .statement, sqlState: nil, message: "COPY: unerwartete Antwort", sql: sql)
+    }
+
     /// Runs `body` in one transaction: everything or nothing. A failure rolls back; a lost
     /// connection leaves nothing behind (the server rolls back what was not committed).
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -214,7 +214,7 @@ public final class CentralStore {
     ///
     /// A few round trips per batch, whatever its size: what the centre holds of the range is read
     /// once (an entry it holds with the same hash is skipped, the first with another hash is a
-    /// fork), then the new journal rows and each table's typed rows go in multi-row INSERTs.
+    /// fork), then the new journal rows and each table's typed rows go in one `COPY` each.
     public func deliver(_ entries: [DeliveryEntry], register: String, localHead: (seq: Int64, hash: String)) throws -> BatchOutcome {
         try run {
             try connection.transaction {
@@ -265,54 +265,31 @@ public final class CentralStore {
         }
     }
 
-    /// The journal rows of `entries`; refuses (rolling the batch back) when another delivery of
-    /// the same register inserted some of them meanwhile: the next attempt compares their hashes.
+    /// The journal rows of `entries`, by `COPY`; refuses (rolling the batch back) when another
+    /// delivery of the same register inserted some of them meanwhile (the key is taken): the next
+    /// attempt compares their hashes.
     private func insertJournal(_ entries: [DeliveryEntry], register: String) throws {
         guard !entries.isEmpty else { return }
         let columns = ["register_id", "seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash", "canonical"]
-        var inserted = 0
-        for chunk in Self.chunks(entries.count, columns: columns.count) {
-            let rows = entries[chunk].map { entry -> [PostgreSQLValue] in
-                [
-                    .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
-                    .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
-                ]
-            }
-            let (sql, values) = Self.multiRowInsert("journal", columns: columns, rows: rows)
-            inserted += try connection.execute(sql + " ON CONFLICT (register_id, seq) DO NOTHING", values).affectedRows
+        let rows = entries.map { entry -> [PostgreSQLValue] in
+            [
+                .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
+                .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
+            ]
         }
-        guard inserted == entries.count else {
+        do {
+            try connection.copyIn("journal", columns: columns, rows: rows)
+        } catch {
+            guard error.sqlState == .uniqueViolation else { throw error }
             throw PostgreSQLError(
                 stage: .statement, sqlState: nil,
                 message: "Kasse \(register): Buchungen wurden gleichzeitig von einer anderen Lieferung eingetragen; neuer Versuch", sql: nil)
         }
     }
 
+    /// One table's typed rows of a batch, by `COPY` (one stream per table and batch).
     private func insertRows(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) throws {
-        for chunk in Self.chunks(rows.count, columns: columns.count) {
-            let (sql, values) = Self.multiRowInsert(table, columns: columns, rows: Array(rows[chunk]))
-            try connection.execute(sql, values)
-        }
-    }
-
-    /// Ranges of rows small enough for one statement (libpq binds at most 65,535 parameters).
-    static func chunks(_ count: Int, columns: Int) -> [Range<Int>] {
-        let perStatement = max(1, 30_000 / columns)
-        return stride(from: 0, to: count, by: perStatement).map { $0..<min(count, $0 + perStatement) }
-    }
-
-    /// `INSERT INTO table (columns) VALUES ($1, …), (…)` and the values in order.
-    static func multiRowInsert(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) -> (String, [PostgreSQLValue]) {
-        var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        var values: [PostgreSQLValue] = []
-        values.reserveCapacity(rows.count * columns.count)
-        for (index, row) in rows.enumerated() {
-            precondition(row.count == columns.count, "\(table): \(columns.count) columns, \(row.count) values")
-            if index > 0 { sql += ", " }
-            sql += "(" + (1...row.count).map { "$\(values.count + $0)" }.joined(separator: ", ") + ")"
-            values += row
-        }
-        return (sql, values)
+        try connection.copyIn(table, columns: columns, rows: rows)
     }
 }
 
