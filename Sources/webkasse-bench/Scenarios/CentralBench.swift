@@ -178,6 +178,7 @@ enum CentralBench {
         defer { for c in all { c.delivery?.stop() } }
         let watcher = FreshnessWatcher(store: reachable)
         let basket = try LedgerBench.typicalBasket(catalog, date: BusinessDate.today())
+        let loopStarted = DispatchTime.now().uptimeNanoseconds
         for round in 0..<sales {
             let started = DispatchTime.now().uptimeNanoseconds
             // Each round starts at another counter: the first after the pause is slower.
@@ -197,6 +198,7 @@ enum CentralBench {
             let elapsed = DispatchTime.now().uptimeNanoseconds - started
             if elapsed < 100_000_000 { usleep(UInt32((100_000_000 - elapsed) / 1000)) }  // 10 sales/s per counter
         }
+        let loopSeconds = Double(DispatchTime.now().uptimeNanoseconds - loopStarted) / 1e9
         let freshness = try watcher.finish()
         var withCentre = Samples()
         for c in all[2...] { for value in c.samples.values { withCentre.add(value) } }
@@ -210,6 +212,7 @@ enum CentralBench {
             "central", "booking_unreachable_ratio_p50", Double(all[1].samples.percentile(50)) / Double(max(all[0].samples.percentile(50), 1)), "x")
         report.add("central", "freshness_counters", Double(reachableCounters), "counters")
         report.add("central", "freshness_sales", Double(freshness.count), "sales")
+        report.add("central", "freshness_rate_per_counter", Double(sales) / loopSeconds, "sales/s")
         report.add("central", "freshness_p50", Double(freshness.percentile(50)) / 1e6, "ms")
         report.add("central", "freshness_p99", Double(freshness.percentile(99)) / 1e6, "ms")
         report.add("central", "freshness_max", Double(freshness.percentile(100)) / 1e6, "ms")
