@@ -17,6 +17,9 @@ import Ledger
 ///   included). Goal: ≤ 2 ×.
 /// - **Verify**: `central verify` of every entry beside `sha256sum` over the same canonical bytes.
 ///   Goal: ≤ 2 ×.
+/// - **Booking and freshness**: a counter's booking latency without, with an unreachable and with
+///   the reachable centre (goal: unchanged), and how soon 20 counters' sales at 10 sales/s each
+///   are at the centre (goal: p99 ≤ 1 s); see ``counters(report:sales:reachableCounters:catalogPath:url:password:)``.
 enum CentralBench {
     static func run(report: Report, quick: Bool, catalogPath: String) throws {
         let environment = ProcessInfo.processInfo.environment
