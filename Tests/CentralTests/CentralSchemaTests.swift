@@ -134,6 +134,35 @@ final class CentralSchemaTests: XCTestCase {
         XCTAssertEqual(report.firstProblemPerRegister.map(\.seq), [sale])
     }
 
+    func testVerifyInSmallChunksFindsAMissingRowAndAChangedAmountAcrossChunkBoundaries() throws {
+        XCTAssertNil(deliver { try self.database.store() }.lastError)
+        let store = try database.store()
+        let entries = try store.connection.execute("SELECT count(*) FROM journal WHERE register_id = 'K1'").int64(0, 0)!
+        // Chunks of 1, 2 and 3 entries: every entry is at some chunk's edge in one of the runs.
+        for size in 1...3 {
+            let clean = try CentralVerifier(store: store, chunkSize: size).verify()
+            XCTAssertTrue(clean.isClean, clean.problems.map(\.description).joined(separator: "\n"))
+            XCTAssertEqual(clean.entries["K1"], entries)
+        }
+        let sales = try store.connection.execute("SELECT seq FROM sales WHERE register_id = 'K1' ORDER BY seq")
+        let first = sales.int64(0, 0)!
+        let last = sales.int64(sales.rowCount - 1, 0)!
+        XCTAssertNotEqual(first, last)
+        let admin = try database.connect()
+        try admin.execute("ALTER TABLE line_shares DISABLE TRIGGER line_shares_append_only")
+        try admin.execute("DELETE FROM line_shares WHERE register_id = 'K1' AND seq = $1", [.int(first)])
+        try admin.execute("ALTER TABLE line_shares ENABLE TRIGGER line_shares_append_only")
+        try admin.execute("ALTER TABLE sale_lines DISABLE TRIGGER sale_lines_append_only")
+        try admin.execute("UPDATE sale_lines SET amount_cents = amount_cents + 1 WHERE register_id = 'K1' AND seq = $1 AND line_no = 1", [.int(last)])
+        try admin.execute("ALTER TABLE sale_lines ENABLE TRIGGER sale_lines_append_only")
+        for size in [1, 2, 3, 2000] {
+            let report = try CentralVerifier(store: store, chunkSize: size).verify()
+            XCTAssertEqual(report.problems.compactMap(\.seq), [first, last], "chunk \(size): " + report.problems.map(\.description).joined(separator: "\n"))
+            XCTAssertTrue(report.problems[0].description.contains("line.1.shares: 0 Zeilen"), report.problems[0].description)
+            XCTAssertTrue(report.problems[1].description.contains("sale_lines: line.1.amount_cents ist"), report.problems[1].description)
+        }
+    }
+
     func testACounterWhoseLedgerLostItsTailIsNamed() throws {
         XCTAssertNil(deliver { try self.database.store() }.lastError)
         // The same register id on a ledger with fewer entries (a restored backup, a cut file).

@@ -121,6 +121,35 @@ public final class PostgreSQLResult {
         return out
     }
 
+    // Binary format (a statement run with `binaryResults: true`; PostgreSQL manual, the types'
+    // send functions): `int8` is 8 bytes big-endian, `text` and `bytea` are their bytes as they are.
+
+    /// An `int8` column of a binary result.
+    public func binaryInt64(_ row: Int, _ column: Int) -> Int64? {
+        guard !isNull(row, column), PQgetlength(handle, Int32(row), Int32(column)) == 8, let value = PQgetvalue(handle, Int32(row), Int32(column))
+        else { return nil }
+        var big: UInt64 = 0
+        memcpy(&big, value, 8)
+        return Int64(bitPattern: UInt64(bigEndian: big))
+    }
+
+    /// A `text` column of a binary result (its UTF-8 bytes).
+    public func binaryText(_ row: Int, _ column: Int) -> String? {
+        withBinaryValue(row, column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A `bytea` column of a binary result.
+    public func binaryBytes(_ row: Int, _ column: Int) -> [UInt8]? {
+        withBinaryValue(row, column) { Array($0) }
+    }
+
+    /// Calls `body` with the value's bytes in libpq's buffer (valid while the result lives); nil for NULL.
+    public func withBinaryValue<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard !isNull(row, column), let value = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
+        let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+        return try value.withMemoryRebound(to: UInt8.self, capacity: max(length, 1)) { try body(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
@@ -202,17 +231,90 @@ public final class PostgreSQLConnection {
         _ = try check(PQexec(handle, sql), sql: sql)
     }
 
-    /// Runs the statement prepared under `name` (prepared once per connection with `sql`).
+    /// Runs the statement prepared under `name` (prepared once per connection with `sql`);
+    /// `binaryResults` asks for every column in binary format (read with `binaryInt64` …): no
+    /// hex text for `bytea`, no digits for numbers.
     @discardableResult
-    public func executePrepared(_ name: String, _ sql: String, _ parameters: [PostgreSQLValue]) throws(PostgreSQLError) -> PostgreSQLResult {
+    public func executePrepared(_ name: String, _ sql: String, _ parameters: [PostgreSQLValue], binaryResults: Bool = false) throws(PostgreSQLError)
+        -> PostgreSQLResult
+    {
         if !prepared.contains(name) {
             _ = try check(PQprepare(handle, name, sql, 0, nil), sql: sql)
             prepared.insert(name)
         }
         let result = withParameters(parameters) { count, values, lengths, formats in
-            PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            PQexecPrepared(handle, name, count, values, lengths, formats, binaryResults ? 1 : 0)
         }
         return try check(result, sql: sql)
+    }
+
+    /// Loads `rows` into `table` with `COPY … FROM STDIN` in text format (PostgreSQL manual, COPY,
+    /// "Text Format"): one statement and one stream for any number of rows, inside the caller's
+    /// transaction. Text values are escaped (`\\`, tab, line feed, carriage return), bytes go as
+    /// `\\x` and hex digits, NULL as `\N`. Returns the rows the server loaded.
+    @discardableResult
+    public func copyIn(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) throws(PostgreSQLError) -> Int {
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        _ = try checkCopy(PQexec(handle, sql), sql: sql, expected: PGRES_COPY_IN)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        let hex = Array("0123456789abcdef".utf8)
+        var sendFailed = false
+        func flush() {
+            guard !buffer.isEmpty, !sendFailed else { return }
+            let sent = buffer.withUnsafeBufferPointer { b in
+                b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(handle, $0, Int32(b.count)) }
+            }
+            if sent != 1 { sendFailed = true }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(0x09) }
+                switch value {
+                case .null: buffer.append(contentsOf: [0x5C, 0x4E])  // \N
+                case .text(let text):
+                    for byte in text.utf8 {
+                        switch byte {
+                        case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+                        case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+                        case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+                        case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+                        default: buffer.append(byte)
+                        }
+                    }
+                case .bytes(let bytes):
+                    buffer.append(contentsOf: [0x5C, 0x5C, 0x78])  // \\x: the escaped backslash of bytea's hex form
+                    for byte in bytes {
+                        buffer.append(hex[Int(byte >> 4)])
+                        buffer.append(hex[Int(byte & 0x0F)])
+                    }
+                }
+            }
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 { flush() }
+        }
+        flush()
+        if sendFailed || PQputCopyEnd(handle, nil) != 1 {
+            let message = String(cString: PQerrorMessage(handle))
+            while let result = PQgetResult(handle) { PQclear(result) }
+            throw PostgreSQLError(stage: .statement, sqlState: nil, message: message, sql: sql)
+        }
+        let final = PQgetResult(handle)
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+        return try check(final, sql: sql).affectedRows
+    }
+
+    private func checkCopy(_ result: OpaquePointer?, sql: String, expected: ExecStatusType) throws(PostgreSQLError) -> Bool {
+        guard let result else {
+            throw PostgreSQLError(stage: .statement, sqlState: nil, message: String(cString: PQerrorMessage(handle)), sql: sql)
+        }
+        if PQresultStatus(result) == expected {
+            PQclear(result)
+            return true
+        }
+        _ = try check(result, sql: sql)  // throws the server's error
+        throw PostgreSQLError(stage: .statement, sqlState: nil, message: "COPY: unerwartete Antwort", sql: sql)
     }
 
     /// Runs `body` in one transaction: everything or nothing. A failure rolls back; a lost

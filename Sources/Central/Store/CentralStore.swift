@@ -214,7 +214,7 @@ public final class CentralStore {
     ///
     /// A few round trips per batch, whatever its size: what the centre holds of the range is read
     /// once (an entry it holds with the same hash is skipped, the first with another hash is a
-    /// fork), then the new journal rows and each table's typed rows go in multi-row INSERTs.
+    /// fork), then the new journal rows and each table's typed rows go in one `COPY` each.
     public func deliver(_ entries: [DeliveryEntry], register: String, localHead: (seq: Int64, hash: String)) throws -> BatchOutcome {
         try run {
             try connection.transaction {
@@ -274,54 +274,31 @@ public final class CentralStore {
         }
     }
 
-    /// The journal rows of `entries`; refuses (rolling the batch back) when another delivery of
-    /// the same register inserted some of them meanwhile: the next attempt compares their hashes.
+    /// The journal rows of `entries`, by `COPY`; refuses (rolling the batch back) when another
+    /// delivery of the same register inserted some of them meanwhile (the key is taken): the next
+    /// attempt compares their hashes.
     private func insertJournal(_ entries: [DeliveryEntry], register: String) throws {
         guard !entries.isEmpty else { return }
         let columns = ["register_id", "seq", "kind", "ref", "recorded_at_ms", "prev_hash", "hash", "canonical"]
-        var inserted = 0
-        for chunk in Self.chunks(entries.count, columns: columns.count) {
-            let rows = entries[chunk].map { entry -> [PostgreSQLValue] in
-                [
-                    .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
-                    .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
-                ]
-            }
-            let (sql, values) = Self.multiRowInsert("journal", columns: columns, rows: rows)
-            inserted += try connection.execute(sql + " ON CONFLICT (register_id, seq) DO NOTHING", values).affectedRows
+        let rows = entries.map { entry -> [PostgreSQLValue] in
+            [
+                .text(register), .int(entry.seq), .text(entry.kind), .text(entry.ref), .int(entry.recordedAt.millisecondsSinceEpoch),
+                .text(entry.previousHash), .text(entry.hash), .bytes(entry.canonical),
+            ]
         }
-        guard inserted == entries.count else {
+        do {
+            try connection.copyIn("journal", columns: columns, rows: rows)
+        } catch {
+            guard error.sqlState == .uniqueViolation else { throw error }
             throw PostgreSQLError(
                 stage: .statement, sqlState: nil,
                 message: "Kasse \(register): Buchungen wurden gleichzeitig von einer anderen Lieferung eingetragen; neuer Versuch", sql: nil)
         }
     }
 
+    /// One table's typed rows of a batch, by `COPY` (one stream per table and batch).
     private func insertRows(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) throws {
-        for chunk in Self.chunks(rows.count, columns: columns.count) {
-            let (sql, values) = Self.multiRowInsert(table, columns: columns, rows: Array(rows[chunk]))
-            try connection.execute(sql, values)
-        }
-    }
-
-    /// Ranges of rows small enough for one statement (libpq binds at most 65,535 parameters).
-    static func chunks(_ count: Int, columns: Int) -> [Range<Int>] {
-        let perStatement = max(1, 30_000 / columns)
-        return stride(from: 0, to: count, by: perStatement).map { $0..<min(count, $0 + perStatement) }
-    }
-
-    /// `INSERT INTO table (columns) VALUES ($1, …), (…)` and the values in order.
-    static func multiRowInsert(_ table: String, columns: [String], rows: [[PostgreSQLValue]]) -> (String, [PostgreSQLValue]) {
-        var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        var values: [PostgreSQLValue] = []
-        values.reserveCapacity(rows.count * columns.count)
-        for (index, row) in rows.enumerated() {
-            precondition(row.count == columns.count, "\(table): \(columns.count) columns, \(row.count) values")
-            if index > 0 { sql += ", " }
-            sql += "(" + (1...row.count).map { "$\(values.count + $0)" }.joined(separator: ", ") + ")"
-            values += row
-        }
-        return (sql, values)
+        try connection.copyIn(table, columns: columns, rows: rows)
     }
 }
 
@@ -356,19 +333,21 @@ extension CentralStore {
         }
     }
 
+    /// Up to `limit` journal rows of `register` after `seq`, in binary format (the canonical
+    /// bytes as they are, not as hex text): verify reads every entry.
     func journalChunk(register: String, after seq: Int64, limit: Int) throws -> [StoredEntry] {
         try run {
             let result = try connection.executePrepared(
-                "central_journal_chunk",
+                "central_journal_chunk_binary",
                 """
                 SELECT seq, kind, ref, recorded_at_ms, prev_hash, hash, canonical FROM journal
                 WHERE register_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
-                """, [.text(register), .int(seq), .int(limit)])
+                """, [.text(register), .int(seq), .int(limit)], binaryResults: true)
             return (0..<result.rowCount).map { row in
                 StoredEntry(
-                    seq: result.int64(row, 0) ?? 0, kind: result.text(row, 1) ?? "", ref: result.text(row, 2) ?? "",
-                    recordedAtMs: result.int64(row, 3) ?? 0, previousHash: result.text(row, 4) ?? "", hash: result.text(row, 5) ?? "",
-                    canonical: result.bytes(row, 6) ?? [])
+                    seq: result.binaryInt64(row, 0) ?? 0, kind: result.binaryText(row, 1) ?? "", ref: result.binaryText(row, 2) ?? "",
+                    recordedAtMs: result.binaryInt64(row, 3) ?? 0, previousHash: result.binaryText(row, 4) ?? "",
+                    hash: result.binaryText(row, 5) ?? "", canonical: result.binaryBytes(row, 6) ?? [])
             }
         }
     }
@@ -382,6 +361,8 @@ extension CentralStore {
                 "central_rows_\(table)",
                 "SELECT \((["seq"] + order + columns).joined(separator: ", ")) FROM \(table) WHERE register_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY \((["seq"] + order).joined(separator: ", "))",
                 [.text(register), .int(range.lowerBound), .int(range.upperBound)])
+            let booleans = columns.map { CanonicalFields.booleanColumns.contains($0) }
+            var namesByPrefix: [String: [String]] = ["": columns]
             return (0..<result.rowCount).map { row in
                 let keys = (0..<order.count).map { result.text(row, 1 + $0) ?? "" }
                 let prefix: String
@@ -394,7 +375,16 @@ extension CentralStore {
                 default: (prefix, counterKey) = ("", table)
                 }
                 let values = (0..<columns.count).map { result.text(row, 1 + order.count + $0) }
-                return StoredRow(table: table, seq: result.int64(row, 0) ?? 0, prefix: prefix, columns: columns, values: values, counterKey: counterKey)
+                let names: [String]
+                if let known = namesByPrefix[prefix] {
+                    names = known
+                } else {
+                    names = columns.map { prefix + $0 }
+                    namesByPrefix[prefix] = names
+                }
+                return StoredRow(
+                    table: table, seq: result.int64(row, 0) ?? 0, prefix: prefix, columns: columns, names: names, booleans: booleans,
+                    values: values, counterKey: counterKey)
             }
         }
     }

@@ -45,18 +45,19 @@ public struct CentralVerifier {
         for register in registers {
             var count: Int64 = 0
             var previous: (seq: Int64, hash: String) = (0, String(repeating: "0", count: 64))
-            while true {
-                let chunk = try store.journalChunk(register: register, after: previous.seq, limit: chunkSize)
-                if chunk.isEmpty { break }
+            // The next chunk is read from the server while this one is checked.
+            let reader = ChunkReader(store: store, register: register, chunkSize: chunkSize)
+            while let chunk = try reader.next() {
                 var fields: [Int64: CanonicalFields] = [:]
-                for entry in chunk {
+                fields.reserveCapacity(chunk.entries.count)
+                for entry in chunk.entries {
                     count += 1
                     var problem: String?
                     if entry.seq != previous.seq + 1 {
                         problem = "Lücke in der Zentrale: nach Buchung \(previous.seq) folgt \(entry.seq)"
                     } else if entry.previousHash != previous.hash {
                         problem = "Vorgänger-Hash passt nicht zur Buchung \(previous.seq)"
-                    } else if LibCrypto.sha256(entry.canonical).hexString != entry.hash {
+                    } else if !Self.hashMatches(entry.canonical, hex: entry.hash) {
                         problem = "Hash passt nicht zu den gespeicherten Buchungsdaten"
                     } else if let parsed = CanonicalFields(entry.canonical) {
                         if let mismatch = parsed.headerMismatch(
@@ -74,8 +75,7 @@ public struct CentralVerifier {
                     }
                     previous = (entry.seq, entry.hash)
                 }
-                report.problems += try checkRows(register: register, chunk: chunk, fields: fields)
-                if chunk.count < chunkSize { break }
+                report.problems += checkRows(register: register, chunk: chunk, fields: fields)
             }
             report.entries[register] = count
             if let backwards = try store.headWentBackwards(register: register) {
@@ -91,25 +91,144 @@ public struct CentralVerifier {
         return report
     }
 
-    /// The typed rows of the entries of `chunk` against their canonical bytes.
-    private func checkRows(register: String, chunk: [CentralStore.StoredEntry], fields: [Int64: CanonicalFields]) throws -> [CentralProblem] {
-        guard let first = chunk.first?.seq, let last = chunk.last?.seq else { return [] }
-        var problems: [Int64: String] = [:]
-        var rowCounts: [Int64: [String: Int]] = [:]
-        for table in CentralRows.allTables {
-            let rows = try store.typedRows(table: table, register: register, range: first...last)
-            for row in rows {
-                rowCounts[row.seq, default: [:]][row.counterKey, default: 0] += 1
-                guard let canonical = fields[row.seq] else { continue }
-                if problems[row.seq] != nil { continue }
-                if let mismatch = canonical.mismatch(row) { problems[row.seq] = "\(table): \(mismatch)" }
+    /// Whether SHA-256 of `bytes` is `hex` (64 lower-case hex digits), without a hex text per entry.
+    static func hashMatches(_ bytes: [UInt8], hex: String) -> Bool {
+        let digest = LibCrypto.sha256(bytes)
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = hex
+        return hex.withUTF8 { text in
+            guard text.count == 2 * digest.count else { return false }
+            for (index, byte) in digest.enumerated()
+            where text[2 * index] != digits[Int(byte >> 4)] || text[2 * index + 1] != digits[Int(byte & 0x0F)] {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The typed rows of the entries of `chunk` against their canonical bytes. Entries and their
+    /// fields are found by position (`seq` minus the chunk's first), not through a dictionary.
+    private func checkRows(register: String, chunk: ChunkReader.Chunk, fields: [Int64: CanonicalFields]) -> [CentralProblem] {
+        guard let first = chunk.entries.first?.seq, let last = chunk.entries.last?.seq, last >= first else { return [] }
+        let span = Int(last - first) + 1
+        var parsed = [CanonicalFields?](repeating: nil, count: span)
+        for (seq, value) in fields { parsed[Int(seq - first)] = value }
+        var problems = [String?](repeating: nil, count: span)
+        var tallies = [RowTally](repeating: RowTally(), count: span)
+        for row in chunk.rows {
+            guard row.seq >= first, row.seq <= last else { continue }
+            let index = Int(row.seq - first)
+            tallies[index].add(row.counterKey)
+            guard problems[index] == nil, let canonical = parsed[index] else { continue }
+            if let mismatch = canonical.mismatch(row) { problems[index] = "\(row.table): \(mismatch)" }
+        }
+        var found: [CentralProblem] = []
+        for entry in chunk.entries {
+            let index = Int(entry.seq - first)
+            guard index >= 0, index < span else { continue }
+            if problems[index] == nil, let canonical = parsed[index] {
+                problems[index] = canonical.countMismatch(kind: entry.kind, rows: tallies[index])
+            }
+            if let problem = problems[index] {
+                found.append(CentralProblem(register: register, seq: entry.seq, message: problem))
+                problems[index] = nil
             }
         }
-        for entry in chunk {
-            guard let canonical = fields[entry.seq], problems[entry.seq] == nil else { continue }
-            if let mismatch = canonical.countMismatch(kind: entry.kind, rows: rowCounts[entry.seq] ?? [:]) { problems[entry.seq] = mismatch }
+        return found
+    }
+}
+
+/// How many typed rows an entry has per count (`sales`, `sale_lines`, `line.1.shares`, …): a
+/// handful of keys per entry, searched in order.
+struct RowTally {
+    private var keys: [String] = []
+    private var counts: [Int] = []
+
+    mutating func add(_ key: String) {
+        if let index = keys.firstIndex(of: key) {
+            counts[index] += 1
+        } else {
+            keys.append(key)
+            counts.append(1)
         }
-        return problems.sorted { $0.key < $1.key }.map { CentralProblem(register: register, seq: $0.key, message: $0.value) }
+    }
+
+    subscript(key: String) -> Int? { keys.firstIndex(of: key).map { counts[$0] } }
+}
+
+/// Reads one register's journal and typed rows chunk by chunk on a thread of its own, one chunk
+/// ahead of the checks: the server answers the next queries while the client hashes and compares.
+/// The store's connection is used by that thread alone until the last chunk (or an error) was
+/// handed over, which is why the class may cross threads (`@unchecked Sendable`).
+final class ChunkReader: @unchecked Sendable {
+    struct Chunk {
+        let entries: [CentralStore.StoredEntry]
+        /// Every typed row of the chunk's entries, table by table in ``CentralRows/allTables`` order.
+        let rows: [StoredRow]
+    }
+
+    private let store: CentralStore
+    private let register: String
+    private let chunkSize: Int
+    private let condition = NSCondition()
+    /// Read but not yet taken; `nil` marks the end.
+    private var ready: [Result<Chunk?, Error>] = []
+    private var finished = false
+
+    init(store: CentralStore, register: String, chunkSize: Int) {
+        self.store = store
+        self.register = register
+        self.chunkSize = chunkSize
+        let thread = Thread { [self] in self.readAll() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The next chunk in `seq` order, nil after the last.
+    func next() throws -> Chunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        if finished { return nil }
+        while ready.isEmpty { condition.wait() }
+        let result = ready.removeFirst()
+        condition.signal()
+        switch result {
+        case .success(let chunk):
+            if chunk == nil { finished = true }
+            return chunk
+        case .failure(let error):
+            finished = true
+            throw error
+        }
+    }
+
+    private func readAll() {
+        var after: Int64 = 0
+        while true {
+            let result = Result<Chunk?, Error> {
+                let entries = try store.journalChunk(register: register, after: after, limit: chunkSize)
+                guard let first = entries.first?.seq, let last = entries.last?.seq else { return nil }
+                var rows: [StoredRow] = []
+                for table in CentralRows.allTables { rows += try store.typedRows(table: table, register: register, range: first...last) }
+                after = last
+                return Chunk(entries: entries, rows: rows)
+            }
+            condition.lock()
+            while ready.count >= 2 { condition.wait() }
+            ready.append(result)
+            condition.signal()
+            condition.unlock()
+            guard case .success(let chunk?) = result, chunk.entries.count == chunkSize else {
+                if case .success(.some) = result {
+                    condition.lock()
+                    while ready.count >= 2 { condition.wait() }
+                    ready.append(.success(nil))
+                    condition.signal()
+                    condition.unlock()
+                }
+                return
+            }
+        }
     }
 }
 
@@ -120,6 +239,10 @@ struct StoredRow {
     /// The canonical names' prefix of a child row (`line.N.`, `line.N.share.M.`, `payment.N.`, `refund.N.`).
     let prefix: String
     let columns: [String]
+    /// The canonical names of the columns (`prefix` + column), made once per prefix and table.
+    let names: [String]
+    /// Whether each column is a `boolean` (read back as `t`/`f`, written as `1`/`0`).
+    let booleans: [Bool]
     let values: [String?]
     /// Which count this row adds to (`sales`, `sale_lines`, `line.1.shares`, …).
     let counterKey: String
@@ -127,14 +250,32 @@ struct StoredRow {
 
 /// The fields of an entry's canonical bytes: the header and then `name=value` (or `name` for an
 /// absent value) per line, escapes undone (Sources/Ledger/Chain/CanonicalEncoding.swift).
+///
+/// Parsed in one pass into byte ranges of the entry's own bytes and an open-addressing table of
+/// the body's names (FNV-1a over the bytes): no text, no dictionary per field; a value is made a
+/// `String` only for a message. Verify reads every entry's fields.
 struct CanonicalFields {
-    var header: [String: String?] = [:]
-    var body: [String: String?] = [:]
+    /// One line: name and value as ranges of `bytes` (`valueStart < 0`: absent value).
+    private struct Field {
+        var nameStart: Int32
+        var nameLength: Int32
+        var valueStart: Int32
+        var valueLength: Int32
+        var escaped: Bool
+    }
 
-    /// Parses the bytes in one pass over the buffer (no text copy, no split): verify reads every
-    /// entry's fields.
+    private let bytes: [UInt8]
+    private var header: [Field] = []
+    private var body: [Field] = []
+    /// Index + 1 into `body` per slot (0: empty); a power of two, at least twice the fields.
+    private var slots: [Int32] = []
+
     init?(_ bytes: [UInt8]) {
+        self.bytes = bytes
         body.reserveCapacity(128)
+        header.reserveCapacity(5)
+        var header = self.header
+        var body = self.body
         let parsed = bytes.withUnsafeBufferPointer { buffer -> Bool in
             let tag = Array("webkasse-ledger/1".utf8)
             var lineIndex = 0
@@ -152,13 +293,11 @@ struct CanonicalFields {
                     guard end - start == tag.count, tag.withUnsafeBufferPointer({ memcmp(buffer.baseAddress! + start, $0.baseAddress!, tag.count) == 0 })
                     else { return false }
                 } else {
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(equals < 0 ? end : equals)]), as: UTF8.self)
-                    var value: String?
-                    if equals >= 0 {
-                        let raw = UnsafeBufferPointer(rebasing: buffer[(equals + 1)..<end])
-                        value = escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
-                    }
-                    if lineIndex <= 5 { header[name] = value } else { body[name] = value }
+                    let nameEnd = equals < 0 ? end : equals
+                    let field = Field(
+                        nameStart: Int32(start), nameLength: Int32(nameEnd - start), valueStart: equals < 0 ? -1 : Int32(equals + 1),
+                        valueLength: equals < 0 ? 0 : Int32(end - equals - 1), escaped: escaped)
+                    if lineIndex <= 5 { header.append(field) } else { body.append(field) }
                 }
                 lineIndex += 1
                 start = end + 1
@@ -166,7 +305,79 @@ struct CanonicalFields {
             return lineIndex >= 6
         }
         guard parsed else { return nil }
+        self.header = header
+        self.body = body
+        var size = 16
+        while size < 2 * body.count { size <<= 1 }
+        var slots = [Int32](repeating: 0, count: size)
+        bytes.withUnsafeBufferPointer { buffer in
+            for (index, field) in body.enumerated() {
+                let name = UnsafeBufferPointer(rebasing: buffer[Int(field.nameStart)..<Int(field.nameStart + field.nameLength)])
+                var slot = Self.fnv1a(name) & (size - 1)
+                while slots[slot] != 0 {
+                    let other = body[Int(slots[slot]) - 1]
+                    if other.nameLength == field.nameLength
+                        && memcmp(buffer.baseAddress! + Int(other.nameStart), name.baseAddress!, Int(field.nameLength)) == 0
+                    {
+                        break  // the same name again: the later line counts
+                    }
+                    slot = (slot + 1) & (size - 1)
+                }
+                slots[slot] = Int32(index + 1)
+            }
+        }
+        self.slots = slots
     }
+
+    private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+    }
+
+    /// The body field called `name`, if the bytes have it.
+    private func field(_ name: String) -> Field? {
+        var name = name
+        return name.withUTF8 { key -> Field? in
+            bytes.withUnsafeBufferPointer { buffer -> Field? in
+                var slot = Self.fnv1a(key) & (slots.count - 1)
+                while slots[slot] != 0 {
+                    let field = body[Int(slots[slot]) - 1]
+                    if Int(field.nameLength) == key.count
+                        && (key.isEmpty || memcmp(buffer.baseAddress! + Int(field.nameStart), key.baseAddress!, key.count) == 0)
+                    {
+                        return field
+                    }
+                    slot = (slot + 1) & (slots.count - 1)
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The value of `field` as text, escapes undone; nil for an absent value.
+    private func text(_ field: Field) -> String? {
+        guard field.valueStart >= 0 else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in
+            let raw = UnsafeBufferPointer(rebasing: buffer[Int(field.valueStart)..<Int(field.valueStart + field.valueLength)])
+            return field.escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+        }
+    }
+
+    /// Whether `field`'s value is `value` (both absent, or the same text), without making a text.
+    private func value(of field: Field, equals expected: String?) -> Bool {
+        guard var expected else { return field.valueStart < 0 }
+        guard field.valueStart >= 0 else { return false }
+        if field.escaped { return text(field) == expected }
+        return expected.withUTF8 { text in
+            text.count == Int(field.valueLength)
+                && (text.isEmpty
+                    || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(field.valueStart), text.baseAddress!, text.count) == 0 })
+        }
+    }
+
+    /// The body's value called `name`: nil if the name is not there, `.some(nil)` for an absent value.
+    func body(_ name: String) -> String?? { field(name).map { text($0) } }
 
     /// `\\` → `\`, `\n` → line feed, `\r` → carriage return (Sources/Ledger/Chain/CanonicalEncoding.swift).
     private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
@@ -186,12 +397,21 @@ struct CanonicalFields {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The header's value called `name` (the first five lines after the tag).
+    private func headerField(_ name: String) -> Field? {
+        header.first { field in
+            Int(field.nameLength) == name.utf8.count
+                && bytes[Int(field.nameStart)..<Int(field.nameStart + field.nameLength)].elementsEqual(name.utf8)
+        }
+    }
+
     func headerMismatch(seq: Int64, kind: String, ref: String, recordedAtMs: Int64, previousHash: String) -> String? {
-        if header["seq"] != .some(String(seq)) { return "seq" }
-        if header["kind"] != .some(kind) { return "kind" }
-        if header["ref"] != .some(ref) { return "ref" }
-        if header["recorded_at_ms"] != .some(String(recordedAtMs)) { return "recorded_at_ms" }
-        if header["prev"] != .some(previousHash) { return "prev_hash" }
+        for (name, expected, label) in [
+            ("seq", String(seq), "seq"), ("kind", kind, "kind"), ("ref", ref, "ref"), ("recorded_at_ms", String(recordedAtMs), "recorded_at_ms"),
+            ("prev", previousHash, "prev_hash"),
+        ] {
+            guard let field = headerField(name), value(of: field, equals: expected) else { return label }
+        }
         return nil
     }
 
@@ -203,41 +423,35 @@ struct CanonicalFields {
 
     /// The first column of `row` that disagrees with the bytes.
     func mismatch(_ row: StoredRow) -> String? {
-        for (column, value) in zip(row.columns, row.values) {
-            let name = row.prefix + column
-            let expected: String??
-            if let field = body[name] {
-                expected = .some(field)
-            } else if Self.optionalFields.contains(column) {
-                expected = .some(nil)
-            } else {
-                return "\(name) fehlt in den Buchungsdaten"
+        for index in row.values.indices {
+            var stored = row.values[index]
+            if row.booleans[index], let v = stored, v == "t" || v == "f" { stored = v == "t" ? "1" : "0" }
+            if let field = field(row.names[index]) {
+                if value(of: field, equals: stored) { continue }
+                return "\(row.names[index]) ist »\(stored ?? "NULL")«, gebucht war »\(text(field) ?? "NULL")«"
             }
-            var stored = value
-            if let v = value, v == "t" || v == "f", Self.booleanColumns.contains(column) { stored = v == "t" ? "1" : "0" }
-            if expected! != stored {
-                return "\(name) ist »\(stored ?? "NULL")«, gebucht war »\(expected!.map { $0 } ?? "NULL")«"
-            }
+            guard Self.optionalFields.contains(row.columns[index]) else { return "\(row.names[index]) fehlt in den Buchungsdaten" }
+            if let stored { return "\(row.names[index]) ist »\(stored)«, gebucht war »NULL«" }
         }
         return nil
     }
 
-    private static let booleanColumns: Set<String> = ["pass_through", "at_startup", "is_repeat"]
+    static let booleanColumns: Set<String> = ["pass_through", "at_startup", "is_repeat"]
 
     /// Whether the entry's rows are all there: its main row once, as many lines, shares, payments
     /// and refunds as the bytes count.
-    func countMismatch(kind: String, rows: [String: Int]) -> String? {
+    func countMismatch(kind: String, rows: RowTally) -> String? {
         guard let main = CentralRows.mainTable(ofKind: kind) else { return nil }
         if rows[main] != 1 { return "\(main): Datensatz fehlt" }
         func count(_ field: String, _ key: String) -> String? {
-            let expected = Int(body[field].flatMap { $0 } ?? "0") ?? -1
+            let expected = Int(body(field).flatMap { $0 } ?? "0") ?? -1
             let got = rows[key] ?? 0
             return expected == got ? nil : "\(key): \(got) Zeilen, gebucht waren \(expected)"
         }
         switch kind {
         case "sale":
             if let m = count("lines", "sale_lines") ?? count("payments", "payments") { return m }
-            let lines = Int(body["lines"].flatMap { $0 } ?? "0") ?? 0
+            let lines = Int(body("lines").flatMap { $0 } ?? "0") ?? 0
             if lines > 0 {
                 for line in 1...lines {
                     if let m = count("line.\(line).shares", "line.\(line).shares") { return m }

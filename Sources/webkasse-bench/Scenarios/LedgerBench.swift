@@ -300,7 +300,7 @@ enum LedgerBench {
     }
 
     /// User + system CPU time of this process, or of its waited-for children.
-    private static func cpuNanoseconds(children: Bool) -> UInt64 {
+    static func cpuNanoseconds(children: Bool) -> UInt64 {
         var usage = rusage()
         getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
         let micros = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec
