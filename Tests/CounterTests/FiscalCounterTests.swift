@@ -239,11 +239,8 @@ final class FiscalCounterTests: XCTestCase {
     /// `[fiscal] tse = fiskaly` against the fiskaly test server: the set-up, then a sale booked
     /// with fiskaly's answer in the ledger and the QR code on the receipt; the same sale again
     /// books nothing and asks nothing new.
-    func testASaleSignedByFiskalyThroughTheConfiguration() throws {
-        let server = try FiskalyTestServer()
-        defer { server.stop() }
-        let files = try TemporaryDirectory(prefix: "fiskaly-counter")
-        defer { files.remove() }
+    /// The signer of `[fiscal] tse = fiskaly` against `server`, set up as `webkasse fiscal setup` does.
+    func fiskalySigner(_ server: FiskalyTestServer, files: TemporaryDirectory) throws -> FiscalSigner {
         let secret = try files.write(server.apiSecret + "\n", to: "api-secret")
         XCTAssertEqual(chmod(secret, 0o600), 0)
         var configuration = Configuration()
@@ -252,7 +249,15 @@ final class FiscalCounterTests: XCTestCase {
             file: "w.conf")
         try FileManager.default.createDirectory(atPath: files.path + "/tse", withIntermediateDirectories: true)
         _ = try FiskalySetUp.run(configuration: try FiscalSigner.fiskalyConfiguration(configuration, registerDirectory: files.path))
-        let signer = try XCTUnwrap(try FiscalSigner.configured(configuration, registerDirectory: files.path, isTraining: false))
+        return try XCTUnwrap(try FiscalSigner.configured(configuration, registerDirectory: files.path, isTraining: false))
+    }
+
+    func testASaleSignedByFiskalyThroughTheConfiguration() throws {
+        let server = try FiskalyTestServer()
+        defer { server.stop() }
+        let files = try TemporaryDirectory(prefix: "fiskaly-counter")
+        defer { files.remove() }
+        let signer = try fiskalySigner(server, files: files)
         let f = try CounterFixture(fiscal: { _, _ in signer })
         let outcome = try f.sell(.cash(tendered: Money(euros: 50)))
         let record = try XCTUnwrap(try f.service.ledger.tseTransaction(forBooking: outcome.sale.id))
@@ -279,15 +284,7 @@ final class FiscalCounterTests: XCTestCase {
         defer { server.stop() }
         let files = try TemporaryDirectory(prefix: "fiskaly-failure")
         defer { files.remove() }
-        let secret = try files.write(server.apiSecret + "\n", to: "api-secret")
-        XCTAssertEqual(chmod(secret, 0o600), 0)
-        var configuration = Configuration()
-        try configuration.apply(
-            text: "[register]\nid = K1\n[fiscal]\ntse = fiskaly\nfiskaly_url = \(server.baseURL)\napi_key = \(server.apiKey)\napi_secret_file = \(secret)\n",
-            file: "w.conf")
-        try FileManager.default.createDirectory(atPath: files.path + "/tse", withIntermediateDirectories: true)
-        _ = try FiskalySetUp.run(configuration: try FiscalSigner.fiskalyConfiguration(configuration, registerDirectory: files.path))
-        let signer = try XCTUnwrap(try FiscalSigner.configured(configuration, registerDirectory: files.path, isTraining: false))
+        let signer = try fiskalySigner(server, files: files)
         let f = try CounterFixture(fiscal: { _, _ in signer })
         server.inject(.status(503), on: .transactionFinish, times: 100)
         let failed = try f.sell(.cash(tendered: Money(euros: 50)))

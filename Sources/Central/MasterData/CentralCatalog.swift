@@ -31,9 +31,9 @@ extension CentralStore {
         -> CatalogPublication
     {
         let (sources, unreadable) = TariffCatalogLoader.readSources(path: path)
-        let (checked, problems) = TariffCatalogLoader.check(path: path, versionOf: versionOf)
+        let (checked, problems) = TariffCatalogLoader.check(sources: sources, versionOf: versionOf)
         guard let catalog = checked, unreadable.isEmpty, problems.isEmpty else {
-            throw CentralError.catalogProblems(problems.isEmpty ? unreadable : problems)
+            throw CentralError.catalogProblems(unreadable + problems)
         }
         let files = sources.map { (name: ($0.name as NSString).lastPathComponent, bytes: $0.bytes) }
         return try publishCatalog(catalog, files: files, by: publisher)

@@ -47,10 +47,15 @@ public enum TariffCatalogLoader {
     /// Checks a catalogue path; returns the catalogue when it has no problem, and every problem.
     /// With `versionOf` the catalogue's ``TariffCatalog/version`` is named from the very bytes read.
     public static func check(path: String, versionOf: VersionFunction? = nil) -> (TariffCatalog?, [CatalogProblem]) {
-        var (sources, problems) = readSources(path: path)
-        guard !sources.isEmpty || problems.isEmpty else { return (nil, problems) }
-        var (catalog, more) = parse(sources: sources)
-        problems += more
+        let (sources, unreadable) = readSources(path: path)
+        guard !sources.isEmpty || unreadable.isEmpty else { return (nil, unreadable) }
+        let (catalog, problems) = check(sources: sources, versionOf: versionOf)
+        return (unreadable.isEmpty ? catalog : nil, unreadable + problems)
+    }
+
+    /// ``check(path:versionOf:)`` of files already read (``readSources(path:)``).
+    public static func check(sources: [(name: String, bytes: [UInt8])], versionOf: VersionFunction? = nil) -> (TariffCatalog?, [CatalogProblem]) {
+        var (catalog, problems) = parse(sources: sources)
         if let versionOf { catalog.version = versionOf(sources.map { ((($0.name as NSString).lastPathComponent), $0.bytes) }) }
         return (problems.isEmpty ? catalog : nil, problems)
     }

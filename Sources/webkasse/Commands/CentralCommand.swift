@@ -286,13 +286,7 @@ enum CentralCommand {
             print("Keine neuen Buchungen seit dem letzten \(format.germanName)-Export aus der Zentrale; es wurde keine Datei angelegt.")
             return .success
         }
-        let totals = outcome.result.totals
-        print("Export geschrieben: \(out) (\(format.germanName), \(totals.recordCount) Buchungen, \(outcome.result.byteCount) Bytes)")
-        if let first = totals.firstDate, let last = totals.lastDate {
-            print("Geschäftstage: \(first.german) bis \(last.german); Kassen: \(outcome.registers.joined(separator: ", "))")
-        }
-        print("Summe Soll = Haben: \(totals.debitTotal.formatted); Zahlwege netto: \(totals.paymentSummary)")
-        print("SHA-256: \(outcome.result.sha256)")
+        ExportCommand.printSummary(outcome.result, registers: outcome.registers, out: out, format: format)
         if outcome.isRepeat { print("Wiederholung: Buchungen dieses Umfangs wurden in diesem Format schon aus der Zentrale exportiert (so vermerkt).") }
         return .success
     }

@@ -91,12 +91,7 @@ enum ExportCommand {
             return .success
         }
         let totals = outcome.result.totals
-        print("Export geschrieben: \(out) (\(format.germanName), \(totals.recordCount) Buchungen, \(outcome.result.byteCount) Bytes)")
-        if let first = totals.firstDate, let last = totals.lastDate {
-            print("Geschäftstage: \(first.german) bis \(last.german); Kassen: \(outcome.registers.joined(separator: ", "))")
-        }
-        print("Summe Soll = Haben: \(totals.debitTotal.formatted); Zahlwege netto: \(totals.paymentSummary)")
-        print("SHA-256: \(outcome.result.sha256)")
+        printSummary(outcome.result, registers: outcome.registers, out: out, format: format)
         if totals.provisionalCount > 0 {
             print("Vorläufig: \(totals.provisionalCount) Buchungen offener Tage (gelten nicht als exportiert).")
         }
@@ -104,6 +99,18 @@ enum ExportCommand {
             print("Wiederholung: Buchungen dieses Umfangs wurden in diesem Format schon exportiert (im Kassenbuch so vermerkt).")
         }
         return .success
+    }
+
+    /// What a written booking export says: file, size, days and registers, the totals, its SHA-256
+    /// (the counter's and the centre's export alike).
+    static func printSummary(_ result: Exporter.Result, registers: [String], out: String, format: ExportFormat) {
+        let totals = result.totals
+        print("Export geschrieben: \(out) (\(format.germanName), \(totals.recordCount) Buchungen, \(result.byteCount) Bytes)")
+        if let first = totals.firstDate, let last = totals.lastDate {
+            print("Geschäftstage: \(first.german) bis \(last.german); Kassen: \(registers.joined(separator: ", "))")
+        }
+        print("Summe Soll = Haben: \(totals.debitTotal.formatted); Zahlwege netto: \(totals.paymentSummary)")
+        print("SHA-256: \(result.sha256)")
     }
 
     /// `--format dsfinvk`: the Kassenabschlüsse of `--z N`, `--from/--to` or all, as one ZIP.
