@@ -110,14 +110,16 @@ final class CentralSchemaTests: XCTestCase {
     func testCentralVerifyNamesATamperedRowAndATamperedCanonicalEntry() throws {
         XCTAssertNil(deliver { try self.database.store() }.lastError)
         let store = try database.store()
-        XCTAssertTrue(try CentralVerifier(store: store).verify().isClean)
+        XCTAssertTrue(try CentralVerifier(store: store).verify(rows: true).isClean)
         let sale = try store.connection.execute("SELECT seq FROM sales WHERE register_id = 'K1' ORDER BY seq LIMIT 1 OFFSET 1").int64(0, 0)!
         // As the superuser, around the append-only trigger: a sale's amount at the centre changed.
         let admin = try database.connect()
         try admin.execute("ALTER TABLE payments DISABLE TRIGGER payments_append_only")
         try admin.execute("UPDATE payments SET amount_cents = amount_cents - 100 WHERE register_id = 'K1' AND seq = $1", [.int(sale)])
         try admin.execute("ALTER TABLE payments ENABLE TRIGGER payments_append_only")
-        var report = try CentralVerifier(store: store).verify()
+        // The chain alone is intact; the rows against the canonical bytes name the payment.
+        XCTAssertTrue(try CentralVerifier(store: store).verify().isClean)
+        var report = try CentralVerifier(store: store).verify(rows: true)
         XCTAssertEqual(report.problems.map(\.register), ["K1"])
         XCTAssertEqual(report.problems.first?.seq, sale)
         XCTAssertTrue(report.problems.first!.description.contains("payment.1.amount_cents"), report.problems.first!.description)
@@ -129,7 +131,8 @@ final class CentralSchemaTests: XCTestCase {
         )
         try admin.execute("UPDATE journal SET hash = encode(sha256(canonical), 'hex') WHERE register_id = 'K1' AND seq = 11")
         try admin.execute("ALTER TABLE journal ENABLE TRIGGER journal_append_only")
-        report = try CentralVerifier(store: store).verify(registers: ["K1"])
+        XCTAssertEqual(try CentralVerifier(store: store).verify(registers: ["K1"]).problems.compactMap(\.seq), [12])
+        report = try CentralVerifier(store: store).verify(registers: ["K1"], rows: true)
         XCTAssertEqual(report.problems.compactMap(\.seq), [sale, 11, 12], report.problems.map(\.description).joined(separator: "\n"))
         XCTAssertEqual(report.firstProblemPerRegister.map(\.seq), [sale])
     }
@@ -140,7 +143,7 @@ final class CentralSchemaTests: XCTestCase {
         let entries = try store.connection.execute("SELECT count(*) FROM journal WHERE register_id = 'K1'").int64(0, 0)!
         // Chunks of 1, 2 and 3 entries: every entry is at some chunk's edge in one of the runs.
         for size in 1...3 {
-            let clean = try CentralVerifier(store: store, chunkSize: size).verify()
+            let clean = try CentralVerifier(store: store, chunkSize: size).verify(rows: true)
             XCTAssertTrue(clean.isClean, clean.problems.map(\.description).joined(separator: "\n"))
             XCTAssertEqual(clean.entries["K1"], entries)
         }
@@ -156,10 +159,38 @@ final class CentralSchemaTests: XCTestCase {
         try admin.execute("UPDATE sale_lines SET amount_cents = amount_cents + 1 WHERE register_id = 'K1' AND seq = $1 AND line_no = 1", [.int(last)])
         try admin.execute("ALTER TABLE sale_lines ENABLE TRIGGER sale_lines_append_only")
         for size in [1, 2, 3, 2000] {
-            let report = try CentralVerifier(store: store, chunkSize: size).verify()
+            let report = try CentralVerifier(store: store, chunkSize: size).verify(rows: true)
             XCTAssertEqual(report.problems.compactMap(\.seq), [first, last], "chunk \(size): " + report.problems.map(\.description).joined(separator: "\n"))
             XCTAssertTrue(report.problems[0].description.contains("line.1.shares: 0 Zeilen"), report.problems[0].description)
             XCTAssertTrue(report.problems[1].description.contains("sale_lines: line.1.amount_cents ist"), report.problems[1].description)
+        }
+    }
+
+    func testTheServerRecomputesTheChainAndNamesAWrongHashAHeaderAndAGap() throws {
+        XCTAssertNil(deliver { try self.database.store() }.lastError)
+        let store = try database.store()
+        XCTAssertEqual(try CentralVerifier(store: store).verify().entries, ["K1": 15])
+        let admin = try database.connect()
+        // As the superuser, with every trigger and foreign key off for the session.
+        try admin.execute("SET session_replication_role = replica")
+        // Entry 3: the bytes changed, the hash not.
+        try admin.execute(
+            "UPDATE journal SET canonical = canonical || '\\x0a'::bytea WHERE register_id = 'K1' AND seq = 3")
+        // Entry 5: the journal row's time differs from the time in its bytes.
+        try admin.execute("UPDATE journal SET recorded_at_ms = recorded_at_ms + 1 WHERE register_id = 'K1' AND seq = 5")
+        // Entry 8 gone, with its rows.
+        for table in CentralStore.typedTables.reversed() { try admin.execute("DELETE FROM \(table) WHERE register_id = 'K1' AND seq = 8") }
+        try admin.execute("DELETE FROM journal WHERE register_id = 'K1' AND seq = 8")
+        for register in [[], ["K1"]] {
+            let report = try CentralVerifier(store: store).verify(registers: register)
+            XCTAssertEqual(report.entries, ["K1": 14])
+            XCTAssertEqual(
+                report.problems.map(\.description),
+                [
+                    "Kasse K1, Buchung 3: Hash passt nicht zu den gespeicherten Buchungsdaten",
+                    "Kasse K1, Buchung 5: Journalzeile passt nicht zu den Buchungsdaten (recorded_at_ms)",
+                    "Kasse K1, Buchung 9: Lücke in der Zentrale: nach Buchung 7 folgt 9",
+                ])
         }
     }
 
@@ -184,7 +215,7 @@ final class CentralSchemaTests: XCTestCase {
     func testMigratingTwiceChangesNothingAndAnEditedMigrationIsRefused() throws {
         let store = try database.store()
         XCTAssertEqual(try store.migrate(), [])
-        XCTAssertEqual(try store.checkSchema(), 4)
+        XCTAssertEqual(try store.checkSchema(), 5)
         let admin = try database.connect()
         try admin.execute("ALTER TABLE central_schema_version DISABLE TRIGGER USER")
         try admin.execute("UPDATE central_schema_version SET sql_sha256 = 'anders' WHERE version = 1")

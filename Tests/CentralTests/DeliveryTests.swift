@@ -99,7 +99,7 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(try count("SELECT sum(amount_cents) FROM payments WHERE register_id = 'K2'"), 4_600 + 1_300 + 5_000 + 3_000 + 900 + 900)
         XCTAssertEqual(try count("SELECT count(*) FROM line_shares WHERE pass_through"), 3)
         XCTAssertEqual(try count("SELECT max(z_number) FROM day_closes WHERE register_id = 'K3'"), 2)
-        let verification = try CentralVerifier(store: database.store()).verify()
+        let verification = try CentralVerifier(store: database.store()).verify(rows: true)
         XCTAssertEqual(verification.problems.map(\.description), [])
         XCTAssertEqual(verification.entries, ["K1": 15, "K2": 15, "K3": 15])
         let status = try database.store().registerStatus()
@@ -166,6 +166,30 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(try centralChain("K1").count, 16)
     }
 
+    /// A second machine whose history is longer than the centre's and parts from it before the
+    /// centre's head: the fork is recorded at the first entry that differs (found by bisection).
+    func testAForkIsRecordedWhereTheHistoriesPartNotAtTheCentresHead() throws {
+        let first = try Counter("K1", database: database)
+        for _ in 0..<3 {
+            try first.fixture.sale(
+                first.fixture.openDay!, [LedgerDayFixture.line("MB", "Meldebescheinigung", cents: 900)], [.cash(tendered: Money(euros: 9), change: .zero)])
+        }
+        XCTAssertNil(first.delivery.runOnce().lastError)
+        XCTAssertEqual(try centralChain("K1").count, 18)
+        let second = try Counter("K1", database: database)
+        for _ in 0..<5 {
+            try second.fixture.sale(
+                second.fixture.openDay!, [LedgerDayFixture.line("PA24", "Personalausweis", cents: 4_600)], [.cash(tendered: Money(euros: 46), change: .zero)])
+        }
+        XCTAssertEqual(try second.ledger.chainHead().seq, 20)
+        XCTAssertEqual(second.delivery.runOnce().fork, 16)
+        let fork = try database.connect().execute("SELECT seq, offered_hash FROM forks WHERE register_id = 'K1'")
+        XCTAssertEqual(fork.rowCount, 1)
+        XCTAssertEqual(fork.int64(0, 0), 16)
+        XCTAssertEqual(fork.text(0, 1), try second.ledger.entry(at: 16)?.hash)
+        XCTAssertEqual(try centralChain("K1").count, 18, "never overwritten, nothing appended")
+    }
+
     /// A second machine given the register id K1 with a history of its own that is shorter than
     /// the centre's: a fork on its first sync (not taken for a lost tail), refused and recorded.
     /// (A ledger that is only shorter — the centre's entries up to its head — is a lost tail:
@@ -178,17 +202,22 @@ final class DeliveryTests: XCTestCase {
         }
         XCTAssertNil(first.delivery.runOnce().lastError)
         let centralBefore = try centralChain("K1")
-        // The same day as built by the fixture (entries 1–15 equal), then a sale of its own: entry 16 differs.
+        // The same day as built by the fixture (entries 1–15 equal), then two sales of its own:
+        // entries 16 and 17 differ, and the fork is recorded where the histories part (16), not at
+        // the second machine's last entry.
         let second = try Counter("K1", database: database)
-        try second.fixture.sale(
-            second.fixture.openDay!, [LedgerDayFixture.line("PA24", "Personalausweis", cents: 4_600)], [.cash(tendered: Money(euros: 46), change: .zero)])
+        for _ in 0..<2 {
+            try second.fixture.sale(
+                second.fixture.openDay!, [LedgerDayFixture.line("PA24", "Personalausweis", cents: 4_600)], [.cash(tendered: Money(euros: 46), change: .zero)])
+        }
         XCTAssertLessThan(try localChain(second.ledger).count, centralBefore.count)
-        let secondHead = try second.ledger.chainHead().seq  // before the fork's audit event is appended
+        XCTAssertEqual(try second.ledger.chainHead().seq, 17)
         let status = second.delivery.runOnce()
-        XCTAssertEqual(status.fork, secondHead)
+        XCTAssertEqual(status.fork, 16)
         XCTAssertNil(status.centralAhead, "a fork, not a lost tail")
         XCTAssertEqual(try centralChain("K1").map(\.1), centralBefore.map(\.1), "never overwritten")
-        XCTAssertEqual(try count("SELECT count(*) FROM forks WHERE register_id = 'K1' AND seq = $1", [.int(Int(secondHead))]), 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM forks WHERE register_id = 'K1'"), 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM forks WHERE register_id = 'K1' AND seq = 16"), 1)
     }
 
     func testABatchWhoseConnectionDiesMidwayLeavesNothingAndIsDeliveredWholeAfterwards() throws {

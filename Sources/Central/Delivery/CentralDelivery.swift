@@ -178,33 +178,24 @@ public final class CentralDelivery: @unchecked Sendable {
         return fresh
     }
 
-    /// The centre's head against the local chain: a centre ahead of the counter means the local
-    /// tail is gone; the same number with another hash is a fork (recorded at the centre).
+    /// The centre's head against the local chain (``CentralStore/compare(_:register:centralHead:)``):
+    /// a centre that holds more than the counter with every entry equal means the local tail is
+    /// gone; entries that differ are a fork (another history under the same register id: a second
+    /// machine, a restored old copy that booked on, a rewritten ledger), recorded at the centre at
+    /// the first entry where the two histories part.
     private func checkHead(_ head: (seq: Int64, hash: String), local: (seq: Int64, hash: String), store: CentralStore) throws {
-        guard head.seq > 0 else {
+        switch try store.compare(ledger, register: register, centralHead: head) {
+        case .differs(let seq):
             current.centralAhead = nil
-            return
-        }
-        if head.seq > local.seq {
-            // The centre has more: either this ledger lost its tail (its last entry is the
-            // centre's entry there) or it is another history under the same register id (a
-            // second machine, a restored old copy that booked on): a fork at its last entry.
-            if local.seq > 0, let entry = try ledger.entry(at: local.seq) {
-                let offered = try readEntries(entry.seq...entry.seq)
-                if case .fork(let fork) = try store.deliver(offered, register: register, localHead: local) {
-                    raiseFork(fork)
-                    return
-                }
-            }
+            let offered = try readEntries(seq...seq)
+            if case .fork(let fork) = try store.deliver(offered, register: register, localHead: local) { raiseFork(fork) }
+        case .localTailMissing(_, let centralHead):
             // Reported once per finding; asked again after the backoff.
-            if current.centralAhead != head.seq { try store.reportHead(register: register, head: local) }
-            current.centralAhead = head.seq
-            return
+            if current.centralAhead != centralHead { try store.reportHead(register: register, head: local) }
+            current.centralAhead = centralHead
+        case .agrees, .nothingAtCentre:
+            current.centralAhead = nil
         }
-        current.centralAhead = nil
-        guard let entry = try ledger.entry(at: head.seq), entry.hash != head.hash else { return }
-        let offered = try readEntries(head.seq...head.seq)
-        if case .fork(let fork) = try store.deliver(offered, register: register, localHead: local) { raiseFork(fork) }
     }
 
     /// Stops delivery on a fork, once: the cursor remembers it, the local ledger gets an audit

@@ -198,21 +198,43 @@ final class CentralBookingSource: BookingSource {
 
     var expectedCount: Int? { nil }
 
+    /// The entries are read over a second connection on a thread of their own, a chunk or two
+    /// ahead of the conversion (``Prefetcher``): the server answers while lines are converted and
+    /// written, and a storno's sale is looked up on this store's own connection meanwhile.
     func forEachBooking(_ body: (BookingLine) throws -> Void) throws {
-        for plan in plans {
-            var converter = plan.converter
-            var part = Part()
-            for range in plan.ranges {
-                try store.forEachBookedEntry(register: plan.register, in: range) { seq, entry in
-                    try converter.forEachLine(seq: seq, entry: entry, original: { try self.store.bookedSale(register: plan.register, id: $0) }) { line in
-                        if let dateFilter, !dateFilter.contains(line.businessDate) { return }
-                        part.recordCount += 1
-                        part.debitCents += line.amount.magnitude.cents
-                        try body(line)
-                    }
+        let reader = CentralStore(connection: try store.run { try store.connection.sibling() })
+        let plans = self.plans
+        var pending = plans.indices.flatMap { index in plans[index].ranges.map { (plan: index, range: $0) } }[...]
+        var lower = pending.first?.range.lowerBound ?? 0
+        let chunks = Prefetcher<(plan: Int, entries: [(Int64, BookedEntry)])> {
+            while let (plan, range) = pending.first {
+                guard lower <= range.upperBound else {
+                    pending = pending.dropFirst()
+                    lower = pending.first?.range.lowerBound ?? 0
+                    continue
+                }
+                let upper = min(range.upperBound, lower + CentralStore.bookedChunkSize - 1)
+                let entries = try reader.bookedEntries(register: plans[plan].register, in: lower...upper)
+                lower = upper + 1
+                return (plan, entries)
+            }
+            return nil
+        }
+        defer { chunks.cancel() }
+        var converters = plans.map(\.converter)
+        var parts = [Part](repeating: Part(), count: plans.count)
+        while let chunk = try chunks.next() {
+            let register = plans[chunk.plan].register
+            for (seq, entry) in chunk.entries {
+                try converters[chunk.plan].forEachLine(seq: seq, entry: entry, original: { try self.store.bookedSale(register: register, id: $0) }) {
+                    line in
+                    if let dateFilter, !dateFilter.contains(line.businessDate) { return }
+                    parts[chunk.plan].recordCount += 1
+                    parts[chunk.plan].debitCents += line.amount.magnitude.cents
+                    try body(line)
                 }
             }
-            parts[plan.register] = part
         }
+        for (index, plan) in plans.enumerated() { self.parts[plan.register] = parts[index] }
     }
 }

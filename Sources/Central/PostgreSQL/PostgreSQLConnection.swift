@@ -170,8 +170,8 @@ public final class PostgreSQLConnection {
 
     /// Connects to `url` (`postgresql://user@host:port/db?sslmode=…` or a `key=value` conninfo)
     /// with `password` passed apart from the URL, so that it is never part of a text we print.
-    public init(url: String, password: String?, connectTimeoutSeconds: Int = 5, applicationName: String = "webkasse") throws(PostgreSQLError) {
-        displayName = PostgreSQLConnection.withoutPassword(url)
+    public convenience init(url: String, password: String?, connectTimeoutSeconds: Int = 5, applicationName: String = "webkasse") throws(PostgreSQLError) {
+        let displayName = PostgreSQLConnection.withoutPassword(url)
         // Defaults first: what the URL names overrides them (libpq takes later values over earlier
         // ones). Keepalives and the TCP user timeout notice a centre that vanished without a reset
         // within about half a minute instead of the system's two hours.
@@ -183,7 +183,13 @@ public final class PostgreSQLConnection {
             keys.append("password")
             values.append(password)
         }
-        let connection: OpaquePointer? = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
+        try self.init(keys: keys, values: values, expandURL: true, displayName: displayName)
+    }
+
+    /// Connects with libpq's `keys` and `values`; `expandURL`: `dbname` may be a URL or conninfo.
+    private init(keys: [String], values: [String], expandURL: Bool, displayName: String) throws(PostgreSQLError) {
+        self.displayName = displayName
+        let connection: OpaquePointer? = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, expandURL ? 1 : 0) } }
         guard let connection else {
             throw PostgreSQLError(stage: .connect, sqlState: nil, message: "libpq: kein Speicher für die Verbindung", sql: nil)
         }
@@ -199,6 +205,27 @@ public final class PostgreSQLConnection {
     }
 
     deinit { PQfinish(handle) }
+
+    /// A second connection to the same server, database and user with the same settings
+    /// (`PQconninfo`: what this one was opened with, the password included, which stays in
+    /// memory): for a reader on a thread of its own.
+    public func sibling() throws(PostgreSQLError) -> PostgreSQLConnection {
+        guard let options = PQconninfo(handle) else {
+            throw PostgreSQLError(stage: .connect, sqlState: nil, message: "libpq: kein Speicher für die Verbindung", sql: nil)
+        }
+        defer { PQconninfoFree(options) }
+        var keys: [String] = []
+        var values: [String] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                keys.append(String(cString: keyword))
+                values.append(String(cString: value))
+            }
+            option += 1
+        }
+        return try PostgreSQLConnection(keys: keys, values: values, expandURL: false, displayName: displayName)
+    }
 
     /// Whether the connection is still up (as libpq last saw it).
     public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }

@@ -283,7 +283,32 @@ let centralMigrations: [CentralMigration] = [
 
             """,
         appendOnly: ["operator_events", "operator_pin_hashes"]),
+    // The terminal's receipt texts of card payments and reversals and the card draft of a pending
+    // payment, which before were only in the canonical bytes: the centre holds every field of the
+    // ledger's records. Rows delivered before this migration have NULL here (`central verify
+    // --rows` accepts that for them alone: Sources/Central/Verify/CentralVerifier.swift).
+    CentralMigration(
+        version: 5, name: "card-receipts",
+        schema: """
+            ALTER TABLE payments ADD COLUMN card_receipt_text text, ADD COLUMN card_receipt_attributes text,
+                ADD COLUMN card_merchant_receipt_text text, ADD COLUMN card_merchant_receipt_attributes text;
+            ALTER TABLE storno_refunds ADD COLUMN card_receipt_text text, ADD COLUMN card_receipt_attributes text,
+                ADD COLUMN card_merchant_receipt_text text, ADD COLUMN card_merchant_receipt_attributes text;
+            ALTER TABLE card_pending ADD COLUMN draft text;
+
+            """,
+        appendOnly: []),
 ]
+
+/// The columns migration 5 added to rows that existed before it: NULL in a row delivered earlier.
+let centralColumnsAddedLater: [String: Set<String>] = [
+    "payments": ["card_receipt_text", "card_receipt_attributes", "card_merchant_receipt_text", "card_merchant_receipt_attributes"],
+    "storno_refunds": ["card_receipt_text", "card_receipt_attributes", "card_merchant_receipt_text", "card_merchant_receipt_attributes"],
+    "card_pending": ["draft"],
+]
+
+/// The migration that added ``centralColumnsAddedLater``.
+let centralColumnsAddedInVersion = 5
 
 /// Every append-only table of the central schema.
 let centralAppendOnlyTables = centralMigrations.flatMap(\.appendOnlyTables)

@@ -11,8 +11,7 @@ struct CentralRow: Equatable, Sendable {
 }
 
 /// The rows the centre keeps of each event: the same records the counter's ledger holds
-/// (Sources/Ledger/Storage/Migrations.swift), keyed by `(register_id, seq)`. Receipt texts of the
-/// terminal and the card draft JSON are only in the canonical bytes.
+/// (Sources/Ledger/Storage/Migrations.swift), keyed by `(register_id, seq)`, every field of them.
 enum CentralRows {
     /// The key columns of each child table after `register_id, seq`, for reading rows back in order.
     static let orderColumns: [String: [String]] = [
@@ -155,7 +154,10 @@ enum CentralRows {
                         "card_receipt_number": .optional(p.card?.receiptNumber), "card_name": .optional(p.card?.cardName),
                         "card_masked_pan": .optional(p.card?.maskedPAN), "card_auth_code": .optional(p.card?.authorizationCode),
                         "card_turnover_number": .optional(p.card?.turnoverNumber), "card_approved_cents": .optional(p.card?.approvedAmount?.cents),
-                        "card_pending_id": .optional(p.cardPendingId),
+                        "card_pending_id": .optional(p.cardPendingId), "card_receipt_text": .optional(receiptText(p.card)),
+                        "card_receipt_attributes": .optional(receiptAttributes(p.card)),
+                        "card_merchant_receipt_text": .optional(p.card.flatMap(CardDetails.storedMerchantReceiptText)),
+                        "card_merchant_receipt_attributes": .optional(merchantReceiptAttributes(p.card)),
                     ])
             }
         case .storno(let r):
@@ -176,6 +178,9 @@ enum CentralRows {
                         "card_masked_pan": .optional(f.cardReversal?.maskedPAN), "card_auth_code": .optional(f.cardReversal?.authorizationCode),
                         "card_turnover_number": .optional(f.cardReversal?.turnoverNumber),
                         "card_approved_cents": .optional(f.cardReversal?.approvedAmount?.cents), "not_reversed_reason": .optional(f.notReversedReason),
+                        "card_receipt_text": .optional(receiptText(f.cardReversal)), "card_receipt_attributes": .optional(receiptAttributes(f.cardReversal)),
+                        "card_merchant_receipt_text": .optional(f.cardReversal.flatMap(CardDetails.storedMerchantReceiptText)),
+                        "card_merchant_receipt_attributes": .optional(merchantReceiptAttributes(f.cardReversal)),
                     ])
             }
         case .cashMovement(let r):
@@ -209,7 +214,7 @@ enum CentralRows {
                 "card_pending",
                 [
                     "id": .text(r.id), "sale_id": .text(r.saleId), "amount_cents": .int(r.amount.cents), "terminal": .text(r.terminal),
-                    "created_at_ms": .int(r.createdAt.millisecondsSinceEpoch),
+                    "created_at_ms": .int(r.createdAt.millisecondsSinceEpoch), "draft": .text(r.draft),
                 ])
         case .cardResolved(let r):
             row(
@@ -249,6 +254,16 @@ enum CentralRows {
         return out
     }
 }
+
+/// The customer receipt of a card payment or reversal as the ledger hashes it (`card_receipt_text`,
+/// Sources/Ledger/Chain/CanonicalEncoding.swift): its lines joined by line feeds; nil without a card.
+private func receiptText(_ card: CardDetails?) -> String? { card.map { CardDetails.joinReceiptLines($0.receiptLines) } }
+
+/// The print attributes of the customer receipt's lines (`card_receipt_attributes`); nil when plain.
+private func receiptAttributes(_ card: CardDetails?) -> String? { card.flatMap { CardDetails.receiptAttributes($0.customerReceipt) } }
+
+/// The print attributes of the merchant receipt's lines (`card_merchant_receipt_attributes`).
+private func merchantReceiptAttributes(_ card: CardDetails?) -> String? { card.flatMap { CardDetails.receiptAttributes($0.merchantReceipt) } }
 
 /// The rate of a taxable line in basis points, as the ledger hashes it (`line.N.tax_rate_bp`,
 /// docs/ledger.md "Umsatzsteuer"); nil for a fee or an exempt line.

@@ -75,24 +75,12 @@ extension CentralStore {
     func bookedSale(register: String, id: String) throws -> BookedSale? {
         let seq = try run { try connection.execute("SELECT seq FROM sales WHERE register_id = $1 AND id = $2", [.text(register), .text(id)]).int64(0, 0) }
         guard let seq else { return nil }
-        var found: BookedSale?
-        try forEachBookedEntry(register: register, in: seq...seq) { _, entry in
-            if case .sale(let sale) = entry { found = sale }
-        }
-        return found
+        guard case .sale(let sale)? = try bookedEntries(register: register, in: seq...seq).first?.1 else { return nil }
+        return sale
     }
 
-    /// The sales, stornos, cash movements and day closes of `register` in `range`, in journal
-    /// order, read in chunks of `chunkSize` entries.
-    func forEachBookedEntry(register: String, in range: ClosedRange<Int64>, chunkSize: Int64 = 2000, _ body: (Int64, BookedEntry) throws -> Void) throws {
-        var lower = range.lowerBound
-        while lower <= range.upperBound {
-            let upper = min(range.upperBound, lower + chunkSize - 1)
-            for (seq, entry) in try bookedEntries(register: register, in: lower...upper) { try body(seq, entry) }
-            if upper == range.upperBound { break }
-            lower = upper + 1
-        }
-    }
+    /// Entries per chunk ``bookedEntries(register:in:)`` reads for an export.
+    static let bookedChunkSize: Int64 = 2000
 
     private func rows(_ table: String, _ columns: String, register: String, range: ClosedRange<Int64>, order: String = "seq") throws -> PostgreSQLResult {
         try connection.executePrepared(
@@ -100,7 +88,8 @@ extension CentralStore {
             [.text(register), .int(range.lowerBound), .int(range.upperBound)])
     }
 
-    private func bookedEntries(register: String, in range: ClosedRange<Int64>) throws -> [(Int64, BookedEntry)] {
+    /// The sales, stornos, cash movements and day closes of `register` in `range`, in journal order.
+    func bookedEntries(register: String, in range: ClosedRange<Int64>) throws -> [(Int64, BookedEntry)] {
         try run {
             var out: [Int64: BookedEntry] = [:]
             let date = "to_char(business_date, 'YYYY-MM-DD')"

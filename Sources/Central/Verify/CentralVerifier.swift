@@ -1,5 +1,4 @@
 import Foundation
-import KasseCrypto
 
 /// A problem `central verify` found, naming the register and the entry.
 public struct CentralProblem: Equatable, Sendable, CustomStringConvertible {
@@ -24,12 +23,12 @@ public struct CentralVerification: Sendable {
     }
 }
 
-/// Recomputes every register's chain at the centre (docs/central.md, "Verify"): per entry in
-/// `seq` order, no gap; `prev_hash` is the previous entry's `hash`; SHA-256 of the stored canonical
-/// bytes is `hash`; the bytes' first lines agree with the journal row; every typed row agrees
-/// with the canonical bytes field by field (so a changed amount in `sales` is found as well as a
-/// changed `canonical`); the counts of lines, shares, payments and refunds agree. Also names a
-/// counter whose reported chain head went backwards (its local ledger lost its tail).
+/// `central verify` (docs/central.md, "Verify"): the chain of every register recomputed by the
+/// server (``CentralStore/chainCheck(registers:)``: every hash over the stored canonical bytes,
+/// every link, no gap, each entry's header against its journal row); with `rows`, also every
+/// typed row against the canonical bytes field by field (so a changed amount in `sales` is found
+/// as well as a changed `canonical`) and the counts of lines, shares, payments and refunds. Also
+/// names a counter whose reported chain head went backwards (its local ledger lost its tail).
 public struct CentralVerifier {
     let store: CentralStore
     let chunkSize: Int
@@ -39,45 +38,24 @@ public struct CentralVerifier {
         self.chunkSize = chunkSize
     }
 
-    public func verify(registers only: [String] = []) throws -> CentralVerification {
+    public func verify(registers only: [String] = [], rows: Bool = false) throws -> CentralVerification {
         var report = CentralVerification()
         let registers = try store.registers().filter { only.isEmpty || only.contains($0) }
-        for register in registers {
-            var count: Int64 = 0
-            var previous: (seq: Int64, hash: String) = (0, String(repeating: "0", count: 64))
-            // The next chunk is read from the server while this one is checked.
-            let reader = ChunkReader(store: store, register: register, chunkSize: chunkSize)
-            while let chunk = try reader.next() {
-                var fields: [Int64: CanonicalFields] = [:]
-                fields.reserveCapacity(chunk.entries.count)
-                for entry in chunk.entries {
-                    count += 1
-                    var problem: String?
-                    if entry.seq != previous.seq + 1 {
-                        problem = "Lücke in der Zentrale: nach Buchung \(previous.seq) folgt \(entry.seq)"
-                    } else if entry.previousHash != previous.hash {
-                        problem = "Vorgänger-Hash passt nicht zur Buchung \(previous.seq)"
-                    } else if !Self.hashMatches(entry.canonical, hex: entry.hash) {
-                        problem = "Hash passt nicht zu den gespeicherten Buchungsdaten"
-                    } else if let parsed = CanonicalFields(entry.canonical) {
-                        if let mismatch = parsed.headerMismatch(
-                            seq: entry.seq, kind: entry.kind, ref: entry.ref, recordedAtMs: entry.recordedAtMs, previousHash: entry.previousHash)
-                        {
-                            problem = "Journalzeile passt nicht zu den Buchungsdaten (\(mismatch))"
-                        } else {
-                            fields[entry.seq] = parsed
-                        }
-                    } else {
-                        problem = "Buchungsdaten nicht lesbar"
-                    }
-                    if let problem {
-                        report.problems.append(CentralProblem(register: register, seq: entry.seq, message: problem))
-                    }
-                    previous = (entry.seq, entry.hash)
-                }
-                report.problems += checkRows(register: register, chunk: chunk, fields: fields)
+        let chain = try store.chainCheck(registers: only.isEmpty ? nil : registers)
+        report.entries = chain.entries
+        // One problem per entry: a gap before a broken link before a wrong hash before a header.
+        var found: [String: [Int64: CentralStore.ChainFinding]] = [:]
+        for finding in chain.findings {
+            if let held = found[finding.register]?[finding.seq], held.kind.rank <= finding.kind.rank { continue }
+            found[finding.register, default: [:]][finding.seq] = finding
+        }
+        for findings in found.values {
+            for finding in findings.values {
+                report.problems.append(CentralProblem(register: finding.register, seq: finding.seq, message: try message(finding)))
             }
-            report.entries[register] = count
+        }
+        for register in registers {
+            if rows { report.problems += try compareRows(register: register, skipping: Set(found[register]?.keys.map { $0 } ?? [])) }
             if let backwards = try store.headWentBackwards(register: register) {
                 report.problems.append(
                     CentralProblem(
@@ -91,24 +69,55 @@ public struct CentralVerifier {
         return report
     }
 
-    /// Whether SHA-256 of `bytes` is `hex` (64 lower-case hex digits), without a hex text per entry.
-    static func hashMatches(_ bytes: [UInt8], hex: String) -> Bool {
-        let digest = LibCrypto.sha256(bytes)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = hex
-        return hex.withUTF8 { text in
-            guard text.count == 2 * digest.count else { return false }
-            for (index, byte) in digest.enumerated()
-            where text[2 * index] != digits[Int(byte >> 4)] || text[2 * index + 1] != digits[Int(byte & 0x0F)] {
-                return false
-            }
-            return true
+    /// The German text of a finding; for a header, which of its lines disagrees (the entry is read).
+    private func message(_ finding: CentralStore.ChainFinding) throws -> String {
+        switch finding.kind {
+        case .gap: return "Lücke in der Zentrale: nach Buchung \(finding.previousSeq) folgt \(finding.seq)"
+        case .link: return "Vorgänger-Hash passt nicht zur Buchung \(finding.previousSeq)"
+        case .hash: return "Hash passt nicht zu den gespeicherten Buchungsdaten"
+        case .header:
+            guard let entry = try store.journalChunk(register: finding.register, after: finding.seq - 1, limit: 1).first,
+                let parsed = CanonicalFields(entry.canonical)
+            else { return "Buchungsdaten nicht lesbar" }
+            let mismatch = parsed.headerMismatch(
+                seq: entry.seq, kind: entry.kind, ref: entry.ref, recordedAtMs: entry.recordedAtMs, previousHash: entry.previousHash)
+            return "Journalzeile passt nicht zu den Buchungsdaten (\(mismatch ?? "Kopf"))"
         }
+    }
+
+    /// Every typed row of `register` against the canonical bytes of its entry, chunk by chunk
+    /// (entries in `damaged` failed the chain check already: their bytes are not trusted).
+    private func compareRows(register: String, skipping damaged: Set<Int64>) throws -> [CentralProblem] {
+        var problems: [CentralProblem] = []
+        let deliveredEarlyThrough = try store.lastEntryDelivered(register: register, beforeMigration: centralColumnsAddedInVersion)
+        // The next chunk is read from the server while this one is compared.
+        var after: Int64 = 0
+        var done = false
+        let reader = Prefetcher<RowChunk> { [store, chunkSize] in
+            guard !done else { return nil }
+            let entries = try store.journalChunk(register: register, after: after, limit: chunkSize)
+            guard let first = entries.first?.seq, let last = entries.last?.seq else { return nil }
+            var rows: [StoredRow] = []
+            for table in CentralRows.allTables { rows += try store.typedRows(table: table, register: register, range: first...last) }
+            after = last
+            done = entries.count < chunkSize
+            return RowChunk(entries: entries, rows: rows)
+        }
+        defer { reader.cancel() }
+        while let chunk = try reader.next() {
+            var fields: [Int64: CanonicalFields] = [:]
+            fields.reserveCapacity(chunk.entries.count)
+            for entry in chunk.entries where !damaged.contains(entry.seq) {
+                if let parsed = CanonicalFields(entry.canonical) { fields[entry.seq] = parsed }
+            }
+            problems += checkRows(register: register, chunk: chunk, fields: fields, deliveredEarlyThrough: deliveredEarlyThrough)
+        }
+        return problems
     }
 
     /// The typed rows of the entries of `chunk` against their canonical bytes. Entries and their
     /// fields are found by position (`seq` minus the chunk's first), not through a dictionary.
-    private func checkRows(register: String, chunk: ChunkReader.Chunk, fields: [Int64: CanonicalFields]) -> [CentralProblem] {
+    private func checkRows(register: String, chunk: RowChunk, fields: [Int64: CanonicalFields], deliveredEarlyThrough: Int64) -> [CentralProblem] {
         guard let first = chunk.entries.first?.seq, let last = chunk.entries.last?.seq, last >= first else { return [] }
         let span = Int(last - first) + 1
         var parsed = [CanonicalFields?](repeating: nil, count: span)
@@ -120,7 +129,7 @@ public struct CentralVerifier {
             let index = Int(row.seq - first)
             tallies[index].add(row.counterKey)
             guard problems[index] == nil, let canonical = parsed[index] else { continue }
-            if let mismatch = canonical.mismatch(row) { problems[index] = "\(row.table): \(mismatch)" }
+            if let mismatch = canonical.mismatch(row, deliveredEarly: row.seq <= deliveredEarlyThrough) { problems[index] = "\(row.table): \(mismatch)" }
         }
         var found: [CentralProblem] = []
         for entry in chunk.entries {
@@ -156,80 +165,11 @@ struct RowTally {
     subscript(key: String) -> Int? { keys.firstIndex(of: key).map { counts[$0] } }
 }
 
-/// Reads one register's journal and typed rows chunk by chunk on a thread of its own, one chunk
-/// ahead of the checks: the server answers the next queries while the client hashes and compares.
-/// The store's connection is used by that thread alone until the last chunk (or an error) was
-/// handed over, which is why the class may cross threads (`@unchecked Sendable`).
-final class ChunkReader: @unchecked Sendable {
-    struct Chunk {
-        let entries: [CentralStore.StoredEntry]
-        /// Every typed row of the chunk's entries, table by table in ``CentralRows/allTables`` order.
-        let rows: [StoredRow]
-    }
-
-    private let store: CentralStore
-    private let register: String
-    private let chunkSize: Int
-    private let condition = NSCondition()
-    /// Read but not yet taken; `nil` marks the end.
-    private var ready: [Result<Chunk?, Error>] = []
-    private var finished = false
-
-    init(store: CentralStore, register: String, chunkSize: Int) {
-        self.store = store
-        self.register = register
-        self.chunkSize = chunkSize
-        let thread = Thread { [self] in self.readAll() }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    /// The next chunk in `seq` order, nil after the last.
-    func next() throws -> Chunk? {
-        condition.lock()
-        defer { condition.unlock() }
-        if finished { return nil }
-        while ready.isEmpty { condition.wait() }
-        let result = ready.removeFirst()
-        condition.signal()
-        switch result {
-        case .success(let chunk):
-            if chunk == nil { finished = true }
-            return chunk
-        case .failure(let error):
-            finished = true
-            throw error
-        }
-    }
-
-    private func readAll() {
-        var after: Int64 = 0
-        while true {
-            let result = Result<Chunk?, Error> {
-                let entries = try store.journalChunk(register: register, after: after, limit: chunkSize)
-                guard let first = entries.first?.seq, let last = entries.last?.seq else { return nil }
-                var rows: [StoredRow] = []
-                for table in CentralRows.allTables { rows += try store.typedRows(table: table, register: register, range: first...last) }
-                after = last
-                return Chunk(entries: entries, rows: rows)
-            }
-            condition.lock()
-            while ready.count >= 2 { condition.wait() }
-            ready.append(result)
-            condition.signal()
-            condition.unlock()
-            guard case .success(let chunk?) = result, chunk.entries.count == chunkSize else {
-                if case .success(.some) = result {
-                    condition.lock()
-                    while ready.count >= 2 { condition.wait() }
-                    ready.append(.success(nil))
-                    condition.signal()
-                    condition.unlock()
-                }
-                return
-            }
-        }
-    }
+/// Journal rows and their typed rows, for comparing them (the rows table by table in
+/// ``CentralRows/allTables`` order).
+struct RowChunk {
+    let entries: [CentralStore.StoredEntry]
+    let rows: [StoredRow]
 }
 
 /// One typed row read back: its entry, its canonical field prefix (`line.2.`) and its columns.
@@ -418,13 +358,17 @@ struct CanonicalFields {
     /// Fields written only when they have a value (absent from the bytes = NULL).
     private static let optionalFields: Set<String> = [
         "received_by", "received_by_operator", "counted_pieces", "card_approved_cents", "catalog_version", "tax_treatment", "tax_rate",
-        "tax_rate_bp", "tax_vat_cents", "tax_legal_basis",
+        "tax_rate_bp", "tax_vat_cents", "tax_legal_basis", "card_receipt_attributes", "card_merchant_receipt_text",
+        "card_merchant_receipt_attributes",
     ]
 
-    /// The first column of `row` that disagrees with the bytes.
-    func mismatch(_ row: StoredRow) -> String? {
+    /// The first column of `row` that disagrees with the bytes. `delivered early`: the row came
+    /// before migration 5, so a NULL in a column it added is no disagreement.
+    func mismatch(_ row: StoredRow, deliveredEarly: Bool) -> String? {
+        let addedLater = deliveredEarly ? centralColumnsAddedLater[row.table] : nil
         for index in row.values.indices {
             var stored = row.values[index]
+            if stored == nil, addedLater?.contains(row.columns[index]) == true { continue }
             if row.booleans[index], let v = stored, v == "t" || v == "f" { stored = v == "t" ? "1" : "0" }
             if let field = field(row.names[index]) {
                 if value(of: field, equals: stored) { continue }

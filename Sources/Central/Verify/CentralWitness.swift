@@ -38,15 +38,16 @@ extension CentralStore {
 
     /// Compares `ledger`'s chain with the centre's copy of `register`. Chained hashes agree up to
     /// an entry only if they agree on every entry before it, so the first difference is found by
-    /// bisection (a few queries, whatever the length).
-    public func compare(_ ledger: Ledger, register: String) throws -> CentralComparison {
-        let central = try head(register: register)
+    /// bisection (a few queries, whatever the length). `centralHead`: the centre's head when the
+    /// caller has just asked for it.
+    public func compare(_ ledger: Ledger, register: String, centralHead: (seq: Int64, hash: String)? = nil) throws -> CentralComparison {
+        let central = try centralHead ?? head(register: register)
         guard central.seq > 0 else { return .nothingAtCentre }
         let local = try ledger.chainHead()
         let common = min(local.seq, central.seq)
         func same(_ seq: Int64) throws -> Bool {
             guard let mine = try ledger.entry(at: seq)?.hash else { return false }
-            return try hash(register: register, seq: seq) == mine
+            return try (seq == central.seq ? central.hash : hash(register: register, seq: seq)) == mine
         }
         if common > 0, try !same(common) {
             var low: Int64 = 1  // first candidate for the first difference

@@ -500,7 +500,7 @@ struct CanonicalWriter: ~Copyable {
 
 extension CardDetails {
     /// Receipt lines are stored as one text column, joined by line feeds.
-    static func joinReceiptLines(_ lines: [String]) -> String { lines.joined(separator: "\n") }
+    public static func joinReceiptLines(_ lines: [String]) -> String { lines.joined(separator: "\n") }
     static func splitReceiptLines(_ text: String) -> [String] {
         text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
@@ -509,7 +509,7 @@ extension CardDetails {
     /// two hex digits, separated by spaces (`40 00 00 10`); nil when every line is plain or the
     /// text is empty (as stored, an empty text has no lines). A line whose text holds a line feed
     /// is several stored lines, each with its attribute, so that reading gives the same column.
-    static func receiptAttributes(_ lines: [TerminalReceiptLine]) -> String? {
+    public static func receiptAttributes(_ lines: [TerminalReceiptLine]) -> String? {
         guard lines.contains(where: { $0.attribute != 0 }), !joinReceiptLines(lines.map(\.text)).isEmpty else { return nil }
         var values: [String] = []
         for line in lines {
@@ -520,7 +520,7 @@ extension CardDetails {
     }
 
     /// The merchant copy's text column; nil without one.
-    static func storedMerchantReceiptText(_ card: CardDetails) -> String? {
+    public static func storedMerchantReceiptText(_ card: CardDetails) -> String? {
         let text = joinReceiptLines(card.merchantReceiptLines)
         return text.isEmpty ? nil : text
     }

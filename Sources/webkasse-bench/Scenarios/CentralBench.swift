@@ -2,6 +2,7 @@ import Access
 import CLISupport
 import Central
 import Counter
+import Exports
 import Foundation
 import KasseCore
 import KasseCrypto
@@ -15,8 +16,14 @@ import Ledger
 ///   through `CentralDelivery` (batches of 500), beside loading the very same rows with
 ///   `psql \copy … FROM` into another empty centre with the same schema (triggers and indexes
 ///   included). Goal: ≤ 2 ×.
-/// - **Verify**: `central verify` of every entry beside `sha256sum` over the same canonical bytes.
-///   Goal: ≤ 2 ×.
+/// - A second set of R registers (`C…`) with enough entries for 1,000,000 export lines is
+///   delivered after that (not timed), so that verify and export work on more than 1,000,000.
+/// - **Verify**: `central verify` (the chain, recomputed by the server) of every entry beside
+///   `sha256sum` over the same canonical bytes. Goal: ≤ 2 ×. `central verify --rows` (every
+///   typed row compared as well) is measured beside it.
+/// - **Export**: the command `webkasse central export --format csv` of the second set's closed
+///   days (1,000,000 lines across R registers) beside `psql \copy (SELECT …) TO` of the same
+///   rows and columns into a file. Goal: ≤ 1.5 ×, peak RSS ≤ 64 MB.
 /// - **Booking and freshness**: a counter's booking latency without, with an unreachable and with
 ///   the reachable centre (goal: unchanged), and how soon 20 counters' sales at 10 sales/s each
 ///   are at the centre (goal: p99 ≤ 1 s); see ``counters(report:sales:reachableCounters:catalogPath:url:password:)``.
@@ -31,7 +38,7 @@ enum CentralBench {
         let registers = quick ? 10 : 100
         let entriesPerRegister = quick ? 2_000 : 5_000
         printError("webkasse-bench: erzeuge ein Kassenbuch mit \(entriesPerRegister) Einträgen für \(registers) Kassen …")
-        let generated = try LedgerBench.generate(entries: entriesPerRegister, openSales: 50, catalogPath: catalogPath)
+        let generated = try LedgerBench.generate(entries: entriesPerRegister, openSales: openSales, catalogPath: catalogPath)
         defer { try? FileManager.default.removeItem(atPath: generated.data) }
         let ledgerPath = DataDirectory.ledgerPath(data: generated.data, register: generated.registerId)
         let names = (1...registers).map { String(format: "B%03d", $0) }
@@ -96,22 +103,45 @@ enum CentralBench {
         report.add("central", "catch_up_ratio", Double(oursNs) / Double(max(baselineNs, 1)), "x")
         report.add("central", "catch_up_rate", Double(delivered) / (Double(oursNs) / 1e9), "entries/s")
 
+        // The second set: as many entries per register as 1,000,000 export lines need.
+        let exportLines = quick ? 100_000 : 1_000_000
+        let exportEntries = Int((Double(exportLines) / linesPerEntry / Double(registers)).rounded(.up)) + openSales
+        printError("webkasse-bench: erzeuge ein Kassenbuch mit \(exportEntries) Einträgen für weitere \(registers) Kassen …")
+        let second = try LedgerBench.generate(entries: exportEntries, openSales: openSales, catalogPath: catalogPath, seed: 43)
+        defer { try? FileManager.default.removeItem(atPath: second.data) }
+        let secondLedgerPath = DataDirectory.ledgerPath(data: second.data, register: second.registerId)
+        let secondNames = (1...registers).map { String(format: "C%03d", $0) }
+        for name in secondNames {
+            let delivery = CentralDelivery(
+                ledger: try Ledger(path: secondLedgerPath), register: name, cursorPath: second.data + "/\(name).central.state", connect: { oursStore })
+            let status = delivery.runOnce()
+            guard status.lastError == nil, status.acknowledged == status.localHead else {
+                throw BenchError("central: Kasse \(name): \(status.lastError ?? "nicht vollständig geliefert")")
+            }
+            delivered += status.localHead
+        }
+        report.add("central", "verify_entries", Double(delivered), "entries")
+
         // Verify: central verify beside sha256sum over the same canonical bytes.
         let bytesPath = generated.data + "/canonical.bin"
         _ = FileManager.default.createFile(atPath: bytesPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: bytesPath))
-        let ledger = try Ledger(path: ledgerPath)
-        var one: [UInt8] = []
-        try ledger.forEachEvent { entry, event in
-            one += CanonicalEncoding.bytes(seq: entry.seq, recordedAt: entry.recordedAt, previousHash: entry.previousHash, event: event)
+        for (path, count) in [(ledgerPath, names.count), (secondLedgerPath, secondNames.count)] {
+            var one: [UInt8] = []
+            try Ledger(path: path).forEachEvent { entry, event in
+                one += CanonicalEncoding.bytes(seq: entry.seq, recordedAt: entry.recordedAt, previousHash: entry.previousHash, event: event)
+            }
+            for _ in 0..<count { handle.write(Data(one)) }
         }
-        for _ in names { handle.write(Data(one)) }
         try handle.close()
+        defer { try? FileManager.default.removeItem(atPath: bytesPath) }
         var verification: CentralVerification?
         let verifyCpuBefore = LedgerBench.cpuNanoseconds(children: false)
         let verifyNs = try timed { verification = try CentralVerifier(store: oursStore).verify() }
         let verifyCpuNs = LedgerBench.cpuNanoseconds(children: false) - verifyCpuBefore
-        guard let verification, verification.isClean else { throw BenchError("central: verify fand Probleme") }
+        guard let verification, verification.isClean, verification.entries.values.reduce(0, +) == delivered else {
+            throw BenchError("central: verify fand Probleme oder nicht alle Buchungen")
+        }
         let shaNs = try timed {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
@@ -120,21 +150,147 @@ enum CentralBench {
             try process.run()
             process.waitUntilExit()
         }
+        var rowsVerification: CentralVerification?
+        let rowsNs = try timed { rowsVerification = try CentralVerifier(store: oursStore).verify(rows: true) }
+        guard rowsVerification?.isClean == true else { throw BenchError("central: verify --rows fand Probleme") }
         report.add("central", "verify", Double(verifyNs) / 1e6, "ms")
-        report.add("central", "verify_cpu", Double(verifyCpuNs) / 1e6, "ms")
+        report.add("central", "verify_client_cpu", Double(verifyCpuNs) / 1e6, "ms")
         report.add("central", "verify_sha256sum_baseline", Double(shaNs) / 1e6, "ms")
-        // What the server alone needs to hand out the rows verify reads (psql \copy … TO /dev/null).
-        var readOut = ""
-        for table in tables where table != "reported_heads" { readOut += "\\copy (SELECT * FROM \(table) ORDER BY 1, 2) TO '/dev/null'\n" }
-        let readOutNs = try timed { try psql(url(ours), password: password, script: readOut) }
-        report.add("central", "verify_rows_copy_out", Double(readOutNs) / 1e6, "ms")
         report.add("central", "verify_ratio", Double(verifyNs) / Double(max(shaNs, 1)), "x")
+        report.add("central", "verify_rows", Double(rowsNs) / 1e6, "ms")
+        report.add("central", "verify_rows_ratio", Double(rowsNs) / Double(max(shaNs, 1)), "x")
+
+        try export(report: report, registers: secondNames, url: url(ours), passwordFile: passwordFile, password: password, directory: second.data)
         try counters(report: report, sales: quick ? 50 : 300, reachableCounters: quick ? 3 : 20, catalogPath: catalogPath, url: url(ours), password: password)
         report.note(
             "central",
-            "goal: catch_up_ratio ≤ 2, verify_ratio ≤ 2, freshness_p99 ≤ 1000 ms, booking ratios ≈ 1; catch-up = \(registers) registers × \(entriesPerRegister) entries delivered one register after the other over one connection; baseline = psql \\copy FROM of the same rows into the same schema; verify recomputes every hash and compares every typed row"
+            "goal: catch_up_ratio ≤ 2, verify_ratio ≤ 2, export_ratio ≤ 1.5 with export_peak_rss ≤ 65536 kB, freshness_p99 ≤ 1000 ms, booking ratios ≈ 1; catch-up = \(registers) registers × \(entriesPerRegister) entries delivered one register after the other over one connection; baseline = psql \\copy FROM of the same rows into the same schema; verify = the chain recomputed by the server over all verify_entries (every hash, link, gap, header), verify_rows = also every typed row compared by the client (no goal); export = the command webkasse central export --format csv of the C registers (wall time, peak RSS by GNU time), baseline = psql \\copy (SELECT …) TO of the same line-level rows"
         )
         report.finish("central")
+    }
+
+    /// Export lines per journal entry of the generated ledger (measured 1.733: sales average two
+    /// lines, some split); sizes the second set of registers.
+    static let linesPerEntry = 1.733
+    static let openSales = 50
+
+    /// `webkasse central export --format csv` of `registers` (the command, started beside this
+    /// program; its peak RSS as GNU time reports it) beside `psql \copy (SELECT …) TO` of the same
+    /// rows; the fastest of two rounds each, the peak RSS the larger.
+    static func export(report: Report, registers: [String], url: String, passwordFile: String?, password: String?, directory: String) throws {
+        let webkasse = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("webkasse").path
+        let time = "/usr/bin/time"
+        guard access(webkasse, X_OK) == 0, access(time, X_OK) == 0 else {
+            throw BenchError(
+                "central: der Export wird mit \(webkasse) unter \(time) gemessen; bitte bauen (swift build -c release --product webkasse) und GNU time installieren (apt-get install time)."
+            )
+        }
+        let settings = ExportSettings()
+        var oursNs = UInt64.max
+        var baselineNs = UInt64.max
+        var peakRSS = 0
+        var lines = 0
+        var bytes: Int64 = 0
+        for round in 1...2 {
+            let path = directory + "/central-\(round).csv"
+            let rssPath = directory + "/central-\(round).rss"
+            var arguments = ["-f", "%M", "-o", rssPath, webkasse, "central", "export", "--format", "csv", "--out", path, "--url", url]
+            if let passwordFile { arguments += ["--password-file", passwordFile] }
+            for register in registers { arguments += ["--register", register] }
+            setenv("WEBKASSE_CENTRAL_PASSWORD", password ?? "", 1)
+            let child = try ExportBench.spawn(time, arguments, stdoutTo: directory + "/central-export.log")
+            oursNs = min(oursNs, child.ns)
+            let rss = try String(contentsOfFile: rssPath, encoding: .utf8).split(separator: "\n").last.flatMap { Int($0) }
+            guard let rss else { throw BenchError("central: \(time) schrieb keine Speicherangabe nach \(rssPath)") }
+            peakRSS = max(peakRSS, rss)
+            // "Export geschrieben: PFAD (CSV, 866600 Buchungen, 147275003 Bytes)": booking lines
+            // without the header and the sums.
+            let log = try String(contentsOfFile: directory + "/central-export.log", encoding: .utf8)
+            guard let mark = log.range(of: " Buchungen, ", options: .backwards),
+                let written = log[..<mark.lowerBound].split(whereSeparator: { !$0.isNumber }).last.flatMap({ Int($0) })
+            else { throw BenchError("central: webkasse central export meldete keine Zahl der Buchungen: \(log.suffix(300))") }
+            lines = written
+            bytes = try ExportBench.fileSize(path)
+            try? FileManager.default.removeItem(atPath: path)
+
+            let baselinePath = directory + "/baseline-\(round).csv"
+            baselineNs = min(
+                baselineNs,
+                try timed {
+                    // psql's \\copy takes its statement on one line.
+                    let query = baselineQuery(registers: registers, settings: settings).split(separator: "\n").joined(separator: " ")
+                    try psql(url, password: password, script: "\\copy (\(query)) TO '\(baselinePath)' WITH (FORMAT csv)\n")
+                })
+            let baselineRows = try ExportBench.lineCount(baselinePath)
+            try? FileManager.default.removeItem(atPath: baselinePath)
+            guard baselineRows == lines else { throw BenchError("central: export schrieb \(lines) Buchungszeilen, die Abfrage der Basislinie \(baselineRows)") }
+        }
+        report.add("central", "export_registers", Double(registers.count), "registers")
+        report.add("central", "export_lines", Double(lines), "lines")
+        report.add("central", "export_bytes", Double(bytes) / 1e6, "MB")
+        report.add("central", "export", Double(oursNs) / 1e6, "ms")
+        report.add("central", "export_copy_baseline", Double(baselineNs) / 1e6, "ms")
+        report.add("central", "export_ratio", Double(oursNs) / Double(max(baselineNs, 1)), "x")
+        report.add("central", "export_peak_rss", Double(peakRSS), "kB")
+    }
+
+    /// The booking lines of the closed days of `registers` as one SELECT across them: the columns
+    /// a ``BookingLine`` has (as ``ExportBench/baselineQuery(register:settings:)`` reads a ledger).
+    static func baselineQuery(registers: [String], settings: ExportSettings) -> String {
+        let list = registers.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+        let paymentAccount = { (column: String) in
+            "CASE \(column) WHEN 'cash' THEN '\(settings.cashAccount)' WHEN 'card' THEN '\(settings.cardAccount)' ELSE '\(settings.chequeAccount)' END"
+        }
+        let shareText = """
+            sl.name || CASE WHEN coalesce(sl.variant, '') <> '' THEN ' – ' || sl.variant ELSE '' END
+              || CASE WHEN ls.label <> '' AND EXISTS (SELECT 1 FROM line_shares o WHERE o.register_id = ls.register_id AND o.seq = ls.seq
+                    AND o.line_no = ls.line_no AND o.share_no <> ls.share_no)
+                 THEN ' (' || ls.label || ')' ELSE '' END
+            """
+        let receipt = { (table: String) in "\(table).register_id || '-' || lpad(\(table).receipt_number::text, 6, '0')" }
+        return """
+            WITH closed AS (SELECT register_id, max(seq) AS through FROM day_closes WHERE register_id IN (\(list)) GROUP BY register_id)
+            SELECT ls.seq, 'sale', sa.business_date, sa.register_id, dc.z_number, \(receipt("sa")), sa.id,
+                   ls.line_no, ls.share_no, sl.item_code, \(shareText), ls.account, coalesce(ls.produkt, sl.produkt, ''),
+                   coalesce(ls.kostenstelle, sl.kostenstelle, ''), coalesce(sa.reference, ''), ls.amount_cents, p.method,
+                   \(paymentAccount("p.method")), '', op.name, ls.pass_through
+              FROM line_shares ls JOIN closed c ON c.register_id = ls.register_id AND ls.seq <= c.through
+              JOIN sale_lines sl ON sl.register_id = ls.register_id AND sl.seq = ls.seq AND sl.line_no = ls.line_no
+              JOIN sales sa ON sa.register_id = ls.register_id AND sa.seq = ls.seq
+              JOIN payments p ON p.register_id = ls.register_id AND p.seq = ls.seq
+              JOIN day_closes dc ON dc.register_id = sa.register_id AND dc.shift_id = sa.shift_id
+              JOIN operators op ON op.register_id = sa.register_id AND op.id = sa.operator_id
+             WHERE ls.amount_cents <> 0
+            UNION ALL
+            SELECT st.seq, 'storno', st.business_date, st.register_id, dc.z_number, \(receipt("st")), sa.id,
+                   ls.line_no, ls.share_no, sl.item_code, 'Storno: ' || \(shareText), ls.account, coalesce(ls.produkt, sl.produkt, ''),
+                   coalesce(ls.kostenstelle, sl.kostenstelle, ''), coalesce(sa.reference, ''), -ls.amount_cents, rf.method,
+                   \(paymentAccount("rf.method")), \(receipt("sa")), op.name, ls.pass_through
+              FROM stornos st JOIN closed c ON c.register_id = st.register_id AND st.seq <= c.through
+              JOIN sales sa ON sa.register_id = st.register_id AND sa.id = st.sale_id
+              JOIN line_shares ls ON ls.register_id = sa.register_id AND ls.seq = sa.seq
+              JOIN sale_lines sl ON sl.register_id = ls.register_id AND sl.seq = ls.seq AND sl.line_no = ls.line_no
+              JOIN storno_refunds rf ON rf.register_id = st.register_id AND rf.seq = st.seq
+              JOIN day_closes dc ON dc.register_id = st.register_id AND dc.shift_id = st.shift_id
+              JOIN operators op ON op.register_id = st.register_id AND op.id = st.operator_id
+             WHERE ls.amount_cents <> 0
+            UNION ALL
+            SELECT m.seq, 'cashMovement', m.business_date, m.register_id, dc.z_number, \(receipt("m")), m.id, 0, 0, '',
+                   CASE m.kind WHEN 'einlage' THEN 'Einlage' WHEN 'entnahme' THEN 'Entnahme' ELSE 'Abschöpfung an die Stadtkasse' END
+                     || ': ' || m.reason,
+                   '\(settings.transitAccount)', '', '', '', CASE m.kind WHEN 'einlage' THEN m.amount_cents ELSE -m.amount_cents END,
+                   'cash', '\(settings.cashAccount)', '', op.name, false
+              FROM cash_movements m JOIN closed c ON c.register_id = m.register_id AND m.seq <= c.through
+              JOIN day_closes dc ON dc.register_id = m.register_id AND dc.shift_id = m.shift_id
+              JOIN operators op ON op.register_id = m.register_id AND op.id = m.operator_id
+            UNION ALL
+            SELECT d.seq, 'cashDifference', d.business_date, d.register_id, d.z_number, d.register_id || '-Z' || d.z_number, d.id, 0, 0, '',
+                   CASE WHEN d.difference_cents >= 0 THEN 'Überschuss' ELSE 'Fehlbetrag' END || ' Tagesabschluss Z ' || d.z_number,
+                   CASE WHEN d.difference_cents >= 0 THEN '\(settings.surplusAccount)' ELSE '\(settings.shortageAccount)' END,
+                   '', '', '', d.difference_cents, 'cash', '\(settings.cashAccount)', '', op.name, false
+              FROM day_closes d JOIN operators op ON op.register_id = d.register_id AND op.id = d.operator_id
+             WHERE d.register_id IN (\(list)) AND d.difference_cents <> 0
+            """
     }
 
     /// A counter's booking latency with the centre not configured, unreachable and reachable:

@@ -12,7 +12,7 @@ enum CentralCommand {
     static let help = """
         Aufruf: webkasse central init [--url URL] [--password-file DATEI] [--counter-role ROLLE]
                 webkasse central status [--url URL] [--password-file DATEI]
-                webkasse central verify [--register KASSE …] [--url URL] [--password-file DATEI] [--all]
+                webkasse central verify [--register KASSE …] [--rows] [--url URL] [--password-file DATEI] [--all]
                 webkasse central export --format datev|csv|journal|jsonl --out DATEI
                                         [--from DATUM --to DATUM | --z N | --new] [--open-days] [--register KASSE …]
                 webkasse central export --format dsfinvk --out DATEI.zip (--z N --register KASSE | --from DATUM --to DATUM)
@@ -27,8 +27,10 @@ enum CentralCommand {
         status  jede Kasse: letzte Buchung und ihre Zeit, Rückstand, offene Schicht, letzte Z-Nummer,
                 Abweichungen (Forks).
         verify  rechnet die Hash-Kette jeder Kasse in der Zentrale aus den gespeicherten Buchungsdaten
-                nach, vergleicht jede Zeile damit und nennt die erste fehlerhafte Buchung (Kasse, Nummer);
-                nennt auch eine Kasse, deren Kassenbuch kürzer wurde. Status 1 bei Problemen.
+                nach (auf dem Server: jeder Hash, jede Verkettung, keine Lücke, jeder Kopf) und nennt
+                die erste fehlerhafte Buchung (Kasse, Nummer); nennt auch eine Kasse, deren Kassenbuch
+                kürzer wurde. Mit --rows vergleicht es zudem jede Datenzeile (Verkäufe, Positionen,
+                Zahlungen …) Feld für Feld mit den Buchungsdaten. Status 1 bei Problemen.
         export  exportiert die Buchungen abgeschlossener Tage aller (oder der genannten) Kassen aus der
                 Zentrale, in denselben Formaten und nach denselben Regeln wie `webkasse export`;
                 jeder Lauf wird in der Zentrale vermerkt, --new exportiert genau, was in diesem Format
@@ -54,7 +56,7 @@ enum CentralCommand {
             valueOptions: [
                 "url", "password-file", "counter-role", "register", "data", "config", "format", "out", "from", "to", "z", "operator",
                 "datev-berater", "datev-mandant", "datev-kontenlaenge", "by",
-            ], flagOptions: ["all", "new", "open-days", "help"])
+            ], flagOptions: ["all", "rows", "new", "open-days", "help"])
         if args.flag("help") {
             print(help)
             return .success
@@ -111,7 +113,7 @@ enum CentralCommand {
                 _ = try store.checkSchema()
                 if args.positionals[1] == "list" { return try listTariffs(store) }
                 return try publishTariffs(store, path: args.positionals[2], by: args.value("by") ?? ProcessInfo.processInfo.environment["USER"] ?? "")
-            default: return try verify(store, registers: args.values("register"), all: args.flag("all"))
+            default: return try verify(store, registers: args.values("register"), rows: args.flag("rows"), all: args.flag("all"))
             }
         } catch let error as UsageError {
             throw error  // bad options are a usage error (exit 2), also after connecting
@@ -225,10 +227,11 @@ enum CentralCommand {
         return days == 1 ? "vor 1 Tag" : "vor \(days) Tagen"
     }
 
-    static func verify(_ store: CentralStore, registers: [String], all: Bool) throws -> ExitCode {
+    static func verify(_ store: CentralStore, registers: [String], rows: Bool, all: Bool) throws -> ExitCode {
         _ = try store.checkSchema()
         let started = Date()
-        let report = try CentralVerifier(store: store).verify(registers: registers)
+        let report = try CentralVerifier(store: store).verify(registers: registers, rows: rows)
+        let checked = rows ? "Hash-Kette und Datenzeilen" : "Hash-Kette"
         let time = String(format: "%.2f", Date().timeIntervalSince(started)).replacingOccurrences(of: ".", with: ",")
         for register in registers where report.entries[register] == nil {
             print("Kasse \(register): keine Buchungen in der Zentrale.")
@@ -236,16 +239,16 @@ enum CentralCommand {
         for (register, count) in report.entries.sorted(by: { $0.key < $1.key }) {
             let problems = report.problems.filter { $0.register == register }
             if problems.isEmpty {
-                print("Kasse \(register): \(count) Buchungen geprüft – in Ordnung.")
+                print("Kasse \(register): \(count) Buchungen geprüft (\(checked)) – in Ordnung.")
                 continue
             }
-            print("Kasse \(register): \(count) Buchungen geprüft – \(problems.count) Problem(e).")
+            print("Kasse \(register): \(count) Buchungen geprüft (\(checked)) – \(problems.count) Problem(e).")
             print("Erste fehlerhafte Buchung: \(problems[0])")
             let shown = all ? problems : Array(problems.prefix(20))
             for problem in shown { print("  - \(problem)") }
             if shown.count < problems.count { print("  … und \(problems.count - shown.count) weitere (alle mit --all).") }
         }
-        print("Geprüft in \(time) s.")
+        print("Geprüft in \(time) s." + (rows ? "" : " Die Datenzeilen vergleicht --rows Feld für Feld mit den Buchungsdaten."))
         return report.isClean ? .success : .failure
     }
 
