@@ -130,6 +130,28 @@ public enum Syscall {
         try nothingOrErrno(retryOnInterrupt: false) { system_rename(source, destination) }.get()
     }
 
+    /// Replaces the file at `path` with `bytes` atomically: `path.tmp` written and fsynced, then
+    /// renamed over `path` (a reader sees the old file or the new one, never a part); with
+    /// `syncDirectory`, the directory is fsynced too, so the rename itself survives a power loss.
+    public static func replaceFile(_ path: String, with bytes: [UInt8], permissions: mode_t = 0o600, syncDirectory: Bool = false) throws(Errno) {
+        let temporary = path + ".tmp"
+        let descriptor = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions: permissions)
+        do {
+            try writeAll(descriptor, bytes)
+            try fsync(descriptor)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        close(descriptor)
+        try rename(temporary, to: path)
+        guard syncDirectory else { return }
+        let parent = path.lastIndex(of: "/").map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let directory = try open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { close(directory) }
+        try fsync(directory)
+    }
+
     /// `link(2)`: a second name; fails with ``Errno/fileExists`` if `destination` exists.
     public static func link(_ source: String, to destination: String) throws(Errno) {
         try nothingOrErrno(retryOnInterrupt: false) { system_link(source, destination) }.get()

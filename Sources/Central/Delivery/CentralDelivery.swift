@@ -63,6 +63,9 @@ public final class CentralDelivery: @unchecked Sendable {
     /// Follows the centre's operators into the ledger after each pass (docs/central.md, "Bediener
     /// aus der Zentrale"); nil: none.
     public var operatorFollower: OperatorFollower?
+    /// Follows the centre's office settings into the counter's copy after each pass (docs/central.md,
+    /// "Dienststelle und Konten aus der Zentrale"); nil: none.
+    public var officeSettingsFollower: OfficeSettingsFollower?
     private var machine: DeliveryStateMachine
     private var current = CentralSyncStatus()
     /// Held for a whole pass, network round trips included.
@@ -158,6 +161,7 @@ public final class CentralDelivery: @unchecked Sendable {
                 current.lastError = nil
                 if let catalogFollower { catalogFollower.follow(try connected(), now: now()) }
                 if let operatorFollower { operatorFollower.follow(try connected(), now: now()) }
+                if let officeSettingsFollower { officeSettingsFollower.follow(try connected(), now: now()) }
             } catch {
                 store = nil
                 machine.failed(now: now())
@@ -298,16 +302,11 @@ struct DeliveryCursor: Equatable {
         return cursor
     }
 
-    /// Atomically: a temporary file, fsync, rename.
+    /// Atomically (``Syscall/replaceFile(_:with:permissions:syncDirectory:)``).
     func write(_ path: String) throws {
         var text = ""
         if let acknowledged { text += "acknowledged=\(acknowledged)\n" }
         if let fork { text += "fork=\(fork)\n" }
-        let temporary = path + ".tmp"
-        let fd = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions: 0o600)
-        defer { Syscall.close(fd) }
-        try Syscall.writeAll(fd, Array(text.utf8))
-        try Syscall.fsync(fd)
-        try Syscall.rename(temporary, to: path)
+        try Syscall.replaceFile(path, with: Array(text.utf8))
     }
 }

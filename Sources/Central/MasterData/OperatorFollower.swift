@@ -187,16 +187,11 @@ struct OperatorCursor: Equatable {
         return cursor
     }
 
-    /// Atomically: a temporary file, fsync, rename.
+    /// Atomically (``Syscall/replaceFile(_:with:permissions:syncDirectory:)``).
     func write(_ path: String) throws {
         var text = "applied=\(applied)\n"
         if let fetchedAtMs { text += "fetched_at_ms=\(fetchedAtMs)\n" }
         if !collisions.isEmpty { text += "collisions=\(collisions.joined(separator: ","))\n" }
-        let temporary = path + ".tmp"
-        let fd = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions: 0o600)
-        defer { Syscall.close(fd) }
-        try Syscall.writeAll(fd, Array(text.utf8))
-        try Syscall.fsync(fd)
-        try Syscall.rename(temporary, to: path)
+        try Syscall.replaceFile(path, with: Array(text.utf8))
     }
 }

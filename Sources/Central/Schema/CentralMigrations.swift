@@ -298,6 +298,20 @@ let centralMigrations: [CentralMigration] = [
 
             """,
         appendOnly: []),
+    // The office's name, address, tax numbers and payment-side accounts for every counter
+    // (`central settings publish`, docs/central.md "Dienststelle und Konten aus der Zentrale"): the
+    // `[office]` and `[accounts]` of webkasse.conf as published, validated as a counter reads them.
+    CentralMigration(
+        version: 6, name: "office-settings",
+        schema: """
+            CREATE TABLE office_settings (
+                version bigint PRIMARY KEY CHECK (version > 0),
+                content text NOT NULL,
+                published_by text NOT NULL,
+                published_at timestamptz NOT NULL DEFAULT now());
+
+            """,
+        appendOnly: ["office_settings"]),
 ]
 
 /// The columns migration 5 added to rows that existed before it: NULL in a row delivered earlier.

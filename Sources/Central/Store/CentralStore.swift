@@ -182,7 +182,7 @@ public final class CentralStore {
                 try connection.execute("GRANT SELECT (register_id, seq, hash) ON journal TO \(quoted)")
                 try connection.execute("GRANT USAGE ON SEQUENCE forks_id_seq, reported_heads_id_seq TO \(quoted)")
                 // The master data a counter follows (docs/central.md, "Stammdaten"): read only.
-                try connection.execute("GRANT SELECT ON catalog_versions, catalog_files TO \(quoted)")
+                try connection.execute("GRANT SELECT ON catalog_versions, catalog_files, office_settings TO \(quoted)")
                 // The operators it keeps for offline log-in (docs/central.md, "Bediener aus der
                 // Zentrale"): the view of the events that shape operators, never the table itself.
                 try connection.execute("GRANT SELECT ON operator_directory_events TO \(quoted)")

@@ -169,13 +169,8 @@ public final class SoftwareTSE: TechnicalSecurityDevice, @unchecked Sendable {
         do { archive = try lock.withLock { () throws(USTARError) -> [UInt8] in try exportArchive() } } catch {
             throw .storage("\(error)")
         }
-        let temporary = path + ".tmp"
         do {
-            let descriptor = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions: 0o600)
-            defer { Syscall.close(descriptor) }
-            try Syscall.writeAll(descriptor, archive)
-            try Syscall.fsync(descriptor)
-            try Syscall.rename(temporary, to: path)
+            try Syscall.replaceFile(path, with: archive)
         } catch {
             throw .storage("Export \(path) nicht geschrieben: \(error.message)")
         }

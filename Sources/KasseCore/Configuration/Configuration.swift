@@ -85,27 +85,52 @@ public struct Configuration: Sendable, Equatable {
 
     /// Reads `path` (if given and present) and applies `environment` on top.
     /// Throws ``ConfigurationError`` naming file, line and key.
-    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
+    ///
+    /// `centralCopy`: where a counter with `[central]` keeps the centre's `[office]` and
+    /// `[accounts]` (docs/central.md, "Dienststelle und Konten aus der Zentrale"), given the
+    /// settings read so far; what that copy sets wins over the file, the environment over both.
+    public static func load(
+        path: String?, environment: [String: String] = ProcessInfo.processInfo.environment, centralCopy: (Configuration) -> String? = { _ in nil }
+    ) throws(ConfigurationError) -> Configuration {
         var configuration = Configuration()
-        if let path {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigurationError(file: path, line: 0, reason: "Konfigurationsdatei nicht gefunden oder nicht lesbar.")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError(file: path, line: 0, reason: "Die Datei ist nicht in UTF-8 kodiert.")
-            }
-            try configuration.apply(text: text, file: path)
-        }
-        for (variable, key) in environmentKeys.sorted(by: { $0.key < $1.key }) {
-            if let value = environment[variable] {
-                try configuration.set(key, value, file: "Umgebungsvariable \(variable)", line: 0)
-            }
+        if let path { try configuration.apply(text: try readText(path, missing: "Konfigurationsdatei nicht gefunden oder nicht lesbar."), file: path) }
+        try configuration.applyEnvironment(environment)
+        if !configuration.centralURL.isEmpty, let copy = centralCopy(configuration), FileManager.default.fileExists(atPath: copy) {
+            try configuration.apply(text: try readText(copy, missing: "Die Kopie der Zentrale ist nicht lesbar."), file: copy, sections: centralSections)
+            try configuration.applyEnvironment(environment)
         }
         return configuration
     }
 
-    /// Applies the `[section]` / `key = value` lines of `text`.
-    public mutating func apply(text: String, file: String) throws(ConfigurationError) {
+    /// The sections the centre sets for every counter (`webkasse central settings publish`).
+    public static let centralSections = ["office", "accounts"]
+
+    /// Checks `text` as the centre's `[office]` and `[accounts]` (nothing else); the settings it
+    /// gives, applied to the defaults.
+    public static func checkCentral(text: String, file: String) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        try configuration.apply(text: text, file: file, sections: centralSections)
+        return configuration
+    }
+
+    private static func readText(_ path: String, missing: String) throws(ConfigurationError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError(file: path, line: 0, reason: missing) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, line: 0, reason: "Die Datei ist nicht in UTF-8 kodiert.")
+        }
+        return text
+    }
+
+    private mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigurationError) {
+        for (variable, key) in Self.environmentKeys.sorted(by: { $0.key < $1.key }) {
+            if let value = environment[variable] {
+                try set(key, value, file: "Umgebungsvariable \(variable)", line: 0)
+            }
+        }
+    }
+
+    /// Applies the `[section]` / `key = value` lines of `text`; a section outside `sections` is refused.
+    public mutating func apply(text: String, file: String, sections: [String] = Configuration.sections) throws(ConfigurationError) {
         var section = ""
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = number + 1
@@ -116,10 +141,11 @@ public struct Configuration: Sendable, Equatable {
             if trimmed.hasPrefix("[") {
                 guard trimmed.hasSuffix("]") else { throw ConfigurationError(file: file, line: line, reason: "Abschnitt ohne »]«.") }
                 section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard Self.sections.contains(section) else {
+                guard sections.contains(section) else {
                     throw ConfigurationError(
                         file: file, line: line,
-                        reason: "Unbekannter Abschnitt [\(section)] (erlaubt: \(Self.sections.map { "[\($0)]" }.joined(separator: ", "))).")
+                        reason: (Self.sections.contains(section) ? "Abschnitt [\(section)] ist hier nicht erlaubt" : "Unbekannter Abschnitt [\(section)]")
+                            + " (erlaubt: \(sections.map { "[\($0)]" }.joined(separator: ", "))).")
                 }
                 continue
             }
@@ -134,7 +160,7 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    static let sections = ["office", "register", "terminal", "printer", "display", "fiscal", "thresholds", "accounts", "central"]
+    public static let sections = ["office", "register", "terminal", "printer", "display", "fiscal", "thresholds", "accounts", "central"]
 
     /// Sets one `section.key`.
     public mutating func set(_ key: String, _ value: String, file: String, line: Int) throws(ConfigurationError) {

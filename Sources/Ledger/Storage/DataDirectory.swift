@@ -17,6 +17,16 @@ public enum DataDirectory {
     /// The directory of one register.
     public static func registerDirectory(data: String, register: String) -> String { data + "/" + register }
 
+    /// The centre's `[office]` and `[accounts]` as this register's counter last fetched them
+    /// (docs/central.md, "Dienststelle und Konten aus der Zentrale"): read by
+    /// ``Configuration/load(path:environment:centralCopy:)`` after the counter's own file.
+    public static func centralSettingsPath(data: String, register: String) -> String {
+        centralSettingsPath(registerDirectory: registerDirectory(data: data, register: register))
+    }
+
+    /// ``centralSettingsPath(data:register:)`` in the register's directory `registerDirectory`.
+    public static func centralSettingsPath(registerDirectory: String) -> String { registerDirectory + "/zentrale.conf" }
+
     /// The ledger file of one register.
     public static func ledgerPath(data: String, register: String) -> String {
         registerDirectory(data: data, register: register) + "/" + ledgerFileName

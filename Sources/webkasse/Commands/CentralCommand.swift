@@ -19,6 +19,8 @@ enum CentralCommand {
                 webkasse central report day DATUM [--register KASSE …]
                 webkasse central tariffs publish PFAD [--by NAME]
                 webkasse central tariffs list
+                webkasse central settings publish DATEI [--by NAME]
+                webkasse central settings show
                 webkasse central operator setup|add|list|roles|set-pin|lock|unlock …   (webkasse central operator --help)
 
         init    legt das Schema der Zentrale an oder bringt es auf den neuesten Stand (nummerierte
@@ -43,6 +45,11 @@ enum CentralCommand {
                 veröffentlicht ihn als nächste Version; die Kassen übernehmen sie beim nächsten Start
                 oder im Betrieb binnen einer Minute zwischen zwei Kunden und behalten die letzte
                 gute Version für den Betrieb ohne Zentrale. list: die veröffentlichten Versionen.
+        settings publish DATEI: prüft [office] (Name, Anschrift, Steuernummer, USt-IdNr.,
+                Zeitzone) und [accounts] (Gegenkonten der Zahlungsseite) in der Form von
+                webkasse.conf und veröffentlicht sie als nächste Version für alle Kassen; die
+                Kassen holen sie beim Abgleich und nehmen sie beim nächsten Start (vor ihrer eigenen
+                Datei). show: die neueste Version.
 
         Ohne --url gilt [central] url der Konfigurationsdatei (--config, --data wie bei webkasse run);
         das Passwort aus --password-file oder [central] password_file (Rechte 0600), sonst aus
@@ -61,7 +68,7 @@ enum CentralCommand {
             print(help)
             return .success
         }
-        let verbs = ["init", "status", "verify", "export", "report", "tariffs"]
+        let verbs = ["init", "status", "verify", "export", "report", "tariffs", "settings"]
         guard let verb = args.positionals.first else { throw UsageError.missingSubcommand(known: verbs) }
         guard verbs.contains(verb) else { throw UsageError.unknownSubcommand(verb, known: verbs) }
         var reportDate: BookingDate?
@@ -72,12 +79,9 @@ enum CentralCommand {
             reportDate = try ExportCommand.date(args.positionals[2], option: "DATUM")
             if args.positionals.count > 3 { throw UsageError.unexpectedArgument(args.positionals[3]) }
         } else if verb == "tariffs" {
-            guard args.positionals.count >= 2 else { throw UsageError.missingSubcommand(known: ["publish", "list"]) }
-            let action = args.positionals[1]
-            guard ["publish", "list"].contains(action) else { throw UsageError.unknownSubcommand(action, known: ["publish", "list"]) }
-            if action == "publish", args.positionals.count < 3 { throw UsageError.missingArgument("PFAD") }
-            let allowed = action == "publish" ? 3 : 2
-            if args.positionals.count > allowed { throw UsageError.unexpectedArgument(args.positionals[allowed]) }
+            try checkPublishOr("list", args, argument: "PFAD")
+        } else if verb == "settings" {
+            try checkPublishOr("show", args, argument: "DATEI")
         } else if args.positionals.count > 1 {
             throw UsageError.unexpectedArgument(args.positionals[1])
         }
@@ -109,6 +113,11 @@ enum CentralCommand {
                 _ = try store.checkSchema()
                 print(try store.dayReport(businessDate: reportDate!.iso, registers: args.values("register")).text, terminator: "")
                 return .success
+            case "settings":
+                _ = try store.checkSchema()
+                if args.positionals[1] == "show" { return try showOfficeSettings(store) }
+                return try publishOfficeSettings(
+                    store, path: args.positionals[2], by: args.value("by") ?? ProcessInfo.processInfo.environment["USER"] ?? "")
             case "tariffs":
                 _ = try store.checkSchema()
                 if args.positionals[1] == "list" { return try listTariffs(store) }
@@ -125,6 +134,17 @@ enum CentralCommand {
 
     /// `central tariffs publish PATH`: validated as `tariffs check` does; nothing is written while
     /// the catalogue has a problem (every problem printed with its place).
+    /// `VERB publish ARGUMENT` or `VERB other`, nothing more.
+    private static func checkPublishOr(_ other: String, _ args: ArgumentList, argument: String) throws {
+        let known = ["publish", other]
+        guard args.positionals.count >= 2 else { throw UsageError.missingSubcommand(known: known) }
+        let action = args.positionals[1]
+        guard known.contains(action) else { throw UsageError.unknownSubcommand(action, known: known) }
+        if action == "publish", args.positionals.count < 3 { throw UsageError.missingArgument(argument) }
+        let allowed = action == "publish" ? 3 : 2
+        if args.positionals.count > allowed { throw UsageError.unexpectedArgument(args.positionals[allowed]) }
+    }
+
     static func publishTariffs(_ store: CentralStore, path: String, by publisher: String) throws -> ExitCode {
         guard !publisher.isEmpty else { throw UsageError.missingArgument("--by NAME") }
         let publication: CatalogPublication
@@ -143,6 +163,37 @@ enum CentralCommand {
         case .unchanged(let version):
             print("Gebührenkatalog unverändert: Version \(version.version) (\(version.contentVersion)) hat genau diese Dateien.")
         }
+        return .success
+    }
+
+    static func publishOfficeSettings(_ store: CentralStore, path: String, by publisher: String) throws -> ExitCode {
+        guard !publisher.isEmpty else { throw UsageError.missingArgument("--by NAME") }
+        guard let data = FileManager.default.contents(atPath: path), let content = String(data: data, encoding: .utf8) else {
+            printError("webkasse central settings publish: \(path): nicht lesbar (eine Datei in UTF-8 mit [office] und [accounts]).")
+            return .dataError
+        }
+        let published: PublishedOfficeSettings
+        let isNew: Bool
+        do {
+            (published, isNew) = try store.publishOfficeSettings(content: content, file: path, by: publisher)
+        } catch CentralError.invalidMasterData(let reason) {
+            printError("webkasse central settings publish: \(reason) Nichts veröffentlicht.")
+            return .dataError
+        }
+        print(
+            isNew
+                ? "Dienststelle und Konten: Version \(published.version) veröffentlicht; die Kassen holen sie beim Abgleich und nehmen sie beim nächsten Start."
+                : "Dienststelle und Konten unverändert: Version \(published.version) hat genau diesen Text.")
+        return .success
+    }
+
+    static func showOfficeSettings(_ store: CentralStore) throws -> ExitCode {
+        guard let newest = try store.newestOfficeSettings() else {
+            print("Noch keine Einstellungen veröffentlicht (webkasse central settings publish DATEI).")
+            return .success
+        }
+        print("# Version \(newest.version), veröffentlicht \(newest.publishedAt) (UTC) von \(newest.publishedBy)")
+        print(newest.content, terminator: newest.content.hasSuffix("\n") ? "" : "\n")
         return .success
     }
 

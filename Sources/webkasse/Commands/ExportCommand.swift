@@ -57,7 +57,8 @@ enum ExportCommand {
         let data = DataDirectory.resolve(option: args.value("data"))
         let configuration: Configuration
         do {
-            configuration = try Configuration.load(path: configPath(args, data: data))
+            configuration = try Configuration.load(
+                path: configPath(args, data: data), centralCopy: { DataDirectory.centralSettingsPath(data: data, register: $0.registerID) })
         } catch {
             printError("webkasse export: \(error)")
             return .dataError
@@ -134,7 +135,8 @@ enum ExportCommand {
         let data = DataDirectory.resolve(option: args.value("data"))
         let configuration: Configuration
         do {
-            configuration = try Configuration.load(path: configPath(args, data: data))
+            configuration = try Configuration.load(
+                path: configPath(args, data: data), centralCopy: { DataDirectory.centralSettingsPath(data: data, register: $0.registerID) })
         } catch {
             printError("webkasse export: \(error)")
             return .dataError

@@ -39,7 +39,9 @@ enum FiscalCommand {
         let data = DataDirectory.resolve(option: args.value("data"))
         let configuration: Configuration
         do {
-            configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
+            configuration = try Configuration.load(
+                path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data),
+                centralCopy: { DataDirectory.centralSettingsPath(data: data, register: $0.registerID) })
         } catch {
             printError("webkasse fiscal: \(error)")
             return .dataError

@@ -41,7 +41,7 @@ enum RunCommand {
         if let extra = arguments.positionals.first { throw UsageError.unexpectedArgument(extra) }
         let environment = ProcessInfo.processInfo.environment
 
-        // Configuration: file < environment < flags.
+        // Configuration: file < the centre's copy < environment < flags.
         let realData = DataDirectory.resolve(option: arguments.value("data"), environment: environment)
         let configPath = ConfigurationLocation.resolve(explicit: arguments.value("config"), dataDirectory: realData, environment: environment)
         // Training: a data directory of its own (never the real ledger), always the simulated terminal.
@@ -61,7 +61,10 @@ enum RunCommand {
         }
         var configuration: Configuration
         do {
-            configuration = try Configuration.load(path: configPath, environment: environment)
+            // With a centre, its [office] and [accounts] as last fetched (never for training data).
+            configuration = try Configuration.load(
+                path: configPath, environment: environment,
+                centralCopy: { training ? nil : DataDirectory.centralSettingsPath(data: data, register: $0.registerID) })
         } catch {
             printError("webkasse: \(error)")
             return .dataError

@@ -34,7 +34,9 @@ enum SimulateCommand {
         let data = DataDirectory.resolve(option: args.value("data"))
         var configuration: Configuration
         do {
-            configuration = try Configuration.load(path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data))
+            configuration = try Configuration.load(
+                path: ConfigurationLocation.resolve(explicit: args.value("config"), dataDirectory: data),
+                centralCopy: { DataDirectory.centralSettingsPath(data: data, register: $0.registerID) })
         } catch {
             printError("webkasse simulate: \(error)")
             return .dataError

@@ -72,6 +72,10 @@ enum SyncCommand {
                 print("Gebührenkatalog der Zentrale: Version \(version) in \(cache.directory).")
             }
             if let problem = delivery.catalogFollower?.lastProblem { printError("webkasse sync: \(problem)") }
+            if let office = delivery.officeSettingsFollower {
+                if let version = office.currentVersion { print("Dienststelle und Konten der Zentrale: Version \(version) in \(office.path).") }
+                if let problem = office.lastProblem { printError("webkasse sync: \(problem)") }
+            }
             if let operators = delivery.operatorFollower {
                 if let fetched = operators.lastFetchedAt {
                     let calendar = BusinessCalendar(timeZone: zone)
@@ -122,6 +126,10 @@ enum SyncCommand {
         delivery.catalogFollower = CatalogFollower(cache: CatalogCache(registerDirectory: (ledgerPath as NSString).deletingLastPathComponent))
         // The centre's operators into the ledger, for log-in offline (docs/central.md, "Bediener aus der Zentrale").
         delivery.operatorFollower = OperatorFollower(ledger: ledger, registerDirectory: (ledgerPath as NSString).deletingLastPathComponent)
+        // The office's name, address and accounts, taken at the next start (docs/central.md,
+        // "Dienststelle und Konten aus der Zentrale").
+        delivery.officeSettingsFollower = OfficeSettingsFollower(
+            path: DataDirectory.centralSettingsPath(registerDirectory: (ledgerPath as NSString).deletingLastPathComponent))
         return delivery
     }
 }

@@ -12,9 +12,10 @@ import XCTest
 /// The combined soak of the centre (docs/central.md, "Delivery" and "Tests"): three counters K1–K3,
 /// each with its own data directory and `[central]`, book through the real `webkasse simulate`
 /// (delivering in the background) for several rounds while the PostgreSQL server is stopped and
-/// started again and `webkasse sync` is killed with SIGKILL at random moments; on top, deliveries
-/// duplicated and re-ordered, lost acknowledgements (cursor file deleted or an old one restored), a
-/// forged fork (a copy of K1 booking on its own) and a truncated tail (an old copy of K2's ledger).
+/// started again and `webkasse sync` and `webkasse simulate` are killed with SIGKILL at random
+/// moments; on top, deliveries duplicated and re-ordered, lost acknowledgements (cursor file
+/// deleted or an old one restored), a forged fork (a copy of K1 booking on its own) and a
+/// truncated tail (an old copy of K2's ledger).
 ///
 /// After every round the centre holds exactly the union of the three ledgers, `(register, seq, hash)`
 /// for `(register, seq, hash)`; at the end `central export` has the totals of the three counters'
@@ -130,6 +131,7 @@ final class CentralSoakTests: XCTestCase {
         let salesPerRound = 20
         var kills = 0
         var killedMidway = 0
+        var simulationKills = 0
         var sales = 0
         var pauses = 0
         var forkCopy: (data: String, head: Int64)?
@@ -185,6 +187,23 @@ final class CentralSoakTests: XCTestCase {
                     try database.store().deliver(try deliveryEntries("K2", 1...head + 4), register: "K2", localHead: localHead),
                     .delivered(through: head + 4, inserted: 0))
             }
+
+            // `webkasse simulate` of a random counter, delivering in the background now that the
+            // centre is back, killed with SIGKILL at a random moment (a booking or a batch half
+            // done is rolled back by SQLite or by the server).
+            let killedRegister = registers.randomElement(using: &random)!
+            let simulation = try start(
+                [
+                    "simulate", "--sales", String(5 * salesPerRound), "--per-day", "10", "--seed", String(seed &+ UInt64(round * 10 + 9)),
+                    "--data", data(killedRegister), "--register", killedRegister,
+                ], register: killedRegister)
+            let simulationDeadline = Date().addingTimeInterval(Double(Int.random(in: 20...300, using: &random)) / 1000)
+            while simulation.process.isRunning && Date() < simulationDeadline { usleep(2_000) }
+            if simulation.process.isRunning {
+                kill(simulation.process.processIdentifier, SIGKILL)
+                simulationKills += 1
+            }
+            _ = simulation.wait()
 
             // `webkasse sync` of a random counter, in batches of one entry, killed at a random moment.
             for _ in 0..<killsPerRound {
@@ -268,6 +287,7 @@ final class CentralSoakTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(kills, targetKills)
         XCTAssertGreaterThan(killedMidway, 0, "some kills came before the centre had everything")
         XCTAssertGreaterThanOrEqual(pauses, 1)
+        XCTAssertGreaterThan(simulationKills, 0, "simulate was killed while it booked and delivered")
 
         // The truncated tail: the old copy of K2's ledger, verified with the centre, is named at
         // the first entry it lacks (or, after the verification's own audit entry, differs in); the
@@ -305,7 +325,8 @@ final class CentralSoakTests: XCTestCase {
         }
         let seconds = Date().timeIntervalSince(started)
         print(
-            "Zentrale-Soak: Seed \(seed), \(rounds) Runden, \(kills) SIGKILL (\(killedMidway) mitten in der Lieferung), \(pauses) Serverpausen, "
+            "Zentrale-Soak: Seed \(seed), \(rounds) Runden, \(kills) SIGKILL von sync (\(killedMidway) mitten in der Lieferung), "
+                + "\(simulationKills) SIGKILL von simulate, \(pauses) Serverpausen, "
                 + "\(sales) Verkäufe, \(entries) Buchungen in der Zentrale, \(String(format: "%.1f", seconds)) s")
     }
 
